@@ -1,0 +1,11 @@
+//! One module per subcommand.
+
+pub mod eval;
+pub mod validate;
+
+/// Exit codes shared by every command: 0 success, 1 a negative answer, 2 unusable input.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+}

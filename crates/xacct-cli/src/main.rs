@@ -1,0 +1,33 @@
+//! The `xacct` command.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod command;
+mod files;
+mod render;
+
+/// Plans, checks, explains and rehearses AWS cross-account access.
+#[derive(Parser)]
+#[command(name = "xacct", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check IAM policy documents for errors and likely mistakes.
+    Validate(command::validate::Args),
+    /// Decide one request (REQUEST.json) against its policies and explain the decision.
+    Eval(command::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate(args) => command::validate::run(&args),
+        Command::Eval(args) => command::eval::run(&args),
+    };
+    ExitCode::from(code)
+}

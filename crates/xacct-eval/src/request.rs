@@ -1,0 +1,241 @@
+//! One request and the policies that apply to it.
+
+use crate::caller::Caller;
+use crate::context::{Context, ContextValue};
+use serde::Serialize;
+use std::sync::Arc;
+use xacct_policy::{AccountId, ActionName, Arn, Policy, SourceFile, Span};
+
+/// Which part of AWS's evaluation a policy takes part in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum Layer {
+    Rcp,
+    Scp,
+    ResourcePolicy,
+    Identity,
+    PermissionBoundary,
+    SessionPolicy,
+}
+
+impl Layer {
+    /// How the layer reads in an explanation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Rcp => "resource control policies",
+            Self::Scp => "service control policies",
+            Self::ResourcePolicy => "resource-based policy",
+            Self::Identity => "identity-based policies",
+            Self::PermissionBoundary => "permissions boundary",
+            Self::SessionPolicy => "session policy",
+        }
+    }
+}
+
+/// A policy together with where it came from, so that explanations can point at it.
+#[derive(Debug, Clone)]
+pub struct SourcedPolicy {
+    pub policy: Policy,
+    /// Where the policy sits in the request, e.g. `identityPolicies[1]` or `scps[0][2]`.
+    pub label: String,
+    /// The file its spans point into.
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl SourcedPolicy {
+    pub fn new(policy: Policy, label: impl Into<String>) -> Self {
+        Self {
+            policy,
+            label: label.into(),
+            source: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_source(mut self, source: Arc<SourceFile>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// `file:line:column` of a span inside this policy, when the file is known.
+    pub fn location(&self, span: Span) -> Option<String> {
+        self.source.as_ref().map(|source| source.location(span))
+    }
+}
+
+/// Every policy that can take part in deciding one request.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub identity: Vec<SourcedPolicy>,
+    pub resource: Option<SourcedPolicy>,
+    pub permission_boundary: Option<SourcedPolicy>,
+    pub session: Option<SourcedPolicy>,
+    /// Principal side, one list per organization level, outermost (root) first.
+    pub scps: Vec<Vec<SourcedPolicy>>,
+    /// Resource side, same shape.
+    pub rcps: Vec<Vec<SourcedPolicy>>,
+}
+
+/// A fully described request, ready to evaluate many times.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub caller: Caller,
+    pub action: ActionName,
+    pub resource: Arn,
+    pub resource_account: AccountId,
+    pub context: Context,
+    pub policies: PolicySet,
+    /// SCPs do not apply to principals of the organization's management account.
+    pub principal_is_management_account: bool,
+    /// SCPs and RCPs do not apply to service-linked roles.
+    pub principal_is_service_linked_role: bool,
+}
+
+/// A request that does not describe something AWS could receive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRequest {
+    #[error("the resource `{resource}` carries no account: say which account owns it with `resourceAccount`")]
+    UnknownResourceAccount { resource: String },
+    #[error("`resourceAccount` is {given}, but the resource ARN `{resource}` belongs to {in_arn}")]
+    ConflictingResourceAccount {
+        resource: String,
+        given: AccountId,
+        in_arn: AccountId,
+    },
+    #[error("context key `{key}` is `{given}`, but the request implies `{derived}`")]
+    ConflictingDerivedKey {
+        key: &'static str,
+        given: String,
+        derived: String,
+    },
+}
+
+impl Request {
+    /// Builds a request and derives the context keys AWS adds on its own
+    /// (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`,
+    /// `aws:userid` where it is known, `aws:PrincipalIsAWSService`, `aws:ResourceAccount`).
+    pub fn new(
+        caller: Caller,
+        action: ActionName,
+        resource: Arn,
+        resource_account: Option<AccountId>,
+        mut context: Context,
+        policies: PolicySet,
+    ) -> Result<Self, InvalidRequest> {
+        let resource_account = match (resource.account(), resource_account) {
+            (Some(in_arn), Some(given)) if in_arn != given => {
+                return Err(InvalidRequest::ConflictingResourceAccount {
+                    resource: resource.to_string(),
+                    given,
+                    in_arn,
+                })
+            }
+            (Some(account), _) | (None, Some(account)) => account,
+            (None, None) => {
+                return Err(InvalidRequest::UnknownResourceAccount {
+                    resource: resource.to_string(),
+                })
+            }
+        };
+        derive_context(&caller, resource_account, &mut context)?;
+        Ok(Self {
+            caller,
+            action,
+            resource,
+            resource_account,
+            context,
+            policies,
+            principal_is_management_account: false,
+            principal_is_service_linked_role: false,
+        })
+    }
+
+    /// True when the principal's account differs from the resource's: then both the
+    /// principal's side and the resource policy must allow.
+    pub fn is_cross_account(&self) -> bool {
+        self.caller.account() != Some(self.resource_account)
+    }
+}
+
+fn single(value: impl Into<String>) -> ContextValue {
+    ContextValue::Single(value.into())
+}
+
+/// Keys a user may supply only when they agree with what the request implies.
+fn check_or_derive(
+    context: &mut Context,
+    key: &'static str,
+    derived: String,
+    same: impl Fn(&str, &str) -> bool,
+) -> Result<(), InvalidRequest> {
+    if let Some(given) = context.single(&key.to_ascii_lowercase()) {
+        if !same(given, &derived) {
+            return Err(InvalidRequest::ConflictingDerivedKey {
+                key,
+                given: given.to_owned(),
+                derived,
+            });
+        }
+        return Ok(());
+    }
+    context.derive(key, single(derived));
+    Ok(())
+}
+
+fn derive_context(
+    caller: &Caller,
+    resource_account: AccountId,
+    context: &mut Context,
+) -> Result<(), InvalidRequest> {
+    let exact = |given: &str, derived: &str| given == derived;
+    check_or_derive(
+        context,
+        "aws:ResourceAccount",
+        resource_account.to_string(),
+        exact,
+    )?;
+    if let Some(account) = caller.account() {
+        check_or_derive(context, "aws:PrincipalAccount", account.to_string(), exact)?;
+    }
+    if let Some(principal_arn) = caller.principal_arn() {
+        // A session ARN carries no role path, so a supplied role ARN with a path is accepted
+        // when it names the same role in the same account.
+        let same_entity = |given: &str, derived: &str| {
+            let name = |arn: &str| arn.rsplit('/').next().unwrap_or_default().to_owned();
+            let prefix = |arn: &str| arn.split('/').next().unwrap_or_default().to_owned();
+            given == derived || (prefix(given) == prefix(derived) && name(given) == name(derived))
+        };
+        check_or_derive(context, "aws:PrincipalArn", principal_arn, same_entity)?;
+    }
+    if let Some(principal_type) = caller.principal_type() {
+        check_or_derive(
+            context,
+            "aws:PrincipalType",
+            principal_type.to_owned(),
+            exact,
+        )?;
+    }
+    match caller {
+        Caller::User { name, .. } => {
+            check_or_derive(context, "aws:username", name.clone(), exact)?;
+        }
+        Caller::AccountRoot { account } => {
+            check_or_derive(context, "aws:userid", account.to_string(), exact)?;
+        }
+        Caller::FederatedUser { account, name, .. } => {
+            check_or_derive(context, "aws:userid", format!("{account}:{name}"), exact)?;
+        }
+        Caller::Service { name } => {
+            context.derive("aws:PrincipalServiceName", single(name.clone()));
+        }
+        Caller::RoleSession { .. } => {}
+    }
+    let is_service = if caller.is_service() { "true" } else { "false" };
+    check_or_derive(
+        context,
+        "aws:PrincipalIsAWSService",
+        is_service.to_owned(),
+        |given, derived| given.eq_ignore_ascii_case(derived),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Problems found while reading a policy, with the exact place they were written.
+
+use crate::span::Span;
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem in a document. Errors make the document unusable for evaluation (AWS would
+/// refuse it); warnings describe something AWS accepts but that probably does not do what the
+/// author meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable kebab-case identifier, e.g. `duplicate-key`.
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Span,
+}
+
+impl Finding {
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            help: None,
+            span,
+        }
+    }
+
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            help: None,
+            span,
+        }
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the source text so that the finding renders with file, line and column.
+    pub fn in_source(&self, source: &Arc<SourceFile>) -> SourcedFinding {
+        SourcedFinding {
+            finding: self.clone(),
+            source: Arc::clone(source),
+        }
+    }
+}
+
+/// A file's name and text, shared by every finding made in it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: Arc<str>,
+    named: NamedSource<Arc<str>>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
+        let name = name.into();
+        let text: Arc<str> = text.into();
+        Arc::new(Self {
+            named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("json"),
+            name,
+            text,
+        })
+    }
+
+    /// `file:line:column` of a span, as editors and terminals link it.
+    pub fn location(&self, span: Span) -> String {
+        let (line, column) = span.line_column(&self.text);
+        format!("{}:{line}:{column}", self.name)
+    }
+}
+
+/// A finding together with its file: this is what gets rendered.
+#[derive(Debug, Clone)]
+pub struct SourcedFinding {
+    pub finding: Finding,
+    pub source: Arc<SourceFile>,
+}
+
+impl SourcedFinding {
+    pub fn location(&self) -> String {
+        self.source.location(self.finding.span)
+    }
+}
+
+impl fmt::Display for SourcedFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for SourcedFinding {}
+
+impl Diagnostic for SourcedFinding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("xacct::{}", self.finding.code)))
+    }
+
+    fn severity(&self) -> Option<MietteSeverity> {
+        Some(match self.finding.severity {
+            Severity::Warning => MietteSeverity::Warning,
+            Severity::Error => MietteSeverity::Error,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source.named)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".to_owned()),
+            self.finding.span,
+        ))))
+    }
+}

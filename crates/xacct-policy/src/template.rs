@@ -1,0 +1,266 @@
+//! Policy variables: `${aws:username}`, `${aws:PrincipalTag/team, 'none'}` and the `${*}`,
+//! `${?}`, `${$}` escapes.
+//!
+//! Only policies with `"Version": "2012-10-17"` have variables; in older or unversioned
+//! policies the same characters are literal text, so the reader decides which form to build.
+
+use crate::wildcard::Pattern;
+
+/// Text that may contain policy variables, compiled once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Text as written; in wildcard contexts its `*` and `?` are wildcards.
+    Text(String),
+    /// A character written as an escape (`${*}`): always literal.
+    Escaped(char),
+    Variable(Variable),
+}
+
+/// A `${key}` or `${key, 'default'}` reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// The key as written, for messages.
+    pub key: String,
+    /// The key lowercased: condition keys are case-insensitive.
+    pub key_lowercase: String,
+    pub default: Option<String>,
+}
+
+/// Something to read variable values from: the request context.
+pub trait VariableValues {
+    /// The value of a single-valued key, by lowercased name. Multivalued keys cannot be used
+    /// as variables, so they answer `None` here.
+    fn single_value(&self, key_lowercase: &str) -> Option<&str>;
+}
+
+/// Why the text of a template could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("`${{` at byte {0} is never closed by `}}`")]
+    Unclosed(usize),
+    #[error("empty policy variable `${{}}`")]
+    Empty,
+    #[error("malformed default value in `${{{0}}}`: write it as `${{key, 'default'}}`")]
+    BadDefault(String),
+}
+
+impl Template {
+    /// Text without variables (legacy policy versions, or elements that do not take them).
+    pub fn literal(text: &str) -> Self {
+        Self {
+            parts: if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![Part::Text(text.to_owned())]
+            },
+        }
+    }
+
+    /// Reads `${...}` references and escapes out of `text`.
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        let mut consumed = 0;
+        while let Some(start) = rest.find("${") {
+            if start > 0 {
+                parts.push(Part::Text(rest.get(..start).unwrap_or_default().to_owned()));
+            }
+            let after = rest.get(start + 2..).unwrap_or_default();
+            let Some(end) = after.find('}') else {
+                return Err(TemplateError::Unclosed(consumed + start));
+            };
+            let inner = after.get(..end).unwrap_or_default();
+            parts.push(parse_reference(inner)?);
+            let advance = start + 2 + end + 1;
+            consumed += advance;
+            rest = rest.get(advance..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_owned()));
+        }
+        Ok(Self { parts })
+    }
+
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    pub fn has_variables(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|part| matches!(part, Part::Variable(_)))
+    }
+
+    pub fn variables(&self) -> impl Iterator<Item = &Variable> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Variable(variable) => Some(variable),
+            _ => None,
+        })
+    }
+
+    /// The text with variables substituted, every character literal. `None` when a variable
+    /// has no value and no default: IAM then treats the element as not matching.
+    pub fn resolve_text(&self, values: &dyn VariableValues) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Escaped(character) => out.push(*character),
+                Part::Variable(variable) => out.push_str(lookup(variable, values)?),
+            }
+        }
+        Some(out)
+    }
+
+    /// A wildcard pattern: `*` and `?` written in the policy are wildcards; escapes and
+    /// substituted values are literal.
+    pub fn resolve_pattern(&self, values: &dyn VariableValues) -> Option<Pattern> {
+        let mut pattern = Pattern::default();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => pattern.push_wild_text(text),
+                Part::Escaped(character) => {
+                    pattern.push_literal(character.encode_utf8(&mut [0; 4]))
+                }
+                Part::Variable(variable) => pattern.push_literal(lookup(variable, values)?),
+            }
+        }
+        Some(pattern)
+    }
+
+    /// The characters with variables substituted, each marked `true` when it was written in
+    /// the policy text (so `*` and `?` among them are wildcards) and `false` when it came from
+    /// an escape or a substituted value (always literal).
+    pub fn resolve_marked(&self, values: &dyn VariableValues) -> Option<Vec<(char, bool)>> {
+        let mut out = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.extend(text.chars().map(|character| (character, true))),
+                Part::Escaped(character) => out.push((*character, false)),
+                Part::Variable(variable) => {
+                    out.extend(
+                        lookup(variable, values)?
+                            .chars()
+                            .map(|character| (character, false)),
+                    );
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The pattern of a template known to have no variables.
+    pub fn static_pattern(&self) -> Option<Pattern> {
+        self.resolve_pattern(&NoValues)
+    }
+
+    /// The text of a template known to have no variables.
+    pub fn static_text(&self) -> Option<String> {
+        self.resolve_text(&NoValues)
+    }
+}
+
+struct NoValues;
+
+impl VariableValues for NoValues {
+    fn single_value(&self, _key_lowercase: &str) -> Option<&str> {
+        None
+    }
+}
+
+fn lookup<'a>(variable: &'a Variable, values: &'a dyn VariableValues) -> Option<&'a str> {
+    values
+        .single_value(&variable.key_lowercase)
+        .or(variable.default.as_deref())
+}
+
+fn parse_reference(inner: &str) -> Result<Part, TemplateError> {
+    match inner {
+        "*" => return Ok(Part::Escaped('*')),
+        "?" => return Ok(Part::Escaped('?')),
+        "$" => return Ok(Part::Escaped('$')),
+        "" => return Err(TemplateError::Empty),
+        _ => {}
+    }
+    let (key, default) = match inner.split_once(',') {
+        None => (inner.trim(), None),
+        Some((key, default)) => {
+            let default = default.trim();
+            let quoted = default
+                .strip_prefix('\'')
+                .and_then(|rest| rest.strip_suffix('\''))
+                .ok_or_else(|| TemplateError::BadDefault(inner.to_owned()))?;
+            (key.trim(), Some(quoted.to_owned()))
+        }
+    };
+    if key.is_empty() {
+        return Err(TemplateError::Empty);
+    }
+    Ok(Part::Variable(Variable {
+        key: key.to_owned(),
+        key_lowercase: key.to_ascii_lowercase(),
+        default,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+
+    impl VariableValues for Map {
+        fn single_value(&self, key: &str) -> Option<&str> {
+            self.0.get(key).copied()
+        }
+    }
+
+    fn values() -> Map {
+        Map(HashMap::from([
+            ("aws:username", "alice"),
+            ("aws:principaltag/team", "a*b"),
+        ]))
+    }
+
+    #[test]
+    fn substitutes_variables_case_insensitively() {
+        let template = Template::parse("home/${aws:UserName}/*").unwrap();
+        assert_eq!(template.resolve_text(&values()).unwrap(), "home/alice/*");
+        let pattern = template.resolve_pattern(&values()).unwrap();
+        assert!(pattern.matches("home/alice/x/y"));
+        assert!(!pattern.matches("home/bob/x"));
+    }
+
+    #[test]
+    fn unresolved_variable_without_default_is_none() {
+        let template = Template::parse("${aws:PrincipalTag/missing}").unwrap();
+        assert_eq!(template.resolve_text(&values()), None);
+    }
+
+    #[test]
+    fn default_value_is_used_when_key_is_absent() {
+        let template = Template::parse("${aws:PrincipalTag/missing, 'none'}/x").unwrap();
+        assert_eq!(template.resolve_text(&values()).unwrap(), "none/x");
+    }
+
+    #[test]
+    fn escapes_and_substituted_values_are_literal() {
+        let template = Template::parse("${*}${aws:PrincipalTag/team}").unwrap();
+        let pattern = template.resolve_pattern(&values()).unwrap();
+        assert!(pattern.matches("*a*b"));
+        assert!(!pattern.matches("xaxb"));
+    }
+
+    #[test]
+    fn malformed_references_are_errors() {
+        assert!(Template::parse("${aws:username").is_err());
+        assert!(Template::parse("${}").is_err());
+        assert!(Template::parse("${k, none}").is_err());
+    }
+}
