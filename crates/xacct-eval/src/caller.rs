@@ -144,6 +144,14 @@ impl Caller {
         }
     }
 
+    /// Whose identity-based policies apply: a role session carries its role's policies.
+    pub fn policy_owner(&self) -> String {
+        match self {
+            Self::RoleSession { role_arn, .. } => role_arn.clone(),
+            other => other.identity_arn(),
+        }
+    }
+
     /// The value of `aws:PrincipalType`.
     pub fn principal_type(&self) -> Option<&'static str> {
         match self {

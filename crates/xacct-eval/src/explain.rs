@@ -306,6 +306,7 @@ impl Explanation {
     /// Builds the explanation of `response`, which must come from `authorize(request)`.
     pub fn new(request: &Request, response: &Response) -> Self {
         let caller = request.caller.to_string();
+        let owner = request.caller.policy_owner();
         let action = request.action.to_string();
         let resource = request.resource.to_string();
         let mut reasons = Vec::new();
@@ -365,15 +366,15 @@ impl Explanation {
                     "{resource_policy_name} does not allow `{caller}` to `{action}`, and it must: identity-based policies alone cannot grant this"
                 ),
                 Gap::Identity if response.cross_account => format!(
-                    "cross-account: {}no identity-based policy of `{caller}` allows `{action}` on `{resource}`",
+                    "cross-account: {}no identity-based policy of `{owner}` allows `{action}` on `{resource}`",
                     if resource_allowed { "the resource policy allows, but " } else { "" }
                 ),
                 Gap::Identity if resource_allowed => format!(
-                    "the resource policy names only the account {}, which delegates to the account's own policies, and no identity-based policy of `{caller}` allows `{action}` on `{resource}`",
+                    "the resource policy names only the account {}, which delegates to the account's own policies, and no identity-based policy of `{owner}` allows `{action}` on `{resource}`",
                     request.resource_account
                 ),
                 Gap::Identity => format!(
-                    "no identity-based policy of `{caller}` allows `{action}` on `{resource}`, and no resource-based policy names it"
+                    "no identity-based policy of `{owner}` allows `{action}` on `{resource}`, and no resource-based policy names `{caller}`"
                 ),
                 Gap::PermissionBoundary => format!(
                     "the permissions boundary does not allow `{action}` on `{resource}`; it caps what identity-based policies{} grant",

@@ -1,10 +1,10 @@
 //! The conformance corpus: every case under `tests/corpus/` at the workspace root is a request
+//! with the decision AWS documents for it. Each case names the AWS page it follows.
 #![expect(
     clippy::unwrap_used,
     clippy::panic,
     reason = "a corpus file that cannot be read is a failed test"
 )]
-//! with the decision AWS documents for it. Each case names the AWS page it follows.
 
 use std::path::{Path, PathBuf};
 use xacct_eval::wire::{read_request, NoFiles};

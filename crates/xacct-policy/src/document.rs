@@ -52,6 +52,19 @@ impl PolicyKind {
         }
     }
 
+    /// The kind with its article, for messages: "an identity policy".
+    pub fn described(self) -> &'static str {
+        match self {
+            Self::Identity => "an identity-based policy",
+            Self::Resource => "a resource-based policy",
+            Self::Trust => "a trust policy",
+            Self::Scp => "a service control policy",
+            Self::Rcp => "a resource control policy",
+            Self::Boundary => "a permissions boundary",
+            Self::Session => "a session policy",
+        }
+    }
+
     /// Resource-based kinds name principals; the others must not.
     pub fn names_principals(self) -> bool {
         matches!(self, Self::Resource | Self::Trust | Self::Rcp)

@@ -58,6 +58,7 @@ pub fn read_policy(value: &Json, kind: PolicyKind) -> ParsedPolicy {
         kind,
         version: PolicyVersion::Absent,
         findings: Vec::new(),
+        sids: Vec::new(),
     };
     let policy = reader.policy(value);
     let mut findings = reader.findings;
@@ -83,6 +84,9 @@ struct Reader {
     kind: PolicyKind,
     version: PolicyVersion,
     findings: Vec<Finding>,
+    /// Every `Sid`, including those of statements dropped for errors, so that duplicates are
+    /// reported even then.
+    sids: Vec<Spanned<String>>,
 }
 
 /// Finds the closest known name, for "did you mean" help.
@@ -241,7 +245,7 @@ impl Reader {
                 ),
             )),
         }
-        self.check_sids(&statements);
+        self.check_sids();
         Policy {
             kind: self.kind,
             version: self.version,
@@ -367,6 +371,9 @@ impl Reader {
         let sid = elements
             .get("Sid")
             .and_then(|member| self.string(&member.value, "Sid"));
+        if let Some(sid) = &sid {
+            self.sids.push(sid.clone());
+        }
 
         let (effect, effect_span) = match elements.get("Effect").map(|member| &member.value) {
             Some(Json::String { value, span }) if value == "Allow" => (Some(Effect::Allow), *span),
@@ -465,7 +472,7 @@ impl Reader {
                         Finding::error(
                             "missing-principal",
                             start,
-                            format!("a {} policy statement must name a `Principal`", self.kind),
+                            format!("a statement of {} must name a `Principal`", self.kind.described()),
                         )
                         .with_help("add \"Principal\": {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"}, or \"*\" with conditions"),
                     );
@@ -479,7 +486,7 @@ impl Reader {
                 Finding::error(
                     "principal-not-allowed",
                     member.name_span,
-                    format!("`{element}` is not allowed in a {} policy", self.kind),
+                    format!("`{element}` is not allowed in {}", self.kind.described()),
                 )
                 .with_help(match self.kind {
                     PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
@@ -505,7 +512,7 @@ impl Reader {
                 self.push(Finding::error(
                     "not-principal-not-allowed",
                     member.name_span,
-                    format!("`NotPrincipal` is not allowed in a {} policy", self.kind),
+                    format!("`NotPrincipal` is not allowed in {}", self.kind.described()),
                 ).with_help("use \"Principal\": \"*\" with an `ArnNotLike` condition on `aws:PrincipalArn`"));
             } else {
                 self.push(Finding::warning(
@@ -954,17 +961,17 @@ impl Reader {
         })
     }
 
-    fn check_sids(&mut self, statements: &[Statement]) {
+    fn check_sids(&mut self) {
+        let sids = std::mem::take(&mut self.sids);
         let mut seen: HashMap<&str, Span> = HashMap::new();
-        for statement in statements {
-            let Some(sid) = &statement.sid else { continue };
+        for sid in &sids {
             if self.kind.has_iam_sid_rules()
                 && !sid.value.bytes().all(|byte| byte.is_ascii_alphanumeric())
             {
                 self.push(Finding::error(
                     "invalid-sid",
                     sid.span,
-                    format!("`Sid` \"{}\" may only contain the letters A-Z, a-z and the digits 0-9 in a {} policy", sid.value, self.kind),
+                    format!("`Sid` \"{}\" may only contain the letters A-Z, a-z and the digits 0-9 in {}", sid.value, self.kind.described()),
                 ));
             }
             if sid.value.is_empty() {

@@ -1,0 +1,97 @@
+//! The `xacct` binary end to end: exit codes, text and JSON output, diagnostics. Outputs are
+//! snapshot-tested so that every change to an explanation is reviewed.
+#![expect(clippy::unwrap_used, reason = "a test that cannot run its command fails")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `xacct` from the workspace root so that paths in the output are short and stable.
+fn xacct(arguments: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(arguments)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn transcript(arguments: &[&str]) -> String {
+    let (code, stdout, stderr) = xacct(arguments);
+    format!("$ xacct {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}", arguments.join(" "))
+}
+
+#[test]
+fn eval_cross_account_write_names_the_missing_identity_statement() {
+    insta::assert_snapshot!(transcript(&["eval", "examples/eval/cross-account-put.json"]));
+}
+
+#[test]
+fn eval_cross_account_read_is_allowed_on_both_sides() {
+    insta::assert_snapshot!(transcript(&["eval", "examples/eval/cross-account-read.json"]));
+}
+
+#[test]
+fn eval_scp_perimeter_deny() {
+    insta::assert_snapshot!(transcript(&["eval", "examples/eval/scp-perimeter-deny.json"]));
+}
+
+#[test]
+fn eval_bad_input_points_at_the_file_line_and_column() {
+    insta::assert_snapshot!(transcript(&["eval", "examples/eval/bad-effect.json"]));
+}
+
+#[test]
+fn eval_json_output_is_the_stable_contract() {
+    let (code, stdout, _) = xacct(&["eval", "examples/eval/cross-account-put.json", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["decision"], "ImplicitDeny");
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn eval_json_bad_input() {
+    let (code, stdout, _) = xacct(&["eval", "examples/eval/bad-effect.json", "--format", "json"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn eval_missing_file_is_bad_input() {
+    let (code, _, stderr) = xacct(&["eval", "examples/eval/does-not-exist.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+}
+
+#[test]
+fn validate_reports_each_mistake_with_its_place() {
+    insta::assert_snapshot!(transcript(&["validate", "--kind", "resource", "examples/policies/mistakes.json"]));
+}
+
+#[test]
+fn validate_clean_policy_exits_zero() {
+    let (code, stdout, _) = xacct(&["validate", "--kind", "resource", "examples/policies/clean-bucket-policy.json"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn validate_json_findings() {
+    let (code, stdout, _) = xacct(&["validate", "--kind", "identity", "--format", "json", "examples/policies/mistakes.json"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn validate_unreadable_file_exits_two() {
+    let (code, _, _) = xacct(&["validate", "examples/policies/nope.json"]);
+    assert_eq!(code, 2);
+}
