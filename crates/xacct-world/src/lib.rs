@@ -1,0 +1,13 @@
+//! The world a scenario describes: an organization, its accounts, their roles, users,
+//! instance profiles and buckets, and the expectations to check; loaded from a scenario folder
+//! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
+
+pub mod import;
+pub mod load;
+pub mod manifest;
+pub mod model;
+pub mod session;
+
+pub use load::{load, load_text, Loaded};
+pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World};
+pub use session::{Principal, RequestError, Session};

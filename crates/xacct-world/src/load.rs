@@ -1,0 +1,627 @@
+//! Reading a scenario folder (`xacct.toml` and the policy files it names) into a [`World`].
+//! Every problem is a finding with its file, line and column; nothing is silently dropped.
+
+use crate::import;
+use crate::manifest::{self, Manifest, PolicyRef};
+use crate::model::{
+    Account, Bucket, Compute, Expectation, Group, InstanceProfile, Organization, Origin, Role,
+    Unit, User, World,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use xacct_eval::{ContextValue, SourcedPolicy};
+use xacct_policy::{
+    parse_policy, AccountId, Arn, Finding, PolicyKind, Severity, SourceFile, SourcedFinding, Span,
+};
+
+/// A loaded world and everything found while loading it.
+pub struct Loaded {
+    pub world: World,
+    pub findings: Vec<SourcedFinding>,
+    /// The manifest, for diagnostics that point at expectations.
+    pub manifest: Arc<SourceFile>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|finding| finding.finding.severity == Severity::Error)
+    }
+}
+
+/// `FullAWSAccess`, attached by default at every level that lists no SCP of its own.
+const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// Loads `dir/xacct.toml` (or a manifest path given directly).
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let manifest_path = if path.is_dir() {
+        path.join("xacct.toml")
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|error| format!("cannot read `{}`: {error}", manifest_path.display()))?;
+    let source = SourceFile::new(manifest_path.display().to_string(), text);
+    let base = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(load_text(source, &base))
+}
+
+/// Loads a manifest whose text is already read; policy paths are relative to `base`.
+pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
+    let mut loader = Loader {
+        manifest: Arc::clone(&source),
+        base: base.to_path_buf(),
+        findings: Vec::new(),
+        world: World::default(),
+        managed: BTreeMap::new(),
+    };
+    match toml::from_str::<Manifest>(&source.text) {
+        Ok(manifest) => loader.manifest_entries(manifest),
+        Err(error) => {
+            let span = error
+                .span()
+                .map_or(Span::new(0, 0), |range| Span::new(range.start, range.end));
+            loader.error("invalid-manifest", span, error.message().to_owned());
+        }
+    }
+    Loaded {
+        world: loader.world,
+        findings: loader.findings,
+        manifest: source,
+    }
+}
+
+pub(crate) struct Loader {
+    pub(crate) manifest: Arc<SourceFile>,
+    pub(crate) base: PathBuf,
+    pub(crate) findings: Vec<SourcedFinding>,
+    pub(crate) world: World,
+    /// Managed policy documents by ARN.
+    pub(crate) managed: BTreeMap<String, SourcedPolicy>,
+}
+
+fn span_of<T>(value: &Spanned<T>) -> Span {
+    let range = value.span();
+    Span::new(range.start, range.end)
+}
+
+impl Loader {
+    pub(crate) fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.push(Finding::error(code, span, message))
+    }
+
+    pub(crate) fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.push(Finding::warning(code, span, message))
+    }
+
+    fn push(&mut self, finding: Finding) -> &mut Finding {
+        self.findings.push(finding.in_source(&self.manifest));
+        let last = self.findings.len() - 1;
+        #[expect(clippy::indexing_slicing, reason = "index of the element pushed on the line above")]
+        &mut self.findings[last].finding
+    }
+
+    pub(crate) fn origin(&self, span: Span) -> Origin {
+        Origin {
+            file: self.manifest.name.clone(),
+            span,
+            location: self.manifest.location(span),
+        }
+    }
+
+    /// Reads a policy document named by the manifest, with the rules of `kind`.
+    pub(crate) fn policy(&mut self, reference: &PolicyRef, kind: PolicyKind, label: String) -> Option<SourcedPolicy> {
+        let (source, text) = match reference {
+            PolicyRef::Path(path) => {
+                let full = self.base.join(path.get_ref());
+                match std::fs::read_to_string(&full) {
+                    Ok(text) => (SourceFile::new(full.display().to_string(), text.clone()), text),
+                    Err(error) => {
+                        self.error(
+                            "missing-policy-file",
+                            span_of(path),
+                            format!("cannot read policy file `{}`: {error}", full.display()),
+                        )
+                        .help = Some("paths are relative to the folder of xacct.toml".to_owned());
+                        return None;
+                    }
+                }
+            }
+            PolicyRef::Inline(inline) => {
+                let span = span_of(&inline.inline);
+                let value = inline.inline.get_ref();
+                // A literal string holds the JSON verbatim: parse the manifest with everything
+                // around it blanked, so spans, lines and columns point into the manifest
+                // itself. Other strings (with escapes) get a file of their own.
+                let raw = self.manifest.text.get(span.start..span.end).unwrap_or_default();
+                match raw.find(value.as_str()).filter(|_| !value.is_empty()) {
+                    Some(at) => {
+                        let masked = mask_outside(&self.manifest.text, span.start + at, value.len());
+                        (Arc::clone(&self.manifest), masked)
+                    }
+                    None => {
+                        let name = format!("{} (inline policy at {})", self.manifest.name, self.manifest.location(span));
+                        (SourceFile::new(name, value.clone()), value.clone())
+                    }
+                }
+            }
+        };
+        let parsed = parse_policy(&text, kind);
+        for finding in &parsed.findings {
+            self.findings.push(finding.in_source(&source));
+        }
+        (!parsed.has_errors()).then(|| SourcedPolicy::new(parsed.policy, label).with_source(source))
+    }
+
+    fn policies(&mut self, references: &[PolicyRef], kind: PolicyKind, owner: &str, what: &str) -> Vec<SourcedPolicy> {
+        references
+            .iter()
+            .enumerate()
+            .filter_map(|(index, reference)| self.policy(reference, kind, format!("{what}[{index}] of {owner}")))
+            .collect()
+    }
+
+    fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
+        match text.get_ref().parse::<AccountId>() {
+            Ok(account) => Some(account),
+            Err(error) => {
+                self.error("invalid-account", span_of(text), error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Parses an IAM ARN of the given resource type (`role`, `user`, ...).
+    fn iam_arn(&mut self, text: &Spanned<String>, kind: &str) -> Option<(AccountId, String, String)> {
+        let parsed = text.get_ref().parse::<Arn>().ok().and_then(|arn| {
+            let account = arn.account()?;
+            let rest = arn.resource().strip_prefix(kind)?.strip_prefix('/')?;
+            let name = rest.rsplit('/').next()?.to_owned();
+            let path = format!("/{}", rest.strip_suffix(name.as_str()).unwrap_or_default());
+            (arn.service() == "iam" && !name.is_empty()).then_some((account, name, path))
+        });
+        if parsed.is_none() {
+            self.error(
+                "invalid-arn",
+                span_of(text),
+                format!("`{}` is not an IAM {kind} ARN", text.get_ref()),
+            )
+            .help = Some(format!("write it as `arn:aws:iam::ACCOUNT:{kind}/NAME`"));
+        }
+        parsed
+    }
+
+    fn ensure_account(&mut self, account: AccountId, span: Span) {
+        if self.world.accounts.contains_key(&account) {
+            return;
+        }
+        if self.world.organization.is_some() {
+            self.warning(
+                "undeclared-account",
+                span,
+                format!("account {account} is not declared with [[account]]: it is treated as outside the organization"),
+            )
+            .help = Some(format!("add [[account]] id = \"{account}\" (with `unit` when it is a member)"));
+        }
+        self.world.accounts.insert(
+            account,
+            Account {
+                id: account,
+                name: None,
+                unit: None,
+                scps: Vec::new(),
+                rcps: Vec::new(),
+            },
+        );
+    }
+
+    fn full_access(&self, owner: &str) -> SourcedPolicy {
+        let parsed = parse_policy(FULL_AWS_ACCESS, PolicyKind::Scp);
+        SourcedPolicy::new(parsed.policy, format!("FullAWSAccess (default) at {owner}"))
+    }
+
+    fn scps(&mut self, references: &[PolicyRef], owner: &str) -> Vec<SourcedPolicy> {
+        if references.is_empty() {
+            return vec![self.full_access(owner)];
+        }
+        self.policies(references, PolicyKind::Scp, owner, "scps")
+    }
+
+    fn manifest_entries(&mut self, manifest: Manifest) {
+        for import in &manifest.import {
+            import::load_import(self, import);
+        }
+        if let Some(organization) = &manifest.organization {
+            self.organization(organization);
+        }
+        for entry in &manifest.account {
+            self.account_entry(entry);
+        }
+        for entry in &manifest.managed_policy {
+            if let Some(policy) = self.policy(&entry.document, PolicyKind::Identity, entry.arn.get_ref().clone()) {
+                self.managed.insert(entry.arn.get_ref().clone(), policy);
+            }
+        }
+        let mut groups = BTreeMap::new();
+        for entry in &manifest.group {
+            if let Some((account, name, _)) = self.iam_arn(&entry.arn, "group") {
+                let arn = entry.arn.get_ref().clone();
+                let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+                policies.extend(self.managed_policies(&entry.managed));
+                groups.insert(name.clone(), Group { arn: arn.clone(), account, name, policies });
+            }
+        }
+        for entry in &manifest.role {
+            self.role_entry(entry);
+        }
+        for entry in &manifest.user {
+            self.user_entry(entry, &groups);
+        }
+        for group in groups.into_values() {
+            self.world.groups.insert(group.arn.clone(), group);
+        }
+        for entry in &manifest.instance_profile {
+            self.instance_profile_entry(entry);
+        }
+        for entry in &manifest.bucket {
+            self.bucket_entry(entry);
+        }
+        for entry in &manifest.compute {
+            self.compute_entry(entry);
+        }
+        for entry in &manifest.expect {
+            self.expect_entry(entry);
+        }
+        self.check_trust_references();
+    }
+
+    fn organization(&mut self, entry: &manifest::OrganizationEntry) {
+        let Some(management_account) = self.account(&entry.management_account) else {
+            return;
+        };
+        if !entry.id.get_ref().starts_with("o-") {
+            self.error("invalid-organization", span_of(&entry.id), format!("`{}` is not an organization id: they start with `o-`", entry.id.get_ref()));
+        }
+        let mut units = BTreeMap::new();
+        let root_scps = self.scps(&entry.scps, "the root");
+        let root_rcps = self.policies(&entry.rcps, PolicyKind::Rcp, "the root", "rcps");
+        units.insert(
+            "root".to_owned(),
+            Unit { name: "root".to_owned(), id: "r-root".to_owned(), parent: None, scps: root_scps, rcps: root_rcps },
+        );
+        for unit in &entry.unit {
+            let name = unit.name.get_ref().clone();
+            if units.contains_key(&name) {
+                self.error("duplicate-unit", span_of(&unit.name), format!("organizational unit `{name}` is declared twice"));
+                continue;
+            }
+            let owner = format!("unit {name}");
+            let scps = self.scps(&unit.scps, &owner);
+            let rcps = self.policies(&unit.rcps, PolicyKind::Rcp, &owner, "rcps");
+            let parent = unit.parent.as_ref().map_or_else(|| "root".to_owned(), |parent| parent.get_ref().clone());
+            units.insert(
+                name.clone(),
+                Unit { id: unit.id.clone().unwrap_or_else(|| format!("ou-{name}")), name, parent: Some(parent), scps, rcps },
+            );
+        }
+        for unit in &entry.unit {
+            if let Some(parent) = &unit.parent {
+                if !units.contains_key(parent.get_ref()) {
+                    self.error("unknown-unit", span_of(parent), format!("parent unit `{}` is not declared", parent.get_ref()));
+                }
+            }
+            // Walk up from the unit; a walk longer than the number of units is a cycle.
+            let mut current = Some(unit.name.get_ref().clone());
+            let mut steps = 0;
+            while let Some(name) = current {
+                steps += 1;
+                if steps > units.len() + 1 {
+                    self.error("unit-cycle", span_of(&unit.name), format!("unit `{}` is its own ancestor", unit.name.get_ref()));
+                    break;
+                }
+                current = units.get(&name).and_then(|unit| unit.parent.clone());
+            }
+        }
+        self.world.organization = Some(Organization { id: entry.id.get_ref().clone(), management_account, units });
+    }
+
+    fn account_entry(&mut self, entry: &manifest::AccountEntry) {
+        let Some(id) = self.account(&entry.id) else { return };
+        if self.world.accounts.contains_key(&id) && entry.unit.is_none() && entry.scps.is_empty() {
+            // Declared by an import already.
+        }
+        let member = self.world.organization.is_some() && !entry.outside_organization;
+        let unit = if member {
+            let name = entry.unit.as_ref().map_or_else(|| "root".to_owned(), |unit| unit.get_ref().clone());
+            let known = self
+                .world
+                .organization
+                .as_ref()
+                .is_some_and(|organization| organization.units.contains_key(&name));
+            if !known {
+                if let Some(unit) = &entry.unit {
+                    self.error("unknown-unit", span_of(unit), format!("unit `{name}` is not declared under [organization]"));
+                }
+            }
+            Some(name)
+        } else {
+            if let Some(unit) = &entry.unit {
+                self.error("unit-outside-organization", span_of(unit), "an account outside the organization has no unit");
+            }
+            None
+        };
+        let owner = format!("account {id}");
+        let scps = if member { self.scps(&entry.scps, &owner) } else { Vec::new() };
+        let rcps = self.policies(&entry.rcps, PolicyKind::Rcp, &owner, "rcps");
+        self.world.accounts.insert(id, Account { id, name: entry.name.clone(), unit, scps, rcps });
+    }
+
+    fn managed_policies(&mut self, arns: &[Spanned<String>]) -> Vec<SourcedPolicy> {
+        let mut out = Vec::new();
+        for arn in arns {
+            match self.managed.get(arn.get_ref()) {
+                Some(policy) => out.push(policy.clone()),
+                None => {
+                    let aws_managed = arn.get_ref().starts_with("arn:aws:iam::aws:policy/");
+                    self.error(
+                        "unknown-managed-policy",
+                        span_of(arn),
+                        format!("managed policy `{}` is attached but its document is not in the scenario", arn.get_ref()),
+                    )
+                    .help = Some(if aws_managed {
+                        "AWS-managed policies are not bundled: add [[managed_policy]] with its current document (aws iam get-policy-version)".to_owned()
+                    } else {
+                        "add [[managed_policy]] arn = \"...\" document = \"path.json\"".to_owned()
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn role_entry(&mut self, entry: &manifest::RoleEntry) {
+        let Some((account, name, path)) = self.iam_arn(&entry.arn, "role") else { return };
+        let arn = entry.arn.get_ref().clone();
+        if self.world.roles.contains_key(&arn) {
+            self.error("duplicate-role", span_of(&entry.arn), format!("role `{arn}` is declared twice"));
+            return;
+        }
+        self.ensure_account(account, span_of(&entry.arn));
+        let Some(trust) = self.policy(&entry.trust, PolicyKind::Trust, format!("trust policy of {arn}")) else {
+            return;
+        };
+        let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+        policies.extend(self.managed_policies(&entry.managed));
+        let boundary = entry
+            .boundary
+            .as_ref()
+            .and_then(|reference| self.policy(reference, PolicyKind::Boundary, format!("permissions boundary of {arn}")));
+        let max_session_duration = match &entry.max_session_duration {
+            Some(value) if !(3600..=43200).contains(value.get_ref()) => {
+                self.error("invalid-duration", span_of(value), format!("`max_session_duration` must be between 3600 and 43200 seconds, found {}", value.get_ref()));
+                3600
+            }
+            Some(value) => *value.get_ref(),
+            None => 3600,
+        };
+        let origin = self.origin(span_of(&entry.arn));
+        self.world.roles.insert(
+            arn.clone(),
+            Role { arn, account, name, path, trust, policies, boundary, tags: entry.tags.clone(), max_session_duration, service_linked: entry.service_linked, origin },
+        );
+    }
+
+    fn user_entry(&mut self, entry: &manifest::UserEntry, groups: &BTreeMap<String, Group>) {
+        let Some((account, name, _)) = self.iam_arn(&entry.arn, "user") else { return };
+        let arn = entry.arn.get_ref().clone();
+        self.ensure_account(account, span_of(&entry.arn));
+        let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+        policies.extend(self.managed_policies(&entry.managed));
+        let mut group_names = Vec::new();
+        for group in &entry.groups {
+            match groups.get(group.get_ref()) {
+                Some(found) => {
+                    policies.extend(found.policies.iter().cloned());
+                    group_names.push(found.name.clone());
+                }
+                None => {
+                    self.error("unknown-group", span_of(group), format!("group `{}` is not declared", group.get_ref()));
+                }
+            }
+        }
+        let boundary = entry
+            .boundary
+            .as_ref()
+            .and_then(|reference| self.policy(reference, PolicyKind::Boundary, format!("permissions boundary of {arn}")));
+        let origin = self.origin(span_of(&entry.arn));
+        self.world.users.insert(arn.clone(), User { arn, account, name, policies, groups: group_names, boundary, tags: entry.tags.clone(), origin });
+    }
+
+    fn instance_profile_entry(&mut self, entry: &manifest::InstanceProfileEntry) {
+        let Some((account, name, _)) = self.iam_arn(&entry.arn, "instance-profile") else { return };
+        let role = entry.role.get_ref();
+        let role_arn = if role.starts_with("arn:") { role.clone() } else { format!("arn:aws:iam::{account}:role/{role}") };
+        if !self.world.roles.contains_key(&role_arn) {
+            self.error("unknown-role", span_of(&entry.role), format!("role `{role_arn}` of the instance profile is not declared"))
+                .help = Some("declare it with [[role]]".to_owned());
+            return;
+        }
+        let origin = self.origin(span_of(&entry.arn));
+        self.world.instance_profiles.insert(
+            entry.arn.get_ref().clone(),
+            InstanceProfile { arn: entry.arn.get_ref().clone(), account, name, role: role_arn, origin },
+        );
+    }
+
+    fn bucket_entry(&mut self, entry: &manifest::BucketEntry) {
+        let Some(account) = self.account(&entry.account) else { return };
+        let name = entry.name.get_ref().clone();
+        self.ensure_account(account, span_of(&entry.account));
+        let policy = entry
+            .policy
+            .as_ref()
+            .and_then(|reference| self.policy(reference, PolicyKind::Resource, format!("bucket policy of {name}")));
+        let origin = self.origin(span_of(&entry.name));
+        self.world.buckets.insert(name.clone(), Bucket { name, account, region: entry.region.clone(), policy, origin });
+    }
+
+    fn compute_entry(&mut self, entry: &manifest::ComputeEntry) {
+        let name = entry.name.get_ref().clone();
+        if let Some(profile) = &entry.instance_profile {
+            if !self.world.instance_profiles.contains_key(profile.get_ref()) {
+                self.error("unknown-instance-profile", span_of(profile), format!("instance profile `{}` is not declared", profile.get_ref()));
+            }
+        }
+        for reference in [&entry.role, &entry.deployed_by].into_iter().flatten() {
+            let known = self.world.roles.contains_key(reference.get_ref()) || self.world.users.contains_key(reference.get_ref());
+            if !known {
+                self.error("unknown-principal", span_of(reference), format!("`{}` is not a role or user of the scenario", reference.get_ref()));
+            }
+        }
+        if entry.instance_profile.is_none() && entry.role.is_none() {
+            self.error("compute-without-identity", span_of(&entry.name), format!("compute `{name}` names neither `instance_profile` nor `role`"));
+        }
+        let origin = self.origin(span_of(&entry.name));
+        self.world.compute.insert(
+            name.clone(),
+            Compute {
+                name,
+                instance_profile: entry.instance_profile.as_ref().map(|value| value.get_ref().clone()),
+                role: entry.role.as_ref().map(|value| value.get_ref().clone()),
+                deployed_by: entry.deployed_by.as_ref().map(|value| value.get_ref().clone()),
+                origin,
+            },
+        );
+    }
+
+    fn expect_entry(&mut self, entry: &manifest::ExpectEntry) {
+        let allow = match entry.decision.get_ref().as_str() {
+            "allow" => true,
+            "deny" => false,
+            other => {
+                self.error("invalid-decision", span_of(&entry.decision), format!("`decision` must be \"allow\" or \"deny\", found \"{other}\""));
+                return;
+            }
+        };
+        let mut context = Vec::new();
+        for (key, value) in &entry.context {
+            let converted = match value {
+                toml::Value::String(text) => Some(ContextValue::Single(text.clone())),
+                toml::Value::Integer(number) => Some(ContextValue::Single(number.to_string())),
+                toml::Value::Float(number) => Some(ContextValue::Single(number.to_string())),
+                toml::Value::Boolean(flag) => Some(ContextValue::Single(flag.to_string())),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .map(ContextValue::Multi),
+                _ => None,
+            };
+            match converted {
+                Some(value) => context.push((key.clone(), value)),
+                None => {
+                    self.error("invalid-context-value", span_of(&entry.name), format!("context key `{key}` must be a string, number, boolean or array of strings"));
+                }
+            }
+        }
+        let from = entry.from.get_ref();
+        let known_from = from
+            .strip_prefix("compute:")
+            .map(|name| self.world.compute.contains_key(name))
+            .unwrap_or_else(|| {
+                self.world.roles.contains_key(from)
+                    || self.world.users.contains_key(from)
+                    || self.world.instance_profiles.contains_key(from)
+                    || from.starts_with("arn:aws:sts::")
+            });
+        if !known_from {
+            self.error("unknown-principal", span_of(&entry.from), format!("`{from}` is not an instance profile, role, user, session or compute of the scenario"))
+                .help = Some("declare it, or write `compute:NAME` for a [[compute]] entry".to_owned());
+            return;
+        }
+        for via in &entry.via {
+            if !self.world.roles.contains_key(via.get_ref()) {
+                self.error("unknown-role", span_of(via), format!("`{}` in `via` is not a role of the scenario", via.get_ref()));
+            }
+        }
+        if entry.actions.is_empty() || entry.resources.is_empty() {
+            self.error("empty-expectation", span_of(&entry.name), "an expectation needs at least one action and one resource");
+            return;
+        }
+        let origin = self.origin(span_of(&entry.name));
+        self.world.expectations.push(Expectation {
+            name: entry.name.get_ref().clone(),
+            from: from.clone(),
+            via: entry.via.iter().map(|via| via.get_ref().clone()).collect(),
+            actions: entry.actions.iter().map(|action| action.get_ref().clone()).collect(),
+            resources: entry.resources.iter().map(|resource| resource.get_ref().clone()).collect(),
+            context,
+            allow,
+            external_ids: entry.external_ids.clone(),
+            session_name: entry.session_name.clone(),
+            duration_seconds: entry.duration_seconds.as_ref().map(|value| *value.get_ref()),
+            session_tags: entry.session_tags.clone(),
+            source_identity: entry.source_identity.clone(),
+            origin,
+        });
+    }
+
+    /// A trust policy that names a role or user in an account the world knows, which the world
+    /// does not have, is almost always a typo (AWS itself refuses to save it).
+    fn check_trust_references(&mut self) {
+        let mut dangling = Vec::new();
+        for role in self.world.roles.values() {
+            for statement in &role.trust.policy.statements {
+                let Some(principal) = &statement.principal else { continue };
+                for entry in &principal.entries {
+                    let (account, arn, kind) = match &entry.value {
+                        xacct_policy::PrincipalEntry::Role { account, arn, .. } => (*account, arn, "role"),
+                        xacct_policy::PrincipalEntry::User { account, arn, .. } => (*account, arn, "user"),
+                        _ => continue,
+                    };
+                    let exists = match kind {
+                        "role" => self.world.roles.values().any(|candidate| {
+                            candidate.account == account && arn.rsplit('/').next() == Some(candidate.name.as_str())
+                        }),
+                        _ => self.world.users.contains_key(arn),
+                    };
+                    if !exists && self.world.accounts.contains_key(&account) {
+                        dangling.push((role.trust.source.clone(), entry.span, format!("the trust policy of `{}` names {kind} `{arn}`, which is not in the scenario although account {account} is", role.arn)));
+                    }
+                }
+            }
+        }
+        for (source, span, message) in dangling {
+            let finding = Finding::warning("dangling-principal", span, message)
+                .with_help("AWS refuses to save a trust policy naming a principal that does not exist: declare it or fix the ARN");
+            match source {
+                Some(source) => self.findings.push(finding.in_source(&source)),
+                None => {
+                    self.push(finding);
+                }
+            }
+        }
+    }
+}
+
+/// The text with every byte outside `[start, start + length)` turned into a space, except
+/// line breaks: byte offsets, lines and columns stay those of the original.
+fn mask_outside(text: &str, start: usize, length: usize) -> String {
+    let end = start + length;
+    let bytes: Vec<u8> = text
+        .bytes()
+        .enumerate()
+        .map(|(index, byte)| {
+            if (start..end).contains(&index) || byte == b'\n' {
+                byte
+            } else {
+                b' '
+            }
+        })
+        .collect();
+    // Whole characters are kept or blanked byte by byte, so the result is valid UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}

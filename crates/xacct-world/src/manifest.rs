@@ -1,0 +1,203 @@
+//! The wire form of `xacct.toml`: what users write, kept apart from the world it becomes.
+//! Every table rejects unknown keys, so a typo is an error with its line and column rather
+//! than a setting silently ignored.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub organization: Option<OrganizationEntry>,
+    #[serde(default)]
+    pub account: Vec<AccountEntry>,
+    #[serde(default)]
+    pub role: Vec<RoleEntry>,
+    #[serde(default)]
+    pub user: Vec<UserEntry>,
+    #[serde(default)]
+    pub group: Vec<GroupEntry>,
+    #[serde(default)]
+    pub managed_policy: Vec<ManagedPolicyEntry>,
+    #[serde(default)]
+    pub instance_profile: Vec<InstanceProfileEntry>,
+    #[serde(default)]
+    pub bucket: Vec<BucketEntry>,
+    #[serde(default)]
+    pub compute: Vec<ComputeEntry>,
+    /// AWS export files to load (see `docs/scenario-format.md`).
+    #[serde(default)]
+    pub import: Vec<ImportEntry>,
+    #[serde(default)]
+    pub expect: Vec<ExpectEntry>,
+}
+
+/// A policy document: a path relative to the manifest, or `{ inline = '''...''' }`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum PolicyRef {
+    Path(Spanned<String>),
+    Inline(InlinePolicy),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicy {
+    pub inline: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationEntry {
+    pub id: Spanned<String>,
+    pub management_account: Spanned<String>,
+    /// Policies attached at the root. No SCP listed means `FullAWSAccess`.
+    #[serde(default)]
+    pub scps: Vec<PolicyRef>,
+    #[serde(default)]
+    pub rcps: Vec<PolicyRef>,
+    #[serde(default)]
+    pub unit: Vec<UnitEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitEntry {
+    pub name: Spanned<String>,
+    /// The parent unit's name; the root when absent.
+    pub parent: Option<Spanned<String>>,
+    pub id: Option<String>,
+    #[serde(default)]
+    pub scps: Vec<PolicyRef>,
+    #[serde(default)]
+    pub rcps: Vec<PolicyRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    /// The organizational unit the account sits in; the root when absent.
+    pub unit: Option<Spanned<String>>,
+    /// Set for an account that is not a member of the organization.
+    #[serde(default)]
+    pub outside_organization: bool,
+    #[serde(default)]
+    pub scps: Vec<PolicyRef>,
+    #[serde(default)]
+    pub rcps: Vec<PolicyRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleEntry {
+    pub arn: Spanned<String>,
+    pub trust: PolicyRef,
+    #[serde(default)]
+    pub policies: Vec<PolicyRef>,
+    #[serde(default)]
+    pub managed: Vec<Spanned<String>>,
+    pub boundary: Option<PolicyRef>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub max_session_duration: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub service_linked: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    pub arn: Spanned<String>,
+    #[serde(default)]
+    pub policies: Vec<PolicyRef>,
+    #[serde(default)]
+    pub managed: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub groups: Vec<Spanned<String>>,
+    pub boundary: Option<PolicyRef>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEntry {
+    pub arn: Spanned<String>,
+    #[serde(default)]
+    pub policies: Vec<PolicyRef>,
+    #[serde(default)]
+    pub managed: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicyEntry {
+    pub arn: Spanned<String>,
+    pub document: PolicyRef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProfileEntry {
+    pub arn: Spanned<String>,
+    /// The one role the profile holds: an ARN, or a role name in the profile's account.
+    pub role: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketEntry {
+    pub name: Spanned<String>,
+    pub account: Spanned<String>,
+    pub region: Option<String>,
+    pub policy: Option<PolicyRef>,
+}
+
+/// Compute that runs as an identity: a cluster or job.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeEntry {
+    pub name: Spanned<String>,
+    pub instance_profile: Option<Spanned<String>>,
+    pub role: Option<Spanned<String>>,
+    /// The principal that launches the compute and must be allowed to pass its role.
+    pub deployed_by: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportEntry {
+    /// `authorization-details`, `bucket-policy`, `organizations`.
+    pub kind: Spanned<String>,
+    pub path: Spanned<String>,
+    /// For a bucket policy: the bucket it belongs to.
+    pub bucket: Option<String>,
+    /// For a bucket policy: the account that owns the bucket.
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectEntry {
+    pub name: Spanned<String>,
+    pub from: Spanned<String>,
+    #[serde(default)]
+    pub via: Vec<Spanned<String>>,
+    pub actions: Vec<Spanned<String>>,
+    pub resources: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub context: BTreeMap<String, toml::Value>,
+    pub decision: Spanned<String>,
+    /// External ids the caller passes when assuming roles, by role ARN.
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
+    pub session_name: Option<String>,
+    /// Requested duration of each AssumeRole, in seconds.
+    pub duration_seconds: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub session_tags: BTreeMap<String, String>,
+    pub source_identity: Option<String>,
+}

@@ -1,0 +1,217 @@
+//! The world: accounts in an organization, their principals, and their resources.
+
+use std::collections::BTreeMap;
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{AccountId, Span};
+
+/// Where an entity was declared, for diagnostics that point back at the manifest.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The file, e.g. `examples/s3-role-chain/xacct.toml`.
+    pub file: String,
+    pub span: Span,
+    /// `file:line:column`.
+    pub location: String,
+}
+
+/// An organizational unit, or the root (`name == "root"`).
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub name: String,
+    pub id: String,
+    pub parent: Option<String>,
+    pub scps: Vec<SourcedPolicy>,
+    pub rcps: Vec<SourcedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: String,
+    pub management_account: AccountId,
+    /// Units by name; `root` is always present.
+    pub units: BTreeMap<String, Unit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: Option<String>,
+    /// The unit the account sits in, when it is a member of the organization.
+    pub unit: Option<String>,
+    pub scps: Vec<SourcedPolicy>,
+    pub rcps: Vec<SourcedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub arn: String,
+    pub account: AccountId,
+    pub name: String,
+    pub path: String,
+    pub trust: SourcedPolicy,
+    /// Inline and attached managed policies, in that order.
+    pub policies: Vec<SourcedPolicy>,
+    pub boundary: Option<SourcedPolicy>,
+    pub tags: BTreeMap<String, String>,
+    pub max_session_duration: u32,
+    pub service_linked: bool,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub arn: String,
+    pub account: AccountId,
+    pub name: String,
+    /// Inline, attached managed, and the groups' policies.
+    pub policies: Vec<SourcedPolicy>,
+    pub groups: Vec<String>,
+    pub boundary: Option<SourcedPolicy>,
+    pub tags: BTreeMap<String, String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub arn: String,
+    pub account: AccountId,
+    pub name: String,
+    pub policies: Vec<SourcedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstanceProfile {
+    pub arn: String,
+    pub account: AccountId,
+    pub name: String,
+    /// ARN of the one role the profile holds.
+    pub role: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    pub name: String,
+    pub account: AccountId,
+    pub region: Option<String>,
+    pub policy: Option<SourcedPolicy>,
+    pub origin: Origin,
+}
+
+/// Compute that runs as an identity (issue: data services adds engine settings).
+#[derive(Debug, Clone)]
+pub struct Compute {
+    pub name: String,
+    pub instance_profile: Option<String>,
+    pub role: Option<String>,
+    pub deployed_by: Option<String>,
+    pub origin: Origin,
+}
+
+/// What a scenario says should happen.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub name: String,
+    pub from: String,
+    pub via: Vec<String>,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    pub context: Vec<(String, xacct_eval::ContextValue)>,
+    pub allow: bool,
+    pub external_ids: BTreeMap<String, String>,
+    pub session_name: Option<String>,
+    pub duration_seconds: Option<u32>,
+    pub session_tags: BTreeMap<String, String>,
+    pub source_identity: Option<String>,
+    pub origin: Origin,
+}
+
+/// Everything a scenario describes.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub organization: Option<Organization>,
+    pub accounts: BTreeMap<AccountId, Account>,
+    /// By ARN.
+    pub roles: BTreeMap<String, Role>,
+    pub users: BTreeMap<String, User>,
+    pub groups: BTreeMap<String, Group>,
+    pub instance_profiles: BTreeMap<String, InstanceProfile>,
+    /// By name (bucket names are global).
+    pub buckets: BTreeMap<String, Bucket>,
+    pub compute: BTreeMap<String, Compute>,
+    pub expectations: Vec<Expectation>,
+}
+
+impl World {
+    /// The SCP levels that apply to principals of `account`, root first, or none when the
+    /// account is outside the organization.
+    pub fn scp_levels(&self, account: AccountId) -> Vec<Vec<SourcedPolicy>> {
+        self.levels(account, |unit| &unit.scps, |account| &account.scps)
+    }
+
+    /// The RCP levels that apply to resources of `account`.
+    pub fn rcp_levels(&self, account: AccountId) -> Vec<Vec<SourcedPolicy>> {
+        self.levels(account, |unit| &unit.rcps, |account| &account.rcps)
+    }
+
+    fn levels(
+        &self,
+        account: AccountId,
+        of_unit: impl Fn(&Unit) -> &Vec<SourcedPolicy>,
+        of_account: impl Fn(&Account) -> &Vec<SourcedPolicy>,
+    ) -> Vec<Vec<SourcedPolicy>> {
+        let (Some(organization), Some(entry)) = (&self.organization, self.accounts.get(&account)) else {
+            return Vec::new();
+        };
+        let Some(unit) = &entry.unit else {
+            return Vec::new();
+        };
+        let mut chain = Vec::new();
+        let mut current = Some(unit.clone());
+        // Walk up to the root; a cycle was rejected when the world was loaded.
+        while let Some(name) = current {
+            let Some(unit) = organization.units.get(&name) else { break };
+            chain.push(of_unit(unit).clone());
+            current = unit.parent.clone();
+            if chain.len() > organization.units.len() {
+                break;
+            }
+        }
+        chain.reverse();
+        chain.push(of_account(entry).clone());
+        chain
+    }
+
+    /// Whether `account` is a member of the organization.
+    pub fn in_organization(&self, account: AccountId) -> bool {
+        self.organization.is_some()
+            && self
+                .accounts
+                .get(&account)
+                .is_some_and(|entry| entry.unit.is_some())
+    }
+
+    /// `aws:PrincipalOrgPaths`-style path of an account: `o-x/r-root/ou-a/ou-b/`.
+    pub fn organization_path(&self, account: AccountId) -> Option<String> {
+        let organization = self.organization.as_ref()?;
+        let mut unit = self.accounts.get(&account)?.unit.clone();
+        let mut ids = Vec::new();
+        while let Some(name) = unit {
+            let entry = organization.units.get(&name)?;
+            ids.push(entry.id.clone());
+            unit = entry.parent.clone();
+            if ids.len() > organization.units.len() {
+                return None;
+            }
+        }
+        ids.reverse();
+        Some(format!("{}/{}/", organization.id, ids.join("/")))
+    }
+
+    /// The role an instance profile holds.
+    pub fn profile_role(&self, profile_arn: &str) -> Option<&Role> {
+        self.instance_profiles
+            .get(profile_arn)
+            .and_then(|profile| self.roles.get(&profile.role))
+    }
+}

@@ -1,0 +1,224 @@
+//! Sessions, and turning "this session does that on this resource" into an engine request with
+//! every policy and context key the world implies.
+
+use crate::model::World;
+use std::collections::BTreeMap;
+use xacct_eval::{Caller, Context, ContextValue, PolicySet, Request, SourcedPolicy};
+use xacct_policy::{AccountId, ActionName, Arn};
+
+/// Who a session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Principal {
+    /// A role, by ARN.
+    Role(String),
+    /// An IAM user, by ARN.
+    User(String),
+}
+
+impl Principal {
+    pub fn arn(&self) -> &str {
+        match self {
+            Self::Role(arn) | Self::User(arn) => arn,
+        }
+    }
+}
+
+/// A set of credentials making requests: a role session (possibly obtained by an EC2 instance
+/// profile, possibly chained from another role) or an IAM user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub principal: Principal,
+    pub session_name: Option<String>,
+    pub session_policy: Option<SourcedPolicy>,
+    /// Session tags passed to AssumeRole; they override role tags of the same key.
+    pub tags: BTreeMap<String, String>,
+    pub source_identity: Option<String>,
+    /// Obtained with another role's credentials: capped at one hour.
+    pub chained: bool,
+    /// Obtained by EC2 for an instance profile.
+    pub from_instance_profile: bool,
+}
+
+impl Session {
+    pub fn of(principal: Principal) -> Self {
+        Self {
+            principal,
+            session_name: None,
+            session_policy: None,
+            tags: BTreeMap::new(),
+            source_identity: None,
+            chained: false,
+            from_instance_profile: false,
+        }
+    }
+
+    /// How the session reads in explanations: the session ARN when the name is known.
+    pub fn display(&self) -> String {
+        match (&self.principal, &self.session_name) {
+            (Principal::Role(arn), Some(name)) => {
+                let (prefix, role) = arn.split_once(":role/").unwrap_or((arn, ""));
+                let role = role.rsplit('/').next().unwrap_or(role);
+                format!("{}:assumed-role/{role}/{name}", prefix.replacen(":iam:", ":sts:", 1))
+            }
+            (principal, _) => principal.arn().to_owned(),
+        }
+    }
+}
+
+/// Why a request cannot be built from the world.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("`{0}` is not an action: expected `service:Action`")]
+    Action(String),
+    #[error("`{0}` is not an ARN")]
+    Resource(String),
+    #[error("bucket `{0}` is not in the scenario: declare it with [[bucket]] so its owner and policy are known")]
+    UnknownBucket(String),
+    #[error("`{0}` is not a role or user of the scenario")]
+    UnknownPrincipal(String),
+    #[error("the resource `{0}` names no account and is not a known resource")]
+    UnknownAccount(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the world knows about a resource: its owner and resource-based policy.
+pub struct ResourceFacts {
+    pub account: AccountId,
+    pub policy: Option<SourcedPolicy>,
+    /// The document to fix when the resource policy is missing a statement.
+    pub policy_name: String,
+}
+
+impl World {
+    /// The owner and policy of a resource, for an action on it.
+    pub fn resource_facts(&self, action: &ActionName, resource: &Arn) -> Result<ResourceFacts, RequestError> {
+        match resource.service() {
+            "s3" if resource.account().is_none() => {
+                let bucket_name = resource.resource().split('/').next().unwrap_or_default();
+                let bucket = self
+                    .buckets
+                    .get(bucket_name)
+                    .ok_or_else(|| RequestError::UnknownBucket(bucket_name.to_owned()))?;
+                Ok(ResourceFacts {
+                    account: bucket.account,
+                    policy: bucket.policy.clone(),
+                    policy_name: format!("the bucket policy of {}", bucket.name),
+                })
+            }
+            "iam" if resource.resource().starts_with("role/") => {
+                let account = resource
+                    .account()
+                    .ok_or_else(|| RequestError::UnknownAccount(resource.to_string()))?;
+                let role = self.roles.get(resource.as_str());
+                let trust = (action.service() == "sts").then(|| role.map(|role| role.trust.clone())).flatten();
+                Ok(ResourceFacts {
+                    account,
+                    policy: trust,
+                    policy_name: format!("the trust policy of {resource}"),
+                })
+            }
+            _ => {
+                let account = resource
+                    .account()
+                    .ok_or_else(|| RequestError::UnknownAccount(resource.to_string()))?;
+                Ok(ResourceFacts {
+                    account,
+                    policy: None,
+                    policy_name: format!("the resource policy of {resource}"),
+                })
+            }
+        }
+    }
+
+    /// Builds the request `session` makes for `action` on `resource`, with `extra` context
+    /// keys (from the expectation or the command line) on top of what the world implies.
+    pub fn request(
+        &self,
+        session: &Session,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+    ) -> Result<Request, RequestError> {
+        let action: ActionName = action.parse().map_err(|_| RequestError::Action(action.to_owned()))?;
+        let resource: Arn = resource.parse().map_err(|_| RequestError::Resource(resource.to_owned()))?;
+        let facts = self.resource_facts(&action, &resource)?;
+
+        let (caller, account, policies, boundary, tags, service_linked) = match &session.principal {
+            Principal::Role(arn) => {
+                let role = self.roles.get(arn).ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
+                let caller = Caller::RoleSession {
+                    account: role.account,
+                    role_name: role.name.clone(),
+                    role_arn: role.arn.clone(),
+                    session_name: session.session_name.clone(),
+                };
+                (caller, role.account, role.policies.clone(), role.boundary.clone(), role.tags.clone(), role.service_linked)
+            }
+            Principal::User(arn) => {
+                let user = self.users.get(arn).ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
+                let caller = Caller::User { account: user.account, name: user.name.clone(), arn: user.arn.clone() };
+                (caller, user.account, user.policies.clone(), user.boundary.clone(), user.tags.clone(), false)
+            }
+        };
+
+        let mut context = Context::new();
+        let insert = |context: &mut Context, key: &str, value: ContextValue| {
+            context
+                .insert(key, value)
+                .map_err(|error| RequestError::Invalid(error.to_string()))
+        };
+        for (key, value) in extra {
+            insert(&mut context, key, value.clone())?;
+        }
+        let supplied = |context: &Context, key: &str| context.entry(&key.to_ascii_lowercase()).is_some();
+        let mut implied: Vec<(String, ContextValue)> = Vec::new();
+        if let Some(organization) = &self.organization {
+            if self.in_organization(account) {
+                implied.push(("aws:PrincipalOrgID".to_owned(), ContextValue::Single(organization.id.clone())));
+                if let Some(path) = self.organization_path(account) {
+                    implied.push(("aws:PrincipalOrgPaths".to_owned(), ContextValue::Multi(vec![path])));
+                }
+            }
+            if self.in_organization(facts.account) {
+                implied.push(("aws:ResourceOrgID".to_owned(), ContextValue::Single(organization.id.clone())));
+                if let Some(path) = self.organization_path(facts.account) {
+                    implied.push(("aws:ResourceOrgPaths".to_owned(), ContextValue::Multi(vec![path])));
+                }
+            }
+        }
+        let mut principal_tags = tags;
+        principal_tags.extend(session.tags.clone());
+        for (key, value) in principal_tags {
+            implied.push((format!("aws:PrincipalTag/{key}"), ContextValue::Single(value)));
+        }
+        if let Some(source_identity) = &session.source_identity {
+            implied.push(("aws:SourceIdentity".to_owned(), ContextValue::Single(source_identity.clone())));
+        }
+        // SDKs and the CLI call AWS over TLS.
+        implied.push(("aws:SecureTransport".to_owned(), ContextValue::Single("true".to_owned())));
+        for (key, value) in implied {
+            if !supplied(&context, &key) {
+                insert(&mut context, &key, value)?;
+            }
+        }
+
+        let is_management = self
+            .organization
+            .as_ref()
+            .is_some_and(|organization| organization.management_account == account);
+        let policy_set = PolicySet {
+            identity: policies,
+            resource: facts.policy,
+            permission_boundary: boundary,
+            session: session.session_policy.clone(),
+            scps: self.scp_levels(account),
+            rcps: self.rcp_levels(facts.account),
+        };
+        let mut request = Request::new(caller, action, resource, Some(facts.account), context, policy_set)
+            .map_err(|error| RequestError::Invalid(error.to_string()))?;
+        request.principal_is_management_account = is_management;
+        request.principal_is_service_linked_role = service_linked;
+        Ok(request)
+    }
+}
