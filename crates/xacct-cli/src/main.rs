@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod command;
 mod files;
 mod render;
+mod scenario;
 
 /// Plans, checks, explains and rehearses AWS cross-account access.
 #[derive(Parser)]
@@ -21,6 +22,8 @@ enum Command {
     Validate(command::validate::Args),
     /// Decide one request (REQUEST.json) against its policies and explain the decision.
     Eval(command::eval::Args),
+    /// Run every expectation of a scenario folder and report the failing links with fixes.
+    Check(command::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => command::validate::run(&args),
         Command::Eval(args) => command::eval::run(&args),
+        Command::Check(args) => command::check::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,4 +1,6 @@
-//! Turning findings into text for a terminal or a program.
+//! Turning findings and results into text for a terminal or a program.
+
+pub mod check;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::Serialize;

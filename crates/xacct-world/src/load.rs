@@ -2,7 +2,7 @@
 //! Every problem is a finding with its file, line and column; nothing is silently dropped.
 
 use crate::import;
-use crate::manifest::{self, Manifest, PolicyRef};
+use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
     Account, Bucket, Compute, Expectation, Group, InstanceProfile, Organization, Origin, Role,
     Unit, User, World,
@@ -114,15 +114,16 @@ impl Loader {
 
     /// Reads a policy document named by the manifest, with the rules of `kind`.
     pub(crate) fn policy(&mut self, reference: &PolicyRef, kind: PolicyKind, label: String) -> Option<SourcedPolicy> {
-        let (source, text) = match reference {
-            PolicyRef::Path(path) => {
-                let full = self.base.join(path.get_ref());
+        let span = span_of(reference);
+        let (source, text) = match reference.get_ref() {
+            PolicySource::Path(path) => {
+                let full = self.base.join(path);
                 match std::fs::read_to_string(&full) {
                     Ok(text) => (SourceFile::new(full.display().to_string(), text.clone()), text),
                     Err(error) => {
                         self.error(
                             "missing-policy-file",
-                            span_of(path),
+                            span,
                             format!("cannot read policy file `{}`: {error}", full.display()),
                         )
                         .help = Some("paths are relative to the folder of xacct.toml".to_owned());
@@ -130,9 +131,8 @@ impl Loader {
                     }
                 }
             }
-            PolicyRef::Inline(inline) => {
-                let span = span_of(&inline.inline);
-                let value = inline.inline.get_ref();
+            PolicySource::Inline(inline) => {
+                let value = &inline.inline;
                 // A literal string holds the JSON verbatim: parse the manifest with everything
                 // around it blanked, so spans, lines and columns point into the manifest
                 // itself. Other strings (with escapes) get a file of their own.

@@ -33,18 +33,21 @@ pub struct Manifest {
     pub expect: Vec<ExpectEntry>,
 }
 
-/// A policy document: a path relative to the manifest, or `{ inline = '''...''' }`.
+/// A policy document: a path relative to the manifest, or `{ inline = '''...''' }`, with the
+/// span of what was written.
+pub type PolicyRef = Spanned<PolicySource>;
+
 #[derive(Debug, Deserialize, Clone)]
 #[serde(untagged)]
-pub enum PolicyRef {
-    Path(Spanned<String>),
+pub enum PolicySource {
+    Path(String),
     Inline(InlinePolicy),
 }
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct InlinePolicy {
-    pub inline: Spanned<String>,
+    pub inline: String,
 }
 
 #[derive(Debug, Deserialize)]

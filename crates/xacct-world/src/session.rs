@@ -222,3 +222,31 @@ impl World {
         Ok(request)
     }
 }
+
+impl World {
+    /// A request made by an AWS service principal (e.g. EC2 assuming an instance profile's
+    /// role): only the resource policy and the resource side's RCPs take part.
+    pub fn service_request(&self, service: &str, action: &str, resource: &str) -> Result<Request, RequestError> {
+        let action: ActionName = action.parse().map_err(|_| RequestError::Action(action.to_owned()))?;
+        let resource: Arn = resource.parse().map_err(|_| RequestError::Resource(resource.to_owned()))?;
+        let facts = self.resource_facts(&action, &resource)?;
+        let policy_set = PolicySet {
+            resource: facts.policy,
+            rcps: self.rcp_levels(facts.account),
+            ..PolicySet::default()
+        };
+        let mut context = Context::new();
+        context
+            .insert("aws:SecureTransport", ContextValue::Single("true".to_owned()))
+            .map_err(|error| RequestError::Invalid(error.to_string()))?;
+        Request::new(
+            Caller::Service { name: service.to_owned() },
+            action,
+            resource,
+            Some(facts.account),
+            context,
+            policy_set,
+        )
+        .map_err(|error| RequestError::Invalid(error.to_string()))
+    }
+}

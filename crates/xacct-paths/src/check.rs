@@ -1,0 +1,191 @@
+//! Running a scenario's expectations and its compute checks.
+
+use crate::fix::{suggest, Fix, NoFix, Target};
+use crate::index::TrustIndex;
+use crate::search::{find, AssumeOptions, Outcome, Query, Step};
+use crate::start::resolve;
+use serde_json::json;
+use xacct_eval::authorize;
+use xacct_world::{Expectation, Principal, Session, World};
+
+/// Chains longer than this are not searched unless asked.
+pub const DEFAULT_DEPTH: usize = 5;
+
+/// One (action, resource) pair of an expectation.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub action: String,
+    pub resource: String,
+    pub outcome: Outcome,
+    /// For a case that should be allowed and is not: the fixes, or why there is none.
+    pub fixes: Option<Result<Vec<Fix>, NoFix>>,
+}
+
+impl Case {
+    pub fn passed(&self, expect_allow: bool) -> bool {
+        self.outcome.error.is_none() && self.outcome.allowed() == expect_allow
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExpectationResult {
+    pub expectation: Expectation,
+    pub cases: Vec<Case>,
+    /// The starting identity could not be resolved.
+    pub error: Option<String>,
+}
+
+impl ExpectationResult {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.cases.iter().all(|case| case.passed(self.expectation.allow))
+    }
+}
+
+/// A compute's identity must be usable: EC2 must be able to assume an instance profile's role,
+/// and the principal that launches the compute must be allowed to pass it.
+#[derive(Debug, Clone)]
+pub struct ComputeCheck {
+    pub compute: String,
+    /// "role trusts ec2.amazonaws.com" or "deployer may iam:PassRole".
+    pub what: String,
+    pub step: Option<Step>,
+    pub error: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl ComputeCheck {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.step.as_ref().is_some_and(Step::allowed)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub expectations: Vec<ExpectationResult>,
+    pub compute: Vec<ComputeCheck>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.expectations.iter().all(ExpectationResult::passed) && self.compute.iter().all(ComputeCheck::passed)
+    }
+}
+
+/// S3 actions on a bucket (ListBucket, GetBucketLocation, ...) take the bucket ARN; the others
+/// an object ARN. Pairing them keeps an expectation from asking for `GetObject` on a bucket.
+fn fits(action: &str, resource: &str) -> bool {
+    let Some(name) = action.strip_prefix("s3:") else { return true };
+    let Some(path) = resource.strip_prefix("arn:aws:s3:::") else { return true };
+    let bucket_level = name.contains("Bucket") || name == "ListAllMyBuckets";
+    bucket_level != path.contains('/')
+}
+
+/// The (action, resource) pairs an expectation asks about.
+pub fn pairs(expectation: &Expectation) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for action in &expectation.actions {
+        let fitting: Vec<&String> = expectation.resources.iter().filter(|resource| fits(action, resource)).collect();
+        let chosen = if fitting.is_empty() { expectation.resources.iter().collect() } else { fitting };
+        out.extend(chosen.into_iter().map(|resource| (action.clone(), resource.clone())));
+    }
+    out
+}
+
+/// The caller settings an expectation describes.
+pub fn options_of(expectation: &Expectation) -> AssumeOptions {
+    AssumeOptions {
+        external_ids: expectation.external_ids.clone(),
+        session_name: expectation.session_name.clone(),
+        duration_seconds: expectation.duration_seconds,
+        session_tags: expectation.session_tags.clone(),
+        source_identity: expectation.source_identity.clone(),
+    }
+}
+
+/// Runs one expectation.
+pub fn run_expectation(world: &World, index: &TrustIndex, expectation: &Expectation) -> ExpectationResult {
+    let start = match resolve(world, &expectation.from) {
+        Ok(start) => start,
+        Err(error) => {
+            return ExpectationResult { expectation: expectation.clone(), cases: Vec::new(), error: Some(error.to_string()) };
+        }
+    };
+    let options = options_of(expectation);
+    let cases = pairs(expectation)
+        .into_iter()
+        .map(|(action, resource)| {
+            let query = Query {
+                start: start.session.clone(),
+                via: expectation.via.clone(),
+                action: action.clone(),
+                resource: resource.clone(),
+                context: expectation.context.clone(),
+                options: options.clone(),
+                max_depth: DEFAULT_DEPTH,
+            };
+            let outcome = find(world, index, &query);
+            let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
+                .then(|| suggest(world, &outcome.path, &options));
+            Case { action, resource, outcome, fixes }
+        })
+        .collect();
+    ExpectationResult { expectation: expectation.clone(), cases, error: None }
+}
+
+/// Checks the instance profiles and deployers of every compute entry.
+pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
+    let mut checks = Vec::new();
+    for compute in world.compute.values() {
+        let Some(profile) = compute.instance_profile.as_ref().and_then(|arn| world.instance_profiles.get(arn)) else {
+            continue;
+        };
+        let role = profile.role.clone();
+        let what = format!("the role of {} trusts ec2.amazonaws.com", profile.arn);
+        match world.service_request("ec2.amazonaws.com", "sts:AssumeRole", &role) {
+            Ok(request) => {
+                let response = authorize(&request);
+                let step = Step { request, response };
+                let fix = (!step.allowed()).then(|| Fix {
+                    target: Target::TrustPolicy { role: role.clone() },
+                    account: profile.account.to_string(),
+                    summary: format!("add to the trust policy of {role}"),
+                    statement: Some(json!({"Sid": "XacctAllowEc2", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})),
+                });
+                checks.push(ComputeCheck { compute: compute.name.clone(), what, step: Some(step), error: None, fix });
+            }
+            Err(error) => checks.push(ComputeCheck { compute: compute.name.clone(), what, step: None, error: Some(error.to_string()), fix: None }),
+        }
+        let Some(deployer) = &compute.deployed_by else { continue };
+        let principal = if world.users.contains_key(deployer) {
+            Principal::User(deployer.clone())
+        } else {
+            Principal::Role(deployer.clone())
+        };
+        let what = format!("{deployer} may iam:PassRole {role} to EC2");
+        let context = vec![("iam:PassedToService".to_owned(), xacct_eval::ContextValue::Single("ec2.amazonaws.com".to_owned()))];
+        match world.request(&Session::of(principal), "iam:PassRole", &role, &context) {
+            Ok(request) => {
+                let response = authorize(&request);
+                let step = Step { request, response };
+                let fix = (!step.allowed() && step.response.decision != xacct_eval::Decision::ExplicitDeny).then(|| Fix {
+                    target: Target::IdentityPolicy { principal: deployer.clone() },
+                    account: profile.account.to_string(),
+                    summary: format!("add to an identity policy of {deployer}"),
+                    statement: Some(json!({"Sid": "XacctAllowPassRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role, "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})),
+                });
+                checks.push(ComputeCheck { compute: compute.name.clone(), what, step: Some(step), error: None, fix });
+            }
+            Err(error) => checks.push(ComputeCheck { compute: compute.name.clone(), what, step: None, error: Some(error.to_string()), fix: None }),
+        }
+    }
+    checks
+}
+
+/// Runs every expectation and compute check of a world.
+pub fn check(world: &World) -> Report {
+    let index = TrustIndex::new(world);
+    Report {
+        expectations: world.expectations.iter().map(|expectation| run_expectation(world, &index, expectation)).collect(),
+        compute: check_compute(world),
+    }
+}

@@ -1,0 +1,294 @@
+//! The smallest change that makes a failing link pass, as a ready-to-paste statement with the
+//! document and account it belongs to, and the means to apply it to a world.
+
+use crate::search::{AssumeOptions, Link, Path, Step};
+use serde::Serialize;
+use serde_json::{json, Value};
+use xacct_eval::{Caller, Decision, Explanation, Gap, Layer, SourcedPolicy};
+use xacct_policy::condition::BaseOperator;
+use xacct_policy::{parse_policy, AccountId, Effect, PolicyKind, Statement};
+use xacct_world::World;
+
+/// The document a fix changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Target {
+    TrustPolicy { role: String },
+    IdentityPolicy { principal: String },
+    BucketPolicy { bucket: String },
+    PermissionBoundary { principal: String },
+    /// An SCP level of the principal's account: 0 is the root.
+    ServiceControlPolicy { account: String, level: usize },
+    /// Not a document: the caller must pass this `ExternalId` when assuming the role.
+    ExternalId { role: String, value: String },
+}
+
+/// One suggested change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fix {
+    pub target: Target,
+    pub account: String,
+    /// "add to the trust policy of arn:aws:iam::222222222222:role/MyRoleB".
+    pub summary: String,
+    /// The statement to add (absent for configuration fixes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<Value>,
+}
+
+/// Why no fix can be suggested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoFix {
+    #[error("an explicit deny decides: {0}; remove or narrow that statement (xacct does not weaken a deny for you)")]
+    ExplicitDeny(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn sid(words: &[&str]) -> String {
+    let mut out = String::from("Xacct");
+    for word in words {
+        for part in word.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let mut characters = part.chars();
+            if let Some(first) = characters.next() {
+                out.push(first.to_ascii_uppercase());
+                out.extend(characters);
+            }
+        }
+    }
+    out
+}
+
+fn caller_arn(caller: &Caller) -> String {
+    caller.principal_arn().unwrap_or_else(|| caller.identity_arn())
+}
+
+fn owner_account(step: &Step) -> String {
+    step.request
+        .caller
+        .account()
+        .map_or_else(String::new, |account| account.to_string())
+}
+
+/// An Allow statement in the trust policy that fails only on `sts:ExternalId`, and the value
+/// it wants.
+fn external_id_wanted(step: &Step) -> Option<String> {
+    let trust = step.request.policies.resource.as_ref()?;
+    let explanation = Explanation::new(&step.request, &step.response);
+    for miss in &explanation.near_misses {
+        if miss.reference.layer != Layer::ResourcePolicy || miss.reference.effect != Effect::Allow {
+            continue;
+        }
+        let statement: &Statement = trust.policy.statements.iter().find(|s| s.index == miss.reference.statement)?;
+        let failing: Vec<_> = statement
+            .conditions
+            .iter()
+            .filter(|condition| !condition.holds(&step.request.context, statement.effect))
+            .collect();
+        if let [condition] = failing.as_slice() {
+            let plain_equals = matches!(condition.operator.base, BaseOperator::StringEquals | BaseOperator::StringLike)
+                && condition.operator.set.is_none();
+            if condition.key_lowercase == "sts:externalid" && plain_equals {
+                return condition.values.first().map(|value| value.text.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Fixes for the failing link of a path: one per missing grant, which together make it pass.
+pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Vec<Fix>, NoFix> {
+    let Some(link) = path.failing_link() else {
+        return Ok(Vec::new());
+    };
+    let (step, hop_target) = match link {
+        Link::Hop(index) => {
+            let hop = path.hops.get(index).ok_or_else(|| NoFix::Other("no such hop".to_owned()))?;
+            if let Some(error) = &hop.duration_error {
+                return Err(NoFix::Other(format!("{error}: ask for at most 3600 seconds")));
+            }
+            (hop.failing_step().ok_or_else(|| NoFix::Other("the hop passes".to_owned()))?, Some(hop.to.as_str()))
+        }
+        Link::Final => (path.last.as_ref().ok_or_else(|| NoFix::Other("the path never reached its request".to_owned()))?, None),
+    };
+    if step.response.decision == Decision::ExplicitDeny {
+        let explanation = Explanation::new(&step.request, &step.response);
+        return Err(NoFix::ExplicitDeny(explanation.reasons.first().cloned().unwrap_or_default()));
+    }
+    let request = &step.request;
+    let action = request.action.to_string();
+    let resource = request.resource.to_string();
+    let principal = caller_arn(&request.caller);
+    let resource_account = request.resource_account.to_string();
+    let mut fixes = Vec::new();
+    for gap in &step.response.gaps {
+        let fix = match gap {
+            Gap::ResourcePolicy => match hop_target {
+                Some(role) => {
+                    if let Some(value) = external_id_wanted(step).filter(|_| !options.external_ids.contains_key(role)) {
+                        Fix {
+                            target: Target::ExternalId { role: role.to_owned(), value: value.clone() },
+                            account: owner_account(step),
+                            summary: format!("pass ExternalId `{value}` when assuming {role} (the trust policy requires it)"),
+                            statement: None,
+                        }
+                    } else {
+                        let mut statement = json!({
+                            "Sid": sid(&["Allow", "AssumeRole"]),
+                            "Effect": "Allow",
+                            "Principal": {"AWS": principal},
+                            "Action": action,
+                        });
+                        if let Some(external_id) = options.external_ids.get(role) {
+                            statement["Condition"] = json!({"StringEquals": {"sts:ExternalId": external_id}});
+                        }
+                        Fix {
+                            target: Target::TrustPolicy { role: role.to_owned() },
+                            account: resource_account.clone(),
+                            summary: format!("add to the trust policy of {role}"),
+                            statement: Some(statement),
+                        }
+                    }
+                }
+                None => {
+                    let bucket = (request.resource.service() == "s3")
+                        .then(|| request.resource.resource().split('/').next().unwrap_or_default().to_owned())
+                        .filter(|bucket| world.buckets.contains_key(bucket))
+                        .ok_or_else(|| NoFix::Other(format!("{resource} needs a resource-based policy that xacct cannot edit yet")))?;
+                    Fix {
+                        target: Target::BucketPolicy { bucket: bucket.clone() },
+                        account: resource_account.clone(),
+                        summary: format!("add to the bucket policy of {bucket}"),
+                        statement: Some(json!({
+                            "Sid": sid(&["Allow", &action]),
+                            "Effect": "Allow",
+                            "Principal": {"AWS": principal},
+                            "Action": action,
+                            "Resource": resource,
+                        })),
+                    }
+                }
+            },
+            Gap::Identity => Fix {
+                target: Target::IdentityPolicy { principal: principal.clone() },
+                account: owner_account(step),
+                summary: format!("add to an identity policy of {principal}"),
+                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": resource})),
+            },
+            Gap::PermissionBoundary => Fix {
+                target: Target::PermissionBoundary { principal: principal.clone() },
+                account: owner_account(step),
+                summary: format!("add to the permissions boundary of {principal}"),
+                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": resource})),
+            },
+            Gap::ScpLevel { level } => Fix {
+                target: Target::ServiceControlPolicy { account: owner_account(step), level: *level },
+                account: owner_account(step),
+                summary: format!("add to an SCP at organization level {level} above account {} (SCPs affect every principal below them: review with the organization's administrators)", owner_account(step)),
+                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": "*"})),
+            },
+            Gap::SessionPolicy => {
+                return Err(NoFix::Other(format!("the session policy does not allow {action}: widen the session policy the caller passes")));
+            }
+        };
+        fixes.push(fix);
+    }
+    Ok(fixes)
+}
+
+fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Result<(), String> {
+    let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+    let parsed = parse_policy(&document, kind);
+    if parsed.has_errors() {
+        return Err(format!("the suggested statement is not a valid {kind} statement: {:?}", parsed.findings));
+    }
+    for mut added in parsed.policy.statements {
+        added.index = policy.policy.statements.len();
+        policy.policy.statements.push(added);
+    }
+    Ok(())
+}
+
+fn new_policy(statement: &Value, kind: PolicyKind, label: &str) -> Result<SourcedPolicy, String> {
+    let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+    let parsed = parse_policy(&document, kind);
+    if parsed.has_errors() {
+        return Err(format!("the suggested statement is not a valid {kind} statement"));
+    }
+    Ok(SourcedPolicy::new(parsed.policy, label))
+}
+
+/// Applies a fix: documents change in `world`, caller settings in `options`.
+pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Result<(), String> {
+    let statement = fix.statement.as_ref();
+    let need = || statement.ok_or_else(|| "the fix has no statement".to_owned());
+    match &fix.target {
+        Target::ExternalId { role, value } => {
+            options.external_ids.insert(role.clone(), value.clone());
+        }
+        Target::TrustPolicy { role } => {
+            let role = world.roles.get_mut(role).ok_or_else(|| format!("no role {role}"))?;
+            append(&mut role.trust, need()?, PolicyKind::Trust)?;
+        }
+        Target::IdentityPolicy { principal } => {
+            let policy = new_policy(need()?, PolicyKind::Identity, "suggested fix")?;
+            if let Some(role) = world.roles.get_mut(principal) {
+                role.policies.push(policy);
+            } else if let Some(user) = world.users.get_mut(principal) {
+                user.policies.push(policy);
+            } else {
+                return Err(format!("no role or user {principal}"));
+            }
+        }
+        Target::PermissionBoundary { principal } => {
+            let boundary = world
+                .roles
+                .get_mut(principal)
+                .and_then(|role| role.boundary.as_mut())
+                .or_else(|| world.users.get_mut(principal).and_then(|user| user.boundary.as_mut()))
+                .ok_or_else(|| format!("{principal} has no permissions boundary"))?;
+            append(boundary, need()?, PolicyKind::Boundary)?;
+        }
+        Target::BucketPolicy { bucket } => {
+            let bucket = world.buckets.get_mut(bucket).ok_or_else(|| format!("no bucket {bucket}"))?;
+            match &mut bucket.policy {
+                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
+                None => bucket.policy = Some(new_policy(need()?, PolicyKind::Resource, "suggested bucket policy")?),
+            }
+        }
+        Target::ServiceControlPolicy { account, level } => {
+            let account: AccountId = account.parse().map_err(|_| format!("bad account {account}"))?;
+            let policy = new_policy(need()?, PolicyKind::Scp, "suggested SCP")?;
+            let unit_chain = unit_chain(world, account);
+            match unit_chain.get(*level) {
+                Some(unit) => {
+                    if let Some(unit) = world.organization.as_mut().and_then(|o| o.units.get_mut(unit)) {
+                        unit.scps.push(policy);
+                    }
+                }
+                None => {
+                    if let Some(entry) = world.accounts.get_mut(&account) {
+                        entry.scps.push(policy);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Unit names from the root down to the account's unit.
+fn unit_chain(world: &World, account: AccountId) -> Vec<String> {
+    let mut chain = Vec::new();
+    let Some(organization) = &world.organization else { return chain };
+    let mut current = world.accounts.get(&account).and_then(|entry| entry.unit.clone());
+    while let Some(name) = current {
+        if chain.len() > organization.units.len() {
+            break;
+        }
+        current = organization.units.get(&name).and_then(|unit| unit.parent.clone());
+        chain.push(name);
+    }
+    chain.reverse();
+    chain
+}

@@ -1,0 +1,317 @@
+//! Every AssumeRole chain from a starting session to a request, the shortest one that works,
+//! or the closest one and its first broken link.
+
+use crate::index::TrustIndex;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use xacct_eval::{authorize, ContextValue, Decision, Request, Response};
+use xacct_world::{Principal, Session, World};
+
+/// How a caller assumes roles: the values its configuration passes to STS.
+#[derive(Debug, Clone, Default)]
+pub struct AssumeOptions {
+    /// `ExternalId` passed when assuming each role, by role ARN.
+    pub external_ids: BTreeMap<String, String>,
+    pub session_name: Option<String>,
+    /// `DurationSeconds` asked of every AssumeRole (STS's default is 3600).
+    pub duration_seconds: Option<u32>,
+    pub session_tags: BTreeMap<String, String>,
+    pub source_identity: Option<String>,
+}
+
+/// One question: can `start` do `action` on `resource`, and through which chain?
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub start: Session,
+    /// Roles the chain must go through, in order; empty to search every chain.
+    pub via: Vec<String>,
+    pub action: String,
+    pub resource: String,
+    pub context: Vec<(String, ContextValue)>,
+    pub options: AssumeOptions,
+    /// Longest chain considered (AssumeRole hops).
+    pub max_depth: usize,
+}
+
+/// One engine decision inside a path.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub request: Request,
+    pub response: Response,
+}
+
+impl Step {
+    pub fn allowed(&self) -> bool {
+        self.response.decision == Decision::Allow
+    }
+}
+
+/// One AssumeRole link: every STS action it needs, and any session-duration error.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// The session that assumes.
+    pub from: Session,
+    /// The role assumed.
+    pub to: String,
+    /// `sts:AssumeRole`, then `sts:TagSession` / `sts:SetSourceIdentity` when passed.
+    pub steps: Vec<Step>,
+    pub duration_error: Option<String>,
+    /// The session the hop yields.
+    pub session: Session,
+}
+
+impl Hop {
+    pub fn passes(&self) -> bool {
+        self.duration_error.is_none() && self.steps.iter().all(Step::allowed)
+    }
+
+    /// The first step that did not allow.
+    pub fn failing_step(&self) -> Option<&Step> {
+        self.steps.iter().find(|step| !step.allowed())
+    }
+}
+
+/// Which link of a path failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Hop(usize),
+    Final,
+}
+
+/// A chain of hops and, when every hop passed, the final request.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub start: Session,
+    pub hops: Vec<Hop>,
+    pub last: Option<Step>,
+}
+
+impl Path {
+    /// The first link that fails, if any.
+    pub fn failing_link(&self) -> Option<Link> {
+        if let Some(index) = self.hops.iter().position(|hop| !hop.passes()) {
+            return Some(Link::Hop(index));
+        }
+        match &self.last {
+            Some(step) if step.allowed() => None,
+            _ => Some(Link::Final),
+        }
+    }
+
+    pub fn allowed(&self) -> bool {
+        self.failing_link().is_none()
+    }
+
+    /// The session that makes the final request.
+    pub fn final_session(&self) -> &Session {
+        self.hops.last().map_or(&self.start, |hop| &hop.session)
+    }
+
+    /// `a -> b -> c` for display.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![self.start.display()];
+        parts.extend(self.hops.iter().map(|hop| hop.to.clone()));
+        parts.join(" -> ")
+    }
+
+    /// How far the path got, for picking the closest broken one: fewer missing grants first,
+    /// then more links passed.
+    fn closeness(&self) -> (usize, std::cmp::Reverse<usize>) {
+        let failing = match self.failing_link() {
+            None => return (0, std::cmp::Reverse(usize::MAX)),
+            Some(link) => link,
+        };
+        let (cost, passed) = match failing {
+            Link::Hop(index) => {
+                let hop = self.hops.get(index);
+                let cost = hop.map_or(100, |hop| match (&hop.duration_error, hop.failing_step()) {
+                    (Some(_), _) => 1,
+                    (None, Some(step)) => step_cost(step),
+                    (None, None) => 0,
+                });
+                (cost, index)
+            }
+            Link::Final => (self.last.as_ref().map_or(100, step_cost), self.hops.len() + 1),
+        };
+        (cost, std::cmp::Reverse(passed))
+    }
+}
+
+fn step_cost(step: &Step) -> usize {
+    match step.response.decision {
+        Decision::Allow => 0,
+        Decision::ExplicitDeny => 100,
+        Decision::ImplicitDeny => step.response.gaps.len().max(1),
+    }
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The shortest allowed path, or the closest failing one.
+    pub path: Path,
+    /// Paths examined.
+    pub explored: usize,
+    /// A problem with the question itself (unknown resource, bad action).
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    pub fn allowed(&self) -> bool {
+        self.error.is_none() && self.path.allowed()
+    }
+}
+
+/// STS limits on `DurationSeconds`.
+fn duration_error(world: &World, from: &Session, target: &str, requested: Option<u32>) -> Option<String> {
+    let requested = requested?;
+    let maximum = world.roles.get(target).map_or(3600, |role| role.max_session_duration);
+    let chained = matches!(from.principal, Principal::Role(_));
+    if requested < 900 {
+        Some(format!("DurationSeconds {requested} is below the minimum of 900"))
+    } else if chained && requested > 3600 {
+        Some(format!("DurationSeconds {requested} exceeds the 1 hour limit for role chaining: `{}` uses role credentials to assume `{target}`", from.display()))
+    } else if requested > maximum {
+        Some(format!("DurationSeconds {requested} exceeds the MaxSessionDuration ({maximum}) of `{target}`"))
+    } else {
+        None
+    }
+}
+
+/// Evaluates `from` assuming `target` with the caller's options.
+pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result<Hop, String> {
+    let options = &query.options;
+    let mut context = query.context.clone();
+    if let Some(external_id) = options.external_ids.get(target) {
+        context.push(("sts:ExternalId".to_owned(), ContextValue::Single(external_id.clone())));
+    }
+    let session_name = options.session_name.clone().unwrap_or_else(|| "xacct-session".to_owned());
+    context.push(("sts:RoleSessionName".to_owned(), ContextValue::Single(session_name.clone())));
+    let mut actions = vec!["sts:AssumeRole"];
+    if !options.session_tags.is_empty() {
+        actions.push("sts:TagSession");
+        for (key, value) in &options.session_tags {
+            context.push((format!("aws:RequestTag/{key}"), ContextValue::Single(value.clone())));
+        }
+        context.push((
+            "aws:TagKeys".to_owned(),
+            ContextValue::Multi(options.session_tags.keys().cloned().collect()),
+        ));
+    }
+    if let Some(source_identity) = &options.source_identity {
+        actions.push("sts:SetSourceIdentity");
+        context.push(("sts:SourceIdentity".to_owned(), ContextValue::Single(source_identity.clone())));
+    }
+    let mut steps = Vec::new();
+    for action in actions {
+        let request = world
+            .request(from, action, target, &context)
+            .map_err(|error| error.to_string())?;
+        let response = authorize(&request);
+        steps.push(Step { request, response });
+    }
+    let mut session = Session::of(Principal::Role(target.to_owned()));
+    session.session_name = Some(session_name);
+    session.tags = options.session_tags.clone();
+    session.source_identity = options.source_identity.clone().or_else(|| from.source_identity.clone());
+    session.chained = matches!(from.principal, Principal::Role(_));
+    Ok(Hop {
+        from: from.clone(),
+        to: target.to_owned(),
+        steps,
+        duration_error: duration_error(world, from, target, options.duration_seconds),
+        session,
+    })
+}
+
+fn final_step(world: &World, query: &Query, session: &Session) -> Result<Step, String> {
+    let request = world
+        .request(session, &query.action, &query.resource, &query.context)
+        .map_err(|error| error.to_string())?;
+    let response = authorize(&request);
+    Ok(Step { request, response })
+}
+
+/// Answers a query: the shortest allowed chain (breadth first, up to `max_depth` hops), or
+/// the closest failing one.
+pub fn find(world: &World, index: &TrustIndex, query: &Query) -> Outcome {
+    match search(world, index, query) {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome {
+            path: Path { start: query.start.clone(), hops: Vec::new(), last: None },
+            explored: 0,
+            error: Some(error),
+        },
+    }
+}
+
+fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, String> {
+    if !query.via.is_empty() {
+        return pinned(world, query);
+    }
+    let mut best: Option<Path> = None;
+    let mut explored = 0;
+    let mut queue: VecDeque<Path> = VecDeque::new();
+    let mut visited: HashSet<String> = HashSet::new();
+    visited.insert(query.start.principal.arn().to_owned());
+    queue.push_back(Path { start: query.start.clone(), hops: Vec::new(), last: None });
+    let consider = |best: &mut Option<Path>, candidate: Path| {
+        let better = best
+            .as_ref()
+            .is_none_or(|current| candidate.closeness() < current.closeness());
+        if better {
+            *best = Some(candidate);
+        }
+    };
+    while let Some(mut path) = queue.pop_front() {
+        explored += 1;
+        let session = path.final_session().clone();
+        let step = final_step(world, query, &session)?;
+        let allowed = step.allowed();
+        path.last = Some(step);
+        if allowed {
+            // Breadth first: the first allowed path is a shortest one.
+            return Ok(Outcome { path, explored, error: None });
+        }
+        let depth = path.hops.len();
+        let prefix = Path { last: None, ..path.clone() };
+        consider(&mut best, path);
+        if depth >= query.max_depth {
+            continue;
+        }
+        for target in index.candidates(world, &session.principal) {
+            if visited.contains(target) {
+                continue;
+            }
+            let next = hop(world, query, &session, target)?;
+            let mut extended = prefix.clone();
+            let passes = next.passes();
+            extended.hops.push(next);
+            if passes {
+                visited.insert(target.to_owned());
+                queue.push_back(extended);
+            } else {
+                explored += 1;
+                consider(&mut best, extended);
+            }
+        }
+    }
+    let path = best.unwrap_or(Path { start: query.start.clone(), hops: Vec::new(), last: None });
+    Ok(Outcome { path, explored, error: None })
+}
+
+/// The one chain the query names with `via`.
+fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
+    let mut path = Path { start: query.start.clone(), hops: Vec::new(), last: None };
+    for target in &query.via {
+        let session = path.final_session().clone();
+        let next = hop(world, query, &session, target)?;
+        let passes = next.passes();
+        path.hops.push(next);
+        if !passes {
+            return Ok(Outcome { path, explored: 1, error: None });
+        }
+    }
+    let session = path.final_session().clone();
+    path.last = Some(final_step(world, query, &session)?);
+    Ok(Outcome { path, explored: 1, error: None })
+}
