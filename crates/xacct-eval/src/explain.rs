@@ -337,10 +337,11 @@ impl Explanation {
             .iter()
             .any(|reference| reference.layer == Layer::Identity);
         let is_trust = response.resource_policy_required && request.action.service() == "sts";
-        let resource_policy_name = if is_trust {
-            format!("the trust policy of `{resource}`")
-        } else {
-            "the resource-based policy".to_owned()
+        let resource_policy_name = match &request.policies.resource {
+            _ if is_trust => format!("the trust policy of `{resource}`"),
+            // Policies from a scenario carry their owner in the label ("bucket policy of lake-b").
+            Some(policy) if policy.label.contains(" of ") => format!("the {}", policy.label),
+            _ => "the resource-based policy".to_owned(),
         };
         for gap in &response.gaps {
             let sentence = match gap {

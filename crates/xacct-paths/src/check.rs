@@ -189,3 +189,42 @@ pub fn check(world: &World) -> Report {
         compute: check_compute(world),
     }
 }
+
+/// Applies every fix a report suggests (each distinct fix once) to `world`: documents change,
+/// and external ids the callers must pass are added to the expectations that need them.
+/// Returns how many fixes were applied.
+pub fn apply_fixes(world: &mut World, report: &Report) -> Result<usize, String> {
+    let mut applied: Vec<(Target, Option<serde_json::Value>)> = Vec::new();
+    let mut apply_once = |world: &mut World, options: &mut AssumeOptions, fix: &Fix| -> Result<(), String> {
+        let key = (fix.target.clone(), fix.statement.clone());
+        // Documents change once; caller settings belong to each expectation.
+        let per_caller = matches!(fix.target, Target::ExternalId { .. });
+        if applied.contains(&key) && !per_caller {
+            return Ok(());
+        }
+        crate::fix::apply(world, options, fix)?;
+        if !applied.contains(&key) {
+            applied.push(key);
+        }
+        Ok(())
+    };
+    for (index, result) in report.expectations.iter().enumerate() {
+        let mut options = options_of(&result.expectation);
+        for case in &result.cases {
+            if let Some(Ok(fixes)) = &case.fixes {
+                for fix in fixes {
+                    apply_once(world, &mut options, fix)?;
+                }
+            }
+        }
+        if let Some(expectation) = world.expectations.get_mut(index) {
+            expectation.external_ids = options.external_ids;
+        }
+    }
+    for check in &report.compute {
+        if let Some(fix) = &check.fix {
+            apply_once(world, &mut AssumeOptions::default(), fix)?;
+        }
+    }
+    Ok(applied.len())
+}

@@ -96,6 +96,29 @@ fn external_id_wanted(step: &Step) -> Option<String> {
     None
 }
 
+/// The bucket whose policy has an Allow statement for this caller that failed only on its
+/// action or resource.
+fn bucket_near_miss(world: &World, step: &Step) -> Option<String> {
+    let request = &step.request;
+    if request.resource.service() != "s3" {
+        return None;
+    }
+    let bucket = request.resource.resource().split('/').next()?.to_owned();
+    world.buckets.get(&bucket)?.policy.as_ref()?;
+    let explanation = Explanation::new(request, &step.response);
+    explanation
+        .near_misses
+        .iter()
+        .any(|miss| {
+            miss.reference.layer == Layer::ResourcePolicy
+                && miss.reference.effect == Effect::Allow
+                && miss.misses.iter().all(|element| {
+                    matches!(element.element, xacct_eval::matching::Element::Action | xacct_eval::matching::Element::Resource)
+                })
+        })
+        .then_some(bucket)
+}
+
 /// Fixes for the failing link of a path: one per missing grant, which together make it pass.
 pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Vec<Fix>, NoFix> {
     let Some(link) = path.failing_link() else {
@@ -169,6 +192,23 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                     }
                 }
             },
+            // In the bucket's own account, a bucket policy statement that names the caller but
+            // misses the resource or action is the document the author meant to write.
+            Gap::Identity if !step.response.cross_account && bucket_near_miss(world, step).is_some() => {
+                let bucket = bucket_near_miss(world, step).unwrap_or_default();
+                Fix {
+                    target: Target::BucketPolicy { bucket: bucket.clone() },
+                    account: resource_account.clone(),
+                    summary: format!("add to the bucket policy of {bucket}"),
+                    statement: Some(json!({
+                        "Sid": sid(&["Allow", &action]),
+                        "Effect": "Allow",
+                        "Principal": {"AWS": principal},
+                        "Action": action,
+                        "Resource": resource,
+                    })),
+                }
+            }
             Gap::Identity => Fix {
                 target: Target::IdentityPolicy { principal: principal.clone() },
                 account: owner_account(step),

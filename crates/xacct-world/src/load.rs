@@ -117,7 +117,7 @@ impl Loader {
         let span = span_of(reference);
         let (source, text) = match reference.get_ref() {
             PolicySource::Path(path) => {
-                let full = self.base.join(path);
+                let full = normalize(&self.base.join(path));
                 match std::fs::read_to_string(&full) {
                     Ok(text) => (SourceFile::new(full.display().to_string(), text.clone()), text),
                     Err(error) => {
@@ -605,6 +605,21 @@ impl Loader {
             }
         }
     }
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system, so that locations read cleanly.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The text with every byte outside `[start, start + length)` turned into a space, except

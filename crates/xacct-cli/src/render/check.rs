@@ -122,8 +122,22 @@ pub fn text(report: &Report) -> String {
         if let Some(error) = &result.error {
             let _ = writeln!(out, "  error: {error}");
         }
+        // Cases that fail at the same AssumeRole hop share its explanation and fix.
+        let mut shown_hops: Vec<(String, String)> = Vec::new();
         for case in result.cases.iter().filter(|case| !case.passed(result.expectation.allow)) {
-            out.push_str(&indent(&case_text(case, result.expectation.allow), "  "));
+            let hop = match case.outcome.path.failing_link() {
+                Some(Link::Hop(index)) => case.outcome.path.hops.get(index).map(|hop| (hop.from.display(), hop.to.clone())),
+                _ => None,
+            };
+            match hop {
+                Some(hop) if shown_hops.contains(&hop) => {
+                    let _ = writeln!(out, "  {} on {}\n    denied at the same link: {} assumes {}", case.action, case.resource, hop.0, hop.1);
+                }
+                _ => {
+                    out.push_str(&indent(&case_text(case, result.expectation.allow), "  "));
+                    shown_hops.extend(hop);
+                }
+            }
         }
     }
     for check in report.compute.iter().filter(|check| !check.passed()) {
