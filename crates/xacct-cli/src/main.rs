@@ -24,6 +24,8 @@ enum Command {
     Eval(command::eval::Args),
     /// Run every expectation of a scenario folder and report the failing links with fixes.
     Check(command::check::Args),
+    /// Answer one question about a scenario: can this identity do that, through which chain?
+    Explain(command::explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => command::validate::run(&args),
         Command::Eval(args) => command::eval::run(&args),
         Command::Check(args) => command::check::run(&args),
+        Command::Explain(args) => command::explain::run(&args),
     };
     ExitCode::from(code)
 }

@@ -56,7 +56,7 @@ impl TrustIndex {
     }
 
     /// Roles whose trust policy names `principal`, its account, or everyone.
-    pub fn candidates<'i>(&'i self, world: &World, principal: &Principal) -> Vec<&'i str> {
+    pub fn candidates<'i>(&'i self, world: &'i World, principal: &Principal) -> Vec<&'i str> {
         let (account, name, by_name) = match principal {
             Principal::Role(arn) => match world.roles.get(arn) {
                 Some(role) => (role.account, role.name.clone(), &self.by_role),
@@ -76,6 +76,9 @@ impl TrustIndex {
             .map(String::as_str)
             .filter(|target| *target != principal.arn())
             .collect();
+        // Roles the caller's own policies mean to assume, even when their trust policy does
+        // not name it: the link a user intended, so a broken trust is reported there.
+        out.extend(intended_targets(world, principal).filter(|target| *target != principal.arn()));
         out.sort_unstable();
         out.dedup();
         out
@@ -130,4 +133,34 @@ impl TrustIndex {
         out.dedup();
         out
     }
+}
+
+/// Role ARNs written literally in the `Resource` of the principal's Allow statements for
+/// `sts:AssumeRole`, that exist in the world.
+fn intended_targets<'w>(world: &'w World, principal: &Principal) -> impl Iterator<Item = &'w str> {
+    let policies = match principal {
+        Principal::Role(arn) => world.roles.get(arn).map(|role| role.policies.as_slice()),
+        Principal::User(arn) => world.users.get(arn).map(|user| user.policies.as_slice()),
+    }
+    .unwrap_or_default();
+    let assume: Option<xacct_policy::ActionName> = "sts:AssumeRole".parse().ok();
+    let mut targets = Vec::new();
+    for policy in policies {
+        for statement in &policy.policy.statements {
+            let grants_assume = statement.effect == Effect::Allow
+                && !statement.action.negated
+                && assume
+                    .as_ref()
+                    .is_some_and(|action| statement.action.patterns.iter().any(|pattern| pattern.value.matches(action)));
+            let Some(resource) = statement.resource.as_ref().filter(|resource| grants_assume && !resource.negated) else {
+                continue;
+            };
+            for text in &resource.texts {
+                if let Some((arn, _)) = world.roles.get_key_value(text.as_str()) {
+                    targets.push(arn.as_str());
+                }
+            }
+        }
+    }
+    targets.into_iter()
 }

@@ -31,7 +31,7 @@ fn fix_text(fix: &Fix) -> String {
     out
 }
 
-fn case_text(case: &Case, expect_allow: bool) -> String {
+pub fn case_text(case: &Case, expect_allow: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} on {}", case.action, case.resource);
     if let Some(error) = &case.outcome.error {
@@ -152,7 +152,7 @@ fn step_json(step: &Step) -> Value {
     serde_json::to_value(&explanation).unwrap_or(Value::Null)
 }
 
-fn case_json(case: &Case, expect_allow: bool) -> Value {
+pub fn case_json(case: &Case, expect_allow: bool) -> Value {
     let path = &case.outcome.path;
     let failing = match path.failing_link() {
         Some(Link::Hop(index)) => json!({"hop": index + 1}),
