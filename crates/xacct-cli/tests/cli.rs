@@ -95,3 +95,47 @@ fn validate_unreadable_file_exits_two() {
     let (code, _, _) = xacct(&["validate", "examples/policies/nope.json"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn check_unknown_manifest_key_is_bad_input_with_its_place() {
+    insta::assert_snapshot!(transcript(&["check", "crates/xacct-cli/tests/fixtures/bad-manifest"]));
+}
+
+#[test]
+fn check_dangling_references_are_reported() {
+    insta::assert_snapshot!(transcript(&["check", "crates/xacct-cli/tests/fixtures/dangling"]));
+}
+
+#[test]
+fn check_json_of_a_broken_variant() {
+    let (code, stdout, _) = xacct(&["check", "examples/s3-role-chain/broken/external-id-missing", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["passed"], false);
+    let fix = &json["expectations"][0]["cases"][0]["fixes"][0];
+    assert_eq!(fix["target"]["kind"], "externalId");
+    assert_eq!(fix["target"]["value"], "lake-b-7f3a");
+}
+
+#[test]
+fn check_sarif_points_at_the_expectation() {
+    let (code, stdout, _) = xacct(&["check", "examples/s3-role-chain/broken/passrole-missing", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let mut json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    json["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn explain_names_the_failing_hop_and_its_fix() {
+    insta::assert_snapshot!(transcript(&[
+        "explain",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+        "--from",
+        "compute:etl",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x.parquet",
+    ]));
+}
