@@ -149,8 +149,16 @@ impl World {
         self.levels(account, |unit| &unit.scps, |account| &account.scps)
     }
 
-    /// The RCP levels that apply to resources of `account`.
+    /// The RCP levels that apply to resources of `account`: none for the management account,
+    /// whose resources RCPs do not restrict.
     pub fn rcp_levels(&self, account: AccountId) -> Vec<Vec<SourcedPolicy>> {
+        let is_management = self
+            .organization
+            .as_ref()
+            .is_some_and(|organization| organization.management_account == account);
+        if is_management {
+            return Vec::new();
+        }
         self.levels(account, |unit| &unit.rcps, |account| &account.rcps)
     }
 
