@@ -3,6 +3,7 @@
 pub mod check;
 pub mod eval;
 pub mod explain;
+pub mod import;
 pub mod validate;
 
 /// Exit codes shared by every command: 0 success, 1 a negative answer, 2 unusable input.

@@ -26,6 +26,8 @@ enum Command {
     Check(command::check::Args),
     /// Answer one question about a scenario: can this identity do that, through which chain?
     Explain(command::explain::Args),
+    /// Write a scenario manifest (xacct.toml) from AWS exports.
+    Import(command::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => command::eval::run(&args),
         Command::Check(args) => command::check::run(&args),
         Command::Explain(args) => command::explain::run(&args),
+        Command::Import(args) => command::import::run(&args),
     };
     ExitCode::from(code)
 }

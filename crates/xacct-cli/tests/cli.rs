@@ -139,3 +139,18 @@ fn explain_names_the_failing_hop_and_its_fix() {
         "arn:aws:s3:::lake-b/sales/x.parquet",
     ]));
 }
+
+#[test]
+fn import_writes_a_manifest_that_loads() {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-scenario");
+    std::fs::create_dir_all(&folder).unwrap();
+    let fixtures = workspace_root().join("crates/xacct-world/tests/fixtures/import/scenario");
+    let manifest = folder.join("xacct.toml");
+    let (code, _, stderr) = xacct(&["import", fixtures.to_str().unwrap(), "--output", manifest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("kind = \"authorization-details\""), "{text}");
+    assert!(text.contains("kind = \"organizations\""), "{text}");
+    let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}

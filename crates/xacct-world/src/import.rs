@@ -1,13 +1,371 @@
 //! Loading what AWS exports: `aws iam get-account-authorization-details`, bucket policies
-//! (`aws s3api get-bucket-policy`), and `aws organizations` listings.
+//! (`aws s3api get-bucket-policy`), and `aws organizations` listings bundled in one file.
+//!
+//! Each `[[import]]` table of `xacct.toml` names one file and its kind. The file is read as
+//! strict JSON with a span on every value, so a problem in a policy embedded in an export
+//! points at its line and column in that export. Policies that AWS hands out as text (the raw
+//! API's URL-encoded documents, the `Content` of an organizations policy, the `Policy` of
+//! `get-bucket-policy`) get a file of their own, named after the export and the place.
+//! The shapes and the commands that produce them are in `docs/scenario-format.md`.
+
+mod authorization;
+mod bucket;
+mod detect;
+mod organizations;
+
+pub use detect::manifest_for;
 
 use crate::load::Loader;
 use crate::manifest::ImportEntry;
+use crate::model::Origin;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned as TomlSpanned;
+use xacct_eval::SourcedPolicy;
+use xacct_policy::json::{self, Json};
+use xacct_policy::{
+    parse_policy, read_policy, AccountId, Arn, Finding, PolicyKind, SourceFile, Span, Spanned,
+};
 
+/// The kinds an `[[import]]` table may name.
+pub const KINDS: [&str; 3] = ["authorization-details", "bucket-policy", "organizations"];
+
+/// `FullAWSAccess`, which AWS attaches at every level of an organization by default.
+const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+fn span_of<T>(value: &TomlSpanned<T>) -> Span {
+    let range = value.span();
+    Span::new(range.start, range.end)
+}
+
+/// Reads the file an `[[import]]` table names and adds what it describes to the world.
 pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
-    let range = entry.kind.span();
-    let span = xacct_policy::Span::new(range.start, range.end);
-    loader
-        .error("unsupported-import", span, format!("import kind `{}` is not supported yet", entry.kind.get_ref()))
-        .help = Some("supported kinds: none yet".to_owned());
+    let kind = entry.kind.get_ref().as_str();
+    let kind_span = span_of(&entry.kind);
+    if !KINDS.contains(&kind) {
+        loader
+            .error(
+                "unsupported-import",
+                kind_span,
+                format!("import kind `{kind}` is not supported"),
+            )
+            .help = Some(format!("supported kinds: {}", KINDS.join(", ")));
+        return;
+    }
+    // A bucket policy says nothing of the bucket it belongs to: the manifest must.
+    let bucket = if kind == "bucket-policy" {
+        match bucket::target(loader, entry) {
+            Some(target) => Some(target),
+            None => return,
+        }
+    } else {
+        None
+    };
+    let Some((source, root)) = read(loader, &entry.path) else {
+        return;
+    };
+    let mut export = Export { loader, source };
+    match (kind, bucket) {
+        ("authorization-details", _) => authorization::import(&mut export, &root, entry),
+        ("organizations", _) => organizations::import(&mut export, &root),
+        (_, Some(target)) => bucket::import(&mut export, &root, &target),
+        _ => {}
+    }
+}
+
+/// Reads and parses the export file; problems are findings.
+fn read(loader: &mut Loader, path: &TomlSpanned<String>) -> Option<(Arc<SourceFile>, Json)> {
+    let full = normalize(&loader.base.join(path.get_ref()));
+    let text = match std::fs::read_to_string(&full) {
+        Ok(text) => text,
+        Err(error) => {
+            loader
+                .error(
+                    "missing-import-file",
+                    span_of(path),
+                    format!("cannot read export file `{}`: {error}", full.display()),
+                )
+                .help = Some("paths are relative to the folder of xacct.toml".to_owned());
+            return None;
+        }
+    };
+    let source = SourceFile::new(full.display().to_string(), text);
+    match json::parse(&source.text) {
+        Ok(root) => Some((source, root)),
+        Err(error) => {
+            let finding = Finding::error("invalid-json", error.span, error.message);
+            loader.findings.push(finding.in_source(&source));
+            None
+        }
+    }
+}
+
+/// One export file being read: its findings point into it.
+pub(super) struct Export<'a> {
+    pub(super) loader: &'a mut Loader,
+    pub(super) source: Arc<SourceFile>,
+}
+
+impl Export<'_> {
+    pub(super) fn report(&mut self, finding: Finding) {
+        self.loader.findings.push(finding.in_source(&self.source));
+    }
+
+    pub(super) fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.report(Finding::error(code, span, message));
+    }
+
+    pub(super) fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.report(Finding::warning(code, span, message));
+    }
+
+    pub(super) fn origin(&self, span: Span) -> Origin {
+        Origin {
+            file: self.source.name.clone(),
+            span,
+            location: self.source.location(span),
+        }
+    }
+
+    /// Warns about every member of `object` whose name is not in `known`.
+    pub(super) fn unknown_members(&mut self, object: &Json, known: &[&str], what: &str) {
+        for member in object.members().unwrap_or_default() {
+            if !known.contains(&member.name.as_str()) {
+                self.report(
+                    Finding::warning(
+                        "unknown-export-key",
+                        member.name_span,
+                        format!("`{}` is not a key of {what}: it is ignored", member.name),
+                    )
+                    .with_help(format!("expected one of: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+
+    /// A member that must be there.
+    pub(super) fn required<'j>(
+        &mut self,
+        object: &'j Json,
+        name: &str,
+        owner: &str,
+    ) -> Option<&'j Json> {
+        let found = member(object, name);
+        if found.is_none() {
+            self.error(
+                "missing-export-key",
+                object.span(),
+                format!("{owner} has no `{name}`"),
+            );
+        }
+        found
+    }
+
+    /// A string member that must be there.
+    pub(super) fn string(
+        &mut self,
+        object: &Json,
+        name: &str,
+        owner: &str,
+    ) -> Option<Spanned<String>> {
+        let value = self.required(object, name, owner)?;
+        self.as_string(value, &format!("`{name}` of {owner}"))
+    }
+
+    pub(super) fn as_string(&mut self, value: &Json, what: &str) -> Option<Spanned<String>> {
+        match value {
+            Json::String { value, span } => Some(Spanned::new(value.clone(), *span)),
+            other => {
+                self.error(
+                    "invalid-export-value",
+                    other.span(),
+                    format!("{what} must be a string, found {}", other.kind_name()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The items of an optional array member; a member of another type is an error.
+    pub(super) fn list<'j>(&mut self, object: &'j Json, name: &str, owner: &str) -> &'j [Json] {
+        match member(object, name) {
+            None | Some(Json::Null { .. }) => &[],
+            Some(Json::Array { items, .. }) => items,
+            Some(other) => {
+                self.error(
+                    "invalid-export-value",
+                    other.span(),
+                    format!(
+                        "`{name}` of {owner} must be an array, found {}",
+                        other.kind_name()
+                    ),
+                );
+                &[]
+            }
+        }
+    }
+
+    /// An account id, as written in an export.
+    pub(super) fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
+        match text.value.parse::<AccountId>() {
+            Ok(account) => Some(account),
+            Err(error) => {
+                self.error("invalid-account", text.span, error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Parses an IAM ARN of the given resource type (`role`, `user`, `group`,
+    /// `instance-profile`): its account, name and path.
+    pub(super) fn iam_arn(
+        &mut self,
+        text: &Spanned<String>,
+        kind: &str,
+    ) -> Option<(AccountId, String, String)> {
+        let parsed = parse_iam_arn(&text.value, kind);
+        if parsed.is_none() {
+            self.report(
+                Finding::error(
+                    "invalid-arn",
+                    text.span,
+                    format!("`{}` is not an IAM {kind} ARN", text.value),
+                )
+                .with_help(format!(
+                    "AWS writes it as `arn:aws:iam::ACCOUNT:{kind}/NAME`"
+                )),
+            );
+        }
+        parsed
+    }
+
+    /// Reads a policy document embedded in the export: a JSON object (what the AWS CLI
+    /// prints), or a string holding the document, URL-encoded (what the raw API and most SDKs
+    /// return) or not (`Content` of an organizations policy, `Policy` of a bucket).
+    ///
+    /// `place` says where the document sits (`RolePolicyList[0] of MyRole`), for the name of
+    /// the file made for a document read from a string. `None` when the document has errors:
+    /// they are findings.
+    pub(super) fn policy(
+        &mut self,
+        value: &Json,
+        kind: PolicyKind,
+        label: String,
+        place: &str,
+    ) -> Option<SourcedPolicy> {
+        match value {
+            Json::Object { .. } => {
+                let parsed = read_policy(value, kind);
+                for finding in &parsed.findings {
+                    self.report(finding.clone());
+                }
+                (!parsed.has_errors()).then(|| {
+                    SourcedPolicy::new(parsed.policy, label).with_source(Arc::clone(&self.source))
+                })
+            }
+            Json::String { value: text, span } => {
+                let (decoded, how) = if text.trim_start().starts_with('{') {
+                    (text.clone(), "")
+                } else {
+                    match percent_encoding::percent_decode_str(text).decode_utf8() {
+                        Ok(decoded) => (decoded.into_owned(), ", decoded"),
+                        Err(error) => {
+                            self.error(
+                                "invalid-policy-encoding",
+                                *span,
+                                format!("the policy document of {place} is not URL-encoded UTF-8: {error}"),
+                            );
+                            return None;
+                        }
+                    }
+                };
+                let name = format!("{} ({place}{how})", self.source.name);
+                let source = SourceFile::new(name, decoded);
+                let parsed = parse_policy(&source.text, kind);
+                for finding in &parsed.findings {
+                    self.loader.findings.push(finding.in_source(&source));
+                }
+                (!parsed.has_errors())
+                    .then(|| SourcedPolicy::new(parsed.policy, label).with_source(source))
+            }
+            other => {
+                self.error(
+                    "invalid-export-value",
+                    other.span(),
+                    format!(
+                        "the policy document of {place} must be a JSON object or a string holding one, found {}",
+                        other.kind_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system, so that locations read cleanly.
+pub(super) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first member of an object with that name.
+pub(super) fn member<'j>(value: &'j Json, name: &str) -> Option<&'j Json> {
+    value
+        .members()?
+        .iter()
+        .find(|member| member.name == name)
+        .map(|member| &member.value)
+}
+
+/// `arn:aws:iam::ACCOUNT:KIND/[PATH/]NAME` as account, name and path (`/` or `/a/b/`).
+pub(super) fn parse_iam_arn(text: &str, kind: &str) -> Option<(AccountId, String, String)> {
+    let arn = text.parse::<Arn>().ok()?;
+    let account = arn.account()?;
+    let rest = arn.resource().strip_prefix(kind)?.strip_prefix('/')?;
+    let name = rest.rsplit('/').next()?.to_owned();
+    let path = format!("/{}", rest.strip_suffix(name.as_str()).unwrap_or_default());
+    (arn.service() == "iam" && !name.is_empty()).then_some((account, name, path))
+}
+
+/// `FullAWSAccess`, as AWS attaches it where no other SCP is.
+pub(super) fn full_aws_access(label: String) -> SourcedPolicy {
+    SourcedPolicy::new(parse_policy(FULL_AWS_ACCESS, PolicyKind::Scp).policy, label)
+}
+
+/// Adds an account the world does not know yet, outside the organization unless an
+/// organizations import places it.
+pub(super) fn ensure_account(export: &mut Export<'_>, account: AccountId, span: Span) {
+    if export.loader.world.accounts.contains_key(&account) {
+        return;
+    }
+    if export.loader.world.organization.is_some() {
+        export.report(
+            Finding::warning(
+                "undeclared-account",
+                span,
+                format!("account {account} is not in the organizations import: it is treated as outside the organization"),
+            )
+            .with_help("when it is a member, export the listings again: the account is missing from ListAccountsForParent"),
+        );
+    }
+    export.loader.world.accounts.insert(
+        account,
+        crate::model::Account {
+            id: account,
+            name: None,
+            unit: None,
+            scps: Vec::new(),
+            rcps: Vec::new(),
+        },
+    );
 }

@@ -231,19 +231,29 @@ impl Loader {
     }
 
     fn manifest_entries(&mut self, manifest: Manifest) {
-        for import in &manifest.import {
-            import::load_import(self, import);
-        }
-        if let Some(organization) = &manifest.organization {
-            self.organization(organization);
-        }
-        for entry in &manifest.account {
-            self.account_entry(entry);
-        }
+        // Managed policy documents first, so that imported roles can use those the export lacks.
         for entry in &manifest.managed_policy {
             if let Some(policy) = self.policy(&entry.document, PolicyKind::Identity, entry.arn.get_ref().clone()) {
                 self.managed.insert(entry.arn.get_ref().clone(), policy);
             }
+        }
+        for import in &manifest.import {
+            import::load_import(self, import);
+        }
+        if let Some(organization) = &manifest.organization {
+            if self.world.organization.is_some() {
+                self.error(
+                    "duplicate-organization",
+                    span_of(&organization.id),
+                    "the organization is both imported and declared in [organization]",
+                )
+                .help = Some("keep one: remove [organization] or the organizations import".to_owned());
+            } else {
+                self.organization(organization);
+            }
+        }
+        for entry in &manifest.account {
+            self.account_entry(entry);
         }
         let mut groups = BTreeMap::new();
         for entry in &manifest.group {
@@ -330,8 +340,20 @@ impl Loader {
 
     fn account_entry(&mut self, entry: &manifest::AccountEntry) {
         let Some(id) = self.account(&entry.id) else { return };
-        if self.world.accounts.contains_key(&id) && entry.unit.is_none() && entry.scps.is_empty() {
-            // Declared by an import already.
+        // An account an import already placed keeps its unit and policies; the manifest may
+        // name it and attach more.
+        if let Some(existing) = self.world.accounts.get(&id).cloned() {
+            if existing.unit.is_some() && entry.unit.is_none() && !entry.outside_organization {
+                let owner = format!("account {id}");
+                let scps = self.policies(&entry.scps, PolicyKind::Scp, &owner, "scps");
+                let rcps = self.policies(&entry.rcps, PolicyKind::Rcp, &owner, "rcps");
+                if let Some(account) = self.world.accounts.get_mut(&id) {
+                    account.name = entry.name.clone().or(existing.name);
+                    account.scps.extend(scps);
+                    account.rcps.extend(rcps);
+                }
+                return;
+            }
         }
         let member = self.world.organization.is_some() && !entry.outside_organization;
         let unit = if member {

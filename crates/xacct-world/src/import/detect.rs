@@ -1,0 +1,293 @@
+//! `xacct import DIR...`: a manifest importing every AWS export found, each file's kind told
+//! by its shape.
+//!
+//! - an object with `DescribeOrganization` or `ListRoots`: an organizations bundle;
+//! - an object with `RoleDetailList`, `UserDetailList` or `GroupDetailList`, or `Policies`
+//!   with `PolicyVersionList`s: the output of `aws iam get-account-authorization-details`
+//!   (its account is read from the ARNs);
+//! - a file named `<bucket>.bucket-policy.json` holding `{"Policy": "..."}` or a policy
+//!   document: the policy of that bucket, owned by the account whose id names the nearest
+//!   folder above it (`222222222222/my-bucket.bucket-policy.json`).
+
+use super::normalize;
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+/// What a file is.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Organizations,
+    AuthorizationDetails { account: Option<String> },
+    BucketPolicy { bucket: String, account: String },
+}
+
+const BUCKET_SUFFIX: &str = ".bucket-policy.json";
+
+/// The text of an `xacct.toml` importing the AWS exports in `paths` (files, or folders
+/// searched recursively for `*.json`), with paths relative to `output_dir`, the folder the
+/// manifest is written to.
+///
+/// A file named explicitly must be an export; a `.json` file found in a folder that is not
+/// one is listed in a comment at the end. A bucket policy whose owner cannot be told from
+/// its folder is an error.
+pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files)?;
+        } else if path.is_file() {
+            files.push((path.clone(), true));
+        } else {
+            return Err(format!(
+                "`{}` is neither a file nor a folder",
+                path.display()
+            ));
+        }
+    }
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for (file, explicit) in files {
+        match detect(&file)? {
+            Ok(kind) => found.push((kind, relative(&file, output_dir)?)),
+            Err(reason) if explicit => return Err(format!("`{}`: {reason}", file.display())),
+            Err(reason) => skipped.push((relative(&file, output_dir)?, reason)),
+        }
+    }
+    if found.is_empty() {
+        let searched: Vec<String> = paths
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        return Err(format!("no AWS export found in {}", searched.join(", ")));
+    }
+    let bundles: Vec<&str> = found
+        .iter()
+        .filter(|(kind, _)| *kind == Kind::Organizations)
+        .map(|(_, path)| path.as_str())
+        .collect();
+    if bundles.len() > 1 {
+        return Err(format!(
+            "more than one organizations bundle ({}): a scenario has one organization",
+            bundles.join(", ")
+        ));
+    }
+    // The organization first, so that the accounts of the other exports find their units;
+    // then identities, then bucket policies.
+    found.sort_by(|left, right| {
+        let rank = |kind: &Kind| match kind {
+            Kind::Organizations => 0,
+            Kind::AuthorizationDetails { .. } => 1,
+            Kind::BucketPolicy { .. } => 2,
+        };
+        (rank(&left.0), &left.1).cmp(&(rank(&right.0), &right.1))
+    });
+    let mut out = String::from(
+        "# Written by `xacct import`: one [[import]] table per AWS export found.\n\
+         # How each export is made: \"Importing from AWS\" in docs/scenario-format.md.\n",
+    );
+    for (kind, path) in &found {
+        out.push_str("\n[[import]]\n");
+        let (name, bucket, account) = match kind {
+            Kind::Organizations => ("organizations", None, None),
+            Kind::AuthorizationDetails { account } => {
+                ("authorization-details", None, account.as_deref())
+            }
+            Kind::BucketPolicy { bucket, account } => (
+                "bucket-policy",
+                Some(bucket.as_str()),
+                Some(account.as_str()),
+            ),
+        };
+        let _ = writeln!(out, "kind = {}", quote(name));
+        let _ = writeln!(out, "path = {}", quote(path));
+        if let Some(bucket) = bucket {
+            let _ = writeln!(out, "bucket = {}", quote(bucket));
+        }
+        if let Some(account) = account {
+            let _ = writeln!(out, "account = {}", quote(account));
+        }
+    }
+    if !skipped.is_empty() {
+        out.push_str("\n# Skipped: not an AWS export this command recognises.\n");
+        for (path, reason) in skipped {
+            let _ = writeln!(out, "#   {path}: {reason}");
+        }
+    }
+    Ok(out)
+}
+
+/// Every `*.json` file under `folder`, sorted, hidden entries left out.
+fn walk(folder: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
+    let entries = std::fs::read_dir(folder)
+        .map_err(|error| format!("cannot read folder `{}`: {error}", folder.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|error| format!("cannot read folder `{}`: {error}", folder.display()))?;
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if name.to_ascii_lowercase().ends_with(".json") {
+            files.push((path, false));
+        }
+    }
+    Ok(())
+}
+
+/// The kind of an export, or why it is not one. The outer error is a file that cannot be
+/// read, or a bucket policy whose owner is unknown.
+fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| format!("cannot read `{}`: {error}", file.display()))?;
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(error) => return Ok(Err(format!("not JSON ({error})"))),
+    };
+    let Some(object) = value.as_object() else {
+        return Ok(Err("not a JSON object".to_owned()));
+    };
+    if object.contains_key("DescribeOrganization") || object.contains_key("ListRoots") {
+        return Ok(Ok(Kind::Organizations));
+    }
+    let lists = ["RoleDetailList", "UserDetailList", "GroupDetailList"];
+    // `--filter LocalManagedPolicy` leaves only `Policies`, whose items have versions (those
+    // of `aws organizations list-policies` do not).
+    let managed_only = object
+        .get("Policies")
+        .and_then(Value::as_array)
+        .and_then(|policies| policies.first())
+        .is_some_and(|policy| policy.get("PolicyVersionList").is_some());
+    if managed_only || lists.iter().any(|list| object.contains_key(*list)) {
+        let mut accounts: Vec<&str> = lists
+            .iter()
+            .filter_map(|list| object.get(*list)?.as_array())
+            .flatten()
+            .filter_map(|entity| entity.get("Arn")?.as_str()?.split(':').nth(4))
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let account = match accounts.as_slice() {
+            [one] => Some((*one).to_owned()),
+            _ => None,
+        };
+        return Ok(Ok(Kind::AuthorizationDetails { account }));
+    }
+    let bucket_shaped =
+        object.get("Policy").is_some_and(Value::is_string) || object.contains_key("Statement");
+    let file_name = file
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    let Some(bucket) = file_name
+        .strip_suffix(BUCKET_SUFFIX)
+        .filter(|bucket| !bucket.is_empty())
+    else {
+        return Ok(Err(if bucket_shaped {
+            format!("a policy, but which bucket it belongs to is unknown: name it `<bucket>{BUCKET_SUFFIX}`")
+        } else {
+            "not an organizations bundle, authorization details or bucket policy".to_owned()
+        }));
+    };
+    if !bucket_shaped {
+        return Ok(Err(
+            "named like a bucket policy, but holds neither `Policy` nor `Statement`".to_owned(),
+        ));
+    }
+    let account = file
+        .parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .filter_map(|folder| folder.file_name()?.to_str())
+        .find(|name| name.len() == 12 && name.bytes().all(|byte| byte.is_ascii_digit()));
+    match account {
+        Some(account) => Ok(Ok(Kind::BucketPolicy { bucket: bucket.to_owned(), account: account.to_owned() })),
+        None => Err(format!(
+            "`{}`: which account owns bucket `{bucket}` is unknown: put the file in a folder named after the account id, e.g. `222222222222/{file_name}`",
+            file.display()
+        )),
+    }
+}
+
+/// `path` relative to `base`, with `/` separators, as the manifest writes paths.
+fn relative(path: &Path, base: &Path) -> Result<String, String> {
+    let absolute = |path: &Path| {
+        std::path::absolute(path)
+            .map(|path| normalize(&path))
+            .map_err(|error| format!("cannot resolve `{}`: {error}", path.display()))
+    };
+    let path = absolute(path)?;
+    let base = absolute(base)?;
+    let path_parts: Vec<Component<'_>> = path.components().collect();
+    let base_parts: Vec<Component<'_>> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(left, right)| left == right)
+        .count();
+    if common == 0 {
+        // Another drive: only an absolute path reaches it.
+        return Ok(path.display().to_string());
+    }
+    let mut parts: Vec<String> = vec!["..".to_owned(); base_parts.len().saturating_sub(common)];
+    for part in path_parts.iter().skip(common) {
+        let text = part
+            .as_os_str()
+            .to_str()
+            .ok_or_else(|| format!("`{}` is not valid UTF-8", path.display()))?;
+        parts.push(text.to_owned());
+    }
+    Ok(parts.join("/"))
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    for character in text.chars() {
+        match character {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            control if control.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(control));
+            }
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        let base = Path::new("/a/b/out");
+        assert_eq!(
+            relative(Path::new("/a/b/out/x.json"), base).unwrap(),
+            "x.json"
+        );
+        assert_eq!(
+            relative(Path::new("/a/c/y.json"), base).unwrap(),
+            "../../c/y.json"
+        );
+        assert_eq!(
+            relative(Path::new("/a/b/out/./d/../z.json"), base).unwrap(),
+            "z.json"
+        );
+    }
+
+    #[test]
+    fn quotes_escape() {
+        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+}
