@@ -3,8 +3,10 @@
 pub mod check;
 pub mod eval;
 pub mod explain;
+pub mod graph;
 pub mod import;
 pub mod validate;
+pub mod who_can;
 
 /// Exit codes shared by every command: 0 success, 1 a negative answer, 2 unusable input.
 pub mod exit {

@@ -28,6 +28,10 @@ enum Command {
     Explain(command::explain::Args),
     /// Write a scenario manifest (xacct.toml) from AWS exports.
     Import(command::import::Args),
+    /// List every principal that can do an action on a resource, with its shortest chain.
+    WhoCan(command::who_can::Args),
+    /// Draw the scenario: accounts, roles, AssumeRole edges (failing ones dashed) and buckets.
+    Graph(command::graph::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => command::eval::run(&args),
         Command::Check(args) => command::check::run(&args),
         Command::Explain(args) => command::explain::run(&args),
+        Command::WhoCan(args) => command::who_can::run(&args),
+        Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
     };
     ExitCode::from(code)

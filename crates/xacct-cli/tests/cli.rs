@@ -1,6 +1,9 @@
 //! The `xacct` binary end to end: exit codes, text and JSON output, diagnostics. Outputs are
 //! snapshot-tested so that every change to an explanation is reviewed.
-#![expect(clippy::unwrap_used, reason = "a test that cannot run its command fails")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot run its command fails"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,22 +29,34 @@ fn xacct(arguments: &[&str]) -> (i32, String, String) {
 
 fn transcript(arguments: &[&str]) -> String {
     let (code, stdout, stderr) = xacct(arguments);
-    format!("$ xacct {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}", arguments.join(" "))
+    format!(
+        "$ xacct {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        arguments.join(" ")
+    )
 }
 
 #[test]
 fn eval_cross_account_write_names_the_missing_identity_statement() {
-    insta::assert_snapshot!(transcript(&["eval", "examples/eval/cross-account-put.json"]));
+    insta::assert_snapshot!(transcript(&[
+        "eval",
+        "examples/eval/cross-account-put.json"
+    ]));
 }
 
 #[test]
 fn eval_cross_account_read_is_allowed_on_both_sides() {
-    insta::assert_snapshot!(transcript(&["eval", "examples/eval/cross-account-read.json"]));
+    insta::assert_snapshot!(transcript(&[
+        "eval",
+        "examples/eval/cross-account-read.json"
+    ]));
 }
 
 #[test]
 fn eval_scp_perimeter_deny() {
-    insta::assert_snapshot!(transcript(&["eval", "examples/eval/scp-perimeter-deny.json"]));
+    insta::assert_snapshot!(transcript(&[
+        "eval",
+        "examples/eval/scp-perimeter-deny.json"
+    ]));
 }
 
 #[test]
@@ -51,7 +66,12 @@ fn eval_bad_input_points_at_the_file_line_and_column() {
 
 #[test]
 fn eval_json_output_is_the_stable_contract() {
-    let (code, stdout, _) = xacct(&["eval", "examples/eval/cross-account-put.json", "--format", "json"]);
+    let (code, stdout, _) = xacct(&[
+        "eval",
+        "examples/eval/cross-account-put.json",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["decision"], "ImplicitDeny");
@@ -74,18 +94,35 @@ fn eval_missing_file_is_bad_input() {
 
 #[test]
 fn validate_reports_each_mistake_with_its_place() {
-    insta::assert_snapshot!(transcript(&["validate", "--kind", "resource", "examples/policies/mistakes.json"]));
+    insta::assert_snapshot!(transcript(&[
+        "validate",
+        "--kind",
+        "resource",
+        "examples/policies/mistakes.json"
+    ]));
 }
 
 #[test]
 fn validate_clean_policy_exits_zero() {
-    let (code, stdout, _) = xacct(&["validate", "--kind", "resource", "examples/policies/clean-bucket-policy.json"]);
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "--kind",
+        "resource",
+        "examples/policies/clean-bucket-policy.json",
+    ]);
     assert_eq!(code, 0, "{stdout}");
 }
 
 #[test]
 fn validate_json_findings() {
-    let (code, stdout, _) = xacct(&["validate", "--kind", "identity", "--format", "json", "examples/policies/mistakes.json"]);
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "--kind",
+        "identity",
+        "--format",
+        "json",
+        "examples/policies/mistakes.json",
+    ]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
 }
@@ -98,17 +135,28 @@ fn validate_unreadable_file_exits_two() {
 
 #[test]
 fn check_unknown_manifest_key_is_bad_input_with_its_place() {
-    insta::assert_snapshot!(transcript(&["check", "crates/xacct-cli/tests/fixtures/bad-manifest"]));
+    insta::assert_snapshot!(transcript(&[
+        "check",
+        "crates/xacct-cli/tests/fixtures/bad-manifest"
+    ]));
 }
 
 #[test]
 fn check_dangling_references_are_reported() {
-    insta::assert_snapshot!(transcript(&["check", "crates/xacct-cli/tests/fixtures/dangling"]));
+    insta::assert_snapshot!(transcript(&[
+        "check",
+        "crates/xacct-cli/tests/fixtures/dangling"
+    ]));
 }
 
 #[test]
 fn check_json_of_a_broken_variant() {
-    let (code, stdout, _) = xacct(&["check", "examples/s3-role-chain/broken/external-id-missing", "--format", "json"]);
+    let (code, stdout, _) = xacct(&[
+        "check",
+        "examples/s3-role-chain/broken/external-id-missing",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["passed"], false);
@@ -119,7 +167,12 @@ fn check_json_of_a_broken_variant() {
 
 #[test]
 fn check_sarif_points_at_the_expectation() {
-    let (code, stdout, _) = xacct(&["check", "examples/s3-role-chain/broken/passrole-missing", "--format", "sarif"]);
+    let (code, stdout, _) = xacct(&[
+        "check",
+        "examples/s3-role-chain/broken/passrole-missing",
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(code, 1);
     let mut json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     json["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
@@ -146,7 +199,12 @@ fn import_writes_a_manifest_that_loads() {
     std::fs::create_dir_all(&folder).unwrap();
     let fixtures = workspace_root().join("crates/xacct-world/tests/fixtures/import/scenario");
     let manifest = folder.join("xacct.toml");
-    let (code, _, stderr) = xacct(&["import", fixtures.to_str().unwrap(), "--output", manifest.to_str().unwrap()]);
+    let (code, _, stderr) = xacct(&[
+        "import",
+        fixtures.to_str().unwrap(),
+        "--output",
+        manifest.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert!(text.contains("kind = \"authorization-details\""), "{text}");

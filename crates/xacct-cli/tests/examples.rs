@@ -1,6 +1,9 @@
 //! Every bundled scenario: the field-guide examples pass, each broken variant fails with its
 //! failing link and fix (snapshot-tested), and applying the suggested fixes makes it pass.
-#![expect(clippy::unwrap_used, reason = "a test that cannot run its command fails")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot run its command fails"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +23,10 @@ fn scenarios() -> Vec<(PathBuf, Vec<PathBuf>)> {
     guides.sort();
     for guide in guides {
         let mut broken: Vec<PathBuf> = match std::fs::read_dir(guide.join("broken")) {
-            Ok(entries) => entries.map(|entry| entry.unwrap().path()).filter(|path| path.join("xacct.toml").is_file()).collect(),
+            Ok(entries) => entries
+                .map(|entry| entry.unwrap().path())
+                .filter(|path| path.join("xacct.toml").is_file())
+                .collect(),
             Err(_) => Vec::new(),
         };
         broken.sort();
@@ -30,7 +36,10 @@ fn scenarios() -> Vec<(PathBuf, Vec<PathBuf>)> {
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(workspace_root()).unwrap().display().to_string()
+    path.strip_prefix(workspace_root())
+        .unwrap()
+        .display()
+        .to_string()
 }
 
 fn check(path: &Path) -> (i32, String, String) {
@@ -61,11 +70,24 @@ fn every_field_guide_example_passes() {
 fn every_broken_variant_fails_with_its_link_and_fix() {
     let mut count = 0;
     for (guide, broken) in scenarios() {
-        assert!(broken.len() >= 3, "{} needs at least three broken variants", relative(&guide));
+        assert!(
+            broken.len() >= 3,
+            "{} needs at least three broken variants",
+            relative(&guide)
+        );
         for variant in broken {
             let (code, stdout, stderr) = check(&variant);
-            assert_eq!(code, 1, "{} should fail:\n{stdout}\n{stderr}", relative(&variant));
-            assert!(stdout.contains("fix: "), "{} prints no fix:\n{stdout}", relative(&variant));
+            assert_eq!(
+                code,
+                1,
+                "{} should fail:\n{stdout}\n{stderr}",
+                relative(&variant)
+            );
+            assert!(
+                stdout.contains("fix: "),
+                "{} prints no fix:\n{stdout}",
+                relative(&variant)
+            );
             let name = relative(&variant).replace('/', "__");
             insta::assert_snapshot!(name, stdout);
             count += 1;
@@ -82,7 +104,11 @@ fn applying_the_suggested_fixes_makes_every_broken_variant_pass() {
             assert!(!loaded.has_errors(), "{}", relative(&variant));
             let mut world = loaded.world;
             let report = xacct_paths::check::check(&world);
-            assert!(!report.passed(), "{} should fail before fixing", relative(&variant));
+            assert!(
+                !report.passed(),
+                "{} should fail before fixing",
+                relative(&variant)
+            );
             let applied = xacct_paths::check::apply_fixes(&mut world, &report).unwrap();
             assert!(applied > 0, "{}: no fix to apply", relative(&variant));
             let after = xacct_paths::check::check(&world);

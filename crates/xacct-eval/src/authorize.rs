@@ -131,9 +131,11 @@ fn scps_apply(request: &Request) -> bool {
         && !request.caller.is_service()
 }
 
-/// RCPs do not restrict service-linked roles.
+/// RCPs do not restrict service-linked roles, nor services that do not support them.
 fn rcps_apply(request: &Request) -> bool {
-    !request.policies.rcps.is_empty() && !request.principal_is_service_linked_role
+    !request.policies.rcps.is_empty()
+        && !request.principal_is_service_linked_role
+        && crate::coverage::rcps_cover(request.action.lowercase())
 }
 
 struct Collector<'a> {

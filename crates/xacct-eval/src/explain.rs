@@ -439,7 +439,14 @@ impl Explanation {
             });
         }
         if !request.policies.rcps.is_empty() && !response.rcps_apply {
-            notes.push("RCPs were not applied: they do not affect service-linked roles".to_owned());
+            notes.push(if request.principal_is_service_linked_role {
+                "RCPs were not applied: they do not affect service-linked roles".to_owned()
+            } else {
+                format!(
+                    "RCPs were not applied: `{}` is not among the actions RCPs restrict (see crates/xacct-eval/src/coverage.rs)",
+                    request.action
+                )
+            });
         }
         if response.rcps_apply {
             notes.push("RCPFullAWSAccess is attached at every level and cannot be detached, so RCPs only deny".to_owned());

@@ -8,6 +8,7 @@
 pub mod authorize;
 pub mod caller;
 pub mod context;
+pub mod coverage;
 pub mod explain;
 pub mod matching;
 pub mod request;

@@ -37,7 +37,11 @@ pub struct ExpectationResult {
 
 impl ExpectationResult {
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.cases.iter().all(|case| case.passed(self.expectation.allow))
+        self.error.is_none()
+            && self
+                .cases
+                .iter()
+                .all(|case| case.passed(self.expectation.allow))
     }
 }
 
@@ -67,15 +71,20 @@ pub struct Report {
 
 impl Report {
     pub fn passed(&self) -> bool {
-        self.expectations.iter().all(ExpectationResult::passed) && self.compute.iter().all(ComputeCheck::passed)
+        self.expectations.iter().all(ExpectationResult::passed)
+            && self.compute.iter().all(ComputeCheck::passed)
     }
 }
 
 /// S3 actions on a bucket (ListBucket, GetBucketLocation, ...) take the bucket ARN; the others
 /// an object ARN. Pairing them keeps an expectation from asking for `GetObject` on a bucket.
 fn fits(action: &str, resource: &str) -> bool {
-    let Some(name) = action.strip_prefix("s3:") else { return true };
-    let Some(path) = resource.strip_prefix("arn:aws:s3:::") else { return true };
+    let Some(name) = action.strip_prefix("s3:") else {
+        return true;
+    };
+    let Some(path) = resource.strip_prefix("arn:aws:s3:::") else {
+        return true;
+    };
     let bucket_level = name.contains("Bucket") || name == "ListAllMyBuckets";
     bucket_level != path.contains('/')
 }
@@ -84,9 +93,21 @@ fn fits(action: &str, resource: &str) -> bool {
 pub fn pairs(expectation: &Expectation) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for action in &expectation.actions {
-        let fitting: Vec<&String> = expectation.resources.iter().filter(|resource| fits(action, resource)).collect();
-        let chosen = if fitting.is_empty() { expectation.resources.iter().collect() } else { fitting };
-        out.extend(chosen.into_iter().map(|resource| (action.clone(), resource.clone())));
+        let fitting: Vec<&String> = expectation
+            .resources
+            .iter()
+            .filter(|resource| fits(action, resource))
+            .collect();
+        let chosen = if fitting.is_empty() {
+            expectation.resources.iter().collect()
+        } else {
+            fitting
+        };
+        out.extend(
+            chosen
+                .into_iter()
+                .map(|resource| (action.clone(), resource.clone())),
+        );
     }
     out
 }
@@ -103,11 +124,19 @@ pub fn options_of(expectation: &Expectation) -> AssumeOptions {
 }
 
 /// Runs one expectation.
-pub fn run_expectation(world: &World, index: &TrustIndex, expectation: &Expectation) -> ExpectationResult {
+pub fn run_expectation(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+) -> ExpectationResult {
     let start = match resolve(world, &expectation.from) {
         Ok(start) => start,
         Err(error) => {
-            return ExpectationResult { expectation: expectation.clone(), cases: Vec::new(), error: Some(error.to_string()) };
+            return ExpectationResult {
+                expectation: expectation.clone(),
+                cases: Vec::new(),
+                error: Some(error.to_string()),
+            };
         }
     };
     let options = options_of(expectation);
@@ -126,17 +155,30 @@ pub fn run_expectation(world: &World, index: &TrustIndex, expectation: &Expectat
             let outcome = find(world, index, &query);
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &options));
-            Case { action, resource, outcome, fixes }
+            Case {
+                action,
+                resource,
+                outcome,
+                fixes,
+            }
         })
         .collect();
-    ExpectationResult { expectation: expectation.clone(), cases, error: None }
+    ExpectationResult {
+        expectation: expectation.clone(),
+        cases,
+        error: None,
+    }
 }
 
 /// Checks the instance profiles and deployers of every compute entry.
 pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
     let mut checks = Vec::new();
     for compute in world.compute.values() {
-        let Some(profile) = compute.instance_profile.as_ref().and_then(|arn| world.instance_profiles.get(arn)) else {
+        let Some(profile) = compute
+            .instance_profile
+            .as_ref()
+            .and_then(|arn| world.instance_profiles.get(arn))
+        else {
             continue;
         };
         let role = profile.role.clone();
@@ -151,18 +193,35 @@ pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
                     summary: format!("add to the trust policy of {role}"),
                     statement: Some(json!({"Sid": "XacctAllowEc2", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})),
                 });
-                checks.push(ComputeCheck { compute: compute.name.clone(), what, step: Some(step), error: None, fix });
+                checks.push(ComputeCheck {
+                    compute: compute.name.clone(),
+                    what,
+                    step: Some(step),
+                    error: None,
+                    fix,
+                });
             }
-            Err(error) => checks.push(ComputeCheck { compute: compute.name.clone(), what, step: None, error: Some(error.to_string()), fix: None }),
+            Err(error) => checks.push(ComputeCheck {
+                compute: compute.name.clone(),
+                what,
+                step: None,
+                error: Some(error.to_string()),
+                fix: None,
+            }),
         }
-        let Some(deployer) = &compute.deployed_by else { continue };
+        let Some(deployer) = &compute.deployed_by else {
+            continue;
+        };
         let principal = if world.users.contains_key(deployer) {
             Principal::User(deployer.clone())
         } else {
             Principal::Role(deployer.clone())
         };
         let what = format!("{deployer} may iam:PassRole {role} to EC2");
-        let context = vec![("iam:PassedToService".to_owned(), xacct_eval::ContextValue::Single("ec2.amazonaws.com".to_owned()))];
+        let context = vec![(
+            "iam:PassedToService".to_owned(),
+            xacct_eval::ContextValue::Single("ec2.amazonaws.com".to_owned()),
+        )];
         match world.request(&Session::of(principal), "iam:PassRole", &role, &context) {
             Ok(request) => {
                 let response = authorize(&request);
@@ -173,9 +232,21 @@ pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
                     summary: format!("add to an identity policy of {deployer}"),
                     statement: Some(json!({"Sid": "XacctAllowPassRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role, "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})),
                 });
-                checks.push(ComputeCheck { compute: compute.name.clone(), what, step: Some(step), error: None, fix });
+                checks.push(ComputeCheck {
+                    compute: compute.name.clone(),
+                    what,
+                    step: Some(step),
+                    error: None,
+                    fix,
+                });
             }
-            Err(error) => checks.push(ComputeCheck { compute: compute.name.clone(), what, step: None, error: Some(error.to_string()), fix: None }),
+            Err(error) => checks.push(ComputeCheck {
+                compute: compute.name.clone(),
+                what,
+                step: None,
+                error: Some(error.to_string()),
+                fix: None,
+            }),
         }
     }
     checks
@@ -185,7 +256,11 @@ pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
 pub fn check(world: &World) -> Report {
     let index = TrustIndex::new(world);
     Report {
-        expectations: world.expectations.iter().map(|expectation| run_expectation(world, &index, expectation)).collect(),
+        expectations: world
+            .expectations
+            .iter()
+            .map(|expectation| run_expectation(world, &index, expectation))
+            .collect(),
         compute: check_compute(world),
     }
 }
@@ -195,19 +270,20 @@ pub fn check(world: &World) -> Report {
 /// Returns how many fixes were applied.
 pub fn apply_fixes(world: &mut World, report: &Report) -> Result<usize, String> {
     let mut applied: Vec<(Target, Option<serde_json::Value>)> = Vec::new();
-    let mut apply_once = |world: &mut World, options: &mut AssumeOptions, fix: &Fix| -> Result<(), String> {
-        let key = (fix.target.clone(), fix.statement.clone());
-        // Documents change once; caller settings belong to each expectation.
-        let per_caller = matches!(fix.target, Target::ExternalId { .. });
-        if applied.contains(&key) && !per_caller {
-            return Ok(());
-        }
-        crate::fix::apply(world, options, fix)?;
-        if !applied.contains(&key) {
-            applied.push(key);
-        }
-        Ok(())
-    };
+    let mut apply_once =
+        |world: &mut World, options: &mut AssumeOptions, fix: &Fix| -> Result<(), String> {
+            let key = (fix.target.clone(), fix.statement.clone());
+            // Documents change once; caller settings belong to each expectation.
+            let per_caller = matches!(fix.target, Target::ExternalId { .. });
+            if applied.contains(&key) && !per_caller {
+                return Ok(());
+            }
+            crate::fix::apply(world, options, fix)?;
+            if !applied.contains(&key) {
+                applied.push(key);
+            }
+            Ok(())
+        };
     for (index, result) in report.expectations.iter().enumerate() {
         let mut options = options_of(&result.expectation);
         for case in &result.cases {

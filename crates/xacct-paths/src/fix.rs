@@ -13,14 +13,28 @@ use xacct_world::World;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Target {
-    TrustPolicy { role: String },
-    IdentityPolicy { principal: String },
-    BucketPolicy { bucket: String },
-    PermissionBoundary { principal: String },
+    TrustPolicy {
+        role: String,
+    },
+    IdentityPolicy {
+        principal: String,
+    },
+    BucketPolicy {
+        bucket: String,
+    },
+    PermissionBoundary {
+        principal: String,
+    },
     /// An SCP level of the principal's account: 0 is the root.
-    ServiceControlPolicy { account: String, level: usize },
+    ServiceControlPolicy {
+        account: String,
+        level: usize,
+    },
     /// Not a document: the caller must pass this `ExternalId` when assuming the role.
-    ExternalId { role: String, value: String },
+    ExternalId {
+        role: String,
+        value: String,
+    },
 }
 
 /// One suggested change.
@@ -60,7 +74,9 @@ fn sid(words: &[&str]) -> String {
 }
 
 fn caller_arn(caller: &Caller) -> String {
-    caller.principal_arn().unwrap_or_else(|| caller.identity_arn())
+    caller
+        .principal_arn()
+        .unwrap_or_else(|| caller.identity_arn())
 }
 
 fn owner_account(step: &Step) -> String {
@@ -79,15 +95,21 @@ fn external_id_wanted(step: &Step) -> Option<String> {
         if miss.reference.layer != Layer::ResourcePolicy || miss.reference.effect != Effect::Allow {
             continue;
         }
-        let statement: &Statement = trust.policy.statements.iter().find(|s| s.index == miss.reference.statement)?;
+        let statement: &Statement = trust
+            .policy
+            .statements
+            .iter()
+            .find(|s| s.index == miss.reference.statement)?;
         let failing: Vec<_> = statement
             .conditions
             .iter()
             .filter(|condition| !condition.holds(&step.request.context, statement.effect))
             .collect();
         if let [condition] = failing.as_slice() {
-            let plain_equals = matches!(condition.operator.base, BaseOperator::StringEquals | BaseOperator::StringLike)
-                && condition.operator.set.is_none();
+            let plain_equals = matches!(
+                condition.operator.base,
+                BaseOperator::StringEquals | BaseOperator::StringLike
+            ) && condition.operator.set.is_none();
             if condition.key_lowercase == "sts:externalid" && plain_equals {
                 return condition.values.first().map(|value| value.text.clone());
             }
@@ -113,7 +135,11 @@ fn bucket_near_miss(world: &World, step: &Step) -> Option<String> {
             miss.reference.layer == Layer::ResourcePolicy
                 && miss.reference.effect == Effect::Allow
                 && miss.misses.iter().all(|element| {
-                    matches!(element.element, xacct_eval::matching::Element::Action | xacct_eval::matching::Element::Resource)
+                    matches!(
+                        element.element,
+                        xacct_eval::matching::Element::Action
+                            | xacct_eval::matching::Element::Resource
+                    )
                 })
         })
         .then_some(bucket)
@@ -126,17 +152,33 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
     };
     let (step, hop_target) = match link {
         Link::Hop(index) => {
-            let hop = path.hops.get(index).ok_or_else(|| NoFix::Other("no such hop".to_owned()))?;
+            let hop = path
+                .hops
+                .get(index)
+                .ok_or_else(|| NoFix::Other("no such hop".to_owned()))?;
             if let Some(error) = &hop.duration_error {
-                return Err(NoFix::Other(format!("{error}: ask for at most 3600 seconds")));
+                return Err(NoFix::Other(format!(
+                    "{error}: ask for at most 3600 seconds"
+                )));
             }
-            (hop.failing_step().ok_or_else(|| NoFix::Other("the hop passes".to_owned()))?, Some(hop.to.as_str()))
+            (
+                hop.failing_step()
+                    .ok_or_else(|| NoFix::Other("the hop passes".to_owned()))?,
+                Some(hop.to.as_str()),
+            )
         }
-        Link::Final => (path.last.as_ref().ok_or_else(|| NoFix::Other("the path never reached its request".to_owned()))?, None),
+        Link::Final => (
+            path.last
+                .as_ref()
+                .ok_or_else(|| NoFix::Other("the path never reached its request".to_owned()))?,
+            None,
+        ),
     };
     if step.response.decision == Decision::ExplicitDeny {
         let explanation = Explanation::new(&step.request, &step.response);
-        return Err(NoFix::ExplicitDeny(explanation.reasons.first().cloned().unwrap_or_default()));
+        return Err(NoFix::ExplicitDeny(
+            explanation.reasons.first().cloned().unwrap_or_default(),
+        ));
     }
     let request = &step.request;
     let action = request.action.to_string();
@@ -163,7 +205,12 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                             "Action": action,
                         });
                         if let Some(external_id) = options.external_ids.get(role) {
-                            statement["Condition"] = json!({"StringEquals": {"sts:ExternalId": external_id}});
+                            if let Some(object) = statement.as_object_mut() {
+                                object.insert(
+                                    "Condition".to_owned(),
+                                    json!({"StringEquals": {"sts:ExternalId": external_id}}),
+                                );
+                            }
                         }
                         Fix {
                             target: Target::TrustPolicy { role: role.to_owned() },
@@ -240,7 +287,10 @@ fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Re
     let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
     let parsed = parse_policy(&document, kind);
     if parsed.has_errors() {
-        return Err(format!("the suggested statement is not a valid {kind} statement: {:?}", parsed.findings));
+        return Err(format!(
+            "the suggested statement is not a valid {kind} statement: {:?}",
+            parsed.findings
+        ));
     }
     for mut added in parsed.policy.statements {
         added.index = policy.policy.statements.len();
@@ -253,7 +303,9 @@ fn new_policy(statement: &Value, kind: PolicyKind, label: &str) -> Result<Source
     let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
     let parsed = parse_policy(&document, kind);
     if parsed.has_errors() {
-        return Err(format!("the suggested statement is not a valid {kind} statement"));
+        return Err(format!(
+            "the suggested statement is not a valid {kind} statement"
+        ));
     }
     Ok(SourcedPolicy::new(parsed.policy, label))
 }
@@ -267,7 +319,10 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
             options.external_ids.insert(role.clone(), value.clone());
         }
         Target::TrustPolicy { role } => {
-            let role = world.roles.get_mut(role).ok_or_else(|| format!("no role {role}"))?;
+            let role = world
+                .roles
+                .get_mut(role)
+                .ok_or_else(|| format!("no role {role}"))?;
             append(&mut role.trust, need()?, PolicyKind::Trust)?;
         }
         Target::IdentityPolicy { principal } => {
@@ -285,24 +340,44 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .roles
                 .get_mut(principal)
                 .and_then(|role| role.boundary.as_mut())
-                .or_else(|| world.users.get_mut(principal).and_then(|user| user.boundary.as_mut()))
+                .or_else(|| {
+                    world
+                        .users
+                        .get_mut(principal)
+                        .and_then(|user| user.boundary.as_mut())
+                })
                 .ok_or_else(|| format!("{principal} has no permissions boundary"))?;
             append(boundary, need()?, PolicyKind::Boundary)?;
         }
         Target::BucketPolicy { bucket } => {
-            let bucket = world.buckets.get_mut(bucket).ok_or_else(|| format!("no bucket {bucket}"))?;
+            let bucket = world
+                .buckets
+                .get_mut(bucket)
+                .ok_or_else(|| format!("no bucket {bucket}"))?;
             match &mut bucket.policy {
                 Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => bucket.policy = Some(new_policy(need()?, PolicyKind::Resource, "suggested bucket policy")?),
+                None => {
+                    bucket.policy = Some(new_policy(
+                        need()?,
+                        PolicyKind::Resource,
+                        "suggested bucket policy",
+                    )?)
+                }
             }
         }
         Target::ServiceControlPolicy { account, level } => {
-            let account: AccountId = account.parse().map_err(|_| format!("bad account {account}"))?;
+            let account: AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
             let policy = new_policy(need()?, PolicyKind::Scp, "suggested SCP")?;
             let unit_chain = unit_chain(world, account);
             match unit_chain.get(*level) {
                 Some(unit) => {
-                    if let Some(unit) = world.organization.as_mut().and_then(|o| o.units.get_mut(unit)) {
+                    if let Some(unit) = world
+                        .organization
+                        .as_mut()
+                        .and_then(|o| o.units.get_mut(unit))
+                    {
                         unit.scps.push(policy);
                     }
                 }
@@ -320,13 +395,21 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
 /// Unit names from the root down to the account's unit.
 fn unit_chain(world: &World, account: AccountId) -> Vec<String> {
     let mut chain = Vec::new();
-    let Some(organization) = &world.organization else { return chain };
-    let mut current = world.accounts.get(&account).and_then(|entry| entry.unit.clone());
+    let Some(organization) = &world.organization else {
+        return chain;
+    };
+    let mut current = world
+        .accounts
+        .get(&account)
+        .and_then(|entry| entry.unit.clone());
     while let Some(name) = current {
         if chain.len() > organization.units.len() {
             break;
         }
-        current = organization.units.get(&name).and_then(|unit| unit.parent.clone());
+        current = organization
+            .units
+            .get(&name)
+            .and_then(|unit| unit.parent.clone());
         chain.push(name);
     }
     chain.reverse();

@@ -19,7 +19,9 @@ impl TrustIndex {
         let mut index = Self::default();
         for role in world.roles.values() {
             for statement in &role.trust.policy.statements {
-                let Some(principal) = &statement.principal else { continue };
+                let Some(principal) = &statement.principal else {
+                    continue;
+                };
                 if statement.effect != Effect::Allow || principal.negated {
                     continue;
                 }
@@ -27,15 +29,31 @@ impl TrustIndex {
                     let target = role.arn.clone();
                     match &entry.value {
                         PrincipalEntry::Everyone => index.everyone.push(target),
-                        PrincipalEntry::Account { account } => index.by_account.entry(*account).or_default().push(target),
-                        PrincipalEntry::Role { account, name, .. } => {
-                            index.by_role.entry((*account, name.clone())).or_default().push(target);
+                        PrincipalEntry::Account { account } => {
+                            index.by_account.entry(*account).or_default().push(target)
                         }
-                        PrincipalEntry::AssumedRole { account, role_name, .. } => {
-                            index.by_role.entry((*account, role_name.clone())).or_default().push(target);
+                        PrincipalEntry::Role { account, name, .. } => {
+                            index
+                                .by_role
+                                .entry((*account, name.clone()))
+                                .or_default()
+                                .push(target);
+                        }
+                        PrincipalEntry::AssumedRole {
+                            account, role_name, ..
+                        } => {
+                            index
+                                .by_role
+                                .entry((*account, role_name.clone()))
+                                .or_default()
+                                .push(target);
                         }
                         PrincipalEntry::User { account, name, .. } => {
-                            index.by_user.entry((*account, name.clone())).or_default().push(target);
+                            index
+                                .by_user
+                                .entry((*account, name.clone()))
+                                .or_default()
+                                .push(target);
                         }
                         _ => {}
                     }
@@ -92,7 +110,9 @@ impl TrustIndex {
         };
         let mut out = Vec::new();
         for statement in &role.trust.policy.statements {
-            let Some(principal) = &statement.principal else { continue };
+            let Some(principal) = &statement.principal else {
+                continue;
+            };
             if statement.effect != Effect::Allow || principal.negated {
                 continue;
             }
@@ -103,10 +123,27 @@ impl TrustIndex {
                         out.extend(world.users.keys().map(|arn| Principal::User(arn.clone())));
                     }
                     PrincipalEntry::Account { account } => {
-                        out.extend(world.roles.values().filter(|r| r.account == *account).map(|r| Principal::Role(r.arn.clone())));
-                        out.extend(world.users.values().filter(|u| u.account == *account).map(|u| Principal::User(u.arn.clone())));
+                        out.extend(
+                            world
+                                .roles
+                                .values()
+                                .filter(|r| r.account == *account)
+                                .map(|r| Principal::Role(r.arn.clone())),
+                        );
+                        out.extend(
+                            world
+                                .users
+                                .values()
+                                .filter(|u| u.account == *account)
+                                .map(|u| Principal::User(u.arn.clone())),
+                        );
                     }
-                    PrincipalEntry::Role { account, name, .. } | PrincipalEntry::AssumedRole { account, role_name: name, .. } => {
+                    PrincipalEntry::Role { account, name, .. }
+                    | PrincipalEntry::AssumedRole {
+                        account,
+                        role_name: name,
+                        ..
+                    } => {
                         out.extend(
                             world
                                 .roles
@@ -149,10 +186,18 @@ fn intended_targets<'w>(world: &'w World, principal: &Principal) -> impl Iterato
         for statement in &policy.policy.statements {
             let grants_assume = statement.effect == Effect::Allow
                 && !statement.action.negated
-                && assume
-                    .as_ref()
-                    .is_some_and(|action| statement.action.patterns.iter().any(|pattern| pattern.value.matches(action)));
-            let Some(resource) = statement.resource.as_ref().filter(|resource| grants_assume && !resource.negated) else {
+                && assume.as_ref().is_some_and(|action| {
+                    statement
+                        .action
+                        .patterns
+                        .iter()
+                        .any(|pattern| pattern.value.matches(action))
+                });
+            let Some(resource) = statement
+                .resource
+                .as_ref()
+                .filter(|resource| grants_assume && !resource.negated)
+            else {
                 continue;
             };
             for text in &resource.texts {

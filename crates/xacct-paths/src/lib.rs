@@ -2,13 +2,21 @@
 //! shortest that works, or the closest broken one with its first failing link and the
 //! smallest fix; and the reverse question, who can reach a resource.
 
+pub mod assume;
+pub mod callers;
 pub mod check;
 pub mod fix;
+pub mod graph;
 pub mod index;
 pub mod search;
 pub mod start;
+#[cfg(test)]
+mod tests_support;
+pub mod who_can;
 
+pub use callers::CallerIndex;
 pub use fix::{apply, suggest, Fix, Target};
 pub use index::TrustIndex;
 pub use search::{find, AssumeOptions, Hop, Link, Outcome, Path, Query, Step};
 pub use start::{resolve, Start};
+pub use who_can::{who_can, Reach, WhoCan, WhoCanQuery};

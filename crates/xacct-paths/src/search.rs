@@ -130,7 +130,10 @@ impl Path {
                 });
                 (cost, index)
             }
-            Link::Final => (self.last.as_ref().map_or(100, step_cost), self.hops.len() + 1),
+            Link::Final => (
+                self.last.as_ref().map_or(100, step_cost),
+                self.hops.len() + 1,
+            ),
         };
         (cost, std::cmp::Reverse(passed))
     }
@@ -162,16 +165,28 @@ impl Outcome {
 }
 
 /// STS limits on `DurationSeconds`.
-fn duration_error(world: &World, from: &Session, target: &str, requested: Option<u32>) -> Option<String> {
+fn duration_error(
+    world: &World,
+    from: &Session,
+    target: &str,
+    requested: Option<u32>,
+) -> Option<String> {
     let requested = requested?;
-    let maximum = world.roles.get(target).map_or(3600, |role| role.max_session_duration);
+    let maximum = world
+        .roles
+        .get(target)
+        .map_or(3600, |role| role.max_session_duration);
     let chained = matches!(from.principal, Principal::Role(_));
     if requested < 900 {
-        Some(format!("DurationSeconds {requested} is below the minimum of 900"))
+        Some(format!(
+            "DurationSeconds {requested} is below the minimum of 900"
+        ))
     } else if chained && requested > 3600 {
         Some(format!("DurationSeconds {requested} exceeds the 1 hour limit for role chaining: `{}` uses role credentials to assume `{target}`", from.display()))
     } else if requested > maximum {
-        Some(format!("DurationSeconds {requested} exceeds the MaxSessionDuration ({maximum}) of `{target}`"))
+        Some(format!(
+            "DurationSeconds {requested} exceeds the MaxSessionDuration ({maximum}) of `{target}`"
+        ))
     } else {
         None
     }
@@ -182,15 +197,27 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     let options = &query.options;
     let mut context = query.context.clone();
     if let Some(external_id) = options.external_ids.get(target) {
-        context.push(("sts:ExternalId".to_owned(), ContextValue::Single(external_id.clone())));
+        context.push((
+            "sts:ExternalId".to_owned(),
+            ContextValue::Single(external_id.clone()),
+        ));
     }
-    let session_name = options.session_name.clone().unwrap_or_else(|| "xacct-session".to_owned());
-    context.push(("sts:RoleSessionName".to_owned(), ContextValue::Single(session_name.clone())));
+    let session_name = options
+        .session_name
+        .clone()
+        .unwrap_or_else(|| "xacct-session".to_owned());
+    context.push((
+        "sts:RoleSessionName".to_owned(),
+        ContextValue::Single(session_name.clone()),
+    ));
     let mut actions = vec!["sts:AssumeRole"];
     if !options.session_tags.is_empty() {
         actions.push("sts:TagSession");
         for (key, value) in &options.session_tags {
-            context.push((format!("aws:RequestTag/{key}"), ContextValue::Single(value.clone())));
+            context.push((
+                format!("aws:RequestTag/{key}"),
+                ContextValue::Single(value.clone()),
+            ));
         }
         context.push((
             "aws:TagKeys".to_owned(),
@@ -199,7 +226,10 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     }
     if let Some(source_identity) = &options.source_identity {
         actions.push("sts:SetSourceIdentity");
-        context.push(("sts:SourceIdentity".to_owned(), ContextValue::Single(source_identity.clone())));
+        context.push((
+            "sts:SourceIdentity".to_owned(),
+            ContextValue::Single(source_identity.clone()),
+        ));
     }
     let mut steps = Vec::new();
     for action in actions {
@@ -212,7 +242,10 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     let mut session = Session::of(Principal::Role(target.to_owned()));
     session.session_name = Some(session_name);
     session.tags = options.session_tags.clone();
-    session.source_identity = options.source_identity.clone().or_else(|| from.source_identity.clone());
+    session.source_identity = options
+        .source_identity
+        .clone()
+        .or_else(|| from.source_identity.clone());
     session.chained = matches!(from.principal, Principal::Role(_));
     Ok(Hop {
         from: from.clone(),
@@ -237,7 +270,11 @@ pub fn find(world: &World, index: &TrustIndex, query: &Query) -> Outcome {
     match search(world, index, query) {
         Ok(outcome) => outcome,
         Err(error) => Outcome {
-            path: Path { start: query.start.clone(), hops: Vec::new(), last: None },
+            path: Path {
+                start: query.start.clone(),
+                hops: Vec::new(),
+                last: None,
+            },
             explored: 0,
             error: Some(error),
         },
@@ -253,7 +290,11 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
     let mut queue: VecDeque<Path> = VecDeque::new();
     let mut visited: HashSet<String> = HashSet::new();
     visited.insert(query.start.principal.arn().to_owned());
-    queue.push_back(Path { start: query.start.clone(), hops: Vec::new(), last: None });
+    queue.push_back(Path {
+        start: query.start.clone(),
+        hops: Vec::new(),
+        last: None,
+    });
     let consider = |best: &mut Option<Path>, candidate: Path| {
         let better = best
             .as_ref()
@@ -270,10 +311,17 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
         path.last = Some(step);
         if allowed {
             // Breadth first: the first allowed path is a shortest one.
-            return Ok(Outcome { path, explored, error: None });
+            return Ok(Outcome {
+                path,
+                explored,
+                error: None,
+            });
         }
         let depth = path.hops.len();
-        let prefix = Path { last: None, ..path.clone() };
+        let prefix = Path {
+            last: None,
+            ..path.clone()
+        };
         consider(&mut best, path);
         if depth >= query.max_depth {
             continue;
@@ -295,23 +343,43 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
             }
         }
     }
-    let path = best.unwrap_or(Path { start: query.start.clone(), hops: Vec::new(), last: None });
-    Ok(Outcome { path, explored, error: None })
+    let path = best.unwrap_or(Path {
+        start: query.start.clone(),
+        hops: Vec::new(),
+        last: None,
+    });
+    Ok(Outcome {
+        path,
+        explored,
+        error: None,
+    })
 }
 
 /// The one chain the query names with `via`.
 fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
-    let mut path = Path { start: query.start.clone(), hops: Vec::new(), last: None };
+    let mut path = Path {
+        start: query.start.clone(),
+        hops: Vec::new(),
+        last: None,
+    };
     for target in &query.via {
         let session = path.final_session().clone();
         let next = hop(world, query, &session, target)?;
         let passes = next.passes();
         path.hops.push(next);
         if !passes {
-            return Ok(Outcome { path, explored: 1, error: None });
+            return Ok(Outcome {
+                path,
+                explored: 1,
+                error: None,
+            });
         }
     }
     let session = path.final_session().clone();
     path.last = Some(final_step(world, query, &session)?);
-    Ok(Outcome { path, explored: 1, error: None })
+    Ok(Outcome {
+        path,
+        explored: 1,
+        error: None,
+    })
 }

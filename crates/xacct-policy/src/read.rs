@@ -765,9 +765,24 @@ impl Reader {
         let mut patterns = Vec::with_capacity(texts.len());
         let mut written = Vec::with_capacity(texts.len());
         let mut ok = true;
+        // "When you specify an incomplete ARN (one with fewer than the standard six fields) in an
+        // identity-based policy, AWS automatically completes the ARN by adding wildcard
+        // characters (*) to all missing fields."
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+        let completes_short_arns = matches!(
+            self.kind,
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
+        );
         for text in texts {
             self.warn_literal_variables(&text);
-            match ArnPattern::parse(&text.value, with_variables, ArnMatching::Resource) {
+            self.check_resource_variables(&text);
+            let parts = text.value.split(':').count();
+            let completed = if completes_short_arns && text.value.starts_with("arn:") && parts < 6 {
+                format!("{}{}", text.value, ":*".repeat(6 - parts))
+            } else {
+                text.value.clone()
+            };
+            match ArnPattern::parse(&completed, with_variables, ArnMatching::Resource) {
                 Ok(pattern) => {
                     if !pattern.can_match() {
                         self.push(Finding::warning(
@@ -802,6 +817,38 @@ impl Reader {
             texts: written,
             span: member.value.span(),
         })
+    }
+
+    /// "You can use a policy variable in the Resource element, but only in the resource portion
+    /// of the ARN. This portion of the ARN appears after the fifth colon."
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
+    fn check_resource_variables(&mut self, text: &Spanned<String>) {
+        if !self.version.has_variables() {
+            return;
+        }
+        let leading: Vec<&str> = text.value.splitn(6, ':').take(5).collect();
+        if leading.len() == 5 && leading.iter().any(|part| part.contains("${")) {
+            self.push(
+                Finding::error(
+                    "variable-outside-resource-part",
+                    text.span,
+                    format!("`{}` uses a policy variable before the fifth colon: AWS allows variables only in the resource part of a Resource ARN", text.value),
+                )
+                .with_help("use a wildcard there and constrain it with a condition, e.g. `StringEquals` on `aws:ResourceAccount`"),
+            );
+        }
+        // IAM ARNs: "IAM does not allow" a wildcard in the resource type (`u*` for `user`).
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
+        let resource_part = text.value.splitn(6, ':').nth(5).unwrap_or_default();
+        let is_iam = leading.get(2).is_some_and(|service| *service == "iam");
+        let type_part = resource_part.split('/').next().unwrap_or_default();
+        if is_iam && resource_part.contains('/') && type_part.contains(['*', '?']) {
+            self.push(Finding::warning(
+                "wildcard-in-resource-type",
+                text.span,
+                format!("`{}` has a wildcard in the IAM resource type, which IAM does not allow", text.value),
+            ).with_help("write the type in full (`role/`, `user/`, `policy/`) and put wildcards in the name"));
+        }
     }
 
     fn warn_literal_variables(&mut self, text: &Spanned<String>) {
@@ -1107,6 +1154,50 @@ mod tests {
             finding.help.as_deref(),
             Some("`Effect` is case-sensitive: write \"Allow\"")
         );
+    }
+
+    /// reference_identifiers.html: "specifying `arn:aws:sqs` is equivalent to
+    /// `arn:aws:sqs:*:*:*`" in identity-based policies; nothing says so for resource policies.
+    #[test]
+    fn short_arns_are_completed_in_identity_policies_only() {
+        struct NoValues;
+        impl crate::template::VariableValues for NoValues {
+            fn single_value(&self, _: &str) -> Option<&str> {
+                None
+            }
+        }
+        let identity = parse_policy(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sqs:*","Resource":"arn:aws:sqs"}}"#,
+            PolicyKind::Identity,
+        );
+        assert!(identity.findings.is_empty(), "{:?}", identity.findings);
+        let pattern = &identity.policy.statements[0]
+            .resource
+            .as_ref()
+            .unwrap()
+            .patterns[0]
+            .value;
+        assert!(pattern.matches("arn:aws:sqs:us-east-1:111111111111:queue1", &NoValues));
+        assert!(!pattern.matches("arn:aws:sns:us-east-1:111111111111:topic", &NoValues));
+        let resource = parse_policy(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"arn:aws:sqs"}}"#,
+            PolicyKind::Resource,
+        );
+        assert_eq!(resource.findings[0].code, "resource-never-matches");
+    }
+
+    #[test]
+    fn variables_before_the_fifth_colon_are_refused_in_resource() {
+        assert!(codes(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:role/x"}}"#,
+            PolicyKind::Identity
+        )
+        .contains(&"variable-outside-resource-part"));
+        assert!(codes(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111111111111:ro*/app"}}"#,
+            PolicyKind::Identity
+        )
+        .contains(&"wildcard-in-resource-type"));
     }
 
     #[test]

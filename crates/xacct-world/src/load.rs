@@ -45,7 +45,10 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|error| format!("cannot read `{}`: {error}", manifest_path.display()))?;
     let source = SourceFile::new(manifest_path.display().to_string(), text);
-    let base = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = manifest_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     Ok(load_text(source, &base))
 }
 
@@ -89,18 +92,31 @@ fn span_of<T>(value: &Spanned<T>) -> Span {
 }
 
 impl Loader {
-    pub(crate) fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Finding {
+    pub(crate) fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         self.push(Finding::error(code, span, message))
     }
 
-    pub(crate) fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) -> &mut Finding {
+    pub(crate) fn warning(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         self.push(Finding::warning(code, span, message))
     }
 
     fn push(&mut self, finding: Finding) -> &mut Finding {
         self.findings.push(finding.in_source(&self.manifest));
         let last = self.findings.len() - 1;
-        #[expect(clippy::indexing_slicing, reason = "index of the element pushed on the line above")]
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "index of the element pushed on the line above"
+        )]
         &mut self.findings[last].finding
     }
 
@@ -113,13 +129,21 @@ impl Loader {
     }
 
     /// Reads a policy document named by the manifest, with the rules of `kind`.
-    pub(crate) fn policy(&mut self, reference: &PolicyRef, kind: PolicyKind, label: String) -> Option<SourcedPolicy> {
+    pub(crate) fn policy(
+        &mut self,
+        reference: &PolicyRef,
+        kind: PolicyKind,
+        label: String,
+    ) -> Option<SourcedPolicy> {
         let span = span_of(reference);
         let (source, text) = match reference.get_ref() {
             PolicySource::Path(path) => {
                 let full = normalize(&self.base.join(path));
                 match std::fs::read_to_string(&full) {
-                    Ok(text) => (SourceFile::new(full.display().to_string(), text.clone()), text),
+                    Ok(text) => (
+                        SourceFile::new(full.display().to_string(), text.clone()),
+                        text,
+                    ),
                     Err(error) => {
                         self.error(
                             "missing-policy-file",
@@ -136,31 +160,49 @@ impl Loader {
                 // A literal string holds the JSON verbatim: parse the manifest with everything
                 // around it blanked, so spans, lines and columns point into the manifest
                 // itself. Other strings (with escapes) get a file of their own.
-                let raw = self.manifest.text.get(span.start..span.end).unwrap_or_default();
+                let raw = self
+                    .manifest
+                    .text
+                    .get(span.start..span.end)
+                    .unwrap_or_default();
                 match raw.find(value.as_str()).filter(|_| !value.is_empty()) {
                     Some(at) => {
-                        let masked = mask_outside(&self.manifest.text, span.start + at, value.len());
+                        let masked =
+                            mask_outside(&self.manifest.text, span.start + at, value.len());
                         (Arc::clone(&self.manifest), masked)
                     }
                     None => {
-                        let name = format!("{} (inline policy at {})", self.manifest.name, self.manifest.location(span));
+                        let name = format!(
+                            "{} (inline policy at {})",
+                            self.manifest.name,
+                            self.manifest.location(span)
+                        );
                         (SourceFile::new(name, value.clone()), value.clone())
                     }
                 }
             }
         };
         let parsed = parse_policy(&text, kind);
-        for finding in &parsed.findings {
+        let service_findings = xacct_catalog::service_findings(&parsed.policy);
+        for finding in parsed.findings.iter().chain(&service_findings) {
             self.findings.push(finding.in_source(&source));
         }
         (!parsed.has_errors()).then(|| SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 
-    fn policies(&mut self, references: &[PolicyRef], kind: PolicyKind, owner: &str, what: &str) -> Vec<SourcedPolicy> {
+    fn policies(
+        &mut self,
+        references: &[PolicyRef],
+        kind: PolicyKind,
+        owner: &str,
+        what: &str,
+    ) -> Vec<SourcedPolicy> {
         references
             .iter()
             .enumerate()
-            .filter_map(|(index, reference)| self.policy(reference, kind, format!("{what}[{index}] of {owner}")))
+            .filter_map(|(index, reference)| {
+                self.policy(reference, kind, format!("{what}[{index}] of {owner}"))
+            })
             .collect()
     }
 
@@ -175,7 +217,11 @@ impl Loader {
     }
 
     /// Parses an IAM ARN of the given resource type (`role`, `user`, ...).
-    fn iam_arn(&mut self, text: &Spanned<String>, kind: &str) -> Option<(AccountId, String, String)> {
+    fn iam_arn(
+        &mut self,
+        text: &Spanned<String>,
+        kind: &str,
+    ) -> Option<(AccountId, String, String)> {
         let parsed = text.get_ref().parse::<Arn>().ok().and_then(|arn| {
             let account = arn.account()?;
             let rest = arn.resource().strip_prefix(kind)?.strip_prefix('/')?;
@@ -233,7 +279,11 @@ impl Loader {
     fn manifest_entries(&mut self, manifest: Manifest) {
         // Managed policy documents first, so that imported roles can use those the export lacks.
         for entry in &manifest.managed_policy {
-            if let Some(policy) = self.policy(&entry.document, PolicyKind::Identity, entry.arn.get_ref().clone()) {
+            if let Some(policy) = self.policy(
+                &entry.document,
+                PolicyKind::Identity,
+                entry.arn.get_ref().clone(),
+            ) {
                 self.managed.insert(entry.arn.get_ref().clone(), policy);
             }
         }
@@ -247,7 +297,8 @@ impl Loader {
                     span_of(&organization.id),
                     "the organization is both imported and declared in [organization]",
                 )
-                .help = Some("keep one: remove [organization] or the organizations import".to_owned());
+                .help =
+                    Some("keep one: remove [organization] or the organizations import".to_owned());
             } else {
                 self.organization(organization);
             }
@@ -259,9 +310,18 @@ impl Loader {
         for entry in &manifest.group {
             if let Some((account, name, _)) = self.iam_arn(&entry.arn, "group") {
                 let arn = entry.arn.get_ref().clone();
-                let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+                let mut policies =
+                    self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
                 policies.extend(self.managed_policies(&entry.managed));
-                groups.insert(name.clone(), Group { arn: arn.clone(), account, name, policies });
+                groups.insert(
+                    name.clone(),
+                    Group {
+                        arn: arn.clone(),
+                        account,
+                        name,
+                        policies,
+                    },
+                );
             }
         }
         for entry in &manifest.role {
@@ -293,34 +353,64 @@ impl Loader {
             return;
         };
         if !entry.id.get_ref().starts_with("o-") {
-            self.error("invalid-organization", span_of(&entry.id), format!("`{}` is not an organization id: they start with `o-`", entry.id.get_ref()));
+            self.error(
+                "invalid-organization",
+                span_of(&entry.id),
+                format!(
+                    "`{}` is not an organization id: they start with `o-`",
+                    entry.id.get_ref()
+                ),
+            );
         }
         let mut units = BTreeMap::new();
         let root_scps = self.scps(&entry.scps, "the root");
         let root_rcps = self.policies(&entry.rcps, PolicyKind::Rcp, "the root", "rcps");
         units.insert(
             "root".to_owned(),
-            Unit { name: "root".to_owned(), id: "r-root".to_owned(), parent: None, scps: root_scps, rcps: root_rcps },
+            Unit {
+                name: "root".to_owned(),
+                id: "r-root".to_owned(),
+                parent: None,
+                scps: root_scps,
+                rcps: root_rcps,
+            },
         );
         for unit in &entry.unit {
             let name = unit.name.get_ref().clone();
             if units.contains_key(&name) {
-                self.error("duplicate-unit", span_of(&unit.name), format!("organizational unit `{name}` is declared twice"));
+                self.error(
+                    "duplicate-unit",
+                    span_of(&unit.name),
+                    format!("organizational unit `{name}` is declared twice"),
+                );
                 continue;
             }
             let owner = format!("unit {name}");
             let scps = self.scps(&unit.scps, &owner);
             let rcps = self.policies(&unit.rcps, PolicyKind::Rcp, &owner, "rcps");
-            let parent = unit.parent.as_ref().map_or_else(|| "root".to_owned(), |parent| parent.get_ref().clone());
+            let parent = unit
+                .parent
+                .as_ref()
+                .map_or_else(|| "root".to_owned(), |parent| parent.get_ref().clone());
             units.insert(
                 name.clone(),
-                Unit { id: unit.id.clone().unwrap_or_else(|| format!("ou-{name}")), name, parent: Some(parent), scps, rcps },
+                Unit {
+                    id: unit.id.clone().unwrap_or_else(|| format!("ou-{name}")),
+                    name,
+                    parent: Some(parent),
+                    scps,
+                    rcps,
+                },
             );
         }
         for unit in &entry.unit {
             if let Some(parent) = &unit.parent {
                 if !units.contains_key(parent.get_ref()) {
-                    self.error("unknown-unit", span_of(parent), format!("parent unit `{}` is not declared", parent.get_ref()));
+                    self.error(
+                        "unknown-unit",
+                        span_of(parent),
+                        format!("parent unit `{}` is not declared", parent.get_ref()),
+                    );
                 }
             }
             // Walk up from the unit; a walk longer than the number of units is a cycle.
@@ -329,17 +419,27 @@ impl Loader {
             while let Some(name) = current {
                 steps += 1;
                 if steps > units.len() + 1 {
-                    self.error("unit-cycle", span_of(&unit.name), format!("unit `{}` is its own ancestor", unit.name.get_ref()));
+                    self.error(
+                        "unit-cycle",
+                        span_of(&unit.name),
+                        format!("unit `{}` is its own ancestor", unit.name.get_ref()),
+                    );
                     break;
                 }
                 current = units.get(&name).and_then(|unit| unit.parent.clone());
             }
         }
-        self.world.organization = Some(Organization { id: entry.id.get_ref().clone(), management_account, units });
+        self.world.organization = Some(Organization {
+            id: entry.id.get_ref().clone(),
+            management_account,
+            units,
+        });
     }
 
     fn account_entry(&mut self, entry: &manifest::AccountEntry) {
-        let Some(id) = self.account(&entry.id) else { return };
+        let Some(id) = self.account(&entry.id) else {
+            return;
+        };
         // An account an import already placed keeps its unit and policies; the manifest may
         // name it and attach more.
         if let Some(existing) = self.world.accounts.get(&id).cloned() {
@@ -357,7 +457,10 @@ impl Loader {
         }
         let member = self.world.organization.is_some() && !entry.outside_organization;
         let unit = if member {
-            let name = entry.unit.as_ref().map_or_else(|| "root".to_owned(), |unit| unit.get_ref().clone());
+            let name = entry
+                .unit
+                .as_ref()
+                .map_or_else(|| "root".to_owned(), |unit| unit.get_ref().clone());
             let known = self
                 .world
                 .organization
@@ -365,20 +468,41 @@ impl Loader {
                 .is_some_and(|organization| organization.units.contains_key(&name));
             if !known {
                 if let Some(unit) = &entry.unit {
-                    self.error("unknown-unit", span_of(unit), format!("unit `{name}` is not declared under [organization]"));
+                    self.error(
+                        "unknown-unit",
+                        span_of(unit),
+                        format!("unit `{name}` is not declared under [organization]"),
+                    );
                 }
             }
             Some(name)
         } else {
             if let Some(unit) = &entry.unit {
-                self.error("unit-outside-organization", span_of(unit), "an account outside the organization has no unit");
+                self.error(
+                    "unit-outside-organization",
+                    span_of(unit),
+                    "an account outside the organization has no unit",
+                );
             }
             None
         };
         let owner = format!("account {id}");
-        let scps = if member { self.scps(&entry.scps, &owner) } else { Vec::new() };
+        let scps = if member {
+            self.scps(&entry.scps, &owner)
+        } else {
+            Vec::new()
+        };
         let rcps = self.policies(&entry.rcps, PolicyKind::Rcp, &owner, "rcps");
-        self.world.accounts.insert(id, Account { id, name: entry.name.clone(), unit, scps, rcps });
+        self.world.accounts.insert(
+            id,
+            Account {
+                id,
+                name: entry.name.clone(),
+                unit,
+                scps,
+                rcps,
+            },
+        );
     }
 
     fn managed_policies(&mut self, arns: &[Spanned<String>]) -> Vec<SourcedPolicy> {
@@ -405,25 +529,45 @@ impl Loader {
     }
 
     pub(crate) fn role_entry(&mut self, entry: &manifest::RoleEntry) {
-        let Some((account, name, path)) = self.iam_arn(&entry.arn, "role") else { return };
+        let Some((account, name, path)) = self.iam_arn(&entry.arn, "role") else {
+            return;
+        };
         let arn = entry.arn.get_ref().clone();
         if self.world.roles.contains_key(&arn) {
-            self.error("duplicate-role", span_of(&entry.arn), format!("role `{arn}` is declared twice"));
+            self.error(
+                "duplicate-role",
+                span_of(&entry.arn),
+                format!("role `{arn}` is declared twice"),
+            );
             return;
         }
         self.ensure_account(account, span_of(&entry.arn));
-        let Some(trust) = self.policy(&entry.trust, PolicyKind::Trust, format!("trust policy of {arn}")) else {
+        let Some(trust) = self.policy(
+            &entry.trust,
+            PolicyKind::Trust,
+            format!("trust policy of {arn}"),
+        ) else {
             return;
         };
         let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
         policies.extend(self.managed_policies(&entry.managed));
-        let boundary = entry
-            .boundary
-            .as_ref()
-            .and_then(|reference| self.policy(reference, PolicyKind::Boundary, format!("permissions boundary of {arn}")));
+        let boundary = entry.boundary.as_ref().and_then(|reference| {
+            self.policy(
+                reference,
+                PolicyKind::Boundary,
+                format!("permissions boundary of {arn}"),
+            )
+        });
         let max_session_duration = match &entry.max_session_duration {
             Some(value) if !(3600..=43200).contains(value.get_ref()) => {
-                self.error("invalid-duration", span_of(value), format!("`max_session_duration` must be between 3600 and 43200 seconds, found {}", value.get_ref()));
+                self.error(
+                    "invalid-duration",
+                    span_of(value),
+                    format!(
+                        "`max_session_duration` must be between 3600 and 43200 seconds, found {}",
+                        value.get_ref()
+                    ),
+                );
                 3600
             }
             Some(value) => *value.get_ref(),
@@ -432,12 +576,26 @@ impl Loader {
         let origin = self.origin(span_of(&entry.arn));
         self.world.roles.insert(
             arn.clone(),
-            Role { arn, account, name, path, trust, policies, boundary, tags: entry.tags.clone(), max_session_duration, service_linked: entry.service_linked, origin },
+            Role {
+                arn,
+                account,
+                name,
+                path,
+                trust,
+                policies,
+                boundary,
+                tags: entry.tags.clone(),
+                max_session_duration,
+                service_linked: entry.service_linked,
+                origin,
+            },
         );
     }
 
     fn user_entry(&mut self, entry: &manifest::UserEntry, groups: &BTreeMap<String, Group>) {
-        let Some((account, name, _)) = self.iam_arn(&entry.arn, "user") else { return };
+        let Some((account, name, _)) = self.iam_arn(&entry.arn, "user") else {
+            return;
+        };
         let arn = entry.arn.get_ref().clone();
         self.ensure_account(account, span_of(&entry.arn));
         let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
@@ -450,70 +608,141 @@ impl Loader {
                     group_names.push(found.name.clone());
                 }
                 None => {
-                    self.error("unknown-group", span_of(group), format!("group `{}` is not declared", group.get_ref()));
+                    self.error(
+                        "unknown-group",
+                        span_of(group),
+                        format!("group `{}` is not declared", group.get_ref()),
+                    );
                 }
             }
         }
-        let boundary = entry
-            .boundary
-            .as_ref()
-            .and_then(|reference| self.policy(reference, PolicyKind::Boundary, format!("permissions boundary of {arn}")));
+        let boundary = entry.boundary.as_ref().and_then(|reference| {
+            self.policy(
+                reference,
+                PolicyKind::Boundary,
+                format!("permissions boundary of {arn}"),
+            )
+        });
         let origin = self.origin(span_of(&entry.arn));
-        self.world.users.insert(arn.clone(), User { arn, account, name, policies, groups: group_names, boundary, tags: entry.tags.clone(), origin });
+        self.world.users.insert(
+            arn.clone(),
+            User {
+                arn,
+                account,
+                name,
+                policies,
+                groups: group_names,
+                boundary,
+                tags: entry.tags.clone(),
+                origin,
+            },
+        );
     }
 
     fn instance_profile_entry(&mut self, entry: &manifest::InstanceProfileEntry) {
-        let Some((account, name, _)) = self.iam_arn(&entry.arn, "instance-profile") else { return };
+        let Some((account, name, _)) = self.iam_arn(&entry.arn, "instance-profile") else {
+            return;
+        };
         let role = entry.role.get_ref();
-        let role_arn = if role.starts_with("arn:") { role.clone() } else { format!("arn:aws:iam::{account}:role/{role}") };
+        let role_arn = if role.starts_with("arn:") {
+            role.clone()
+        } else {
+            format!("arn:aws:iam::{account}:role/{role}")
+        };
         if !self.world.roles.contains_key(&role_arn) {
-            self.error("unknown-role", span_of(&entry.role), format!("role `{role_arn}` of the instance profile is not declared"))
-                .help = Some("declare it with [[role]]".to_owned());
+            self.error(
+                "unknown-role",
+                span_of(&entry.role),
+                format!("role `{role_arn}` of the instance profile is not declared"),
+            )
+            .help = Some("declare it with [[role]]".to_owned());
             return;
         }
         let origin = self.origin(span_of(&entry.arn));
         self.world.instance_profiles.insert(
             entry.arn.get_ref().clone(),
-            InstanceProfile { arn: entry.arn.get_ref().clone(), account, name, role: role_arn, origin },
+            InstanceProfile {
+                arn: entry.arn.get_ref().clone(),
+                account,
+                name,
+                role: role_arn,
+                origin,
+            },
         );
     }
 
     fn bucket_entry(&mut self, entry: &manifest::BucketEntry) {
-        let Some(account) = self.account(&entry.account) else { return };
+        let Some(account) = self.account(&entry.account) else {
+            return;
+        };
         let name = entry.name.get_ref().clone();
         self.ensure_account(account, span_of(&entry.account));
-        let policy = entry
-            .policy
-            .as_ref()
-            .and_then(|reference| self.policy(reference, PolicyKind::Resource, format!("bucket policy of {name}")));
+        let policy = entry.policy.as_ref().and_then(|reference| {
+            self.policy(
+                reference,
+                PolicyKind::Resource,
+                format!("bucket policy of {name}"),
+            )
+        });
         let origin = self.origin(span_of(&entry.name));
-        self.world.buckets.insert(name.clone(), Bucket { name, account, region: entry.region.clone(), policy, origin });
+        self.world.buckets.insert(
+            name.clone(),
+            Bucket {
+                name,
+                account,
+                region: entry.region.clone(),
+                policy,
+                origin,
+            },
+        );
     }
 
     fn compute_entry(&mut self, entry: &manifest::ComputeEntry) {
         let name = entry.name.get_ref().clone();
         if let Some(profile) = &entry.instance_profile {
             if !self.world.instance_profiles.contains_key(profile.get_ref()) {
-                self.error("unknown-instance-profile", span_of(profile), format!("instance profile `{}` is not declared", profile.get_ref()));
+                self.error(
+                    "unknown-instance-profile",
+                    span_of(profile),
+                    format!("instance profile `{}` is not declared", profile.get_ref()),
+                );
             }
         }
         for reference in [&entry.role, &entry.deployed_by].into_iter().flatten() {
-            let known = self.world.roles.contains_key(reference.get_ref()) || self.world.users.contains_key(reference.get_ref());
+            let known = self.world.roles.contains_key(reference.get_ref())
+                || self.world.users.contains_key(reference.get_ref());
             if !known {
-                self.error("unknown-principal", span_of(reference), format!("`{}` is not a role or user of the scenario", reference.get_ref()));
+                self.error(
+                    "unknown-principal",
+                    span_of(reference),
+                    format!(
+                        "`{}` is not a role or user of the scenario",
+                        reference.get_ref()
+                    ),
+                );
             }
         }
         if entry.instance_profile.is_none() && entry.role.is_none() {
-            self.error("compute-without-identity", span_of(&entry.name), format!("compute `{name}` names neither `instance_profile` nor `role`"));
+            self.error(
+                "compute-without-identity",
+                span_of(&entry.name),
+                format!("compute `{name}` names neither `instance_profile` nor `role`"),
+            );
         }
         let origin = self.origin(span_of(&entry.name));
         self.world.compute.insert(
             name.clone(),
             Compute {
                 name,
-                instance_profile: entry.instance_profile.as_ref().map(|value| value.get_ref().clone()),
+                instance_profile: entry
+                    .instance_profile
+                    .as_ref()
+                    .map(|value| value.get_ref().clone()),
                 role: entry.role.as_ref().map(|value| value.get_ref().clone()),
-                deployed_by: entry.deployed_by.as_ref().map(|value| value.get_ref().clone()),
+                deployed_by: entry
+                    .deployed_by
+                    .as_ref()
+                    .map(|value| value.get_ref().clone()),
                 origin,
             },
         );
@@ -524,7 +753,11 @@ impl Loader {
             "allow" => true,
             "deny" => false,
             other => {
-                self.error("invalid-decision", span_of(&entry.decision), format!("`decision` must be \"allow\" or \"deny\", found \"{other}\""));
+                self.error(
+                    "invalid-decision",
+                    span_of(&entry.decision),
+                    format!("`decision` must be \"allow\" or \"deny\", found \"{other}\""),
+                );
                 return;
             }
         };
@@ -566,11 +799,19 @@ impl Loader {
         }
         for via in &entry.via {
             if !self.world.roles.contains_key(via.get_ref()) {
-                self.error("unknown-role", span_of(via), format!("`{}` in `via` is not a role of the scenario", via.get_ref()));
+                self.error(
+                    "unknown-role",
+                    span_of(via),
+                    format!("`{}` in `via` is not a role of the scenario", via.get_ref()),
+                );
             }
         }
         if entry.actions.is_empty() || entry.resources.is_empty() {
-            self.error("empty-expectation", span_of(&entry.name), "an expectation needs at least one action and one resource");
+            self.error(
+                "empty-expectation",
+                span_of(&entry.name),
+                "an expectation needs at least one action and one resource",
+            );
             return;
         }
         let origin = self.origin(span_of(&entry.name));
@@ -578,13 +819,24 @@ impl Loader {
             name: entry.name.get_ref().clone(),
             from: from.clone(),
             via: entry.via.iter().map(|via| via.get_ref().clone()).collect(),
-            actions: entry.actions.iter().map(|action| action.get_ref().clone()).collect(),
-            resources: entry.resources.iter().map(|resource| resource.get_ref().clone()).collect(),
+            actions: entry
+                .actions
+                .iter()
+                .map(|action| action.get_ref().clone())
+                .collect(),
+            resources: entry
+                .resources
+                .iter()
+                .map(|resource| resource.get_ref().clone())
+                .collect(),
             context,
             allow,
             external_ids: entry.external_ids.clone(),
             session_name: entry.session_name.clone(),
-            duration_seconds: entry.duration_seconds.as_ref().map(|value| *value.get_ref()),
+            duration_seconds: entry
+                .duration_seconds
+                .as_ref()
+                .map(|value| *value.get_ref()),
             session_tags: entry.session_tags.clone(),
             source_identity: entry.source_identity.clone(),
             origin,
@@ -597,16 +849,23 @@ impl Loader {
         let mut dangling = Vec::new();
         for role in self.world.roles.values() {
             for statement in &role.trust.policy.statements {
-                let Some(principal) = &statement.principal else { continue };
+                let Some(principal) = &statement.principal else {
+                    continue;
+                };
                 for entry in &principal.entries {
                     let (account, arn, kind) = match &entry.value {
-                        xacct_policy::PrincipalEntry::Role { account, arn, .. } => (*account, arn, "role"),
-                        xacct_policy::PrincipalEntry::User { account, arn, .. } => (*account, arn, "user"),
+                        xacct_policy::PrincipalEntry::Role { account, arn, .. } => {
+                            (*account, arn, "role")
+                        }
+                        xacct_policy::PrincipalEntry::User { account, arn, .. } => {
+                            (*account, arn, "user")
+                        }
                         _ => continue,
                     };
                     let exists = match kind {
                         "role" => self.world.roles.values().any(|candidate| {
-                            candidate.account == account && arn.rsplit('/').next() == Some(candidate.name.as_str())
+                            candidate.account == account
+                                && arn.rsplit('/').next() == Some(candidate.name.as_str())
                         }),
                         _ => self.world.users.contains_key(arn),
                     };

@@ -168,7 +168,8 @@ impl World {
         of_unit: impl Fn(&Unit) -> &Vec<SourcedPolicy>,
         of_account: impl Fn(&Account) -> &Vec<SourcedPolicy>,
     ) -> Vec<Vec<SourcedPolicy>> {
-        let (Some(organization), Some(entry)) = (&self.organization, self.accounts.get(&account)) else {
+        let (Some(organization), Some(entry)) = (&self.organization, self.accounts.get(&account))
+        else {
             return Vec::new();
         };
         let Some(unit) = &entry.unit else {
@@ -178,7 +179,9 @@ impl World {
         let mut current = Some(unit.clone());
         // Walk up to the root; a cycle was rejected when the world was loaded.
         while let Some(name) = current {
-            let Some(unit) = organization.units.get(&name) else { break };
+            let Some(unit) = organization.units.get(&name) else {
+                break;
+            };
             chain.push(of_unit(unit).clone());
             current = unit.parent.clone();
             if chain.len() > organization.units.len() {

@@ -58,7 +58,10 @@ impl Session {
             (Principal::Role(arn), Some(name)) => {
                 let (prefix, role) = arn.split_once(":role/").unwrap_or((arn, ""));
                 let role = role.rsplit('/').next().unwrap_or(role);
-                format!("{}:assumed-role/{role}/{name}", prefix.replacen(":iam:", ":sts:", 1))
+                format!(
+                    "{}:assumed-role/{role}/{name}",
+                    prefix.replacen(":iam:", ":sts:", 1)
+                )
             }
             (principal, _) => principal.arn().to_owned(),
         }
@@ -92,7 +95,11 @@ pub struct ResourceFacts {
 
 impl World {
     /// The owner and policy of a resource, for an action on it.
-    pub fn resource_facts(&self, action: &ActionName, resource: &Arn) -> Result<ResourceFacts, RequestError> {
+    pub fn resource_facts(
+        &self,
+        action: &ActionName,
+        resource: &Arn,
+    ) -> Result<ResourceFacts, RequestError> {
         match resource.service() {
             "s3" if resource.account().is_none() => {
                 let bucket_name = resource.resource().split('/').next().unwrap_or_default();
@@ -111,7 +118,9 @@ impl World {
                     .account()
                     .ok_or_else(|| RequestError::UnknownAccount(resource.to_string()))?;
                 let role = self.roles.get(resource.as_str());
-                let trust = (action.service() == "sts").then(|| role.map(|role| role.trust.clone())).flatten();
+                let trust = (action.service() == "sts")
+                    .then(|| role.map(|role| role.trust.clone()))
+                    .flatten();
                 Ok(ResourceFacts {
                     account,
                     policy: trust,
@@ -140,25 +149,53 @@ impl World {
         resource: &str,
         extra: &[(String, ContextValue)],
     ) -> Result<Request, RequestError> {
-        let action: ActionName = action.parse().map_err(|_| RequestError::Action(action.to_owned()))?;
-        let resource: Arn = resource.parse().map_err(|_| RequestError::Resource(resource.to_owned()))?;
+        let action: ActionName = action
+            .parse()
+            .map_err(|_| RequestError::Action(action.to_owned()))?;
+        let resource: Arn = resource
+            .parse()
+            .map_err(|_| RequestError::Resource(resource.to_owned()))?;
         let facts = self.resource_facts(&action, &resource)?;
 
         let (caller, account, policies, boundary, tags, service_linked) = match &session.principal {
             Principal::Role(arn) => {
-                let role = self.roles.get(arn).ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
+                let role = self
+                    .roles
+                    .get(arn)
+                    .ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
                 let caller = Caller::RoleSession {
                     account: role.account,
                     role_name: role.name.clone(),
                     role_arn: role.arn.clone(),
                     session_name: session.session_name.clone(),
                 };
-                (caller, role.account, role.policies.clone(), role.boundary.clone(), role.tags.clone(), role.service_linked)
+                (
+                    caller,
+                    role.account,
+                    role.policies.clone(),
+                    role.boundary.clone(),
+                    role.tags.clone(),
+                    role.service_linked,
+                )
             }
             Principal::User(arn) => {
-                let user = self.users.get(arn).ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
-                let caller = Caller::User { account: user.account, name: user.name.clone(), arn: user.arn.clone() };
-                (caller, user.account, user.policies.clone(), user.boundary.clone(), user.tags.clone(), false)
+                let user = self
+                    .users
+                    .get(arn)
+                    .ok_or_else(|| RequestError::UnknownPrincipal(arn.clone()))?;
+                let caller = Caller::User {
+                    account: user.account,
+                    name: user.name.clone(),
+                    arn: user.arn.clone(),
+                };
+                (
+                    caller,
+                    user.account,
+                    user.policies.clone(),
+                    user.boundary.clone(),
+                    user.tags.clone(),
+                    false,
+                )
             }
         };
 
@@ -171,32 +208,54 @@ impl World {
         for (key, value) in extra {
             insert(&mut context, key, value.clone())?;
         }
-        let supplied = |context: &Context, key: &str| context.entry(&key.to_ascii_lowercase()).is_some();
+        let supplied =
+            |context: &Context, key: &str| context.entry(&key.to_ascii_lowercase()).is_some();
         let mut implied: Vec<(String, ContextValue)> = Vec::new();
         if let Some(organization) = &self.organization {
             if self.in_organization(account) {
-                implied.push(("aws:PrincipalOrgID".to_owned(), ContextValue::Single(organization.id.clone())));
+                implied.push((
+                    "aws:PrincipalOrgID".to_owned(),
+                    ContextValue::Single(organization.id.clone()),
+                ));
                 if let Some(path) = self.organization_path(account) {
-                    implied.push(("aws:PrincipalOrgPaths".to_owned(), ContextValue::Multi(vec![path])));
+                    implied.push((
+                        "aws:PrincipalOrgPaths".to_owned(),
+                        ContextValue::Multi(vec![path]),
+                    ));
                 }
             }
             if self.in_organization(facts.account) {
-                implied.push(("aws:ResourceOrgID".to_owned(), ContextValue::Single(organization.id.clone())));
+                implied.push((
+                    "aws:ResourceOrgID".to_owned(),
+                    ContextValue::Single(organization.id.clone()),
+                ));
                 if let Some(path) = self.organization_path(facts.account) {
-                    implied.push(("aws:ResourceOrgPaths".to_owned(), ContextValue::Multi(vec![path])));
+                    implied.push((
+                        "aws:ResourceOrgPaths".to_owned(),
+                        ContextValue::Multi(vec![path]),
+                    ));
                 }
             }
         }
         let mut principal_tags = tags;
         principal_tags.extend(session.tags.clone());
         for (key, value) in principal_tags {
-            implied.push((format!("aws:PrincipalTag/{key}"), ContextValue::Single(value)));
+            implied.push((
+                format!("aws:PrincipalTag/{key}"),
+                ContextValue::Single(value),
+            ));
         }
         if let Some(source_identity) = &session.source_identity {
-            implied.push(("aws:SourceIdentity".to_owned(), ContextValue::Single(source_identity.clone())));
+            implied.push((
+                "aws:SourceIdentity".to_owned(),
+                ContextValue::Single(source_identity.clone()),
+            ));
         }
         // SDKs and the CLI call AWS over TLS.
-        implied.push(("aws:SecureTransport".to_owned(), ContextValue::Single("true".to_owned())));
+        implied.push((
+            "aws:SecureTransport".to_owned(),
+            ContextValue::Single("true".to_owned()),
+        ));
         for (key, value) in implied {
             if !supplied(&context, &key) {
                 insert(&mut context, &key, value)?;
@@ -215,8 +274,15 @@ impl World {
             scps: self.scp_levels(account),
             rcps: self.rcp_levels(facts.account),
         };
-        let mut request = Request::new(caller, action, resource, Some(facts.account), context, policy_set)
-            .map_err(|error| RequestError::Invalid(error.to_string()))?;
+        let mut request = Request::new(
+            caller,
+            action,
+            resource,
+            Some(facts.account),
+            context,
+            policy_set,
+        )
+        .map_err(|error| RequestError::Invalid(error.to_string()))?;
         request.principal_is_management_account = is_management;
         request.principal_is_service_linked_role = service_linked;
         Ok(request)
@@ -226,9 +292,18 @@ impl World {
 impl World {
     /// A request made by an AWS service principal (e.g. EC2 assuming an instance profile's
     /// role): only the resource policy and the resource side's RCPs take part.
-    pub fn service_request(&self, service: &str, action: &str, resource: &str) -> Result<Request, RequestError> {
-        let action: ActionName = action.parse().map_err(|_| RequestError::Action(action.to_owned()))?;
-        let resource: Arn = resource.parse().map_err(|_| RequestError::Resource(resource.to_owned()))?;
+    pub fn service_request(
+        &self,
+        service: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<Request, RequestError> {
+        let action: ActionName = action
+            .parse()
+            .map_err(|_| RequestError::Action(action.to_owned()))?;
+        let resource: Arn = resource
+            .parse()
+            .map_err(|_| RequestError::Resource(resource.to_owned()))?;
         let facts = self.resource_facts(&action, &resource)?;
         let policy_set = PolicySet {
             resource: facts.policy,
@@ -237,10 +312,15 @@ impl World {
         };
         let mut context = Context::new();
         context
-            .insert("aws:SecureTransport", ContextValue::Single("true".to_owned()))
+            .insert(
+                "aws:SecureTransport",
+                ContextValue::Single("true".to_owned()),
+            )
             .map_err(|error| RequestError::Invalid(error.to_string()))?;
         Request::new(
-            Caller::Service { name: service.to_owned() },
+            Caller::Service {
+                name: service.to_owned(),
+            },
             action,
             resource,
             Some(facts.account),

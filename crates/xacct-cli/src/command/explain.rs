@@ -84,10 +84,18 @@ pub fn run(args: &Args) -> u8 {
     }
     let fixes = (!outcome.allowed()).then(|| suggest(world, &outcome.path, &options));
     let allowed = outcome.allowed();
-    let case = Case { action: args.action.clone(), resource: args.resource.clone(), outcome, fixes };
+    let case = Case {
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        outcome,
+        fixes,
+    };
     match args.format {
         Format::Text => print!("{}", render::case_text(&case, true)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&render::case_json(&case, true)).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&render::case_json(&case, true)).unwrap_or_default()
+        ),
     }
     if allowed {
         exit::OK

@@ -31,7 +31,11 @@ pub fn run(args: &Args) -> u8 {
     match &args.output {
         Some(path) => match std::fs::write(path, manifest) {
             Ok(()) => {
-                eprintln!("wrote {}: check it with `xacct check {}`", path.display(), output_dir.display());
+                eprintln!(
+                    "wrote {}: check it with `xacct check {}`",
+                    path.display(),
+                    output_dir.display()
+                );
                 exit::OK
             }
             Err(error) => {

@@ -42,6 +42,12 @@ pub fn run(args: &Args) -> u8 {
                         .iter()
                         .map(|finding| finding.in_source(&source)),
                 );
+                // Service-aware checks: unknown actions and keys, statements that can never apply.
+                findings.extend(
+                    xacct_catalog::service_findings(&parsed.policy)
+                        .iter()
+                        .map(|finding| finding.in_source(&source)),
+                );
             }
             Err(message) => {
                 eprintln!("error: {message}");

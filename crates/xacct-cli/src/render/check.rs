@@ -15,7 +15,10 @@ fn indent(text: &str, by: &str) -> String {
 /// The step that decided a case: the failing link, or the final request when allowed.
 fn deciding_step(path: &Path) -> Option<(&Step, Option<usize>)> {
     match path.failing_link() {
-        Some(Link::Hop(index)) => path.hops.get(index).and_then(|hop| hop.failing_step().map(|step| (step, Some(index)))),
+        Some(Link::Hop(index)) => path
+            .hops
+            .get(index)
+            .and_then(|hop| hop.failing_step().map(|step| (step, Some(index)))),
         _ => path.last.as_ref().map(|step| (step, None)),
     }
 }
@@ -24,7 +27,10 @@ fn fix_text(fix: &Fix) -> String {
     let mut out = format!("fix: {} (account {})", fix.summary, fix.account);
     if let Some(statement) = &fix.statement {
         out.push_str(":\n");
-        out.push_str(&indent(&serde_json::to_string_pretty(statement).unwrap_or_default(), "  "));
+        out.push_str(&indent(
+            &serde_json::to_string_pretty(statement).unwrap_or_default(),
+            "  ",
+        ));
     } else {
         out.push('\n');
     }
@@ -39,7 +45,11 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
         return out;
     }
     let path = &case.outcome.path;
-    let verdict = if case.outcome.allowed() { "allowed" } else { "denied" };
+    let verdict = if case.outcome.allowed() {
+        "allowed"
+    } else {
+        "denied"
+    };
     let _ = writeln!(out, "  {verdict} through: {}", path.describe());
     if !expect_allow && case.outcome.allowed() {
         let _ = writeln!(out, "  expected a deny, but every link allows:");
@@ -47,14 +57,24 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
     match path.failing_link() {
         Some(Link::Hop(index)) => {
             if let Some(hop) = path.hops.get(index) {
-                let _ = writeln!(out, "  failing link: hop {}, {} assumes {}", index + 1, hop.from.display(), hop.to);
+                let _ = writeln!(
+                    out,
+                    "  failing link: hop {}, {} assumes {}",
+                    index + 1,
+                    hop.from.display(),
+                    hop.to
+                );
                 if let Some(error) = &hop.duration_error {
                     let _ = writeln!(out, "    {error}");
                 }
             }
         }
         Some(Link::Final) => {
-            let _ = writeln!(out, "  failing link: the request itself, made by {}", path.final_session().display());
+            let _ = writeln!(
+                out,
+                "  failing link: the request itself, made by {}",
+                path.final_session().display()
+            );
         }
         None => {}
     }
@@ -71,7 +91,10 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
             }
         }
         Some(Err(NoFix::ExplicitDeny(reason))) => {
-            let _ = writeln!(out, "  no automatic fix: an explicit deny decides ({reason})");
+            let _ = writeln!(
+                out,
+                "  no automatic fix: an explicit deny decides ({reason})"
+            );
         }
         Some(Err(NoFix::Other(reason))) => {
             let _ = writeln!(out, "  no automatic fix: {reason}");
@@ -108,30 +131,73 @@ fn status(passed: bool) -> &'static str {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for result in &report.expectations {
-        let _ = writeln!(out, "{}  {}  ({})", status(result.passed()), result.expectation.name, result.expectation.origin.location);
+        let _ = writeln!(
+            out,
+            "{}  {}  ({})",
+            status(result.passed()),
+            result.expectation.name,
+            result.expectation.origin.location
+        );
     }
     for check in &report.compute {
-        let _ = writeln!(out, "{}  compute {}: {}", status(check.passed()), check.compute, check.what);
+        let _ = writeln!(
+            out,
+            "{}  compute {}: {}",
+            status(check.passed()),
+            check.compute,
+            check.what
+        );
     }
     let total = report.expectations.len() + report.compute.len();
-    let failed = report.expectations.iter().filter(|result| !result.passed()).count()
-        + report.compute.iter().filter(|check| !check.passed()).count();
+    let failed = report
+        .expectations
+        .iter()
+        .filter(|result| !result.passed())
+        .count()
+        + report
+            .compute
+            .iter()
+            .filter(|check| !check.passed())
+            .count();
     let _ = writeln!(out, "\n{} of {total} checks passed", total - failed);
     for result in report.expectations.iter().filter(|result| !result.passed()) {
-        let _ = writeln!(out, "\nFAIL {} ({}): expected {}", result.expectation.name, result.expectation.origin.location, if result.expectation.allow { "allow" } else { "deny" });
+        let _ = writeln!(
+            out,
+            "\nFAIL {} ({}): expected {}",
+            result.expectation.name,
+            result.expectation.origin.location,
+            if result.expectation.allow {
+                "allow"
+            } else {
+                "deny"
+            }
+        );
         if let Some(error) = &result.error {
             let _ = writeln!(out, "  error: {error}");
         }
         // Cases that fail at the same AssumeRole hop share its explanation and fix.
         let mut shown_hops: Vec<(String, String)> = Vec::new();
-        for case in result.cases.iter().filter(|case| !case.passed(result.expectation.allow)) {
+        for case in result
+            .cases
+            .iter()
+            .filter(|case| !case.passed(result.expectation.allow))
+        {
             let hop = match case.outcome.path.failing_link() {
-                Some(Link::Hop(index)) => case.outcome.path.hops.get(index).map(|hop| (hop.from.display(), hop.to.clone())),
+                Some(Link::Hop(index)) => case
+                    .outcome
+                    .path
+                    .hops
+                    .get(index)
+                    .map(|hop| (hop.from.display(), hop.to.clone())),
                 _ => None,
             };
             match hop {
                 Some(hop) if shown_hops.contains(&hop) => {
-                    let _ = writeln!(out, "  {} on {}\n    denied at the same link: {} assumes {}", case.action, case.resource, hop.0, hop.1);
+                    let _ = writeln!(
+                        out,
+                        "  {} on {}\n    denied at the same link: {} assumes {}",
+                        case.action, case.resource, hop.0, hop.1
+                    );
                 }
                 _ => {
                     out.push_str(&indent(&case_text(case, result.expectation.allow), "  "));
@@ -198,21 +264,26 @@ pub fn json(report: &Report) -> String {
     let compute: Vec<Value> = report
         .compute
         .iter()
-        .map(|check| json!({
-            "compute": check.compute,
-            "check": check.what,
-            "passed": check.passed(),
-            "error": check.error,
-            "explanation": check.step.as_ref().map(step_json),
-            "fix": check.fix,
-        }))
+        .map(|check| {
+            json!({
+                "compute": check.compute,
+                "check": check.what,
+                "passed": check.passed(),
+                "error": check.error,
+                "explanation": check.step.as_ref().map(step_json),
+                "fix": check.fix,
+            })
+        })
         .collect();
     let value = json!({
         "passed": report.passed(),
         "expectations": report.expectations.iter().map(expectation_json).collect::<Vec<_>>(),
         "compute": compute,
     });
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    )
 }
 
 fn sarif_location(file: &str, line: usize, column: usize) -> Value {
@@ -228,18 +299,32 @@ pub fn sarif(report: &Report, loaded: &Loaded) -> String {
         let (line, column) = result.expectation.origin.span.line_column(&manifest.text);
         let mut related = Vec::new();
         let mut message = format!("expectation `{}` fails", result.expectation.name);
-        for case in result.cases.iter().filter(|case| !case.passed(result.expectation.allow)) {
+        for case in result
+            .cases
+            .iter()
+            .filter(|case| !case.passed(result.expectation.allow))
+        {
             let _ = write!(message, "; {} on {}", case.action, case.resource);
             if let Some((step, _)) = deciding_step(&case.outcome.path) {
                 let explanation = Explanation::new(&step.request, &step.response);
                 if let Some(reason) = explanation.reasons.first() {
                     let _ = write!(message, ": {reason}");
                 }
-                for statement in explanation.matched.iter().filter(|statement| statement.reference.effect == xacct_policy::Effect::Deny) {
+                for statement in explanation
+                    .matched
+                    .iter()
+                    .filter(|statement| statement.reference.effect == xacct_policy::Effect::Deny)
+                {
                     if let Some(location) = &statement.location {
                         let mut parts = location.rsplitn(3, ':');
-                        let column = parts.next().and_then(|c| c.parse::<usize>().ok()).unwrap_or(1);
-                        let line = parts.next().and_then(|l| l.parse::<usize>().ok()).unwrap_or(1);
+                        let column = parts
+                            .next()
+                            .and_then(|c| c.parse::<usize>().ok())
+                            .unwrap_or(1);
+                        let line = parts
+                            .next()
+                            .and_then(|l| l.parse::<usize>().ok())
+                            .unwrap_or(1);
                         let file = parts.next().unwrap_or_default();
                         related.push(sarif_location(file, line, column));
                     }
@@ -255,7 +340,12 @@ pub fn sarif(report: &Report, loaded: &Loaded) -> String {
         }));
     }
     for check in report.compute.iter().filter(|check| !check.passed()) {
-        let origin = loaded.world.compute.get(&check.compute).map(|compute| compute.origin.span).unwrap_or_default();
+        let origin = loaded
+            .world
+            .compute
+            .get(&check.compute)
+            .map(|compute| compute.origin.span)
+            .unwrap_or_default();
         let (line, column) = origin.line_column(&manifest.text);
         results.push(json!({
             "ruleId": "compute-check-failed",
@@ -280,5 +370,8 @@ pub fn sarif(report: &Report, loaded: &Loaded) -> String {
             "results": results,
         }],
     });
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    )
 }

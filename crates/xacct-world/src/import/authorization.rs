@@ -350,7 +350,10 @@ impl Reader<'_, '_> {
                 );
                 Some(SourcedPolicy::new(
                     unknown.policy,
-                    format!("permissions boundary of {arn} ({}, document missing)", policy_arn.value),
+                    format!(
+                        "permissions boundary of {arn} ({}, document missing)",
+                        policy_arn.value
+                    ),
                 ))
             }
         }

@@ -1,0 +1,49 @@
+//! Small worlds written by hand for unit tests.
+
+use std::path::Path;
+use xacct_policy::SourceFile;
+use xacct_world::World;
+
+/// Loads a manifest given as text; any error finding fails the test.
+pub fn load(manifest: &str) -> World {
+    let loaded = xacct_world::load_text(
+        SourceFile::new("test.toml".to_owned(), manifest.to_owned()),
+        Path::new("."),
+    );
+    let errors: Vec<String> = loaded
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.severity == xacct_policy::Severity::Error)
+        .map(|finding| format!("{}: {}", finding.location(), finding.finding.message))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the test manifest has errors:\n{}",
+        errors.join("\n")
+    );
+    loaded.world
+}
+
+/// An inline policy value for a manifest.
+pub fn inline(json: &str) -> String {
+    format!("{{ inline = '''{json}''' }}")
+}
+
+/// A trust policy allowing `sts:AssumeRole` to `principal` (a JSON value).
+pub fn trust(principal: &str) -> String {
+    inline(&format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"}}]}}"#
+    ))
+}
+
+/// A world of roles without permissions: (account, role name, trust principal as JSON).
+pub fn world_of(roles: &[(&str, &str, &str)]) -> World {
+    let mut manifest = String::new();
+    for (account, name, principal) in roles {
+        manifest.push_str(&format!(
+            "[[role]]\narn = \"arn:aws:iam::{account}:role/{name}\"\ntrust = {}\n\n",
+            trust(principal)
+        ));
+    }
+    load(&manifest)
+}

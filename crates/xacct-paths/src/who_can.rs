@@ -1,0 +1,692 @@
+//! Who can do an action on a resource: every role and user of the world, and every instance
+//! profile through its role, each with its shortest AssumeRole chain.
+//!
+//! A reverse search. First every principal's own request is decided (direct access). Then the
+//! AssumeRole edges are walked backwards, breadth first, from the roles that can: the
+//! candidate callers of a role are the principals its trust policy names
+//! ([`CallerIndex::trusted_by`]), and each edge is decided with [`hop`](crate::search::hop)
+//! (through [`assume`], which passes the `ExternalId` the trust asks for). A caller whose edge
+//! passes can, one hop further than the role it assumes; breadth first, so the first chain
+//! found for a principal is a shortest one.
+//!
+//! A screen keeps the engine for the principals that could be allowed at all: an Allow needs
+//! an identity statement or a resource-policy statement naming the caller (both across
+//! accounts) whose action and resource match, so a principal with neither is denied without
+//! building its request. The screen ignores conditions and treats `NotResource`,
+//! `NotPrincipal` and policy variables as matching, so it never skips a principal the engine
+//! would allow; [`WhoCanQuery::exhaustive`] turns it off to check that.
+
+use crate::assume::{allowed_by, assume};
+use crate::callers::{CallerIndex, Entry, Id};
+use crate::search::{AssumeOptions, Query, Step};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use xacct_eval::{authorize, ContextValue, SourcedPolicy};
+use xacct_policy::template::VariableValues;
+use xacct_policy::{AccountId, ActionName, Arn, Effect, PrincipalEntry, Statement};
+use xacct_world::{Session, World};
+
+/// Chains longer than this are not searched unless asked.
+pub const DEFAULT_DEPTH: usize = 5;
+
+/// The question: who can do `action` on `resource`?
+#[derive(Debug, Clone)]
+pub struct WhoCanQuery {
+    pub action: String,
+    pub resource: String,
+    /// Context keys for every request (the final one and each AssumeRole).
+    pub context: Vec<(String, ContextValue)>,
+    /// `ExternalId` callers pass, by role ARN; for other roles the values their trust policy
+    /// asks for are tried.
+    pub external_ids: BTreeMap<String, String>,
+    /// Longest chain, in AssumeRole hops.
+    pub max_depth: usize,
+    /// Decide every principal with the engine instead of screening first (slower, same answer).
+    pub exhaustive: bool,
+}
+
+impl WhoCanQuery {
+    pub fn new(action: impl Into<String>, resource: impl Into<String>) -> Self {
+        Self {
+            action: action.into(),
+            resource: resource.into(),
+            context: Vec::new(),
+            external_ids: BTreeMap::new(),
+            max_depth: DEFAULT_DEPTH,
+            exhaustive: false,
+        }
+    }
+}
+
+/// What kind of principal can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    Role,
+    User,
+    InstanceProfile,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Role => "role",
+            Self::User => "user",
+            Self::InstanceProfile => "instance profile",
+        }
+    }
+}
+
+/// One principal that can, and how.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reach {
+    pub principal: String,
+    pub kind: Kind,
+    /// For an instance profile: the role EC2 obtains for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Roles assumed, in order; the last one makes the request. Empty when the principal (or
+    /// the instance profile's role) makes it directly.
+    pub chain: Vec<String>,
+    /// The `ExternalId` passed when assuming a role of the chain, by role ARN.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_ids: BTreeMap<String, String>,
+    /// The statements that allow the final request.
+    pub allowed_by: Vec<String>,
+}
+
+impl Reach {
+    /// AssumeRole hops in the chain.
+    pub fn hops(&self) -> usize {
+        self.chain.len()
+    }
+}
+
+/// The answer.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoCan {
+    /// By hops, then kind, then ARN.
+    pub principals: Vec<Reach>,
+    /// Requests decided by the engine (final requests and AssumeRole edges).
+    pub evaluated: usize,
+    /// Requests the screen showed could not be allowed, skipped.
+    pub screened: usize,
+}
+
+/// Why the question cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WhoCanError(pub String);
+
+/// How far a principal is from the resource, and through which role.
+#[derive(Debug, Clone)]
+struct Found {
+    /// The role it assumes next (none: it makes the request).
+    next: Option<Id>,
+    external_id: Option<String>,
+}
+
+/// No ARN variable is resolved: a pattern with one is treated as matching by the screen.
+struct NoVariables;
+
+impl VariableValues for NoVariables {
+    fn single_value(&self, _key_lowercase: &str) -> Option<&str> {
+        None
+    }
+}
+
+/// Whether a request for `action` on `resource` could be allowed for a principal.
+struct Screen<'a> {
+    action: ActionName,
+    resource: String,
+    account: AccountId,
+    /// Allow statements of the resource policy whose action and resource may match.
+    resource_allows: Vec<&'a Statement>,
+}
+
+impl<'a> Screen<'a> {
+    fn new(
+        action: ActionName,
+        resource: String,
+        account: AccountId,
+        policy: Option<&'a SourcedPolicy>,
+    ) -> Self {
+        let mut screen = Self {
+            action,
+            resource,
+            account,
+            resource_allows: Vec::new(),
+        };
+        let statements = policy
+            .map(|policy| policy.policy.statements.as_slice())
+            .unwrap_or_default();
+        let allows: Vec<&'a Statement> = statements
+            .iter()
+            .filter(|statement| {
+                statement.effect == Effect::Allow && screen.action_and_resource_may_match(statement)
+            })
+            .collect();
+        screen.resource_allows = allows;
+        screen
+    }
+
+    fn action_and_resource_may_match(&self, statement: &Statement) -> bool {
+        let listed = statement
+            .action
+            .patterns
+            .iter()
+            .any(|pattern| pattern.value.matches(&self.action));
+        if listed == statement.action.negated {
+            return false;
+        }
+        match &statement.resource {
+            None => true,
+            Some(clause) if clause.negated => true,
+            Some(clause) => clause.patterns.iter().any(|pattern| {
+                pattern.value.has_variables() || pattern.value.matches(&self.resource, &NoVariables)
+            }),
+        }
+    }
+
+    fn may_name(statement: &Statement, entry: &Entry<'_>) -> bool {
+        let Some(clause) = &statement.principal else {
+            return false;
+        };
+        if clause.negated {
+            return true;
+        }
+        clause.entries.iter().any(|named| match &named.value {
+            PrincipalEntry::Everyone => true,
+            PrincipalEntry::Account { account } => *account == entry.account,
+            PrincipalEntry::Role { account, name, .. }
+            | PrincipalEntry::AssumedRole {
+                account,
+                role_name: name,
+                ..
+            } => entry.is_role && *account == entry.account && name == entry.name,
+            PrincipalEntry::User { account, name, .. } => {
+                !entry.is_role && *account == entry.account && name == entry.name
+            }
+            _ => false,
+        })
+    }
+
+    /// False only when the engine is certain not to allow `entry`: an Allow needs a matching
+    /// identity statement or a resource-policy statement naming the caller, and both when
+    /// the caller is in another account.
+    fn may_allow(&self, world: &World, entry: &Entry<'_>) -> bool {
+        let identity: &[SourcedPolicy] = if entry.is_role {
+            world
+                .roles
+                .get(entry.arn)
+                .map(|role| role.policies.as_slice())
+        } else {
+            world
+                .users
+                .get(entry.arn)
+                .map(|user| user.policies.as_slice())
+        }
+        .unwrap_or_default();
+        let identity_may = identity.iter().any(|policy| {
+            policy.policy.statements.iter().any(|statement| {
+                statement.effect == Effect::Allow && self.action_and_resource_may_match(statement)
+            })
+        });
+        let named_may = self
+            .resource_allows
+            .iter()
+            .any(|statement| Self::may_name(statement, entry));
+        if entry.account == self.account {
+            identity_may || named_may
+        } else {
+            identity_may && named_may
+        }
+    }
+}
+
+/// The screen for the final request.
+fn final_screen<'w>(world: &'w World, query: &WhoCanQuery) -> Result<Screen<'w>, WhoCanError> {
+    let action: ActionName = query.action.parse().map_err(|_| {
+        WhoCanError(format!(
+            "`{}` is not an action: expected `service:Action`",
+            query.action
+        ))
+    })?;
+    let resource: Arn = query
+        .resource
+        .parse()
+        .map_err(|_| WhoCanError(format!("`{}` is not an ARN", query.resource)))?;
+    let facts = world
+        .resource_facts(&action, &resource)
+        .map_err(|error| WhoCanError(error.to_string()))?;
+    // The policy the engine will see is the world's own; borrow it rather than the copy.
+    let policy = resource_policy(world, &action, &resource);
+    Ok(Screen::new(
+        action,
+        query.resource.clone(),
+        facts.account,
+        policy,
+    ))
+}
+
+/// The world's resource-based policy for `resource`, as [`World::resource_facts`] finds it.
+fn resource_policy<'w>(
+    world: &'w World,
+    action: &ActionName,
+    resource: &Arn,
+) -> Option<&'w SourcedPolicy> {
+    match resource.service() {
+        "s3" if resource.account().is_none() => {
+            let bucket = resource.resource().split('/').next().unwrap_or_default();
+            world
+                .buckets
+                .get(bucket)
+                .and_then(|bucket| bucket.policy.as_ref())
+        }
+        "iam" if resource.resource().starts_with("role/") && action.service() == "sts" => {
+            world.roles.get(resource.as_str()).map(|role| &role.trust)
+        }
+        _ => None,
+    }
+}
+
+/// Answers a who-can question; `callers` must be built from the same world.
+pub fn who_can(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    query: &WhoCanQuery,
+) -> Result<WhoCan, WhoCanError> {
+    let screen = final_screen(world, query)?;
+    let mut out = WhoCan::default();
+    let mut found: Vec<Option<Found>> = vec![None; callers.len()];
+    let mut reasons: HashMap<Id, Vec<String>> = HashMap::new();
+
+    // Direct access: every principal's own request.
+    let mut frontier: Vec<Id> = Vec::new();
+    for (id, entry) in callers.entries() {
+        if !query.exhaustive && !screen.may_allow(world, entry) {
+            out.screened += 1;
+            continue;
+        }
+        let session = Session::of(entry.principal());
+        let request = world
+            .request(&session, &query.action, &query.resource, &query.context)
+            .map_err(|error| WhoCanError(error.to_string()))?;
+        let response = authorize(&request);
+        out.evaluated += 1;
+        let step = Step { request, response };
+        if step.allowed() {
+            reasons.insert(id, allowed_by(&step));
+            set(
+                &mut found,
+                id,
+                Found {
+                    next: None,
+                    external_id: None,
+                },
+            );
+            if entry.is_role {
+                frontier.push(id);
+            }
+        }
+    }
+
+    // Backwards along AssumeRole edges, one hop further per round.
+    let edge_query = Query {
+        start: Session::of(xacct_world::Principal::Role(String::new())),
+        via: Vec::new(),
+        action: query.action.clone(),
+        resource: query.resource.clone(),
+        context: query.context.clone(),
+        options: AssumeOptions {
+            external_ids: query.external_ids.clone(),
+            ..AssumeOptions::default()
+        },
+        max_depth: query.max_depth,
+    };
+    let assume_role: ActionName = "sts:AssumeRole"
+        .parse()
+        .map_err(|_| WhoCanError("sts:AssumeRole does not parse".to_owned()))?;
+    for _ in 0..query.max_depth {
+        let mut next_frontier: Vec<Id> = Vec::new();
+        for &target in &frontier {
+            let Some(target_entry) = callers.entry(target) else {
+                continue;
+            };
+            let Some(role) = world.roles.get(target_entry.arn) else {
+                continue;
+            };
+            let edge_screen = Screen::new(
+                assume_role.clone(),
+                role.arn.clone(),
+                role.account,
+                Some(&role.trust),
+            );
+            for caller in callers.trusted_by(world, target) {
+                if found.get(caller as usize).is_some_and(Option::is_some) {
+                    continue;
+                }
+                let Some(caller_entry) = callers.entry(caller) else {
+                    continue;
+                };
+                if !query.exhaustive && !edge_screen.may_allow(world, caller_entry) {
+                    out.screened += 1;
+                    continue;
+                }
+                let from = Session::of(caller_entry.principal());
+                let attempt =
+                    assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
+                out.evaluated += 1;
+                if attempt.passes() {
+                    set(
+                        &mut found,
+                        caller,
+                        Found {
+                            next: Some(target),
+                            external_id: attempt.external_id,
+                        },
+                    );
+                    if caller_entry.is_role {
+                        next_frontier.push(caller);
+                    }
+                }
+            }
+        }
+        if next_frontier.is_empty() {
+            break;
+        }
+        next_frontier.sort_unstable();
+        frontier = next_frontier;
+    }
+
+    // Every principal reached, then the instance profiles of the roles reached.
+    let mut by_role: HashMap<Id, Reach> = HashMap::new();
+    for (id, entry) in callers.entries() {
+        let Some(reach) = reach_of(callers, &found, &reasons, id) else {
+            continue;
+        };
+        if entry.is_role {
+            by_role.insert(id, reach.clone());
+        }
+        out.principals.push(reach);
+    }
+    for profile in world.instance_profiles.values() {
+        let Some(role) = callers.id(&profile.role).and_then(|id| by_role.get(&id)) else {
+            continue;
+        };
+        out.principals.push(Reach {
+            principal: profile.arn.clone(),
+            kind: Kind::InstanceProfile,
+            role: Some(profile.role.clone()),
+            ..role.clone()
+        });
+    }
+    out.principals.sort_by(|left, right| {
+        (left.hops(), left.kind, &left.principal).cmp(&(right.hops(), right.kind, &right.principal))
+    });
+    Ok(out)
+}
+
+fn set(found: &mut [Option<Found>], id: Id, value: Found) {
+    if let Some(slot) = found.get_mut(id as usize) {
+        *slot = Some(value);
+    }
+}
+
+/// Follows the `next` links from `id` to the principal that makes the request.
+fn reach_of(
+    callers: &CallerIndex<'_>,
+    found: &[Option<Found>],
+    reasons: &HashMap<Id, Vec<String>>,
+    id: Id,
+) -> Option<Reach> {
+    let entry = callers.entry(id)?;
+    let mut current = found.get(id as usize)?.as_ref()?;
+    let mut chain = Vec::new();
+    let mut external_ids = BTreeMap::new();
+    let mut last = id;
+    // Each link is one hop shorter than the one before, so the walk ends.
+    while let Some(next) = current.next {
+        let role = callers.entry(next)?.arn.to_owned();
+        if let Some(value) = &current.external_id {
+            external_ids.insert(role.clone(), value.clone());
+        }
+        chain.push(role);
+        last = next;
+        current = found.get(next as usize)?.as_ref()?;
+        if chain.len() > found.len() {
+            return None;
+        }
+    }
+    Some(Reach {
+        principal: entry.arn.to_owned(),
+        kind: if entry.is_role {
+            Kind::Role
+        } else {
+            Kind::User
+        },
+        role: None,
+        chain,
+        external_ids,
+        allowed_by: reasons.get(&last).cloned().unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests_support::{inline, load, trust};
+
+    /// A in 111 (an EC2 role with an instance profile) may assume B in 222, which may assume C
+    /// in 333; only C can read the bucket in 333. D in 111 trusts nobody useful and cannot.
+    fn chain_world() -> World {
+        let assume = |target: &str| {
+            inline(&format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "{target}"}}]}}"#
+            ))
+        };
+        let read = inline(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"]}]}"#,
+        );
+        let manifest = format!(
+            r#"
+[[account]]
+id = "111111111111"
+[[account]]
+id = "222222222222"
+[[account]]
+id = "333333333333"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/A"
+trust = {trust_a}
+policies = [{assume_b}]
+
+[[instance_profile]]
+arn = "arn:aws:iam::111111111111:instance-profile/A"
+role = "A"
+
+[[role]]
+arn = "arn:aws:iam::222222222222:role/B"
+trust = {trust_b}
+policies = [{assume_c}]
+
+[[role]]
+arn = "arn:aws:iam::333333333333:role/C"
+trust = {trust_c}
+policies = [{read}]
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/D"
+trust = {trust_d}
+policies = [{read}]
+
+[[bucket]]
+name = "data"
+account = "333333333333"
+"#,
+            trust_a = trust(r#"{"Service": "ec2.amazonaws.com"}"#),
+            trust_b = inline(
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/A"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "shared-id"}}}]}"#
+            ),
+            trust_c = trust(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#),
+            trust_d = trust(r#"{"AWS": "arn:aws:iam::111111111111:root"}"#),
+            assume_b = assume("arn:aws:iam::222222222222:role/B"),
+            assume_c = assume("arn:aws:iam::333333333333:role/C"),
+        );
+        load(&manifest)
+    }
+
+    fn ask(world: &World, action: &str, resource: &str, exhaustive: bool) -> WhoCan {
+        let callers = CallerIndex::new(world);
+        let query = WhoCanQuery {
+            exhaustive,
+            ..WhoCanQuery::new(action, resource)
+        };
+        who_can(world, &callers, &query).unwrap()
+    }
+
+    fn summary(answer: &WhoCan) -> Vec<(String, Vec<String>)> {
+        answer
+            .principals
+            .iter()
+            .map(|reach| {
+                (
+                    crate::assume::short_name(&reach.principal).to_owned(),
+                    reach
+                        .chain
+                        .iter()
+                        .map(|arn| crate::assume::short_name(arn).to_owned())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_chain_reaches_the_bucket() {
+        let world = chain_world();
+        let answer = ask(
+            &world,
+            "s3:GetObject",
+            "arn:aws:s3:::data/report.csv",
+            false,
+        );
+        let strings = |items: &[&str]| {
+            items
+                .iter()
+                .map(|item| (*item).to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(&answer),
+            vec![
+                ("C".to_owned(), Vec::new()),
+                ("B".to_owned(), strings(&["C"])),
+                ("A".to_owned(), strings(&["B", "C"])),
+                ("A".to_owned(), strings(&["B", "C"])),
+            ]
+        );
+        let profile = answer.principals.last().unwrap();
+        assert_eq!(profile.kind, Kind::InstanceProfile);
+        assert_eq!(
+            profile.principal,
+            "arn:aws:iam::111111111111:instance-profile/A"
+        );
+        assert_eq!(
+            profile.role.as_deref(),
+            Some("arn:aws:iam::111111111111:role/A")
+        );
+        // B asks for an ExternalId: A passes the one its trust names.
+        assert_eq!(
+            answer.principals[2].external_ids,
+            BTreeMap::from([(
+                "arn:aws:iam::222222222222:role/B".to_owned(),
+                "shared-id".to_owned()
+            )])
+        );
+        // D can read in its policy, but the bucket is in another account with no bucket policy.
+        assert!(answer
+            .principals
+            .iter()
+            .all(|reach| !reach.principal.ends_with("role/D")));
+        assert!(answer.principals[0]
+            .allowed_by
+            .iter()
+            .any(|label| label.contains("policies[0] of arn:aws:iam::333333333333:role/C")));
+    }
+
+    #[test]
+    fn the_depth_limits_the_chain() {
+        let world = chain_world();
+        let callers = CallerIndex::new(&world);
+        let query = WhoCanQuery {
+            max_depth: 1,
+            ..WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::data/x")
+        };
+        let answer = who_can(&world, &callers, &query).unwrap();
+        assert_eq!(
+            summary(&answer),
+            vec![
+                ("C".to_owned(), Vec::new()),
+                ("B".to_owned(), vec!["C".to_owned()])
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_external_id_breaks_the_chain() {
+        let world = chain_world();
+        let callers = CallerIndex::new(&world);
+        let mut query = WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::data/x");
+        query.external_ids.insert(
+            "arn:aws:iam::222222222222:role/B".to_owned(),
+            "wrong".to_owned(),
+        );
+        let answer = who_can(&world, &callers, &query).unwrap();
+        assert_eq!(answer.principals.len(), 2, "{:?}", summary(&answer));
+    }
+
+    #[test]
+    fn the_screen_changes_nothing_but_the_work() {
+        let world = chain_world();
+        for (action, resource) in [
+            ("s3:GetObject", "arn:aws:s3:::data/x"),
+            ("s3:ListBucket", "arn:aws:s3:::data"),
+            ("s3:PutObject", "arn:aws:s3:::data/x"),
+            ("sts:AssumeRole", "arn:aws:iam::333333333333:role/C"),
+        ] {
+            let screened = ask(&world, action, resource, false);
+            let exhaustive = ask(&world, action, resource, true);
+            assert_eq!(
+                summary(&screened),
+                summary(&exhaustive),
+                "{action} on {resource}"
+            );
+            assert!(screened.evaluated <= exhaustive.evaluated);
+        }
+    }
+
+    #[test]
+    fn nobody_can_write() {
+        let world = chain_world();
+        assert!(ask(&world, "s3:PutObject", "arn:aws:s3:::data/x", false)
+            .principals
+            .is_empty());
+    }
+
+    #[test]
+    fn an_unknown_bucket_is_an_error() {
+        let world = chain_world();
+        let callers = CallerIndex::new(&world);
+        let error = who_can(
+            &world,
+            &callers,
+            &WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::nope/x"),
+        )
+        .unwrap_err();
+        assert!(error.0.contains("nope"), "{error}");
+    }
+}
