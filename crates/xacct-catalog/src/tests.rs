@@ -637,7 +637,6 @@ fn statements_that_can_apply_are_left_alone() {
     {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::lake-b"},
     {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::lake-b"},
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${aws:username}"},
-    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::${aws:PrincipalAccount}:user/x"},
     {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:111111111111:*"},
     {"Effect": "Allow", "Action": "glue:GetTable",
      "Resource": ["arn:aws:glue:us-east-1:111111111111:catalog", "arn:aws:glue:us-east-1:111111111111:database/sales", "arn:aws:glue:us-east-1:111111111111:table/sales/*"]},
@@ -664,19 +663,23 @@ fn negated_clauses_are_not_judged_for_mismatch() {
 
 #[test]
 fn resources_that_match_nothing_are_left_to_the_reader() {
-    // The reader already warns that `arn:aws:s3` never matches.
+    // In a resource-based policy the reader already warns that `arn:aws:s3` never matches
+    // (identity-based policies complete short ARNs with wildcards instead).
     let text = r#"{
   "Version": "2012-10-17",
-  "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3"}]
+  "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3"}]
 }"#;
-    assert!(identity(text).is_empty());
+    assert!(findings_of(text, PolicyKind::Resource).is_empty());
     // Next to a real mismatch it still counts: the statement cannot apply.
     let text = r#"{
   "Version": "2012-10-17",
-  "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
+  "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
     "Resource": ["arn:aws:s3", "arn:aws:s3:::lake-b/*"]}]
 }"#;
-    assert_eq!(codes(&identity(text)), ["resource-type-mismatch"]);
+    assert_eq!(
+        codes(&findings_of(text, PolicyKind::Resource)),
+        ["resource-type-mismatch"]
+    );
 }
 
 #[test]

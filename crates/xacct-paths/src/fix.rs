@@ -22,6 +22,15 @@ pub enum Target {
     BucketPolicy {
         bucket: String,
     },
+    KeyPolicy {
+        key: String,
+    },
+    StreamPolicy {
+        stream: String,
+    },
+    ConsumerPolicy {
+        consumer: String,
+    },
     PermissionBoundary {
         principal: String,
     },
@@ -116,6 +125,61 @@ fn external_id_wanted(step: &Step) -> Option<String> {
         }
     }
     None
+}
+
+/// The resource policy to add a grant to, how to say so, and the Resource to write in it
+/// (`*` in a key policy, where it means "this key").
+fn resource_policy_target(
+    world: &World,
+    request: &xacct_eval::Request,
+) -> Option<(Target, String, String)> {
+    let resource = &request.resource;
+    match resource.service() {
+        "s3" => {
+            let bucket = resource.resource().split('/').next()?.to_owned();
+            world.buckets.contains_key(&bucket).then(|| {
+                (
+                    Target::BucketPolicy {
+                        bucket: bucket.clone(),
+                    },
+                    format!("add to the bucket policy of {bucket}"),
+                    resource.to_string(),
+                )
+            })
+        }
+        "kms" => world
+            .keys
+            .get(resource.as_str())
+            .filter(|key| !key.aws_managed)
+            .map(|key| {
+                (
+                    Target::KeyPolicy {
+                        key: key.arn.clone(),
+                    },
+                    format!("add to the key policy of {}", key.arn),
+                    "*".to_owned(),
+                )
+            }),
+        "kinesis" => match resource.as_str().split_once("/consumer/") {
+            Some(_) => Some((
+                Target::ConsumerPolicy {
+                    consumer: resource.to_string(),
+                },
+                format!("add to the resource policy of the consumer {resource}"),
+                resource.to_string(),
+            )),
+            None => world.streams.get(resource.as_str()).map(|stream| {
+                (
+                    Target::StreamPolicy {
+                        stream: stream.arn.clone(),
+                    },
+                    format!("add to the stream policy of {}", stream.name),
+                    resource.to_string(),
+                )
+            }),
+        },
+        _ => None,
+    }
 }
 
 /// The bucket whose policy has an Allow statement for this caller that failed only on its
@@ -221,20 +285,18 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                     }
                 }
                 None => {
-                    let bucket = (request.resource.service() == "s3")
-                        .then(|| request.resource.resource().split('/').next().unwrap_or_default().to_owned())
-                        .filter(|bucket| world.buckets.contains_key(bucket))
+                    let (target, summary, statement_resource) = resource_policy_target(world, request)
                         .ok_or_else(|| NoFix::Other(format!("{resource} needs a resource-based policy that xacct cannot edit yet")))?;
                     Fix {
-                        target: Target::BucketPolicy { bucket: bucket.clone() },
+                        target,
                         account: resource_account.clone(),
-                        summary: format!("add to the bucket policy of {bucket}"),
+                        summary,
                         statement: Some(json!({
                             "Sid": sid(&["Allow", &action]),
                             "Effect": "Allow",
                             "Principal": {"AWS": principal},
                             "Action": action,
-                            "Resource": resource,
+                            "Resource": statement_resource,
                         })),
                     }
                 }
@@ -361,6 +423,60 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                         need()?,
                         PolicyKind::Resource,
                         "suggested bucket policy",
+                    )?)
+                }
+            }
+        }
+        Target::KeyPolicy { key } => {
+            let key = world
+                .keys
+                .get_mut(key)
+                .ok_or_else(|| format!("no key {key}"))?;
+            match &mut key.policy {
+                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
+                None => {
+                    key.policy = Some(new_policy(
+                        need()?,
+                        PolicyKind::Resource,
+                        "suggested key policy",
+                    )?)
+                }
+            }
+        }
+        Target::StreamPolicy { stream } => {
+            let stream = world
+                .streams
+                .get_mut(stream)
+                .ok_or_else(|| format!("no stream {stream}"))?;
+            match &mut stream.policy {
+                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
+                None => {
+                    stream.policy = Some(new_policy(
+                        need()?,
+                        PolicyKind::Resource,
+                        "suggested stream policy",
+                    )?)
+                }
+            }
+        }
+        Target::ConsumerPolicy { consumer } => {
+            let stream_arn = consumer
+                .split("/consumer/")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let stream = world
+                .streams
+                .get_mut(&stream_arn)
+                .ok_or_else(|| format!("no stream {stream_arn}"))?;
+            let slot = stream.consumers.entry(consumer.clone()).or_insert(None);
+            match slot {
+                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
+                None => {
+                    *slot = Some(new_policy(
+                        need()?,
+                        PolicyKind::Resource,
+                        "suggested consumer policy",
                     )?)
                 }
             }

@@ -118,6 +118,10 @@ impl ActionPattern {
     }
 
     pub fn matches(&self, action: &ActionName) -> bool {
+        // Without wildcards the lowercased texts are simply equal or not.
+        if let Some(literal) = self.pattern.as_literal() {
+            return literal == action.lowercase();
+        }
         if let Some(service) = &self.service {
             if service != action.service() {
                 return false;

@@ -172,6 +172,9 @@ pub struct ArnPattern {
     matching: ArnMatching,
     /// The compiled form when the pattern has no variables.
     compiled: Option<Compiled>,
+    /// For Resource matching with variables only in the resource part: the first five
+    /// segments compiled once, and the resource part's template.
+    leading_and_resource: Option<(Pattern, Template)>,
     can_match: bool,
     wildcard_in_service: bool,
 }
@@ -264,21 +267,38 @@ fn compile(characters: &[(char, bool)], matching: ArnMatching) -> Compiled {
     }
 }
 
+/// An ARN against compiled leading segments and a resource part.
+fn resource_matches(leading: &Pattern, resource: &Pattern, arn: &str) -> bool {
+    // The common case: fixed leading segments, compared as a prefix.
+    if let Some(prefix) = leading.as_literal() {
+        return arn
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|rest| resource.matches(rest));
+    }
+    let mut whole = leading.clone();
+    whole.push_literal(":");
+    whole.extend(resource);
+    whole.matches(arn)
+}
+
 impl Compiled {
     fn matches(&self, arn: &str) -> bool {
         match self {
             Compiled::Components(None) => false,
             Compiled::Components(Some(patterns)) => {
                 let mut rest = arn;
-                let mut components = Vec::with_capacity(6);
-                for _ in 0..5 {
+                let mut components = [""; 6];
+                for slot in components.iter_mut().take(5) {
                     let Some((component, after)) = rest.split_once(':') else {
                         return false;
                     };
-                    components.push(component);
+                    *slot = component;
                     rest = after;
                 }
-                components.push(rest);
+                if let Some(last) = components.last_mut() {
+                    *last = rest;
+                }
                 patterns
                     .iter()
                     .zip(components)
@@ -291,19 +311,7 @@ impl Compiled {
             Compiled::Resource {
                 leading,
                 resource: Some(resource),
-            } => {
-                // The common case: fixed leading segments, compared as a prefix.
-                if let Some(prefix) = leading.as_literal() {
-                    return arn
-                        .strip_prefix(prefix)
-                        .and_then(|rest| rest.strip_prefix(':'))
-                        .is_some_and(|rest| resource.matches(rest));
-                }
-                let mut whole = leading.clone();
-                whole.push_literal(":");
-                whole.extend(resource);
-                whole.matches(arn)
-            }
+            } => resource_matches(leading, resource, arn),
         }
     }
 }
@@ -348,10 +356,27 @@ impl ArnPattern {
                     compile(&marked, matching)
                 })
         };
+        let leading_and_resource =
+            if compiled.is_none() && matching == ArnMatching::Resource && parts.len() == 6 {
+                let leading_text = parts.iter().take(5).copied().collect::<Vec<_>>().join(":");
+                let resource_text = parts.get(5).copied().unwrap_or_default();
+                let resource = Template::parse(resource_text).ok();
+                let leading = Template::literal(&leading_text)
+                    .resolve_marked(&NoVariables)
+                    .filter(|_| !leading_text.contains("${"))
+                    .map(|marked| match compile(&marked, ArnMatching::Resource) {
+                        Compiled::Resource { leading, .. } => leading,
+                        Compiled::Components(_) => Pattern::default(),
+                    });
+                leading.zip(resource)
+            } else {
+                None
+            };
         Ok(Self {
             template,
             matching,
             compiled,
+            leading_and_resource,
             can_match,
             wildcard_in_service,
         })
@@ -379,13 +404,18 @@ impl ArnPattern {
     /// Matches a concrete ARN given as text (it need not be well formed: a malformed value in
     /// a request context simply does not match). An unresolved variable matches nothing.
     pub fn matches(&self, arn: &str, values: &dyn VariableValues) -> bool {
-        match &self.compiled {
-            Some(compiled) => compiled.matches(arn),
-            None => self
-                .template
-                .resolve_marked(values)
-                .is_some_and(|marked| compile(&marked, self.matching).matches(arn)),
+        if let Some(compiled) = &self.compiled {
+            return compiled.matches(arn);
         }
+        if let Some((leading, resource)) = &self.leading_and_resource {
+            let Some(resource) = resource.pattern(values) else {
+                return false;
+            };
+            return resource_matches(leading, &resource, arn);
+        }
+        self.template
+            .resolve_marked(values)
+            .is_some_and(|marked| compile(&marked, self.matching).matches(arn))
     }
 }
 

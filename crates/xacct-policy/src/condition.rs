@@ -557,15 +557,54 @@ impl Condition {
     /// A single request value against the policy values: positive operators hold when any
     /// policy value matches; negated ones when none does.
     pub fn one_value_holds(&self, request: &str, context: &dyn ConditionContext) -> bool {
-        let any = self
-            .values
-            .iter()
-            .any(|policy| value_matches(self.operator.base, &policy.value, request, context));
+        // Typed request values are parsed once, not once per policy value.
+        let any = match self.operator.base.family() {
+            Family::Ip => request.trim().parse::<IpAddr>().is_ok_and(|address| {
+                self.values
+                    .iter()
+                    .any(|policy| matches!(&policy.value, Value::Ip(network) if network.contains(&address)))
+            }),
+            Family::Numeric => parse_number(request).is_some_and(|actual| {
+                self.values
+                    .iter()
+                    .any(|policy| matches!(&policy.value, Value::Number(limit) if compare_numbers(self.operator.base, actual, *limit)))
+            }),
+            Family::Date => parse_date(request).is_some_and(|actual| {
+                self.values
+                    .iter()
+                    .any(|policy| matches!(&policy.value, Value::Date(limit) if compare_dates(self.operator.base, actual, *limit)))
+            }),
+            _ => self
+                .values
+                .iter()
+                .any(|policy| value_matches(self.operator.base, &policy.value, request, context)),
+        };
         if self.operator.base.is_negated() {
             !any
         } else {
             any
         }
+    }
+}
+
+fn compare_numbers(operator: BaseOperator, actual: f64, limit: f64) -> bool {
+    match operator {
+        BaseOperator::NumericLessThan => actual < limit,
+        BaseOperator::NumericLessThanEquals => actual <= limit,
+        BaseOperator::NumericGreaterThan => actual > limit,
+        BaseOperator::NumericGreaterThanEquals => actual >= limit,
+        // Equals, and NotEquals through its positive counterpart.
+        _ => actual == limit,
+    }
+}
+
+fn compare_dates(operator: BaseOperator, actual: jiff::Timestamp, limit: jiff::Timestamp) -> bool {
+    match operator {
+        BaseOperator::DateLessThan => actual < limit,
+        BaseOperator::DateLessThanEquals => actual <= limit,
+        BaseOperator::DateGreaterThan => actual > limit,
+        BaseOperator::DateGreaterThanEquals => actual >= limit,
+        _ => actual == limit,
     }
 }
 
@@ -580,15 +619,15 @@ pub fn value_matches(
     use BaseOperator as Op;
     match (operator, policy) {
         (Op::StringEquals | Op::StringNotEquals, Value::Text(template)) => template
-            .resolve_text(variables)
+            .text(variables)
             .is_some_and(|expected| expected == request),
         (Op::StringEqualsIgnoreCase | Op::StringNotEqualsIgnoreCase, Value::Text(template)) => {
             template
-                .resolve_text(variables)
+                .text(variables)
                 .is_some_and(|expected| equal_ignore_case(&expected, request))
         }
         (Op::StringLike | Op::StringNotLike, Value::Text(template)) => template
-            .resolve_pattern(variables)
+            .pattern(variables)
             .is_some_and(|pattern| pattern.matches(request)),
         (Op::NumericEquals | Op::NumericNotEquals, Value::Number(expected)) => {
             parse_number(request).is_some_and(|actual| actual == *expected)

@@ -68,22 +68,44 @@ pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     named: NamedSource<Arc<str>>,
+    /// Byte offsets where lines start, so that locating a span is a binary search.
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
         let name = name.into();
         let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
         Arc::new(Self {
             named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("json"),
             name,
             text,
+            line_starts,
         })
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self
+            .line_starts
+            .partition_point(|start| *start <= offset)
+            .max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |before| before.chars().count())
+            + 1;
+        (line, column)
     }
 
     /// `file:line:column` of a span, as editors and terminals link it.
     pub fn location(&self, span: Span) -> String {
-        let (line, column) = span.line_column(&self.text);
+        let (line, column) = self.line_column(span.start);
         format!("{}:{line}:{column}", self.name)
     }
 }
@@ -137,5 +159,25 @@ impl Diagnostic for SourcedFinding {
             Some("here".to_owned()),
             self.finding.span,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lookup_agrees_with_counting() {
+        let text = "{\n  \"a\": \"é\",\n\n  \"b\": 1\n}";
+        let source = SourceFile::new("x.json", text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    source.line_column(offset),
+                    Span::new(offset, offset).line_column(text),
+                    "{offset}"
+                );
+            }
+        }
     }
 }

@@ -10,6 +10,9 @@ use crate::wildcard::Pattern;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     parts: Vec<Part>,
+    /// Text and wildcard pattern, compiled once when the template has no variables, so that
+    /// evaluating a fixed value never allocates.
+    fixed: Option<(String, Pattern)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +55,39 @@ pub enum TemplateError {
 impl Template {
     /// Text without variables (legacy policy versions, or elements that do not take them).
     pub fn literal(text: &str) -> Self {
-        Self {
-            parts: if text.is_empty() {
-                Vec::new()
-            } else {
-                vec![Part::Text(text.to_owned())]
-            },
+        Self::from_parts(if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Part::Text(text.to_owned())]
+        })
+    }
+
+    fn from_parts(parts: Vec<Part>) -> Self {
+        let mut template = Self { parts, fixed: None };
+        if !template.has_variables() {
+            let text = template.resolve_text(&NoValues);
+            let pattern = template.resolve_pattern(&NoValues);
+            template.fixed = text.zip(pattern);
+        }
+        template
+    }
+
+    /// `resolve_text` without allocating for fixed templates.
+    pub fn text<'a>(&'a self, values: &dyn VariableValues) -> Option<std::borrow::Cow<'a, str>> {
+        match &self.fixed {
+            Some((text, _)) => Some(std::borrow::Cow::Borrowed(text)),
+            None => self.resolve_text(values).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// `resolve_pattern` without allocating for fixed templates.
+    pub fn pattern<'a>(
+        &'a self,
+        values: &dyn VariableValues,
+    ) -> Option<std::borrow::Cow<'a, Pattern>> {
+        match &self.fixed {
+            Some((_, pattern)) => Some(std::borrow::Cow::Borrowed(pattern)),
+            None => self.resolve_pattern(values).map(std::borrow::Cow::Owned),
         }
     }
 
@@ -83,7 +113,7 @@ impl Template {
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_owned()));
         }
-        Ok(Self { parts })
+        Ok(Self::from_parts(parts))
     }
 
     pub fn parts(&self) -> &[Part] {

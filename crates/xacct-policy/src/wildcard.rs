@@ -99,6 +99,23 @@ impl Pattern {
     }
 
     pub fn matches(&self, text: &str) -> bool {
+        // The shapes policies are mostly made of, answered without the general matcher.
+        match self.tokens.as_slice() {
+            [] => return text.is_empty(),
+            [Token::Literal(literal)] => return literal == text,
+            [Token::AnyRun] => return true,
+            [Token::Literal(prefix), Token::AnyRun] => return text.starts_with(prefix.as_str()),
+            [Token::AnyRun, Token::Literal(suffix)] => return text.ends_with(suffix.as_str()),
+            [Token::AnyRun, Token::Literal(middle), Token::AnyRun] => {
+                return text.contains(middle.as_str())
+            }
+            [Token::Literal(prefix), Token::AnyRun, Token::Literal(suffix)] => {
+                return text.len() >= prefix.len() + suffix.len()
+                    && text.starts_with(prefix.as_str())
+                    && text.ends_with(suffix.as_str())
+            }
+            _ => {}
+        }
         if self.has_segment_tokens() {
             matches_with_segments(&self.tokens, text)
         } else {
@@ -180,6 +197,8 @@ fn matches_tokens(tokens: &[Token], text: &str, ignore_case: bool) -> bool {
         let step = match tokens.get(token_index) {
             None if rest.is_empty() => return true,
             None => None,
+            // A star that ends the pattern matches whatever is left.
+            Some(Token::AnyRun) if token_index + 1 == tokens.len() => return true,
             Some(Token::AnyRun) => {
                 resume = Some((token_index + 1, position));
                 token_index += 1;

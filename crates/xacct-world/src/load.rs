@@ -4,8 +4,8 @@
 use crate::import;
 use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
-    Account, Bucket, Compute, Expectation, Group, InstanceProfile, Organization, Origin, Role,
-    Unit, User, World,
+    Account, Bucket, Compute, Expectation, Group, InstanceProfile, Key, Organization, Origin, Role,
+    Stream, Unit, User, World,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -338,6 +338,12 @@ impl Loader {
         }
         for entry in &manifest.bucket {
             self.bucket_entry(entry);
+        }
+        for entry in &manifest.key {
+            self.key_entry(entry);
+        }
+        for entry in &manifest.stream {
+            self.stream_entry(entry);
         }
         for entry in &manifest.compute {
             self.compute_entry(entry);
@@ -697,6 +703,131 @@ impl Loader {
         );
     }
 
+    /// A regional ARN of `service` whose resource starts with `prefix`.
+    fn regional_arn(
+        &mut self,
+        text: &Spanned<String>,
+        service: &str,
+        prefix: &str,
+    ) -> Option<(AccountId, String, String)> {
+        let parsed = text.get_ref().parse::<Arn>().ok().and_then(|arn| {
+            let account = arn.account()?;
+            let rest = arn.resource().strip_prefix(prefix)?;
+            (arn.service() == service && !arn.region().is_empty() && !rest.is_empty())
+                .then(|| (account, arn.region().to_owned(), rest.to_owned()))
+        });
+        if parsed.is_none() {
+            self.error(
+                "invalid-arn",
+                span_of(text),
+                format!("`{}` is not a {service} `{prefix}` ARN", text.get_ref()),
+            )
+            .help = Some(format!(
+                "write it as `arn:aws:{service}:REGION:ACCOUNT:{prefix}NAME`"
+            ));
+        }
+        parsed
+    }
+
+    fn key_entry(&mut self, entry: &manifest::KeyEntry) {
+        let Some((account, region, _)) = self.regional_arn(&entry.arn, "kms", "key/") else {
+            return;
+        };
+        let arn = entry.arn.get_ref().clone();
+        self.ensure_account(account, span_of(&entry.arn));
+        let policy = match (&entry.policy, entry.aws_managed) {
+            (Some(reference), false) => self.policy(
+                reference,
+                PolicyKind::Resource,
+                format!("key policy of {arn}"),
+            ),
+            (Some(reference), true) => {
+                self.error("aws-managed-key-policy", span_of(reference), "an AWS managed key's policy is AWS's own: remove `policy`, or set `aws_managed = false`");
+                None
+            }
+            (None, true) => Some(aws_managed_key_policy(
+                account,
+                &region,
+                &entry.aliases,
+                &arn,
+            )),
+            (None, false) => {
+                self.error("missing-key-policy", span_of(&entry.arn), format!("key `{arn}` has no key policy: every KMS key has exactly one, and it is the root of authority over the key"))
+                    .help = Some("add `policy = \"key-policy.json\"` (aws kms get-key-policy --key-id ... --policy-name default)".to_owned());
+                None
+            }
+        };
+        let origin = self.origin(span_of(&entry.arn));
+        self.world.keys.insert(
+            arn.clone(),
+            Key {
+                arn,
+                account,
+                region,
+                policy,
+                aws_managed: entry.aws_managed,
+                aliases: entry.aliases.clone(),
+                origin,
+            },
+        );
+    }
+
+    fn stream_entry(&mut self, entry: &manifest::StreamEntry) {
+        let Some((account, region, name)) = self.regional_arn(&entry.arn, "kinesis", "stream/")
+        else {
+            return;
+        };
+        let arn = entry.arn.get_ref().clone();
+        self.ensure_account(account, span_of(&entry.arn));
+        let policy = entry.policy.as_ref().and_then(|reference| {
+            self.policy(
+                reference,
+                PolicyKind::Resource,
+                format!("stream policy of {name}"),
+            )
+        });
+        let mut consumers = BTreeMap::new();
+        for consumer in &entry.consumer {
+            let consumer_arn = consumer.arn.get_ref();
+            if !consumer_arn.starts_with(&format!("{arn}/consumer/")) {
+                self.error(
+                    "invalid-arn",
+                    span_of(&consumer.arn),
+                    format!("`{consumer_arn}` is not a consumer of `{arn}`"),
+                )
+                .help = Some(format!(
+                    "consumer ARNs look like `{arn}/consumer/NAME:CREATION_TIMESTAMP`"
+                ));
+                continue;
+            }
+            let policy = consumer.policy.as_ref().and_then(|reference| {
+                self.policy(
+                    reference,
+                    PolicyKind::Resource,
+                    format!("consumer policy of {consumer_arn}"),
+                )
+            });
+            consumers.insert(consumer_arn.clone(), policy);
+        }
+        let origin = self.origin(span_of(&entry.arn));
+        self.world.streams.insert(
+            arn.clone(),
+            Stream {
+                arn,
+                account,
+                region,
+                name,
+                policy,
+                encryption_key: entry
+                    .encryption_key
+                    .as_ref()
+                    .map(|key| key.get_ref().clone()),
+                consumers,
+                origin,
+            },
+        );
+    }
+
     fn compute_entry(&mut self, entry: &manifest::ComputeEntry) {
         let name = entry.name.get_ref().clone();
         if let Some(profile) = &entry.instance_profile {
@@ -886,6 +1017,31 @@ impl Loader {
             }
         }
     }
+}
+
+/// The key policy AWS gives an AWS managed key such as `aws/s3`: usable only by principals of
+/// the owning account, only through the service. "You cannot [...] use AWS managed keys in
+/// cross-account access" follows from it.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key>
+fn aws_managed_key_policy(
+    account: AccountId,
+    region: &str,
+    aliases: &[String],
+    arn: &str,
+) -> SourcedPolicy {
+    let service = aliases
+        .iter()
+        .find_map(|alias| {
+            alias
+                .strip_prefix("alias/aws/")
+                .or_else(|| alias.strip_prefix("aws/"))
+        })
+        .unwrap_or("s3");
+    let document = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AllowThroughServiceForAccount","Effect":"Allow","Principal":{{"AWS":"*"}},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*","Condition":{{"StringEquals":{{"kms:CallerAccount":"{account}","kms:ViaService":"{service}.{region}.amazonaws.com"}}}}}},{{"Sid":"AllowDirectReadOnly","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}}]}}"#
+    );
+    let parsed = parse_policy(&document, PolicyKind::Resource);
+    SourcedPolicy::new(parsed.policy, format!("key policy of {arn} (AWS managed)"))
 }
 
 /// `a/b/../c` as `a/c`, without touching the file system, so that locations read cleanly.

@@ -25,6 +25,10 @@ pub struct Manifest {
     #[serde(default)]
     pub bucket: Vec<BucketEntry>,
     #[serde(default)]
+    pub key: Vec<KeyEntry>,
+    #[serde(default)]
+    pub stream: Vec<StreamEntry>,
+    #[serde(default)]
     pub compute: Vec<ComputeEntry>,
     /// AWS export files to load (see `docs/scenario-format.md`).
     #[serde(default)]
@@ -156,6 +160,39 @@ pub struct BucketEntry {
     pub name: Spanned<String>,
     pub account: Spanned<String>,
     pub region: Option<String>,
+    pub policy: Option<PolicyRef>,
+}
+
+/// A KMS key and its key policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    pub arn: Spanned<String>,
+    /// The key policy; required for customer managed keys (every key has exactly one).
+    pub policy: Option<PolicyRef>,
+    /// An AWS managed key such as `aws/s3`: its policy is AWS's and allows only its own account.
+    #[serde(default)]
+    pub aws_managed: bool,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// A Kinesis data stream, its resource policy, and its registered consumers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamEntry {
+    pub arn: Spanned<String>,
+    pub policy: Option<PolicyRef>,
+    /// Server-side encryption key ARN (or `aws/kinesis`).
+    pub encryption_key: Option<Spanned<String>>,
+    #[serde(default)]
+    pub consumer: Vec<ConsumerEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerEntry {
+    pub arn: Spanned<String>,
     pub policy: Option<PolicyRef>,
 }
 

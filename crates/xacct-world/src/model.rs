@@ -98,6 +98,30 @@ pub struct Bucket {
     pub origin: Origin,
 }
 
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub arn: String,
+    pub account: AccountId,
+    pub region: String,
+    pub policy: Option<SourcedPolicy>,
+    pub aws_managed: bool,
+    pub aliases: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stream {
+    pub arn: String,
+    pub account: AccountId,
+    pub region: String,
+    pub name: String,
+    pub policy: Option<SourcedPolicy>,
+    pub encryption_key: Option<String>,
+    /// Registered (enhanced fan-out) consumers by ARN, each with its own policy.
+    pub consumers: BTreeMap<String, Option<SourcedPolicy>>,
+    pub origin: Origin,
+}
+
 /// Compute that runs as an identity (issue: data services adds engine settings).
 #[derive(Debug, Clone)]
 pub struct Compute {
@@ -138,6 +162,10 @@ pub struct World {
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
     /// By name (bucket names are global).
     pub buckets: BTreeMap<String, Bucket>,
+    /// KMS keys by ARN.
+    pub keys: BTreeMap<String, Key>,
+    /// Kinesis streams by ARN.
+    pub streams: BTreeMap<String, Stream>,
     pub compute: BTreeMap<String, Compute>,
     pub expectations: Vec<Expectation>,
 }

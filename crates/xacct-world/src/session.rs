@@ -82,6 +82,8 @@ pub enum RequestError {
     #[error("the resource `{0}` names no account and is not a known resource")]
     UnknownAccount(String),
     #[error("{0}")]
+    UnknownResource(String),
+    #[error("{0}")]
     Invalid(String),
 }
 
@@ -125,6 +127,44 @@ impl World {
                     account,
                     policy: trust,
                     policy_name: format!("the trust policy of {resource}"),
+                })
+            }
+            "kms" if resource.resource().starts_with("key/") => {
+                let key = self.keys.get(resource.as_str()).ok_or_else(|| {
+                    RequestError::UnknownResource(format!(
+                        "key `{resource}` is not in the scenario: declare it with [[key]] so its key policy is known"
+                    ))
+                })?;
+                Ok(ResourceFacts {
+                    account: key.account,
+                    policy: key.policy.clone(),
+                    policy_name: format!("the key policy of {resource}"),
+                })
+            }
+            "kinesis" if resource.resource().starts_with("stream/") => {
+                let (stream_arn, consumer) = match resource.as_str().split_once("/consumer/") {
+                    Some((stream, _)) => (stream, true),
+                    None => (resource.as_str(), false),
+                };
+                let stream = self.streams.get(stream_arn).ok_or_else(|| {
+                    RequestError::UnknownResource(format!(
+                        "stream `{stream_arn}` is not in the scenario: declare it with [[stream]] so its owner and policy are known"
+                    ))
+                })?;
+                // A consumer has its own resource policy; the stream's does not cover it.
+                let (policy, policy_name) = if consumer {
+                    let policy = stream.consumers.get(resource.as_str()).cloned().flatten();
+                    (policy, format!("the consumer policy of {resource}"))
+                } else {
+                    (
+                        stream.policy.clone(),
+                        format!("the stream policy of {}", stream.name),
+                    )
+                };
+                Ok(ResourceFacts {
+                    account: stream.account,
+                    policy,
+                    policy_name,
                 })
             }
             _ => {
@@ -249,6 +289,13 @@ impl World {
             implied.push((
                 "aws:SourceIdentity".to_owned(),
                 ContextValue::Single(source_identity.clone()),
+            ));
+        }
+        // KMS evaluates the caller's account (AWS managed keys allow only their own account).
+        if action.service() == "kms" {
+            implied.push((
+                "kms:CallerAccount".to_owned(),
+                ContextValue::Single(account.to_string()),
             ));
         }
         // SDKs and the CLI call AWS over TLS.
