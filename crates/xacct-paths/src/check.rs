@@ -16,6 +16,11 @@ pub const DEFAULT_DEPTH: usize = 5;
 pub struct Case {
     pub action: String,
     pub resource: String,
+    /// Why the case was checked, for cases the expectation implies (a KMS call S3 makes).
+    pub note: Option<String>,
+    /// For such an implied case, the index of the case it follows: together they are one
+    /// operation, allowed only when every part is.
+    pub follows: Option<usize>,
     pub outcome: Outcome,
     /// For a case that should be allowed and is not: the fixes, or why there is none.
     pub fixes: Option<Result<Vec<Fix>, NoFix>>,
@@ -37,11 +42,49 @@ pub struct ExpectationResult {
 
 impl ExpectationResult {
     pub fn passed(&self) -> bool {
-        self.error.is_none()
-            && self
+        if self.error.is_some() {
+            return false;
+        }
+        if self.expectation.allow {
+            return self.cases.iter().all(|case| case.passed(true));
+        }
+        // An operation is denied when any of its parts is.
+        self.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, case)| case.follows.is_none())
+            .all(|(index, primary)| {
+                primary.passed(false)
+                    || self
+                        .cases
+                        .iter()
+                        .any(|case| case.follows == Some(index) && case.passed(false))
+            })
+    }
+
+    /// The cases to report: for an allow expectation every case that is not allowed; for a
+    /// deny expectation every part of an operation none of whose parts is denied.
+    pub fn failing_cases(&self) -> Vec<&Case> {
+        if self.expectation.allow {
+            return self
                 .cases
                 .iter()
-                .all(|case| case.passed(self.expectation.allow))
+                .filter(|case| !case.passed(true))
+                .collect();
+        }
+        self.cases
+            .iter()
+            .enumerate()
+            .filter(|(index, case)| {
+                let primary = case.follows.unwrap_or(*index);
+                let group_denied = self.cases.iter().enumerate().any(|(other, candidate)| {
+                    (other == primary || candidate.follows == Some(primary))
+                        && candidate.passed(false)
+                });
+                !group_denied
+            })
+            .map(|(_, case)| case)
+            .collect()
     }
 }
 
@@ -140,7 +183,7 @@ pub fn run_expectation(
         }
     };
     let options = options_of(expectation);
-    let cases = pairs(expectation)
+    let mut cases: Vec<Case> = pairs(expectation)
         .into_iter()
         .map(|(action, resource)| {
             let query = Query {
@@ -160,14 +203,113 @@ pub fn run_expectation(
                 resource,
                 outcome,
                 fixes,
+                note: None,
+                follows: None,
             }
         })
         .collect();
+    let follow_ups: Vec<Case> = cases
+        .iter()
+        .enumerate()
+        .flat_map(|(position, case)| {
+            kms_follow_ups(world, index, expectation, &start.session, &options, case)
+                .into_iter()
+                .map(move |mut follow_up| {
+                    follow_up.follows = Some(position);
+                    follow_up
+                })
+        })
+        .collect();
+    cases.extend(follow_ups);
     ExpectationResult {
         expectation: expectation.clone(),
         cases,
         error: None,
     }
+}
+
+/// The KMS calls S3 makes with the requester's identity for an object in an SSE-KMS bucket
+/// (forward access sessions): the same session must be allowed `kms:Decrypt` to read, and
+/// `kms:GenerateDataKey` and `kms:Decrypt` to write as Spark and Hadoop do (multipart).
+/// Each is checked on the chain the S3 request took.
+fn kms_follow_ups(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    start: &Session,
+    options: &AssumeOptions,
+    case: &Case,
+) -> Vec<Case> {
+    let Some(path) = case.resource.strip_prefix("arn:aws:s3:::") else {
+        return Vec::new();
+    };
+    let Some((bucket_name, key)) = path.split_once('/') else {
+        return Vec::new();
+    };
+    let Some(bucket) = world.buckets.get(bucket_name) else {
+        return Vec::new();
+    };
+    if bucket.encryption == xacct_s3::DefaultEncryption::SseS3 {
+        return Vec::new();
+    }
+    let object = xacct_s3::EncryptedObject {
+        bucket: bucket.name.clone(),
+        key: key.to_owned(),
+        region: bucket.region_or_default().to_owned(),
+        bucket_owner: bucket.account,
+        encryption: bucket.encryption.clone(),
+    };
+    let operation = match case.action.as_str() {
+        "s3:GetObject" | "s3:GetObjectVersion" => xacct_s3::S3Operation::GetObject(object),
+        "s3:PutObject" => xacct_s3::S3Operation::MultipartUpload(object),
+        _ => return Vec::new(),
+    };
+    let session = case.outcome.path.final_session();
+    let requester = match &session.principal {
+        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
+        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
+    };
+    let Some(requester) = requester else {
+        return Vec::new();
+    };
+    let via: Vec<String> = case
+        .outcome
+        .path
+        .hops
+        .iter()
+        .map(|hop| hop.to.clone())
+        .collect();
+    xacct_s3::kms_actions_for(&operation, requester)
+        .into_iter()
+        .map(|need| {
+            let key = need.key.evaluation_arn("aws-managed-s3");
+            let mut context = expectation.context.clone();
+            context.extend(need.context.clone());
+            let query = Query {
+                start: start.clone(),
+                via: via.clone(),
+                action: need.action.to_owned(),
+                resource: key.clone(),
+                context,
+                options: options.clone(),
+                max_depth: DEFAULT_DEPTH,
+            };
+            let outcome = find(world, index, &query);
+            let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
+                .then(|| suggest(world, &outcome.path, options));
+            Case {
+                action: need.action.to_owned(),
+                resource: key,
+                outcome,
+                fixes,
+                note: Some(format!(
+                    "for {} on {}: {}",
+                    case.action, case.resource, need.reason
+                )),
+                follows: None,
+            }
+        })
+        .collect()
 }
 
 /// Checks the instance profiles and deployers of every compute entry.

@@ -31,6 +31,12 @@ pub enum Target {
     ConsumerPolicy {
         consumer: String,
     },
+    /// An AWS managed key cannot be shared: encrypt the bucket with a new customer managed key
+    /// whose key policy holds the statement.
+    CustomerManagedKey {
+        bucket: String,
+        key: String,
+    },
     PermissionBoundary {
         principal: String,
     },
@@ -125,6 +131,29 @@ fn external_id_wanted(step: &Step) -> Option<String> {
         }
     }
     None
+}
+
+/// For a request on an AWS managed `aws/s3` key: the bucket encrypted with it and the ARN of
+/// the customer managed key to replace it with.
+fn aws_managed_replacement(
+    world: &World,
+    request: &xacct_eval::Request,
+) -> Option<(String, String)> {
+    let key = world
+        .keys
+        .get(request.resource.as_str())
+        .filter(|key| key.aws_managed)?;
+    let bucket = world.buckets.values().find(|bucket| {
+        bucket.account == key.account
+            && bucket.encryption == xacct_s3::DefaultEncryption::AwsManagedKms
+    })?;
+    Some((
+        bucket.name.clone(),
+        format!(
+            "arn:aws:kms:{}:{}:key/xacct-{}",
+            key.region, key.account, bucket.name
+        ),
+    ))
 }
 
 /// The resource policy to add a grant to, how to say so, and the Resource to write in it
@@ -246,7 +275,11 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
     }
     let request = &step.request;
     let action = request.action.to_string();
-    let resource = request.resource.to_string();
+    // Grants on an AWS managed key are impossible; they go to the key that replaces it.
+    let replacement = aws_managed_replacement(world, request);
+    let resource = replacement
+        .as_ref()
+        .map_or_else(|| request.resource.to_string(), |(_, key)| key.clone());
     let principal = caller_arn(&request.caller);
     let resource_account = request.resource_account.to_string();
     let mut fixes = Vec::new();
@@ -282,6 +315,23 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                             summary: format!("add to the trust policy of {role}"),
                             statement: Some(statement),
                         }
+                    }
+                }
+                None if replacement.is_some() => {
+                    let (bucket, key) = replacement.clone().unwrap_or_default();
+                    Fix {
+                        target: Target::CustomerManagedKey { bucket: bucket.clone(), key: key.clone() },
+                        account: resource_account.clone(),
+                        summary: format!(
+                            "encrypt bucket {bucket} with a customer managed key instead of the AWS managed key aws/s3, which no other account can use: create {key} with this statement in its key policy (next to the statement enabling IAM policies in {resource_account}), and set it as the bucket's default encryption"
+                        ),
+                        statement: Some(json!({
+                            "Sid": sid(&["Allow", &action]),
+                            "Effect": "Allow",
+                            "Principal": {"AWS": principal},
+                            "Action": action,
+                            "Resource": "*",
+                        })),
                     }
                 }
                 None => {
@@ -426,6 +476,46 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                     )?)
                 }
             }
+        }
+        Target::CustomerManagedKey { bucket, key } => {
+            if !world.keys.contains_key(key) {
+                let arn: xacct_policy::Arn =
+                    key.parse().map_err(|_| format!("bad key ARN {key}"))?;
+                let account = arn
+                    .account()
+                    .ok_or_else(|| format!("no account in {key}"))?;
+                let enable_iam = json!({
+                    "Sid": "EnableIamPolicies",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                });
+                let policy = new_policy(&enable_iam, PolicyKind::Resource, "suggested key policy")?;
+                world.keys.insert(
+                    key.clone(),
+                    xacct_world::model::Key {
+                        arn: key.clone(),
+                        account,
+                        region: arn.region().to_owned(),
+                        policy: Some(policy),
+                        aws_managed: false,
+                        aliases: Vec::new(),
+                        origin: xacct_world::model::Origin::default(),
+                    },
+                );
+            }
+            if let Some(policy) = world.keys.get_mut(key).and_then(|key| key.policy.as_mut()) {
+                append(policy, need()?, PolicyKind::Resource)?;
+            }
+            let bucket = world
+                .buckets
+                .get_mut(bucket)
+                .ok_or_else(|| format!("no bucket {bucket}"))?;
+            bucket.encryption = xacct_s3::DefaultEncryption::SseKms {
+                key_arn: key.clone(),
+                bucket_key: false,
+            };
         }
         Target::KeyPolicy { key } => {
             let key = world

@@ -690,17 +690,96 @@ impl Loader {
                 format!("bucket policy of {name}"),
             )
         });
+        let ownership = match &entry.ownership {
+            None => xacct_s3::ObjectOwnership::default(),
+            Some(text) => match text.get_ref().parse::<xacct_s3::ObjectOwnership>() {
+                Ok(ownership) => ownership,
+                Err(error) => {
+                    self.error("invalid-ownership", span_of(text), error.to_string())
+                        .help = Some(
+                        "one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter".to_owned(),
+                    );
+                    xacct_s3::ObjectOwnership::default()
+                }
+            },
+        };
+        let region = entry
+            .region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let encryption = self.bucket_encryption(entry, account, &region);
         let origin = self.origin(span_of(&entry.name));
         self.world.buckets.insert(
             name.clone(),
             Bucket {
                 name,
                 account,
-                region: entry.region.clone(),
+                region: Some(region),
                 policy,
+                ownership,
+                encryption,
                 origin,
             },
         );
+    }
+
+    fn bucket_encryption(
+        &mut self,
+        entry: &manifest::BucketEntry,
+        account: AccountId,
+        region: &str,
+    ) -> xacct_s3::DefaultEncryption {
+        let Some(text) = &entry.encryption else {
+            return xacct_s3::DefaultEncryption::SseS3;
+        };
+        match text.get_ref().as_str() {
+            "sse-s3" | "AES256" => xacct_s3::DefaultEncryption::SseS3,
+            "aws/s3" | "alias/aws/s3" => {
+                // The AWS managed key exists implicitly; give it its AWS-owned policy.
+                let key_arn = aws_managed_s3_key_arn(account, region);
+                if !self.world.keys.contains_key(&key_arn) {
+                    let document = xacct_s3::aws_managed_s3_key_policy(account, region);
+                    let parsed = parse_policy(&document, PolicyKind::Resource);
+                    let origin = self.origin(span_of(&entry.name));
+                    let label = format!("key policy of {key_arn} (AWS managed aws/s3)");
+                    self.world.keys.insert(
+                        key_arn.clone(),
+                        Key {
+                            arn: key_arn,
+                            account,
+                            region: region.to_owned(),
+                            policy: Some(SourcedPolicy::new(parsed.policy, label)),
+                            aws_managed: true,
+                            aliases: vec!["alias/aws/s3".to_owned()],
+                            origin,
+                        },
+                    );
+                }
+                xacct_s3::DefaultEncryption::AwsManagedKms
+            }
+            key if key.starts_with("arn:aws:kms:") => {
+                if !key.contains(":key/") {
+                    self.error(
+                        "invalid-encryption-key",
+                        span_of(text),
+                        format!("`{key}` is not a key ARN: S3 default encryption must name the key by its full ARN (an alias resolves in the caller's account)"),
+                    );
+                }
+                xacct_s3::DefaultEncryption::SseKms {
+                    key_arn: key.to_owned(),
+                    bucket_key: entry.bucket_key,
+                }
+            }
+            other => {
+                self.error(
+                    "invalid-encryption",
+                    span_of(text),
+                    format!("`{other}` is not a default encryption"),
+                )
+                .help = Some("write `sse-s3`, `aws/s3`, or the ARN of a KMS key".to_owned());
+                xacct_s3::DefaultEncryption::SseS3
+            }
+        }
     }
 
     /// A regional ARN of `service` whose resource starts with `prefix`.
@@ -1042,6 +1121,12 @@ fn aws_managed_key_policy(
     );
     let parsed = parse_policy(&document, PolicyKind::Resource);
     SourcedPolicy::new(parsed.policy, format!("key policy of {arn} (AWS managed)"))
+}
+
+/// The ARN xacct gives the AWS managed key `aws/s3` of an account and Region (its real id is
+/// not known in advance).
+pub fn aws_managed_s3_key_arn(account: AccountId, region: &str) -> String {
+    format!("arn:aws:kms:{region}:{account}:key/aws-managed-s3")
 }
 
 /// `a/b/../c` as `a/c`, without touching the file system, so that locations read cleanly.

@@ -161,6 +161,13 @@ pub struct BucketEntry {
     pub account: Spanned<String>,
     pub region: Option<String>,
     pub policy: Option<PolicyRef>,
+    /// Object Ownership: BucketOwnerEnforced (the default), BucketOwnerPreferred, ObjectWriter.
+    pub ownership: Option<Spanned<String>>,
+    /// Default encryption: `sse-s3` (the default), `aws/s3` (the AWS managed key), or a KMS key ARN.
+    pub encryption: Option<Spanned<String>>,
+    /// S3 Bucket Keys for SSE-KMS.
+    #[serde(default)]
+    pub bucket_key: bool,
 }
 
 /// A KMS key and its key policy.

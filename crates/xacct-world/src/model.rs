@@ -95,7 +95,16 @@ pub struct Bucket {
     pub account: AccountId,
     pub region: Option<String>,
     pub policy: Option<SourcedPolicy>,
+    pub ownership: xacct_s3::ObjectOwnership,
+    pub encryption: xacct_s3::DefaultEncryption,
     pub origin: Origin,
+}
+
+impl Bucket {
+    /// The Region, `us-east-1` when the scenario does not say.
+    pub fn region_or_default(&self) -> &str {
+        self.region.as_deref().unwrap_or("us-east-1")
+    }
 }
 
 #[derive(Debug, Clone)]

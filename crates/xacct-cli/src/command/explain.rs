@@ -85,6 +85,8 @@ pub fn run(args: &Args) -> u8 {
     let fixes = (!outcome.allowed()).then(|| suggest(world, &outcome.path, &options));
     let allowed = outcome.allowed();
     let case = Case {
+        note: None,
+        follows: None,
         action: args.action.clone(),
         resource: args.resource.clone(),
         outcome,

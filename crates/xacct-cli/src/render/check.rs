@@ -40,6 +40,9 @@ fn fix_text(fix: &Fix) -> String {
 pub fn case_text(case: &Case, expect_allow: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} on {}", case.action, case.resource);
+    if let Some(note) = &case.note {
+        let _ = writeln!(out, "  ({note})");
+    }
     if let Some(error) = &case.outcome.error {
         let _ = writeln!(out, "  error: {error}");
         return out;
@@ -177,11 +180,7 @@ pub fn text(report: &Report) -> String {
         }
         // Cases that fail at the same AssumeRole hop share its explanation and fix.
         let mut shown_hops: Vec<(String, String)> = Vec::new();
-        for case in result
-            .cases
-            .iter()
-            .filter(|case| !case.passed(result.expectation.allow))
-        {
+        for case in result.failing_cases() {
             let hop = match case.outcome.path.failing_link() {
                 Some(Link::Hop(index)) => case
                     .outcome
@@ -238,6 +237,7 @@ pub fn case_json(case: &Case, expect_allow: bool) -> Value {
     json!({
         "action": case.action,
         "resource": case.resource,
+        "note": case.note,
         "passed": case.passed(expect_allow),
         "allowed": case.outcome.allowed(),
         "error": case.outcome.error,
@@ -299,11 +299,7 @@ pub fn sarif(report: &Report, loaded: &Loaded) -> String {
         let (line, column) = result.expectation.origin.span.line_column(&manifest.text);
         let mut related = Vec::new();
         let mut message = format!("expectation `{}` fails", result.expectation.name);
-        for case in result
-            .cases
-            .iter()
-            .filter(|case| !case.passed(result.expectation.allow))
-        {
+        for case in result.failing_cases() {
             let _ = write!(message, "; {} on {}", case.action, case.resource);
             if let Some((step, _)) = deciding_step(&case.outcome.path) {
                 let explanation = Explanation::new(&step.request, &step.response);

@@ -131,6 +131,9 @@ pub(super) fn import(export: &mut Export<'_>, root: &Json, target: &Target) {
                     account: target.account,
                     region: None,
                     policy: Some(policy),
+                    // get-bucket-policy says nothing of these: AWS's defaults for new buckets.
+                    ownership: xacct_s3::ObjectOwnership::default(),
+                    encryption: xacct_s3::DefaultEncryption::SseS3,
                     origin,
                 },
             );

@@ -1,0 +1,147 @@
+//! `xacct who-can` and `xacct graph` end to end on the bundled scenarios. Outputs are
+//! snapshot-tested so that every change to a chain or a drawing is reviewed.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot run its command fails"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `xacct` from the workspace root so that paths in the output are short and stable.
+fn xacct(arguments: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(arguments)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn transcript(arguments: &[&str]) -> String {
+    let (code, stdout, stderr) = xacct(arguments);
+    format!(
+        "$ xacct {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        arguments.join(" ")
+    )
+}
+
+#[test]
+fn who_can_read_the_lake_lists_the_role_the_chain_and_the_instance_profile() {
+    insta::assert_snapshot!(transcript(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/*",
+    ]));
+}
+
+#[test]
+fn who_can_json_is_the_stable_contract() {
+    let (code, stdout, _) = xacct(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:ListBucket",
+        "--resource",
+        "arn:aws:s3:::lake-b",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["can"], true);
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn who_can_with_a_depth_of_zero_counts_only_direct_access() {
+    let (code, stdout, _) = xacct(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/*",
+        "--depth",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let principals: Vec<&str> = json["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|reach| reach["principal"].as_str().unwrap())
+        .collect();
+    assert_eq!(principals, ["arn:aws:iam::222222222222:role/MyRoleB"]);
+}
+
+#[test]
+fn who_can_delete_the_bucket_is_nobody() {
+    insta::assert_snapshot!(transcript(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:DeleteBucket",
+        "--resource",
+        "arn:aws:s3:::lake-b",
+    ]));
+}
+
+#[test]
+fn who_can_an_unknown_bucket_is_bad_input() {
+    let (code, _, stderr) = xacct(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::no-such-bucket/*",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-bucket"), "{stderr}");
+}
+
+#[test]
+fn graph_mermaid_of_the_role_chain() {
+    insta::assert_snapshot!(transcript(&[
+        "graph",
+        "examples/s3-role-chain",
+        "--format",
+        "mermaid"
+    ]));
+}
+
+#[test]
+fn graph_mermaid_dashes_a_trust_that_names_the_wrong_role() {
+    insta::assert_snapshot!(transcript(&[
+        "graph",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+        "--format",
+        "mermaid",
+    ]));
+}
+
+#[test]
+fn graph_dot_of_the_role_chain() {
+    insta::assert_snapshot!(transcript(&[
+        "graph",
+        "examples/s3-role-chain",
+        "--format",
+        "dot"
+    ]));
+}
