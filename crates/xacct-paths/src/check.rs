@@ -1,5 +1,6 @@
 //! Running a scenario's expectations and its compute checks.
 
+use crate::binding::binding;
 use crate::fix::{suggest, Fix, NoFix, Target};
 use crate::index::TrustIndex;
 use crate::search::{find, AssumeOptions, Outcome, Query, Step};
@@ -186,7 +187,7 @@ pub fn run_expectation(
     let mut cases: Vec<Case> = pairs(expectation)
         .into_iter()
         .map(|(action, resource)| {
-            let query = Query {
+            let mut query = Query {
                 start: start.session.clone(),
                 via: expectation.via.clone(),
                 action: action.clone(),
@@ -195,15 +196,70 @@ pub fn run_expectation(
                 options: options.clone(),
                 max_depth: DEFAULT_DEPTH,
             };
+            // A compute whose settings name how it reaches the resource takes that chain only.
+            let compute = expectation
+                .from
+                .strip_prefix("compute:")
+                .and_then(|name| world.compute.get(name))
+                .filter(|_| expectation.via.is_empty());
+            let mut note = None;
+            match compute.and_then(|compute| binding(compute, &resource)) {
+                Some(Err(message)) => {
+                    let outcome = Outcome {
+                        path: crate::search::Path {
+                            start: start.session.clone(),
+                            hops: Vec::new(),
+                            last: None,
+                        },
+                        explored: 0,
+                        error: Some(message),
+                    };
+                    return Case {
+                        action,
+                        resource,
+                        outcome,
+                        fixes: None,
+                        note: None,
+                        follows: None,
+                    };
+                }
+                Some(Ok(bound)) => {
+                    if bound.via.is_empty() {
+                        query.max_depth = 0;
+                    }
+                    query.via = bound.via;
+                    query.options.session_name = bound.session_name.or(query.options.session_name);
+                    query.options.duration_seconds =
+                        bound.duration_seconds.or(query.options.duration_seconds);
+                    if let Some((role, id)) = bound.external_id {
+                        query.options.external_ids.insert(role, id);
+                    }
+                    // The client sends its canned ACL on every write.
+                    let acl_given = query
+                        .context
+                        .iter()
+                        .any(|(key, _)| key.eq_ignore_ascii_case("s3:x-amz-acl"));
+                    if let (Some(acl), true, false) =
+                        (&bound.canned_acl, action == "s3:PutObject", acl_given)
+                    {
+                        query.context.push((
+                            "s3:x-amz-acl".to_owned(),
+                            xacct_eval::ContextValue::Single(acl.clone()),
+                        ));
+                    }
+                    note = Some(bound.describe);
+                }
+                None => {}
+            }
             let outcome = find(world, index, &query);
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
-                .then(|| suggest(world, &outcome.path, &options));
+                .then(|| suggest(world, &outcome.path, &query.options));
             Case {
                 action,
                 resource,
                 outcome,
                 fixes,
-                note: None,
+                note,
                 follows: None,
             }
         })

@@ -3,6 +3,7 @@
 //! smallest fix; and the reverse question, who can reach a resource.
 
 pub mod assume;
+pub mod binding;
 pub mod callers;
 pub mod check;
 pub mod fix;

@@ -782,6 +782,58 @@ impl Loader {
         }
     }
 
+    /// Reads one settings file of a compute entry with `parse`, reporting its findings.
+    fn settings_file<T>(
+        &mut self,
+        path: Option<&Spanned<String>>,
+        parse: fn(&str) -> xacct_compute::Parsed<T>,
+    ) -> Option<T> {
+        let path = path?;
+        let full = normalize(&self.base.join(path.get_ref()));
+        let text = match std::fs::read_to_string(&full) {
+            Ok(text) => text,
+            Err(error) => {
+                self.error(
+                    "missing-settings-file",
+                    span_of(path),
+                    format!("cannot read settings file `{}`: {error}", full.display()),
+                );
+                return None;
+            }
+        };
+        let source = SourceFile::new(full.display().to_string(), text);
+        let parsed = parse(&source.text);
+        for finding in &parsed.findings {
+            self.findings.push(finding.in_source(&source));
+        }
+        parsed.value
+    }
+
+    fn compute_settings(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+    ) -> crate::model::ComputeSettings {
+        crate::model::ComputeSettings {
+            databricks: self.settings_file(
+                entry.databricks_cluster.as_ref(),
+                xacct_compute::parse_databricks_cluster,
+            ),
+            mounts: self.settings_file(entry.mounts.as_ref(), xacct_compute::parse_mounts),
+            kinesis: self
+                .settings_file(entry.kinesis.as_ref(), xacct_compute::parse_kinesis_options),
+            emr: self.settings_file(entry.emr_cluster.as_ref(), xacct_compute::parse_emr_cluster),
+            security_configuration: self.settings_file(
+                entry.security_configuration.as_ref(),
+                xacct_compute::parse_security_configuration,
+            ),
+            emr_user: entry
+                .emr_user
+                .clone()
+                .unwrap_or_else(|| "hadoop".to_owned()),
+            glue: self.settings_file(entry.glue_job.as_ref(), xacct_compute::parse_glue_job),
+        }
+    }
+
     /// A regional ARN of `service` whose resource starts with `prefix`.
     fn regional_arn(
         &mut self,
@@ -932,22 +984,40 @@ impl Loader {
                 );
             }
         }
-        if entry.instance_profile.is_none() && entry.role.is_none() {
+        let settings_name_identity = entry.databricks_cluster.is_some()
+            || entry.emr_cluster.is_some()
+            || entry.glue_job.is_some();
+        if entry.instance_profile.is_none() && entry.role.is_none() && !settings_name_identity {
             self.error(
                 "compute-without-identity",
                 span_of(&entry.name),
                 format!("compute `{name}` names neither `instance_profile` nor `role`"),
             );
         }
+        let settings = self.compute_settings(entry);
+        // The cluster file names the instance profile when the manifest does not.
+        let from_cluster = settings
+            .databricks
+            .as_ref()
+            .and_then(|cluster| cluster.instance_profile.as_ref())
+            .or_else(|| {
+                settings
+                    .emr
+                    .as_ref()
+                    .and_then(|emr| emr.instance_profile.as_ref())
+            })
+            .map(|located| located.value.to_string());
         let origin = self.origin(span_of(&entry.name));
         self.world.compute.insert(
             name.clone(),
             Compute {
                 name,
+                settings,
                 instance_profile: entry
                     .instance_profile
                     .as_ref()
-                    .map(|value| value.get_ref().clone()),
+                    .map(|value| value.get_ref().clone())
+                    .or(from_cluster),
                 role: entry.role.as_ref().map(|value| value.get_ref().clone()),
                 deployed_by: entry
                     .deployed_by

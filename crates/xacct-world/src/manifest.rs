@@ -212,6 +212,20 @@ pub struct ComputeEntry {
     pub role: Option<Spanned<String>>,
     /// The principal that launches the compute and must be allowed to pass its role.
     pub deployed_by: Option<Spanned<String>>,
+    /// The Databricks Clusters API `clusters/get` output: instance profile and `spark_conf`.
+    pub databricks_cluster: Option<Spanned<String>>,
+    /// Databricks mounts: `[{"mount_point", "source", "extra_configs"}]`.
+    pub mounts: Option<Spanned<String>>,
+    /// Databricks Kinesis reader options (`roleArn`, `roleExternalId`, ...).
+    pub kinesis: Option<Spanned<String>>,
+    /// `aws emr describe-cluster` output.
+    pub emr_cluster: Option<Spanned<String>>,
+    /// `aws emr describe-security-configuration` output (EMRFS role mappings).
+    pub security_configuration: Option<Spanned<String>>,
+    /// The Hadoop user EMRFS role mappings match (default `hadoop`).
+    pub emr_user: Option<String>,
+    /// `aws glue get-job` output.
+    pub glue_job: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

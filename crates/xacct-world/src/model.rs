@@ -138,7 +138,21 @@ pub struct Compute {
     pub instance_profile: Option<String>,
     pub role: Option<String>,
     pub deployed_by: Option<String>,
+    /// Engine settings, when the scenario gives them: they decide which role reaches what.
+    pub settings: ComputeSettings,
     pub origin: Origin,
+}
+
+/// The settings files of a compute entry, read.
+#[derive(Debug, Clone, Default)]
+pub struct ComputeSettings {
+    pub databricks: Option<xacct_compute::DatabricksCluster>,
+    pub mounts: Option<xacct_compute::Mounts>,
+    pub kinesis: Option<xacct_compute::KinesisReader>,
+    pub emr: Option<xacct_compute::EmrCluster>,
+    pub security_configuration: Option<xacct_compute::SecurityConfiguration>,
+    pub emr_user: String,
+    pub glue: Option<xacct_compute::GlueJob>,
 }
 
 /// What a scenario says should happen.
