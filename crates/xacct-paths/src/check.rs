@@ -231,8 +231,9 @@ pub fn run_expectation(
                     query.options.session_name = bound.session_name.or(query.options.session_name);
                     query.options.duration_seconds =
                         bound.duration_seconds.or(query.options.duration_seconds);
+                    // An external id the expectation names wins over the settings' own.
                     if let Some((role, id)) = bound.external_id {
-                        query.options.external_ids.insert(role, id);
+                        query.options.external_ids.entry(role).or_insert(id);
                     }
                     // The client sends its canned ACL on every write.
                     let acl_given = query

@@ -287,7 +287,8 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
         let fix = match gap {
             Gap::ResourcePolicy => match hop_target {
                 Some(role) => {
-                    if let Some(value) = external_id_wanted(step).filter(|_| !options.external_ids.contains_key(role)) {
+                    // The trust wants an external id the caller does not pass, or passes differently.
+                    if let Some(value) = external_id_wanted(step).filter(|wanted| options.external_ids.get(role) != Some(wanted)) {
                         Fix {
                             target: Target::ExternalId { role: role.to_owned(), value: value.clone() },
                             account: owner_account(step),
