@@ -361,7 +361,7 @@ impl Explanation {
                 Gap::ResourcePolicy if response.cross_account => format!(
                     "cross-account: {resource_policy_name} (account {}) does not allow `{caller}` to `{action}`{}",
                     request.resource_account,
-                    if identity_allowed { ", although an identity-based policy does" } else { "" }
+                    if identity_allowed && !request.caller.is_service() { ", although an identity-based policy does" } else { "" }
                 ),
                 Gap::ResourcePolicy => format!(
                     "{resource_policy_name} does not allow `{caller}` to `{action}`, and it must: identity-based policies alone cannot grant this"

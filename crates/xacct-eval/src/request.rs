@@ -168,11 +168,23 @@ fn check_or_derive(
     derived: String,
     same: impl Fn(&str, &str) -> bool,
 ) -> Result<(), InvalidRequest> {
-    if let Some(given) = context.single(&key.to_ascii_lowercase()) {
-        if !same(given, &derived) {
+    if let Some(entry) = context.entry(&key.to_ascii_lowercase()) {
+        // Every supplied value must agree: an array could otherwise smuggle in a second
+        // principal, and an empty one would remove the key.
+        let agrees = match &entry.value {
+            ContextValue::Single(given) => same(given, &derived),
+            ContextValue::Multi(given) => {
+                given.len() == 1 && given.iter().all(|one| same(one, &derived))
+            }
+        };
+        if !agrees {
+            let given = match &entry.value {
+                ContextValue::Single(given) => given.clone(),
+                ContextValue::Multi(given) => format!("[{}]", given.join(", ")),
+            };
             return Err(InvalidRequest::ConflictingDerivedKey {
                 key,
-                given: given.to_owned(),
+                given,
                 derived,
             });
         }

@@ -258,7 +258,7 @@ impl Reader<'_> {
             }
             return context;
         };
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for member in members {
             let lowercase = member.name.to_ascii_lowercase();
             if seen.contains(&lowercase) {
@@ -272,7 +272,7 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            seen.push(lowercase);
+            seen.insert(lowercase);
             let scalar = |json: &Json| json.as_scalar_text();
             let parsed = match &member.value {
                 Json::Array { items, .. } => items

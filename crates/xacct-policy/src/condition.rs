@@ -261,6 +261,8 @@ fn suggest_operator(text: &str) -> Option<String> {
     }
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip hopeless candidates cheaply.
+        .filter(|candidate| candidate.len().abs_diff(lower.len()) <= 3)
         .map(|candidate| {
             (
                 edit_distance(&lower, &candidate.to_ascii_lowercase()),

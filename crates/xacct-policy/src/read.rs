@@ -119,19 +119,8 @@ impl Reader {
     ) -> HashMap<&'a str, &'a Member> {
         let mut by_name: HashMap<&str, &Member> = HashMap::new();
         for member in members {
-            if let Some(first) = by_name.get(member.name.as_str()) {
-                let (line_hint, _) = (first.name_span.start, ());
-                let _ = line_hint;
-                self.push(
-                    Finding::error(
-                        "duplicate-key",
-                        member.name_span,
-                        format!("`{}` appears twice in this {what}", member.name),
-                    )
-                    .with_help(
-                        "AWS rejects a document with a repeated key instead of keeping the last value: merge the two",
-                    ),
-                );
+            // Reported once for every object by `check_duplicates_deep`.
+            if by_name.contains_key(member.name.as_str()) {
                 continue;
             }
             if !known.is_empty() && !known.contains(&member.name.as_str()) {
@@ -262,11 +251,7 @@ impl Reader {
                 // (Principal, Condition blocks) too, once per object.
                 let mut seen: HashMap<&str, Span> = HashMap::new();
                 for member in members {
-                    if seen.insert(&member.name, member.name_span).is_some()
-                        && !self.findings.iter().any(|finding| {
-                            finding.code == "duplicate-key" && finding.span == member.name_span
-                        })
-                    {
+                    if seen.insert(&member.name, member.name_span).is_some() {
                         self.push(
                             Finding::error(
                                 "duplicate-key",
