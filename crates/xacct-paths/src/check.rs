@@ -184,6 +184,7 @@ pub fn run_expectation(
         }
     };
     let options = options_of(expectation);
+    let mut case_contexts: Vec<Vec<(String, xacct_eval::ContextValue)>> = Vec::new();
     let mut cases: Vec<Case> = pairs(expectation)
         .into_iter()
         .map(|(action, resource)| {
@@ -214,6 +215,7 @@ pub fn run_expectation(
                         explored: 0,
                         error: Some(message),
                     };
+                    case_contexts.push(query.context.clone());
                     return Case {
                         action,
                         resource,
@@ -253,6 +255,7 @@ pub fn run_expectation(
                 None => {}
             }
             let outcome = find(world, index, &query);
+            case_contexts.push(query.context.clone());
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &query.options));
             Case {
@@ -269,8 +272,18 @@ pub fn run_expectation(
         .iter()
         .enumerate()
         .flat_map(|(position, case)| {
+            let context = case_contexts.get(position).cloned().unwrap_or_default();
             kms_follow_ups(world, index, expectation, &start.session, &options, case)
                 .into_iter()
+                .chain(acl_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    &start.session,
+                    &options,
+                    case,
+                    &context,
+                ))
                 .map(move |mut follow_up| {
                     follow_up.follows = Some(position);
                     follow_up
@@ -282,6 +295,116 @@ pub fn run_expectation(
         expectation: expectation.clone(),
         cases,
         error: None,
+    }
+}
+
+/// What S3 itself adds to a PutObject after the policies allow it: an ACL header other than
+/// `bucket-owner-full-control` on a BucketOwnerEnforced bucket is refused (400
+/// AccessControlListNotSupported); on a bucket with ACLs enabled, sending an ACL header needs
+/// `s3:PutObjectAcl` too, checked on the same chain.
+fn acl_follow_ups(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    start: &Session,
+    options: &AssumeOptions,
+    case: &Case,
+    context: &[(String, xacct_eval::ContextValue)],
+) -> Vec<Case> {
+    if case.action != "s3:PutObject" {
+        return Vec::new();
+    }
+    let Some(bucket) = case
+        .resource
+        .strip_prefix("arn:aws:s3:::")
+        .and_then(|path| path.split('/').next())
+        .and_then(|name| world.buckets.get(name))
+    else {
+        return Vec::new();
+    };
+    let header = context.iter().find_map(|(key, value)| match value {
+        xacct_eval::ContextValue::Single(text) if key.eq_ignore_ascii_case("s3:x-amz-acl") => {
+            Some(text.clone())
+        }
+        _ => None,
+    });
+    let acl = match header.as_deref().map(xacct_s3::CannedAcl::from_header) {
+        None => None,
+        Some(Ok(acl)) => Some(acl),
+        Some(Err(_)) => return Vec::new(),
+    };
+    let session = case.outcome.path.final_session();
+    let writer = match &session.principal {
+        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
+        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
+    };
+    let Some(writer) = writer else {
+        return Vec::new();
+    };
+    let via: Vec<String> = case
+        .outcome
+        .path
+        .hops
+        .iter()
+        .map(|hop| hop.to.clone())
+        .collect();
+    match xacct_s3::put_object(bucket.ownership, acl, writer, bucket.account) {
+        Err(error) => {
+            let outcome = Outcome {
+                path: crate::search::Path {
+                    start: start.clone(),
+                    hops: case.outcome.path.hops.clone(),
+                    last: None,
+                },
+                explored: 0,
+                error: Some(format!(
+                    "S3 answers {} {}: {error}",
+                    error.status(),
+                    error.code()
+                )),
+            };
+            vec![Case {
+                action: case.action.clone(),
+                resource: case.resource.clone(),
+                outcome,
+                fixes: None,
+                note: Some(format!(
+                    "bucket {} is {}",
+                    bucket.name,
+                    bucket.ownership.name()
+                )),
+                follows: None,
+            }]
+        }
+        Ok(outcome) => outcome
+            .extra_actions
+            .iter()
+            .map(|extra| {
+                let query = Query {
+                    start: start.clone(),
+                    via: via.clone(),
+                    action: extra.action.to_owned(),
+                    resource: case.resource.clone(),
+                    context: context.to_vec(),
+                    options: options.clone(),
+                    max_depth: DEFAULT_DEPTH,
+                };
+                let found = find(world, index, &query);
+                let fixes = (expectation.allow && !found.allowed() && found.error.is_none())
+                    .then(|| suggest(world, &found.path, options));
+                Case {
+                    action: extra.action.to_owned(),
+                    resource: case.resource.clone(),
+                    outcome: found,
+                    fixes,
+                    note: Some(format!(
+                        "for s3:PutObject on {}: {}",
+                        case.resource, extra.reason
+                    )),
+                    follows: None,
+                }
+            })
+            .collect(),
     }
 }
 
