@@ -110,11 +110,7 @@ pub fn short_name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
 
-fn policies_of<'r>(
-    request: &'r Request,
-    layer: Layer,
-    level: Option<usize>,
-) -> Vec<&'r SourcedPolicy> {
+fn policies_of(request: &Request, layer: Layer, level: Option<usize>) -> Vec<&SourcedPolicy> {
     let policies = &request.policies;
     match layer {
         Layer::Identity => policies.identity.iter().collect(),

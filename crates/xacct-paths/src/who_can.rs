@@ -138,20 +138,20 @@ impl VariableValues for NoVariables {
 }
 
 /// Whether a request for `action` on `resource` could be allowed for a principal.
-struct Screen<'a> {
+struct Screen {
     action: ActionName,
     resource: String,
     account: AccountId,
     /// Allow statements of the resource policy whose action and resource may match.
-    resource_allows: Vec<&'a Statement>,
+    resource_allows: Vec<Statement>,
 }
 
-impl<'a> Screen<'a> {
+impl Screen {
     fn new(
         action: ActionName,
         resource: String,
         account: AccountId,
-        policy: Option<&'a SourcedPolicy>,
+        policy: Option<&SourcedPolicy>,
     ) -> Self {
         let mut screen = Self {
             action,
@@ -162,11 +162,12 @@ impl<'a> Screen<'a> {
         let statements = policy
             .map(|policy| policy.policy.statements.as_slice())
             .unwrap_or_default();
-        let allows: Vec<&'a Statement> = statements
+        let allows: Vec<Statement> = statements
             .iter()
             .filter(|statement| {
                 statement.effect == Effect::Allow && screen.action_and_resource_may_match(statement)
             })
+            .cloned()
             .collect();
         screen.resource_allows = allows;
         screen
@@ -246,8 +247,8 @@ impl<'a> Screen<'a> {
     }
 }
 
-/// The screen for the final request.
-fn final_screen<'w>(world: &'w World, query: &WhoCanQuery) -> Result<Screen<'w>, WhoCanError> {
+/// The screen for the final request, with the resource policy the engine will see.
+fn final_screen(world: &World, query: &WhoCanQuery) -> Result<Screen, WhoCanError> {
     let action: ActionName = query.action.parse().map_err(|_| {
         WhoCanError(format!(
             "`{}` is not an action: expected `service:Action`",
@@ -261,35 +262,12 @@ fn final_screen<'w>(world: &'w World, query: &WhoCanQuery) -> Result<Screen<'w>,
     let facts = world
         .resource_facts(&action, &resource)
         .map_err(|error| WhoCanError(error.to_string()))?;
-    // The policy the engine will see is the world's own; borrow it rather than the copy.
-    let policy = resource_policy(world, &action, &resource);
     Ok(Screen::new(
         action,
         query.resource.clone(),
         facts.account,
-        policy,
+        facts.policy.as_ref(),
     ))
-}
-
-/// The world's resource-based policy for `resource`, as [`World::resource_facts`] finds it.
-fn resource_policy<'w>(
-    world: &'w World,
-    action: &ActionName,
-    resource: &Arn,
-) -> Option<&'w SourcedPolicy> {
-    match resource.service() {
-        "s3" if resource.account().is_none() => {
-            let bucket = resource.resource().split('/').next().unwrap_or_default();
-            world
-                .buckets
-                .get(bucket)
-                .and_then(|bucket| bucket.policy.as_ref())
-        }
-        "iam" if resource.resource().starts_with("role/") && action.service() == "sts" => {
-            world.roles.get(resource.as_str()).map(|role| &role.trust)
-        }
-        _ => None,
-    }
 }
 
 /// Answers a who-can question; `callers` must be built from the same world.
