@@ -298,6 +298,62 @@ pub fn run_expectation(
     }
 }
 
+/// The account of the session that made a case's final request.
+fn requester_account(world: &World, case: &Case) -> Option<xacct_policy::AccountId> {
+    match &case.outcome.path.final_session().principal {
+        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
+        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
+    }
+}
+
+/// A request the service makes as part of another one (a KMS call for S3, an ACL write), by
+/// the same session: it is checked on exactly the chain the first request took.
+struct FollowUp<'a> {
+    action: &'a str,
+    resource: &'a str,
+    context: Vec<(String, xacct_eval::ContextValue)>,
+    note: String,
+}
+
+impl FollowUp<'_> {
+    fn check(
+        self,
+        world: &World,
+        index: &TrustIndex,
+        expectation: &Expectation,
+        start: &Session,
+        options: &AssumeOptions,
+        primary: &Case,
+    ) -> Case {
+        let query = Query {
+            start: start.clone(),
+            via: primary
+                .outcome
+                .path
+                .hops
+                .iter()
+                .map(|hop| hop.to.clone())
+                .collect(),
+            action: self.action.to_owned(),
+            resource: self.resource.to_owned(),
+            context: self.context,
+            options: options.clone(),
+            max_depth: DEFAULT_DEPTH,
+        };
+        let outcome = find(world, index, &query);
+        let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
+            .then(|| suggest(world, &outcome.path, options));
+        Case {
+            action: query.action,
+            resource: query.resource,
+            outcome,
+            fixes,
+            note: Some(self.note),
+            follows: None,
+        }
+    }
+}
+
 /// What S3 itself adds to a PutObject after the policies allow it: an ACL header other than
 /// `bucket-owner-full-control` on a BucketOwnerEnforced bucket is refused (400
 /// AccessControlListNotSupported); on a bucket with ACLs enabled, sending an ACL header needs
@@ -333,21 +389,9 @@ fn acl_follow_ups(
         Some(Ok(acl)) => Some(acl),
         Some(Err(_)) => return Vec::new(),
     };
-    let session = case.outcome.path.final_session();
-    let writer = match &session.principal {
-        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
-        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
-    };
-    let Some(writer) = writer else {
+    let Some(writer) = requester_account(world, case) else {
         return Vec::new();
     };
-    let via: Vec<String> = case
-        .outcome
-        .path
-        .hops
-        .iter()
-        .map(|hop| hop.to.clone())
-        .collect();
     match xacct_s3::put_object(bucket.ownership, acl, writer, bucket.account) {
         Err(error) => {
             let outcome = Outcome {
@@ -380,29 +424,14 @@ fn acl_follow_ups(
             .extra_actions
             .iter()
             .map(|extra| {
-                let query = Query {
-                    start: start.clone(),
-                    via: via.clone(),
-                    action: extra.action.to_owned(),
-                    resource: case.resource.clone(),
+                let note = format!("for s3:PutObject on {}: {}", case.resource, extra.reason);
+                let on_chain = FollowUp {
+                    action: extra.action,
+                    resource: &case.resource,
                     context: context.to_vec(),
-                    options: options.clone(),
-                    max_depth: DEFAULT_DEPTH,
+                    note,
                 };
-                let found = find(world, index, &query);
-                let fixes = (expectation.allow && !found.allowed() && found.error.is_none())
-                    .then(|| suggest(world, &found.path, options));
-                Case {
-                    action: extra.action.to_owned(),
-                    resource: case.resource.clone(),
-                    outcome: found,
-                    fixes,
-                    note: Some(format!(
-                        "for s3:PutObject on {}: {}",
-                        case.resource, extra.reason
-                    )),
-                    follows: None,
-                }
+                on_chain.check(world, index, expectation, start, options, case)
             })
             .collect(),
     }
@@ -444,50 +473,23 @@ fn kms_follow_ups(
         "s3:PutObject" => xacct_s3::S3Operation::MultipartUpload(object),
         _ => return Vec::new(),
     };
-    let session = case.outcome.path.final_session();
-    let requester = match &session.principal {
-        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
-        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
-    };
-    let Some(requester) = requester else {
+    let Some(requester) = requester_account(world, case) else {
         return Vec::new();
     };
-    let via: Vec<String> = case
-        .outcome
-        .path
-        .hops
-        .iter()
-        .map(|hop| hop.to.clone())
-        .collect();
     xacct_s3::kms_actions_for(&operation, requester)
         .into_iter()
         .map(|need| {
             let key = need.key.evaluation_arn("aws-managed-s3");
             let mut context = expectation.context.clone();
             context.extend(need.context.clone());
-            let query = Query {
-                start: start.clone(),
-                via: via.clone(),
-                action: need.action.to_owned(),
-                resource: key.clone(),
+            let note = format!("for {} on {}: {}", case.action, case.resource, need.reason);
+            let on_chain = FollowUp {
+                action: need.action,
+                resource: &key,
                 context,
-                options: options.clone(),
-                max_depth: DEFAULT_DEPTH,
+                note,
             };
-            let outcome = find(world, index, &query);
-            let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
-                .then(|| suggest(world, &outcome.path, options));
-            Case {
-                action: need.action.to_owned(),
-                resource: key,
-                outcome,
-                fixes,
-                note: Some(format!(
-                    "for {} on {}: {}",
-                    case.action, case.resource, need.reason
-                )),
-                follows: None,
-            }
+            on_chain.check(world, index, expectation, start, options, case)
         })
         .collect()
 }
