@@ -3,6 +3,11 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// Loading a large scenario allocates millions of small strings and vectors; with the system
+/// allocator that costs more than parsing them (docs/benchmarks.md, "World and paths").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod command;
 mod files;
 mod render;

@@ -35,7 +35,9 @@ impl Layer {
 /// A policy together with where it came from, so that explanations can point at it.
 #[derive(Debug, Clone)]
 pub struct SourcedPolicy {
-    pub policy: Policy,
+    /// Shared: a managed policy attached to many roles, or an SCP over many accounts, is one
+    /// document in memory however many principals it applies to.
+    pub policy: Arc<Policy>,
     /// Where the policy sits in the request, e.g. `identityPolicies[1]` or `scps[0][2]`.
     pub label: String,
     /// The file its spans point into.
@@ -43,9 +45,9 @@ pub struct SourcedPolicy {
 }
 
 impl SourcedPolicy {
-    pub fn new(policy: Policy, label: impl Into<String>) -> Self {
+    pub fn new(policy: impl Into<Arc<Policy>>, label: impl Into<String>) -> Self {
         Self {
-            policy,
+            policy: policy.into(),
             label: label.into(),
             source: None,
         }

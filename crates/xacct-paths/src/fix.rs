@@ -407,7 +407,9 @@ fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Re
     }
     for mut added in parsed.policy.statements {
         added.index = policy.policy.statements.len();
-        policy.policy.statements.push(added);
+        std::sync::Arc::make_mut(&mut policy.policy)
+            .statements
+            .push(added);
     }
     Ok(())
 }

@@ -1126,6 +1126,14 @@ impl Loader {
     /// A trust policy that names a role or user in an account the world knows, which the world
     /// does not have, is almost always a typo (AWS itself refuses to save it).
     fn check_trust_references(&mut self) {
+        // Roles are keyed by ARN, which carries the path; a trust policy names the role by
+        // account and name only, so index those once rather than scanning per principal.
+        let role_names: std::collections::HashSet<(AccountId, &str)> = self
+            .world
+            .roles
+            .values()
+            .map(|role| (role.account, role.name.as_str()))
+            .collect();
         let mut dangling = Vec::new();
         for role in self.world.roles.values() {
             for statement in &role.trust.policy.statements {
@@ -1143,10 +1151,10 @@ impl Loader {
                         _ => continue,
                     };
                     let exists = match kind {
-                        "role" => self.world.roles.values().any(|candidate| {
-                            candidate.account == account
-                                && arn.rsplit('/').next() == Some(candidate.name.as_str())
-                        }),
+                        "role" => arn
+                            .rsplit('/')
+                            .next()
+                            .is_some_and(|name| role_names.contains(&(account, name))),
                         _ => self.world.users.contains_key(arn),
                     };
                     if !exists && self.world.accounts.contains_key(&account) {

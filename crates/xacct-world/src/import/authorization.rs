@@ -5,6 +5,7 @@ use super::{ensure_account, member, Export};
 use crate::manifest::ImportEntry;
 use crate::model::{Group, InstanceProfile, Role, User};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use xacct_eval::SourcedPolicy;
 use xacct_policy::json::Json;
 use xacct_policy::{AccountId, Finding, PolicyKind, Span, Spanned};
@@ -332,7 +333,7 @@ impl Reader<'_, '_> {
         )?;
         match self.lookup(&policy_arn.value) {
             Some(Some(mut policy)) => {
-                policy.policy.kind = PolicyKind::Boundary;
+                Arc::make_mut(&mut policy.policy).kind = PolicyKind::Boundary;
                 policy.label = format!("permissions boundary of {arn} ({})", policy.label);
                 Some(policy)
             }
