@@ -212,3 +212,23 @@ fn import_writes_a_manifest_that_loads() {
     let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
 }
+
+/// A scenario folder is validated whole: here the settings finding for a cluster that writes
+/// across accounts without `bucket-owner-full-control` on a bucket with ACLs enabled.
+#[test]
+fn validate_a_scenario_reports_cross_account_writes_without_bucket_owner_full_control() {
+    insta::assert_snapshot!(transcript(&[
+        "validate",
+        "examples/s3-bucket-policy/broken/writer-without-bucket-owner-full-control"
+    ]));
+}
+
+#[test]
+fn validate_a_scenario_whose_cluster_hands_ownership_over_is_clean() {
+    let (code, stdout, _) = xacct(&["validate", "examples/s3-bucket-policy"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("1 scenario(s) checked: no findings"),
+        "{stdout}"
+    );
+}

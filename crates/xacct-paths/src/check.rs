@@ -23,13 +23,33 @@ pub struct Case {
     /// operation, allowed only when every part is.
     pub follows: Option<usize>,
     pub outcome: Outcome,
+    /// S3 refuses the request after the policies allow it, for a reason no policy decides:
+    /// another account owns the object and its ACL grants the requester nothing.
+    pub refusal: Option<String>,
     /// For a case that should be allowed and is not: the fixes, or why there is none.
     pub fixes: Option<Result<Vec<Fix>, NoFix>>,
 }
 
 impl Case {
+    /// A case with nothing beyond what the search found.
+    pub fn new(action: String, resource: String, outcome: Outcome) -> Self {
+        Self {
+            action,
+            resource,
+            note: None,
+            follows: None,
+            outcome,
+            refusal: None,
+            fixes: None,
+        }
+    }
+
+    pub fn allowed(&self) -> bool {
+        self.outcome.allowed() && self.refusal.is_none()
+    }
+
     pub fn passed(&self, expect_allow: bool) -> bool {
-        self.outcome.error.is_none() && self.outcome.allowed() == expect_allow
+        self.outcome.error.is_none() && self.allowed() == expect_allow
     }
 }
 
@@ -223,6 +243,7 @@ pub fn run_expectation(
                         fixes: None,
                         note: None,
                         follows: None,
+                        refusal: None,
                     };
                 }
                 Some(Ok(bound)) => {
@@ -258,14 +279,19 @@ pub fn run_expectation(
             case_contexts.push(query.context.clone());
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &query.options));
-            Case {
+            let mut case = Case {
                 action,
                 resource,
                 outcome,
                 fixes,
                 note,
                 follows: None,
+                refusal: None,
+            };
+            if case.outcome.allowed() {
+                crate::written::apply_object_context(world, expectation, &mut case);
             }
+            case
         })
         .collect();
     let follow_ups: Vec<Case> = cases
@@ -299,7 +325,7 @@ pub fn run_expectation(
 }
 
 /// The account of the session that made a case's final request.
-fn requester_account(world: &World, case: &Case) -> Option<xacct_policy::AccountId> {
+pub(crate) fn requester_account(world: &World, case: &Case) -> Option<xacct_policy::AccountId> {
     match &case.outcome.path.final_session().principal {
         Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
         Principal::User(arn) => world.users.get(arn).map(|user| user.account),
@@ -350,6 +376,7 @@ impl FollowUp<'_> {
             fixes,
             note: Some(self.note),
             follows: None,
+            refusal: None,
         }
     }
 }
@@ -418,6 +445,7 @@ fn acl_follow_ups(
                     bucket.ownership.name()
                 )),
                 follows: None,
+                refusal: None,
             }]
         }
         Ok(outcome) => outcome

@@ -45,6 +45,10 @@ pub enum Target {
         account: String,
         level: usize,
     },
+    /// Not a document: the bucket's Object Ownership becomes BucketOwnerEnforced.
+    ObjectOwnership {
+        bucket: String,
+    },
     /// Not a document: the caller must pass this `ExternalId` when assuming the role.
     ExternalId {
         role: String,
@@ -432,6 +436,13 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
     match &fix.target {
         Target::ExternalId { role, value } => {
             options.external_ids.insert(role.clone(), value.clone());
+        }
+        Target::ObjectOwnership { bucket } => {
+            world
+                .buckets
+                .get_mut(bucket)
+                .ok_or_else(|| format!("no bucket {bucket}"))?
+                .ownership = xacct_s3::ObjectOwnership::BucketOwnerEnforced;
         }
         Target::TrustPolicy { role } => {
             let role = world

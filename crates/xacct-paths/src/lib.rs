@@ -14,6 +14,7 @@ pub mod start;
 #[cfg(test)]
 mod tests_support;
 pub mod who_can;
+pub mod written;
 
 pub use callers::CallerIndex;
 pub use fix::{apply, suggest, Fix, Target};

@@ -9,5 +9,5 @@ pub mod model;
 pub mod session;
 
 pub use load::{load, load_text, Loaded};
-pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World};
+pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};
 pub use session::{Principal, RequestError, Session};

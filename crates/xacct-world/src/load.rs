@@ -1063,16 +1063,7 @@ impl Loader {
             }
         }
         let from = entry.from.get_ref();
-        let known_from = from
-            .strip_prefix("compute:")
-            .map(|name| self.world.compute.contains_key(name))
-            .unwrap_or_else(|| {
-                self.world.roles.contains_key(from)
-                    || self.world.users.contains_key(from)
-                    || self.world.instance_profiles.contains_key(from)
-                    || from.starts_with("arn:aws:sts::")
-            });
-        if !known_from {
+        if !self.known_principal(from) {
             self.error("unknown-principal", span_of(&entry.from), format!("`{from}` is not an instance profile, role, user, session or compute of the scenario"))
                 .help = Some("declare it, or write `compute:NAME` for a [[compute]] entry".to_owned());
             return;
@@ -1094,6 +1085,8 @@ impl Loader {
             );
             return;
         }
+        self.check_compute_writes(entry);
+        let written_by = self.writer(entry);
         let origin = self.origin(span_of(&entry.name));
         self.world.expectations.push(Expectation {
             name: entry.name.get_ref().clone(),
@@ -1119,8 +1112,120 @@ impl Loader {
                 .map(|value| *value.get_ref()),
             session_tags: entry.session_tags.clone(),
             source_identity: entry.source_identity.clone(),
+            written_by,
             origin,
         });
+    }
+
+    /// A compute that writes to a bucket of another account with ACLs enabled, without
+    /// sending `bucket-owner-full-control`, leaves the objects owned by its own account: the
+    /// bucket owner's policy then cannot grant anyone access to them
+    /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>).
+    /// The writes come from the expectation: a `s3:PutObject` from `compute:NAME`.
+    fn check_compute_writes(&mut self, entry: &manifest::ExpectEntry) {
+        let Some(compute) = entry
+            .from
+            .get_ref()
+            .strip_prefix("compute:")
+            .and_then(|name| self.world.compute.get(name))
+        else {
+            return;
+        };
+        let writes = entry
+            .actions
+            .iter()
+            .any(|action| action.get_ref().eq_ignore_ascii_case("s3:PutObject"));
+        if !writes {
+            return;
+        }
+        let mut problems = Vec::new();
+        for resource in &entry.resources {
+            let Some((bucket_name, key)) = resource
+                .get_ref()
+                .strip_prefix("arn:aws:s3:::")
+                .and_then(|path| path.split_once('/'))
+            else {
+                continue;
+            };
+            let Some(bucket) = self.world.buckets.get(bucket_name) else {
+                continue;
+            };
+            if !bucket.ownership.acls_enabled() {
+                continue;
+            }
+            let Some((writer, without_bofc)) =
+                compute_write(compute, &self.world, bucket_name, key)
+            else {
+                continue;
+            };
+            let given = entry.context.iter().find_map(|(name, value)| {
+                name.eq_ignore_ascii_case("s3:x-amz-acl")
+                    .then(|| value.as_str())
+                    .flatten()
+            });
+            if given.is_some() || !without_bofc || writer == bucket.account {
+                continue;
+            }
+            problems.push(format!(
+                "compute `{}` writes to `{bucket_name}` (account {}, Object Ownership {}) as account {writer} without `bucket-owner-full-control`: the objects it writes will belong to {writer}, and the bucket policy of {} cannot grant access to them: only their ACLs can",
+                compute.name,
+                bucket.account,
+                bucket.ownership.name(),
+                bucket.account,
+            ));
+        }
+        for message in problems {
+            self.push(Finding::warning(
+                "cross-account-write-without-bucket-owner-full-control",
+                span_of(&entry.from),
+                message,
+            ))
+            .help = Some("set `fs.s3a.acl.default` to `BucketOwnerFullControl` in the cluster's spark_conf (EMR: `fs.s3.canned.acl`), or set the bucket's Object Ownership to BucketOwnerEnforced".to_owned());
+        }
+    }
+
+    fn known_principal(&self, from: &str) -> bool {
+        from.strip_prefix("compute:")
+            .map(|name| self.world.compute.contains_key(name))
+            .unwrap_or_else(|| {
+                self.world.roles.contains_key(from)
+                    || self.world.users.contains_key(from)
+                    || self.world.instance_profiles.contains_key(from)
+                    || from.starts_with("arn:aws:sts::")
+            })
+    }
+
+    fn writer(&mut self, entry: &manifest::ExpectEntry) -> Option<crate::model::Writer> {
+        let acl = match &entry.written_acl {
+            None => None,
+            Some(text) => match xacct_s3::CannedAcl::from_header(text.get_ref()) {
+                Ok(acl) => Some(acl),
+                Err(error) => {
+                    self.error("invalid-canned-acl", span_of(text), error.to_string());
+                    None
+                }
+            },
+        };
+        let Some(from) = &entry.written_by else {
+            if let Some(text) = &entry.written_acl {
+                self.error(
+                    "written-acl-without-writer",
+                    span_of(text),
+                    "`written_acl` says which ACL the writer sent, but `written_by` does not name the writer",
+                )
+                .help = Some("add `written_by = \"compute:NAME\"` or the writer's ARN".to_owned());
+            }
+            return None;
+        };
+        if !self.known_principal(from.get_ref()) {
+            self.error("unknown-principal", span_of(from), format!("`{}` is not an instance profile, role, user, session or compute of the scenario", from.get_ref()))
+                .help = Some("declare it, or write `compute:NAME` for a [[compute]] entry".to_owned());
+            return None;
+        }
+        Some(crate::model::Writer {
+            from: from.get_ref().clone(),
+            acl,
+        })
     }
 
     /// A trust policy that names a role or user in an account the world knows, which the world
@@ -1239,4 +1344,40 @@ fn mask_outside(text: &str, start: usize, length: usize) -> String {
         .collect();
     // Whole characters are kept or blanked byte by byte, so the result is valid UTF-8.
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The account a compute's writes to `bucket`/`key` come from, and whether they go without
+/// `bucket-owner-full-control`, when its settings say how it reaches S3.
+fn compute_write(
+    compute: &Compute,
+    world: &World,
+    bucket: &str,
+    key: &str,
+) -> Option<(AccountId, bool)> {
+    let settings = &compute.settings;
+    let access = if let Some(cluster) = &settings.databricks {
+        settings
+            .mounts
+            .as_ref()
+            .and_then(|mounts| mounts.access(cluster, &format!("s3a://{bucket}/{key}")))
+            .unwrap_or_else(|| cluster.s3_access(bucket))
+    } else if let Some(emr) = &settings.emr {
+        emr.s3_access(
+            settings.security_configuration.as_ref(),
+            &settings.emr_user,
+            &[],
+            &format!("s3://{bucket}/{key}"),
+        )?
+    } else {
+        return None;
+    };
+    let account = match &access.credentials {
+        xacct_compute::Credentials::AssumeRole(assume) => assume.role_arn.value.account()?,
+        xacct_compute::Credentials::InstanceProfile { .. } => {
+            let profile = compute.instance_profile.as_ref()?;
+            world.instance_profiles.get(profile)?.account
+        }
+        _ => return None,
+    };
+    Some((account, access.writes_without_bucket_owner_full_control()))
 }

@@ -261,4 +261,11 @@ pub struct ExpectEntry {
     #[serde(default)]
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// Who wrote the objects the expectation reads (`compute:NAME` or a principal ARN): with
+    /// ACLs enabled, the writer's account may own them, and the bucket policy then cannot
+    /// grant access to them.
+    pub written_by: Option<Spanned<String>>,
+    /// The canned ACL the writer sent (`x-amz-acl`); by default the one its compute settings
+    /// send, or none.
+    pub written_acl: Option<Spanned<String>>,
 }

@@ -170,7 +170,21 @@ pub struct Expectation {
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// Who wrote the objects read, when another principal did: see [`Writer`].
+    pub written_by: Option<Writer>,
     pub origin: Origin,
+}
+
+/// The principal that wrote the objects an expectation reads, and the ACL it sent. With ACLs
+/// enabled on the bucket, the writer's account can own the objects, and then only the
+/// object's ACL, not the bucket policy, grants others access to them.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Writer {
+    /// `compute:NAME` or a principal ARN, as in `from`.
+    pub from: String,
+    /// The `x-amz-acl` sent, when the scenario says; otherwise the compute's settings decide.
+    pub acl: Option<xacct_s3::CannedAcl>,
 }
 
 /// Everything a scenario describes.

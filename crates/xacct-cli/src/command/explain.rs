@@ -91,6 +91,7 @@ pub fn run(args: &Args) -> u8 {
         resource: args.resource.clone(),
         outcome,
         fixes,
+        refusal: None,
     };
     match args.format {
         Format::Text => print!("{}", render::case_text(&case, true)),

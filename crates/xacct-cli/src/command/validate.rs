@@ -8,7 +8,9 @@ use xacct_policy::{parse_policy, PolicyKind};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy documents (JSON) to check.
+    /// Policy documents (JSON) to check, or scenario folders (with xacct.toml): a folder is
+    /// loaded whole, and its findings cover the manifest, every document and every settings
+    /// file it names.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Where the policies are attached; the rules differ (e.g. only resource-based policies
@@ -33,6 +35,16 @@ pub fn run(args: &Args) -> u8 {
     let mut unreadable = false;
     let mut findings = Vec::new();
     for path in &args.files {
+        if path.is_dir() {
+            match xacct_world::load(path) {
+                Ok(loaded) => findings.extend(loaded.findings),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    unreadable = true;
+                }
+            }
+            continue;
+        }
         match read_source(path) {
             Ok(source) => {
                 let parsed = parse_policy(&source.text, args.kind);
@@ -67,11 +79,19 @@ pub fn run(args: &Args) -> u8 {
                 .count();
             let warnings = findings.len() - errors;
             if findings.is_empty() && !unreadable {
-                println!(
-                    "{} file(s) checked as {} policies: no findings",
-                    args.files.len(),
-                    args.kind
-                );
+                let folders = args.files.iter().filter(|path| path.is_dir()).count();
+                if folders == 0 {
+                    println!(
+                        "{} file(s) checked as {} policies: no findings",
+                        args.files.len(),
+                        args.kind
+                    );
+                } else {
+                    println!(
+                        "{} file(s) and {folders} scenario(s) checked: no findings",
+                        args.files.len() - folders
+                    );
+                }
             } else {
                 println!("{errors} error(s), {warnings} warning(s)");
             }

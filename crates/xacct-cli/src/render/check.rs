@@ -48,13 +48,18 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
         return out;
     }
     let path = &case.outcome.path;
-    let verdict = if case.outcome.allowed() {
-        "allowed"
-    } else {
-        "denied"
-    };
+    if let Some(refusal) = &case.refusal {
+        let _ = writeln!(
+            out,
+            "  the policies allow it through: {}\n  but {refusal}",
+            path.describe()
+        );
+        out.push_str(&fixes_text(case));
+        return out;
+    }
+    let verdict = if case.allowed() { "allowed" } else { "denied" };
     let _ = writeln!(out, "  {verdict} through: {}", path.describe());
-    if !expect_allow && case.outcome.allowed() {
+    if !expect_allow && case.allowed() {
         let _ = writeln!(out, "  expected a deny, but every link allows:");
     }
     match path.failing_link() {
@@ -87,6 +92,12 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
             out.push_str(&indent(&explanation.to_text(), "    "));
         }
     }
+    out.push_str(&fixes_text(case));
+    out
+}
+
+fn fixes_text(case: &Case) -> String {
+    let mut out = String::new();
     match &case.fixes {
         Some(Ok(fixes)) => {
             for fix in fixes {
@@ -239,8 +250,9 @@ pub fn case_json(case: &Case, expect_allow: bool) -> Value {
         "resource": case.resource,
         "note": case.note,
         "passed": case.passed(expect_allow),
-        "allowed": case.outcome.allowed(),
+        "allowed": case.allowed(),
         "error": case.outcome.error,
+        "refusal": case.refusal,
         "chain": path.describe(),
         "hops": hops,
         "failingLink": failing,
