@@ -204,7 +204,10 @@ pub fn run_expectation(
         }
     };
     let options = options_of(expectation);
+    // The context and caller settings each case was checked with (a compute's settings add
+    // its canned ACL and external id): the requests S3 or Kinesis make for it use the same.
     let mut case_contexts: Vec<Vec<(String, xacct_eval::ContextValue)>> = Vec::new();
+    let mut case_options: Vec<AssumeOptions> = Vec::new();
     let mut cases: Vec<Case> = pairs(expectation)
         .into_iter()
         .map(|(action, resource)| {
@@ -236,6 +239,7 @@ pub fn run_expectation(
                         error: Some(message),
                     };
                     case_contexts.push(query.context.clone());
+                    case_options.push(query.options.clone());
                     return Case {
                         action,
                         resource,
@@ -277,6 +281,7 @@ pub fn run_expectation(
             }
             let outcome = find(world, index, &query);
             case_contexts.push(query.context.clone());
+            case_options.push(query.options.clone());
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &query.options));
             let mut case = Case {
@@ -299,8 +304,20 @@ pub fn run_expectation(
         .enumerate()
         .flat_map(|(position, case)| {
             let context = case_contexts.get(position).cloned().unwrap_or_default();
+            let options = case_options
+                .get(position)
+                .cloned()
+                .unwrap_or_else(|| options.clone());
             kms_follow_ups(world, index, expectation, &start.session, &options, case)
                 .into_iter()
+                .chain(stream_kms_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    &start.session,
+                    &options,
+                    case,
+                ))
                 .chain(acl_follow_ups(
                     world,
                     index,
@@ -520,6 +537,78 @@ fn kms_follow_ups(
             on_chain.check(world, index, expectation, start, options, case)
         })
         .collect()
+}
+
+/// The KMS call Kinesis Data Streams makes with the caller's credentials on a stream encrypted
+/// with a customer managed key: consumers (`GetRecords`, `SubscribeToShard`) need
+/// `kms:Decrypt`, producers (`PutRecord`, `PutRecords`) `kms:GenerateDataKey`, in the key policy
+/// (mandatory) and, across accounts, in their own policies too. Kinesis passes the stream ARN as
+/// encryption context (`aws:kinesis:arn`).
+/// <https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html>
+/// The AWS managed key `aws/kinesis` "does not require custom IAM permissions" (same page);
+/// whether it works across accounts is not documented, and no call is checked for it.
+fn stream_kms_follow_ups(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    start: &Session,
+    options: &AssumeOptions,
+    case: &Case,
+) -> Vec<Case> {
+    let kms_action = match case.action.as_str() {
+        "kinesis:GetRecords" | "kinesis:SubscribeToShard" => "kms:Decrypt",
+        "kinesis:PutRecord" | "kinesis:PutRecords" => "kms:GenerateDataKey",
+        _ => return Vec::new(),
+    };
+    // A consumer ARN is the stream's ARN followed by `/consumer/NAME:TIMESTAMP`.
+    let stream_arn = case
+        .resource
+        .split_once("/consumer/")
+        .map_or(case.resource.as_str(), |(stream, _)| stream);
+    let Some(stream) = world.streams.get(stream_arn) else {
+        return Vec::new();
+    };
+    let Some(key) = stream.encryption_key.as_deref() else {
+        return Vec::new();
+    };
+    if key.ends_with("aws/kinesis") {
+        return Vec::new();
+    }
+    let Some(requester) = requester_account(world, case) else {
+        return Vec::new();
+    };
+    let single = |text: String| xacct_eval::ContextValue::Single(text);
+    let mut context = expectation.context.clone();
+    context.extend([
+        ("aws:ViaAWSService".to_owned(), single("true".to_owned())),
+        (
+            "kms:ViaService".to_owned(),
+            single(format!("kinesis.{}.amazonaws.com", stream.region)),
+        ),
+        (
+            "kms:CallerAccount".to_owned(),
+            single(requester.to_string()),
+        ),
+        (
+            "kms:EncryptionContext:aws:kinesis:arn".to_owned(),
+            single(stream.arn.clone()),
+        ),
+        (
+            "kms:EncryptionContextKeys".to_owned(),
+            xacct_eval::ContextValue::Multi(vec!["aws:kinesis:arn".to_owned()]),
+        ),
+    ]);
+    let note = format!(
+        "for {} on {}: the stream is encrypted with {key}, and Kinesis calls {kms_action} with the caller's credentials",
+        case.action, case.resource
+    );
+    let on_chain = FollowUp {
+        action: kms_action,
+        resource: key,
+        context,
+        note,
+    };
+    vec![on_chain.check(world, index, expectation, start, options, case)]
 }
 
 /// Checks the instance profiles and deployers of every compute entry.
