@@ -232,3 +232,81 @@ fn validate_a_scenario_whose_cluster_hands_ownership_over_is_clean() {
         "{stdout}"
     );
 }
+
+/// `--read` of a DBFS mount path: the mount's own extra configs (an assumed role in B) decide
+/// the credentials, and the read expands into the listing and the object reads Spark makes.
+#[test]
+fn explain_read_through_a_mount_in_the_users_terms() {
+    insta::assert_snapshot!(transcript(&[
+        "explain",
+        "examples/s3-role-chain",
+        "--from",
+        "cluster:etl",
+        "--read",
+        "/mnt/lake-b/sales/"
+    ]));
+}
+
+/// `--write` on an SSE-KMS bucket: list, probe, put and delete, then the KMS calls S3 makes
+/// for a multipart upload, each on the chain the writes take. This compute sends no canned ACL,
+/// so the bucket policy's deny of writes without bucket-owner-full-control decides the put.
+#[test]
+fn explain_write_in_the_users_terms_adds_the_kms_requests_and_meets_the_acl_deny() {
+    insta::assert_snapshot!(transcript(&[
+        "explain",
+        "examples/s3-sse-kms",
+        "--from",
+        "compute:etl",
+        "--write",
+        "s3://lake-b/sales/2026/"
+    ]));
+}
+
+/// `--read-stream` for an enhanced fan-out reader whose stream is missing from its role's
+/// policy pieces: each request is listed, the failing one with its explanation and fix.
+#[test]
+fn explain_read_stream_names_the_missing_action() {
+    insta::assert_snapshot!(transcript(&[
+        "explain",
+        "examples/kinesis-role-chain/broken/reader-missing-list-shards",
+        "--from",
+        "cluster:streaming",
+        "--read-stream",
+        "arn:aws:kinesis:us-east-1:222222222222:stream/testStream"
+    ]));
+}
+
+#[test]
+fn explain_read_stream_with_enhanced_fan_out_subscribes_through_the_consumer() {
+    let (code, stdout, stderr) = xacct(&[
+        "explain",
+        "examples/kinesis-role-chain",
+        "--from",
+        "compute:streaming-efo",
+        "--read-stream",
+        "arn:aws:kinesis:us-east-1:222222222222:stream/testStream",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for action in [
+        "kinesis:DescribeStreamConsumer on arn:aws:kinesis:us-east-1:222222222222:stream/testStream/consumer/databricks-efo:1764547200",
+        "kinesis:SubscribeToShard on arn:aws:kinesis:us-east-1:222222222222:stream/testStream/consumer/databricks-efo:1764547200",
+        "kms:Decrypt on arn:aws:kms:us-east-1:222222222222:key/",
+    ] {
+        assert!(stdout.contains(action), "missing {action}:\n{stdout}");
+    }
+    assert!(!stdout.contains("kinesis:GetRecords"), "{stdout}");
+}
+
+#[test]
+fn explain_a_path_under_no_mount_is_bad_input() {
+    let (code, _, stderr) = xacct(&[
+        "explain",
+        "examples/s3-role-chain",
+        "--from",
+        "compute:etl",
+        "--read",
+        "/mnt/elsewhere/x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("under none of the mounts"), "{stderr}");
+}

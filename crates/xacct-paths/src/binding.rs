@@ -24,14 +24,25 @@ pub struct Binding {
 /// The binding for `resource`, when the compute's settings decide one; an error when the
 /// settings cannot produce credentials at all (the client fails when it starts).
 pub fn binding(compute: &Compute, resource: &str) -> Option<Result<Binding, String>> {
+    binding_through(compute, resource, None)
+}
+
+/// The binding for `resource` when the client names it by `client_path` (a DBFS mount path
+/// such as `/mnt/lake/sales/`, whose mount's `extra_configs` then apply, or an S3 URI).
+pub fn binding_through(
+    compute: &Compute,
+    resource: &str,
+    client_path: Option<&str>,
+) -> Option<Result<Binding, String>> {
     let settings = &compute.settings;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+        let uri = format!("s3a://{bucket}/{key}");
         let access = if let Some(cluster) = &settings.databricks {
             settings
                 .mounts
                 .as_ref()
-                .and_then(|mounts| mounts.access(cluster, &format!("s3a://{bucket}/{key}")))
+                .and_then(|mounts| mounts.access(cluster, client_path.unwrap_or(&uri)))
                 .unwrap_or_else(|| cluster.s3_access(bucket))
         } else if let Some(emr) = &settings.emr {
             emr.s3_access(
@@ -96,5 +107,55 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
             "the Databricks service credential `{}` names a role configured in Databricks, not in these files",
             name.value
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_world::model::{ComputeSettings, Origin};
+
+    /// A cluster whose own settings use the instance profile, with a mount whose extra configs
+    /// assume a role in the bucket's account (the seed guide's `dbutils.fs.mount`).
+    fn cluster_with_mount() -> Compute {
+        let cluster = xacct_compute::parse_databricks_cluster(
+            r#"{"cluster_name": "etl", "aws_attributes": {"instance_profile_arn": "arn:aws:iam::111111111111:instance-profile/MyRoleA"}, "spark_conf": {}}"#,
+        );
+        let mounts = xacct_compute::parse_mounts(
+            r#"[{"mount_point": "/mnt/lake", "source": "s3a://lake-b/curated", "extra_configs": {"fs.s3a.credentialsType": "AssumeRole", "fs.s3a.stsAssumeRole.arn": "arn:aws:iam::222222222222:role/MyRoleB"}}]"#,
+        );
+        Compute {
+            name: "etl".to_owned(),
+            instance_profile: Some("arn:aws:iam::111111111111:instance-profile/MyRoleA".to_owned()),
+            role: None,
+            deployed_by: None,
+            settings: ComputeSettings {
+                databricks: cluster.value,
+                mounts: mounts.value,
+                ..ComputeSettings::default()
+            },
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn a_mount_path_takes_the_mounts_credentials_and_a_uri_the_clusters() {
+        let compute = cluster_with_mount();
+        let object = "arn:aws:s3:::lake-b/curated/sales/part-0.parquet";
+        let through_mount =
+            binding_through(&compute, object, Some("/mnt/lake/sales/part-0.parquet"));
+        assert_eq!(
+            through_mount.and_then(Result::ok).map(|bound| bound.via),
+            Some(vec!["arn:aws:iam::222222222222:role/MyRoleB".to_owned()])
+        );
+        let direct = binding_through(
+            &compute,
+            object,
+            Some("s3a://lake-b/curated/sales/part-0.parquet"),
+        );
+        assert_eq!(
+            direct.and_then(Result::ok).map(|bound| bound.via),
+            Some(Vec::new())
+        );
     }
 }

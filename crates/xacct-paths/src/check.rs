@@ -1,6 +1,6 @@
 //! Running a scenario's expectations and its compute checks.
 
-use crate::binding::binding;
+use crate::binding::binding_through;
 use crate::fix::{suggest, Fix, NoFix, Target};
 use crate::index::TrustIndex;
 use crate::search::{find, AssumeOptions, Outcome, Query, Step};
@@ -193,6 +193,16 @@ pub fn run_expectation(
     index: &TrustIndex,
     expectation: &Expectation,
 ) -> ExpectationResult {
+    run_expectation_with_depth(world, index, expectation, DEFAULT_DEPTH)
+}
+
+/// Runs one expectation, searching chains of up to `max_depth` AssumeRoles.
+pub fn run_expectation_with_depth(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    max_depth: usize,
+) -> ExpectationResult {
     let start = match resolve(world, &expectation.from) {
         Ok(start) => start,
         Err(error) => {
@@ -218,7 +228,7 @@ pub fn run_expectation(
                 resource: resource.clone(),
                 context: expectation.context.clone(),
                 options: options.clone(),
-                max_depth: DEFAULT_DEPTH,
+                max_depth,
             };
             // A compute whose settings name how it reaches the resource takes that chain only.
             let compute = expectation
@@ -227,7 +237,8 @@ pub fn run_expectation(
                 .and_then(|name| world.compute.get(name))
                 .filter(|_| expectation.via.is_empty());
             let mut note = None;
-            match compute.and_then(|compute| binding(compute, &resource)) {
+            let client_path = expectation.client_path.as_deref();
+            match compute.and_then(|compute| binding_through(compute, &resource, client_path)) {
                 Some(Err(message)) => {
                     let outcome = Outcome {
                         path: crate::search::Path {

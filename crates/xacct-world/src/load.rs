@@ -1113,6 +1113,7 @@ impl Loader {
             session_tags: entry.session_tags.clone(),
             source_identity: entry.source_identity.clone(),
             written_by,
+            client_path: None,
             origin,
         });
     }

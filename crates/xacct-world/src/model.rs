@@ -172,6 +172,9 @@ pub struct Expectation {
     pub source_identity: Option<String>,
     /// Who wrote the objects read, when another principal did: see [`Writer`].
     pub written_by: Option<Writer>,
+    /// The path the client uses (`/mnt/x/y`, `s3a://b/k`), when the question was asked in its
+    /// terms: a mount's own settings then decide the credentials.
+    pub client_path: Option<String>,
     pub origin: Origin,
 }
 
