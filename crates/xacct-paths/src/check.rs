@@ -412,7 +412,8 @@ impl FollowUp<'_> {
 /// What S3 itself adds to a PutObject after the policies allow it: an ACL header other than
 /// `bucket-owner-full-control` on a BucketOwnerEnforced bucket is refused (400
 /// AccessControlListNotSupported); on a bucket with ACLs enabled, sending an ACL header needs
-/// `s3:PutObjectAcl` too, checked on the same chain.
+/// `s3:PutObjectAcl` too, checked on the same chain; a public canned ACL under BlockPublicAcls
+/// is refused (403).
 fn acl_follow_ups(
     world: &World,
     index: &TrustIndex,
@@ -447,7 +448,10 @@ fn acl_follow_ups(
     let Some(writer) = requester_account(world, case) else {
         return Vec::new();
     };
-    match xacct_s3::put_object(bucket.ownership, acl, writer, bucket.account) {
+    let settings = world.public_access_settings(bucket);
+    let written = xacct_s3::check_block_public_acls(&settings, acl)
+        .and_then(|()| xacct_s3::put_object(bucket.ownership, acl, writer, bucket.account));
+    match written {
         Err(error) => {
             let outcome = Outcome {
                 path: crate::search::Path {

@@ -278,6 +278,9 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
         ));
     }
     let request = &step.request;
+    if let Some(reason) = cut_off_by_restrict_public_buckets(world, request) {
+        return Err(NoFix::Other(reason));
+    }
     let action = request.action.to_string();
     // Grants on an AWS managed key are impossible; they go to the key that replaces it.
     let replacement = aws_managed_replacement(world, request);
@@ -427,6 +430,31 @@ fn new_policy(statement: &Value, kind: PolicyKind, label: &str) -> Result<Source
         ));
     }
     Ok(SourcedPolicy::new(parsed.policy, label))
+}
+
+/// A statement naming the caller would not help when RestrictPublicBuckets cuts a public
+/// bucket policy off from other accounts: "even those that name it specifically". What helps is
+/// a choice xacct leaves to the bucket owner, so it says what the choices are.
+fn cut_off_by_restrict_public_buckets(
+    world: &World,
+    request: &xacct_eval::Request,
+) -> Option<String> {
+    if request.resource.service() != "s3" || request.resource.account().is_some() {
+        return None;
+    }
+    let bucket_name = request.resource.resource().split('/').next()?;
+    let bucket = world.buckets.get(bucket_name)?;
+    let policy = bucket.policy.as_ref()?;
+    let reason = xacct_s3::restrict_public_buckets_blocks(
+        &world.public_access_settings(bucket),
+        &policy.policy,
+        Some(request.caller.account()?),
+        bucket.account,
+        false,
+    )?;
+    Some(format!(
+        "{reason}. A statement naming the caller would be cut off too: make the bucket policy of {bucket_name} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
+    ))
 }
 
 /// Applies a fix: documents change in `world`, caller settings in `options`.

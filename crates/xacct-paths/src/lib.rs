@@ -9,6 +9,8 @@ pub mod check;
 pub mod fix;
 pub mod graph;
 pub mod index;
+#[cfg(test)]
+mod public_access_tests;
 pub mod search;
 pub mod start;
 #[cfg(test)]

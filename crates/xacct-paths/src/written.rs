@@ -100,7 +100,10 @@ pub fn apply_object_context(world: &World, expectation: &Expectation, case: &mut
             account: reader_account,
         },
         permission,
-        false,
+        world
+            .public_access_settings(bucket)
+            .effective()
+            .ignore_public_acls,
     );
     let denied = decision.verdict == ObjectVerdict::Denied;
     // A refusal carries the reasons itself; the note then only says how the object came to be.

@@ -366,6 +366,7 @@ pub(super) fn ensure_account(export: &mut Export<'_>, account: AccountId, span: 
             unit: None,
             scps: Vec::new(),
             rcps: Vec::new(),
+            block_public_access: xacct_s3::BlockPublicAccess::NONE,
         },
     );
 }

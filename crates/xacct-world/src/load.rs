@@ -260,6 +260,7 @@ impl Loader {
                 unit: None,
                 scps: Vec::new(),
                 rcps: Vec::new(),
+                block_public_access: xacct_s3::BlockPublicAccess::NONE,
             },
         );
     }
@@ -507,6 +508,10 @@ impl Loader {
                 unit,
                 scps,
                 rcps,
+                block_public_access: entry
+                    .block_public_access
+                    .map(manifest::BlockPublicAccessEntry::switches)
+                    .unwrap_or(xacct_s3::BlockPublicAccess::NONE),
             },
         );
     }
@@ -709,6 +714,29 @@ impl Loader {
             .unwrap_or_else(|| "us-east-1".to_owned());
         let encryption = self.bucket_encryption(entry, account, &region);
         let origin = self.origin(span_of(&entry.name));
+        let block_public_access = entry.block_public_access.map_or(
+            xacct_s3::BlockPublicAccess::ALL,
+            manifest::BlockPublicAccessEntry::switches,
+        );
+        if let (Some(policy), Some(reference)) = (&policy, &entry.policy) {
+            let settings = xacct_s3::BpaSettings {
+                account: self
+                    .world
+                    .accounts
+                    .get(&account)
+                    .map(|account| account.block_public_access)
+                    .unwrap_or_default(),
+                bucket: block_public_access,
+            };
+            if let Err(error) = xacct_s3::put_bucket_policy_allowed(&settings, &policy.policy) {
+                self.push(Finding::warning(
+                    "public-policy-blocked",
+                    span_of(reference),
+                    format!("S3 refuses to save this bucket policy of `{name}`: {error}"),
+                ))
+                .help = Some("a bucket created since April 2023 has every Block Public Access switch on unless it was turned off: say which are on with `block_public_access = { BlockPublicPolicy = false, ... }`, or make the policy non-public (name principals, or pin it with aws:PrincipalOrgID, aws:SourceVpce, ...)".to_owned());
+            }
+        }
         self.world.buckets.insert(
             name.clone(),
             Bucket {
@@ -718,6 +746,7 @@ impl Loader {
                 policy,
                 ownership,
                 encryption,
+                block_public_access,
                 origin,
             },
         );

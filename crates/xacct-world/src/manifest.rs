@@ -81,6 +81,32 @@ pub struct UnitEntry {
     pub rcps: Vec<PolicyRef>,
 }
 
+/// The four S3 Block Public Access switches, as `get-public-access-block` prints them; a switch
+/// that is not given is off.
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct BlockPublicAccessEntry {
+    #[serde(default)]
+    pub block_public_acls: bool,
+    #[serde(default)]
+    pub ignore_public_acls: bool,
+    #[serde(default)]
+    pub block_public_policy: bool,
+    #[serde(default)]
+    pub restrict_public_buckets: bool,
+}
+
+impl BlockPublicAccessEntry {
+    pub fn switches(self) -> xacct_s3::BlockPublicAccess {
+        xacct_s3::BlockPublicAccess {
+            block_public_acls: self.block_public_acls,
+            ignore_public_acls: self.ignore_public_acls,
+            block_public_policy: self.block_public_policy,
+            restrict_public_buckets: self.restrict_public_buckets,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountEntry {
@@ -95,6 +121,9 @@ pub struct AccountEntry {
     pub scps: Vec<PolicyRef>,
     #[serde(default)]
     pub rcps: Vec<PolicyRef>,
+    /// Account-level S3 Block Public Access (`aws s3control get-public-access-block`); off
+    /// when absent.
+    pub block_public_access: Option<BlockPublicAccessEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +197,9 @@ pub struct BucketEntry {
     /// S3 Bucket Keys for SSE-KMS.
     #[serde(default)]
     pub bucket_key: bool,
+    /// Bucket-level S3 Block Public Access; all four switches on when absent, as S3 sets them
+    /// for every bucket created since April 2023.
+    pub block_public_access: Option<BlockPublicAccessEntry>,
 }
 
 /// A KMS key and its key policy.

@@ -40,6 +40,8 @@ pub struct Account {
     pub unit: Option<String>,
     pub scps: Vec<SourcedPolicy>,
     pub rcps: Vec<SourcedPolicy>,
+    /// Account-level S3 Block Public Access.
+    pub block_public_access: xacct_s3::BlockPublicAccess,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +99,8 @@ pub struct Bucket {
     pub policy: Option<SourcedPolicy>,
     pub ownership: xacct_s3::ObjectOwnership,
     pub encryption: xacct_s3::DefaultEncryption,
+    /// Bucket-level S3 Block Public Access.
+    pub block_public_access: xacct_s3::BlockPublicAccess,
     pub origin: Origin,
 }
 
@@ -211,6 +215,18 @@ pub struct World {
 }
 
 impl World {
+    /// The Block Public Access settings that apply to a bucket: its own and its account's.
+    pub fn public_access_settings(&self, bucket: &Bucket) -> xacct_s3::BpaSettings {
+        xacct_s3::BpaSettings {
+            account: self
+                .accounts
+                .get(&bucket.account)
+                .map(|account| account.block_public_access)
+                .unwrap_or_default(),
+            bucket: bucket.block_public_access,
+        }
+    }
+
     /// The SCP levels that apply to principals of `account`, root first, or none when the
     /// account is outside the organization.
     pub fn scp_levels(&self, account: AccountId) -> Vec<Vec<SourcedPolicy>> {

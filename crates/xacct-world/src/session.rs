@@ -96,6 +96,46 @@ pub struct ResourceFacts {
 }
 
 impl World {
+    /// A bucket policy as it reaches a principal of `requester`: with RestrictPublicBuckets on
+    /// and a public policy, only principals of the bucket owner's account (and AWS services)
+    /// get anything from it, so for the others its Allow statements are dropped; its Deny
+    /// statements still apply.
+    /// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
+    fn restrict_public_buckets(
+        &self,
+        resource: &Arn,
+        policy: Option<SourcedPolicy>,
+        requester: AccountId,
+    ) -> Option<SourcedPolicy> {
+        let policy = policy?;
+        if resource.service() != "s3" || resource.account().is_some() {
+            return Some(policy);
+        }
+        let bucket_name = resource.resource().split('/').next().unwrap_or_default();
+        let Some(bucket) = self.buckets.get(bucket_name) else {
+            return Some(policy);
+        };
+        let settings = self.public_access_settings(bucket);
+        let Some(reason) = xacct_s3::restrict_public_buckets_blocks(
+            &settings,
+            &policy.policy,
+            Some(requester),
+            bucket.account,
+            false,
+        ) else {
+            return Some(policy);
+        };
+        let mut cut = (*policy.policy).clone();
+        cut.statements
+            .retain(|statement| statement.effect == xacct_policy::Effect::Deny);
+        let mut reduced = SourcedPolicy::new(
+            cut,
+            format!("{} (Allow statements cut off: {reason})", policy.label),
+        );
+        reduced.source = policy.source;
+        Some(reduced)
+    }
+
     /// The owner and policy of a resource, for an action on it.
     pub fn resource_facts(
         &self,
@@ -195,7 +235,7 @@ impl World {
         let resource: Arn = resource
             .parse()
             .map_err(|_| RequestError::Resource(resource.to_owned()))?;
-        let facts = self.resource_facts(&action, &resource)?;
+        let mut facts = self.resource_facts(&action, &resource)?;
 
         let (caller, account, policies, boundary, tags, service_linked) = match &session.principal {
             Principal::Role(arn) => {
@@ -238,6 +278,8 @@ impl World {
                 )
             }
         };
+
+        facts.policy = self.restrict_public_buckets(&resource, facts.policy, account);
 
         let mut context = Context::new();
         let insert = |context: &mut Context, key: &str, value: ContextValue| {

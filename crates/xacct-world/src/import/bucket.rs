@@ -134,6 +134,7 @@ pub(super) fn import(export: &mut Export<'_>, root: &Json, target: &Target) {
                     // get-bucket-policy says nothing of these: AWS's defaults for new buckets.
                     ownership: xacct_s3::ObjectOwnership::default(),
                     encryption: xacct_s3::DefaultEncryption::SseS3,
+                    block_public_access: xacct_s3::BlockPublicAccess::ALL,
                     origin,
                 },
             );

@@ -190,6 +190,7 @@ pub(super) fn import(export: &mut Export<'_>, root: &Json) {
             unit: None,
             scps: Vec::new(),
             rcps: Vec::new(),
+            block_public_access: xacct_s3::BlockPublicAccess::NONE,
         });
         entry.unit = Some(unit);
         entry.name = name.or(entry.name.take());
