@@ -40,6 +40,24 @@ pub struct S3Access {
     pub credentials: Credentials,
     /// The canned ACLs set for writes, `fs.s3a.acl.default` first (EMRFS: `fs.s3.canned.acl`).
     pub canned_acls: Vec<Located<CannedAcl>>,
+    /// The server-side encryption the client asks for on writes, when its settings name one.
+    pub encryption: Option<Located<WriteEncryption>>,
+}
+
+/// The server-side encryption an S3A client requests on every write
+/// (`fs.s3a.encryption.algorithm` with `fs.s3a.encryption.key`, or the older
+/// `fs.s3a.server-side-encryption-algorithm` with `fs.s3a.server-side-encryption.key`); S3 then
+/// uses that key, not the bucket's default.
+/// <https://hadoop.apache.org/docs/stable/hadoop-aws/tools/hadoop-aws/encryption.html>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "algorithm")]
+pub enum WriteEncryption {
+    /// `SSE-S3`: header `AES256`.
+    SseS3,
+    /// `SSE-KMS`: header `aws:kms`, with the key when one is set.
+    SseKms { key: Option<String> },
+    /// `DSSE-KMS`: header `aws:kms:dsse`.
+    DsseKms { key: Option<String> },
 }
 
 impl S3Access {
@@ -92,6 +110,7 @@ impl DatabricksCluster {
             mount,
             credentials: resolve(&view, self.compute()),
             canned_acls: view.canned_acls(),
+            encryption: view.write_encryption(),
         }
     }
 

@@ -506,6 +506,9 @@ impl EmrCluster {
             mount: None,
             credentials: self.emrfs_role(security, user, groups, s3_path).credentials,
             canned_acls: self.canned_acl.iter().cloned().collect(),
+            // EMRFS encrypts as the security configuration's at-rest settings say, which
+            // xacct does not read yet: the bucket default is assumed.
+            encryption: None,
         })
     }
 

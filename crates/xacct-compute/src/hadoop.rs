@@ -692,6 +692,35 @@ impl<'a> S3aView<'a> {
             .collect()
     }
 
+    /// The encryption requested on writes. SSE-C and client-side encryption send no
+    /// `x-amz-server-side-encryption` header and are left out, as are values Hadoop rejects
+    /// (those are findings).
+    pub fn write_encryption(&self) -> Option<Located<crate::cluster::WriteEncryption>> {
+        use crate::cluster::WriteEncryption;
+        let algorithm = self
+            .get("encryption.algorithm")
+            .or_else(|| self.get("server-side-encryption-algorithm"))?;
+        let key = self
+            .get("encryption.key")
+            .or_else(|| self.get("server-side-encryption.key"))
+            .map(|setting| setting.value.trim().to_owned());
+        let value = algorithm.value.trim();
+        let encryption = if value.eq_ignore_ascii_case("SSE-S3") || value == "AES256" {
+            WriteEncryption::SseS3
+        } else if value.eq_ignore_ascii_case("SSE-KMS") {
+            WriteEncryption::SseKms { key }
+        } else if value.eq_ignore_ascii_case("DSSE-KMS") {
+            WriteEncryption::DsseKms { key }
+        } else {
+            return None;
+        };
+        Some(Located::new(
+            encryption,
+            algorithm.value_span,
+            algorithm.layer,
+        ))
+    }
+
     fn assume_role_type(&self) -> Option<&'a Setting> {
         self.get("credentialsType")
             .filter(|setting| setting.value.trim() == "AssumeRole")

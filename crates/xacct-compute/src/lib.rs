@@ -32,7 +32,7 @@ mod reader;
 mod s3;
 mod values;
 
-pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access};
+pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
 pub use emr::{
     parse_emr_cluster, parse_security_configuration, EmrCluster, EmrfsResolution, IdentifierType,

@@ -19,6 +19,8 @@ pub struct Binding {
     pub describe: String,
     /// The `x-amz-acl` header the client sends on writes (`fs.s3a.acl.default`, `fs.s3.canned.acl`).
     pub canned_acl: Option<String>,
+    /// The `x-amz-server-side-encryption` headers the client sends on writes.
+    pub encryption: Option<xacct_s3::SseHeader>,
 }
 
 /// The binding for `resource`, when the compute's settings decide one; an error when the
@@ -35,6 +37,7 @@ pub fn binding_through(
     client_path: Option<&str>,
 ) -> Option<Result<Binding, String>> {
     let settings = &compute.settings;
+    let mut encryption = None;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
         let uri = format!("s3a://{bucket}/{key}");
@@ -57,6 +60,15 @@ pub fn binding_through(
         let acl = access
             .canned_acl()
             .map(|acl| acl.value.header_value().to_owned());
+        encryption = access.encryption.map(|requested| match requested.value {
+            xacct_compute::WriteEncryption::SseS3 => xacct_s3::SseHeader::Aes256,
+            xacct_compute::WriteEncryption::SseKms { key } => {
+                xacct_s3::SseHeader::Kms { key_id: key }
+            }
+            xacct_compute::WriteEncryption::DsseKms { key } => {
+                xacct_s3::SseHeader::DsseKms { key_id: key }
+            }
+        });
         (access.credentials, acl)
     } else if resource.starts_with("arn:aws:kinesis:") {
         let reader = settings.kinesis.as_ref()?;
@@ -66,6 +78,7 @@ pub fn binding_through(
     };
     Some(from_credentials(&credentials).map(|mut bound| {
         bound.canned_acl = canned_acl;
+        bound.encryption = encryption;
         bound
     }))
 }
@@ -79,6 +92,7 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
             external_id: None,
             describe: "the settings use the instance profile's role directly".to_owned(),
             canned_acl: None,
+            encryption: None,
         }),
         Credentials::AssumeRole(assume) => {
             let role = assume.role_arn.value.to_string();

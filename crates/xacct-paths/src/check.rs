@@ -286,6 +286,15 @@ pub fn run_expectation_with_depth(
                             xacct_eval::ContextValue::Single(acl.clone()),
                         ));
                     }
+                    // And its encryption headers, which also decide the KMS key of the write.
+                    let sse_given = query.context.iter().any(|(key, _)| {
+                        key.eq_ignore_ascii_case("s3:x-amz-server-side-encryption")
+                    });
+                    if action == "s3:PutObject" && !sse_given {
+                        query
+                            .context
+                            .extend(xacct_s3::sse_context(bound.encryption.as_ref()));
+                    }
                     note = Some(bound.describe);
                 }
                 None => {}
@@ -319,29 +328,37 @@ pub fn run_expectation_with_depth(
                 .get(position)
                 .cloned()
                 .unwrap_or_else(|| options.clone());
-            kms_follow_ups(world, index, expectation, &start.session, &options, case)
-                .into_iter()
-                .chain(stream_kms_follow_ups(
-                    world,
-                    index,
-                    expectation,
-                    &start.session,
-                    &options,
-                    case,
-                ))
-                .chain(acl_follow_ups(
-                    world,
-                    index,
-                    expectation,
-                    &start.session,
-                    &options,
-                    case,
-                    &context,
-                ))
-                .map(move |mut follow_up| {
-                    follow_up.follows = Some(position);
-                    follow_up
-                })
+            kms_follow_ups(
+                world,
+                index,
+                expectation,
+                &start.session,
+                &options,
+                case,
+                &context,
+            )
+            .into_iter()
+            .chain(stream_kms_follow_ups(
+                world,
+                index,
+                expectation,
+                &start.session,
+                &options,
+                case,
+            ))
+            .chain(acl_follow_ups(
+                world,
+                index,
+                expectation,
+                &start.session,
+                &options,
+                case,
+                &context,
+            ))
+            .map(move |mut follow_up| {
+                follow_up.follows = Some(position);
+                follow_up
+            })
         })
         .collect();
     cases.extend(follow_ups);
@@ -508,6 +525,7 @@ fn kms_follow_ups(
     start: &Session,
     options: &AssumeOptions,
     case: &Case,
+    context: &[(String, xacct_eval::ContextValue)],
 ) -> Vec<Case> {
     let Some(path) = case.resource.strip_prefix("arn:aws:s3:::") else {
         return Vec::new();
@@ -518,7 +536,38 @@ fn kms_follow_ups(
     let Some(bucket) = world.buckets.get(bucket_name) else {
         return Vec::new();
     };
-    if bucket.encryption == xacct_s3::DefaultEncryption::SseS3 {
+    // A write's own `x-amz-server-side-encryption` headers override the bucket default.
+    let header = |name: &str| {
+        context.iter().find_map(|(key, value)| match value {
+            xacct_eval::ContextValue::Single(text) if key.eq_ignore_ascii_case(name) => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+    };
+    let encryption = match (
+        case.action.as_str(),
+        header("s3:x-amz-server-side-encryption").as_deref(),
+    ) {
+        ("s3:PutObject", Some("AES256")) => xacct_s3::DefaultEncryption::SseS3,
+        ("s3:PutObject", Some("aws:kms" | "aws:kms:dsse")) => {
+            match header("s3:x-amz-server-side-encryption-aws-kms-key-id") {
+                Some(key_arn) => xacct_s3::DefaultEncryption::SseKms {
+                    key_arn,
+                    bucket_key: false,
+                },
+                // No key named: the bucket's default key if it has one, else `aws/s3`.
+                None => match &bucket.encryption {
+                    xacct_s3::DefaultEncryption::SseS3 => {
+                        xacct_s3::DefaultEncryption::AwsManagedKms
+                    }
+                    other => other.clone(),
+                },
+            }
+        }
+        _ => bucket.encryption.clone(),
+    };
+    if encryption == xacct_s3::DefaultEncryption::SseS3 {
         return Vec::new();
     }
     let object = xacct_s3::EncryptedObject {
@@ -526,7 +575,7 @@ fn kms_follow_ups(
         key: key.to_owned(),
         region: bucket.region_or_default().to_owned(),
         bucket_owner: bucket.account,
-        encryption: bucket.encryption.clone(),
+        encryption,
     };
     let operation = match case.action.as_str() {
         "s3:GetObject" | "s3:GetObjectVersion" => xacct_s3::S3Operation::GetObject(object),

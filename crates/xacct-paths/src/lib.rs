@@ -6,6 +6,8 @@ pub mod assume;
 pub mod binding;
 pub mod callers;
 pub mod check;
+#[cfg(test)]
+mod compute_write_tests;
 pub mod fix;
 pub mod graph;
 pub mod index;

@@ -752,40 +752,45 @@ impl Loader {
         );
     }
 
+    /// The AWS managed key `aws/s3` of an account and Region, with the policy AWS gives it. It
+    /// exists implicitly wherever S3 may use it: as a bucket's default encryption, or for an
+    /// upload that asks for SSE-KMS without naming a key.
+    fn ensure_aws_managed_s3_key(&mut self, account: AccountId, region: &str, span: Span) {
+        let key_arn = aws_managed_s3_key_arn(account, region);
+        if self.world.keys.contains_key(&key_arn) {
+            return;
+        }
+        let document = xacct_s3::aws_managed_s3_key_policy(account, region);
+        let parsed = parse_policy(&document, PolicyKind::Resource);
+        let origin = self.origin(span);
+        let label = format!("key policy of {key_arn} (AWS managed aws/s3)");
+        self.world.keys.insert(
+            key_arn.clone(),
+            Key {
+                arn: key_arn,
+                account,
+                region: region.to_owned(),
+                policy: Some(SourcedPolicy::new(parsed.policy, label)),
+                aws_managed: true,
+                aliases: vec!["alias/aws/s3".to_owned()],
+                origin,
+            },
+        );
+    }
+
     fn bucket_encryption(
         &mut self,
         entry: &manifest::BucketEntry,
         account: AccountId,
         region: &str,
     ) -> xacct_s3::DefaultEncryption {
+        self.ensure_aws_managed_s3_key(account, region, span_of(&entry.name));
         let Some(text) = &entry.encryption else {
             return xacct_s3::DefaultEncryption::SseS3;
         };
         match text.get_ref().as_str() {
             "sse-s3" | "AES256" => xacct_s3::DefaultEncryption::SseS3,
-            "aws/s3" | "alias/aws/s3" => {
-                // The AWS managed key exists implicitly; give it its AWS-owned policy.
-                let key_arn = aws_managed_s3_key_arn(account, region);
-                if !self.world.keys.contains_key(&key_arn) {
-                    let document = xacct_s3::aws_managed_s3_key_policy(account, region);
-                    let parsed = parse_policy(&document, PolicyKind::Resource);
-                    let origin = self.origin(span_of(&entry.name));
-                    let label = format!("key policy of {key_arn} (AWS managed aws/s3)");
-                    self.world.keys.insert(
-                        key_arn.clone(),
-                        Key {
-                            arn: key_arn,
-                            account,
-                            region: region.to_owned(),
-                            policy: Some(SourcedPolicy::new(parsed.policy, label)),
-                            aws_managed: true,
-                            aliases: vec!["alias/aws/s3".to_owned()],
-                            origin,
-                        },
-                    );
-                }
-                xacct_s3::DefaultEncryption::AwsManagedKms
-            }
+            "aws/s3" | "alias/aws/s3" => xacct_s3::DefaultEncryption::AwsManagedKms,
             key if key.starts_with("arn:aws:kms:") => {
                 if !key.contains(":key/") {
                     self.error(
