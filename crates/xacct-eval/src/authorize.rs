@@ -225,7 +225,7 @@ pub fn authorize(request: &Request) -> Response {
     let boundary_allows =
         collect.policies(Layer::PermissionBoundary, &policies.permission_boundary);
     let session_allows = collect.policies(Layer::SessionPolicy, &policies.session);
-    collect.policies(Layer::ResourcePolicy, &policies.resource);
+    collect.policies(Layer::ResourcePolicy, policies.resource_side());
 
     let naming = collect
         .allows

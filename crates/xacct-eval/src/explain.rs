@@ -63,24 +63,6 @@ pub struct Miss {
     pub span: Span,
 }
 
-fn layer_policies(request: &Request, layer: Layer, level: Option<usize>) -> Vec<&SourcedPolicy> {
-    let policies = &request.policies;
-    match layer {
-        Layer::Identity => policies.identity.iter().collect(),
-        Layer::ResourcePolicy => policies.resource.iter().collect(),
-        Layer::PermissionBoundary => policies.permission_boundary.iter().collect(),
-        Layer::SessionPolicy => policies.session.iter().collect(),
-        Layer::Scp => level
-            .and_then(|level| policies.scps.get(level))
-            .map(|list| list.iter().collect())
-            .unwrap_or_default(),
-        Layer::Rcp => level
-            .and_then(|level| policies.rcps.get(level))
-            .map(|list| list.iter().collect())
-            .unwrap_or_default(),
-    }
-}
-
 /// Every (reference, policy, statement) in the layers that took part.
 fn every_statement<'r>(
     request: &'r Request,
@@ -88,10 +70,7 @@ fn every_statement<'r>(
 ) -> Vec<(StatementRef, &'r SourcedPolicy, &'r Statement)> {
     let mut out = Vec::new();
     let mut push_layer = |layer: Layer, level: Option<usize>| {
-        for (index, policy) in layer_policies(request, layer, level)
-            .into_iter()
-            .enumerate()
-        {
+        for (index, policy) in request.policies.layer(layer, level).into_iter().enumerate() {
             for statement in &policy.policy.statements {
                 out.push((
                     StatementRef {
@@ -133,8 +112,10 @@ fn find_statement<'r>(
     request: &'r Request,
     reference: &StatementRef,
 ) -> Option<(&'r SourcedPolicy, &'r Statement)> {
-    let policy =
-        *layer_policies(request, reference.layer, reference.level).get(reference.policy)?;
+    let policy = *request
+        .policies
+        .layer(reference.layer, reference.level)
+        .get(reference.policy)?;
     let statement = policy
         .policy
         .statements

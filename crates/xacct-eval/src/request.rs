@@ -44,6 +44,32 @@ pub struct SourcedPolicy {
     pub source: Option<Arc<SourceFile>>,
 }
 
+impl PolicySet {
+    /// The resource-side documents: the resource policy, then the grants.
+    pub fn resource_side(&self) -> impl Iterator<Item = &SourcedPolicy> {
+        self.resource.iter().chain(&self.grants)
+    }
+
+    /// The documents of one layer (of one organization level for SCPs and RCPs), in the order
+    /// the engine numbers them in a `StatementRef`.
+    pub fn layer(&self, layer: Layer, level: Option<usize>) -> Vec<&SourcedPolicy> {
+        match layer {
+            Layer::Identity => self.identity.iter().collect(),
+            Layer::ResourcePolicy => self.resource_side().collect(),
+            Layer::PermissionBoundary => self.permission_boundary.iter().collect(),
+            Layer::SessionPolicy => self.session.iter().collect(),
+            Layer::Scp => level
+                .and_then(|level| self.scps.get(level))
+                .map(|list| list.iter().collect())
+                .unwrap_or_default(),
+            Layer::Rcp => level
+                .and_then(|level| self.rcps.get(level))
+                .map(|list| list.iter().collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 impl SourcedPolicy {
     pub fn new(policy: impl Into<Arc<Policy>>, label: impl Into<String>) -> Self {
         Self {
@@ -70,6 +96,9 @@ impl SourcedPolicy {
 pub struct PolicySet {
     pub identity: Vec<SourcedPolicy>,
     pub resource: Option<SourcedPolicy>,
+    /// KMS grants on the key, each written as a policy whose statements name the grantee: on
+    /// the resource side, they allow as the key policy does (never deny).
+    pub grants: Vec<SourcedPolicy>,
     pub permission_boundary: Option<SourcedPolicy>,
     pub session: Option<SourcedPolicy>,
     /// Principal side, one list per organization level, outermost (root) first.

@@ -34,7 +34,7 @@ pub struct ReadRequest {
     pub findings: Vec<SourcedFinding>,
 }
 
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 14] = [
     "principal",
     "action",
     "resource",
@@ -42,6 +42,7 @@ const FIELDS: [&str; 13] = [
     "context",
     "identityPolicies",
     "resourcePolicy",
+    "kmsGrants",
     "permissionBoundary",
     "sessionPolicy",
     "scps",
@@ -450,6 +451,7 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
             resource_kind(action.as_ref(), resource.as_ref()),
             "resourcePolicy",
         ),
+        grants: reader.policy_list(get("kmsGrants"), PolicyKind::Resource, "kmsGrants"),
         permission_boundary: reader.optional_policy(
             get("permissionBoundary"),
             PolicyKind::Boundary,

@@ -4,7 +4,7 @@
 
 use crate::search::{hop, Hop, Query, Step};
 use xacct_eval::matching::{check, StatementMatch};
-use xacct_eval::{Decision, Gap, Layer, Request, SourcedPolicy, StatementRef};
+use xacct_eval::{Decision, Gap, Layer, Request, StatementRef};
 use xacct_policy::condition::BaseOperator;
 use xacct_policy::{Effect, Statement};
 use xacct_world::{Session, World};
@@ -110,27 +110,12 @@ pub fn short_name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
 }
 
-fn policies_of(request: &Request, layer: Layer, level: Option<usize>) -> Vec<&SourcedPolicy> {
-    let policies = &request.policies;
-    match layer {
-        Layer::Identity => policies.identity.iter().collect(),
-        Layer::ResourcePolicy => policies.resource.iter().collect(),
-        Layer::PermissionBoundary => policies.permission_boundary.iter().collect(),
-        Layer::SessionPolicy => policies.session.iter().collect(),
-        Layer::Scp => level
-            .and_then(|level| policies.scps.get(level))
-            .map(|list| list.iter().collect())
-            .unwrap_or_default(),
-        Layer::Rcp => level
-            .and_then(|level| policies.rcps.get(level))
-            .map(|list| list.iter().collect())
-            .unwrap_or_default(),
-    }
-}
-
 /// "statement `Sid` of LABEL" (or "statement #N of LABEL") for a statement the engine matched.
 pub fn statement_label(request: &Request, reference: &StatementRef) -> Option<String> {
-    let policy = *policies_of(request, reference.layer, reference.level).get(reference.policy)?;
+    let policy = *request
+        .policies
+        .layer(reference.layer, reference.level)
+        .get(reference.policy)?;
     let statement: &Statement = policy
         .policy
         .statements
@@ -149,6 +134,14 @@ pub fn allowed_by(step: &Step) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for reference in &step.response.allows {
         if !matches!(reference.layer, Layer::Identity | Layer::ResourcePolicy) {
+            continue;
+        }
+        // In its own account, a statement that names the account only delegates to the
+        // account's policies: it is not what allows.
+        let delegates = reference.layer == Layer::ResourcePolicy
+            && reference.naming == Some(xacct_eval::matching::Naming::Account)
+            && !step.request.is_cross_account();
+        if delegates {
             continue;
         }
         if let Some(label) = statement_label(&step.request, reference) {

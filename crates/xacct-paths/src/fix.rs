@@ -543,6 +543,7 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                         policy: Some(policy),
                         aws_managed: false,
                         aliases: Vec::new(),
+                        grants: Vec::new(),
                         origin: xacct_world::model::Origin::default(),
                     },
                 );

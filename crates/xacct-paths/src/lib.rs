@@ -12,6 +12,8 @@ pub mod fix;
 pub mod graph;
 pub mod index;
 #[cfg(test)]
+mod kms_grant_tests;
+#[cfg(test)]
 mod public_access_tests;
 pub mod search;
 pub mod start;

@@ -142,7 +142,8 @@ struct Screen {
     action: ActionName,
     resource: String,
     account: AccountId,
-    /// Allow statements of the resource policy whose action and resource may match.
+    /// Allow statements of the resource policy and the KMS grants whose action and resource
+    /// may match.
     resource_allows: Vec<Statement>,
 }
 
@@ -151,7 +152,7 @@ impl Screen {
         action: ActionName,
         resource: String,
         account: AccountId,
-        policy: Option<&SourcedPolicy>,
+        resource_side: &[&SourcedPolicy],
     ) -> Self {
         let mut screen = Self {
             action,
@@ -159,11 +160,9 @@ impl Screen {
             account,
             resource_allows: Vec::new(),
         };
-        let statements = policy
-            .map(|policy| policy.policy.statements.as_slice())
-            .unwrap_or_default();
-        let allows: Vec<Statement> = statements
+        let allows: Vec<Statement> = resource_side
             .iter()
+            .flat_map(|policy| &policy.policy.statements)
             .filter(|statement| {
                 statement.effect == Effect::Allow && screen.action_and_resource_may_match(statement)
             })
@@ -262,11 +261,12 @@ fn final_screen(world: &World, query: &WhoCanQuery) -> Result<Screen, WhoCanErro
     let facts = world
         .resource_facts(&action, &resource)
         .map_err(|error| WhoCanError(error.to_string()))?;
+    let resource_side: Vec<&SourcedPolicy> = facts.policy.iter().chain(&facts.grants).collect();
     Ok(Screen::new(
         action,
         query.resource.clone(),
         facts.account,
-        facts.policy.as_ref(),
+        &resource_side,
     ))
 }
 
@@ -340,7 +340,7 @@ pub fn who_can(
                 assume_role.clone(),
                 role.arn.clone(),
                 role.account,
-                Some(&role.trust),
+                &[&role.trust],
             );
             for caller in callers.trusted_by(world, target) {
                 if found.get(caller as usize).is_some_and(Option::is_some) {

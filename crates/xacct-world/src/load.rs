@@ -773,6 +773,7 @@ impl Loader {
                 policy: Some(SourcedPolicy::new(parsed.policy, label)),
                 aws_managed: true,
                 aliases: vec!["alias/aws/s3".to_owned()],
+                grants: Vec::new(),
                 origin,
             },
         );
@@ -922,6 +923,12 @@ impl Loader {
                 None
             }
         };
+        let grants = entry
+            .grant
+            .iter()
+            .enumerate()
+            .filter_map(|(index, grant)| self.key_grant(&arn, index, grant))
+            .collect();
         let origin = self.origin(span_of(&entry.arn));
         self.world.keys.insert(
             arn.clone(),
@@ -932,9 +939,142 @@ impl Loader {
                 policy,
                 aws_managed: entry.aws_managed,
                 aliases: entry.aliases.clone(),
+                grants,
                 origin,
             },
         );
+    }
+
+    /// A KMS grant as the policy statements it amounts to: an Allow naming the grantee for the
+    /// grant's operations. Encryption context constraints become conditions on the
+    /// cryptographic operations only, which are the operations KMS applies them to
+    /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>);
+    /// `DescribeKey` and `RetireGrant` are allowed without them.
+    /// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>
+    fn key_grant(
+        &mut self,
+        key: &str,
+        index: usize,
+        grant: &manifest::KeyGrantEntry,
+    ) -> Option<SourcedPolicy> {
+        let grantee = grant.grantee.get_ref();
+        if grantee
+            .parse::<Arn>()
+            .ok()
+            .and_then(|arn| arn.account())
+            .is_none()
+        {
+            self.error(
+                "invalid-grantee",
+                span_of(&grant.grantee),
+                format!("grantee `{grantee}` is not the ARN of an AWS principal"),
+            )
+            .help = Some(
+                "a grant names a role, user, assumed-role session or account root by its ARN"
+                    .to_owned(),
+            );
+            return None;
+        }
+        let mut constrained = Vec::new();
+        let mut unconstrained = Vec::new();
+        for operation in &grant.operations {
+            let name = operation.get_ref().trim_start_matches("kms:");
+            match GRANT_OPERATIONS
+                .iter()
+                .find(|known| known.eq_ignore_ascii_case(name))
+            {
+                Some(&known) if ["DescribeKey", "RetireGrant"].contains(&known) => {
+                    unconstrained.push(format!("kms:{known}"));
+                }
+                Some(&known) => constrained.push(format!("kms:{known}")),
+                None => {
+                    self.error(
+                        "unknown-grant-operation",
+                        span_of(operation),
+                        format!("`{name}` is not a KMS grant operation"),
+                    )
+                    .help = Some(format!("one of {}", GRANT_OPERATIONS.join(", ")));
+                }
+            }
+        }
+        let mut condition = serde_json::Map::new();
+        match (
+            &grant.encryption_context_subset,
+            &grant.encryption_context_equals,
+        ) {
+            (Some(_), Some(_)) => {
+                self.error(
+                    "conflicting-grant-constraints",
+                    span_of(&grant.grantee),
+                    "a grant has either `encryption_context_subset` or `encryption_context_equals`, not both",
+                );
+                return None;
+            }
+            (Some(pairs), None) | (None, Some(pairs)) => {
+                let equals: serde_json::Map<String, serde_json::Value> = pairs
+                    .iter()
+                    .map(|(key, value)| {
+                        (
+                            format!("kms:EncryptionContext:{key}"),
+                            serde_json::Value::from(value.clone()),
+                        )
+                    })
+                    .collect();
+                condition.insert("StringEquals".to_owned(), serde_json::Value::Object(equals));
+                if grant.encryption_context_equals.is_some() {
+                    let keys: Vec<serde_json::Value> = pairs
+                        .keys()
+                        .map(|key| serde_json::Value::from(key.clone()))
+                        .collect();
+                    condition.insert(
+                        "ForAllValues:StringEquals".to_owned(),
+                        serde_json::json!({ "kms:EncryptionContextKeys": keys }),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+        let name = grant
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("grant[{index}]"));
+        let mut statements = Vec::new();
+        if !constrained.is_empty() {
+            let mut statement = serde_json::json!({
+                "Sid": "GrantOperations",
+                "Effect": "Allow",
+                "Principal": {"AWS": grantee},
+                "Action": constrained,
+                "Resource": "*",
+            });
+            if !condition.is_empty() {
+                if let Some(object) = statement.as_object_mut() {
+                    object.insert("Condition".to_owned(), serde_json::Value::Object(condition));
+                }
+            }
+            statements.push(statement);
+        }
+        if !unconstrained.is_empty() {
+            statements.push(serde_json::json!({
+                "Sid": "GrantOperationsWithoutContext",
+                "Effect": "Allow",
+                "Principal": {"AWS": grantee},
+                "Action": unconstrained,
+                "Resource": "*",
+            }));
+        }
+        if statements.is_empty() {
+            return None;
+        }
+        let document = serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+        let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let label = format!("KMS grant `{name}` on {key}");
+        let source = SourceFile::new(
+            format!("{} ({label}, as policy statements)", self.manifest.name),
+            text,
+        );
+        let parsed = parse_policy(&source.text, PolicyKind::Resource);
+        Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 
     fn stream_entry(&mut self, entry: &manifest::StreamEntry) {
@@ -1315,6 +1455,28 @@ impl Loader {
         }
     }
 }
+
+/// The operations a KMS grant can allow.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations>
+const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+];
 
 /// The key policy AWS gives an AWS managed key such as `aws/s3`: usable only by principals of
 /// the owning account, only through the service. "You cannot [...] use AWS managed keys in

@@ -214,6 +214,25 @@ pub struct KeyEntry {
     pub aws_managed: bool,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Grants on the key (`aws kms list-grants`).
+    #[serde(default)]
+    pub grant: Vec<KeyGrantEntry>,
+}
+
+/// One KMS grant: who may use the key for which operations, under which encryption context.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyGrantEntry {
+    /// The grant's name or id, for explanations.
+    pub name: Option<String>,
+    /// The grantee principal's ARN.
+    pub grantee: Spanned<String>,
+    /// Grant operations as KMS names them: `Decrypt`, `GenerateDataKey`, `DescribeKey`, ...
+    pub operations: Vec<Spanned<String>>,
+    /// `Constraints.EncryptionContextSubset`.
+    pub encryption_context_subset: Option<BTreeMap<String, String>>,
+    /// `Constraints.EncryptionContextEquals`.
+    pub encryption_context_equals: Option<BTreeMap<String, String>>,
 }
 
 /// A Kinesis data stream, its resource policy, and its registered consumers.

@@ -119,6 +119,8 @@ pub struct Key {
     pub policy: Option<SourcedPolicy>,
     pub aws_managed: bool,
     pub aliases: Vec<String>,
+    /// Grants on the key, each as a policy naming its grantee (see `load::grant_policy`).
+    pub grants: Vec<SourcedPolicy>,
     pub origin: Origin,
 }
 

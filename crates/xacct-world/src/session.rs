@@ -93,6 +93,8 @@ pub struct ResourceFacts {
     pub policy: Option<SourcedPolicy>,
     /// The document to fix when the resource policy is missing a statement.
     pub policy_name: String,
+    /// KMS grants on the key.
+    pub grants: Vec<SourcedPolicy>,
 }
 
 impl World {
@@ -153,6 +155,7 @@ impl World {
                     account: bucket.account,
                     policy: bucket.policy.clone(),
                     policy_name: format!("the bucket policy of {}", bucket.name),
+                    grants: Vec::new(),
                 })
             }
             "iam" if resource.resource().starts_with("role/") => {
@@ -167,6 +170,7 @@ impl World {
                     account,
                     policy: trust,
                     policy_name: format!("the trust policy of {resource}"),
+                    grants: Vec::new(),
                 })
             }
             "kms" if resource.resource().starts_with("key/") => {
@@ -179,6 +183,7 @@ impl World {
                     account: key.account,
                     policy: key.policy.clone(),
                     policy_name: format!("the key policy of {resource}"),
+                    grants: key.grants.clone(),
                 })
             }
             "kinesis" if resource.resource().starts_with("stream/") => {
@@ -205,6 +210,7 @@ impl World {
                     account: stream.account,
                     policy,
                     policy_name,
+                    grants: Vec::new(),
                 })
             }
             _ => {
@@ -215,6 +221,7 @@ impl World {
                     account,
                     policy: None,
                     policy_name: format!("the resource policy of {resource}"),
+                    grants: Vec::new(),
                 })
             }
         }
@@ -358,6 +365,7 @@ impl World {
         let policy_set = PolicySet {
             identity: policies,
             resource: facts.policy,
+            grants: facts.grants,
             permission_boundary: boundary,
             session: session.session_policy.clone(),
             scps: self.scp_levels(account),
@@ -396,6 +404,7 @@ impl World {
         let facts = self.resource_facts(&action, &resource)?;
         let policy_set = PolicySet {
             resource: facts.policy,
+            grants: facts.grants,
             rcps: self.rcp_levels(facts.account),
             ..PolicySet::default()
         };
