@@ -213,6 +213,10 @@ pub struct World {
     /// Kinesis streams by ARN.
     pub streams: BTreeMap<String, Stream>,
     pub compute: BTreeMap<String, Compute>,
+    /// Glue Data Catalogs, Lake Formation settings and grants, RAM shares.
+    pub lake: xacct_lake::Lake,
+    /// Glue Data Catalog resource policies by (account, Region).
+    pub catalog_policies: BTreeMap<(AccountId, String), SourcedPolicy>,
     pub expectations: Vec<Expectation>,
 }
 
