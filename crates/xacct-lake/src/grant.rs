@@ -543,21 +543,18 @@ impl Lake {
         );
         let producer = direct.or(to_account);
         let share = self.share_state(owner, requester, target.database());
-        match producer {
-            None => {
-                reasons.push(format!(
+        if producer.is_none() {
+            reasons.push(format!(
                     "{owner} has not granted {wanted_text} on {target} to {}'s account {} (or its organization or unit)",
                     requester.arn, requester.account
                 ));
-                missing.push(MissingGrant {
-                    grantor: owner,
-                    principal: GrantPrincipal::Account(requester.account),
-                    resource: target.grant_resource(owner),
-                    permission: first,
-                    grantable: true,
-                });
-            }
-            Some(_) => {}
+            missing.push(MissingGrant {
+                grantor: owner,
+                principal: GrantPrincipal::Account(requester.account),
+                resource: target.grant_resource(owner),
+                permission: first,
+                grantable: true,
+            });
         }
         if let ShareState::Pending { .. } | ShareState::NotShared { .. } = &share {
             reasons.push(share.describe());
