@@ -310,3 +310,31 @@ fn explain_a_path_under_no_mount_is_bad_input() {
     assert_eq!(code, 2);
     assert!(stderr.contains("under none of the mounts"), "{stderr}");
 }
+
+/// `--read-table` through a resource link: the Glue calls on the link and on the shared
+/// table, each through IAM and Lake Formation, then the data read from S3.
+#[test]
+fn explain_read_table_through_a_resource_link() {
+    insta::assert_snapshot!(transcript(&[
+        "explain",
+        "examples/glue-catalog-share/broken/no-describe-on-resource-link",
+        "--from",
+        "job:cur-report",
+        "--read-table",
+        "cur_org_linked.legacy_all"
+    ]));
+}
+
+#[test]
+fn explain_read_table_of_an_unknown_database_is_bad_input() {
+    let (code, _, stderr) = xacct(&[
+        "explain",
+        "examples/glue-catalog-share",
+        "--from",
+        "job:cur-report",
+        "--read-table",
+        "nope.legacy_all",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("there is no database `nope`"), "{stderr}");
+}

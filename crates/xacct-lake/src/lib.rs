@@ -10,6 +10,8 @@
 pub mod catalog;
 pub mod grant;
 pub mod share;
+#[cfg(test)]
+mod tests;
 
 pub use catalog::{Catalog, CatalogObject, Database, Location, Table, TableRef};
 pub use grant::{Grant, GrantPrincipal, GrantResource, Permission, TableName, Target};

@@ -362,6 +362,17 @@ pub fn run_expectation_with_depth(
         })
         .collect();
     cases.extend(follow_ups);
+    for name in &expectation.read_tables {
+        let base = cases.len();
+        cases.extend(
+            crate::table::read_table(world, index, expectation, &start.session, &options, name)
+                .into_iter()
+                .map(|mut case| {
+                    case.follows = case.follows.map(|follows| follows + base);
+                    case
+                }),
+        );
+    }
     ExpectationResult {
         expectation: expectation.clone(),
         cases,
@@ -679,24 +690,42 @@ fn stream_kms_follow_ups(
 pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
     let mut checks = Vec::new();
     for compute in world.compute.values() {
-        let Some(profile) = compute
+        // The service that assumes the compute's role: EC2 for an instance profile, Glue for a
+        // Glue job's role.
+        let (service, role, holder, account) = if let Some(profile) = compute
             .instance_profile
             .as_ref()
             .and_then(|arn| world.instance_profiles.get(arn))
-        else {
+        {
+            (
+                "ec2.amazonaws.com",
+                profile.role.clone(),
+                profile.arn.clone(),
+                profile.account,
+            )
+        } else if let (Some(_), Some(role)) = (
+            &compute.settings.glue,
+            compute.role.as_ref().and_then(|arn| world.roles.get(arn)),
+        ) {
+            (
+                "glue.amazonaws.com",
+                role.arn.clone(),
+                format!("Glue job {}", compute.name),
+                role.account,
+            )
+        } else {
             continue;
         };
-        let role = profile.role.clone();
-        let what = format!("the role of {} trusts ec2.amazonaws.com", profile.arn);
-        match world.service_request("ec2.amazonaws.com", "sts:AssumeRole", &role) {
+        let what = format!("the role of {holder} trusts {service}");
+        match world.service_request(service, "sts:AssumeRole", &role) {
             Ok(request) => {
                 let response = authorize(&request);
                 let step = Step { request, response };
                 let fix = (!step.allowed()).then(|| Fix {
                     target: Target::TrustPolicy { role: role.clone() },
-                    account: profile.account.to_string(),
+                    account: account.to_string(),
                     summary: format!("add to the trust policy of {role}"),
-                    statement: Some(json!({"Sid": "XacctAllowEc2", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})),
+                    statement: Some(json!({"Sid": if service == "ec2.amazonaws.com" { "XacctAllowEc2" } else { "XacctAllowGlue" }, "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})),
                 });
                 checks.push(ComputeCheck {
                     compute: compute.name.clone(),
@@ -722,10 +751,15 @@ pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
         } else {
             Principal::Role(deployer.clone())
         };
-        let what = format!("{deployer} may iam:PassRole {role} to EC2");
+        let service_name = if service == "ec2.amazonaws.com" {
+            "EC2"
+        } else {
+            "Glue"
+        };
+        let what = format!("{deployer} may iam:PassRole {role} to {service_name}");
         let context = vec![(
             "iam:PassedToService".to_owned(),
-            xacct_eval::ContextValue::Single("ec2.amazonaws.com".to_owned()),
+            xacct_eval::ContextValue::Single(service.to_owned()),
         )];
         match world.request(&Session::of(principal), "iam:PassRole", &role, &context) {
             Ok(request) => {
@@ -733,9 +767,9 @@ pub fn check_compute(world: &World) -> Vec<ComputeCheck> {
                 let step = Step { request, response };
                 let fix = (!step.allowed() && step.response.decision != xacct_eval::Decision::ExplicitDeny).then(|| Fix {
                     target: Target::IdentityPolicy { principal: deployer.clone() },
-                    account: profile.account.to_string(),
+                    account: account.to_string(),
                     summary: format!("add to an identity policy of {deployer}"),
-                    statement: Some(json!({"Sid": "XacctAllowPassRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role, "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})),
+                    statement: Some(json!({"Sid": "XacctAllowPassRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role, "Condition": {"StringEquals": {"iam:PassedToService": service}}})),
                 });
                 checks.push(ComputeCheck {
                     compute: compute.name.clone(),

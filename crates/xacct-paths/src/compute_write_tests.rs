@@ -84,6 +84,8 @@ policy = {key_policy}
         source_identity: None,
         written_by: None,
         client_path: None,
+        read_tables: Vec::new(),
+        region: "us-east-1".to_owned(),
         origin: Origin::default(),
     });
     world

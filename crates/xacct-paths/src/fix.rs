@@ -45,6 +45,20 @@ pub enum Target {
         account: String,
         level: usize,
     },
+    /// A Lake Formation grant made by the data lake administrator of `grantor`.
+    LakeGrant {
+        grantor: String,
+        principal: String,
+        /// The `Resource` of the `GrantPermissions` request, as JSON text.
+        resource: String,
+        permission: String,
+        grantable: bool,
+    },
+    /// Accepting a RAM share invitation in `account`.
+    AcceptShare {
+        share: Option<String>,
+        account: String,
+    },
     /// Not a document: the bucket's Object Ownership becomes BucketOwnerEnforced.
     ObjectOwnership {
         bucket: String,
@@ -76,6 +90,21 @@ pub enum NoFix {
     ExplicitDeny(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// The `Resource` of an identity statement for `action`: `*` for an action without
+/// resource-level permissions (the generated service table says which), where AWS requires it.
+fn identity_resource(action: &str, resource: &str) -> String {
+    let resource_level = action.split_once(':').and_then(|(service, name)| {
+        xacct_catalog::catalog()
+            .service(service)?
+            .action(name)
+            .map(|found| !found.resource_types.is_empty())
+    });
+    match resource_level {
+        Some(false) => "*".to_owned(),
+        _ => resource.to_owned(),
+    }
 }
 
 fn sid(words: &[&str]) -> String {
@@ -380,13 +409,13 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                 target: Target::IdentityPolicy { principal: principal.clone() },
                 account: owner_account(step),
                 summary: format!("add to an identity policy of {principal}"),
-                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": resource})),
+                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": identity_resource(&action, &resource)})),
             },
             Gap::PermissionBoundary => Fix {
                 target: Target::PermissionBoundary { principal: principal.clone() },
                 account: owner_account(step),
                 summary: format!("add to the permissions boundary of {principal}"),
-                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": resource})),
+                statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": identity_resource(&action, &resource)})),
             },
             Gap::ScpLevel { level } => Fix {
                 target: Target::ServiceControlPolicy { account: owner_account(step), level: *level },
@@ -457,6 +486,44 @@ fn cut_off_by_restrict_public_buckets(
     ))
 }
 
+/// The grant resource of a `GrantPermissions` request body, as `LakeGrant` carries it.
+fn lake_resource(text: &str) -> Result<xacct_lake::GrantResource, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    let account = |value: &serde_json::Value| -> Result<xacct_policy::AccountId, String> {
+        value
+            .get("CatalogId")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| "no CatalogId".to_owned())?
+            .parse()
+            .map_err(|_| "bad CatalogId".to_owned())
+    };
+    let text_of = |value: &serde_json::Value, key: &str| -> Result<String, String> {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no {key}"))
+    };
+    if let Some(database) = value.get("Database") {
+        return Ok(xacct_lake::GrantResource::Database {
+            catalog: account(database)?,
+            name: text_of(database, "Name")?,
+        });
+    }
+    if let Some(table) = value.get("Table") {
+        return Ok(xacct_lake::GrantResource::Table {
+            catalog: account(table)?,
+            database: text_of(table, "DatabaseName")?,
+            table: match table.get("Name").and_then(serde_json::Value::as_str) {
+                Some(name) => xacct_lake::TableName::Named(name.to_owned()),
+                None => xacct_lake::TableName::All,
+            },
+            columns: None,
+        });
+    }
+    Err(format!("a grant on {text} is not one xacct suggests"))
+}
+
 /// Applies a fix: documents change in `world`, caller settings in `options`.
 pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Result<(), String> {
     let statement = fix.statement.as_ref();
@@ -464,6 +531,57 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
     match &fix.target {
         Target::ExternalId { role, value } => {
             options.external_ids.insert(role.clone(), value.clone());
+        }
+        Target::LakeGrant {
+            grantor,
+            principal,
+            resource,
+            permission,
+            grantable,
+        } => {
+            let grantor: xacct_policy::AccountId = grantor
+                .parse()
+                .map_err(|_| format!("bad account {grantor}"))?;
+            let principal = xacct_lake::GrantPrincipal::parse(principal)
+                .ok_or_else(|| format!("bad principal {principal}"))?;
+            let permission: xacct_lake::Permission = permission
+                .parse()
+                .map_err(|error: xacct_lake::grant::UnknownPermission| error.to_string())?;
+            let resource = lake_resource(resource)?;
+            world.lake.grants.push(xacct_lake::Grant {
+                grantor,
+                principal,
+                resource,
+                permissions: vec![permission],
+                grantable: if *grantable {
+                    vec![permission]
+                } else {
+                    Vec::new()
+                },
+                origin: "a fix xacct applied".to_owned(),
+            });
+        }
+        Target::AcceptShare { share, account } => {
+            let account: xacct_policy::AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
+            match share {
+                Some(name) => {
+                    for found in world
+                        .lake
+                        .shares
+                        .iter_mut()
+                        .filter(|found| &found.name == name)
+                    {
+                        found
+                            .invitations
+                            .insert(account, xacct_lake::InvitationState::Accepted);
+                    }
+                }
+                // A share Lake Formation made: in the organization, enabling sharing with it
+                // is what accepts on the account's behalf.
+                None => world.lake.organization_sharing = true,
+            }
         }
         Target::ObjectOwnership { bucket } => {
             world

@@ -17,6 +17,7 @@ mod kms_grant_tests;
 mod public_access_tests;
 pub mod search;
 pub mod start;
+pub mod table;
 #[cfg(test)]
 mod tests_support;
 pub mod who_can;

@@ -1,5 +1,6 @@
 //! Loading what AWS exports: `aws iam get-account-authorization-details`, bucket policies
-//! (`aws s3api get-bucket-policy`), and `aws organizations` listings bundled in one file.
+//! (`aws s3api get-bucket-policy`), `aws organizations` listings bundled in one file, and the
+//! Lake Formation, Glue catalog policy and RAM share exports of the data lake (`lake`).
 //!
 //! Each `[[import]]` table of `xacct.toml` names one file and its kind. The file is read as
 //! strict JSON with a span on every value, so a problem in a policy embedded in an export
@@ -11,6 +12,7 @@
 mod authorization;
 mod bucket;
 mod detect;
+mod lake;
 mod organizations;
 
 pub use detect::manifest_for;
@@ -28,7 +30,15 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 3] = ["authorization-details", "bucket-policy", "organizations"];
+pub const KINDS: [&str; 7] = [
+    "authorization-details",
+    "bucket-policy",
+    "organizations",
+    "lakeformation-permissions",
+    "lakeformation-settings",
+    "glue-resource-policy",
+    "ram-resource-shares",
+];
 
 /// `FullAWSAccess`, which AWS attaches at every level of an organization by default.
 const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -61,14 +71,24 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     } else {
         None
     };
+    // Nor do the Lake Formation and Glue exports say which account (and Region) they are of.
+    let scope = if lake::KINDS.contains(&kind) {
+        match lake::scope(loader, entry, kind) {
+            Some(scope) => Some(scope),
+            None => return,
+        }
+    } else {
+        None
+    };
     let Some((source, root)) = read(loader, &entry.path) else {
         return;
     };
     let mut export = Export { loader, source };
-    match (kind, bucket) {
-        ("authorization-details", _) => authorization::import(&mut export, &root, entry),
-        ("organizations", _) => organizations::import(&mut export, &root),
-        (_, Some(target)) => bucket::import(&mut export, &root, &target),
+    match (kind, bucket, scope) {
+        ("authorization-details", _, _) => authorization::import(&mut export, &root, entry),
+        ("organizations", _, _) => organizations::import(&mut export, &root),
+        (_, Some(target), _) => bucket::import(&mut export, &root, &target),
+        (_, _, Some(scope)) => lake::import(&mut export, &root, kind, &scope),
         _ => {}
     }
 }

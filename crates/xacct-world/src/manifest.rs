@@ -30,6 +30,12 @@ pub struct Manifest {
     pub stream: Vec<StreamEntry>,
     #[serde(default)]
     pub compute: Vec<ComputeEntry>,
+    /// Glue Data Catalogs with their Lake Formation settings, grants and resource links.
+    #[serde(default)]
+    pub catalog: Vec<CatalogEntry>,
+    /// AWS RAM resource shares.
+    #[serde(default)]
+    pub share: Vec<ShareEntry>,
     /// AWS export files to load (see `docs/scenario-format.md`).
     #[serde(default)]
     pub import: Vec<ImportEntry>,
@@ -66,6 +72,9 @@ pub struct OrganizationEntry {
     pub rcps: Vec<PolicyRef>,
     #[serde(default)]
     pub unit: Vec<UnitEntry>,
+    /// RAM sharing with the organization (`aws ram enable-sharing-with-aws-organization`);
+    /// on unless set to false.
+    pub ram_sharing: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -279,16 +288,135 @@ pub struct ComputeEntry {
     pub glue_job: Option<Spanned<String>>,
 }
 
+/// The Data Catalog and Lake Formation of one account in one Region.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogEntry {
+    pub account: Spanned<String>,
+    pub region: Option<String>,
+    /// The Glue catalog resource policy (`aws glue get-resource-policy`).
+    pub policy: Option<PolicyRef>,
+    /// Data lake administrators.
+    #[serde(default)]
+    pub admins: Vec<Spanned<String>>,
+    /// Whether new databases and tables get `IAMAllowedPrincipals` with ALL (the default).
+    pub iam_allowed_by_default: Option<bool>,
+    #[serde(default)]
+    pub database: Vec<DatabaseEntry>,
+    #[serde(default)]
+    pub table: Vec<TableEntry>,
+    #[serde(default)]
+    pub location: Vec<LocationEntry>,
+    /// Lake Formation grants made by this account.
+    #[serde(default)]
+    pub grant: Vec<LakeGrantEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseEntry {
+    pub name: Spanned<String>,
+    /// `IAMAllowedPrincipals` holds ALL on it; the catalog's default when absent.
+    pub iam_allowed_principals: Option<bool>,
+    /// Makes it a resource link to another account's database.
+    pub link: Option<DatabaseLinkEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseLinkEntry {
+    pub account: Spanned<String>,
+    pub database: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableEntry {
+    pub database: Spanned<String>,
+    pub name: Spanned<String>,
+    /// `s3://bucket/prefix/` of the data.
+    pub location: Option<Spanned<String>>,
+    pub iam_allowed_principals: Option<bool>,
+    /// Makes it a resource link to another account's table.
+    pub link: Option<TableLinkEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableLinkEntry {
+    pub account: Spanned<String>,
+    pub database: String,
+    pub table: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationEntry {
+    pub path: Spanned<String>,
+    /// The role Lake Formation vends credentials of.
+    pub role: Option<String>,
+    #[serde(default)]
+    pub hybrid: bool,
+    /// Principals opted in to Lake Formation under hybrid access mode.
+    #[serde(default)]
+    pub opted_in: Vec<String>,
+}
+
+/// One Lake Formation grant, as `aws lakeformation grant-permissions` makes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeGrantEntry {
+    /// A role or user ARN, an account id, an organization or OU ARN, or `IAM_ALLOWED_PRINCIPALS`.
+    pub principal: Spanned<String>,
+    /// The catalog the resource is in; the granting account's when absent.
+    pub catalog_id: Option<Spanned<String>>,
+    pub database: Option<String>,
+    /// A table name, or `*` for every table of the database.
+    pub table: Option<String>,
+    pub columns: Option<Vec<String>>,
+    /// A data location (`s3://...`) instead of a database or table.
+    pub location: Option<String>,
+    /// The grant is on the catalog itself.
+    #[serde(default)]
+    pub catalog_resource: bool,
+    pub permissions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub grantable: Vec<Spanned<String>>,
+}
+
+/// An AWS RAM resource share.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareEntry {
+    pub name: Spanned<String>,
+    pub owner: Spanned<String>,
+    pub arn: Option<String>,
+    pub resources: Vec<Spanned<String>>,
+    pub principals: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub allow_external_principals: bool,
+    /// Invitation state per consumer account: `PENDING`, `ACCEPTED`, `REJECTED`, `EXPIRED`.
+    #[serde(default)]
+    pub invitations: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub invitation_arns: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportEntry {
-    /// `authorization-details`, `bucket-policy`, `organizations`.
+    /// `authorization-details`, `bucket-policy`, `organizations`, `lakeformation-permissions`,
+    /// `lakeformation-settings`, `glue-resource-policy`, `ram-resource-shares`.
     pub kind: Spanned<String>,
     pub path: Spanned<String>,
     /// For a bucket policy: the bucket it belongs to.
     pub bucket: Option<String>,
-    /// For a bucket policy: the account that owns the bucket.
+    /// For a bucket policy: the account that owns the bucket. For Lake Formation and Glue
+    /// exports: the account they are of (the grantor of listed permissions).
     pub account: Option<String>,
+    /// For Lake Formation settings and a Glue catalog policy: the catalog's Region
+    /// (default `us-east-1`).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -298,7 +426,9 @@ pub struct ExpectEntry {
     pub from: Spanned<String>,
     #[serde(default)]
     pub via: Vec<Spanned<String>>,
+    #[serde(default)]
     pub actions: Vec<Spanned<String>>,
+    #[serde(default)]
     pub resources: Vec<Spanned<String>>,
     #[serde(default)]
     pub context: BTreeMap<String, toml::Value>,
@@ -319,4 +449,10 @@ pub struct ExpectEntry {
     /// The canned ACL the writer sent (`x-amz-acl`); by default the one its compute settings
     /// send, or none.
     pub written_acl: Option<Spanned<String>>,
+    /// Tables read through the Data Catalog, as the engine names them (`database.table`, a
+    /// resource link's name included); `actions` and `resources` may then be left out.
+    #[serde(default)]
+    pub read_tables: Vec<Spanned<String>>,
+    /// The Region of the Data Catalog the tables are read in (default `us-east-1`).
+    pub region: Option<String>,
 }

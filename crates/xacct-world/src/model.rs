@@ -181,6 +181,9 @@ pub struct Expectation {
     /// The path the client uses (`/mnt/x/y`, `s3a://b/k`), when the question was asked in its
     /// terms: a mount's own settings then decide the credentials.
     pub client_path: Option<String>,
+    /// Tables read through the Data Catalog (`database.table`), in `region`.
+    pub read_tables: Vec<String>,
+    pub region: String,
     pub origin: Origin,
 }
 

@@ -138,6 +138,83 @@ impl World {
         Some(reduced)
     }
 
+    /// Where a principal sits, as Lake Formation and RAM see it.
+    pub fn lake_requester(&self, session: &Session) -> Option<xacct_lake::Requester> {
+        let (arn, account) = match &session.principal {
+            Principal::Role(arn) => (arn.clone(), self.roles.get(arn)?.account),
+            Principal::User(arn) => (arn.clone(), self.users.get(arn)?.account),
+        };
+        let member = self.in_organization(account);
+        Some(xacct_lake::Requester {
+            arn,
+            account,
+            organization: self
+                .organization
+                .as_ref()
+                .filter(|_| member)
+                .map(|organization| organization.id.clone()),
+            organization_path: self.organization_path(account),
+        })
+    }
+
+    /// What RAM adds to another account's Glue catalog policy for a share that reaches the
+    /// requester's account: the catalog reads on the shared catalog, databases and tables
+    /// (<https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-read-data.html>).
+    /// Only a share that is active for the account (accepted, or within the organization with
+    /// sharing enabled) adds anything.
+    fn ram_shared_catalog(
+        &self,
+        resource: &Arn,
+        session: &Session,
+        requester: AccountId,
+    ) -> Option<SourcedPolicy> {
+        let owner = resource.account()?;
+        if resource.service() != "glue" || owner == requester {
+            return None;
+        }
+        let region = resource.region();
+        let lake_requester = self.lake_requester(session)?;
+        let path = resource.resource();
+        let databases: Vec<String> = if let Some(name) = path.strip_prefix("database/") {
+            vec![name.to_owned()]
+        } else if let Some(rest) = path.strip_prefix("table/") {
+            vec![rest.split('/').next().unwrap_or_default().to_owned()]
+        } else {
+            self.lake
+                .catalog(owner, region)
+                .map(|catalog| catalog.databases.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (database, state) = databases.iter().find_map(|database| {
+            match self.lake.share_state(owner, &lake_requester, database) {
+                state @ xacct_lake::ShareState::Active { .. } => Some((database.clone(), state)),
+                _ => None,
+            }
+        })?;
+        let document = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "RamSharedCatalogRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{requester}:root")},
+                "Action": ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                "Resource": [
+                    format!("arn:aws:glue:{region}:{owner}:catalog"),
+                    format!("arn:aws:glue:{region}:{owner}:database/{database}"),
+                    format!("arn:aws:glue:{region}:{owner}:table/{database}/*"),
+                ],
+            }],
+        });
+        let text = serde_json::to_string_pretty(&document).ok()?;
+        let label = format!(
+            "statements RAM adds to the Glue catalog policy of {owner} ({})",
+            state.describe()
+        );
+        let source = xacct_policy::SourceFile::new(label.clone(), text);
+        let parsed = xacct_policy::parse_policy(&source.text, xacct_policy::PolicyKind::Resource);
+        Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
+    }
+
     /// The owner and policy of a resource, for an action on it.
     pub fn resource_facts(
         &self,
@@ -184,6 +261,23 @@ impl World {
                     policy: key.policy.clone(),
                     policy_name: format!("the key policy of {resource}"),
                     grants: key.grants.clone(),
+                })
+            }
+            "glue" => {
+                let account = resource
+                    .account()
+                    .ok_or_else(|| RequestError::UnknownAccount(resource.to_string()))?;
+                Ok(ResourceFacts {
+                    account,
+                    policy: self
+                        .catalog_policies
+                        .get(&(account, resource.region().to_owned()))
+                        .cloned(),
+                    policy_name: format!(
+                        "the Glue catalog policy of {account} ({})",
+                        resource.region()
+                    ),
+                    grants: Vec::new(),
                 })
             }
             "kinesis" if resource.resource().starts_with("stream/") => {
@@ -287,6 +381,9 @@ impl World {
         };
 
         facts.policy = self.restrict_public_buckets(&resource, facts.policy, account);
+        if let Some(shared) = self.ram_shared_catalog(&resource, session, account) {
+            facts.grants.push(shared);
+        }
 
         let mut context = Context::new();
         let insert = |context: &mut Context, key: &str, value: ContextValue| {

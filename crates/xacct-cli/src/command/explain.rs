@@ -38,6 +38,14 @@ pub struct Args {
     /// (`consumerMode` efo in the compute's options, or `--consumer`) through a consumer.
     #[arg(long, conflicts_with_all = ["action", "read", "write"])]
     read_stream: Option<String>,
+    /// Read a table through the Data Catalog as the engine names it (`database.table`, a
+    /// resource link's name included): every Glue call through IAM and Lake Formation, then the
+    /// data.
+    #[arg(long, conflicts_with_all = ["action", "read", "write", "read_stream"])]
+    read_table: Option<String>,
+    /// The Region of the Data Catalog for `--read-table`.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
     /// The registered consumer an enhanced fan-out reader uses (by ARN).
     #[arg(long, requires = "read_stream")]
     consumer: Option<String>,
@@ -274,6 +282,14 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
     if let Some(stream) = &args.read_stream {
         return stream_operations(world, from, stream, args.consumer.as_deref());
     }
+    if let Some(table) = &args.read_table {
+        return Ok(vec![Operation {
+            what: format!("read table {table}"),
+            actions: Vec::new(),
+            resource: String::new(),
+            context: Vec::new(),
+        }]);
+    }
     match (&args.action, &args.resource) {
         (Some(action), Some(resource)) => Ok(vec![Operation {
             what: format!("{action} on {resource}"),
@@ -282,7 +298,7 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
             context: Vec::new(),
         }]),
         _ => Err(
-            "ask one question: --action A --resource R, --read PATH, --write PATH or --read-stream ARN"
+            "ask one question: --action A --resource R, --read PATH, --write PATH, --read-stream ARN or --read-table DB.TABLE"
                 .to_owned(),
         ),
     }
@@ -321,7 +337,11 @@ pub fn run(args: &Args) -> u8 {
             from: from.clone(),
             via: args.via.clone(),
             actions: operation.actions.clone(),
-            resources: vec![operation.resource.clone()],
+            resources: if operation.resource.is_empty() {
+                Vec::new()
+            } else {
+                vec![operation.resource.clone()]
+            },
             context,
             allow: true,
             external_ids: args.external_ids.iter().cloned().collect(),
@@ -331,6 +351,8 @@ pub fn run(args: &Args) -> u8 {
             source_identity: None,
             written_by: None,
             client_path: client_path.clone(),
+            read_tables: args.read_table.iter().cloned().collect(),
+            region: args.region.clone(),
             origin: Origin::default(),
         };
         let result =
@@ -345,7 +367,7 @@ pub fn run(args: &Args) -> u8 {
                 .flatten()
         }) {
             // A question about something the scenario does not have is bad input, not a deny.
-            if args.action.is_some() {
+            if args.action.is_some() || args.read_table.is_some() {
                 eprintln!("error: {error}");
                 return exit::BAD_INPUT;
             }

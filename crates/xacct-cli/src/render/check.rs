@@ -48,7 +48,7 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
         return out;
     }
     let path = &case.outcome.path;
-    if let Some(refusal) = &case.refusal {
+    if let (Some(refusal), true) = (&case.refusal, case.outcome.allowed()) {
         let _ = writeln!(
             out,
             "  the policies allow it through: {}\n  but {refusal}",
@@ -92,6 +92,9 @@ pub fn case_text(case: &Case, expect_allow: bool) -> String {
             out.push_str(&indent(&explanation.to_text(), "    "));
         }
     }
+    if let Some(refusal) = &case.refusal {
+        let _ = writeln!(out, "  and besides: {refusal}");
+    }
     out.push_str(&fixes_text(case));
     out
 }
@@ -116,6 +119,27 @@ fn fixes_text(case: &Case) -> String {
         None => {}
     }
     out
+}
+
+/// What makes two failing requests read the same: the resource, the layer that decided, and
+/// the reasons with the action left out.
+fn same_reason_key(case: &Case) -> Option<String> {
+    if case.outcome.error.is_some()
+        || !matches!(case.outcome.path.failing_link(), Some(Link::Final) | None)
+    {
+        return None;
+    }
+    let step = case.outcome.path.last.as_ref()?;
+    let explanation = Explanation::new(&step.request, &step.response);
+    let reasons = explanation.reasons.join("; ").replace(&case.action, "*");
+    // Requests whose fixes differ (another action to allow) are shown apart.
+    Some(format!(
+        "{}|{:?}|{reasons}|{}|{}",
+        step.request.resource,
+        explanation.deciding_layer,
+        case.refusal.as_deref().unwrap_or_default(),
+        fixes_text(case)
+    ))
 }
 
 fn compute_text(check: &ComputeCheck) -> String {
@@ -189,9 +213,22 @@ pub fn text(report: &Report) -> String {
         if let Some(error) = &result.error {
             let _ = writeln!(out, "  error: {error}");
         }
-        // Cases that fail at the same AssumeRole hop share its explanation and fix.
+        // Cases that fail at the same AssumeRole hop share its explanation and fix, and so do
+        // requests on one resource that fail for the same reasons (a Glue table's three ARNs).
         let mut shown_hops: Vec<(String, String)> = Vec::new();
+        let mut shown_reasons: Vec<String> = Vec::new();
         for case in result.failing_cases() {
+            if let Some(key) = same_reason_key(case) {
+                if shown_reasons.contains(&key) {
+                    let _ = writeln!(
+                        out,
+                        "  {} on {}\n    denied for the same reason as above",
+                        case.action, case.resource
+                    );
+                    continue;
+                }
+                shown_reasons.push(key);
+            }
             let hop = match case.outcome.path.failing_link() {
                 Some(Link::Hop(index)) => case
                     .outcome

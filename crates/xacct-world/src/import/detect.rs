@@ -7,10 +7,23 @@
 //!   (its account is read from the ARNs);
 //! - a file named `<bucket>.bucket-policy.json` holding `{"Policy": "..."}` or a policy
 //!   document: the policy of that bucket, owned by the account whose id names the nearest
-//!   folder above it (`222222222222/my-bucket.bucket-policy.json`).
+//!   folder above it (`222222222222/my-bucket.bucket-policy.json`);
+//! - an object with `DataLakeSettings`: `aws lakeformation get-data-lake-settings`;
+//! - an object with `PolicyInJson`, or a policy document whose resources are all Glue ARNs:
+//!   `aws glue get-resource-policy`;
+//! - an object with `PrincipalResourcePermissions`: `aws lakeformation list-permissions`;
+//! - an object with `resourceShares` or `resourceShareInvitations` (or RAM `resources` and
+//!   `principals`): a RAM bundle.
+//!
+//! The account of a Lake Formation or Glue export is the nearest folder above it named after
+//! an account id, or else the one account its content names (the administrators' ARNs, the
+//! grants' `CatalogId`s, the policy's Glue ARNs); its Region, where one matters, is the
+//! nearest folder named after a Region (`222222222222/eu-west-1/lake-settings.json`), or the
+//! one Region the policy's ARNs name, or else the default.
 
+use super::lake::is_region;
 use super::normalize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -18,8 +31,47 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     Organizations,
-    AuthorizationDetails { account: Option<String> },
-    BucketPolicy { bucket: String, account: String },
+    AuthorizationDetails {
+        account: Option<String>,
+    },
+    BucketPolicy {
+        bucket: String,
+        account: String,
+    },
+    LakeSettings {
+        account: String,
+        region: Option<String>,
+    },
+    CatalogPolicy {
+        account: String,
+        region: Option<String>,
+    },
+    LakePermissions {
+        account: String,
+    },
+    /// `own_shares`: the bundle lists shares, not only invitations to other accounts' shares,
+    /// which must be imported after the shares they name.
+    RamShares {
+        own_shares: bool,
+    },
+}
+
+impl Kind {
+    /// The order of imports: the organization first, so that the accounts of the other
+    /// exports find their units; then identities, bucket policies, catalogs, grants, and RAM
+    /// shares before the invitations to them.
+    fn rank(&self) -> u8 {
+        match self {
+            Kind::Organizations => 0,
+            Kind::AuthorizationDetails { .. } => 1,
+            Kind::BucketPolicy { .. } => 2,
+            Kind::LakeSettings { .. } => 3,
+            Kind::CatalogPolicy { .. } => 4,
+            Kind::LakePermissions { .. } => 5,
+            Kind::RamShares { own_shares: true } => 6,
+            Kind::RamShares { own_shares: false } => 7,
+        }
+    }
 }
 
 const BUCKET_SUFFIX: &str = ".bucket-policy.json";
@@ -30,7 +82,7 @@ const BUCKET_SUFFIX: &str = ".bucket-policy.json";
 ///
 /// A file named explicitly must be an export; a `.json` file found in a folder that is not
 /// one is listed in a comment at the end. A bucket policy whose owner cannot be told from
-/// its folder is an error.
+/// its folder, or a Lake Formation or Glue export whose account cannot be told, is an error.
 pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -72,32 +124,43 @@ pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, Stri
             bundles.join(", ")
         ));
     }
-    // The organization first, so that the accounts of the other exports find their units;
-    // then identities, then bucket policies.
-    found.sort_by(|left, right| {
-        let rank = |kind: &Kind| match kind {
-            Kind::Organizations => 0,
-            Kind::AuthorizationDetails { .. } => 1,
-            Kind::BucketPolicy { .. } => 2,
-        };
-        (rank(&left.0), &left.1).cmp(&(rank(&right.0), &right.1))
-    });
+    found.sort_by(|left, right| (left.0.rank(), &left.1).cmp(&(right.0.rank(), &right.1)));
     let mut out = String::from(
         "# Written by `xacct import`: one [[import]] table per AWS export found.\n\
          # How each export is made: \"Importing from AWS\" in docs/scenario-format.md.\n",
     );
     for (kind, path) in &found {
         out.push_str("\n[[import]]\n");
-        let (name, bucket, account) = match kind {
-            Kind::Organizations => ("organizations", None, None),
+        let (name, bucket, account, region) = match kind {
+            Kind::Organizations => ("organizations", None, None, None),
             Kind::AuthorizationDetails { account } => {
-                ("authorization-details", None, account.as_deref())
+                ("authorization-details", None, account.as_deref(), None)
             }
             Kind::BucketPolicy { bucket, account } => (
                 "bucket-policy",
                 Some(bucket.as_str()),
                 Some(account.as_str()),
+                None,
             ),
+            Kind::LakeSettings { account, region } => (
+                "lakeformation-settings",
+                None,
+                Some(account.as_str()),
+                region.as_deref(),
+            ),
+            Kind::CatalogPolicy { account, region } => (
+                "glue-resource-policy",
+                None,
+                Some(account.as_str()),
+                region.as_deref(),
+            ),
+            Kind::LakePermissions { account } => (
+                "lakeformation-permissions",
+                None,
+                Some(account.as_str()),
+                None,
+            ),
+            Kind::RamShares { .. } => ("ram-resource-shares", None, None, None),
         };
         let _ = writeln!(out, "kind = {}", quote(name));
         let _ = writeln!(out, "path = {}", quote(path));
@@ -106,6 +169,9 @@ pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, Stri
         }
         if let Some(account) = account {
             let _ = writeln!(out, "account = {}", quote(account));
+        }
+        if let Some(region) = region {
+            let _ = writeln!(out, "region = {}", quote(region));
         }
     }
     if !skipped.is_empty() {
@@ -144,7 +210,7 @@ fn walk(folder: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
 }
 
 /// The kind of an export, or why it is not one. The outer error is a file that cannot be
-/// read, or a bucket policy whose owner is unknown.
+/// read, or a bucket policy, Lake Formation or Glue export whose account is unknown.
 fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|error| format!("cannot read `{}`: {error}", file.display()))?;
@@ -181,6 +247,9 @@ fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
         };
         return Ok(Ok(Kind::AuthorizationDetails { account }));
     }
+    if let Some(kind) = lake_kind(file, object)? {
+        return Ok(Ok(kind));
+    }
     let bucket_shaped =
         object.get("Policy").is_some_and(Value::is_string) || object.contains_key("Statement");
     let file_name = file
@@ -194,7 +263,7 @@ fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
         return Ok(Err(if bucket_shaped {
             format!("a policy, but which bucket it belongs to is unknown: name it `<bucket>{BUCKET_SUFFIX}`")
         } else {
-            "not an organizations bundle, authorization details or bucket policy".to_owned()
+            "not an organizations bundle, authorization details, bucket policy, Lake Formation permissions or settings, Glue catalog policy or RAM bundle".to_owned()
         }));
     };
     if !bucket_shaped {
@@ -215,6 +284,145 @@ fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
             file.display()
         )),
     }
+}
+
+/// The Lake Formation, Glue or RAM export `object` is, if it is one. The outer error is an
+/// export whose account cannot be told.
+fn lake_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kind>, String> {
+    let folder_account = ancestor(file, |name| {
+        name.len() == 12 && name.bytes().all(|byte| byte.is_ascii_digit())
+    });
+    let folder_region = ancestor(file, is_region);
+    let unknown = |what: &str| {
+        format!(
+            "`{}`: which account {what} is unknown: put the file in a folder named after the account id, e.g. `222222222222/{}`",
+            file.display(),
+            file.file_name().and_then(|name| name.to_str()).unwrap_or_default()
+        )
+    };
+    if let Some(settings) = object.get("DataLakeSettings") {
+        let admins = settings
+            .get("DataLakeAdmins")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|admin| {
+                admin
+                    .get("DataLakePrincipalIdentifier")?
+                    .as_str()?
+                    .split(':')
+                    .nth(4)
+            });
+        let account = folder_account
+            .or_else(|| single(admins))
+            .ok_or_else(|| unknown("these Lake Formation settings are of"))?;
+        return Ok(Some(Kind::LakeSettings {
+            account,
+            region: folder_region,
+        }));
+    }
+    if let Some(rows) = object.get("PrincipalResourcePermissions") {
+        // Every resource kind holds its catalog as `CatalogId`, but `Catalog` as `Id`.
+        let catalogs = rows
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|row| row.get("Resource")?.as_object()?.values().next())
+            .filter_map(|resource| {
+                resource
+                    .get("CatalogId")
+                    .or_else(|| resource.get("Id"))?
+                    .as_str()
+            });
+        let account = folder_account
+            .or_else(|| single(catalogs))
+            .ok_or_else(|| unknown("holds these Lake Formation grants"))?;
+        return Ok(Some(Kind::LakePermissions { account }));
+    }
+    let glue_policy = match object.get("PolicyInJson") {
+        Some(Value::String(text)) => serde_json::from_str::<Value>(text)
+            .ok()
+            .or(Some(Value::Null)),
+        _ if object.contains_key("Statement") => {
+            let arns = resource_arns(&Value::Object(object.clone()));
+            let all_glue =
+                !arns.is_empty() && arns.iter().all(|arn| arn.starts_with("arn:aws:glue:"));
+            all_glue.then(|| Value::Object(object.clone()))
+        }
+        _ => None,
+    };
+    if let Some(policy) = glue_policy {
+        let arns = resource_arns(&policy);
+        let glue = || arns.iter().filter(|arn| arn.starts_with("arn:aws:glue:"));
+        let account = folder_account
+            .or_else(|| single(glue().filter_map(|arn| arn.split(':').nth(4))))
+            .ok_or_else(|| unknown("this Glue catalog policy belongs to"))?;
+        let region =
+            folder_region.or_else(|| single(glue().filter_map(|arn| arn.split(':').nth(3))));
+        return Ok(Some(Kind::CatalogPolicy { account, region }));
+    }
+    let ram_items = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|items| items.first())
+            .is_some_and(|item| item.get("resourceShareArn").is_some())
+    };
+    let own_shares = object
+        .get("resourceShares")
+        .and_then(Value::as_array)
+        .is_some_and(|shares| !shares.is_empty());
+    if object.contains_key("resourceShares")
+        || object.contains_key("resourceShareInvitations")
+        || ram_items("resources")
+        || ram_items("principals")
+    {
+        return Ok(Some(Kind::RamShares { own_shares }));
+    }
+    Ok(None)
+}
+
+/// The name of the nearest folder above `file` that `fits`.
+fn ancestor(file: &Path, fits: impl Fn(&str) -> bool) -> Option<String> {
+    file.parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .filter_map(|folder| folder.file_name()?.to_str())
+        .find(|name| fits(name))
+        .map(str::to_owned)
+}
+
+/// The one value `values` hold (repeated or not), if exactly one; empty values do not count.
+fn single<'v>(values: impl Iterator<Item = &'v str>) -> Option<String> {
+    let mut distinct: Vec<&str> = values.filter(|value| !value.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => None,
+    }
+}
+
+/// The `Resource` strings of a policy document's statements.
+fn resource_arns(policy: &Value) -> Vec<String> {
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(statements)) => statements.iter().collect(),
+        Some(statement) => vec![statement],
+        None => Vec::new(),
+    };
+    statements
+        .into_iter()
+        .filter_map(|statement| statement.get("Resource"))
+        .flat_map(|resource| match resource {
+            Value::String(arn) => vec![arn.clone()],
+            Value::Array(arns) => arns
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// `path` relative to `base`, with `/` separators, as the manifest writes paths.

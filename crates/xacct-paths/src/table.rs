@@ -1,0 +1,441 @@
+//! Reading a table through the Data Catalog: every Glue call the engine makes, each through
+//! both gates (IAM, decided by the engine; Lake Formation, decided by `xacct_lake`), through
+//! resource links and across accounts, then the data itself (credentials vended by Lake
+//! Formation for a registered location, or the job role's own S3 access).
+//! <https://docs.aws.amazon.com/lake-formation/latest/dg/resource-links-glue-apis.html>
+//! <https://docs.aws.amazon.com/lake-formation/latest/dg/access-control-underlying-data.html>
+
+use crate::check::{Case, DEFAULT_DEPTH};
+use crate::fix::{suggest, Fix, Target};
+use crate::index::TrustIndex;
+use crate::search::{find, AssumeOptions, Outcome, Query};
+use xacct_lake::{Permission, ShareState, TableRef, Verdict};
+use xacct_world::{Expectation, Session, World};
+
+/// The Lake Formation permission a call needs, on what.
+struct LakeNeed {
+    target: xacct_lake::Target,
+    any_of: Vec<Permission>,
+}
+
+/// One call of the engine: an IAM action on an ARN, and the Lake Formation permission it needs.
+struct Call {
+    action: &'static str,
+    resource: String,
+    why: String,
+    lake: Option<LakeNeed>,
+}
+
+fn database_target(table: &TableRef) -> xacct_lake::Target {
+    xacct_lake::Target::Database {
+        account: table.account,
+        region: table.region.clone(),
+        name: table.database.clone(),
+    }
+}
+
+/// Any permission on a table lets its metadata be read (`GetTable`).
+const ANY_TABLE_PERMISSION: [Permission; 6] = [
+    Permission::Describe,
+    Permission::Select,
+    Permission::Alter,
+    Permission::Insert,
+    Permission::Delete,
+    Permission::Drop,
+];
+
+/// The calls `GetTable`-style requests make on a table's three ARNs: a table request is
+/// authorized on the catalog, the database and the table together (semantics.md 7.1).
+fn three_arns(
+    calls: &mut Vec<Call>,
+    action: &'static str,
+    table: &TableRef,
+    why: &str,
+    lake: Option<LakeNeed>,
+) {
+    for resource in [table.catalog_arn(), table.database_arn()] {
+        calls.push(Call {
+            action,
+            resource,
+            why: why.to_owned(),
+            lake: None,
+        });
+    }
+    calls.push(Call {
+        action,
+        resource: table.table_arn(),
+        why: why.to_owned(),
+        lake,
+    });
+}
+
+fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
+    let mut calls = Vec::new();
+    let target = &object.target;
+    if let Some(link) = &object.database_link {
+        for resource in [link.catalog_arn(), link.database_arn()] {
+            let lake = resource
+                .ends_with(&format!("database/{}", link.database))
+                .then(|| LakeNeed {
+                    target: database_target(link),
+                    any_of: vec![Permission::Describe],
+                });
+            calls.push(Call {
+                action: "glue:GetDatabase",
+                resource,
+                why: format!("the engine opens the resource link `{}`", link.database),
+                lake,
+            });
+        }
+        three_arns(
+            &mut calls,
+            "glue:GetTable",
+            link,
+            &format!(
+                "the engine asks for `{}.{}` through the link",
+                link.database, link.table
+            ),
+            None,
+        );
+    }
+    if let Some(link) = &object.table_link {
+        three_arns(
+            &mut calls,
+            "glue:GetTable",
+            link,
+            &format!(
+                "the engine opens the table resource link `{}.{}`",
+                link.database, link.table
+            ),
+            Some(LakeNeed {
+                target: xacct_lake::Target::Table(link.clone()),
+                any_of: vec![Permission::Describe],
+            }),
+        );
+    }
+    for resource in [target.catalog_arn(), target.database_arn()] {
+        let lake = resource
+            .ends_with(&format!("database/{}", target.database))
+            .then(|| LakeNeed {
+                target: database_target(target),
+                any_of: vec![Permission::Describe],
+            });
+        calls.push(Call {
+            action: "glue:GetDatabase",
+            resource,
+            why: format!(
+                "the target database `{}` of {}",
+                target.database, target.account
+            ),
+            lake,
+        });
+    }
+    three_arns(
+        &mut calls,
+        "glue:GetTable",
+        target,
+        &format!("the table definition of {target}"),
+        Some(LakeNeed {
+            target: xacct_lake::Target::Table(target.clone()),
+            any_of: ANY_TABLE_PERMISSION.to_vec(),
+        }),
+    );
+    three_arns(
+        &mut calls,
+        "glue:GetPartitions",
+        target,
+        &format!("the partitions of {target}, to read its data"),
+        Some(LakeNeed {
+            target: xacct_lake::Target::Table(target.clone()),
+            any_of: vec![Permission::Select],
+        }),
+    );
+    calls
+}
+
+/// A case that could not be asked: the name does not resolve.
+fn error_case(start: &Session, name: &str, message: String) -> Case {
+    let mut case = Case::new(
+        "glue:GetTable".to_owned(),
+        name.to_owned(),
+        Outcome {
+            path: crate::search::Path {
+                start: start.clone(),
+                hops: Vec::new(),
+                last: None,
+            },
+            explored: 0,
+            error: Some(message),
+        },
+    );
+    case.note = Some(format!("reading table `{name}`"));
+    case
+}
+
+/// The Lake Formation fixes for a missing permission: the grants, in the granting account's
+/// terms, and accepting a pending RAM invitation.
+fn lake_fixes(verdict: &Verdict, share: Option<&ShareState>) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    if let Some(state @ ShareState::Pending { account, share, .. }) = share {
+        if let Some(command) = state.accept_command() {
+            fixes.push(Fix {
+                target: Target::AcceptShare {
+                    share: share.clone(),
+                    account: account.to_string(),
+                },
+                account: account.to_string(),
+                summary: format!("accept the RAM share invitation in {account}: `{command}`"),
+                statement: None,
+            });
+        }
+    }
+    if let Verdict::Missing { missing, .. } = verdict {
+        for grant in missing {
+            fixes.push(Fix {
+                target: Target::LakeGrant {
+                    grantor: grant.grantor.to_string(),
+                    principal: grant.principal.identifier(),
+                    resource: grant.resource.to_json().to_string(),
+                    permission: grant.permission.name().to_owned(),
+                    grantable: grant.grantable,
+                },
+                account: grant.grantor.to_string(),
+                summary: format!(
+                    "grant in Lake Formation of {}: `{}`",
+                    grant.grantor,
+                    grant.cli()
+                ),
+                statement: Some(grant.to_json()),
+            });
+        }
+    }
+    fixes
+}
+
+/// The cases of reading `name` (`database.table`) for an expectation.
+pub fn read_table(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    start: &Session,
+    options: &AssumeOptions,
+    name: &str,
+) -> Vec<Case> {
+    let Some((database, table)) = name.split_once('.') else {
+        return vec![error_case(
+            start,
+            name,
+            format!("`{name}` is not `database.table`"),
+        )];
+    };
+    let Some(requester) = world.lake_requester(start) else {
+        return vec![error_case(
+            start,
+            name,
+            "the reader is not a role or user of the scenario".to_owned(),
+        )];
+    };
+    let object = match world
+        .lake
+        .resolve(requester.account, &expectation.region, database, table)
+    {
+        Ok(object) => object,
+        Err(error) => return vec![error_case(start, name, error.to_string())],
+    };
+    // Across accounts, the Glue catalog policy statements that let the reader in come from the
+    // RAM share: while it is not active, accepting it is the fix for the IAM side too.
+    let owner = object.target.account;
+    let pending_share = (owner != requester.account)
+        .then(|| {
+            world
+                .lake
+                .share_state(owner, &requester, &object.target.database)
+        })
+        .filter(|state| !matches!(state, ShareState::Active { .. }));
+    let mut cases = Vec::new();
+    for call in calls_for(&object) {
+        let query = Query {
+            start: start.clone(),
+            via: Vec::new(),
+            action: call.action.to_owned(),
+            resource: call.resource.clone(),
+            context: expectation.context.clone(),
+            options: options.clone(),
+            max_depth: 0,
+        };
+        let outcome = find(world, index, &query);
+        let mut case = Case::new(call.action.to_owned(), call.resource.clone(), outcome);
+        case.note = Some(call.why.clone());
+        let mut fixes = Vec::new();
+        let on_owner = call
+            .resource
+            .split(':')
+            .nth(4)
+            .is_some_and(|account| account == owner.to_string());
+        if expectation.allow && !case.outcome.allowed() && case.outcome.error.is_none() {
+            match (&pending_share, on_owner) {
+                (Some(state), true) => fixes.extend(lake_fixes(
+                    &Verdict::Granted { by: String::new() },
+                    Some(state),
+                )),
+                _ => match suggest(world, &case.outcome.path, options) {
+                    Ok(found) => fixes.extend(found),
+                    Err(reason) => case.fixes = Some(Err(reason)),
+                },
+            }
+        }
+        if let Some(need) = &call.lake {
+            let verdict = world.lake.permits(&requester, &need.target, &need.any_of);
+            match &verdict {
+                Verdict::Missing { reason, .. } => {
+                    let owner = match &need.target {
+                        xacct_lake::Target::Database { account, .. } => *account,
+                        xacct_lake::Target::Table(table) => table.account,
+                    };
+                    let database = match &need.target {
+                        xacct_lake::Target::Database { name, .. } => name.clone(),
+                        xacct_lake::Target::Table(table) => table.database.clone(),
+                    };
+                    let share = (owner != requester.account)
+                        .then(|| world.lake.share_state(owner, &requester, &database));
+                    case.refusal = Some(reason.clone());
+                    if expectation.allow {
+                        fixes.extend(lake_fixes(&verdict, share.as_ref()));
+                    }
+                }
+                Verdict::Granted { by } | Verdict::IamOnly { reason: by } => {
+                    case.note = Some(format!("{}; Lake Formation: {by}", call.why));
+                }
+            }
+        }
+        let mut distinct: Vec<Fix> = Vec::new();
+        for fix in fixes {
+            if !distinct
+                .iter()
+                .any(|seen| seen.target == fix.target && seen.statement == fix.statement)
+            {
+                distinct.push(fix);
+            }
+        }
+        let fixes = distinct;
+        if case.fixes.is_none() && (!fixes.is_empty() || (expectation.allow && !case.allowed())) {
+            case.fixes = Some(Ok(fixes));
+        }
+        cases.push(case);
+    }
+    cases.extend(data_cases(
+        world,
+        index,
+        expectation,
+        start,
+        options,
+        &requester,
+        &object,
+    ));
+    cases
+}
+
+/// Reading the data: through credentials Lake Formation vends for a registered location
+/// (`lakeformation:GetDataAccess`; the reader needs no S3 permission of its own), or with the
+/// reader's own S3 access when the location is not registered or Lake Formation leaves the table
+/// to IAM.
+fn data_cases(
+    world: &World,
+    index: &TrustIndex,
+    expectation: &Expectation,
+    start: &Session,
+    options: &AssumeOptions,
+    requester: &xacct_lake::Requester,
+    object: &xacct_lake::CatalogObject,
+) -> Vec<Case> {
+    let target = &object.target;
+    let governed = !matches!(
+        world.lake.permits(
+            requester,
+            &xacct_lake::Target::Table(target.clone()),
+            &[Permission::Select]
+        ),
+        Verdict::IamOnly { .. }
+    );
+    if let (Some(location), true) = (world.lake.registered_location(target), governed) {
+        let query = Query {
+            start: start.clone(),
+            via: Vec::new(),
+            action: "lakeformation:GetDataAccess".to_owned(),
+            resource: format!(
+                "arn:aws:lakeformation:{}:{}:catalog:{}",
+                target.region, requester.account, requester.account
+            ),
+            context: expectation.context.clone(),
+            options: options.clone(),
+            max_depth: 0,
+        };
+        let outcome = find(world, index, &query);
+        let mut case = Case::new(query.action.clone(), query.resource.clone(), outcome);
+        case.note = Some(format!(
+            "{} is registered with Lake Formation: the engine asks it for credentials of {} scoped to the table",
+            location.path,
+            location.role.as_deref().unwrap_or("the registering role")
+        ));
+        if expectation.allow && !case.outcome.allowed() && case.outcome.error.is_none() {
+            case.fixes = Some(suggest(world, &case.outcome.path, options));
+        }
+        return vec![case];
+    }
+    let Some(location) = world
+        .lake
+        .table(target)
+        .and_then(|table| table.location.clone())
+    else {
+        return Vec::new();
+    };
+    let Some(path) = location.strip_prefix("s3://") else {
+        return Vec::new();
+    };
+    let (bucket, prefix) = path.split_once('/').unwrap_or((path, ""));
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_owned()
+    } else {
+        format!("{prefix}/")
+    };
+    let why = if governed {
+        format!("{location} is not registered with Lake Formation: the job reads it with its own S3 access")
+    } else {
+        format!("Lake Formation leaves the table to IAM: the job reads {location} with its own S3 access")
+    };
+    let reads = [
+        (
+            "s3:ListBucket",
+            format!("arn:aws:s3:::{bucket}"),
+            vec![(
+                "s3:prefix".to_owned(),
+                xacct_eval::ContextValue::Single(prefix.clone()),
+            )],
+        ),
+        (
+            "s3:GetObject",
+            format!("arn:aws:s3:::{bucket}/{prefix}part-00000.parquet"),
+            Vec::new(),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (action, resource, extra) in reads {
+        let mut read = expectation.clone();
+        read.actions = vec![action.to_owned()];
+        read.resources = vec![resource];
+        read.read_tables = Vec::new();
+        read.context.extend(extra);
+        read.via = Vec::new();
+        let result = crate::check::run_expectation_with_depth(world, index, &read, DEFAULT_DEPTH);
+        let base = cases.len();
+        for mut case in result.cases {
+            case.follows = case.follows.map(|follows| follows + base);
+            case.note = Some(match case.note.take() {
+                Some(note) => format!("{why}; {note}"),
+                None => why.clone(),
+            });
+            cases.push(case);
+        }
+    }
+    cases
+}
