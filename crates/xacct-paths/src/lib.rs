@@ -5,6 +5,8 @@
 pub mod assume;
 pub mod binding;
 pub mod callers;
+#[cfg(test)]
+mod catalog_policy_tests;
 pub mod check;
 #[cfg(test)]
 mod compute_write_tests;

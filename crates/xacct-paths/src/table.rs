@@ -221,11 +221,20 @@ pub fn read_table(
     options: &AssumeOptions,
     name: &str,
 ) -> Vec<Case> {
-    let Some((database, table)) = name.split_once('.') else {
+    // `CATALOG_ID:database.table` names a table in another account's catalog directly, as an
+    // engine that passes `CatalogId` does; otherwise the name is looked up in the reader's own.
+    let (catalog, qualified) = match name.split_once(':') {
+        Some((catalog, rest)) => match catalog.parse::<xacct_policy::AccountId>() {
+            Ok(account) => (Some(account), rest),
+            Err(error) => return vec![error_case(start, name, error.to_string())],
+        },
+        None => (None, name),
+    };
+    let Some((database, table)) = qualified.split_once('.') else {
         return vec![error_case(
             start,
             name,
-            format!("`{name}` is not `database.table`"),
+            format!("`{name}` is not `database.table` or `CATALOG_ID:database.table`"),
         )];
     };
     let Some(requester) = world.lake_requester(start) else {
@@ -235,9 +244,10 @@ pub fn read_table(
             "the reader is not a role or user of the scenario".to_owned(),
         )];
     };
+    let catalog = catalog.unwrap_or(requester.account);
     let object = match world
         .lake
-        .resolve(requester.account, &expectation.region, database, table)
+        .resolve(catalog, &expectation.region, database, table)
     {
         Ok(object) => object,
         Err(error) => return vec![error_case(start, name, error.to_string())],

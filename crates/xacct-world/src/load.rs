@@ -1309,15 +1309,19 @@ impl Loader {
             return;
         }
         for table in &entry.read_tables {
-            let valid = table
-                .get_ref()
+            let name = table.get_ref();
+            let qualified = name.split_once(':').map_or(name.as_str(), |(_, rest)| rest);
+            let valid = qualified
                 .split_once('.')
                 .is_some_and(|(database, name)| !database.is_empty() && !name.is_empty());
             if !valid {
                 self.error(
                     "invalid-table-name",
                     span_of(table),
-                    format!("`{}` is not `database.table`", table.get_ref()),
+                    format!(
+                        "`{}` is not `database.table` or `CATALOG_ID:database.table`",
+                        table.get_ref()
+                    ),
                 );
                 return;
             }
