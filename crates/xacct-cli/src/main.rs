@@ -37,6 +37,8 @@ enum Command {
     WhoCan(command::who_can::Args),
     /// Draw the scenario: accounts, roles, AssumeRole edges (failing ones dashed) and buckets.
     Graph(command::graph::Args),
+    /// Write the documents each [[intent]] needs, for every account, proven by the engine.
+    Plan(command::plan::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::WhoCan(args) => command::who_can::run(&args),
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
+        Command::Plan(args) => command::plan::run(&args),
     };
     ExitCode::from(code)
 }

@@ -338,3 +338,29 @@ fn explain_read_table_of_an_unknown_database_is_bad_input() {
     assert_eq!(code, 2);
     assert!(stderr.contains("there is no database `nope`"), "{stderr}");
 }
+
+/// `xacct plan` for every field guide it can plan, in every format: the documents are
+/// reviewed as snapshots (their proof and necessity are tested in crates/xacct-plan).
+#[test]
+fn plan_writes_every_format_for_every_plan_example() {
+    for guide in [
+        "s3-role-chain",
+        "s3-bucket-policy",
+        "kinesis-role-chain",
+        "emrfs-role-mapping",
+    ] {
+        for format in ["json", "terraform", "cli", "runbook"] {
+            let folder = format!("examples/{guide}/plan");
+            let (code, stdout, stderr) = xacct(&["plan", &folder, "--format", format]);
+            assert_eq!(code, 0, "{guide} {format}: {stderr}");
+            insta::assert_snapshot!(format!("plan_{guide}_{format}"), stdout);
+        }
+    }
+}
+
+#[test]
+fn plan_refuses_what_it_cannot_prove() {
+    let (code, _, stderr) = xacct(&["plan", "examples/glue-catalog-share"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("has no [[intent]]"), "{stderr}");
+}

@@ -356,6 +356,9 @@ impl Loader {
             self.share_entry(entry);
         }
         self.lake_membership(&manifest);
+        for entry in &manifest.intent {
+            self.intent_entry(entry);
+        }
         for entry in &manifest.expect {
             self.expect_entry(entry);
         }
@@ -1776,6 +1779,127 @@ impl Loader {
             ))
             .help = Some("set `fs.s3a.acl.default` to `BucketOwnerFullControl` in the cluster's spark_conf (EMR: `fs.s3.canned.acl`), or set the bucket's Object Ownership to BucketOwnerEnforced".to_owned());
         }
+    }
+
+    /// An `[[intent]]` table, checked as far as the world allows; `xacct plan` does the rest.
+    fn intent_entry(&mut self, entry: &manifest::IntentEntry) {
+        let text = entry.compute.get_ref();
+        let from = ["databricks:", "emr:", "glue-job:", "job:", "cluster:"]
+            .iter()
+            .find_map(|prefix| text.strip_prefix(prefix))
+            .map_or_else(|| text.clone(), |name| format!("compute:{name}"));
+        if !self.known_principal(&from) {
+            self.error("unknown-principal", span_of(&entry.compute), format!("`{text}` is not a compute, instance profile or role of the scenario"))
+                .help = Some("write `databricks:NAME` (or emr:, glue-job:) for a [[compute]] entry, or an instance profile or role ARN".to_owned());
+            return;
+        }
+        let (read, write) = match entry.access.get_ref().as_str() {
+            "read" => (true, false),
+            "write" => (false, true),
+            "read-write" => (true, true),
+            other => {
+                self.error(
+                    "invalid-access",
+                    span_of(&entry.access),
+                    format!("`access` is read, write or read-write, not `{other}`"),
+                );
+                return;
+            }
+        };
+        let target_text = entry.target.get_ref();
+        let target = if let Some(path) = target_text.strip_prefix("s3://") {
+            let (bucket, prefix) = path.split_once('/').unwrap_or((path, ""));
+            if !self.world.buckets.contains_key(bucket) {
+                self.error(
+                    "unknown-bucket",
+                    span_of(&entry.target),
+                    format!("bucket `{bucket}` is not declared"),
+                )
+                .help = Some(
+                    "declare it with [[bucket]] (name, account), so the plan knows whose it is"
+                        .to_owned(),
+                );
+                return;
+            }
+            crate::model::IntentTarget::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.to_owned(),
+            }
+        } else if target_text.starts_with("arn:aws:kinesis:") {
+            if !self.world.streams.contains_key(target_text) {
+                self.error(
+                    "unknown-stream",
+                    span_of(&entry.target),
+                    format!("stream `{target_text}` is not declared"),
+                );
+                return;
+            }
+            crate::model::IntentTarget::Stream {
+                arn: target_text.clone(),
+            }
+        } else if let Some((database, table)) = target_text.split_once('.') {
+            crate::model::IntentTarget::Table {
+                database: database.to_owned(),
+                table: table.to_owned(),
+            }
+        } else {
+            self.error("invalid-target", span_of(&entry.target), format!("`{target_text}` is not an s3:// location, a Kinesis stream ARN or a `database.table`"));
+            return;
+        };
+        let route = match entry.route.as_ref().map(|route| route.get_ref().as_str()) {
+            None | Some("assume-role") => crate::model::Route::AssumeRole,
+            Some("resource-policy") => crate::model::Route::ResourcePolicy,
+            Some("lake-formation") => crate::model::Route::LakeFormation,
+            Some(other) => {
+                if let Some(route) = &entry.route {
+                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy or lake-formation, not `{other}`"));
+                }
+                return;
+            }
+        };
+        let external_id = match entry.external_id.as_ref().map(|id| id.get_ref().as_str()) {
+            None | Some("none") => None,
+            Some("generate") => {
+                // Stable for the same intent, so that plans are reproducible.
+                let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+                for byte in entry.name.get_ref().bytes() {
+                    hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+                Some(format!("xacct-{hash:016x}"))
+            }
+            Some(value) => Some(value.to_owned()),
+        };
+        let encryption_key = match &entry.encryption {
+            None => None,
+            Some(text) => match text.get_ref().strip_prefix("kms:") {
+                Some(key) if key.starts_with("arn:aws:kms:") => Some(key.to_owned()),
+                _ => {
+                    self.error(
+                        "invalid-encryption",
+                        span_of(text),
+                        "`encryption` is `kms:KEY_ARN`",
+                    );
+                    return;
+                }
+            },
+        };
+        let origin = self.origin(span_of(&entry.name));
+        self.world.intents.push(crate::model::Intent {
+            name: entry.name.get_ref().clone(),
+            from,
+            read,
+            write,
+            target,
+            route,
+            external_id,
+            encryption_key,
+            role_name: entry.role_name.as_ref().map(|name| name.get_ref().clone()),
+            engine: ["databricks", "emr", "glue-job"]
+                .iter()
+                .find(|engine| text.starts_with(&format!("{engine}:")))
+                .map(|engine| (*engine).to_owned()),
+            origin,
+        });
     }
 
     fn known_principal(&self, from: &str) -> bool {

@@ -41,6 +41,31 @@ pub struct Manifest {
     pub import: Vec<ImportEntry>,
     #[serde(default)]
     pub expect: Vec<ExpectEntry>,
+    /// What should be possible, in the user's terms, for `xacct plan` to set up.
+    #[serde(default)]
+    pub intent: Vec<IntentEntry>,
+}
+
+/// An intent: "this compute reads (or writes) that data", for `xacct plan`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentEntry {
+    pub name: Spanned<String>,
+    /// `databricks:NAME`, `emr:NAME`, `glue-job:NAME` or `compute:NAME` for a [[compute]]
+    /// table, or an instance profile or role ARN.
+    pub compute: Spanned<String>,
+    /// `read`, `write` or `read-write`.
+    pub access: Spanned<String>,
+    /// `s3://bucket/prefix/`, a Kinesis stream ARN, or a Glue table `database.table`.
+    pub target: Spanned<String>,
+    /// `assume-role` (the default), `resource-policy` or `lake-formation`.
+    pub route: Option<Spanned<String>>,
+    /// `none` (the default), `generate`, or the value itself.
+    pub external_id: Option<Spanned<String>>,
+    /// `kms:KEY_ARN`: the bucket's or stream's key, when the scenario does not already say.
+    pub encryption: Option<Spanned<String>>,
+    /// The name of the role to create in the data's account (assume-role route).
+    pub role_name: Option<Spanned<String>>,
 }
 
 /// A policy document: a path relative to the manifest, or `{ inline = '''...''' }`, with the

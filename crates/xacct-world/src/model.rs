@@ -221,6 +221,39 @@ pub struct World {
     /// Glue Data Catalog resource policies by (account, Region).
     pub catalog_policies: BTreeMap<(AccountId, String), SourcedPolicy>,
     pub expectations: Vec<Expectation>,
+    pub intents: Vec<Intent>,
+}
+
+/// What `xacct plan` sets up: see `manifest::IntentEntry`.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub name: String,
+    /// `compute:NAME`, an instance profile ARN or a role ARN.
+    pub from: String,
+    pub read: bool,
+    pub write: bool,
+    pub target: IntentTarget,
+    pub route: Route,
+    pub external_id: Option<String>,
+    pub encryption_key: Option<String>,
+    pub role_name: Option<String>,
+    /// The engine the intent named (`databricks`, `emr`, `glue-job`), for its settings.
+    pub engine: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntentTarget {
+    S3 { bucket: String, prefix: String },
+    Stream { arn: String },
+    Table { database: String, table: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    AssumeRole,
+    ResourcePolicy,
+    LakeFormation,
 }
 
 impl World {

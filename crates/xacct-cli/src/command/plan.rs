@@ -1,0 +1,81 @@
+//! `xacct plan`: the documents that make each `[[intent]]` of a scenario work, proven.
+
+use crate::command::exit;
+use crate::scenario;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario folder (with xacct.toml and its [[intent]] tables).
+    scenario: PathBuf,
+    /// Plan only the intent with this name.
+    #[arg(long)]
+    intent: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Every document each account needs, whole.
+    Json,
+    /// HCL for the AWS provider, one provider alias per account.
+    Terraform,
+    /// A shell script of `aws` commands, one profile per account.
+    Cli,
+    /// A numbered procedure in Markdown.
+    Runbook,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let Some(loaded) = scenario::load(&args.scenario) else {
+        return exit::BAD_INPUT;
+    };
+    let world = &loaded.world;
+    let intents: Vec<_> = world
+        .intents
+        .iter()
+        .filter(|intent| args.intent.as_ref().is_none_or(|name| &intent.name == name))
+        .collect();
+    if intents.is_empty() {
+        eprintln!(
+            "error: {} has no [[intent]]{}",
+            args.scenario.display(),
+            args.intent
+                .as_ref()
+                .map(|name| format!(" named `{name}`"))
+                .unwrap_or_default()
+        );
+        return exit::BAD_INPUT;
+    }
+    let mut failed = false;
+    let mut json_plans = Vec::new();
+    for intent in intents {
+        match xacct_plan::plan(world, intent) {
+            Ok(plan) => match args.format {
+                Format::Json => json_plans.push(xacct_plan::render::json(world, &plan)),
+                Format::Terraform => print!("{}", xacct_plan::render::terraform(world, &plan)),
+                Format::Cli => print!("{}", xacct_plan::render::cli(world, &plan)),
+                Format::Runbook => print!("{}", xacct_plan::render::runbook(world, &plan)),
+            },
+            Err(error) => {
+                eprintln!(
+                    "error: intent `{}` ({}): {error}",
+                    intent.name, intent.origin.location
+                );
+                failed = true;
+            }
+        }
+    }
+    if matches!(args.format, Format::Json) && !json_plans.is_empty() {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Array(json_plans)).unwrap_or_default()
+        );
+    }
+    if failed {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}

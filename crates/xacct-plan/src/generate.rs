@@ -1,0 +1,525 @@
+//! Candidate changes for an intent, route by route. Each change is one statement (or one
+//! setting) in one document of one account; [`crate::prove`] keeps the necessary ones.
+
+use serde_json::{json, Value};
+use xacct_policy::AccountId;
+use xacct_world::model::{Intent, IntentTarget, Route};
+use xacct_world::World;
+
+/// The document a change goes into.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Document {
+    /// The trust policy of a role (created by the plan when it does not exist).
+    Trust {
+        role: String,
+    },
+    /// An inline policy of a role, by name.
+    RolePolicy {
+        role: String,
+        name: String,
+    },
+    BucketPolicy {
+        bucket: String,
+    },
+    KeyPolicy {
+        key: String,
+    },
+    StreamPolicy {
+        stream: String,
+    },
+    /// Settings of the client (Spark configuration, Kinesis reader options).
+    ClientSettings {
+        compute: String,
+        kind: String,
+    },
+}
+
+/// One statement or setting in one document of one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub account: AccountId,
+    pub document: Document,
+    /// A policy statement (with its Sid), or for client settings `{"key": ..., "value": ...}`.
+    pub content: Value,
+    /// Why the change is there, for the runbook.
+    pub why: String,
+}
+
+/// Everything the candidates need to know about the intent's caller and data.
+pub struct Context<'a> {
+    pub world: &'a World,
+    pub intent: &'a Intent,
+    /// The role the compute runs as (the instance profile's role).
+    pub caller_role: String,
+    pub caller_account: AccountId,
+    /// The role the plan creates (or extends) in the data's account (assume-role route).
+    pub target_role: String,
+    pub data_account: AccountId,
+    pub compute: Option<String>,
+}
+
+fn sid(parts: &[&str]) -> String {
+    let mut out = String::from("Xacct");
+    for part in parts {
+        for word in part.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                out.push(first.to_ascii_uppercase());
+                out.push_str(chars.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// The S3 statements a reader or writer of `bucket/prefix` needs, exactly as Spark and Hadoop
+/// call S3: a listing of the prefix, object reads, and for writes puts and deletes (temporary
+/// files, renames).
+fn s3_statements(
+    intent: &Intent,
+    bucket: &str,
+    prefix: &str,
+    principal: Option<&str>,
+) -> Vec<Value> {
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let objects = format!("arn:aws:s3:::{bucket}/{prefix}*");
+    let with_principal = |mut statement: Value| {
+        if let (Some(principal), Some(object)) = (principal, statement.as_object_mut()) {
+            object.insert("Principal".to_owned(), json!({"AWS": principal}));
+        }
+        statement
+    };
+    let mut out = Vec::new();
+    let mut list = json!({
+        "Sid": sid(&["List", bucket]),
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": bucket_arn,
+    });
+    if !prefix.is_empty() {
+        if let Some(object) = list.as_object_mut() {
+            object.insert(
+                "Condition".to_owned(),
+                json!({"StringLike": {"s3:prefix": [format!("{prefix}*")]}}),
+            );
+        }
+    }
+    out.push(with_principal(list));
+    out.push(with_principal(json!({
+        "Sid": sid(&["Read", bucket]),
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": objects,
+    })));
+    if intent.write {
+        out.push(with_principal(json!({
+            "Sid": sid(&["Write", bucket]),
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": objects,
+        })));
+        out.push(with_principal(json!({
+            "Sid": sid(&["Acl", bucket]),
+            "Effect": "Allow",
+            "Action": "s3:PutObjectAcl",
+            "Resource": objects,
+        })));
+    }
+    out
+}
+
+/// The key a bucket or stream encrypts with (the intent's, when it names one).
+fn data_key(context: &Context<'_>) -> Option<String> {
+    if let Some(key) = &context.intent.encryption_key {
+        return Some(key.clone());
+    }
+    match &context.intent.target {
+        IntentTarget::S3 { bucket, .. } => match &context.world.buckets.get(bucket)?.encryption {
+            xacct_s3::DefaultEncryption::SseKms { key_arn, .. } => Some(key_arn.clone()),
+            _ => None,
+        },
+        IntentTarget::Stream { arn } => context
+            .world
+            .streams
+            .get(arn)?
+            .encryption_key
+            .clone()
+            .filter(|key| key.starts_with("arn:aws:kms:")),
+        IntentTarget::Table { .. } => None,
+    }
+}
+
+fn kms_actions(context: &Context<'_>) -> Vec<&'static str> {
+    let mut actions = vec!["kms:Decrypt"];
+    if context.intent.write {
+        actions.push("kms:GenerateDataKey");
+    }
+    actions
+}
+
+/// Every candidate change of the intent.
+pub fn candidates(context: &Context<'_>) -> Vec<Change> {
+    let intent = context.intent;
+    let mut out = Vec::new();
+    let caller = context.caller_role.clone();
+    let target_role = context.target_role.clone();
+    let policy_name = "xacct-plan".to_owned();
+    let caller_policy = Document::RolePolicy {
+        role: caller.clone(),
+        name: policy_name.clone(),
+    };
+    let push = |out: &mut Vec<Change>,
+                account: AccountId,
+                document: Document,
+                content: Value,
+                why: &str| {
+        out.push(Change {
+            account,
+            document,
+            content,
+            why: why.to_owned(),
+        });
+    };
+    // The identity that reads: the target role (assume-role) or the caller itself.
+    let (reader, reader_account) = match intent.route {
+        Route::AssumeRole => (target_role.clone(), context.data_account),
+        _ => (caller.clone(), context.caller_account),
+    };
+    let reader_policy = Document::RolePolicy {
+        role: reader.clone(),
+        name: policy_name.clone(),
+    };
+    if intent.route == Route::AssumeRole {
+        let mut trust = json!({
+            "Sid": sid(&["Trust", &caller_name(&caller)]),
+            "Effect": "Allow",
+            "Principal": {"AWS": caller},
+            "Action": "sts:AssumeRole",
+        });
+        if let (Some(id), Some(object)) = (&intent.external_id, trust.as_object_mut()) {
+            object.insert(
+                "Condition".to_owned(),
+                json!({"StringEquals": {"sts:ExternalId": id}}),
+            );
+        }
+        push(
+            &mut out,
+            context.data_account,
+            Document::Trust {
+                role: target_role.clone(),
+            },
+            trust,
+            "the role in the data's account trusts exactly the compute's role",
+        );
+        push(
+            &mut out,
+            context.caller_account,
+            caller_policy.clone(),
+            json!({
+                "Sid": sid(&["Assume", &caller_name(&target_role)]),
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": target_role,
+            }),
+            "the compute's role may assume the role in the data's account",
+        );
+    }
+    match &intent.target {
+        IntentTarget::S3 { bucket, prefix } => {
+            for statement in s3_statements(intent, bucket, prefix, None) {
+                push(
+                    &mut out,
+                    reader_account,
+                    reader_policy.clone(),
+                    statement,
+                    "the identity that reads may use the prefix",
+                );
+            }
+            if intent.route == Route::ResourcePolicy || reader_account != context.data_account {
+                for statement in s3_statements(intent, bucket, prefix, Some(&reader)) {
+                    push(
+                        &mut out,
+                        context.data_account,
+                        Document::BucketPolicy {
+                            bucket: bucket.clone(),
+                        },
+                        statement,
+                        "the bucket policy lets the other account's role in",
+                    );
+                }
+            }
+            let acl_enabled = context
+                .world
+                .buckets
+                .get(bucket)
+                .is_some_and(|found| found.ownership.acls_enabled());
+            if intent.write && acl_enabled && reader_account != context.data_account {
+                push(
+                    &mut out,
+                    context.data_account,
+                    Document::BucketPolicy {
+                        bucket: bucket.clone(),
+                    },
+                    json!({
+                        "Sid": sid(&["Require", "Owner", "Full", "Control"]),
+                        "Effect": "Deny",
+                        "Principal": {"AWS": reader},
+                        "Action": "s3:PutObject",
+                        "Resource": format!("arn:aws:s3:::{bucket}/{prefix}*"),
+                        "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+                    }),
+                    "writes from another account must hand the objects to the bucket owner",
+                );
+            }
+        }
+        IntentTarget::Stream { arn } => {
+            let mut actions = vec![
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:ListShards",
+            ];
+            if intent.read {
+                actions.extend(["kinesis:GetShardIterator", "kinesis:GetRecords"]);
+            }
+            if intent.write {
+                actions.extend(["kinesis:PutRecord", "kinesis:PutRecords"]);
+            }
+            push(
+                &mut out,
+                reader_account,
+                reader_policy.clone(),
+                json!({
+                    "Sid": sid(&["Stream", arn.rsplit('/').next().unwrap_or("stream")]),
+                    "Effect": "Allow",
+                    "Action": actions,
+                    "Resource": arn,
+                }),
+                "the identity that reads may use the stream",
+            );
+            if intent.route == Route::ResourcePolicy {
+                push(
+                    &mut out,
+                    context.data_account,
+                    Document::StreamPolicy {
+                        stream: arn.clone(),
+                    },
+                    json!({
+                        "Sid": sid(&["Stream", "Share"]),
+                        "Effect": "Allow",
+                        "Principal": {"AWS": reader},
+                        "Action": actions,
+                        "Resource": arn,
+                    }),
+                    "the stream policy lets the other account's role in",
+                );
+            }
+        }
+        IntentTarget::Table { .. } => {}
+    }
+    if let Some(key) = data_key(context) {
+        let actions = kms_actions(context);
+        push(
+            &mut out,
+            reader_account,
+            reader_policy.clone(),
+            json!({
+                "Sid": sid(&["Use", "Data", "Key"]),
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": key,
+            }),
+            "the data is encrypted with a KMS key the identity must use",
+        );
+        push(
+            &mut out,
+            context.data_account,
+            Document::KeyPolicy { key: key.clone() },
+            json!({
+                "Sid": sid(&["Key", "User", &caller_name(&reader)]),
+                "Effect": "Allow",
+                "Principal": {"AWS": reader},
+                "Action": actions,
+                "Resource": "*",
+            }),
+            "the key policy names the identity as a key user",
+        );
+    }
+    // The compute itself: EC2 must be able to assume its role, and whoever launches it must be
+    // allowed to pass the role.
+    if let Some(compute) = context
+        .compute
+        .as_ref()
+        .and_then(|name| context.world.compute.get(name))
+    {
+        if compute.instance_profile.is_some() {
+            push(
+                &mut out,
+                context.caller_account,
+                Document::Trust {
+                    role: caller.clone(),
+                },
+                json!({
+                    "Sid": "XacctEc2AssumesTheRole",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }),
+                "EC2 assumes the instance profile's role for the cluster",
+            );
+            if let Some(deployer) = &compute.deployed_by {
+                push(
+                    &mut out,
+                    context.caller_account,
+                    Document::RolePolicy {
+                        role: deployer.clone(),
+                        name: policy_name.clone(),
+                    },
+                    json!({
+                        "Sid": sid(&["Pass", &caller_name(&caller)]),
+                        "Effect": "Allow",
+                        "Action": "iam:PassRole",
+                        "Resource": caller,
+                        "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                    }),
+                    "the principal that launches the cluster may pass its role to EC2",
+                );
+            }
+        }
+    }
+    out.extend(client_settings(context));
+    out
+}
+
+fn caller_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_owned()
+}
+
+/// The client settings that make the compute take the planned route. They are output, not
+/// proven: the proof pins the same chain.
+fn client_settings(context: &Context<'_>) -> Vec<Change> {
+    let Some(compute_name) = &context.compute else {
+        return Vec::new();
+    };
+    let Some(compute) = context.world.compute.get(compute_name) else {
+        return Vec::new();
+    };
+    let intent = context.intent;
+    // Settings that already take the planned route need nothing more.
+    let resource = match &intent.target {
+        IntentTarget::S3 { bucket, prefix } => format!("arn:aws:s3:::{bucket}/{prefix}"),
+        IntentTarget::Stream { arn } => arn.clone(),
+        IntentTarget::Table { .. } => String::new(),
+    };
+    let wanted: Vec<String> = match intent.route {
+        Route::AssumeRole => vec![context.target_role.clone()],
+        _ => Vec::new(),
+    };
+    let routed = xacct_paths::binding::binding(compute, &resource)
+        .and_then(Result::ok)
+        .is_some_and(|bound| bound.via == wanted);
+    let mut out = Vec::new();
+    let mut set = |kind: &str, key: String, value: String, why: &str| {
+        out.push(Change {
+            account: context.caller_account,
+            document: Document::ClientSettings {
+                compute: compute_name.clone(),
+                kind: kind.to_owned(),
+            },
+            content: json!({"key": key, "value": value}),
+            why: why.to_owned(),
+        });
+    };
+    match &intent.target {
+        IntentTarget::S3 { bucket, .. } => {
+            let cross_account_writer = intent.write
+                && intent.route == Route::ResourcePolicy
+                && context
+                    .world
+                    .buckets
+                    .get(bucket)
+                    .is_some_and(|found| found.ownership.acls_enabled());
+            let engine = intent.engine.as_deref();
+            let databricks = compute.settings.databricks.is_some() || engine == Some("databricks");
+            let emr = compute.settings.emr.is_some() || engine == Some("emr");
+            if databricks {
+                if intent.route == Route::AssumeRole && !routed {
+                    set(
+                        "spark_conf",
+                        format!("spark.hadoop.fs.s3a.bucket.{bucket}.credentialsType"),
+                        "AssumeRole".to_owned(),
+                        "S3A assumes the role for this bucket",
+                    );
+                    set(
+                        "spark_conf",
+                        format!("spark.hadoop.fs.s3a.bucket.{bucket}.stsAssumeRole.arn"),
+                        context.target_role.clone(),
+                        "the role S3A assumes",
+                    );
+                }
+                if cross_account_writer {
+                    set(
+                        "spark_conf",
+                        format!("spark.hadoop.fs.s3a.bucket.{bucket}.acl.default"),
+                        "BucketOwnerFullControl".to_owned(),
+                        "writes hand the objects to the bucket owner",
+                    );
+                }
+            } else if emr && intent.route == Route::AssumeRole && !routed {
+                if let IntentTarget::S3 { bucket, prefix } = &intent.target {
+                    set(
+                        "emrfs_role_mapping",
+                        "Role".to_owned(),
+                        context.target_role.clone(),
+                        "EMRFS maps the prefix to the role",
+                    );
+                    set(
+                        "emrfs_role_mapping",
+                        "IdentifierType".to_owned(),
+                        "Prefix".to_owned(),
+                        "EMRFS maps by S3 prefix",
+                    );
+                    set(
+                        "emrfs_role_mapping",
+                        "Identifiers".to_owned(),
+                        format!("s3://{bucket}/{prefix}"),
+                        "the prefix mapped",
+                    );
+                }
+            }
+            if emr && cross_account_writer {
+                set(
+                    "emrfs-site",
+                    "fs.s3.canned.acl".to_owned(),
+                    "BucketOwnerFullControl".to_owned(),
+                    "writes hand the objects to the bucket owner",
+                );
+            }
+        }
+        IntentTarget::Stream { .. } => {
+            if intent.route == Route::AssumeRole && !routed {
+                set(
+                    "kinesis_options",
+                    "roleArn".to_owned(),
+                    context.target_role.clone(),
+                    "the reader assumes the role in the stream's account",
+                );
+                if let Some(id) = &intent.external_id {
+                    set(
+                        "kinesis_options",
+                        "roleExternalId".to_owned(),
+                        id.clone(),
+                        "the external id the trust asks for",
+                    );
+                }
+                set(
+                    "kinesis_options",
+                    "roleSessionName".to_owned(),
+                    format!("xacct-{compute_name}"),
+                    "a session name that says who reads",
+                );
+            }
+        }
+        IntentTarget::Table { .. } => {}
+    }
+    out
+}

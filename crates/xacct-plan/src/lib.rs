@@ -1,0 +1,14 @@
+//! `xacct plan`: an intent in, the documents that make it work out, for every account involved.
+//!
+//! [`plan`] generates candidate statements for the intent's route ([`generate`]), applies them
+//! to a copy of the world, and keeps only those without which the intent's own checks fail
+//! ([`prove`]): what comes out is necessary, proven, and merged into what the scenario already
+//! has. [`render`] writes it as JSON documents per account, Terraform, an `aws` CLI script or a
+//! runbook.
+
+pub mod generate;
+pub mod prove;
+pub mod render;
+
+pub use generate::{Change, Document};
+pub use prove::{plan, Plan, PlanError};

@@ -1,0 +1,445 @@
+//! Applying a plan to a copy of the world and running the intent there: the plan stands only
+//! when its own checks pass, and keeps only the changes without which they fail.
+
+use crate::generate::{candidates, Change, Context, Document};
+use std::collections::BTreeMap;
+use xacct_paths::check::{check_compute, run_expectation, ComputeCheck, ExpectationResult};
+use xacct_paths::fix::{apply, Fix, Target};
+use xacct_paths::{resolve, AssumeOptions, TrustIndex};
+use xacct_policy::{parse_policy, AccountId, PolicyKind};
+use xacct_world::model::{Intent, IntentTarget, Origin, Role, Route};
+use xacct_world::{Expectation, Principal, World};
+
+/// A proven plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub intent: Intent,
+    /// The necessary changes, in the order they apply.
+    pub changes: Vec<Change>,
+    /// The role the plan creates in the data's account, when it creates one.
+    pub created_role: Option<(AccountId, String)>,
+    /// The intent's checks on the world with the changes applied; all pass.
+    pub proof: Vec<ExpectationResult>,
+    /// Candidates left out because the scenario already allows what they would.
+    pub already_allowed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The intent names something the plan cannot set up yet.
+    #[error("cannot plan this intent: {0}")]
+    Unsupported(String),
+    /// Even with every candidate change, the intent's checks fail (an SCP, an explicit deny).
+    #[error("the plan would not work, so none is given: {}", .0.join("; "))]
+    Unproven(Vec<String>),
+}
+
+fn role_name_for(intent: &Intent, caller: &str) -> String {
+    if let Some(name) = &intent.role_name {
+        return name.clone();
+    }
+    let data = match &intent.target {
+        IntentTarget::S3 { bucket, .. } => bucket.clone(),
+        IntentTarget::Stream { arn } => arn.rsplit('/').next().unwrap_or("stream").to_owned(),
+        IntentTarget::Table { database, table } => format!("{database}-{table}"),
+    };
+    let caller = caller.rsplit('/').next().unwrap_or("caller");
+    let mut name: String = format!("xacct-{caller}-{data}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(64);
+    name
+}
+
+/// Adds one change to `world`.
+fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
+    let target = match &change.document {
+        Document::Trust { role } => Target::TrustPolicy { role: role.clone() },
+        Document::RolePolicy { role, .. } => Target::IdentityPolicy {
+            principal: role.clone(),
+        },
+        Document::BucketPolicy { bucket } => Target::BucketPolicy {
+            bucket: bucket.clone(),
+        },
+        Document::KeyPolicy { key } => Target::KeyPolicy { key: key.clone() },
+        Document::StreamPolicy { stream } => Target::StreamPolicy {
+            stream: stream.clone(),
+        },
+        Document::ClientSettings { .. } => return Ok(()),
+    };
+    let fix = Fix {
+        target,
+        account: change.account.to_string(),
+        summary: change.why.clone(),
+        statement: Some(change.content.clone()),
+    };
+    apply(world, &mut AssumeOptions::default(), &fix)
+}
+
+/// The world with the role to create (without statements) and the changes applied.
+fn applied(
+    world: &World,
+    created: Option<&(AccountId, String)>,
+    changes: &[Change],
+) -> Result<World, String> {
+    let mut world = world.clone();
+    if let Some((account, arn)) = created {
+        let empty = parse_policy(
+            r#"{"Version": "2012-10-17", "Statement": []}"#,
+            PolicyKind::Trust,
+        );
+        world.roles.insert(
+            arn.clone(),
+            Role {
+                arn: arn.clone(),
+                account: *account,
+                name: arn.rsplit('/').next().unwrap_or_default().to_owned(),
+                path: "/".to_owned(),
+                trust: xacct_eval::SourcedPolicy::new(
+                    empty.policy,
+                    format!("trust policy of {arn} (planned)"),
+                ),
+                policies: Vec::new(),
+                boundary: None,
+                tags: BTreeMap::new(),
+                max_session_duration: 3600,
+                service_linked: false,
+                origin: Origin::default(),
+            },
+        );
+    }
+    for change in changes {
+        apply_change(&mut world, change)?;
+    }
+    Ok(world)
+}
+
+/// The intent's own checks, as expectations.
+fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> Vec<Expectation> {
+    let via = match intent.route {
+        Route::AssumeRole => vec![context.target_role.clone()],
+        _ => Vec::new(),
+    };
+    let external_ids: BTreeMap<String, String> = intent
+        .external_id
+        .iter()
+        .map(|id| (context.target_role.clone(), id.clone()))
+        .collect();
+    let base = |name: String,
+                actions: Vec<&str>,
+                resource: String,
+                context: Vec<(String, xacct_eval::ContextValue)>,
+                allow: bool| Expectation {
+        name,
+        from: intent.from.clone(),
+        via: via.clone(),
+        actions: actions.into_iter().map(str::to_owned).collect(),
+        resources: vec![resource],
+        context,
+        allow,
+        external_ids: external_ids.clone(),
+        session_name: None,
+        duration_seconds: None,
+        session_tags: BTreeMap::new(),
+        source_identity: None,
+        written_by: None,
+        client_path: None,
+        read_tables: Vec::new(),
+        region: "us-east-1".to_owned(),
+        origin: intent.origin.clone(),
+    };
+    let single = |text: &str| xacct_eval::ContextValue::Single(text.to_owned());
+    match &intent.target {
+        IntentTarget::S3 { bucket, prefix } => {
+            let mut out = vec![base(
+                format!("{}: list s3://{bucket}/{prefix}", intent.name),
+                vec!["s3:ListBucket"],
+                format!("arn:aws:s3:::{bucket}"),
+                vec![("s3:prefix".to_owned(), single(prefix))],
+                true,
+            )];
+            let object = format!("arn:aws:s3:::{bucket}/{prefix}xacct-plan-object");
+            let mut actions = vec!["s3:GetObject"];
+            if intent.write {
+                actions.extend(["s3:PutObject", "s3:DeleteObject"]);
+            }
+            // The canned ACL the client already sends, or the one the plan requires.
+            let sent = intent
+                .from
+                .strip_prefix("compute:")
+                .and_then(|name| context.world.compute.get(name))
+                .and_then(|compute| xacct_paths::binding::binding(compute, &object))
+                .and_then(Result::ok)
+                .and_then(|bound| bound.canned_acl);
+            let acl = match (sent, acl_required) {
+                (_, true) => vec![(
+                    "s3:x-amz-acl".to_owned(),
+                    single("bucket-owner-full-control"),
+                )],
+                (Some(header), false) if intent.write => {
+                    vec![("s3:x-amz-acl".to_owned(), single(&header))]
+                }
+                _ => Vec::new(),
+            };
+            out.push(base(
+                format!("{}: objects under s3://{bucket}/{prefix}", intent.name),
+                actions,
+                object.clone(),
+                acl,
+                true,
+            ));
+            if acl_required {
+                out.push(base(
+                    format!("{}: a write that keeps ownership is refused", intent.name),
+                    vec!["s3:PutObject"],
+                    object,
+                    Vec::new(),
+                    false,
+                ));
+            }
+            out
+        }
+        IntentTarget::Stream { arn } => {
+            let mut actions = vec!["kinesis:DescribeStream", "kinesis:ListShards"];
+            if intent.read {
+                actions.extend(["kinesis:GetShardIterator", "kinesis:GetRecords"]);
+            }
+            if intent.write {
+                actions.extend(["kinesis:PutRecord", "kinesis:PutRecords"]);
+            }
+            vec![base(
+                format!("{}: use {arn}", intent.name),
+                actions,
+                arn.clone(),
+                Vec::new(),
+                true,
+            )]
+        }
+        IntentTarget::Table { .. } => Vec::new(),
+    }
+}
+
+/// The checks of the compute the intent runs on (its role's trust of EC2, PassRole).
+fn compute_checks(world: &World, intent: &Intent) -> Vec<ComputeCheck> {
+    let Some(name) = intent.from.strip_prefix("compute:") else {
+        return Vec::new();
+    };
+    check_compute(world)
+        .into_iter()
+        .filter(|check| check.compute == name)
+        .collect()
+}
+
+fn run(world: &World, expectations: &[Expectation]) -> Vec<ExpectationResult> {
+    let index = TrustIndex::new(world);
+    expectations
+        .iter()
+        .map(|expectation| run_expectation(world, &index, expectation))
+        .collect()
+}
+
+fn holds(
+    world: &World,
+    intent: &Intent,
+    created: Option<&(AccountId, String)>,
+    changes: &[Change],
+    expectations: &[Expectation],
+) -> bool {
+    applied(world, created, changes)
+        .map(|world| {
+            run(&world, expectations)
+                .iter()
+                .all(ExpectationResult::passed)
+                && compute_checks(&world, intent)
+                    .iter()
+                    .all(ComputeCheck::passed)
+        })
+        .unwrap_or(false)
+}
+
+/// Plans one intent: candidates, proof, and the necessary subset.
+pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
+    if intent.route == Route::LakeFormation || matches!(intent.target, IntentTarget::Table { .. }) {
+        return Err(PlanError::Unsupported(
+            "Glue tables and the lake-formation route are not planned yet".to_owned(),
+        ));
+    }
+    let start = resolve(world, &intent.from)
+        .map_err(|error| PlanError::Unsupported(format!("`{}` does not resolve", error.0)))?;
+    let Principal::Role(caller_role) = &start.session.principal else {
+        return Err(PlanError::Unsupported(
+            "the compute must run as a role".to_owned(),
+        ));
+    };
+    let caller_account = world
+        .roles
+        .get(caller_role)
+        .map(|role| role.account)
+        .ok_or_else(|| {
+            PlanError::Unsupported(format!("role {caller_role} is not in the scenario"))
+        })?;
+    let data_account = match &intent.target {
+        IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
+        IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
+        IntentTarget::Table { .. } => None,
+    }
+    .ok_or_else(|| PlanError::Unsupported("the target is not in the scenario".to_owned()))?;
+    if intent.route == Route::ResourcePolicy
+        && matches!(intent.target, IntentTarget::S3 { .. })
+        && intent.external_id.is_some()
+    {
+        return Err(PlanError::Unsupported(
+            "an external id only applies to the assume-role route".to_owned(),
+        ));
+    }
+    let target_role = format!(
+        "arn:aws:iam::{data_account}:role/{}",
+        role_name_for(intent, caller_role)
+    );
+    let compute = intent.from.strip_prefix("compute:").map(str::to_owned);
+    let context = Context {
+        world,
+        intent,
+        caller_role: caller_role.clone(),
+        caller_account,
+        target_role: target_role.clone(),
+        data_account,
+        compute,
+    };
+    let created = (intent.route == Route::AssumeRole && !world.roles.contains_key(&target_role))
+        .then(|| (data_account, target_role.clone()));
+    // Writes from another account into a bucket with ACLs enabled must carry
+    // bucket-owner-full-control, and the bucket policy makes sure of it.
+    let writer_account = match intent.route {
+        Route::AssumeRole => data_account,
+        _ => caller_account,
+    };
+    let acl_required = intent.write
+        && writer_account != data_account
+        && matches!(&intent.target, IntentTarget::S3 { bucket, .. } if world.buckets.get(bucket).is_some_and(|found| found.ownership.acls_enabled()));
+    let expectations = expectations(intent, &context, acl_required);
+    let all = candidates(&context);
+    let full =
+        applied(world, created.as_ref(), &all).map_err(|error| PlanError::Unproven(vec![error]))?;
+    let proof = run(&full, &expectations);
+    let compute_failures: Vec<String> = compute_checks(&full, intent)
+        .into_iter()
+        .filter(|check| !check.passed())
+        .map(|check| format!("compute {}: {} does not hold", check.compute, check.what))
+        .collect();
+    if !proof.iter().all(ExpectationResult::passed) || !compute_failures.is_empty() {
+        let reasons = proof
+            .iter()
+            .filter(|result| !result.passed())
+            .flat_map(|result| {
+                result.failing_cases().into_iter().map(|case| {
+                    format!(
+                        "{} on {} stays denied{}",
+                        case.action,
+                        case.resource,
+                        case.outcome
+                            .error
+                            .as_ref()
+                            .map(|error| format!(" ({error})"))
+                            .unwrap_or_default()
+                    )
+                })
+            })
+            .chain(compute_failures)
+            .collect();
+        return Err(PlanError::Unproven(reasons));
+    }
+    // Keep a change only when the checks fail without it.
+    let mut kept = all.clone();
+    let mut index = 0;
+    let mut dropped = 0;
+    while index < kept.len() {
+        let is_setting = matches!(
+            kept.get(index).map(|change| &change.document),
+            Some(Document::ClientSettings { .. })
+        );
+        if is_setting {
+            index += 1;
+            continue;
+        }
+        let mut without = kept.clone();
+        without.remove(index);
+        if holds(world, intent, created.as_ref(), &without, &expectations) {
+            kept = without;
+            dropped += 1;
+        } else {
+            index += 1;
+        }
+    }
+    let final_world = applied(world, created.as_ref(), &kept)
+        .map_err(|error| PlanError::Unproven(vec![error]))?;
+    let proof = run(&final_world, &expectations);
+    Ok(Plan {
+        intent: intent.clone(),
+        changes: kept,
+        created_role: created,
+        proof,
+        already_allowed: dropped,
+    })
+}
+
+/// The intent's checks with one change left out, for the necessity test.
+pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
+    let start = match resolve(world, &plan.intent.from) {
+        Ok(start) => start,
+        Err(_) => return false,
+    };
+    let Principal::Role(caller_role) = &start.session.principal else {
+        return false;
+    };
+    let caller_account = world.roles.get(caller_role).map(|role| role.account);
+    let (Some(caller_account), Some(data_account)) = (
+        caller_account,
+        match &plan.intent.target {
+            IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
+            IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
+            IntentTarget::Table { .. } => None,
+        },
+    ) else {
+        return false;
+    };
+    let target_role = format!(
+        "arn:aws:iam::{data_account}:role/{}",
+        role_name_for(&plan.intent, caller_role)
+    );
+    let context = Context {
+        world,
+        intent: &plan.intent,
+        caller_role: caller_role.clone(),
+        caller_account,
+        target_role,
+        data_account,
+        compute: None,
+    };
+    let writer_account = match plan.intent.route {
+        Route::AssumeRole => data_account,
+        _ => caller_account,
+    };
+    let acl_required = plan.intent.write
+        && writer_account != data_account
+        && matches!(&plan.intent.target, IntentTarget::S3 { bucket, .. } if world.buckets.get(bucket).is_some_and(|found| found.ownership.acls_enabled()));
+    let expectations = expectations(&plan.intent, &context, acl_required);
+    let mut changes = plan.changes.clone();
+    if left_out < changes.len() {
+        changes.remove(left_out);
+    }
+    holds(
+        world,
+        &plan.intent,
+        plan.created_role.as_ref(),
+        &changes,
+        &expectations,
+    )
+}

@@ -1,0 +1,202 @@
+//! Every plan example under `examples/*/plan/`: the plan is proven, every change in it is
+//! necessary, nothing is broader than needed, and the Terraform says what the JSON says.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a test that cannot read its example fails"
+)]
+
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::Body;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use xacct_plan::{plan, prove::holds_without, render, Document};
+
+fn examples() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("plan"))
+        .filter(|path| path.join("xacct.toml").exists())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn there_is_a_plan_example_per_field_guide_that_xacct_can_plan() {
+    let names: Vec<String> = examples()
+        .iter()
+        .map(|path| {
+            path.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "emrfs-role-mapping",
+            "kinesis-role-chain",
+            "s3-bucket-policy",
+            "s3-role-chain"
+        ]
+    );
+}
+
+#[test]
+fn every_plan_is_proven_and_every_change_is_necessary() {
+    for example in examples() {
+        let loaded = xacct_world::load(&example).unwrap();
+        assert!(
+            !loaded.has_errors(),
+            "{}: {:?}",
+            example.display(),
+            loaded.findings
+        );
+        let world = &loaded.world;
+        assert!(!world.intents.is_empty(), "{}", example.display());
+        for intent in &world.intents {
+            let plan = plan(world, intent)
+                .unwrap_or_else(|error| panic!("{}: {error}", example.display()));
+            assert!(
+                plan.proof.iter().all(|result| result.passed()),
+                "{}",
+                example.display()
+            );
+            assert!(
+                holds_without(world, &plan, usize::MAX),
+                "{}: the whole plan must hold",
+                example.display()
+            );
+            for (index, change) in plan.changes.iter().enumerate() {
+                if matches!(change.document, Document::ClientSettings { .. }) {
+                    continue;
+                }
+                assert!(
+                    !holds_without(world, &plan, index),
+                    "{}: {} is not necessary: {}",
+                    example.display(),
+                    intent.name,
+                    change.content
+                );
+            }
+        }
+    }
+}
+
+/// No generated statement uses `*` in Action, nor in Resource except in key policies, where
+/// AWS requires `"Resource": "*"`.
+#[test]
+fn no_generated_statement_is_broader_than_needed() {
+    for example in examples() {
+        let loaded = xacct_world::load(&example).unwrap();
+        for intent in &loaded.world.intents {
+            let plan = plan(&loaded.world, intent).unwrap();
+            for change in &plan.changes {
+                if matches!(change.document, Document::ClientSettings { .. }) {
+                    continue;
+                }
+                let strings = |key: &str| -> Vec<String> {
+                    match change.content.get(key) {
+                        Some(Value::String(text)) => vec![text.clone()],
+                        Some(Value::Array(items)) => items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                };
+                for action in strings("Action") {
+                    assert!(!action.contains('*'), "{}: {action}", example.display());
+                }
+                for resource in strings("Resource") {
+                    let key_policy = matches!(change.document, Document::KeyPolicy { .. });
+                    assert!(
+                        resource != "*" || key_policy,
+                        "{}: {}",
+                        example.display(),
+                        change.content
+                    );
+                    assert!(
+                        !resource.ends_with(":*"),
+                        "{}: {resource}",
+                        example.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn to_json(expression: &Expression) -> Value {
+    match expression {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(value) => Value::Bool(*value.value()),
+        Expression::Number(number) => serde_json::from_str(&number.value().to_string()).unwrap(),
+        Expression::String(text) => Value::String(text.value().clone()),
+        Expression::Array(array) => Value::Array(array.iter().map(to_json).collect()),
+        Expression::Object(object) => {
+            let mut map = serde_json::Map::new();
+            for (key, value) in object.iter() {
+                let key = match key {
+                    ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                    ObjectKey::Expression(expression) => expression.as_str().unwrap().to_owned(),
+                };
+                map.insert(key, to_json(value.expr()));
+            }
+            Value::Object(map)
+        }
+        other => panic!("unexpected expression {other:?}"),
+    }
+}
+
+/// The documents of every `jsonencode(...)` policy attribute in the Terraform.
+fn terraform_documents(body: &Body) -> Vec<Value> {
+    let mut out = Vec::new();
+    for block in body.blocks() {
+        for attribute in block.body.attributes() {
+            if !["policy", "assume_role_policy"].contains(&attribute.key.as_str()) {
+                continue;
+            }
+            let Expression::FuncCall(call) = &attribute.value else {
+                panic!("{} is not jsonencode(...)", attribute.key.as_str());
+            };
+            assert_eq!(call.name.name.as_str(), "jsonencode");
+            out.push(to_json(call.args.iter().next().unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn terraform_parses_back_to_the_json_documents() {
+    for example in examples() {
+        let loaded = xacct_world::load(&example).unwrap();
+        for intent in &loaded.world.intents {
+            let plan = plan(&loaded.world, intent).unwrap();
+            let text = render::terraform(&loaded.world, &plan);
+            let body: Body = text
+                .parse()
+                .unwrap_or_else(|error| panic!("{}: {error}\n{text}", example.display()));
+            let mut from_terraform = terraform_documents(&body);
+            let json = render::json(&loaded.world, &plan);
+            let mut from_json: Vec<Value> = json["accounts"]
+                .as_object()
+                .unwrap()
+                .values()
+                .flat_map(|documents| documents.as_object().unwrap().iter())
+                .filter(|(path, _)| !path.starts_with("compute/"))
+                .map(|(_, document)| document.clone())
+                .collect();
+            let key = |value: &Value| value.to_string();
+            from_terraform.sort_by_key(key);
+            from_json.sort_by_key(key);
+            assert_eq!(from_terraform, from_json, "{}", example.display());
+        }
+    }
+}
