@@ -348,6 +348,7 @@ fn plan_writes_every_format_for_every_plan_example() {
         "s3-bucket-policy",
         "kinesis-role-chain",
         "emrfs-role-mapping",
+        "glue-catalog-share",
     ] {
         for format in ["json", "terraform", "cli", "runbook"] {
             let folder = format!("examples/{guide}/plan");

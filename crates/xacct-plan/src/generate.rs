@@ -32,6 +32,12 @@ pub enum Document {
         compute: String,
         kind: String,
     },
+    /// A resource link database in the account's catalog (before the grants that name it).
+    ResourceLink {
+        name: String,
+    },
+    /// Lake Formation grants made by an account (`GrantPermissions` bodies).
+    LakeGrants,
 }
 
 /// One statement or setting in one document of one account.
@@ -314,7 +320,10 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
                 );
             }
         }
-        IntentTarget::Table { .. } => {}
+        IntentTarget::Table { .. } => {
+            out.extend(lake_candidates(context));
+            return out;
+        }
     }
     if let Some(key) = data_key(context) {
         let actions = kms_actions(context);
@@ -520,6 +529,257 @@ fn client_settings(context: &Context<'_>) -> Vec<Change> {
             }
         }
         IntentTarget::Table { .. } => {}
+    }
+    out
+}
+
+/// A Lake Formation grant as the body of `GrantPermissions`.
+fn grant(principal: &str, resource: Value, permission: &str, grantable: bool) -> Value {
+    let mut body = json!({
+        "Principal": {"DataLakePrincipalIdentifier": principal},
+        "Resource": resource,
+        "Permissions": [permission],
+    });
+    if grantable {
+        if let Some(object) = body.as_object_mut() {
+            object.insert("PermissionsWithGrantOption".to_owned(), json!([permission]));
+        }
+    }
+    body
+}
+
+/// The S3 statements for reading a table's data directly.
+fn table_data(
+    bucket: &str,
+    prefix: &str,
+    principal: Option<Value>,
+    organization: Option<&str>,
+) -> Value {
+    let mut statement = json!({
+        "Sid": sid(&["Read", "Table", "Data", bucket]),
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket", "s3:GetObject"],
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/{prefix}*")],
+    });
+    if let (Some(principal), Some(object)) = (principal, statement.as_object_mut()) {
+        object.insert("Principal".to_owned(), principal);
+        if let Some(id) = organization {
+            object.insert(
+                "Condition".to_owned(),
+                json!({"StringEquals": {"aws:PrincipalOrgID": id}}),
+            );
+        }
+    }
+    statement
+}
+
+/// The lake-formation route for a Glue table: the owner grants the consumer's account (or its
+/// organization) with grant option and lets it read the data; the consumer links the database
+/// and grants its role; the role may call Glue on both catalogs and read the data.
+/// docs/semantics.md 7.2 and 7.3, and the field guide's steps 2-7.
+fn lake_candidates(context: &Context<'_>) -> Vec<Change> {
+    let IntentTarget::Table {
+        catalog: owner,
+        database,
+        table,
+    } = &context.intent.target
+    else {
+        return Vec::new();
+    };
+    let owner = *owner;
+    let consumer = context.caller_account;
+    let role = context.caller_role.clone();
+    let region = "us-east-1";
+    let mut out = Vec::new();
+    let mut push = |account: AccountId, document: Document, content: Value, why: &str| {
+        out.push(Change {
+            account,
+            document,
+            content,
+            why: why.to_owned(),
+        });
+    };
+    let database_resource = |catalog: AccountId, name: &str| json!({"Database": {"CatalogId": catalog.to_string(), "Name": name}});
+    let table_resource =
+        json!({"Table": {"CatalogId": owner.to_string(), "DatabaseName": database, "Name": table}});
+    let reference = xacct_lake::TableRef {
+        account: owner,
+        region: region.to_owned(),
+        database: database.clone(),
+        table: table.clone(),
+    };
+    let location = context
+        .world
+        .lake
+        .table(&reference)
+        .and_then(|found| found.location.clone());
+    let registered = context.world.lake.registered_location(&reference).is_some();
+    let data = location.as_deref().and_then(|location| {
+        let path = location.strip_prefix("s3://")?;
+        let (bucket, prefix) = path.split_once('/').unwrap_or((path, ""));
+        Some((bucket.to_owned(), prefix.to_owned()))
+    });
+    let policy = Document::RolePolicy {
+        role: role.clone(),
+        name: "xacct-plan".to_owned(),
+    };
+    let glue_reads = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"];
+    let owner_arns = json!([
+        format!("arn:aws:glue:{region}:{owner}:catalog"),
+        format!("arn:aws:glue:{region}:{owner}:database/{database}"),
+        format!("arn:aws:glue:{region}:{owner}:table/{database}/{table}"),
+    ]);
+    if owner == consumer {
+        push(
+            owner,
+            Document::LakeGrants,
+            grant(&role, database_resource(owner, database), "DESCRIBE", false),
+            "the job may see the database",
+        );
+        push(
+            owner,
+            Document::LakeGrants,
+            grant(&role, table_resource, "SELECT", false),
+            "the job may read the table",
+        );
+        push(
+            consumer,
+            policy.clone(),
+            json!({
+                "Sid": sid(&["Glue", database]),
+                "Effect": "Allow",
+                "Action": glue_reads,
+                "Resource": owner_arns,
+            }),
+            "the job may call Glue on the catalog, database and table",
+        );
+    } else {
+        let organization = context
+            .world
+            .organization
+            .as_ref()
+            .filter(|_| context.intent.organization_wide);
+        let audience = organization.map_or_else(
+            || consumer.to_string(),
+            |organization| {
+                format!(
+                    "arn:aws:organizations::{}:organization/{}",
+                    organization.management_account, organization.id
+                )
+            },
+        );
+        push(
+            owner,
+            Document::LakeGrants,
+            grant(
+                &audience,
+                database_resource(owner, database),
+                "DESCRIBE",
+                true,
+            ),
+            "the owner shares the database with the consumer, who may pass it on",
+        );
+        push(
+            owner,
+            Document::LakeGrants,
+            grant(&audience, table_resource.clone(), "SELECT", true),
+            "the owner shares the table with the consumer, who may pass it on",
+        );
+        let link = context
+            .intent
+            .link
+            .clone()
+            .unwrap_or_else(|| format!("{database}_link"));
+        push(
+            consumer,
+            Document::ResourceLink { name: link.clone() },
+            json!({"Name": link, "TargetDatabase": {"CatalogId": owner.to_string(), "DatabaseName": database}}),
+            "a resource link lets the job name the shared database in its own catalog",
+        );
+        push(
+            consumer,
+            Document::LakeGrants,
+            grant(&role, database_resource(consumer, &link), "DESCRIBE", false),
+            "the job may open the resource link",
+        );
+        push(
+            consumer,
+            Document::LakeGrants,
+            grant(&role, database_resource(owner, database), "DESCRIBE", false),
+            "the job may see the shared database",
+        );
+        push(
+            consumer,
+            Document::LakeGrants,
+            grant(&role, table_resource, "SELECT", false),
+            "the job may read the shared table",
+        );
+        push(
+            consumer,
+            policy.clone(),
+            json!({
+                "Sid": sid(&["Glue", "Link", &link]),
+                "Effect": "Allow",
+                "Action": glue_reads,
+                "Resource": [
+                    format!("arn:aws:glue:{region}:{consumer}:catalog"),
+                    format!("arn:aws:glue:{region}:{consumer}:database/{link}"),
+                    format!("arn:aws:glue:{region}:{consumer}:table/{link}/{table}"),
+                ],
+            }),
+            "the job may call Glue on the resource link",
+        );
+        push(
+            consumer,
+            policy.clone(),
+            json!({
+                "Sid": sid(&["Glue", "Shared", database]),
+                "Effect": "Allow",
+                "Action": glue_reads,
+                "Resource": owner_arns,
+            }),
+            "the job may call Glue on the shared catalog, database and table",
+        );
+        if let (Some((bucket, prefix)), false) = (&data, registered) {
+            let bucket_owner = context
+                .world
+                .buckets
+                .get(bucket)
+                .map_or(owner, |found| found.account);
+            let (principal, organization_id) = match organization {
+                Some(organization) => (json!({"AWS": "*"}), Some(organization.id.as_str())),
+                None => (json!({"AWS": role}), None),
+            };
+            push(
+                bucket_owner,
+                Document::BucketPolicy {
+                    bucket: bucket.clone(),
+                },
+                table_data(bucket, prefix, Some(principal), organization_id),
+                "the table's data is read directly from the owner's bucket",
+            );
+        }
+    }
+    if let (Some((bucket, prefix)), false) = (&data, registered) {
+        push(
+            consumer,
+            policy.clone(),
+            table_data(bucket, prefix, None, None),
+            "the job reads the table's data with its own S3 access",
+        );
+    }
+    if registered {
+        push(
+            consumer,
+            policy,
+            json!({
+                "Sid": "XacctLakeFormationCredentials",
+                "Effect": "Allow",
+                "Action": "lakeformation:GetDataAccess",
+                "Resource": "*",
+            }),
+            "Lake Formation vends the credentials for the registered location",
+        );
     }
     out
 }

@@ -41,7 +41,9 @@ fn role_name_for(intent: &Intent, caller: &str) -> String {
     let data = match &intent.target {
         IntentTarget::S3 { bucket, .. } => bucket.clone(),
         IntentTarget::Stream { arn } => arn.rsplit('/').next().unwrap_or("stream").to_owned(),
-        IntentTarget::Table { database, table } => format!("{database}-{table}"),
+        IntentTarget::Table {
+            database, table, ..
+        } => format!("{database}-{table}"),
     };
     let caller = caller.rsplit('/').next().unwrap_or("caller");
     let mut name: String = format!("xacct-{caller}-{data}")
@@ -73,6 +75,66 @@ fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
             stream: stream.clone(),
         },
         Document::ClientSettings { .. } => return Ok(()),
+        Document::ResourceLink { name } => {
+            let target = change
+                .content
+                .get("TargetDatabase")
+                .and_then(|target| {
+                    Some((
+                        target
+                            .get("CatalogId")?
+                            .as_str()?
+                            .parse::<AccountId>()
+                            .ok()?,
+                        target.get("DatabaseName")?.as_str()?.to_owned(),
+                    ))
+                })
+                .ok_or_else(|| "a resource link without its target".to_owned())?;
+            let catalog = world
+                .lake
+                .catalogs
+                .entry((change.account, "us-east-1".to_owned()))
+                .or_insert_with(|| xacct_lake::Catalog {
+                    account: change.account,
+                    region: "us-east-1".to_owned(),
+                    admins: Vec::new(),
+                    iam_allowed_by_default: true,
+                    databases: BTreeMap::new(),
+                    tables: BTreeMap::new(),
+                    locations: Vec::new(),
+                });
+            let iam_allowed_principals = catalog.iam_allowed_by_default;
+            catalog.databases.insert(
+                name.clone(),
+                xacct_lake::Database {
+                    name: name.clone(),
+                    target: Some(target),
+                    iam_allowed_principals,
+                },
+            );
+            return Ok(());
+        }
+        Document::LakeGrants => {
+            let body = &change.content;
+            let text = |value: Option<&serde_json::Value>| {
+                value.and_then(serde_json::Value::as_str).map(str::to_owned)
+            };
+            let principal = text(body.pointer("/Principal/DataLakePrincipalIdentifier"))
+                .ok_or_else(|| "a grant without its principal".to_owned())?;
+            let permission = text(body.pointer("/Permissions/0"))
+                .ok_or_else(|| "a grant without its permission".to_owned())?;
+            let resource = body
+                .get("Resource")
+                .map(serde_json::Value::to_string)
+                .ok_or_else(|| "a grant without its resource".to_owned())?;
+            Target::LakeGrant {
+                grantor: change.account.to_string(),
+                principal,
+                resource,
+                permission,
+                grantable: body.get("PermissionsWithGrantOption").is_some(),
+            }
+        }
     };
     let fix = Fix {
         target,
@@ -222,7 +284,33 @@ fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> V
                 true,
             )]
         }
-        IntentTarget::Table { .. } => Vec::new(),
+        IntentTarget::Table {
+            catalog,
+            database,
+            table,
+        } => {
+            let name = if *catalog == context.caller_account {
+                format!("{database}.{table}")
+            } else {
+                format!(
+                    "{}.{table}",
+                    intent
+                        .link
+                        .clone()
+                        .unwrap_or_else(|| format!("{database}_link"))
+                )
+            };
+            let mut read = base(
+                format!("{}: read {name}", intent.name),
+                Vec::new(),
+                String::new(),
+                Vec::new(),
+                true,
+            );
+            read.resources = Vec::new();
+            read.read_tables = vec![name];
+            vec![read]
+        }
     }
 }
 
@@ -266,9 +354,10 @@ fn holds(
 
 /// Plans one intent: candidates, proof, and the necessary subset.
 pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
-    if intent.route == Route::LakeFormation || matches!(intent.target, IntentTarget::Table { .. }) {
+    let table = matches!(intent.target, IntentTarget::Table { .. });
+    if table != (intent.route == Route::LakeFormation) {
         return Err(PlanError::Unsupported(
-            "Glue tables and the lake-formation route are not planned yet".to_owned(),
+            "a Glue table is shared with `route = \"lake-formation\"`, and that route is for Glue tables only".to_owned(),
         ));
     }
     let start = resolve(world, &intent.from)
@@ -288,7 +377,7 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
     let data_account = match &intent.target {
         IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
         IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
-        IntentTarget::Table { .. } => None,
+        IntentTarget::Table { catalog, .. } => Some(*catalog),
     }
     .ok_or_else(|| PlanError::Unsupported("the target is not in the scenario".to_owned()))?;
     if intent.route == Route::ResourcePolicy
@@ -405,7 +494,7 @@ pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
         match &plan.intent.target {
             IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
             IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
-            IntentTarget::Table { .. } => None,
+            IntentTarget::Table { catalog, .. } => Some(*catalog),
         },
     ) else {
         return false;

@@ -71,11 +71,43 @@ fn settings(statements: &[&Change]) -> Value {
     Value::Object(map)
 }
 
+/// A `GrantPermissions` request body, with the granting catalog.
+fn grant_body(account: &str, change: &Change) -> Value {
+    let mut body = change.content.clone();
+    if let Some(object) = body.as_object_mut() {
+        object.insert("CatalogId".to_owned(), Value::String(account.to_owned()));
+    }
+    body
+}
+
+/// The Terraform block of a grant's resource (`database { ... }` or `table { ... }`).
+fn lake_resource_block(resource: &Value) -> String {
+    let field = |value: &Value, key: &str| {
+        hcl_string(value.get(key).and_then(Value::as_str).unwrap_or_default())
+    };
+    if let Some(database) = resource.get("Database") {
+        return format!(
+            "  database {{\n    catalog_id = {}\n    name       = {}\n  }}",
+            field(database, "CatalogId"),
+            field(database, "Name")
+        );
+    }
+    if let Some(table) = resource.get("Table") {
+        return format!(
+            "  table {{\n    catalog_id    = {}\n    database_name = {}\n    name          = {}\n  }}",
+            field(table, "CatalogId"),
+            field(table, "DatabaseName"),
+            field(table, "Name")
+        );
+    }
+    String::new()
+}
+
 /// One JSON object per account: every document the plan touches, whole.
 pub fn json(world: &World, plan: &Plan) -> Value {
     let mut accounts: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     for ((account, document), statements) in by_document(plan) {
-        let entry = accounts.entry(account).or_default();
+        let entry = accounts.entry(account.clone()).or_default();
         let (key, value) = match &document {
             Document::Trust { role } => (
                 format!("roles/{}/trust-policy.json", role_name(role)),
@@ -100,6 +132,22 @@ pub fn json(world: &World, plan: &Plan) -> Value {
             Document::ClientSettings { compute, kind } => (
                 format!("compute/{compute}/{kind}.json"),
                 settings(&statements),
+            ),
+            Document::LakeGrants => (
+                "lakeformation/grant-permissions.json".to_owned(),
+                Value::Array(
+                    statements
+                        .iter()
+                        .map(|change| grant_body(&account, change))
+                        .collect(),
+                ),
+            ),
+            Document::ResourceLink { name } => (
+                format!("glue/resource-links/{name}.json"),
+                statements
+                    .first()
+                    .map(|change| change.content.clone())
+                    .unwrap_or_default(),
             ),
         };
         entry.insert(key, value);
@@ -207,6 +255,44 @@ pub fn terraform(world: &World, plan: &Plan) -> String {
             Document::StreamPolicy { stream } => {
                 let _ = writeln!(out, "\nresource \"aws_kinesis_resource_policy\" \"{}\" {{\n  provider     = {provider}\n  resource_arn = {}\n  policy       = jsonencode({body})\n}}", identifier(role_name(stream)), hcl_string(stream));
             }
+            Document::LakeGrants => {
+                for (index, change) in statements.iter().enumerate() {
+                    let body = &change.content;
+                    let principal = body
+                        .pointer("/Principal/DataLakePrincipalIdentifier")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let mut permissions = String::new();
+                    hcl(
+                        &body.get("Permissions").cloned().unwrap_or_default(),
+                        1,
+                        &mut permissions,
+                    );
+                    let grantable = body
+                        .get("PermissionsWithGrantOption")
+                        .map(|value| {
+                            let mut text = String::new();
+                            hcl(value, 1, &mut text);
+                            format!("\n  permissions_with_grant_option = {text}")
+                        })
+                        .unwrap_or_default();
+                    let resource = body
+                        .get("Resource")
+                        .map(lake_resource_block)
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "\nresource \"aws_lakeformation_permissions\" \"account_{account}_grant_{index}\" {{\n  provider    = {provider}\n  catalog_id  = {}\n  principal   = {}\n  permissions = {permissions}{grantable}\n{resource}\n}}", hcl_string(account), hcl_string(principal));
+                }
+            }
+            Document::ResourceLink { name } => {
+                let target = statements
+                    .first()
+                    .and_then(|change| change.content.get("TargetDatabase").cloned())
+                    .unwrap_or_default();
+                let field = |key: &str| {
+                    hcl_string(target.get(key).and_then(Value::as_str).unwrap_or_default())
+                };
+                let _ = writeln!(out, "\nresource \"aws_glue_catalog_database\" \"{}\" {{\n  provider = {provider}\n  name     = {}\n  target_database {{\n    catalog_id    = {}\n    database_name = {}\n  }}\n}}", identifier(name), hcl_string(name), field("CatalogId"), field("DatabaseName"));
+            }
             Document::ClientSettings { compute, kind } => {
                 let mut settings_body = String::new();
                 hcl(&settings(statements), 0, &mut settings_body);
@@ -263,6 +349,18 @@ pub fn cli(world: &World, plan: &Plan) -> String {
                     settings(&statements)
                 );
             }
+            Document::LakeGrants => {
+                for change in &statements {
+                    let _ = writeln!(out, "\n# account {account}: a Lake Formation grant\naws lakeformation grant-permissions {profile} --cli-input-json {}", shell_quote(&grant_body(&account, change)));
+                }
+            }
+            Document::ResourceLink { name } => {
+                let body = statements
+                    .first()
+                    .map(|change| change.content.clone())
+                    .unwrap_or_default();
+                let _ = writeln!(out, "\n# account {account}: the resource link {name}\naws glue create-database {profile} --database-input {}", shell_quote(&body));
+            }
         }
     }
     out
@@ -301,6 +399,10 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
             Document::ClientSettings { compute, kind } => {
                 format!("Set in the {kind} of `{compute}`")
             }
+            Document::LakeGrants => {
+                "Grant in Lake Formation (as a data lake administrator)".to_owned()
+            }
+            Document::ResourceLink { name } => format!("Create the resource link `{name}`"),
         };
         let _ = writeln!(out, "{step}. **Account {account}.** {what}:\n");
         let reasons: Vec<&str> = statements
@@ -312,6 +414,16 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
         let _ = writeln!(out, "   Why: {}.\n", unique.join("; "));
         let body = match &document {
             Document::ClientSettings { .. } => settings(&statements),
+            Document::LakeGrants => Value::Array(
+                statements
+                    .iter()
+                    .map(|change| grant_body(&account, change))
+                    .collect(),
+            ),
+            Document::ResourceLink { .. } => statements
+                .first()
+                .map(|change| change.content.clone())
+                .unwrap_or_default(),
             _ => merged(world, &document, &statements),
         };
         let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();

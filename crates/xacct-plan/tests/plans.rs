@@ -40,6 +40,7 @@ fn there_is_a_plan_example_per_field_guide_that_xacct_can_plan() {
         names,
         vec![
             "emrfs-role-mapping",
+            "glue-catalog-share",
             "kinesis-role-chain",
             "s3-bucket-policy",
             "s3-role-chain"
@@ -190,7 +191,12 @@ fn terraform_parses_back_to_the_json_documents() {
                 .unwrap()
                 .values()
                 .flat_map(|documents| documents.as_object().unwrap().iter())
-                .filter(|(path, _)| !path.starts_with("compute/"))
+                // Policies only: grants and links are Terraform resources of their own.
+                .filter(|(path, _)| {
+                    !["compute/", "lakeformation/", "glue/"]
+                        .iter()
+                        .any(|prefix| path.starts_with(prefix))
+                })
                 .map(|(_, document)| document.clone())
                 .collect();
             let key = |value: &Value| value.to_string();

@@ -1837,10 +1837,51 @@ impl Loader {
             crate::model::IntentTarget::Stream {
                 arn: target_text.clone(),
             }
-        } else if let Some((database, table)) = target_text.split_once('.') {
-            crate::model::IntentTarget::Table {
-                database: database.to_owned(),
-                table: table.to_owned(),
+        } else if let Some((database, table)) = target_text
+            .split_once(':')
+            .map_or(target_text.as_str(), |(_, rest)| rest)
+            .split_once('.')
+        {
+            let named = target_text
+                .split_once(':')
+                .and_then(|(catalog, _)| catalog.parse::<AccountId>().ok());
+            // The table's owner: the catalog named, or the one catalog that holds the table.
+            let owners: Vec<AccountId> = self
+                .world
+                .lake
+                .catalogs
+                .values()
+                .filter(|catalog| named.is_none_or(|account| catalog.account == account))
+                .filter(|catalog| {
+                    catalog
+                        .tables
+                        .get(&(database.to_owned(), table.to_owned()))
+                        .is_some_and(|found| found.target.is_none())
+                })
+                .map(|catalog| catalog.account)
+                .collect();
+            match owners.as_slice() {
+                [owner] => crate::model::IntentTarget::Table {
+                    catalog: *owner,
+                    database: database.to_owned(),
+                    table: table.to_owned(),
+                },
+                [] => {
+                    self.error(
+                        "unknown-table",
+                        span_of(&entry.target),
+                        format!("no catalog of the scenario holds the table `{database}.{table}`"),
+                    )
+                    .help = Some(
+                        "declare it in a [[catalog.table]], or write CATALOG_ID:database.table"
+                            .to_owned(),
+                    );
+                    return;
+                }
+                _ => {
+                    self.error("ambiguous-table", span_of(&entry.target), format!("several catalogs hold `{database}.{table}`: write CATALOG_ID:database.table"));
+                    return;
+                }
             }
         } else {
             self.error("invalid-target", span_of(&entry.target), format!("`{target_text}` is not an s3:// location, a Kinesis stream ARN or a `database.table`"));
@@ -1898,6 +1939,25 @@ impl Loader {
                 .iter()
                 .find(|engine| text.starts_with(&format!("{engine}:")))
                 .map(|engine| (*engine).to_owned()),
+            link: entry.link.as_ref().map(|link| link.get_ref().clone()),
+            organization_wide: match entry
+                .audience
+                .as_ref()
+                .map(|audience| audience.get_ref().as_str())
+            {
+                None | Some("account") => false,
+                Some("organization") => true,
+                Some(other) => {
+                    if let Some(audience) = &entry.audience {
+                        self.error(
+                            "invalid-audience",
+                            span_of(audience),
+                            format!("`audience` is account or organization, not `{other}`"),
+                        );
+                    }
+                    return;
+                }
+            },
             origin,
         });
     }

@@ -66,6 +66,11 @@ pub struct IntentEntry {
     pub encryption: Option<Spanned<String>>,
     /// The name of the role to create in the data's account (assume-role route).
     pub role_name: Option<Spanned<String>>,
+    /// The resource link to create in the compute's account for a table of another account
+    /// (lake-formation route); `DATABASE_link` when absent.
+    pub link: Option<Spanned<String>>,
+    /// `account` (the default) or `organization`: whom the data's owner shares with.
+    pub audience: Option<Spanned<String>>,
 }
 
 /// A policy document: a path relative to the manifest, or `{ inline = '''...''' }`, with the

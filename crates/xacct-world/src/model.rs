@@ -239,14 +239,28 @@ pub struct Intent {
     pub role_name: Option<String>,
     /// The engine the intent named (`databricks`, `emr`, `glue-job`), for its settings.
     pub engine: Option<String>,
+    /// The resource link to read a table of another account through (lake-formation route).
+    pub link: Option<String>,
+    /// Share with the whole organization rather than the compute's account alone.
+    pub organization_wide: bool,
     pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IntentTarget {
-    S3 { bucket: String, prefix: String },
-    Stream { arn: String },
-    Table { database: String, table: String },
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
+    Stream {
+        arn: String,
+    },
+    /// A table of the Data Catalog of `catalog` (its owner's account).
+    Table {
+        catalog: AccountId,
+        database: String,
+        table: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
