@@ -365,3 +365,39 @@ fn plan_refuses_what_it_cannot_prove() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("has no [[intent]]"), "{stderr}");
 }
+
+/// `--output DIR` writes one folder per account with the documents, as the JSON lists them.
+#[test]
+fn plan_writes_one_folder_per_account() {
+    let output = std::env::temp_dir().join(format!("xacct-plan-output-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&output);
+    let (code, _, stderr) = xacct(&[
+        "plan",
+        "examples/s3-role-chain/plan",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let trust: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(output.join("222222222222/roles/MyRoleB/trust-policy.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::111111111111:role/MyRoleA"
+    );
+    assert!(output
+        .join("111111111111/roles/MyRoleA/xacct-plan.json")
+        .exists());
+    let _ = std::fs::remove_dir_all(&output);
+}
+
+#[test]
+fn plan_refuses_an_external_id_spark_cannot_send() {
+    let (code, stdout, stderr) =
+        xacct(&["plan", "crates/xacct-cli/tests/fixtures/plan-external-id"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("cannot pass an external id"), "{stderr}");
+    assert!(stdout.trim().is_empty(), "{stdout}");
+}

@@ -464,6 +464,18 @@ fn client_settings(context: &Context<'_>) -> Vec<Change> {
                         context.target_role.clone(),
                         "the role S3A assumes",
                     );
+                    // The field guide's alternative: a mount that carries the same settings.
+                    if let IntentTarget::S3 { prefix, .. } = &intent.target {
+                        set(
+                            "mount",
+                            "python".to_owned(),
+                            format!(
+                                "dbutils.fs.mount(\"s3a://{bucket}/{prefix}\", \"/mnt/{bucket}\", extra_configs={{\"fs.s3a.credentialsType\": \"AssumeRole\", \"fs.s3a.stsAssumeRole.arn\": \"{}\"}})",
+                                context.target_role
+                            ),
+                            "or mount the prefix with the role, for paths under /mnt",
+                        );
+                    }
                 }
                 if cross_account_writer {
                     set(

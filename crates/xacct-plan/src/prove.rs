@@ -388,6 +388,28 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
             "an external id only applies to the assume-role route".to_owned(),
         ));
     }
+    // Spark's S3 clients assume roles from their settings, which have no place for an external
+    // id (the Databricks S3A keys, EMRFS role mappings): a trust that asks for one would lock
+    // the cluster out.
+    let spark_client = intent
+        .engine
+        .as_deref()
+        .is_some_and(|engine| engine != "glue-job")
+        || intent
+            .from
+            .strip_prefix("compute:")
+            .and_then(|name| world.compute.get(name))
+            .is_some_and(|compute| {
+                compute.settings.databricks.is_some() || compute.settings.emr.is_some()
+            });
+    if intent.external_id.is_some()
+        && spark_client
+        && matches!(intent.target, IntentTarget::S3 { .. })
+    {
+        return Err(PlanError::Unsupported(
+            "Spark's S3 clients (S3A, EMRFS) cannot pass an external id when they assume a role: leave `external_id` out for S3 targets".to_owned(),
+        ));
+    }
     let target_role = format!(
         "arn:aws:iam::{data_account}:role/{}",
         role_name_for(intent, caller_role)

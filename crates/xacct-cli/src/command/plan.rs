@@ -13,6 +13,36 @@ pub struct Args {
     intent: Option<String>,
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
+    /// With `--format json`: write each document to DIR/ACCOUNT/PATH instead of printing.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// Writes the documents of JSON plans as files, one folder per account.
+fn write_documents(root: &std::path::Path, plans: &[serde_json::Value]) -> Result<usize, String> {
+    let mut written = 0;
+    for plan in plans {
+        let Some(accounts) = plan.get("accounts").and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for (account, documents) in accounts {
+            let Some(documents) = documents.as_object() else {
+                continue;
+            };
+            for (path, document) in documents {
+                let file = root.join(account).join(path);
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+                }
+                let text = serde_json::to_string_pretty(document).unwrap_or_default() + "\n";
+                std::fs::write(&file, text)
+                    .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -67,7 +97,15 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     }
-    if matches!(args.format, Format::Json) && !json_plans.is_empty() {
+    if let (Format::Json, Some(root)) = (args.format, &args.output) {
+        match write_documents(root, &json_plans) {
+            Ok(count) => eprintln!("wrote {count} document(s) under {}", root.display()),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::BAD_INPUT;
+            }
+        }
+    } else if matches!(args.format, Format::Json) && !json_plans.is_empty() {
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::Value::Array(json_plans)).unwrap_or_default()
