@@ -40,23 +40,7 @@ pub fn binding_through(
     let mut encryption = None;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-        let uri = format!("s3a://{bucket}/{key}");
-        let access = if let Some(cluster) = &settings.databricks {
-            settings
-                .mounts
-                .as_ref()
-                .and_then(|mounts| mounts.access(cluster, client_path.unwrap_or(&uri)))
-                .unwrap_or_else(|| cluster.s3_access(bucket))
-        } else if let Some(emr) = &settings.emr {
-            emr.s3_access(
-                settings.security_configuration.as_ref(),
-                &settings.emr_user,
-                &[],
-                &format!("s3://{bucket}/{key}"),
-            )?
-        } else {
-            return None;
-        };
+        let access = compute.s3_access(bucket, key, client_path)?;
         let acl = access
             .canned_acl()
             .map(|acl| acl.value.header_value().to_owned());

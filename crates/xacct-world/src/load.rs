@@ -2154,23 +2154,7 @@ fn compute_write(
     bucket: &str,
     key: &str,
 ) -> Option<(AccountId, bool)> {
-    let settings = &compute.settings;
-    let access = if let Some(cluster) = &settings.databricks {
-        settings
-            .mounts
-            .as_ref()
-            .and_then(|mounts| mounts.access(cluster, &format!("s3a://{bucket}/{key}")))
-            .unwrap_or_else(|| cluster.s3_access(bucket))
-    } else if let Some(emr) = &settings.emr {
-        emr.s3_access(
-            settings.security_configuration.as_ref(),
-            &settings.emr_user,
-            &[],
-            &format!("s3://{bucket}/{key}"),
-        )?
-    } else {
-        return None;
-    };
+    let access = compute.s3_access(bucket, key, None)?;
     let account = match &access.credentials {
         xacct_compute::Credentials::AssumeRole(assume) => assume.role_arn.value.account()?,
         xacct_compute::Credentials::InstanceProfile { .. } => {

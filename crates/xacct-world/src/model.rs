@@ -149,6 +149,37 @@ pub struct Compute {
     pub origin: Origin,
 }
 
+impl Compute {
+    /// How the compute's settings reach `bucket`/`key`: through a mount when the client names
+    /// the data by a DBFS path under one (`client_path`), else through the cluster's S3A
+    /// settings or the EMRFS role mappings. `None` when no settings say.
+    pub fn s3_access(
+        &self,
+        bucket: &str,
+        key: &str,
+        client_path: Option<&str>,
+    ) -> Option<xacct_compute::S3Access> {
+        let settings = &self.settings;
+        if let Some(cluster) = &settings.databricks {
+            let uri = format!("s3a://{bucket}/{key}");
+            return Some(
+                settings
+                    .mounts
+                    .as_ref()
+                    .and_then(|mounts| mounts.access(cluster, client_path.unwrap_or(&uri)))
+                    .unwrap_or_else(|| cluster.s3_access(bucket)),
+            );
+        }
+        let emr = settings.emr.as_ref()?;
+        emr.s3_access(
+            settings.security_configuration.as_ref(),
+            &settings.emr_user,
+            &[],
+            &format!("s3://{bucket}/{key}"),
+        )
+    }
+}
+
 /// The settings files of a compute entry, read.
 #[derive(Debug, Clone, Default)]
 pub struct ComputeSettings {
