@@ -146,7 +146,7 @@ impl GrantPrincipal {
     }
 
     /// Whether the grant reaches the requester's account (for cross-account grants).
-    fn reaches_account(&self, requester: &Requester) -> bool {
+    pub(crate) fn reaches_account(&self, requester: &Requester) -> bool {
         match self {
             Self::Account(account) => *account == requester.account,
             Self::Organization { id, .. } => requester.organization.as_deref() == Some(id),

@@ -103,6 +103,39 @@ impl Share {
 }
 
 impl Lake {
+    /// Whether `owner` shares anything of `database` with the requester's account: a declared
+    /// RAM share that covers it and names the account (or its organization or unit), or a Lake
+    /// Formation grant on it to the account, its organization or unit, or the requester itself,
+    /// for which Lake Formation makes the share. Whether the share is active is
+    /// [`Lake::share_state`]'s question.
+    pub fn shares_with(&self, owner: AccountId, requester: &Requester, database: &str) -> bool {
+        let declared = self.shares.iter().any(|share| {
+            share.owner == owner
+                && share.covers_database(database)
+                && share
+                    .principals
+                    .iter()
+                    .any(|principal| principal.reaches_account(requester))
+        });
+        let granted = self.grants.iter().any(|grant| {
+            grant.grantor == owner
+                && grant.principal.reaches_account(requester)
+                && match &grant.resource {
+                    crate::GrantResource::Catalog { catalog } => *catalog == owner,
+                    crate::GrantResource::Database { catalog, name } => {
+                        *catalog == owner && name == database
+                    }
+                    crate::GrantResource::Table {
+                        catalog,
+                        database: granted,
+                        ..
+                    } => *catalog == owner && granted == database,
+                    crate::GrantResource::DataLocation { .. } => false,
+                }
+        });
+        declared || granted
+    }
+
     /// Whether the organization holds both accounts.
     fn same_organization(&self, owner: AccountId, requester: &Requester) -> bool {
         requester.organization.is_some()

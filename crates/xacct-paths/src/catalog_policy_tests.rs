@@ -86,3 +86,29 @@ fn a_catalog_policy_naming_only_the_table_does_not() {
         "{failing:?}"
     );
 }
+
+/// In an organization with RAM sharing enabled, nothing is shared until the owner shares it:
+/// without a catalog policy, a grant or a share, another member's reader is refused.
+#[test]
+fn an_organization_alone_shares_no_catalog() {
+    let manifest = scenario(r#"["arn:aws:glue:us-east-1:222222222222:catalog"]"#)
+        .replace(
+            "[[account]]\nid = \"111111111111\"\n",
+            "[organization]\nid = \"o-example\"\nmanagement_account = \"111111111111\"\n\n[[account]]\nid = \"111111111111\"\n",
+        )
+        .replace("policy = {", "# no catalog policy\nunused = {");
+    let manifest = manifest
+        .lines()
+        .filter(|line| !line.starts_with("unused = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(manifest.contains("[organization]"));
+    assert!(!manifest.contains("policy = {\"Version\""));
+    let report = check(&load(&manifest));
+    let result = report.expectations.first().unwrap();
+    assert!(!result.passed());
+    assert!(result
+        .failing_cases()
+        .iter()
+        .any(|case| case.resource == "arn:aws:glue:us-east-1:222222222222:table/sales/orders"));
+}

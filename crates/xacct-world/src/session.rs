@@ -186,6 +186,9 @@ impl World {
                 .unwrap_or_default()
         };
         let (database, state) = databases.iter().find_map(|database| {
+            if !self.lake.shares_with(owner, &lake_requester, database) {
+                return None;
+            }
             match self.lake.share_state(owner, &lake_requester, database) {
                 state @ xacct_lake::ShareState::Active { .. } => Some((database.clone(), state)),
                 _ => None,
