@@ -5,9 +5,12 @@
     reason = "a helper that cannot read its fixture fails the test"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{account, listing};
+use std::path::PathBuf;
 use xacct_eval::{authorize, Decision};
-use xacct_policy::{AccountId, PrincipalEntry, Severity, SourceFile};
+use xacct_policy::{PrincipalEntry, Severity, SourceFile};
 use xacct_world::session::{Principal, Session};
 use xacct_world::{load, load_text, Loaded};
 
@@ -15,39 +18,16 @@ const ROLE_A: &str = "arn:aws:iam::111111111111:role/MyRoleA";
 const ROLE_B: &str = "arn:aws:iam::222222222222:role/MyRoleB";
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+    common::fixtures("")
 }
 
 fn scenario() -> Loaded {
-    load(&fixtures().join("scenario")).unwrap()
-}
-
-fn account(id: &str) -> AccountId {
-    id.parse().unwrap()
-}
-
-/// `code: location: message` of every finding, for assertion messages.
-fn listing(loaded: &Loaded) -> String {
-    loaded
-        .findings
-        .iter()
-        .map(|finding| {
-            format!(
-                "{}: {}: {}\n",
-                finding.finding.code,
-                finding.location(),
-                finding.finding.message
-            )
-        })
-        .collect()
+    common::scenario_in(&fixtures())
 }
 
 /// A manifest written on the fly, with paths relative to the fixtures.
 fn manifest(text: &str) -> Loaded {
-    load_text(
-        SourceFile::new("xacct.toml", text),
-        &fixtures().join("scenario"),
-    )
+    common::manifest_in(&fixtures(), text)
 }
 
 #[test]

@@ -8,7 +8,10 @@
 )]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{account, listing};
+use std::path::PathBuf;
 use xacct_lake::{
     Grant, GrantPrincipal, GrantResource, InvitationState, Permission, Requester, ShareState,
     TableName, TableRef, Target, Verdict,
@@ -24,39 +27,16 @@ const SALES_SHARE: &str =
 const ANALYST: &str = "arn:aws:iam::333333333333:role/AnalystRole";
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/lake")
+    common::fixtures("lake")
 }
 
 fn scenario() -> Loaded {
-    load(&fixtures().join("scenario")).unwrap()
-}
-
-fn account(id: &str) -> AccountId {
-    id.parse().unwrap()
-}
-
-/// `code: location: message` of every finding, for assertion messages.
-fn listing(loaded: &Loaded) -> String {
-    loaded
-        .findings
-        .iter()
-        .map(|finding| {
-            format!(
-                "{}: {}: {}\n",
-                finding.finding.code,
-                finding.location(),
-                finding.finding.message
-            )
-        })
-        .collect()
+    common::scenario_in(&fixtures())
 }
 
 /// A manifest written on the fly, with paths relative to the scenario's exports.
 fn manifest(text: &str) -> Loaded {
-    load_text(
-        SourceFile::new("xacct.toml", text),
-        &fixtures().join("scenario"),
-    )
+    common::manifest_in(&fixtures(), text)
 }
 
 /// The code and the location (after the fixtures folder) of every finding.
