@@ -329,7 +329,8 @@ pub enum Target {
 }
 
 impl Target {
-    fn account(&self) -> AccountId {
+    /// The account whose catalog holds the resource.
+    pub fn account(&self) -> AccountId {
         match self {
             Self::Database { account, .. } => *account,
             Self::Table(table) => table.account,

@@ -90,6 +90,13 @@ impl ShareState {
 }
 
 impl Share {
+    /// Whether a principal of the share names the requester's account, organization or unit.
+    fn reaches(&self, requester: &Requester) -> bool {
+        self.principals
+            .iter()
+            .any(|principal| principal.reaches_account(requester))
+    }
+
     fn covers_database(&self, database: &str) -> bool {
         self.resources.iter().any(|arn| {
             let Some((_, resource)) = arn.rsplit_once(':') else {
@@ -110,12 +117,7 @@ impl Lake {
     /// [`Lake::share_state`]'s question.
     pub fn shares_with(&self, owner: AccountId, requester: &Requester, database: &str) -> bool {
         let declared = self.shares.iter().any(|share| {
-            share.owner == owner
-                && share.covers_database(database)
-                && share
-                    .principals
-                    .iter()
-                    .any(|principal| principal.reaches_account(requester))
+            share.owner == owner && share.covers_database(database) && share.reaches(requester)
         });
         let granted = self.grants.iter().any(|grant| {
             grant.grantor == owner
@@ -155,19 +157,8 @@ impl Lake {
         let declared: Vec<&Share> = self
             .shares
             .iter()
-            .filter(|share| share.owner == owner && share.covers_database(database))
             .filter(|share| {
-                share.principals.iter().any(|principal| match principal {
-                    GrantPrincipal::Account(shared) => *shared == account,
-                    GrantPrincipal::Organization { id, .. } => {
-                        requester.organization.as_deref() == Some(id)
-                    }
-                    GrantPrincipal::Unit { id, .. } => requester
-                        .organization_path
-                        .as_deref()
-                        .is_some_and(|path| path.split('/').any(|part| part == id)),
-                    _ => false,
-                })
+                share.owner == owner && share.covers_database(database) && share.reaches(requester)
             })
             .collect();
         for share in &declared {

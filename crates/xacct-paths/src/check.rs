@@ -216,8 +216,7 @@ pub fn run_expectation_with_depth(
     let options = options_of(expectation);
     // The context and caller settings each case was checked with (a compute's settings add
     // its canned ACL and external id): the requests S3 or Kinesis make for it use the same.
-    let mut case_contexts: Vec<Vec<(String, xacct_eval::ContextValue)>> = Vec::new();
-    let mut case_options: Vec<AssumeOptions> = Vec::new();
+    let mut asked: Vec<Query> = Vec::new();
     let mut cases: Vec<Case> = pairs(expectation)
         .into_iter()
         .map(|(action, resource)| {
@@ -240,17 +239,8 @@ pub fn run_expectation_with_depth(
             let client_path = expectation.client_path.as_deref();
             match compute.and_then(|compute| binding_through(compute, &resource, client_path)) {
                 Some(Err(message)) => {
-                    let outcome = Outcome {
-                        path: crate::search::Path {
-                            start: start.session.clone(),
-                            hops: Vec::new(),
-                            last: None,
-                        },
-                        explored: 0,
-                        error: Some(message),
-                    };
-                    case_contexts.push(query.context.clone());
-                    case_options.push(query.options.clone());
+                    let outcome = Outcome::unanswered(start.session.clone(), message);
+                    asked.push(query.clone());
                     return Case {
                         action,
                         resource,
@@ -300,8 +290,7 @@ pub fn run_expectation_with_depth(
                 None => {}
             }
             let outcome = find(world, index, &query);
-            case_contexts.push(query.context.clone());
-            case_options.push(query.options.clone());
+            asked.push(query.clone());
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &query.options));
             let mut case = Case {
@@ -323,11 +312,10 @@ pub fn run_expectation_with_depth(
         .iter()
         .enumerate()
         .flat_map(|(position, case)| {
-            let context = case_contexts.get(position).cloned().unwrap_or_default();
-            let options = case_options
-                .get(position)
-                .cloned()
-                .unwrap_or_else(|| options.clone());
+            let (context, options) = asked.get(position).map_or_else(
+                || (Vec::new(), options.clone()),
+                |query| (query.context.clone(), query.options.clone()),
+            );
             kms_follow_ups(
                 world,
                 index,
@@ -382,10 +370,7 @@ pub fn run_expectation_with_depth(
 
 /// The account of the session that made a case's final request.
 pub(crate) fn requester_account(world: &World, case: &Case) -> Option<xacct_policy::AccountId> {
-    match &case.outcome.path.final_session().principal {
-        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
-        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
-    }
+    world.principal_account(&case.outcome.path.final_session().principal)
 }
 
 /// A request the service makes as part of another one (a KMS call for S3, an ACL write), by

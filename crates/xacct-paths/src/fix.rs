@@ -107,7 +107,8 @@ fn identity_resource(action: &str, resource: &str) -> String {
     }
 }
 
-fn sid(words: &[&str]) -> String {
+/// A statement id from words: `Xacct` then each word capitalised, non-alphanumerics dropped.
+pub fn sid(words: &[&str]) -> String {
     let mut out = String::from("Xacct");
     for word in words {
         for part in word.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -468,19 +469,8 @@ fn cut_off_by_restrict_public_buckets(
     world: &World,
     request: &xacct_eval::Request,
 ) -> Option<String> {
-    if request.resource.service() != "s3" || request.resource.account().is_some() {
-        return None;
-    }
+    let reason = world.public_policy_cut_off(&request.resource, request.caller.account()?)?;
     let bucket_name = request.resource.resource().split('/').next()?;
-    let bucket = world.buckets.get(bucket_name)?;
-    let policy = bucket.policy.as_ref()?;
-    let reason = xacct_s3::restrict_public_buckets_blocks(
-        &world.public_access_settings(bucket),
-        &policy.policy,
-        Some(request.caller.account()?),
-        bucket.account,
-        false,
-    )?;
     Some(format!(
         "{reason}. A statement naming the caller would be cut off too: make the bucket policy of {bucket_name} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
     ))

@@ -159,6 +159,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A question that could not be asked from `start`: nothing was searched.
+    pub fn unanswered(start: Session, message: String) -> Self {
+        Self {
+            path: Path {
+                start,
+                hops: Vec::new(),
+                last: None,
+            },
+            explored: 0,
+            error: Some(message),
+        }
+    }
+
     pub fn allowed(&self) -> bool {
         self.error.is_none() && self.path.allowed()
     }
@@ -269,15 +282,7 @@ fn final_step(world: &World, query: &Query, session: &Session) -> Result<Step, S
 pub fn find(world: &World, index: &TrustIndex, query: &Query) -> Outcome {
     match search(world, index, query) {
         Ok(outcome) => outcome,
-        Err(error) => Outcome {
-            path: Path {
-                start: query.start.clone(),
-                hops: Vec::new(),
-                last: None,
-            },
-            explored: 0,
-            error: Some(error),
-        },
+        Err(error) => Outcome::unanswered(query.start.clone(), error),
     }
 }
 

@@ -158,58 +158,47 @@ fn error_case(start: &Session, name: &str, message: String) -> Case {
     let mut case = Case::new(
         "glue:GetTable".to_owned(),
         name.to_owned(),
-        Outcome {
-            path: crate::search::Path {
-                start: start.clone(),
-                hops: Vec::new(),
-                last: None,
-            },
-            explored: 0,
-            error: Some(message),
-        },
+        Outcome::unanswered(start.clone(), message),
     );
     case.note = Some(format!("reading table `{name}`"));
     case
 }
 
-/// The Lake Formation fixes for a missing permission: the grants, in the granting account's
-/// terms, and accepting a pending RAM invitation.
-fn lake_fixes(verdict: &Verdict, share: Option<&ShareState>) -> Vec<Fix> {
-    let mut fixes = Vec::new();
-    if let Some(state @ ShareState::Pending { account, share, .. }) = share {
-        if let Some(command) = state.accept_command() {
-            fixes.push(Fix {
-                target: Target::AcceptShare {
-                    share: share.clone(),
-                    account: account.to_string(),
-                },
-                account: account.to_string(),
-                summary: format!("accept the RAM share invitation in {account}: `{command}`"),
-                statement: None,
-            });
-        }
-    }
-    if let Verdict::Missing { missing, .. } = verdict {
-        for grant in missing {
-            fixes.push(Fix {
-                target: Target::LakeGrant {
-                    grantor: grant.grantor.to_string(),
-                    principal: grant.principal.identifier(),
-                    resource: grant.resource.to_json().to_string(),
-                    permission: grant.permission.name().to_owned(),
-                    grantable: grant.grantable,
-                },
-                account: grant.grantor.to_string(),
-                summary: format!(
-                    "grant in Lake Formation of {}: `{}`",
-                    grant.grantor,
-                    grant.cli()
-                ),
-                statement: Some(grant.to_json()),
-            });
-        }
-    }
-    fixes
+/// Accepting a pending RAM invitation, in the consumer account's terms.
+fn accept_fix(state: &ShareState) -> Option<Fix> {
+    let ShareState::Pending { account, share, .. } = state else {
+        return None;
+    };
+    let command = state.accept_command()?;
+    Some(Fix {
+        target: Target::AcceptShare {
+            share: share.clone(),
+            account: account.to_string(),
+        },
+        account: account.to_string(),
+        summary: format!("accept the RAM share invitation in {account}: `{command}`"),
+        statement: None,
+    })
+}
+
+/// The missing Lake Formation grants, in the granting account's terms.
+fn grant_fixes(missing: &[xacct_lake::MissingGrant]) -> impl Iterator<Item = Fix> + '_ {
+    missing.iter().map(|grant| Fix {
+        target: Target::LakeGrant {
+            grantor: grant.grantor.to_string(),
+            principal: grant.principal.identifier(),
+            resource: grant.resource.to_json().to_string(),
+            permission: grant.permission.name().to_owned(),
+            grantable: grant.grantable,
+        },
+        account: grant.grantor.to_string(),
+        summary: format!(
+            "grant in Lake Formation of {}: `{}`",
+            grant.grantor,
+            grant.cli()
+        ),
+        statement: Some(grant.to_json()),
+    })
 }
 
 /// The cases of reading `name` (`database.table`) for an expectation.
@@ -284,10 +273,7 @@ pub fn read_table(
             .is_some_and(|account| account == owner.to_string());
         if expectation.allow && !case.outcome.allowed() && case.outcome.error.is_none() {
             match (&pending_share, on_owner) {
-                (Some(state), true) => fixes.extend(lake_fixes(
-                    &Verdict::Granted { by: String::new() },
-                    Some(state),
-                )),
+                (Some(state), true) => fixes.extend(accept_fix(state)),
                 _ => match suggest(world, &case.outcome.path, options) {
                     Ok(found) => fixes.extend(found),
                     Err(reason) => case.fixes = Some(Err(reason)),
@@ -297,20 +283,15 @@ pub fn read_table(
         if let Some(need) = &call.lake {
             let verdict = world.lake.permits(&requester, &need.target, &need.any_of);
             match &verdict {
-                Verdict::Missing { reason, .. } => {
-                    let owner = match &need.target {
-                        xacct_lake::Target::Database { account, .. } => *account,
-                        xacct_lake::Target::Table(table) => table.account,
-                    };
-                    let database = match &need.target {
-                        xacct_lake::Target::Database { name, .. } => name.clone(),
-                        xacct_lake::Target::Table(table) => table.database.clone(),
-                    };
-                    let share = (owner != requester.account)
-                        .then(|| world.lake.share_state(owner, &requester, &database));
+                Verdict::Missing { reason, missing } => {
                     case.refusal = Some(reason.clone());
                     if expectation.allow {
-                        fixes.extend(lake_fixes(&verdict, share.as_ref()));
+                        // A resource of another account reaches the reader only through the
+                        // share of the table's owner.
+                        if need.target.account() != requester.account {
+                            fixes.extend(pending_share.as_ref().and_then(accept_fix));
+                        }
+                        fixes.extend(grant_fixes(missing));
                     }
                 }
                 Verdict::Granted { by } | Verdict::IamOnly { reason: by } => {

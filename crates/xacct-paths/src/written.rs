@@ -13,7 +13,7 @@ use crate::fix::{Fix, Target};
 use crate::start::resolve;
 use xacct_policy::AccountId;
 use xacct_s3::{AclPermission, CannedAcl, ObjectVerdict, Requester};
-use xacct_world::{Expectation, Principal, World};
+use xacct_world::{Expectation, World};
 
 /// The account that wrote an object, and the ACL it sent, from the expectation's
 /// `written_by`: a compute writes through the chain its settings name, with the ACL its
@@ -25,7 +25,7 @@ fn writer(
 ) -> Option<(AccountId, Option<CannedAcl>, String)> {
     let written = expectation.written_by.as_ref()?;
     let start = resolve(world, &written.from).ok()?;
-    let mut account = principal_account(world, &start.session.principal)?;
+    let mut account = world.principal_account(&start.session.principal)?;
     let mut acl = None;
     if let Some(compute) = written
         .from
@@ -43,13 +43,6 @@ fn writer(
         }
     }
     Some((account, written.acl.or(acl), written.from.clone()))
-}
-
-fn principal_account(world: &World, principal: &Principal) -> Option<AccountId> {
-    match principal {
-        Principal::Role(arn) => world.roles.get(arn).map(|role| role.account),
-        Principal::User(arn) => world.users.get(arn).map(|user| user.account),
-    }
 }
 
 /// For a read the policies allow, of an object the expectation says someone else wrote:

@@ -2,6 +2,7 @@
 //! setting) in one document of one account; [`crate::prove`] keeps the necessary ones.
 
 use serde_json::{json, Value};
+use xacct_paths::fix::sid;
 use xacct_policy::AccountId;
 use xacct_world::model::{Intent, IntentTarget, Route};
 use xacct_world::World;
@@ -62,20 +63,6 @@ pub struct Context<'a> {
     pub target_role: String,
     pub data_account: AccountId,
     pub compute: Option<String>,
-}
-
-fn sid(parts: &[&str]) -> String {
-    let mut out = String::from("Xacct");
-    for part in parts {
-        for word in part.split(|c: char| !c.is_ascii_alphanumeric()) {
-            let mut chars = word.chars();
-            if let Some(first) = chars.next() {
-                out.push(first.to_ascii_uppercase());
-                out.push_str(chars.as_str());
-            }
-        }
-    }
-    out
 }
 
 /// The S3 statements a reader or writer of `bucket/prefix` needs, exactly as Spark and Hadoop

@@ -18,7 +18,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// The role the plan creates in the data's account, when it creates one.
     pub created_role: Option<(AccountId, String)>,
-    /// The intent's checks on the world with the changes applied; all pass.
+    /// The intent's checks, as expectations.
+    pub checks: Vec<Expectation>,
+    /// The checks on the world with the changes applied; all pass.
     pub proof: Vec<ExpectationResult>,
     /// Candidates left out because the scenario already allows what they would.
     pub already_allowed: usize,
@@ -368,9 +370,7 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         ));
     };
     let caller_account = world
-        .roles
-        .get(caller_role)
-        .map(|role| role.account)
+        .principal_account(&start.session.principal)
         .ok_or_else(|| {
             PlanError::Unsupported(format!("role {caller_role} is not in the scenario"))
         })?;
@@ -496,6 +496,7 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         intent: intent.clone(),
         changes: kept,
         created_role: created,
+        checks: expectations,
         proof,
         already_allowed: dropped,
     })
@@ -503,45 +504,6 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
 
 /// The intent's checks with one change left out, for the necessity test.
 pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
-    let start = match resolve(world, &plan.intent.from) {
-        Ok(start) => start,
-        Err(_) => return false,
-    };
-    let Principal::Role(caller_role) = &start.session.principal else {
-        return false;
-    };
-    let caller_account = world.roles.get(caller_role).map(|role| role.account);
-    let (Some(caller_account), Some(data_account)) = (
-        caller_account,
-        match &plan.intent.target {
-            IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
-            IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
-            IntentTarget::Table { catalog, .. } => Some(*catalog),
-        },
-    ) else {
-        return false;
-    };
-    let target_role = format!(
-        "arn:aws:iam::{data_account}:role/{}",
-        role_name_for(&plan.intent, caller_role)
-    );
-    let context = Context {
-        world,
-        intent: &plan.intent,
-        caller_role: caller_role.clone(),
-        caller_account,
-        target_role,
-        data_account,
-        compute: None,
-    };
-    let writer_account = match plan.intent.route {
-        Route::AssumeRole => data_account,
-        _ => caller_account,
-    };
-    let acl_required = plan.intent.write
-        && writer_account != data_account
-        && matches!(&plan.intent.target, IntentTarget::S3 { bucket, .. } if world.buckets.get(bucket).is_some_and(|found| found.ownership.acls_enabled()));
-    let expectations = expectations(&plan.intent, &context, acl_required);
     let mut changes = plan.changes.clone();
     if left_out < changes.len() {
         changes.remove(left_out);
@@ -551,6 +513,6 @@ pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
         &plan.intent,
         plan.created_role.as_ref(),
         &changes,
-        &expectations,
+        &plan.checks,
     )
 }

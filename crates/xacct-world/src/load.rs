@@ -1372,16 +1372,9 @@ impl Loader {
     }
 
     fn lake_account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
-        match text.get_ref().parse::<AccountId>() {
-            Ok(account) => {
-                self.ensure_account(account, span_of(text));
-                Some(account)
-            }
-            Err(error) => {
-                self.error("invalid-account", span_of(text), error.to_string());
-                None
-            }
-        }
+        let account = self.account(text)?;
+        self.ensure_account(account, span_of(text));
+        Some(account)
     }
 
     /// A `[[catalog]]` table: the Data Catalog and Lake Formation of one account and Region.

@@ -110,21 +110,7 @@ impl World {
         requester: AccountId,
     ) -> Option<SourcedPolicy> {
         let policy = policy?;
-        if resource.service() != "s3" || resource.account().is_some() {
-            return Some(policy);
-        }
-        let bucket_name = resource.resource().split('/').next().unwrap_or_default();
-        let Some(bucket) = self.buckets.get(bucket_name) else {
-            return Some(policy);
-        };
-        let settings = self.public_access_settings(bucket);
-        let Some(reason) = xacct_s3::restrict_public_buckets_blocks(
-            &settings,
-            &policy.policy,
-            Some(requester),
-            bucket.account,
-            false,
-        ) else {
+        let Some(reason) = self.public_policy_cut_off(resource, requester) else {
             return Some(policy);
         };
         let mut cut = (*policy.policy).clone();
@@ -138,12 +124,34 @@ impl World {
         Some(reduced)
     }
 
+    /// Why RestrictPublicBuckets keeps the policy of the bucket `resource` is in from reaching
+    /// principals of `requester`, when it does.
+    pub fn public_policy_cut_off(&self, resource: &Arn, requester: AccountId) -> Option<String> {
+        if resource.service() != "s3" || resource.account().is_some() {
+            return None;
+        }
+        let bucket = self.buckets.get(resource.resource().split('/').next()?)?;
+        xacct_s3::restrict_public_buckets_blocks(
+            &self.public_access_settings(bucket),
+            &bucket.policy.as_ref()?.policy,
+            Some(requester),
+            bucket.account,
+            false,
+        )
+    }
+
+    /// The account of a role or user of the world.
+    pub fn principal_account(&self, principal: &Principal) -> Option<AccountId> {
+        match principal {
+            Principal::Role(arn) => self.roles.get(arn).map(|role| role.account),
+            Principal::User(arn) => self.users.get(arn).map(|user| user.account),
+        }
+    }
+
     /// Where a principal sits, as Lake Formation and RAM see it.
     pub fn lake_requester(&self, session: &Session) -> Option<xacct_lake::Requester> {
-        let (arn, account) = match &session.principal {
-            Principal::Role(arn) => (arn.clone(), self.roles.get(arn)?.account),
-            Principal::User(arn) => (arn.clone(), self.users.get(arn)?.account),
-        };
+        let arn = session.principal.arn().to_owned();
+        let account = self.principal_account(&session.principal)?;
         let member = self.in_organization(account);
         Some(xacct_lake::Requester {
             arn,

@@ -82,7 +82,8 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
 struct Operation {
     what: String,
     actions: Vec<String>,
-    resource: String,
+    /// Absent for a table read, whose requests follow from the table.
+    resource: Option<String>,
     context: Vec<(String, ContextValue)>,
 }
 
@@ -151,7 +152,7 @@ fn read_operations(bucket: &str, key: &str) -> Vec<Operation> {
             Operation {
                 what: format!("list s3://{bucket}/{key}"),
                 actions: owned(&["s3:ListBucket"]),
-                resource: bucket_arn.clone(),
+                resource: Some(bucket_arn.clone()),
                 context: vec![
                     ("s3:prefix".to_owned(), single(key)),
                     ("s3:delimiter".to_owned(), single("/")),
@@ -162,7 +163,7 @@ fn read_operations(bucket: &str, key: &str) -> Vec<Operation> {
                     "read the files under s3://{bucket}/{key} (checked on {EXAMPLE_OBJECT})"
                 ),
                 actions: owned(&["s3:GetObject"]),
-                resource: format!("{bucket_arn}/{key}{EXAMPLE_OBJECT}"),
+                resource: Some(format!("{bucket_arn}/{key}{EXAMPLE_OBJECT}")),
                 context: Vec::new(),
             },
         ]
@@ -170,7 +171,7 @@ fn read_operations(bucket: &str, key: &str) -> Vec<Operation> {
         vec![Operation {
             what: format!("read s3://{bucket}/{key}"),
             actions: owned(&["s3:GetObject"]),
-            resource: format!("{bucket_arn}/{key}"),
+            resource: Some(format!("{bucket_arn}/{key}")),
             context: Vec::new(),
         }]
     }
@@ -197,7 +198,7 @@ fn write_operations(bucket: &str, key: &str) -> Vec<Operation> {
         Operation {
             what: format!("list s3://{bucket}/{directory}"),
             actions: owned(&["s3:ListBucket"]),
-            resource: bucket_arn.clone(),
+            resource: Some(bucket_arn.clone()),
             context: vec![
                 ("s3:prefix".to_owned(), single(&directory)),
                 ("s3:delimiter".to_owned(), single("/")),
@@ -206,7 +207,7 @@ fn write_operations(bucket: &str, key: &str) -> Vec<Operation> {
         Operation {
             what: format!("write s3://{bucket}/{object}"),
             actions: owned(&["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
-            resource: format!("{bucket_arn}/{object}"),
+            resource: Some(format!("{bucket_arn}/{object}")),
             context: Vec::new(),
         },
     ]
@@ -232,14 +233,14 @@ fn stream_operations(
     let mut operations = vec![Operation {
         what: format!("find the shards of {stream}"),
         actions: owned(&["kinesis:DescribeStream", "kinesis:ListShards"]),
-        resource: stream.to_owned(),
+        resource: Some(stream.to_owned()),
         context: Vec::new(),
     }];
     if consumer.is_none() && !efo_settings {
         operations.push(Operation {
             what: format!("poll the records of {stream}"),
             actions: owned(&["kinesis:GetShardIterator", "kinesis:GetRecords"]),
-            resource: stream.to_owned(),
+            resource: Some(stream.to_owned()),
             context: Vec::new(),
         });
         return Ok(operations);
@@ -264,7 +265,7 @@ fn stream_operations(
     operations.push(Operation {
         what: format!("subscribe to the shards through {consumer}"),
         actions: owned(&["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"]),
-        resource: consumer,
+        resource: Some(consumer),
         context: Vec::new(),
     });
     Ok(operations)
@@ -286,7 +287,7 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
         return Ok(vec![Operation {
             what: format!("read table {table}"),
             actions: Vec::new(),
-            resource: String::new(),
+            resource: None,
             context: Vec::new(),
         }]);
     }
@@ -294,7 +295,7 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
         (Some(action), Some(resource)) => Ok(vec![Operation {
             what: format!("{action} on {resource}"),
             actions: vec![action.clone()],
-            resource: resource.clone(),
+            resource: Some(resource.clone()),
             context: Vec::new(),
         }]),
         _ => Err(
@@ -337,11 +338,7 @@ pub fn run(args: &Args) -> u8 {
             from: from.clone(),
             via: args.via.clone(),
             actions: operation.actions.clone(),
-            resources: if operation.resource.is_empty() {
-                Vec::new()
-            } else {
-                vec![operation.resource.clone()]
-            },
+            resources: operation.resource.iter().cloned().collect(),
             context,
             allow: true,
             external_ids: args.external_ids.iter().cloned().collect(),
