@@ -1,5 +1,6 @@
 //! Running a scenario's expectations and its compute checks.
 
+use crate::answer::{Assumptions, Route};
 use crate::binding::binding_through;
 use crate::fix::{suggest, Fix, NoFix, Target};
 use crate::index::TrustIndex;
@@ -28,6 +29,9 @@ pub struct Case {
     pub refusal: Option<String>,
     /// For a case that should be allowed and is not: the fixes, or why there is none.
     pub fixes: Option<Result<Vec<Fix>, NoFix>>,
+    /// The same request as the case at this index (a follow-up the expectation also lists):
+    /// asked once, its outcome copied, and shown once.
+    pub same_as: Option<usize>,
 }
 
 impl Case {
@@ -41,6 +45,7 @@ impl Case {
             outcome,
             refusal: None,
             fixes: None,
+            same_as: None,
         }
     }
 
@@ -59,6 +64,11 @@ pub struct ExpectationResult {
     pub cases: Vec<Case>,
     /// The starting identity could not be resolved.
     pub error: Option<String>,
+    /// How the requests were asked, each way once (a compute's settings can route some of
+    /// them and not others).
+    pub asked: Vec<Route>,
+    /// What the answer took as given: the external ids and session parameters passed.
+    pub assumptions: Assumptions,
 }
 
 impl ExpectationResult {
@@ -84,13 +94,14 @@ impl ExpectationResult {
     }
 
     /// The cases to report: for an allow expectation every case that is not allowed; for a
-    /// deny expectation every part of an operation none of whose parts is denied.
+    /// deny expectation every part of an operation none of whose parts is denied. A request
+    /// asked once for two reasons is reported once.
     pub fn failing_cases(&self) -> Vec<&Case> {
         if self.expectation.allow {
             return self
                 .cases
                 .iter()
-                .filter(|case| !case.passed(true))
+                .filter(|case| !case.passed(true) && case.same_as.is_none())
                 .collect();
         }
         self.cases
@@ -102,9 +113,20 @@ impl ExpectationResult {
                     (other == primary || candidate.follows == Some(primary))
                         && candidate.passed(false)
                 });
-                !group_denied
+                !group_denied && case.same_as.is_none()
             })
             .map(|(_, case)| case)
+            .collect()
+    }
+
+    /// The cases that are not reported as failing, each request once.
+    pub fn passing_cases(&self) -> Vec<&Case> {
+        let failing = self.failing_cases();
+        self.cases
+            .iter()
+            .filter(|case| {
+                case.same_as.is_none() && !failing.iter().any(|shown| std::ptr::eq(*shown, *case))
+            })
             .collect()
     }
 }
@@ -134,10 +156,73 @@ pub struct Report {
 }
 
 impl Report {
+    /// No check failed. An empty report passes: see [`Report::is_empty`].
     pub fn passed(&self) -> bool {
         self.expectations.iter().all(ExpectationResult::passed)
             && self.compute.iter().all(ComputeCheck::passed)
     }
+
+    /// Nothing was checked: the scenario has no expectation and no compute to check, so a
+    /// pass verifies nothing.
+    pub fn is_empty(&self) -> bool {
+        self.expectations.is_empty() && self.compute.is_empty()
+    }
+
+    /// Every distinct fix the report suggests, once, with what it mends: a fix that several
+    /// failing expectations need (one trust statement for a read and a write) is one fix.
+    pub fn distinct_fixes(&self) -> Vec<SharedFix<'_>> {
+        fn add<'r>(out: &mut Vec<SharedFix<'r>>, fix: &'r Fix, mended: Mended) {
+            match out.iter_mut().find(|shared| same_fix(shared.fix, fix)) {
+                Some(shared) => {
+                    if !shared.mends.contains(&mended) {
+                        shared.mends.push(mended);
+                    }
+                }
+                None => out.push(SharedFix {
+                    fix,
+                    mends: vec![mended],
+                }),
+            }
+        }
+        let mut out: Vec<SharedFix<'_>> = Vec::new();
+        for (index, result) in self.expectations.iter().enumerate() {
+            for case in result.failing_cases() {
+                if let Some(Ok(fixes)) = &case.fixes {
+                    for fix in fixes {
+                        add(&mut out, fix, Mended::Expectation(index));
+                    }
+                }
+            }
+        }
+        for (index, check) in self.compute.iter().enumerate() {
+            if let Some(fix) = &check.fix {
+                add(&mut out, fix, Mended::Compute(index));
+            }
+        }
+        out
+    }
+}
+
+/// What a fix mends: an expectation or a compute check, by index in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mended {
+    Expectation(usize),
+    Compute(usize),
+}
+
+/// One fix and everything it mends.
+#[derive(Debug, Clone)]
+pub struct SharedFix<'r> {
+    pub fix: &'r Fix,
+    pub mends: Vec<Mended>,
+}
+
+/// Two fixes are one when they change the same document in the same way.
+pub fn same_fix(one: &Fix, other: &Fix) -> bool {
+    one.target == other.target
+        && one.statement == other.statement
+        && one.account == other.account
+        && one.summary == other.summary
 }
 
 /// S3 actions on a bucket (ListBucket, GetBucketLocation, ...) take the bucket ARN; the others
@@ -167,11 +252,13 @@ pub fn pairs(expectation: &Expectation) -> Vec<(String, String)> {
         } else {
             fitting
         };
-        out.extend(
-            chosen
-                .into_iter()
-                .map(|resource| (action.clone(), resource.clone())),
-        );
+        for resource in chosen {
+            // An action or resource listed twice is asked once.
+            let pair = (action.clone(), resource.clone());
+            if !out.contains(&pair) {
+                out.push(pair);
+            }
+        }
     }
     out
 }
@@ -210,9 +297,13 @@ pub fn run_expectation_with_depth(
                 expectation: expectation.clone(),
                 cases: Vec::new(),
                 error: Some(error.to_string()),
+                asked: vec![asked_of(expectation, max_depth)],
+                assumptions: Assumptions::default(),
             };
         }
     };
+    // `direct` asks with the caller's own credentials: no chain is searched.
+    let max_depth = if expectation.direct { 0 } else { max_depth };
     let options = options_of(expectation);
     // The context and caller settings each case was checked with (a compute's settings add
     // its canned ACL and external id): the requests S3 or Kinesis make for it use the same.
@@ -229,29 +320,37 @@ pub fn run_expectation_with_depth(
                 options: options.clone(),
                 max_depth,
             };
-            // A compute whose settings name how it reaches the resource takes that chain only.
+            // A compute whose settings name how it reaches the resource takes that chain only,
+            // unless the question pins its own (`via`) or asks without any (`direct`).
             let compute = expectation
                 .from
                 .strip_prefix("compute:")
-                .and_then(|name| world.compute.get(name))
-                .filter(|_| expectation.via.is_empty());
+                .and_then(|name| world.compute.get(name));
             let mut note = None;
             let client_path = expectation.client_path.as_deref();
-            match compute.and_then(|compute| binding_through(compute, &resource, client_path)) {
+            let bound =
+                compute.and_then(|compute| binding_through(compute, &resource, client_path));
+            let settings_apply = expectation.via.is_empty() && !expectation.direct;
+            if let (Some(Ok(bound)), true) = (&bound, expectation.direct) {
+                if !bound.via.is_empty() {
+                    note = Some(format!(
+                        "asked directly, as `direct` says: {} assume {} for it",
+                        expectation
+                            .from
+                            .replace("compute:", "the settings of compute "),
+                        bound.via.join(" -> ")
+                    ));
+                }
+            }
+            let mut settings_route = None;
+            match bound.filter(|_| settings_apply) {
                 Some(Err(message)) => {
                     let outcome = Outcome::unanswered(start.session.clone(), message);
                     asked.push(query.clone());
-                    return Case {
-                        action,
-                        resource,
-                        outcome,
-                        fixes: None,
-                        note: None,
-                        follows: None,
-                        refusal: None,
-                    };
+                    return Case::new(action, resource, outcome);
                 }
                 Some(Ok(bound)) => {
+                    settings_route = Some(Route::Settings(bound.via.clone()));
                     if bound.via.is_empty() {
                         query.max_depth = 0;
                     }
@@ -263,14 +362,14 @@ pub fn run_expectation_with_depth(
                     if let Some((role, id)) = bound.external_id {
                         query.options.external_ids.entry(role).or_insert(id);
                     }
-                    // The client sends its canned ACL on every write.
+                    // The client sends its canned ACL on every write (and an ACL write asked of
+                    // it carries the same header).
                     let acl_given = query
                         .context
                         .iter()
                         .any(|(key, _)| key.eq_ignore_ascii_case("s3:x-amz-acl"));
-                    if let (Some(acl), true, false) =
-                        (&bound.canned_acl, action == "s3:PutObject", acl_given)
-                    {
+                    let writes = action == "s3:PutObject" || action == "s3:PutObjectAcl";
+                    if let (Some(acl), true, false) = (&bound.canned_acl, writes, acl_given) {
                         query.context.push((
                             "s3:x-amz-acl".to_owned(),
                             xacct_eval::ContextValue::Single(acl.clone()),
@@ -289,19 +388,16 @@ pub fn run_expectation_with_depth(
                 }
                 None => {}
             }
-            let outcome = find(world, index, &query);
+            let mut outcome = find(world, index, &query);
+            if let Some(route) = settings_route {
+                outcome.asked = route;
+            }
             asked.push(query.clone());
             let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
                 .then(|| suggest(world, &outcome.path, &query.options));
-            let mut case = Case {
-                action,
-                resource,
-                outcome,
-                fixes,
-                note,
-                follows: None,
-                refusal: None,
-            };
+            let mut case = Case::new(action, resource, outcome);
+            case.fixes = fixes;
+            case.note = note;
             if case.outcome.allowed() {
                 crate::written::apply_object_context(world, expectation, &mut case);
             }
@@ -349,7 +445,19 @@ pub fn run_expectation_with_depth(
             })
         })
         .collect();
-    cases.extend(follow_ups);
+    for mut follow_up in follow_ups {
+        // A request the expectation also lists (`s3:PutObjectAcl` next to `s3:PutObject`) is
+        // the same request when it goes the same way: it is asked once.
+        follow_up.same_as = cases.iter().position(|case| {
+            case.follows.is_none() && case.same_as.is_none() && same_request(case, &follow_up)
+        });
+        if let Some(original) = follow_up.same_as.and_then(|position| cases.get(position)) {
+            follow_up.outcome = original.outcome.clone();
+            follow_up.refusal = original.refusal.clone();
+            follow_up.fixes = original.fixes.clone();
+        }
+        cases.push(follow_up);
+    }
     for name in &expectation.read_tables {
         let base = cases.len();
         cases.extend(
@@ -361,11 +469,69 @@ pub fn run_expectation_with_depth(
                 }),
         );
     }
+    let mut routes: Vec<Route> = Vec::new();
+    for case in cases.iter().filter(|case| case.follows.is_none()) {
+        if case.outcome.error.is_none() && !routes.contains(&case.outcome.asked) {
+            routes.push(case.outcome.asked.clone());
+        }
+    }
+    if routes.is_empty() {
+        routes.push(asked_of(expectation, max_depth));
+    }
+    let mut assumptions = Assumptions::default();
+    let assumed_a_role = cases.iter().any(|case| {
+        !case.outcome.path.hops.is_empty() || case.action.eq_ignore_ascii_case("sts:AssumeRole")
+    });
+    let mut settings: Vec<&AssumeOptions> = asked.iter().map(|query| &query.options).collect();
+    settings.push(&options);
+    for passed in settings {
+        assumptions.add_caller_settings(passed, assumed_a_role);
+    }
     ExpectationResult {
         expectation: expectation.clone(),
         cases,
         error: None,
+        asked: routes,
+        assumptions,
     }
+}
+
+/// How an expectation asks, before any compute setting routes a request.
+fn asked_of(expectation: &Expectation, max_depth: usize) -> Route {
+    if expectation.direct {
+        Route::Direct
+    } else if !expectation.via.is_empty() {
+        Route::Via(expectation.via.clone())
+    } else if max_depth == 0 {
+        Route::Direct
+    } else {
+        Route::AnyRoute { max_depth }
+    }
+}
+
+/// Two cases ask the same request: same action, resource, chain and context.
+fn same_request(one: &Case, other: &Case) -> bool {
+    let request = |case: &Case| {
+        case.outcome
+            .path
+            .last
+            .as_ref()
+            .map(|step| step.request.context.clone())
+    };
+    let chain = |case: &Case| -> Vec<String> {
+        case.outcome
+            .path
+            .hops
+            .iter()
+            .map(|hop| hop.to.clone())
+            .collect()
+    };
+    one.action == other.action
+        && one.resource == other.resource
+        && one.outcome.error.is_none()
+        && other.outcome.error.is_none()
+        && chain(one) == chain(other)
+        && request(one) == request(other)
 }
 
 /// The account of the session that made a case's final request.
@@ -392,6 +558,7 @@ impl FollowUp<'_> {
         options: &AssumeOptions,
         primary: &Case,
     ) -> Case {
+        // Exactly the chain the primary request took: none when it was made directly.
         let query = Query {
             start: start.clone(),
             via: primary
@@ -405,20 +572,15 @@ impl FollowUp<'_> {
             resource: self.resource.to_owned(),
             context: self.context,
             options: options.clone(),
-            max_depth: DEFAULT_DEPTH,
+            max_depth: 0,
         };
         let outcome = find(world, index, &query);
         let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
             .then(|| suggest(world, &outcome.path, options));
-        Case {
-            action: query.action,
-            resource: query.resource,
-            outcome,
-            fixes,
-            note: Some(self.note),
-            follows: None,
-            refusal: None,
-        }
+        let mut case = Case::new(query.action, query.resource, outcome);
+        case.fixes = fixes;
+        case.note = Some(self.note);
+        case
     }
 }
 
@@ -471,6 +633,7 @@ fn acl_follow_ups(
                     start: start.clone(),
                     hops: case.outcome.path.hops.clone(),
                     last: None,
+                    final_refusal: None,
                 },
                 explored: 0,
                 error: Some(format!(
@@ -478,20 +641,15 @@ fn acl_follow_ups(
                     error.status(),
                     error.code()
                 )),
+                asked: case.outcome.asked.clone(),
             };
-            vec![Case {
-                action: case.action.clone(),
-                resource: case.resource.clone(),
-                outcome,
-                fixes: None,
-                note: Some(format!(
-                    "bucket {} is {}",
-                    bucket.name,
-                    bucket.ownership.name()
-                )),
-                follows: None,
-                refusal: None,
-            }]
+            let mut refused = Case::new(case.action.clone(), case.resource.clone(), outcome);
+            refused.note = Some(format!(
+                "bucket {} is {}",
+                bucket.name,
+                bucket.ownership.name()
+            ));
+            vec![refused]
         }
         Ok(outcome) => outcome
             .extra_actions

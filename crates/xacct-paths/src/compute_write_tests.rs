@@ -73,6 +73,7 @@ policy = {key_policy}
         name: "the cluster writes".to_owned(),
         from: "compute:etl".to_owned(),
         via: Vec::new(),
+        direct: false,
         actions: vec!["s3:PutObject".to_owned()],
         resources: vec!["arn:aws:s3:::lake-b/out/part-0.parquet".to_owned()],
         context: Vec::new(),

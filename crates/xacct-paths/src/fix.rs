@@ -294,12 +294,26 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                 Some(hop.to.as_str()),
             )
         }
-        Link::Final => (
-            path.last
+        Link::Final => {
+            if let Some(refusal) = &path.final_refusal {
+                return Err(NoFix::Other(format!(
+                    "{refusal}: ask for a duration STS accepts"
+                )));
+            }
+            let step = path
+                .last
                 .as_ref()
-                .ok_or_else(|| NoFix::Other("the path never reached its request".to_owned()))?,
-            None,
-        ),
+                .ok_or_else(|| NoFix::Other("the path never reached its request".to_owned()))?;
+            // A question that is itself an AssumeRole is mended like a hop to that role.
+            let assumed = (step
+                .request
+                .action
+                .as_str()
+                .eq_ignore_ascii_case("sts:AssumeRole")
+                && step.request.resource.service() == "iam")
+                .then(|| step.request.resource.as_str());
+            (step, assumed)
+        }
     };
     if step.response.decision == Decision::ExplicitDeny {
         let explanation = Explanation::new(&step.request, &step.response);

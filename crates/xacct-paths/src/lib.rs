@@ -2,6 +2,7 @@
 //! shortest that works, or the closest broken one with its first failing link and the
 //! smallest fix; and the reverse question, who can reach a resource.
 
+pub mod answer;
 pub mod assume;
 pub mod binding;
 pub mod callers;
@@ -25,6 +26,7 @@ mod tests_support;
 pub mod who_can;
 pub mod written;
 
+pub use answer::{Assumption, AssumptionKind, Assumptions, Route};
 pub use callers::CallerIndex;
 pub use fix::{apply, suggest, Fix, Target};
 pub use index::TrustIndex;

@@ -1,10 +1,14 @@
 //! Every AssumeRole chain from a starting session to a request, the shortest one that works,
 //! or the closest one and its first broken link.
 
+use crate::answer::Route;
 use crate::index::TrustIndex;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use xacct_eval::{authorize, ContextValue, Decision, Request, Response};
 use xacct_world::{Principal, Session, World};
+
+/// The `RoleSessionName` of every AssumeRole when the caller names none.
+pub const DEFAULT_SESSION_NAME: &str = "xacct-session";
 
 /// How a caller assumes roles: the values its configuration passes to STS.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +87,9 @@ pub struct Path {
     pub start: Session,
     pub hops: Vec<Hop>,
     pub last: Option<Step>,
+    /// The final request is refused for a reason no policy decides: a question that is itself
+    /// an AssumeRole asks a `DurationSeconds` STS rejects.
+    pub final_refusal: Option<String>,
 }
 
 impl Path {
@@ -92,7 +99,7 @@ impl Path {
             return Some(Link::Hop(index));
         }
         match &self.last {
-            Some(step) if step.allowed() => None,
+            Some(step) if step.allowed() && self.final_refusal.is_none() => None,
             _ => Some(Link::Final),
         }
     }
@@ -114,8 +121,9 @@ impl Path {
     }
 
     /// How far the path got, for picking the closest broken one: fewer missing grants first,
-    /// then more links passed.
-    fn closeness(&self) -> (usize, std::cmp::Reverse<usize>) {
+    /// then more links passed, or, with `shortest_first` (a question about a role, such as
+    /// AssumeRole on it, which the caller's own request answers best), fewer hops.
+    fn closeness(&self, shortest_first: bool) -> (usize, std::cmp::Reverse<usize>) {
         let failing = match self.failing_link() {
             None => return (0, std::cmp::Reverse(usize::MAX)),
             Some(link) => link,
@@ -131,10 +139,17 @@ impl Path {
                 (cost, index)
             }
             Link::Final => (
-                self.last.as_ref().map_or(100, step_cost),
+                match &self.last {
+                    Some(step) if step.allowed() => 1,
+                    Some(step) => step_cost(step),
+                    None => 100,
+                },
                 self.hops.len() + 1,
             ),
         };
+        if shortest_first {
+            return (cost, std::cmp::Reverse(usize::MAX - self.hops.len()));
+        }
         (cost, std::cmp::Reverse(passed))
     }
 }
@@ -156,6 +171,8 @@ pub struct Outcome {
     pub explored: usize,
     /// A problem with the question itself (unknown resource, bad action).
     pub error: Option<String>,
+    /// How the question was asked: directly, by any route, or through named roles.
+    pub asked: Route,
 }
 
 impl Outcome {
@@ -166,9 +183,11 @@ impl Outcome {
                 start,
                 hops: Vec::new(),
                 last: None,
+                final_refusal: None,
             },
             explored: 0,
             error: Some(message),
+            asked: Route::Direct,
         }
     }
 
@@ -218,7 +237,7 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     let session_name = options
         .session_name
         .clone()
-        .unwrap_or_else(|| "xacct-session".to_owned());
+        .unwrap_or_else(|| DEFAULT_SESSION_NAME.to_owned());
     context.push((
         "sts:RoleSessionName".to_owned(),
         ContextValue::Single(session_name.clone()),
@@ -269,21 +288,58 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     })
 }
 
-fn final_step(world: &World, query: &Query, session: &Session) -> Result<Step, String> {
+/// A question that is itself `sts:AssumeRole` on a role: its request carries the caller's
+/// external id for that role and its session parameters, as every hop of a chain does.
+fn assumes_a_role(world: &World, query: &Query) -> bool {
+    query.action.eq_ignore_ascii_case("sts:AssumeRole")
+        && (world.roles.contains_key(&query.resource) || query.resource.contains(":role/"))
+}
+
+/// A question about a role (AssumeRole on it, PassRole of it): the caller's own request
+/// answers it best, so it is reported when no chain gets closer.
+fn about_a_role(query: &Query) -> bool {
+    query.resource.starts_with("arn:aws:iam::") && query.resource.contains(":role/")
+}
+
+/// The final request, and the reason STS refuses it whatever the policies say, if any.
+fn final_step(
+    world: &World,
+    query: &Query,
+    session: &Session,
+) -> Result<(Step, Option<String>), String> {
+    if assumes_a_role(world, query) {
+        // Evaluated as a hop: `sts:AssumeRole` with the external id and session parameters,
+        // then `sts:TagSession` / `sts:SetSourceIdentity` when they are passed. The question
+        // is answered by the first of them that does not allow, else by AssumeRole itself.
+        let asked = hop(world, query, session, &query.resource)?;
+        let refusal = asked.duration_error.clone();
+        let mut steps = asked.steps.into_iter();
+        let first = steps
+            .next()
+            .ok_or_else(|| "an AssumeRole without a request".to_owned())?;
+        let step = if first.allowed() {
+            steps.find(|step| !step.allowed()).unwrap_or(first)
+        } else {
+            first
+        };
+        return Ok((step, refusal));
+    }
     let request = world
         .request(session, &query.action, &query.resource, &query.context)
         .map_err(|error| error.to_string())?;
     let response = authorize(&request);
-    Ok(Step { request, response })
+    Ok((Step { request, response }, None))
 }
 
 /// Answers a query: the shortest allowed chain (breadth first, up to `max_depth` hops), or
 /// the closest failing one.
 pub fn find(world: &World, index: &TrustIndex, query: &Query) -> Outcome {
-    match search(world, index, query) {
+    let mut outcome = match search(world, index, query) {
         Ok(outcome) => outcome,
         Err(error) => Outcome::unanswered(query.start.clone(), error),
-    }
+    };
+    outcome.asked = Route::of(query);
+    outcome
 }
 
 fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, String> {
@@ -295,15 +351,18 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
     let mut queue: VecDeque<Path> = VecDeque::new();
     let mut visited: HashSet<String> = HashSet::new();
     visited.insert(query.start.principal.arn().to_owned());
+    // The caller's own request is the first candidate.
     queue.push_back(Path {
         start: query.start.clone(),
         hops: Vec::new(),
         last: None,
+        final_refusal: None,
     });
+    let shortest_first = about_a_role(query);
     let consider = |best: &mut Option<Path>, candidate: Path| {
-        let better = best
-            .as_ref()
-            .is_none_or(|current| candidate.closeness() < current.closeness());
+        let better = best.as_ref().is_none_or(|current| {
+            candidate.closeness(shortest_first) < current.closeness(shortest_first)
+        });
         if better {
             *best = Some(candidate);
         }
@@ -311,20 +370,22 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
     while let Some(mut path) = queue.pop_front() {
         explored += 1;
         let session = path.final_session().clone();
-        let step = final_step(world, query, &session)?;
-        let allowed = step.allowed();
+        let (step, refusal) = final_step(world, query, &session)?;
         path.last = Some(step);
-        if allowed {
+        path.final_refusal = refusal;
+        if path.allowed() {
             // Breadth first: the first allowed path is a shortest one.
             return Ok(Outcome {
                 path,
                 explored,
                 error: None,
+                asked: Route::of(query),
             });
         }
         let depth = path.hops.len();
         let prefix = Path {
             last: None,
+            final_refusal: None,
             ..path.clone()
         };
         consider(&mut best, path);
@@ -352,11 +413,13 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
         start: query.start.clone(),
         hops: Vec::new(),
         last: None,
+        final_refusal: None,
     });
     Ok(Outcome {
         path,
         explored,
         error: None,
+        asked: Route::of(query),
     })
 }
 
@@ -366,6 +429,7 @@ fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
         start: query.start.clone(),
         hops: Vec::new(),
         last: None,
+        final_refusal: None,
     };
     for target in &query.via {
         let session = path.final_session().clone();
@@ -377,14 +441,18 @@ fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
                 path,
                 explored: 1,
                 error: None,
+                asked: Route::of(query),
             });
         }
     }
     let session = path.final_session().clone();
-    path.last = Some(final_step(world, query, &session)?);
+    let (step, refusal) = final_step(world, query, &session)?;
+    path.last = Some(step);
+    path.final_refusal = refusal;
     Ok(Outcome {
         path,
         explored: 1,
         error: None,
+        asked: Route::of(query),
     })
 }

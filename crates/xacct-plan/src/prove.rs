@@ -204,6 +204,7 @@ fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> V
         name,
         from: intent.from.clone(),
         via: via.clone(),
+        direct: false,
         actions: actions.into_iter().map(str::to_owned).collect(),
         resources: vec![resource],
         context,

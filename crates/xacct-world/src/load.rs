@@ -1291,7 +1291,32 @@ impl Loader {
                 .help = Some("declare it, or write `compute:NAME` for a [[compute]] entry".to_owned());
             return;
         }
-        for via in &entry.via {
+        let via: &[Spanned<String>] = entry.via.as_ref().map_or(&[], |via| via.get_ref());
+        let direct = entry
+            .direct
+            .as_ref()
+            .is_some_and(|direct| *direct.get_ref());
+        if let Some(listed) = entry.via.as_ref().filter(|via| via.get_ref().is_empty()) {
+            // `via = []` reads as "no AssumeRole", but an absent or empty `via` lets xacct
+            // search every chain: the user must say which question they mean.
+            self.error(
+                "empty-via",
+                span_of(listed),
+                "`via = []` is ambiguous: it does not mean \"no AssumeRole\"",
+            )
+            .help = Some("to ask with the caller's own credentials only, write `direct = true`; to search every AssumeRole chain, remove `via`".to_owned());
+            return;
+        }
+        if let (Some(flag), false) = (entry.direct.as_ref().filter(|_| direct), via.is_empty()) {
+            self.error(
+                "direct-with-via",
+                span_of(flag),
+                "`direct = true` asks without any AssumeRole, but `via` names roles to assume",
+            )
+            .help = Some("remove `via` to ask with the caller's own credentials, or remove `direct` to ask through the roles `via` names".to_owned());
+            return;
+        }
+        for via in via {
             if !self.world.roles.contains_key(via.get_ref()) {
                 self.error(
                     "unknown-role",
@@ -1335,7 +1360,8 @@ impl Loader {
         self.world.expectations.push(Expectation {
             name: entry.name.get_ref().clone(),
             from: from.clone(),
-            via: entry.via.iter().map(|via| via.get_ref().clone()).collect(),
+            via: via.iter().map(|via| via.get_ref().clone()).collect(),
+            direct,
             actions: entry
                 .actions
                 .iter()

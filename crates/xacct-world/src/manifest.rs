@@ -454,8 +454,11 @@ pub struct ImportEntry {
 pub struct ExpectEntry {
     pub name: Spanned<String>,
     pub from: Spanned<String>,
-    #[serde(default)]
-    pub via: Vec<Spanned<String>>,
+    /// Roles the chain must go through, in order. Kept with its span so that `via = []`, which
+    /// reads as "no AssumeRole" but is not what xacct asks, can be refused with a hint.
+    pub via: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `true` asks with the caller's own credentials only: no AssumeRole at all.
+    pub direct: Option<Spanned<bool>>,
     #[serde(default)]
     pub actions: Vec<Spanned<String>>,
     #[serde(default)]

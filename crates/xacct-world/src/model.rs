@@ -197,7 +197,11 @@ pub struct ComputeSettings {
 pub struct Expectation {
     pub name: String,
     pub from: String,
+    /// Roles the chain must go through, in order; empty to search every chain (or none, with
+    /// `direct`).
     pub via: Vec<String>,
+    /// Asked with the caller's own credentials only: no AssumeRole, whatever chains exist.
+    pub direct: bool,
     pub actions: Vec<String>,
     pub resources: Vec<String>,
     pub context: Vec<(String, xacct_eval::ContextValue)>,

@@ -11,6 +11,9 @@ pub struct Args {
     scenario: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also list the requests that passed, and the details of the expectations that passed.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -25,13 +28,16 @@ pub fn run(args: &Args) -> u8 {
         return exit::BAD_INPUT;
     };
     let report = xacct_paths::check::check(&loaded.world);
+    let intents = loaded.world.intents.len();
     let output = match args.format {
-        Format::Text => render::text(&report),
-        Format::Json => render::json(&report),
+        Format::Text => render::text(&report, intents, args.verbose),
+        Format::Json => render::json(&report, intents),
         Format::Sarif => render::sarif(&report, &loaded),
     };
     print!("{output}");
-    if report.passed() {
+    // A check that verified nothing does not pass: a pipeline pointed at a folder without
+    // expectations must not go green (README, "Exit codes of check").
+    if report.passed() && !report.is_empty() {
         exit::OK
     } else {
         exit::FINDINGS

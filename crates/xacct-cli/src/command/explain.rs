@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use xacct_eval::ContextValue;
 use xacct_paths::check::{Case, ExpectationResult, DEFAULT_DEPTH};
-use xacct_paths::TrustIndex;
+use xacct_paths::{Assumptions, Route, TrustIndex};
 use xacct_world::model::Origin;
 use xacct_world::{Expectation, World};
 
@@ -55,6 +55,10 @@ pub struct Args {
     /// Pin the chain through these roles, in order (repeatable).
     #[arg(long)]
     via: Vec<String>,
+    /// Ask with the caller's own credentials only: no AssumeRole, whatever chains exist
+    /// (without it, xacct answers by any route: AssumeRole chains up to `--depth` hops).
+    #[arg(long, conflicts_with_all = ["via", "depth"])]
+    direct: bool,
     /// An external id passed when assuming a role, `ROLE_ARN=ID` (repeatable).
     #[arg(long = "external-id", value_parser = parse_pair)]
     external_ids: Vec<(String, String)>,
@@ -63,6 +67,9 @@ pub struct Args {
     depth: usize,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also list the requests that were allowed (a failing answer lists its failures only).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -337,6 +344,7 @@ pub fn run(args: &Args) -> u8 {
             name: operation.what.clone(),
             from: from.clone(),
             via: args.via.clone(),
+            direct: args.direct,
             actions: operation.actions.clone(),
             resources: operation.resource.iter().cloned().collect(),
             context,
@@ -374,21 +382,33 @@ pub fn run(args: &Args) -> u8 {
     let cases: Vec<&Case> = results
         .iter()
         .flat_map(|(_, result)| &result.cases)
+        .filter(|case| case.same_as.is_none())
         .collect();
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
+    let answer = Answer::new(&from, &results);
     match args.format {
-        Format::Text => print!("{}", text(args, &from, &results, cases.len(), denied)),
+        Format::Text => print!("{}", text(args, &answer, &results, cases.len(), denied)),
         Format::Json => {
-            let json: Vec<serde_json::Value> = results
+            let operations: Vec<serde_json::Value> = results
                 .iter()
                 .map(|(what, result)| {
                     serde_json::json!({
                         "operation": what,
                         "allowed": result.passed(),
-                        "requests": result.cases.iter().map(|case| render::case_json(case, true)).collect::<Vec<_>>(),
+                        "requests": render::cases_json(&result.cases, true, &answer.fixes),
                     })
                 })
                 .collect();
+            let json = serde_json::json!({
+                "from": from,
+                "allowed": denied == 0,
+                "requests": cases.len(),
+                "denied": denied,
+                "asked": render::asked_json(&from, &answer.asked),
+                "assumptions": answer.assumptions,
+                "operations": operations,
+                "fixes": answer.fixes.json(),
+            });
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -402,39 +422,92 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
+/// What the whole answer states besides its requests: how they were asked, what was
+/// assumed, and each fix once with the operations it mends.
+struct Answer<'r> {
+    who: &'r str,
+    asked: Vec<Route>,
+    assumptions: Assumptions,
+    fixes: render::Fixes<'r>,
+}
+
+impl<'r> Answer<'r> {
+    fn new(who: &'r str, results: &'r [(String, ExpectationResult)]) -> Self {
+        let mut asked: Vec<Route> = Vec::new();
+        let mut assumptions = Assumptions::default();
+        let mut fixes = render::Fixes::default();
+        for (what, result) in results {
+            for route in &result.asked {
+                if !asked.contains(route) {
+                    asked.push(route.clone());
+                }
+            }
+            assumptions.merge(&result.assumptions);
+            for case in result.failing_cases() {
+                if let Some(Ok(found)) = &case.fixes {
+                    for fix in found {
+                        fixes.mends(fix, format!("`{what}`"));
+                    }
+                }
+            }
+        }
+        Self {
+            who,
+            asked,
+            assumptions,
+            fixes,
+        }
+    }
+}
+
+/// The answer for people: the verdict, how it was asked and what was assumed, then the
+/// failing requests first (each explained once), then the allowed ones (listed with
+/// `--verbose`, else counted).
 fn text(
     args: &Args,
-    from: &str,
+    answer: &Answer<'_>,
     results: &[(String, ExpectationResult)],
     total: usize,
     denied: usize,
 ) -> String {
     let mut out = String::new();
-    // A single request reads as before: the case alone.
+    let mut fixes = answer.fixes.clone();
+    let mut shown = render::Shown::default();
+    let header = render::asked_text(answer.who, &answer.asked, &answer.assumptions, "");
+    // A single request reads as before: the case alone, after how it was asked.
     if args.action.is_some() {
+        out.push_str(&header);
         for (_, result) in results {
-            for case in &result.cases {
-                out.push_str(&render::case_text(case, true));
+            for case in result.cases.iter().filter(|case| case.same_as.is_none()) {
+                out.push_str(&render::case_text(case, true, &mut fixes));
             }
         }
         return out;
     }
-    let _ = writeln!(out, "{from}: {total} request(s) to check");
-    for (what, result) in results {
-        let _ = writeln!(
-            out,
-            "\n{} {what}",
-            if result.passed() { "ok  " } else { "FAIL" }
-        );
-        for case in &result.cases {
-            let body = render::case_text(case, true);
-            out.extend(body.lines().map(|line| format!("  {line}\n")));
-        }
-    }
     if denied == 0 {
-        let _ = writeln!(out, "\nevery request is allowed");
+        let _ = writeln!(out, "{}: all {total} request(s) allowed", answer.who);
     } else {
-        let _ = writeln!(out, "\n{denied} of {total} request(s) denied");
+        let _ = writeln!(out, "{}: {denied} of {total} request(s) denied", answer.who);
+    }
+    out.push_str(&header);
+    for passed in [false, true] {
+        for (what, result) in results
+            .iter()
+            .filter(|(_, result)| result.passed() == passed)
+        {
+            let _ = writeln!(out, "\n{} {what}", if passed { "ok  " } else { "FAIL" });
+            let failing = result.failing_cases();
+            out.push_str(&render::failures_text(
+                &failing, true, &mut fixes, &mut shown,
+            ));
+            out.push_str(&render::others_text(
+                &result.passing_cases(),
+                !failing.is_empty(),
+                true,
+                args.verbose,
+                "  ",
+            ));
+        }
     }
     out
 }
