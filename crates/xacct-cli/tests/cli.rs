@@ -160,7 +160,12 @@ fn check_json_of_a_broken_variant() {
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["passed"], false);
-    let fix = &json["expectations"][0]["cases"][0]["fixes"][0];
+    // Cases name their fixes by number; each fix is listed once, with what it mends.
+    let id = json["expectations"][0]["cases"][0]["fixes"][0]
+        .as_u64()
+        .unwrap();
+    let fix = &json["fixes"][usize::try_from(id).unwrap() - 1];
+    assert_eq!(fix["id"], id);
     assert_eq!(fix["target"]["kind"], "externalId");
     assert_eq!(fix["target"]["value"], "lake-b-7f3a");
 }
@@ -209,8 +214,10 @@ fn import_writes_a_manifest_that_loads() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert!(text.contains("kind = \"authorization-details\""), "{text}");
     assert!(text.contains("kind = \"organizations\""), "{text}");
+    // It loads; with no expectation, check says it verified nothing (exit 1).
     let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.starts_with("nothing to check"), "{stdout}");
 }
 
 /// A scenario folder is validated whole: here the settings finding for a cluster that writes
@@ -285,6 +292,7 @@ fn explain_read_stream_with_enhanced_fan_out_subscribes_through_the_consumer() {
         "compute:streaming-efo",
         "--read-stream",
         "arn:aws:kinesis:us-east-1:222222222222:stream/testStream",
+        "--verbose",
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     for action in [

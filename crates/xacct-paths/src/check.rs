@@ -119,6 +119,26 @@ impl ExpectationResult {
             .collect()
     }
 
+    /// Each way the requests were asked, with how many requests were asked that way (0 when
+    /// none could be asked).
+    pub fn asked_counts(&self) -> Vec<(Route, usize)> {
+        self.asked
+            .iter()
+            .map(|route| {
+                let count = self
+                    .cases
+                    .iter()
+                    .filter(|case| {
+                        case.same_as.is_none()
+                            && case.outcome.error.is_none()
+                            && case.outcome.asked == *route
+                    })
+                    .count();
+                (route.clone(), count)
+            })
+            .collect()
+    }
+
     /// The cases that are not reported as failing, each request once.
     pub fn passing_cases(&self) -> Vec<&Case> {
         let failing = self.failing_cases();
@@ -478,14 +498,22 @@ pub fn run_expectation_with_depth(
     if routes.is_empty() {
         routes.push(asked_of(expectation, max_depth));
     }
-    let mut assumptions = Assumptions::default();
-    let assumed_a_role = cases.iter().any(|case| {
+    // What each request passed: the primary requests come first, one per query asked, then
+    // their follow-ups (same chain), then the table reads (the expectation's own settings).
+    let assumes = |case: &Case| {
         !case.outcome.path.hops.is_empty() || case.action.eq_ignore_ascii_case("sts:AssumeRole")
-    });
-    let mut settings: Vec<&AssumeOptions> = asked.iter().map(|query| &query.options).collect();
-    settings.push(&options);
-    for passed in settings {
-        assumptions.add_caller_settings(passed, assumed_a_role);
+    };
+    let mut assumptions = Assumptions::default();
+    for (case, query) in cases.iter().zip(&asked) {
+        assumptions.add_caller_settings(&query.options, assumes(case));
+    }
+    if !expectation.read_tables.is_empty() {
+        let tables = cases
+            .iter()
+            .skip(asked.len())
+            .filter(|case| case.follows.is_none());
+        let assumed = tables.clone().any(assumes);
+        assumptions.add_caller_settings(&options, assumed);
     }
     ExpectationResult {
         expectation: expectation.clone(),

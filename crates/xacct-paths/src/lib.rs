@@ -18,6 +18,8 @@ pub mod index;
 mod kms_grant_tests;
 #[cfg(test)]
 mod public_access_tests;
+#[cfg(test)]
+mod question_tests;
 pub mod search;
 pub mod start;
 pub mod table;

@@ -426,20 +426,21 @@ pub fn run(args: &Args) -> u8 {
 /// assumed, and each fix once with the operations it mends.
 struct Answer<'r> {
     who: &'r str,
-    asked: Vec<Route>,
+    asked: Vec<(Route, usize)>,
     assumptions: Assumptions,
     fixes: render::Fixes<'r>,
 }
 
 impl<'r> Answer<'r> {
     fn new(who: &'r str, results: &'r [(String, ExpectationResult)]) -> Self {
-        let mut asked: Vec<Route> = Vec::new();
+        let mut asked: Vec<(Route, usize)> = Vec::new();
         let mut assumptions = Assumptions::default();
         let mut fixes = render::Fixes::default();
         for (what, result) in results {
-            for route in &result.asked {
-                if !asked.contains(route) {
-                    asked.push(route.clone());
+            for (route, count) in result.asked_counts() {
+                match asked.iter_mut().find(|(known, _)| *known == route) {
+                    Some((_, total)) => *total += count,
+                    None => asked.push((route, count)),
                 }
             }
             assumptions.merge(&result.assumptions);
@@ -462,7 +463,7 @@ impl<'r> Answer<'r> {
 
 /// The answer for people: the verdict, how it was asked and what was assumed, then the
 /// failing requests first (each explained once), then the allowed ones (listed with
-/// `--verbose`, else counted).
+/// `--verbose` or when nothing failed, else counted).
 fn text(
     args: &Args,
     answer: &Answer<'_>,
@@ -500,11 +501,12 @@ fn text(
             out.push_str(&render::failures_text(
                 &failing, true, &mut fixes, &mut shown,
             ));
+            // An answer that allows everything lists its requests: they are the answer.
             out.push_str(&render::others_text(
                 &result.passing_cases(),
                 !failing.is_empty(),
                 true,
-                args.verbose,
+                args.verbose || denied == 0,
                 "  ",
             ));
         }

@@ -113,21 +113,41 @@ fn mended_name(report: &Report, mended: Mended) -> String {
     }
 }
 
-/// "asked: ..." and "assumed: ..." lines of an answer, each line prefixed with `by`.
-pub fn asked_text(who: &str, asked: &[Route], assumptions: &Assumptions, by: &str) -> String {
+/// "asked: ..." and "assumed: ..." lines of an answer, each line prefixed with `by`. When the
+/// requests were asked in more than one way (a table's Glue calls directly, its S3 reads by
+/// any route), each way says how many requests it was.
+pub fn asked_text(
+    who: &str,
+    asked: &[(Route, usize)],
+    assumptions: &Assumptions,
+    by: &str,
+) -> String {
     let mut out = String::new();
-    let routes: Vec<String> = asked.iter().map(|route| route.describe(who)).collect();
-    let _ = writeln!(out, "{by}asked: {}", routes.join("; and "));
+    let routes: Vec<String> = match asked {
+        [(route, _)] => vec![route.describe(who)],
+        _ => asked
+            .iter()
+            .map(|(route, count)| {
+                format!(
+                    "{} for {count} request{}",
+                    route.describe(who),
+                    if *count == 1 { "" } else { "s" }
+                )
+            })
+            .collect(),
+    };
+    let _ = writeln!(out, "{by}asked: {}", routes.join("; "));
     let _ = writeln!(out, "{by}assumed: {}", assumptions.describe());
     out
 }
 
 /// The same as JSON: `asked` (one object per way the requests were asked) and `assumptions`.
-pub fn asked_json(who: &str, asked: &[Route]) -> Value {
+pub fn asked_json(who: &str, asked: &[(Route, usize)]) -> Value {
     asked
         .iter()
-        .map(|route| {
-            let mut value = json!({"route": route.kind(), "text": route.describe(who)});
+        .map(|(route, count)| {
+            let mut value =
+                json!({"route": route.kind(), "text": route.describe(who), "requests": count});
             if let (Route::Via(roles) | Route::Settings(roles), Some(object)) =
                 (route, value.as_object_mut())
             {
@@ -440,7 +460,7 @@ fn expectation_text(result: &ExpectationResult, verbose: bool, fixes: &mut Fixes
     );
     out.push_str(&asked_text(
         &result.expectation.from,
-        &result.asked,
+        &result.asked_counts(),
         &result.assumptions,
         "  ",
     ));
@@ -629,7 +649,7 @@ fn expectation_json(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
         "expected": if result.expectation.allow { "allow" } else { "deny" },
         "passed": result.passed(),
         "error": result.error,
-        "asked": asked_json(&result.expectation.from, &result.asked),
+        "asked": asked_json(&result.expectation.from, &result.asked_counts()),
         "assumptions": result.assumptions,
         "cases": cases_json(&result.cases, result.expectation.allow, fixes),
     })
