@@ -40,8 +40,9 @@ fn transcript(arguments: &[&str]) -> String {
 
 fn json_of(arguments: &[&str]) -> (i32, Value) {
     let (code, stdout, stderr) = xacct(arguments);
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}\n{stderr}"));
-    (code, json)
+    let json = serde_json::from_str(&stdout);
+    assert!(json.is_ok(), "{stdout}\n{stderr}");
+    (code, json.unwrap())
 }
 
 const QUESTIONS: &str = "crates/xacct-cli/tests/fixtures/questions";
@@ -55,7 +56,7 @@ fn expectation<'j>(report: &'j Value, name: &str) -> &'j Value {
         .unwrap()
         .iter()
         .find(|expectation| expectation["name"] == name)
-        .unwrap_or_else(|| panic!("no expectation `{name}`"))
+        .unwrap()
 }
 
 /// Alice reads data-b only through reader-b: "by any route" she can, "directly" (with her own
