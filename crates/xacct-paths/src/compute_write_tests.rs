@@ -2,7 +2,7 @@
 //! conditions and which KMS key S3 uses.
 
 use crate::check::check;
-use crate::tests_support::{inline, load};
+use crate::tests_support::{expectation, inline, load};
 use xacct_world::model::{Compute, ComputeSettings, Origin};
 use xacct_world::World;
 
@@ -69,26 +69,13 @@ policy = {key_policy}
             origin: Origin::default(),
         },
     );
-    world.expectations.push(xacct_world::Expectation {
-        name: "the cluster writes".to_owned(),
-        from: "compute:etl".to_owned(),
-        via: Vec::new(),
-        direct: false,
-        actions: vec!["s3:PutObject".to_owned()],
-        resources: vec!["arn:aws:s3:::lake-b/out/part-0.parquet".to_owned()],
-        context: Vec::new(),
-        allow: true,
-        external_ids: Default::default(),
-        session_name: None,
-        duration_seconds: None,
-        session_tags: Default::default(),
-        source_identity: None,
-        written_by: None,
-        client_path: None,
-        read_tables: Vec::new(),
-        region: "us-east-1".to_owned(),
-        origin: Origin::default(),
-    });
+    let mut writes = expectation(
+        "compute:etl",
+        &["s3:PutObject"],
+        "arn:aws:s3:::lake-b/out/part-0.parquet",
+    );
+    writes.name = "the cluster writes".to_owned();
+    world.expectations.push(writes);
     world
 }
 

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod index;
 #[cfg(test)]
 mod kms_grant_tests;
+pub mod mends;
 #[cfg(test)]
 mod public_access_tests;
 #[cfg(test)]

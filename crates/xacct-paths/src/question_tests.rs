@@ -5,7 +5,7 @@
 use crate::answer::Route;
 use crate::check::run_expectation;
 use crate::search::{find, AssumeOptions, Query};
-use crate::tests_support::{inline, load};
+use crate::tests_support::{expectation, inline, load};
 use crate::TrustIndex;
 use xacct_world::{Principal, Session, World};
 
@@ -122,33 +122,14 @@ fn a_duration_sts_refuses_denies_the_question_whatever_the_policies_say() {
 
 #[test]
 fn a_direct_expectation_searches_no_chain() {
-    let mut world = world();
-    let expectation = |direct: bool| xacct_world::Expectation {
-        name: "alice reads data-b".to_owned(),
-        from: ALICE.to_owned(),
-        via: Vec::new(),
-        direct,
-        actions: vec!["s3:GetObject".to_owned()],
-        resources: vec!["arn:aws:s3:::data-b/x".to_owned()],
-        context: Vec::new(),
-        allow: true,
-        external_ids: Default::default(),
-        session_name: None,
-        duration_seconds: None,
-        session_tags: Default::default(),
-        source_identity: None,
-        written_by: None,
-        client_path: None,
-        read_tables: Vec::new(),
-        region: "us-east-1".to_owned(),
-        origin: Default::default(),
-    };
-    world.expectations = vec![expectation(false), expectation(true)];
+    let world = world();
     let index = TrustIndex::new(&world);
-    let any = run_expectation(&world, &index, &expectation(false));
+    let mut asked = expectation(ALICE, &["s3:GetObject"], "arn:aws:s3:::data-b/x");
+    let any = run_expectation(&world, &index, &asked);
     assert!(any.passed());
     assert_eq!(any.asked, [Route::AnyRoute { max_depth: 5 }]);
-    let direct = run_expectation(&world, &index, &expectation(true));
+    asked.direct = true;
+    let direct = run_expectation(&world, &index, &asked);
     assert!(!direct.passed());
     assert_eq!(direct.asked, [Route::Direct]);
     assert!(direct
@@ -162,29 +143,37 @@ fn a_direct_expectation_searches_no_chain() {
 fn an_action_listed_twice_is_asked_once() {
     let world = world();
     let index = TrustIndex::new(&world);
-    let mut expectation = xacct_world::Expectation {
-        name: "twice".to_owned(),
-        from: ALICE.to_owned(),
-        via: Vec::new(),
-        direct: false,
-        actions: vec!["s3:GetObject".to_owned(), "s3:GetObject".to_owned()],
-        resources: vec!["arn:aws:s3:::data-b/x".to_owned()],
-        context: Vec::new(),
-        allow: true,
-        external_ids: Default::default(),
-        session_name: None,
-        duration_seconds: None,
-        session_tags: Default::default(),
-        source_identity: None,
-        written_by: None,
-        client_path: None,
-        read_tables: Vec::new(),
-        region: "us-east-1".to_owned(),
-        origin: Default::default(),
-    };
-    assert_eq!(run_expectation(&world, &index, &expectation).cases.len(), 1);
-    expectation
-        .resources
-        .push("arn:aws:s3:::data-b/x".to_owned());
-    assert_eq!(run_expectation(&world, &index, &expectation).cases.len(), 1);
+    let mut twice = expectation(
+        ALICE,
+        &["s3:GetObject", "s3:GetObject"],
+        "arn:aws:s3:::data-b/x",
+    );
+    assert_eq!(run_expectation(&world, &index, &twice).cases.len(), 1);
+    twice.resources.push("arn:aws:s3:::data-b/x".to_owned());
+    assert_eq!(run_expectation(&world, &index, &twice).cases.len(), 1);
+}
+
+#[test]
+fn one_fix_that_two_failures_need_is_one_fix_that_mends_both() {
+    let mut world = world();
+    let mut first = expectation(ALICE, &["sts:AssumeRole"], EXTID);
+    first.name = "first".to_owned();
+    let mut second = first.clone();
+    second.name = "second".to_owned();
+    world.expectations = vec![first, second];
+    let report = crate::check::check(&world);
+    assert!(!report.passed());
+    let fixes = report.distinct_fixes();
+    assert_eq!(fixes.len(), 1);
+    assert_eq!(
+        fixes.first().map(|shared| shared.mends.clone()),
+        Some(vec![
+            crate::check::Mended::Expectation(0),
+            crate::check::Mended::Expectation(1)
+        ])
+    );
+    assert!(matches!(
+        fixes.first().map(|shared| &shared.fix.target),
+        Some(crate::fix::Target::ExternalId { .. })
+    ));
 }

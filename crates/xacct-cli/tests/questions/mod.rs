@@ -2,41 +2,10 @@
 //! route", the question's own AssumeRole with its external id and session parameters, answers
 //! that lead with the failure, say each request and fix once, explain an empty check, and say
 //! what they assumed.
-#![expect(
-    clippy::unwrap_used,
-    reason = "a test that cannot run its command fails"
-)]
 
+use super::{transcript, workspace_root, xacct};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Runs `xacct` from the workspace root so that paths in the output are short and stable.
-fn xacct(arguments: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
-        .args(arguments)
-        .current_dir(workspace_root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn transcript(arguments: &[&str]) -> String {
-    let (code, stdout, stderr) = xacct(arguments);
-    format!(
-        "$ xacct {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-        arguments.join(" ")
-    )
-}
+use std::path::Path;
 
 fn json_of(arguments: &[&str]) -> (i32, Value) {
     let (code, stdout, stderr) = xacct(arguments);
@@ -49,6 +18,22 @@ const QUESTIONS: &str = "crates/xacct-cli/tests/fixtures/questions";
 const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
 const EXTID: &str = "arn:aws:iam::222222222222:role/extid";
 const OBJECT: &str = "arn:aws:s3:::data-b/sales/part-0.parquet";
+
+/// `explain` of alice's `sts:AssumeRole` on `extid`, with more arguments.
+fn explain_assume_extid(more: &[&str]) -> (i32, String, String) {
+    let mut arguments = vec![
+        "explain",
+        QUESTIONS,
+        "--from",
+        ALICE,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        EXTID,
+    ];
+    arguments.extend(more);
+    xacct(&arguments)
+}
 
 fn expectation<'j>(report: &'j Value, name: &str) -> &'j Value {
     report["expectations"]
@@ -150,30 +135,19 @@ fn an_empty_via_and_direct_with_via_are_refused_with_a_hint() {
 /// not an unrelated chain through app-role.
 #[test]
 fn the_questions_own_assume_role_carries_the_external_id() {
-    let base = [
-        "explain",
-        QUESTIONS,
-        "--from",
-        ALICE,
-        "--action",
-        "sts:AssumeRole",
-        "--resource",
-        EXTID,
-    ];
     let with_id = format!("{EXTID}=ext-42");
-    let mut passed = base.to_vec();
-    passed.extend(["--external-id", &with_id]);
-    let (code, stdout, _) = xacct(&passed);
+    let (code, stdout, _) = explain_assume_extid(&["--external-id", &with_id]);
     assert_eq!(code, 0, "{stdout}");
     assert!(
         stdout.contains("allowed through: arn:aws:iam::111111111111:user/alice\n"),
         "{stdout}"
     );
-    let mut context = base.to_vec();
-    context.extend(["--context", "sts:ExternalId=ext-42"]);
-    assert_eq!(xacct(&context).0, 0);
+    assert_eq!(
+        explain_assume_extid(&["--context", "sts:ExternalId=ext-42"]).0,
+        0
+    );
 
-    let (code, stdout, _) = xacct(&base);
+    let (code, stdout, _) = explain_assume_extid(&[]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("denied through: arn:aws:iam::111111111111:user/alice\n"),
@@ -385,35 +359,12 @@ fn an_empty_check_says_nothing_was_verified() {
 #[test]
 fn every_answer_says_what_it_assumed() {
     let with_id = format!("{EXTID}=ext-42");
-    let (code, stdout, _) = xacct(&[
-        "explain",
-        QUESTIONS,
-        "--from",
-        ALICE,
-        "--action",
-        "sts:AssumeRole",
-        "--resource",
-        EXTID,
-        "--external-id",
-        &with_id,
-    ]);
+    let (code, stdout, _) = explain_assume_extid(&["--external-id", &with_id]);
     assert_eq!(code, 0);
     assert!(stdout.contains("\nassumed: external id `ext-42` passed when assuming arn:aws:iam::222222222222:role/extid; session name `xacct-session` for every AssumeRole (none was given)\n"), "{stdout}");
 
-    let (_, json) = json_of(&[
-        "explain",
-        QUESTIONS,
-        "--from",
-        ALICE,
-        "--action",
-        "sts:AssumeRole",
-        "--resource",
-        EXTID,
-        "--external-id",
-        &with_id,
-        "--format",
-        "json",
-    ]);
+    let (_, stdout, _) = explain_assume_extid(&["--external-id", &with_id, "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["assumptions"][0]["kind"], "external-id");
     assert_eq!(json["assumptions"][1]["kind"], "session-name");
 
