@@ -289,7 +289,13 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
 }
 
 /// A question that is itself `sts:AssumeRole` on a role: its request carries the caller's
-/// external id for that role and its session parameters, as every hop of a chain does.
+/// external id for that role and its session parameters, as every hop of a chain does. AWS
+/// reads them from the one AssumeRole call (`ExternalId`, `RoleSessionName`, `Tags`,
+/// `SourceIdentity`, `DurationSeconds`:
+/// <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>), and passing
+/// tags needs `sts:TagSession` as well
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>, "Permissions
+/// required to add session tags").
 fn assumes_a_role(world: &World, query: &Query) -> bool {
     query.action.eq_ignore_ascii_case("sts:AssumeRole")
         && (world.roles.contains_key(&query.resource) || query.resource.contains(":role/"))

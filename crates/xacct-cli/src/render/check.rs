@@ -399,10 +399,11 @@ pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
         {
             let _ = writeln!(
                 out,
-                "{}  {}  ({})",
+                "{}  {}  ({})  [asked {}]",
                 status(passed),
                 result.expectation.name,
-                result.expectation.origin.location
+                result.expectation.origin.location,
+                route_tag(&result.asked)
             );
         }
         for check in report
@@ -440,6 +441,21 @@ pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
         }
     }
     out
+}
+
+/// How an expectation was asked, in a word or two for its summary line: `directly`, `by any
+/// route`, through `via`, or on the chain a compute's settings name.
+fn route_tag(asked: &[Route]) -> String {
+    let words: Vec<&str> = asked
+        .iter()
+        .map(|route| match route {
+            Route::Direct => "directly",
+            Route::AnyRoute { .. } => "by any route",
+            Route::Via(_) => "through `via`",
+            Route::Settings(_) => "on its settings' chain",
+        })
+        .collect();
+    words.join(" + ")
 }
 
 /// One expectation in detail: how it was asked and what was assumed, the requests that failed
