@@ -19,6 +19,18 @@ const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
 const EXTID: &str = "arn:aws:iam::222222222222:role/extid";
 const OBJECT: &str = "arn:aws:s3:::data-b/sales/part-0.parquet";
 
+/// `explain`: may alice get the object of data-b?
+const READ_AS_ALICE: [&str; 8] = [
+    "explain",
+    QUESTIONS,
+    "--from",
+    ALICE,
+    "--action",
+    "s3:GetObject",
+    "--resource",
+    OBJECT,
+];
+
 /// `explain` of alice's `sts:AssumeRole` on `extid`, with more arguments.
 fn explain_assume_extid(more: &[&str]) -> (i32, String, String) {
     let mut arguments = vec![
@@ -48,16 +60,7 @@ fn expectation<'j>(report: &'j Value, name: &str) -> &'j Value {
 /// keys) she cannot, and each answer says which question it answered.
 #[test]
 fn direct_and_any_route_are_two_questions_and_each_answer_says_which() {
-    let base = [
-        "explain",
-        QUESTIONS,
-        "--from",
-        ALICE,
-        "--action",
-        "s3:GetObject",
-        "--resource",
-        OBJECT,
-    ];
+    let base = READ_AS_ALICE;
     let (code, stdout, _) = xacct(&base);
     assert_eq!(code, 0, "{stdout}");
     assert!(
@@ -113,19 +116,13 @@ fn an_empty_via_and_direct_with_via_are_refused_with_a_hint() {
     assert!(stderr.contains("xacct::direct-with-via"), "{stderr}");
     assert!(stderr.contains("20 │ direct = true"), "{stderr}");
 
-    let (code, _, stderr) = xacct(&[
-        "explain",
-        QUESTIONS,
-        "--from",
-        ALICE,
-        "--action",
-        "s3:GetObject",
-        "--resource",
-        OBJECT,
+    let mut both = READ_AS_ALICE.to_vec();
+    both.extend([
         "--direct",
         "--via",
         "arn:aws:iam::222222222222:role/reader-b",
     ]);
+    let (code, _, stderr) = xacct(&both);
     assert_eq!(code, 2);
     assert!(stderr.contains("--direct"), "{stderr}");
 }
