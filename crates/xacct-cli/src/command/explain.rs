@@ -5,7 +5,8 @@
 
 use crate::command::exit;
 use crate::render::check as render;
-use crate::scenario;
+use crate::render::json;
+use crate::scenario::{self, Output};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use xacct_eval::ContextValue;
@@ -25,6 +26,7 @@ pub struct Args {
     /// One AWS action, with `--resource`.
     #[arg(long, requires = "resource")]
     action: Option<String>,
+    /// The resource ARN the `--action` is done on.
     #[arg(long, requires = "action")]
     resource: Option<String>,
     /// Read a path as Spark does: `s3://bucket/prefix/`, `s3a://…`, or a DBFS mount path
@@ -61,6 +63,7 @@ pub struct Args {
     /// Longest AssumeRole chain to search (for `--action` questions).
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
     depth: usize,
+    /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -305,22 +308,52 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
     }
 }
 
+/// Every name `--from` accepts: `compute:NAME`, and the ARNs of instance profiles, roles and
+/// users.
+fn starts(world: &World) -> Vec<String> {
+    world
+        .compute
+        .keys()
+        .map(|name| format!("compute:{name}"))
+        .chain(world.instance_profiles.keys().cloned())
+        .chain(world.roles.keys().cloned())
+        .chain(world.users.keys().cloned())
+        .collect()
+}
+
+/// A question the scenario cannot answer: the message on standard error, and with
+/// `--format json` a document with it on standard output.
+fn bad_input(args: &Args, loaded: &xacct_world::Loaded, message: &str) -> u8 {
+    errln!("error: {message}");
+    if matches!(args.format, Format::Json) {
+        json::print(&json::failure("explain", message, &loaded.findings));
+    }
+    exit::BAD_INPUT
+}
+
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let output = match args.format {
+        Format::Text => Output::Text,
+        Format::Json => Output::Json,
+    };
+    let Some(loaded) = scenario::load(&args.scenario, "explain", output) else {
         return exit::BAD_INPUT;
     };
     let world = &loaded.world;
     let from = normalized_from(&args.from);
     if let Err(error) = xacct_paths::resolve(world, &from) {
-        eprintln!("error: `{}` is not an instance profile, role, user, session or compute of the scenario", error.0);
-        return exit::BAD_INPUT;
+        let mut message = format!(
+            "`{}` is not an instance profile, role, user, session or compute of the scenario",
+            error.0
+        );
+        if let Some(near) = xacct_world::suggest::closest(&from, &starts(world)) {
+            message.push_str(&format!("; did you mean `{near}`?"));
+        }
+        return bad_input(args, &loaded, &message);
     }
     let operations = match operations(args, world, &from) {
         Ok(operations) => operations,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::BAD_INPUT;
-        }
+        Err(message) => return bad_input(args, &loaded, &message),
     };
     let user_context: Vec<(String, ContextValue)> = args
         .context
@@ -355,8 +388,7 @@ pub fn run(args: &Args) -> u8 {
         let result =
             xacct_paths::check::run_expectation_with_depth(world, &index, &expectation, args.depth);
         if let Some(error) = &result.error {
-            eprintln!("error: {error}");
-            return exit::BAD_INPUT;
+            return bad_input(args, &loaded, error);
         }
         if let Some(error) = result.cases.iter().find_map(|case| {
             (case.follows.is_none())
@@ -365,8 +397,7 @@ pub fn run(args: &Args) -> u8 {
         }) {
             // A question about something the scenario does not have is bad input, not a deny.
             if args.action.is_some() || args.read_table.is_some() {
-                eprintln!("error: {error}");
-                return exit::BAD_INPUT;
+                return bad_input(args, &loaded, error);
             }
         }
         results.push((operation.what, result));
@@ -377,7 +408,7 @@ pub fn run(args: &Args) -> u8 {
         .collect();
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
     match args.format {
-        Format::Text => print!("{}", text(args, &from, &results, cases.len(), denied)),
+        Format::Text => out!("{}", text(args, &from, &results, cases.len(), denied)),
         Format::Json => {
             let json: Vec<serde_json::Value> = results
                 .iter()
@@ -389,10 +420,11 @@ pub fn run(args: &Args) -> u8 {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            json::print(&json::document(
+                "explain",
+                &loaded.findings,
+                serde_json::json!({ "operations": json }),
+            ));
         }
     }
     if denied == 0 {

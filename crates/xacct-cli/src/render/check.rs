@@ -1,12 +1,13 @@
 //! Check results as text for people, JSON for programs, and SARIF for code-scanning tools.
 
+use super::json::Location;
+use super::stream::{self, style};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use xacct_eval::Explanation;
 use xacct_paths::check::{Case, ComputeCheck, ExpectationResult, Report};
 use xacct_paths::fix::{Fix, NoFix};
 use xacct_paths::{Link, Path, Step};
-use xacct_world::Loaded;
 
 fn indent(text: &str, by: &str) -> String {
     text.lines().map(|line| format!("{by}{line}\n")).collect()
@@ -157,18 +158,24 @@ fn compute_text(check: &ComputeCheck) -> String {
     out
 }
 
-fn status(passed: bool) -> &'static str {
+/// `PASS` or `FAIL`, coloured (the colour is stripped when the output is not a terminal).
+fn status(passed: bool) -> String {
     if passed {
-        "PASS"
+        style::paint(style::PASS, "PASS")
     } else {
-        "FAIL"
+        style::paint(style::FAIL, "FAIL")
     }
 }
 
 /// One line per expectation and compute check, then the details of each failure.
+/// With `--quiet`, passing checks and the count are left out.
 pub fn text(report: &Report) -> String {
+    let quiet = stream::quiet();
     let mut out = String::new();
     for result in &report.expectations {
+        if quiet && result.passed() {
+            continue;
+        }
         let _ = writeln!(
             out,
             "{}  {}  ({})",
@@ -178,6 +185,9 @@ pub fn text(report: &Report) -> String {
         );
     }
     for check in &report.compute {
+        if quiet && check.passed() {
+            continue;
+        }
         let _ = writeln!(
             out,
             "{}  compute {}: {}",
@@ -197,11 +207,14 @@ pub fn text(report: &Report) -> String {
             .iter()
             .filter(|check| !check.passed())
             .count();
-    let _ = writeln!(out, "\n{} of {total} checks passed", total - failed);
+    if !quiet {
+        let _ = writeln!(out, "\n{} of {total} checks passed", total - failed);
+    }
     for result in report.expectations.iter().filter(|result| !result.passed()) {
         let _ = writeln!(
             out,
-            "\nFAIL {} ({}): expected {}",
+            "\n{} {} ({}): expected {}",
+            status(false),
             result.expectation.name,
             result.expectation.origin.location,
             if result.expectation.allow {
@@ -254,7 +267,13 @@ pub fn text(report: &Report) -> String {
         }
     }
     for check in report.compute.iter().filter(|check| !check.passed()) {
-        let _ = writeln!(out, "\nFAIL compute {}: {}", check.compute, check.what);
+        let _ = writeln!(
+            out,
+            "\n{} compute {}: {}",
+            status(false),
+            check.compute,
+            check.what
+        );
         out.push_str(&compute_text(check));
     }
     out
@@ -277,10 +296,11 @@ pub fn case_json(case: &Case, expect_allow: bool) -> Value {
         .iter()
         .map(|hop| json!({"from": hop.from.display(), "to": hop.to, "passes": hop.passes(), "durationError": hop.duration_error}))
         .collect();
-    let fixes = match &case.fixes {
-        Some(Ok(fixes)) => json!(fixes),
-        Some(Err(reason)) => json!({"none": reason.to_string()}),
-        None => Value::Null,
+    // `fixes` is always a list; `noFix` says why it is empty when xacct looked for one.
+    let (fixes, no_fix) = match &case.fixes {
+        Some(Ok(fixes)) => (json!(fixes), Value::Null),
+        Some(Err(reason)) => (json!([]), json!(reason.to_string())),
+        None => (json!([]), Value::Null),
     };
     json!({
         "action": case.action,
@@ -295,13 +315,14 @@ pub fn case_json(case: &Case, expect_allow: bool) -> Value {
         "failingLink": failing,
         "explanation": deciding_step(path).map(|(step, _)| step_json(step)),
         "fixes": fixes,
+        "noFix": no_fix,
     })
 }
 
 fn expectation_json(result: &ExpectationResult) -> Value {
     json!({
         "name": result.expectation.name,
-        "location": result.expectation.origin.location,
+        "location": origin_location(&result.expectation.origin),
         "expected": if result.expectation.allow { "allow" } else { "deny" },
         "passed": result.passed(),
         "error": result.error,
@@ -309,7 +330,15 @@ fn expectation_json(result: &ExpectationResult) -> Value {
     })
 }
 
-pub fn json(report: &Report) -> String {
+/// A manifest place in the shared JSON shape.
+fn origin_location(origin: &xacct_world::model::Origin) -> Value {
+    Location::parse(&origin.location, origin.span)
+        .and_then(|location| serde_json::to_value(location).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The body of `check --format json`; `render::json::document` adds the shared fields.
+pub fn json(report: &Report) -> Value {
     let compute: Vec<Value> = report
         .compute
         .iter()
@@ -320,103 +349,13 @@ pub fn json(report: &Report) -> String {
                 "passed": check.passed(),
                 "error": check.error,
                 "explanation": check.step.as_ref().map(step_json),
-                "fix": check.fix,
+                "fixes": check.fix.iter().collect::<Vec<_>>(),
             })
         })
         .collect();
-    let value = json!({
+    json!({
         "passed": report.passed(),
         "expectations": report.expectations.iter().map(expectation_json).collect::<Vec<_>>(),
         "compute": compute,
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    )
-}
-
-fn sarif_location(file: &str, line: usize, column: usize) -> Value {
-    json!({"physicalLocation": {"artifactLocation": {"uri": file}, "region": {"startLine": line, "startColumn": column}}})
-}
-
-/// SARIF 2.1.0: one result per failed expectation or compute check, located at the manifest
-/// line of the expectation and, where known, at the statement that denied.
-pub fn sarif(report: &Report, loaded: &Loaded) -> String {
-    let manifest = &loaded.manifest;
-    let mut results = Vec::new();
-    for result in report.expectations.iter().filter(|result| !result.passed()) {
-        let (line, column) = result.expectation.origin.span.line_column(&manifest.text);
-        let mut related = Vec::new();
-        let mut message = format!("expectation `{}` fails", result.expectation.name);
-        for case in result.failing_cases() {
-            let _ = write!(message, "; {} on {}", case.action, case.resource);
-            if let Some((step, _)) = deciding_step(&case.outcome.path) {
-                let explanation = Explanation::new(&step.request, &step.response);
-                if let Some(reason) = explanation.reasons.first() {
-                    let _ = write!(message, ": {reason}");
-                }
-                for statement in explanation
-                    .matched
-                    .iter()
-                    .filter(|statement| statement.reference.effect == xacct_policy::Effect::Deny)
-                {
-                    if let Some(location) = &statement.location {
-                        let mut parts = location.rsplitn(3, ':');
-                        let column = parts
-                            .next()
-                            .and_then(|c| c.parse::<usize>().ok())
-                            .unwrap_or(1);
-                        let line = parts
-                            .next()
-                            .and_then(|l| l.parse::<usize>().ok())
-                            .unwrap_or(1);
-                        let file = parts.next().unwrap_or_default();
-                        related.push(sarif_location(file, line, column));
-                    }
-                }
-            }
-        }
-        results.push(json!({
-            "ruleId": "expectation-failed",
-            "level": "error",
-            "message": {"text": message},
-            "locations": [sarif_location(&manifest.name, line, column)],
-            "relatedLocations": related,
-        }));
-    }
-    for check in report.compute.iter().filter(|check| !check.passed()) {
-        let origin = loaded
-            .world
-            .compute
-            .get(&check.compute)
-            .map(|compute| compute.origin.span)
-            .unwrap_or_default();
-        let (line, column) = origin.line_column(&manifest.text);
-        results.push(json!({
-            "ruleId": "compute-check-failed",
-            "level": "error",
-            "message": {"text": format!("compute `{}`: {} does not hold", check.compute, check.what)},
-            "locations": [sarif_location(&manifest.name, line, column)],
-        }));
-    }
-    let value = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "xacct",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/xacct",
-                "rules": [
-                    {"id": "expectation-failed", "shortDescription": {"text": "An expectation of the scenario does not hold"}},
-                    {"id": "compute-check-failed", "shortDescription": {"text": "A compute identity cannot be launched or assumed"}}
-                ]
-            }},
-            "results": results,
-        }],
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    )
+    })
 }
