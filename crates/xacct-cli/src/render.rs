@@ -145,7 +145,7 @@ mod tests {
         let report = sourced(text, Span::new(start, start + 5));
         let rendered = finding(&report, false);
         assert!(rendered.contains(&format!("one-line.json:1:{}", start + 1)), "{rendered}");
-        assert!(rendered.contains("…{\"Sid\":\"x\"},\"BAD\"]}"), "{rendered}");
+        assert!(rendered.contains("   | …") && rendered.contains("{\"Sid\":\"x\"},\"BAD\"]}"), "{rendered}");
         assert!(rendered.contains("\n   | ") && rendered.contains("^^^^^"), "{rendered}");
         assert!(rendered.contains("help: write a good one"), "{rendered}");
         assert!(rendered.len() < 1_000, "the excerpt is short: {}", rendered.len());

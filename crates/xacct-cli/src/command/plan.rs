@@ -1,7 +1,6 @@
 //! `xacct plan`: the documents that make each `[[intent]]` of a scenario work, proven.
 
 use crate::command::exit;
-use crate::render::json;
 use crate::scenario::{self, Output};
 use std::path::PathBuf;
 
@@ -112,11 +111,12 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     } else if matches!(args.format, Format::Json) && !json_plans.is_empty() {
-        json::print(&json::document(
-            "plan",
-            &loaded.findings,
-            serde_json::json!({ "plans": json_plans }),
-        ));
+        // The plans' own shape, until the plan command adopts `json::document` (its output is
+        // being reshaped into one plan per scenario).
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Array(json_plans)).unwrap_or_default()
+        );
     }
     if failed {
         exit::FINDINGS

@@ -16,13 +16,23 @@ pub const EXPECTATION_FAILED: &str = "expectation-failed";
 /// The rule of a failed compute check.
 pub const COMPUTE_CHECK_FAILED: &str = "compute-check-failed";
 
-/// Where a code's documentation lives: its anchor in docs/findings.md of the repository named
-/// in Cargo.toml.
+/// docs/findings.md, whose `### CODE` entries are the rules' help.
+const FINDINGS_DOC: &str = include_str!("../../../../docs/findings.md");
+
+/// Where a code's documentation lives: its anchor in docs/findings.md, as a reference relative
+/// to the repository's root (the repository has no fixed public address to make it absolute;
+/// the rule carries the entry's text as `help` too, so no viewer depends on the link).
 pub fn help_uri(code: &str) -> String {
-    format!(
-        "{}/blob/main/docs/findings.md#{code}",
-        env!("CARGO_PKG_REPOSITORY")
-    )
+    format!("docs/findings.md#{code}")
+}
+
+/// The text of a code's entry in docs/findings.md.
+pub fn help_text(code: &str) -> Option<&'static str> {
+    let heading = format!("\n### {code}\n");
+    let start = FINDINGS_DOC.find(&heading)? + heading.len();
+    let rest = FINDINGS_DOC.get(start..)?;
+    let end = rest.find("\n#").unwrap_or(rest.len());
+    Some(rest.get(..end)?.trim())
 }
 
 /// A SARIF log being built: the rules used so far, the results, and whether the run could
@@ -38,18 +48,25 @@ pub struct Log {
 impl Log {
     fn rule(&mut self, code: &str, description: &str) {
         self.rules.entry(code.to_owned()).or_insert_with(|| {
-            s::ReportingDescriptor::builder()
+            let mut rule = s::ReportingDescriptor::builder()
                 .id(code)
                 .short_description(&description.to_owned())
                 .help_uri(help_uri(code))
-                .build()
+                .build();
+            rule.help = help_text(code).map(|text| {
+                s::MultiformatMessageString::builder()
+                    .text(text)
+                    .markdown(text)
+                    .build()
+            });
+            rule
         });
     }
 
     /// One result per finding, located at its span.
     pub fn findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a SourcedFinding>) {
         for finding in findings {
-            self.rule(finding.finding.code, finding.finding.code);
+            self.rule(finding.finding.code, &format!("xacct::{}", finding.finding.code));
             let mut text = finding.finding.message.clone();
             if let Some(help) = &finding.finding.help {
                 text = format!("{text}\nhelp: {help}");
@@ -163,7 +180,6 @@ impl Log {
         let driver = s::ToolComponent::builder()
             .name("xacct")
             .version(env!("CARGO_PKG_VERSION"))
-            .information_uri(env!("CARGO_PKG_REPOSITORY"))
             .rules(self.rules.into_values().collect::<Vec<_>>())
             .build();
         let notifications: Vec<s::Notification> = self
