@@ -81,8 +81,12 @@ fn utf16(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
         [0xFF, 0xFE, ..] => Some("little-endian"),
         [0xFE, 0xFF, ..] => Some("big-endian"),
-        [first, 0, ..] if first.is_ascii() && *first != 0 => Some("little-endian, no byte order mark"),
-        [0, second, ..] if second.is_ascii() && *second != 0 => Some("big-endian, no byte order mark"),
+        [first, 0, ..] if first.is_ascii() && *first != 0 => {
+            Some("little-endian, no byte order mark")
+        }
+        [0, second, ..] if second.is_ascii() && *second != 0 => {
+            Some("big-endian, no byte order mark")
+        }
         _ => None,
     }
 }
@@ -124,8 +128,13 @@ mod tests {
 
     #[test]
     fn utf16_is_named_with_its_byte_order() {
-        let little: Vec<u8> = "\u{feff}{}".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert!(decode(&little).unwrap_err().contains("UTF-16 (little-endian)"));
+        let little: Vec<u8> = "\u{feff}{}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(decode(&little)
+            .unwrap_err()
+            .contains("UTF-16 (little-endian)"));
         let big: Vec<u8> = "{}".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert!(decode(&big)
             .unwrap_err()
@@ -140,6 +149,9 @@ mod tests {
 
     #[test]
     fn utf8_is_read_as_it_is() {
-        assert_eq!(decode("{\"Sid\": \"é\"}".as_bytes()).unwrap(), "{\"Sid\": \"é\"}");
+        assert_eq!(
+            decode("{\"Sid\": \"é\"}".as_bytes()).unwrap(),
+            "{\"Sid\": \"é\"}"
+        );
     }
 }

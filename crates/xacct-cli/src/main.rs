@@ -40,7 +40,13 @@ mod scenario;
 #[command(name = "xacct", version, about, propagate_version = true)]
 struct Cli {
     /// When to colour the output: `auto` colours on a terminal unless `NO_COLOR` is set.
-    #[arg(long, value_enum, global = true, default_value = "auto", value_name = "WHEN")]
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
     color: render::stream::ColorWhen,
     /// Print failures only: failing checks, denied requests and errors.
     #[arg(long, short, global = true)]
@@ -118,8 +124,7 @@ mod tests {
         fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
             for argument in command.get_arguments() {
                 let builtin = matches!(argument.get_id().as_str(), "help" | "version");
-                if !builtin && argument.get_help().is_none() && argument.get_long_help().is_none()
-                {
+                if !builtin && argument.get_help().is_none() && argument.get_long_help().is_none() {
                     missing.push(format!("{path} {}", argument.get_id()));
                 }
             }

@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use xacct_policy::{Severity, SourcedFinding};
 
-
 /// Lines longer than this (in bytes) are not given to miette: its renderer pads columns in
 /// `u16` and panics past column 65,535, and a snippet of a 200 KB one-line export helps nobody.
 /// Such findings are shown as an excerpt cut around the span.
@@ -45,13 +44,17 @@ fn longest_line_of(finding: &SourcedFinding) -> usize {
     let text = &*finding.source.text;
     let start = finding.finding.span.start.min(text.len());
     let end = finding.finding.span.end.clamp(start, text.len());
-    let first = text.get(..start).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1);
+    let first = text
+        .get(..start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let last = text
         .get(end..)
         .and_then(|after| after.find('\n'))
         .map_or(text.len(), |i| end + i);
-    text.get(first..last)
-        .map_or(0, |lines| lines.split('\n').map(str::len).max().unwrap_or(0))
+    text.get(first..last).map_or(0, |lines| {
+        lines.split('\n').map(str::len).max().unwrap_or(0)
+    })
 }
 
 /// Runs `render` with panics caught and their message kept off the terminal: a renderer's
@@ -79,7 +82,12 @@ pub fn plain(finding: &SourcedFinding) -> String {
     );
     if let Some((excerpt, offset, width)) = excerpt(finding) {
         let _ = writeln!(out, "   | {excerpt}");
-        let _ = writeln!(out, "   | {}{}", " ".repeat(offset), "^".repeat(width.max(1)));
+        let _ = writeln!(
+            out,
+            "   | {}{}",
+            " ".repeat(offset),
+            "^".repeat(width.max(1))
+        );
     }
     if let Some(help) = &finding.finding.help {
         let _ = writeln!(out, "  help: {help}");
@@ -95,7 +103,10 @@ fn excerpt(finding: &SourcedFinding) -> Option<(String, usize, usize)> {
     let start = finding.finding.span.start.min(text.len());
     let end = finding.finding.span.end.clamp(start, text.len());
     let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text.get(start..)?.find('\n').map_or(text.len(), |i| start + i);
+    let line_end = text
+        .get(start..)?
+        .find('\n')
+        .map_or(text.len(), |i| start + i);
     let end = end.min(line_end);
     let before: Vec<char> = text.get(line_start..start)?.chars().collect();
     let inside: Vec<char> = text.get(start..end)?.chars().collect();
@@ -144,11 +155,24 @@ mod tests {
         text.push_str("\"BAD\"]}");
         let report = sourced(text, Span::new(start, start + 5));
         let rendered = finding(&report, false);
-        assert!(rendered.contains(&format!("one-line.json:1:{}", start + 1)), "{rendered}");
-        assert!(rendered.contains("   | …") && rendered.contains("{\"Sid\":\"x\"},\"BAD\"]}"), "{rendered}");
-        assert!(rendered.contains("\n   | ") && rendered.contains("^^^^^"), "{rendered}");
+        assert!(
+            rendered.contains(&format!("one-line.json:1:{}", start + 1)),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("   | …") && rendered.contains("{\"Sid\":\"x\"},\"BAD\"]}"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("\n   | ") && rendered.contains("^^^^^"),
+            "{rendered}"
+        );
         assert!(rendered.contains("help: write a good one"), "{rendered}");
-        assert!(rendered.len() < 1_000, "the excerpt is short: {}", rendered.len());
+        assert!(
+            rendered.len() < 1_000,
+            "the excerpt is short: {}",
+            rendered.len()
+        );
     }
 
     #[test]
@@ -166,7 +190,10 @@ mod tests {
         let report = sourced(text, Span::new(start, start + 5));
         let (line, offset, width) = excerpt(&report).unwrap();
         assert_eq!(width, 5);
-        assert_eq!(line.chars().skip(offset).take(width).collect::<String>(), "\"BAD\"");
+        assert_eq!(
+            line.chars().skip(offset).take(width).collect::<String>(),
+            "\"BAD\""
+        );
         assert!(line.starts_with('…') && line.ends_with('…'), "{line}");
     }
 }

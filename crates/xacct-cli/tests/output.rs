@@ -4,6 +4,7 @@
 #![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "a test that cannot run its command fails"
 )]
 
@@ -78,7 +79,9 @@ fn one_line_policy() -> String {
 fn noisy_policy() -> String {
     let statements: Vec<String> = (0..400)
         .map(|index| {
-            format!(r#"{{"Sid":"S{index}","Effect":"allow","Action":"s3:GetObject","Resource":"*"}}"#)
+            format!(
+                r#"{{"Sid":"S{index}","Effect":"allow","Action":"s3:GetObject","Resource":"*"}}"#
+            )
         })
         .collect();
     format!(
@@ -102,19 +105,61 @@ fn a_closed_pipe_ends_every_command_quietly() {
         vec!["validate", "--format", "json", noisy],
         vec!["validate", "--format", "sarif", noisy],
         vec!["eval", "examples/eval/cross-account-put.json"],
-        vec!["eval", "examples/eval/cross-account-put.json", "--format", "json"],
+        vec![
+            "eval",
+            "examples/eval/cross-account-put.json",
+            "--format",
+            "json",
+        ],
         vec!["check", broken],
         vec!["check", broken, "--format", "json"],
         vec!["check", broken, "--format", "sarif"],
-        vec!["explain", broken, "--from", "compute:etl", "--read", "s3://lake-b/sales/"],
-        vec!["explain", broken, "--from", "compute:etl", "--read", "s3://lake-b/sales/", "--format", "json"],
-        vec!["who-can", "examples/s3-role-chain", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::lake-b/x"],
-        vec!["who-can", "examples/s3-role-chain", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::lake-b/x", "--format", "json"],
+        vec![
+            "explain",
+            broken,
+            "--from",
+            "compute:etl",
+            "--read",
+            "s3://lake-b/sales/",
+        ],
+        vec![
+            "explain",
+            broken,
+            "--from",
+            "compute:etl",
+            "--read",
+            "s3://lake-b/sales/",
+            "--format",
+            "json",
+        ],
+        vec![
+            "who-can",
+            "examples/s3-role-chain",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::lake-b/x",
+        ],
+        vec![
+            "who-can",
+            "examples/s3-role-chain",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::lake-b/x",
+            "--format",
+            "json",
+        ],
         vec!["graph", "examples/s3-role-chain"],
         vec!["graph", "examples/s3-role-chain", "--format", "dot"],
         vec!["import", "examples/s3-role-chain"],
         vec!["plan", "examples/s3-role-chain/plan"],
-        vec!["plan", "examples/s3-role-chain/plan", "--format", "terraform"],
+        vec![
+            "plan",
+            "examples/s3-role-chain/plan",
+            "--format",
+            "terraform",
+        ],
         vec!["plan", "examples/s3-role-chain/plan", "--format", "cli"],
         vec!["plan", "examples/s3-role-chain/plan", "--format", "runbook"],
         vec!["completions", "bash"],
@@ -138,7 +183,11 @@ fn a_closed_pipe_ends_every_command_quietly() {
             let output = child.wait_with_output().unwrap();
             let stderr = String::from_utf8_lossy(&output.stderr);
             let code = output.status.code();
-            assert_ne!(code, Some(101), "{arguments:?} after {bytes_read} bytes: {stderr}");
+            assert_ne!(
+                code,
+                Some(101),
+                "{arguments:?} after {bytes_read} bytes: {stderr}"
+            );
             assert!(code.is_some(), "{arguments:?} died by a signal: {stderr}");
             for panic in ["panicked", "Broken pipe", "RUST_BACKTRACE"] {
                 assert!(
@@ -155,11 +204,14 @@ fn a_closed_pipe_ends_every_command_quietly() {
 /// failing check fail.
 #[test]
 fn a_closed_pipe_keeps_the_exit_code_of_the_answer() {
-    let mut child = command(&["check", "examples/s3-role-chain/broken/trust-names-wrong-role"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command(&[
+        "check",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -190,7 +242,24 @@ fn assert_shared_shape(document: &Value, command: &str) {
                     let plural = key.ends_with('s')
                         && !["passed", "allowedBy", "crossAccount", "status", "access"]
                             .contains(&key.as_str());
-                    if plural && ["fixes", "findings", "cases", "hops", "reasons", "gaps", "matched", "misses", "notes", "principals", "requests", "operations", "expectations"].contains(&key.as_str()) {
+                    if plural
+                        && [
+                            "fixes",
+                            "findings",
+                            "cases",
+                            "hops",
+                            "reasons",
+                            "gaps",
+                            "matched",
+                            "misses",
+                            "notes",
+                            "principals",
+                            "requests",
+                            "operations",
+                            "expectations",
+                        ]
+                        .contains(&key.as_str())
+                    {
                         assert!(field.is_array(), "{here} is not a list: {field}");
                     }
                     walk(field, &here);
@@ -207,13 +276,64 @@ fn assert_shared_shape(document: &Value, command: &str) {
 fn every_json_document_has_the_shared_shape() {
     let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        ("eval", vec!["eval", "examples/eval/cross-account-put.json", "--format", "json"]),
-        ("eval", vec!["eval", "examples/eval/bad-effect.json", "--format", "json"]),
-        ("validate", vec!["validate", "--format", "json", "examples/policies/mistakes.json"]),
+        (
+            "eval",
+            vec![
+                "eval",
+                "examples/eval/cross-account-put.json",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "eval",
+            vec!["eval", "examples/eval/bad-effect.json", "--format", "json"],
+        ),
+        (
+            "validate",
+            vec![
+                "validate",
+                "--format",
+                "json",
+                "examples/policies/mistakes.json",
+            ],
+        ),
         ("check", vec!["check", broken, "--format", "json"]),
-        ("check", vec!["check", "crates/xacct-cli/tests/fixtures/bad-manifest", "--format", "json"]),
-        ("explain", vec!["explain", broken, "--from", "compute:etl", "--read", "s3://lake-b/sales/", "--format", "json"]),
-        ("who-can", vec!["who-can", "examples/s3-role-chain", "--action", "s3:DeleteBucket", "--resource", "arn:aws:s3:::lake-b", "--format", "json"]),
+        (
+            "check",
+            vec![
+                "check",
+                "crates/xacct-cli/tests/fixtures/bad-manifest",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "explain",
+            vec![
+                "explain",
+                broken,
+                "--from",
+                "compute:etl",
+                "--read",
+                "s3://lake-b/sales/",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "who-can",
+            vec![
+                "who-can",
+                "examples/s3-role-chain",
+                "--action",
+                "s3:DeleteBucket",
+                "--resource",
+                "arn:aws:s3:::lake-b",
+                "--format",
+                "json",
+            ],
+        ),
     ];
     for (name, arguments) in cases {
         let (_, stdout, stderr) = run(&arguments);
@@ -231,15 +351,23 @@ fn a_scenario_that_fails_to_load_still_gives_json_and_sarif() {
         let mut arguments = vec![command, bad, "--format", "json"];
         match command {
             "explain" => arguments.extend(["--from", "compute:etl", "--read", "s3://x/"]),
-            "who-can" => arguments.extend(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::x/y"]),
+            "who-can" => {
+                arguments.extend(["--action", "s3:GetObject", "--resource", "arn:aws:s3:::x/y"])
+            }
             _ => {}
         }
         let (code, stdout, _) = run(&arguments);
         assert_eq!(code, 2, "{command}");
         let document = json_of(&stdout);
-        assert_eq!(document["findings"][0]["code"], "invalid-manifest", "{command}");
+        assert_eq!(
+            document["findings"][0]["code"], "invalid-manifest",
+            "{command}"
+        );
         assert_eq!(document["findings"][0]["location"]["line"], 4, "{command}");
-        assert!(document["error"].as_str().unwrap().contains("1 error(s)"), "{command}");
+        assert!(
+            document["error"].as_str().unwrap().contains("1 error(s)"),
+            "{command}"
+        );
     }
     let (code, stdout, _) = run(&["check", bad, "--format", "sarif"]);
     assert_eq!(code, 2);
@@ -247,19 +375,31 @@ fn a_scenario_that_fails_to_load_still_gives_json_and_sarif() {
     let result = &log["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "invalid-manifest");
     assert_eq!(result["level"], "error");
-    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
-    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
     // A folder without a manifest has no place to point at: the error is the whole answer.
     let (code, stdout, _) = run(&["check", "examples", "--format", "json"]);
     assert_eq!(code, 2);
     let document = json_of(&stdout);
     assert_eq!(document["findings"], Value::Array(Vec::new()));
-    assert!(document["error"].as_str().unwrap().contains("xacct.toml"), "{document}");
+    assert!(
+        document["error"].as_str().unwrap().contains("xacct.toml"),
+        "{document}"
+    );
     let (code, stdout, _) = run(&["check", "examples", "--format", "sarif"]);
     assert_eq!(code, 2);
     let log = json_of(&stdout);
     let notification = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
-    assert!(notification["message"]["text"].as_str().unwrap().contains("xacct.toml"));
+    assert!(notification["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("xacct.toml"));
 }
 
 /// SARIF of `validate`, with the volatile version redacted.
@@ -276,7 +416,10 @@ fn validate_sarif_names_each_finding_with_its_rule() {
     assert_eq!(code, 1);
     let mut log = json_of(&stdout);
     log["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
-    for rule in log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
         let id = rule["id"].as_str().unwrap();
         assert_eq!(rule["helpUri"], format!("docs/findings.md#{id}"));
         assert!(!rule["help"]["text"].as_str().unwrap().is_empty(), "{id}");
@@ -298,16 +441,20 @@ fn a_sarif_fix_applies_to_its_document() {
     let log = json_of(&stdout);
     let result = &log["runs"][0]["results"][0];
     let related = result["relatedLocations"].as_array().unwrap();
-    assert!(related.iter().any(|location| location["physicalLocation"]["artifactLocation"]["uri"]
-        .as_str()
-        .unwrap()
-        .ends_with("MyRoleB-trust.json")));
+    assert!(related.iter().any(
+        |location| location["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("MyRoleB-trust.json")
+    ));
     let change = &result["fixes"][0]["artifactChanges"][0];
     let file = workspace_root().join(change["artifactLocation"]["uri"].as_str().unwrap());
     let text = std::fs::read_to_string(file).unwrap();
     let replacement = &change["replacements"][0];
-    let offset = usize::try_from(replacement["deletedRegion"]["byteOffset"].as_u64().unwrap()).unwrap();
-    let length = usize::try_from(replacement["deletedRegion"]["byteLength"].as_u64().unwrap()).unwrap();
+    let offset =
+        usize::try_from(replacement["deletedRegion"]["byteOffset"].as_u64().unwrap()).unwrap();
+    let length =
+        usize::try_from(replacement["deletedRegion"]["byteLength"].as_u64().unwrap()).unwrap();
     let fixed = format!(
         "{}{}{}",
         &text[..offset],
@@ -359,7 +506,12 @@ fn colour_on_request_and_never_into_a_pipe_by_default() {
     assert!(!plain.contains(ESCAPE), "{plain}");
     assert!(plain.contains("FAIL"));
     let (_, coloured, _) = run(&["--color", "always", "check", broken]);
-    assert!(coloured.contains("\u{1b}[1m\u{1b}[31mFAIL") || coloured.contains("\u{1b}[31m\u{1b}[1mFAIL") || coloured.contains(ESCAPE), "{coloured}");
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[31mFAIL")
+            || coloured.contains("\u{1b}[31m\u{1b}[1mFAIL")
+            || coloured.contains(ESCAPE),
+        "{coloured}"
+    );
     assert_eq!(strip(&coloured), plain);
     // `--color` is global: it may follow the subcommand too.
     let (_, after, _) = run(&["check", broken, "--color", "always"]);
@@ -376,7 +528,12 @@ fn colour_on_request_and_never_into_a_pipe_by_default() {
     let (_, forced, _) = run_with(&["check", broken], b"", &[("CLICOLOR_FORCE", "1")]);
     assert!(forced.contains(ESCAPE), "{forced}");
     // Severities are coloured in validate's report too.
-    let (_, findings, _) = run(&["--color", "always", "validate", "examples/policies/mistakes.json"]);
+    let (_, findings, _) = run(&[
+        "--color",
+        "always",
+        "validate",
+        "examples/policies/mistakes.json",
+    ]);
     assert!(findings.contains(ESCAPE));
 }
 
@@ -403,12 +560,22 @@ fn quiet_prints_failures_only() {
     let (code, stdout, stderr) = run(&["--quiet", "check", "examples/s3-role-chain"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "", "{stderr}");
-    let (code, stdout, _) = run(&["check", "-q", "examples/s3-role-chain/broken/trust-names-wrong-role"]);
+    let (code, stdout, _) = run(&[
+        "check",
+        "-q",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+    ]);
     assert_eq!(code, 1);
     assert!(!stdout.contains("PASS"), "{stdout}");
     assert!(stdout.contains("FAIL"), "{stdout}");
     assert!(!stdout.contains("checks passed"), "{stdout}");
-    let (code, stdout, _) = run(&["-q", "validate", "--kind", "resource", "examples/policies/clean-bucket-policy.json"]);
+    let (code, stdout, _) = run(&[
+        "-q",
+        "validate",
+        "--kind",
+        "resource",
+        "examples/policies/clean-bucket-policy.json",
+    ]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "");
     let (code, stdout, _) = run(&["-q", "eval", "examples/eval/cross-account-read.json"]);
@@ -426,7 +593,8 @@ fn validate_and_eval_read_standard_input() {
     assert_eq!(code, 1);
     let document = json_of(&stdout);
     assert_eq!(document["findings"][0]["location"]["file"], "<stdin>");
-    let request = std::fs::read(workspace_root().join("examples/eval/cross-account-put.json")).unwrap();
+    let request =
+        std::fs::read(workspace_root().join("examples/eval/cross-account-put.json")).unwrap();
     let (code, stdout, stderr) = run_with(&["eval", "-"], &request, &[]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.starts_with("ImplicitDeny"), "{stdout}");
@@ -438,13 +606,24 @@ fn encodings_are_named_in_the_error() {
     let folder = scratch("encodings");
     let text = "{\"Version\": \"2012-10-17\", \"Statement\": []}\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("bom.json", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(), "UTF-8 byte order mark (BOM)"),
+        (
+            "bom.json",
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+            "UTF-8 byte order mark (BOM)",
+        ),
         (
             "utf16.json",
-            "\u{feff}{}".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            "\u{feff}{}"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect(),
             "is UTF-16 (little-endian) text",
         ),
-        ("latin1.json", b"{\n  \"Sid\": \"caf\xE9\"}".to_vec(), "byte 0xE9 at line 2, column 14"),
+        (
+            "latin1.json",
+            b"{\n  \"Sid\": \"caf\xE9\"}".to_vec(),
+            "byte 0xE9 at line 2, column 14",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = folder.join(name);
@@ -471,15 +650,26 @@ fn a_finding_on_a_200_kb_line_renders() {
     assert_eq!(code, 1, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let column = text.rfind("\"allow\"").unwrap() + 1;
-    assert!(stdout.contains(&format!("one-line.json:1:{column}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("one-line.json:1:{column}")),
+        "{stdout}"
+    );
     assert!(stdout.contains("invalid-effect"), "{stdout}");
-    assert!(stdout.len() < 2_000, "the line is cut: {} bytes", stdout.len());
+    assert!(
+        stdout.len() < 2_000,
+        "the line is cut: {} bytes",
+        stdout.len()
+    );
     let _ = std::fs::remove_dir_all(&folder);
 }
 
 #[test]
 fn completions_for_each_shell() {
-    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef xacct"), ("fish", "complete -c xacct")] {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef xacct"),
+        ("fish", "complete -c xacct"),
+    ] {
         let (code, stdout, stderr) = run(&["completions", shell]);
         assert_eq!(code, 0, "{shell}: {stderr}");
         assert!(stdout.contains(marker), "{shell}");
@@ -491,7 +681,10 @@ fn completions_for_each_shell() {
 fn help_names_every_option() {
     let (code, stdout, _) = run(&["explain", "--help"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("--resource <RESOURCE>\n          The resource ARN"), "{stdout}");
+    assert!(
+        stdout.contains("--resource <RESOURCE>\n          The resource ARN"),
+        "{stdout}"
+    );
     let (_, stdout, _) = run(&["who-can", "--help"]);
     assert!(stdout.contains("The AWS action"), "{stdout}");
 }

@@ -42,9 +42,19 @@ mod tests {
 
     #[test]
     fn a_typo_finds_its_name_and_a_stranger_finds_none() {
-        let known = names(&["compute:etl-cluster", "compute:reporting", "arn:aws:iam::1:role/A"]);
-        assert_eq!(closest("compute:etl-clustr", &known), Some("compute:etl-cluster"));
-        assert_eq!(closest("COMPUTE:REPORTING", &known), Some("compute:reporting"));
+        let known = names(&[
+            "compute:etl-cluster",
+            "compute:reporting",
+            "arn:aws:iam::1:role/A",
+        ]);
+        assert_eq!(
+            closest("compute:etl-clustr", &known),
+            Some("compute:etl-cluster")
+        );
+        assert_eq!(
+            closest("COMPUTE:REPORTING", &known),
+            Some("compute:reporting")
+        );
         assert_eq!(closest("lake", &known), None);
     }
 

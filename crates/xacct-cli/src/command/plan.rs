@@ -96,7 +96,8 @@ pub fn run(args: &Args) -> u8 {
             Err(error) => {
                 errln!(
                     "error: intent `{}` ({}): {error}",
-                    intent.name, intent.origin.location
+                    intent.name,
+                    intent.origin.location
                 );
                 failed = true;
             }

@@ -71,6 +71,13 @@ pub fn run(args: &Args) -> u8 {
         Ok(answer) => answer,
         Err(error) => {
             errln!("error: {error}");
+            if matches!(args.format, Format::Json) {
+                json::print(&json::failure(
+                    "who-can",
+                    &error.to_string(),
+                    &loaded.findings,
+                ));
+            }
             return exit::BAD_INPUT;
         }
     };

@@ -181,7 +181,10 @@ mod tests {
         let finding = xacct_policy::Finding::error("invalid-manifest", Span::new(16, 17), "bad")
             .in_source(&source);
         let value = failure("check", "the scenario has 1 error(s)", [&finding]);
-        assert_eq!(value["findings"][0]["location"], json!({"file": "x.toml", "line": 2, "column": 8, "span": {"start": 16, "end": 17}}));
+        assert_eq!(
+            value["findings"][0]["location"],
+            json!({"file": "x.toml", "line": 2, "column": 8, "span": {"start": 16, "end": 17}})
+        );
         assert_eq!(value["error"], "the scenario has 1 error(s)");
     }
 }

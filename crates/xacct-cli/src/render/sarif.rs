@@ -66,7 +66,10 @@ impl Log {
     /// One result per finding, located at its span.
     pub fn findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a SourcedFinding>) {
         for finding in findings {
-            self.rule(finding.finding.code, &format!("xacct::{}", finding.finding.code));
+            self.rule(
+                finding.finding.code,
+                &format!("xacct::{}", finding.finding.code),
+            );
             let mut text = finding.finding.message.clone();
             if let Some(help) = &finding.finding.help {
                 text = format!("{text}\nhelp: {help}");
@@ -115,7 +118,9 @@ impl Log {
                 }
                 related.extend(denying);
                 for fix in case.fixes.iter().flatten().flatten() {
-                    if let Some((source, span)) = document_to_edit(&loaded.world, &loaded.manifest, fix) {
+                    if let Some((source, span)) =
+                        document_to_edit(&loaded.world, &loaded.manifest, fix)
+                    {
                         related.push(location(&source, span, Some(&fix.summary)));
                         fixes.extend(sarif_fix(&loaded.world, fix, &source));
                     }
@@ -153,7 +158,8 @@ impl Log {
             let mut related = Vec::new();
             let mut fixes = Vec::new();
             if let Some(fix) = &check.fix {
-                if let Some((source, span)) = document_to_edit(&loaded.world, &loaded.manifest, fix) {
+                if let Some((source, span)) = document_to_edit(&loaded.world, &loaded.manifest, fix)
+                {
                     related.push(location(&source, span, Some(&fix.summary)));
                     fixes.extend(sarif_fix(&loaded.world, fix, &source));
                 }
@@ -273,10 +279,9 @@ fn located_text(text: &str, span: Span, message: &str) -> Option<s::Location> {
 fn deciding(case: &Case) -> (Option<String>, Vec<s::Location>) {
     let path = &case.outcome.path;
     let step = match path.failing_link() {
-        Some(xacct_paths::Link::Hop(index)) => path
-            .hops
-            .get(index)
-            .and_then(|hop| hop.failing_step()),
+        Some(xacct_paths::Link::Hop(index)) => {
+            path.hops.get(index).and_then(|hop| hop.failing_step())
+        }
         _ => path.last.as_ref(),
     };
     let Some(step) = step else {

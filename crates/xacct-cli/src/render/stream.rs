@@ -84,7 +84,11 @@ pub fn stderr(args: fmt::Arguments<'_>) {
         return;
     }
     let mut stream = anstream::stderr().lock();
-    if stream.write_fmt(args).and_then(|()| stream.flush()).is_err() {
+    if stream
+        .write_fmt(args)
+        .and_then(|()| stream.flush())
+        .is_err()
+    {
         STDERR_CLOSED.store(true, Ordering::Relaxed);
     }
 }
