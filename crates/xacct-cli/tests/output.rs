@@ -581,6 +581,20 @@ fn quiet_prints_failures_only() {
     let (code, stdout, _) = run(&["-q", "eval", "examples/eval/cross-account-read.json"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "");
+    let read = [
+        "--from",
+        "compute:etl",
+        "--read",
+        "s3://lake-b/sales/",
+        "-q",
+    ];
+    let (code, stdout, _) = run(&[&["explain", "examples/s3-role-chain"], &read[..]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "");
+    let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
+    let (code, stdout, _) = run(&[&["explain", broken], &read[..]].concat());
+    assert_eq!(code, 1);
+    assert!(stdout.contains("FAIL list s3://lake-b/sales/"), "{stdout}");
     let (code, stdout, _) = run(&["-q", "eval", "examples/eval/cross-account-put.json"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("ImplicitDeny"), "{stdout}");

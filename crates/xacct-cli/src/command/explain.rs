@@ -6,6 +6,7 @@
 use crate::command::exit;
 use crate::render::check as render;
 use crate::render::json;
+use crate::render::stream::{self, style};
 use crate::scenario::{self, Output};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -442,6 +443,9 @@ fn text(
     denied: usize,
 ) -> String {
     let mut out = String::new();
+    if stream::quiet() && denied == 0 {
+        return out;
+    }
     // A single request reads as before: the case alone.
     if args.action.is_some() {
         for (_, result) in results {
@@ -453,11 +457,16 @@ fn text(
     }
     let _ = writeln!(out, "{from}: {total} request(s) to check");
     for (what, result) in results {
-        let _ = writeln!(
-            out,
-            "\n{} {what}",
-            if result.passed() { "ok  " } else { "FAIL" }
-        );
+        // `--quiet`: the denied operations only.
+        if stream::quiet() && result.passed() {
+            continue;
+        }
+        let verdict = if result.passed() {
+            style::paint(style::PASS, "ok  ")
+        } else {
+            style::paint(style::FAIL, "FAIL")
+        };
+        let _ = writeln!(out, "\n{verdict} {what}");
         for case in &result.cases {
             let body = render::case_text(case, true);
             out.extend(body.lines().map(|line| format!("  {line}\n")));
