@@ -17,6 +17,32 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A scenario whose trust policy names the wrong role: every check of it fails.
+const BROKEN: &str = "examples/s3-role-chain/broken/trust-names-wrong-role";
+/// `explain` of a read in the user's terms, on the broken scenario.
+const EXPLAIN_READ: [&str; 6] = [
+    "explain",
+    BROKEN,
+    "--from",
+    "compute:etl",
+    "--read",
+    "s3://lake-b/sales/",
+];
+/// `who-can` read an object of the lake.
+const WHO_CAN_READ: [&str; 6] = [
+    "who-can",
+    "examples/s3-role-chain",
+    "--action",
+    "s3:GetObject",
+    "--resource",
+    "arn:aws:s3:::lake-b/x",
+];
+
+/// `arguments` followed by `--format FORMAT`.
+fn formatted<'a>(arguments: &[&'a str], format: &'a str) -> Vec<&'a str> {
+    [arguments, &["--format", format]].concat()
+}
+
 fn command(arguments: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xacct"));
     command
@@ -99,57 +125,20 @@ fn a_closed_pipe_ends_every_command_quietly() {
     let noisy = folder.join("noisy.json");
     std::fs::write(&noisy, noisy_policy()).unwrap();
     let noisy = noisy.to_str().unwrap();
-    let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
+    let put = "examples/eval/cross-account-put.json";
     let commands: Vec<Vec<&str>> = vec![
         vec!["validate", noisy],
         vec!["validate", "--format", "json", noisy],
         vec!["validate", "--format", "sarif", noisy],
-        vec!["eval", "examples/eval/cross-account-put.json"],
-        vec![
-            "eval",
-            "examples/eval/cross-account-put.json",
-            "--format",
-            "json",
-        ],
-        vec!["check", broken],
-        vec!["check", broken, "--format", "json"],
-        vec!["check", broken, "--format", "sarif"],
-        vec![
-            "explain",
-            broken,
-            "--from",
-            "compute:etl",
-            "--read",
-            "s3://lake-b/sales/",
-        ],
-        vec![
-            "explain",
-            broken,
-            "--from",
-            "compute:etl",
-            "--read",
-            "s3://lake-b/sales/",
-            "--format",
-            "json",
-        ],
-        vec![
-            "who-can",
-            "examples/s3-role-chain",
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            "arn:aws:s3:::lake-b/x",
-        ],
-        vec![
-            "who-can",
-            "examples/s3-role-chain",
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            "arn:aws:s3:::lake-b/x",
-            "--format",
-            "json",
-        ],
+        vec!["eval", put],
+        vec!["eval", put, "--format", "json"],
+        vec!["check", BROKEN],
+        vec!["check", BROKEN, "--format", "json"],
+        vec!["check", BROKEN, "--format", "sarif"],
+        EXPLAIN_READ.to_vec(),
+        formatted(&EXPLAIN_READ, "json"),
+        WHO_CAN_READ.to_vec(),
+        formatted(&WHO_CAN_READ, "json"),
         vec!["graph", "examples/s3-role-chain"],
         vec!["graph", "examples/s3-role-chain", "--format", "dot"],
         vec!["import", "examples/s3-role-chain"],
@@ -204,14 +193,11 @@ fn a_closed_pipe_ends_every_command_quietly() {
 /// failing check fail.
 #[test]
 fn a_closed_pipe_keeps_the_exit_code_of_the_answer() {
-    let mut child = command(&[
-        "check",
-        "examples/s3-role-chain/broken/trust-names-wrong-role",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = command(&["check", BROKEN])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -274,68 +260,23 @@ fn assert_shared_shape(document: &Value, command: &str) {
 
 #[test]
 fn every_json_document_has_the_shared_shape() {
-    let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        (
-            "eval",
-            vec![
-                "eval",
-                "examples/eval/cross-account-put.json",
-                "--format",
-                "json",
-            ],
-        ),
-        (
-            "eval",
-            vec!["eval", "examples/eval/bad-effect.json", "--format", "json"],
-        ),
+        ("eval", vec!["eval", "examples/eval/cross-account-put.json"]),
+        ("eval", vec!["eval", "examples/eval/bad-effect.json"]),
         (
             "validate",
-            vec![
-                "validate",
-                "--format",
-                "json",
-                "examples/policies/mistakes.json",
-            ],
+            vec!["validate", "examples/policies/mistakes.json"],
         ),
-        ("check", vec!["check", broken, "--format", "json"]),
+        ("check", vec!["check", BROKEN]),
         (
             "check",
-            vec![
-                "check",
-                "crates/xacct-cli/tests/fixtures/bad-manifest",
-                "--format",
-                "json",
-            ],
+            vec!["check", "crates/xacct-cli/tests/fixtures/bad-manifest"],
         ),
-        (
-            "explain",
-            vec![
-                "explain",
-                broken,
-                "--from",
-                "compute:etl",
-                "--read",
-                "s3://lake-b/sales/",
-                "--format",
-                "json",
-            ],
-        ),
-        (
-            "who-can",
-            vec![
-                "who-can",
-                "examples/s3-role-chain",
-                "--action",
-                "s3:DeleteBucket",
-                "--resource",
-                "arn:aws:s3:::lake-b",
-                "--format",
-                "json",
-            ],
-        ),
+        ("explain", EXPLAIN_READ.to_vec()),
+        ("who-can", WHO_CAN_READ.to_vec()),
     ];
     for (name, arguments) in cases {
+        let arguments = formatted(&arguments, "json");
         let (_, stdout, stderr) = run(&arguments);
         assert!(!stdout.is_empty(), "{arguments:?}: {stderr}");
         assert_shared_shape(&json_of(&stdout), name);
@@ -431,12 +372,7 @@ fn validate_sarif_names_each_finding_with_its_rule() {
 /// the statement and still parses.
 #[test]
 fn a_sarif_fix_applies_to_its_document() {
-    let (code, stdout, _) = run(&[
-        "check",
-        "examples/s3-role-chain/broken/trust-names-wrong-role",
-        "--format",
-        "sarif",
-    ]);
+    let (code, stdout, _) = run(&["check", BROKEN, "--format", "sarif"]);
     assert_eq!(code, 1);
     let log = json_of(&stdout);
     let result = &log["runs"][0]["results"][0];
@@ -501,7 +437,7 @@ const ESCAPE: char = '\u{1b}';
 
 #[test]
 fn colour_on_request_and_never_into_a_pipe_by_default() {
-    let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
+    let broken = BROKEN;
     let (_, plain, _) = run(&["check", broken]);
     assert!(!plain.contains(ESCAPE), "{plain}");
     assert!(plain.contains("FAIL"));
@@ -591,8 +527,7 @@ fn quiet_prints_failures_only() {
     let (code, stdout, _) = run(&[&["explain", "examples/s3-role-chain"], &read[..]].concat());
     assert_eq!(code, 0);
     assert_eq!(stdout, "");
-    let broken = "examples/s3-role-chain/broken/trust-names-wrong-role";
-    let (code, stdout, _) = run(&[&["explain", broken], &read[..]].concat());
+    let (code, stdout, _) = run(&[&["explain", BROKEN], &read[..]].concat());
     assert_eq!(code, 1);
     assert!(stdout.contains("FAIL list s3://lake-b/sales/"), "{stdout}");
     let (code, stdout, _) = run(&["-q", "eval", "examples/eval/cross-account-put.json"]);
