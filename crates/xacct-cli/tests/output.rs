@@ -461,6 +461,13 @@ fn colour_on_request_and_never_into_a_pipe_by_default() {
     assert!(!no_colour.contains(ESCAPE), "{no_colour}");
     let (_, forced, _) = run_with(&["check", broken], b"", &[("CLICOLOR_FORCE", "1")]);
     assert!(forced.contains(ESCAPE), "{forced}");
+    let (_, decision, _) = run(&[
+        "--color",
+        "always",
+        "eval",
+        "examples/eval/cross-account-put.json",
+    ]);
+    assert!(decision.starts_with(ESCAPE), "{decision}");
     // Severities are coloured in validate's report too.
     let (_, findings, _) = run(&[
         "--color",

@@ -65,7 +65,17 @@ pub fn run(args: &Args) -> u8 {
             }
             // `--quiet` prints a denial only.
             if !stream::quiet() || response.decision != Decision::Allow {
-                out!("{}", explanation.to_text());
+                let text = explanation.to_text();
+                let name = response.decision.name();
+                let verdict = if response.decision == Decision::Allow {
+                    stream::style::PASS
+                } else {
+                    stream::style::FAIL
+                };
+                match text.strip_prefix(name) {
+                    Some(rest) => out!("{}{rest}", stream::style::paint(verdict, name)),
+                    None => out!("{text}"),
+                }
             }
         }
         Format::Json => {
