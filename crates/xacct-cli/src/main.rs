@@ -1,12 +1,34 @@
 //! The `xacct` command.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Loading a large scenario allocates millions of small strings and vectors; with the system
 /// allocator that costs more than parsing them (docs/benchmarks.md, "World and paths").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `print!` through `render::stream`: a closed pipe ends the output quietly, colour is
+/// stripped when standard output is not a terminal.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::render::stream::stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` through `render::stream`.
+macro_rules! outln {
+    () => { $crate::render::stream::stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::render::stream::stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprint!` through `render::stream`.
+macro_rules! err {
+    ($($arg:tt)*) => { $crate::render::stream::stderr(format_args!($($arg)*)) };
+}
+
+/// `eprintln!` through `render::stream`.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::render::stream::stderr(format_args!("{}\n", format_args!($($arg)*))) };
+}
 
 mod command;
 mod files;
@@ -17,6 +39,18 @@ mod scenario;
 #[derive(Parser)]
 #[command(name = "xacct", version, about, propagate_version = true)]
 struct Cli {
+    /// When to colour the output: `auto` colours on a terminal unless `NO_COLOR` is set.
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: render::stream::ColorWhen,
+    /// Print failures only: failing checks, denied requests and errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,10 +73,25 @@ enum Command {
     Graph(command::graph::Args),
     /// Write the documents each [[intent]] needs, for every account, proven by the engine.
     Plan(command::plan::Args),
+    /// Print a shell completion script, e.g. `xacct completions bash > ~/.local/share/bash-completion/completions/xacct`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(clap::Args)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+/// The whole command tree, for completions and for the test that every option has help.
+fn command_tree() -> clap::Command {
+    Cli::command()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    render::stream::configure(cli.color, cli.quiet);
     let code = match cli.command {
         Command::Validate(args) => command::validate::run(&args),
         Command::Eval(args) => command::eval::run(&args),
@@ -52,6 +101,44 @@ fn main() -> ExitCode {
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
         Command::Plan(args) => command::plan::run(&args),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command_tree(), "xacct", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            command::exit::OK
+        }
     };
+    if render::stream::write_failed() {
+        return ExitCode::from(command::exit::BAD_INPUT);
+    }
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument of every subcommand says what it is for in `--help`.
+    #[test]
+    fn every_option_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for argument in command.get_arguments() {
+                let builtin = matches!(argument.get_id().as_str(), "help" | "version");
+                if !builtin && argument.get_help().is_none() && argument.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", argument.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let command = command_tree();
+        command.clone().debug_assert();
+        walk(&command, "xacct", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
 }

@@ -7,6 +7,7 @@ pub mod load;
 pub mod manifest;
 pub mod model;
 pub mod session;
+pub mod suggest;
 
 pub use load::{load, load_text, Loaded};
 pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};

@@ -67,7 +67,11 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
             let span = error
                 .span()
                 .map_or(Span::new(0, 0), |range| Span::new(range.start, range.end));
-            loader.error("invalid-manifest", span, error.message().to_owned());
+            let help = crate::suggest::unknown_field_help(error.message());
+            let finding = loader.error("invalid-manifest", span, error.message().to_owned());
+            if let Some(help) = help {
+                finding.help = Some(help);
+            }
         }
     }
     Loaded {

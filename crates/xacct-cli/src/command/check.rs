@@ -1,14 +1,15 @@
 //! `xacct check`: run every expectation of a scenario and the compute checks.
 
 use crate::command::exit;
-use crate::render::check as render;
-use crate::scenario;
+use crate::render::{check as render, json, sarif};
+use crate::scenario::{self, Output};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The scenario folder (with xacct.toml) or the manifest itself.
     scenario: PathBuf,
+    /// How to report: text for people, JSON or SARIF for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Also list the requests that passed, and the details of the expectations that passed.
@@ -24,17 +25,33 @@ pub enum Format {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let output = match args.format {
+        Format::Text => Output::Text,
+        Format::Json => Output::Json,
+        Format::Sarif => Output::Sarif,
+    };
+    let Some(loaded) = scenario::load(&args.scenario, "check", output) else {
         return exit::BAD_INPUT;
     };
     let report = xacct_paths::check::check(&loaded.world);
     let intents = loaded.world.intents.len();
-    let output = match args.format {
-        Format::Text => render::text(&report, intents, args.verbose),
-        Format::Json => render::json(&report, intents),
-        Format::Sarif => render::sarif(&report, &loaded),
-    };
-    print!("{output}");
+    match args.format {
+        Format::Text => out!("{}", render::text(&report, intents, args.verbose)),
+        Format::Json => json::print(&json::document(
+            "check",
+            &loaded.findings,
+            render::json(&report, intents),
+        )),
+        Format::Sarif => {
+            let mut log = sarif::Log::default();
+            log.findings(&loaded.findings);
+            log.report(&report, &loaded);
+            if report.is_empty() {
+                log.nothing_to_check(&loaded);
+            }
+            sarif::print(log);
+        }
+    }
     // A check that verified nothing does not pass: a pipeline pointed at a folder without
     // expectations must not go green (README, "Exit codes of check").
     if report.passed() && !report.is_empty() {

@@ -2,8 +2,7 @@
 
 use crate::command::exit;
 use crate::files::{read_source, RelativeFiles};
-use crate::render::{self, JsonFinding};
-use serde::Serialize;
+use crate::render::{self, json, stream};
 use std::path::PathBuf;
 use xacct_eval::wire::read_request;
 use xacct_eval::{authorize, Decision, Explanation};
@@ -11,8 +10,10 @@ use xacct_policy::Severity;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The request: principal, action, resource, context and policies (see README).
+    /// The request: principal, action, resource, context and policies (see README); `-` reads
+    /// it from standard input.
     request: PathBuf,
+    /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -23,50 +24,27 @@ enum Format {
     Json,
 }
 
-#[derive(Serialize)]
-struct JsonOutput<'a> {
-    decision: &'static str,
-    explanation: &'a Explanation,
-    warnings: Vec<JsonFinding<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonError<'a> {
-    error: &'static str,
-    findings: Vec<JsonFinding<'a>>,
-}
-
 pub fn run(args: &Args) -> u8 {
     let source = match read_source(&args.request) {
         Ok(source) => source,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
+            if matches!(args.format, Format::Json) {
+                json::print(&json::failure("eval", &message, []));
+            }
             return exit::BAD_INPUT;
         }
     };
-    let base = args
-        .request
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let read = read_request(&source, &RelativeFiles { base });
+    let read = read_request(&source, &RelativeFiles::of(&args.request));
     let Some(request) = read.request else {
         match args.format {
             Format::Text => {
-                let terminal = render::stderr_is_terminal();
+                let colour = stream::stderr_colour();
                 for finding in &read.findings {
-                    eprint!("{}", render::finding(finding, terminal));
+                    err!("{}", render::finding(finding, colour));
                 }
             }
-            Format::Json => {
-                let output = JsonError {
-                    error: "bad input",
-                    findings: read.findings.iter().map(JsonFinding::new).collect(),
-                };
-                if let Ok(text) = serde_json::to_string_pretty(&output) {
-                    println!("{text}");
-                }
-            }
+            Format::Json => json::print(&json::failure("eval", "bad input", &read.findings)),
         }
         return exit::BAD_INPUT;
     };
@@ -79,25 +57,33 @@ pub fn run(args: &Args) -> u8 {
         .collect();
     match args.format {
         Format::Text => {
-            let terminal = render::stderr_is_terminal();
-            for warning in &warnings {
-                eprint!("{}", render::finding(warning, terminal));
+            let colour = stream::stderr_colour();
+            if !stream::quiet() {
+                for warning in &warnings {
+                    err!("{}", render::finding(warning, colour));
+                }
             }
-            print!("{}", explanation.to_text());
+            // `--quiet` prints a denial only.
+            if !stream::quiet() || response.decision != Decision::Allow {
+                let text = explanation.to_text();
+                let name = response.decision.name();
+                let verdict = if response.decision == Decision::Allow {
+                    stream::style::PASS
+                } else {
+                    stream::style::FAIL
+                };
+                match text.strip_prefix(name) {
+                    Some(rest) => out!("{}{rest}", stream::style::paint(verdict, name)),
+                    None => out!("{text}"),
+                }
+            }
         }
         Format::Json => {
-            let output = JsonOutput {
-                decision: response.decision.name(),
-                explanation: &explanation,
-                warnings: warnings
-                    .iter()
-                    .map(|finding| JsonFinding::new(finding))
-                    .collect(),
-            };
-            match serde_json::to_string_pretty(&output) {
-                Ok(text) => println!("{text}"),
-                Err(error) => eprintln!("error: {error}"),
-            }
+            let body = serde_json::json!({
+                "decision": response.decision.name(),
+                "explanation": explanation,
+            });
+            json::print(&json::document("eval", warnings.iter().copied(), body));
         }
     }
     if response.decision == Decision::Allow {

@@ -5,7 +5,9 @@
 
 use crate::command::exit;
 use crate::render::check as render;
-use crate::scenario;
+use crate::render::json;
+use crate::render::stream::{self, style};
+use crate::scenario::{self, Output};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use xacct_eval::ContextValue;
@@ -25,6 +27,7 @@ pub struct Args {
     /// One AWS action, with `--resource`.
     #[arg(long, requires = "resource")]
     action: Option<String>,
+    /// The resource ARN the `--action` is done on.
     #[arg(long, requires = "action")]
     resource: Option<String>,
     /// Read a path as Spark does: `s3://bucket/prefix/`, `s3a://…`, or a DBFS mount path
@@ -65,6 +68,7 @@ pub struct Args {
     /// Longest AssumeRole chain to search (for `--action` questions).
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
     depth: usize,
+    /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Also list the requests that were allowed (a failing answer lists its failures only).
@@ -312,22 +316,52 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
     }
 }
 
+/// Every name `--from` accepts: `compute:NAME`, and the ARNs of instance profiles, roles and
+/// users.
+fn starts(world: &World) -> Vec<String> {
+    world
+        .compute
+        .keys()
+        .map(|name| format!("compute:{name}"))
+        .chain(world.instance_profiles.keys().cloned())
+        .chain(world.roles.keys().cloned())
+        .chain(world.users.keys().cloned())
+        .collect()
+}
+
+/// A question the scenario cannot answer: the message on standard error, and with
+/// `--format json` a document with it on standard output.
+fn bad_input(args: &Args, loaded: &xacct_world::Loaded, message: &str) -> u8 {
+    errln!("error: {message}");
+    if matches!(args.format, Format::Json) {
+        json::print(&json::failure("explain", message, &loaded.findings));
+    }
+    exit::BAD_INPUT
+}
+
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let output = match args.format {
+        Format::Text => Output::Text,
+        Format::Json => Output::Json,
+    };
+    let Some(loaded) = scenario::load(&args.scenario, "explain", output) else {
         return exit::BAD_INPUT;
     };
     let world = &loaded.world;
     let from = normalized_from(&args.from);
     if let Err(error) = xacct_paths::resolve(world, &from) {
-        eprintln!("error: `{}` is not an instance profile, role, user, session or compute of the scenario", error.0);
-        return exit::BAD_INPUT;
+        let mut message = format!(
+            "`{}` is not an instance profile, role, user, session or compute of the scenario",
+            error.0
+        );
+        if let Some(near) = xacct_world::suggest::closest(&from, &starts(world)) {
+            message.push_str(&format!("; did you mean `{near}`?"));
+        }
+        return bad_input(args, &loaded, &message);
     }
     let operations = match operations(args, world, &from) {
         Ok(operations) => operations,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::BAD_INPUT;
-        }
+        Err(message) => return bad_input(args, &loaded, &message),
     };
     let user_context: Vec<(String, ContextValue)> = args
         .context
@@ -363,8 +397,7 @@ pub fn run(args: &Args) -> u8 {
         let result =
             xacct_paths::check::run_expectation_with_depth(world, &index, &expectation, args.depth);
         if let Some(error) = &result.error {
-            eprintln!("error: {error}");
-            return exit::BAD_INPUT;
+            return bad_input(args, &loaded, error);
         }
         if let Some(error) = result.cases.iter().find_map(|case| {
             (case.follows.is_none())
@@ -373,8 +406,7 @@ pub fn run(args: &Args) -> u8 {
         }) {
             // A question about something the scenario does not have is bad input, not a deny.
             if args.action.is_some() || args.read_table.is_some() {
-                eprintln!("error: {error}");
-                return exit::BAD_INPUT;
+                return bad_input(args, &loaded, error);
             }
         }
         results.push((operation.what, result));
@@ -387,7 +419,7 @@ pub fn run(args: &Args) -> u8 {
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
     let answer = Answer::new(&from, &results);
     match args.format {
-        Format::Text => print!("{}", text(args, &answer, &results, cases.len(), denied)),
+        Format::Text => out!("{}", text(args, &answer, &results, cases.len(), denied)),
         Format::Json => {
             let operations: Vec<serde_json::Value> = results
                 .iter()
@@ -399,20 +431,20 @@ pub fn run(args: &Args) -> u8 {
                     })
                 })
                 .collect();
-            let json = serde_json::json!({
-                "from": from,
-                "allowed": denied == 0,
-                "requests": cases.len(),
-                "denied": denied,
-                "asked": render::asked_json(&from, &answer.asked),
-                "assumptions": answer.assumptions,
-                "operations": operations,
-                "fixes": answer.fixes.json(),
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            json::print(&json::document(
+                "explain",
+                &loaded.findings,
+                serde_json::json!({
+                    "from": from,
+                    "allowed": denied == 0,
+                    "requests": cases.len(),
+                    "denied": denied,
+                    "asked": render::asked_json(&from, &answer.asked),
+                    "assumptions": answer.assumptions,
+                    "operations": operations,
+                    "fixes": answer.fixes.json(),
+                }),
+            ));
         }
     }
     if denied == 0 {
@@ -472,6 +504,9 @@ fn text(
     denied: usize,
 ) -> String {
     let mut out = String::new();
+    if stream::quiet() && denied == 0 {
+        return out;
+    }
     let mut fixes = answer.fixes.clone();
     let mut shown = render::Shown::default();
     let header = render::asked_text(answer.who, &answer.asked, &answer.assumptions, "");
@@ -491,12 +526,23 @@ fn text(
         let _ = writeln!(out, "{}: {denied} of {total} request(s) denied", answer.who);
     }
     out.push_str(&header);
-    for passed in [false, true] {
+    // `--quiet`: the denied operations only.
+    let shown_verdicts: &[bool] = if stream::quiet() {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    for &passed in shown_verdicts {
         for (what, result) in results
             .iter()
             .filter(|(_, result)| result.passed() == passed)
         {
-            let _ = writeln!(out, "\n{} {what}", if passed { "ok  " } else { "FAIL" });
+            let verdict = if passed {
+                style::paint(style::PASS, "ok  ")
+            } else {
+                style::paint(style::FAIL, "FAIL")
+            };
+            let _ = writeln!(out, "\n{verdict} {what}");
             let failing = result.failing_cases();
             out.push_str(&render::failures_text(
                 &failing, true, &mut fixes, &mut shown,

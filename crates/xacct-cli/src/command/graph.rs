@@ -2,7 +2,7 @@
 //! with the reason) and the buckets each principal reaches.
 
 use crate::command::exit;
-use crate::scenario;
+use crate::scenario::{self, Output};
 use std::path::PathBuf;
 use xacct_paths::graph;
 
@@ -10,6 +10,7 @@ use xacct_paths::graph;
 pub struct Args {
     /// The scenario folder (with xacct.toml).
     scenario: PathBuf,
+    /// The drawing's language.
     #[arg(long, value_enum, default_value = "mermaid")]
     format: Format,
 }
@@ -23,7 +24,7 @@ enum Format {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let Some(loaded) = scenario::load(&args.scenario, "graph", Output::Text) else {
         return exit::BAD_INPUT;
     };
     let built = graph::build(&loaded.world);
@@ -31,6 +32,6 @@ pub fn run(args: &Args) -> u8 {
         Format::Mermaid => graph::mermaid(&built),
         Format::Dot => graph::dot(&built),
     };
-    print!("{text}");
+    out!("{text}");
     exit::OK
 }

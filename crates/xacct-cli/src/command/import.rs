@@ -24,14 +24,14 @@ pub fn run(args: &Args) -> u8 {
     let manifest = match xacct_world::import::manifest_for(&args.inputs, &output_dir) {
         Ok(manifest) => manifest,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return exit::BAD_INPUT;
         }
     };
     match &args.output {
         Some(path) => match std::fs::write(path, manifest) {
             Ok(()) => {
-                eprintln!(
+                errln!(
                     "wrote {}: check it with `xacct check {}`",
                     path.display(),
                     output_dir.display()
@@ -39,12 +39,12 @@ pub fn run(args: &Args) -> u8 {
                 exit::OK
             }
             Err(error) => {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
+                errln!("error: cannot write `{}`: {error}", path.display());
                 exit::BAD_INPUT
             }
         },
         None => {
-            print!("{manifest}");
+            out!("{manifest}");
             exit::OK
         }
     }

@@ -1,7 +1,7 @@
 //! `xacct plan`: the documents that make each `[[intent]]` of a scenario work, proven.
 
 use crate::command::exit;
-use crate::scenario;
+use crate::scenario::{self, Output};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -11,6 +11,7 @@ pub struct Args {
     /// Plan only the intent with this name.
     #[arg(long)]
     intent: Option<String>,
+    /// What to write: the documents as JSON, Terraform, an AWS CLI script or a runbook.
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
     /// With `--format json`: write each document to DIR/ACCOUNT/PATH instead of printing.
@@ -58,7 +59,11 @@ enum Format {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let output = match args.format {
+        Format::Json => Output::Json,
+        Format::Terraform | Format::Cli | Format::Runbook => Output::Text,
+    };
+    let Some(loaded) = scenario::load(&args.scenario, "plan", output) else {
         return exit::BAD_INPUT;
     };
     let world = &loaded.world;
@@ -68,7 +73,7 @@ pub fn run(args: &Args) -> u8 {
         .filter(|intent| args.intent.as_ref().is_none_or(|name| &intent.name == name))
         .collect();
     if intents.is_empty() {
-        eprintln!(
+        errln!(
             "error: {} has no [[intent]]{}",
             args.scenario.display(),
             args.intent
@@ -84,14 +89,15 @@ pub fn run(args: &Args) -> u8 {
         match xacct_plan::plan(world, intent) {
             Ok(plan) => match args.format {
                 Format::Json => json_plans.push(xacct_plan::render::json(world, &plan)),
-                Format::Terraform => print!("{}", xacct_plan::render::terraform(world, &plan)),
-                Format::Cli => print!("{}", xacct_plan::render::cli(world, &plan)),
-                Format::Runbook => print!("{}", xacct_plan::render::runbook(world, &plan)),
+                Format::Terraform => out!("{}", xacct_plan::render::terraform(world, &plan)),
+                Format::Cli => out!("{}", xacct_plan::render::cli(world, &plan)),
+                Format::Runbook => out!("{}", xacct_plan::render::runbook(world, &plan)),
             },
             Err(error) => {
-                eprintln!(
+                errln!(
                     "error: intent `{}` ({}): {error}",
-                    intent.name, intent.origin.location
+                    intent.name,
+                    intent.origin.location
                 );
                 failed = true;
             }
@@ -99,14 +105,16 @@ pub fn run(args: &Args) -> u8 {
     }
     if let (Format::Json, Some(root)) = (args.format, &args.output) {
         match write_documents(root, &json_plans) {
-            Ok(count) => eprintln!("wrote {count} document(s) under {}", root.display()),
+            Ok(count) => errln!("wrote {count} document(s) under {}", root.display()),
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 return exit::BAD_INPUT;
             }
         }
     } else if matches!(args.format, Format::Json) && !json_plans.is_empty() {
-        println!(
+        // The plans' own shape, until the plan command adopts `json::document` (its output is
+        // being reshaped into one plan per scenario).
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::Value::Array(json_plans)).unwrap_or_default()
         );

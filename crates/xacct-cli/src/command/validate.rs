@@ -2,21 +2,22 @@
 
 use crate::command::exit;
 use crate::files::read_source;
-use crate::render::{self, JsonFinding};
+use crate::render::{self, json, sarif, stream};
 use std::path::PathBuf;
-use xacct_policy::{parse_policy, PolicyKind};
+use xacct_policy::{parse_policy, PolicyKind, Severity, SourcedFinding};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy documents (JSON) to check, or scenario folders (with xacct.toml): a folder is
-    /// loaded whole, and its findings cover the manifest, every document and every settings
-    /// file it names.
+    /// Policy documents (JSON) to check, `-` for standard input, or scenario folders (with
+    /// xacct.toml): a folder is loaded whole, and its findings cover the manifest, every
+    /// document and every settings file it names.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Where the policies are attached; the rules differ (e.g. only resource-based policies
     /// name a Principal).
     #[arg(long, default_value = "identity", value_parser = parse_kind)]
     kind: PolicyKind,
+    /// How to report: text for people, JSON or SARIF for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -25,23 +26,28 @@ pub struct Args {
 enum Format {
     Text,
     Json,
+    Sarif,
 }
 
 fn parse_kind(text: &str) -> Result<PolicyKind, String> {
     text.parse()
 }
 
+/// A finding that means the document could not be read as JSON at all: bad input (exit 2),
+/// not a finding about a policy (exit 1).
+fn unreadable_json(finding: &SourcedFinding) -> bool {
+    finding.finding.code == "invalid-json"
+}
+
 pub fn run(args: &Args) -> u8 {
-    let mut unreadable = false;
+    // Files that could not be read, with why: they have no place to point at.
+    let mut unreadable: Vec<String> = Vec::new();
     let mut findings = Vec::new();
     for path in &args.files {
         if path.is_dir() {
             match xacct_world::load(path) {
                 Ok(loaded) => findings.extend(loaded.findings),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    unreadable = true;
-                }
+                Err(message) => unreadable.push(message),
             }
             continue;
         }
@@ -61,50 +67,72 @@ pub fn run(args: &Args) -> u8 {
                         .map(|finding| finding.in_source(&source)),
                 );
             }
-            Err(message) => {
-                eprintln!("error: {message}");
-                unreadable = true;
-            }
+            Err(message) => unreadable.push(message),
         }
+    }
+    let errors = findings
+        .iter()
+        .filter(|finding| finding.finding.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    for message in &unreadable {
+        errln!("error: {message}");
     }
     match args.format {
         Format::Text => {
-            let terminal = render::stdout_is_terminal();
+            let colour = stream::stdout_colour();
             for finding in &findings {
-                print!("{}", render::finding(finding, terminal));
+                out!("{}", render::finding(finding, colour));
             }
-            let errors = findings
-                .iter()
-                .filter(|finding| finding.finding.severity == xacct_policy::Severity::Error)
-                .count();
-            let warnings = findings.len() - errors;
-            if findings.is_empty() && !unreadable {
-                let folders = args.files.iter().filter(|path| path.is_dir()).count();
-                if folders == 0 {
-                    println!(
-                        "{} file(s) checked as {} policies: no findings",
-                        args.files.len(),
-                        args.kind
-                    );
-                } else {
-                    println!(
-                        "{} file(s) and {folders} scenario(s) checked: no findings",
-                        args.files.len() - folders
-                    );
+            if findings.is_empty() && unreadable.is_empty() {
+                if !stream::quiet() {
+                    let folders = args.files.iter().filter(|path| path.is_dir()).count();
+                    if folders == 0 {
+                        outln!(
+                            "{} file(s) checked as {} policies: no findings",
+                            args.files.len(),
+                            args.kind
+                        );
+                    } else {
+                        outln!(
+                            "{} file(s) and {folders} scenario(s) checked: no findings",
+                            args.files.len() - folders
+                        );
+                    }
                 }
             } else {
-                println!("{errors} error(s), {warnings} warning(s)");
+                let errors = format!("{errors} error(s)");
+                let errors = if errors.starts_with('0') {
+                    errors
+                } else {
+                    stream::style::paint(stream::style::ERROR, &errors)
+                };
+                let warnings = format!("{warnings} warning(s)");
+                let warnings = if warnings.starts_with('0') {
+                    warnings
+                } else {
+                    stream::style::paint(stream::style::WARNING, &warnings)
+                };
+                outln!("{errors}, {warnings}");
             }
         }
         Format::Json => {
-            let json: Vec<JsonFinding<'_>> = findings.iter().map(JsonFinding::new).collect();
-            match serde_json::to_string_pretty(&json) {
-                Ok(text) => println!("{text}"),
-                Err(error) => eprintln!("error: {error}"),
+            let body = serde_json::json!({
+                "unreadable": unreadable,
+                "summary": {"errors": errors, "warnings": warnings, "unreadable": unreadable.len()},
+            });
+            json::print(&json::document("validate", &findings, body));
+        }
+        Format::Sarif => {
+            let mut log = sarif::Log::default();
+            log.findings(&findings);
+            for message in &unreadable {
+                log.failed(message);
             }
+            sarif::print(log);
         }
     }
-    if unreadable {
+    if !unreadable.is_empty() || findings.iter().any(unreadable_json) {
         exit::BAD_INPUT
     } else if findings.is_empty() {
         exit::OK

@@ -2,7 +2,8 @@
 //! its shortest AssumeRole chain.
 
 use crate::command::exit;
-use crate::scenario;
+use crate::render::json;
+use crate::scenario::{self, Output};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use xacct_paths::{who_can, CallerIndex, Reach, WhoCan, WhoCanQuery};
 pub struct Args {
     /// The scenario folder (with xacct.toml).
     scenario: PathBuf,
+    /// The AWS action, e.g. `s3:GetObject`.
     #[arg(long)]
     action: String,
     /// The resource ARN; for objects, a key or a representative `arn:aws:s3:::BUCKET/*`.
@@ -29,6 +31,7 @@ pub struct Args {
     /// Longest AssumeRole chain to search.
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
     depth: usize,
+    /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -46,7 +49,11 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let output = match args.format {
+        Format::Text => Output::Text,
+        Format::Json => Output::Json,
+    };
+    let Some(loaded) = scenario::load(&args.scenario, "who-can", output) else {
         return exit::BAD_INPUT;
     };
     let world = &loaded.world;
@@ -63,22 +70,27 @@ pub fn run(args: &Args) -> u8 {
     let answer = match who_can(world, &CallerIndex::new(world), &query) {
         Ok(answer) => answer,
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
+            if matches!(args.format, Format::Json) {
+                json::print(&json::failure(
+                    "who-can",
+                    &error.to_string(),
+                    &loaded.findings,
+                ));
+            }
             return exit::BAD_INPUT;
         }
     };
     match args.format {
-        Format::Text => print!("{}", text(&query, &answer)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&json_of(&query, &answer)).unwrap_or_default()
-        ),
+        Format::Text => out!("{}", text(&query, &answer)),
+        Format::Json => json::print(&json::document(
+            "who-can",
+            &loaded.findings,
+            json_of(&query, &answer),
+        )),
     }
-    if answer.principals.is_empty() {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    }
+    // "Nobody can" is an answer, not a failure: the exit code says the question was answered.
+    exit::OK
 }
 
 fn hops_word(hops: usize) -> String {

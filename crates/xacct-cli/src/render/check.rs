@@ -1,12 +1,13 @@
 //! Check results as text for people, JSON for programs, and SARIF for code-scanning tools.
 
+use super::json::Location;
+use super::stream::{self, style};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use xacct_eval::Explanation;
 use xacct_paths::check::{same_fix, Case, ComputeCheck, ExpectationResult, Mended, Report};
 use xacct_paths::fix::{Fix, NoFix};
 use xacct_paths::{Assumptions, Link, Path, Route, Step};
-use xacct_world::Loaded;
 
 /// The distinct fixes of one answer, each printed once: in full where it is first needed,
 /// with what it mends when that is more than one thing, and referred to afterwards.
@@ -347,11 +348,12 @@ fn compute_text(check: &ComputeCheck, fixes: &mut Fixes<'_>) -> String {
     out
 }
 
-fn status(passed: bool) -> &'static str {
+/// `PASS` or `FAIL`, coloured (the colour is stripped when the output is not a terminal).
+fn status(passed: bool) -> String {
     if passed {
-        "PASS"
+        style::paint(style::PASS, "PASS")
     } else {
-        "FAIL"
+        style::paint(style::FAIL, "FAIL")
     }
 }
 
@@ -374,7 +376,9 @@ fn nothing_to_check_help(intents: usize) -> String {
 
 /// Failures first: one line per expectation and compute check, the failing ones leading, then
 /// the details of each failure (with `verbose`, of every expectation), each fix printed once.
+/// With `--quiet`, passing checks and the count are left out.
 pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
+    let quiet = stream::quiet();
     let mut out = String::new();
     if report.is_empty() {
         let _ = writeln!(out, "{NOTHING_TO_CHECK}");
@@ -391,7 +395,8 @@ pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
         .iter()
         .filter(|check| !check.passed())
         .collect();
-    for passed in [false, true] {
+    let shown: &[bool] = if quiet { &[false] } else { &[false, true] };
+    for &passed in shown {
         for result in report
             .expectations
             .iter()
@@ -422,10 +427,12 @@ pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
     }
     let total = report.expectations.len() + report.compute.len();
     let failed = failing.len() + failing_compute.len();
-    if failed == 0 {
-        let _ = writeln!(out, "\nall {total} checks passed");
-    } else {
-        let _ = writeln!(out, "\n{failed} of {total} checks failed");
+    if !quiet {
+        if failed == 0 {
+            let _ = writeln!(out, "\nall {total} checks passed");
+        } else {
+            let _ = writeln!(out, "\n{failed} of {total} checks failed");
+        }
     }
     let mut fixes = Fixes::of_report(report);
     for result in &failing {
@@ -661,7 +668,7 @@ pub fn cases_json(cases: &[Case], expect_allow: bool, fixes: &Fixes<'_>) -> Vec<
 fn expectation_json(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
     json!({
         "name": result.expectation.name,
-        "location": result.expectation.origin.location,
+        "location": origin_location(&result.expectation.origin),
         "expected": if result.expectation.allow { "allow" } else { "deny" },
         "passed": result.passed(),
         "error": result.error,
@@ -671,9 +678,17 @@ fn expectation_json(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
     })
 }
 
-/// The report for programs. `passed` is false when nothing was checked (`nothingToCheck`):
-/// an empty check verifies nothing, and says so.
-pub fn json(report: &Report, intents: usize) -> String {
+/// A manifest place in the shared JSON shape.
+fn origin_location(origin: &xacct_world::model::Origin) -> Value {
+    Location::parse(&origin.location, origin.span)
+        .and_then(|location| serde_json::to_value(location).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The body of `check --format json`; `render::json::document` adds the shared fields.
+/// `passed` is false when nothing was checked (`nothingToCheck`): an empty check verifies
+/// nothing, and says so.
+pub fn json(report: &Report, intents: usize) -> Value {
     let fixes = Fixes::of_report(report);
     let compute: Vec<Value> = report
         .compute
@@ -685,7 +700,7 @@ pub fn json(report: &Report, intents: usize) -> String {
                 "passed": check.passed(),
                 "error": check.error,
                 "explanation": check.step.as_ref().map(step_json),
-                "fix": check.fix.as_ref().and_then(|fix| fixes.number(fix)),
+                "fixes": check.fix.as_ref().and_then(|fix| fixes.number(fix)).into_iter().collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -706,103 +721,5 @@ pub fn json(report: &Report, intents: usize) -> String {
             )),
         );
     }
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    )
-}
-
-fn sarif_location(file: &str, line: usize, column: usize) -> Value {
-    json!({"physicalLocation": {"artifactLocation": {"uri": file}, "region": {"startLine": line, "startColumn": column}}})
-}
-
-/// SARIF 2.1.0: one result per failed expectation or compute check, located at the manifest
-/// line of the expectation and, where known, at the statement that denied.
-pub fn sarif(report: &Report, loaded: &Loaded) -> String {
-    let manifest = &loaded.manifest;
-    let mut results = Vec::new();
-    for result in report.expectations.iter().filter(|result| !result.passed()) {
-        let (line, column) = result.expectation.origin.span.line_column(&manifest.text);
-        let mut related = Vec::new();
-        let mut message = format!("expectation `{}` fails", result.expectation.name);
-        for case in result.failing_cases() {
-            let _ = write!(message, "; {} on {}", case.action, case.resource);
-            if let Some((step, _)) = deciding_step(&case.outcome.path) {
-                let explanation = Explanation::new(&step.request, &step.response);
-                if let Some(reason) = explanation.reasons.first() {
-                    let _ = write!(message, ": {reason}");
-                }
-                for statement in explanation
-                    .matched
-                    .iter()
-                    .filter(|statement| statement.reference.effect == xacct_policy::Effect::Deny)
-                {
-                    if let Some(location) = &statement.location {
-                        let mut parts = location.rsplitn(3, ':');
-                        let column = parts
-                            .next()
-                            .and_then(|c| c.parse::<usize>().ok())
-                            .unwrap_or(1);
-                        let line = parts
-                            .next()
-                            .and_then(|l| l.parse::<usize>().ok())
-                            .unwrap_or(1);
-                        let file = parts.next().unwrap_or_default();
-                        related.push(sarif_location(file, line, column));
-                    }
-                }
-            }
-        }
-        results.push(json!({
-            "ruleId": "expectation-failed",
-            "level": "error",
-            "message": {"text": message},
-            "locations": [sarif_location(&manifest.name, line, column)],
-            "relatedLocations": related,
-        }));
-    }
-    if report.is_empty() {
-        results.push(json!({
-            "ruleId": "nothing-to-check",
-            "level": "warning",
-            "message": {"text": NOTHING_TO_CHECK},
-            "locations": [sarif_location(&manifest.name, 1, 1)],
-        }));
-    }
-    for check in report.compute.iter().filter(|check| !check.passed()) {
-        let origin = loaded
-            .world
-            .compute
-            .get(&check.compute)
-            .map(|compute| compute.origin.span)
-            .unwrap_or_default();
-        let (line, column) = origin.line_column(&manifest.text);
-        results.push(json!({
-            "ruleId": "compute-check-failed",
-            "level": "error",
-            "message": {"text": format!("compute `{}`: {} does not hold", check.compute, check.what)},
-            "locations": [sarif_location(&manifest.name, line, column)],
-        }));
-    }
-    let value = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "xacct",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/xacct",
-                "rules": [
-                    {"id": "expectation-failed", "shortDescription": {"text": "An expectation of the scenario does not hold"}},
-                    {"id": "compute-check-failed", "shortDescription": {"text": "A compute identity cannot be launched or assumed"}},
-                    {"id": "nothing-to-check", "shortDescription": {"text": "The scenario has nothing for check to verify"}}
-                ]
-            }},
-            "results": results,
-        }],
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    )
+    value
 }
