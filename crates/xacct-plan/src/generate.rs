@@ -453,12 +453,19 @@ fn client_settings(context: &Context<'_>) -> Vec<Change> {
                     );
                     // The field guide's alternative: a mount that carries the same settings.
                     if let IntentTarget::S3 { prefix, .. } = &intent.target {
+                        // Python string literals written as JSON strings (which Python reads
+                        // the same), so a quote in a prefix stays inside its string.
+                        let literal = |text: String| {
+                            serde_json::to_string(&text).unwrap_or_else(|_| "\"\"".to_owned())
+                        };
                         set(
                             "mount",
                             "python".to_owned(),
                             format!(
-                                "dbutils.fs.mount(\"s3a://{bucket}/{prefix}\", \"/mnt/{bucket}\", extra_configs={{\"fs.s3a.credentialsType\": \"AssumeRole\", \"fs.s3a.stsAssumeRole.arn\": \"{}\"}})",
-                                context.target_role
+                                "dbutils.fs.mount({}, {}, extra_configs={{\"fs.s3a.credentialsType\": \"AssumeRole\", \"fs.s3a.stsAssumeRole.arn\": {}}})",
+                                literal(format!("s3a://{bucket}/{prefix}")),
+                                literal(format!("/mnt/{bucket}")),
+                                literal(context.target_role.clone()),
                             ),
                             "or mount the prefix with the role, for paths under /mnt",
                         );

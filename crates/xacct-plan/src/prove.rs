@@ -443,10 +443,17 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
             "Spark's S3 clients (S3A, EMRFS) cannot pass an external id when they assume a role: leave `external_id` out for S3 targets".to_owned(),
         ));
     }
-    let target_role = format!(
-        "arn:aws:iam::{data_account}:role/{}",
-        role_name_for(intent, caller_role)
-    );
+    // Role names are unique in an account whatever their path, and regardless of case: a role
+    // of that name already there is the one to extend (creating another would fail).
+    let wanted = role_name_for(intent, caller_role);
+    let target_role = world
+        .roles
+        .values()
+        .find(|role| role.account == data_account && role.name.eq_ignore_ascii_case(&wanted))
+        .map_or_else(
+            || format!("arn:aws:iam::{data_account}:role/{wanted}"),
+            |role| role.arn.clone(),
+        );
     let compute = intent.from.strip_prefix("compute:").map(str::to_owned);
     let context = Context {
         world,

@@ -131,7 +131,10 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 let _ = writeln!(out, "# {}", one_line(&text));
             }
             Document::LakeGrants => {
-                for grant in body.as_array().into_iter().flatten() {
+                for (index, grant) in body.as_array().into_iter().flatten().enumerate() {
+                    if index > 0 {
+                        let _ = writeln!(out);
+                    }
                     let _ = writeln!(out, "# account {account}: a Lake Formation grant (granting again changes nothing)");
                     let _ = writeln!(
                         out,
