@@ -7,10 +7,12 @@
 //! runbook. [`plan_all`] plans every intent of a scenario as one plan, proven as a whole.
 
 pub mod generate;
+pub mod holds;
 pub mod merge;
 pub mod prove;
 pub mod render;
 
 pub use generate::{Change, Document};
+pub use holds::intent_results;
 pub use merge::{plan_all, Merged};
 pub use prove::{intent_checks, intent_holds, plan, Plan, PlanError};

@@ -69,7 +69,7 @@ pub(crate) fn role_name(arn: &str) -> &str {
 
 /// Text for one line of a comment or a heading: control characters (a newline above all)
 /// are written escaped, so no value ends the comment and starts a command.
-pub(crate) fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() {

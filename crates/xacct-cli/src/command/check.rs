@@ -24,7 +24,14 @@ pub fn run(args: &Args) -> u8 {
     let Some(loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
-    let report = xacct_paths::check::check(&loaded.world);
+    let mut report = xacct_paths::check::check(&loaded.world);
+    // Each [[intent]] is a check too, the same one `xacct plan` proves its plan with.
+    let (intents, unchecked) = xacct_plan::intent_results(&loaded.world);
+    report.expectations.extend(intents);
+    for (intent, error) in unchecked {
+        let message = format!("intent `{}` ({}) cannot be checked: {error}", intent.name, intent.origin.location);
+        eprintln!("warning: {}", xacct_plan::render::one_line(&message));
+    }
     let output = match args.format {
         Format::Text => render::text(&report),
         Format::Json => render::json(&report),

@@ -101,16 +101,20 @@ pub fn run(args: &Args) -> u8 {
             if let Some(id) = &intent.external_id {
                 eprintln!(
                     "note: intent `{}` ({}): generated the external id {id}; pin it in the manifest with `external_id = \"{id}\"`, or each run draws a new one",
-                    intent.name, intent.origin.location
+                    render::one_line(&intent.name), intent.origin.location
                 );
             }
         }
     }
     let merged = xacct_plan::plan_all(world, &intents);
     for (intent, error) in &merged.refused {
+        // Names and prefixes may hold newlines: one line per error, control characters escaped.
         eprintln!(
-            "error: intent `{}` ({}): {error}",
-            intent.name, intent.origin.location
+            "error: {}",
+            render::one_line(&format!(
+                "intent `{}` ({}): {error}",
+                intent.name, intent.origin.location
+            ))
         );
     }
     if let Some(plan) = &merged.plan {

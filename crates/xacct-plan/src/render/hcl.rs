@@ -305,13 +305,10 @@ pub(crate) fn file(header: &str, nodes: &[Node]) -> String {
         body.push(structure);
     }
     let mut out = String::new();
-    for line in header.lines() {
-        out.push_str("# ");
-        out.push_str(&super::one_line(line));
-        out.push('\n');
-    }
     if !header.is_empty() {
-        out.push('\n');
+        out.push_str("# ");
+        out.push_str(&super::one_line(header));
+        out.push_str("\n\n");
     }
     out.push_str(&body.to_string());
     out
