@@ -15,4 +15,4 @@ pub mod render;
 pub use generate::{Change, Document};
 pub use holds::intent_results;
 pub use merge::{plan_all, Merged};
-pub use prove::{intent_checks, intent_holds, plan, Plan, PlanError};
+pub use prove::{applied_world, intent_checks, intent_holds, plan, Plan, PlanError};

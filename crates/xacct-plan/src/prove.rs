@@ -579,3 +579,9 @@ pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
         &plan.checks,
     )
 }
+
+/// The world as it will be once the plan is applied (roles created, every change made): what
+/// `xacct check` will see after the user runs the plan.
+pub fn applied_world(world: &World, plan: &Plan) -> Result<World, String> {
+    applied(world, &plan.created_roles, &plan.changes)
+}
