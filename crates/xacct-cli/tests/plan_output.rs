@@ -80,10 +80,7 @@ fn output_writes_every_format_as_files() {
             "terraform",
             &["111111111111/main.tf", "222222222222/main.tf"],
         ),
-        (
-            "cli",
-            &["111111111111.sh", "222222222222.sh", "run-all.sh"],
-        ),
+        ("cli", &["111111111111.sh", "222222222222.sh", "run-all.sh"]),
         ("runbook", &["runbook.md"]),
         (
             "json",
@@ -143,7 +140,10 @@ fn output_never_writes_outside_the_folder() {
     let everything = files(&parent);
     assert!(!everything.is_empty());
     for file in &everything {
-        assert!(file.starts_with("a/b/c/out/"), "{file} is outside the output folder");
+        assert!(
+            file.starts_with("a/b/c/out/"),
+            "{file} is outside the output folder"
+        );
         assert!(Path::new(file)
             .components()
             .all(|part| matches!(part, Component::Normal(_))));
@@ -163,9 +163,21 @@ fn names_aws_refuses_are_errors_at_load() {
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     for (code, place, rule) in [
-        ("invalid-name", "xacct.toml:11:7", "the role name `etl$(id)` holds '$'"),
-        ("invalid-bucket-name", "xacct.toml:15:8", "the bucket name `lake-b;touch PWNED;` holds ';'"),
-        ("invalid-external-id", "xacct.toml:26:15", "the external id `it's $(id)` holds"),
+        (
+            "invalid-name",
+            "xacct.toml:11:7",
+            "the role name `etl$(id)` holds '$'",
+        ),
+        (
+            "invalid-bucket-name",
+            "xacct.toml:15:8",
+            "the bucket name `lake-b;touch PWNED;` holds ';'",
+        ),
+        (
+            "invalid-external-id",
+            "xacct.toml:26:15",
+            "the external id `it's $(id)` holds",
+        ),
     ] {
         assert!(stderr.contains(code), "{code}: {stderr}");
         assert!(stderr.contains(place), "{place}: {stderr}");
@@ -187,7 +199,9 @@ fn a_generated_external_id_is_drawn_anew_and_must_be_pinned() {
     let (first, second) = (id(&first_err), id(&second_err));
     assert_ne!(first, second, "each run draws a new id");
     assert!(first.starts_with("xacct-") && first.len() == 38, "{first}");
-    assert!(first_err.contains(&format!("pin it in the manifest with `external_id = \"{first}\"`")));
+    assert!(first_err.contains(&format!(
+        "pin it in the manifest with `external_id = \"{first}\"`"
+    )));
     assert!(first_out.contains(&format!("\"sts:ExternalId\":\"{first}\"")));
     assert!(second_out.contains(&second));
 }
@@ -202,7 +216,10 @@ fn check_runs_the_intents() {
         .collect();
     assert_eq!(intents.len(), 6, "{stdout}");
     for line in intents {
-        assert!(line.contains("not yet met: `xacct plan` writes what it needs"), "{line}");
+        assert!(
+            line.contains("not yet met: `xacct plan` writes what it needs"),
+            "{line}"
+        );
     }
     let (code, stdout, _) = xacct(&["check", TWO_INTENTS, "--format", "json"]);
     assert_eq!(code, 1);

@@ -42,16 +42,19 @@ pub fn plan_all(world: &World, intents: &[&Intent]) -> Merged {
             // The merge failed as a whole: every intent in it is refused with the reason.
             let reason = error.to_string();
             let already = refused_names(&refused);
-            refused.extend(intents.iter().filter_map(|intent| {
-                (!already.contains(&intent.name)).then(|| {
-                    (
-                        (*intent).clone(),
-                        PlanError::Unproven(vec![format!(
-                            "together with the other intents: {reason}"
-                        )]),
-                    )
-                })
-            }));
+            refused.extend(
+                intents
+                    .iter()
+                    .filter(|intent| !already.contains(&intent.name))
+                    .map(|intent| {
+                        (
+                            (*intent).clone(),
+                            PlanError::Unproven(vec![format!(
+                                "together with the other intents: {reason}"
+                            )]),
+                        )
+                    }),
+            );
             Merged {
                 plan: None,
                 refused,
@@ -61,7 +64,10 @@ pub fn plan_all(world: &World, intents: &[&Intent]) -> Merged {
 }
 
 fn refused_names(refused: &[(Intent, PlanError)]) -> Vec<String> {
-    refused.iter().map(|(intent, _)| intent.name.clone()).collect()
+    refused
+        .iter()
+        .map(|(intent, _)| intent.name.clone())
+        .collect()
 }
 
 /// One plan from several: changes and created roles each once, in the order they first come,

@@ -188,7 +188,11 @@ pub(crate) fn applied(
 }
 
 /// The intent's own checks, as expectations.
-pub(crate) fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> Vec<Expectation> {
+pub(crate) fn expectations(
+    intent: &Intent,
+    context: &Context<'_>,
+    acl_required: bool,
+) -> Vec<Expectation> {
     let via = match intent.route {
         Route::AssumeRole => vec![context.target_role.clone()],
         _ => Vec::new(),
@@ -464,11 +468,11 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
         data_account,
         compute,
     };
-    let created: Vec<(AccountId, String)> =
-        (intent.route == Route::AssumeRole && !world.roles.contains_key(&target_role))
-            .then(|| (data_account, target_role.clone()))
-            .into_iter()
-            .collect();
+    let created: Vec<(AccountId, String)> = (intent.route == Route::AssumeRole
+        && !world.roles.contains_key(&target_role))
+    .then(|| (data_account, target_role.clone()))
+    .into_iter()
+    .collect();
     // Writes from another account into a bucket with ACLs enabled must carry
     // bucket-owner-full-control, and the bucket policy makes sure of it.
     let writer_account = match intent.route {
@@ -494,8 +498,7 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         expectations,
     } = prepare(world, intent)?;
     let all = candidates(&context);
-    let full =
-        applied(world, &created, &all).map_err(|error| PlanError::Unproven(vec![error]))?;
+    let full = applied(world, &created, &all).map_err(|error| PlanError::Unproven(vec![error]))?;
     let proof = run(&full, &expectations);
     let compute_failures: Vec<String> = compute_checks(&full, intent)
         .into_iter()
@@ -552,8 +555,8 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
             index += 1;
         }
     }
-    let final_world = applied(world, &created, &kept)
-        .map_err(|error| PlanError::Unproven(vec![error]))?;
+    let final_world =
+        applied(world, &created, &kept).map_err(|error| PlanError::Unproven(vec![error]))?;
     let proof = run(&final_world, &expectations);
     Ok(Plan {
         intents: vec![intent.clone()],

@@ -87,7 +87,11 @@ pub(crate) fn creates_role(plan: &Plan, role: &str) -> bool {
 }
 
 /// The policy the scenario already has for the document, when AWS has one.
-fn existing_policy<'a>(world: &'a World, plan: &Plan, document: &Document) -> Option<&'a SourcedPolicy> {
+fn existing_policy<'a>(
+    world: &'a World,
+    plan: &Plan,
+    document: &Document,
+) -> Option<&'a SourcedPolicy> {
     match document {
         Document::BucketPolicy { bucket } => world.buckets.get(bucket)?.policy.as_ref(),
         Document::KeyPolicy { key } => world.keys.get(key)?.policy.as_ref(),
@@ -104,9 +108,11 @@ fn existing_policy<'a>(world: &'a World, plan: &Plan, document: &Document) -> Op
 pub(crate) fn exists(world: &World, plan: &Plan, account: &str, document: &Document) -> bool {
     match document {
         Document::Trust { role } => !creates_role(plan, role) && world.roles.contains_key(role),
-        Document::ResourceLink { name } => world.lake.catalogs.iter().any(|((owner, _), catalog)| {
-            owner.to_string() == account && catalog.databases.contains_key(name)
-        }),
+        Document::ResourceLink { name } => {
+            world.lake.catalogs.iter().any(|((owner, _), catalog)| {
+                owner.to_string() == account && catalog.databases.contains_key(name)
+            })
+        }
         Document::RolePolicy { .. } | Document::ClientSettings { .. } | Document::LakeGrants => {
             false
         }
@@ -150,7 +156,12 @@ pub(crate) fn unreadable_existing(world: &World, plan: &Plan) -> Vec<String> {
 
 /// The full document after the plan: the existing one with the plan's statements, each
 /// once; a statement whose Sid another already holds gets a numbered Sid of its own.
-pub(crate) fn merged(world: &World, plan: &Plan, document: &Document, statements: &[&Change]) -> Value {
+pub(crate) fn merged(
+    world: &World,
+    plan: &Plan,
+    document: &Document,
+    statements: &[&Change],
+) -> Value {
     let mut base = existing_policy(world, plan, document)
         .and_then(policy_json)
         .unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}));
@@ -166,7 +177,10 @@ pub(crate) fn merged(world: &World, plan: &Plan, document: &Document, statements
         }
         let sid_of = |value: &Value| value.get("Sid").and_then(Value::as_str).map(str::to_owned);
         if let Some(sid) = sid_of(&statement) {
-            let taken = |candidate: &str| all.iter().any(|kept| sid_of(kept).as_deref() == Some(candidate));
+            let taken = |candidate: &str| {
+                all.iter()
+                    .any(|kept| sid_of(kept).as_deref() == Some(candidate))
+            };
             if taken(&sid) {
                 let mut number = 2;
                 while taken(&format!("{sid}{number}")) {
@@ -244,7 +258,11 @@ pub(crate) fn document_path(document: &Document) -> Vec<String> {
     let parts: Vec<&str> = match document {
         Document::Trust { role } => vec!["roles", role_name(role), "trust-policy.json"],
         Document::RolePolicy { role, name } => {
-            return vec!["roles".to_owned(), role_name(role).to_owned(), format!("{name}.json")]
+            return vec![
+                "roles".to_owned(),
+                role_name(role).to_owned(),
+                format!("{name}.json"),
+            ]
         }
         Document::BucketPolicy { bucket } => vec!["buckets", bucket, "bucket-policy.json"],
         Document::KeyPolicy { key } => vec!["keys", role_name(key), "key-policy.json"],
@@ -252,11 +270,19 @@ pub(crate) fn document_path(document: &Document) -> Vec<String> {
             vec!["streams", role_name(stream), "stream-policy.json"]
         }
         Document::ClientSettings { compute, kind } => {
-            return vec!["compute".to_owned(), compute.clone(), format!("{kind}.json")]
+            return vec![
+                "compute".to_owned(),
+                compute.clone(),
+                format!("{kind}.json"),
+            ]
         }
         Document::LakeGrants => vec!["lakeformation", "grant-permissions.json"],
         Document::ResourceLink { name } => {
-            return vec!["glue".to_owned(), "resource-links".to_owned(), format!("{name}.json")]
+            return vec![
+                "glue".to_owned(),
+                "resource-links".to_owned(),
+                format!("{name}.json"),
+            ]
         }
     };
     parts.into_iter().map(str::to_owned).collect()

@@ -25,7 +25,12 @@ fn fixture(name: &str) -> PathBuf {
 
 fn load(path: &Path) -> World {
     let loaded = xacct_world::load(path).unwrap();
-    assert!(!loaded.has_errors(), "{}: {:?}", path.display(), loaded.findings);
+    assert!(
+        !loaded.has_errors(),
+        "{}: {:?}",
+        path.display(),
+        loaded.findings
+    );
     loaded.world
 }
 
@@ -81,7 +86,11 @@ fn blocks(body: &Body) -> Vec<(String, Vec<String>, BTreeMap<String, Expression>
         .map(|block| {
             (
                 block.ident.as_str().to_owned(),
-                block.labels.iter().map(|label| label.as_str().to_owned()).collect(),
+                block
+                    .labels
+                    .iter()
+                    .map(|label| label.as_str().to_owned())
+                    .collect(),
                 block
                     .body
                     .attributes()
@@ -131,9 +140,17 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
         .iter()
         .map(|statement| statement["Sid"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(trust_sids, ["Auditor", "XacctTrustEtl"], "one trust statement for both intents");
+    assert_eq!(
+        trust_sids,
+        ["Auditor", "XacctTrustEtl"],
+        "one trust statement for both intents"
+    );
     let bucket = &data["buckets/lake-b/bucket-policy.json"];
-    assert_eq!(statements(bucket)[0]["Sid"], "AuditRead", "existing statements kept");
+    assert_eq!(
+        statements(bucket)[0]["Sid"],
+        "AuditRead",
+        "existing statements kept"
+    );
     let key = &data["keys/1234abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"];
     assert_eq!(statements(key)[0]["Sid"], "KeyAdmins");
     let reader_policy = &data["roles/lake-reader/xacct-plan.json"];
@@ -145,7 +162,10 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
     }
     // Both S3 intents' prefixes are in the one inline policy of the role.
     let text = reader_policy.to_string();
-    assert!(text.contains("sales/*") && text.contains("staging/*"), "{text}");
+    assert!(
+        text.contains("sales/*") && text.contains("staging/*"),
+        "{text}"
+    );
 
     // Terraform: one provider per account, one resource per address, imports for what exists.
     let terraform = render::terraform(&world, &plan);
@@ -185,19 +205,30 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
     );
     for import in &imports {
         let address = import.split(' ').next().unwrap();
-        assert!(resources.iter().any(|resource| resource == address), "{address}");
+        assert!(
+            resources.iter().any(|resource| resource == address),
+            "{address}"
+        );
     }
     let role = blocks
         .iter()
         .find(|(kind, labels, _)| kind == "resource" && labels[0] == "aws_iam_role")
         .unwrap();
-    assert_eq!(role.2["path"].as_str(), Some("/team/"), "an imported role keeps its path");
+    assert_eq!(
+        role.2["path"].as_str(),
+        Some("/team/"),
+        "an imported role keeps its path"
+    );
     assert_eq!(to_json(&role.2["assume_role_policy"]), *trust);
 
     // The script updates what exists and never creates it.
     let script = render::cli(&world, &plan);
     assert!(!script.contains("create-role"), "{script}");
-    assert_eq!(script.matches("update-assume-role-policy").count(), 1, "{script}");
+    assert_eq!(
+        script.matches("update-assume-role-policy").count(),
+        1,
+        "{script}"
+    );
     assert_eq!(script.matches("put-bucket-policy").count(), 1);
     assert_eq!(script.matches("put-key-policy").count(), 1);
 }
@@ -229,13 +260,20 @@ fn run_script(script: &str, missing: bool) -> (Vec<Vec<String>>, PathBuf) {
     command
         .arg("plan.sh")
         .current_dir(&folder)
-        .env("PATH", format!("{}:/usr/bin:/bin", folder.join("bin").display()))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", folder.join("bin").display()),
+        )
         .env("XACCT_STUB_LOG", &log);
     if missing {
         command.env("XACCT_STUB_MISSING", "1");
     }
     let output = command.output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let bytes = std::fs::read(&log).unwrap_or_default();
     let mut fields = bytes
         .split(|byte| *byte == 0)
@@ -288,13 +326,19 @@ fn hostile_values_reach_aws_exactly_and_run_nothing() {
     expected.sort_by_key(Value::to_string);
     for missing in [true, false] {
         let (calls, folder) = run_script(&script, missing);
-        assert!(!folder.join("CANARY").exists(), "the script ran a command from a value");
+        assert!(
+            !folder.join("CANARY").exists(),
+            "the script ran a command from a value"
+        );
         // Every call is `aws SERVICE OPERATION --profile account-ID ...`.
         for call in &calls {
             assert_eq!(call[2], "--profile", "{call:?}");
             assert!(call[3].starts_with("account-"), "{call:?}");
         }
-        let mut passed: Vec<Value> = calls.iter().filter_map(|call| passed_document(call)).collect();
+        let mut passed: Vec<Value> = calls
+            .iter()
+            .filter_map(|call| passed_document(call))
+            .collect();
         passed.sort_by_key(Value::to_string);
         assert_eq!(passed, expected, "missing = {missing}");
         // The role to create: created when missing, updated when there.
@@ -313,7 +357,9 @@ fn hostile_values_reach_aws_exactly_and_run_nothing() {
             .filter_map(|call| passed_document(call))
             .find(|document| document.to_string().contains("sts:ExternalId"))
             .unwrap();
-        assert!(external.to_string().contains("\"Ext=id,with.all@chars:/-+_\""));
+        assert!(external
+            .to_string()
+            .contains("\"Ext=id,with.all@chars:/-+_\""));
         let _ = std::fs::remove_dir_all(&folder);
     }
 }
@@ -363,7 +409,11 @@ fn hostile_values_parse_back_from_the_terraform() {
         serde_json::json!({"owner: team/lake": "a b=c+d-e@f_g.h:i/j"})
     );
     // The header comment is one line.
-    assert!(text.lines().next().unwrap().starts_with("# xacct plan: etl\\n$(touch"));
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("# xacct plan: etl\\n$(touch"));
     assert!(text.lines().nth(1).unwrap().is_empty());
 }
 
@@ -371,7 +421,10 @@ fn hostile_values_parse_back_from_the_terraform() {
 /// is installed (CI installs it), and in any case parsed back unchanged by hcl-edit.
 #[test]
 fn terraform_is_formatted_as_terraform_fmt_formats_it() {
-    let terraform = std::process::Command::new("terraform").arg("version").output().is_ok();
+    let terraform = std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok();
     for scenario in scenarios() {
         let world = load(&scenario);
         let plan = merged_plan(&world);
@@ -391,7 +444,12 @@ fn terraform_is_formatted_as_terraform_fmt_formats_it() {
                     .stderr(std::process::Stdio::null())
                     .spawn()
                     .unwrap();
-                child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(text.as_bytes())
+                    .unwrap();
                 let output = child.wait_with_output().unwrap();
                 assert!(output.status.success(), "{}", scenario.display());
                 assert_eq!(
@@ -415,16 +473,26 @@ fn intents_are_met_once_the_plan_is_applied() {
         let (before, unchecked) = intent_results(&world);
         assert!(unchecked.is_empty(), "{unchecked:?}");
         assert!(!before.is_empty());
-        assert!(before.iter().all(|result| !result.passed()), "{}", scenario.display());
-        assert!(before
-            .iter()
-            .all(|result| result.expectation.name.contains("not yet met: `xacct plan`")));
+        assert!(
+            before.iter().all(|result| !result.passed()),
+            "{}",
+            scenario.display()
+        );
+        assert!(before.iter().all(|result| result
+            .expectation
+            .name
+            .contains("not yet met: `xacct plan`")));
         let plan = merged_plan(&world);
         let after_world = applied_world(&world, &plan).unwrap();
         let (after, _) = intent_results(&after_world);
         assert_eq!(after.len(), before.len());
         for result in &after {
-            assert!(result.passed(), "{}: {}", scenario.display(), result.expectation.name);
+            assert!(
+                result.passed(),
+                "{}: {}",
+                scenario.display(),
+                result.expectation.name
+            );
             assert!(result.expectation.name.ends_with("(met)"));
         }
     }

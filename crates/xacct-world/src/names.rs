@@ -37,7 +37,9 @@ fn iam_name_char(c: char) -> bool {
 pub fn bucket_name_error(name: &str) -> Option<String> {
     let length = name.len();
     if !(3..=63).contains(&length) {
-        return Some(format!("is {length} characters long; bucket names are 3 to 63"));
+        return Some(format!(
+            "is {length} characters long; bucket names are 3 to 63"
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -74,11 +76,13 @@ pub fn bucket_name_error(name: &str) -> Option<String> {
 pub fn iam_name_error(name: &str, max: usize) -> Option<String> {
     let length = name.chars().count();
     if length == 0 || length > max {
-        return Some(format!("is {length} characters long; the limit is 1 to {max}"));
+        return Some(format!(
+            "is {length} characters long; the limit is 1 to {max}"
+        ));
     }
-    name.chars().find(|c| !iam_name_char(*c)).map(|c| {
-        format!("holds {c:?}; IAM names hold only letters, digits and `_+=,.@-`")
-    })
+    name.chars()
+        .find(|c| !iam_name_char(*c))
+        .map(|c| format!("holds {c:?}; IAM names hold only letters, digits and `_+=,.@-`"))
 }
 
 /// Why `path` is not an IAM path (`/`, or `/.../` of printable ASCII, 512 at most).
@@ -98,7 +102,9 @@ pub fn iam_path_error(path: &str) -> Option<String> {
 pub fn external_id_error(id: &str) -> Option<String> {
     let length = id.chars().count();
     if !(2..=1224).contains(&length) {
-        return Some(format!("is {length} characters long; external ids are 2 to 1224"));
+        return Some(format!(
+            "is {length} characters long; external ids are 2 to 1224"
+        ));
     }
     id.chars()
         .find(|c| !(iam_name_char(*c) || *c == ':' || *c == '/'))
@@ -109,7 +115,9 @@ pub fn external_id_error(id: &str) -> Option<String> {
 pub fn session_name_error(name: &str) -> Option<String> {
     let length = name.chars().count();
     if !(2..=64).contains(&length) {
-        return Some(format!("is {length} characters long; session names are 2 to 64"));
+        return Some(format!(
+            "is {length} characters long; session names are 2 to 64"
+        ));
     }
     name.chars()
         .find(|c| !iam_name_char(*c))
@@ -121,18 +129,28 @@ pub fn tag_error(key: &str, value: &str) -> Option<String> {
     let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
     let key_length = key.chars().count();
     if !(1..=128).contains(&key_length) {
-        return Some(format!("tag key `{key}` is {key_length} characters long; keys are 1 to 128"));
+        return Some(format!(
+            "tag key `{key}` is {key_length} characters long; keys are 1 to 128"
+        ));
     }
     if value.chars().count() > 256 {
-        return Some(format!("the value of tag `{key}` is longer than 256 characters"));
+        return Some(format!(
+            "the value of tag `{key}` is longer than 256 characters"
+        ));
     }
     if key.starts_with("aws:") {
-        return Some(format!("tag key `{key}` starts with `aws:`, which AWS reserves"));
+        return Some(format!(
+            "tag key `{key}` starts with `aws:`, which AWS reserves"
+        ));
     }
     key.chars()
         .chain(value.chars())
         .find(|c| !allowed(*c))
-        .map(|c| format!("tag `{key}` holds {c:?}; tags hold only letters, digits, spaces and `_.:/=+-@`"))
+        .map(|c| {
+            format!(
+                "tag `{key}` holds {c:?}; tags hold only letters, digits, spaces and `_.:/=+-@`"
+            )
+        })
 }
 
 /// Why `alias` is not a KMS alias name, if it is not.
@@ -152,7 +170,9 @@ pub fn alias_error(alias: &str) -> Option<String> {
 pub fn stream_name_error(name: &str) -> Option<String> {
     let length = name.chars().count();
     if !(1..=128).contains(&length) {
-        return Some(format!("is {length} characters long; stream names are 1 to 128"));
+        return Some(format!(
+            "is {length} characters long; stream names are 1 to 128"
+        ));
     }
     name.chars()
         .find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c)))
@@ -188,7 +208,14 @@ struct Checker {
 }
 
 impl Checker {
-    fn push<T>(&mut self, code: &'static str, at: &Spanned<T>, what: String, error: Option<String>, help: &str) {
+    fn push<T>(
+        &mut self,
+        code: &'static str,
+        at: &Spanned<T>,
+        what: String,
+        error: Option<String>,
+        help: &str,
+    ) {
         if let Some(error) = error {
             self.problems.push(Problem {
                 code,
@@ -280,7 +307,9 @@ pub fn check(manifest: &Manifest) -> Vec<Problem> {
             // AWS managed keys carry the `alias/aws/...` names AWS reserves for itself.
             let reserved = alias.starts_with("alias/aws/") && !key.aws_managed;
             let error = alias_error(alias).or_else(|| {
-                reserved.then(|| "starts with `alias/aws/`, which AWS reserves for its managed keys".to_owned())
+                reserved.then(|| {
+                    "starts with `alias/aws/`, which AWS reserves for its managed keys".to_owned()
+                })
             });
             checker.push(
                 "invalid-name",

@@ -29,7 +29,10 @@ pub fn run(args: &Args) -> u8 {
     let (intents, unchecked) = xacct_plan::intent_results(&loaded.world);
     report.expectations.extend(intents);
     for (intent, error) in unchecked {
-        let message = format!("intent `{}` ({}) cannot be checked: {error}", intent.name, intent.origin.location);
+        let message = format!(
+            "intent `{}` ({}) cannot be checked: {error}",
+            intent.name, intent.origin.location
+        );
         eprintln!("warning: {}", xacct_plan::render::one_line(&message));
     }
     let output = match args.format {

@@ -54,7 +54,11 @@ fn write_files(root: &Path, files: &[OutputFile]) -> Result<usize, String> {
             .components()
             .all(|part| matches!(part, Component::Normal(_)));
         if !plain {
-            return Err(format!("refusing to write {} outside {}", file.path.display(), root.display()));
+            return Err(format!(
+                "refusing to write {} outside {}",
+                file.path.display(),
+                root.display()
+            ));
         }
     }
     for file in files {

@@ -104,7 +104,11 @@ pub fn files(world: &World, plan: &Plan, format: Format) -> Vec<OutputFile> {
             out.push(file(&["run-all.sh".to_owned()], order, true));
             out
         }
-        Format::Runbook => vec![file(&["runbook.md".to_owned()], runbook(world, plan), false)],
+        Format::Runbook => vec![file(
+            &["runbook.md".to_owned()],
+            runbook(world, plan),
+            false,
+        )],
     }
 }
 
@@ -115,10 +119,20 @@ mod tests {
 
     #[test]
     fn no_part_leaves_the_folder() {
-        for hostile in ["..", "../../../x", "/etc/passwd", ".hidden", "", "a/b\\c", "x\n/y"] {
+        for hostile in [
+            "..",
+            "../../../x",
+            "/etc/passwd",
+            ".hidden",
+            "",
+            "a/b\\c",
+            "x\n/y",
+        ] {
             let built = path(&[hostile.to_owned(), "f.json".to_owned()]);
             assert!(
-                built.components().all(|part| matches!(part, Component::Normal(_))),
+                built
+                    .components()
+                    .all(|part| matches!(part, Component::Normal(_))),
                 "{hostile:?} gave {}",
                 built.display()
             );

@@ -203,9 +203,7 @@ fn json_expression(value: &Value, level: usize) -> Expression {
                     .decor_mut()
                     .set_prefix(format!("{newline}{}", pad(level + 1)));
                 let padding = paddings.get(index).copied().unwrap_or(0);
-                object_key
-                    .decor_mut()
-                    .set_suffix(" ".repeat(padding + 1));
+                object_key.decor_mut().set_suffix(" ".repeat(padding + 1));
                 let mut entry = ObjectValue::new(json_expression(item, level + 1));
                 entry.set_assignment(ObjectValueAssignment::Equals);
                 entry.set_terminator(ObjectValueTerminator::Newline);
@@ -225,13 +223,14 @@ fn value_expression(value: &Val, level: usize) -> Expression {
         Val::JsonEncode(json) => {
             let mut args = FuncArgs::new();
             args.push(json_expression(json, level));
-            Expression::FuncCall(Box::new(FuncCall::new(Ident::new_sanitized("jsonencode"), args)))
+            Expression::FuncCall(Box::new(FuncCall::new(
+                Ident::new_sanitized("jsonencode"),
+                args,
+            )))
         }
         Val::Reference(parts) => {
             let mut parts = parts.iter().map(Ident::new_sanitized);
-            let root = parts
-                .next()
-                .unwrap_or_else(|| Ident::new_sanitized("_"));
+            let root = parts.next().unwrap_or_else(|| Ident::new_sanitized("_"));
             let operators: Vec<Decorated<TraversalOperator>> = parts
                 .map(|part| Decorated::new(TraversalOperator::GetAttr(Decorated::new(part))))
                 .collect();
@@ -257,7 +256,9 @@ fn structures(nodes: &[Node], level: usize, top: bool) -> Vec<Structure> {
         match node {
             Node::Attribute { key, value } => {
                 let mut ident = Decorated::new(Ident::new_sanitized(key));
-                ident.decor_mut().set_prefix(format!("{blank}{}", pad(level)));
+                ident
+                    .decor_mut()
+                    .set_prefix(format!("{blank}{}", pad(level)));
                 let padding = paddings.get(index).copied().unwrap_or(0);
                 ident.decor_mut().set_suffix(" ".repeat(padding + 1));
                 out.push(Structure::Attribute(Attribute::new(
@@ -349,7 +350,9 @@ mod tests {
                     attribute("name", string("r")),
                     attribute(
                         "policy",
-                        Val::JsonEncode(json!({"Version": "1", "Statement": [{"Sid": "A", "Effect": "Allow"}]})),
+                        Val::JsonEncode(
+                            json!({"Version": "1", "Statement": [{"Sid": "A", "Effect": "Allow"}]}),
+                        ),
                     ),
                 ],
             )],

@@ -10,13 +10,13 @@ use xacct_world::World;
 /// than any run of backticks inside it.
 fn code(text: &str) -> String {
     let text = one_line(text);
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
@@ -31,20 +31,34 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
         let what = match &document {
             Document::Trust { role } => {
                 if creates_role(plan, role) {
-                    format!("Create the role {} with this trust policy", code(role_name(role)))
+                    format!(
+                        "Create the role {} with this trust policy",
+                        code(role_name(role))
+                    )
                 } else {
-                    format!("Replace the trust policy of {} with (its statements kept)", code(role))
+                    format!(
+                        "Replace the trust policy of {} with (its statements kept)",
+                        code(role)
+                    )
                 }
             }
             Document::RolePolicy { role, name } => {
                 format!("Put the inline policy {} on {}", code(name), code(role))
             }
             Document::BucketPolicy { bucket } if existing => {
-                format!("Replace the bucket policy of {} with (its statements kept)", code(bucket))
+                format!(
+                    "Replace the bucket policy of {} with (its statements kept)",
+                    code(bucket)
+                )
             }
-            Document::BucketPolicy { bucket } => format!("Set the bucket policy of {} to", code(bucket)),
+            Document::BucketPolicy { bucket } => {
+                format!("Set the bucket policy of {} to", code(bucket))
+            }
             Document::KeyPolicy { key } => {
-                format!("Replace the key policy of {} with (its statements kept)", code(key))
+                format!(
+                    "Replace the key policy of {} with (its statements kept)",
+                    code(key)
+                )
             }
             Document::StreamPolicy { stream } => {
                 format!("Set the resource policy of {} to", code(stream))
@@ -67,7 +81,11 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
         let _ = writeln!(out, "   Why: {}.\n", reasons.join("; "));
         let body = document_json(world, plan, &account, &document, &statements);
         let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
-        let fence = if pretty.contains("```") { "~~~~" } else { "```" };
+        let fence = if pretty.contains("```") {
+            "~~~~"
+        } else {
+            "```"
+        };
         let _ = writeln!(out, "   {fence}json");
         for line in pretty.lines() {
             let _ = writeln!(out, "   {line}");

@@ -84,27 +84,55 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                         )
                     );
                 } else {
-                    let _ = writeln!(out, "# account {account}: the trust policy of {}, whole", one_line(role));
+                    let _ = writeln!(
+                        out,
+                        "# account {account}: the trust policy of {}, whole",
+                        one_line(role)
+                    );
                     let _ = writeln!(out, "{update}");
                 }
             }
             Document::RolePolicy { role, name } => {
-                let _ = writeln!(out, "# account {account}: the inline policy {} of {}, whole", one_line(name), one_line(role));
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the inline policy {} of {}, whole",
+                    one_line(name),
+                    one_line(role)
+                );
                 let _ = writeln!(
                     out,
                     "{}",
                     line(
                         base("iam", "put-role-policy"),
-                        &["--role-name", role_name(role), "--policy-name", name, "--policy-document", &text]
+                        &[
+                            "--role-name",
+                            role_name(role),
+                            "--policy-name",
+                            name,
+                            "--policy-document",
+                            &text
+                        ]
                     )
                 );
             }
             Document::BucketPolicy { bucket } => {
-                let _ = writeln!(out, "# account {account}: the bucket policy of {}, whole{}", one_line(bucket), if existing { " (the existing statements kept)" } else { "" });
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the bucket policy of {}, whole{}",
+                    one_line(bucket),
+                    if existing {
+                        " (the existing statements kept)"
+                    } else {
+                        ""
+                    }
+                );
                 let _ = writeln!(
                     out,
                     "{}",
-                    line(base("s3api", "put-bucket-policy"), &["--bucket", bucket, "--policy", &text])
+                    line(
+                        base("s3api", "put-bucket-policy"),
+                        &["--bucket", bucket, "--policy", &text]
+                    )
                 );
             }
             Document::KeyPolicy { key } => {
@@ -114,20 +142,39 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     "{}",
                     line(
                         base("kms", "put-key-policy"),
-                        &["--key-id", key, "--policy-name", "default", "--policy", &text]
+                        &[
+                            "--key-id",
+                            key,
+                            "--policy-name",
+                            "default",
+                            "--policy",
+                            &text
+                        ]
                     )
                 );
             }
             Document::StreamPolicy { stream } => {
-                let _ = writeln!(out, "# account {account}: the resource policy of {}, whole", one_line(stream));
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the resource policy of {}, whole",
+                    one_line(stream)
+                );
                 let _ = writeln!(
                     out,
                     "{}",
-                    line(base("kinesis", "put-resource-policy"), &["--resource-arn", stream, "--policy", &text])
+                    line(
+                        base("kinesis", "put-resource-policy"),
+                        &["--resource-arn", stream, "--policy", &text]
+                    )
                 );
             }
             Document::ClientSettings { compute, kind } => {
-                let _ = writeln!(out, "# {}: set in its {}:", one_line(compute), one_line(kind));
+                let _ = writeln!(
+                    out,
+                    "# {}: set in its {}:",
+                    one_line(compute),
+                    one_line(kind)
+                );
                 let _ = writeln!(out, "# {}", one_line(&text));
             }
             Document::LakeGrants => {
@@ -147,12 +194,19 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 }
             }
             Document::ResourceLink { name } => {
-                let _ = writeln!(out, "# account {account}: the resource link {}, created when missing", one_line(name));
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the resource link {}, created when missing",
+                    one_line(name)
+                );
                 let _ = writeln!(
                     out,
                     "{} >/dev/null 2>&1 || {}",
                     line(base("glue", "get-database"), &["--name", name]),
-                    line(base("glue", "create-database"), &["--database-input", &text])
+                    line(
+                        base("glue", "create-database"),
+                        &["--database-input", &text]
+                    )
                 );
             }
         }

@@ -98,7 +98,11 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     }
                 }
                 attributes.push(attribute("assume_role_policy", policy()));
-                if let Some(found) = world.roles.get(role).filter(|found| existing && !found.tags.is_empty()) {
+                if let Some(found) = world
+                    .roles
+                    .get(role)
+                    .filter(|found| existing && !found.tags.is_empty())
+                {
                     let tags: serde_json::Map<String, Value> = found
                         .tags
                         .iter()
@@ -111,7 +115,10 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 }
                 nodes.push(block("resource", &[kind, &name], attributes));
             }
-            Document::RolePolicy { role, name: policy_name } => {
+            Document::RolePolicy {
+                role,
+                name: policy_name,
+            } => {
                 let kind = "aws_iam_role_policy";
                 let name = names.unique(kind, &format!("{}_{policy_name}", role_name(role)));
                 // A role the plan creates is referenced, so that Terraform creates it first.
@@ -143,7 +150,11 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 nodes.push(block(
                     "resource",
                     &[kind, &name],
-                    vec![provider, attribute("bucket", string(bucket)), attribute("policy", policy())],
+                    vec![
+                        provider,
+                        attribute("bucket", string(bucket)),
+                        attribute("policy", policy()),
+                    ],
                 ));
             }
             Document::KeyPolicy { key } => {
@@ -155,7 +166,11 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 nodes.push(block(
                     "resource",
                     &[kind, &name],
-                    vec![provider, attribute("key_id", string(role_name(key))), attribute("policy", policy())],
+                    vec![
+                        provider,
+                        attribute("key_id", string(role_name(key))),
+                        attribute("policy", policy()),
+                    ],
                 ));
             }
             Document::StreamPolicy { stream } => {
@@ -167,21 +182,30 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 nodes.push(block(
                     "resource",
                     &[kind, &name],
-                    vec![provider, attribute("resource_arn", string(stream)), attribute("policy", policy())],
+                    vec![
+                        provider,
+                        attribute("resource_arn", string(stream)),
+                        attribute("policy", policy()),
+                    ],
                 ));
             }
             Document::LakeGrants => {
                 let kind = "aws_lakeformation_permissions";
                 for grant in body.as_array().into_iter().flatten() {
                     let name = names.unique(kind, &format!("account_{account}_grant"));
-                    nodes.push(block("resource", &[kind, &name], lake_grant(account, grant)));
+                    nodes.push(block(
+                        "resource",
+                        &[kind, &name],
+                        lake_grant(account, grant),
+                    ));
                 }
             }
             Document::ResourceLink { name: link } => {
                 let kind = "aws_glue_catalog_database";
                 let name = names.unique(kind, link);
                 let target = body.get("TargetDatabase").cloned().unwrap_or_default();
-                let field = |key: &str| string(target.get(key).and_then(Value::as_str).unwrap_or_default());
+                let field =
+                    |key: &str| string(target.get(key).and_then(Value::as_str).unwrap_or_default());
                 if existing {
                     imports.push(import(account, kind, &name, &format!("{account}:{link}")));
                 }
@@ -235,11 +259,20 @@ fn lake_grant(account: &str, grant: &Value) -> Vec<Node> {
     let mut out = vec![
         attribute("provider", provider_reference(account)),
         attribute("catalog_id", string(account)),
-        attribute("principal", text(grant.pointer("/Principal/DataLakePrincipalIdentifier"))),
-        attribute("permissions", Val::Json(grant.get("Permissions").cloned().unwrap_or_default())),
+        attribute(
+            "principal",
+            text(grant.pointer("/Principal/DataLakePrincipalIdentifier")),
+        ),
+        attribute(
+            "permissions",
+            Val::Json(grant.get("Permissions").cloned().unwrap_or_default()),
+        ),
     ];
     if let Some(grantable) = grant.get("PermissionsWithGrantOption") {
-        out.push(attribute("permissions_with_grant_option", Val::Json(grantable.clone())));
+        out.push(attribute(
+            "permissions_with_grant_option",
+            Val::Json(grantable.clone()),
+        ));
     }
     if let Some(database) = grant.pointer("/Resource/Database") {
         out.push(block(
