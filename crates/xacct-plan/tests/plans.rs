@@ -3,7 +3,6 @@
 //! write).
 #![expect(
     clippy::unwrap_used,
-    clippy::panic,
     reason = "a test that cannot read its example fails"
 )]
 
