@@ -21,6 +21,8 @@ pub(crate) enum Val {
     /// A reference such as `aws.account_1` or `aws_iam_role.reader.name`, from identifiers
     /// (each sanitised).
     Reference(Vec<String>),
+    /// A list of attribute names, as `lifecycle { ignore_changes = [...] }` takes them.
+    Names(Vec<String>),
 }
 
 /// An attribute or a block of a body.
@@ -85,7 +87,7 @@ fn one_line(value: &Val) -> bool {
     match value {
         Val::Json(json) => json_one_line(json),
         Val::JsonEncode(_) => false,
-        Val::Reference(_) => true,
+        Val::Reference(_) | Val::Names(_) => true,
     }
 }
 
@@ -227,6 +229,15 @@ fn value_expression(value: &Val, level: usize) -> Expression {
                 Ident::new_sanitized("jsonencode"),
                 args,
             )))
+        }
+        Val::Names(names) => {
+            let mut array = Array::new();
+            for name in names {
+                array.push(Expression::Variable(Decorated::new(Ident::new_sanitized(
+                    name,
+                ))));
+            }
+            Expression::Array(array)
         }
         Val::Reference(parts) => {
             let mut parts = parts.iter().map(Ident::new_sanitized);

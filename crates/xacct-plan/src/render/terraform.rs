@@ -98,17 +98,23 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     }
                 }
                 attributes.push(attribute("assume_role_policy", policy()));
-                if let Some(found) = world
-                    .roles
-                    .get(role)
-                    .filter(|found| existing && !found.tags.is_empty())
-                {
-                    let tags: serde_json::Map<String, Value> = found
-                        .tags
-                        .iter()
-                        .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-                        .collect();
-                    attributes.push(attribute("tags", Val::Json(Value::Object(tags))));
+                if existing {
+                    // What the scenario may not know of the role (its description, its
+                    // permissions boundary, tags set elsewhere) stays as it is: Terraform
+                    // would otherwise remove it on the first apply.
+                    attributes.push(block(
+                        "lifecycle",
+                        &[],
+                        vec![attribute(
+                            "ignore_changes",
+                            Val::Names(
+                                ["description", "permissions_boundary", "tags"]
+                                    .iter()
+                                    .map(|name| (*name).to_owned())
+                                    .collect(),
+                            ),
+                        )],
+                    ));
                 }
                 if existing {
                     imports.push(import(account, kind, &name, role_name(role)));
