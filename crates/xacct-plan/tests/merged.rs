@@ -437,7 +437,9 @@ fn hostile_values_parse_back_from_the_terraform() {
         .find(|(kind, labels, _)| kind == "resource" && labels[1] == "stream_reader")
         .unwrap();
     assert!(!role.2.contains_key("tags"));
-    assert!(text.contains("ignore_changes = [description, permissions_boundary, tags]"));
+    assert!(text.contains(
+        "ignore_changes = [description, max_session_duration, permissions_boundary, tags]"
+    ));
     // The header comment is one line.
     assert!(text
         .lines()

@@ -88,30 +88,29 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 role_resources.push((role.clone(), name.clone()));
                 let mut attributes = vec![provider, attribute("name", string(role_name(role)))];
                 if let Some(found) = world.roles.get(role).filter(|_| existing) {
-                    // What forces a new role or would be changed on import is stated as it is.
+                    // A new path would replace the role: it is stated as it is.
                     attributes.push(attribute("path", string(&found.path)));
-                    if found.max_session_duration != 3600 {
-                        attributes.push(attribute(
-                            "max_session_duration",
-                            Val::Json(Value::from(found.max_session_duration)),
-                        ));
-                    }
                 }
                 attributes.push(attribute("assume_role_policy", policy()));
                 if existing {
                     // What the scenario may not know of the role (its description, its
-                    // permissions boundary, tags set elsewhere) stays as it is: Terraform
-                    // would otherwise remove it on the first apply.
+                    // permissions boundary, its session length, tags set elsewhere) stays as
+                    // it is: Terraform would otherwise reset it on the first apply.
                     attributes.push(block(
                         "lifecycle",
                         &[],
                         vec![attribute(
                             "ignore_changes",
                             Val::Names(
-                                ["description", "permissions_boundary", "tags"]
-                                    .iter()
-                                    .map(|name| (*name).to_owned())
-                                    .collect(),
+                                [
+                                    "description",
+                                    "max_session_duration",
+                                    "permissions_boundary",
+                                    "tags",
+                                ]
+                                .iter()
+                                .map(|name| (*name).to_owned())
+                                .collect(),
                             ),
                         )],
                     ));
