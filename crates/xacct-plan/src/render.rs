@@ -154,6 +154,29 @@ pub(crate) fn unreadable_existing(world: &World, plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The actions of a statement, as a list.
+fn actions_of(statement: &Value) -> Vec<Value> {
+    match statement.get("Action") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single) => vec![single.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// Whether two statements are the same grant under the same Sid but for their `Action`
+/// lists (a key user for reading, and for writing): one statement with both lists says the
+/// same.
+fn same_but_actions(left: &Value, right: &Value) -> bool {
+    let strip = |statement: &Value| {
+        let mut copy = statement.clone();
+        if let Some(object) = copy.as_object_mut() {
+            object.remove("Action");
+        }
+        copy
+    };
+    left.get("Action").is_some() && right.get("Action").is_some() && strip(left) == strip(right)
+}
+
 /// The full document after the plan: the existing one with the plan's statements, each
 /// once; a statement whose Sid another already holds gets a numbered Sid of its own.
 pub(crate) fn merged(
@@ -170,9 +193,28 @@ pub(crate) fn merged(
         Some(single @ Value::Object(_)) => vec![single.clone()],
         _ => Vec::new(),
     };
+    let existing = all.len();
     for change in statements {
         let mut statement = change.content.clone();
         if all.contains(&statement) {
+            continue;
+        }
+        // Two of the plan's statements under one Sid that differ only in their actions are one
+        // statement with both lists; the scenario's own statements are never changed.
+        if let Some(kept) = all
+            .iter_mut()
+            .skip(existing)
+            .find(|kept| same_but_actions(kept, &statement))
+        {
+            let mut actions = actions_of(kept);
+            for action in actions_of(&statement) {
+                if !actions.contains(&action) {
+                    actions.push(action);
+                }
+            }
+            if let Some(object) = kept.as_object_mut() {
+                object.insert("Action".to_owned(), json!(actions));
+            }
             continue;
         }
         let sid_of = |value: &Value| value.get("Sid").and_then(Value::as_str).map(str::to_owned);

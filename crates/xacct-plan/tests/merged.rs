@@ -153,6 +153,18 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
     );
     let key = &data["keys/1234abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"];
     assert_eq!(statements(key)[0]["Sid"], "KeyAdmins");
+    // The reading and the writing intent need the same key user: one statement says both.
+    let key_user: Vec<Value> = statements(key)
+        .into_iter()
+        .filter(|statement| {
+            statement["Principal"]["AWS"] == "arn:aws:iam::222222222222:role/team/lake-reader"
+        })
+        .collect();
+    assert_eq!(key_user.len(), 1, "{key}");
+    assert_eq!(
+        key_user[0]["Action"],
+        serde_json::json!(["kms:Decrypt", "kms:GenerateDataKey"])
+    );
     let reader_policy = &data["roles/lake-reader/xacct-plan.json"];
     for document in [trust, bucket, key, reader_policy] {
         sids_are_unique(document);
