@@ -356,3 +356,43 @@ pub fn json(world: &World, plan: &Plan) -> Value {
         "accounts": accounts,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_policy::{parse_policy, PolicyKind, SourceFile};
+
+    fn sourced(file: &str, start: usize, end: usize) -> SourcedPolicy {
+        let text = file.get(start..end).unwrap_or_default();
+        let mut parsed = parse_policy(text, PolicyKind::Resource).policy;
+        parsed.span = xacct_policy::Span::new(start, end);
+        SourcedPolicy::new(parsed, "bucket policy of lake-b")
+            .with_source(SourceFile::new("f", file))
+    }
+
+    #[test]
+    fn an_existing_policy_is_read_back_from_its_file_or_its_span() {
+        let document = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+        let whole = sourced(document, 0, document.len());
+        assert_eq!(policy_json(&whole).unwrap()["Statement"][0]["Sid"], "A");
+        let export = format!(r#"{{"Policies":[{{"Document":{document}}}]}}"#);
+        let start = export.find(document).unwrap();
+        let inside = sourced(&export, start, start + document.len());
+        assert_eq!(policy_json(&inside).unwrap()["Statement"][0]["Sid"], "A");
+        // No file to read it from: the plan must refuse rather than drop its statements.
+        let unknown = SourcedPolicy::new(
+            parse_policy(document, PolicyKind::Resource).policy,
+            "bucket policy of lake-b",
+        );
+        assert!(policy_json(&unknown).is_none());
+    }
+
+    #[test]
+    fn one_line_escapes_every_control_character() {
+        assert_eq!(
+            one_line("a\nb\rc\u{1b}[31md\u{85}"),
+            "a\\nb\\rc\\u{1b}[31md\\u{85}"
+        );
+        assert_eq!(one_line("plain; $(x) `y`"), "plain; $(x) `y`");
+    }
+}

@@ -566,3 +566,27 @@ fn every_file_stays_inside_the_folder() {
         }
     }
 }
+
+/// An existing document whose statements xacct cannot read back is refused, never replaced
+/// by the plan's statements alone.
+#[test]
+fn a_document_that_cannot_be_read_back_is_not_replaced() {
+    let mut world = load(&fixture("two-intents"));
+    if let Some(policy) = world
+        .buckets
+        .get_mut("lake-b")
+        .and_then(|bucket| bucket.policy.as_mut())
+    {
+        policy.source = None;
+    }
+    let intents: Vec<_> = world.intents.iter().collect();
+    let merged = plan_all(&world, &intents);
+    assert!(merged.plan.is_none());
+    assert_eq!(merged.refused.len(), 3);
+    for (_, error) in &merged.refused {
+        assert!(
+            error.to_string().contains("cannot be read back as JSON"),
+            "{error}"
+        );
+    }
+}
