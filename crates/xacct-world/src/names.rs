@@ -166,6 +166,20 @@ pub fn alias_error(alias: &str) -> Option<String> {
         .map(|c| format!("holds {c:?}; alias names hold only letters, digits and `/_-`"))
 }
 
+/// Why `name` is not a Glue database name (a resource link's), if it is not: 1 to 255
+/// characters, none of them a control character but tab (Glue API, `DatabaseInput.Name`).
+pub fn glue_name_error(name: &str) -> Option<String> {
+    let length = name.chars().count();
+    if !(1..=255).contains(&length) {
+        return Some(format!(
+            "is {length} characters long; Glue names are 1 to 255"
+        ));
+    }
+    name.chars()
+        .find(|c| c.is_control() && *c != '\t')
+        .map(|c| format!("holds {c:?}; Glue names hold no control characters but tab"))
+}
+
 /// Why `name` is not a Kinesis stream name, if it is not.
 pub fn stream_name_error(name: &str) -> Option<String> {
     let length = name.chars().count();
@@ -220,7 +234,17 @@ impl Checker {
             self.problems.push(Problem {
                 code,
                 span: at.span(),
-                message: format!("{what} {error}"),
+                // Names may hold newlines: the message stays on one line.
+                message: format!("{what} {error}")
+                    .chars()
+                    .map(|c| {
+                        if c.is_control() {
+                            c.escape_default().collect()
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect(),
                 help: help.to_owned(),
             });
         }
@@ -299,6 +323,13 @@ pub fn check(manifest: &Manifest) -> Vec<Problem> {
     for profile in &manifest.instance_profile {
         checker.iam_arn(&profile.arn, "instance-profile", 128);
     }
+    for group in &manifest.group {
+        checker.iam_arn(&group.arn, "group", 128);
+    }
+    for policy in &manifest.managed_policy {
+        // AWS managed policies (account `aws`) follow the same rules.
+        checker.iam_arn(&policy.arn, "policy", 128);
+    }
     for bucket in &manifest.bucket {
         checker.bucket(&bucket.name, bucket.name.get_ref());
     }
@@ -363,6 +394,15 @@ pub fn check(manifest: &Manifest) -> Vec<Problem> {
                     "external ids are 2-1224 letters, digits and `_+=,.@:/-` (STS API Reference, AssumeRole); or write `generate`",
                 );
             }
+        }
+        if let Some(link) = &intent.link {
+            checker.push(
+                "invalid-name",
+                link,
+                format!("the resource link name `{}`", link.get_ref()),
+                glue_name_error(link.get_ref()),
+                "Glue database names are 1-255 characters without control characters (Glue API Reference, DatabaseInput)",
+            );
         }
         let target = intent.target.get_ref();
         if let Some(path) = target.strip_prefix("s3://") {
@@ -445,6 +485,9 @@ mod tests {
         assert!(alias_error("alias/a b").is_some());
         assert_eq!(stream_name_error("clicks.v1_raw-2"), None);
         assert!(stream_name_error("clicks;x").is_some());
+        assert_eq!(glue_name_error("cur_org linked; $(x)\t"), None);
+        assert!(glue_name_error("a\nb").is_some());
+        assert!(glue_name_error("").is_some());
     }
 
     #[test]
