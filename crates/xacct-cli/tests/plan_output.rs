@@ -157,6 +157,28 @@ fn output_never_writes_outside_the_folder() {
     let _ = std::fs::remove_dir_all(&parent);
 }
 
+/// A symbolic link already in the folder does not lead the files out of it.
+#[cfg(unix)]
+#[test]
+fn output_does_not_follow_a_link_out_of_the_folder() {
+    let (parent, out) = scratch("plan-link");
+    let elsewhere = parent.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("222222222222")).unwrap();
+    let (code, _, stderr) = xacct(&[
+        "plan",
+        TWO_INTENTS,
+        "--format",
+        "terraform",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("a symbolic link leads outside"), "{stderr}");
+    assert!(files(&elsewhere).is_empty());
+    let _ = std::fs::remove_dir_all(&parent);
+}
+
 #[test]
 fn names_aws_refuses_are_errors_at_load() {
     let (code, stdout, stderr) = xacct(&["plan", "crates/xacct-cli/tests/fixtures/plan-bad-names"]);

@@ -61,11 +61,29 @@ fn write_files(root: &Path, files: &[OutputFile]) -> Result<usize, String> {
             ));
         }
     }
+    std::fs::create_dir_all(root)
+        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
+    let real_root = root
+        .canonicalize()
+        .map_err(|error| format!("cannot read {}: {error}", root.display()))?;
     for file in files {
         let target = root.join(&file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            // A symbolic link already inside DIR must not lead the files out of it.
+            let real_parent = parent
+                .canonicalize()
+                .map_err(|error| format!("cannot read {}: {error}", parent.display()))?;
+            let link = std::fs::symlink_metadata(&target)
+                .is_ok_and(|metadata| metadata.file_type().is_symlink());
+            if !real_parent.starts_with(&real_root) || link {
+                return Err(format!(
+                    "refusing to write {}: a symbolic link leads outside {}",
+                    target.display(),
+                    root.display()
+                ));
+            }
         }
         std::fs::write(&target, &file.text)
             .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
