@@ -65,6 +65,23 @@ pub struct Context<'a> {
     pub compute: Option<String>,
 }
 
+/// A literal for an ARN or a `StringLike` pattern of a policy: `$`, `*` and `?` in an object
+/// key are written as the escapes `${$}`, `${*}` and `${?}`, so that a prefix such as
+/// `a*b/` or `${x}/` grants that prefix and no other (IAM User Guide, "IAM policy elements:
+/// Variables and tags", special characters).
+pub(crate) fn pattern_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '$' => out.push_str("${$}"),
+            '*' => out.push_str("${*}"),
+            '?' => out.push_str("${?}"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The S3 statements a reader or writer of `bucket/prefix` needs, exactly as Spark and Hadoop
 /// call S3: a listing of the prefix, object reads, and for writes puts and deletes (temporary
 /// files, renames).
@@ -74,6 +91,7 @@ fn s3_statements(
     prefix: &str,
     principal: Option<&str>,
 ) -> Vec<Value> {
+    let prefix = &pattern_literal(prefix);
     let bucket_arn = format!("arn:aws:s3:::{bucket}");
     let objects = format!("arn:aws:s3:::{bucket}/{prefix}*");
     let with_principal = |mut statement: Value| {
@@ -258,7 +276,7 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
                         "Effect": "Deny",
                         "Principal": {"AWS": reader},
                         "Action": "s3:PutObject",
-                        "Resource": format!("arn:aws:s3:::{bucket}/{prefix}*"),
+                        "Resource": format!("arn:aws:s3:::{bucket}/{}*", pattern_literal(prefix)),
                         "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
                     }),
                     "writes from another account must hand the objects to the bucket owner",
@@ -453,12 +471,19 @@ fn client_settings(context: &Context<'_>) -> Vec<Change> {
                     );
                     // The field guide's alternative: a mount that carries the same settings.
                     if let IntentTarget::S3 { prefix, .. } = &intent.target {
+                        // Python string literals written as JSON strings (which Python reads
+                        // the same), so a quote in a prefix stays inside its string.
+                        let literal = |text: String| {
+                            serde_json::to_string(&text).unwrap_or_else(|_| "\"\"".to_owned())
+                        };
                         set(
                             "mount",
                             "python".to_owned(),
                             format!(
-                                "dbutils.fs.mount(\"s3a://{bucket}/{prefix}\", \"/mnt/{bucket}\", extra_configs={{\"fs.s3a.credentialsType\": \"AssumeRole\", \"fs.s3a.stsAssumeRole.arn\": \"{}\"}})",
-                                context.target_role
+                                "dbutils.fs.mount({}, {}, extra_configs={{\"fs.s3a.credentialsType\": \"AssumeRole\", \"fs.s3a.stsAssumeRole.arn\": {}}})",
+                                literal(format!("s3a://{bucket}/{prefix}")),
+                                literal(format!("/mnt/{bucket}")),
+                                literal(context.target_role.clone()),
                             ),
                             "or mount the prefix with the role, for paths under /mnt",
                         );
@@ -558,7 +583,7 @@ fn table_data(
         "Sid": sid(&["Read", "Table", "Data", bucket]),
         "Effect": "Allow",
         "Action": ["s3:ListBucket", "s3:GetObject"],
-        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/{prefix}*")],
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/{}*", pattern_literal(prefix))],
     });
     if let (Some(principal), Some(object)) = (principal, statement.as_object_mut()) {
         object.insert("Principal".to_owned(), principal);

@@ -10,14 +10,16 @@ use xacct_policy::{parse_policy, AccountId, PolicyKind};
 use xacct_world::model::{Intent, IntentTarget, Origin, Role, Route};
 use xacct_world::{Expectation, Principal, World};
 
-/// A proven plan.
+/// A proven plan: of one intent ([`plan`]), or of every intent of a scenario together
+/// ([`crate::merge::plan_all`]).
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub intent: Intent,
-    /// The necessary changes, in the order they apply.
+    /// The intents the plan sets up.
+    pub intents: Vec<Intent>,
+    /// The necessary changes, in the order they apply, each once.
     pub changes: Vec<Change>,
-    /// The role the plan creates in the data's account, when it creates one.
-    pub created_role: Option<(AccountId, String)>,
+    /// The roles the plan creates, each once (account, ARN).
+    pub created_roles: Vec<(AccountId, String)>,
     /// The intent's checks, as expectations.
     pub checks: Vec<Expectation>,
     /// The checks on the world with the changes applied; all pass.
@@ -147,14 +149,14 @@ fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
     apply(world, &mut AssumeOptions::default(), &fix)
 }
 
-/// The world with the role to create (without statements) and the changes applied.
-fn applied(
+/// The world with the roles to create (without statements) and the changes applied.
+pub(crate) fn applied(
     world: &World,
-    created: Option<&(AccountId, String)>,
+    created: &[(AccountId, String)],
     changes: &[Change],
 ) -> Result<World, String> {
     let mut world = world.clone();
-    if let Some((account, arn)) = created {
+    for (account, arn) in created {
         let empty = parse_policy(
             r#"{"Version": "2012-10-17", "Statement": []}"#,
             PolicyKind::Trust,
@@ -186,7 +188,11 @@ fn applied(
 }
 
 /// The intent's own checks, as expectations.
-fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> Vec<Expectation> {
+pub(crate) fn expectations(
+    intent: &Intent,
+    context: &Context<'_>,
+    acl_required: bool,
+) -> Vec<Expectation> {
     let via = match intent.route {
         Route::AssumeRole => vec![context.target_role.clone()],
         _ => Vec::new(),
@@ -318,7 +324,7 @@ fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> V
 }
 
 /// The checks of the compute the intent runs on (its role's trust of EC2, PassRole).
-fn compute_checks(world: &World, intent: &Intent) -> Vec<ComputeCheck> {
+pub(crate) fn compute_checks(world: &World, intent: &Intent) -> Vec<ComputeCheck> {
     let Some(name) = intent.from.strip_prefix("compute:") else {
         return Vec::new();
     };
@@ -328,7 +334,7 @@ fn compute_checks(world: &World, intent: &Intent) -> Vec<ComputeCheck> {
         .collect()
 }
 
-fn run(world: &World, expectations: &[Expectation]) -> Vec<ExpectationResult> {
+pub(crate) fn run(world: &World, expectations: &[Expectation]) -> Vec<ExpectationResult> {
     let index = TrustIndex::new(world);
     expectations
         .iter()
@@ -338,8 +344,8 @@ fn run(world: &World, expectations: &[Expectation]) -> Vec<ExpectationResult> {
 
 fn holds(
     world: &World,
-    intent: &Intent,
-    created: Option<&(AccountId, String)>,
+    intents: &[Intent],
+    created: &[(AccountId, String)],
     changes: &[Change],
     expectations: &[Expectation],
 ) -> bool {
@@ -348,15 +354,46 @@ fn holds(
             run(&world, expectations)
                 .iter()
                 .all(ExpectationResult::passed)
-                && compute_checks(&world, intent)
-                    .iter()
-                    .all(ComputeCheck::passed)
+                && intents.iter().all(|intent| {
+                    compute_checks(&world, intent)
+                        .iter()
+                        .all(ComputeCheck::passed)
+                })
         })
         .unwrap_or(false)
 }
 
-/// Plans one intent: candidates, proof, and the necessary subset.
-pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
+/// What planning and checking an intent share: who calls, what is read, the roles to create
+/// and the intent's own checks.
+struct Prepared<'a> {
+    context: Context<'a>,
+    created: Vec<(AccountId, String)>,
+    expectations: Vec<Expectation>,
+}
+
+/// The intent's own checks on `world` as it stands: the same expectations the plan proves
+/// itself with, so that `xacct check` and `xacct plan` share one definition of "the intent
+/// holds".
+pub fn intent_checks(world: &World, intent: &Intent) -> Result<Vec<Expectation>, PlanError> {
+    prepare(world, intent).map(|prepared| prepared.expectations)
+}
+
+/// Whether the intent already holds in `world`: its checks, and the checks of the compute it
+/// runs on. The results are those of the intent's checks, in order.
+pub fn intent_holds(
+    world: &World,
+    intent: &Intent,
+) -> Result<(bool, Vec<ExpectationResult>), PlanError> {
+    let expectations = intent_checks(world, intent)?;
+    let results = run(world, &expectations);
+    let holds = results.iter().all(ExpectationResult::passed)
+        && compute_checks(world, intent)
+            .iter()
+            .all(ComputeCheck::passed);
+    Ok((holds, results))
+}
+
+fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, PlanError> {
     let table = matches!(intent.target, IntentTarget::Table { .. });
     if table != (intent.route == Route::LakeFormation) {
         return Err(PlanError::Unsupported(
@@ -411,10 +448,17 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
             "Spark's S3 clients (S3A, EMRFS) cannot pass an external id when they assume a role: leave `external_id` out for S3 targets".to_owned(),
         ));
     }
-    let target_role = format!(
-        "arn:aws:iam::{data_account}:role/{}",
-        role_name_for(intent, caller_role)
-    );
+    // Role names are unique in an account whatever their path, and regardless of case: a role
+    // of that name already there is the one to extend (creating another would fail).
+    let wanted = role_name_for(intent, caller_role);
+    let target_role = world
+        .roles
+        .values()
+        .find(|role| role.account == data_account && role.name.eq_ignore_ascii_case(&wanted))
+        .map_or_else(
+            || format!("arn:aws:iam::{data_account}:role/{wanted}"),
+            |role| role.arn.clone(),
+        );
     let compute = intent.from.strip_prefix("compute:").map(str::to_owned);
     let context = Context {
         world,
@@ -425,8 +469,11 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         data_account,
         compute,
     };
-    let created = (intent.route == Route::AssumeRole && !world.roles.contains_key(&target_role))
-        .then(|| (data_account, target_role.clone()));
+    let created: Vec<(AccountId, String)> = (intent.route == Route::AssumeRole
+        && !world.roles.contains_key(&target_role))
+    .then(|| (data_account, target_role.clone()))
+    .into_iter()
+    .collect();
     // Writes from another account into a bucket with ACLs enabled must carry
     // bucket-owner-full-control, and the bucket policy makes sure of it.
     let writer_account = match intent.route {
@@ -437,9 +484,22 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         && writer_account != data_account
         && matches!(&intent.target, IntentTarget::S3 { bucket, .. } if world.buckets.get(bucket).is_some_and(|found| found.ownership.acls_enabled()));
     let expectations = expectations(intent, &context, acl_required);
+    Ok(Prepared {
+        context,
+        created,
+        expectations,
+    })
+}
+
+/// Plans one intent: candidates, proof, and the necessary subset.
+pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
+    let Prepared {
+        context,
+        created,
+        expectations,
+    } = prepare(world, intent)?;
     let all = candidates(&context);
-    let full =
-        applied(world, created.as_ref(), &all).map_err(|error| PlanError::Unproven(vec![error]))?;
+    let full = applied(world, &created, &all).map_err(|error| PlanError::Unproven(vec![error]))?;
     let proof = run(&full, &expectations);
     let compute_failures: Vec<String> = compute_checks(&full, intent)
         .into_iter()
@@ -483,20 +543,26 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
         }
         let mut without = kept.clone();
         without.remove(index);
-        if holds(world, intent, created.as_ref(), &without, &expectations) {
+        if holds(
+            world,
+            std::slice::from_ref(intent),
+            &created,
+            &without,
+            &expectations,
+        ) {
             kept = without;
             dropped += 1;
         } else {
             index += 1;
         }
     }
-    let final_world = applied(world, created.as_ref(), &kept)
-        .map_err(|error| PlanError::Unproven(vec![error]))?;
+    let final_world =
+        applied(world, &created, &kept).map_err(|error| PlanError::Unproven(vec![error]))?;
     let proof = run(&final_world, &expectations);
     Ok(Plan {
-        intent: intent.clone(),
+        intents: vec![intent.clone()],
         changes: kept,
-        created_role: created,
+        created_roles: created,
         checks: expectations,
         proof,
         already_allowed: dropped,
@@ -511,9 +577,15 @@ pub fn holds_without(world: &World, plan: &Plan, left_out: usize) -> bool {
     }
     holds(
         world,
-        &plan.intent,
-        plan.created_role.as_ref(),
+        &plan.intents,
+        &plan.created_roles,
         &changes,
         &plan.checks,
     )
+}
+
+/// The world as it will be once the plan is applied (roles created, every change made): what
+/// `xacct check` will see after the user runs the plan.
+pub fn applied_world(world: &World, plan: &Plan) -> Result<World, String> {
+    applied(world, &plan.created_roles, &plan.changes)
 }

@@ -1,64 +1,247 @@
-//! A plan as JSON documents per account, Terraform, an `aws` CLI script, or a runbook.
+//! A plan as JSON documents per account, Terraform, an `aws` CLI script, or a runbook; and as
+//! the files of a folder ([`files`]).
+//!
+//! Every renderer writes each document whole: the statements the scenario already has, then
+//! the plan's, each once and under a Sid of its own, so that applying it replaces the document
+//! with one that keeps everything it granted.
+
+mod files;
+mod hcl;
+mod runbook;
+mod script;
+mod terraform;
+
+pub use files::{files, Format, OutputFile};
+pub use runbook::runbook;
+pub use script::{cli, cli_for_account};
+pub use terraform::{terraform, terraform_for_account};
 
 use crate::generate::{Change, Document};
 use crate::prove::Plan;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use xacct_eval::SourcedPolicy;
 use xacct_world::World;
 
-/// The statements of the plan per (account, document), in order.
-fn by_document(plan: &Plan) -> BTreeMap<(String, Document), Vec<&Change>> {
-    let mut out: BTreeMap<(String, Document), Vec<&Change>> = BTreeMap::new();
+/// The statements of the plan per (account, document): accounts in the order the plan first
+/// touches them (the account that shares before the one that uses the share), documents in a
+/// fixed order within an account (a role is created before the policies that name it).
+pub(crate) fn by_document(plan: &Plan) -> Vec<((String, Document), Vec<&Change>)> {
+    let mut accounts: Vec<String> = Vec::new();
+    let mut documents: BTreeMap<(usize, Document), Vec<&Change>> = BTreeMap::new();
     for change in &plan.changes {
-        out.entry((change.account.to_string(), change.document.clone()))
+        let account = change.account.to_string();
+        let position = match accounts.iter().position(|known| *known == account) {
+            Some(position) => position,
+            None => {
+                accounts.push(account);
+                accounts.len() - 1
+            }
+        };
+        documents
+            .entry((position, change.document.clone()))
             .or_default()
             .push(change);
+    }
+    documents
+        .into_iter()
+        .filter_map(|((position, document), changes)| {
+            Some(((accounts.get(position)?.clone(), document), changes))
+        })
+        .collect()
+}
+
+/// The accounts of the plan, in the order [`by_document`] gives them.
+pub(crate) fn accounts(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for ((account, _), _) in by_document(plan) {
+        if !out.contains(&account) {
+            out.push(account);
+        }
     }
     out
 }
 
-fn role_name(arn: &str) -> &str {
+/// The last part of an ARN (a role's or key's name, a stream's name).
+pub(crate) fn role_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
-/// The document as it stands in the scenario, when it was read from a JSON file, so that the
-/// output is the whole new document, not only what to add.
-fn existing_document(world: &World, document: &Document) -> Option<Value> {
-    let policy = match document {
-        Document::BucketPolicy { bucket } => world.buckets.get(bucket)?.policy.as_ref()?,
-        Document::KeyPolicy { key } => world.keys.get(key)?.policy.as_ref()?,
-        Document::StreamPolicy { stream } => world.streams.get(stream)?.policy.as_ref()?,
-        Document::Trust { role } => &world.roles.get(role)?.trust,
-        _ => return None,
-    };
-    let source = policy.source.as_ref()?;
-    serde_json::from_str(&source.text).ok()
+/// Text for one line of a comment or a heading: control characters (a newline above all)
+/// are written escaped, so no value ends the comment and starts a command.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
-/// The full document after the plan: the existing one (when known) with the new statements.
-fn merged(world: &World, document: &Document, statements: &[&Change]) -> Value {
-    let added: Vec<Value> = statements
-        .iter()
-        .map(|change| change.content.clone())
-        .collect();
-    let mut base = existing_document(world, document)
+/// Whether the plan creates this role.
+pub(crate) fn creates_role(plan: &Plan, role: &str) -> bool {
+    plan.created_roles.iter().any(|(_, arn)| arn == role)
+}
+
+/// The policy the scenario already has for the document, when AWS has one.
+fn existing_policy<'a>(
+    world: &'a World,
+    plan: &Plan,
+    document: &Document,
+) -> Option<&'a SourcedPolicy> {
+    match document {
+        Document::BucketPolicy { bucket } => world.buckets.get(bucket)?.policy.as_ref(),
+        Document::KeyPolicy { key } => world.keys.get(key)?.policy.as_ref(),
+        Document::StreamPolicy { stream } => world.streams.get(stream)?.policy.as_ref(),
+        Document::Trust { role } if !creates_role(plan, role) => {
+            Some(&world.roles.get(role)?.trust)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the document (or the resource that holds it) already exists, so that it is
+/// updated (and imported into Terraform) rather than created.
+pub(crate) fn exists(world: &World, plan: &Plan, account: &str, document: &Document) -> bool {
+    match document {
+        Document::Trust { role } => !creates_role(plan, role) && world.roles.contains_key(role),
+        Document::ResourceLink { name } => {
+            world.lake.catalogs.iter().any(|((owner, _), catalog)| {
+                owner.to_string() == account && catalog.databases.contains_key(name)
+            })
+        }
+        Document::RolePolicy { .. } | Document::ClientSettings { .. } | Document::LakeGrants => {
+            false
+        }
+        _ => existing_policy(world, plan, document).is_some(),
+    }
+}
+
+/// The JSON text of a policy as the scenario wrote it: the whole file, or the part of it
+/// the policy spans (a document inside an export, or a JSON string holding one).
+fn policy_json(policy: &SourcedPolicy) -> Option<Value> {
+    let source = policy.source.as_ref()?;
+    let parse = |text: &str| -> Option<Value> {
+        match serde_json::from_str::<Value>(text).ok()? {
+            Value::String(inner) => serde_json::from_str(&inner).ok(),
+            value @ Value::Object(_) => Some(value),
+            _ => None,
+        }
+    };
+    let spanned = source
+        .text
+        .get(policy.policy.span.start..policy.policy.span.end)
+        .and_then(parse);
+    spanned
+        .filter(|value| value.get("Statement").is_some())
+        .or_else(|| parse(&source.text).filter(|value| value.get("Statement").is_some()))
+}
+
+/// Documents that exist but whose text xacct cannot read back: the plan would replace them
+/// with its own statements alone, so it refuses instead.
+pub(crate) fn unreadable_existing(world: &World, plan: &Plan) -> Vec<String> {
+    by_document(plan)
+        .into_iter()
+        .filter_map(|((_, document), _)| {
+            let policy = existing_policy(world, plan, &document)?;
+            policy_json(policy)
+                .is_none()
+                .then(|| format!("the existing {} cannot be read back as JSON, and writing the plan's statements alone would drop its own", policy.label))
+        })
+        .collect()
+}
+
+/// The actions of a statement, as a list.
+fn actions_of(statement: &Value) -> Vec<Value> {
+    match statement.get("Action") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single) => vec![single.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// Whether two statements are the same grant under the same Sid but for their `Action`
+/// lists (a key user for reading, and for writing): one statement with both lists says the
+/// same.
+fn same_but_actions(left: &Value, right: &Value) -> bool {
+    let strip = |statement: &Value| {
+        let mut copy = statement.clone();
+        if let Some(object) = copy.as_object_mut() {
+            object.remove("Action");
+        }
+        copy
+    };
+    left.get("Action").is_some() && right.get("Action").is_some() && strip(left) == strip(right)
+}
+
+/// The full document after the plan: the existing one with the plan's statements, each
+/// once; a statement whose Sid another already holds gets a numbered Sid of its own.
+pub(crate) fn merged(
+    world: &World,
+    plan: &Plan,
+    document: &Document,
+    statements: &[&Change],
+) -> Value {
+    let mut base = existing_policy(world, plan, document)
+        .and_then(policy_json)
         .unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}));
-    let existing = match base.get("Statement") {
+    let mut all: Vec<Value> = match base.get("Statement") {
         Some(Value::Array(items)) => items.clone(),
         Some(single @ Value::Object(_)) => vec![single.clone()],
         _ => Vec::new(),
     };
+    let existing = all.len();
+    for change in statements {
+        let mut statement = change.content.clone();
+        if all.contains(&statement) {
+            continue;
+        }
+        // Two of the plan's statements under one Sid that differ only in their actions are one
+        // statement with both lists; the scenario's own statements are never changed.
+        if let Some(kept) = all
+            .iter_mut()
+            .skip(existing)
+            .find(|kept| same_but_actions(kept, &statement))
+        {
+            let mut actions = actions_of(kept);
+            for action in actions_of(&statement) {
+                if !actions.contains(&action) {
+                    actions.push(action);
+                }
+            }
+            if let Some(object) = kept.as_object_mut() {
+                object.insert("Action".to_owned(), json!(actions));
+            }
+            continue;
+        }
+        let sid_of = |value: &Value| value.get("Sid").and_then(Value::as_str).map(str::to_owned);
+        if let Some(sid) = sid_of(&statement) {
+            let taken = |candidate: &str| {
+                all.iter()
+                    .any(|kept| sid_of(kept).as_deref() == Some(candidate))
+            };
+            if taken(&sid) {
+                let mut number = 2;
+                while taken(&format!("{sid}{number}")) {
+                    number += 1;
+                }
+                if let Some(object) = statement.as_object_mut() {
+                    object.insert("Sid".to_owned(), Value::String(format!("{sid}{number}")));
+                }
+            }
+        }
+        all.push(statement);
+    }
     if let Some(object) = base.as_object_mut() {
-        object.insert(
-            "Statement".to_owned(),
-            Value::Array(existing.into_iter().chain(added).collect()),
-        );
+        object.insert("Statement".to_owned(), Value::Array(all));
     }
     base
 }
 
-fn settings(statements: &[&Change]) -> Value {
+pub(crate) fn settings(statements: &[&Change]) -> Value {
     let mut map = Map::new();
     for change in statements {
         if let (Some(key), Some(value)) = (
@@ -72,7 +255,7 @@ fn settings(statements: &[&Change]) -> Value {
 }
 
 /// A `GrantPermissions` request body, with the granting catalog.
-fn grant_body(account: &str, change: &Change) -> Value {
+pub(crate) fn grant_body(account: &str, change: &Change) -> Value {
     let mut body = change.content.clone();
     if let Some(object) = body.as_object_mut() {
         object.insert("CatalogId".to_owned(), Value::String(account.to_owned()));
@@ -80,375 +263,136 @@ fn grant_body(account: &str, change: &Change) -> Value {
     body
 }
 
-/// The Terraform block of a grant's resource (`database { ... }` or `table { ... }`).
-fn lake_resource_block(resource: &Value) -> String {
-    let field = |value: &Value, key: &str| {
-        hcl_string(value.get(key).and_then(Value::as_str).unwrap_or_default())
-    };
-    if let Some(database) = resource.get("Database") {
-        return format!(
-            "  database {{\n    catalog_id = {}\n    name       = {}\n  }}",
-            field(database, "CatalogId"),
-            field(database, "Name")
-        );
+/// The grants of a document, each once.
+pub(crate) fn grants(account: &str, statements: &[&Change]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for change in statements {
+        let body = grant_body(account, change);
+        if !out.contains(&body) {
+            out.push(body);
+        }
     }
-    if let Some(table) = resource.get("Table") {
-        return format!(
-            "  table {{\n    catalog_id    = {}\n    database_name = {}\n    name          = {}\n  }}",
-            field(table, "CatalogId"),
-            field(table, "DatabaseName"),
-            field(table, "Name")
-        );
-    }
-    String::new()
+    out
 }
 
-/// One JSON object per account: every document the plan touches, whole.
+/// The body of the document as JSON: a policy whole, settings as an object, grants as a list.
+pub(crate) fn document_json(
+    world: &World,
+    plan: &Plan,
+    account: &str,
+    document: &Document,
+    statements: &[&Change],
+) -> Value {
+    match document {
+        Document::ClientSettings { .. } => settings(statements),
+        Document::LakeGrants => Value::Array(grants(account, statements)),
+        Document::ResourceLink { .. } => statements
+            .first()
+            .map(|change| change.content.clone())
+            .unwrap_or_default(),
+        _ => merged(world, plan, document, statements),
+    }
+}
+
+/// The path of a document under its account's folder, as the scenario's names make it (the
+/// files writer makes every part safe).
+pub(crate) fn document_path(document: &Document) -> Vec<String> {
+    let parts: Vec<&str> = match document {
+        Document::Trust { role } => vec!["roles", role_name(role), "trust-policy.json"],
+        Document::RolePolicy { role, name } => {
+            return vec![
+                "roles".to_owned(),
+                role_name(role).to_owned(),
+                format!("{name}.json"),
+            ]
+        }
+        Document::BucketPolicy { bucket } => vec!["buckets", bucket, "bucket-policy.json"],
+        Document::KeyPolicy { key } => vec!["keys", role_name(key), "key-policy.json"],
+        Document::StreamPolicy { stream } => {
+            vec!["streams", role_name(stream), "stream-policy.json"]
+        }
+        Document::ClientSettings { compute, kind } => {
+            return vec![
+                "compute".to_owned(),
+                compute.clone(),
+                format!("{kind}.json"),
+            ]
+        }
+        Document::LakeGrants => vec!["lakeformation", "grant-permissions.json"],
+        Document::ResourceLink { name } => {
+            return vec![
+                "glue".to_owned(),
+                "resource-links".to_owned(),
+                format!("{name}.json"),
+            ]
+        }
+    };
+    parts.into_iter().map(str::to_owned).collect()
+}
+
+/// The names of the intents, for headings.
+pub(crate) fn title(plan: &Plan) -> String {
+    plan.intents
+        .iter()
+        .map(|intent| intent.name.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One JSON object per account: every document the plan touches, whole, under its path.
 pub fn json(world: &World, plan: &Plan) -> Value {
-    let mut accounts: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut accounts: Map<String, Value> = Map::new();
     for ((account, document), statements) in by_document(plan) {
-        let entry = accounts.entry(account.clone()).or_default();
-        let (key, value) = match &document {
-            Document::Trust { role } => (
-                format!("roles/{}/trust-policy.json", role_name(role)),
-                merged(world, &document, &statements),
-            ),
-            Document::RolePolicy { role, name } => (
-                format!("roles/{}/{name}.json", role_name(role)),
-                merged(world, &document, &statements),
-            ),
-            Document::BucketPolicy { bucket } => (
-                format!("buckets/{bucket}/bucket-policy.json"),
-                merged(world, &document, &statements),
-            ),
-            Document::KeyPolicy { key } => (
-                format!("keys/{}/key-policy.json", role_name(key)),
-                merged(world, &document, &statements),
-            ),
-            Document::StreamPolicy { stream } => (
-                format!("streams/{}/stream-policy.json", role_name(stream)),
-                merged(world, &document, &statements),
-            ),
-            Document::ClientSettings { compute, kind } => (
-                format!("compute/{compute}/{kind}.json"),
-                settings(&statements),
-            ),
-            Document::LakeGrants => (
-                "lakeformation/grant-permissions.json".to_owned(),
-                Value::Array(
-                    statements
-                        .iter()
-                        .map(|change| grant_body(&account, change))
-                        .collect(),
-                ),
-            ),
-            Document::ResourceLink { name } => (
-                format!("glue/resource-links/{name}.json"),
-                statements
-                    .first()
-                    .map(|change| change.content.clone())
-                    .unwrap_or_default(),
-            ),
-        };
-        entry.insert(key, value);
+        let body = document_json(world, plan, &account, &document, &statements);
+        if let Value::Object(entry) = accounts
+            .entry(account.clone())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            entry.insert(document_path(&document).join("/"), body);
+        }
     }
     json!({
-        "intent": plan.intent.name,
+        "intents": plan.intents.iter().map(|intent| intent.name.clone()).collect::<Vec<_>>(),
         "accounts": accounts,
     })
 }
 
-/// HCL for a JSON value, as `jsonencode(...)` takes it. `${` and `%{` start templates in HCL
-/// strings, so they are escaped.
-fn hcl(value: &Value, indent: usize, out: &mut String) {
-    let pad = "  ".repeat(indent);
-    match value {
-        Value::Object(map) => {
-            out.push_str("{\n");
-            for (key, item) in map {
-                let _ = write!(out, "{pad}  {} = ", hcl_string(key));
-                hcl(item, indent + 1, out);
-                out.push('\n');
-            }
-            let _ = write!(out, "{pad}}}");
-        }
-        Value::Array(items) => {
-            out.push_str("[\n");
-            for item in items {
-                let _ = write!(out, "{pad}  ");
-                hcl(item, indent + 1, out);
-                out.push_str(",\n");
-            }
-            let _ = write!(out, "{pad}]");
-        }
-        Value::String(text) => out.push_str(&hcl_string(text)),
-        other => out.push_str(&other.to_string()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_policy::{parse_policy, PolicyKind, SourceFile};
+
+    fn sourced(file: &str, start: usize, end: usize) -> SourcedPolicy {
+        let text = file.get(start..end).unwrap_or_default();
+        let mut parsed = parse_policy(text, PolicyKind::Resource).policy;
+        parsed.span = xacct_policy::Span::new(start, end);
+        SourcedPolicy::new(parsed, "bucket policy of lake-b")
+            .with_source(SourceFile::new("f", file))
     }
-}
 
-fn hcl_string(text: &str) -> String {
-    let escaped = serde_json::to_string(text).unwrap_or_default();
-    escaped.replace("${", "$${").replace("%{", "%%{")
-}
-
-fn identifier(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Terraform for the AWS provider, one provider alias per account.
-pub fn terraform(world: &World, plan: &Plan) -> String {
-    let documents = by_document(plan);
-    let mut out = String::new();
-    let _ = writeln!(out, "# xacct plan: {}", plan.intent.name);
-    let accounts: std::collections::BTreeSet<&String> =
-        documents.keys().map(|(account, _)| account).collect();
-    for account in &accounts {
-        let _ = writeln!(
-            out,
-            "\nprovider \"aws\" {{\n  alias   = \"account_{account}\"\n  profile = \"account-{account}\"\n}}"
+    #[test]
+    fn an_existing_policy_is_read_back_from_its_file_or_its_span() {
+        let document = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+        let whole = sourced(document, 0, document.len());
+        assert_eq!(policy_json(&whole).unwrap()["Statement"][0]["Sid"], "A");
+        let export = format!(r#"{{"Policies":[{{"Document":{document}}}]}}"#);
+        let start = export.find(document).unwrap();
+        let inside = sourced(&export, start, start + document.len());
+        assert_eq!(policy_json(&inside).unwrap()["Statement"][0]["Sid"], "A");
+        // No file to read it from: the plan must refuse rather than drop its statements.
+        let unknown = SourcedPolicy::new(
+            parse_policy(document, PolicyKind::Resource).policy,
+            "bucket policy of lake-b",
         );
+        assert!(policy_json(&unknown).is_none());
     }
-    for ((account, document), statements) in &documents {
-        let provider = format!("aws.account_{account}");
-        let mut body = String::new();
-        hcl(&merged(world, document, statements), 1, &mut body);
-        match document {
-            Document::Trust { role } => {
-                let name = role_name(role);
-                let created = plan
-                    .created_role
-                    .as_ref()
-                    .is_some_and(|(_, arn)| arn == role);
-                if created {
-                    let _ = writeln!(out, "\nresource \"aws_iam_role\" \"{}\" {{\n  provider           = {provider}\n  name               = {}\n  assume_role_policy = jsonencode({body})\n}}", identifier(name), hcl_string(name));
-                } else {
-                    let _ = writeln!(out, "\n# The trust policy of the existing role {role}, whole.\nresource \"aws_iam_role\" \"{}\" {{\n  provider           = {provider}\n  name               = {}\n  assume_role_policy = jsonencode({body})\n}}", identifier(name), hcl_string(name));
-                }
-            }
-            Document::RolePolicy { role, name } => {
-                // A role the plan creates is referenced, so that Terraform creates it first.
-                let created = plan
-                    .created_role
-                    .as_ref()
-                    .is_some_and(|(_, arn)| arn == role);
-                let role_reference = if created {
-                    format!("aws_iam_role.{}.name", identifier(role_name(role)))
-                } else {
-                    hcl_string(role_name(role))
-                };
-                let _ = writeln!(out, "\nresource \"aws_iam_role_policy\" \"{}_{}\" {{\n  provider = {provider}\n  name     = {}\n  role     = {role_reference}\n  policy   = jsonencode({body})\n}}", identifier(role_name(role)), identifier(name), hcl_string(name));
-            }
-            Document::BucketPolicy { bucket } => {
-                let _ = writeln!(out, "\nresource \"aws_s3_bucket_policy\" \"{}\" {{\n  provider = {provider}\n  bucket   = {}\n  policy   = jsonencode({body})\n}}", identifier(bucket), hcl_string(bucket));
-            }
-            Document::KeyPolicy { key } => {
-                let _ = writeln!(out, "\nresource \"aws_kms_key_policy\" \"{}\" {{\n  provider = {provider}\n  key_id   = {}\n  policy   = jsonencode({body})\n}}", identifier(role_name(key)), hcl_string(role_name(key)));
-            }
-            Document::StreamPolicy { stream } => {
-                let _ = writeln!(out, "\nresource \"aws_kinesis_resource_policy\" \"{}\" {{\n  provider     = {provider}\n  resource_arn = {}\n  policy       = jsonencode({body})\n}}", identifier(role_name(stream)), hcl_string(stream));
-            }
-            Document::LakeGrants => {
-                for (index, change) in statements.iter().enumerate() {
-                    let body = &change.content;
-                    let principal = body
-                        .pointer("/Principal/DataLakePrincipalIdentifier")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    let mut permissions = String::new();
-                    hcl(
-                        &body.get("Permissions").cloned().unwrap_or_default(),
-                        1,
-                        &mut permissions,
-                    );
-                    let grantable = body
-                        .get("PermissionsWithGrantOption")
-                        .map(|value| {
-                            let mut text = String::new();
-                            hcl(value, 1, &mut text);
-                            format!("\n  permissions_with_grant_option = {text}")
-                        })
-                        .unwrap_or_default();
-                    let resource = body
-                        .get("Resource")
-                        .map(lake_resource_block)
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "\nresource \"aws_lakeformation_permissions\" \"account_{account}_grant_{index}\" {{\n  provider    = {provider}\n  catalog_id  = {}\n  principal   = {}\n  permissions = {permissions}{grantable}\n{resource}\n}}", hcl_string(account), hcl_string(principal));
-                }
-            }
-            Document::ResourceLink { name } => {
-                let target = statements
-                    .first()
-                    .and_then(|change| change.content.get("TargetDatabase").cloned())
-                    .unwrap_or_default();
-                let field = |key: &str| {
-                    hcl_string(target.get(key).and_then(Value::as_str).unwrap_or_default())
-                };
-                let _ = writeln!(out, "\nresource \"aws_glue_catalog_database\" \"{}\" {{\n  provider = {provider}\n  name     = {}\n  target_database {{\n    catalog_id    = {}\n    database_name = {}\n  }}\n}}", identifier(name), hcl_string(name), field("CatalogId"), field("DatabaseName"));
-            }
-            Document::ClientSettings { compute, kind } => {
-                let mut settings_body = String::new();
-                hcl(&settings(statements), 0, &mut settings_body);
-                let _ = writeln!(out, "\n# Client settings of {compute} ({kind}), for the cluster or job definition:\nlocals {{\n  {}_{} = {settings_body}\n}}", identifier(compute), identifier(kind));
-            }
-        }
-    }
-    out
-}
 
-fn shell_quote(value: &Value) -> String {
-    format!("'{}'", value.to_string().replace('\'', "'\\''"))
-}
-
-/// An ordered shell script of `aws` commands, one profile per account.
-pub fn cli(world: &World, plan: &Plan) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "#!/bin/sh\n# xacct plan: {}\nset -eu",
-        plan.intent.name
-    );
-    for ((account, document), statements) in by_document(plan) {
-        let profile = format!("--profile account-{account}");
-        let merged = merged(world, &document, &statements);
-        match &document {
-            Document::Trust { role } => {
-                let created = plan
-                    .created_role
-                    .as_ref()
-                    .is_some_and(|(_, arn)| arn == role);
-                if created {
-                    let _ = writeln!(out, "\n# account {account}: create {role}\naws iam create-role {profile} --role-name {} --assume-role-policy-document {}", role_name(role), shell_quote(&merged));
-                } else {
-                    let _ = writeln!(out, "\n# account {account}: the trust policy of {role}, whole\naws iam update-assume-role-policy {profile} --role-name {} --policy-document {}", role_name(role), shell_quote(&merged));
-                }
-            }
-            Document::RolePolicy { role, name } => {
-                let _ = writeln!(out, "\n# account {account}: inline policy {name} of {role}\naws iam put-role-policy {profile} --role-name {} --policy-name {name} --policy-document {}", role_name(role), shell_quote(&merged));
-            }
-            Document::BucketPolicy { bucket } => {
-                let _ = writeln!(out, "\n# account {account}: the bucket policy of {bucket}, whole\naws s3api put-bucket-policy {profile} --bucket {bucket} --policy {}", shell_quote(&merged));
-            }
-            Document::KeyPolicy { key } => {
-                let _ = writeln!(out, "\n# account {account}: the key policy of {key}, whole\naws kms put-key-policy {profile} --key-id {key} --policy-name default --policy {}", shell_quote(&merged));
-            }
-            Document::StreamPolicy { stream } => {
-                let _ = writeln!(out, "\n# account {account}: the resource policy of {stream}, whole\naws kinesis put-resource-policy {profile} --resource-arn {stream} --policy {}", shell_quote(&merged));
-            }
-            Document::ClientSettings { compute, kind } => {
-                let _ = writeln!(
-                    out,
-                    "\n# {compute}: set in its {kind}:\n# {}",
-                    settings(&statements)
-                );
-            }
-            Document::LakeGrants => {
-                for change in &statements {
-                    let _ = writeln!(out, "\n# account {account}: a Lake Formation grant\naws lakeformation grant-permissions {profile} --cli-input-json {}", shell_quote(&grant_body(&account, change)));
-                }
-            }
-            Document::ResourceLink { name } => {
-                let body = statements
-                    .first()
-                    .map(|change| change.content.clone())
-                    .unwrap_or_default();
-                let _ = writeln!(out, "\n# account {account}: the resource link {name}\naws glue create-database {profile} --database-input {}", shell_quote(&body));
-            }
-        }
+    #[test]
+    fn one_line_escapes_every_control_character() {
+        assert_eq!(
+            one_line("a\nb\rc\u{1b}[31md\u{85}"),
+            "a\\nb\\rc\\u{1b}[31md\\u{85}"
+        );
+        assert_eq!(one_line("plain; $(x) `y`"), "plain; $(x) `y`");
     }
-    out
-}
-
-/// A numbered procedure, account by account, like the field guides but exact.
-pub fn runbook(world: &World, plan: &Plan) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", plan.intent.name);
-    let _ = writeln!(out, "Generated by `xacct plan` and proven by its checks: each step is needed, and together they pass.\n");
-    let mut step = 1;
-    for ((account, document), statements) in by_document(plan) {
-        let what = match &document {
-            Document::Trust { role } => {
-                if plan
-                    .created_role
-                    .as_ref()
-                    .is_some_and(|(_, arn)| arn == role)
-                {
-                    format!(
-                        "Create the role `{}` with this trust policy",
-                        role_name(role)
-                    )
-                } else {
-                    format!("Add to the trust policy of `{role}`")
-                }
-            }
-            Document::RolePolicy { role, name } => {
-                format!("Attach the inline policy `{name}` to `{role}`")
-            }
-            Document::BucketPolicy { bucket } => format!("Set the bucket policy of `{bucket}` to"),
-            Document::KeyPolicy { key } => format!("Set the key policy of `{key}` to"),
-            Document::StreamPolicy { stream } => {
-                format!("Set the resource policy of `{stream}` to")
-            }
-            Document::ClientSettings { compute, kind } => {
-                format!("Set in the {kind} of `{compute}`")
-            }
-            Document::LakeGrants => {
-                "Grant in Lake Formation (as a data lake administrator)".to_owned()
-            }
-            Document::ResourceLink { name } => format!("Create the resource link `{name}`"),
-        };
-        let _ = writeln!(out, "{step}. **Account {account}.** {what}:\n");
-        let reasons: Vec<&str> = statements
-            .iter()
-            .map(|change| change.why.as_str())
-            .collect();
-        let mut unique = reasons.clone();
-        unique.dedup();
-        let _ = writeln!(out, "   Why: {}.\n", unique.join("; "));
-        let body = match &document {
-            Document::ClientSettings { .. } => settings(&statements),
-            Document::LakeGrants => Value::Array(
-                statements
-                    .iter()
-                    .map(|change| grant_body(&account, change))
-                    .collect(),
-            ),
-            Document::ResourceLink { .. } => statements
-                .first()
-                .map(|change| change.content.clone())
-                .unwrap_or_default(),
-            _ => merged(world, &document, &statements),
-        };
-        let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
-        let _ = writeln!(out, "   ```json");
-        for line in pretty.lines() {
-            let _ = writeln!(out, "   {line}");
-        }
-        let _ = writeln!(out, "   ```\n");
-        step += 1;
-    }
-    let checks: Vec<String> = plan
-        .proof
-        .iter()
-        .map(|result| {
-            format!(
-                "- {}: {}",
-                result.expectation.name,
-                if result.passed() { "passes" } else { "FAILS" }
-            )
-        })
-        .collect();
-    let _ = writeln!(
-        out,
-        "{step}. **Check** with `xacct check`:\n\n{}",
-        checks.join("\n")
-    );
-    out
 }

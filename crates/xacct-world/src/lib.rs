@@ -6,6 +6,7 @@ pub mod import;
 pub mod load;
 pub mod manifest;
 pub mod model;
+pub mod names;
 pub mod session;
 pub mod suggest;
 

@@ -62,7 +62,13 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
         managed: BTreeMap::new(),
     };
     match toml::from_str::<Manifest>(&source.text) {
-        Ok(manifest) => loader.manifest_entries(manifest),
+        Ok(manifest) => {
+            for problem in crate::names::check(&manifest) {
+                let span = Span::new(problem.span.start, problem.span.end);
+                loader.error(problem.code, span, problem.message).help = Some(problem.help);
+            }
+            loader.manifest_entries(manifest);
+        }
         Err(error) => {
             let span = error
                 .span()
@@ -1921,16 +1927,21 @@ impl Loader {
                 return;
             }
         };
+        let external_id_generated = entry
+            .external_id
+            .as_ref()
+            .is_some_and(|id| id.get_ref() == "generate");
         let external_id = match entry.external_id.as_ref().map(|id| id.get_ref().as_str()) {
             None | Some("none") => None,
-            Some("generate") => {
-                // Stable for the same intent, so that plans are reproducible.
-                let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-                for byte in entry.name.get_ref().bytes() {
-                    hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            Some("generate") => match crate::names::generate_external_id() {
+                Ok(id) => Some(id),
+                Err(message) => {
+                    if let Some(id) = &entry.external_id {
+                        self.error("external-id-not-generated", span_of(id), message);
+                    }
+                    return;
                 }
-                Some(format!("xacct-{hash:016x}"))
-            }
+            },
             Some(value) => Some(value.to_owned()),
         };
         let encryption_key = match &entry.encryption {
@@ -1956,6 +1967,7 @@ impl Loader {
             target,
             route,
             external_id,
+            external_id_generated,
             encryption_key,
             role_name: entry.role_name.as_ref().map(|name| name.get_ref().clone()),
             engine: ["databricks", "emr", "glue-job"]

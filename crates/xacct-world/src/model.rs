@@ -270,6 +270,9 @@ pub struct Intent {
     pub target: IntentTarget,
     pub route: Route,
     pub external_id: Option<String>,
+    /// The external id was drawn for this load (`external_id = "generate"`): a new one each
+    /// time, so the user must pin it in the manifest.
+    pub external_id_generated: bool,
     pub encryption_key: Option<String>,
     pub role_name: Option<String>,
     /// The engine the intent named (`databricks`, `emr`, `glue-job`), for its settings.

@@ -33,7 +33,17 @@ pub fn run(args: &Args) -> u8 {
     let Some(loaded) = scenario::load(&args.scenario, "check", output) else {
         return exit::BAD_INPUT;
     };
-    let report = xacct_paths::check::check(&loaded.world);
+    let mut report = xacct_paths::check::check(&loaded.world);
+    // Each [[intent]] is a check too, the same one `xacct plan` proves its plan with.
+    let (intent_results, unchecked) = xacct_plan::intent_results(&loaded.world);
+    report.expectations.extend(intent_results);
+    for (intent, error) in unchecked {
+        let message = format!(
+            "intent `{}` ({}) cannot be checked: {error}",
+            intent.name, intent.origin.location
+        );
+        errln!("warning: {}", xacct_plan::render::one_line(&message));
+    }
     let intents = loaded.world.intents.len();
     match args.format {
         Format::Text => out!("{}", render::text(&report, intents, args.verbose)),

@@ -1,8 +1,11 @@
-//! `xacct plan`: the documents that make each `[[intent]]` of a scenario work, proven.
+//! `xacct plan`: the documents that make the `[[intent]]`s of a scenario work, as one plan
+//! proven as a whole.
 
 use crate::command::exit;
+use crate::render::json;
 use crate::scenario::{self, Output};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
+use xacct_plan::render::{self, OutputFile};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,36 +17,11 @@ pub struct Args {
     /// What to write: the documents as JSON, Terraform, an AWS CLI script or a runbook.
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
-    /// With `--format json`: write each document to DIR/ACCOUNT/PATH instead of printing.
+    /// Write files under DIR instead of printing: json, one file per document under
+    /// DIR/ACCOUNT/; terraform, DIR/ACCOUNT/main.tf; cli, DIR/ACCOUNT.sh and DIR/run-all.sh;
+    /// runbook, DIR/runbook.md. Nothing is written outside DIR.
     #[arg(long)]
     output: Option<PathBuf>,
-}
-
-/// Writes the documents of JSON plans as files, one folder per account.
-fn write_documents(root: &std::path::Path, plans: &[serde_json::Value]) -> Result<usize, String> {
-    let mut written = 0;
-    for plan in plans {
-        let Some(accounts) = plan.get("accounts").and_then(serde_json::Value::as_object) else {
-            continue;
-        };
-        for (account, documents) in accounts {
-            let Some(documents) = documents.as_object() else {
-                continue;
-            };
-            for (path, document) in documents {
-                let file = root.join(account).join(path);
-                if let Some(parent) = file.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
-                }
-                let text = serde_json::to_string_pretty(document).unwrap_or_default() + "\n";
-                std::fs::write(&file, text)
-                    .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
-                written += 1;
-            }
-        }
-    }
-    Ok(written)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -56,6 +34,69 @@ enum Format {
     Cli,
     /// A numbered procedure in Markdown.
     Runbook,
+}
+
+impl Format {
+    fn files(self) -> render::Format {
+        match self {
+            Self::Json => render::Format::Json,
+            Self::Terraform => render::Format::Terraform,
+            Self::Cli => render::Format::Cli,
+            Self::Runbook => render::Format::Runbook,
+        }
+    }
+}
+
+/// Writes the files under `root`. Each path is relative and made of plain parts (the
+/// renderer makes them so); a path that is not is refused rather than followed.
+fn write_files(root: &Path, files: &[OutputFile]) -> Result<usize, String> {
+    for file in files {
+        let plain = file
+            .path
+            .components()
+            .all(|part| matches!(part, Component::Normal(_)));
+        if !plain {
+            return Err(format!(
+                "refusing to write {} outside {}",
+                file.path.display(),
+                root.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(root)
+        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
+    let real_root = root
+        .canonicalize()
+        .map_err(|error| format!("cannot read {}: {error}", root.display()))?;
+    for file in files {
+        let target = root.join(&file.path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            // A symbolic link already inside DIR must not lead the files out of it.
+            let real_parent = parent
+                .canonicalize()
+                .map_err(|error| format!("cannot read {}: {error}", parent.display()))?;
+            let link = std::fs::symlink_metadata(&target)
+                .is_ok_and(|metadata| metadata.file_type().is_symlink());
+            if !real_parent.starts_with(&real_root) || link {
+                return Err(format!(
+                    "refusing to write {}: a symbolic link leads outside {}",
+                    target.display(),
+                    root.display()
+                ));
+            }
+        }
+        std::fs::write(&target, &file.text)
+            .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
+        #[cfg(unix)]
+        if file.executable {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755))
+                .map_err(|error| format!("cannot make {} executable: {error}", target.display()))?;
+        }
+    }
+    Ok(files.len())
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -83,45 +124,53 @@ pub fn run(args: &Args) -> u8 {
         );
         return exit::BAD_INPUT;
     }
-    let mut failed = false;
-    let mut json_plans = Vec::new();
-    for intent in intents {
-        match xacct_plan::plan(world, intent) {
-            Ok(plan) => match args.format {
-                Format::Json => json_plans.push(xacct_plan::render::json(world, &plan)),
-                Format::Terraform => out!("{}", xacct_plan::render::terraform(world, &plan)),
-                Format::Cli => out!("{}", xacct_plan::render::cli(world, &plan)),
-                Format::Runbook => out!("{}", xacct_plan::render::runbook(world, &plan)),
-            },
-            Err(error) => {
+    for intent in &intents {
+        if intent.external_id_generated {
+            if let Some(id) = &intent.external_id {
                 errln!(
-                    "error: intent `{}` ({}): {error}",
-                    intent.name,
-                    intent.origin.location
+                    "note: intent `{}` ({}): generated the external id {id}; pin it in the manifest with `external_id = \"{id}\"`, or each run draws a new one",
+                    render::one_line(&intent.name), intent.origin.location
                 );
-                failed = true;
             }
         }
     }
-    if let (Format::Json, Some(root)) = (args.format, &args.output) {
-        match write_documents(root, &json_plans) {
-            Ok(count) => errln!("wrote {count} document(s) under {}", root.display()),
-            Err(message) => {
-                errln!("error: {message}");
-                return exit::BAD_INPUT;
-            }
-        }
-    } else if matches!(args.format, Format::Json) && !json_plans.is_empty() {
-        // The plans' own shape, until the plan command adopts `json::document` (its output is
-        // being reshaped into one plan per scenario).
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::Value::Array(json_plans)).unwrap_or_default()
+    let merged = xacct_plan::plan_all(world, &intents);
+    for (intent, error) in &merged.refused {
+        // Names and prefixes may hold newlines: one line per error, control characters escaped.
+        errln!(
+            "error: {}",
+            render::one_line(&format!(
+                "intent `{}` ({}): {error}",
+                intent.name, intent.origin.location
+            ))
         );
     }
-    if failed {
-        exit::FINDINGS
-    } else {
+    if let Some(plan) = &merged.plan {
+        if let Some(root) = &args.output {
+            let files = render::files(world, plan, args.format.files());
+            match write_files(root, &files) {
+                Ok(count) => errln!("wrote {count} file(s) under {}", root.display()),
+                Err(message) => {
+                    errln!("error: {message}");
+                    return exit::BAD_INPUT;
+                }
+            }
+        } else {
+            match args.format {
+                Format::Json => json::print(&json::document(
+                    "plan",
+                    &loaded.findings,
+                    render::json(world, plan),
+                )),
+                Format::Terraform => out!("{}", render::terraform(world, plan)),
+                Format::Cli => out!("{}", render::cli(world, plan)),
+                Format::Runbook => out!("{}", render::runbook(world, plan)),
+            }
+        }
+    }
+    if merged.refused.is_empty() {
         exit::OK
+    } else {
+        exit::FINDINGS
     }
 }

@@ -368,7 +368,7 @@ fn nothing_to_check_help(intents: usize) -> String {
     if intents > 0 {
         let _ = writeln!(
             out,
-            "  the {intents} [[intent]] table(s) are proven by `xacct plan DIR`, not by check"
+            "  the {intents} [[intent]] table(s) could not be checked (see the warnings above);\n  `xacct plan DIR` writes what they need"
         );
     }
     out

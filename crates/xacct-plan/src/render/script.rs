@@ -1,0 +1,215 @@
+//! An `aws` CLI script. Every argument is quoted with shlex (so a name holding `;`, `$(...)`,
+//! backticks or quotes is passed as that one argument and never runs), comments are one line
+//! each, and running the script again is harmless: roles and resource links are created only
+//! when missing, and every policy is written whole with a `put-*` or `update-*` call.
+
+use super::{by_document, creates_role, document_json, exists, one_line, role_name, title};
+use crate::generate::Document;
+use crate::prove::Plan;
+use serde_json::Value;
+use std::fmt::Write as _;
+use xacct_world::World;
+
+/// The script for every account of the plan.
+pub fn cli(world: &World, plan: &Plan) -> String {
+    render(world, plan, None)
+}
+
+/// The script for one account, for `ACCOUNT.sh`.
+pub fn cli_for_account(world: &World, plan: &Plan, account: &str) -> String {
+    render(world, plan, Some(account))
+}
+
+/// One command line, each word quoted for a POSIX shell. A word shlex cannot quote (it
+/// holds a NUL byte, which no argument can carry) makes the line fail instead of running
+/// with something else.
+fn command(words: &[&str]) -> String {
+    shlex::try_join(words.iter().copied()).unwrap_or_else(|_| {
+        "false # an argument held a NUL byte, which no command line can carry".to_owned()
+    })
+}
+
+fn compact(value: &Value) -> String {
+    value.to_string()
+}
+
+fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/bin/sh");
+    let _ = writeln!(out, "# xacct plan: {}", one_line(&title(plan)));
+    let _ = writeln!(
+        out,
+        "# Running it again is harmless: what exists is updated, and every document is written whole."
+    );
+    let _ = writeln!(out, "set -eu");
+    for ((account, document), statements) in by_document(plan) {
+        if only.is_some_and(|wanted| wanted != account) {
+            continue;
+        }
+        let profile = format!("account-{account}");
+        let body = document_json(world, plan, &account, &document, &statements);
+        let text = compact(&body);
+        let existing = exists(world, plan, &account, &document);
+        let base = |service: &'static str, operation: &'static str| -> Vec<String> {
+            vec![
+                "aws".to_owned(),
+                service.to_owned(),
+                operation.to_owned(),
+                "--profile".to_owned(),
+                profile.clone(),
+            ]
+        };
+        let line = |mut words: Vec<String>, rest: &[&str]| -> String {
+            words.extend(rest.iter().map(|word| (*word).to_owned()));
+            let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+            command(&refs)
+        };
+        let _ = writeln!(out);
+        match &document {
+            Document::Trust { role } => {
+                let name = role_name(role);
+                let update = line(
+                    base("iam", "update-assume-role-policy"),
+                    &["--role-name", name, "--policy-document", &text],
+                );
+                if creates_role(plan, role) {
+                    let _ = writeln!(out, "# account {account}: the role {}, created when missing, with its trust policy whole", one_line(role));
+                    let _ = writeln!(
+                        out,
+                        "if {} >/dev/null 2>&1; then\n  {update}\nelse\n  {}\nfi",
+                        line(base("iam", "get-role"), &["--role-name", name]),
+                        line(
+                            base("iam", "create-role"),
+                            &["--role-name", name, "--assume-role-policy-document", &text]
+                        )
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "# account {account}: the trust policy of {}, whole",
+                        one_line(role)
+                    );
+                    let _ = writeln!(out, "{update}");
+                }
+            }
+            Document::RolePolicy { role, name } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the inline policy {} of {}, whole",
+                    one_line(name),
+                    one_line(role)
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        base("iam", "put-role-policy"),
+                        &[
+                            "--role-name",
+                            role_name(role),
+                            "--policy-name",
+                            name,
+                            "--policy-document",
+                            &text
+                        ]
+                    )
+                );
+            }
+            Document::BucketPolicy { bucket } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the bucket policy of {}, whole{}",
+                    one_line(bucket),
+                    if existing {
+                        " (the existing statements kept)"
+                    } else {
+                        ""
+                    }
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        base("s3api", "put-bucket-policy"),
+                        &["--bucket", bucket, "--policy", &text]
+                    )
+                );
+            }
+            Document::KeyPolicy { key } => {
+                let _ = writeln!(out, "# account {account}: the key policy of {}, whole (the existing statements kept)", one_line(key));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        base("kms", "put-key-policy"),
+                        &[
+                            "--key-id",
+                            key,
+                            "--policy-name",
+                            "default",
+                            "--policy",
+                            &text
+                        ]
+                    )
+                );
+            }
+            Document::StreamPolicy { stream } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the resource policy of {}, whole",
+                    one_line(stream)
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        base("kinesis", "put-resource-policy"),
+                        &["--resource-arn", stream, "--policy", &text]
+                    )
+                );
+            }
+            Document::ClientSettings { compute, kind } => {
+                let _ = writeln!(
+                    out,
+                    "# {}: set in its {}:",
+                    one_line(compute),
+                    one_line(kind)
+                );
+                let _ = writeln!(out, "# {}", one_line(&text));
+            }
+            Document::LakeGrants => {
+                for (index, grant) in body.as_array().into_iter().flatten().enumerate() {
+                    if index > 0 {
+                        let _ = writeln!(out);
+                    }
+                    let _ = writeln!(out, "# account {account}: a Lake Formation grant (granting again changes nothing)");
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        line(
+                            base("lakeformation", "grant-permissions"),
+                            &["--cli-input-json", &compact(grant)]
+                        )
+                    );
+                }
+            }
+            Document::ResourceLink { name } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the resource link {}, created when missing",
+                    one_line(name)
+                );
+                let _ = writeln!(
+                    out,
+                    "{} >/dev/null 2>&1 || {}",
+                    line(base("glue", "get-database"), &["--name", name]),
+                    line(
+                        base("glue", "create-database"),
+                        &["--database-input", &text]
+                    )
+                );
+            }
+        }
+    }
+    out
+}

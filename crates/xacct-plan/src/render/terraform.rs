@@ -1,0 +1,304 @@
+//! Terraform for the AWS provider: one provider per account, one resource per document, and
+//! an `import {}` block (Terraform 1.5 or newer) for each document that already exists, so
+//! that Terraform takes it over and writes it whole instead of creating it again.
+
+use super::hcl::{attribute, block, file, identifier, string, Node, Val};
+use super::{accounts, by_document, creates_role, document_json, exists, role_name, title};
+use crate::generate::Document;
+use crate::prove::Plan;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use xacct_world::World;
+
+/// Terraform for every account of the plan, in one file.
+pub fn terraform(world: &World, plan: &Plan) -> String {
+    render(world, plan, None)
+}
+
+/// Terraform for one account: its provider and its resources, for `ACCOUNT/main.tf`.
+pub fn terraform_for_account(world: &World, plan: &Plan, account: &str) -> String {
+    render(world, plan, Some(account))
+}
+
+fn provider_reference(account: &str) -> Val {
+    Val::Reference(vec!["aws".to_owned(), format!("account_{account}")])
+}
+
+/// Resource names, each once per resource type.
+#[derive(Default)]
+struct Names(BTreeSet<(String, String)>);
+
+impl Names {
+    fn unique(&mut self, kind: &str, wanted: &str) -> String {
+        let base = identifier(wanted);
+        let mut name = base.clone();
+        let mut number = 2;
+        while !self.0.insert((kind.to_owned(), name.clone())) {
+            name = format!("{base}_{number}");
+            number += 1;
+        }
+        name
+    }
+}
+
+fn import(account: &str, kind: &str, name: &str, id: &str) -> Node {
+    block(
+        "import",
+        &[],
+        vec![
+            attribute("provider", provider_reference(account)),
+            attribute("to", Val::Reference(vec![kind.to_owned(), name.to_owned()])),
+            attribute("id", string(id)),
+        ],
+    )
+}
+
+fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
+    let mut nodes = Vec::new();
+    let mut names = Names::default();
+    let mut imports = Vec::new();
+    let documents: Vec<_> = by_document(plan)
+        .into_iter()
+        .filter(|((account, _), _)| only.is_none_or(|wanted| wanted == account))
+        .collect();
+    for account in accounts(plan)
+        .iter()
+        .filter(|account| only.is_none_or(|wanted| wanted == account.as_str()))
+    {
+        nodes.push(block(
+            "provider",
+            &["aws"],
+            vec![
+                attribute("alias", string(&format!("account_{account}"))),
+                attribute("profile", string(&format!("account-{account}"))),
+            ],
+        ));
+    }
+    // Resource names of the roles the plan creates, for the policies that reference them.
+    let mut role_resources: Vec<(String, String)> = Vec::new();
+    for ((account, document), statements) in &documents {
+        let provider = attribute("provider", provider_reference(account));
+        let body = document_json(world, plan, account, document, statements);
+        let existing = exists(world, plan, account, document);
+        let policy = || Val::JsonEncode(body.clone());
+        match document {
+            Document::Trust { role } => {
+                let kind = "aws_iam_role";
+                let name = names.unique(kind, role_name(role));
+                role_resources.push((role.clone(), name.clone()));
+                let mut attributes = vec![provider, attribute("name", string(role_name(role)))];
+                if let Some(found) = world.roles.get(role).filter(|_| existing) {
+                    // A new path would replace the role: it is stated as it is.
+                    attributes.push(attribute("path", string(&found.path)));
+                }
+                attributes.push(attribute("assume_role_policy", policy()));
+                if existing {
+                    // What the scenario may not know of the role (its description, its
+                    // permissions boundary, its session length, tags set elsewhere) stays as
+                    // it is: Terraform would otherwise reset it on the first apply.
+                    attributes.push(block(
+                        "lifecycle",
+                        &[],
+                        vec![attribute(
+                            "ignore_changes",
+                            Val::Names(
+                                [
+                                    "description",
+                                    "max_session_duration",
+                                    "permissions_boundary",
+                                    "tags",
+                                ]
+                                .iter()
+                                .map(|name| (*name).to_owned())
+                                .collect(),
+                            ),
+                        )],
+                    ));
+                }
+                if existing {
+                    imports.push(import(account, kind, &name, role_name(role)));
+                }
+                nodes.push(block("resource", &[kind, &name], attributes));
+            }
+            Document::RolePolicy {
+                role,
+                name: policy_name,
+            } => {
+                let kind = "aws_iam_role_policy";
+                let name = names.unique(kind, &format!("{}_{policy_name}", role_name(role)));
+                // A role the plan creates is referenced, so that Terraform creates it first.
+                let role_value = match role_resources.iter().find(|(arn, _)| arn == role) {
+                    Some((_, resource)) if creates_role(plan, role) => Val::Reference(vec![
+                        "aws_iam_role".to_owned(),
+                        resource.clone(),
+                        "name".to_owned(),
+                    ]),
+                    _ => string(role_name(role)),
+                };
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("name", string(policy_name)),
+                        attribute("role", role_value),
+                        attribute("policy", policy()),
+                    ],
+                ));
+            }
+            Document::BucketPolicy { bucket } => {
+                let kind = "aws_s3_bucket_policy";
+                let name = names.unique(kind, bucket);
+                if existing {
+                    imports.push(import(account, kind, &name, bucket));
+                }
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("bucket", string(bucket)),
+                        attribute("policy", policy()),
+                    ],
+                ));
+            }
+            Document::KeyPolicy { key } => {
+                let kind = "aws_kms_key_policy";
+                let name = names.unique(kind, role_name(key));
+                if existing {
+                    imports.push(import(account, kind, &name, role_name(key)));
+                }
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("key_id", string(role_name(key))),
+                        attribute("policy", policy()),
+                    ],
+                ));
+            }
+            Document::StreamPolicy { stream } => {
+                let kind = "aws_kinesis_resource_policy";
+                let name = names.unique(kind, role_name(stream));
+                if existing {
+                    imports.push(import(account, kind, &name, stream));
+                }
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("resource_arn", string(stream)),
+                        attribute("policy", policy()),
+                    ],
+                ));
+            }
+            Document::LakeGrants => {
+                let kind = "aws_lakeformation_permissions";
+                for grant in body.as_array().into_iter().flatten() {
+                    let name = names.unique(kind, &format!("account_{account}_grant"));
+                    nodes.push(block(
+                        "resource",
+                        &[kind, &name],
+                        lake_grant(account, grant),
+                    ));
+                }
+            }
+            Document::ResourceLink { name: link } => {
+                let kind = "aws_glue_catalog_database";
+                let name = names.unique(kind, link);
+                let target = body.get("TargetDatabase").cloned().unwrap_or_default();
+                let field =
+                    |key: &str| string(target.get(key).and_then(Value::as_str).unwrap_or_default());
+                if existing {
+                    imports.push(import(account, kind, &name, &format!("{account}:{link}")));
+                }
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("name", string(link)),
+                        block(
+                            "target_database",
+                            &[],
+                            vec![
+                                attribute("catalog_id", field("CatalogId")),
+                                attribute("database_name", field("DatabaseName")),
+                            ],
+                        ),
+                    ],
+                ));
+            }
+            Document::ClientSettings { compute, kind } => {
+                let local = names.unique("locals", &format!("{compute}_{kind}"));
+                nodes.push(Node::Block {
+                    comment: Some(format!(
+                        "Client settings of {compute} ({kind}), for the cluster or job definition"
+                    )),
+                    kind: "locals".to_owned(),
+                    labels: Vec::new(),
+                    body: vec![attribute(&local, Val::Json(body.clone()))],
+                });
+            }
+        }
+    }
+    if !imports.is_empty() {
+        nodes.insert(
+            0,
+            block(
+                "terraform",
+                &[],
+                vec![attribute("required_version", string(">= 1.5.0"))],
+            ),
+        );
+        nodes.extend(imports);
+    }
+    file(&format!("xacct plan: {}", title(plan)), &nodes)
+}
+
+/// An `aws_lakeformation_permissions` body for a `GrantPermissions` request.
+fn lake_grant(account: &str, grant: &Value) -> Vec<Node> {
+    let text = |value: Option<&Value>| string(value.and_then(Value::as_str).unwrap_or_default());
+    let mut out = vec![
+        attribute("provider", provider_reference(account)),
+        attribute("catalog_id", string(account)),
+        attribute(
+            "principal",
+            text(grant.pointer("/Principal/DataLakePrincipalIdentifier")),
+        ),
+        attribute(
+            "permissions",
+            Val::Json(grant.get("Permissions").cloned().unwrap_or_default()),
+        ),
+    ];
+    if let Some(grantable) = grant.get("PermissionsWithGrantOption") {
+        out.push(attribute(
+            "permissions_with_grant_option",
+            Val::Json(grantable.clone()),
+        ));
+    }
+    if let Some(database) = grant.pointer("/Resource/Database") {
+        out.push(block(
+            "database",
+            &[],
+            vec![
+                attribute("catalog_id", text(database.get("CatalogId"))),
+                attribute("name", text(database.get("Name"))),
+            ],
+        ));
+    }
+    if let Some(table) = grant.pointer("/Resource/Table") {
+        out.push(block(
+            "table",
+            &[],
+            vec![
+                attribute("catalog_id", text(table.get("CatalogId"))),
+                attribute("database_name", text(table.get("DatabaseName"))),
+                attribute("name", text(table.get("Name"))),
+            ],
+        ));
+    }
+    out
+}
