@@ -2,7 +2,7 @@
 //! the first.
 
 use crate::action::ActionPattern;
-use crate::arn::{ArnMatching, ArnPattern};
+use crate::arn::{check_resource_arn, ArnMatching, ArnPattern};
 use crate::condition::{compile_value, edit_distance, Condition, ConditionValue, Operator};
 use crate::document::{
     ActionClause, Effect, Policy, PolicyKind, PolicyVersion, PrincipalClause, ResourceClause,
@@ -685,7 +685,28 @@ impl Reader {
         let mut ok = true;
         for text in texts {
             match text.value.parse::<ActionPattern>() {
-                Ok(pattern) => patterns.push(Spanned::new(pattern, text.span)),
+                Ok(pattern) => {
+                    if let Some(oddity) = pattern.oddity() {
+                        let reading = if negated {
+                            "in `NotAction` it excludes nothing, so the statement covers every action"
+                        } else {
+                            "in `Action` it matches no request"
+                        };
+                        self.push(
+                            Finding::warning(
+                                "action-matches-nothing",
+                                text.span,
+                                format!(
+                                    "`{}` names no action ({}): AWS stores it, and {reading}",
+                                    text.value,
+                                    oddity.reason()
+                                ),
+                            )
+                            .with_help("write one action per string, such as \"s3:GetObject\", with no spaces"),
+                        );
+                    }
+                    patterns.push(Spanned::new(pattern, text.span));
+                }
                 Err(error) => {
                     ok = false;
                     self.push(Finding::error(
@@ -759,6 +780,14 @@ impl Reader {
             PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
         );
         for text in texts {
+            if let Err(error) = check_resource_arn(&text.value) {
+                ok = false;
+                let help = error.help();
+                self.push(
+                    Finding::error("invalid-resource", text.span, error.to_string()).with_help(help),
+                );
+                continue;
+            }
             self.warn_literal_variables(&text);
             self.check_resource_variables(&text);
             let parts = text.value.split(':').count();
