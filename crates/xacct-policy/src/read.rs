@@ -3,7 +3,9 @@
 
 use crate::action::ActionPattern;
 use crate::arn::{check_resource_arn, ArnMatching, ArnPattern};
-use crate::condition::{compile_value, edit_distance, Condition, ConditionValue, Operator};
+use crate::condition::{
+    compile_value, edit_distance, parse_legacy_date, Condition, ConditionValue, Operator, Value,
+};
 use crate::document::{
     ActionClause, Effect, Policy, PolicyKind, PolicyVersion, PrincipalClause, ResourceClause,
     Statement,
@@ -160,6 +162,28 @@ impl Reader {
         self.check_duplicates_deep(value);
         let elements = self.members(members, &POLICY_ELEMENTS, "policy");
         self.version = match elements.get("Version").map(|member| &member.value) {
+            None if self.kind.needs_current_version() => {
+                self.push(
+                    Finding::error(
+                        "legacy-version",
+                        Span::new(span.start, span.start + 1),
+                        format!("no `Version`: IAM refuses {} as a managed policy without \"Version\": \"2012-10-17\" (CreatePolicy: \"Policy document must be version 2012-10-17 or greater\")", self.kind.described()),
+                    )
+                    .with_help("add \"Version\": \"2012-10-17\"; an inline policy (`--kind inline`) may omit it"),
+                );
+                PolicyVersion::Absent
+            }
+            Some(Json::String { value, span }) if value == "2008-10-17" && self.kind.needs_current_version() => {
+                self.push(
+                    Finding::error(
+                        "legacy-version",
+                        *span,
+                        format!("IAM refuses {} of version 2008-10-17 as a managed policy (CreatePolicy: \"Policy document must be version 2012-10-17 or greater\")", self.kind.described()),
+                    )
+                    .with_help("use \"Version\": \"2012-10-17\"; an inline policy (`--kind inline`) may keep the old version"),
+                );
+                PolicyVersion::Legacy
+            }
             None => {
                 self.push(
                     Finding::warning(
@@ -189,7 +213,7 @@ impl Reader {
             }
         };
         let id = elements.get("Id").and_then(|member| {
-            if self.kind == PolicyKind::Identity {
+            if matches!(self.kind, PolicyKind::Identity | PolicyKind::Inline) {
                 self.push(Finding::warning(
                     "id-in-identity-policy",
                     member.name_span,
@@ -403,7 +427,7 @@ impl Reader {
 
         let principal = self.principal_clause(&elements, effect, start);
         let action = self.action_clause(&elements, start);
-        let resource = self.resource_clause(&elements, start);
+        let resource = self.resource_clause(&elements, start, action.as_ref());
         let conditions = elements
             .get("Condition")
             .map(|member| self.conditions(&member.value))
@@ -474,7 +498,10 @@ impl Reader {
                     format!("`{element}` is not allowed in {}", self.kind.described()),
                 )
                 .with_help(match self.kind {
-                    PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
+                    PolicyKind::Identity
+                    | PolicyKind::Inline
+                    | PolicyKind::Boundary
+                    | PolicyKind::Session => {
                         "the principal of an identity-based policy is whoever it is attached to: remove the element"
                     }
                     _ => "remove the element",
@@ -728,6 +755,7 @@ impl Reader {
         &mut self,
         elements: &HashMap<&str, &Member>,
         start: Span,
+        action: Option<&ActionClause>,
     ) -> Option<ResourceClause> {
         let (member, negated) = match (elements.get("Resource"), elements.get("NotResource")) {
             (Some(_), Some(second)) => {
@@ -741,7 +769,16 @@ impl Reader {
             (Some(member), None) => (*member, false),
             (None, Some(member)) => (*member, true),
             (None, None) => {
-                if self.kind != PolicyKind::Trust {
+                if self.kind == PolicyKind::Resource && action.is_some_and(names_only_resourceless_services) {
+                    self.push(
+                        Finding::warning(
+                            "no-resource",
+                            start,
+                            "statement has no `Resource`: as in an ECR repository policy, it applies to the resource the policy is attached to",
+                        )
+                        .with_help("ECR repository policies carry no `Resource`; in any other resource policy, add \"Resource\""),
+                    );
+                } else if self.kind != PolicyKind::Trust {
                     self.push(
                         Finding::error(
                             "missing-resource",
@@ -775,10 +812,7 @@ impl Reader {
         // identity-based policy, AWS automatically completes the ARN by adding wildcard
         // characters (*) to all missing fields."
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
-        let completes_short_arns = matches!(
-            self.kind,
-            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
-        );
+        let completes_short_arns = self.kind.is_identity_based();
         for text in texts {
             if let Err(error) = check_resource_arn(&text.value) {
                 ok = false;
@@ -897,6 +931,25 @@ impl Reader {
         for operator_member in operators {
             let operator = match Operator::parse(&operator_member.name) {
                 Ok(operator) => operator,
+                // IAM stores an operator it does not know when its block is empty: it tests
+                // nothing, so it constrains nothing.
+                Err(error)
+                    if operator_member
+                        .value
+                        .members()
+                        .is_some_and(<[Member]>::is_empty) =>
+                {
+                    let mut finding = Finding::warning(
+                        "unknown-operator",
+                        operator_member.name_span,
+                        format!("{error}; its block is empty, so AWS stores it and it tests nothing"),
+                    );
+                    if let Some(suggestion) = error.suggestion() {
+                        finding = finding.with_help(format!("did you mean `{suggestion}`?"));
+                    }
+                    self.push(finding);
+                    continue;
+                }
                 Err(error) => {
                     let mut finding = Finding::error(
                         "unknown-operator",
@@ -945,27 +998,41 @@ impl Reader {
         key: &Member,
     ) -> Option<Condition> {
         if !key.name.contains(':') {
-            self.push(Finding::error(
+            self.push(Finding::warning(
                 "invalid-condition-key",
                 key.name_span,
-                format!("`{}` is not a condition key: keys have a service prefix, such as `aws:SourceIp` or `s3:prefix`", key.name),
-            ));
-            return None;
+                format!("`{}` has no service prefix, so no AWS request carries it: AWS stores it, and the condition reads it as absent", key.name),
+            ).with_help("condition keys have a service prefix, such as `aws:SourceIp` or `s3:prefix`"));
         }
         let raw_values: Vec<&Json> = match &key.value {
             Json::Array { items, span } => {
                 if items.is_empty() {
-                    self.push(Finding::error(
+                    let reading = if operator.base == crate::condition::BaseOperator::Null || !operator.base.is_negated() {
+                        "no value can match, so the condition never holds"
+                    } else {
+                        "no value can match, so the negated operator holds whenever it tests a value"
+                    };
+                    self.push(Finding::warning(
                         "empty-list",
                         *span,
-                        format!(
-                            "`{}` has no values: the condition could never hold",
-                            key.name
-                        ),
+                        format!("`{}` has no values: AWS stores it; {reading}", key.name),
                     ));
-                    return None;
                 }
-                items.iter().collect()
+                items
+                    .iter()
+                    .filter(|item| {
+                        if matches!(item, Json::Null { .. }) {
+                            self.push(Finding::warning(
+                                "null-condition-value",
+                                item.span(),
+                                format!("`null` in the values of `{}`: AWS stores it, and it matches no request value", key.name),
+                            ).with_help("remove it, or write the value as a string"));
+                            false
+                        } else {
+                            true
+                        }
+                    })
+                    .collect()
             }
             single => vec![single],
         };
@@ -995,6 +1062,23 @@ impl Reader {
                     text,
                     span: raw.span(),
                 }),
+                Err(error @ crate::condition::InvalidConditionValue::Date { .. }) if parse_legacy_date(&text).is_some() => {
+                    let instant = parse_legacy_date(&text).flatten();
+                    let reading = match instant {
+                        Some(instant) => format!("read as {instant}, the start of the period it names"),
+                        None => "it is outside the years a timestamp holds, so it matches no request date".to_owned(),
+                    };
+                    self.push(Finding::warning(
+                        "loose-date",
+                        raw.span(),
+                        format!("{error}; AWS stores it, {reading}"),
+                    ).with_help("write the date in full, such as `2026-01-31T12:00:00Z`"));
+                    values.push(ConditionValue {
+                        value: instant.map_or(Value::Unreadable, Value::Date),
+                        text,
+                        span: raw.span(),
+                    });
+                }
                 Err(error) => {
                     ok = false;
                     self.push(Finding::error(
@@ -1056,6 +1140,26 @@ impl Reader {
             }
         }
     }
+}
+
+/// Services whose resource policies carry no `Resource` element: the policy is set on one
+/// repository, and every statement applies to it. Amazon ECR private and public repository
+/// policies ("SetRepositoryPolicy"): the documented examples have no `Resource`.
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html>
+/// <https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policy-examples.html>
+const RESOURCELESS_POLICY_SERVICES: [&str; 2] = ["ecr", "ecr-public"];
+
+/// True when every action of the clause belongs to a service whose resource policies carry no
+/// `Resource`: such a statement is stored by that service, and applies to its resource.
+fn names_only_resourceless_services(action: &ActionClause) -> bool {
+    !action.negated
+        && !action.patterns.is_empty()
+        && action.patterns.iter().all(|pattern| {
+            pattern
+                .value
+                .service()
+                .is_some_and(|service| RESOURCELESS_POLICY_SERVICES.contains(&service))
+        })
 }
 
 fn describe(value: &Json) -> String {
@@ -1218,10 +1322,27 @@ mod tests {
     fn missing_version_is_legacy_and_warned() {
         let parsed = parse_policy(
             r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
-            PolicyKind::Identity,
+            PolicyKind::Inline,
         );
         assert_eq!(parsed.policy.version, PolicyVersion::Absent);
         assert!(!parsed.has_errors());
         assert_eq!(parsed.findings[0].code, "missing-version");
+    }
+
+    /// CreatePolicy answers "Policy document must be version 2012-10-17 or greater" for a
+    /// missing or legacy `Version`; inline and resource policies store both.
+    #[test]
+    fn managed_policies_need_the_current_version() {
+        for version in ["", r#""Version":"2008-10-17","#] {
+            let text = format!(
+                r#"{{{version}"Statement":{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}}}"#
+            );
+            for kind in [PolicyKind::Identity, PolicyKind::Boundary] {
+                assert!(codes(&text, kind).contains(&"legacy-version"), "{kind} {text}");
+            }
+            for kind in [PolicyKind::Inline, PolicyKind::Session, PolicyKind::Scp] {
+                assert!(!parse_policy(&text, kind).has_errors(), "{kind} {text}");
+            }
+        }
     }
 }
