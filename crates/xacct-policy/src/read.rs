@@ -1062,16 +1062,16 @@ impl Reader {
                     text,
                     span: raw.span(),
                 }),
-                Err(error @ crate::condition::InvalidConditionValue::Date { .. }) if parse_legacy_date(&text).is_some() => {
+                Err(crate::condition::InvalidConditionValue::Date { .. }) if parse_legacy_date(&text).is_some() => {
                     let instant = parse_legacy_date(&text).flatten();
                     let reading = match instant {
-                        Some(instant) => format!("read as {instant}, the start of the period it names"),
-                        None => "it is outside the years a timestamp holds, so it matches no request date".to_owned(),
+                        Some(instant) => format!("read as {instant} (parts left out read as their first value: January, day 1, midnight, UTC)"),
+                        None => "its year is beyond what a timestamp holds, so it matches no request date".to_owned(),
                     };
                     self.push(Finding::warning(
                         "loose-date",
                         raw.span(),
-                        format!("{error}; AWS stores it, {reading}"),
+                        format!("`{text}` is not ISO 8601 or epoch seconds, but IAM's date reader stores it: {reading}"),
                     ).with_help("write the date in full, such as `2026-01-31T12:00:00Z`"));
                     values.push(ConditionValue {
                         value: instant.map_or(Value::Unreadable, Value::Date),
