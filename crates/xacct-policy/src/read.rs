@@ -1062,6 +1062,26 @@ impl Reader {
                     text,
                     span: raw.span(),
                 }),
+                // IAM checks no ARN condition value when storing a policy; a value that is not
+                // an ARN matches no request value, so `ArnLike` never holds and the negated
+                // `ArnNotLike` holds ("negated matching", the operators page).
+                Err(crate::condition::InvalidConditionValue::Arn { .. }) if !text.starts_with("arn:") => {
+                    let reading = if operator.base.is_negated() {
+                        "it matches no request value, so this negated operator holds for every value"
+                    } else {
+                        "it matches no request value"
+                    };
+                    self.push(Finding::warning(
+                        "not-an-arn",
+                        raw.span(),
+                        format!("`{text}` is not an ARN, as `{}` compares ARNs: AWS stores it, and {reading}", operator_member.name),
+                    ).with_help("write an ARN such as `arn:aws:s3:::bucket`, or use a String operator"));
+                    values.push(ConditionValue {
+                        value: Value::Unreadable,
+                        text,
+                        span: raw.span(),
+                    });
+                }
                 Err(crate::condition::InvalidConditionValue::Date { .. }) if parse_legacy_date(&text).is_some() => {
                     let instant = parse_legacy_date(&text).flatten();
                     let reading = match instant {
