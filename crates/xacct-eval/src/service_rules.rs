@@ -2,6 +2,7 @@
 //! customer's account. No policy can allow them, so the authorizer reports them as refused by
 //! the service, and every command built on it (eval, who-can, check) sees them as impossible.
 
+use crate::caller::Caller;
 use crate::request::Request;
 use serde::Serialize;
 
@@ -70,6 +71,12 @@ fn is_iam_write(action_name: &str) -> bool {
     WRITE_VERBS.iter().any(|verb| action_name.starts_with(verb))
 }
 
+/// IAM Identity Center's own service-linked role, `AWSServiceRoleForSSO`, is the one that
+/// provisions and changes its roles: its policy (AWSSSOServiceRolePolicy) allows exactly that.
+fn is_identity_center_itself(request: &Request) -> bool {
+    matches!(&request.caller, Caller::RoleSession { role_name, .. } if role_name == "AWSServiceRoleForSSO")
+}
+
 /// The rule that refuses `request`, when one does.
 pub fn refusal(request: &Request) -> Option<ServiceRefusal> {
     let resource = &request.resource;
@@ -85,6 +92,7 @@ pub fn refusal(request: &Request) -> Option<ServiceRefusal> {
         }
         ("iam", "iam")
             if is_iam_write(name)
+                && !is_identity_center_itself(request)
                 && resource
                     .resource()
                     .starts_with("role/aws-reserved/sso.amazonaws.com/") =>
@@ -101,11 +109,7 @@ pub fn refusal(request: &Request) -> Option<ServiceRefusal> {
     }?;
     Some(ServiceRefusal {
         rule,
-        explanation: format!(
-            "refused by the service: {} ({})",
-            rule.reason(),
-            rule.doc()
-        ),
+        explanation: format!("refused by the service: {} ({})", rule.reason(), rule.doc()),
         doc: rule.doc(),
     })
 }

@@ -271,7 +271,15 @@ mod tests {
         for bad in ["s3", "s3:", ":GetObject", "s3:Get Object", "s3:Get*"] {
             assert!(bad.parse::<ActionName>().is_err(), "{bad}");
         }
-        for bad in ["s3", "", "s3 :Get", " s3:Get", "s3*:Get", "s3:List:Bucket", "a a:Get"] {
+        for bad in [
+            "s3",
+            "",
+            "s3 :Get",
+            " s3:Get",
+            "s3*:Get",
+            "s3:List:Bucket",
+            "a a:Get",
+        ] {
             assert!(bad.parse::<ActionPattern>().is_err(), "{bad}");
         }
     }

@@ -456,7 +456,8 @@ pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
             .all(|byte| byte.is_ascii_digit() || byte == b'-')
     {
         if let Ok(seconds) = text.parse::<i64>() {
-            if !text.contains('-') || text.starts_with('-') {
+            // A leading `-` is a negative year for IAM's date reader, not epoch seconds.
+            if !text.contains('-') {
                 return jiff::Timestamp::from_second(seconds).ok();
             }
         }
@@ -477,7 +478,7 @@ pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
             .ok()
             .map(|z| z.timestamp());
     }
-    if let Some(seconds) = parse_number(text) {
+    if let Some(seconds) = parse_number(text).filter(|_| !text.starts_with('-')) {
         let nanos = (seconds * 1e9) as i128;
         return jiff::Timestamp::from_nanosecond(nanos).ok();
     }
@@ -535,7 +536,10 @@ pub fn parse_legacy_date(text: &str) -> Option<Option<jiff::Timestamp>> {
     let mut number = |high: i64| -> Option<i64> {
         match clock_parts.next() {
             None | Some("") => Some(0),
-            Some(text) => text.parse::<i64>().ok().filter(|value| (0..=high).contains(value)),
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|value| (0..=high).contains(value)),
         }
     };
     let hour = number(23)?;
@@ -547,11 +551,17 @@ pub fn parse_legacy_date(text: &str) -> Option<Option<jiff::Timestamp>> {
     if clock_parts.next().is_some() {
         return None;
     }
-    let second: i64 = seconds_text.parse().ok().filter(|value| (0..=59).contains(value))?;
+    let second: i64 = seconds_text
+        .parse()
+        .ok()
+        .filter(|value| (0..=59).contains(value))?;
     let nanos: i64 = if fraction_text.is_empty() {
         0
     } else {
-        let fraction: u64 = fraction_text.parse().ok().filter(|value| *value <= 999_999_999)?;
+        let fraction: u64 = fraction_text
+            .parse()
+            .ok()
+            .filter(|value| *value <= 999_999_999)?;
         let digits = u32::try_from(fraction_text.len()).ok()?;
         i64::try_from(fraction).ok()? * 10_i64.checked_pow(9_u32.checked_sub(digits)?)?
     };
@@ -589,14 +599,24 @@ fn split_offset(time: &str) -> Option<(&str, i64)> {
         return Some((time, 0));
     };
     let clock = time.get(..sign_at)?;
-    let sign = if time.get(sign_at..=sign_at)? == "-" { -1 } else { 1 };
+    let sign = if time.get(sign_at..=sign_at)? == "-" {
+        -1
+    } else {
+        1
+    };
     let zone = time.get(sign_at + 1..)?;
     let (hours, minutes) = zone.split_once(':').unwrap_or((zone, "00"));
     if hours.len() != 2 || minutes.len() != 2 {
         return None;
     }
-    let hours: i64 = hours.parse().ok().filter(|value| (0..=23).contains(value))?;
-    let minutes: i64 = minutes.parse().ok().filter(|value| (0..=59).contains(value))?;
+    let hours: i64 = hours
+        .parse()
+        .ok()
+        .filter(|value| (0..=23).contains(value))?;
+    let minutes: i64 = minutes
+        .parse()
+        .ok()
+        .filter(|value| (0..=59).contains(value))?;
     Some((clock, sign * (hours * 3600 + minutes * 60)))
 }
 

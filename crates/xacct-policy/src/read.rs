@@ -173,7 +173,9 @@ impl Reader {
                 );
                 PolicyVersion::Absent
             }
-            Some(Json::String { value, span }) if value == "2008-10-17" && self.kind.needs_current_version() => {
+            Some(Json::String { value, span })
+                if value == "2008-10-17" && self.kind.needs_current_version() =>
+            {
                 self.push(
                     Finding::error(
                         "legacy-version",
@@ -231,11 +233,28 @@ impl Reader {
             )),
             Some(Json::Array { items, span }) => {
                 if items.is_empty() {
-                    self.push(Finding::warning(
-                        "empty-statement",
-                        *span,
-                        "`Statement` is empty: this policy grants and denies nothing",
-                    ));
+                    // IAM refuses a policy with no statement ("Syntax errors in policy").
+                    let stored_by_iam = matches!(
+                        self.kind,
+                        PolicyKind::Identity | PolicyKind::Inline | PolicyKind::Boundary
+                    );
+                    let finding = if stored_by_iam {
+                        Finding::error(
+                            "empty-statement",
+                            *span,
+                            format!(
+                                "`Statement` is empty: IAM refuses {} with no statement",
+                                self.kind.described()
+                            ),
+                        )
+                    } else {
+                        Finding::warning(
+                            "empty-statement",
+                            *span,
+                            "`Statement` is empty: this policy grants and denies nothing",
+                        )
+                    };
+                    self.push(finding);
                 }
                 for item in items {
                     let index = statements.len();
@@ -769,7 +788,9 @@ impl Reader {
             (Some(member), None) => (*member, false),
             (None, Some(member)) => (*member, true),
             (None, None) => {
-                if self.kind == PolicyKind::Resource && action.is_some_and(names_only_resourceless_services) {
+                if self.kind == PolicyKind::Resource
+                    && action.is_some_and(names_only_resourceless_services)
+                {
                     self.push(
                         Finding::warning(
                             "no-resource",
@@ -818,7 +839,8 @@ impl Reader {
                 ok = false;
                 let help = error.help();
                 self.push(
-                    Finding::error("invalid-resource", text.span, error.to_string()).with_help(help),
+                    Finding::error("invalid-resource", text.span, error.to_string())
+                        .with_help(help),
                 );
                 continue;
             }
@@ -942,7 +964,9 @@ impl Reader {
                     let mut finding = Finding::warning(
                         "unknown-operator",
                         operator_member.name_span,
-                        format!("{error}; its block is empty, so AWS stores it and it tests nothing"),
+                        format!(
+                            "{error}; its block is empty, so AWS stores it and it tests nothing"
+                        ),
                     );
                     if let Some(suggestion) = error.suggestion() {
                         finding = finding.with_help(format!("did you mean `{suggestion}`?"));
@@ -1007,7 +1031,9 @@ impl Reader {
         let raw_values: Vec<&Json> = match &key.value {
             Json::Array { items, span } => {
                 if items.is_empty() {
-                    let reading = if operator.base == crate::condition::BaseOperator::Null || !operator.base.is_negated() {
+                    let reading = if operator.base == crate::condition::BaseOperator::Null
+                        || !operator.base.is_negated()
+                    {
                         "no value can match, so the condition never holds"
                     } else {
                         "no value can match, so the negated operator holds whenever it tests a value"
@@ -1065,7 +1091,9 @@ impl Reader {
                 // IAM checks no ARN condition value when storing a policy; a value that is not
                 // an ARN matches no request value, so `ArnLike` never holds and the negated
                 // `ArnNotLike` holds ("negated matching", the operators page).
-                Err(crate::condition::InvalidConditionValue::Arn { .. }) if !text.starts_with("arn:") => {
+                Err(crate::condition::InvalidConditionValue::Arn { .. })
+                    if !text.starts_with("arn:") =>
+                {
                     let reading = if operator.base.is_negated() {
                         "it matches no request value, so this negated operator holds for every value"
                     } else {
@@ -1082,7 +1110,9 @@ impl Reader {
                         span: raw.span(),
                     });
                 }
-                Err(crate::condition::InvalidConditionValue::Date { .. }) if parse_legacy_date(&text).is_some() => {
+                Err(crate::condition::InvalidConditionValue::Date { .. })
+                    if parse_legacy_date(&text).is_some() =>
+                {
                     let instant = parse_legacy_date(&text).flatten();
                     let reading = match instant {
                         Some(instant) => format!("read as {instant} (parts left out read as their first value: January, day 1, midnight, UTC)"),
@@ -1358,7 +1388,10 @@ mod tests {
                 r#"{{{version}"Statement":{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}}}"#
             );
             for kind in [PolicyKind::Identity, PolicyKind::Boundary] {
-                assert!(codes(&text, kind).contains(&"legacy-version"), "{kind} {text}");
+                assert!(
+                    codes(&text, kind).contains(&"legacy-version"),
+                    "{kind} {text}"
+                );
             }
             for kind in [PolicyKind::Inline, PolicyKind::Session, PolicyKind::Scp] {
                 assert!(!parse_policy(&text, kind).has_errors(), "{kind} {text}");
