@@ -90,8 +90,9 @@ pub fn refusal(request: &Request) -> Option<ServiceRefusal> {
         {
             Some(ServiceRule::AwsManagedPolicy)
         }
+        // Passing such a role to a service is refused too: only Identity Center uses them.
         ("iam", "iam")
-            if is_iam_write(name)
+            if (is_iam_write(name) || name == "passrole")
                 && !is_identity_center_itself(request)
                 && resource
                     .resource()
