@@ -221,8 +221,11 @@ impl MalformedResourceArn {
     }
 }
 
-/// The resource types IAM accepts after the fifth colon of an `arn:aws:iam` resource.
-const IAM_RESOURCE_TYPES: [&str; 13] = [
+/// The resource types IAM accepts after the fifth colon of an `arn:aws:iam` resource: those of
+/// IAM's refusal message ("IAM resource path must either be "*" or start with ..."), those of the
+/// Service Authorization Reference for IAM, and `root`, which AWS managed policies name
+/// (`arn:aws:iam::*:root` in IAMAuditRootUserCredentials).
+const IAM_RESOURCE_TYPES: [&str; 17] = [
     "user/",
     "federated-user/",
     "role/",
@@ -236,6 +239,10 @@ const IAM_RESOURCE_TYPES: [&str; 13] = [
     "oidc-provider/",
     "report/",
     "access-report/",
+    "assumed-role/",
+    "delegation-request/",
+    "role-template/",
+    "root",
 ];
 
 /// True when the text may stand for anything (a wildcard or a policy variable).
@@ -650,7 +657,7 @@ mod tests {
             "arn:aws:s3:us-east-1::b",
             "arn:aws:iam:us-east-1:111111111111:role/r",
             "arn:aws:iam:::example",
-            "arn:aws:iam::111111111111:root",
+            "arn:aws:iam::111111111111:reader",
         ] {
             assert!(check_resource_arn(bad).is_err(), "{bad}");
         }
@@ -664,6 +671,8 @@ mod tests {
             "arn:aws:iam::*:*",
             "arn:aws:iam::*:ro*/app",
             "arn:aws:iam:::user/x",
+            "arn:aws:iam::*:root",
+            "arn:*:kms:*:${aws:PrincipalAccount}:key/*",
             "arn:aws:ec2:us-east-1::x",
             "arn:aws:ec2:region:account-id:instance/*",
         ] {

@@ -898,11 +898,15 @@ impl Reader {
         }
         let leading: Vec<&str> = text.value.splitn(6, ':').take(5).collect();
         if leading.len() == 5 && leading.iter().any(|part| part.contains("${")) {
+            // AWS documents variables only after the fifth colon, yet stores them before it:
+            // AWS managed policies use `arn:*:kms:*:${aws:PrincipalAccount}:key/*`
+            // (AmazonTimestreamInfluxDBServiceRolePolicy). Stored, so read with the variable
+            // substituted, and warned.
             self.push(
-                Finding::error(
+                Finding::warning(
                     "variable-outside-resource-part",
                     text.span,
-                    format!("`{}` uses a policy variable before the fifth colon: AWS allows variables only in the resource part of a Resource ARN", text.value),
+                    format!("`{}` uses a policy variable before the fifth colon, where AWS documents none: AWS stores it, and xacct substitutes the variable before matching (an unresolved one matches nothing)", text.value),
                 )
                 .with_help("use a wildcard there and constrain it with a condition, e.g. `StringEquals` on `aws:ResourceAccount`"),
             );
@@ -1355,7 +1359,12 @@ mod tests {
     }
 
     #[test]
-    fn variables_before_the_fifth_colon_are_refused_in_resource() {
+    fn variables_before_the_fifth_colon_are_stored_with_a_warning() {
+        let parsed = parse_policy(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:role/x"}}"#,
+            PolicyKind::Identity,
+        );
+        assert!(!parsed.has_errors(), "{:?}", parsed.findings);
         assert!(codes(
             r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:role/x"}}"#,
             PolicyKind::Identity
