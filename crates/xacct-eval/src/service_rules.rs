@@ -114,3 +114,35 @@ pub fn refusal(request: &Request) -> Option<ServiceRefusal> {
         doc: rule.doc(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changes_count_as_iam_writes() {
+        for write in [
+            "createpolicyversion",
+            "deletepolicy",
+            "setdefaultpolicyversion",
+            "tagpolicy",
+            "untagrole",
+            "attachrolepolicy",
+            "updateassumerolepolicy",
+            "putrolepermissionsboundary",
+            "createservicelinkedrole",
+        ] {
+            assert!(is_iam_write(write), "{write}");
+        }
+        for read in [
+            "getpolicy",
+            "getpolicyversion",
+            "listentitiesforpolicy",
+            "generateservicelastaccesseddetails",
+            "simulateprincipalpolicy",
+            "passrole",
+        ] {
+            assert!(!is_iam_write(read), "{read}");
+        }
+    }
+}

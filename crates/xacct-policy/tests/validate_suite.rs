@@ -2,11 +2,6 @@
 //! with what AWS does when they are written (refused, or stored), each with the AWS page it
 //! follows. A refused document must have an error with the expected code; a stored one must
 //! have no error, and exactly the warnings the case names.
-#![expect(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "a suite file that cannot be read is a failed test"
-)]
 
 use serde::Deserialize;
 use std::collections::BTreeSet;
