@@ -233,12 +233,9 @@ impl Reader {
             )),
             Some(Json::Array { items, span }) => {
                 if items.is_empty() {
-                    // IAM refuses a policy with no statement ("Syntax errors in policy").
-                    let stored_by_iam = matches!(
-                        self.kind,
-                        PolicyKind::Identity | PolicyKind::Inline | PolicyKind::Boundary
-                    );
-                    let finding = if stored_by_iam {
+                    // CreatePolicy refuses a managed policy with no statement ("Syntax errors
+                    // in policy"); for the other kinds no refusal is known.
+                    let finding = if self.kind.needs_current_version() {
                         Finding::error(
                             "empty-statement",
                             *span,
