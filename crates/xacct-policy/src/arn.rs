@@ -316,9 +316,13 @@ pub fn check_resource_arn(text: &str) -> Result<(), MalformedResourceArn> {
     if service == "iam" {
         if let Some(resource) = parts.get(4) {
             let kind = resource.split('/').next().unwrap_or_default();
-            let known = IAM_RESOURCE_TYPES
-                .iter()
-                .any(|prefix| resource.starts_with(prefix));
+            // Compared without case: whether IAM refuses `ROLE/` is not known, so it is not
+            // refused.
+            let known = IAM_RESOURCE_TYPES.iter().any(|prefix| {
+                resource
+                    .get(..prefix.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+            });
             if !known && !is_open(kind) && !resource.is_empty() {
                 return Err(MalformedResourceArn::IamResourceType {
                     text: text.to_owned(),

@@ -234,8 +234,9 @@ impl Reader {
             Some(Json::Array { items, span }) => {
                 if items.is_empty() {
                     // CreatePolicy refuses a managed policy with no statement ("Syntax errors
-                    // in policy"); for the other kinds no refusal is known.
-                    let finding = if self.kind.needs_current_version() {
+                    // in policy"). A boundary read from a request is decided all the same (it
+                    // allows nothing), like the kinds for which no refusal is known.
+                    let finding = if self.kind == PolicyKind::Identity {
                         Finding::error(
                             "empty-statement",
                             *span,
