@@ -119,7 +119,7 @@ fn policy_set(policy: Policy, source: &Arc<SourceFile>) -> PolicySet {
     let kind = policy.kind;
     let allow_all = xacct_policy::parse_policy(ALLOW_ALL, PolicyKind::Identity);
     let mut set = PolicySet::default();
-    if kind != PolicyKind::Identity && !allow_all.has_errors() {
+    if !matches!(kind, PolicyKind::Identity | PolicyKind::Inline) && !allow_all.has_errors() {
         let allow_source = SourceFile::new("allow-all.json", ALLOW_ALL);
         set.identity.push(sourced(
             allow_all.policy,
@@ -129,7 +129,7 @@ fn policy_set(policy: Policy, source: &Arc<SourceFile>) -> PolicySet {
     }
     let policy = sourced(policy, "fuzzed", source);
     match kind {
-        PolicyKind::Identity => set.identity.push(policy),
+        PolicyKind::Identity | PolicyKind::Inline => set.identity.push(policy),
         PolicyKind::Resource | PolicyKind::Trust => set.resource = Some(policy),
         PolicyKind::Scp => set.scps = vec![vec![policy]],
         PolicyKind::Rcp => set.rcps = vec![vec![policy]],

@@ -412,3 +412,122 @@ fn plan_refuses_an_external_id_spark_cannot_send() {
     assert!(stderr.contains("cannot pass an external id"), "{stderr}");
     assert!(stdout.trim().is_empty(), "{stdout}");
 }
+
+// Documents AWS stores with oddities are decided, with a warning (eval) or a warning finding
+// (validate); documents AWS refuses are bad input (eval exit 2) or an error finding (validate);
+// requests a service refuses whatever the policies say are denied with the rule named.
+
+/// `xacct eval` on a fixture of `tests/fixtures/policy-input`: exit code and all output.
+fn eval_policy_input(fixture: &str, extra: &[&str]) -> (i32, String) {
+    let path = format!("crates/xacct-cli/tests/fixtures/policy-input/{fixture}");
+    let mut arguments = vec!["eval", path.as_str()];
+    arguments.extend_from_slice(extra);
+    let (code, stdout, stderr) = xacct(&arguments);
+    (code, format!("{stdout}{stderr}"))
+}
+
+#[test]
+fn eval_decides_what_aws_stores_and_refuses_what_it_refuses() {
+    // (fixture, exit code, decision line or "" for bad input, texts the output must contain)
+    let cases: [(&str, i32, &str, &[&str]); 8] = [
+        (
+            "action-with-comma.json",
+            1,
+            "ImplicitDeny",
+            &["names no action", "in `Action` it matches no request"],
+        ),
+        (
+            "notaction-oddity-deny.json",
+            1,
+            "ExplicitDeny",
+            &["in `NotAction` it excludes nothing"],
+        ),
+        (
+            "deny-unknown-partition.json",
+            2,
+            "",
+            &["partition `aws-us`", "deny-unknown-partition.json:"],
+        ),
+        (
+            "boundary-legacy-version.json",
+            2,
+            "",
+            &["2012-10-17 or greater"],
+        ),
+        ("cloudfront-oai-and-role.json", 0, "Allow", &[]),
+        ("ecr-repository-policy.json", 0, "Allow", &["no-resource"]),
+        (
+            "aws-managed-policy-write.json",
+            1,
+            "ExplicitDeny",
+            &["refused by the service: AWS managed policies"],
+        ),
+        (
+            "kms-aws-alias.json",
+            1,
+            "ExplicitDeny",
+            &["refused by the service", "alias/aws/"],
+        ),
+    ];
+    for (fixture, expected_code, decision, texts) in cases {
+        let (code, output) = eval_policy_input(fixture, &[]);
+        assert_eq!(code, expected_code, "{fixture}: {output}");
+        if !decision.is_empty() {
+            let line = format!("{decision}: ");
+            assert!(output.contains(&line), "{fixture}: {output}");
+        }
+        for text in texts {
+            assert!(output.contains(text), "{fixture} lacks `{text}`: {output}");
+        }
+    }
+}
+
+#[test]
+fn eval_json_names_the_service_rule_that_refuses() {
+    let (code, output) = eval_policy_input("kms-aws-alias.json", &["--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(json["decision"], "ExplicitDeny");
+    let reasons = json["explanation"]["reasons"].to_string();
+    assert!(reasons.contains("refused by the service"), "{json}");
+}
+
+#[test]
+fn validate_refuses_a_managed_policy_without_version_but_not_an_inline_one() {
+    let file = "crates/xacct-cli/tests/fixtures/policy-input/no-version-policy.json";
+    let (code, stdout, _) = xacct(&["validate", "--kind", "identity", file]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("xacct::legacy-version"), "{stdout}");
+    assert!(stdout.contains("1 error(s)"), "{stdout}");
+    let (code, stdout, _) = xacct(&["validate", "--kind", "inline", file]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("0 error(s)"), "{stdout}");
+    assert!(stdout.contains("xacct::missing-version"), "{stdout}");
+}
+
+#[test]
+fn validate_warns_on_a_stored_oddity() {
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "--kind",
+        "identity",
+        "--format",
+        "json",
+        "crates/xacct-cli/tests/fixtures/policy-input/stored-oddity-policy.json",
+    ]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|finding| finding["severity"] == "warning"),
+        "{json}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["code"] == "action-matches-nothing"),
+        "{json}"
+    );
+}

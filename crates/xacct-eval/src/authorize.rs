@@ -11,6 +11,7 @@
 use crate::caller::Caller;
 use crate::matching::{applies, Naming};
 use crate::request::{Layer, Request, SourcedPolicy};
+use crate::service_rules::{self, ServiceRefusal};
 use serde::Serialize;
 use xacct_policy::Effect;
 
@@ -96,6 +97,11 @@ pub struct Response {
     pub rcps_apply: bool,
     /// The resource policy is mandatory for this request (trust policy, key policy).
     pub resource_policy_required: bool,
+    /// A service rule outside policy evaluation that refuses the request whatever the
+    /// policies say (writes to AWS managed policies, to IAM Identity Center roles, to
+    /// `alias/aws/` aliases). The decision is then ExplicitDeny: no policy can lift it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused_by_service: Option<ServiceRefusal>,
 }
 
 /// Actions authorized against a role's trust policy: it must allow them even in the role's
@@ -278,7 +284,8 @@ pub fn authorize(request: &Request) -> Response {
         gaps.push(Gap::Identity);
     }
 
-    let decision = if !collect.denies.is_empty() {
+    let refused_by_service = service_rules::refusal(request);
+    let decision = if !collect.denies.is_empty() || refused_by_service.is_some() {
         Decision::ExplicitDeny
     } else if gaps.is_empty() {
         Decision::Allow
@@ -297,5 +304,6 @@ pub fn authorize(request: &Request) -> Response {
         scps_apply,
         rcps_apply,
         resource_policy_required,
+        refused_by_service,
     }
 }

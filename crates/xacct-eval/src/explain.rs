@@ -290,7 +290,11 @@ impl Explanation {
         let owner = request.caller.policy_owner();
         let action = request.action.to_string();
         let resource = request.resource.to_string();
-        let mut reasons = Vec::new();
+        let mut reasons: Vec<String> = response
+            .refused_by_service
+            .iter()
+            .map(|refusal| refusal.explanation.clone())
+            .collect();
         let mut matched = Vec::new();
         for reference in response.denies.iter().chain(&response.allows) {
             if let Some((policy, statement)) = find_statement(request, reference) {

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod explain;
 pub mod matching;
 pub mod request;
+pub mod service_rules;
 pub mod wire;
 
 pub use authorize::{authorize, Decision, Gap, Response, StatementRef};

@@ -443,7 +443,9 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
     let policies = PolicySet {
         identity: reader.policy_list(
             get("identityPolicies"),
-            PolicyKind::Identity,
+            // Inline or managed is not said: read them as inline, which stores a legacy
+            // `Version` (a managed policy cannot have one, so nothing is lost).
+            PolicyKind::Inline,
             "identityPolicies",
         ),
         resource: reader.optional_policy(

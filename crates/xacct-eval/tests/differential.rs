@@ -1040,6 +1040,13 @@ impl Gen {
         } else {
             self.weighted(&[(86, Some(V12)), (9, None), (5, Some("2008-10-17"))])
         };
+        // A permissions boundary is a managed policy, and CreatePolicy refuses any `Version`
+        // but 2012-10-17. (The draw above still happens, so the other requests stay the same.)
+        let version = if kind == Kind::Boundary {
+            Some(V12)
+        } else {
+            version
+        };
         if let Some(version) = version {
             policy.insert("Version".into(), json!(version));
         }

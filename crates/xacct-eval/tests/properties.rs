@@ -831,7 +831,13 @@ fn policy(pools: &Pools, kind: Kind, allow: f64) -> BoxedStrategy<Policy> {
                     statements.insert(position.index(statements.len() + 1), grant);
                 }
                 Policy {
-                    version,
+                    // A permissions boundary is a managed policy: CreatePolicy refuses any
+                    // `Version` but 2012-10-17.
+                    version: if kind == Kind::Boundary {
+                        Some("2012-10-17")
+                    } else {
+                        version
+                    },
                     statements: statements
                         .into_iter()
                         .map(|statement| fit(statement, kind))

@@ -96,17 +96,61 @@ impl Serialize for ActionName {
 }
 
 /// An `Action` or `NotAction` value: `*`, `service:*`, `service:Get*`, `service:GetObject`.
+///
+/// IAM stores some strings that can never name an action (`s3:GetObject,PutObject`,
+/// `s3:   GetBucket`, `s3:`, `s3.s:ListBucket`): such a pattern is kept, matches no action, and
+/// says why in [`ActionPattern::oddity`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
     text: String,
     pattern: Pattern,
     /// The lowercased service prefix when it has no wildcard.
     service: Option<String>,
+    /// Why the pattern can name no action, when it cannot.
+    oddity: Option<ActionOddity>,
 }
 
+/// Why an action pattern AWS stores can never match an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionOddity {
+    /// Nothing after the colon (`s3:`).
+    EmptyName,
+    /// Nothing before the colon (`:GetObject`).
+    EmptyService,
+    /// The service prefix has a character no prefix has (`s3.s`).
+    ServiceCharacters,
+    /// The action part has a character no action name has: a space, a comma, a slash...
+    NameCharacters,
+}
+
+impl ActionOddity {
+    /// Why, for a warning.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::EmptyName => "nothing follows the colon",
+            Self::EmptyService => "no service prefix precedes the colon",
+            Self::ServiceCharacters => {
+                "service prefixes are letters, digits and hyphens, and this one has another character"
+            }
+            Self::NameCharacters => {
+                "action names are letters and digits, and this one has a space, comma or other character"
+            }
+        }
+    }
+}
+
+/// What IAM refuses in `Action`/`NotAction` when a policy is written (the `MalformedPolicyDocument`
+/// messages of CreatePolicy: "Actions/Conditions must be prefaced by a vendor", "can contain only
+/// one colon", "Vendor X is not valid").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an action pattern: expected `*` or `service:Action` where the action may use `*` and `?`")]
-pub struct InvalidActionPattern(pub String);
+pub enum InvalidActionPattern {
+    #[error("`{0}` is not an action: it must be `*` or `service:Action` (IAM refuses an action without a service prefix)")]
+    NoService(String),
+    #[error("`{0}` has more than one colon: IAM allows exactly one, between the service prefix and the action")]
+    ManyColons(String),
+    #[error("`{text}` has the service prefix `{service}`, which IAM refuses: a prefix has only letters, digits, `-` and `.`")]
+    BadService { text: String, service: String },
+}
 
 impl ActionPattern {
     pub fn as_str(&self) -> &str {
@@ -117,7 +161,15 @@ impl ActionPattern {
         self.service.as_deref()
     }
 
+    /// Why this pattern can match no action, when AWS stores it anyway.
+    pub fn oddity(&self) -> Option<ActionOddity> {
+        self.oddity
+    }
+
     pub fn matches(&self, action: &ActionName) -> bool {
+        if self.oddity.is_some() {
+            return false;
+        }
         // Without wildcards the lowercased texts are simply equal or not.
         if let Some(literal) = self.pattern.as_literal() {
             return literal == action.lowercase();
@@ -131,7 +183,7 @@ impl ActionPattern {
     }
 
     pub fn matches_everything(&self) -> bool {
-        self.pattern.matches_everything()
+        self.oddity.is_none() && self.pattern.matches_everything()
     }
 }
 
@@ -145,18 +197,42 @@ impl FromStr for ActionPattern {
                 text: text.to_owned(),
                 pattern: Pattern::new("*"),
                 service: None,
+                oddity: None,
             });
         }
         let Some((service, name)) = lowercase.split_once(':') else {
-            return Err(InvalidActionPattern(text.to_owned()));
+            return Err(InvalidActionPattern::NoService(text.to_owned()));
         };
-        if !is_service_prefix(service) || !is_action_word(name, true) {
-            return Err(InvalidActionPattern(text.to_owned()));
+        if name.contains(':') {
+            return Err(InvalidActionPattern::ManyColons(text.to_owned()));
         }
+        // IAM's own check on the vendor: letters, digits, `-` and `.`, or `*` alone.
+        if service != "*"
+            && !service
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.')
+        {
+            return Err(InvalidActionPattern::BadService {
+                text: text.to_owned(),
+                service: text.split(':').next().unwrap_or_default().to_owned(),
+            });
+        }
+        let oddity = if service.is_empty() {
+            Some(ActionOddity::EmptyService)
+        } else if name.is_empty() {
+            Some(ActionOddity::EmptyName)
+        } else if service != "*" && !is_service_prefix(service) {
+            Some(ActionOddity::ServiceCharacters)
+        } else if !is_action_word(name, true) {
+            Some(ActionOddity::NameCharacters)
+        } else {
+            None
+        };
         Ok(Self {
             text: text.to_owned(),
             pattern: Pattern::new(&lowercase),
-            service: Some(service.to_owned()),
+            service: (service != "*").then(|| service.to_owned()),
+            oddity,
         })
     }
 }
@@ -195,8 +271,42 @@ mod tests {
         for bad in ["s3", "s3:", ":GetObject", "s3:Get Object", "s3:Get*"] {
             assert!(bad.parse::<ActionName>().is_err(), "{bad}");
         }
-        for bad in ["s3", "s3 :Get", "s3:Get/Object"] {
+        for bad in [
+            "s3",
+            "",
+            "s3 :Get",
+            " s3:Get",
+            "s3*:Get",
+            "s3:List:Bucket",
+            "a a:Get",
+        ] {
             assert!(bad.parse::<ActionPattern>().is_err(), "{bad}");
         }
+    }
+
+    /// Strings IAM stores but that name no action: they match nothing, and say why.
+    #[test]
+    fn stored_oddities_match_no_action() {
+        let get = action("s3:GetObject");
+        for odd in [
+            "s3:GetObject,PutObject",
+            "s3:   GetObject",
+            "s3:",
+            "s3:GetObject ",
+            "iam: asdf safdsf af ",
+            "s3.s:GetObject",
+            ":GetObject",
+            "s3:Get/Object",
+            "s3:Get *",
+        ] {
+            let pattern: ActionPattern = odd.parse().unwrap();
+            assert!(pattern.oddity().is_some(), "{odd}");
+            assert!(!pattern.matches(&get), "{odd}");
+            assert!(!pattern.matches_everything(), "{odd}");
+        }
+        let any_service: ActionPattern = "*:GetObject".parse().unwrap();
+        assert!(any_service.oddity().is_none());
+        assert!(any_service.matches(&get));
+        assert!(!any_service.matches(&action("s3:PutObject")));
     }
 }

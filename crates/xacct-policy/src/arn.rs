@@ -149,6 +149,191 @@ impl Serialize for Arn {
     }
 }
 
+/// The AWS partitions: `aws`, China, GovCloud, the isolated regions and the European
+/// Sovereign Cloud. An ARN in any other partition names nothing, and IAM refuses it in a
+/// policy ("Partition ... is not valid for resource").
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// Whether `partition` is one of [`PARTITIONS`].
+pub fn is_known_partition(partition: &str) -> bool {
+    PARTITIONS.contains(&partition)
+}
+
+/// A `Resource` or `NotResource` ARN that IAM refuses when the policy is written.
+///
+/// The rules are those of IAM's `MalformedPolicyDocument` answers: "Partition ... is not
+/// valid", "Resource vendor must be fully qualified", "The policy failed legacy parsing" (an
+/// empty service, or a short ARN with an empty segment), "IAM resource ... cannot contain
+/// region information", "Resource ... can not contain region information" (S3 buckets and
+/// objects), and "IAM resource path must either be "*" or start with" a resource type.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MalformedResourceArn {
+    #[error("`{text}` is in partition `{partition}`, which does not exist: AWS refuses it")]
+    Partition { text: String, partition: String },
+    #[error("`{0}` names no service: AWS refuses a resource ARN without its service")]
+    NoService(String),
+    #[error("`{0}` has an empty segment but fewer than six parts: AWS refuses it")]
+    ShortWithEmptySegment(String),
+    #[error("`{text}` has the region `{region}`, but {what} have no region: AWS refuses it")]
+    Region {
+        text: String,
+        region: String,
+        what: &'static str,
+    },
+    #[error("`{text}`: `{kind}` is not an IAM resource type, and AWS refuses it")]
+    IamResourceType { text: String, kind: String },
+}
+
+impl MalformedResourceArn {
+    /// How to write it instead.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Partition { .. } => format!(
+                "the partition is one of {}: `aws` outside China and GovCloud",
+                PARTITIONS.join(", ")
+            ),
+            Self::NoService(_) => {
+                "write the whole ARN, such as `arn:aws:s3:::bucket/*`, or `*`".to_owned()
+            }
+            Self::ShortWithEmptySegment(_) => {
+                "an ARN has six parts, `arn:partition:service:region:account:resource`: an S3 bucket is `arn:aws:s3:::bucket`".to_owned()
+            }
+            Self::Region { .. } => {
+                "leave the region empty: `arn:aws:s3:::bucket`, `arn:aws:iam::ACCOUNT:role/NAME`"
+                    .to_owned()
+            }
+            Self::IamResourceType { .. } => format!(
+                "IAM resources start with one of: {}",
+                IAM_RESOURCE_TYPES.join(", ")
+            ),
+        }
+    }
+}
+
+/// The resource types IAM accepts after the fifth colon of an `arn:aws:iam` resource: those of
+/// IAM's refusal message ("IAM resource path must either be "*" or start with ..."), those of the
+/// Service Authorization Reference for IAM, and `root`, which AWS managed policies name
+/// (`arn:aws:iam::*:root` in IAMAuditRootUserCredentials).
+const IAM_RESOURCE_TYPES: [&str; 17] = [
+    "user/",
+    "federated-user/",
+    "role/",
+    "group/",
+    "instance-profile/",
+    "mfa/",
+    "server-certificate/",
+    "policy/",
+    "sms-mfa/",
+    "saml-provider/",
+    "oidc-provider/",
+    "report/",
+    "access-report/",
+    "assumed-role/",
+    "delegation-request/",
+    "role-template/",
+    "root",
+];
+
+/// True when the text may stand for anything (a wildcard or a policy variable).
+fn is_open(text: &str) -> bool {
+    text.contains(['*', '?']) || text.contains("${")
+}
+
+/// Splits on at most `limit - 1` colons, skipping colons inside `${...}` (a variable such as
+/// `${aws:PrincipalAccount}` is one segment).
+fn split_outside_variables(text: &str, limit: usize) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(limit);
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (index, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'{' if index > 0 && bytes.get(index - 1) == Some(&b'$') => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && parts.len() + 1 < limit => {
+                parts.push(text.get(start..index).unwrap_or_default());
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text.get(start..).unwrap_or_default());
+    parts
+}
+
+/// Checks a `Resource`/`NotResource` value as IAM does when the policy is written. `*` and
+/// text that does not start with `arn:` are left to the pattern parser.
+pub fn check_resource_arn(text: &str) -> Result<(), MalformedResourceArn> {
+    let Some(rest) = text.strip_prefix("arn:") else {
+        return Ok(());
+    };
+    let parts = split_outside_variables(rest, 5);
+    let partition = parts.first().copied().unwrap_or_default();
+    if !is_known_partition(partition) && !is_open(partition) {
+        return Err(MalformedResourceArn::Partition {
+            text: text.to_owned(),
+            partition: partition.to_owned(),
+        });
+    }
+    let Some(service) = parts.get(1).copied() else {
+        return Err(MalformedResourceArn::NoService(text.to_owned()));
+    };
+    if service.is_empty() {
+        return Err(MalformedResourceArn::NoService(text.to_owned()));
+    }
+    if parts.len() < 5 && text.contains("::") {
+        return Err(MalformedResourceArn::ShortWithEmptySegment(text.to_owned()));
+    }
+    let region = parts.get(2).copied().unwrap_or_default();
+    let account = parts.get(3).copied().unwrap_or_default();
+    if parts.len() >= 4 && !region.is_empty() {
+        let what = match service {
+            "iam" => Some("IAM resources"),
+            // Access points, batch jobs and Storage Lens have a region and an account;
+            // buckets and objects have neither.
+            "s3" if account.is_empty() => Some("S3 buckets and objects"),
+            _ => None,
+        };
+        if let Some(what) = what {
+            return Err(MalformedResourceArn::Region {
+                text: text.to_owned(),
+                region: region.to_owned(),
+                what,
+            });
+        }
+    }
+    if service == "iam" {
+        if let Some(resource) = parts.get(4) {
+            let kind = resource.split('/').next().unwrap_or_default();
+            // Compared without case: whether IAM refuses `ROLE/` is not known, so it is not
+            // refused.
+            let known = IAM_RESOURCE_TYPES.iter().any(|prefix| {
+                resource
+                    .get(..prefix.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+            });
+            if !known && !is_open(kind) && !resource.is_empty() {
+                return Err(MalformedResourceArn::IamResourceType {
+                    text: text.to_owned(),
+                    kind: kind.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How an ARN pattern is matched: the two documented rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArnMatching {
@@ -462,6 +647,40 @@ mod tests {
             "arn:aws:iam::12:role/x",
         ] {
             assert!(bad.parse::<Arn>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn resource_arns_aws_refuses_are_named() {
+        for bad in [
+            "arn:aws-us:s3:::payroll/*",
+            "arn:aws",
+            "arn:aws::s3:::b",
+            "arn:aws::fdsasf",
+            "arn:aws:s3::b",
+            "arn:aws:s3:us-east-1::b",
+            "arn:aws:iam:us-east-1:111111111111:role/r",
+            "arn:aws:iam:::example",
+            "arn:aws:iam::111111111111:reader",
+        ] {
+            assert!(check_resource_arn(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "arn:aws:sqs",
+            "arn:aws:s3:::b/*",
+            "arn:aws-cn:s3:::b",
+            "arn:aws-us-gov:iam::111111111111:role/r",
+            "arn:*:s3:::b",
+            "arn:aws:s3:us-west-2:111111111111:accesspoint/ap",
+            "arn:aws:iam::*:*",
+            "arn:aws:iam::*:ro*/app",
+            "arn:aws:iam:::user/x",
+            "arn:aws:iam::*:root",
+            "arn:*:kms:*:${aws:PrincipalAccount}:key/*",
+            "arn:aws:ec2:us-east-1::x",
+            "arn:aws:ec2:region:account-id:instance/*",
+        ] {
+            assert_eq!(check_resource_arn(good), Ok(()), "{good}");
         }
     }
 

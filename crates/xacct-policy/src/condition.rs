@@ -304,6 +304,9 @@ pub enum Value {
     Arn(ArnPattern),
     /// For `Null`: `true` means "the key must be absent".
     Absent(bool),
+    /// A value IAM stores but that stands for nothing this operator can compare (a date
+    /// beyond the years a timestamp holds): it matches no request value.
+    Unreadable,
 }
 
 /// A policy value with the text and span it was written as.
@@ -453,7 +456,8 @@ pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
             .all(|byte| byte.is_ascii_digit() || byte == b'-')
     {
         if let Ok(seconds) = text.parse::<i64>() {
-            if !text.contains('-') || text.starts_with('-') {
+            // A leading `-` is a negative year for IAM's date reader, not epoch seconds.
+            if !text.contains('-') {
                 return jiff::Timestamp::from_second(seconds).ok();
             }
         }
@@ -474,11 +478,146 @@ pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
             .ok()
             .map(|z| z.timestamp());
     }
-    if let Some(seconds) = parse_number(text) {
+    if let Some(seconds) = parse_number(text).filter(|_| !text.starts_with('-')) {
         let nanos = (seconds * 1e9) as i128;
         return jiff::Timestamp::from_nanosecond(nanos).ok();
     }
     None
+}
+
+/// A date IAM stores although it is not one of the formats [`parse_date`] reads: IAM's own
+/// date grammar is looser (a lowercase `t`, one-digit hours, an offset of whole hours, a year
+/// alone: `2016-12-13t2:00:00.593194+23`, `01T`). Returns `None` when IAM refuses the text
+/// too, `Some(None)` when IAM stores it but the instant is outside what a timestamp holds, and
+/// `Some(Some(instant))` otherwise. Omitted parts read as their first value (January, the
+/// first day, midnight, UTC): the start of the period the text names.
+pub fn parse_legacy_date(text: &str) -> Option<Option<jiff::Timestamp>> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains('t') && !lower.contains('-') {
+        // Epoch seconds: IAM accepts 0 to 2^63 - 1.
+        return lower
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| i64::try_from(*seconds).is_ok())
+            .map(|seconds| {
+                i64::try_from(seconds)
+                    .ok()
+                    .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+            });
+    }
+    let (date, time) = lower.split_once('t').unwrap_or((lower.as_str(), ""));
+    let (negative, date) = match date.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, date),
+    };
+    let mut date_parts = date.split('-');
+    let year: i64 = date_parts.next()?.parse().ok()?;
+    let year = if negative { -year } else { year };
+    if !(-292_275_054..=292_278_993).contains(&year) {
+        return None;
+    }
+    let mut field = |low: i64, high: i64| -> Option<Option<i64>> {
+        match date_parts.next() {
+            None => Some(None),
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|value| (low..=high).contains(value))
+                .map(Some),
+        }
+    };
+    let month = field(1, 12)?.unwrap_or(1);
+    let day = field(1, 31)?.unwrap_or(1);
+    if date_parts.next().is_some() {
+        return None;
+    }
+    let (clock, offset_seconds) = split_offset(time)?;
+    let mut clock_parts = clock.split(':');
+    let mut number = |high: i64| -> Option<i64> {
+        match clock_parts.next() {
+            None | Some("") => Some(0),
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|value| (0..=high).contains(value)),
+        }
+    };
+    let hour = number(23)?;
+    let minute = number(59)?;
+    let (seconds_text, fraction_text) = match clock_parts.next() {
+        None => ("0", ""),
+        Some(text) => text.split_once('.').unwrap_or((text, "")),
+    };
+    if clock_parts.next().is_some() {
+        return None;
+    }
+    let second: i64 = seconds_text
+        .parse()
+        .ok()
+        .filter(|value| (0..=59).contains(value))?;
+    let nanos: i64 = if fraction_text.is_empty() {
+        0
+    } else {
+        let fraction: u64 = fraction_text
+            .parse()
+            .ok()
+            .filter(|value| *value <= 999_999_999)?;
+        let digits = u32::try_from(fraction_text.len()).ok()?;
+        i64::try_from(fraction).ok()? * 10_i64.checked_pow(9_u32.checked_sub(digits)?)?
+    };
+    let instant = (|| {
+        let date = jiff::civil::Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        )
+        .ok()?;
+        let time = jiff::civil::Time::new(
+            i8::try_from(hour).ok()?,
+            i8::try_from(minute).ok()?,
+            i8::try_from(second).ok()?,
+            i32::try_from(nanos).ok()?,
+        )
+        .ok()?;
+        let utc = date
+            .to_datetime(time)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp();
+        utc.checked_sub(jiff::SignedDuration::from_secs(offset_seconds))
+            .ok()
+    })();
+    Some(instant)
+}
+
+/// Splits a clock from its zone: `z`, `+HH`, `+HH:MM`, `-HH`, `-HH:MM`, or nothing (UTC).
+fn split_offset(time: &str) -> Option<(&str, i64)> {
+    if let Some(clock) = time.strip_suffix('z') {
+        return Some((clock, 0));
+    }
+    let Some(sign_at) = time.find(['+', '-']) else {
+        return Some((time, 0));
+    };
+    let clock = time.get(..sign_at)?;
+    let sign = if time.get(sign_at..=sign_at)? == "-" {
+        -1
+    } else {
+        1
+    };
+    let zone = time.get(sign_at + 1..)?;
+    let (hours, minutes) = zone.split_once(':').unwrap_or((zone, "00"));
+    if hours.len() != 2 || minutes.len() != 2 {
+        return None;
+    }
+    let hours: i64 = hours
+        .parse()
+        .ok()
+        .filter(|value| (0..=23).contains(value))?;
+    let minutes: i64 = minutes
+        .parse()
+        .ok()
+        .filter(|value| (0..=59).contains(value))?;
+    Some((clock, sign * (hours * 3600 + minutes * 60)))
 }
 
 /// A CIDR block, or a bare address meaning a single host.
@@ -688,6 +827,27 @@ fn equal_ignore_case(left: &str, right: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_dates_are_read_as_iam_stores_them() {
+        let at = |text: &str| parse_legacy_date(text).unwrap().unwrap().to_string();
+        assert_eq!(
+            at("2016-12-13t2:00:00.593194+23"),
+            "2016-12-12T03:00:00.593194Z"
+        );
+        assert_eq!(at("01T"), "0001-01-01T00:00:00Z");
+        assert_eq!(at("2019-07-01t13:20:15z"), "2019-07-01T13:20:15Z");
+        assert_eq!(parse_legacy_date("-292275054"), Some(None));
+        for refused in [
+            "sdfdsf",
+            "234-13",
+            "2016-12-13t2:00:00.593194+1",
+            "2016-12-13t2:00:00.1999999999+10:59",
+            "9223372036854775808",
+        ] {
+            assert_eq!(parse_legacy_date(refused), None, "{refused}");
+        }
+    }
 
     #[test]
     fn parses_qualifiers_and_if_exists() {

@@ -13,8 +13,14 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PolicyKind {
-    /// Attached to a user, group or role.
+    /// A managed policy attached to a user, group or role (CreatePolicy), or any identity-based
+    /// policy when it is not known to be inline: CreatePolicy refuses a `Version` other than
+    /// 2012-10-17.
     Identity,
+    /// An inline policy of a user, group or role (PutUserPolicy, PutRolePolicy,
+    /// PutGroupPolicy): the same rules as [`PolicyKind::Identity`], except that a legacy or
+    /// missing `Version` is stored (and read as 2008-10-17).
+    Inline,
     /// Attached to a resource (bucket, key, stream, catalog): names principals.
     Resource,
     /// A role's trust policy: a resource policy whose resource is the role.
@@ -30,8 +36,9 @@ pub enum PolicyKind {
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 7] = [
+    pub const ALL: [PolicyKind; 8] = [
         PolicyKind::Identity,
+        PolicyKind::Inline,
         PolicyKind::Resource,
         PolicyKind::Trust,
         PolicyKind::Scp,
@@ -43,6 +50,7 @@ impl PolicyKind {
     pub fn name(self) -> &'static str {
         match self {
             Self::Identity => "identity",
+            Self::Inline => "inline",
             Self::Resource => "resource",
             Self::Trust => "trust",
             Self::Scp => "scp",
@@ -56,6 +64,7 @@ impl PolicyKind {
     pub fn described(self) -> &'static str {
         match self {
             Self::Identity => "an identity-based policy",
+            Self::Inline => "an inline identity-based policy",
             Self::Resource => "a resource-based policy",
             Self::Trust => "a trust policy",
             Self::Scp => "a service control policy",
@@ -74,8 +83,22 @@ impl PolicyKind {
     pub fn has_iam_sid_rules(self) -> bool {
         matches!(
             self,
-            Self::Identity | Self::Boundary | Self::Session | Self::Trust
+            Self::Identity | Self::Inline | Self::Boundary | Self::Session | Self::Trust
         )
+    }
+
+    /// Kinds that grant or cap a principal's own permissions and name no principal.
+    pub fn is_identity_based(self) -> bool {
+        matches!(
+            self,
+            Self::Identity | Self::Inline | Self::Boundary | Self::Session
+        )
+    }
+
+    /// Kinds stored as IAM managed policies, which CreatePolicy refuses unless their `Version`
+    /// is 2012-10-17 ("Policy document must be version 2012-10-17 or greater").
+    pub fn needs_current_version(self) -> bool {
+        matches!(self, Self::Identity | Self::Boundary)
     }
 }
 
@@ -95,7 +118,7 @@ impl FromStr for PolicyKind {
             .find(|kind| kind.name().eq_ignore_ascii_case(text))
             .ok_or_else(|| {
                 format!(
-                    "unknown policy kind `{text}`: expected one of identity, resource, trust, scp, rcp, boundary, session"
+                    "unknown policy kind `{text}`: expected one of identity, inline, resource, trust, scp, rcp, boundary, session"
                 )
             })
     }

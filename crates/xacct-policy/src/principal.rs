@@ -1,7 +1,7 @@
 //! Values of the `Principal` and `NotPrincipal` elements.
 
 use crate::account::AccountId;
-use crate::arn::Arn;
+use crate::arn::{is_known_partition, Arn};
 use serde::Serialize;
 
 /// One principal named in a resource-based or trust policy.
@@ -41,6 +41,10 @@ pub enum PrincipalEntry {
         name: String,
         arn: String,
     },
+    /// `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID`: a CloudFront origin
+    /// access identity, which S3 bucket policies name to let a distribution read objects.
+    /// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>
+    CloudFrontOriginAccessIdentity { id: String, arn: String },
     /// A unique id (`AROA...`, `AIDA...`) that IAM shows when the entity a policy named was
     /// deleted: it can never match a newly created entity of the same name.
     UniqueId { id: String },
@@ -78,7 +82,16 @@ impl PrincipalEntry {
             });
         }
         let unrecognised = || InvalidPrincipal::Unrecognised(text.to_owned());
+        if let Some(id) = cloudfront_identity(text) {
+            return Ok(Self::CloudFrontOriginAccessIdentity {
+                id: id.to_owned(),
+                arn: text.to_owned(),
+            });
+        }
         let arn: Arn = text.parse().map_err(|_| unrecognised())?;
+        if !is_known_partition(arn.partition()) {
+            return Err(unrecognised());
+        }
         let account = arn.account().ok_or_else(unrecognised)?;
         let resource = arn.resource();
         let last = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
@@ -137,12 +150,26 @@ impl PrincipalEntry {
             | Self::AssumedRole { arn, .. }
             | Self::User { arn, .. }
             | Self::FederatedUser { arn, .. } => arn.clone(),
+            Self::CloudFrontOriginAccessIdentity { id, .. } => {
+                format!("CloudFront origin access identity {id}")
+            }
             Self::UniqueId { id } => format!("unique id {id}"),
             Self::Service { name } => format!("service {name}"),
             Self::Federated { provider } => format!("federated {provider}"),
             Self::CanonicalUser { id } => format!("canonical user {id}"),
         }
     }
+}
+
+/// The id of a CloudFront origin access identity named by its documented ARN, in any partition.
+fn cloudfront_identity(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let id = rest.strip_prefix("iam::cloudfront:user/CloudFront Origin Access Identity ")?;
+    (is_known_partition(partition)
+        && !id.is_empty()
+        && id.bytes().all(|byte| byte.is_ascii_alphanumeric()))
+    .then_some(id)
 }
 
 /// IAM unique ids: four upper-case letters of type (AROA, AIDA, ...) and 16 or more characters.
@@ -194,7 +221,20 @@ mod tests {
             PrincipalEntry::parse_aws("arn:aws:iam::111111111111:role/dbx-*"),
             Err(InvalidPrincipal::PartialWildcard(_))
         ));
+        assert!(matches!(
+            PrincipalEntry::parse_aws(
+                "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"
+            )
+            .unwrap(),
+            PrincipalEntry::CloudFrontOriginAccessIdentity { ref id, .. } if id == "E2QWRUHAPOMQZL"
+        ));
+        for partition in ["aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"] {
+            let role = format!("arn:{partition}:iam::111111111111:role/R");
+            assert!(PrincipalEntry::parse_aws(&role).is_ok(), "{role}");
+        }
         for bad in [
+            "arn:aws-us:iam::111111111111:role/R",
+            "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ",
             "alice",
             "arn:aws:s3:::b",
             "arn:aws:iam::111111111111:group/g",

@@ -2,8 +2,10 @@
 //! the first.
 
 use crate::action::ActionPattern;
-use crate::arn::{ArnMatching, ArnPattern};
-use crate::condition::{compile_value, edit_distance, Condition, ConditionValue, Operator};
+use crate::arn::{check_resource_arn, ArnMatching, ArnPattern};
+use crate::condition::{
+    compile_value, edit_distance, parse_legacy_date, Condition, ConditionValue, Operator, Value,
+};
 use crate::document::{
     ActionClause, Effect, Policy, PolicyKind, PolicyVersion, PrincipalClause, ResourceClause,
     Statement,
@@ -160,6 +162,30 @@ impl Reader {
         self.check_duplicates_deep(value);
         let elements = self.members(members, &POLICY_ELEMENTS, "policy");
         self.version = match elements.get("Version").map(|member| &member.value) {
+            None if self.kind.needs_current_version() => {
+                self.push(
+                    Finding::error(
+                        "legacy-version",
+                        Span::new(span.start, span.start + 1),
+                        format!("no `Version`: IAM refuses {} as a managed policy without \"Version\": \"2012-10-17\" (CreatePolicy: \"Policy document must be version 2012-10-17 or greater\")", self.kind.described()),
+                    )
+                    .with_help("add \"Version\": \"2012-10-17\"; an inline policy (`--kind inline`) may omit it"),
+                );
+                PolicyVersion::Absent
+            }
+            Some(Json::String { value, span })
+                if value == "2008-10-17" && self.kind.needs_current_version() =>
+            {
+                self.push(
+                    Finding::error(
+                        "legacy-version",
+                        *span,
+                        format!("IAM refuses {} of version 2008-10-17 as a managed policy (CreatePolicy: \"Policy document must be version 2012-10-17 or greater\")", self.kind.described()),
+                    )
+                    .with_help("use \"Version\": \"2012-10-17\"; an inline policy (`--kind inline`) may keep the old version"),
+                );
+                PolicyVersion::Legacy
+            }
             None => {
                 self.push(
                     Finding::warning(
@@ -189,7 +215,7 @@ impl Reader {
             }
         };
         let id = elements.get("Id").and_then(|member| {
-            if self.kind == PolicyKind::Identity {
+            if matches!(self.kind, PolicyKind::Identity | PolicyKind::Inline) {
                 self.push(Finding::warning(
                     "id-in-identity-policy",
                     member.name_span,
@@ -207,11 +233,26 @@ impl Reader {
             )),
             Some(Json::Array { items, span }) => {
                 if items.is_empty() {
-                    self.push(Finding::warning(
-                        "empty-statement",
-                        *span,
-                        "`Statement` is empty: this policy grants and denies nothing",
-                    ));
+                    // CreatePolicy refuses a managed policy with no statement ("Syntax errors
+                    // in policy"). A boundary read from a request is decided all the same (it
+                    // allows nothing), like the kinds for which no refusal is known.
+                    let finding = if self.kind == PolicyKind::Identity {
+                        Finding::error(
+                            "empty-statement",
+                            *span,
+                            format!(
+                                "`Statement` is empty: IAM refuses {} with no statement",
+                                self.kind.described()
+                            ),
+                        )
+                    } else {
+                        Finding::warning(
+                            "empty-statement",
+                            *span,
+                            "`Statement` is empty: this policy grants and denies nothing",
+                        )
+                    };
+                    self.push(finding);
                 }
                 for item in items {
                     let index = statements.len();
@@ -403,7 +444,7 @@ impl Reader {
 
         let principal = self.principal_clause(&elements, effect, start);
         let action = self.action_clause(&elements, start);
-        let resource = self.resource_clause(&elements, start);
+        let resource = self.resource_clause(&elements, start, action.as_ref());
         let conditions = elements
             .get("Condition")
             .map(|member| self.conditions(&member.value))
@@ -474,7 +515,10 @@ impl Reader {
                     format!("`{element}` is not allowed in {}", self.kind.described()),
                 )
                 .with_help(match self.kind {
-                    PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session => {
+                    PolicyKind::Identity
+                    | PolicyKind::Inline
+                    | PolicyKind::Boundary
+                    | PolicyKind::Session => {
                         "the principal of an identity-based policy is whoever it is attached to: remove the element"
                     }
                     _ => "remove the element",
@@ -685,7 +729,28 @@ impl Reader {
         let mut ok = true;
         for text in texts {
             match text.value.parse::<ActionPattern>() {
-                Ok(pattern) => patterns.push(Spanned::new(pattern, text.span)),
+                Ok(pattern) => {
+                    if let Some(oddity) = pattern.oddity() {
+                        let reading = if negated {
+                            "in `NotAction` it excludes nothing, so the statement covers every action"
+                        } else {
+                            "in `Action` it matches no request"
+                        };
+                        self.push(
+                            Finding::warning(
+                                "action-matches-nothing",
+                                text.span,
+                                format!(
+                                    "`{}` names no action ({}): AWS stores it, and {reading}",
+                                    text.value,
+                                    oddity.reason()
+                                ),
+                            )
+                            .with_help("write one action per string, such as \"s3:GetObject\", with no spaces"),
+                        );
+                    }
+                    patterns.push(Spanned::new(pattern, text.span));
+                }
                 Err(error) => {
                     ok = false;
                     self.push(Finding::error(
@@ -707,6 +772,7 @@ impl Reader {
         &mut self,
         elements: &HashMap<&str, &Member>,
         start: Span,
+        action: Option<&ActionClause>,
     ) -> Option<ResourceClause> {
         let (member, negated) = match (elements.get("Resource"), elements.get("NotResource")) {
             (Some(_), Some(second)) => {
@@ -720,7 +786,18 @@ impl Reader {
             (Some(member), None) => (*member, false),
             (None, Some(member)) => (*member, true),
             (None, None) => {
-                if self.kind != PolicyKind::Trust {
+                if self.kind == PolicyKind::Resource
+                    && action.is_some_and(names_only_resourceless_services)
+                {
+                    self.push(
+                        Finding::warning(
+                            "no-resource",
+                            start,
+                            "statement has no `Resource`: as in an ECR repository policy, it applies to the resource the policy is attached to",
+                        )
+                        .with_help("ECR repository policies carry no `Resource`; in any other resource policy, add \"Resource\""),
+                    );
+                } else if self.kind != PolicyKind::Trust {
                     self.push(
                         Finding::error(
                             "missing-resource",
@@ -754,11 +831,17 @@ impl Reader {
         // identity-based policy, AWS automatically completes the ARN by adding wildcard
         // characters (*) to all missing fields."
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
-        let completes_short_arns = matches!(
-            self.kind,
-            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Session
-        );
+        let completes_short_arns = self.kind.is_identity_based();
         for text in texts {
+            if let Err(error) = check_resource_arn(&text.value) {
+                ok = false;
+                let help = error.help();
+                self.push(
+                    Finding::error("invalid-resource", text.span, error.to_string())
+                        .with_help(help),
+                );
+                continue;
+            }
             self.warn_literal_variables(&text);
             self.check_resource_variables(&text);
             let parts = text.value.split(':').count();
@@ -813,11 +896,15 @@ impl Reader {
         }
         let leading: Vec<&str> = text.value.splitn(6, ':').take(5).collect();
         if leading.len() == 5 && leading.iter().any(|part| part.contains("${")) {
+            // AWS documents variables only after the fifth colon, yet stores them before it:
+            // AWS managed policies use `arn:*:kms:*:${aws:PrincipalAccount}:key/*`
+            // (AmazonTimestreamInfluxDBServiceRolePolicy). Stored, so read with the variable
+            // substituted, and warned.
             self.push(
-                Finding::error(
+                Finding::warning(
                     "variable-outside-resource-part",
                     text.span,
-                    format!("`{}` uses a policy variable before the fifth colon: AWS allows variables only in the resource part of a Resource ARN", text.value),
+                    format!("`{}` uses a policy variable before the fifth colon, where AWS documents none: AWS stores it, and xacct substitutes the variable before matching (an unresolved one matches nothing)", text.value),
                 )
                 .with_help("use a wildcard there and constrain it with a condition, e.g. `StringEquals` on `aws:ResourceAccount`"),
             );
@@ -868,6 +955,27 @@ impl Reader {
         for operator_member in operators {
             let operator = match Operator::parse(&operator_member.name) {
                 Ok(operator) => operator,
+                // IAM stores an operator it does not know when its block is empty: it tests
+                // nothing, so it constrains nothing.
+                Err(error)
+                    if operator_member
+                        .value
+                        .members()
+                        .is_some_and(<[Member]>::is_empty) =>
+                {
+                    let mut finding = Finding::warning(
+                        "unknown-operator",
+                        operator_member.name_span,
+                        format!(
+                            "{error}; its block is empty, so AWS stores it and it tests nothing"
+                        ),
+                    );
+                    if let Some(suggestion) = error.suggestion() {
+                        finding = finding.with_help(format!("did you mean `{suggestion}`?"));
+                    }
+                    self.push(finding);
+                    continue;
+                }
                 Err(error) => {
                     let mut finding = Finding::error(
                         "unknown-operator",
@@ -916,27 +1024,43 @@ impl Reader {
         key: &Member,
     ) -> Option<Condition> {
         if !key.name.contains(':') {
-            self.push(Finding::error(
+            self.push(Finding::warning(
                 "invalid-condition-key",
                 key.name_span,
-                format!("`{}` is not a condition key: keys have a service prefix, such as `aws:SourceIp` or `s3:prefix`", key.name),
-            ));
-            return None;
+                format!("`{}` has no service prefix, so no AWS request carries it: AWS stores it, and the condition reads it as absent", key.name),
+            ).with_help("condition keys have a service prefix, such as `aws:SourceIp` or `s3:prefix`"));
         }
         let raw_values: Vec<&Json> = match &key.value {
             Json::Array { items, span } => {
                 if items.is_empty() {
-                    self.push(Finding::error(
+                    let reading = if operator.base == crate::condition::BaseOperator::Null
+                        || !operator.base.is_negated()
+                    {
+                        "no value can match, so the condition never holds"
+                    } else {
+                        "no value can match, so the negated operator holds whenever it tests a value"
+                    };
+                    self.push(Finding::warning(
                         "empty-list",
                         *span,
-                        format!(
-                            "`{}` has no values: the condition could never hold",
-                            key.name
-                        ),
+                        format!("`{}` has no values: AWS stores it; {reading}", key.name),
                     ));
-                    return None;
                 }
-                items.iter().collect()
+                items
+                    .iter()
+                    .filter(|item| {
+                        if matches!(item, Json::Null { .. }) {
+                            self.push(Finding::warning(
+                                "null-condition-value",
+                                item.span(),
+                                format!("`null` in the values of `{}`: AWS stores it, and it matches no request value", key.name),
+                            ).with_help("remove it, or write the value as a string"));
+                            false
+                        } else {
+                            true
+                        }
+                    })
+                    .collect()
             }
             single => vec![single],
         };
@@ -966,6 +1090,47 @@ impl Reader {
                     text,
                     span: raw.span(),
                 }),
+                // IAM checks no ARN condition value when storing a policy; a value that is not
+                // an ARN matches no request value, so `ArnLike` never holds and the negated
+                // `ArnNotLike` holds ("negated matching", the operators page).
+                Err(crate::condition::InvalidConditionValue::Arn { .. })
+                    if !text.starts_with("arn:") =>
+                {
+                    let reading = if operator.base.is_negated() {
+                        "it matches no request value, so this negated operator holds for every value"
+                    } else {
+                        "it matches no request value"
+                    };
+                    self.push(Finding::warning(
+                        "not-an-arn",
+                        raw.span(),
+                        format!("`{text}` is not an ARN, as `{}` compares ARNs: AWS stores it, and {reading}", operator_member.name),
+                    ).with_help("write an ARN such as `arn:aws:s3:::bucket`, or use a String operator"));
+                    values.push(ConditionValue {
+                        value: Value::Unreadable,
+                        text,
+                        span: raw.span(),
+                    });
+                }
+                Err(crate::condition::InvalidConditionValue::Date { .. })
+                    if parse_legacy_date(&text).is_some() =>
+                {
+                    let instant = parse_legacy_date(&text).flatten();
+                    let reading = match instant {
+                        Some(instant) => format!("read as {instant} (parts left out read as their first value: January, day 1, midnight, UTC)"),
+                        None => "its year is beyond what a timestamp holds, so it matches no request date".to_owned(),
+                    };
+                    self.push(Finding::warning(
+                        "loose-date",
+                        raw.span(),
+                        format!("`{text}` is not ISO 8601 or epoch seconds, but IAM's date reader stores it: {reading}"),
+                    ).with_help("write the date in full, such as `2026-01-31T12:00:00Z`"));
+                    values.push(ConditionValue {
+                        value: instant.map_or(Value::Unreadable, Value::Date),
+                        text,
+                        span: raw.span(),
+                    });
+                }
                 Err(error) => {
                     ok = false;
                     self.push(Finding::error(
@@ -1027,6 +1192,26 @@ impl Reader {
             }
         }
     }
+}
+
+/// Services whose resource policies carry no `Resource` element: the policy is set on one
+/// repository, and every statement applies to it. Amazon ECR private and public repository
+/// policies ("SetRepositoryPolicy"): the documented examples have no `Resource`.
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html>
+/// <https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policy-examples.html>
+const RESOURCELESS_POLICY_SERVICES: [&str; 2] = ["ecr", "ecr-public"];
+
+/// True when every action of the clause belongs to a service whose resource policies carry no
+/// `Resource`: such a statement is stored by that service, and applies to its resource.
+fn names_only_resourceless_services(action: &ActionClause) -> bool {
+    !action.negated
+        && !action.patterns.is_empty()
+        && action.patterns.iter().all(|pattern| {
+            pattern
+                .value
+                .service()
+                .is_some_and(|service| RESOURCELESS_POLICY_SERVICES.contains(&service))
+        })
 }
 
 fn describe(value: &Json) -> String {
@@ -1172,7 +1357,12 @@ mod tests {
     }
 
     #[test]
-    fn variables_before_the_fifth_colon_are_refused_in_resource() {
+    fn variables_before_the_fifth_colon_are_stored_with_a_warning() {
+        let parsed = parse_policy(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:role/x"}}"#,
+            PolicyKind::Identity,
+        );
+        assert!(!parsed.has_errors(), "{:?}", parsed.findings);
         assert!(codes(
             r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:role/x"}}"#,
             PolicyKind::Identity
@@ -1189,10 +1379,30 @@ mod tests {
     fn missing_version_is_legacy_and_warned() {
         let parsed = parse_policy(
             r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
-            PolicyKind::Identity,
+            PolicyKind::Inline,
         );
         assert_eq!(parsed.policy.version, PolicyVersion::Absent);
         assert!(!parsed.has_errors());
         assert_eq!(parsed.findings[0].code, "missing-version");
+    }
+
+    /// CreatePolicy answers "Policy document must be version 2012-10-17 or greater" for a
+    /// missing or legacy `Version`; inline and resource policies store both.
+    #[test]
+    fn managed_policies_need_the_current_version() {
+        for version in ["", r#""Version":"2008-10-17","#] {
+            let text = format!(
+                r#"{{{version}"Statement":{{"Effect":"Allow","Action":"s3:*","Resource":"*"}}}}"#
+            );
+            for kind in [PolicyKind::Identity, PolicyKind::Boundary] {
+                assert!(
+                    codes(&text, kind).contains(&"legacy-version"),
+                    "{kind} {text}"
+                );
+            }
+            for kind in [PolicyKind::Inline, PolicyKind::Session, PolicyKind::Scp] {
+                assert!(!parse_policy(&text, kind).has_errors(), "{kind} {text}");
+            }
+        }
     }
 }

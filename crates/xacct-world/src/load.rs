@@ -322,7 +322,7 @@ impl Loader {
             if let Some((account, name, _)) = self.iam_arn(&entry.arn, "group") {
                 let arn = entry.arn.get_ref().clone();
                 let mut policies =
-                    self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+                    self.policies(&entry.policies, PolicyKind::Inline, &arn, "policies");
                 policies.extend(self.managed_policies(&entry.managed));
                 groups.insert(
                     name.clone(),
@@ -580,7 +580,7 @@ impl Loader {
         ) else {
             return;
         };
-        let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+        let mut policies = self.policies(&entry.policies, PolicyKind::Inline, &arn, "policies");
         policies.extend(self.managed_policies(&entry.managed));
         let boundary = entry.boundary.as_ref().and_then(|reference| {
             self.policy(
@@ -629,7 +629,7 @@ impl Loader {
         };
         let arn = entry.arn.get_ref().clone();
         self.ensure_account(account, span_of(&entry.arn));
-        let mut policies = self.policies(&entry.policies, PolicyKind::Identity, &arn, "policies");
+        let mut policies = self.policies(&entry.policies, PolicyKind::Inline, &arn, "policies");
         policies.extend(self.managed_policies(&entry.managed));
         let mut group_names = Vec::new();
         for group in &entry.groups {

@@ -254,7 +254,7 @@ impl Reader<'_, '_> {
             };
             if let Some(policy) = self.export.policy(
                 document,
-                PolicyKind::Identity,
+                PolicyKind::Inline,
                 format!("inline policy {policy_name} of {arn}"),
                 &place,
             ) {
