@@ -63,8 +63,11 @@ pub struct AssumeRole {
     pub duration: Option<Located<u64>>,
     pub sts_endpoint: Option<Located<String>>,
     pub sts_region: Option<Located<String>>,
-    /// The session policy document, as text.
+    /// The session policy document (STS `Policy`), as text.
     pub session_policy: Option<Located<String>>,
+    /// The setting the session policy is written in, as written
+    /// (`spark.hadoop.fs.s3a.bucket.lake-b.assumed.role.policy`), for a fix to name.
+    pub session_policy_key: Option<String>,
     pub external_id: Option<Located<String>>,
 }
 

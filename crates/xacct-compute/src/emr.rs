@@ -158,6 +158,7 @@ impl SecurityConfiguration {
                         sts_endpoint: None,
                         sts_region: None,
                         session_policy: None,
+                        session_policy_key: None,
                         external_id: None,
                     })),
                     mapping: Some(MatchedMapping {

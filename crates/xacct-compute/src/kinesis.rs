@@ -169,6 +169,7 @@ impl KinesisReader {
                 sts_endpoint: self.sts_endpoint.clone(),
                 sts_region: None,
                 session_policy: None,
+                session_policy_key: None,
                 external_id: self.role_external_id.clone(),
             })),
             None => base,

@@ -3,11 +3,14 @@
 //! `roleArn`. A client does not search for a chain: it takes the one its settings name, so
 //! xacct checks exactly that one.
 
-use xacct_compute::Credentials;
+use crate::search::{SessionPolicy, SessionPolicyPlace};
+use xacct_compute::{AssumeRole, Credentials};
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{parse_policy, PolicyKind, SourceFile};
 use xacct_world::model::Compute;
 
 /// The chain a compute's settings give for one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     /// Roles assumed, in order; empty for the compute's own identity.
     pub via: Vec<String>,
@@ -21,6 +24,8 @@ pub struct Binding {
     pub canned_acl: Option<String>,
     /// The `x-amz-server-side-encryption` headers the client sends on writes.
     pub encryption: Option<xacct_s3::SseHeader>,
+    /// The session policy passed on the last AssumeRole (`fs.s3a.assumed.role.policy`).
+    pub session_policy: Option<SessionPolicy>,
 }
 
 /// The binding for `resource`, when the compute's settings decide one; an error when the
@@ -60,14 +65,46 @@ pub fn binding_through(
     } else {
         return None;
     };
-    Some(from_credentials(&credentials).map(|mut bound| {
+    Some(from_credentials(compute, &credentials).map(|mut bound| {
         bound.canned_acl = canned_acl;
         bound.encryption = encryption;
         bound
     }))
 }
 
-fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
+/// The session policy an assume-role setting passes, read as STS reads it: a document STS
+/// refuses (`MalformedPolicyDocument`) fails the AssumeRole, so it is an error, not "no policy".
+fn session_policy(compute: &Compute, assume: &AssumeRole) -> Result<Option<SessionPolicy>, String> {
+    let Some(text) = &assume.session_policy else {
+        return Ok(None);
+    };
+    let key = assume
+        .session_policy_key
+        .clone()
+        .unwrap_or_else(|| "fs.s3a.assumed.role.policy".to_owned());
+    let label = format!("the session policy in `{key}` of compute {}", compute.name);
+    let parsed = parse_policy(&text.value, PolicyKind::Session);
+    if parsed.has_errors() {
+        return Err(format!(
+            "STS refuses the AssumeRole of {}: the session policy in `{key}` is not a valid policy (MalformedPolicyDocument); `xacct validate` shows where",
+            assume.role_arn.value
+        ));
+    }
+    let source = SourceFile::new(
+        format!("{key} (compute {})", compute.name),
+        text.value.clone(),
+    );
+    Ok(Some(SessionPolicy {
+        policy: SourcedPolicy::new(parsed.policy, label).with_source(source),
+        place: SessionPolicyPlace::Setting {
+            compute: compute.name.clone(),
+            key,
+            layer: text.layer,
+        },
+    }))
+}
+
+fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Binding, String> {
     match credentials {
         Credentials::InstanceProfile { .. } => Ok(Binding {
             via: Vec::new(),
@@ -77,10 +114,11 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
             describe: "the settings use the instance profile's role directly".to_owned(),
             canned_acl: None,
             encryption: None,
+            session_policy: None,
         }),
         Credentials::AssumeRole(assume) => {
             let role = assume.role_arn.value.to_string();
-            let mut inner = from_credentials(&assume.from)?;
+            let mut inner = from_credentials(compute, &assume.from)?;
             inner.via.push(role.clone());
             inner.session_name = assume.session_name.as_ref().map(|name| name.value.clone());
             inner.duration_seconds = assume
@@ -90,7 +128,16 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
                 .external_id
                 .as_ref()
                 .map(|id| (role.clone(), id.value.clone()));
-            inner.describe = format!("the settings assume {role}");
+            inner.session_policy = session_policy(compute, assume)?;
+            inner.describe = match &inner.session_policy {
+                Some(policy) => match &policy.place {
+                    SessionPolicyPlace::Setting { key, .. } => {
+                        format!("the settings assume {role} with the session policy in `{key}`")
+                    }
+                    SessionPolicyPlace::Expectation { .. } => format!("the settings assume {role}"),
+                },
+                None => format!("the settings assume {role}"),
+            };
             Ok(inner)
         }
         Credentials::Fails { message, .. } => Err(format!("the compute's settings cannot produce credentials: {message}")),

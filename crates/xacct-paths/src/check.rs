@@ -184,6 +184,14 @@ pub fn options_of(expectation: &Expectation) -> AssumeOptions {
         duration_seconds: expectation.duration_seconds,
         session_tags: expectation.session_tags.clone(),
         source_identity: expectation.source_identity.clone(),
+        session_policy: expectation.session_policy.clone().map(|policy| {
+            crate::search::SessionPolicy {
+                policy,
+                place: crate::search::SessionPolicyPlace::Expectation {
+                    name: expectation.name.clone(),
+                },
+            }
+        }),
     }
 }
 
@@ -204,7 +212,7 @@ pub fn run_expectation_with_depth(
     max_depth: usize,
 ) -> ExpectationResult {
     let start = match resolve(world, &expectation.from) {
-        Ok(start) => start,
+        Ok(start) => start.stated_by(expectation),
         Err(error) => {
             return ExpectationResult {
                 expectation: expectation.clone(),
@@ -259,6 +267,10 @@ pub fn run_expectation_with_depth(
                     query.options.session_name = bound.session_name.or(query.options.session_name);
                     query.options.duration_seconds =
                         bound.duration_seconds.or(query.options.duration_seconds);
+                    // The session policy the settings pass is the one the client sends.
+                    if bound.session_policy.is_some() {
+                        query.options.session_policy = bound.session_policy;
+                    }
                     // An external id the expectation names wins over the settings' own.
                     if let Some((role, id)) = bound.external_id {
                         query.options.external_ids.entry(role).or_insert(id);
@@ -819,6 +831,7 @@ pub fn apply_fixes(world: &mut World, report: &Report) -> Result<usize, String> 
         }
         if let Some(expectation) = world.expectations.get_mut(index) {
             expectation.external_ids = options.external_ids;
+            expectation.session_policy = options.session_policy.map(|stated| stated.policy);
         }
     }
     for check in &report.compute {

@@ -82,6 +82,8 @@ policy = {key_policy}
         duration_seconds: None,
         session_tags: Default::default(),
         source_identity: None,
+        session_policy: None,
+        runs_as: None,
         written_by: None,
         client_path: None,
         read_tables: Vec::new(),

@@ -18,6 +18,8 @@ mod kms_grant_tests;
 #[cfg(test)]
 mod public_access_tests;
 pub mod search;
+#[cfg(test)]
+mod session_policy_tests;
 pub mod start;
 pub mod table;
 #[cfg(test)]

@@ -3,8 +3,32 @@
 
 use crate::index::TrustIndex;
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use xacct_eval::{authorize, ContextValue, Decision, Request, Response};
+use xacct_eval::{authorize, ContextValue, Decision, Request, Response, SourcedPolicy};
 use xacct_world::{Principal, Session, World};
+
+/// Where a session policy was stated: a fix names the setting or key to change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "in", rename_all = "camelCase")]
+pub enum SessionPolicyPlace {
+    /// The `session_policy` of an expectation.
+    Expectation { name: String },
+    /// A compute setting (`fs.s3a.assumed.role.policy`, or its per-bucket form), as written
+    /// in the named settings file.
+    Setting {
+        compute: String,
+        /// The key as written (`spark.hadoop.fs.s3a.assumed.role.policy`).
+        key: String,
+        layer: xacct_compute::Layer,
+    },
+}
+
+/// The session policy passed on the AssumeRole that yields the session making the requests
+/// (STS `Policy`): it caps that session's permissions, whatever the role's own policies allow.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    pub policy: SourcedPolicy,
+    pub place: SessionPolicyPlace,
+}
 
 /// How a caller assumes roles: the values its configuration passes to STS.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +40,10 @@ pub struct AssumeOptions {
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the final request: passed on the last
+    /// AssumeRole of the chain, or carried by the starting role session when the chain has
+    /// none. A session EC2 obtains for an instance profile, or a user, carries none.
+    pub session_policy: Option<SessionPolicy>,
 }
 
 /// One question: can `start` do `action` on `resource`, and through which chain?
@@ -130,8 +158,10 @@ impl Path {
                 });
                 (cost, index)
             }
+            // A path whose final request was never made (its session cannot carry the
+            // query's session policy) is the farthest of all.
             Link::Final => (
-                self.last.as_ref().map_or(100, step_cost),
+                self.last.as_ref().map_or(usize::MAX, step_cost),
                 self.hops.len() + 1,
             ),
         };
@@ -269,12 +299,36 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     })
 }
 
-fn final_step(world: &World, query: &Query, session: &Session) -> Result<Step, String> {
+/// The final request of `path`, made by its last session with the query's session policy;
+/// `None` when that session cannot carry one (see [`AssumeOptions::session_policy`]).
+fn final_step(world: &World, query: &Query, path: &Path) -> Result<Option<Step>, String> {
+    let mut session = path.final_session().clone();
+    if let Some(stated) = &query.options.session_policy {
+        if !carries_session_policy(path) {
+            return Ok(None);
+        }
+        session.session_policy = Some(stated.policy.clone());
+    }
     let request = world
-        .request(session, &query.action, &query.resource, &query.context)
+        .request(&session, &query.action, &query.resource, &query.context)
         .map_err(|error| error.to_string())?;
     let response = authorize(&request);
-    Ok(Step { request, response })
+    Ok(Some(Step { request, response }))
+}
+
+/// Whether the session that makes a path's final request can hold a session policy: one an
+/// AssumeRole of the path yields, or a starting role session not obtained by EC2.
+fn carries_session_policy(path: &Path) -> bool {
+    !path.hops.is_empty()
+        || (matches!(path.start.principal, Principal::Role(_)) && !path.start.from_instance_profile)
+}
+
+/// Why a query with a session policy has no answer from `start` when no chain assumes a role.
+fn uncarried_session_policy(start: &Session) -> String {
+    format!(
+        "the session policy is passed on an AssumeRole, but `{}` makes the requests without one (an instance profile's session or a user carries no session policy): name the role assumed with `via`",
+        start.display()
+    )
 }
 
 /// Answers a query: the shortest allowed chain (breadth first, up to `max_depth` hops), or
@@ -311,9 +365,9 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
     while let Some(mut path) = queue.pop_front() {
         explored += 1;
         let session = path.final_session().clone();
-        let step = final_step(world, query, &session)?;
-        let allowed = step.allowed();
-        path.last = Some(step);
+        let step = final_step(world, query, &path)?;
+        let allowed = step.as_ref().is_some_and(Step::allowed);
+        path.last = step;
         if allowed {
             // Breadth first: the first allowed path is a shortest one.
             return Ok(Outcome {
@@ -353,10 +407,12 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
         hops: Vec::new(),
         last: None,
     });
+    let error = (path.last.is_none() && path.failing_link() == Some(Link::Final))
+        .then(|| uncarried_session_policy(&query.start));
     Ok(Outcome {
         path,
         explored,
-        error: None,
+        error,
     })
 }
 
@@ -380,11 +436,14 @@ fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
             });
         }
     }
-    let session = path.final_session().clone();
-    path.last = Some(final_step(world, query, &session)?);
+    path.last = final_step(world, query, &path)?;
+    let error = path
+        .last
+        .is_none()
+        .then(|| uncarried_session_policy(&query.start));
     Ok(Outcome {
         path,
         explored: 1,
-        error: None,
+        error,
     })
 }

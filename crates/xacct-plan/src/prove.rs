@@ -213,6 +213,8 @@ fn expectations(intent: &Intent, context: &Context<'_>, acl_required: bool) -> V
         duration_seconds: None,
         session_tags: BTreeMap::new(),
         source_identity: None,
+        session_policy: None,
+        runs_as: None,
         written_by: None,
         client_path: None,
         read_tables: Vec::new(),

@@ -1331,6 +1331,17 @@ impl Loader {
         }
         self.check_compute_writes(entry);
         let written_by = self.writer(entry);
+        let session_policy = entry.session_policy.as_ref().and_then(|reference| {
+            self.policy(
+                reference,
+                PolicyKind::Session,
+                format!(
+                    "the session policy of expectation `{}`",
+                    entry.name.get_ref()
+                ),
+            )
+        });
+        let runs_as = self.runs_as(entry);
         let origin = self.origin(span_of(&entry.name));
         self.world.expectations.push(Expectation {
             name: entry.name.get_ref().clone(),
@@ -1356,6 +1367,8 @@ impl Loader {
                 .map(|value| *value.get_ref()),
             session_tags: entry.session_tags.clone(),
             source_identity: entry.source_identity.clone(),
+            session_policy,
+            runs_as,
             written_by,
             client_path: None,
             read_tables: entry
@@ -1369,6 +1382,32 @@ impl Loader {
                 .unwrap_or_else(|| "us-east-1".to_owned()),
             origin,
         });
+    }
+
+    /// The OS user and groups an expectation says the job runs as.
+    fn runs_as(&mut self, entry: &manifest::ExpectEntry) -> Option<crate::model::OsUser> {
+        let groups: Vec<String> = entry
+            .os_groups
+            .iter()
+            .map(|group| group.get_ref().clone())
+            .collect();
+        match &entry.os_user {
+            Some(user) => Some(crate::model::OsUser {
+                user: user.get_ref().clone(),
+                groups,
+            }),
+            None => {
+                if let Some(first) = entry.os_groups.first() {
+                    self.error(
+                        "groups-without-user",
+                        span_of(first),
+                        "`os_groups` names the groups of the user the job runs as, but `os_user` is not given",
+                    )
+                    .help = Some("add `os_user` (EMR runs jobs as `hadoop` unless told otherwise)".to_owned());
+                }
+                None
+            }
+        }
     }
 
     fn lake_account(&mut self, text: &Spanned<String>) -> Option<AccountId> {

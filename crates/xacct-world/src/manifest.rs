@@ -472,6 +472,14 @@ pub struct ExpectEntry {
     #[serde(default)]
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the requests: a path or an inline
+    /// document.
+    pub session_policy: Option<PolicyRef>,
+    /// The OS user the job runs as on the cluster (EMRFS `User` role mappings).
+    pub os_user: Option<Spanned<String>>,
+    /// The OS groups of that user (EMRFS `Group` role mappings).
+    #[serde(default)]
+    pub os_groups: Vec<Spanned<String>>,
     /// Who wrote the objects the expectation reads (`compute:NAME` or a principal ARN): with
     /// ACLs enabled, the writer's account may own them, and the bucket policy then cannot
     /// grant access to them.

@@ -207,6 +207,13 @@ pub struct Expectation {
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the requests (STS `Policy` on the last
+    /// AssumeRole, or on the one that made a starting role session); a compute's own
+    /// settings (`fs.s3a.assumed.role.policy`) take precedence where they name one.
+    pub session_policy: Option<SourcedPolicy>,
+    /// The OS user and groups the job runs as on the cluster, which EMRFS role mappings of
+    /// type `User` and `Group` match; the compute's `emr_user` (default `hadoop`) otherwise.
+    pub runs_as: Option<OsUser>,
     /// Who wrote the objects read, when another principal did: see [`Writer`].
     pub written_by: Option<Writer>,
     /// The path the client uses (`/mnt/x/y`, `s3a://b/k`), when the question was asked in its
@@ -216,6 +223,13 @@ pub struct Expectation {
     pub read_tables: Vec<String>,
     pub region: String,
     pub origin: Origin,
+}
+
+/// A user of the cluster's operating system (Hadoop's user), with its groups.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OsUser {
+    pub user: String,
+    pub groups: Vec<String>,
 }
 
 /// The principal that wrote the objects an expectation reads, and the ACL it sent. With ACLs
