@@ -454,6 +454,10 @@ pub struct EmrCluster {
     /// The EC2 instance profile; from a name, the ARN is built with the account and partition
     /// of `ClusterArn`.
     pub instance_profile: Option<Located<Arn>>,
+    /// The instance profile's name as written, when the file gives a name and no `ClusterArn`
+    /// to take the account from (AMI-era outputs, trimmed files): the caller looks it up among
+    /// the profiles it knows.
+    pub instance_profile_name: Option<Spanned<String>>,
     /// The name of the cluster's security configuration.
     pub security_configuration: Option<Spanned<String>>,
     /// The `emrfs-site` properties.
@@ -539,6 +543,7 @@ fn read_emr_cluster(reader: &mut Reader, root: &Json) -> Option<EmrCluster> {
         id: None,
         name: None,
         instance_profile: None,
+        instance_profile_name: None,
         security_configuration: None,
         emrfs_site: Vec::new(),
         canned_acl: None,
@@ -578,8 +583,12 @@ fn read_emr_cluster(reader: &mut Reader, root: &Json) -> Option<EmrCluster> {
                     "IamInstanceProfile",
                     "`Ec2InstanceAttributes`",
                 ) {
-                    cluster.instance_profile =
-                        instance_profile(reader, &profile, cluster_arn.as_ref());
+                    if !profile.value.starts_with("arn:") && cluster_arn.is_none() {
+                        cluster.instance_profile_name = Some(profile);
+                    } else {
+                        cluster.instance_profile =
+                            instance_profile(reader, &profile, cluster_arn.as_ref());
+                    }
                 }
             }
             member(object, "Configurations")
@@ -617,17 +626,8 @@ fn instance_profile(
                 cluster.partition(),
                 cluster.account_text()
             )),
-            None => {
-                reader.push(
-                    Finding::warning(
-                        "instance-profile-account-unknown",
-                        profile.span,
-                        format!("instance profile `{text}` is named without its account"),
-                    )
-                    .with_help("keep `ClusterArn` in the file (describe-cluster prints it), or write the instance-profile ARN"),
-                );
-                return None;
-            }
+            // Read into `instance_profile_name` by the caller before getting here.
+            None => return None,
         }
     };
     match arn {

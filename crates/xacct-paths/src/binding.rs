@@ -41,11 +41,22 @@ pub fn binding_through(
     resource: &str,
     client_path: Option<&str>,
 ) -> Option<Result<Binding, String>> {
+    binding_as(compute, resource, client_path, None)
+}
+
+/// [`binding_through`] for a job that runs as `runs_as` on the cluster (EMRFS `User` and
+/// `Group` role mappings match it).
+pub fn binding_as(
+    compute: &Compute,
+    resource: &str,
+    client_path: Option<&str>,
+    runs_as: Option<&xacct_world::model::OsUser>,
+) -> Option<Result<Binding, String>> {
     let settings = &compute.settings;
     let mut encryption = None;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-        let access = compute.s3_access(bucket, key, client_path)?;
+        let access = compute.s3_access_as(bucket, key, client_path, runs_as)?;
         let acl = access
             .canned_acl()
             .map(|acl| acl.value.header_value().to_owned());

@@ -1,6 +1,6 @@
 //! Running a scenario's expectations and its compute checks.
 
-use crate::binding::binding_through;
+use crate::binding::binding_as;
 use crate::fix::{suggest, Fix, NoFix, Target};
 use crate::index::TrustIndex;
 use crate::search::{find, AssumeOptions, Outcome, Query, Step};
@@ -245,7 +245,8 @@ pub fn run_expectation_with_depth(
                 .filter(|_| expectation.via.is_empty());
             let mut note = None;
             let client_path = expectation.client_path.as_deref();
-            match compute.and_then(|compute| binding_through(compute, &resource, client_path)) {
+            let runs_as = expectation.runs_as.as_ref();
+            match compute.and_then(|compute| binding_as(compute, &resource, client_path, runs_as)) {
                 Some(Err(message)) => {
                     let outcome = Outcome::unanswered(start.session.clone(), message);
                     asked.push(query.clone());

@@ -10,6 +10,8 @@ mod catalog_policy_tests;
 pub mod check;
 #[cfg(test)]
 mod compute_write_tests;
+#[cfg(test)]
+mod emrfs_tests;
 pub mod fix;
 pub mod graph;
 pub mod index;

@@ -1178,7 +1178,8 @@ impl Loader {
                 format!("compute `{name}` names neither `instance_profile` nor `role`"),
             );
         }
-        let settings = self.compute_settings(entry);
+        let mut settings = self.compute_settings(entry);
+        self.resolve_emr_profile_name(entry, &mut settings);
         // The cluster file names the instance profile when the manifest does not.
         let from_cluster = settings
             .databricks
@@ -1249,6 +1250,67 @@ impl Loader {
                 origin,
             },
         );
+    }
+
+    /// An EMR cluster file that names its instance profile without the account (AMI-era
+    /// `describe-cluster` output, or one without `ClusterArn`): the profile is the declared one
+    /// of that name, when exactly one is.
+    fn resolve_emr_profile_name(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+        settings: &mut crate::model::ComputeSettings,
+    ) {
+        let Some(emr) = settings.emr.as_mut() else {
+            return;
+        };
+        let span = entry
+            .emr_cluster
+            .as_ref()
+            .map_or_else(|| span_of(&entry.name), span_of);
+        let Some(name) = emr.instance_profile_name.clone() else {
+            return;
+        };
+        let found: Vec<&InstanceProfile> = self
+            .world
+            .instance_profiles
+            .values()
+            .filter(|profile| profile.name == name.value)
+            .collect();
+        match found.as_slice() {
+            [profile] => {
+                if let Ok(arn) = profile.arn.parse::<Arn>() {
+                    emr.instance_profile = Some(xacct_compute::Located::new(
+                        arn,
+                        name.span,
+                        xacct_compute::Layer::Compute,
+                    ));
+                }
+            }
+            [] => {
+                self.warning(
+                    "instance-profile-account-unknown",
+                    span,
+                    format!(
+                        "the EMR cluster file names instance profile `{}` without its account, and no declared [[instance_profile]] has that name",
+                        name.value
+                    ),
+                )
+                .help = Some("declare the profile with [[instance_profile]], keep `ClusterArn` in the file (describe-cluster prints it), or give `instance_profile` in the [[compute]] table".to_owned());
+            }
+            several => {
+                let arns: Vec<&str> = several.iter().map(|profile| profile.arn.as_str()).collect();
+                self.error(
+                    "ambiguous-instance-profile",
+                    span,
+                    format!(
+                        "the EMR cluster file names instance profile `{}` without its account, and several declared profiles have that name: {}",
+                        name.value,
+                        arns.join(", ")
+                    ),
+                )
+                .help = Some("give `instance_profile` in the [[compute]] table, or keep `ClusterArn` in the file".to_owned());
+            }
+        }
     }
 
     fn expect_entry(&mut self, entry: &manifest::ExpectEntry) {
@@ -1392,10 +1454,30 @@ impl Loader {
             .map(|group| group.get_ref().clone())
             .collect();
         match &entry.os_user {
-            Some(user) => Some(crate::model::OsUser {
-                user: user.get_ref().clone(),
-                groups,
-            }),
+            Some(user) => {
+                let maps_users = entry
+                    .from
+                    .get_ref()
+                    .strip_prefix("compute:")
+                    .and_then(|name| self.world.compute.get(name))
+                    .is_some_and(|compute| compute.settings.security_configuration.is_some());
+                if !maps_users {
+                    self.warning(
+                        "os-user-not-used",
+                        span_of(user),
+                        format!(
+                            "`os_user` is `{}`, but `{}` is not a compute with an EMR security configuration: no EMRFS role mapping reads it",
+                            user.get_ref(),
+                            entry.from.get_ref()
+                        ),
+                    )
+                    .help = Some("give the compute's `security_configuration`, or remove `os_user` and `os_groups`".to_owned());
+                }
+                Some(crate::model::OsUser {
+                    user: user.get_ref().clone(),
+                    groups,
+                })
+            }
             None => {
                 if let Some(first) = entry.os_groups.first() {
                     self.error(

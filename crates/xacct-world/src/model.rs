@@ -159,6 +159,21 @@ impl Compute {
         key: &str,
         client_path: Option<&str>,
     ) -> Option<xacct_compute::S3Access> {
+        self.s3_access_as(bucket, key, client_path, None)
+    }
+
+    /// [`Compute::s3_access`] for a job that runs as `runs_as` on the cluster: EMRFS role
+    /// mappings of type `User` and `Group` match that user and its groups (else `emr_user`,
+    /// with no groups). A security configuration applies with or without the cluster's
+    /// `describe-cluster` file: EMRFS uses its mappings, and the instance profile's role
+    /// when none matches.
+    pub fn s3_access_as(
+        &self,
+        bucket: &str,
+        key: &str,
+        client_path: Option<&str>,
+        runs_as: Option<&OsUser>,
+    ) -> Option<xacct_compute::S3Access> {
         let settings = &self.settings;
         if let Some(cluster) = &settings.databricks {
             let uri = format!("s3a://{bucket}/{key}");
@@ -170,13 +185,25 @@ impl Compute {
                     .unwrap_or_else(|| cluster.s3_access(bucket)),
             );
         }
-        let emr = settings.emr.as_ref()?;
-        emr.s3_access(
-            settings.security_configuration.as_ref(),
-            &settings.emr_user,
-            &[],
-            &format!("s3://{bucket}/{key}"),
-        )
+        let (user, groups): (&str, Vec<&str>) = match runs_as {
+            Some(os) => (&os.user, os.groups.iter().map(String::as_str).collect()),
+            None => (&settings.emr_user, Vec::new()),
+        };
+        let uri = format!("s3://{bucket}/{key}");
+        match (&settings.emr, &settings.security_configuration) {
+            (Some(emr), security) => emr.s3_access(security.as_ref(), user, &groups, &uri),
+            (None, Some(security)) => {
+                let location = xacct_compute::S3Location::parse(&uri)?;
+                Some(xacct_compute::S3Access {
+                    location,
+                    mount: None,
+                    credentials: security.emrfs_role(None, user, &groups, &uri).credentials,
+                    canned_acls: Vec::new(),
+                    encryption: None,
+                })
+            }
+            (None, None) => None,
+        }
     }
 }
 
