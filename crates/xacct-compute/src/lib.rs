@@ -61,6 +61,9 @@ pub enum Layer {
     KinesisOptions,
     /// An EMR security configuration file.
     SecurityConfiguration,
+    /// The scenario's manifest, which completes or overrides a settings file (the
+    /// `instance_profile` of a `[[compute]]` table).
+    Manifest,
 }
 
 /// A value with the span of the text it was read from and the file that text is in.

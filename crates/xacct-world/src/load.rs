@@ -1180,6 +1180,7 @@ impl Loader {
         }
         let mut settings = self.compute_settings(entry);
         self.resolve_emr_profile_name(entry, &mut settings);
+        self.one_instance_profile(entry, &mut settings);
         // The cluster file names the instance profile when the manifest does not.
         let from_cluster = settings
             .databricks
@@ -1310,6 +1311,62 @@ impl Loader {
                 )
                 .help = Some("give `instance_profile` in the [[compute]] table, or keep `ClusterArn` in the file".to_owned());
             }
+        }
+    }
+
+    /// One source of truth for a compute's instance profile: the manifest's `instance_profile`
+    /// completes a settings file that names none (instance pools, minimal cluster specs) and
+    /// overrides one that names another, with a warning, so that the chain checked starts
+    /// where the manifest says.
+    fn one_instance_profile(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+        settings: &mut crate::model::ComputeSettings,
+    ) {
+        let Some(written) = &entry.instance_profile else {
+            return;
+        };
+        let Ok(arn) = written.get_ref().parse::<Arn>() else {
+            return;
+        };
+        let from_manifest =
+            xacct_compute::Located::new(arn, span_of(written), xacct_compute::Layer::Manifest);
+        let files = [
+            (
+                "databricks_cluster",
+                settings
+                    .databricks
+                    .as_mut()
+                    .map(|cluster| &mut cluster.instance_profile),
+            ),
+            (
+                "emr_cluster",
+                settings.emr.as_mut().map(|emr| &mut emr.instance_profile),
+            ),
+        ];
+        let mut disagreements = Vec::new();
+        for (key, slot) in files {
+            let Some(slot) = slot else {
+                continue;
+            };
+            if let Some(in_file) = slot.as_ref() {
+                if in_file.value != from_manifest.value {
+                    disagreements.push(format!("`{key}` names `{}`", in_file.value));
+                }
+            }
+            *slot = Some(from_manifest.clone());
+        }
+        if !disagreements.is_empty() {
+            self.warning(
+                "instance-profile-disagrees",
+                span_of(written),
+                format!(
+                    "`instance_profile` is `{}` but {}: xacct uses the manifest's",
+                    written.get_ref(),
+                    disagreements.join(", ")
+                ),
+            )
+            .help = Some("make them the same, or remove one: the settings file is what the cluster runs with".to_owned());
         }
     }
 

@@ -1,6 +1,8 @@
 //! Compute settings files of every shape the loader reads: the chain each names.
 #![expect(
     clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
     reason = "a test that cannot load its scenario fails"
 )]
 
@@ -46,4 +48,28 @@ fn an_ami_era_cluster_names_its_profile_by_name_and_a_fleet_cluster_is_read() {
         emr.canned_acl.as_ref().map(|acl| acl.value),
         Some(xacct_compute::CannedAcl::BucketOwnerFullControl)
     );
+}
+
+#[test]
+fn the_manifest_completes_a_cluster_file_without_aws_attributes_and_overrides_another() {
+    let loaded = scenario("databricks-pool");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let etl = "arn:aws:iam::111111111111:instance-profile/Etl";
+    for name in ["pool", "other"] {
+        let compute = loaded.world.compute.get(name).unwrap();
+        let access = compute.s3_access("lake", "x", None).unwrap();
+        match access.credentials {
+            xacct_compute::Credentials::InstanceProfile { profile } => {
+                assert_eq!(profile.unwrap().value.as_str(), etl, "{name}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let disagreements: Vec<_> = loaded
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.code == "instance-profile-disagrees")
+        .collect();
+    assert_eq!(disagreements.len(), 1, "{}", listing(&loaded));
+    assert!(disagreements[0].finding.message.contains("instance-profile/Old"));
 }
