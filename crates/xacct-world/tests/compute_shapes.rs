@@ -1,7 +1,6 @@
 //! Compute settings files of every shape the loader reads: the chain each names.
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
     reason = "a test that cannot load its scenario fails"
 )]
 
