@@ -47,6 +47,8 @@ pub enum AssumeRoleVia {
     DatabricksCredentialsType,
     /// The Databricks Kinesis source's `roleArn` option.
     KinesisRoleArn,
+    /// The `awsSTSRoleARN` option of AWS Glue streaming or the open-source kinesis-sql source.
+    KinesisStsRoleArn,
     /// An EMRFS role mapping, by its position in `RoleMappings`.
     EmrfsRoleMapping { index: usize },
 }

@@ -40,7 +40,9 @@ pub use emr::{
 };
 pub use glue::{parse_glue_job, GlueJob, RoleRef};
 pub use hadoop::{HadoopConf, S3aView, Setting};
-pub use kinesis::{parse_kinesis_options, ConsumerMode, KinesisReader, KinesisStream};
+pub use kinesis::{
+    parse_kinesis_options, ConsumerMode, KinesisConnector, KinesisReader, KinesisStream,
+};
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
 pub use s3::S3Location;
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};

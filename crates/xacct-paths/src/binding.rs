@@ -54,6 +54,7 @@ pub fn binding_as(
 ) -> Option<Result<Binding, String>> {
     let settings = &compute.settings;
     let mut encryption = None;
+    let mut connector = None;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
         let access = compute.s3_access_as(bucket, key, client_path, runs_as)?;
@@ -72,6 +73,7 @@ pub fn binding_as(
         (access.credentials, acl)
     } else if resource.starts_with("arn:aws:kinesis:") {
         let reader = settings.kinesis.as_ref()?;
+        connector = Some(reader.connector.name());
         (reader.credentials(settings.databricks.as_ref()), None)
     } else {
         return None;
@@ -79,6 +81,9 @@ pub fn binding_as(
     Some(from_credentials(compute, &credentials).map(|mut bound| {
         bound.canned_acl = canned_acl;
         bound.encryption = encryption;
+        if let Some(connector) = connector {
+            bound.describe = format!("{connector}: {}", bound.describe);
+        }
         bound
     }))
 }

@@ -69,5 +69,8 @@ fn the_manifest_completes_a_cluster_file_without_aws_attributes_and_overrides_an
         .filter(|finding| finding.finding.code == "instance-profile-disagrees")
         .collect();
     assert_eq!(disagreements.len(), 1, "{}", listing(&loaded));
-    assert!(disagreements[0].finding.message.contains("instance-profile/Old"));
+    assert!(disagreements[0]
+        .finding
+        .message
+        .contains("instance-profile/Old"));
 }
