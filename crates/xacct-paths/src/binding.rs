@@ -26,6 +26,9 @@ pub struct Binding {
     pub encryption: Option<xacct_s3::SseHeader>,
     /// The session policy passed on the last AssumeRole (`fs.s3a.assumed.role.policy`).
     pub session_policy: Option<SessionPolicy>,
+    /// The user whose long-lived access keys sign the requests (or call STS), when the
+    /// settings use keys: the chain starts from that user, not from the compute's identity.
+    pub start_as: Option<String>,
 }
 
 /// The binding for `resource`, when the compute's settings decide one; an error when the
@@ -131,7 +134,25 @@ fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Bind
             canned_acl: None,
             encryption: None,
             session_policy: None,
+            start_as: None,
         }),
+        Credentials::AccessKeys { source } if compute.access_keys.is_some() => {
+            let user = compute.access_keys.clone().unwrap_or_default();
+            Ok(Binding {
+                via: Vec::new(),
+                session_name: None,
+                duration_seconds: None,
+                external_id: None,
+                describe: format!(
+                    "the settings use the long-lived access keys of {user} (`{}`)",
+                    source.value
+                ),
+                canned_acl: None,
+                encryption: None,
+                session_policy: None,
+                start_as: Some(user),
+            })
+        }
         Credentials::AssumeRole(assume) => {
             let role = assume.role_arn.value.to_string();
             let mut inner = from_credentials(compute, &assume.from)?;
@@ -159,7 +180,7 @@ fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Bind
         Credentials::Fails { message, .. } => Err(format!("the compute's settings cannot produce credentials: {message}")),
         Credentials::None { reason } => Err(format!("the compute's settings supply no credentials: {reason}")),
         Credentials::AccessKeys { source } => Err(format!(
-            "the settings use long-lived access keys ({}): whose keys they are is not in the scenario",
+            "the settings use long-lived access keys ({}): whose keys they are is not in the scenario; name the user with `access_keys` in the [[compute]] table",
             source.value
         )),
         Credentials::Anonymous { .. } => Err("the settings make unsigned (anonymous) requests".to_owned()),
@@ -190,6 +211,7 @@ mod tests {
             instance_profile: Some("arn:aws:iam::111111111111:instance-profile/MyRoleA".to_owned()),
             role: None,
             deployed_by: None,
+            access_keys: None,
             settings: ComputeSettings {
                 databricks: cluster.value,
                 mounts: mounts.value,

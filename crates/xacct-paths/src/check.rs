@@ -264,6 +264,10 @@ pub fn run_expectation_with_depth(
                     if bound.via.is_empty() {
                         query.max_depth = 0;
                     }
+                    // Requests signed with a user's long-lived keys are that user's.
+                    if let Some(user) = &bound.start_as {
+                        query.start = Session::of(Principal::User(user.clone()));
+                    }
                     query.via = bound.via;
                     query.options.session_name = bound.session_name.or(query.options.session_name);
                     query.options.duration_seconds =
@@ -325,41 +329,36 @@ pub fn run_expectation_with_depth(
         .iter()
         .enumerate()
         .flat_map(|(position, case)| {
+            // Follow-ups start where the case's chain did (a compute's access keys start
+            // from their user, not from `from`).
+            let start = &case.outcome.path.start;
             let (context, options) = asked.get(position).map_or_else(
                 || (Vec::new(), options.clone()),
                 |query| (query.context.clone(), query.options.clone()),
             );
-            kms_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-                &context,
-            )
-            .into_iter()
-            .chain(stream_kms_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-            ))
-            .chain(acl_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-                &context,
-            ))
-            .map(move |mut follow_up| {
-                follow_up.follows = Some(position);
-                follow_up
-            })
+            kms_follow_ups(world, index, expectation, start, &options, case, &context)
+                .into_iter()
+                .chain(stream_kms_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    start,
+                    &options,
+                    case,
+                ))
+                .chain(acl_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    start,
+                    &options,
+                    case,
+                    &context,
+                ))
+                .map(move |mut follow_up| {
+                    follow_up.follows = Some(position);
+                    follow_up
+                })
         })
         .collect();
     cases.extend(follow_ups);

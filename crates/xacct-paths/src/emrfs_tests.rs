@@ -76,6 +76,7 @@ fn emr() -> Compute {
         instance_profile: Some("arn:aws:iam::111111111111:instance-profile/A".to_owned()),
         role: None,
         deployed_by: None,
+        access_keys: None,
         settings: ComputeSettings {
             security_configuration: security.value,
             emr_user: "hadoop".to_owned(),

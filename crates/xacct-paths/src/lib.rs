@@ -2,6 +2,8 @@
 //! shortest that works, or the closest broken one with its first failing link and the
 //! smallest fix; and the reverse question, who can reach a resource.
 
+#[cfg(test)]
+mod access_keys_tests;
 pub mod assume;
 pub mod binding;
 pub mod callers;

@@ -19,6 +19,7 @@ fn cluster(spark_conf: &str) -> Compute {
         instance_profile: Some("arn:aws:iam::111111111111:instance-profile/A".to_owned()),
         role: None,
         deployed_by: None,
+        access_keys: None,
         settings: ComputeSettings {
             databricks: parsed.value,
             ..ComputeSettings::default()

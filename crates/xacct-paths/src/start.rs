@@ -48,6 +48,8 @@ pub fn resolve(world: &World, from: &str) -> Result<Start, UnknownStart> {
             .instance_profile
             .as_deref()
             .or(compute.role.as_deref())
+            // A compute whose only credentials are long-lived keys is their user.
+            .or(compute.access_keys.as_deref())
             .ok_or_else(unknown)?;
         let mut start = resolve(world, inner)?;
         start.label = from.to_owned();

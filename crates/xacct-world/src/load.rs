@@ -1171,7 +1171,11 @@ impl Loader {
         let settings_name_identity = entry.databricks_cluster.is_some()
             || entry.emr_cluster.is_some()
             || entry.glue_job.is_some();
-        if entry.instance_profile.is_none() && entry.role.is_none() && !settings_name_identity {
+        if entry.instance_profile.is_none()
+            && entry.role.is_none()
+            && entry.access_keys.is_none()
+            && !settings_name_identity
+        {
             self.error(
                 "compute-without-identity",
                 span_of(&entry.name),
@@ -1228,6 +1232,7 @@ impl Loader {
                 );
             }
         }
+        let access_keys = self.access_keys_owner(entry, &settings);
         let origin = self.origin(span_of(&entry.name));
         self.world.compute.insert(
             name.clone(),
@@ -1248,6 +1253,7 @@ impl Loader {
                     .deployed_by
                     .as_ref()
                     .map(|value| value.get_ref().clone()),
+                access_keys,
                 origin,
             },
         );
@@ -1312,6 +1318,55 @@ impl Loader {
                 .help = Some("give `instance_profile` in the [[compute]] table, or keep `ClusterArn` in the file".to_owned());
             }
         }
+    }
+
+    /// The user `access_keys` names: it must be a user of the scenario, and some setting must
+    /// hold keys for it to be used.
+    fn access_keys_owner(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+        settings: &crate::model::ComputeSettings,
+    ) -> Option<String> {
+        let written = entry.access_keys.as_ref()?;
+        let user = written.get_ref().clone();
+        if !self.world.users.contains_key(&user) {
+            self.error(
+                "unknown-user",
+                span_of(written),
+                format!("`access_keys` names `{user}`, which is not a user of the scenario"),
+            )
+            .help = Some(
+                "long-lived access keys belong to an IAM user: declare it with [[user]]".to_owned(),
+            );
+            return None;
+        }
+        let s3a_keys = |conf: &xacct_compute::HadoopConf| {
+            conf.settings.iter().any(|setting| {
+                setting.key == "fs.s3a.access.key"
+                    || (setting.key.starts_with("fs.s3a.bucket.")
+                        && setting.key.ends_with(".access.key"))
+            })
+        };
+        let holds_keys = settings.databricks.as_ref().is_some_and(|cluster| {
+            cluster.env_access_key.is_some() || s3a_keys(&cluster.spark_conf)
+        }) || settings.mounts.as_ref().is_some_and(|mounts| {
+            mounts
+                .mounts
+                .iter()
+                .any(|mount| s3a_keys(&mount.extra_configs))
+        }) || settings
+            .kinesis
+            .as_ref()
+            .is_some_and(|reader| reader.access_key.is_some());
+        if !holds_keys {
+            self.warning(
+                "access-keys-not-used",
+                span_of(written),
+                format!("`access_keys` names `{user}`, but no settings file of this compute holds access keys: it is not used"),
+            )
+            .help = Some("remove `access_keys`, or give the settings file that holds the keys".to_owned());
+        }
+        Some(user)
     }
 
     /// One source of truth for a compute's instance profile: the manifest's `instance_profile`

@@ -316,6 +316,9 @@ pub struct ComputeEntry {
     pub emr_user: Option<String>,
     /// `aws glue get-job` output.
     pub glue_job: Option<Spanned<String>>,
+    /// The IAM user whose long-lived access keys the settings hold (`fs.s3a.access.key`,
+    /// `awsAccessKey`, `AWS_ACCESS_KEY_ID`), by ARN.
+    pub access_keys: Option<Spanned<String>>,
 }
 
 /// The Data Catalog and Lake Formation of one account in one Region.

@@ -144,6 +144,9 @@ pub struct Compute {
     pub instance_profile: Option<String>,
     pub role: Option<String>,
     pub deployed_by: Option<String>,
+    /// The IAM user (ARN) whose long-lived access keys the settings hold: requests signed
+    /// with those keys are that user's.
+    pub access_keys: Option<String>,
     /// Engine settings, when the scenario gives them: they decide which role reaches what.
     pub settings: ComputeSettings,
     pub origin: Origin,
