@@ -31,6 +31,7 @@ mod mounts;
 mod reader;
 mod s3;
 mod values;
+mod workspace;
 
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
@@ -46,6 +47,10 @@ pub use kinesis::{
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
 pub use s3::S3Location;
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};
+pub use workspace::{
+    parse_cluster_policy, parse_databricks_file, ClusterPolicy, DatabricksFile, DatabricksShape,
+    LabelledCluster, PolicyValueKind,
+};
 
 use serde::Serialize;
 use xacct_policy::{Finding, Severity, Span};
@@ -66,6 +71,8 @@ pub enum Layer {
     /// The scenario's manifest, which completes or overrides a settings file (the
     /// `instance_profile` of a `[[compute]]` table).
     Manifest,
+    /// A Databricks cluster policy file, whose fixed and default values apply to a cluster.
+    ClusterPolicy,
 }
 
 /// A value with the span of the text it was read from and the file that text is in.

@@ -859,10 +859,8 @@ impl Loader {
         entry: &manifest::ComputeEntry,
     ) -> crate::model::ComputeSettings {
         crate::model::ComputeSettings {
-            databricks: self.settings_file(
-                entry.databricks_cluster.as_ref(),
-                xacct_compute::parse_databricks_cluster,
-            ),
+            // Read by `databricks_clusters`: a file may hold several.
+            databricks: None,
             mounts: self.settings_file(entry.mounts.as_ref(), xacct_compute::parse_mounts),
             kinesis: self
                 .settings_file(entry.kinesis.as_ref(), xacct_compute::parse_kinesis_options),
@@ -1182,7 +1180,93 @@ impl Loader {
                 format!("compute `{name}` names neither `instance_profile` nor `role`"),
             );
         }
-        let mut settings = self.compute_settings(entry);
+        let settings = self.compute_settings(entry);
+        let clusters = self.databricks_clusters(entry);
+        if clusters.is_empty() {
+            self.insert_compute(entry, name, settings);
+            return;
+        }
+        // A file with several clusters (a job's, a pipeline's, a list) is one compute each,
+        // named `NAME/LABEL`.
+        for (label, cluster) in clusters {
+            let mut one = settings.clone();
+            one.databricks = Some(cluster);
+            let compute_name = if label.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}/{label}")
+            };
+            self.insert_compute(entry, compute_name, one);
+        }
+    }
+
+    /// The clusters of the entry's Databricks file, each with its label and with the cluster
+    /// policies of `cluster_policies` it names applied.
+    fn databricks_clusters(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+    ) -> Vec<(String, xacct_compute::DatabricksCluster)> {
+        let Some(file) = self.settings_file(
+            entry.databricks_cluster.as_ref(),
+            xacct_compute::parse_databricks_file,
+        ) else {
+            return Vec::new();
+        };
+        let policies: Vec<xacct_compute::ClusterPolicy> = entry
+            .cluster_policies
+            .iter()
+            .filter_map(|path| self.settings_file(Some(path), xacct_compute::parse_cluster_policy))
+            .collect();
+        let mut out = Vec::new();
+        for labelled in file.clusters {
+            let mut cluster = labelled.cluster;
+            if let Some(id) = cluster.policy_id.clone() {
+                let policy = policies.iter().find(|policy| {
+                    policy
+                        .policy_id
+                        .as_ref()
+                        .is_some_and(|policy_id| policy_id.value == id.value)
+                });
+                match policy {
+                    Some(policy) => {
+                        for attribute in cluster.apply_policy(policy) {
+                            self.warning(
+                                "cluster-policy-overrides",
+                                span_of(entry.databricks_cluster.as_ref().unwrap_or(&entry.name)),
+                                format!(
+                                    "cluster `{}` sets `{attribute}`, which its policy {} fixes to another value: xacct uses the policy's",
+                                    labelled.label,
+                                    id.value
+                                ),
+                            );
+                        }
+                    }
+                    None => {
+                        self.warning(
+                            "cluster-policy-not-given",
+                            span_of(entry.databricks_cluster.as_ref().unwrap_or(&entry.name)),
+                            format!(
+                                "cluster `{}` is created under cluster policy {}, which is not in `cluster_policies`: the values it fixes are not applied",
+                                if labelled.label.is_empty() { entry.name.get_ref() } else { &labelled.label },
+                                id.value
+                            ),
+                        )
+                        .help = Some("add the policy's `cluster-policies get` output to `cluster_policies`".to_owned());
+                    }
+                }
+            }
+            out.push((labelled.label, cluster));
+        }
+        out
+    }
+
+    /// Adds one compute read from `entry` under `name`.
+    fn insert_compute(
+        &mut self,
+        entry: &manifest::ComputeEntry,
+        name: String,
+        mut settings: crate::model::ComputeSettings,
+    ) {
         self.resolve_emr_profile_name(entry, &mut settings);
         self.one_instance_profile(entry, &mut settings);
         // The cluster file names the instance profile when the manifest does not.

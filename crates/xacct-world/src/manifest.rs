@@ -302,8 +302,13 @@ pub struct ComputeEntry {
     pub role: Option<Spanned<String>>,
     /// The principal that launches the compute and must be allowed to pass its role.
     pub deployed_by: Option<Spanned<String>>,
-    /// The Databricks Clusters API `clusters/get` output: instance profile and `spark_conf`.
+    /// A Databricks file holding clusters: `clusters/get`, `clusters/list`, `jobs/get`,
+    /// `pipelines/get` or a dbx `deployment.json` (one compute per cluster, `NAME/LABEL`).
     pub databricks_cluster: Option<Spanned<String>>,
+    /// Databricks cluster policies (`cluster-policies get`): their fixed and default values
+    /// apply to the clusters that name their `policy_id`.
+    #[serde(default)]
+    pub cluster_policies: Vec<Spanned<String>>,
     /// Databricks mounts: `[{"mount_point", "source", "extra_configs"}]`.
     pub mounts: Option<Spanned<String>>,
     /// Databricks Kinesis reader options (`roleArn`, `roleExternalId`, ...).

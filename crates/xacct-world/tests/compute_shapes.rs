@@ -1,6 +1,7 @@
 //! Compute settings files of every shape the loader reads: the chain each names.
 #![expect(
     clippy::unwrap_used,
+    clippy::panic,
     reason = "a test that cannot load its scenario fails"
 )]
 
@@ -73,4 +74,77 @@ fn the_manifest_completes_a_cluster_file_without_aws_attributes_and_overrides_an
         .finding
         .message
         .contains("instance-profile/Old"));
+}
+
+/// The role a compute's settings assume for `bucket`, or `""` for its instance profile's.
+fn assumed(loaded: &Loaded, compute: &str, bucket: &str) -> String {
+    let compute = loaded
+        .world
+        .compute
+        .get(compute)
+        .unwrap_or_else(|| panic!("no compute {compute}: {:?}", loaded.world.compute.keys()));
+    match compute.s3_access(bucket, "x", None).unwrap().credentials {
+        xacct_compute::Credentials::AssumeRole(assume) => assume.role_arn.value.to_string(),
+        xacct_compute::Credentials::InstanceProfile { .. } => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_cluster_of_a_job_pipeline_list_and_dbx_file_is_a_compute() {
+    let loaded = scenario("databricks-shapes");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "dbx/default/orders-batch/main",
+            "dlt/default",
+            "dlt/maintenance",
+            "nightly/ingest",
+            "nightly/publish",
+            "nightly/transform",
+            "workspace/adhoc",
+            "workspace/bi",
+        ]
+    );
+    let writer = "arn:aws:iam::222222222222:role/LakeWriter";
+    let reader = "arn:aws:iam::222222222222:role/LakeReader";
+    assert_eq!(assumed(&loaded, "nightly/ingest", "lake-b"), writer);
+    assert_eq!(assumed(&loaded, "nightly/transform", "lake-b"), "");
+    assert_eq!(assumed(&loaded, "dlt/default", "lake-b"), writer);
+    assert_eq!(assumed(&loaded, "workspace/bi", "lake-b"), reader);
+    assert_eq!(assumed(&loaded, "workspace/bi", "other"), "");
+    assert_eq!(
+        assumed(&loaded, "dbx/default/orders-batch/main", "lake-b"),
+        reader
+    );
+    // The cluster policy fixes the publish cluster's instance profile and assumed role.
+    assert_eq!(
+        assumed(&loaded, "nightly/publish", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakePublisher"
+    );
+    assert_eq!(
+        loaded
+            .world
+            .compute
+            .get("nightly/publish")
+            .unwrap()
+            .instance_profile
+            .as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Publisher")
+    );
+    // The task on an existing cluster is said, not read as a cluster without identity.
+    assert!(listing(&loaded).contains("existing-cluster-not-read"));
+}
+
+#[test]
+fn a_file_of_another_shape_is_an_error_not_an_empty_cluster() {
+    let loaded = scenario("databricks-unread");
+    assert!(loaded.has_errors());
+    assert!(
+        listing(&loaded).contains("unread-databricks-shape"),
+        "{}",
+        listing(&loaded)
+    );
 }
