@@ -9,6 +9,7 @@
 //! | `jobs/get` | `{"job_id", "settings": {...}}` (or the bare settings with `tasks`) | `job_clusters[].job_cluster_key`, and `tasks[].task_key` for a task's own `new_cluster` |
 //! | `pipelines/get` | `{"pipeline_id", "spec": {...}}` (or the bare spec with `clusters`) | `clusters[].label` (`default`, `maintenance`) |
 //! | dbx `deployment.json` | `{"environments": {ENV: {"workflows": [...]}}}` | `ENV/WORKFLOW/KEY` |
+//! | Asset Bundle, `bundle validate --output json` | `bundle` and `resources` | `jobs.KEY/…`, `pipelines.KEY/LABEL`, `clusters.KEY` |
 //!
 //! A task that runs on `existing_cluster_id` names a cluster whose settings are not in the file:
 //! that is a finding (give its `clusters/get` output), never a cluster with no identity. A
@@ -35,6 +36,9 @@ pub enum DatabricksShape {
     Job,
     Pipeline,
     DbxDeployment,
+    /// A Databricks Asset Bundle as `databricks bundle validate --output json` prints it: the
+    /// target chosen and variables substituted by the Databricks CLI.
+    Bundle,
 }
 
 impl DatabricksShape {
@@ -45,6 +49,9 @@ impl DatabricksShape {
             DatabricksShape::Job => "a job (`jobs/get`)",
             DatabricksShape::Pipeline => "a Delta Live Tables pipeline (`pipelines/get`)",
             DatabricksShape::DbxDeployment => "a dbx deployment file",
+            DatabricksShape::Bundle => {
+                "a Databricks Asset Bundle (`bundle validate --output json`)"
+            }
         }
     }
 }
@@ -117,6 +124,11 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
             }
         }
         DatabricksShape::Pipeline
+    } else if let Some(resources) =
+        member(root, "resources").filter(|_| member(root, "bundle").is_some())
+    {
+        read_bundle(reader, text, resources, &mut clusters);
+        DatabricksShape::Bundle
     } else if let Some(environments) = member(root, "environments") {
         for environment in reader
             .object(environments, "`environments`")
@@ -175,6 +187,54 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
         ));
     }
     Some(DatabricksFile { shape, clusters })
+}
+
+/// The clusters of a bundle's `resources`: `jobs.KEY` (job settings), `pipelines.KEY` (a
+/// pipeline spec) and `clusters.KEY` (a cluster), labelled `jobs.KEY/...`.
+fn read_bundle(
+    reader: &mut Reader,
+    text: &str,
+    resources: &Json,
+    clusters: &mut Vec<LabelledCluster>,
+) {
+    let entries = |kind: &str| -> Vec<(String, Json)> {
+        member(resources, kind)
+            .and_then(Json::members)
+            .map(|members| {
+                members
+                    .iter()
+                    .map(|entry| (entry.name.clone(), entry.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (key, job) in entries("jobs") {
+        read_job(reader, text, &job, &format!("jobs.{key}/"), clusters);
+    }
+    for (key, pipeline) in entries("pipelines") {
+        if let Some(list) = member(&pipeline, "clusters") {
+            for item in array(reader, list, "`clusters`") {
+                let label = member(item, "label")
+                    .and_then(Json::as_str)
+                    .unwrap_or("default")
+                    .to_owned();
+                if let Some(cluster) = read_cluster(reader, text, item) {
+                    clusters.push(LabelledCluster {
+                        label: format!("pipelines.{key}/{label}"),
+                        cluster,
+                    });
+                }
+            }
+        }
+    }
+    for (key, spec) in entries("clusters") {
+        if let Some(cluster) = read_cluster(reader, text, &spec) {
+            clusters.push(LabelledCluster {
+                label: format!("clusters.{key}"),
+                cluster,
+            });
+        }
+    }
 }
 
 fn is_pipeline(root: &Json) -> bool {

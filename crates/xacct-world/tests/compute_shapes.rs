@@ -91,13 +91,15 @@ fn assumed(loaded: &Loaded, compute: &str, bucket: &str) -> String {
 }
 
 #[test]
-fn every_cluster_of_a_job_pipeline_list_and_dbx_file_is_a_compute() {
+fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
     let loaded = scenario("databricks-shapes");
     assert!(!loaded.has_errors(), "{}", listing(&loaded));
     let names: Vec<&String> = loaded.world.compute.keys().collect();
     assert_eq!(
         names,
         [
+            "bundle/jobs.orders_refresh/refresh",
+            "bundle/pipelines.orders_dlt/default",
             "dbx/default/orders-batch/main",
             "dlt/default",
             "dlt/maintenance",
@@ -118,6 +120,14 @@ fn every_cluster_of_a_job_pipeline_list_and_dbx_file_is_a_compute() {
     assert_eq!(
         assumed(&loaded, "dbx/default/orders-batch/main", "lake-b"),
         reader
+    );
+    assert_eq!(
+        assumed(&loaded, "bundle/jobs.orders_refresh/refresh", "lake-b"),
+        reader
+    );
+    assert_eq!(
+        assumed(&loaded, "bundle/pipelines.orders_dlt/default", "lake-b"),
+        ""
     );
     // The cluster policy fixes the publish cluster's instance profile and assumed role.
     assert_eq!(
