@@ -20,6 +20,7 @@
 //! Semantics follow `docs/semantics.md` §8 (EMRFS role mappings) and §9 (Hadoop S3A assumed
 //! roles and Databricks settings). This crate does no I/O and never prints.
 
+mod bundle;
 mod cluster;
 mod credentials;
 mod embedded;
@@ -33,6 +34,7 @@ mod s3;
 mod values;
 mod workspace;
 
+pub use bundle::parse_bundle_yaml;
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
 pub use emr::{

@@ -191,7 +191,7 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
 
 /// The clusters of a bundle's `resources`: `jobs.KEY` (job settings), `pipelines.KEY` (a
 /// pipeline spec) and `clusters.KEY` (a cluster), labelled `jobs.KEY/...`.
-fn read_bundle(
+pub(crate) fn read_bundle(
     reader: &mut Reader,
     text: &str,
     resources: &Json,

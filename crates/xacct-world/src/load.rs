@@ -831,7 +831,7 @@ impl Loader {
     fn settings_file<T>(
         &mut self,
         path: Option<&Spanned<String>>,
-        parse: fn(&str) -> xacct_compute::Parsed<T>,
+        parse: impl Fn(&str) -> xacct_compute::Parsed<T>,
     ) -> Option<T> {
         let path = path?;
         let full = normalize(&self.base.join(path.get_ref()));
@@ -1206,10 +1206,20 @@ impl Loader {
         &mut self,
         entry: &manifest::ComputeEntry,
     ) -> Vec<(String, xacct_compute::DatabricksCluster)> {
-        let Some(file) = self.settings_file(
-            entry.databricks_cluster.as_ref(),
-            xacct_compute::parse_databricks_file,
-        ) else {
+        let path = entry.databricks_cluster.as_ref();
+        let yaml = path.is_some_and(|path| {
+            let path = path.get_ref().to_ascii_lowercase();
+            path.ends_with(".yml") || path.ends_with(".yaml")
+        });
+        let file = if yaml {
+            let target = entry.bundle_target.clone();
+            self.settings_file(path, |text| {
+                xacct_compute::parse_bundle_yaml(text, target.as_deref())
+            })
+        } else {
+            self.settings_file(path, xacct_compute::parse_databricks_file)
+        };
+        let Some(file) = file else {
             return Vec::new();
         };
         let policies: Vec<xacct_compute::ClusterPolicy> = entry

@@ -309,6 +309,9 @@ pub struct ComputeEntry {
     /// apply to the clusters that name their `policy_id`.
     #[serde(default)]
     pub cluster_policies: Vec<Spanned<String>>,
+    /// For a bundle's `databricks.yml`: the target deployed (`--target`); the one marked
+    /// `default: true` when absent.
+    pub bundle_target: Option<String>,
     /// Databricks mounts: `[{"mount_point", "source", "extra_configs"}]`.
     pub mounts: Option<Spanned<String>>,
     /// Databricks Kinesis reader options (`roleArn`, `roleExternalId`, ...).

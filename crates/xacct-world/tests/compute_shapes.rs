@@ -158,3 +158,47 @@ fn a_file_of_another_shape_is_an_error_not_an_empty_cluster() {
         listing(&loaded)
     );
 }
+
+#[test]
+fn a_bundle_is_read_for_its_target_with_variables_substituted() {
+    let loaded = scenario("databricks-bundle");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "dev/jobs.orders_refresh/reader",
+            "dev/jobs.orders_refresh/writer",
+            "prod/jobs.orders_refresh/audit",
+            "prod/jobs.orders_refresh/reader",
+            "prod/jobs.orders_refresh/writer",
+        ]
+    );
+    assert_eq!(
+        assumed(&loaded, "dev/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriterDev"
+    );
+    // The prod target's variable replaces the default; its writer override keeps the rest.
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriter"
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/audit", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeAuditor"
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/reader", "lake-b"),
+        ""
+    );
+    assert_eq!(
+        loaded
+            .world
+            .compute
+            .get("prod/jobs.orders_refresh/reader")
+            .unwrap()
+            .instance_profile
+            .as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Etl")
+    );
+}
