@@ -13,14 +13,14 @@
 
 use crate::cluster::S3Access;
 use crate::credentials::{AssumeRole, AssumeRoleVia, Credentials};
-use crate::embedded::Embedded;
+use crate::embedded::json_in_string;
 use crate::hadoop::Setting;
 use crate::reader::{member, Reader};
 use crate::s3::S3Location;
 use crate::values::{instance_profile_arn, role_arn, suggest, CannedAcl};
 use crate::{Layer, Located, Parsed};
 use serde::Serialize;
-use xacct_policy::json::{self, Json};
+use xacct_policy::json::Json;
 use xacct_policy::{Arn, Finding, Span, Spanned};
 
 const MAPPING_KEYS: [&str; 3] = ["Role", "IdentifierType", "Identifiers"];
@@ -198,18 +198,7 @@ fn read_security_configuration(
     let name = reader.optional_string(root, "Name", "the security configuration");
     let configuration = match member(root, "SecurityConfiguration") {
         Some(Json::String { span, .. }) => {
-            let embedded = Embedded::read(text, *span)?;
-            match json::parse(&embedded.text) {
-                Ok(inner) => embedded.json(&inner),
-                Err(error) => {
-                    reader.error(
-                        "invalid-json",
-                        embedded.outer(error.span),
-                        format!("in `SecurityConfiguration`: {}", error.message),
-                    );
-                    return None;
-                }
-            }
+            json_in_string(reader, text, *span, "SecurityConfiguration")?
         }
         Some(object @ Json::Object { .. }) => object.clone(),
         Some(other) => {

@@ -18,13 +18,13 @@
 //! Databricks REST API: <https://docs.databricks.com/api/workspace/introduction>
 
 use crate::cluster::{read_cluster, DatabricksCluster};
-use crate::embedded::Embedded;
+use crate::embedded::json_in_string;
 use crate::hadoop::Setting;
 use crate::reader::{member, Reader};
 use crate::values::instance_profile_arn;
 use crate::{Layer, Located, Parsed};
 use serde::Serialize;
-use xacct_policy::json::{self, Json};
+use xacct_policy::json::Json;
 use xacct_policy::{Arn, Finding, Spanned};
 
 /// The shape of a Databricks file.
@@ -112,17 +112,7 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
         DatabricksShape::Job
     } else if is_pipeline(root) {
         let spec = member(root, "spec").unwrap_or(root);
-        if let Some(list) = member(spec, "clusters") {
-            for item in array(reader, list, "`clusters`") {
-                let label = member(item, "label")
-                    .and_then(Json::as_str)
-                    .unwrap_or("default")
-                    .to_owned();
-                if let Some(cluster) = read_cluster(reader, text, item) {
-                    clusters.push(LabelledCluster { label, cluster });
-                }
-            }
-        }
+        read_pipeline(reader, text, spec, "", &mut clusters);
         DatabricksShape::Pipeline
     } else if let Some(resources) =
         member(root, "resources").filter(|_| member(root, "bundle").is_some())
@@ -212,25 +202,42 @@ pub(crate) fn read_bundle(
         read_job(reader, text, &job, &format!("jobs.{key}/"), clusters);
     }
     for (key, pipeline) in entries("pipelines") {
-        if let Some(list) = member(&pipeline, "clusters") {
-            for item in array(reader, list, "`clusters`") {
-                let label = member(item, "label")
-                    .and_then(Json::as_str)
-                    .unwrap_or("default")
-                    .to_owned();
-                if let Some(cluster) = read_cluster(reader, text, item) {
-                    clusters.push(LabelledCluster {
-                        label: format!("pipelines.{key}/{label}"),
-                        cluster,
-                    });
-                }
-            }
-        }
+        read_pipeline(
+            reader,
+            text,
+            &pipeline,
+            &format!("pipelines.{key}/"),
+            clusters,
+        );
     }
     for (key, spec) in entries("clusters") {
         if let Some(cluster) = read_cluster(reader, text, &spec) {
             clusters.push(LabelledCluster {
                 label: format!("clusters.{key}"),
+                cluster,
+            });
+        }
+    }
+}
+
+/// The clusters of a pipeline spec, labelled by `label` (`default` when absent).
+fn read_pipeline(
+    reader: &mut Reader,
+    text: &str,
+    spec: &Json,
+    prefix: &str,
+    clusters: &mut Vec<LabelledCluster>,
+) {
+    let Some(list) = member(spec, "clusters") else {
+        return;
+    };
+    for item in array(reader, list, "`clusters`") {
+        let label = member(item, "label")
+            .and_then(Json::as_str)
+            .unwrap_or("default");
+        if let Some(cluster) = read_cluster(reader, text, item) {
+            clusters.push(LabelledCluster {
+                label: format!("{prefix}{label}"),
                 cluster,
             });
         }
@@ -359,20 +366,7 @@ fn read_policy(reader: &mut Reader, text: &str, root: &Json) -> Option<ClusterPo
     let policy_id = reader.optional_string(root, "policy_id", "the cluster policy");
     let name = reader.optional_string(root, "name", "the cluster policy");
     let definition = match member(root, "definition") {
-        Some(Json::String { span, .. }) => {
-            let embedded = Embedded::read(text, *span)?;
-            match json::parse(&embedded.text) {
-                Ok(inner) => embedded.json(&inner),
-                Err(error) => {
-                    reader.error(
-                        "invalid-json",
-                        embedded.outer(error.span),
-                        format!("in `definition`: {}", error.message),
-                    );
-                    return None;
-                }
-            }
-        }
+        Some(Json::String { span, .. }) => json_in_string(reader, text, *span, "definition")?,
         Some(object @ Json::Object { .. }) => object.clone(),
         _ => {
             reader.push(

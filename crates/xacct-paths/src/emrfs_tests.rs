@@ -3,7 +3,7 @@
 
 use crate::binding::binding_as;
 use crate::check::check;
-use crate::tests_support::{inline, load};
+use crate::tests_support::{allow, load, trust};
 use xacct_world::model::{Compute, ComputeSettings, Origin, OsUser};
 use xacct_world::World;
 
@@ -15,21 +15,11 @@ const MAPPINGS: &str = r#"{"AuthorizationConfiguration": {"EmrFsConfiguration": 
 /// A (the instance profile's role) may assume Reader (reads the lake), Engineers and Writer
 /// (both write it). EMR's compute `emr` has only a security configuration.
 fn world(expect: &str) -> World {
-    let trust_ec2 = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#,
-    );
-    let assume = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}"#,
-    );
-    let trust_a = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/A"}, "Action": "sts:AssumeRole"}]}"#,
-    );
-    let read = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lake/*"}]}"#,
-    );
-    let write = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::lake/*"}]}"#,
-    );
+    let trust_ec2 = trust(r#"{"Service": "ec2.amazonaws.com"}"#);
+    let assume = allow(r#""sts:AssumeRole""#, "*");
+    let trust_a = trust(r#"{"AWS": "arn:aws:iam::111111111111:role/A"}"#);
+    let read = allow(r#""s3:GetObject""#, "arn:aws:s3:::lake/*");
+    let write = allow(r#"["s3:GetObject", "s3:PutObject"]"#, "arn:aws:s3:::lake/*");
     let mut world = load(&format!(
         r#"
 [[role]]

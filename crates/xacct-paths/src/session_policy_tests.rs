@@ -4,7 +4,7 @@
 use crate::binding::binding;
 use crate::check::check;
 use crate::search::{find, AssumeOptions, Query, SessionPolicy, SessionPolicyPlace};
-use crate::tests_support::{inline, load};
+use crate::tests_support::{allow, inline, load, trust};
 use crate::TrustIndex;
 use xacct_eval::SourcedPolicy;
 use xacct_world::model::{Compute, ComputeSettings, Origin};
@@ -73,15 +73,9 @@ fn settings_without_a_session_policy_bind_none() {
 
 /// Role A (an instance profile's) may assume B; B may read and write every object.
 fn two_accounts(extra: &str) -> String {
-    let trust_a = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#,
-    );
-    let assume = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}"#,
-    );
-    let trust_b = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/A"}, "Action": "sts:AssumeRole"}]}"#,
-    );
+    let trust_a = trust(r#"{"Service": "ec2.amazonaws.com"}"#);
+    let assume = allow(r#""sts:AssumeRole""#, "*");
+    let trust_b = trust(r#"{"AWS": "arn:aws:iam::111111111111:role/A"}"#);
     let everything = inline(
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::lake/*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalTag/team": "data"}}}]}"#,
     );
