@@ -162,7 +162,7 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
                 root.span(),
                 "this file is not a shape xacct reads: it holds no cluster settings",
             )
-            .with_help("xacct reads clusters/get, clusters/list, jobs/get, pipelines/get and dbx deployment.json files (and cluster policies in `cluster_policies`)"),
+            .with_help("xacct reads clusters/get, clusters/list, jobs/get, pipelines/get, dbx deployment.json and Asset Bundles (databricks.yml, or `bundle validate --output json`); cluster policies go in `cluster_policies`"),
         );
         return None;
     };
