@@ -25,6 +25,9 @@ pub struct DatabricksCluster {
     pub instance_profile: Option<Located<Arn>>,
     /// `data_security_mode` (`SINGLE_USER`, `USER_ISOLATION`, …), as written.
     pub data_security_mode: Option<Spanned<String>>,
+    /// The cluster policy the cluster is created under (`policy_id`): its fixed and default
+    /// values apply (see [`crate::ClusterPolicy`]).
+    pub policy_id: Option<Spanned<String>>,
     pub spark_conf: HadoopConf,
     /// `AWS_ACCESS_KEY_ID` in `spark_env_vars`: environment keys come before the instance
     /// profile in the AWS default chain.
@@ -150,12 +153,17 @@ pub fn parse_databricks_cluster(text: &str) -> Parsed<DatabricksCluster> {
     }
 }
 
-fn read_cluster(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksCluster> {
+pub(crate) fn read_cluster(
+    reader: &mut Reader,
+    text: &str,
+    root: &Json,
+) -> Option<DatabricksCluster> {
     reader.object(root, "a Databricks cluster (the output of `clusters/get`)")?;
     let owner = "the cluster";
     let cluster_id = reader.optional_string(root, "cluster_id", owner);
     let cluster_name = reader.optional_string(root, "cluster_name", owner);
     let data_security_mode = reader.optional_string(root, "data_security_mode", owner);
+    let policy_id = reader.optional_string(root, "policy_id", owner);
     let instance_profile = match member(root, "aws_attributes") {
         None | Some(Json::Null { .. }) => None,
         Some(attributes) => {
@@ -192,6 +200,7 @@ fn read_cluster(reader: &mut Reader, text: &str, root: &Json) -> Option<Databric
         cluster_name,
         instance_profile,
         data_security_mode,
+        policy_id,
         spark_conf,
         env_access_key,
     };

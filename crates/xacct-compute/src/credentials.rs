@@ -47,6 +47,8 @@ pub enum AssumeRoleVia {
     DatabricksCredentialsType,
     /// The Databricks Kinesis source's `roleArn` option.
     KinesisRoleArn,
+    /// The `awsSTSRoleARN` option of AWS Glue streaming or the open-source kinesis-sql source.
+    KinesisStsRoleArn,
     /// An EMRFS role mapping, by its position in `RoleMappings`.
     EmrfsRoleMapping { index: usize },
 }
@@ -63,8 +65,11 @@ pub struct AssumeRole {
     pub duration: Option<Located<u64>>,
     pub sts_endpoint: Option<Located<String>>,
     pub sts_region: Option<Located<String>>,
-    /// The session policy document, as text.
+    /// The session policy document (STS `Policy`), as text.
     pub session_policy: Option<Located<String>>,
+    /// The setting the session policy is written in, as written
+    /// (`spark.hadoop.fs.s3a.bucket.lake-b.assumed.role.policy`), for a fix to name.
+    pub session_policy_key: Option<String>,
     pub external_id: Option<Located<String>>,
 }
 

@@ -128,6 +128,29 @@ impl Embedded {
     }
 }
 
+/// The JSON document held in the JSON string at `span` of `source` (a `SecurityConfiguration`,
+/// a cluster policy's `definition`), with spans into the file; a syntax error in it is a
+/// finding that points into the string, naming `key`.
+pub(crate) fn json_in_string(
+    reader: &mut crate::reader::Reader,
+    source: &str,
+    span: Span,
+    key: &str,
+) -> Option<Json> {
+    let embedded = Embedded::read(source, span)?;
+    match xacct_policy::json::parse(&embedded.text) {
+        Ok(inner) => Some(embedded.json(&inner)),
+        Err(error) => {
+            reader.error(
+                "invalid-json",
+                embedded.outer(error.span),
+                format!("in `{key}`: {}", error.message),
+            );
+            None
+        }
+    }
+}
+
 fn hex4(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Option<u32> {
     let mut value = 0u32;
     for _ in 0..4 {

@@ -13,14 +13,14 @@
 
 use crate::cluster::S3Access;
 use crate::credentials::{AssumeRole, AssumeRoleVia, Credentials};
-use crate::embedded::Embedded;
+use crate::embedded::json_in_string;
 use crate::hadoop::Setting;
 use crate::reader::{member, Reader};
 use crate::s3::S3Location;
 use crate::values::{instance_profile_arn, role_arn, suggest, CannedAcl};
 use crate::{Layer, Located, Parsed};
 use serde::Serialize;
-use xacct_policy::json::{self, Json};
+use xacct_policy::json::Json;
 use xacct_policy::{Arn, Finding, Span, Spanned};
 
 const MAPPING_KEYS: [&str; 3] = ["Role", "IdentifierType", "Identifiers"];
@@ -158,6 +158,7 @@ impl SecurityConfiguration {
                         sts_endpoint: None,
                         sts_region: None,
                         session_policy: None,
+                        session_policy_key: None,
                         external_id: None,
                     })),
                     mapping: Some(MatchedMapping {
@@ -197,18 +198,7 @@ fn read_security_configuration(
     let name = reader.optional_string(root, "Name", "the security configuration");
     let configuration = match member(root, "SecurityConfiguration") {
         Some(Json::String { span, .. }) => {
-            let embedded = Embedded::read(text, *span)?;
-            match json::parse(&embedded.text) {
-                Ok(inner) => embedded.json(&inner),
-                Err(error) => {
-                    reader.error(
-                        "invalid-json",
-                        embedded.outer(error.span),
-                        format!("in `SecurityConfiguration`: {}", error.message),
-                    );
-                    return None;
-                }
-            }
+            json_in_string(reader, text, *span, "SecurityConfiguration")?
         }
         Some(object @ Json::Object { .. }) => object.clone(),
         Some(other) => {
@@ -453,6 +443,10 @@ pub struct EmrCluster {
     /// The EC2 instance profile; from a name, the ARN is built with the account and partition
     /// of `ClusterArn`.
     pub instance_profile: Option<Located<Arn>>,
+    /// The instance profile's name as written, when the file gives a name and no `ClusterArn`
+    /// to take the account from (AMI-era outputs, trimmed files): the caller looks it up among
+    /// the profiles it knows.
+    pub instance_profile_name: Option<Spanned<String>>,
     /// The name of the cluster's security configuration.
     pub security_configuration: Option<Spanned<String>>,
     /// The `emrfs-site` properties.
@@ -538,6 +532,7 @@ fn read_emr_cluster(reader: &mut Reader, root: &Json) -> Option<EmrCluster> {
         id: None,
         name: None,
         instance_profile: None,
+        instance_profile_name: None,
         security_configuration: None,
         emrfs_site: Vec::new(),
         canned_acl: None,
@@ -577,8 +572,12 @@ fn read_emr_cluster(reader: &mut Reader, root: &Json) -> Option<EmrCluster> {
                     "IamInstanceProfile",
                     "`Ec2InstanceAttributes`",
                 ) {
-                    cluster.instance_profile =
-                        instance_profile(reader, &profile, cluster_arn.as_ref());
+                    if !profile.value.starts_with("arn:") && cluster_arn.is_none() {
+                        cluster.instance_profile_name = Some(profile);
+                    } else {
+                        cluster.instance_profile =
+                            instance_profile(reader, &profile, cluster_arn.as_ref());
+                    }
                 }
             }
             member(object, "Configurations")
@@ -616,17 +615,8 @@ fn instance_profile(
                 cluster.partition(),
                 cluster.account_text()
             )),
-            None => {
-                reader.push(
-                    Finding::warning(
-                        "instance-profile-account-unknown",
-                        profile.span,
-                        format!("instance profile `{text}` is named without its account"),
-                    )
-                    .with_help("keep `ClusterArn` in the file (describe-cluster prints it), or write the instance-profile ARN"),
-                );
-                return None;
-            }
+            // Read into `instance_profile_name` by the caller before getting here.
+            None => return None,
         }
     };
     match arn {

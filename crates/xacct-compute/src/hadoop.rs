@@ -955,6 +955,9 @@ fn assume(
         sts_endpoint: located("assumed.role.sts.endpoint"),
         sts_region: located("assumed.role.sts.endpoint.region"),
         session_policy: located("assumed.role.policy"),
+        session_policy_key: view
+            .get("assumed.role.policy")
+            .map(|setting| setting.written_key.clone()),
         external_id: located("assumed.role.external.id"),
     }))
 }

@@ -16,6 +16,10 @@
 //! which identity reads which stream are accepted and ignored; unknown options that look like
 //! a misspelling of one that does are reported.
 
+mod connector;
+
+pub use connector::KinesisConnector;
+
 use crate::cluster::DatabricksCluster;
 use crate::credentials::{AssumeRole, AssumeRoleVia, Credentials};
 use crate::embedded::Embedded;
@@ -26,44 +30,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 use xacct_policy::json::{Json, Member};
 use xacct_policy::{AccountId, Arn, Finding};
-
-/// Options that decide the identity or the stream, in their documented spelling.
-const KEY_OPTIONS: [&str; 14] = [
-    "streamName",
-    "streamARN",
-    "region",
-    "endpoint",
-    "roleArn",
-    "roleExternalId",
-    "roleSessionName",
-    "stsEndpoint",
-    "awsAccessKey",
-    "awsSecretKey",
-    "awsUseInstanceProfile",
-    "serviceCredential",
-    "consumerMode",
-    "initialPosition",
-];
-
-/// Other documented options: accepted, not modelled.
-const OTHER_OPTIONS: [&str; 16] = [
-    "consumerName",
-    "consumerNamePrefix",
-    "registeredConsumerId",
-    "registeredConsumerIdType",
-    "requireConsumerDeregistration",
-    "maxRecordsPerFetch",
-    "maxFetchRate",
-    "minFetchPeriod",
-    "maxFetchDuration",
-    "fetchBufferSize",
-    "shardsPerTask",
-    "shardFetchInterval",
-    "coalesceThresholdBlockSize",
-    "coalesceBinSize",
-    "maxShardsPerDescribe",
-    "avoidEmptyBatches",
-];
 
 /// How the source reads shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,6 +77,9 @@ impl KinesisStream {
 /// The Kinesis source's identity and streams.
 #[derive(Debug, Clone, Serialize)]
 pub struct KinesisReader {
+    /// The connector the options are written for: it decides which options are read and how
+    /// credentials are taken.
+    pub connector: KinesisConnector,
     pub streams: Vec<KinesisStream>,
     pub region: Option<Located<String>>,
     pub endpoint: Option<Located<String>>,
@@ -141,6 +110,12 @@ impl KinesisReader {
         if let Some(name) = &self.service_credential {
             return Credentials::ServiceCredential { name: name.clone() };
         }
+        // kinesis-sql takes `awsAccessKeyId` before `awsSTSRoleARN`: the keys read the stream.
+        if let (KinesisConnector::OpenSource, Some(key)) = (self.connector, &self.access_key) {
+            return Credentials::AccessKeys {
+                source: key.clone(),
+            };
+        }
         let base = if let Some(key) = &self.access_key {
             Credentials::AccessKeys {
                 source: key.clone(),
@@ -162,13 +137,19 @@ impl KinesisReader {
         match &self.role_arn {
             Some(role) => Credentials::AssumeRole(Box::new(AssumeRole {
                 role_arn: role.clone(),
-                via: AssumeRoleVia::KinesisRoleArn,
+                via: match self.connector {
+                    KinesisConnector::Databricks => AssumeRoleVia::KinesisRoleArn,
+                    KinesisConnector::GlueStreaming | KinesisConnector::OpenSource => {
+                        AssumeRoleVia::KinesisStsRoleArn
+                    }
+                },
                 from: base,
                 session_name: self.role_session_name.clone(),
                 duration: None,
                 sts_endpoint: self.sts_endpoint.clone(),
                 sts_region: None,
                 session_policy: None,
+                session_policy_key: None,
                 external_id: self.role_external_id.clone(),
             })),
             None => base,
@@ -229,33 +210,63 @@ fn read_options(reader: &mut Reader, text: &str, root: &Json) -> Option<KinesisR
                 .with_help("the last value is the one that applies"),
             );
         }
-        let known = KEY_OPTIONS
-            .iter()
-            .chain(OTHER_OPTIONS.iter())
-            .any(|option| option.eq_ignore_ascii_case(&member.name));
-        if !known {
-            if let Some(meant) = suggest(&member.name, &KEY_OPTIONS) {
-                reader.push(
-                    Finding::warning(
-                        "unknown-kinesis-option",
-                        member.name_span,
-                        format!(
-                            "`{}` is not a Kinesis source option: it is ignored",
-                            member.name
-                        ),
-                    )
-                    .with_help(format!("did you mean `{meant}`?")),
-                );
-            }
-        }
         by_name.insert(
             lower,
             (member, Located::new(value.value, value.span, layer)),
         );
     }
+    let connector = KinesisConnector::detect(members.iter().map(|member| member.name.as_str()));
+    for member in members {
+        if connector.reads(&member.name) {
+            continue;
+        }
+        if let Some(other) = connector.other_reading(&member.name) {
+            reader.push(
+                Finding::warning(
+                    "kinesis-option-of-another-connector",
+                    member.name_span,
+                    format!(
+                        "`{}` is an option of {}, but this file's options are those of {}, which ignores it",
+                        member.name,
+                        other.name(),
+                        connector.name()
+                    ),
+                )
+                .with_help(format!(
+                    "write the options of one connector: {} reads {}",
+                    connector.name(),
+                    connector.options().join(", ")
+                )),
+            );
+        } else if let Some(meant) = suggest(&member.name, &connector.options()) {
+            reader.push(
+                Finding::warning(
+                    "unknown-kinesis-option",
+                    member.name_span,
+                    format!(
+                        "`{}` is not an option of {}: it is ignored",
+                        member.name,
+                        connector.name()
+                    ),
+                )
+                .with_help(format!("did you mean `{meant}`?")),
+            );
+        }
+    }
     let options = Options { by_name };
+    let names = OptionNames::of(connector);
 
-    let region = options.get("region").cloned();
+    let region = match connector {
+        KinesisConnector::Databricks => options.get("region").cloned(),
+        KinesisConnector::GlueStreaming => None,
+        // kinesis-sql reads streams in `regionName`, `us-east-1` unless set.
+        KinesisConnector::OpenSource => Some(
+            options
+                .get("regionName")
+                .cloned()
+                .unwrap_or_else(|| Located::new("us-east-1".to_owned(), root.span(), layer)),
+        ),
+    };
     let mut streams = Vec::new();
     if let Some(names) = options.get("streamName") {
         streams.extend(
@@ -267,7 +278,10 @@ fn read_options(reader: &mut Reader, text: &str, root: &Json) -> Option<KinesisR
                 }),
         );
     }
-    if let Some(arn) = options.get("streamARN") {
+    if let Some(arn) = options
+        .get("streamARN")
+        .filter(|_| connector != KinesisConnector::OpenSource)
+    {
         match stream_arn(&arn.value) {
             Ok(parsed) => {
                 if let Some(region) = &region {
@@ -303,69 +317,102 @@ fn read_options(reader: &mut Reader, text: &str, root: &Json) -> Option<KinesisR
         );
     }
 
-    let role = options.get("roleArn").and_then(|arn| match role_arn(&arn.value) {
+    let role = options.get(names.role).and_then(|arn| match role_arn(&arn.value) {
         Ok(parsed) => Some(Located::new(parsed, arn.span, layer)),
         Err(error) => {
             reader.push(
                 Finding::error("invalid-role-arn", arn.span, error)
-                    .with_help("`roleArn` takes the ARN of the role to assume, `arn:aws:iam::ACCOUNT:role/NAME`"),
+                    .with_help(format!("`{}` takes the ARN of the role to assume, `arn:aws:iam::ACCOUNT:role/NAME`", names.role)),
             );
             None
         }
     });
-    let external_id = options.get("roleExternalId").cloned();
+    let external_id = names
+        .external_id
+        .and_then(|name| options.get(name))
+        .cloned();
     if let Some(id) = &external_id {
         if let Err(error) = check_external_id(&id.value) {
             reader.error("invalid-external-id", id.span, error);
         }
     }
-    let session_name = options.get("roleSessionName").cloned();
+    let session_name = options.get(names.session_name).cloned();
     if let Some(name) = &session_name {
         if let Err(error) = check_session_name(&name.value) {
             reader.error("invalid-session-name", name.span, error);
         }
     }
-    let sts_endpoint = options.get("stsEndpoint").cloned();
-    if options.get("roleArn").is_none() {
-        for option in ["roleExternalId", "roleSessionName", "stsEndpoint"] {
+    let sts_endpoint = names
+        .sts_endpoint
+        .and_then(|name| options.get(name))
+        .cloned();
+    if options.get(names.role).is_none() {
+        let dependent = [
+            Some(names.session_name),
+            names.external_id,
+            names.sts_endpoint,
+        ];
+        for option in dependent.into_iter().flatten() {
             if let Some(member) = options.member(option) {
                 reader.push(
                     Finding::warning(
                         "unused-kinesis-option",
                         member.name_span,
                         format!(
-                            "`{}` is set but `roleArn` is not: no role is assumed",
-                            member.name
+                            "`{}` is set but `{}` is not: no role is assumed",
+                            member.name, names.role
                         ),
                     )
-                    .with_help("set `roleArn` to the role to assume, or remove this option"),
+                    .with_help(format!(
+                        "set `{}` to the role to assume, or remove this option",
+                        names.role
+                    )),
                 );
             }
         }
     }
 
-    let access_key = options
-        .member("awsAccessKey")
-        .filter(|_| options.get("awsAccessKey").is_some())
-        .map(|member| Located::new(member.name.clone(), member.name_span, layer));
-    match (options.get("awsAccessKey"), options.get("awsSecretKey")) {
-        (Some(key), None) => reader.push(
-            Finding::error(
-                "incomplete-access-keys",
-                key.span,
-                "`awsAccessKey` is set without `awsSecretKey`",
+    let access_key = names.access_key.and_then(|name| {
+        options
+            .member(name)
+            .filter(|_| options.get(name).is_some())
+            .map(|member| Located::new(member.name.clone(), member.name_span, layer))
+    });
+    if let Some(key_name) = names.access_key {
+        match (options.get(key_name), options.get("awsSecretKey")) {
+            (Some(key), None) => reader.push(
+                Finding::error(
+                    "incomplete-access-keys",
+                    key.span,
+                    format!("`{key_name}` is set without `awsSecretKey`"),
+                )
+                .with_help("set both, or neither to use the instance profile"),
+            ),
+            (None, Some(secret)) => reader.push(
+                Finding::error(
+                    "incomplete-access-keys",
+                    secret.span,
+                    format!("`awsSecretKey` is set without `{key_name}`"),
+                )
+                .with_help("set both, or neither to use the instance profile"),
+            ),
+            _ => {}
+        }
+    }
+    if let (KinesisConnector::OpenSource, Some(key), Some(role)) =
+        (connector, &access_key, options.member(names.role))
+    {
+        reader.push(
+            Finding::warning(
+                "role-ignored-with-keys",
+                role.name_span,
+                format!(
+                    "`{}` is ignored: kinesis-sql reads the stream with the access keys of `{}` when they are set, and assumes no role",
+                    role.name, key.value
+                ),
             )
-            .with_help("set both, or neither to use the instance profile"),
-        ),
-        (None, Some(secret)) => reader.push(
-            Finding::error(
-                "incomplete-access-keys",
-                secret.span,
-                "`awsSecretKey` is set without `awsAccessKey`",
-            )
-            .with_help("set both, or neither to use the instance profile"),
-        ),
-        _ => {}
+            .with_help("remove the keys to read as the role, or remove the role"),
+        );
     }
     let use_instance_profile = options.get("awsUseInstanceProfile").and_then(|flag| {
         match flag.value.trim().to_ascii_lowercase().as_str() {
@@ -415,6 +462,7 @@ fn read_options(reader: &mut Reader, text: &str, root: &Json) -> Option<KinesisR
         }
     });
     Some(KinesisReader {
+        connector,
         streams,
         region,
         endpoint: options.get("endpoint").cloned(),
@@ -428,6 +476,43 @@ fn read_options(reader: &mut Reader, text: &str, root: &Json) -> Option<KinesisR
         consumer_mode,
         initial_position: options.get("initialPosition").cloned(),
     })
+}
+
+/// The option names a connector reads its credentials from.
+struct OptionNames {
+    role: &'static str,
+    session_name: &'static str,
+    external_id: Option<&'static str>,
+    sts_endpoint: Option<&'static str>,
+    access_key: Option<&'static str>,
+}
+
+impl OptionNames {
+    fn of(connector: KinesisConnector) -> Self {
+        match connector {
+            KinesisConnector::Databricks => Self {
+                role: "roleArn",
+                session_name: "roleSessionName",
+                external_id: Some("roleExternalId"),
+                sts_endpoint: Some("stsEndpoint"),
+                access_key: Some("awsAccessKey"),
+            },
+            KinesisConnector::GlueStreaming => Self {
+                role: "awsSTSRoleARN",
+                session_name: "awsSTSSessionName",
+                external_id: None,
+                sts_endpoint: None,
+                access_key: None,
+            },
+            KinesisConnector::OpenSource => Self {
+                role: "awsSTSRoleARN",
+                session_name: "awsSTSSessionName",
+                external_id: None,
+                sts_endpoint: None,
+                access_key: Some("awsAccessKeyId"),
+            },
+        }
+    }
 }
 
 /// The names of a comma-separated `streamName`, each with its own span when the value is a

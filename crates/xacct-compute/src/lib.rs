@@ -20,6 +20,7 @@
 //! Semantics follow `docs/semantics.md` §8 (EMRFS role mappings) and §9 (Hadoop S3A assumed
 //! roles and Databricks settings). This crate does no I/O and never prints.
 
+mod bundle;
 mod cluster;
 mod credentials;
 mod embedded;
@@ -31,7 +32,9 @@ mod mounts;
 mod reader;
 mod s3;
 mod values;
+mod workspace;
 
+pub use bundle::parse_bundle_yaml;
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
 pub use emr::{
@@ -40,10 +43,16 @@ pub use emr::{
 };
 pub use glue::{parse_glue_job, GlueJob, RoleRef};
 pub use hadoop::{HadoopConf, S3aView, Setting};
-pub use kinesis::{parse_kinesis_options, ConsumerMode, KinesisReader, KinesisStream};
+pub use kinesis::{
+    parse_kinesis_options, ConsumerMode, KinesisConnector, KinesisReader, KinesisStream,
+};
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
 pub use s3::S3Location;
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};
+pub use workspace::{
+    parse_cluster_policy, parse_databricks_file, ClusterPolicy, DatabricksFile, DatabricksShape,
+    LabelledCluster, PolicyValueKind,
+};
 
 use serde::Serialize;
 use xacct_policy::{Finding, Severity, Span};
@@ -61,6 +70,11 @@ pub enum Layer {
     KinesisOptions,
     /// An EMR security configuration file.
     SecurityConfiguration,
+    /// The scenario's manifest, which completes or overrides a settings file (the
+    /// `instance_profile` of a `[[compute]]` table).
+    Manifest,
+    /// A Databricks cluster policy file, whose fixed and default values apply to a cluster.
+    ClusterPolicy,
 }
 
 /// A value with the span of the text it was read from and the file that text is in.

@@ -3,11 +3,14 @@
 //! `roleArn`. A client does not search for a chain: it takes the one its settings name, so
 //! xacct checks exactly that one.
 
-use xacct_compute::Credentials;
+use crate::search::{SessionPolicy, SessionPolicyPlace};
+use xacct_compute::{AssumeRole, Credentials};
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{parse_policy, PolicyKind, SourceFile};
 use xacct_world::model::Compute;
 
 /// The chain a compute's settings give for one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     /// Roles assumed, in order; empty for the compute's own identity.
     pub via: Vec<String>,
@@ -21,6 +24,11 @@ pub struct Binding {
     pub canned_acl: Option<String>,
     /// The `x-amz-server-side-encryption` headers the client sends on writes.
     pub encryption: Option<xacct_s3::SseHeader>,
+    /// The session policy passed on the last AssumeRole (`fs.s3a.assumed.role.policy`).
+    pub session_policy: Option<SessionPolicy>,
+    /// The user whose long-lived access keys sign the requests (or call STS), when the
+    /// settings use keys: the chain starts from that user, not from the compute's identity.
+    pub start_as: Option<String>,
 }
 
 /// The binding for `resource`, when the compute's settings decide one; an error when the
@@ -36,11 +44,23 @@ pub fn binding_through(
     resource: &str,
     client_path: Option<&str>,
 ) -> Option<Result<Binding, String>> {
+    binding_as(compute, resource, client_path, None)
+}
+
+/// [`binding_through`] for a job that runs as `runs_as` on the cluster (EMRFS `User` and
+/// `Group` role mappings match it).
+pub fn binding_as(
+    compute: &Compute,
+    resource: &str,
+    client_path: Option<&str>,
+    runs_as: Option<&xacct_world::model::OsUser>,
+) -> Option<Result<Binding, String>> {
     let settings = &compute.settings;
     let mut encryption = None;
+    let mut connector = None;
     let (credentials, canned_acl) = if let Some(path) = resource.strip_prefix("arn:aws:s3:::") {
         let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-        let access = compute.s3_access(bucket, key, client_path)?;
+        let access = compute.s3_access_as(bucket, key, client_path, runs_as)?;
         let acl = access
             .canned_acl()
             .map(|acl| acl.value.header_value().to_owned());
@@ -56,18 +76,54 @@ pub fn binding_through(
         (access.credentials, acl)
     } else if resource.starts_with("arn:aws:kinesis:") {
         let reader = settings.kinesis.as_ref()?;
+        connector = Some(reader.connector.name());
         (reader.credentials(settings.databricks.as_ref()), None)
     } else {
         return None;
     };
-    Some(from_credentials(&credentials).map(|mut bound| {
+    Some(from_credentials(compute, &credentials).map(|mut bound| {
         bound.canned_acl = canned_acl;
         bound.encryption = encryption;
+        if let Some(connector) = connector {
+            bound.describe = format!("{connector}: {}", bound.describe);
+        }
         bound
     }))
 }
 
-fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
+/// The session policy an assume-role setting passes, read as STS reads it: a document STS
+/// refuses (`MalformedPolicyDocument`) fails the AssumeRole, so it is an error, not "no policy".
+fn session_policy(compute: &Compute, assume: &AssumeRole) -> Result<Option<SessionPolicy>, String> {
+    let Some(text) = &assume.session_policy else {
+        return Ok(None);
+    };
+    let key = assume
+        .session_policy_key
+        .clone()
+        .unwrap_or_else(|| "fs.s3a.assumed.role.policy".to_owned());
+    let label = format!("the session policy in `{key}` of compute {}", compute.name);
+    let parsed = parse_policy(&text.value, PolicyKind::Session);
+    if parsed.has_errors() {
+        return Err(format!(
+            "STS refuses the AssumeRole of {}: the session policy in `{key}` is not a valid policy (MalformedPolicyDocument); `xacct validate` shows where",
+            assume.role_arn.value
+        ));
+    }
+    let source = SourceFile::new(
+        format!("{key} (compute {})", compute.name),
+        text.value.clone(),
+    );
+    Ok(Some(SessionPolicy {
+        policy: SourcedPolicy::new(parsed.policy, label).with_source(source),
+        place: SessionPolicyPlace::Setting {
+            compute: compute.name.clone(),
+            key,
+            layer: text.layer,
+        },
+    }))
+}
+
+fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Binding, String> {
     match credentials {
         Credentials::InstanceProfile { .. } => Ok(Binding {
             via: Vec::new(),
@@ -77,10 +133,29 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
             describe: "the settings use the instance profile's role directly".to_owned(),
             canned_acl: None,
             encryption: None,
+            session_policy: None,
+            start_as: None,
         }),
+        Credentials::AccessKeys { source } if compute.access_keys.is_some() => {
+            let user = compute.access_keys.clone().unwrap_or_default();
+            Ok(Binding {
+                via: Vec::new(),
+                session_name: None,
+                duration_seconds: None,
+                external_id: None,
+                describe: format!(
+                    "the settings use the long-lived access keys of {user} (`{}`)",
+                    source.value
+                ),
+                canned_acl: None,
+                encryption: None,
+                session_policy: None,
+                start_as: Some(user),
+            })
+        }
         Credentials::AssumeRole(assume) => {
             let role = assume.role_arn.value.to_string();
-            let mut inner = from_credentials(&assume.from)?;
+            let mut inner = from_credentials(compute, &assume.from)?;
             inner.via.push(role.clone());
             inner.session_name = assume.session_name.as_ref().map(|name| name.value.clone());
             inner.duration_seconds = assume
@@ -90,13 +165,22 @@ fn from_credentials(credentials: &Credentials) -> Result<Binding, String> {
                 .external_id
                 .as_ref()
                 .map(|id| (role.clone(), id.value.clone()));
-            inner.describe = format!("the settings assume {role}");
+            inner.session_policy = session_policy(compute, assume)?;
+            inner.describe = match &inner.session_policy {
+                Some(policy) => match &policy.place {
+                    SessionPolicyPlace::Setting { key, .. } => {
+                        format!("the settings assume {role} with the session policy in `{key}`")
+                    }
+                    SessionPolicyPlace::Expectation { .. } => format!("the settings assume {role}"),
+                },
+                None => format!("the settings assume {role}"),
+            };
             Ok(inner)
         }
         Credentials::Fails { message, .. } => Err(format!("the compute's settings cannot produce credentials: {message}")),
         Credentials::None { reason } => Err(format!("the compute's settings supply no credentials: {reason}")),
         Credentials::AccessKeys { source } => Err(format!(
-            "the settings use long-lived access keys ({}): whose keys they are is not in the scenario",
+            "the settings use long-lived access keys ({}): whose keys they are is not in the scenario; name the user with `access_keys` in the [[compute]] table",
             source.value
         )),
         Credentials::Anonymous { .. } => Err("the settings make unsigned (anonymous) requests".to_owned()),
@@ -127,6 +211,7 @@ mod tests {
             instance_profile: Some("arn:aws:iam::111111111111:instance-profile/MyRoleA".to_owned()),
             role: None,
             deployed_by: None,
+            access_keys: None,
             settings: ComputeSettings {
                 databricks: cluster.value,
                 mounts: mounts.value,

@@ -1,7 +1,7 @@
 //! Running a scenario's expectations and its compute checks.
 
 use crate::answer::{Assumptions, Route};
-use crate::binding::binding_through;
+use crate::binding::binding_as;
 use crate::fix::{suggest, Fix, NoFix, Target};
 use crate::index::TrustIndex;
 pub use crate::mends::{same_fix, Mended, SharedFix};
@@ -236,6 +236,14 @@ pub fn options_of(expectation: &Expectation) -> AssumeOptions {
         duration_seconds: expectation.duration_seconds,
         session_tags: expectation.session_tags.clone(),
         source_identity: expectation.source_identity.clone(),
+        session_policy: expectation.session_policy.clone().map(|policy| {
+            crate::search::SessionPolicy {
+                policy,
+                place: crate::search::SessionPolicyPlace::Expectation {
+                    name: expectation.name.clone(),
+                },
+            }
+        }),
     }
 }
 
@@ -256,7 +264,7 @@ pub fn run_expectation_with_depth(
     max_depth: usize,
 ) -> ExpectationResult {
     let start = match resolve(world, &expectation.from) {
-        Ok(start) => start,
+        Ok(start) => start.stated_by(expectation),
         Err(error) => {
             return ExpectationResult {
                 expectation: expectation.clone(),
@@ -293,8 +301,9 @@ pub fn run_expectation_with_depth(
                 .and_then(|name| world.compute.get(name));
             let mut note = None;
             let client_path = expectation.client_path.as_deref();
+            let runs_as = expectation.runs_as.as_ref();
             let bound =
-                compute.and_then(|compute| binding_through(compute, &resource, client_path));
+                compute.and_then(|compute| binding_as(compute, &resource, client_path, runs_as));
             let settings_apply = expectation.via.is_empty() && !expectation.direct;
             if let (Some(Ok(bound)), true) = (&bound, expectation.direct) {
                 if !bound.via.is_empty() {
@@ -319,10 +328,18 @@ pub fn run_expectation_with_depth(
                     if bound.via.is_empty() {
                         query.max_depth = 0;
                     }
+                    // Requests signed with a user's long-lived keys are that user's.
+                    if let Some(user) = &bound.start_as {
+                        query.start = Session::of(Principal::User(user.clone()));
+                    }
                     query.via = bound.via;
                     query.options.session_name = bound.session_name.or(query.options.session_name);
                     query.options.duration_seconds =
                         bound.duration_seconds.or(query.options.duration_seconds);
+                    // The session policy the settings pass is the one the client sends.
+                    if bound.session_policy.is_some() {
+                        query.options.session_policy = bound.session_policy;
+                    }
                     // An external id the expectation names wins over the settings' own.
                     if let Some((role, id)) = bound.external_id {
                         query.options.external_ids.entry(role).or_insert(id);
@@ -373,41 +390,36 @@ pub fn run_expectation_with_depth(
         .iter()
         .enumerate()
         .flat_map(|(position, case)| {
+            // Follow-ups start where the case's chain did (a compute's access keys start
+            // from their user, not from `from`).
+            let start = &case.outcome.path.start;
             let (context, options) = asked.get(position).map_or_else(
                 || (Vec::new(), options.clone()),
                 |query| (query.context.clone(), query.options.clone()),
             );
-            kms_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-                &context,
-            )
-            .into_iter()
-            .chain(stream_kms_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-            ))
-            .chain(acl_follow_ups(
-                world,
-                index,
-                expectation,
-                &start.session,
-                &options,
-                case,
-                &context,
-            ))
-            .map(move |mut follow_up| {
-                follow_up.follows = Some(position);
-                follow_up
-            })
+            kms_follow_ups(world, index, expectation, start, &options, case, &context)
+                .into_iter()
+                .chain(stream_kms_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    start,
+                    &options,
+                    case,
+                ))
+                .chain(acl_follow_ups(
+                    world,
+                    index,
+                    expectation,
+                    start,
+                    &options,
+                    case,
+                    &context,
+                ))
+                .map(move |mut follow_up| {
+                    follow_up.follows = Some(position);
+                    follow_up
+                })
         })
         .collect();
     for mut follow_up in follow_ups {
@@ -950,6 +962,7 @@ pub fn apply_fixes(world: &mut World, report: &Report) -> Result<usize, String> 
         }
         if let Some(expectation) = world.expectations.get_mut(index) {
             expectation.external_ids = options.external_ids;
+            expectation.session_policy = options.session_policy.map(|stated| stated.policy);
         }
     }
     for check in &report.compute {

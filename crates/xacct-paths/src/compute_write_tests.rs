@@ -62,6 +62,7 @@ policy = {key_policy}
             instance_profile: Some("arn:aws:iam::111111111111:instance-profile/etl".to_owned()),
             role: None,
             deployed_by: None,
+            access_keys: None,
             settings: ComputeSettings {
                 databricks: cluster.value,
                 ..ComputeSettings::default()

@@ -1,7 +1,7 @@
 //! The smallest change that makes a failing link pass, as a ready-to-paste statement with the
 //! document and account it belongs to, and the means to apply it to a world.
 
-use crate::search::{AssumeOptions, Link, Path, Step};
+use crate::search::{AssumeOptions, Link, Path, SessionPolicyPlace, Step};
 use serde::Serialize;
 use serde_json::{json, Value};
 use xacct_eval::{Caller, Decision, Explanation, Gap, Layer, SourcedPolicy};
@@ -67,6 +67,11 @@ pub enum Target {
     ExternalId {
         role: String,
         value: String,
+    },
+    /// The session policy the caller passes: in a compute setting or an expectation.
+    SessionPolicy {
+        #[serde(flatten)]
+        place: SessionPolicyPlace,
     },
 }
 
@@ -438,9 +443,34 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
                 summary: format!("add to an SCP at organization level {level} above account {} (SCPs affect every principal below them: review with the organization's administrators)", owner_account(step)),
                 statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": "*"})),
             },
-            Gap::SessionPolicy => {
-                return Err(NoFix::Other(format!("the session policy does not allow {action}: widen the session policy the caller passes")));
-            }
+            Gap::SessionPolicy => match (&options.session_policy, hop_target) {
+                (Some(stated), None) => Fix {
+                    target: Target::SessionPolicy { place: stated.place.clone() },
+                    // The caller passes the policy: the change is made where it runs.
+                    account: path
+                        .hops
+                        .last()
+                        .map_or(&path.start, |hop| &hop.from)
+                        .principal
+                        .arn()
+                        .parse::<xacct_policy::Arn>()
+                        .ok()
+                        .and_then(|arn| arn.account())
+                        .map_or_else(|| owner_account(step), |account| account.to_string()),
+                    summary: match &stated.place {
+                        SessionPolicyPlace::Setting { compute, key, .. } => format!(
+                            "add to the session policy in `{key}` of compute {compute} (the settings pass it when assuming {principal})"
+                        ),
+                        SessionPolicyPlace::Expectation { name } => {
+                            format!("add to the session policy of expectation `{name}` (passed when assuming {principal})")
+                        }
+                    },
+                    statement: Some(json!({"Sid": sid(&["Allow", &action]), "Effect": "Allow", "Action": action, "Resource": identity_resource(&action, &resource)})),
+                },
+                _ => {
+                    return Err(NoFix::Other(format!("the session policy does not allow {action}: widen the session policy the caller passes")));
+                }
+            },
         };
         fixes.push(fix);
     }
@@ -536,6 +566,23 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
         Target::ExternalId { role, value } => {
             options.external_ids.insert(role.clone(), value.clone());
         }
+        Target::SessionPolicy {
+            place: SessionPolicyPlace::Expectation { .. },
+        } => {
+            let stated = options
+                .session_policy
+                .as_mut()
+                .ok_or_else(|| "the caller passes no session policy".to_owned())?;
+            append(&mut stated.policy, need()?, PolicyKind::Session)?;
+        }
+        Target::SessionPolicy {
+            place:
+                SessionPolicyPlace::Setting {
+                    compute,
+                    key,
+                    layer,
+                },
+        } => widen_session_policy_setting(world, compute, key, *layer, need()?)?,
         Target::LakeGrant {
             grantor,
             principal,
@@ -760,6 +807,56 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
             }
         }
     }
+    Ok(())
+}
+
+/// Adds `statement` to the session policy a compute setting holds (its JSON text, in the
+/// cluster's `spark_conf` or a mount's `extra_configs`), as the user would edit it.
+fn widen_session_policy_setting(
+    world: &mut World,
+    compute: &str,
+    key: &str,
+    layer: xacct_compute::Layer,
+    statement: &Value,
+) -> Result<(), String> {
+    let settings = &mut world
+        .compute
+        .get_mut(compute)
+        .ok_or_else(|| format!("no compute {compute}"))?
+        .settings;
+    let conf = match layer {
+        xacct_compute::Layer::Compute => settings
+            .databricks
+            .as_mut()
+            .map(|cluster| &mut cluster.spark_conf),
+        xacct_compute::Layer::Mount(index) => settings
+            .mounts
+            .as_mut()
+            .and_then(|mounts| mounts.mounts.get_mut(index))
+            .map(|mount| &mut mount.extra_configs),
+        _ => None,
+    }
+    .ok_or_else(|| format!("compute {compute} has no settings file holding `{key}`"))?;
+    let setting = conf
+        .settings
+        .iter_mut()
+        .rev()
+        .find(|setting| setting.written_key == key)
+        .ok_or_else(|| format!("compute {compute} has no setting `{key}`"))?;
+    let mut document: Value = serde_json::from_str(&setting.value)
+        .map_err(|error| format!("the session policy in `{key}` is not JSON: {error}"))?;
+    let statements = document
+        .as_object_mut()
+        .ok_or_else(|| format!("the session policy in `{key}` is not a JSON object"))?
+        .entry("Statement")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !statements.is_array() {
+        *statements = Value::Array(vec![statements.take()]);
+    }
+    if let Some(list) = statements.as_array_mut() {
+        list.push(statement.clone());
+    }
+    setting.value = document.to_string();
     Ok(())
 }
 

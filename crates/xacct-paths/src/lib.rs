@@ -2,6 +2,8 @@
 //! shortest that works, or the closest broken one with its first failing link and the
 //! smallest fix; and the reverse question, who can reach a resource.
 
+#[cfg(test)]
+mod access_keys_tests;
 pub mod answer;
 pub mod assume;
 pub mod binding;
@@ -11,6 +13,8 @@ mod catalog_policy_tests;
 pub mod check;
 #[cfg(test)]
 mod compute_write_tests;
+#[cfg(test)]
+mod emrfs_tests;
 pub mod fix;
 pub mod graph;
 pub mod index;
@@ -22,6 +26,8 @@ mod public_access_tests;
 #[cfg(test)]
 mod question_tests;
 pub mod search;
+#[cfg(test)]
+mod session_policy_tests;
 pub mod start;
 pub mod table;
 #[cfg(test)]

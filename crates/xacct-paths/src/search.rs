@@ -4,11 +4,34 @@
 use crate::answer::Route;
 use crate::index::TrustIndex;
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use xacct_eval::{authorize, ContextValue, Decision, Request, Response};
+use xacct_eval::{authorize, ContextValue, Decision, Request, Response, SourcedPolicy};
 use xacct_world::{Principal, Session, World};
 
 /// The `RoleSessionName` of every AssumeRole when the caller names none.
 pub const DEFAULT_SESSION_NAME: &str = "xacct-session";
+/// Where a session policy was stated: a fix names the setting or key to change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "in", rename_all = "camelCase")]
+pub enum SessionPolicyPlace {
+    /// The `session_policy` of an expectation.
+    Expectation { name: String },
+    /// A compute setting (`fs.s3a.assumed.role.policy`, or its per-bucket form), as written
+    /// in the named settings file.
+    Setting {
+        compute: String,
+        /// The key as written (`spark.hadoop.fs.s3a.assumed.role.policy`).
+        key: String,
+        layer: xacct_compute::Layer,
+    },
+}
+
+/// The session policy passed on the AssumeRole that yields the session making the requests
+/// (STS `Policy`): it caps that session's permissions, whatever the role's own policies allow.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    pub policy: SourcedPolicy,
+    pub place: SessionPolicyPlace,
+}
 
 /// How a caller assumes roles: the values its configuration passes to STS.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +43,10 @@ pub struct AssumeOptions {
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the final request: passed on the last
+    /// AssumeRole of the chain, or carried by the starting role session when the chain has
+    /// none. A session EC2 obtains for an instance profile, or a user, carries none.
+    pub session_policy: Option<SessionPolicy>,
 }
 
 /// One question: can `start` do `action` on `resource`, and through which chain?
@@ -138,11 +165,13 @@ impl Path {
                 });
                 (cost, index)
             }
+            // A path whose final request was never made (its session cannot carry the
+            // query's session policy) is the farthest of all.
             Link::Final => (
                 match &self.last {
                     Some(step) if step.allowed() => 1,
                     Some(step) => step_cost(step),
-                    None => 100,
+                    None => usize::MAX,
                 },
                 self.hops.len() + 1,
             ),
@@ -307,17 +336,26 @@ fn about_a_role(query: &Query) -> bool {
     query.resource.starts_with("arn:aws:iam::") && query.resource.contains(":role/")
 }
 
-/// The final request, and the reason STS refuses it whatever the policies say, if any.
+/// The final request of `path`, made by its last session with the query's session policy, and
+/// the reason STS refuses it whatever the policies say, if any; `None` when that session cannot
+/// carry the session policy (see [`AssumeOptions::session_policy`]).
 fn final_step(
     world: &World,
     query: &Query,
-    session: &Session,
-) -> Result<(Step, Option<String>), String> {
+    path: &Path,
+) -> Result<Option<(Step, Option<String>)>, String> {
+    let mut session = path.final_session().clone();
+    if let Some(stated) = &query.options.session_policy {
+        if !carries_session_policy(path) {
+            return Ok(None);
+        }
+        session.session_policy = Some(stated.policy.clone());
+    }
     if assumes_a_role(world, query) {
         // Evaluated as a hop: `sts:AssumeRole` with the external id and session parameters,
         // then `sts:TagSession` / `sts:SetSourceIdentity` when they are passed. The question
         // is answered by the first of them that does not allow, else by AssumeRole itself.
-        let asked = hop(world, query, session, &query.resource)?;
+        let asked = hop(world, query, &session, &query.resource)?;
         let refusal = asked.duration_error.clone();
         let mut steps = asked.steps.into_iter();
         let first = steps
@@ -328,13 +366,36 @@ fn final_step(
         } else {
             first
         };
-        return Ok((step, refusal));
+        return Ok(Some((step, refusal)));
     }
     let request = world
-        .request(session, &query.action, &query.resource, &query.context)
+        .request(&session, &query.action, &query.resource, &query.context)
         .map_err(|error| error.to_string())?;
     let response = authorize(&request);
-    Ok((Step { request, response }, None))
+    Ok(Some((Step { request, response }, None)))
+}
+
+/// Makes the final request of `path` and records it with STS's refusal, if any.
+fn finish(world: &World, query: &Query, path: &mut Path) -> Result<(), String> {
+    let (step, refusal) = final_step(world, query, path)?.unzip();
+    path.last = step;
+    path.final_refusal = refusal.flatten();
+    Ok(())
+}
+
+/// Whether the session that makes a path's final request can hold a session policy: one an
+/// AssumeRole of the path yields, or a starting role session not obtained by EC2.
+fn carries_session_policy(path: &Path) -> bool {
+    !path.hops.is_empty()
+        || (matches!(path.start.principal, Principal::Role(_)) && !path.start.from_instance_profile)
+}
+
+/// Why a query with a session policy has no answer from `start` when no chain assumes a role.
+fn uncarried_session_policy(start: &Session) -> String {
+    format!(
+        "the session policy is passed on an AssumeRole, but `{}` makes the requests without one (an instance profile's session or a user carries no session policy): name the role assumed with `via`",
+        start.display()
+    )
 }
 
 /// Answers a query: the shortest allowed chain (breadth first, up to `max_depth` hops), or
@@ -376,9 +437,7 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
     while let Some(mut path) = queue.pop_front() {
         explored += 1;
         let session = path.final_session().clone();
-        let (step, refusal) = final_step(world, query, &session)?;
-        path.last = Some(step);
-        path.final_refusal = refusal;
+        finish(world, query, &mut path)?;
         if path.allowed() {
             // Breadth first: the first allowed path is a shortest one.
             return Ok(Outcome {
@@ -421,10 +480,12 @@ fn search(world: &World, index: &TrustIndex, query: &Query) -> Result<Outcome, S
         last: None,
         final_refusal: None,
     });
+    let error = (path.last.is_none() && path.failing_link() == Some(Link::Final))
+        .then(|| uncarried_session_policy(&query.start));
     Ok(Outcome {
         path,
         explored,
-        error: None,
+        error,
         asked: Route::of(query),
     })
 }
@@ -451,14 +512,15 @@ fn pinned(world: &World, query: &Query) -> Result<Outcome, String> {
             });
         }
     }
-    let session = path.final_session().clone();
-    let (step, refusal) = final_step(world, query, &session)?;
-    path.last = Some(step);
-    path.final_refusal = refusal;
+    finish(world, query, &mut path)?;
+    let error = path
+        .last
+        .is_none()
+        .then(|| uncarried_session_policy(&query.start));
     Ok(Outcome {
         path,
         explored: 1,
-        error: None,
+        error,
         asked: Route::of(query),
     })
 }

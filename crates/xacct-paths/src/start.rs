@@ -1,6 +1,6 @@
 //! Where a question starts: the identity compute runs as.
 
-use xacct_world::{Principal, Session, World};
+use xacct_world::{Expectation, Principal, Session, World};
 
 /// A resolved starting identity.
 #[derive(Debug, Clone)]
@@ -8,6 +8,30 @@ pub struct Start {
     /// What the user wrote (`compute:etl`, an instance profile ARN, ...).
     pub label: String,
     pub session: Session,
+}
+
+impl Start {
+    /// The starting session as an expectation states it. A role session the expectation
+    /// names itself (a role or assumed-role ARN) was obtained by an AssumeRole the scenario
+    /// does not show, so it carries the session tags and source identity the expectation
+    /// gives (as `aws:PrincipalTag/*` and `aws:SourceIdentity`); a compute's session (EC2 for
+    /// an instance profile, Glue for a job role) and a user's carry none. The session policy
+    /// is added where the final request is made (`AssumeOptions::session_policy`).
+    #[must_use]
+    pub fn stated_by(mut self, expectation: &Expectation) -> Self {
+        let stated_role_session = matches!(self.session.principal, Principal::Role(_))
+            && !self.session.from_instance_profile
+            && !expectation.from.starts_with("compute:");
+        if stated_role_session {
+            if !expectation.session_tags.is_empty() {
+                self.session.tags.clone_from(&expectation.session_tags);
+            }
+            if let Some(source_identity) = &expectation.source_identity {
+                self.session.source_identity = Some(source_identity.clone());
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +48,8 @@ pub fn resolve(world: &World, from: &str) -> Result<Start, UnknownStart> {
             .instance_profile
             .as_deref()
             .or(compute.role.as_deref())
+            // A compute whose only credentials are long-lived keys is their user.
+            .or(compute.access_keys.as_deref())
             .ok_or_else(unknown)?;
         let mut start = resolve(world, inner)?;
         start.label = from.to_owned();

@@ -36,6 +36,13 @@ pub fn trust(principal: &str) -> String {
     ))
 }
 
+/// An identity policy allowing `actions` (a JSON string or array) on `resource`.
+pub fn allow(actions: &str, resource: &str) -> String {
+    inline(&format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": {actions}, "Resource": "{resource}"}}]}}"#
+    ))
+}
+
 /// A world of roles without permissions: (account, role name, trust principal as JSON).
 pub fn world_of(roles: &[(&str, &str, &str)]) -> World {
     let mut manifest = String::new();
@@ -64,6 +71,8 @@ pub fn expectation(from: &str, actions: &[&str], resource: &str) -> xacct_world:
         duration_seconds: None,
         session_tags: Default::default(),
         source_identity: None,
+        session_policy: None,
+        runs_as: None,
         written_by: None,
         client_path: None,
         read_tables: Vec::new(),

@@ -220,6 +220,8 @@ pub(crate) fn expectations(
         duration_seconds: None,
         session_tags: BTreeMap::new(),
         source_identity: None,
+        session_policy: None,
+        runs_as: None,
         written_by: None,
         client_path: None,
         read_tables: Vec::new(),

@@ -302,8 +302,16 @@ pub struct ComputeEntry {
     pub role: Option<Spanned<String>>,
     /// The principal that launches the compute and must be allowed to pass its role.
     pub deployed_by: Option<Spanned<String>>,
-    /// The Databricks Clusters API `clusters/get` output: instance profile and `spark_conf`.
+    /// A Databricks file holding clusters: `clusters/get`, `clusters/list`, `jobs/get`,
+    /// `pipelines/get` or a dbx `deployment.json` (one compute per cluster, `NAME/LABEL`).
     pub databricks_cluster: Option<Spanned<String>>,
+    /// Databricks cluster policies (`cluster-policies get`): their fixed and default values
+    /// apply to the clusters that name their `policy_id`.
+    #[serde(default)]
+    pub cluster_policies: Vec<Spanned<String>>,
+    /// For a bundle's `databricks.yml`: the target deployed (`--target`); the one marked
+    /// `default: true` when absent.
+    pub bundle_target: Option<String>,
     /// Databricks mounts: `[{"mount_point", "source", "extra_configs"}]`.
     pub mounts: Option<Spanned<String>>,
     /// Databricks Kinesis reader options (`roleArn`, `roleExternalId`, ...).
@@ -316,6 +324,9 @@ pub struct ComputeEntry {
     pub emr_user: Option<String>,
     /// `aws glue get-job` output.
     pub glue_job: Option<Spanned<String>>,
+    /// The IAM user whose long-lived access keys the settings hold (`fs.s3a.access.key`,
+    /// `awsAccessKey`, `AWS_ACCESS_KEY_ID`), by ARN.
+    pub access_keys: Option<Spanned<String>>,
 }
 
 /// The Data Catalog and Lake Formation of one account in one Region.
@@ -475,6 +486,14 @@ pub struct ExpectEntry {
     #[serde(default)]
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the requests: a path or an inline
+    /// document.
+    pub session_policy: Option<PolicyRef>,
+    /// The OS user the job runs as on the cluster (EMRFS `User` role mappings).
+    pub os_user: Option<Spanned<String>>,
+    /// The OS groups of that user (EMRFS `Group` role mappings).
+    #[serde(default)]
+    pub os_groups: Vec<Spanned<String>>,
     /// Who wrote the objects the expectation reads (`compute:NAME` or a principal ARN): with
     /// ACLs enabled, the writer's account may own them, and the bucket policy then cannot
     /// grant access to them.

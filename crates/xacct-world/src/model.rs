@@ -144,6 +144,9 @@ pub struct Compute {
     pub instance_profile: Option<String>,
     pub role: Option<String>,
     pub deployed_by: Option<String>,
+    /// The IAM user (ARN) whose long-lived access keys the settings hold: requests signed
+    /// with those keys are that user's.
+    pub access_keys: Option<String>,
     /// Engine settings, when the scenario gives them: they decide which role reaches what.
     pub settings: ComputeSettings,
     pub origin: Origin,
@@ -159,6 +162,21 @@ impl Compute {
         key: &str,
         client_path: Option<&str>,
     ) -> Option<xacct_compute::S3Access> {
+        self.s3_access_as(bucket, key, client_path, None)
+    }
+
+    /// [`Compute::s3_access`] for a job that runs as `runs_as` on the cluster: EMRFS role
+    /// mappings of type `User` and `Group` match that user and its groups (else `emr_user`,
+    /// with no groups). A security configuration applies with or without the cluster's
+    /// `describe-cluster` file: EMRFS uses its mappings, and the instance profile's role
+    /// when none matches.
+    pub fn s3_access_as(
+        &self,
+        bucket: &str,
+        key: &str,
+        client_path: Option<&str>,
+        runs_as: Option<&OsUser>,
+    ) -> Option<xacct_compute::S3Access> {
         let settings = &self.settings;
         if let Some(cluster) = &settings.databricks {
             let uri = format!("s3a://{bucket}/{key}");
@@ -170,13 +188,25 @@ impl Compute {
                     .unwrap_or_else(|| cluster.s3_access(bucket)),
             );
         }
-        let emr = settings.emr.as_ref()?;
-        emr.s3_access(
-            settings.security_configuration.as_ref(),
-            &settings.emr_user,
-            &[],
-            &format!("s3://{bucket}/{key}"),
-        )
+        let (user, groups): (&str, Vec<&str>) = match runs_as {
+            Some(os) => (&os.user, os.groups.iter().map(String::as_str).collect()),
+            None => (&settings.emr_user, Vec::new()),
+        };
+        let uri = format!("s3://{bucket}/{key}");
+        match (&settings.emr, &settings.security_configuration) {
+            (Some(emr), security) => emr.s3_access(security.as_ref(), user, &groups, &uri),
+            (None, Some(security)) => {
+                let location = xacct_compute::S3Location::parse(&uri)?;
+                Some(xacct_compute::S3Access {
+                    location,
+                    mount: None,
+                    credentials: security.emrfs_role(None, user, &groups, &uri).credentials,
+                    canned_acls: Vec::new(),
+                    encryption: None,
+                })
+            }
+            (None, None) => None,
+        }
     }
 }
 
@@ -211,6 +241,13 @@ pub struct Expectation {
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
     pub source_identity: Option<String>,
+    /// The session policy of the session that makes the requests (STS `Policy` on the last
+    /// AssumeRole, or on the one that made a starting role session); a compute's own
+    /// settings (`fs.s3a.assumed.role.policy`) take precedence where they name one.
+    pub session_policy: Option<SourcedPolicy>,
+    /// The OS user and groups the job runs as on the cluster, which EMRFS role mappings of
+    /// type `User` and `Group` match; the compute's `emr_user` (default `hadoop`) otherwise.
+    pub runs_as: Option<OsUser>,
     /// Who wrote the objects read, when another principal did: see [`Writer`].
     pub written_by: Option<Writer>,
     /// The path the client uses (`/mnt/x/y`, `s3a://b/k`), when the question was asked in its
@@ -220,6 +257,13 @@ pub struct Expectation {
     pub read_tables: Vec<String>,
     pub region: String,
     pub origin: Origin,
+}
+
+/// A user of the cluster's operating system (Hadoop's user), with its groups.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OsUser {
+    pub user: String,
+    pub groups: Vec<String>,
 }
 
 /// The principal that wrote the objects an expectation reads, and the ACL it sent. With ACLs

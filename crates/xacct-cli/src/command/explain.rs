@@ -388,6 +388,8 @@ pub fn run(args: &Args) -> u8 {
             duration_seconds: None,
             session_tags: Default::default(),
             source_identity: None,
+            session_policy: None,
+            runs_as: None,
             written_by: None,
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),

@@ -299,11 +299,13 @@ fn a_configurations_array_alone() {
 
 #[test]
 fn cluster_details() {
-    // A profile named without ClusterArn cannot be placed in an account.
+    // A profile named without ClusterArn cannot be placed in an account here: the name is
+    // kept for the caller, who knows the declared profiles.
     let text = r#"{"Ec2InstanceAttributes": {"IamInstanceProfile": "EMR_EC2_DefaultRole"}}"#;
     let parsed = parse_emr_cluster(text);
-    let finding = only(&parsed.findings, "instance-profile-account-unknown");
-    assert_eq!(snippet(text, finding.span), r#""EMR_EC2_DefaultRole""#);
+    assert!(parsed.findings.is_empty());
+    let name = parsed.value.unwrap().instance_profile_name.unwrap();
+    assert_eq!(snippet(text, name.span), r#""EMR_EC2_DefaultRole""#);
     // An ARN is taken as written.
     let text = r#"{"Ec2InstanceAttributes": {"IamInstanceProfile": "arn:aws:iam::111111111111:instance-profile/emr-ec2"}, "Configurations": [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "PublicRead", "fs.s3.customAWSCredentialsProvider": "com.example.EmrfsCredentials"}}]}"#;
     let parsed = parse_emr_cluster(text);
@@ -341,4 +343,35 @@ fn cluster_details() {
     assert_eq!(codes(&parsed.findings), ["invalid-canned-acl"]);
     let parsed = parse_emr_cluster(r#""j-1""#);
     assert_eq!(codes(&parsed.findings), ["invalid-value"]);
+}
+
+#[test]
+fn an_instance_fleet_cluster_is_read_like_an_instance_group_one() {
+    let parsed = parse_emr_cluster(&fixture("emr-cluster-instance-fleet.json"));
+    assert!(parsed.findings.is_empty(), "{:#?}", parsed.findings);
+    let cluster = parsed.value.unwrap();
+    assert_eq!(
+        cluster.instance_profile.unwrap().value.as_str(),
+        "arn:aws:iam::111111111111:instance-profile/EMR_EC2_LakeRole"
+    );
+    assert_eq!(
+        cluster.security_configuration.unwrap().value,
+        "lake-b-role-mappings"
+    );
+    assert_eq!(
+        cluster.canned_acl.unwrap().value,
+        CannedAcl::BucketOwnerFullControl
+    );
+}
+
+#[test]
+fn an_ami_era_cluster_keeps_the_profile_name_for_the_caller_to_resolve() {
+    let text = fixture("emr-cluster-ami.json");
+    let parsed = parse_emr_cluster(&text);
+    assert!(parsed.findings.is_empty(), "{:#?}", parsed.findings);
+    let cluster = parsed.value.unwrap();
+    assert!(cluster.instance_profile.is_none());
+    let name = cluster.instance_profile_name.unwrap();
+    assert_eq!(name.value, "EMR_EC2_DefaultRole");
+    assert_eq!(snippet(&text, name.span), r#""EMR_EC2_DefaultRole""#);
 }

@@ -1,7 +1,7 @@
 use super::{codes, fixture, is_error, only, snippet};
 use xacct_compute::{
     parse_databricks_cluster, parse_kinesis_options, AssumeRoleVia, ConsumerMode, Credentials,
-    KinesisStream, Layer,
+    KinesisConnector, KinesisStream, Layer,
 };
 use xacct_policy::AccountId;
 
@@ -224,4 +224,67 @@ fn stream_and_role_errors() {
     );
     assert_eq!(codes(&parsed.findings), ["invalid-external-id"]);
     assert!(parse_kinesis_options("[1]").value.is_none());
+}
+
+#[test]
+fn glue_streaming_assumes_aws_sts_role_arn_with_its_session_name() {
+    let text = fixture("kinesis-options-glue.json");
+    let parsed = parse_kinesis_options(&text);
+    assert!(parsed.findings.is_empty(), "{:#?}", parsed.findings);
+    let reader = parsed.value.unwrap();
+    assert_eq!(reader.connector, KinesisConnector::GlueStreaming);
+    let credentials = reader.credentials(None);
+    let assume = credentials.assumed_role().unwrap();
+    assert_eq!(assume.via, AssumeRoleVia::KinesisStsRoleArn);
+    assert_eq!(
+        assume.role_arn.value.as_str(),
+        "arn:aws:iam::222222222222:role/KinesisReader"
+    );
+    assert_eq!(assume.session_name.as_ref().unwrap().value, "glue-clicks");
+    // Assumed with the job's own credentials.
+    assert_eq!(assume.from, Credentials::InstanceProfile { profile: None });
+    assert_eq!(
+        reader.streams[0].arn(account("111111111111")).as_deref(),
+        Some("arn:aws:kinesis:us-east-1:222222222222:stream/clicks")
+    );
+}
+
+#[test]
+fn the_open_source_connector_reads_with_its_keys_before_its_role() {
+    let text = fixture("kinesis-options-open-source.json");
+    let parsed = parse_kinesis_options(&text);
+    let reader = parsed.value.unwrap();
+    assert_eq!(reader.connector, KinesisConnector::OpenSource);
+    let ignored = only(&parsed.findings, "role-ignored-with-keys");
+    assert_eq!(snippet(&text, ignored.span), r#""awsSTSRoleARN""#);
+    match reader.credentials(None) {
+        Credentials::AccessKeys { source } => {
+            assert_eq!(snippet(&text, source.span), r#""awsAccessKeyId""#);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A stream by name is in `regionName`.
+    assert_eq!(
+        reader.streams[0].arn(account("222222222222")).as_deref(),
+        Some("arn:aws:kinesis:eu-west-1:222222222222:stream/clicks")
+    );
+}
+
+#[test]
+fn the_open_source_connector_assumes_its_role_in_us_east_1_by_default() {
+    let text = fixture("kinesis-options-open-source-role.json");
+    let parsed = parse_kinesis_options(&text);
+    let reader = parsed.value.unwrap();
+    assert_eq!(reader.connector, KinesisConnector::OpenSource);
+    // Databricks' external-id option is not one kinesis-sql reads.
+    let foreign = only(&parsed.findings, "kinesis-option-of-another-connector");
+    assert_eq!(snippet(&text, foreign.span), r#""roleExternalId""#);
+    let credentials = reader.credentials(None);
+    let assume = credentials.assumed_role().unwrap();
+    assert_eq!(assume.session_name.as_ref().unwrap().value, "spark-clicks");
+    assert_eq!(assume.external_id, None);
+    assert_eq!(
+        reader.streams[0].arn(account("222222222222")).as_deref(),
+        Some("arn:aws:kinesis:us-east-1:222222222222:stream/clicks")
+    );
 }

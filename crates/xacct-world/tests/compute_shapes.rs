@@ -1,0 +1,204 @@
+//! Compute settings files of every shape the loader reads: the chain each names.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a test that cannot load its scenario fails"
+)]
+
+mod common;
+
+use common::listing;
+use std::path::Path;
+use xacct_world::{load, Loaded};
+
+fn scenario(name: &str) -> Loaded {
+    load(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compute")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_ami_era_cluster_names_its_profile_by_name_and_a_fleet_cluster_is_read() {
+    let loaded = scenario("emr-ami");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let profile = |name: &str| {
+        loaded
+            .world
+            .compute
+            .get(name)
+            .unwrap()
+            .instance_profile
+            .clone()
+    };
+    assert_eq!(
+        profile("legacy").as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/EMR_EC2_DefaultRole")
+    );
+    assert_eq!(
+        profile("fleet").as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/EMR_EC2_LakeRole")
+    );
+    let fleet = loaded.world.compute.get("fleet").unwrap();
+    let emr = fleet.settings.emr.as_ref().unwrap();
+    assert_eq!(
+        emr.canned_acl.as_ref().map(|acl| acl.value),
+        Some(xacct_compute::CannedAcl::BucketOwnerFullControl)
+    );
+}
+
+#[test]
+fn the_manifest_completes_a_cluster_file_without_aws_attributes_and_overrides_another() {
+    let loaded = scenario("databricks-pool");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let etl = "arn:aws:iam::111111111111:instance-profile/Etl";
+    for name in ["pool", "other"] {
+        let compute = loaded.world.compute.get(name).unwrap();
+        let access = compute.s3_access("lake", "x", None).unwrap();
+        match access.credentials {
+            xacct_compute::Credentials::InstanceProfile { profile } => {
+                assert_eq!(profile.unwrap().value.as_str(), etl, "{name}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let disagreements: Vec<_> = loaded
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.code == "instance-profile-disagrees")
+        .collect();
+    assert_eq!(disagreements.len(), 1, "{}", listing(&loaded));
+    assert!(disagreements[0]
+        .finding
+        .message
+        .contains("instance-profile/Old"));
+}
+
+/// The role a compute's settings assume for `bucket`, or `""` for its instance profile's.
+fn assumed(loaded: &Loaded, compute: &str, bucket: &str) -> String {
+    let compute = loaded
+        .world
+        .compute
+        .get(compute)
+        .unwrap_or_else(|| panic!("no compute {compute}: {:?}", loaded.world.compute.keys()));
+    match compute.s3_access(bucket, "x", None).unwrap().credentials {
+        xacct_compute::Credentials::AssumeRole(assume) => assume.role_arn.value.to_string(),
+        xacct_compute::Credentials::InstanceProfile { .. } => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
+    let loaded = scenario("databricks-shapes");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "bundle/jobs.orders_refresh/refresh",
+            "bundle/pipelines.orders_dlt/default",
+            "dbx/default/orders-batch/main",
+            "dlt/default",
+            "dlt/maintenance",
+            "nightly/ingest",
+            "nightly/publish",
+            "nightly/transform",
+            "workspace/adhoc",
+            "workspace/bi",
+        ]
+    );
+    let writer = "arn:aws:iam::222222222222:role/LakeWriter";
+    let reader = "arn:aws:iam::222222222222:role/LakeReader";
+    assert_eq!(assumed(&loaded, "nightly/ingest", "lake-b"), writer);
+    assert_eq!(assumed(&loaded, "nightly/transform", "lake-b"), "");
+    assert_eq!(assumed(&loaded, "dlt/default", "lake-b"), writer);
+    assert_eq!(assumed(&loaded, "workspace/bi", "lake-b"), reader);
+    assert_eq!(assumed(&loaded, "workspace/bi", "other"), "");
+    assert_eq!(
+        assumed(&loaded, "dbx/default/orders-batch/main", "lake-b"),
+        reader
+    );
+    assert_eq!(
+        assumed(&loaded, "bundle/jobs.orders_refresh/refresh", "lake-b"),
+        reader
+    );
+    assert_eq!(
+        assumed(&loaded, "bundle/pipelines.orders_dlt/default", "lake-b"),
+        ""
+    );
+    // The cluster policy fixes the publish cluster's instance profile and assumed role.
+    assert_eq!(
+        assumed(&loaded, "nightly/publish", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakePublisher"
+    );
+    assert_eq!(
+        loaded
+            .world
+            .compute
+            .get("nightly/publish")
+            .unwrap()
+            .instance_profile
+            .as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Publisher")
+    );
+    // The task on an existing cluster is said, not read as a cluster without identity.
+    assert!(listing(&loaded).contains("existing-cluster-not-read"));
+}
+
+#[test]
+fn a_file_of_another_shape_is_an_error_not_an_empty_cluster() {
+    let loaded = scenario("databricks-unread");
+    assert!(loaded.has_errors());
+    assert!(
+        listing(&loaded).contains("unread-databricks-shape"),
+        "{}",
+        listing(&loaded)
+    );
+}
+
+#[test]
+fn a_bundle_is_read_for_its_target_with_variables_substituted() {
+    let loaded = scenario("databricks-bundle");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "dev/jobs.orders_refresh/reader",
+            "dev/jobs.orders_refresh/writer",
+            "prod/jobs.orders_refresh/audit",
+            "prod/jobs.orders_refresh/reader",
+            "prod/jobs.orders_refresh/writer",
+        ]
+    );
+    assert_eq!(
+        assumed(&loaded, "dev/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriterDev"
+    );
+    // The prod target's variable replaces the default; its writer override keeps the rest.
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriter"
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/audit", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeAuditor"
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/reader", "lake-b"),
+        ""
+    );
+    assert_eq!(
+        loaded
+            .world
+            .compute
+            .get("prod/jobs.orders_refresh/reader")
+            .unwrap()
+            .instance_profile
+            .as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Etl")
+    );
+}
