@@ -7,7 +7,7 @@ use xacct_world::Loaded;
 
 /// Loads the scenario and prints its findings to stderr. `None` when it cannot be used.
 pub fn load(path: &Path) -> Option<Loaded> {
-    let loaded = match xacct_world::load(path) {
+    let loaded = match xacct_world::load_with(path, &crate::files::access()) {
         Ok(loaded) => loaded,
         Err(message) => {
             eprintln!("error: {message}");

@@ -21,7 +21,9 @@ pub fn run(args: &Args) -> u8 {
         .as_ref()
         .and_then(|path| path.parent())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let manifest = match xacct_world::import::manifest_for(&args.inputs, &output_dir) {
+    let access = crate::files::access();
+    let manifest = match xacct_world::import::manifest_for_with(&args.inputs, &output_dir, &access)
+    {
         Ok(manifest) => manifest,
         Err(message) => {
             eprintln!("error: {message}");
