@@ -174,7 +174,10 @@ impl TrustIndex {
 
 /// Role ARNs written literally in the `Resource` of the principal's Allow statements for
 /// `sts:AssumeRole`, that exist in the world.
-fn intended_targets<'w>(world: &'w World, principal: &Principal) -> impl Iterator<Item = &'w str> {
+pub(crate) fn intended_targets<'w>(
+    world: &'w World,
+    principal: &Principal,
+) -> impl Iterator<Item = &'w str> {
     let policies = match principal {
         Principal::Role(arn) => world.roles.get(arn).map(|role| role.policies.as_slice()),
         Principal::User(arn) => world.users.get(arn).map(|user| user.policies.as_slice()),
