@@ -152,6 +152,6 @@ pub fn import_export(data: &[u8]) {
     let exports = [dir.join("export.json")];
     // Recognised or not, the answer is a manifest or an error, never a panic.
     let _ = xacct_world::import::manifest_for(&exports, &dir);
-    let _ = xacct_world::import::manifest_for(&[dir.clone()], &dir);
+    let _ = xacct_world::import::manifest_for(std::slice::from_ref(&dir), &dir);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,6 @@
 //! Rust version, a release profile fit to install, a LICENSE matching the declared license.
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
     reason = "a test that cannot read the workspace fails"
 )]
 

@@ -1,5 +1,3 @@
-#![expect(clippy::indexing_slicing, reason = "tests index the graph they built")]
-
 use super::*;
 use crate::tests_support::{inline, load, trust};
 
