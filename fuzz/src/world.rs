@@ -5,8 +5,10 @@
 //! Nothing here may panic on any input; an `assert!` marks a broken invariant.
 
 use std::path::PathBuf;
-use xacct_policy::{SourcedFinding, Span};
 use xacct_world::{load_with, FileAccess, Loaded};
+
+#[path = "findings.rs"]
+mod findings;
 
 /// What separates the manifest from the files after it in a `load_scenario` input.
 pub const FILE_SEPARATOR: &[u8] = b"\n%%FILE\n";
@@ -24,39 +26,11 @@ fn scratch(name: &str) -> Option<PathBuf> {
     Some(dir)
 }
 
-/// A span must lie inside its text and on character boundaries: every renderer slices the
-/// text with it.
-fn check_span(text: &str, span: Span, what: &str) {
-    assert!(
-        span.start <= span.end && span.end <= text.len(),
-        "{what}: span {span:?} outside a text of {} bytes",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
-        "{what}: span {span:?} cuts a character"
-    );
-}
-
-/// Renders a finding the ways a program or person would read it.
-fn render(finding: &SourcedFinding) -> String {
-    check_span(
-        &finding.source.text,
-        finding.finding.span,
-        finding.finding.code,
-    );
-    let mut out = finding.location();
-    let _ = miette::NarratableReportHandler::new().render_report(&mut out, finding);
-    let _ = miette::JSONReportHandler::new().render_report(&mut out, finding);
-    out.push_str(&finding.to_string());
-    out
-}
-
 /// Every finding rendered; a world without errors is asked about every expectation's
 /// principal, so the loaded model is used, not only built.
 fn check_loaded(loaded: &Loaded) {
     for finding in &loaded.findings {
-        render(finding);
+        findings::render_finding(finding);
     }
     let world = &loaded.world;
     for role in world.roles.values() {

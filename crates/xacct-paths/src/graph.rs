@@ -20,7 +20,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use xacct_eval::{authorize, Decision};
-use xacct_policy::{AccountId, Effect, PrincipalEntry};
+use xacct_policy::AccountId;
 use xacct_world::{Principal, Session, World};
 
 pub use render::{dot, html, mermaid};
@@ -418,54 +418,8 @@ impl<'w> Builder<'w> {
     /// that account. `from`, when asked, gets every candidate decided.
     fn assume_edges(&mut self, from: Option<&str>) {
         let world = self.world;
-        let roles_by_name: HashMap<(AccountId, &str), &str> = world
-            .roles
-            .values()
-            .map(|role| ((role.account, role.name.as_str()), role.arn.as_str()))
-            .collect();
-        let users_by_name: HashMap<(AccountId, &str), &str> = world
-            .users
-            .values()
-            .map(|user| ((user.account, user.name.as_str()), user.arn.as_str()))
-            .collect();
-        // Caller ARN -> roles whose trust names it.
-        let mut named: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut delegated: BTreeSet<(Option<AccountId>, &str)> = BTreeSet::new();
-        for role in world.roles.values() {
-            for statement in &role.trust.policy.statements {
-                let Some(principal) = &statement.principal else {
-                    continue;
-                };
-                if statement.effect != Effect::Allow || principal.negated {
-                    continue;
-                }
-                for entry in &principal.entries {
-                    let caller = match &entry.value {
-                        PrincipalEntry::Everyone => {
-                            delegated.insert((None, role.arn.as_str()));
-                            None
-                        }
-                        PrincipalEntry::Account { account } => {
-                            delegated.insert((Some(*account), role.arn.as_str()));
-                            None
-                        }
-                        PrincipalEntry::Role { account, name, .. }
-                        | PrincipalEntry::AssumedRole {
-                            account,
-                            role_name: name,
-                            ..
-                        } => roles_by_name.get(&(*account, name.as_str())).copied(),
-                        PrincipalEntry::User { account, name, .. } => {
-                            users_by_name.get(&(*account, name.as_str())).copied()
-                        }
-                        _ => None,
-                    };
-                    if let Some(caller) = caller.filter(|caller| *caller != role.arn) {
-                        named.entry(caller).or_default().insert(role.arn.as_str());
-                    }
-                }
-            }
-        }
+        let trust = crate::TrustIndex::new(world);
+        let delegated: BTreeSet<(Option<AccountId>, &str)> = trust.delegations().collect();
         for (account, role) in delegated {
             let kind = if account.is_some() {
                 NodeKind::Account
@@ -478,7 +432,6 @@ impl<'w> Builder<'w> {
             }
         }
 
-        let trust = crate::TrustIndex::new(world);
         let query = Query {
             start: Session::of(Principal::Role(String::new())),
             via: Vec::new(),
@@ -503,7 +456,7 @@ impl<'w> Builder<'w> {
             let Some(source) = self.node(kind, arn) else {
                 continue;
             };
-            let mut targets: BTreeSet<&str> = named.get(arn).cloned().unwrap_or_default();
+            let mut targets: BTreeSet<&str> = trust.naming(world, &principal).into_iter().collect();
             targets.extend(intended_targets(world, &principal).filter(|target| *target != arn));
             if from == Some(arn) {
                 targets.extend(trust.candidates(world, &principal));

@@ -102,6 +102,35 @@ impl TrustIndex {
         out
     }
 
+    /// Roles whose trust policy names `principal` itself (not its account, not everyone).
+    pub(crate) fn naming<'i>(&'i self, world: &World, principal: &Principal) -> Vec<&'i str> {
+        let (account, name, by_name) = match principal {
+            Principal::Role(arn) => match world.roles.get(arn) {
+                Some(role) => (role.account, role.name.clone(), &self.by_role),
+                None => return Vec::new(),
+            },
+            Principal::User(arn) => match world.users.get(arn) {
+                Some(user) => (user.account, user.name.clone(), &self.by_user),
+                None => return Vec::new(),
+            },
+        };
+        by_name
+            .get(&(account, name))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|target| *target != principal.arn())
+            .collect()
+    }
+
+    /// Roles whose trust delegates to a whole account (`Some`) or to everyone (`None`).
+    pub(crate) fn delegations(&self) -> impl Iterator<Item = (Option<AccountId>, &str)> {
+        let accounts = self.by_account.iter().flat_map(|(account, roles)| {
+            roles.iter().map(move |role| (Some(*account), role.as_str()))
+        });
+        accounts.chain(self.everyone.iter().map(|role| (None, role.as_str())))
+    }
+
     /// Principals a role's trust names directly or through their account: the reverse edges
     /// used by who-can.
     pub fn trusted_by(world: &World, role_arn: &str) -> Vec<Principal> {
