@@ -126,7 +126,9 @@ impl TrustIndex {
     /// Roles whose trust delegates to a whole account (`Some`) or to everyone (`None`).
     pub(crate) fn delegations(&self) -> impl Iterator<Item = (Option<AccountId>, &str)> {
         let accounts = self.by_account.iter().flat_map(|(account, roles)| {
-            roles.iter().map(move |role| (Some(*account), role.as_str()))
+            roles
+                .iter()
+                .map(move |role| (Some(*account), role.as_str()))
         });
         accounts.chain(self.everyone.iter().map(|role| (None, role.as_str())))
     }
