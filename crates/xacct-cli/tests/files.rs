@@ -304,3 +304,39 @@ fn import_does_not_follow_a_folder_out_of_itself() {
     let (code, _, stderr) = xacct(&["import", pipe.to_str().unwrap()], None);
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[test]
+fn import_names_the_exports_a_scenario_must_be_allowed_to_read() {
+    let dir = scratch("import-hint");
+    let exports = dir.join("my exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let export = r#"{"RoleDetailList":[{"Path":"/","RoleName":"A","RoleId":"AROAEXAMPLE","Arn":"arn:aws:iam::111111111111:role/A","CreateDate":"2026-01-01T00:00:00Z","AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[]},"RolePolicyList":[],"AttachedManagedPolicies":[]}],"UserDetailList":[],"GroupDetailList":[],"Policies":[]}"#;
+    std::fs::write(exports.join("auth.json"), export).unwrap();
+    let manifest = dir.join("scenario/xacct.toml");
+    let (code, _, stderr) = xacct(
+        &[
+            "import",
+            exports.to_str().unwrap(),
+            "--output",
+            manifest.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let canonical = std::fs::canonicalize(&exports).unwrap();
+    let hint = format!("--allow-outside '{}'", canonical.display());
+    assert!(stderr.contains(&hint), "{stderr}");
+    let scenario = dir.join("scenario");
+    let (code, _, stderr) = xacct(&["check", scenario.to_str().unwrap()], None);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = xacct(
+        &[
+            "check",
+            scenario.to_str().unwrap(),
+            "--allow-outside",
+            canonical.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_ne!(code, 2, "{stderr}");
+}
