@@ -75,25 +75,19 @@ impl TrustIndex {
 
     /// Roles whose trust policy names `principal`, its account, or everyone.
     pub fn candidates<'i>(&'i self, world: &'i World, principal: &Principal) -> Vec<&'i str> {
-        let (account, name, by_name) = match principal {
-            Principal::Role(arn) => match world.roles.get(arn) {
-                Some(role) => (role.account, role.name.clone(), &self.by_role),
-                None => return Vec::new(),
-            },
-            Principal::User(arn) => match world.users.get(arn) {
-                Some(user) => (user.account, user.name.clone(), &self.by_user),
-                None => return Vec::new(),
-            },
+        let Some(account) = world.principal_account(principal) else {
+            return Vec::new();
         };
-        let mut out: Vec<&str> = by_name
-            .get(&(account, name))
-            .into_iter()
-            .chain(self.by_account.get(&account))
-            .flatten()
-            .chain(&self.everyone)
-            .map(String::as_str)
-            .filter(|target| *target != principal.arn())
-            .collect();
+        let mut out = self.naming(world, principal);
+        out.extend(
+            self.by_account
+                .get(&account)
+                .into_iter()
+                .flatten()
+                .chain(&self.everyone)
+                .map(String::as_str)
+                .filter(|target| *target != principal.arn()),
+        );
         // Roles the caller's own policies mean to assume, even when their trust policy does
         // not name it: the link a user intended, so a broken trust is reported there.
         out.extend(intended_targets(world, principal).filter(|target| *target != principal.arn()));
