@@ -5,44 +5,19 @@
 //! Nothing here may panic on any input. Where a panic is raised on purpose (`assert!`), it
 //! marks a broken invariant, which the fuzzer reports as a crash like any other.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use xacct_eval::context::{Context, ContextValue};
 use xacct_eval::wire::NoFiles;
 use xacct_eval::{authorize, Caller, Decision, Explanation, PolicySet, Request, SourcedPolicy};
-use xacct_policy::{json, Policy, PolicyKind, SourceFile, SourcedFinding, Span};
+use xacct_policy::{json, Policy, PolicyKind, SourceFile};
+
+#[path = "findings.rs"]
+mod findings;
+use findings::{check_span, render_finding};
 
 /// Bytes as the text a user would have given: invalid UTF-8 replaced, as a file reader might.
 fn text_of(data: &[u8]) -> String {
     String::from_utf8_lossy(data).into_owned()
-}
-
-/// A span must lie inside its text and on character boundaries: every renderer slices the
-/// text with it.
-fn check_span(text: &str, span: Span, what: &str) {
-    assert!(
-        span.start <= span.end && span.end <= text.len(),
-        "{what}: span {span:?} outside a text of {} bytes",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
-        "{what}: span {span:?} cuts a character"
-    );
-}
-
-/// Renders a finding the ways a program or person would read it.
-fn render_finding(finding: &SourcedFinding) -> String {
-    check_span(
-        &finding.source.text,
-        finding.finding.span,
-        finding.finding.code,
-    );
-    let mut out = finding.location();
-    let _ = miette::NarratableReportHandler::new().render_report(&mut out, finding);
-    let _ = miette::JSONReportHandler::new().render_report(&mut out, finding);
-    let _ = write!(out, "{finding}");
-    out
 }
 
 /// The context every fixed request carries, so that conditions have something to test.

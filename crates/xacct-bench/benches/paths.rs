@@ -4,7 +4,9 @@
 //! - `who_can/AxR`: load the scenario folder, build the caller index, answer who can
 //!   `s3:GetObject` the objects of the bucket with the most readers: what `xacct who-can` does;
 //! - `who_can_query/AxR`: the index and the question alone, on a world loaded beforehand;
-//! - `check/AxR`: `check` of the scenario's 1,000 expectations, on a world loaded beforehand.
+//! - `check/AxR`: `check` of the scenario's 1,000 expectations, on a world loaded beforehand;
+//! - `graph/AxR`: the graph `xacct graph` draws, built and written as Mermaid, on a world
+//!   loaded beforehand.
 //!
 //! A accounts of R roles each. By default one small organization (10 x 20), so that
 //! `cargo test --benches` runs every benchmark once in seconds; `XACCT_BENCH_LARGE=1` adds
@@ -91,6 +93,12 @@ fn bench_size(criterion: &mut Criterion, accounts: usize, roles: usize) -> Resul
     });
     group.bench_function(format!("check/{id}"), |bencher| {
         bencher.iter(|| black_box(xacct_paths::check::check(&world).expectations.len()));
+    });
+    group.bench_function(format!("graph/{id}"), |bencher| {
+        bencher.iter(|| {
+            let graph = xacct_paths::graph::build(&world, &Default::default());
+            black_box(graph.map(|graph| xacct_paths::graph::mermaid(&graph).len()))
+        });
     });
     group.finish();
     Ok(())

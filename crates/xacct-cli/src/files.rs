@@ -11,9 +11,31 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use xacct_eval::wire::PolicyFiles;
 use xacct_policy::SourceFile;
+use xacct_world::files::{FileAccess, FileError, MANIFEST_LIMIT, POLICY_LIMIT};
+
+/// What `--allow-outside` allows, set once by `main` before any command runs.
+static ALLOWED: OnceLock<FileAccess> = OnceLock::new();
+
+/// Records the `--allow-outside` paths for every file read after this.
+pub fn allow_outside(paths: &[PathBuf]) {
+    let _ = ALLOWED.set(FileAccess::allowing(paths));
+}
+
+/// What files named by a scenario, a request or a folder of exports may be read: their root,
+/// and the `--allow-outside` paths.
+pub fn access() -> FileAccess {
+    ALLOWED.get().cloned().unwrap_or_default()
+}
+
+fn message(error: &FileError) -> String {
+    match error.help() {
+        Some(help) => format!("{error}\n  help: {help}"),
+        None => error.to_string(),
+    }
+}
 
 /// The path that means standard input.
 pub const STDIN: &str = "-";
@@ -26,17 +48,26 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == STDIN
 }
 
-/// Reads a file (or standard input for `-`) as UTF-8 text.
+/// Reads a file named on the command line (or standard input for `-`) as UTF-8 text: any
+/// place, but only a regular file of at most 64 MiB.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, String> {
     let (name, bytes) = if is_stdin(path) {
         let mut bytes = Vec::new();
         std::io::stdin()
+            .take(MANIFEST_LIMIT + 1)
             .read_to_end(&mut bytes)
             .map_err(|error| format!("cannot read standard input: {error}"))?;
+        if bytes.len() as u64 > MANIFEST_LIMIT {
+            return Err(format!(
+                "standard input holds more than {} MiB, the most xacct reads as one input",
+                MANIFEST_LIMIT >> 20
+            ));
+        }
         (STDIN_NAME.to_owned(), bytes)
     } else {
-        let bytes = std::fs::read(path)
-            .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+        let bytes = FileAccess::anywhere()
+            .read_bytes(path, MANIFEST_LIMIT, "an input file")
+            .map_err(|error| message(&error))?;
         (path.display().to_string(), bytes)
     };
     let text = decode(&bytes).map_err(|problem| format!("`{name}` {problem}"))?;
@@ -91,8 +122,8 @@ fn utf16(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Loads `{"file": "..."}` policies relative to the request file's folder (the working
-/// folder when the request comes from standard input).
+/// Loads `{"file": "..."}` policies relative to the request file's folder, and inside the
+/// root holding it (its git repository, or the folder), unless `--allow-outside` says so.
 pub struct RelativeFiles {
     pub base: PathBuf,
 }
@@ -111,7 +142,19 @@ impl RelativeFiles {
 
 impl PolicyFiles for RelativeFiles {
     fn load(&self, path: &str) -> Result<Arc<SourceFile>, String> {
-        read_source(&self.base.join(path))
+        let folder = if self.base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            self.base.as_path()
+        };
+        let full = self.base.join(path);
+        let bytes = access()
+            .confined_to(folder)
+            .read_bytes(&full, POLICY_LIMIT, "a policy file")
+            .map_err(|error| message(&error))?;
+        let name = full.display().to_string();
+        let text = decode(&bytes).map_err(|problem| format!("`{name}` {problem}"))?;
+        Ok(SourceFile::new(name, text))
     }
 }
 

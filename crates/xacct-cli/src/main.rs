@@ -53,6 +53,11 @@ struct Cli {
     quiet: bool,
     #[command(subcommand)]
     command: Command,
+    /// Also read files under PATH (a file or folder) when a scenario, a request or a folder of
+    /// exports names them; without it they must stay in the scenario's folder, or the git
+    /// repository holding it. Repeatable.
+    #[arg(long = "allow-outside", value_name = "PATH", global = true)]
+    allow_outside: Vec<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +97,7 @@ fn command_tree() -> clap::Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     render::stream::configure(cli.color, cli.quiet);
+    files::allow_outside(&cli.allow_outside);
     let code = match cli.command {
         Command::Validate(args) => command::validate::run(&args),
         Command::Eval(args) => command::eval::run(&args),

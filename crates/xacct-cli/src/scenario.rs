@@ -18,7 +18,7 @@ pub enum Output {
 /// `--quiet`); in JSON and SARIF they are the caller's to put in its document, and a scenario
 /// that cannot be used is reported as a document here. `None` when it cannot be used.
 pub fn load(path: &Path, command: &str, output: Output) -> Option<Loaded> {
-    let loaded = match xacct_world::load(path) {
+    let loaded = match xacct_world::load_with(path, &crate::files::access()) {
         Ok(loaded) => loaded,
         Err(message) => {
             failed(command, output, &message, &[]);

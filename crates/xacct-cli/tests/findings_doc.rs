@@ -65,6 +65,19 @@ fn codes_in(text: &str, out: &mut BTreeSet<String>) {
             }
         }
     }
+    // `self.read_file(path, limit, what, ("missing-policy-file", span))`: a code paired with
+    // its place, for a finding made later.
+    for (index, _) in body.match_indices("(\"") {
+        let rest = &body[index + 1..];
+        if let Some(literal) = leading_literal(rest) {
+            let paired = rest
+                .get(literal.len() + 2..)
+                .is_some_and(|after| after.trim_start().starts_with(", span"));
+            if paired && is_code(literal) {
+                out.insert(literal.to_owned());
+            }
+        }
+    }
     // `pub mod code { pub const UNKNOWN_ACTION: &str = "unknown-action"; ... }`
     for (index, _) in body.match_indices("mod code {") {
         let block = &body[index..];

@@ -1,37 +1,80 @@
-//! The world as a graph: accounts as groups, roles, users, instance profiles and buckets as
-//! nodes; every candidate AssumeRole edge (solid when it passes, dashed with the reason when it
-//! does not), instance profile → role, and principal → bucket for the buckets it can list or
-//! read. Rendered as a Mermaid flowchart or Graphviz DOT; this module only builds strings.
+//! The world as a graph of what can happen: accounts as groups; roles, users, instance
+//! profiles, buckets, KMS keys, Kinesis streams and Glue tables as nodes; the AssumeRole edges
+//! that pass, the ones someone clearly meant that fail (the trust names the caller, or the
+//! caller's policy names the role: dashed, with the reason), one edge per account for a trust
+//! that delegates to a whole account (instead of one failing edge from each of its
+//! principals), and the reads and writes each principal can make on each resource directly.
+//!
+//! Building it asks the engine only about edges a document names, plus one who-can question
+//! per resource and action, so 3,000 roles draw in well under a second (docs/benchmarks.md).
+//! Rendered as Mermaid, Graphviz DOT or a self-contained HTML page ([`render`]).
+
+pub mod render;
 
 use crate::assume::{assume, hop_reason};
+use crate::index::intended_targets;
 use crate::search::{AssumeOptions, Query};
-use crate::TrustIndex;
+use crate::{who_can, CallerIndex, WhoCanQuery};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
+use petgraph::Direction;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use xacct_eval::{authorize, Decision};
 use xacct_policy::AccountId;
 use xacct_world::{Principal, Session, World};
 
-/// The bucket-level and object-level reads drawn as access edges; objects are asked about
-/// with a representative key, `arn:aws:s3:::BUCKET/*`.
-const BUCKET_ACTIONS: [(&str, bool); 2] = [("s3:ListBucket", false), ("s3:GetObject", true)];
+pub use render::{dot, html, mermaid};
+
+/// The direct accesses drawn, per kind of resource: the action, and whether it is asked on
+/// the objects (`BUCKET/*`) rather than the resource itself.
+const BUCKET_ACTIONS: [(&str, bool); 3] = [
+    ("s3:ListBucket", false),
+    ("s3:GetObject", true),
+    ("s3:PutObject", true),
+];
+const KEY_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
+const STREAM_ACTIONS: [&str; 2] = ["kinesis:GetRecords", "kinesis:PutRecord"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
+    /// A whole account, as a trust policy's `arn:aws:iam::ACCOUNT:root` names it.
+    Account,
+    /// `"Principal": "*"` in a trust policy.
+    Everyone,
     Role,
     User,
     InstanceProfile,
     Bucket,
+    Key,
+    Stream,
+    /// A Glue Data Catalog table (or a resource link to one).
+    Table,
+}
+
+impl NodeKind {
+    /// The word the drawing puts before a node's name.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Account => "account",
+            Self::Everyone => "anyone",
+            Self::Role => "role",
+            Self::User => "user",
+            Self::InstanceProfile => "instance profile",
+            Self::Bucket => "bucket",
+            Self::Key => "key",
+            Self::Stream => "stream",
+            Self::Table => "table",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Node {
     pub kind: NodeKind,
-    /// ARN, or the name for a bucket.
+    /// ARN; the name for a bucket; the account id for an account.
     pub id: String,
-    pub account: AccountId,
+    /// The account it belongs to (none for "anyone").
+    pub account: Option<AccountId>,
     /// What the drawing shows: the name.
     pub label: String,
 }
@@ -46,10 +89,17 @@ pub enum Edge {
         /// The `ExternalId` the caller must pass, for a passing edge that needs one.
         external_id: Option<String>,
     },
+    /// The role's trust delegates to a whole account (or to anyone): every principal there
+    /// whose own policies allow `sts:AssumeRole` on it can assume it.
+    Delegates,
     /// An instance profile holds its role; dashed when EC2 cannot assume it.
     Holds { ec2_trusted: bool },
-    /// The principal is allowed these actions on the bucket.
+    /// The principal is allowed these actions on the resource, directly.
     Access { actions: Vec<String> },
+    /// A bucket or stream is encrypted with the key.
+    EncryptedWith,
+    /// A resource link points at its table, or a table's data is in the bucket.
+    Points { what: &'static str },
 }
 
 impl Edge {
@@ -73,11 +123,14 @@ impl Edge {
                 ..
             } => Some(format!("AssumeRole, ExternalId {id}")),
             Self::Assume { .. } => Some("AssumeRole".to_owned()),
+            Self::Delegates => Some("AssumeRole, if its own policies allow".to_owned()),
             Self::Holds { ec2_trusted: true } => None,
             Self::Holds { ec2_trusted: false } => {
                 Some("trust policy does not name ec2.amazonaws.com".to_owned())
             }
             Self::Access { actions } => Some(actions.join(", ")),
+            Self::EncryptedWith => Some("encrypted with".to_owned()),
+            Self::Points { what } => Some((*what).to_owned()),
         }
     }
 }
@@ -90,409 +143,489 @@ pub struct WorldGraph {
     pub accounts: BTreeMap<AccountId, Option<String>>,
 }
 
-/// Builds the graph of a world. Nodes are added account by account (roles, users, instance
-/// profiles, buckets, each by ARN or name) and edges in a fixed order, so the drawing is
-/// stable.
-pub fn build(world: &World) -> WorldGraph {
-    let mut out = WorldGraph {
-        accounts: world
-            .accounts
-            .iter()
-            .map(|(id, account)| (*id, account.name.clone()))
-            .collect(),
-        ..WorldGraph::default()
-    };
-    let mut nodes: Vec<Node> = Vec::new();
-    nodes.extend(world.roles.values().map(|role| Node {
-        kind: NodeKind::Role,
-        id: role.arn.clone(),
-        account: role.account,
-        label: role.name.clone(),
-    }));
-    nodes.extend(world.users.values().map(|user| Node {
-        kind: NodeKind::User,
-        id: user.arn.clone(),
-        account: user.account,
-        label: user.name.clone(),
-    }));
-    nodes.extend(world.instance_profiles.values().map(|profile| Node {
-        kind: NodeKind::InstanceProfile,
-        id: profile.arn.clone(),
-        account: profile.account,
-        label: profile.name.clone(),
-    }));
-    nodes.extend(world.buckets.values().map(|bucket| Node {
-        kind: NodeKind::Bucket,
-        id: bucket.name.clone(),
-        account: bucket.account,
-        label: bucket.name.clone(),
-    }));
-    nodes.sort_by(|left, right| {
-        (left.account, left.kind, &left.id).cmp(&(right.account, right.kind, &right.id))
-    });
-    let mut index: HashMap<(NodeKind, String), NodeIndex> = HashMap::new();
-    for node in nodes {
-        out.accounts.entry(node.account).or_insert(None);
-        let key = (node.kind, node.id.clone());
-        index.insert(key, out.graph.add_node(node));
-    }
-    let role_node = |arn: &str| index.get(&(NodeKind::Role, arn.to_owned())).copied();
+/// What to draw: everything that can happen, or the part asked about.
+#[derive(Debug, Clone, Default)]
+pub struct GraphQuery {
+    /// Only what this principal (role or user ARN) reaches, and with every AssumeRole edge
+    /// from it decided, account-wide trusts included.
+    pub from: Option<String>,
+    /// Only what reaches this node (an ARN, or a bucket name).
+    pub to: Option<String>,
+    /// Only the nodes of this account and the edges into or out of it.
+    pub account: Option<AccountId>,
+}
 
-    // Instance profiles hold their roles.
-    for profile in world.instance_profiles.values() {
-        if let (Some(from), Some(to)) = (
-            index.get(&(NodeKind::InstanceProfile, profile.arn.clone())),
-            role_node(&profile.role),
-        ) {
-            let ec2_trusted = world
-                .service_request("ec2.amazonaws.com", "sts:AssumeRole", &profile.role)
-                .is_ok_and(|request| authorize(&request).decision == Decision::Allow);
-            out.graph.add_edge(*from, to, Edge::Holds { ec2_trusted });
+/// Why the graph cannot be drawn as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct GraphError(pub String);
+
+/// Builds the graph of a world. Nodes come account by account (by kind, then id) and edges in
+/// a fixed order, so the drawing is stable.
+pub fn build(world: &World, query: &GraphQuery) -> Result<WorldGraph, GraphError> {
+    let mut builder = Builder::new(world);
+    if let Some(from) = &query.from {
+        if !world.roles.contains_key(from) && !world.users.contains_key(from) {
+            return Err(GraphError(format!(
+                "`--from {from}`: no role or user of the scenario has this ARN"
+            )));
         }
     }
+    builder.holds();
+    builder.assume_edges(query.from.as_deref());
+    builder.access_edges();
+    builder.resource_edges();
+    let graph = builder.out;
+    let to = match &query.to {
+        Some(to) => Some(graph.find(to).ok_or_else(|| {
+            GraphError(format!(
+                "`--to {to}`: no role, user, instance profile, bucket, key, stream or table of the scenario has this ARN or name"
+            ))
+        })?),
+        None => None,
+    };
+    let from = query.from.as_deref().and_then(|from| graph.find(from));
+    Ok(graph.keep(from, to, query.account))
+}
 
-    // Every candidate AssumeRole edge, decided.
-    let trust = TrustIndex::new(world);
-    let callers = world
-        .roles
-        .keys()
-        .map(|arn| (NodeKind::Role, Principal::Role(arn.clone())))
-        .chain(
+impl WorldGraph {
+    /// The node with this id (ARN, bucket name).
+    pub fn find(&self, id: &str) -> Option<NodeIndex> {
+        self.graph
+            .node_indices()
+            .find(|node| self.graph.node_weight(*node).is_some_and(|n| n.id == id))
+    }
+
+    /// Nodes reached from `start` along edges that can happen (a dashed edge is drawn, but
+    /// not followed), in `direction`.
+    fn reach(&self, start: NodeIndex, direction: Direction) -> BTreeSet<NodeIndex> {
+        let mut seen = BTreeSet::from([start]);
+        let mut queue = vec![start];
+        while let Some(node) = queue.pop() {
+            for edge in self.graph.edges_directed(node, direction) {
+                let next = match direction {
+                    Direction::Outgoing => edge.target(),
+                    Direction::Incoming => edge.source(),
+                };
+                if seen.insert(next) && !edge.weight().is_dashed() {
+                    queue.push(next);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The subgraph asked for, with node and edge order kept.
+    fn keep(
+        self,
+        from: Option<NodeIndex>,
+        to: Option<NodeIndex>,
+        account: Option<AccountId>,
+    ) -> WorldGraph {
+        if from.is_none() && to.is_none() && account.is_none() {
+            return self;
+        }
+        let all: BTreeSet<NodeIndex> = self.graph.node_indices().collect();
+        let mut kept = all.clone();
+        if let Some(from) = from {
+            kept = &kept & &self.reach(from, Direction::Outgoing);
+        }
+        if let Some(to) = to {
+            kept = &kept & &self.reach(to, Direction::Incoming);
+        }
+        if let Some(account) = account {
+            let inside = |node: NodeIndex| {
+                self.graph
+                    .node_weight(node)
+                    .is_some_and(|weight| weight.account == Some(account))
+            };
+            let mut touching: BTreeSet<NodeIndex> =
+                all.iter().copied().filter(|node| inside(*node)).collect();
+            for edge in self.graph.edge_references() {
+                if inside(edge.source()) || inside(edge.target()) {
+                    touching.insert(edge.source());
+                    touching.insert(edge.target());
+                }
+            }
+            kept = &kept & &touching;
+        }
+        let mut out = WorldGraph {
+            accounts: self.accounts.clone(),
+            ..WorldGraph::default()
+        };
+        let mut renumbered = HashMap::new();
+        for node in &kept {
+            if let Some(weight) = self.graph.node_weight(*node) {
+                renumbered.insert(*node, out.graph.add_node(weight.clone()));
+            }
+        }
+        for edge in self.graph.edge_references() {
+            if let (Some(source), Some(target)) = (
+                renumbered.get(&edge.source()),
+                renumbered.get(&edge.target()),
+            ) {
+                out.graph.add_edge(*source, *target, edge.weight().clone());
+            }
+        }
+        let used: BTreeSet<AccountId> = out
+            .graph
+            .node_weights()
+            .filter_map(|node| node.account)
+            .collect();
+        out.accounts.retain(|account, _| used.contains(account));
+        out
+    }
+}
+
+struct Builder<'w> {
+    world: &'w World,
+    out: WorldGraph,
+    index: HashMap<(NodeKind, String), NodeIndex>,
+}
+
+impl<'w> Builder<'w> {
+    fn new(world: &'w World) -> Self {
+        let mut nodes: Vec<Node> = Vec::new();
+        let node = |kind, id: &str, account, label: &str| Node {
+            kind,
+            id: id.to_owned(),
+            account: Some(account),
+            label: label.to_owned(),
+        };
+        nodes.extend(
+            world
+                .roles
+                .values()
+                .map(|role| node(NodeKind::Role, &role.arn, role.account, &role.name)),
+        );
+        nodes.extend(
             world
                 .users
-                .keys()
-                .map(|arn| (NodeKind::User, Principal::User(arn.clone()))),
+                .values()
+                .map(|user| node(NodeKind::User, &user.arn, user.account, &user.name)),
         );
-    let query = Query {
-        start: Session::of(Principal::Role(String::new())),
-        via: Vec::new(),
-        action: "sts:AssumeRole".to_owned(),
-        resource: String::new(),
-        context: Vec::new(),
-        options: AssumeOptions::default(),
-        max_depth: 1,
-    };
-    for (kind, principal) in callers {
-        let Some(from) = index.get(&(kind, principal.arn().to_owned())).copied() else {
-            continue;
-        };
-        let session = Session::of(principal.clone());
-        for target in trust.candidates(world, &principal) {
-            let Some(to) = role_node(target) else {
-                continue;
-            };
-            let edge = match assume(world, &query, &session, target) {
-                Ok(attempt) if attempt.passes() => Edge::Assume {
-                    passes: true,
-                    reason: None,
-                    external_id: attempt.external_id,
-                },
-                Ok(attempt) => Edge::Assume {
-                    passes: false,
-                    reason: Some(hop_reason(&attempt.hop)),
-                    external_id: None,
-                },
-                Err(error) => Edge::Assume {
-                    passes: false,
-                    reason: Some(error),
-                    external_id: None,
-                },
-            };
-            out.graph.add_edge(from, to, edge);
+        nodes.extend(world.instance_profiles.values().map(|profile| {
+            node(
+                NodeKind::InstanceProfile,
+                &profile.arn,
+                profile.account,
+                &profile.name,
+            )
+        }));
+        nodes.extend(
+            world
+                .buckets
+                .values()
+                .map(|bucket| node(NodeKind::Bucket, &bucket.name, bucket.account, &bucket.name)),
+        );
+        // AWS managed keys (`aws/s3`) are used by S3 for whoever may use the bucket: no node.
+        nodes.extend(
+            world
+                .keys
+                .values()
+                .filter(|key| !key.aws_managed)
+                .map(|key| {
+                    let label = key.aliases.first().map_or_else(
+                        || key.arn.rsplit('/').next().unwrap_or(&key.arn),
+                        String::as_str,
+                    );
+                    node(NodeKind::Key, &key.arn, key.account, label)
+                }),
+        );
+        nodes.extend(
+            world
+                .streams
+                .values()
+                .map(|stream| node(NodeKind::Stream, &stream.arn, stream.account, &stream.name)),
+        );
+        for catalog in world.lake.catalogs.values() {
+            for table in catalog.tables.values() {
+                let arn = table_arn(catalog, &table.database, &table.name);
+                let label = format!("{}.{}", table.database, table.name);
+                nodes.push(node(NodeKind::Table, &arn, catalog.account, &label));
+            }
         }
-
-        // The buckets the principal can list or read.
-        for bucket in world.buckets.values() {
-            let Some(to) = index.get(&(NodeKind::Bucket, bucket.name.clone())).copied() else {
-                continue;
-            };
-            let actions: Vec<String> = BUCKET_ACTIONS
+        nodes.sort_by(|left, right| {
+            (left.account, left.kind, &left.id).cmp(&(right.account, right.kind, &right.id))
+        });
+        let mut out = WorldGraph {
+            accounts: world
+                .accounts
                 .iter()
-                .filter(|(action, object)| {
-                    let resource = if *object {
-                        format!("arn:aws:s3:::{}/*", bucket.name)
-                    } else {
-                        format!("arn:aws:s3:::{}", bucket.name)
-                    };
-                    world
-                        .request(&session, action, &resource, &[])
-                        .is_ok_and(|request| authorize(&request).decision == Decision::Allow)
-                })
-                .map(|(action, _)| (*action).to_owned())
-                .collect();
-            if !actions.is_empty() {
-                out.graph.add_edge(from, to, Edge::Access { actions });
-            }
-        }
-    }
-    out
-}
-
-fn account_title(account: AccountId, name: Option<&String>) -> String {
-    match name {
-        Some(name) => format!("{account} {name}"),
-        None => account.to_string(),
-    }
-}
-
-/// Nodes grouped by account, in node order.
-fn by_account(graph: &WorldGraph) -> BTreeMap<AccountId, Vec<NodeIndex>> {
-    let mut groups: BTreeMap<AccountId, Vec<NodeIndex>> = BTreeMap::new();
-    for node in graph.graph.node_indices() {
-        if let Some(weight) = graph.graph.node_weight(node) {
-            groups.entry(weight.account).or_default().push(node);
-        }
-    }
-    groups
-}
-
-/// Edges in a stable order: by source, then target, then insertion.
-fn sorted_edges(graph: &WorldGraph) -> Vec<(NodeIndex, NodeIndex, &Edge)> {
-    let mut edges: Vec<(NodeIndex, NodeIndex, &Edge)> = graph
-        .graph
-        .edge_references()
-        .map(|edge| (edge.source(), edge.target(), edge.weight()))
-        .collect();
-    edges.sort_by_key(|(source, target, _)| (source.index(), target.index()));
-    edges
-}
-
-fn mermaid_text(text: &str) -> String {
-    text.replace('"', "#quot;")
-}
-
-/// A Mermaid `flowchart LR`, one `subgraph` per account.
-pub fn mermaid(graph: &WorldGraph) -> String {
-    let mut out = String::from("flowchart LR\n");
-    for (account, nodes) in by_account(graph) {
-        let name = graph.accounts.get(&account).and_then(Option::as_ref);
-        let _ = writeln!(
-            out,
-            "  subgraph account_{account}[\"{}\"]",
-            mermaid_text(&account_title(account, name))
-        );
+                .map(|(id, account)| (*id, account.name.clone()))
+                .collect(),
+            ..WorldGraph::default()
+        };
+        let mut index = HashMap::new();
         for node in nodes {
-            let Some(weight) = graph.graph.node_weight(node) else {
+            if let Some(account) = node.account {
+                out.accounts.entry(account).or_insert(None);
+            }
+            let key = (node.kind, node.id.clone());
+            index.insert(key, out.graph.add_node(node));
+        }
+        Self { world, out, index }
+    }
+
+    fn node(&self, kind: NodeKind, id: &str) -> Option<NodeIndex> {
+        self.index.get(&(kind, id.to_owned())).copied()
+    }
+
+    /// The node of a whole account or of "anyone", added the first time a trust names it.
+    fn delegate(&mut self, kind: NodeKind, account: Option<AccountId>) -> NodeIndex {
+        let id = account.map_or_else(|| "*".to_owned(), |account| account.to_string());
+        if let Some(node) = self.node(kind, &id) {
+            return node;
+        }
+        if let Some(account) = account {
+            self.out.accounts.entry(account).or_insert(None);
+        }
+        let label = match account {
+            Some(account) => format!("{account}: every principal"),
+            None => "(Principal *)".to_owned(),
+        };
+        let node = self.out.graph.add_node(Node {
+            kind,
+            id: id.clone(),
+            account,
+            label,
+        });
+        self.index.insert((kind, id), node);
+        node
+    }
+
+    /// Instance profiles hold their roles.
+    fn holds(&mut self) {
+        for profile in self.world.instance_profiles.values() {
+            let (Some(from), Some(to)) = (
+                self.node(NodeKind::InstanceProfile, &profile.arn),
+                self.node(NodeKind::Role, &profile.role),
+            ) else {
                 continue;
             };
-            let label = mermaid_text(&format!("{} {}", kind_word(weight.kind), weight.label));
-            let (open, close) = match weight.kind {
-                NodeKind::Role => ("[", "]"),
-                NodeKind::User => ("([", "])"),
-                NodeKind::InstanceProfile => ("{{", "}}"),
-                NodeKind::Bucket => ("[(", ")]"),
+            let ec2_trusted = self
+                .world
+                .service_request("ec2.amazonaws.com", "sts:AssumeRole", &profile.role)
+                .is_ok_and(|request| authorize(&request).decision == Decision::Allow);
+            self.out
+                .graph
+                .add_edge(from, to, Edge::Holds { ec2_trusted });
+        }
+    }
+
+    /// AssumeRole edges: each trust that names a principal, and each role a principal's own
+    /// policy names, is decided; a trust naming a whole account (or anyone) is one edge from
+    /// that account. `from`, when asked, gets every candidate decided.
+    fn assume_edges(&mut self, from: Option<&str>) {
+        let world = self.world;
+        let trust = crate::TrustIndex::new(world);
+        let delegated: BTreeSet<(Option<AccountId>, &str)> = trust.delegations().collect();
+        for (account, role) in delegated {
+            let kind = if account.is_some() {
+                NodeKind::Account
+            } else {
+                NodeKind::Everyone
             };
-            let _ = writeln!(out, "    n{}{open}\"{label}\"{close}", node.index());
-        }
-        out.push_str("  end\n");
-    }
-    for (source, target, edge) in sorted_edges(graph) {
-        let arrow = if edge.is_dashed() { "-.->" } else { "-->" };
-        match edge.label() {
-            Some(label) => {
-                let _ = writeln!(
-                    out,
-                    "  n{} {arrow}|\"{}\"| n{}",
-                    source.index(),
-                    mermaid_text(&label),
-                    target.index()
-                );
-            }
-            None => {
-                let _ = writeln!(out, "  n{} {arrow} n{}", source.index(), target.index());
+            let source = self.delegate(kind, account);
+            if let Some(target) = self.node(NodeKind::Role, role) {
+                self.out.graph.add_edge(source, target, Edge::Delegates);
             }
         }
-    }
-    out
-}
 
-fn kind_word(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Role => "role",
-        NodeKind::User => "user",
-        NodeKind::InstanceProfile => "instance profile",
-        NodeKind::Bucket => "bucket",
-    }
-}
-
-fn dot_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// Graphviz DOT, one `subgraph cluster_<account>` per account.
-pub fn dot(graph: &WorldGraph) -> String {
-    let mut out = String::from("digraph xacct {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
-    for (account, nodes) in by_account(graph) {
-        let name = graph.accounts.get(&account).and_then(Option::as_ref);
-        let _ = writeln!(out, "  subgraph cluster_{account} {{");
-        let _ = writeln!(
-            out,
-            "    label=\"{}\";",
-            dot_text(&account_title(account, name))
-        );
-        for node in nodes {
-            let Some(weight) = graph.graph.node_weight(node) else {
+        let query = Query {
+            start: Session::of(Principal::Role(String::new())),
+            via: Vec::new(),
+            action: "sts:AssumeRole".to_owned(),
+            resource: String::new(),
+            context: Vec::new(),
+            options: AssumeOptions::default(),
+            max_depth: 1,
+        };
+        let callers = world
+            .roles
+            .keys()
+            .map(|arn| (NodeKind::Role, Principal::Role(arn.clone())))
+            .chain(
+                world
+                    .users
+                    .keys()
+                    .map(|arn| (NodeKind::User, Principal::User(arn.clone()))),
+            );
+        for (kind, principal) in callers {
+            let arn = principal.arn();
+            let Some(source) = self.node(kind, arn) else {
                 continue;
             };
-            let shape = match weight.kind {
-                NodeKind::Role => "box",
-                NodeKind::User => "ellipse",
-                NodeKind::InstanceProfile => "hexagon",
-                NodeKind::Bucket => "cylinder",
+            let mut targets: BTreeSet<&str> = trust.naming(world, &principal).into_iter().collect();
+            targets.extend(intended_targets(world, &principal).filter(|target| *target != arn));
+            if from == Some(arn) {
+                targets.extend(trust.candidates(world, &principal));
+            }
+            let session = Session::of(principal.clone());
+            for target in targets {
+                let Some(to) = self.node(NodeKind::Role, target) else {
+                    continue;
+                };
+                let edge = match assume(world, &query, &session, target) {
+                    Ok(attempt) if attempt.passes() => Edge::Assume {
+                        passes: true,
+                        reason: None,
+                        external_id: attempt.external_id,
+                    },
+                    Ok(attempt) => Edge::Assume {
+                        passes: false,
+                        reason: Some(hop_reason(&attempt.hop)),
+                        external_id: None,
+                    },
+                    Err(error) => Edge::Assume {
+                        passes: false,
+                        reason: Some(error),
+                        external_id: None,
+                    },
+                };
+                self.out.graph.add_edge(source, to, edge);
+            }
+        }
+    }
+
+    /// Who reads and writes each bucket, key and stream directly: one who-can question per
+    /// resource and action (chains are the AssumeRole edges).
+    fn access_edges(&mut self) {
+        let world = self.world;
+        let callers = CallerIndex::new(world);
+        let mut questions: Vec<(NodeIndex, String, String)> = Vec::new();
+        for bucket in world.buckets.values() {
+            let Some(node) = self.node(NodeKind::Bucket, &bucket.name) else {
+                continue;
             };
-            let label = dot_text(&format!("{} {}", kind_word(weight.kind), weight.label));
-            let _ = writeln!(
-                out,
-                "    n{} [label=\"{label}\", shape={shape}, tooltip=\"{}\"];",
-                node.index(),
-                dot_text(&weight.id)
-            );
+            for (action, objects) in BUCKET_ACTIONS {
+                let resource = if objects {
+                    format!("arn:aws:s3:::{}/*", bucket.name)
+                } else {
+                    format!("arn:aws:s3:::{}", bucket.name)
+                };
+                questions.push((node, action.to_owned(), resource));
+            }
         }
-        out.push_str("  }\n");
+        for key in world.keys.values() {
+            if let Some(node) = self.node(NodeKind::Key, &key.arn) {
+                for action in KEY_ACTIONS {
+                    questions.push((node, action.to_owned(), key.arn.clone()));
+                }
+            }
+        }
+        for stream in world.streams.values() {
+            if let Some(node) = self.node(NodeKind::Stream, &stream.arn) {
+                for action in STREAM_ACTIONS {
+                    questions.push((node, action.to_owned(), stream.arn.clone()));
+                }
+            }
+        }
+        let mut access: BTreeMap<(NodeIndex, NodeIndex), Vec<String>> = BTreeMap::new();
+        for (resource_node, action, resource) in questions {
+            let question = WhoCanQuery {
+                max_depth: 0,
+                ..WhoCanQuery::new(action.clone(), resource)
+            };
+            let Ok(answer) = who_can(world, &callers, &question) else {
+                continue;
+            };
+            for reach in answer
+                .principals
+                .iter()
+                .filter(|reach| reach.chain.is_empty())
+            {
+                let kind = match reach.kind {
+                    crate::who_can::Kind::Role => NodeKind::Role,
+                    crate::who_can::Kind::User => NodeKind::User,
+                    // The role it holds is drawn making the request.
+                    crate::who_can::Kind::InstanceProfile => continue,
+                };
+                if let Some(principal) = self.node(kind, &reach.principal) {
+                    access
+                        .entry((principal, resource_node))
+                        .or_default()
+                        .push(action.clone());
+                }
+            }
+        }
+        for ((source, target), actions) in access {
+            self.out
+                .graph
+                .add_edge(source, target, Edge::Access { actions });
+        }
     }
-    for (source, target, edge) in sorted_edges(graph) {
-        let mut attributes = Vec::new();
-        if let Some(label) = edge.label() {
-            attributes.push(format!("label=\"{}\"", dot_text(&label)));
+
+    /// Buckets and streams to their keys, resource links to their tables, tables to the
+    /// buckets that hold their data.
+    fn resource_edges(&mut self) {
+        let world = self.world;
+        for bucket in world.buckets.values() {
+            if let xacct_s3::DefaultEncryption::SseKms { key_arn, .. } = &bucket.encryption {
+                self.link(NodeKind::Bucket, &bucket.name, key_arn, Edge::EncryptedWith);
+            }
         }
-        if edge.is_dashed() {
-            attributes.push("style=dashed".to_owned());
-            attributes.push("color=red".to_owned());
+        for stream in world.streams.values() {
+            if let Some(key) = &stream.encryption_key {
+                self.link(NodeKind::Stream, &stream.arn, key, Edge::EncryptedWith);
+            }
         }
-        if attributes.is_empty() {
-            let _ = writeln!(out, "  n{} -> n{};", source.index(), target.index());
-        } else {
-            let _ = writeln!(
-                out,
-                "  n{} -> n{} [{}];",
-                source.index(),
-                target.index(),
-                attributes.join(", ")
-            );
+        for catalog in world.lake.catalogs.values() {
+            for table in catalog.tables.values() {
+                let arn = table_arn(catalog, &table.database, &table.name);
+                if let Some((account, database, name)) = &table.target {
+                    let target = format!(
+                        "arn:aws:glue:{}:{account}:table/{database}/{name}",
+                        catalog.region
+                    );
+                    self.link(
+                        NodeKind::Table,
+                        &arn,
+                        &target,
+                        Edge::Points {
+                            what: "resource link to",
+                        },
+                    );
+                }
+                let bucket = table
+                    .location
+                    .as_deref()
+                    .and_then(|location| location.strip_prefix("s3://"))
+                    .and_then(|rest| rest.split('/').next());
+                if let Some(bucket) = bucket {
+                    if let (Some(source), Some(target)) = (
+                        self.node(NodeKind::Table, &arn),
+                        self.node(NodeKind::Bucket, bucket),
+                    ) {
+                        self.out
+                            .graph
+                            .add_edge(source, target, Edge::Points { what: "data in" });
+                    }
+                }
+            }
         }
     }
-    out.push_str("}\n");
-    out
+
+    /// An edge from a node of `kind` to the key or table `target` names, when both exist.
+    fn link(&mut self, kind: NodeKind, source: &str, target: &str, edge: Edge) {
+        let target_kind = match edge {
+            Edge::EncryptedWith => NodeKind::Key,
+            _ => NodeKind::Table,
+        };
+        if let (Some(source), Some(target)) =
+            (self.node(kind, source), self.node(target_kind, target))
+        {
+            self.out.graph.add_edge(source, target, edge);
+        }
+    }
+}
+
+fn table_arn(catalog: &xacct_lake::Catalog, database: &str, table: &str) -> String {
+    format!(
+        "arn:aws:glue:{}:{}:table/{database}/{table}",
+        catalog.region, catalog.account
+    )
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tests_support::{inline, load, trust};
-
-    fn world() -> World {
-        let assume_b = inline(
-            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::222222222222:role/B"}]}"#,
-        );
-        let read = inline(
-            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}"#,
-        );
-        load(&format!(
-            r#"
-[[account]]
-id = "111111111111"
-name = "apps"
-[[account]]
-id = "222222222222"
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/A"
-trust = {ec2}
-policies = [{assume_b}]
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/X"
-trust = {ec2}
-policies = [{assume_b}]
-
-[[instance_profile]]
-arn = "arn:aws:iam::111111111111:instance-profile/A"
-role = "A"
-
-[[role]]
-arn = "arn:aws:iam::222222222222:role/B"
-trust = {trust_b}
-policies = [{read}]
-
-[[bucket]]
-name = "data"
-account = "222222222222"
-"#,
-            ec2 = trust(r#"{"Service": "ec2.amazonaws.com"}"#),
-            trust_b = trust(r#"{"AWS": "arn:aws:iam::111111111111:role/A"}"#),
-        ))
-    }
-
-    #[test]
-    fn edges_pass_fail_hold_and_reach() {
-        let graph = build(&world());
-        let mut edges: Vec<(String, String, Edge)> = graph
-            .graph
-            .edge_references()
-            .map(|edge| {
-                (
-                    graph.graph[edge.source()].label.clone(),
-                    graph.graph[edge.target()].label.clone(),
-                    edge.weight().clone(),
-                )
-            })
-            .collect();
-        edges.sort_by(|left, right| (&left.0, &left.1).cmp(&(&right.0, &right.1)));
-        assert_eq!(
-            edges,
-            vec![
-                (
-                    "A".to_owned(),
-                    "A".to_owned(),
-                    Edge::Holds { ec2_trusted: true }
-                ),
-                (
-                    "A".to_owned(),
-                    "B".to_owned(),
-                    Edge::Assume {
-                        passes: true,
-                        reason: None,
-                        external_id: None
-                    }
-                ),
-                (
-                    "B".to_owned(),
-                    "data".to_owned(),
-                    Edge::Access {
-                        actions: vec!["s3:ListBucket".to_owned(), "s3:GetObject".to_owned()]
-                    }
-                ),
-                (
-                    "X".to_owned(),
-                    "B".to_owned(),
-                    Edge::Assume {
-                        passes: false,
-                        reason: Some("trust policy does not name X".to_owned()),
-                        external_id: None
-                    }
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn renderers_group_by_account_and_dash_failures() {
-        let graph = build(&world());
-        let mermaid = mermaid(&graph);
-        assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
-        assert!(
-            mermaid.contains("subgraph account_111111111111[\"111111111111 apps\"]"),
-            "{mermaid}"
-        );
-        assert!(
-            mermaid.contains("-.->|\"trust policy does not name X\"|"),
-            "{mermaid}"
-        );
-        let dot = dot(&graph);
-        assert!(dot.contains("subgraph cluster_222222222222 {"), "{dot}");
-        assert!(
-            dot.contains("[label=\"trust policy does not name X\", style=dashed, color=red]"),
-            "{dot}"
-        );
-    }
-}
+mod tests;

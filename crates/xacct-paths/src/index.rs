@@ -75,6 +75,29 @@ impl TrustIndex {
 
     /// Roles whose trust policy names `principal`, its account, or everyone.
     pub fn candidates<'i>(&'i self, world: &'i World, principal: &Principal) -> Vec<&'i str> {
+        let Some(account) = world.principal_account(principal) else {
+            return Vec::new();
+        };
+        let mut out = self.naming(world, principal);
+        out.extend(
+            self.by_account
+                .get(&account)
+                .into_iter()
+                .flatten()
+                .chain(&self.everyone)
+                .map(String::as_str)
+                .filter(|target| *target != principal.arn()),
+        );
+        // Roles the caller's own policies mean to assume, even when their trust policy does
+        // not name it: the link a user intended, so a broken trust is reported there.
+        out.extend(intended_targets(world, principal).filter(|target| *target != principal.arn()));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Roles whose trust policy names `principal` itself (not its account, not everyone).
+    pub(crate) fn naming<'i>(&'i self, world: &World, principal: &Principal) -> Vec<&'i str> {
         let (account, name, by_name) = match principal {
             Principal::Role(arn) => match world.roles.get(arn) {
                 Some(role) => (role.account, role.name.clone(), &self.by_role),
@@ -85,21 +108,23 @@ impl TrustIndex {
                 None => return Vec::new(),
             },
         };
-        let mut out: Vec<&str> = by_name
+        by_name
             .get(&(account, name))
             .into_iter()
-            .chain(self.by_account.get(&account))
             .flatten()
-            .chain(&self.everyone)
             .map(String::as_str)
             .filter(|target| *target != principal.arn())
-            .collect();
-        // Roles the caller's own policies mean to assume, even when their trust policy does
-        // not name it: the link a user intended, so a broken trust is reported there.
-        out.extend(intended_targets(world, principal).filter(|target| *target != principal.arn()));
-        out.sort_unstable();
-        out.dedup();
-        out
+            .collect()
+    }
+
+    /// Roles whose trust delegates to a whole account (`Some`) or to everyone (`None`).
+    pub(crate) fn delegations(&self) -> impl Iterator<Item = (Option<AccountId>, &str)> {
+        let accounts = self.by_account.iter().flat_map(|(account, roles)| {
+            roles
+                .iter()
+                .map(move |role| (Some(*account), role.as_str()))
+        });
+        accounts.chain(self.everyone.iter().map(|role| (None, role.as_str())))
     }
 
     /// Principals a role's trust names directly or through their account: the reverse edges
@@ -174,7 +199,10 @@ impl TrustIndex {
 
 /// Role ARNs written literally in the `Resource` of the principal's Allow statements for
 /// `sts:AssumeRole`, that exist in the world.
-fn intended_targets<'w>(world: &'w World, principal: &Principal) -> impl Iterator<Item = &'w str> {
+pub(crate) fn intended_targets<'w>(
+    world: &'w World,
+    principal: &Principal,
+) -> impl Iterator<Item = &'w str> {
     let policies = match principal {
         Principal::Role(arn) => world.roles.get(arn).map(|role| role.policies.as_slice()),
         Principal::User(arn) => world.users.get(arn).map(|user| user.policies.as_slice()),

@@ -15,7 +15,7 @@ mod detect;
 mod lake;
 mod organizations;
 
-pub use detect::manifest_for;
+pub use detect::{manifest_for, manifest_for_with};
 
 use crate::load::Loader;
 use crate::manifest::ImportEntry;
@@ -96,19 +96,12 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
 /// Reads and parses the export file; problems are findings.
 fn read(loader: &mut Loader, path: &TomlSpanned<String>) -> Option<(Arc<SourceFile>, Json)> {
     let full = normalize(&loader.base.join(path.get_ref()));
-    let text = match std::fs::read_to_string(&full) {
-        Ok(text) => text,
-        Err(error) => {
-            loader
-                .error(
-                    "missing-import-file",
-                    span_of(path),
-                    format!("cannot read export file `{}`: {error}", full.display()),
-                )
-                .help = Some("paths are relative to the folder of xacct.toml".to_owned());
-            return None;
-        }
-    };
+    let text = loader.read_file(
+        &full,
+        crate::files::EXPORT_LIMIT,
+        "an export file",
+        ("missing-import-file", span_of(path)),
+    )?;
     let source = SourceFile::new(full.display().to_string(), text);
     match json::parse(&source.text) {
         Ok(root) => Some((source, root)),

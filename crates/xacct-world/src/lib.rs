@@ -2,6 +2,7 @@
 //! instance profiles and buckets, and the expectations to check; loaded from a scenario folder
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
+pub mod files;
 pub mod import;
 pub mod load;
 pub mod manifest;
@@ -10,6 +11,7 @@ pub mod names;
 pub mod session;
 pub mod suggest;
 
-pub use load::{load, load_text, Loaded};
+pub use files::FileAccess;
+pub use load::{load, load_text, load_text_with, load_with, Loaded};
 pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};
 pub use session::{Principal, RequestError, Session};

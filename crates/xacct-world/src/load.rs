@@ -1,6 +1,7 @@
 //! Reading a scenario folder (`xacct.toml` and the policy files it names) into a [`World`].
 //! Every problem is a finding with its file, line and column; nothing is silently dropped.
 
+use crate::files::{self, FileAccess};
 use crate::import;
 use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
@@ -35,28 +36,47 @@ impl Loaded {
 /// `FullAWSAccess`, attached by default at every level that lists no SCP of its own.
 const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
-/// Loads `dir/xacct.toml` (or a manifest path given directly).
+/// Loads `dir/xacct.toml` (or a manifest path given directly); the files it names must stay
+/// inside the scenario's root (see [`crate::files`]).
 pub fn load(path: &Path) -> Result<Loaded, String> {
+    load_with(path, &FileAccess::anywhere())
+}
+
+/// [`load`], also reading the places `access` allows (`--allow-outside`).
+pub fn load_with(path: &Path, access: &FileAccess) -> Result<Loaded, String> {
     let manifest_path = if path.is_dir() {
         path.join("xacct.toml")
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(|error| format!("cannot read `{}`: {error}", manifest_path.display()))?;
+    // The manifest is named by the user: read from anywhere, but only a regular file.
+    let text = FileAccess::anywhere()
+        .read_text(&manifest_path, files::MANIFEST_LIMIT, "a scenario manifest")
+        .map_err(|error| error.to_string())?;
     let source = SourceFile::new(manifest_path.display().to_string(), text);
     let base = manifest_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    Ok(load_text(source, &base))
+    Ok(load_text_with(source, &base, access))
 }
 
 /// Loads a manifest whose text is already read; policy paths are relative to `base`.
 pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
+    load_text_with(source, base, &FileAccess::anywhere())
+}
+
+/// [`load_text`], also reading the places `access` allows.
+pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess) -> Loaded {
+    let folder = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
     let mut loader = Loader {
         manifest: Arc::clone(&source),
         base: base.to_path_buf(),
+        files: access.confined_to(folder),
         findings: Vec::new(),
         world: World::default(),
         managed: BTreeMap::new(),
@@ -90,6 +110,8 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
 pub(crate) struct Loader {
     pub(crate) manifest: Arc<SourceFile>,
     pub(crate) base: PathBuf,
+    /// Where the files the manifest names may be read from.
+    pub(crate) files: FileAccess,
     pub(crate) findings: Vec<SourcedFinding>,
     pub(crate) world: World,
     /// Managed policy documents by ARN.
@@ -138,6 +160,37 @@ impl Loader {
         }
     }
 
+    /// Reads a file the manifest names at `span`, confined to the scenario's root; a refusal
+    /// is an error finding `code` that names the file, never its content.
+    pub(crate) fn read_file(
+        &mut self,
+        full: &Path,
+        limit: u64,
+        what: &'static str,
+        (code, span): (&'static str, Span),
+    ) -> Option<String> {
+        match self.files.read_text(full, limit, what) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                let (code, message) = match &error {
+                    files::FileError::Io { error, .. } => {
+                        let noun = what.trim_start_matches("an ").trim_start_matches("a ");
+                        (
+                            code,
+                            format!("cannot read {noun} `{}`: {error}", full.display()),
+                        )
+                    }
+                    _ => ("file-refused", error.to_string()),
+                };
+                let help = error
+                    .help()
+                    .unwrap_or_else(|| "paths are relative to the folder of xacct.toml".to_owned());
+                self.error(code, span, message).help = Some(help);
+                None
+            }
+        }
+    }
+
     /// Reads a policy document named by the manifest, with the rules of `kind`.
     pub(crate) fn policy(
         &mut self,
@@ -149,21 +202,16 @@ impl Loader {
         let (source, text) = match reference.get_ref() {
             PolicySource::Path(path) => {
                 let full = normalize(&self.base.join(path));
-                match std::fs::read_to_string(&full) {
-                    Ok(text) => (
-                        SourceFile::new(full.display().to_string(), text.clone()),
-                        text,
-                    ),
-                    Err(error) => {
-                        self.error(
-                            "missing-policy-file",
-                            span,
-                            format!("cannot read policy file `{}`: {error}", full.display()),
-                        )
-                        .help = Some("paths are relative to the folder of xacct.toml".to_owned());
-                        return None;
-                    }
-                }
+                let text = self.read_file(
+                    &full,
+                    files::POLICY_LIMIT,
+                    "a policy file",
+                    ("missing-policy-file", span),
+                )?;
+                (
+                    SourceFile::new(full.display().to_string(), text.clone()),
+                    text,
+                )
             }
             PolicySource::Inline(inline) => {
                 let value = &inline.inline;
@@ -845,17 +893,12 @@ impl Loader {
     ) -> Option<T> {
         let path = path?;
         let full = normalize(&self.base.join(path.get_ref()));
-        let text = match std::fs::read_to_string(&full) {
-            Ok(text) => text,
-            Err(error) => {
-                self.error(
-                    "missing-settings-file",
-                    span_of(path),
-                    format!("cannot read settings file `{}`: {error}", full.display()),
-                );
-                return None;
-            }
-        };
+        let text = self.read_file(
+            &full,
+            files::POLICY_LIMIT,
+            "a settings file",
+            ("missing-settings-file", span_of(path)),
+        )?;
         let source = SourceFile::new(full.display().to_string(), text);
         let parsed = parse(&source.text);
         for finding in &parsed.findings {

@@ -21,7 +21,9 @@ pub fn run(args: &Args) -> u8 {
         .as_ref()
         .and_then(|path| path.parent())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let manifest = match xacct_world::import::manifest_for(&args.inputs, &output_dir) {
+    let access = crate::files::access();
+    let manifest = match xacct_world::import::manifest_for_with(&args.inputs, &output_dir, &access)
+    {
         Ok(manifest) => manifest,
         Err(message) => {
             errln!("error: {message}");
@@ -32,9 +34,10 @@ pub fn run(args: &Args) -> u8 {
         Some(path) => match std::fs::write(path, manifest) {
             Ok(()) => {
                 errln!(
-                    "wrote {}: check it with `xacct check {}`",
+                    "wrote {}: check it with `xacct check {}{}`",
                     path.display(),
-                    output_dir.display()
+                    output_dir.display(),
+                    outside_hint(&args.inputs, &output_dir)
                 );
                 exit::OK
             }
@@ -48,4 +51,24 @@ pub fn run(args: &Args) -> u8 {
             exit::OK
         }
     }
+}
+
+/// ` --allow-outside PATH ...` for the exports the scenario's own root does not hold: the
+/// scenario reads them only when told to (docs/scenario-format.md).
+fn outside_hint(inputs: &[PathBuf], output_dir: &Path) -> String {
+    let scenario = xacct_world::FileAccess::anywhere().confined_to(output_dir);
+    let Some(root) = scenario.root() else {
+        return String::new();
+    };
+    inputs
+        .iter()
+        .filter_map(|input| std::fs::canonicalize(input).ok())
+        .filter(|input| !input.starts_with(root))
+        .map(|input| {
+            let shown = input.display().to_string();
+            let quoted =
+                shlex::try_quote(&shown).map_or_else(|_| shown.clone(), |q| q.into_owned());
+            format!(" --allow-outside {quoted}")
+        })
+        .collect()
 }

@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> u8 {
     let mut findings = Vec::new();
     for path in &args.files {
         if path.is_dir() {
-            match xacct_world::load(path) {
+            match xacct_world::load_with(path, &crate::files::access()) {
                 Ok(loaded) => findings.extend(loaded.findings),
                 Err(message) => unreadable.push(message),
             }

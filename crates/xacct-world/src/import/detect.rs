@@ -23,6 +23,7 @@
 
 use super::lake::is_region;
 use super::normalize;
+use crate::files::FileAccess;
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -84,12 +85,31 @@ const BUCKET_SUFFIX: &str = ".bucket-policy.json";
 /// one is listed in a comment at the end. A bucket policy whose owner cannot be told from
 /// its folder, or a Lake Formation or Glue export whose account cannot be told, is an error.
 pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, String> {
+    manifest_for_with(paths, output_dir, &FileAccess::anywhere())
+}
+
+/// [`manifest_for`], reading what `access` allows: a file named in `paths` is read wherever
+/// it is; a file found in a folder must resolve (symlinks followed) inside that folder's
+/// root, or a place `access` allows. Every file is read only if it is a regular file of at
+/// most [`crate::files::EXPORT_LIMIT`] bytes.
+pub fn manifest_for_with(
+    paths: &[PathBuf],
+    output_dir: &Path,
+    access: &FileAccess,
+) -> Result<String, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files)?;
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            let confined = access.confined_to(path);
+            files.extend(
+                found
+                    .into_iter()
+                    .map(|(file, _)| (file, false, confined.clone())),
+            );
         } else if path.is_file() {
-            files.push((path.clone(), true));
+            files.push((path.clone(), true, FileAccess::anywhere()));
         } else {
             return Err(format!(
                 "`{}` is neither a file nor a folder",
@@ -99,8 +119,8 @@ pub fn manifest_for(paths: &[PathBuf], output_dir: &Path) -> Result<String, Stri
     }
     let mut found = Vec::new();
     let mut skipped = Vec::new();
-    for (file, explicit) in files {
-        match detect(&file)? {
+    for (file, explicit, access) in files {
+        match detect(&file, &access)? {
             Ok(kind) => found.push((kind, relative(&file, output_dir)?)),
             Err(reason) if explicit => return Err(format!("`{}`: {reason}", file.display())),
             Err(reason) => skipped.push((relative(&file, output_dir)?, reason)),
@@ -200,7 +220,9 @@ fn walk(folder: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
         if name.starts_with('.') {
             continue;
         }
-        if path.is_dir() {
+        // A symlinked folder is not followed: it could loop, or lead anywhere.
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_symlink());
+        if path.is_dir() && !is_link {
             walk(&path, files)?;
         } else if name.to_ascii_lowercase().ends_with(".json") {
             files.push((path, false));
@@ -211,9 +233,13 @@ fn walk(folder: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), String> {
 
 /// The kind of an export, or why it is not one. The outer error is a file that cannot be
 /// read, or a bucket policy, Lake Formation or Glue export whose account is unknown.
-fn detect(file: &Path) -> Result<Result<Kind, String>, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| format!("cannot read `{}`: {error}", file.display()))?;
+fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, String> {
+    let text = access
+        .read_text(file, crate::files::EXPORT_LIMIT, "an AWS export")
+        .map_err(|error| match error.help() {
+            Some(help) => format!("{error}\n  help: {help}"),
+            None => error.to_string(),
+        })?;
     let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
         Err(error) => return Ok(Err(format!("not JSON ({error})"))),
