@@ -5,6 +5,7 @@
 //! [`Explanation`] turns that into sentences and near misses. [`wire`] reads the REQUEST.json
 //! contract of `xacct eval`.
 
+pub mod assumed;
 pub mod authorize;
 pub mod caller;
 pub mod context;
@@ -14,6 +15,7 @@ pub mod matching;
 pub mod request;
 pub mod wire;
 
+pub use assumed::{Assumption, RequestTime};
 pub use authorize::{authorize, Decision, Gap, Response, StatementRef};
 pub use caller::Caller;
 pub use context::{Context, ContextValue};

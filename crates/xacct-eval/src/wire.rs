@@ -2,6 +2,7 @@
 //! policies that apply to it. Every problem is reported with its place in the file; nothing
 //! is guessed or dropped.
 
+use crate::assumed::{requested_region, RequestTime};
 use crate::caller::Caller;
 use crate::context::{Context, ContextValue};
 use crate::request::{PolicySet, Request, SourcedPolicy};
@@ -34,8 +35,9 @@ pub struct ReadRequest {
     pub findings: Vec<SourcedFinding>,
 }
 
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "principal",
+    "roleArn",
     "action",
     "resource",
     "resourceAccount",
@@ -306,15 +308,26 @@ impl Reader<'_> {
     }
 }
 
-/// Reads a REQUEST.json document.
+/// Reads a REQUEST.json document, made now by the system clock.
 pub fn read_request(source: &Arc<SourceFile>, files: &dyn PolicyFiles) -> ReadRequest {
+    read_request_at(source, files, RequestTime::now())
+}
+
+/// Reads a REQUEST.json document made at `time` (`xacct eval --at`): `aws:CurrentTime`,
+/// `aws:EpochTime`, `aws:RequestedRegion` and the other keys AWS always sends are filled
+/// unless the request's `context` gives them.
+pub fn read_request_at(
+    source: &Arc<SourceFile>,
+    files: &dyn PolicyFiles,
+    time: RequestTime,
+) -> ReadRequest {
     let mut reader = Reader {
         source,
         files,
         findings: Vec::new(),
     };
     let request = match json::parse(&source.text) {
-        Ok(value) => read(&mut reader, &value),
+        Ok(value) => read(&mut reader, &value, time),
         Err(error) => {
             reader.error("invalid-json", error.span, error.message);
             None
@@ -327,7 +340,7 @@ pub fn read_request(source: &Arc<SourceFile>, files: &dyn PolicyFiles) -> ReadRe
     }
 }
 
-fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
+fn read(reader: &mut Reader<'_>, value: &Json, time: RequestTime) -> Option<Request> {
     let Some(members) = value.members() else {
         reader.error(
             "not-an-object",
@@ -399,6 +412,7 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
     let action = required(reader, "action", "s3:GetObject");
     let resource = required(reader, "resource", "arn:aws:s3:::bucket/key");
 
+    let principal_span = principal.as_ref().map(|(_, span)| *span);
     let caller = principal.and_then(|(text, span)| match Caller::parse(&text) {
         Ok(caller) => Some(caller),
         Err(error) => {
@@ -406,6 +420,19 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
             None
         }
     });
+    let caller = match (caller, get("roleArn")) {
+        (Some(caller), Some(value)) if !matches!(value, Json::Null { .. }) => reader
+            .string(value, "roleArn")
+            .map(str::to_owned)
+            .and_then(|text| match caller.with_role_arn(&text) {
+                Ok(caller) => Some(caller),
+                Err(error) => {
+                    reader.error("invalid-role-arn", value.span(), error.to_string());
+                    None
+                }
+            }),
+        (caller, _) => caller,
+    };
     let action = action.and_then(|(text, span)| match text.parse::<ActionName>() {
         Ok(action) => Some(action),
         Err(error) => {
@@ -478,6 +505,17 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
         Ok(mut request) => {
             request.principal_is_management_account = management;
             request.principal_is_service_linked_role = service_linked;
+            let region = requested_region(&request.action, &request.resource);
+            request.assumptions = request.context.fill_always_present(time, &region);
+            if get("roleArn").is_none() {
+                if let (Some(span), Some(warning)) = (principal_span, role_path_warning(&request)) {
+                    reader.findings.push(
+                        Finding::warning("role-path-unknown", span, warning.0)
+                            .with_help(warning.1)
+                            .in_source(reader.source),
+                    );
+                }
+            }
             Some(request)
         }
         Err(error) => {
@@ -489,6 +527,43 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
             None
         }
     }
+}
+
+/// An assumed-role ARN does not show the role's path, so `aws:PrincipalArn` built from it
+/// lacks one: warn when a policy of the request tests that key and the user did not give the
+/// role's ARN. Returns the message and the help.
+fn role_path_warning(request: &Request) -> Option<(String, String)> {
+    let Caller::RoleSession {
+        session_name: Some(_),
+        role_arn,
+        ..
+    } = &request.caller
+    else {
+        return None;
+    };
+    let given = request
+        .context
+        .entry("aws:principalarn")
+        .is_some_and(|entry| !entry.derived);
+    let policies = &request.policies;
+    let tests_principal_arn = policies
+        .identity
+        .iter()
+        .chain(&policies.resource)
+        .chain(&policies.grants)
+        .chain(&policies.permission_boundary)
+        .chain(&policies.session)
+        .chain(policies.scps.iter().flatten())
+        .chain(policies.rcps.iter().flatten())
+        .flat_map(|policy| &policy.policy.statements)
+        .flat_map(|statement| &statement.conditions)
+        .any(|condition| condition.key_lowercase == "aws:principalarn");
+    (tests_principal_arn && !given).then(|| {
+        (
+            format!("aws:PrincipalArn is taken to be `{role_arn}`: an assumed-role ARN does not show the role's path, so a role under a path (`role/restricted/NAME`) would be compared wrongly"),
+            "give the role's ARN with its path as \"roleArn\", e.g. \"arn:aws:iam::111111111111:role/restricted/NAME\"".to_owned(),
+        )
+    })
 }
 
 /// A role's trust policy is read with the trust-policy rules (no Resource element).

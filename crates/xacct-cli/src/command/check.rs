@@ -11,6 +11,8 @@ pub struct Args {
     scenario: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -21,13 +23,21 @@ pub enum Format {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let Some(mut loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let report = xacct_paths::check::check(&loaded.world);
+    let assumptions = loaded.world.request_assumptions(None);
     let output = match args.format {
-        Format::Text => render::text(&report),
-        Format::Json => render::json(&report),
+        Format::Text => {
+            let mut text = render::text(&report);
+            for assumption in &assumptions {
+                text.push_str(&format!("assumed: {}\n", assumption.detail));
+            }
+            text
+        }
+        Format::Json => render::json(&report, &assumptions),
         Format::Sarif => render::sarif(&report, &loaded),
     };
     print!("{output}");

@@ -5,7 +5,8 @@ use crate::files::{read_source, RelativeFiles};
 use crate::render::{self, JsonFinding};
 use serde::Serialize;
 use std::path::PathBuf;
-use xacct_eval::wire::read_request;
+use xacct_eval::assumed::denies_skipped_for_absent_keys;
+use xacct_eval::wire::read_request_at;
 use xacct_eval::{authorize, Decision, Explanation};
 use xacct_policy::Severity;
 
@@ -15,6 +16,8 @@ pub struct Args {
     request: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -49,7 +52,7 @@ pub fn run(args: &Args) -> u8 {
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let read = read_request(&source, &RelativeFiles { base });
+    let read = read_request_at(&source, &RelativeFiles { base }, args.at.time());
     let Some(request) = read.request else {
         match args.format {
             Format::Text => {
@@ -72,10 +75,12 @@ pub fn run(args: &Args) -> u8 {
     };
     let response = authorize(&request);
     let explanation = Explanation::new(&request, &response);
+    let skipped = denies_skipped_for_absent_keys(&request);
     let warnings: Vec<_> = read
         .findings
         .iter()
         .filter(|finding| finding.finding.severity == Severity::Warning)
+        .chain(&skipped)
         .collect();
     match args.format {
         Format::Text => {
@@ -84,6 +89,7 @@ pub fn run(args: &Args) -> u8 {
                 eprint!("{}", render::finding(warning, terminal));
             }
             print!("{}", explanation.to_text());
+            print!("{}", explanation.assumptions_text());
         }
         Format::Json => {
             let output = JsonOutput {

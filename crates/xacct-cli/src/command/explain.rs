@@ -63,6 +63,8 @@ pub struct Args {
     depth: usize,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -306,9 +308,10 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let Some(mut loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let world = &loaded.world;
     let from = normalized_from(&args.from);
     if let Err(error) = xacct_paths::resolve(world, &from) {
@@ -330,6 +333,7 @@ pub fn run(args: &Args) -> u8 {
     let client_path = args.read.clone().or_else(|| args.write.clone());
     let index = TrustIndex::new(world);
     let mut results: Vec<(String, ExpectationResult)> = Vec::new();
+    let mut assumptions = Vec::new();
     for operation in operations {
         let mut context = operation.context.clone();
         context.extend(user_context.iter().cloned());
@@ -369,6 +373,14 @@ pub fn run(args: &Args) -> u8 {
                 return exit::BAD_INPUT;
             }
         }
+        let question = operation
+            .actions
+            .first()
+            .zip(operation.resource.as_ref())
+            .map(|(action, resource)| (action.as_str(), resource.as_str()));
+        for assumption in world.request_assumptions(question) {
+            xacct_eval::assumed::add_assumption(&mut assumptions, assumption);
+        }
         results.push((operation.what, result));
     }
     let cases: Vec<&Case> = results
@@ -377,7 +389,12 @@ pub fn run(args: &Args) -> u8 {
         .collect();
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
     match args.format {
-        Format::Text => print!("{}", text(args, &from, &results, cases.len(), denied)),
+        Format::Text => {
+            print!("{}", text(args, &from, &results, cases.len(), denied));
+            for assumption in &assumptions {
+                println!("assumed: {}", assumption.detail);
+            }
+        }
         Format::Json => {
             let json: Vec<serde_json::Value> = results
                 .iter()
@@ -386,6 +403,7 @@ pub fn run(args: &Args) -> u8 {
                         "operation": what,
                         "allowed": result.passed(),
                         "requests": result.cases.iter().map(|case| render::case_json(case, true)).collect::<Vec<_>>(),
+                        "assumptions": assumptions,
                     })
                 })
                 .collect();

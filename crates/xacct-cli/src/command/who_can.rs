@@ -31,6 +31,8 @@ pub struct Args {
     depth: usize,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -46,9 +48,10 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let Some(loaded) = scenario::load(&args.scenario) else {
+    let Some(mut loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let world = &loaded.world;
     let query = WhoCanQuery {
         context: args
@@ -60,6 +63,7 @@ pub fn run(args: &Args) -> u8 {
         max_depth: args.depth,
         ..WhoCanQuery::new(args.action.clone(), args.resource.clone())
     };
+    let assumptions = world.request_assumptions(Some((&query.action, &query.resource)));
     let answer = match who_can(world, &CallerIndex::new(world), &query) {
         Ok(answer) => answer,
         Err(error) => {
@@ -68,11 +72,22 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     match args.format {
-        Format::Text => print!("{}", text(&query, &answer)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&json_of(&query, &answer)).unwrap_or_default()
-        ),
+        Format::Text => {
+            print!("{}", text(&query, &answer));
+            for assumption in &assumptions {
+                println!("assumed: {}", assumption.detail);
+            }
+        }
+        Format::Json => {
+            let mut value = json_of(&query, &answer);
+            if let Some(object) = value.as_object_mut() {
+                object.insert("assumptions".to_owned(), json!(assumptions));
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
     }
     if answer.principals.is_empty() {
         exit::FINDINGS

@@ -309,7 +309,7 @@ fn expectation_json(result: &ExpectationResult) -> Value {
     })
 }
 
-pub fn json(report: &Report) -> String {
+pub fn json(report: &Report, assumptions: &[xacct_eval::Assumption]) -> String {
     let compute: Vec<Value> = report
         .compute
         .iter()
@@ -328,6 +328,7 @@ pub fn json(report: &Report) -> String {
         "passed": report.passed(),
         "expectations": report.expectations.iter().map(expectation_json).collect::<Vec<_>>(),
         "compute": compute,
+        "assumptions": assumptions,
     });
     format!(
         "{}\n",
