@@ -767,7 +767,9 @@ fn plain_operator_on_a_multivalued_key_is_a_warning() {
         ]
     );
     assert_eq!(spanned(text, &findings[0]), "\"StringEquals\"");
-    assert!(findings[0].message.contains("`aws:TagKeys`, a multivalued key (ArrayOfString)"));
+    assert!(findings[0]
+        .message
+        .contains("`aws:TagKeys`, a multivalued key (ArrayOfString)"));
     assert!(findings[0].message.contains("several values never matches"));
     assert_eq!(
         findings[0].help.as_deref(),

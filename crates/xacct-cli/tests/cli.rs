@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
+/// `assumed:` lines stay the same from run to run.
+const AT: &str = "2026-12-07T09:00:00Z";
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -39,6 +43,8 @@ fn transcript(arguments: &[&str]) -> String {
 fn eval_cross_account_write_names_the_missing_identity_statement() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-put.json"
     ]));
 }
@@ -47,6 +53,8 @@ fn eval_cross_account_write_names_the_missing_identity_statement() {
 fn eval_cross_account_read_is_allowed_on_both_sides() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-read.json"
     ]));
 }
@@ -55,6 +63,8 @@ fn eval_cross_account_read_is_allowed_on_both_sides() {
 fn eval_scp_perimeter_deny() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/scp-perimeter-deny.json"
     ]));
 }
@@ -68,6 +78,8 @@ fn eval_bad_input_points_at_the_file_line_and_column() {
 fn eval_json_output_is_the_stable_contract() {
     let (code, stdout, _) = xacct(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-put.json",
         "--format",
         "json",
@@ -183,6 +195,8 @@ fn check_sarif_points_at_the_expectation() {
 fn explain_names_the_failing_hop_and_its_fix() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-role-chain/broken/trust-names-wrong-role",
         "--from",
         "compute:etl",
@@ -239,6 +253,8 @@ fn validate_a_scenario_whose_cluster_hands_ownership_over_is_clean() {
 fn explain_read_through_a_mount_in_the_users_terms() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--from",
         "cluster:etl",
@@ -254,6 +270,8 @@ fn explain_read_through_a_mount_in_the_users_terms() {
 fn explain_write_in_the_users_terms_adds_the_kms_requests_and_meets_the_acl_deny() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-sse-kms",
         "--from",
         "compute:etl",
@@ -268,6 +286,8 @@ fn explain_write_in_the_users_terms_adds_the_kms_requests_and_meets_the_acl_deny
 fn explain_read_stream_names_the_missing_action() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/kinesis-role-chain/broken/reader-missing-list-shards",
         "--from",
         "cluster:streaming",
@@ -317,6 +337,8 @@ fn explain_a_path_under_no_mount_is_bad_input() {
 fn explain_read_table_through_a_resource_link() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/glue-catalog-share/broken/no-describe-on-resource-link",
         "--from",
         "job:cur-report",

@@ -89,7 +89,10 @@ fn sentence(
                 format!("and `{operator}` {} asks for the key", quoted(policy))
             }
         } else if holds {
-            format!("and `{operator}` holds for an absent key")
+            format!(
+                "and `{operator}` {} holds for an absent key",
+                quoted(policy)
+            )
         } else {
             format!("so `{operator}` {} does not hold", quoted(policy))
         };
@@ -200,7 +203,7 @@ mod tests {
         assert_eq!(negated.request_values, None);
         assert_eq!(
             negated.sentence,
-            "aws:SourceVpce is absent from the request, and `StringNotEquals` holds for an absent key"
+            "aws:SourceVpce is absent from the request, and `StringNotEquals` `vpce-0b22` holds for an absent key"
         );
         let positive = report(r#"{"StringEquals":{"aws:SourceVpce":"vpce-0b22"}}"#, &[]);
         assert!(!positive.holds);
