@@ -3,7 +3,7 @@
 
 use crate::request::Request;
 use serde::Serialize;
-use xacct_policy::condition::{BaseOperator, Condition, SetQualifier};
+use xacct_policy::condition::{BaseOperator, Condition, Family, SetQualifier};
 use xacct_policy::{ConditionContext, Effect, RequestValues};
 
 /// A condition with the values that decided it.
@@ -33,6 +33,7 @@ fn quoted(items: &[String]) -> String {
     }
 }
 
+/// The request's values, all of them.
 fn quoted_all(items: &[String]) -> String {
     let items: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
     format!("[{}]", items.join(", "))
@@ -127,14 +128,34 @@ fn sentence(
         Some(SetQualifier::ForAnyValue) => " some value",
         None => "",
     };
+    // An ordering (`DateGreaterThan`, `NumericLessThan`) reads as the operator with its bound.
+    let ordered = matches!(base.family(), Family::Numeric | Family::Date)
+        && !matches!(
+            base,
+            BaseOperator::NumericEquals
+                | BaseOperator::NumericNotEquals
+                | BaseOperator::DateEquals
+                | BaseOperator::DateNotEquals
+        );
+    if ordered {
+        return format!(
+            "{key} is {has}, {} `{operator}` {}",
+            if holds {
+                "which meets"
+            } else {
+                "the policy requires"
+            },
+            quoted(policy)
+        );
+    }
     match (negated, holds) {
         (true, true) => format!(
             "{key} is {has}, the policy requires {} (`{operator}`)",
             quoted(policy)
         ),
         (true, false) => format!(
-            "{key} is {has}, which `{operator}` excludes ({})",
-            quoted_all(policy)
+            "{key} is {has}, which matches {}, so `{operator}` does not hold",
+            quoted(policy)
         ),
         (false, true) => format!(
             "{key} is {has}, which matches `{operator}` {}",
@@ -226,6 +247,34 @@ mod tests {
         assert_eq!(
             report.sentence,
             "aws:RequestedRegion is `us-east-1`, the policy requires one of [`eu-west-1`, `eu-west-3`] (`StringEquals`)"
+        );
+    }
+
+    #[test]
+    fn an_ordering_reads_as_the_operator_and_its_bound() {
+        let report = report(
+            r#"{"DateGreaterThan":{"aws:CurrentTime":"2027-01-01T00:00:00Z"}}"#,
+            &[(
+                "aws:CurrentTime",
+                ContextValue::Single("2026-12-07T09:00:00Z".into()),
+            )],
+        );
+        assert_eq!(
+            report.sentence,
+            "aws:CurrentTime is `2026-12-07T09:00:00Z`, the policy requires `DateGreaterThan` `2027-01-01T00:00:00Z`"
+        );
+    }
+
+    #[test]
+    fn a_negated_miss_says_the_value_matched() {
+        let report = report(
+            r#"{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/*"}}"#,
+            &[],
+        );
+        assert!(!report.holds);
+        assert_eq!(
+            report.sentence,
+            "aws:PrincipalArn is `arn:aws:iam::111111111111:role/r`, which matches `arn:aws:iam::111111111111:role/*`, so `ArnNotLike` does not hold"
         );
     }
 }
