@@ -210,7 +210,7 @@ pub fn requested_region(action: &ActionName, resource: &Arn) -> RequestedRegion 
     }
     RequestedRegion::new(
         DEFAULT_REGION,
-        format!("the resource ARN names no Region, so the default client Region is assumed; give aws:RequestedRegion to change it"),
+        "the resource ARN names no Region, so the default client Region is assumed; give aws:RequestedRegion to change it",
     )
 }
 

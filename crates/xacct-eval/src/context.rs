@@ -220,9 +220,15 @@ mod tests {
         let empty_list = || Some(ContextValue::Multi(Vec::new()));
         for value in [empty_string(), empty_list(), None] {
             assert!(holds("ForAllValues:StringLike", value.clone()), "{value:?}");
-            assert!(holds("ForAllValues:StringLikeIfExists", value.clone()), "{value:?}");
+            assert!(
+                holds("ForAllValues:StringLikeIfExists", value.clone()),
+                "{value:?}"
+            );
             assert!(!holds("ForAnyValue:StringLike", value.clone()), "{value:?}");
-            assert!(holds("ForAnyValue:StringLikeIfExists", value.clone()), "{value:?}");
+            assert!(
+                holds("ForAnyValue:StringLikeIfExists", value.clone()),
+                "{value:?}"
+            );
         }
         // A present value is compared as usual.
         let other = || Some(ContextValue::Single("owner".to_owned()));
