@@ -262,18 +262,8 @@ impl Context {
 /// removed): in AWS the key is there, and the Deny may well apply. Each warning points at the
 /// condition's key.
 pub fn denies_skipped_for_absent_keys(request: &Request) -> Vec<SourcedFinding> {
-    let policies = &request.policies;
-    let every = policies
-        .identity
-        .iter()
-        .chain(&policies.resource)
-        .chain(&policies.grants)
-        .chain(&policies.permission_boundary)
-        .chain(&policies.session)
-        .chain(policies.scps.iter().flatten())
-        .chain(policies.rcps.iter().flatten());
     let mut warnings = Vec::new();
-    for policy in every {
+    for policy in request.policies.every() {
         let Some(source) = &policy.source else {
             continue;
         };

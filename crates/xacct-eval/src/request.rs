@@ -46,6 +46,18 @@ pub struct SourcedPolicy {
 }
 
 impl PolicySet {
+    /// Every document of the request, in no particular order of precedence.
+    pub fn every(&self) -> impl Iterator<Item = &SourcedPolicy> {
+        self.identity
+            .iter()
+            .chain(&self.resource)
+            .chain(&self.grants)
+            .chain(&self.permission_boundary)
+            .chain(&self.session)
+            .chain(self.scps.iter().flatten())
+            .chain(self.rcps.iter().flatten())
+    }
+
     /// The resource-side documents: the resource policy, then the grants.
     pub fn resource_side(&self) -> impl Iterator<Item = &SourcedPolicy> {
         self.resource.iter().chain(&self.grants)

@@ -547,14 +547,7 @@ fn role_path_warning(request: &Request) -> Option<(String, String)> {
         .is_some_and(|entry| !entry.derived);
     let policies = &request.policies;
     let tests_principal_arn = policies
-        .identity
-        .iter()
-        .chain(&policies.resource)
-        .chain(&policies.grants)
-        .chain(&policies.permission_boundary)
-        .chain(&policies.session)
-        .chain(policies.scps.iter().flatten())
-        .chain(policies.rcps.iter().flatten())
+        .every()
         .flat_map(|policy| &policy.policy.statements)
         .flat_map(|statement| &statement.conditions)
         .any(|condition| condition.key_lowercase == "aws:principalarn");
