@@ -530,7 +530,8 @@ fn read(reader: &mut Reader<'_>, value: &Json, time: RequestTime) -> Option<Requ
 }
 
 /// An assumed-role ARN does not show the role's path, so `aws:PrincipalArn` built from it
-/// lacks one: warn when a policy of the request tests that key and the user did not give the
+/// lacks one: warn when a policy of the request tests that key (a condition on it, or
+/// `${aws:PrincipalArn}` in a Resource or condition value) and the user did not give the
 /// role's ARN. Returns the message and the help.
 fn role_path_warning(request: &Request) -> Option<(String, String)> {
     let Caller::RoleSession {
@@ -546,11 +547,22 @@ fn role_path_warning(request: &Request) -> Option<(String, String)> {
         .entry("aws:principalarn")
         .is_some_and(|entry| !entry.derived);
     let policies = &request.policies;
+    let names_variable = |text: &str| text.to_ascii_lowercase().contains("${aws:principalarn");
     let tests_principal_arn = policies
         .every()
         .flat_map(|policy| &policy.policy.statements)
-        .flat_map(|statement| &statement.conditions)
-        .any(|condition| condition.key_lowercase == "aws:principalarn");
+        .any(|statement| {
+            statement.conditions.iter().any(|condition| {
+                condition.key_lowercase == "aws:principalarn"
+                    || condition
+                        .values
+                        .iter()
+                        .any(|value| names_variable(&value.text))
+            }) || statement
+                .resource
+                .as_ref()
+                .is_some_and(|clause| clause.texts.iter().any(|text| names_variable(text)))
+        });
     (tests_principal_arn && !given).then(|| {
         (
             format!("aws:PrincipalArn is taken to be `{role_arn}`: an assumed-role ARN does not show the role's path, so a role under a path (`role/restricted/NAME`) would be compared wrongly"),
@@ -568,5 +580,63 @@ fn resource_kind(action: Option<&ActionName>, resource: Option<&Arn>) -> PolicyK
         PolicyKind::Trust
     } else {
         PolicyKind::Resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        let source = SourceFile::new("request.json", text.to_owned());
+        let read = read_request(&source, &NoFiles);
+        assert!(read.request.is_some(), "{:?}", read.findings);
+        read.findings
+            .iter()
+            .map(|finding| finding.finding.code)
+            .collect()
+    }
+
+    fn request(principal_fields: &str, statement: &str) -> String {
+        format!(
+            r#"{{{principal_fields}, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "resourceAccount": "111111111111",
+            "identityPolicies": [{{"Version": "2012-10-17", "Statement": [{statement}]}}]}}"#
+        )
+    }
+
+    const SESSION: &str = r#""principal": "arn:aws:sts::111111111111:assumed-role/Analyst/s""#;
+
+    #[test]
+    fn a_possibly_missing_role_path_is_warned_only_where_a_policy_reads_it() {
+        let condition = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+            "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/restricted/*"}}}"#;
+        let variable = r#"{"Effect": "Allow", "Action": "s3:*",
+            "Resource": "arn:aws:s3:::b/${aws:PrincipalArn}/*"}"#;
+        let neither = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#;
+        assert_eq!(codes(&request(SESSION, condition)), ["role-path-unknown"]);
+        assert_eq!(codes(&request(SESSION, variable)), ["role-path-unknown"]);
+        assert!(codes(&request(SESSION, neither)).is_empty());
+        let with_role =
+            format!(r#"{SESSION}, "roleArn": "arn:aws:iam::111111111111:role/restricted/Analyst""#);
+        assert!(codes(&request(&with_role, condition)).is_empty());
+        // A role ARN as the principal carries its own path.
+        let role = r#""principal": "arn:aws:iam::111111111111:role/restricted/Analyst""#;
+        assert!(codes(&request(role, condition)).is_empty());
+    }
+
+    #[test]
+    fn role_arn_must_name_the_sessions_own_role() {
+        let text = request(
+            &format!(r#"{SESSION}, "roleArn": "arn:aws:iam::111111111111:role/Other""#),
+            r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#,
+        );
+        let source = SourceFile::new("request.json", text);
+        let read = read_request(&source, &NoFiles);
+        assert!(read.request.is_none());
+        assert!(read
+            .findings
+            .iter()
+            .any(|finding| finding.finding.code == "invalid-role-arn"));
     }
 }
