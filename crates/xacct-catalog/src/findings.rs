@@ -5,7 +5,7 @@
 //! services are judged; anything about another service, or anything uncertain, is left alone.
 
 use crate::catalog::{Action, Catalog, ResourcePattern, ResourceType};
-use xacct_policy::condition::Condition;
+use xacct_policy::condition::{BaseOperator, Condition};
 use xacct_policy::document::{ActionClause, ResourceClause};
 use xacct_policy::{Finding, Policy, Statement};
 
@@ -17,6 +17,9 @@ pub mod code {
     pub const UNKNOWN_CONDITION_KEY: &str = "unknown-condition-key";
     /// A statement whose actions can never act on the resources it names.
     pub const RESOURCE_TYPE_MISMATCH: &str = "resource-type-mismatch";
+    /// An operator without `ForAnyValue`/`ForAllValues` on a key the reference marks
+    /// multivalued (`ArrayOf...`).
+    pub const MULTIVALUED_KEY_WITHOUT_SET_OPERATOR: &str = "multivalued-key-without-set-operator";
 }
 
 impl Catalog {
@@ -83,6 +86,7 @@ impl Catalog {
     }
 
     fn condition_finding(&self, condition: &Condition, findings: &mut Vec<Finding>) {
+        self.multivalued_finding(condition, findings);
         let key = condition.key.as_str();
         let Some((prefix, _)) = key.split_once(':') else {
             return;
@@ -112,6 +116,40 @@ impl Catalog {
         findings.push(
             Finding::warning(code::UNKNOWN_CONDITION_KEY, condition.key_span, message)
                 .with_help(help),
+        );
+    }
+
+    /// A plain operator on a multivalued key: "to compare your condition against a request
+    /// context with multiple key values, you must use the ForAllValues or ForAnyValue set
+    /// operators" (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
+    /// AWS stores the policy; a request with one value is compared as usual, one with several
+    /// values never meets a positive operator, which users rarely mean.
+    fn multivalued_finding(&self, condition: &Condition, findings: &mut Vec<Finding>) {
+        let operator = condition.operator;
+        if operator.set.is_some() || operator.base == BaseOperator::Null {
+            return;
+        }
+        let Some(key) = self.condition_key(&condition.key) else {
+            return;
+        };
+        if !key.value_type.starts_with("ArrayOf") {
+            return;
+        }
+        let name = operator.name();
+        findings.push(
+            Finding::warning(
+                code::MULTIVALUED_KEY_WITHOUT_SET_OPERATOR,
+                condition.operator_span,
+                format!(
+                    "`{name}` on `{}`, a multivalued key ({}), without ForAnyValue or ForAllValues: AWS compares a request with a single value as usual, but a request with several values never matches a positive operator{}",
+                    condition.key,
+                    key.value_type,
+                    if operator.base.is_negated() { " (and a negated one is undocumented)" } else { "" }
+                ),
+            )
+            .with_help(format!(
+                "write `ForAnyValue:{name}` (some value of the request is listed) or `ForAllValues:{name}` (every value is listed; also true when the key is absent or empty)"
+            )),
         );
     }
 

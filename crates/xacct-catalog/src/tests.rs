@@ -740,3 +740,41 @@ fn one_action_that_cannot_apply_among_others_that_can_is_flagged_at_the_action()
     let fine = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::lake-b","arn:aws:s3:::lake-b/*"]}]}"#;
     assert!(identity(fine).is_empty());
 }
+
+#[test]
+fn plain_operator_on_a_multivalued_key_is_a_warning() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Deny",
+    "Action": "glue:TagResource",
+    "Resource": "*",
+    "Condition": {
+      "StringEquals": {"aws:TagKeys": "owner"},
+      "StringNotLike": {"glue:SubnetIds": "subnet-*"},
+      "ForAnyValue:StringEquals": {"glue:VpcIds": "vpc-1"},
+      "Null": {"glue:SecurityGroupIds": "true"},
+      "StringEqualsIfExists": {"aws:RequestedRegion": "eu-west-1"}
+    }
+  }]
+}"#;
+    let findings = identity(text);
+    assert_eq!(
+        codes(&findings),
+        [
+            "multivalued-key-without-set-operator",
+            "multivalued-key-without-set-operator"
+        ]
+    );
+    assert_eq!(spanned(text, &findings[0]), "\"StringEquals\"");
+    assert!(findings[0]
+        .message
+        .contains("`aws:TagKeys`, a multivalued key (ArrayOfString)"));
+    assert!(findings[0].message.contains("several values never matches"));
+    assert_eq!(
+        findings[0].help.as_deref(),
+        Some("write `ForAnyValue:StringEquals` (some value of the request is listed) or `ForAllValues:StringEquals` (every value is listed; also true when the key is absent or empty)")
+    );
+    assert_eq!(spanned(text, &findings[1]), "\"StringNotLike\"");
+    assert!(findings[1].message.contains("negated one is undocumented"));
+}

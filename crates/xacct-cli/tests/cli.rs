@@ -10,6 +10,9 @@ use std::process::Command;
 
 /// Questions as users ask them, and answers that lead with the failure (issue 15).
 mod questions;
+/// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
+/// `assumed:` lines stay the same from run to run.
+const AT: &str = "2026-12-07T09:00:00Z";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -42,6 +45,8 @@ fn transcript(arguments: &[&str]) -> String {
 fn eval_cross_account_write_names_the_missing_identity_statement() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-put.json"
     ]));
 }
@@ -50,6 +55,8 @@ fn eval_cross_account_write_names_the_missing_identity_statement() {
 fn eval_cross_account_read_is_allowed_on_both_sides() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-read.json"
     ]));
 }
@@ -58,6 +65,8 @@ fn eval_cross_account_read_is_allowed_on_both_sides() {
 fn eval_scp_perimeter_deny() {
     insta::assert_snapshot!(transcript(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/scp-perimeter-deny.json"
     ]));
 }
@@ -71,6 +80,8 @@ fn eval_bad_input_points_at_the_file_line_and_column() {
 fn eval_json_output_is_the_stable_contract() {
     let (code, stdout, _) = xacct(&[
         "eval",
+        "--at",
+        AT,
         "examples/eval/cross-account-put.json",
         "--format",
         "json",
@@ -191,6 +202,8 @@ fn check_sarif_points_at_the_expectation() {
 fn explain_names_the_failing_hop_and_its_fix() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-role-chain/broken/trust-names-wrong-role",
         "--from",
         "compute:etl",
@@ -249,6 +262,8 @@ fn validate_a_scenario_whose_cluster_hands_ownership_over_is_clean() {
 fn explain_read_through_a_mount_in_the_users_terms() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--from",
         "cluster:etl",
@@ -264,6 +279,8 @@ fn explain_read_through_a_mount_in_the_users_terms() {
 fn explain_write_in_the_users_terms_adds_the_kms_requests_and_meets_the_acl_deny() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/s3-sse-kms",
         "--from",
         "compute:etl",
@@ -278,6 +295,8 @@ fn explain_write_in_the_users_terms_adds_the_kms_requests_and_meets_the_acl_deny
 fn explain_read_stream_names_the_missing_action() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/kinesis-role-chain/broken/reader-missing-list-shards",
         "--from",
         "cluster:streaming",
@@ -328,6 +347,8 @@ fn explain_a_path_under_no_mount_is_bad_input() {
 fn explain_read_table_through_a_resource_link() {
     insta::assert_snapshot!(transcript(&[
         "explain",
+        "--at",
+        AT,
         "examples/glue-catalog-share/broken/no-describe-on-resource-link",
         "--from",
         "job:cur-report",
@@ -529,5 +550,207 @@ fn validate_warns_on_a_stored_oddity() {
             .iter()
             .any(|finding| finding["code"] == "action-matches-nothing"),
         "{json}"
+    );
+}
+
+// --- keys AWS always sends, and what an answer assumed ---------------------------------------
+
+const EVAL_CONTEXT: &str = "crates/xacct-cli/tests/fixtures/eval-context";
+const ALWAYS_PRESENT: &str = "crates/xacct-cli/tests/fixtures/always-present";
+
+fn eval_fixture(name: &str, extra: &[&str]) -> (i32, String, String) {
+    let path = format!("{EVAL_CONTEXT}/{name}");
+    let mut arguments = vec!["eval", path.as_str()];
+    arguments.extend_from_slice(extra);
+    xacct(&arguments)
+}
+
+#[test]
+fn eval_deny_after_a_date_applies_at_the_time_given() {
+    let (code, stdout, _) = eval_fixture("time-fence.json", &["--at", "2027-02-01T00:00:00Z"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.starts_with("ExplicitDeny"), "{stdout}");
+    assert!(stdout.contains("aws:CurrentTime is `2027-02-01T00:00:00Z`, which meets `DateGreaterThan` `2027-01-01T00:00:00Z`"), "{stdout}");
+    assert!(
+        stdout.contains("assumed: requests are made at 2027-02-01T00:00:00Z (pinned with --at)"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = eval_fixture("time-fence.json", &["--at", "2026-12-07T09:00:00+01:00"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("requests are made at 2026-12-07T08:00:00Z"),
+        "{stdout}"
+    );
+    // Without --at the clock decides, and says so.
+    let (_, stdout, _) = eval_fixture("time-fence.json", &[]);
+    assert!(
+        stdout.contains("(the clock when xacct ran; pin it with --at)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn eval_at_that_is_not_rfc3339_is_bad_input() {
+    let (code, _, stderr) = eval_fixture("time-fence.json", &["--at", "tomorrow"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not an RFC 3339 time"), "{stderr}");
+}
+
+#[test]
+fn eval_region_fence_denies_the_assumed_region_and_json_lists_assumptions() {
+    let (code, stdout, _) = eval_fixture("region-fence.json", &["--at", AT, "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["decision"], "ExplicitDeny");
+    let assumptions = json["explanation"]["assumptions"].as_array().unwrap();
+    let kinds: Vec<&str> = assumptions
+        .iter()
+        .map(|assumption| assumption["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["time", "region", "secure-transport"]);
+    assert!(assumptions[1]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("aws:RequestedRegion is us-east-1"));
+    let condition = &json["explanation"]["matched"][0]["conditions"][0];
+    assert_eq!(condition["key"], "aws:RequestedRegion");
+    assert_eq!(condition["requestValues"], serde_json::json!(["us-east-1"]));
+}
+
+#[test]
+fn eval_vpce_deny_names_the_key_and_both_values() {
+    insta::assert_snapshot!(transcript(&[
+        "eval",
+        "--at",
+        AT,
+        "crates/xacct-cli/tests/fixtures/eval-context/vpce-deny.json"
+    ]));
+    let (_, stdout, _) = eval_fixture("vpce-deny.json", &["--at", AT, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let condition = &json["explanation"]["matched"][0]["conditions"][0];
+    assert_eq!(condition["key"], "aws:SourceVpce");
+    assert_eq!(condition["operator"], "StringNotEquals");
+    assert_eq!(condition["policyValues"], serde_json::json!(["vpce-0b22"]));
+    assert_eq!(condition["requestValues"], serde_json::json!(["vpce-0a11"]));
+    assert_eq!(condition["holds"], true);
+}
+
+#[test]
+fn eval_near_miss_on_an_absent_key_says_it_is_absent() {
+    let (code, stdout, _) = eval_fixture("vpce-allow-absent.json", &["--at", AT]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("aws:SourceVpce is absent from the request, so `StringEquals` `vpce-0b22` does not hold"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = eval_fixture("vpce-allow-absent.json", &["--at", AT, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let condition = &json["explanation"]["nearMisses"][0]["misses"][0]["condition"];
+    assert_eq!(condition["key"], "aws:SourceVpce");
+    assert_eq!(condition["requestValues"], serde_json::Value::Null);
+    assert_eq!(condition["policyValues"], serde_json::json!(["vpce-0b22"]));
+}
+
+#[test]
+fn eval_warns_when_a_role_path_may_be_missing_and_role_arn_supplies_it() {
+    let (code, stdout, stderr) = eval_fixture("role-path.json", &["--at", AT]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("role-path-unknown"), "{stderr}");
+    assert!(stderr.contains("\"roleArn\""), "{stderr}");
+    let (code, stdout, stderr) = eval_fixture("role-path-given.json", &["--at", AT]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stderr.contains("role-path-unknown"), "{stderr}");
+    assert!(
+        stdout.contains("arn:aws:iam::111111111111:role/restricted/Analyst"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn eval_deny_skipped_for_an_absent_always_present_key_is_a_warning() {
+    let (code, stdout, _) = eval_fixture("user-agent-deny.json", &["--at", AT, "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let warnings = json["findings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    assert_eq!(warnings[0]["code"], "deny-skipped-for-absent-key");
+    assert!(warnings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no `aws:UserAgent`, a key AWS always sends"));
+}
+
+#[test]
+fn validate_warns_on_a_plain_operator_on_a_multivalued_key() {
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "crates/xacct-cli/tests/fixtures/eval-context/tag-keys-plain-operator.json",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("multivalued-key-without-set-operator"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ForAnyValue:StringEquals"), "{stdout}");
+}
+
+#[test]
+fn check_honours_time_region_and_role_path_fences_in_a_scenario() {
+    let (code, stdout, stderr) = xacct(&["check", "--at", AT, ALWAYS_PRESENT]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("for buckets that declare none (fence-default)"),
+        "{stdout}"
+    );
+    // After the project's end date the Deny on aws:CurrentTime applies.
+    let (code, stdout, _) = xacct(&["check", "--at", "2027-02-01T00:00:00Z", ALWAYS_PRESENT]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("explicitly denied by statement `DenyAfterProjectEnd`"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = xacct(&["check", "--at", AT, "--format", "json", ALWAYS_PRESENT]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["assumptions"][0]["kind"], "time");
+}
+
+#[test]
+fn who_can_and_explain_say_the_region_they_assumed() {
+    let (code, stdout, _) = xacct(&[
+        "who-can",
+        "--at",
+        AT,
+        ALWAYS_PRESENT,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::fence-default/report.csv",
+    ]);
+    // "No principal can" is an answer: exit 0 (README, "Exit codes").
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("no principal can"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "assumed: aws:RequestedRegion is us-east-1 (bucket fence-default declares no Region"
+        ),
+        "{stdout}"
+    );
+    let (code, stdout, _) = xacct(&[
+        "explain",
+        "--at",
+        AT,
+        ALWAYS_PRESENT,
+        "--from",
+        "arn:aws:iam::111111111111:role/restricted/Analyst",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::fence-eu/report.csv",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout
+            .contains("assumed: aws:RequestedRegion is eu-west-1 (the Region of bucket fence-eu)"),
+        "{stdout}"
     );
 }

@@ -13,6 +13,9 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Runs `xacct` from the workspace root so that paths in the output are short and stable.
+/// The time every snapshot's requests are made at, so that the `assumed:` lines stay the same.
+const AT: &str = "2026-12-07T09:00:00Z";
+
 fn xacct(arguments: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
         .args(arguments)
@@ -39,6 +42,8 @@ fn transcript(arguments: &[&str]) -> String {
 fn who_can_read_the_lake_lists_the_role_the_chain_and_the_instance_profile() {
     insta::assert_snapshot!(transcript(&[
         "who-can",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--action",
         "s3:GetObject",
@@ -51,6 +56,8 @@ fn who_can_read_the_lake_lists_the_role_the_chain_and_the_instance_profile() {
 fn who_can_json_is_the_stable_contract() {
     let (code, stdout, _) = xacct(&[
         "who-can",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--action",
         "s3:ListBucket",
@@ -69,6 +76,8 @@ fn who_can_json_is_the_stable_contract() {
 fn who_can_with_a_depth_of_zero_counts_only_direct_access() {
     let (code, stdout, _) = xacct(&[
         "who-can",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--action",
         "s3:GetObject",
@@ -94,6 +103,8 @@ fn who_can_with_a_depth_of_zero_counts_only_direct_access() {
 fn who_can_delete_the_bucket_is_nobody() {
     insta::assert_snapshot!(transcript(&[
         "who-can",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--action",
         "s3:DeleteBucket",
@@ -106,6 +117,8 @@ fn who_can_delete_the_bucket_is_nobody() {
 fn who_can_an_unknown_bucket_is_bad_input() {
     let (code, _, stderr) = xacct(&[
         "who-can",
+        "--at",
+        AT,
         "examples/s3-role-chain",
         "--action",
         "s3:GetObject",

@@ -3,8 +3,9 @@
 //! (`bench/requests/*.json` at the workspace root).
 //!
 //! Each request file is read and compiled once, outside the timed loop; the benchmarks time
-//! `authorize(&request)` alone and `authorize` followed by `Explanation::new`. Throughput is
-//! reported in evaluations per second.
+//! `authorize(&request)` alone and `authorize` followed by `Explanation::new`, and, as `cold`,
+//! parse + compile + evaluate from the file's text on every call. Throughput is reported in
+//! evaluations per second.
 //!
 //! `cargo bench -p xacct-eval --bench evaluate` measures; `cargo test --benches` runs every
 //! benchmark once as a smoke test.
@@ -13,27 +14,36 @@ use criterion::{Criterion, Throughput};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use xacct_eval::wire::{read_request, NoFiles};
 use xacct_eval::{authorize, Decision, Explanation, Request};
 use xacct_policy::SourceFile;
 
 /// The benchmarked requests: file stem under `bench/requests/`, and the decision it must get.
-const REQUESTS: [(&str, Decision); 2] = [
+const REQUESTS: [(&str, Decision); 3] = [
     ("realistic-cross-account", Decision::Allow),
     ("realistic-same-account", Decision::Allow),
+    ("realistic-identity-only", Decision::Allow),
 ];
 
 fn requests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/requests")
 }
 
+/// A request compiled once, and its file's text for the cold benchmark.
+struct Loaded {
+    request: Request,
+    source: Arc<SourceFile>,
+}
+
 /// Reads one request file, or says why it cannot be benchmarked.
-fn load(name: &str, expected: Decision) -> Result<Request, String> {
+fn load(name: &str, expected: Decision) -> Result<Loaded, String> {
     let path = requests_dir().join(format!("{name}.json"));
     let text =
         std::fs::read_to_string(&path).map_err(|error| format!("{}: {error}", path.display()))?;
-    let read = read_request(&SourceFile::new(path.display().to_string(), text), &NoFiles);
+    let source = SourceFile::new(path.display().to_string(), text);
+    let read = read_request(&source, &NoFiles);
     let Some(request) = read.request else {
         let findings: Vec<String> = read
             .findings
@@ -55,15 +65,15 @@ fn load(name: &str, expected: Decision) -> Result<Request, String> {
             decision.name()
         ));
     }
-    Ok(request)
+    Ok(Loaded { request, source })
 }
 
-fn bench(criterion: &mut Criterion, requests: &[(&str, Request)]) {
+fn bench(criterion: &mut Criterion, requests: &[(&str, Loaded)]) {
     let mut group = criterion.benchmark_group("evaluate");
     group.throughput(Throughput::Elements(1));
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
-    for (name, request) in requests {
+    for (name, Loaded { request, source }) in requests {
         group.bench_function(format!("authorize/{name}"), |bencher| {
             bencher.iter(|| authorize(black_box(request)));
         });
@@ -72,6 +82,13 @@ fn bench(criterion: &mut Criterion, requests: &[(&str, Request)]) {
                 let request = black_box(request);
                 let response = authorize(request);
                 Explanation::new(request, &response)
+            });
+        });
+        group.bench_function(format!("cold/{name}"), |bencher| {
+            bencher.iter(|| {
+                read_request(black_box(source), &NoFiles)
+                    .request
+                    .map(|request| authorize(&request).decision)
             });
         });
     }

@@ -108,6 +108,49 @@ impl Caller {
         }
     }
 
+    /// A role session with its role's ARN as IAM lists it, path included
+    /// (`arn:aws:iam::ACCOUNT:role/restricted/NAME`): an assumed-role ARN drops the path, and
+    /// `aws:PrincipalArn` carries it. The ARN must name the session's own role.
+    pub fn with_role_arn(self, role_arn: &str) -> Result<Self, InvalidCaller> {
+        let invalid = |reason| InvalidCaller {
+            text: role_arn.to_owned(),
+            reason,
+        };
+        let Self::RoleSession {
+            account,
+            role_name,
+            session_name,
+            ..
+        } = self
+        else {
+            return Err(invalid(
+                "`roleArn` applies only when the principal is a role or an assumed-role session",
+            ));
+        };
+        match Self::parse(role_arn) {
+            Ok(Self::RoleSession {
+                account: given_account,
+                role_name: given_name,
+                role_arn: given_arn,
+                session_name: None,
+            }) if given_account == account && given_name == role_name => Ok(Self::RoleSession {
+                account,
+                role_name,
+                role_arn: given_arn,
+                session_name,
+            }),
+            Ok(Self::RoleSession {
+                session_name: None,
+                ..
+            }) => Err(invalid(
+                "it names another role than the principal's: give the ARN of the session's own role",
+            )),
+            _ => Err(invalid(
+                "expected a role ARN such as `arn:aws:iam::111111111111:role/restricted/NAME`",
+            )),
+        }
+    }
+
     /// The account the caller belongs to; service principals have none.
     pub fn account(&self) -> Option<AccountId> {
         match self {
@@ -201,6 +244,29 @@ mod tests {
         let user = Caller::parse("arn:aws:iam::111111111111:user/ops/alice").unwrap();
         assert!(matches!(user, Caller::User { ref name, .. } if name == "alice"));
         assert!(Caller::parse("ec2.amazonaws.com").unwrap().is_service());
+        let with_path = session
+            .clone()
+            .with_role_arn("arn:aws:iam::111111111111:role/restricted/MyRoleA")
+            .unwrap();
+        assert_eq!(
+            with_path.principal_arn().unwrap(),
+            "arn:aws:iam::111111111111:role/restricted/MyRoleA"
+        );
+        assert_eq!(
+            with_path.identity_arn(),
+            "arn:aws:sts::111111111111:assumed-role/MyRoleA/i-0abc"
+        );
+        for other in [
+            "arn:aws:iam::111111111111:role/restricted/Other",
+            "arn:aws:iam::222222222222:role/restricted/MyRoleA",
+            "arn:aws:sts::111111111111:assumed-role/MyRoleA/x",
+        ] {
+            assert!(session.clone().with_role_arn(other).is_err(), "{other}");
+        }
+        assert!(user
+            .clone()
+            .with_role_arn("arn:aws:iam::111111111111:role/r")
+            .is_err());
         for bad in [
             "alice",
             "arn:aws:s3:::b",

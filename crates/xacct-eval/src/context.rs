@@ -197,4 +197,44 @@ mod tests {
         context.derive("aws:PrincipalOrgID", ContextValue::Single("o-b".into()));
         assert_eq!(context.single("aws:principalorgid"), Some("o-a"));
     }
+
+    /// "ForAllValues ... also returns true if there are no context keys in the request or if the
+    /// context key value resolves to a null dataset, such as an empty string"; ForAnyValue is
+    /// false for both; IfExists makes an absent (or null) key true.
+    #[test]
+    fn set_operators_read_an_empty_value_as_a_null_data_set() {
+        use xacct_policy::{parse_policy, Effect, PolicyKind};
+        let holds = |operator: &str, value: Option<ContextValue>| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{operator}":{{"aws:TagKeys":["temp-*"]}}}}}}]}}"#
+            );
+            let parsed = parse_policy(&text, PolicyKind::Identity);
+            let condition = parsed.policy.statements[0].conditions[0].clone();
+            let mut context = Context::new();
+            if let Some(value) = value {
+                context.insert("aws:TagKeys", value).unwrap();
+            }
+            condition.holds(&context, Effect::Deny)
+        };
+        let empty_string = || Some(ContextValue::Single(String::new()));
+        let empty_list = || Some(ContextValue::Multi(Vec::new()));
+        for value in [empty_string(), empty_list(), None] {
+            assert!(holds("ForAllValues:StringLike", value.clone()), "{value:?}");
+            assert!(
+                holds("ForAllValues:StringLikeIfExists", value.clone()),
+                "{value:?}"
+            );
+            assert!(!holds("ForAnyValue:StringLike", value.clone()), "{value:?}");
+            assert!(
+                holds("ForAnyValue:StringLikeIfExists", value.clone()),
+                "{value:?}"
+            );
+        }
+        // A present value is compared as usual.
+        let other = || Some(ContextValue::Single("owner".to_owned()));
+        assert!(!holds("ForAllValues:StringLike", other()));
+        assert!(!holds("ForAnyValue:StringLike", other()));
+        // A plain operator still compares the empty string itself.
+        assert!(!holds("StringLike", empty_string()));
+    }
 }

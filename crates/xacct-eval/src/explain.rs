@@ -1,13 +1,17 @@
 //! Explanations a person can act on: which layer decided, which statements matched, and for
 //! statements that almost applied, the exact element that did not.
 
+mod condition;
+
+pub use condition::ConditionReport;
+
+use crate::assumed::Assumption;
 use crate::authorize::{Decision, Gap, Response, StatementRef};
 use crate::matching::{check, Element, StatementMatch};
 use crate::request::{Layer, Request, SourcedPolicy};
 use serde::Serialize;
 use std::fmt::Write as _;
-use xacct_policy::condition::{Condition, SetQualifier};
-use xacct_policy::{ConditionContext, Effect, RequestValues, Span, Statement};
+use xacct_policy::{Effect, Span, Statement};
 
 /// Everything known about one decision, for people (`to_text`) and programs (serde).
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +37,8 @@ pub struct Explanation {
     pub near_misses: Vec<StatementReport>,
     /// Facts about how the evaluation treated the request.
     pub notes: Vec<String>,
+    /// What the request rests on that nobody stated: the time, the Region, ...
+    pub assumptions: Vec<Assumption>,
 }
 
 /// One statement, located.
@@ -50,6 +56,9 @@ pub struct StatementReport {
     pub location: Option<String>,
     pub span: Span,
     pub misses: Vec<Miss>,
+    /// For a statement that applied, each of its conditions and the values that met it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionReport>,
 }
 
 /// An element of a statement that did not match, and why.
@@ -58,6 +67,9 @@ pub struct StatementReport {
 pub struct Miss {
     pub element: Element,
     pub detail: String,
+    /// For a condition that did not hold: its key, operator and both sides' values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<ConditionReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub span: Span,
@@ -129,6 +141,7 @@ fn report(
     policy: &SourcedPolicy,
     statement: &Statement,
     misses: Vec<Miss>,
+    conditions: Vec<ConditionReport>,
 ) -> StatementReport {
     StatementReport {
         reference,
@@ -137,50 +150,22 @@ fn report(
         location: policy.location(statement.span),
         span: statement.span,
         misses,
+        conditions,
     }
+}
+
+/// Every condition of a statement that applied, with the values that met it.
+fn held_conditions(statement: &Statement, request: &Request) -> Vec<ConditionReport> {
+    statement
+        .conditions
+        .iter()
+        .map(|condition| ConditionReport::new(condition, statement.effect, request))
+        .collect()
 }
 
 fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.into_iter().map(|item| format!("`{item}`")).collect();
     format!("[{}]", items.join(", "))
-}
-
-fn describe_condition(condition: &Condition, request: &Request) -> String {
-    let wanted = quoted_list(condition.values.iter().map(|value| value.text.as_str()));
-    let operator = condition.operator.name();
-    let head = format!("Condition `{operator}` `{}`", condition.key);
-    let request_values = request.context.lookup(&condition.key_lowercase);
-    let negated = condition.operator.base.is_negated();
-    let wants = if negated {
-        "policy wants none of"
-    } else {
-        "policy wants"
-    };
-    match request_values {
-        RequestValues::Absent => {
-            match (condition.operator.set, condition.operator.base.name()) {
-                (_, "Null") => format!(
-                    "{head}: the key is absent from the request, policy wants Null {wanted}"
-                ),
-                (Some(SetQualifier::ForAnyValue), _) => {
-                    format!("{head}: the request has no `{}`, and ForAnyValue is false for an absent key", condition.key)
-                }
-                _ => format!(
-                    "{head}: the request has no `{}`; {wants} {wanted}",
-                    condition.key
-                ),
-            }
-        }
-        RequestValues::Single(one) => format!("{head}: request has `{one}`, {wants} {wanted}"),
-        RequestValues::Multi(many) => {
-            let has = quoted_list(many.iter().map(String::as_str));
-            if condition.operator.set.is_none() && many.len() > 1 {
-                format!("{head}: request has several values {has}, which a condition without ForAnyValue/ForAllValues does not match; {wants} {wanted}")
-            } else {
-                format!("{head}: request has {has}, {wants} {wanted}")
-            }
-        }
-    }
 }
 
 fn misses_of(
@@ -204,6 +189,7 @@ fn misses_of(
                 misses.push(Miss {
                     element: *element,
                     detail,
+                    condition: None,
                     location: located(statement.action.span),
                     span: statement.action.span,
                 });
@@ -219,6 +205,7 @@ fn misses_of(
                     misses.push(Miss {
                         element: *element,
                         detail,
+                        condition: None,
                         location: located(clause.span),
                         span: clause.span,
                     });
@@ -243,6 +230,7 @@ fn misses_of(
                     misses.push(Miss {
                         element: *element,
                         detail,
+                        condition: None,
                         location: located(clause.span),
                         span: clause.span,
                     });
@@ -250,12 +238,14 @@ fn misses_of(
             }
             Element::Condition => {
                 for condition in &statement.conditions {
-                    if condition.holds(&request.context, statement.effect) {
+                    let report = ConditionReport::new(condition, statement.effect, request);
+                    if report.holds {
                         continue;
                     }
                     misses.push(Miss {
                         element: Element::Condition,
-                        detail: describe_condition(condition, request),
+                        detail: format!("Condition: {}", report.sentence),
+                        condition: Some(report),
                         location: located(condition.key_span),
                         span: condition.operator_span,
                     });
@@ -298,19 +288,35 @@ impl Explanation {
         let mut matched = Vec::new();
         for reference in response.denies.iter().chain(&response.allows) {
             if let Some((policy, statement)) = find_statement(request, reference) {
-                matched.push(report(*reference, policy, statement, Vec::new()));
+                let conditions = held_conditions(statement, request);
                 if reference.effect == Effect::Deny {
                     let location = policy
                         .location(statement.span)
                         .map(|location| format!(" ({location})"))
                         .unwrap_or_default();
+                    let because = if conditions.is_empty() {
+                        String::new()
+                    } else {
+                        let sentences: Vec<&str> = conditions
+                            .iter()
+                            .map(|condition| condition.sentence.as_str())
+                            .collect();
+                        format!(": {}", sentences.join("; "))
+                    };
                     reasons.push(format!(
-                        "explicitly denied by {}{} in the {}{location}",
+                        "explicitly denied by {}{} in the {}{location}{because}",
                         statement_name(policy, statement),
                         level_name(reference.level),
                         reference.layer.describe(),
                     ));
                 }
+                matched.push(report(
+                    *reference,
+                    policy,
+                    statement,
+                    Vec::new(),
+                    conditions,
+                ));
             }
         }
         let resource_allowed = response
@@ -408,7 +414,7 @@ impl Explanation {
                         == (response.decision != Decision::Allow);
                 if relevant {
                     let misses = misses_of(statement, policy, request, &elements);
-                    near_misses.push(report(reference, policy, statement, misses));
+                    near_misses.push(report(reference, policy, statement, misses, Vec::new()));
                 }
             }
         }
@@ -456,10 +462,21 @@ impl Explanation {
             matched,
             near_misses,
             notes,
+            assumptions: request.assumptions.clone(),
         }
     }
 
-    /// The explanation as plain text, one fact a line.
+    /// One `assumed:` line for each assumption.
+    pub fn assumptions_text(&self) -> String {
+        self.assumptions
+            .iter()
+            .map(|assumption| format!("  assumed: {}\n", assumption.detail))
+            .collect()
+    }
+
+    /// The explanation as plain text, one fact a line. The assumptions are left to the caller,
+    /// which says them once for an answer made of many explanations
+    /// ([`Explanation::assumptions_text`]).
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
@@ -509,6 +526,9 @@ impl Explanation {
             );
             for miss in &report.misses {
                 let _ = writeln!(out, "      {}", miss.detail);
+            }
+            for condition in &report.conditions {
+                let _ = writeln!(out, "      Condition: {}", condition.sentence);
             }
         };
         if !self.matched.is_empty() {

@@ -5,6 +5,7 @@
 //! [`Explanation`] turns that into sentences and near misses. [`wire`] reads the REQUEST.json
 //! contract of `xacct eval`.
 
+pub mod assumed;
 pub mod authorize;
 pub mod caller;
 pub mod context;
@@ -15,6 +16,7 @@ pub mod request;
 pub mod service_rules;
 pub mod wire;
 
+pub use assumed::{Assumption, RequestTime};
 pub use authorize::{authorize, Decision, Gap, Response, StatementRef};
 pub use caller::Caller;
 pub use context::{Context, ContextValue};

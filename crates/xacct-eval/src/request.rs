@@ -1,5 +1,6 @@
 //! One request and the policies that apply to it.
 
+use crate::assumed::Assumption;
 use crate::caller::Caller;
 use crate::context::{Context, ContextValue};
 use serde::Serialize;
@@ -45,6 +46,18 @@ pub struct SourcedPolicy {
 }
 
 impl PolicySet {
+    /// Every document of the request, in no particular order of precedence.
+    pub fn every(&self) -> impl Iterator<Item = &SourcedPolicy> {
+        self.identity
+            .iter()
+            .chain(&self.resource)
+            .chain(&self.grants)
+            .chain(&self.permission_boundary)
+            .chain(&self.session)
+            .chain(self.scps.iter().flatten())
+            .chain(self.rcps.iter().flatten())
+    }
+
     /// The resource-side documents: the resource policy, then the grants.
     pub fn resource_side(&self) -> impl Iterator<Item = &SourcedPolicy> {
         self.resource.iter().chain(&self.grants)
@@ -120,6 +133,9 @@ pub struct Request {
     pub principal_is_management_account: bool,
     /// SCPs and RCPs do not apply to service-linked roles.
     pub principal_is_service_linked_role: bool,
+    /// What the request's context rests on that nobody stated (time, Region, ...), for the
+    /// answer to say.
+    pub assumptions: Vec<Assumption>,
 }
 
 /// A request that does not describe something AWS could receive.
@@ -178,6 +194,7 @@ impl Request {
             policies,
             principal_is_management_account: false,
             principal_is_service_linked_role: false,
+            assumptions: Vec::new(),
         })
     }
 

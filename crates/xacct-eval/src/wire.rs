@@ -2,6 +2,7 @@
 //! policies that apply to it. Every problem is reported with its place in the file; nothing
 //! is guessed or dropped.
 
+use crate::assumed::{requested_region, RequestTime};
 use crate::caller::Caller;
 use crate::context::{Context, ContextValue};
 use crate::request::{PolicySet, Request, SourcedPolicy};
@@ -34,8 +35,9 @@ pub struct ReadRequest {
     pub findings: Vec<SourcedFinding>,
 }
 
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "principal",
+    "roleArn",
     "action",
     "resource",
     "resourceAccount",
@@ -306,15 +308,26 @@ impl Reader<'_> {
     }
 }
 
-/// Reads a REQUEST.json document.
+/// Reads a REQUEST.json document, made now by the system clock.
 pub fn read_request(source: &Arc<SourceFile>, files: &dyn PolicyFiles) -> ReadRequest {
+    read_request_at(source, files, RequestTime::now())
+}
+
+/// Reads a REQUEST.json document made at `time` (`xacct eval --at`): `aws:CurrentTime`,
+/// `aws:EpochTime`, `aws:RequestedRegion` and the other keys AWS always sends are filled
+/// unless the request's `context` gives them.
+pub fn read_request_at(
+    source: &Arc<SourceFile>,
+    files: &dyn PolicyFiles,
+    time: RequestTime,
+) -> ReadRequest {
     let mut reader = Reader {
         source,
         files,
         findings: Vec::new(),
     };
     let request = match json::parse(&source.text) {
-        Ok(value) => read(&mut reader, &value),
+        Ok(value) => read(&mut reader, &value, time),
         Err(error) => {
             reader.error("invalid-json", error.span, error.message);
             None
@@ -327,7 +340,7 @@ pub fn read_request(source: &Arc<SourceFile>, files: &dyn PolicyFiles) -> ReadRe
     }
 }
 
-fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
+fn read(reader: &mut Reader<'_>, value: &Json, time: RequestTime) -> Option<Request> {
     let Some(members) = value.members() else {
         reader.error(
             "not-an-object",
@@ -399,6 +412,7 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
     let action = required(reader, "action", "s3:GetObject");
     let resource = required(reader, "resource", "arn:aws:s3:::bucket/key");
 
+    let principal_span = principal.as_ref().map(|(_, span)| *span);
     let caller = principal.and_then(|(text, span)| match Caller::parse(&text) {
         Ok(caller) => Some(caller),
         Err(error) => {
@@ -406,6 +420,19 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
             None
         }
     });
+    let caller = match (caller, get("roleArn")) {
+        (Some(caller), Some(value)) if !matches!(value, Json::Null { .. }) => reader
+            .string(value, "roleArn")
+            .map(str::to_owned)
+            .and_then(|text| match caller.with_role_arn(&text) {
+                Ok(caller) => Some(caller),
+                Err(error) => {
+                    reader.error("invalid-role-arn", value.span(), error.to_string());
+                    None
+                }
+            }),
+        (caller, _) => caller,
+    };
     let action = action.and_then(|(text, span)| match text.parse::<ActionName>() {
         Ok(action) => Some(action),
         Err(error) => {
@@ -480,6 +507,17 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
         Ok(mut request) => {
             request.principal_is_management_account = management;
             request.principal_is_service_linked_role = service_linked;
+            let region = requested_region(&request.action, &request.resource);
+            request.assumptions = request.context.fill_always_present(time, &region);
+            if get("roleArn").is_none() {
+                if let (Some(span), Some(warning)) = (principal_span, role_path_warning(&request)) {
+                    reader.findings.push(
+                        Finding::warning("role-path-unknown", span, warning.0)
+                            .with_help(warning.1)
+                            .in_source(reader.source),
+                    );
+                }
+            }
             Some(request)
         }
         Err(error) => {
@@ -493,6 +531,48 @@ fn read(reader: &mut Reader<'_>, value: &Json) -> Option<Request> {
     }
 }
 
+/// An assumed-role ARN does not show the role's path, so `aws:PrincipalArn` built from it
+/// lacks one: warn when a policy of the request tests that key (a condition on it, or
+/// `${aws:PrincipalArn}` in a Resource or condition value) and the user did not give the
+/// role's ARN. Returns the message and the help.
+fn role_path_warning(request: &Request) -> Option<(String, String)> {
+    let Caller::RoleSession {
+        session_name: Some(_),
+        role_arn,
+        ..
+    } = &request.caller
+    else {
+        return None;
+    };
+    let given = request
+        .context
+        .entry("aws:principalarn")
+        .is_some_and(|entry| !entry.derived);
+    let policies = &request.policies;
+    let names_variable = |text: &str| text.to_ascii_lowercase().contains("${aws:principalarn");
+    let tests_principal_arn = policies
+        .every()
+        .flat_map(|policy| &policy.policy.statements)
+        .any(|statement| {
+            statement.conditions.iter().any(|condition| {
+                condition.key_lowercase == "aws:principalarn"
+                    || condition
+                        .values
+                        .iter()
+                        .any(|value| names_variable(&value.text))
+            }) || statement
+                .resource
+                .as_ref()
+                .is_some_and(|clause| clause.texts.iter().any(|text| names_variable(text)))
+        });
+    (tests_principal_arn && !given).then(|| {
+        (
+            format!("aws:PrincipalArn is taken to be `{role_arn}`: an assumed-role ARN does not show the role's path, so a role under a path (`role/restricted/NAME`) would be compared wrongly"),
+            "give the role's ARN with its path as \"roleArn\", e.g. \"arn:aws:iam::111111111111:role/restricted/NAME\"".to_owned(),
+        )
+    })
+}
+
 /// A role's trust policy is read with the trust-policy rules (no Resource element).
 fn resource_kind(action: Option<&ActionName>, resource: Option<&Arn>) -> PolicyKind {
     let is_role =
@@ -502,5 +582,63 @@ fn resource_kind(action: Option<&ActionName>, resource: Option<&Arn>) -> PolicyK
         PolicyKind::Trust
     } else {
         PolicyKind::Resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        let source = SourceFile::new("request.json", text.to_owned());
+        let read = read_request(&source, &NoFiles);
+        assert!(read.request.is_some(), "{:?}", read.findings);
+        read.findings
+            .iter()
+            .map(|finding| finding.finding.code)
+            .collect()
+    }
+
+    fn request(principal_fields: &str, statement: &str) -> String {
+        format!(
+            r#"{{{principal_fields}, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "resourceAccount": "111111111111",
+            "identityPolicies": [{{"Version": "2012-10-17", "Statement": [{statement}]}}]}}"#
+        )
+    }
+
+    const SESSION: &str = r#""principal": "arn:aws:sts::111111111111:assumed-role/Analyst/s""#;
+
+    #[test]
+    fn a_possibly_missing_role_path_is_warned_only_where_a_policy_reads_it() {
+        let condition = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+            "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/restricted/*"}}}"#;
+        let variable = r#"{"Effect": "Allow", "Action": "s3:*",
+            "Resource": "arn:aws:s3:::b/${aws:PrincipalArn}/*"}"#;
+        let neither = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#;
+        assert_eq!(codes(&request(SESSION, condition)), ["role-path-unknown"]);
+        assert_eq!(codes(&request(SESSION, variable)), ["role-path-unknown"]);
+        assert!(codes(&request(SESSION, neither)).is_empty());
+        let with_role =
+            format!(r#"{SESSION}, "roleArn": "arn:aws:iam::111111111111:role/restricted/Analyst""#);
+        assert!(codes(&request(&with_role, condition)).is_empty());
+        // A role ARN as the principal carries its own path.
+        let role = r#""principal": "arn:aws:iam::111111111111:role/restricted/Analyst""#;
+        assert!(codes(&request(role, condition)).is_empty());
+    }
+
+    #[test]
+    fn role_arn_must_name_the_sessions_own_role() {
+        let text = request(
+            &format!(r#"{SESSION}, "roleArn": "arn:aws:iam::111111111111:role/Other""#),
+            r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#,
+        );
+        let source = SourceFile::new("request.json", text);
+        let read = read_request(&source, &NoFiles);
+        assert!(read.request.is_none());
+        assert!(read
+            .findings
+            .iter()
+            .any(|finding| finding.finding.code == "invalid-role-arn"));
     }
 }

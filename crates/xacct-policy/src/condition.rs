@@ -661,6 +661,16 @@ impl Condition {
                 .iter()
                 .any(|value| matches!(value.value, Value::Absent(wanted) if wanted == absent));
         }
+        // "ForAllValues ... also returns true if there are no context keys in the request or
+        // if the context key value resolves to a null dataset, such as an empty string";
+        // ForAnyValue is false for both. A set operator reads an empty value as an absent key.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+        let values = match values {
+            RequestValues::Single("") | RequestValues::Multi([]) if operator.set.is_some() => {
+                RequestValues::Absent
+            }
+            other => other,
+        };
         let negated = operator.base.is_negated();
         let cautious = effect == Effect::Deny;
         match (operator.set, values) {

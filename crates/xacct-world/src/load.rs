@@ -810,7 +810,9 @@ impl Loader {
             Bucket {
                 name,
                 account,
-                region: Some(region),
+                // Kept unset when the manifest says nothing, so answers can say the Region is
+                // assumed (`Bucket::region_or_default`).
+                region: entry.region.clone(),
                 policy,
                 ownership,
                 encryption,

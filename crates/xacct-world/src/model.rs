@@ -301,6 +301,8 @@ pub struct World {
     pub catalog_policies: BTreeMap<(AccountId, String), SourcedPolicy>,
     pub expectations: Vec<Expectation>,
     pub intents: Vec<Intent>,
+    /// When the world's requests are made (`aws:CurrentTime`): the clock, or `--at`.
+    pub request_time: xacct_eval::RequestTime,
 }
 
 /// What `xacct plan` sets up: see `manifest::IntentEntry`.

@@ -3,6 +3,7 @@
 
 use crate::model::World;
 use std::collections::BTreeMap;
+use xacct_eval::assumed::{requested_region, Assumption, RequestedRegion, DEFAULT_REGION};
 use xacct_eval::{Caller, Context, ContextValue, PolicySet, Request, SourcedPolicy};
 use xacct_policy::{AccountId, ActionName, Arn};
 
@@ -455,16 +456,15 @@ impl World {
                 ContextValue::Single(account.to_string()),
             ));
         }
-        // SDKs and the CLI call AWS over TLS.
-        implied.push((
-            "aws:SecureTransport".to_owned(),
-            ContextValue::Single("true".to_owned()),
-        ));
         for (key, value) in implied {
             if !supplied(&context, &key) {
                 insert(&mut context, &key, value)?;
             }
         }
+        let assumed = context.fill_always_present(
+            self.request_time,
+            &self.requested_region(&action, &resource),
+        );
 
         let is_management = self
             .organization
@@ -490,6 +490,7 @@ impl World {
         .map_err(|error| RequestError::Invalid(error.to_string()))?;
         request.principal_is_management_account = is_management;
         request.principal_is_service_linked_role = service_linked;
+        request.assumptions = assumed;
         Ok(request)
     }
 }
@@ -517,13 +518,11 @@ impl World {
             ..PolicySet::default()
         };
         let mut context = Context::new();
-        context
-            .insert(
-                "aws:SecureTransport",
-                ContextValue::Single("true".to_owned()),
-            )
-            .map_err(|error| RequestError::Invalid(error.to_string()))?;
-        Request::new(
+        let assumed = context.fill_always_present(
+            self.request_time,
+            &self.requested_region(&action, &resource),
+        );
+        let mut request = Request::new(
             Caller::Service {
                 name: service.to_owned(),
             },
@@ -533,6 +532,70 @@ impl World {
             context,
             policy_set,
         )
-        .map_err(|error| RequestError::Invalid(error.to_string()))
+        .map_err(|error| RequestError::Invalid(error.to_string()))?;
+        request.assumptions = assumed;
+        Ok(request)
+    }
+
+    /// What every answer about this world rests on: the time its requests are made, and the
+    /// Region they go to (for one question, that of its resource; otherwise the rule, with the
+    /// buckets whose Region is assumed).
+    pub fn request_assumptions(&self, question: Option<(&str, &str)>) -> Vec<Assumption> {
+        let mut assumed = vec![self.request_time.assumption()];
+        let parsed = question.and_then(|(action, resource)| {
+            Some((
+                action.parse::<ActionName>().ok()?,
+                resource.parse::<Arn>().ok()?,
+            ))
+        });
+        match parsed {
+            Some((action, resource)) => {
+                assumed.push(self.requested_region(&action, &resource).assumption());
+            }
+            None => {
+                let undeclared: Vec<&str> = self
+                    .buckets
+                    .values()
+                    .filter(|bucket| bucket.region.is_none())
+                    .map(|bucket| bucket.name.as_str())
+                    .collect();
+                let buckets = if undeclared.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", undeclared.join(", "))
+                };
+                assumed.push(Assumption::new(
+                    "region",
+                    format!("aws:RequestedRegion is each request's resource Region: the Region in its ARN or the bucket's declared Region; {DEFAULT_REGION} for IAM, for STS and for buckets that declare none{buckets}"),
+                ));
+            }
+        }
+        assumed.push(Assumption::new(
+            "secure-transport",
+            "aws:SecureTransport is true: SDKs and the CLI call AWS over TLS",
+        ));
+        assumed
+    }
+
+    /// The Region a request on `resource` is sent to: a bucket's declared Region (clients
+    /// follow S3's redirect to it), else what the request alone says
+    /// ([`requested_region`]: a global service's endpoint, the ARN's Region, or the default,
+    /// us-east-1, said as an assumption).
+    pub fn requested_region(&self, action: &ActionName, resource: &Arn) -> RequestedRegion {
+        let from_request = requested_region(action, resource);
+        if resource.service() != "s3" || !resource.region().is_empty() || action.service() != "s3" {
+            return from_request;
+        }
+        let bucket_name = resource.resource().split('/').next().unwrap_or_default();
+        match self.buckets.get(bucket_name).map(|bucket| &bucket.region) {
+            Some(Some(region)) => {
+                RequestedRegion::new(region.clone(), format!("the Region of bucket {bucket_name}"))
+            }
+            Some(None) => RequestedRegion::new(
+                DEFAULT_REGION,
+                format!("bucket {bucket_name} declares no Region, so {DEFAULT_REGION} is assumed; set `region` on the bucket to change it"),
+            ),
+            None => from_request,
+        }
     }
 }

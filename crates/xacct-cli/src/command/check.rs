@@ -1,7 +1,7 @@
 //! `xacct check`: run every expectation of a scenario and the compute checks.
 
 use crate::command::exit;
-use crate::render::{check as render, json, sarif};
+use crate::render::{check as render, json, sarif, stream};
 use crate::scenario::{self, Output};
 use std::path::PathBuf;
 
@@ -15,6 +15,8 @@ pub struct Args {
     /// Also list the requests that passed, and the details of the expectations that passed.
     #[arg(long, short)]
     verbose: bool,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -30,9 +32,10 @@ pub fn run(args: &Args) -> u8 {
         Format::Json => Output::Json,
         Format::Sarif => Output::Sarif,
     };
-    let Some(loaded) = scenario::load(&args.scenario, "check", output) else {
+    let Some(mut loaded) = scenario::load(&args.scenario, "check", output) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let mut report = xacct_paths::check::check(&loaded.world);
     // Each [[intent]] is a check too, the same one `xacct plan` proves its plan with.
     let (intent_results, unchecked) = xacct_plan::intent_results(&loaded.world);
@@ -44,13 +47,23 @@ pub fn run(args: &Args) -> u8 {
         );
         errln!("warning: {}", xacct_plan::render::one_line(&message));
     }
+    let assumptions = loaded.world.request_assumptions(None);
     let intents = loaded.world.intents.len();
     match args.format {
-        Format::Text => out!("{}", render::text(&report, intents, args.verbose)),
+        Format::Text => {
+            let mut text = render::text(&report, intents, args.verbose);
+            // `--quiet` leaves them out of a check that passed, with everything else.
+            if !report.is_empty() && (!stream::quiet() || !report.passed()) {
+                for assumption in &assumptions {
+                    text.push_str(&format!("assumed: {}\n", assumption.detail));
+                }
+            }
+            out!("{text}");
+        }
         Format::Json => json::print(&json::document(
             "check",
             &loaded.findings,
-            render::json(&report, intents),
+            render::json(&report, intents, &assumptions),
         )),
         Format::Sarif => {
             let mut log = sarif::Log::default();

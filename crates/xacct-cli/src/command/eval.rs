@@ -4,7 +4,8 @@ use crate::command::exit;
 use crate::files::{read_source, RelativeFiles};
 use crate::render::{self, json, stream};
 use std::path::PathBuf;
-use xacct_eval::wire::read_request;
+use xacct_eval::assumed::denies_skipped_for_absent_keys;
+use xacct_eval::wire::read_request_at;
 use xacct_eval::{authorize, Decision, Explanation};
 use xacct_policy::Severity;
 
@@ -16,6 +17,8 @@ pub struct Args {
     /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -35,7 +38,7 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let read = read_request(&source, &RelativeFiles::of(&args.request));
+    let read = read_request_at(&source, &RelativeFiles::of(&args.request), args.at.time());
     let Some(request) = read.request else {
         match args.format {
             Format::Text => {
@@ -50,10 +53,12 @@ pub fn run(args: &Args) -> u8 {
     };
     let response = authorize(&request);
     let explanation = Explanation::new(&request, &response);
+    let skipped = denies_skipped_for_absent_keys(&request);
     let warnings: Vec<_> = read
         .findings
         .iter()
         .filter(|finding| finding.finding.severity == Severity::Warning)
+        .chain(&skipped)
         .collect();
     match args.format {
         Format::Text => {
@@ -76,6 +81,7 @@ pub fn run(args: &Args) -> u8 {
                     Some(rest) => out!("{}{rest}", stream::style::paint(verdict, name)),
                     None => out!("{text}"),
                 }
+                out!("{}", explanation.assumptions_text());
             }
         }
         Format::Json => {

@@ -74,6 +74,8 @@ pub struct Args {
     /// Also list the requests that were allowed (a failing answer lists its failures only).
     #[arg(long, short)]
     verbose: bool,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -344,9 +346,10 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(loaded) = scenario::load(&args.scenario, "explain", output) else {
+    let Some(mut loaded) = scenario::load(&args.scenario, "explain", output) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let world = &loaded.world;
     let from = normalized_from(&args.from);
     if let Err(error) = xacct_paths::resolve(world, &from) {
@@ -371,6 +374,7 @@ pub fn run(args: &Args) -> u8 {
     let client_path = args.read.clone().or_else(|| args.write.clone());
     let index = TrustIndex::new(world);
     let mut results: Vec<(String, ExpectationResult)> = Vec::new();
+    let mut assumptions = Vec::new();
     for operation in operations {
         let mut context = operation.context.clone();
         context.extend(user_context.iter().cloned());
@@ -411,6 +415,14 @@ pub fn run(args: &Args) -> u8 {
                 return bad_input(args, &loaded, error);
             }
         }
+        let question = operation
+            .actions
+            .first()
+            .zip(operation.resource.as_ref())
+            .map(|(action, resource)| (action.as_str(), resource.as_str()));
+        for assumption in world.request_assumptions(question) {
+            xacct_eval::assumed::add_assumption(&mut assumptions, assumption);
+        }
         results.push((operation.what, result));
     }
     let cases: Vec<&Case> = results
@@ -421,7 +433,15 @@ pub fn run(args: &Args) -> u8 {
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
     let answer = Answer::new(&from, &results);
     match args.format {
-        Format::Text => out!("{}", text(args, &answer, &results, cases.len(), denied)),
+        Format::Text => {
+            out!("{}", text(args, &answer, &results, cases.len(), denied));
+            // `--quiet` prints a denial only, and its assumptions with it.
+            if !stream::quiet() || denied > 0 {
+                for assumption in &assumptions {
+                    outln!("assumed: {}", assumption.detail);
+                }
+            }
+        }
         Format::Json => {
             let operations: Vec<serde_json::Value> = results
                 .iter()
@@ -430,6 +450,7 @@ pub fn run(args: &Args) -> u8 {
                         "operation": what,
                         "allowed": result.passed(),
                         "requests": render::cases_json(&result.cases, true, &answer.fixes),
+                        "assumptions": assumptions,
                     })
                 })
                 .collect();

@@ -34,6 +34,8 @@ pub struct Args {
     /// How to report: text for people, JSON for programs (docs/output-format.md).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    #[command(flatten)]
+    at: crate::command::At,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -53,9 +55,10 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(loaded) = scenario::load(&args.scenario, "who-can", output) else {
+    let Some(mut loaded) = scenario::load(&args.scenario, "who-can", output) else {
         return exit::BAD_INPUT;
     };
+    loaded.world.request_time = args.at.time();
     let world = &loaded.world;
     let query = WhoCanQuery {
         context: args
@@ -67,6 +70,7 @@ pub fn run(args: &Args) -> u8 {
         max_depth: args.depth,
         ..WhoCanQuery::new(args.action.clone(), args.resource.clone())
     };
+    let assumptions = world.request_assumptions(Some((&query.action, &query.resource)));
     let answer = match who_can(world, &CallerIndex::new(world), &query) {
         Ok(answer) => answer,
         Err(error) => {
@@ -82,12 +86,19 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     match args.format {
-        Format::Text => out!("{}", text(&query, &answer)),
-        Format::Json => json::print(&json::document(
-            "who-can",
-            &loaded.findings,
-            json_of(&query, &answer),
-        )),
+        Format::Text => {
+            out!("{}", text(&query, &answer));
+            for assumption in &assumptions {
+                outln!("assumed: {}", assumption.detail);
+            }
+        }
+        Format::Json => {
+            let mut value = json_of(&query, &answer);
+            if let Some(object) = value.as_object_mut() {
+                object.insert("assumptions".to_owned(), json!(assumptions));
+            }
+            json::print(&json::document("who-can", &loaded.findings, value));
+        }
     }
     // "Nobody can" is an answer, not a failure: the exit code says the question was answered.
     exit::OK

@@ -688,7 +688,7 @@ fn origin_location(origin: &xacct_world::model::Origin) -> Value {
 /// The body of `check --format json`; `render::json::document` adds the shared fields.
 /// `passed` is false when nothing was checked (`nothingToCheck`): an empty check verifies
 /// nothing, and says so.
-pub fn json(report: &Report, intents: usize) -> Value {
+pub fn json(report: &Report, intents: usize, assumptions: &[xacct_eval::Assumption]) -> Value {
     let fixes = Fixes::of_report(report);
     let compute: Vec<Value> = report
         .compute
@@ -710,6 +710,7 @@ pub fn json(report: &Report, intents: usize) -> Value {
         "expectations": report.expectations.iter().map(|result| expectation_json(result, &fixes)).collect::<Vec<_>>(),
         "compute": compute,
         "fixes": fixes.json(),
+        "assumptions": assumptions,
     });
     if let (true, Some(object)) = (report.is_empty(), value.as_object_mut()) {
         object.insert("nothingToCheck".to_owned(), json!(true));

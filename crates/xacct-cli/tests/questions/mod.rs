@@ -3,7 +3,7 @@
 //! that lead with the failure, say each request and fix once, explain an empty check, and say
 //! what they assumed.
 
-use super::{transcript, workspace_root, xacct};
+use super::{transcript, workspace_root, xacct, AT};
 use serde_json::Value;
 use std::path::Path;
 
@@ -181,7 +181,7 @@ fn the_questions_own_assume_role_carries_the_session_parameters() {
 /// The whole answer about alice, reviewed as a snapshot.
 #[test]
 fn check_verbose_answers_every_question_as_asked() {
-    insta::assert_snapshot!(transcript(&["check", QUESTIONS, "--verbose"]));
+    insta::assert_snapshot!(transcript(&["check", QUESTIONS, "--verbose", "--at", AT]));
 }
 
 /// A failing `--read-table` leads with the request that fails; the 14 allowed ones are counted
@@ -195,6 +195,8 @@ fn a_failing_read_leads_with_the_failure() {
         "job:cur-report",
         "--read-table",
         "cur_org_linked.legacy_all",
+        "--at",
+        AT,
     ];
     let (code, stdout, _) = xacct(&base);
     assert_eq!(code, 1);
@@ -212,8 +214,9 @@ fn a_failing_read_leads_with_the_failure() {
         "  glue:GetPartitions on arn:aws:glue:us-east-1:111111111111:table/cur_org/legacy_all"
     );
     assert!(!stdout.contains("allowed through"), "{stdout}");
+    // The failure's details end with the count of what passed; the `assumed:` lines follow.
     assert!(
-        stdout.ends_with("  14 other requests allowed (--verbose lists them)\n"),
+        stdout.contains("  14 other requests allowed (--verbose lists them)\nassumed: "),
         "{stdout}"
     );
 
