@@ -18,7 +18,14 @@ pub fn load(path: &Path) -> Option<Loaded> {
     for finding in &loaded.findings {
         eprint!("{}", render::finding(finding, terminal));
     }
-    if loaded.has_errors() {
+    // An entity of an export with errors of its own is left out; the rest is answered.
+    for entity in &loaded.left_out {
+        eprintln!(
+            "left out: {} `{}`: {}",
+            entity.kind, entity.entity, entity.reason
+        );
+    }
+    if loaded.has_blocking_errors() {
         let errors = loaded
             .findings
             .iter()

@@ -2,12 +2,15 @@
 //! instance profiles and buckets, and the expectations to check; loaded from a scenario folder
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
+pub mod assumption;
 pub mod import;
 pub mod load;
 pub mod manifest;
 pub mod model;
+pub mod question;
 pub mod session;
 
+pub use assumption::Assumption;
 pub use load::{load, load_text, Loaded};
 pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};
 pub use session::{Principal, RequestError, Session};

@@ -1,7 +1,7 @@
 //! Reading a scenario folder (`xacct.toml` and the policy files it names) into a [`World`].
 //! Every problem is a finding with its file, line and column; nothing is silently dropped.
 
-use crate::import;
+use crate::import::{self, LeftOut};
 use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
     Account, Bucket, Compute, Expectation, Group, InstanceProfile, Key, Organization, Origin, Role,
@@ -22,6 +22,8 @@ pub struct Loaded {
     pub findings: Vec<SourcedFinding>,
     /// The manifest, for diagnostics that point at expectations.
     pub manifest: Arc<SourceFile>,
+    /// Entities of exports left out because of their own errors (see [`LeftOut`]).
+    pub left_out: Vec<LeftOut>,
 }
 
 impl Loaded {
@@ -29,6 +31,18 @@ impl Loaded {
         self.findings
             .iter()
             .any(|finding| finding.finding.severity == Severity::Error)
+    }
+
+    /// Errors that leave the world unusable: every error but those of an entity of an export
+    /// that was left out, which cost only that entity.
+    pub fn has_blocking_errors(&self) -> bool {
+        self.findings.iter().enumerate().any(|(index, finding)| {
+            finding.finding.severity == Severity::Error
+                && !self
+                    .left_out
+                    .iter()
+                    .any(|entity| entity.findings.contains(&index))
+        })
     }
 }
 
@@ -60,6 +74,7 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
         findings: Vec::new(),
         world: World::default(),
         managed: BTreeMap::new(),
+        left_out: Vec::new(),
     };
     match toml::from_str::<Manifest>(&source.text) {
         Ok(manifest) => loader.manifest_entries(manifest),
@@ -74,6 +89,7 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
         world: loader.world,
         findings: loader.findings,
         manifest: source,
+        left_out: loader.left_out,
     }
 }
 
@@ -84,6 +100,7 @@ pub(crate) struct Loader {
     pub(crate) world: World,
     /// Managed policy documents by ARN.
     pub(crate) managed: BTreeMap<String, SourcedPolicy>,
+    pub(crate) left_out: Vec<LeftOut>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {
@@ -1329,6 +1346,9 @@ impl Loader {
                 return;
             }
         }
+        if !self.check_question(entry) {
+            return;
+        }
         self.check_compute_writes(entry);
         let written_by = self.writer(entry);
         let origin = self.origin(span_of(&entry.name));
@@ -1705,6 +1725,21 @@ impl Loader {
             .filter(|account| self.world.in_organization(*account))
             .collect();
         self.world.lake.members = members.into_iter().collect();
+    }
+
+    /// Every action of an expectation must exist and act on one of its resources
+    /// ([`crate::question`]): errors at the action otherwise. False when one was found.
+    fn check_question(&mut self, entry: &manifest::ExpectEntry) -> bool {
+        let actions: Vec<&str> = entry.actions.iter().map(|a| a.get_ref().as_str()).collect();
+        let resources: Vec<&str> = entry.resources.iter().map(|r| r.get_ref().as_str()).collect();
+        let problems = crate::question::check_all(&actions, &resources);
+        for (index, problem) in &problems {
+            if let Some(action) = entry.actions.get(*index) {
+                self.error("invalid-question", span_of(action), problem.message.clone())
+                    .help = problem.help.clone();
+            }
+        }
+        problems.is_empty()
     }
 
     /// A compute that writes to a bucket of another account with ACLs enabled, without

@@ -253,6 +253,10 @@ pub struct World {
     pub catalog_policies: BTreeMap<(AccountId, String), SourcedPolicy>,
     pub expectations: Vec<Expectation>,
     pub intents: Vec<Intent>,
+    /// Buckets a question named that the scenario does not declare, answered as if they had
+    /// no bucket policy and default settings, in the account given (the scenario's only
+    /// one), or else in the requester's own (see `World::assume_undeclared`).
+    pub assumed_buckets: BTreeMap<String, Option<AccountId>>,
 }
 
 /// What `xacct plan` sets up: see `manifest::IntentEntry`.

@@ -226,6 +226,27 @@ impl World {
         Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 
+    /// An undeclared bucket a question asked about, as assumed: in the requester's account,
+    /// with no bucket policy.
+    pub fn assumed_bucket_facts(
+        &self,
+        name: &str,
+        requester: &Principal,
+    ) -> Result<ResourceFacts, RequestError> {
+        let account = match self.assumed_buckets.get(name).copied().flatten() {
+            Some(account) => account,
+            None => self
+                .principal_account(requester)
+                .ok_or_else(|| RequestError::UnknownPrincipal(requester.arn().to_owned()))?,
+        };
+        Ok(ResourceFacts {
+            account,
+            policy: None,
+            policy_name: format!("the bucket policy of {name} (assumed: none)"),
+            grants: Vec::new(),
+        })
+    }
+
     /// The owner and policy of a resource, for an action on it.
     pub fn resource_facts(
         &self,
@@ -347,7 +368,12 @@ impl World {
         let resource: Arn = resource
             .parse()
             .map_err(|_| RequestError::Resource(resource.to_owned()))?;
-        let mut facts = self.resource_facts(&action, &resource)?;
+        let mut facts = match self.resource_facts(&action, &resource) {
+            Err(RequestError::UnknownBucket(name)) if self.assumed_buckets.contains_key(&name) => {
+                self.assumed_bucket_facts(&name, &session.principal)?
+            }
+            other => other?,
+        };
 
         let (caller, account, policies, boundary, tags, service_linked) = match &session.principal {
             Principal::Role(arn) => {

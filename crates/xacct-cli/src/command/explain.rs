@@ -306,22 +306,35 @@ fn operations(args: &Args, world: &World, from: &str) -> Result<Vec<Operation>, 
 }
 
 pub fn run(args: &Args) -> u8 {
+    if let (Some(action), Some(resource)) = (&args.action, &args.resource) {
+        if let Err(error) = xacct_world::question::check(action, resource) {
+            eprintln!("error: {}", error.with_help());
+            return exit::BAD_INPUT;
+        }
+    }
     let Some(loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
-    let world = &loaded.world;
+    let mut world = loaded.world.clone();
     let from = normalized_from(&args.from);
-    if let Err(error) = xacct_paths::resolve(world, &from) {
+    if let Err(error) = xacct_paths::resolve(&world, &from) {
         eprintln!("error: `{}` is not an instance profile, role, user, session or compute of the scenario", error.0);
         return exit::BAD_INPUT;
     }
-    let operations = match operations(args, world, &from) {
+    let operations = match operations(args, &world, &from) {
         Ok(operations) => operations,
         Err(message) => {
             eprintln!("error: {message}");
             return exit::BAD_INPUT;
         }
     };
+    // A bucket the scenario does not declare is answered as assumed, and said so.
+    let assumptions =
+        world.assume_undeclared(operations.iter().filter_map(|operation| operation.resource.as_deref()));
+    for assumption in &assumptions {
+        eprintln!("warning: {}", assumption.line());
+    }
+    let world = &world;
     let user_context: Vec<(String, ContextValue)> = args
         .context
         .iter()
@@ -377,7 +390,12 @@ pub fn run(args: &Args) -> u8 {
         .collect();
     let denied = cases.iter().filter(|case| !case.passed(true)).count();
     match args.format {
-        Format::Text => print!("{}", text(args, &from, &results, cases.len(), denied)),
+        Format::Text => {
+            for assumption in &assumptions {
+                println!("{}", assumption.line());
+            }
+            print!("{}", text(args, &from, &results, cases.len(), denied));
+        }
         Format::Json => {
             let json: Vec<serde_json::Value> = results
                 .iter()

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use xacct_eval::ContextValue;
 use xacct_paths::who_can::{Kind, DEFAULT_DEPTH};
 use xacct_paths::{who_can, CallerIndex, Reach, WhoCan, WhoCanQuery};
+use xacct_world::import::LeftOut;
+use xacct_world::Assumption;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,10 +48,16 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if let Err(error) = xacct_world::question::check(&args.action, &args.resource) {
+        eprintln!("error: {}", error.with_help());
+        return exit::BAD_INPUT;
+    }
     let Some(loaded) = scenario::load(&args.scenario) else {
         return exit::BAD_INPUT;
     };
-    let world = &loaded.world;
+    let mut world = loaded.world.clone();
+    let assumptions = world.assume_undeclared([args.resource.as_str()]);
+    let world = &world;
     let query = WhoCanQuery {
         context: args
             .context
@@ -67,14 +75,18 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    let notes = Notes {
+        assumptions: &assumptions,
+        left_out: &loaded.left_out,
+    };
     match args.format {
-        Format::Text => print!("{}", text(&query, &answer)),
+        Format::Text => print!("{}", text(&query, &answer, &notes)),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&json_of(&query, &answer)).unwrap_or_default()
+            serde_json::to_string_pretty(&json_of(&query, &answer, &notes)).unwrap_or_default()
         ),
     }
-    if answer.principals.is_empty() {
+    if answer.principals.is_empty() && answer.organizations.is_empty() {
         exit::FINDINGS
     } else {
         exit::OK
@@ -101,9 +113,40 @@ fn chain_text(reach: &Reach) -> String {
         .join(" -> ")
 }
 
-fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
+/// What the answer rests on besides the scenario: assumptions, and entities left out.
+struct Notes<'a> {
+    assumptions: &'a [Assumption],
+    left_out: &'a [LeftOut],
+}
+
+impl Notes<'_> {
+    fn text(&self, out: &mut String) {
+        for assumption in self.assumptions {
+            let _ = writeln!(out, "{}", assumption.line());
+        }
+        for entity in self.left_out {
+            let _ = writeln!(
+                out,
+                "left out: {} {} ({})",
+                entity.kind, entity.entity, entity.reason
+            );
+        }
+    }
+
+    fn json(&self) -> (Value, Value) {
+        let left_out: Vec<Value> = self
+            .left_out
+            .iter()
+            .map(|entity| json!({"kind": entity.kind, "entity": entity.entity, "reason": entity.reason}))
+            .collect();
+        (json!(self.assumptions), json!(left_out))
+    }
+}
+
+fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
     let mut out = String::new();
-    let count = answer.principals.len();
+    notes.text(&mut out);
+    let count = answer.principals.len() + answer.organizations.len();
     let _ = match count {
         0 => writeln!(
             out,
@@ -129,15 +172,37 @@ fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
         }
         let role = match (&reach.kind, &reach.role) {
             (Kind::InstanceProfile, Some(role)) => format!(" (role {role})"),
+            (Kind::Service, Some(role)) if reach.through.is_empty() => {
+                format!(" (assumes {role}; nothing in the scenario hands it the role)")
+            }
+            (Kind::Service, Some(role)) => {
+                format!(" (assumes {role}, through {})", reach.through.join(" / "))
+            }
             _ => String::new(),
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);
-        if reach.chain.is_empty() {
+        for (role, session) in &reach.session_names {
+            let _ = writeln!(out, "    as session `{session}` of {role}");
+        }
+        if reach.kind == Kind::Service {
+            if reach.chain.len() > 1 {
+                let _ = writeln!(out, "    -> {}", reach.chain.join(" -> "));
+            }
+        } else if reach.chain.is_empty() {
             for statement in &reach.allowed_by {
                 let _ = writeln!(out, "    allowed by {statement}");
             }
         } else {
             let _ = writeln!(out, "    -> {}", chain_text(reach));
+        }
+    }
+    if !answer.organizations.is_empty() {
+        let _ = writeln!(out, "\nthrough a condition on the organization:");
+        for organization in &answer.organizations {
+            let _ = writeln!(
+                out,
+                "  any principal of organization {organization} whose own policies allow it (its accounts are not in the scenario)"
+            );
         }
     }
     let _ = writeln!(
@@ -148,7 +213,7 @@ fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
     out
 }
 
-fn json_of(query: &WhoCanQuery, answer: &WhoCan) -> Value {
+fn json_of(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
     let principals: Vec<Value> = answer
         .principals
         .iter()
@@ -161,14 +226,20 @@ fn json_of(query: &WhoCanQuery, answer: &WhoCan) -> Value {
                 "chain": reach.chain,
                 "externalIds": reach.external_ids,
                 "allowedBy": reach.allowed_by,
+                "sessionNames": reach.session_names,
+                "through": reach.through,
             })
         })
         .collect();
+    let (assumptions, left_out) = notes.json();
     json!({
+        "assumptions": assumptions,
+        "leftOut": left_out,
+        "organizations": answer.organizations,
         "action": query.action,
         "resource": query.resource,
         "depth": query.max_depth,
-        "can": !answer.principals.is_empty(),
+        "can": !answer.principals.is_empty() || !answer.organizations.is_empty(),
         "principals": principals,
         "evaluated": answer.evaluated,
         "screened": answer.screened,

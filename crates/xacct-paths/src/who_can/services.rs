@@ -1,0 +1,126 @@
+//! AWS services that can act through a role: a role whose trust lets in a service
+//! (`ec2.amazonaws.com`, `glue.amazonaws.com`) is used by that service on behalf of whoever
+//! hands the role to it: EC2 through an instance profile, the others through `iam:PassRole`
+//! when a job, function or cluster is created with the role. The answer names the service and
+//! those ways in, so a role only a service may assume is not answered "no principal can".
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
+
+use super::{Kind, Reach, WhoCan, WhoCanError, WhoCanQuery};
+use xacct_eval::{authorize, ContextValue, Decision};
+use xacct_policy::{Effect, PrincipalEntry};
+use xacct_world::{Principal, Role, Session, World};
+
+/// The services `role`'s trust policy names in its Allow statements.
+fn trusted_services(role: &Role) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for statement in &role.trust.policy.statements {
+        let Some(principal) = statement
+            .principal
+            .as_ref()
+            .filter(|principal| statement.effect == Effect::Allow && !principal.negated)
+        else {
+            continue;
+        };
+        for entry in &principal.entries {
+            if let PrincipalEntry::Service { name } = &entry.value {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `service` may assume `role`, decided by the engine on the trust policy.
+fn service_assumes(world: &World, service: &str, role: &str) -> Result<bool, WhoCanError> {
+    let request = world
+        .service_request(service, "sts:AssumeRole", role)
+        .map_err(|error| WhoCanError(error.to_string()))?;
+    Ok(authorize(&request).decision == Decision::Allow)
+}
+
+/// The ways `service` gets `role`: the instance profiles holding it (for EC2) and the
+/// principals allowed to pass it to the service.
+fn ways_in(world: &World, service: &str, role: &str) -> Result<Vec<String>, WhoCanError> {
+    let mut out = Vec::new();
+    if service == "ec2.amazonaws.com" {
+        out.extend(
+            world
+                .instance_profiles
+                .values()
+                .filter(|profile| profile.role == role)
+                .map(|profile| format!("instance profile {}", profile.arn)),
+        );
+    }
+    let context = [(
+        "iam:PassedToService".to_owned(),
+        ContextValue::Single(service.to_owned()),
+    )];
+    let principals = world
+        .roles
+        .keys()
+        .map(|arn| Principal::Role(arn.clone()))
+        .chain(world.users.keys().map(|arn| Principal::User(arn.clone())));
+    for principal in principals {
+        let arn = principal.arn().to_owned();
+        let request = world
+            .request(&Session::of(principal), "iam:PassRole", role, &context)
+            .map_err(|error| WhoCanError(error.to_string()))?;
+        if authorize(&request).decision == Decision::Allow {
+            out.push(format!("iam:PassRole by {arn}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Adds the services that can: through each role that can (its chain one role longer), and,
+/// when the question is `sts:AssumeRole` on a role, the services its trust lets in directly.
+pub(super) fn add(
+    world: &World,
+    query: &WhoCanQuery,
+    answer: &mut WhoCan,
+) -> Result<(), WhoCanError> {
+    let mut added: Vec<Reach> = Vec::new();
+    let reached: Vec<(String, Vec<String>)> = answer
+        .principals
+        .iter()
+        .filter(|reach| reach.kind == Kind::Role)
+        .map(|reach| (reach.principal.clone(), reach.chain.clone()))
+        .collect();
+    let mut roles: Vec<(String, Vec<String>)> = reached
+        .into_iter()
+        .map(|(role, chain)| {
+            let mut full = vec![role.clone()];
+            full.extend(chain);
+            (role, full)
+        })
+        .collect();
+    if query.action.eq_ignore_ascii_case("sts:AssumeRole") && world.roles.contains_key(&query.resource)
+    {
+        roles.push((query.resource.clone(), Vec::new()));
+    }
+    for (role_arn, chain) in roles {
+        let Some(role) = world.roles.get(&role_arn) else {
+            continue;
+        };
+        for service in trusted_services(role) {
+            if !service_assumes(world, &service, &role_arn)? {
+                continue;
+            }
+            answer.evaluated += 1;
+            added.push(Reach {
+                principal: service.clone(),
+                kind: Kind::Service,
+                role: Some(role_arn.clone()),
+                through: ways_in(world, &service, &role_arn)?,
+                chain: chain.clone(),
+                external_ids: Default::default(),
+                allowed_by: Vec::new(),
+                session_names: Default::default(),
+            });
+        }
+    }
+    answer.principals.extend(added);
+    Ok(())
+}
