@@ -282,6 +282,13 @@ fn final_screen(
             query.action
         ))
     })?;
+    if query.resource == "*" {
+        // Made in each requester's own account, on no resource policy.
+        let everything = xacct_world::session::everything_of(&action)
+            .map_err(|error| WhoCanError(error.to_string()))?;
+        let screen = Screen::new(action, everything.to_string(), None, &[]);
+        return Ok((screen, Vec::new()));
+    }
     let resource: Arn = query
         .resource
         .parse()
@@ -319,7 +326,12 @@ pub fn who_can(
 ) -> Result<WhoCan, WhoCanError> {
     let (_, resource_side) = final_screen(world, query)?;
     let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
-    let Some(outside) = outside::with_outside(world, &resource_side) else {
+    // A request on no resource is made in the caller's own account: principals outside the
+    // scenario make theirs in accounts the question is not about.
+    let outside = (query.resource != "*")
+        .then(|| outside::with_outside(world, &resource_side))
+        .flatten();
+    let Some(outside) = outside else {
         let mut answer = search(world, callers, query)?;
         services::add(world, query, &mut answer)?;
         sort(&mut answer);

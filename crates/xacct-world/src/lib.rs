@@ -3,6 +3,7 @@
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
 pub mod assumption;
+pub mod exposure;
 pub mod import;
 pub mod load;
 pub mod manifest;

@@ -85,6 +85,8 @@ pub fn load_text(source: Arc<SourceFile>, base: &Path) -> Loaded {
             loader.error("invalid-manifest", span, error.message().to_owned());
         }
     }
+    let exposed = crate::exposure::findings(&loader.world);
+    loader.findings.extend(exposed);
     Loaded {
         world: loader.world,
         findings: loader.findings,
