@@ -92,3 +92,28 @@ pub fn findings(world: &World) -> Vec<SourcedFinding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_policy::{parse_policy, PolicyKind};
+
+    fn first_statement_open(json: &str) -> bool {
+        let parsed = parse_policy(json, PolicyKind::Trust);
+        open_to_everyone(&parsed.policy.statements[0])
+    }
+
+    #[test]
+    fn everyone_without_a_narrowing_condition_is_open() {
+        let open = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}"#;
+        assert!(first_statement_open(open));
+        let star = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}"#;
+        assert!(first_statement_open(star));
+        let narrowed = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}"#;
+        assert!(!first_statement_open(narrowed));
+        let named = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}"#;
+        assert!(!first_statement_open(named));
+        let deny = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}]}"#;
+        assert!(!first_statement_open(deny));
+    }
+}
