@@ -2,10 +2,15 @@
 //! the scenario does not declare (an IAM-only export knows no buckets) is answered as if it
 //! were in the requester's own account, with no bucket policy and default settings, rather
 //! than refused. The assumption favours access (identity policies alone then decide), so an
-//! answer never reports less access than the bucket could give; each answer says so.
+//! answer never reports less access than the bucket could give; each answer says so. A KMS
+//! key or Kinesis stream not declared is likewise taken to have the defaults AWS gives one
+//! (the default key policy; no stream policy) in the account its ARN names.
 
+use crate::model::{Key, Origin, Stream};
 use crate::World;
 use serde::Serialize;
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{parse_policy, AccountId, Arn, PolicyKind};
 
 /// One thing an answer assumed, as `{ "kind": ..., "detail": ... }` in JSON and an
 /// `assumed:` line in text.
@@ -39,6 +44,10 @@ impl World {
     ) -> Vec<Assumption> {
         let mut out = Vec::new();
         for resource in resources {
+            if let Some(assumed) = self.assume_key_or_stream(resource) {
+                out.push(assumed);
+                continue;
+            }
             let Some(bucket) = bucket_of(resource) else {
                 continue;
             };
@@ -63,6 +72,77 @@ impl World {
             });
         }
         out
+    }
+}
+
+/// The default key policy AWS gives a key created without one: the account's principals
+/// get what their own policies allow.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>
+fn default_key_policy(account: AccountId) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{account}:root"}}, "Action": "kms:*", "Resource": "*"}}]}}"#
+    )
+}
+
+impl World {
+    /// A KMS key or Kinesis stream (or consumer) ARN the scenario does not declare, added as
+    /// assumed: the key with the default key policy, the stream with no stream policy, each in
+    /// the account and Region its ARN names.
+    fn assume_key_or_stream(&mut self, resource: &str) -> Option<Assumption> {
+        let arn: Arn = resource.parse().ok()?;
+        let account = arn.account()?;
+        let region = arn.region().to_owned();
+        match arn.service() {
+            "kms" if arn.resource().starts_with("key/") => {
+                if self.keys.contains_key(resource) {
+                    return None;
+                }
+                let label = format!("key policy of {resource} (assumed: the default key policy)");
+                let parsed = parse_policy(&default_key_policy(account), PolicyKind::Resource);
+                self.keys.insert(
+                    resource.to_owned(),
+                    Key {
+                        arn: resource.to_owned(),
+                        account,
+                        region,
+                        policy: Some(SourcedPolicy::new(parsed.policy, label)),
+                        aws_managed: false,
+                        aliases: Vec::new(),
+                        grants: Vec::new(),
+                        origin: Origin::default(),
+                    },
+                );
+                Some(Assumption {
+                    kind: "undeclared-resource",
+                    detail: format!("key `{resource}` is not in the scenario: it is taken to have the default key policy (its account's principals get what their own policies allow) and no grants; declare it with [[key]] for an exact answer"),
+                })
+            }
+            "kinesis" if arn.resource().starts_with("stream/") => {
+                let stream = resource.split("/consumer/").next().unwrap_or(resource);
+                if self.streams.contains_key(stream) {
+                    return None;
+                }
+                let name = stream.rsplit('/').next().unwrap_or(stream).to_owned();
+                self.streams.insert(
+                    stream.to_owned(),
+                    Stream {
+                        arn: stream.to_owned(),
+                        account,
+                        region,
+                        name,
+                        policy: None,
+                        encryption_key: None,
+                        consumers: Default::default(),
+                        origin: Origin::default(),
+                    },
+                );
+                Some(Assumption {
+                    kind: "undeclared-resource",
+                    detail: format!("stream `{stream}` is not in the scenario: it is taken to have no resource policy and no encryption; declare it with [[stream]] for an exact answer"),
+                })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -93,6 +173,12 @@ mod tests {
             "arn:aws:iam::111111111111:role/R",
         ]);
         assert_eq!(assumed.len(), 1);
+        let key = "arn:aws:kms:eu-west-1:222222222222:key/0a1b2c3d-1111-2222-3333-444455556666";
+        let stream = "arn:aws:kinesis:eu-west-1:222222222222:stream/clicks";
+        let more = world.assume_undeclared([key, &format!("{stream}/consumer/app:1700000000")]);
+        assert_eq!(more.len(), 2);
+        assert!(world.keys[key].policy.is_some());
+        assert_eq!(world.streams[stream].name, "clicks");
         assert_eq!(assumed[0].kind, "undeclared-resource");
         assert!(assumed[0].line().starts_with("assumed: bucket `other`"));
         // No account in the scenario: each requester's own.

@@ -321,6 +321,9 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("error: `{}` is not an instance profile, role, user, session or compute of the scenario", error.0);
         return exit::BAD_INPUT;
     }
+    // A stream, key or bucket the scenario does not declare is answered as assumed, and said
+    // so (the stream first: its reads are planned from it).
+    let mut assumptions = world.assume_undeclared(args.read_stream.iter().map(String::as_str));
     let operations = match operations(args, &world, &from) {
         Ok(operations) => operations,
         Err(message) => {
@@ -328,9 +331,11 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    // A bucket the scenario does not declare is answered as assumed, and said so.
-    let assumptions =
-        world.assume_undeclared(operations.iter().filter_map(|operation| operation.resource.as_deref()));
+    assumptions.extend(world.assume_undeclared(
+        operations
+            .iter()
+            .filter_map(|operation| operation.resource.as_deref()),
+    ));
     for assumption in &assumptions {
         eprintln!("warning: {}", assumption.line());
     }

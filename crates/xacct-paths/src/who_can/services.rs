@@ -5,10 +5,12 @@
 //! those ways in, so a role only a service may assume is not answered "no principal can".
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
 
-use super::{Kind, Reach, WhoCan, WhoCanError, WhoCanQuery};
+use super::{Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
+use crate::callers::CallerIndex;
+use xacct_policy::ActionName;
 use xacct_eval::{authorize, ContextValue, Decision};
 use xacct_policy::{Effect, PrincipalEntry};
-use xacct_world::{Principal, Role, Session, World};
+use xacct_world::{Role, Session, World};
 
 /// The services `role`'s trust policy names in its Allow statements.
 fn trusted_services(role: &Role) -> Vec<String> {
@@ -42,7 +44,12 @@ fn service_assumes(world: &World, service: &str, role: &str) -> Result<bool, Who
 
 /// The ways `service` gets `role`: the instance profiles holding it (for EC2) and the
 /// principals allowed to pass it to the service.
-fn ways_in(world: &World, service: &str, role: &str) -> Result<Vec<String>, WhoCanError> {
+fn ways_in(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    service: &str,
+    role: &str,
+) -> Result<Vec<String>, WhoCanError> {
     let mut out = Vec::new();
     if service == "ec2.amazonaws.com" {
         out.extend(
@@ -57,11 +64,17 @@ fn ways_in(world: &World, service: &str, role: &str) -> Result<Vec<String>, WhoC
         "iam:PassedToService".to_owned(),
         ContextValue::Single(service.to_owned()),
     )];
-    let principals = world
-        .roles
-        .keys()
-        .map(|arn| Principal::Role(arn.clone()))
-        .chain(world.users.keys().map(|arn| Principal::User(arn.clone())));
+    // Only principals with an identity statement that may allow the pass are decided (the
+    // screen of the final request, on `iam:PassRole` and the role).
+    let Ok(pass_role) = "iam:PassRole".parse::<ActionName>() else {
+        return Ok(out);
+    };
+    let account = world.roles.get(role).map(|found| found.account);
+    let screen = Screen::new(pass_role, role.to_owned(), account, &[]);
+    let principals = callers
+        .entries()
+        .filter(|(_, entry)| screen.may_allow(world, entry))
+        .map(|(_, entry)| entry.principal());
     for principal in principals {
         let arn = principal.arn().to_owned();
         let request = world
@@ -82,6 +95,7 @@ pub(super) fn add(
     answer: &mut WhoCan,
 ) -> Result<(), WhoCanError> {
     let mut added: Vec<Reach> = Vec::new();
+    let callers = CallerIndex::new(world);
     let reached: Vec<(String, Vec<String>)> = answer
         .principals
         .iter()
@@ -113,7 +127,7 @@ pub(super) fn add(
                 principal: service.clone(),
                 kind: Kind::Service,
                 role: Some(role_arn.clone()),
-                through: ways_in(world, &service, &role_arn)?,
+                through: ways_in(world, &callers, &service, &role_arn)?,
                 chain: chain.clone(),
                 external_ids: Default::default(),
                 allowed_by: Vec::new(),
