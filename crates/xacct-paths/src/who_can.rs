@@ -302,7 +302,10 @@ fn final_screen(
         Err(xacct_world::RequestError::UnknownBucket(name))
             if world.assumed_buckets.contains_key(&name) =>
         {
-            (world.assumed_buckets.get(&name).copied().flatten(), Vec::new())
+            (
+                world.assumed_buckets.get(&name).copied().flatten(),
+                Vec::new(),
+            )
         }
         Err(error) => return Err(WhoCanError(error.to_string())),
     };
@@ -468,8 +471,8 @@ fn search(
                         break;
                     }
                     from.session_name = Some(name);
-                    attempt = assume(world, &edge_query, &from, target_entry.arn)
-                        .map_err(WhoCanError)?;
+                    attempt =
+                        assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
                     out.evaluated += 1;
                 }
                 if attempt.passes() {

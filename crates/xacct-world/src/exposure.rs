@@ -44,7 +44,12 @@ fn findings_of(policy: &SourcedPolicy, what: &str, out: &mut Vec<SourcedFinding>
     let Some(source) = &policy.source else {
         return;
     };
-    for statement in policy.policy.statements.iter().filter(|s| open_to_everyone(s)) {
+    for statement in policy
+        .policy
+        .statements
+        .iter()
+        .filter(|s| open_to_everyone(s))
+    {
         let span = statement
             .principal
             .as_ref()
@@ -66,11 +71,19 @@ fn findings_of(policy: &SourcedPolicy, what: &str, out: &mut Vec<SourcedFinding>
 pub fn findings(world: &World) -> Vec<SourcedFinding> {
     let mut out = Vec::new();
     for role in world.roles.values() {
-        findings_of(&role.trust, &format!("the trust policy of {}", role.arn), &mut out);
+        findings_of(
+            &role.trust,
+            &format!("the trust policy of {}", role.arn),
+            &mut out,
+        );
     }
     for bucket in world.buckets.values() {
         if let Some(policy) = &bucket.policy {
-            findings_of(policy, &format!("the bucket policy of {}", bucket.name), &mut out);
+            findings_of(
+                policy,
+                &format!("the bucket policy of {}", bucket.name),
+                &mut out,
+            );
         }
     }
     for key in world.keys.values() {
@@ -80,7 +93,11 @@ pub fn findings(world: &World) -> Vec<SourcedFinding> {
     }
     for stream in world.streams.values() {
         if let Some(policy) = &stream.policy {
-            findings_of(policy, &format!("the stream policy of {}", stream.arn), &mut out);
+            findings_of(
+                policy,
+                &format!("the stream policy of {}", stream.arn),
+                &mut out,
+            );
         }
     }
     for ((account, region), policy) in &world.catalog_policies {

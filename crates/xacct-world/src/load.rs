@@ -1733,7 +1733,11 @@ impl Loader {
     /// ([`crate::question`]): errors at the action otherwise. False when one was found.
     fn check_question(&mut self, entry: &manifest::ExpectEntry) -> bool {
         let actions: Vec<&str> = entry.actions.iter().map(|a| a.get_ref().as_str()).collect();
-        let resources: Vec<&str> = entry.resources.iter().map(|r| r.get_ref().as_str()).collect();
+        let resources: Vec<&str> = entry
+            .resources
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect();
         let problems = crate::question::check_all(&actions, &resources);
         for (index, problem) in &problems {
             if let Some(action) = entry.actions.get(*index) {

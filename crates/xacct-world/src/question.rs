@@ -129,7 +129,9 @@ fn mismatch(action: &Action, resource: &str) -> QuestionError {
     let name = action.qualified_name();
     if action.resource_types.is_empty() {
         return QuestionError::new(
-            format!("`{name}` acts on no resource type: its only resource is `*`, not `{resource}`"),
+            format!(
+                "`{name}` acts on no resource type: its only resource is `*`, not `{resource}`"
+            ),
             Some("ask with --resource '*'".to_owned()),
         );
     }
@@ -142,7 +144,9 @@ fn mismatch(action: &Action, resource: &str) -> QuestionError {
     }
     QuestionError::new(
         format!("`{name}` does not act on `{resource}`: it takes {takes}"),
-        Some(format!("ask about a resource of that type, or an action that acts on `{resource}`")),
+        Some(format!(
+            "ask about a resource of that type, or an action that acts on `{resource}`"
+        )),
     )
 }
 
@@ -160,8 +164,18 @@ mod tests {
     #[test]
     fn an_object_action_on_a_bucket_names_the_types_it_takes() {
         let error = check("s3:GetObject", "arn:aws:s3:::lake").unwrap_err();
-        assert!(error.message.contains("does not act on `arn:aws:s3:::lake`"), "{error}");
-        assert!(error.message.contains("object (arn:aws:s3:::BUCKET_NAME/OBJECT_NAME)"), "{error}");
+        assert!(
+            error
+                .message
+                .contains("does not act on `arn:aws:s3:::lake`"),
+            "{error}"
+        );
+        assert!(
+            error
+                .message
+                .contains("object (arn:aws:s3:::BUCKET_NAME/OBJECT_NAME)"),
+            "{error}"
+        );
         assert!(check("s3:GetObject", "arn:aws:s3:::lake/x").is_ok());
         assert!(check("s3:ListBucket", "arn:aws:s3:::lake").is_ok());
         assert!(check("s3:ListBucket", "arn:aws:s3:::lake/x").is_err());

@@ -422,7 +422,9 @@ fn findings_in_an_export_point_at_their_line_and_column() {
         .find(|entity| entity.entity.ends_with("role/BrokenInline"))
         .unwrap();
     assert!(
-        invalid_effect.reason.contains("broken/authorization-details.json:32:43"),
+        invalid_effect
+            .reason
+            .contains("broken/authorization-details.json:32:43"),
         "{}",
         invalid_effect.reason
     );

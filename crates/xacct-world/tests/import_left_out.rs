@@ -17,12 +17,13 @@ fn scenario() -> Loaded {
 }
 
 fn left_out(loaded: &Loaded, entity: &str) -> xacct_world::import::LeftOut {
-    loaded
-        .left_out
-        .iter()
-        .find(|left| left.entity == entity)
-        .cloned()
-        .unwrap_or_else(|| panic!("{entity} is not left out: {:#?}", loaded.left_out))
+    let found = loaded.left_out.iter().find(|left| left.entity == entity);
+    assert!(
+        found.is_some(),
+        "{entity} is not left out: {:#?}",
+        loaded.left_out
+    );
+    found.cloned().unwrap()
 }
 
 #[test]
@@ -32,12 +33,20 @@ fn bad_entities_are_left_out_and_the_rest_is_usable() {
     assert!(!loaded.has_blocking_errors(), "{}", listing(&loaded));
     let world = &loaded.world;
     // Kept: the sound entities.
-    assert!(world.users.contains_key("arn:aws:iam::111111111111:user/alice"));
-    assert!(world.roles.contains_key("arn:aws:iam::111111111111:role/kept"));
+    assert!(world
+        .users
+        .contains_key("arn:aws:iam::111111111111:user/alice"));
+    assert!(world
+        .roles
+        .contains_key("arn:aws:iam::111111111111:role/kept"));
     // An ARN AWS never writes.
     let ghost = left_out(&loaded, "arn:aws:iam::aws:user/ghost");
     assert_eq!(ghost.kind, "user");
-    assert!(ghost.reason.contains("is not an IAM user ARN"), "{}", ghost.reason);
+    assert!(
+        ghost.reason.contains("is not an IAM user ARN"),
+        "{}",
+        ghost.reason
+    );
     assert_eq!(ghost.findings.len(), 1);
     // A group with a policy AWS would refuse, and its member: kept without the group's
     // policies, the member could lose a Deny.
@@ -46,15 +55,22 @@ fn bad_entities_are_left_out_and_the_rest_is_usable() {
     assert!(world.groups.is_empty());
     let carol = left_out(&loaded, "arn:aws:iam::111111111111:user/carol");
     assert!(
-        carol.reason.contains("member of group `auditors`, which is left out"),
+        carol
+            .reason
+            .contains("member of group `auditors`, which is left out"),
         "{}",
         carol.reason
     );
-    assert!(!world.users.contains_key("arn:aws:iam::111111111111:user/carol"));
+    assert!(!world
+        .users
+        .contains_key("arn:aws:iam::111111111111:user/carol"));
     // A managed policy with errors, and the role attaching it.
     let managed = left_out(&loaded, "arn:aws:iam::111111111111:policy/half-written");
     assert_eq!(managed.kind, "managed policy");
-    let role = left_out(&loaded, "arn:aws:iam::111111111111:role/with-broken-managed");
+    let role = left_out(
+        &loaded,
+        "arn:aws:iam::111111111111:role/with-broken-managed",
+    );
     assert!(role.reason.contains("half-written"), "{}", role.reason);
     assert!(!world
         .roles
@@ -68,7 +84,10 @@ fn bad_entities_are_left_out_and_the_rest_is_usable() {
         .map(|(index, _)| index);
     for index in errors {
         assert!(
-            loaded.left_out.iter().any(|left| left.findings.contains(&index)),
+            loaded
+                .left_out
+                .iter()
+                .any(|left| left.findings.contains(&index)),
             "error {index} is not accounted for: {}",
             listing(&loaded)
         );

@@ -331,11 +331,13 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    assumptions.extend(world.assume_undeclared(
-        operations
-            .iter()
-            .filter_map(|operation| operation.resource.as_deref()),
-    ));
+    assumptions.extend(
+        world.assume_undeclared(
+            operations
+                .iter()
+                .filter_map(|operation| operation.resource.as_deref()),
+        ),
+    );
     for assumption in &assumptions {
         eprintln!("warning: {}", assumption.line());
     }

@@ -69,17 +69,27 @@ fn scan(world: &World, statement: &Statement, named: &mut Named) {
             PrincipalEntry::Account { account } if !world.accounts.contains_key(account) => {
                 named.accounts.insert(*account);
             }
-            PrincipalEntry::Role { account, name, arn } if !world.accounts.contains_key(account) => {
-                named.entities.insert((arn.clone(), *account, name.clone(), true));
+            PrincipalEntry::Role { account, name, arn }
+                if !world.accounts.contains_key(account) =>
+            {
+                named
+                    .entities
+                    .insert((arn.clone(), *account, name.clone(), true));
             }
             PrincipalEntry::AssumedRole {
                 account, role_name, ..
             } if !world.accounts.contains_key(account) => {
                 let arn = format!("arn:aws:iam::{account}:role/{role_name}");
-                named.entities.insert((arn, *account, role_name.clone(), true));
+                named
+                    .entities
+                    .insert((arn, *account, role_name.clone(), true));
             }
-            PrincipalEntry::User { account, name, arn } if !world.accounts.contains_key(account) => {
-                named.entities.insert((arn.clone(), *account, name.clone(), false));
+            PrincipalEntry::User { account, name, arn }
+                if !world.accounts.contains_key(account) =>
+            {
+                named
+                    .entities
+                    .insert((arn.clone(), *account, name.clone(), false));
             }
             _ => {}
         }
@@ -218,11 +228,10 @@ fn add_everyone(world: &World, named: &Named, taken: &mut BTreeSet<AccountId>, o
     if let Some(account) = free_account(world, taken) {
         taken.insert(account);
         let arn = format!("arn:aws:iam::{account}:role/{ANY_PRINCIPAL}");
-        out.meaning.insert(
-            arn.clone(),
-            ANYONE.to_owned(),
-        );
-        out.world.accounts.insert(account, account_entry(account, None));
+        out.meaning.insert(arn.clone(), ANYONE.to_owned());
+        out.world
+            .accounts
+            .insert(account, account_entry(account, None));
         out.world
             .roles
             .insert(arn.clone(), stand_in_role(account, ANY_PRINCIPAL, arn));

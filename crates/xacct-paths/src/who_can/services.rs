@@ -7,8 +7,8 @@
 
 use super::{Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
 use crate::callers::CallerIndex;
-use xacct_policy::ActionName;
 use xacct_eval::{authorize, ContextValue, Decision};
+use xacct_policy::ActionName;
 use xacct_policy::{Effect, PrincipalEntry};
 use xacct_world::{Role, Session, World};
 
@@ -110,7 +110,8 @@ pub(super) fn add(
             (role, full)
         })
         .collect();
-    if query.action.eq_ignore_ascii_case("sts:AssumeRole") && world.roles.contains_key(&query.resource)
+    if query.action.eq_ignore_ascii_case("sts:AssumeRole")
+        && world.roles.contains_key(&query.resource)
     {
         roles.push((query.resource.clone(), Vec::new()));
     }

@@ -253,10 +253,18 @@ fn principals_of_undeclared_accounts_are_listed_with_the_role_they_assume() {
     let world = trusting_world(&[
         ("by-account", r#"{"AWS": "333333333333"}"#),
         ("by-root", r#"{"AWS": "arn:aws:iam::555555555555:root"}"#),
-        ("by-role", r#"{"AWS": "arn:aws:iam::444444444444:role/etl"}"#),
+        (
+            "by-role",
+            r#"{"AWS": "arn:aws:iam::444444444444:role/etl"}"#,
+        ),
     ]);
     let answer = ask(&world, "s3:GetObject", "arn:aws:s3:::data/x", false);
-    let strings = |items: &[&str]| items.iter().map(|item| (*item).to_owned()).collect::<Vec<_>>();
+    let strings = |items: &[&str]| {
+        items
+            .iter()
+            .map(|item| (*item).to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         outside_principals(&answer),
         vec![
@@ -297,7 +305,11 @@ fn everyone_is_listed_unless_a_condition_narrows_it_to_known_accounts() {
         inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#),
     ));
     let answer = ask(&narrowed, "s3:GetObject", "arn:aws:s3:::data/x", false);
-    assert!(outside_principals(&answer).is_empty(), "{:?}", summary(&answer));
+    assert!(
+        outside_principals(&answer).is_empty(),
+        "{:?}",
+        summary(&answer)
+    );
 }
 
 #[test]

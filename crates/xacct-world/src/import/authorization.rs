@@ -490,12 +490,18 @@ impl Reader<'_, '_> {
                 .map_or_else(|| format!("an instance profile of {owner}"), str::to_owned);
             self.leave_out_on_errors(before, "instance profile", entity);
         }
-        self.export.loader.world.roles.insert(read.arn.clone(), read);
+        self.export
+            .loader
+            .world
+            .roles
+            .insert(read.arn.clone(), read);
     }
 
     /// The role as the export describes it, and the name to report its parts under.
     fn read_role(&mut self, role: &Json) -> Option<(Role, String)> {
-        let arn = self.export.string(role, "Arn", "a role of RoleDetailList")?;
+        let arn = self
+            .export
+            .string(role, "Arn", "a role of RoleDetailList")?;
         let (account, name, arn_path) = self.export.iam_arn(&arn, "role")?;
         if self.export.loader.world.roles.contains_key(&arn.value) {
             self.export.error(
@@ -625,12 +631,18 @@ impl Reader<'_, '_> {
             return;
         }
         if let Some(read) = read {
-            self.export.loader.world.users.insert(read.arn.clone(), read);
+            self.export
+                .loader
+                .world
+                .users
+                .insert(read.arn.clone(), read);
         }
     }
 
     fn read_user(&mut self, user: &Json, groups: &BTreeMap<String, ExportedGroup>) -> Option<User> {
-        let arn = self.export.string(user, "Arn", "a user of UserDetailList")?;
+        let arn = self
+            .export
+            .string(user, "Arn", "a user of UserDetailList")?;
         let (account, name, _) = self.export.iam_arn(&arn, "user")?;
         if self.export.loader.world.users.contains_key(&arn.value) {
             self.export.error(
@@ -651,7 +663,10 @@ impl Reader<'_, '_> {
                 continue;
             };
             if self.groups_left_out.contains(&group_name.value) {
-                self.depends(format!("it is a member of group `{}`, which is left out", group_name.value));
+                self.depends(format!(
+                    "it is a member of group `{}`, which is left out",
+                    group_name.value
+                ));
                 continue;
             }
             match groups.get(&group_name.value) {
@@ -708,7 +723,10 @@ impl Reader<'_, '_> {
             })
             .collect();
         let dependency = self.depends_on_left_out.take();
-        let reason = match (errors.first().and_then(|index| findings.get(*index)), dependency) {
+        let reason = match (
+            errors.first().and_then(|index| findings.get(*index)),
+            dependency,
+        ) {
             (Some(first), _) => format!("{} ({})", first.finding.message, first.location()),
             (None, Some(dependency)) => dependency,
             (None, None) => return false,
