@@ -77,25 +77,30 @@ fn principals(answer: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Asks `explain` (from the cluster) and `who-can` of the role-chain example the same
+/// question: exit code and stderr of each.
+fn ask_both(action: &str, resource: &str) -> Vec<(i32, String)> {
+    let question = ["--action", action, "--resource", resource];
+    let explain = ["explain", "examples/s3-role-chain", "--from", "compute:etl"];
+    let who_can = ["who-can", "examples/s3-role-chain"];
+    [&explain[..], &who_can[..]]
+        .into_iter()
+        .map(|command| {
+            let arguments: Vec<&str> = command.iter().chain(&question).copied().collect();
+            let (code, stdout, stderr) = xacct(&arguments);
+            assert!(
+                stdout.is_empty(),
+                "no answer to a question that is not one: {stdout}"
+            );
+            (code, stderr)
+        })
+        .collect()
+}
+
 #[test]
 fn a_misspelt_action_is_bad_input_with_the_closest_one() {
-    for command in [
-        &["explain", "examples/s3-role-chain", "--from", "compute:etl"][..],
-        &["who-can", "examples/s3-role-chain"][..],
-    ] {
-        let mut arguments = command.to_vec();
-        arguments.extend([
-            "--action",
-            "s3:GetObjekt",
-            "--resource",
-            "arn:aws:s3:::lake-b/sales/x",
-        ]);
-        let (code, stdout, stderr) = xacct(&arguments);
-        assert_eq!(code, 2, "{stdout}{stderr}");
-        assert!(
-            stdout.is_empty(),
-            "no answer to a question that is not one: {stdout}"
-        );
+    for (code, stderr) in ask_both("s3:GetObjekt", "arn:aws:s3:::lake-b/sales/x") {
+        assert_eq!(code, 2, "{stderr}");
         assert!(
             stderr.contains("`s3:GetObjekt` is not an action of s3")
                 && stderr.contains("did you mean s3:GetObject"),
@@ -106,18 +111,7 @@ fn a_misspelt_action_is_bad_input_with_the_closest_one() {
 
 #[test]
 fn an_object_action_on_a_bucket_names_the_types_it_takes() {
-    for command in [
-        &["explain", "examples/s3-role-chain", "--from", "compute:etl"][..],
-        &["who-can", "examples/s3-role-chain"][..],
-    ] {
-        let mut arguments = command.to_vec();
-        arguments.extend([
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            "arn:aws:s3:::lake-b",
-        ]);
-        let (code, _, stderr) = xacct(&arguments);
+    for (code, stderr) in ask_both("s3:GetObject", "arn:aws:s3:::lake-b") {
         assert_eq!(code, 2, "{stderr}");
         assert!(
             stderr.contains("`s3:GetObject` does not act on `arn:aws:s3:::lake-b`")

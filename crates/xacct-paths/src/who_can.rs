@@ -523,35 +523,34 @@ fn search(
     Ok(out)
 }
 
+/// The principals the Allow statements of `role`'s trust policy name (a `NotPrincipal` names
+/// none).
+fn trusted_entries(role: &xacct_world::Role) -> impl Iterator<Item = &PrincipalEntry> {
+    role.trust
+        .policy
+        .statements
+        .iter()
+        .filter(|statement| statement.effect == Effect::Allow)
+        .filter_map(|statement| statement.principal.as_ref())
+        .filter(|principal| !principal.negated)
+        .flat_map(|principal| principal.entries.iter().map(|entry| &entry.value))
+}
+
 /// The session names `role`'s trust names for sessions of the caller's role
 /// (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
 fn named_sessions(role: &xacct_world::Role, caller: &Entry<'_>) -> Vec<String> {
-    if !caller.is_role {
-        return Vec::new();
-    }
     let mut out: Vec<String> = Vec::new();
-    for statement in &role.trust.policy.statements {
-        let Some(principal) = statement
-            .principal
-            .as_ref()
-            .filter(|principal| statement.effect == Effect::Allow && !principal.negated)
-        else {
-            continue;
-        };
-        for entry in &principal.entries {
-            if let PrincipalEntry::AssumedRole {
-                account,
-                role_name,
-                session_name,
-                ..
-            } = &entry.value
+    for entry in trusted_entries(role).filter(|_| caller.is_role) {
+        if let PrincipalEntry::AssumedRole {
+            account,
+            role_name,
+            session_name,
+            ..
+        } = entry
+        {
+            if *account == caller.account && role_name == caller.name && !out.contains(session_name)
             {
-                if *account == caller.account
-                    && role_name == caller.name
-                    && !out.contains(session_name)
-                {
-                    out.push(session_name.clone());
-                }
+                out.push(session_name.clone());
             }
         }
     }

@@ -5,29 +5,20 @@
 //! those ways in, so a role only a service may assume is not answered "no principal can".
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
 
-use super::{Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
+use super::{trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
 use crate::callers::CallerIndex;
 use xacct_eval::{authorize, ContextValue, Decision};
 use xacct_policy::ActionName;
-use xacct_policy::{Effect, PrincipalEntry};
+use xacct_policy::PrincipalEntry;
 use xacct_world::{Role, Session, World};
 
 /// The services `role`'s trust policy names in its Allow statements.
 fn trusted_services(role: &Role) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for statement in &role.trust.policy.statements {
-        let Some(principal) = statement
-            .principal
-            .as_ref()
-            .filter(|principal| statement.effect == Effect::Allow && !principal.negated)
-        else {
-            continue;
-        };
-        for entry in &principal.entries {
-            if let PrincipalEntry::Service { name } = &entry.value {
-                if !out.contains(name) {
-                    out.push(name.clone());
-                }
+    for entry in trusted_entries(role) {
+        if let PrincipalEntry::Service { name } = entry {
+            if !out.contains(name) {
+                out.push(name.clone());
             }
         }
     }
