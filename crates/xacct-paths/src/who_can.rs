@@ -129,10 +129,6 @@ pub struct WhoCan {
     pub evaluated: usize,
     /// Requests the screen showed could not be allowed, skipped.
     pub screened: usize,
-    /// Organizations a condition lets in that are not the scenario's: their accounts are
-    /// unknown, so they are listed as they are (`any principal of organization o-x whose own
-    /// policies allow it`).
-    pub organizations: Vec<String>,
 }
 
 /// Why the question cannot be answered.
@@ -363,7 +359,13 @@ pub fn who_can(
         }
     }
     services::add(&outside.world, query, &mut answer)?;
-    answer.organizations = outside.foreign_organizations.into_iter().collect();
+    outside::add_foreign_organizations(
+        &outside.world,
+        &outside.foreign_organizations,
+        &query.action,
+        &resource_side,
+        &mut answer,
+    );
     sort(&mut answer);
     Ok(answer)
 }

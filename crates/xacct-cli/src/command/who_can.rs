@@ -86,7 +86,7 @@ pub fn run(args: &Args) -> u8 {
             serde_json::to_string_pretty(&json_of(&query, &answer, &notes)).unwrap_or_default()
         ),
     }
-    if answer.principals.is_empty() && answer.organizations.is_empty() {
+    if answer.principals.is_empty() {
         exit::FINDINGS
     } else {
         exit::OK
@@ -146,7 +146,7 @@ impl Notes<'_> {
 fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
     let mut out = String::new();
     notes.text(&mut out);
-    let count = answer.principals.len() + answer.organizations.len();
+    let count = answer.principals.len();
     let _ = match count {
         0 => writeln!(
             out,
@@ -196,15 +196,6 @@ fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
             let _ = writeln!(out, "    -> {}", chain_text(reach));
         }
     }
-    if !answer.organizations.is_empty() {
-        let _ = writeln!(out, "\nthrough a condition on the organization:");
-        for organization in &answer.organizations {
-            let _ = writeln!(
-                out,
-                "  any principal of organization {organization} whose own policies allow it (its accounts are not in the scenario)"
-            );
-        }
-    }
     let _ = writeln!(
         out,
         "\nchains of up to {} AssumeRoles searched; {} requests decided, {} ruled out without evaluation",
@@ -235,11 +226,10 @@ fn json_of(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
     json!({
         "assumptions": assumptions,
         "leftOut": left_out,
-        "organizations": answer.organizations,
         "action": query.action,
         "resource": query.resource,
         "depth": query.max_depth,
-        "can": !answer.principals.is_empty() || !answer.organizations.is_empty(),
+        "can": !answer.principals.is_empty(),
         "principals": principals,
         "evaluated": answer.evaluated,
         "screened": answer.screened,

@@ -9,9 +9,12 @@
 //! The stand-ins trust nobody: what roles outside the scenario trust is unknown, so chains
 //! through them are not searched.
 
+use super::{Kind, Reach};
 use std::collections::{BTreeMap, BTreeSet};
 use xacct_eval::SourcedPolicy;
-use xacct_policy::{parse_policy, AccountId, Effect, PolicyKind, PrincipalEntry, Statement};
+use xacct_policy::{
+    parse_policy, AccountId, ActionName, Effect, PolicyKind, PrincipalEntry, Statement,
+};
 use xacct_world::model::{Account, Organization, Origin, Role, Unit, User};
 use xacct_world::World;
 
@@ -41,7 +44,7 @@ pub(super) struct Outside {
     /// By stand-in ARN: what the answer says instead of the ARN.
     pub meaning: BTreeMap<String, String>,
     /// Organizations a condition names that are not the scenario's: no stand-in can carry
-    /// their id, so they are listed as they are.
+    /// their id (see [`add_foreign_organizations`]).
     pub foreign_organizations: BTreeSet<String>,
 }
 
@@ -237,7 +240,9 @@ fn add_everyone(world: &World, named: &Named, taken: &mut BTreeSet<AccountId>, o
             .insert(arn.clone(), stand_in_role(account, ANY_PRINCIPAL, arn));
     }
     for organization in &named.organizations {
-        let ours = world
+        // The first organization named becomes the world's when it has none.
+        let ours = out
+            .world
             .organization
             .as_ref()
             .is_none_or(|existing| existing.id == *organization);
@@ -277,4 +282,101 @@ fn add_everyone(world: &World, named: &Named, taken: &mut BTreeSet<AccountId>, o
             .roles
             .insert(arn.clone(), stand_in_role(account, ANY_PRINCIPAL, arn));
     }
+}
+
+/// Whether the statement opens to everyone with an `aws:PrincipalOrgID`/`PrincipalOrgPaths`
+/// condition naming `organization`, for `action`.
+fn opens_to_organization(statement: &Statement, organization: &str, action: &ActionName) -> bool {
+    let Some(principal) = &statement.principal else {
+        return false;
+    };
+    let everyone = principal.negated
+        || principal
+            .entries
+            .iter()
+            .any(|entry| entry.value == PrincipalEntry::Everyone);
+    let acts = statement
+        .action
+        .patterns
+        .iter()
+        .any(|pattern| pattern.value.matches(action))
+        != statement.action.negated;
+    statement.effect == Effect::Allow
+        && everyone
+        && acts
+        && statement.conditions.iter().any(|condition| {
+            ORGANIZATION_KEYS.contains(&condition.key_lowercase.as_str())
+                && condition
+                    .values
+                    .iter()
+                    .any(|value| value.text.split('/').next() == Some(organization))
+        })
+}
+
+/// Organizations a condition names that are not the scenario's: their accounts cannot be
+/// stood in for (a world has one organization), so the answer lists them where a policy lets
+/// them in, undecided by the engine: directly when the resource's policy does, else through
+/// each role that can whose trust does. Never fewer than AWS would allow; the other
+/// conditions of those statements are not checked.
+pub(super) fn add_foreign_organizations(
+    world: &World,
+    foreign: &BTreeSet<String>,
+    action: &str,
+    resource_side: &[&SourcedPolicy],
+    answer: &mut super::WhoCan,
+) {
+    let (Ok(action), Ok(assume)) = (
+        action.parse::<ActionName>(),
+        "sts:AssumeRole".parse::<ActionName>(),
+    ) else {
+        return;
+    };
+    let mut added = Vec::new();
+    for organization in foreign {
+        let principal = format!("any principal of organization {organization} whose own policies allow it (not in the scenario: the policy's other conditions are not checked)");
+        let direct = resource_side.iter().any(|policy| {
+            policy
+                .policy
+                .statements
+                .iter()
+                .any(|statement| opens_to_organization(statement, organization, &action))
+        });
+        let mut chains: Vec<Vec<String>> = Vec::new();
+        if direct {
+            chains.push(Vec::new());
+        }
+        for reach in answer
+            .principals
+            .iter()
+            .filter(|reach| reach.kind == Kind::Role)
+        {
+            let Some(role) = world.roles.get(&reach.principal) else {
+                continue;
+            };
+            if role
+                .trust
+                .policy
+                .statements
+                .iter()
+                .any(|statement| opens_to_organization(statement, organization, &assume))
+            {
+                let mut chain = vec![reach.principal.clone()];
+                chain.extend(reach.chain.iter().cloned());
+                chains.push(chain);
+            }
+        }
+        if let Some(chain) = chains.into_iter().min_by_key(Vec::len) {
+            added.push(Reach {
+                principal,
+                kind: Kind::Outside,
+                role: None,
+                chain,
+                external_ids: BTreeMap::new(),
+                allowed_by: Vec::new(),
+                session_names: BTreeMap::new(),
+                through: Vec::new(),
+            });
+        }
+    }
+    answer.principals.extend(added);
 }

@@ -406,3 +406,40 @@ fn a_misspelt_action_is_refused_with_the_closest_one() {
     let error = refused("s3:GetObjekt", "arn:aws:s3:::data/x");
     assert!(error.contains("did you mean s3:GetObject"), "{error}");
 }
+
+#[test]
+fn an_organization_the_world_cannot_stand_in_for_is_listed_through_its_role() {
+    let org_trust = |organization: &str| {
+        inline(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "*"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"aws:PrincipalOrgID": "{organization}"}}}}}}]}}"#
+        ))
+    };
+    let read = inline(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#,
+    );
+    let idle = inline(r#"{"Version": "2012-10-17", "Statement": []}"#);
+    let world = load(&format!(
+        "[[account]]\nid = \"111111111111\"\n\n[[bucket]]\nname = \"data\"\naccount = \"111111111111\"\n\n\
+         [[role]]\narn = \"arn:aws:iam::111111111111:role/org-a\"\ntrust = {}\npolicies = [{read}]\n\n\
+         [[role]]\narn = \"arn:aws:iam::111111111111:role/org-b\"\ntrust = {}\npolicies = [{read}]\n\n\
+         [[role]]\narn = \"arn:aws:iam::111111111111:role/org-c\"\ntrust = {}\npolicies = [{idle}]\n",
+        org_trust("o-aaaaaaaaaa"),
+        org_trust("o-bbbbbbbbbb"),
+        org_trust("o-cccccccccc"),
+    ));
+    let answer = ask(&world, "s3:GetObject", "arn:aws:s3:::data/x", false);
+    assert_eq!(
+        outside_principals(&answer),
+        vec![
+            (
+                "any principal of another account of organization o-aaaaaaaaaa whose own policies allow it".to_owned(),
+                vec!["org-a".to_owned()]
+            ),
+            (
+                "any principal of organization o-bbbbbbbbbb whose own policies allow it (not in the scenario: the policy's other conditions are not checked)".to_owned(),
+                vec!["org-b".to_owned()]
+            ),
+        ],
+        "o-cccccccccc reaches a role that cannot read"
+    );
+}
