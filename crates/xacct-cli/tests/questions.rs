@@ -545,3 +545,16 @@ fn every_printed_fix_passes_the_validator_of_its_kind() {
     }
     assert!(checked >= 18, "only {checked} fixes checked");
 }
+
+#[test]
+fn who_can_on_an_iam_only_export_reads_as_a_whole() {
+    let (code, stdout, _) = xacct(&[
+        "who-can",
+        EXPORT,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+    ]);
+    insta::assert_snapshot!(format!("exit: {code}\n{stdout}"));
+}

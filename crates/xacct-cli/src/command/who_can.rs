@@ -182,7 +182,11 @@ fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);
         for (role, session) in &reach.session_names {
-            let _ = writeln!(out, "    as session `{session}` of {role}");
+            if *role == reach.principal {
+                let _ = writeln!(out, "    as its session `{session}`");
+            } else {
+                let _ = writeln!(out, "    as session `{session}` of {role}");
+            }
         }
         if reach.kind == Kind::Service {
             if reach.chain.len() > 1 {
