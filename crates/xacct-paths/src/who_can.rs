@@ -15,6 +15,13 @@
 //! building its request. The screen ignores conditions and treats `NotResource`,
 //! `NotPrincipal` and policy variables as matching, so it never skips a principal the engine
 //! would allow; [`WhoCanQuery::exhaustive`] turns it off to check that.
+//!
+//! The answer never under-reports: principals the world does not hold but a policy lets in
+//! (everyone, undeclared accounts and their roles, organization members) are decided through
+//! stand-ins (`outside`), the services a role that can trusts are listed with how they get the
+//! role (`services`), and a trust that names one session of a role is tried with that session
+//! name (IAM Identity Center). The question itself is checked first
+//! ([`xacct_world::question`]).
 
 mod outside;
 mod services;
