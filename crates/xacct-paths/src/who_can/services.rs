@@ -6,10 +6,10 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
 
 use super::{trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
-use crate::callers::CallerIndex;
+use crate::callers::{CallerIndex, Entry};
 use xacct_eval::{authorize, ContextValue, Decision};
 use xacct_policy::ActionName;
-use xacct_policy::PrincipalEntry;
+use xacct_policy::{Effect, PrincipalEntry};
 use xacct_world::{Role, Session, World};
 
 /// The services `role`'s trust policy names in its Allow statements.
@@ -25,6 +25,35 @@ fn trusted_services(role: &Role) -> Vec<String> {
     out
 }
 
+/// The principals with an identity Allow statement whose action covers `iam:PassRole`.
+fn passers<'w>(world: &World, callers: &CallerIndex<'w>) -> Vec<Entry<'w>> {
+    let Ok(pass_role) = "iam:PassRole".parse::<ActionName>() else {
+        return Vec::new();
+    };
+    callers
+        .entries()
+        .filter(|(_, entry)| {
+            let policies = if entry.is_role {
+                world.roles.get(entry.arn).map(|role| role.policies.as_slice())
+            } else {
+                world.users.get(entry.arn).map(|user| user.policies.as_slice())
+            };
+            policies.unwrap_or_default().iter().any(|policy| {
+                policy.policy.statements.iter().any(|statement| {
+                    statement.effect == Effect::Allow
+                        && statement
+                            .action
+                            .patterns
+                            .iter()
+                            .any(|pattern| pattern.value.matches(&pass_role))
+                            != statement.action.negated
+                })
+            })
+        })
+        .map(|(_, entry)| *entry)
+        .collect()
+}
+
 /// Whether `service` may assume `role`, decided by the engine on the trust policy.
 fn service_assumes(world: &World, service: &str, role: &str) -> Result<bool, WhoCanError> {
     let request = world
@@ -37,7 +66,7 @@ fn service_assumes(world: &World, service: &str, role: &str) -> Result<bool, Who
 /// principals allowed to pass it to the service.
 fn ways_in(
     world: &World,
-    callers: &CallerIndex<'_>,
+    passers: &[Entry<'_>],
     service: &str,
     role: &str,
 ) -> Result<Vec<String>, WhoCanError> {
@@ -62,10 +91,10 @@ fn ways_in(
     };
     let account = world.roles.get(role).map(|found| found.account);
     let screen = Screen::new(pass_role, role.to_owned(), account, &[]);
-    let principals = callers
-        .entries()
-        .filter(|(_, entry)| screen.may_allow(world, entry))
-        .map(|(_, entry)| entry.principal());
+    let principals = passers
+        .iter()
+        .filter(|entry| screen.may_allow(world, entry))
+        .map(|entry| entry.principal());
     for principal in principals {
         let arn = principal.arn().to_owned();
         let request = world
@@ -87,6 +116,8 @@ pub(super) fn add(
 ) -> Result<(), WhoCanError> {
     let mut added: Vec<Reach> = Vec::new();
     let callers = CallerIndex::new(world);
+    // Who may pass some role at all, found once: each role then screens only them.
+    let passers = passers(world, &callers);
     let reached: Vec<(String, Vec<String>)> = answer
         .principals
         .iter()
@@ -119,7 +150,7 @@ pub(super) fn add(
                 principal: service.clone(),
                 kind: Kind::Service,
                 role: Some(role_arn.clone()),
-                through: ways_in(world, &callers, &service, &role_arn)?,
+                through: ways_in(world, &passers, &service, &role_arn)?,
                 chain: chain.clone(),
                 external_ids: Default::default(),
                 allowed_by: Vec::new(),
