@@ -34,9 +34,15 @@ fn passers<'w>(world: &World, callers: &CallerIndex<'w>) -> Vec<Entry<'w>> {
         .entries()
         .filter(|(_, entry)| {
             let policies = if entry.is_role {
-                world.roles.get(entry.arn).map(|role| role.policies.as_slice())
+                world
+                    .roles
+                    .get(entry.arn)
+                    .map(|role| role.policies.as_slice())
             } else {
-                world.users.get(entry.arn).map(|user| user.policies.as_slice())
+                world
+                    .users
+                    .get(entry.arn)
+                    .map(|user| user.policies.as_slice())
             };
             policies.unwrap_or_default().iter().any(|policy| {
                 policy.policy.statements.iter().any(|statement| {
