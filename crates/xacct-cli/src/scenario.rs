@@ -33,7 +33,16 @@ pub fn load(path: &Path, command: &str, output: Output) -> Option<Loaded> {
             }
         }
     }
-    if loaded.has_errors() {
+    // An entity of an export with errors of its own is left out; the rest is answered.
+    for entity in &loaded.left_out {
+        errln!(
+            "left out: {} `{}`: {}",
+            entity.kind,
+            entity.entity,
+            entity.reason
+        );
+    }
+    if loaded.has_blocking_errors() {
         let errors = loaded
             .findings
             .iter()

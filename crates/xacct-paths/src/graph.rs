@@ -538,8 +538,12 @@ impl<'w> Builder<'w> {
                 let kind = match reach.kind {
                     crate::who_can::Kind::Role => NodeKind::Role,
                     crate::who_can::Kind::User => NodeKind::User,
-                    // The role it holds is drawn making the request.
-                    crate::who_can::Kind::InstanceProfile => continue,
+                    // The role it holds is drawn making the request; a service through the
+                    // role it assumes. Principals outside the scenario have no node to draw
+                    // (`who-can` lists them).
+                    crate::who_can::Kind::InstanceProfile
+                    | crate::who_can::Kind::Service
+                    | crate::who_can::Kind::Outside => continue,
                 };
                 if let Some(principal) = self.node(kind, &reach.principal) {
                     access

@@ -15,6 +15,16 @@
 //! building its request. The screen ignores conditions and treats `NotResource`,
 //! `NotPrincipal` and policy variables as matching, so it never skips a principal the engine
 //! would allow; [`WhoCanQuery::exhaustive`] turns it off to check that.
+//!
+//! The answer never under-reports: principals the world does not hold but a policy lets in
+//! (everyone, undeclared accounts and their roles, organization members) are decided through
+//! stand-ins (`outside`), the services a role that can trusts are listed with how they get the
+//! role (`services`), and a trust that names one session of a role is tried with that session
+//! name (IAM Identity Center). The question itself is checked first
+//! ([`xacct_world::question`]).
+
+mod outside;
+mod services;
 
 use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
@@ -65,6 +75,10 @@ pub enum Kind {
     Role,
     User,
     InstanceProfile,
+    /// An AWS service a role's trust lets in (`ec2.amazonaws.com`).
+    Service,
+    /// Principals the scenario does not hold that a policy lets in: see `outside`.
+    Outside,
 }
 
 impl Kind {
@@ -73,6 +87,8 @@ impl Kind {
             Self::Role => "role",
             Self::User => "user",
             Self::InstanceProfile => "instance profile",
+            Self::Service => "service",
+            Self::Outside => "outside the scenario:",
         }
     }
 }
@@ -94,6 +110,13 @@ pub struct Reach {
     pub external_ids: BTreeMap<String, String>,
     /// The statements that allow the final request.
     pub allowed_by: Vec<String>,
+    /// The session name a role's session must have, by role ARN, when a trust names one
+    /// session (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, as for IAM Identity Center).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub session_names: BTreeMap<String, String>,
+    /// For a service: how it gets the role (`instance profile ARN`, `iam:PassRole by ARN`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<String>,
 }
 
 impl Reach {
@@ -126,6 +149,8 @@ struct Found {
     /// The role it assumes next (none: it makes the request).
     next: Option<Id>,
     external_id: Option<String>,
+    /// The name its own session must have for the next role's trust.
+    session_name: Option<String>,
 }
 
 /// No ARN variable is resolved: a pattern with one is treated as matching by the screen.
@@ -141,7 +166,8 @@ impl VariableValues for NoVariables {
 struct Screen {
     action: ActionName,
     resource: String,
-    account: AccountId,
+    /// The resource's account; `None` for a bucket assumed to be in the requester's own.
+    account: Option<AccountId>,
     /// Allow statements of the resource policy and the KMS grants whose action and resource
     /// may match.
     resource_allows: Vec<Statement>,
@@ -151,7 +177,7 @@ impl Screen {
     fn new(
         action: ActionName,
         resource: String,
-        account: AccountId,
+        account: Option<AccountId>,
         resource_side: &[&SourcedPolicy],
     ) -> Self {
         let mut screen = Self {
@@ -238,7 +264,7 @@ impl Screen {
             .resource_allows
             .iter()
             .any(|statement| Self::may_name(statement, entry));
-        if entry.account == self.account {
+        if self.account.is_none_or(|account| account == entry.account) {
             identity_may || named_may
         } else {
             identity_may && named_may
@@ -246,37 +272,124 @@ impl Screen {
     }
 }
 
-/// The screen for the final request, with the resource policy the engine will see.
-fn final_screen(world: &World, query: &WhoCanQuery) -> Result<Screen, WhoCanError> {
+/// The screen for the final request, with the resource policies the engine will see.
+fn final_screen(
+    world: &World,
+    query: &WhoCanQuery,
+) -> Result<(Screen, Vec<SourcedPolicy>), WhoCanError> {
+    xacct_world::question::check(&query.action, &query.resource)
+        .map_err(|error| WhoCanError(error.with_help()))?;
     let action: ActionName = query.action.parse().map_err(|_| {
         WhoCanError(format!(
             "`{}` is not an action: expected `service:Action`",
             query.action
         ))
     })?;
+    if query.resource == "*" {
+        // Made in each requester's own account, on no resource policy.
+        let everything = xacct_world::session::everything_of(&action)
+            .map_err(|error| WhoCanError(error.to_string()))?;
+        let screen = Screen::new(action, everything.to_string(), None, &[]);
+        return Ok((screen, Vec::new()));
+    }
     let resource: Arn = query
         .resource
         .parse()
         .map_err(|_| WhoCanError(format!("`{}` is not an ARN", query.resource)))?;
-    let facts = world
-        .resource_facts(&action, &resource)
-        .map_err(|error| WhoCanError(error.to_string()))?;
-    let resource_side: Vec<&SourcedPolicy> = facts.policy.iter().chain(&facts.grants).collect();
-    Ok(Screen::new(
+    let (account, resource_side) = match world.resource_facts(&action, &resource) {
+        Ok(facts) => (
+            Some(facts.account),
+            facts.policy.into_iter().chain(facts.grants).collect(),
+        ),
+        // Assumed to be in each requester's own account, with no policy.
+        Err(xacct_world::RequestError::UnknownBucket(name))
+            if world.assumed_buckets.contains_key(&name) =>
+        {
+            (
+                world.assumed_buckets.get(&name).copied().flatten(),
+                Vec::new(),
+            )
+        }
+        Err(error) => return Err(WhoCanError(error.to_string())),
+    };
+    let resource_side: Vec<SourcedPolicy> = resource_side;
+    let screen = Screen::new(
         action,
         query.resource.clone(),
-        facts.account,
-        &resource_side,
-    ))
+        account,
+        &resource_side.iter().collect::<Vec<_>>(),
+    );
+    Ok((screen, resource_side))
 }
 
-/// Answers a who-can question; `callers` must be built from the same world.
+/// Answers a who-can question; `callers` must be built from the same world. Principals a
+/// policy lets in that the world does not hold are answered too (see `outside`), and so are
+/// the services the roles that can trust.
 pub fn who_can(
     world: &World,
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
 ) -> Result<WhoCan, WhoCanError> {
-    let screen = final_screen(world, query)?;
+    let (_, resource_side) = final_screen(world, query)?;
+    let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
+    // A request on no resource is made in the caller's own account: principals outside the
+    // scenario make theirs in accounts the question is not about.
+    let outside = (query.resource != "*")
+        .then(|| outside::with_outside(world, &resource_side))
+        .flatten();
+    let Some(outside) = outside else {
+        let mut answer = search(world, callers, query)?;
+        services::add(world, query, &mut answer)?;
+        sort(&mut answer);
+        return Ok(answer);
+    };
+    let index = CallerIndex::new(&outside.world);
+    let mut answer = search(&outside.world, &index, query)?;
+    for reach in &mut answer.principals {
+        let meaning = outside.meaning.get(&reach.principal).or_else(|| {
+            reach
+                .role
+                .as_ref()
+                .and_then(|role| outside.meaning.get(role))
+        });
+        if let Some(meaning) = meaning {
+            let public = meaning == outside::ANYONE
+                && reach.chain.is_empty()
+                && query.resource.starts_with("arn:aws:s3:::");
+            reach.kind = Kind::Outside;
+            reach.principal = if public {
+                outside::PUBLIC.to_owned()
+            } else {
+                meaning.clone()
+            };
+            reach.role = None;
+        }
+    }
+    services::add(&outside.world, query, &mut answer)?;
+    outside::add_foreign_organizations(
+        &outside.world,
+        &outside.foreign_organizations,
+        &query.action,
+        &resource_side,
+        &mut answer,
+    );
+    sort(&mut answer);
+    Ok(answer)
+}
+
+fn sort(answer: &mut WhoCan) {
+    answer.principals.sort_by(|left, right| {
+        (left.hops(), left.kind, &left.principal).cmp(&(right.hops(), right.kind, &right.principal))
+    });
+}
+
+/// The principals of `world` that can, with their chains.
+fn search(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    query: &WhoCanQuery,
+) -> Result<WhoCan, WhoCanError> {
+    let (screen, _) = final_screen(world, query)?;
     let mut out = WhoCan::default();
     let mut found: Vec<Option<Found>> = vec![None; callers.len()];
     let mut reasons: HashMap<Id, Vec<String>> = HashMap::new();
@@ -306,6 +419,7 @@ pub fn who_can(
                 Found {
                     next: None,
                     external_id: None,
+                    session_name: None,
                 },
             );
             if entry.is_role {
@@ -342,7 +456,7 @@ pub fn who_can(
             let edge_screen = Screen::new(
                 assume_role.clone(),
                 role.arn.clone(),
-                role.account,
+                Some(role.account),
                 &[&role.trust],
             );
             for caller in callers.trusted_by(world, target) {
@@ -356,10 +470,20 @@ pub fn who_can(
                     out.screened += 1;
                     continue;
                 }
-                let from = Session::of(caller_entry.principal());
-                let attempt =
+                let mut from = Session::of(caller_entry.principal());
+                let mut attempt =
                     assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
                 out.evaluated += 1;
+                // A trust that names one session of the caller's role lets in that session.
+                for name in named_sessions(role, caller_entry) {
+                    if attempt.passes() {
+                        break;
+                    }
+                    from.session_name = Some(name);
+                    attempt =
+                        assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
+                    out.evaluated += 1;
+                }
                 if attempt.passes() {
                     set(
                         &mut found,
@@ -367,6 +491,7 @@ pub fn who_can(
                         Found {
                             next: Some(target),
                             external_id: attempt.external_id,
+                            session_name: from.session_name,
                         },
                     );
                     if caller_entry.is_role {
@@ -404,10 +529,41 @@ pub fn who_can(
             ..role.clone()
         });
     }
-    out.principals.sort_by(|left, right| {
-        (left.hops(), left.kind, &left.principal).cmp(&(right.hops(), right.kind, &right.principal))
-    });
     Ok(out)
+}
+
+/// The principals the Allow statements of `role`'s trust policy name (a `NotPrincipal` names
+/// none).
+fn trusted_entries(role: &xacct_world::Role) -> impl Iterator<Item = &PrincipalEntry> {
+    role.trust
+        .policy
+        .statements
+        .iter()
+        .filter(|statement| statement.effect == Effect::Allow)
+        .filter_map(|statement| statement.principal.as_ref())
+        .filter(|principal| !principal.negated)
+        .flat_map(|principal| principal.entries.iter().map(|entry| &entry.value))
+}
+
+/// The session names `role`'s trust names for sessions of the caller's role
+/// (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
+fn named_sessions(role: &xacct_world::Role, caller: &Entry<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for entry in trusted_entries(role).filter(|_| caller.is_role) {
+        if let PrincipalEntry::AssumedRole {
+            account,
+            role_name,
+            session_name,
+            ..
+        } = entry
+        {
+            if *account == caller.account && role_name == caller.name && !out.contains(session_name)
+            {
+                out.push(session_name.clone());
+            }
+        }
+    }
+    out
 }
 
 fn set(found: &mut [Option<Found>], id: Id, value: Found) {
@@ -427,9 +583,14 @@ fn reach_of(
     let mut current = found.get(id as usize)?.as_ref()?;
     let mut chain = Vec::new();
     let mut external_ids = BTreeMap::new();
+    let mut session_names = BTreeMap::new();
     let mut last = id;
     // Each link is one hop shorter than the one before, so the walk ends.
     while let Some(next) = current.next {
+        if let Some(name) = &current.session_name {
+            let assumer = callers.entry(last)?.arn.to_owned();
+            session_names.insert(assumer, name.clone());
+        }
         let role = callers.entry(next)?.arn.to_owned();
         if let Some(value) = &current.external_id {
             external_ids.insert(role.clone(), value.clone());
@@ -452,222 +613,10 @@ fn reach_of(
         chain,
         external_ids,
         allowed_by: reasons.get(&last).cloned().unwrap_or_default(),
+        session_names,
+        through: Vec::new(),
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tests_support::{inline, load, trust};
-
-    /// A in 111 (an EC2 role with an instance profile) may assume B in 222, which may assume C
-    /// in 333; only C can read the bucket in 333. D in 111 trusts nobody useful and cannot.
-    fn chain_world() -> World {
-        let assume = |target: &str| {
-            inline(&format!(
-                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "{target}"}}]}}"#
-            ))
-        };
-        let read = inline(
-            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"]}]}"#,
-        );
-        let manifest = format!(
-            r#"
-[[account]]
-id = "111111111111"
-[[account]]
-id = "222222222222"
-[[account]]
-id = "333333333333"
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/A"
-trust = {trust_a}
-policies = [{assume_b}]
-
-[[instance_profile]]
-arn = "arn:aws:iam::111111111111:instance-profile/A"
-role = "A"
-
-[[role]]
-arn = "arn:aws:iam::222222222222:role/B"
-trust = {trust_b}
-policies = [{assume_c}]
-
-[[role]]
-arn = "arn:aws:iam::333333333333:role/C"
-trust = {trust_c}
-policies = [{read}]
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/D"
-trust = {trust_d}
-policies = [{read}]
-
-[[bucket]]
-name = "data"
-account = "333333333333"
-"#,
-            trust_a = trust(r#"{"Service": "ec2.amazonaws.com"}"#),
-            trust_b = inline(
-                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/A"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "shared-id"}}}]}"#
-            ),
-            trust_c = trust(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#),
-            trust_d = trust(r#"{"AWS": "arn:aws:iam::111111111111:root"}"#),
-            assume_b = assume("arn:aws:iam::222222222222:role/B"),
-            assume_c = assume("arn:aws:iam::333333333333:role/C"),
-        );
-        load(&manifest)
-    }
-
-    fn ask(world: &World, action: &str, resource: &str, exhaustive: bool) -> WhoCan {
-        let callers = CallerIndex::new(world);
-        let query = WhoCanQuery {
-            exhaustive,
-            ..WhoCanQuery::new(action, resource)
-        };
-        who_can(world, &callers, &query).unwrap()
-    }
-
-    fn summary(answer: &WhoCan) -> Vec<(String, Vec<String>)> {
-        answer
-            .principals
-            .iter()
-            .map(|reach| {
-                (
-                    crate::assume::short_name(&reach.principal).to_owned(),
-                    reach
-                        .chain
-                        .iter()
-                        .map(|arn| crate::assume::short_name(arn).to_owned())
-                        .collect(),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn only_the_chain_reaches_the_bucket() {
-        let world = chain_world();
-        let answer = ask(
-            &world,
-            "s3:GetObject",
-            "arn:aws:s3:::data/report.csv",
-            false,
-        );
-        let strings = |items: &[&str]| {
-            items
-                .iter()
-                .map(|item| (*item).to_owned())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            summary(&answer),
-            vec![
-                ("C".to_owned(), Vec::new()),
-                ("B".to_owned(), strings(&["C"])),
-                ("A".to_owned(), strings(&["B", "C"])),
-                ("A".to_owned(), strings(&["B", "C"])),
-            ]
-        );
-        let profile = answer.principals.last().unwrap();
-        assert_eq!(profile.kind, Kind::InstanceProfile);
-        assert_eq!(
-            profile.principal,
-            "arn:aws:iam::111111111111:instance-profile/A"
-        );
-        assert_eq!(
-            profile.role.as_deref(),
-            Some("arn:aws:iam::111111111111:role/A")
-        );
-        // B asks for an ExternalId: A passes the one its trust names.
-        assert_eq!(
-            answer.principals[2].external_ids,
-            BTreeMap::from([(
-                "arn:aws:iam::222222222222:role/B".to_owned(),
-                "shared-id".to_owned()
-            )])
-        );
-        // D can read in its policy, but the bucket is in another account with no bucket policy.
-        assert!(answer
-            .principals
-            .iter()
-            .all(|reach| !reach.principal.ends_with("role/D")));
-        assert!(answer.principals[0]
-            .allowed_by
-            .iter()
-            .any(|label| label.contains("policies[0] of arn:aws:iam::333333333333:role/C")));
-    }
-
-    #[test]
-    fn the_depth_limits_the_chain() {
-        let world = chain_world();
-        let callers = CallerIndex::new(&world);
-        let query = WhoCanQuery {
-            max_depth: 1,
-            ..WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::data/x")
-        };
-        let answer = who_can(&world, &callers, &query).unwrap();
-        assert_eq!(
-            summary(&answer),
-            vec![
-                ("C".to_owned(), Vec::new()),
-                ("B".to_owned(), vec!["C".to_owned()])
-            ]
-        );
-    }
-
-    #[test]
-    fn a_wrong_external_id_breaks_the_chain() {
-        let world = chain_world();
-        let callers = CallerIndex::new(&world);
-        let mut query = WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::data/x");
-        query.external_ids.insert(
-            "arn:aws:iam::222222222222:role/B".to_owned(),
-            "wrong".to_owned(),
-        );
-        let answer = who_can(&world, &callers, &query).unwrap();
-        assert_eq!(answer.principals.len(), 2, "{:?}", summary(&answer));
-    }
-
-    #[test]
-    fn the_screen_changes_nothing_but_the_work() {
-        let world = chain_world();
-        for (action, resource) in [
-            ("s3:GetObject", "arn:aws:s3:::data/x"),
-            ("s3:ListBucket", "arn:aws:s3:::data"),
-            ("s3:PutObject", "arn:aws:s3:::data/x"),
-            ("sts:AssumeRole", "arn:aws:iam::333333333333:role/C"),
-        ] {
-            let screened = ask(&world, action, resource, false);
-            let exhaustive = ask(&world, action, resource, true);
-            assert_eq!(
-                summary(&screened),
-                summary(&exhaustive),
-                "{action} on {resource}"
-            );
-            assert!(screened.evaluated <= exhaustive.evaluated);
-        }
-    }
-
-    #[test]
-    fn nobody_can_write() {
-        let world = chain_world();
-        assert!(ask(&world, "s3:PutObject", "arn:aws:s3:::data/x", false)
-            .principals
-            .is_empty());
-    }
-
-    #[test]
-    fn an_unknown_bucket_is_an_error() {
-        let world = chain_world();
-        let callers = CallerIndex::new(&world);
-        let error = who_can(
-            &world,
-            &callers,
-            &WhoCanQuery::new("s3:GetObject", "arn:aws:s3:::nope/x"),
-        )
-        .unwrap_err();
-        assert!(error.0.contains("nope"), "{error}");
-    }
-}
+mod tests;

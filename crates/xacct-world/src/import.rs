@@ -17,6 +17,21 @@ mod organizations;
 
 pub use detect::{manifest_for, manifest_for_with};
 
+/// An entity of an export that was left out of the world because of an error of its own (an
+/// ARN AWS never writes, a policy AWS would not store, a managed policy or group it depends on
+/// that was left out): the error is reported, and the rest of the export stays usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// What it is: `role`, `user`, `group`, `instance profile`, `managed policy`.
+    pub kind: &'static str,
+    /// Its ARN, or where it sits in the export when it has none.
+    pub entity: String,
+    /// Why, in a few words, with `file:line:column` of the first error.
+    pub reason: String,
+    /// The indices in `Loaded::findings` of the errors this costs.
+    pub findings: Vec<usize>,
+}
+
 use crate::load::Loader;
 use crate::manifest::ImportEntry;
 use crate::model::Origin;

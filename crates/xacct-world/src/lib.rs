@@ -2,15 +2,19 @@
 //! instance profiles and buckets, and the expectations to check; loaded from a scenario folder
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
+pub mod assumption;
+pub mod exposure;
 pub mod files;
 pub mod import;
 pub mod load;
 pub mod manifest;
 pub mod model;
 pub mod names;
+pub mod question;
 pub mod session;
 pub mod suggest;
 
+pub use assumption::Assumption;
 pub use files::FileAccess;
 pub use load::{load, load_text, load_text_with, load_with, Loaded};
 pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};

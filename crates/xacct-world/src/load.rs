@@ -2,7 +2,7 @@
 //! Every problem is a finding with its file, line and column; nothing is silently dropped.
 
 use crate::files::{self, FileAccess};
-use crate::import;
+use crate::import::{self, LeftOut};
 use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
     Account, Bucket, Compute, Expectation, Group, InstanceProfile, Key, Organization, Origin, Role,
@@ -23,6 +23,8 @@ pub struct Loaded {
     pub findings: Vec<SourcedFinding>,
     /// The manifest, for diagnostics that point at expectations.
     pub manifest: Arc<SourceFile>,
+    /// Entities of exports left out because of their own errors (see [`LeftOut`]).
+    pub left_out: Vec<LeftOut>,
 }
 
 impl Loaded {
@@ -30,6 +32,18 @@ impl Loaded {
         self.findings
             .iter()
             .any(|finding| finding.finding.severity == Severity::Error)
+    }
+
+    /// Errors that leave the world unusable: every error but those of an entity of an export
+    /// that was left out, which cost only that entity.
+    pub fn has_blocking_errors(&self) -> bool {
+        self.findings.iter().enumerate().any(|(index, finding)| {
+            finding.finding.severity == Severity::Error
+                && !self
+                    .left_out
+                    .iter()
+                    .any(|entity| entity.findings.contains(&index))
+        })
     }
 }
 
@@ -80,6 +94,7 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
         findings: Vec::new(),
         world: World::default(),
         managed: BTreeMap::new(),
+        left_out: Vec::new(),
     };
     match toml::from_str::<Manifest>(&source.text) {
         Ok(manifest) => {
@@ -100,10 +115,13 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
             }
         }
     }
+    let exposed = crate::exposure::findings(&loader.world);
+    loader.findings.extend(exposed);
     Loaded {
         world: loader.world,
         findings: loader.findings,
         manifest: source,
+        left_out: loader.left_out,
     }
 }
 
@@ -116,6 +134,7 @@ pub(crate) struct Loader {
     pub(crate) world: World,
     /// Managed policy documents by ARN.
     pub(crate) managed: BTreeMap<String, SourcedPolicy>,
+    pub(crate) left_out: Vec<LeftOut>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {
@@ -1677,6 +1696,9 @@ impl Loader {
                 return;
             }
         }
+        if !self.check_question(entry) {
+            return;
+        }
         self.check_compute_writes(entry);
         let written_by = self.writer(entry);
         let session_policy = entry.session_policy.as_ref().and_then(|reference| {
@@ -2113,6 +2135,25 @@ impl Loader {
             .filter(|account| self.world.in_organization(*account))
             .collect();
         self.world.lake.members = members.into_iter().collect();
+    }
+
+    /// Every action of an expectation must exist and act on one of its resources
+    /// ([`crate::question`]): errors at the action otherwise. False when one was found.
+    fn check_question(&mut self, entry: &manifest::ExpectEntry) -> bool {
+        let actions: Vec<&str> = entry.actions.iter().map(|a| a.get_ref().as_str()).collect();
+        let resources: Vec<&str> = entry
+            .resources
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect();
+        let problems = crate::question::check_all(&actions, &resources);
+        for (index, problem) in &problems {
+            if let Some(action) = entry.actions.get(*index) {
+                self.error("invalid-question", span_of(action), problem.message.clone())
+                    .help = problem.help.clone();
+            }
+        }
+        problems.is_empty()
     }
 
     /// A compute that writes to a bucket of another account with ACLs enabled, without

@@ -303,6 +303,10 @@ pub struct World {
     pub intents: Vec<Intent>,
     /// When the world's requests are made (`aws:CurrentTime`): the clock, or `--at`.
     pub request_time: xacct_eval::RequestTime,
+    /// Buckets a question named that the scenario does not declare, answered as if they had
+    /// no bucket policy and default settings, in the account given (the scenario's only
+    /// one), or else in the requester's own (see `World::assume_undeclared`).
+    pub assumed_buckets: BTreeMap<String, Option<AccountId>>,
 }
 
 /// What `xacct plan` sets up: see `manifest::IntentEntry`.

@@ -227,6 +227,41 @@ impl World {
         Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 
+    /// The facts of a request for an action that takes no resource (asked with `*`): made
+    /// on the service as a whole in the requester's own account, with no resource policy.
+    fn facts_of_everything(&self, requester: &Principal) -> Result<ResourceFacts, RequestError> {
+        let account = self
+            .principal_account(requester)
+            .ok_or_else(|| RequestError::UnknownPrincipal(requester.arn().to_owned()))?;
+        Ok(ResourceFacts {
+            account,
+            policy: None,
+            policy_name: String::new(),
+            grants: Vec::new(),
+        })
+    }
+
+    /// An undeclared bucket a question asked about, as assumed: in the requester's account,
+    /// with no bucket policy.
+    pub fn assumed_bucket_facts(
+        &self,
+        name: &str,
+        requester: &Principal,
+    ) -> Result<ResourceFacts, RequestError> {
+        let account = match self.assumed_buckets.get(name).copied().flatten() {
+            Some(account) => account,
+            None => self
+                .principal_account(requester)
+                .ok_or_else(|| RequestError::UnknownPrincipal(requester.arn().to_owned()))?,
+        };
+        Ok(ResourceFacts {
+            account,
+            policy: None,
+            policy_name: format!("the bucket policy of {name} (assumed: none)"),
+            grants: Vec::new(),
+        })
+    }
+
     /// The owner and policy of a resource, for an action on it.
     pub fn resource_facts(
         &self,
@@ -345,10 +380,22 @@ impl World {
         let action: ActionName = action
             .parse()
             .map_err(|_| RequestError::Action(action.to_owned()))?;
-        let resource: Arn = resource
-            .parse()
-            .map_err(|_| RequestError::Resource(resource.to_owned()))?;
-        let mut facts = self.resource_facts(&action, &resource)?;
+        // An action that takes no resource is asked with `*`.
+        let everything = resource == "*";
+        let resource: Arn = if everything {
+            everything_of(&action)?
+        } else {
+            resource
+                .parse()
+                .map_err(|_| RequestError::Resource(resource.to_owned()))?
+        };
+        let mut facts = match self.resource_facts(&action, &resource) {
+            _ if everything => self.facts_of_everything(&session.principal)?,
+            Err(RequestError::UnknownBucket(name)) if self.assumed_buckets.contains_key(&name) => {
+                self.assumed_bucket_facts(&name, &session.principal)?
+            }
+            other => other?,
+        };
 
         let (caller, account, policies, boundary, tags, service_linked) = match &session.principal {
             Principal::Role(arn) => {
@@ -598,4 +645,13 @@ impl World {
             None => from_request,
         }
     }
+}
+
+/// The resource a request for an action that takes no resource names: `arn:aws:SERVICE:::*`.
+/// The engine needs an ARN; AWS matches such a request against `"Resource": "*"`, and a
+/// pattern for the whole service (`arn:aws:s3:::*`) matches it here too.
+pub fn everything_of(action: &ActionName) -> Result<Arn, RequestError> {
+    format!("arn:aws:{}:::*", action.service())
+        .parse()
+        .map_err(|_| RequestError::Resource("*".to_owned()))
 }

@@ -403,15 +403,30 @@ fn findings_in_an_export_point_at_their_line_and_column() {
         "{}",
         at("unknown-export-key")
     );
-    // The role whose trust policy AWS would refuse is left out; the other keeps its trust.
-    assert!(!loaded
-        .world
-        .roles
-        .contains_key("arn:aws:iam::111111111111:role/BrokenTrust"));
+    // Each role with a document AWS would refuse is left out whole (a role kept without its
+    // broken inline policy could lose a Deny), and said so; the errors cost only them.
+    for role in ["BrokenTrust", "BrokenInline"] {
+        let arn = format!("arn:aws:iam::111111111111:role/{role}");
+        assert!(!loaded.world.roles.contains_key(&arn));
+        let left_out = loaded
+            .left_out
+            .iter()
+            .find(|entity| entity.entity == arn)
+            .unwrap_or_else(|| panic!("{arn} not left out: {:?}", loaded.left_out));
+        assert_eq!(left_out.kind, "role");
+        assert!(!left_out.findings.is_empty());
+    }
+    let invalid_effect = loaded
+        .left_out
+        .iter()
+        .find(|entity| entity.entity.ends_with("role/BrokenInline"))
+        .unwrap();
     assert!(
-        loaded.world.roles["arn:aws:iam::111111111111:role/BrokenInline"]
-            .policies
-            .is_empty()
+        invalid_effect
+            .reason
+            .contains("broken/authorization-details.json:32:43"),
+        "{}",
+        invalid_effect.reason
     );
 }
 

@@ -346,26 +346,50 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(mut loaded) = scenario::load(&args.scenario, "explain", output) else {
+    if let (Some(action), Some(resource)) = (&args.action, &args.resource) {
+        if let Err(error) = xacct_world::question::check(action, resource) {
+            let message = error.with_help();
+            errln!("error: {message}");
+            if matches!(args.format, Format::Json) {
+                json::print(&json::failure("explain", &message, []));
+            }
+            return exit::BAD_INPUT;
+        }
+    }
+    let Some(loaded) = scenario::load(&args.scenario, "explain", output) else {
         return exit::BAD_INPUT;
     };
-    loaded.world.request_time = args.at.time();
-    let world = &loaded.world;
+    let mut world = loaded.world.clone();
+    world.request_time = args.at.time();
     let from = normalized_from(&args.from);
-    if let Err(error) = xacct_paths::resolve(world, &from) {
+    if let Err(error) = xacct_paths::resolve(&world, &from) {
         let mut message = format!(
             "`{}` is not an instance profile, role, user, session or compute of the scenario",
             error.0
         );
-        if let Some(near) = xacct_world::suggest::closest(&from, &starts(world)) {
+        if let Some(near) = xacct_world::suggest::closest(&from, &starts(&world)) {
             message.push_str(&format!("; did you mean `{near}`?"));
         }
         return bad_input(args, &loaded, &message);
     }
-    let operations = match operations(args, world, &from) {
+    // A stream, key or bucket the scenario does not declare is answered as assumed, and said
+    // so (the stream first: its reads are planned from it).
+    let mut undeclared = world.assume_undeclared(args.read_stream.iter().map(String::as_str));
+    let operations = match operations(args, &world, &from) {
         Ok(operations) => operations,
         Err(message) => return bad_input(args, &loaded, &message),
     };
+    undeclared.extend(
+        world.assume_undeclared(
+            operations
+                .iter()
+                .filter_map(|operation| operation.resource.as_deref()),
+        ),
+    );
+    for assumption in &undeclared {
+        errln!("warning: {}", assumption.detail);
+    }
+    let world = &world;
     let user_context: Vec<(String, ContextValue)> = args
         .context
         .iter()
@@ -374,7 +398,7 @@ pub fn run(args: &Args) -> u8 {
     let client_path = args.read.clone().or_else(|| args.write.clone());
     let index = TrustIndex::new(world);
     let mut results: Vec<(String, ExpectationResult)> = Vec::new();
-    let mut assumptions = Vec::new();
+    let mut assumptions = undeclared;
     for operation in operations {
         let mut context = operation.context.clone();
         context.extend(user_context.iter().cloned());

@@ -20,6 +20,8 @@ pub fn run(args: &Args) -> u8 {
         .output
         .as_ref()
         .and_then(|path| path.parent())
+        // A bare file name (`--output xacct.toml`) has the empty path as its parent.
+        .filter(|parent| !parent.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let access = crate::files::access();
     let manifest = match xacct_world::import::manifest_for_with(&args.inputs, &output_dir, &access)

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use xacct_eval::ContextValue;
 use xacct_paths::who_can::{Kind, DEFAULT_DEPTH};
 use xacct_paths::{who_can, CallerIndex, Reach, WhoCan, WhoCanQuery};
+use xacct_world::import::LeftOut;
+use xacct_world::Assumption;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -51,15 +53,25 @@ fn parse_pair(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if let Err(error) = xacct_world::question::check(&args.action, &args.resource) {
+        let message = error.with_help();
+        errln!("error: {message}");
+        if matches!(args.format, Format::Json) {
+            json::print(&json::failure("who-can", &message, []));
+        }
+        return exit::BAD_INPUT;
+    }
     let output = match args.format {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(mut loaded) = scenario::load(&args.scenario, "who-can", output) else {
+    let Some(loaded) = scenario::load(&args.scenario, "who-can", output) else {
         return exit::BAD_INPUT;
     };
-    loaded.world.request_time = args.at.time();
-    let world = &loaded.world;
+    let mut world = loaded.world.clone();
+    world.request_time = args.at.time();
+    let mut assumptions = world.assume_undeclared([args.resource.as_str()]);
+    let world = &world;
     let query = WhoCanQuery {
         context: args
             .context
@@ -70,7 +82,7 @@ pub fn run(args: &Args) -> u8 {
         max_depth: args.depth,
         ..WhoCanQuery::new(args.action.clone(), args.resource.clone())
     };
-    let assumptions = world.request_assumptions(Some((&query.action, &query.resource)));
+    assumptions.extend(world.request_assumptions(Some((&query.action, &query.resource))));
     let answer = match who_can(world, &CallerIndex::new(world), &query) {
         Ok(answer) => answer,
         Err(error) => {
@@ -85,20 +97,17 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    let notes = Notes {
+        assumptions: &assumptions,
+        left_out: &loaded.left_out,
+    };
     match args.format {
-        Format::Text => {
-            out!("{}", text(&query, &answer));
-            for assumption in &assumptions {
-                outln!("assumed: {}", assumption.detail);
-            }
-        }
-        Format::Json => {
-            let mut value = json_of(&query, &answer);
-            if let Some(object) = value.as_object_mut() {
-                object.insert("assumptions".to_owned(), json!(assumptions));
-            }
-            json::print(&json::document("who-can", &loaded.findings, value));
-        }
+        Format::Text => out!("{}", text(&query, &answer, &notes)),
+        Format::Json => json::print(&json::document(
+            "who-can",
+            &loaded.findings,
+            json_of(&query, &answer, &notes),
+        )),
     }
     // "Nobody can" is an answer, not a failure: the exit code says the question was answered.
     exit::OK
@@ -124,8 +133,39 @@ fn chain_text(reach: &Reach) -> String {
         .join(" -> ")
 }
 
-fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
+/// What the answer rests on besides the scenario: assumptions, and entities left out.
+struct Notes<'a> {
+    assumptions: &'a [Assumption],
+    left_out: &'a [LeftOut],
+}
+
+impl Notes<'_> {
+    fn text(&self, out: &mut String) {
+        for assumption in self.assumptions {
+            let _ = writeln!(out, "{}", format!("assumed: {}", assumption.detail));
+        }
+        for entity in self.left_out {
+            let _ = writeln!(
+                out,
+                "left out: {} {} ({})",
+                entity.kind, entity.entity, entity.reason
+            );
+        }
+    }
+
+    fn json(&self) -> (Value, Value) {
+        let left_out: Vec<Value> = self
+            .left_out
+            .iter()
+            .map(|entity| json!({"kind": entity.kind, "entity": entity.entity, "reason": entity.reason}))
+            .collect();
+        (json!(self.assumptions), json!(left_out))
+    }
+}
+
+fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
     let mut out = String::new();
+    notes.text(&mut out);
     let count = answer.principals.len();
     let _ = match count {
         0 => writeln!(
@@ -152,10 +192,27 @@ fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
         }
         let role = match (&reach.kind, &reach.role) {
             (Kind::InstanceProfile, Some(role)) => format!(" (role {role})"),
+            (Kind::Service, Some(role)) if reach.through.is_empty() => {
+                format!(" (assumes {role}; nothing in the scenario hands it the role)")
+            }
+            (Kind::Service, Some(role)) => {
+                format!(" (assumes {role}, through {})", reach.through.join(" / "))
+            }
             _ => String::new(),
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);
-        if reach.chain.is_empty() {
+        for (role, session) in &reach.session_names {
+            if *role == reach.principal {
+                let _ = writeln!(out, "    as its session `{session}`");
+            } else {
+                let _ = writeln!(out, "    as session `{session}` of {role}");
+            }
+        }
+        if reach.kind == Kind::Service {
+            if reach.chain.len() > 1 {
+                let _ = writeln!(out, "    -> {}", reach.chain.join(" -> "));
+            }
+        } else if reach.chain.is_empty() {
             for statement in &reach.allowed_by {
                 let _ = writeln!(out, "    allowed by {statement}");
             }
@@ -171,7 +228,7 @@ fn text(query: &WhoCanQuery, answer: &WhoCan) -> String {
     out
 }
 
-fn json_of(query: &WhoCanQuery, answer: &WhoCan) -> Value {
+fn json_of(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
     let principals: Vec<Value> = answer
         .principals
         .iter()
@@ -184,10 +241,15 @@ fn json_of(query: &WhoCanQuery, answer: &WhoCan) -> Value {
                 "chain": reach.chain,
                 "externalIds": reach.external_ids,
                 "allowedBy": reach.allowed_by,
+                "sessionNames": reach.session_names,
+                "through": reach.through,
             })
         })
         .collect();
+    let (assumptions, left_out) = notes.json();
     json!({
+        "assumptions": assumptions,
+        "leftOut": left_out,
         "action": query.action,
         "resource": query.resource,
         "depth": query.max_depth,

@@ -1,14 +1,14 @@
 //! `aws iam get-account-authorization-details`: one account's roles, users, groups, instance
 //! profiles and managed policies.
 
-use super::{ensure_account, member, Export};
+use super::{ensure_account, member, Export, LeftOut};
 use crate::manifest::ImportEntry;
 use crate::model::{Group, InstanceProfile, Role, User};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use xacct_eval::SourcedPolicy;
 use xacct_policy::json::Json;
-use xacct_policy::{AccountId, Finding, PolicyKind, Span, Spanned};
+use xacct_policy::{AccountId, Finding, PolicyKind, Severity, Span, Spanned};
 
 /// The top-level keys of the output (`NextToken` is what the CLI prints with `--max-items`;
 /// `ResponseMetadata` is what boto3 adds when its response is dumped as is).
@@ -37,9 +37,15 @@ struct Reader<'e, 'l> {
     export: &'e mut Export<'l>,
     /// The account the manifest says the export belongs to.
     expected: Option<AccountId>,
+    /// Whether the manifest named `expected` (else it is the first entity's account).
+    declared: bool,
     /// Whether an entity of another account was already reported.
     mismatch_reported: bool,
     managed: Managed,
+    /// Groups left out, by name: their members are left out too.
+    groups_left_out: BTreeSet<String>,
+    /// Why the entity being read depends on something left out, when it does.
+    depends_on_left_out: Option<String>,
 }
 
 pub(super) fn import(export: &mut Export<'_>, root: &Json, entry: &ImportEntry) {
@@ -80,9 +86,12 @@ pub(super) fn import(export: &mut Export<'_>, root: &Json, entry: &ImportEntry) 
     };
     let mut reader = Reader {
         export,
+        declared: expected.is_some(),
         expected,
         mismatch_reported: false,
         managed: BTreeMap::new(),
+        groups_left_out: BTreeSet::new(),
+        depends_on_left_out: None,
     };
     for (index, policy) in reader
         .export
@@ -129,21 +138,44 @@ fn truncation(export: &mut Export<'_>, root: &Json) {
 
 impl Reader<'_, '_> {
     /// The account of an entity, checked against the account the manifest names.
+    ///
+    /// Without an `account` in the manifest, the first entity's account is the export's: the
+    /// API lists one account's entities, so a second account means files were merged. Either
+    /// way each entity keeps the account its ARN names, and the mix is reported once.
     fn account(&mut self, account: AccountId, span: Span) {
-        if let Some(expected) = self.expected {
-            if expected != account && !self.mismatch_reported {
+        match self.expected {
+            Some(expected) if expected != account && !self.mismatch_reported => {
                 self.mismatch_reported = true;
-                self.export.warning(
-                    "account-mismatch",
-                    span,
-                    format!("this entity belongs to account {account}, but the import says the export is of account {expected}"),
+                let message = if self.declared {
+                    format!("this entity belongs to account {account}, but the import says the export is of account {expected}")
+                } else {
+                    format!("this export mixes accounts {expected} and {account}: get-account-authorization-details lists one account's entities, so files were merged; each entity keeps the account its ARN names")
+                };
+                self.export.report(
+                    Finding::warning("account-mismatch", span, message).with_help(
+                        "import each account's export as its own [[import]] with its `account`",
+                    ),
                 );
             }
+            Some(_) => {}
+            None => self.expected = Some(account),
         }
         ensure_account(self.export, account, span);
     }
 
     fn managed_policy(&mut self, index: usize, policy: &Json) {
+        let before = self.export.loader.findings.len();
+        self.read_managed_policy(index, policy);
+        let arn = member(policy, "Arn").and_then(Json::as_str);
+        let entity = arn.map_or_else(|| format!("Policies[{index}]"), str::to_owned);
+        if self.leave_out_on_errors(before, "managed policy", entity) {
+            if let Some(arn) = arn {
+                self.managed.insert(arn.to_owned(), None);
+            }
+        }
+    }
+
+    fn read_managed_policy(&mut self, index: usize, policy: &Json) {
         let owner = format!("Policies[{index}]");
         let Some(arn) = self.export.string(policy, "Arn", &owner) else {
             return;
@@ -284,7 +316,10 @@ impl Reader<'_, '_> {
             };
             match self.lookup(&policy_arn.value) {
                 Some(Some(policy)) => out.push(policy),
-                Some(None) => {}
+                Some(None) => self.depends(format!(
+                    "it attaches managed policy `{}`, which is left out",
+                    policy_arn.value
+                )),
                 None => self.missing_managed(&policy_arn, what, arn, "it is evaluated without it"),
             }
         }
@@ -337,7 +372,13 @@ impl Reader<'_, '_> {
                 policy.label = format!("permissions boundary of {arn} ({})", policy.label);
                 Some(policy)
             }
-            Some(None) => None,
+            Some(None) => {
+                self.depends(format!(
+                    "its permissions boundary `{}` is left out",
+                    policy_arn.value
+                ));
+                None
+            }
             None => {
                 self.missing_managed(
                     &policy_arn,
@@ -375,6 +416,30 @@ impl Reader<'_, '_> {
     }
 
     fn group(&mut self, group: &Json) -> Option<ExportedGroup> {
+        let before = self.export.loader.findings.len();
+        self.depends_on_left_out = None;
+        let found = self.read_group(group);
+        let name = member(group, "GroupName").and_then(Json::as_str);
+        let entity = member(group, "Arn")
+            .and_then(Json::as_str)
+            .or(name)
+            .map_or_else(|| "a group of GroupDetailList".to_owned(), str::to_owned);
+        if self.leave_out_on_errors(before, "group", entity) {
+            if let Some(arn) = member(group, "Arn").and_then(Json::as_str) {
+                self.export.loader.world.groups.remove(arn);
+            }
+            if let Some(found) = &found {
+                self.groups_left_out.insert(found.name.clone());
+            }
+            if let Some(name) = name {
+                self.groups_left_out.insert(name.to_owned());
+            }
+            return None;
+        }
+        found
+    }
+
+    fn read_group(&mut self, group: &Json) -> Option<ExportedGroup> {
         let arn = self
             .export
             .string(group, "Arn", "a group of GroupDetailList")?;
@@ -404,36 +469,59 @@ impl Reader<'_, '_> {
     }
 
     fn role(&mut self, role: &Json) {
-        let Some(arn) = self.export.string(role, "Arn", "a role of RoleDetailList") else {
+        let before = self.export.loader.findings.len();
+        self.depends_on_left_out = None;
+        let read = self.read_role(role);
+        let entity = member(role, "Arn")
+            .and_then(Json::as_str)
+            .map_or_else(|| "a role of RoleDetailList".to_owned(), str::to_owned);
+        if self.leave_out_on_errors(before, "role", entity) {
+            return;
+        }
+        let Some((read, owner)) = read else {
             return;
         };
-        let Some((account, name, arn_path)) = self.export.iam_arn(&arn, "role") else {
-            return;
-        };
+        // Its instance profiles, only once the role is known to be kept.
+        for profile in self.export.list(role, "InstanceProfileList", &owner) {
+            let before = self.export.loader.findings.len();
+            self.instance_profile(profile, &read.arn);
+            let entity = member(profile, "Arn")
+                .and_then(Json::as_str)
+                .map_or_else(|| format!("an instance profile of {owner}"), str::to_owned);
+            self.leave_out_on_errors(before, "instance profile", entity);
+        }
+        self.export
+            .loader
+            .world
+            .roles
+            .insert(read.arn.clone(), read);
+    }
+
+    /// The role as the export describes it, and the name to report its parts under.
+    fn read_role(&mut self, role: &Json) -> Option<(Role, String)> {
+        let arn = self
+            .export
+            .string(role, "Arn", "a role of RoleDetailList")?;
+        let (account, name, arn_path) = self.export.iam_arn(&arn, "role")?;
         if self.export.loader.world.roles.contains_key(&arn.value) {
             self.export.error(
                 "duplicate-role",
                 arn.span,
                 format!("role `{}` is declared twice", arn.value),
             );
-            return;
+            return None;
         }
         self.account(account, arn.span);
         let owner = format!("role {name}");
-        let Some(document) = self
+        let document = self
             .export
-            .required(role, "AssumeRolePolicyDocument", &owner)
-        else {
-            return;
-        };
-        let Some(trust) = self.export.policy(
+            .required(role, "AssumeRolePolicyDocument", &owner)?;
+        let trust = self.export.policy(
             document,
             PolicyKind::Trust,
             format!("trust policy of {}", arn.value),
             &format!("AssumeRolePolicyDocument of {name}"),
-        ) else {
-            return;
-        };
+        )?;
         let mut policies = self.inline(role, "RolePolicyList", &owner, &arn.value);
         policies.extend(self.attached(role, "role", &owner, &arn.value));
         let boundary = self.boundary(role, "role", &owner, &arn.value);
@@ -442,12 +530,8 @@ impl Reader<'_, '_> {
             .and_then(Json::as_str)
             .map_or(arn_path, str::to_owned);
         let max_session_duration = self.max_session_duration(role);
-        for profile in self.export.list(role, "InstanceProfileList", &owner) {
-            self.instance_profile(profile, &arn.value);
-        }
         let origin = self.export.origin(role.span());
-        self.export.loader.world.roles.insert(
-            arn.value.clone(),
+        Some((
             Role {
                 arn: arn.value,
                 account,
@@ -461,7 +545,8 @@ impl Reader<'_, '_> {
                 max_session_duration,
                 origin,
             },
-        );
+            owner,
+        ))
     }
 
     /// `RoleDetail` has no `MaxSessionDuration` (only `get-role` prints it): 3600 seconds, the
@@ -536,19 +621,36 @@ impl Reader<'_, '_> {
     }
 
     fn user(&mut self, user: &Json, groups: &BTreeMap<String, ExportedGroup>) {
-        let Some(arn) = self.export.string(user, "Arn", "a user of UserDetailList") else {
+        let before = self.export.loader.findings.len();
+        self.depends_on_left_out = None;
+        let read = self.read_user(user, groups);
+        let entity = member(user, "Arn")
+            .and_then(Json::as_str)
+            .map_or_else(|| "a user of UserDetailList".to_owned(), str::to_owned);
+        if self.leave_out_on_errors(before, "user", entity) {
             return;
-        };
-        let Some((account, name, _)) = self.export.iam_arn(&arn, "user") else {
-            return;
-        };
+        }
+        if let Some(read) = read {
+            self.export
+                .loader
+                .world
+                .users
+                .insert(read.arn.clone(), read);
+        }
+    }
+
+    fn read_user(&mut self, user: &Json, groups: &BTreeMap<String, ExportedGroup>) -> Option<User> {
+        let arn = self
+            .export
+            .string(user, "Arn", "a user of UserDetailList")?;
+        let (account, name, _) = self.export.iam_arn(&arn, "user")?;
         if self.export.loader.world.users.contains_key(&arn.value) {
             self.export.error(
                 "duplicate-user",
                 arn.span,
                 format!("user `{}` is declared twice", arn.value),
             );
-            return;
+            return None;
         }
         self.account(account, arn.span);
         let owner = format!("user {name}");
@@ -560,6 +662,13 @@ impl Reader<'_, '_> {
             else {
                 continue;
             };
+            if self.groups_left_out.contains(&group_name.value) {
+                self.depends(format!(
+                    "it is a member of group `{}`, which is left out",
+                    group_name.value
+                ));
+                continue;
+            }
             match groups.get(&group_name.value) {
                 Some(found) => {
                     policies.extend(found.policies.iter().cloned());
@@ -583,18 +692,51 @@ impl Reader<'_, '_> {
         let boundary = self.boundary(user, "user", &owner, &arn.value);
         let tags = self.tags(user, &owner);
         let origin = self.export.origin(user.span());
-        self.export.loader.world.users.insert(
-            arn.value.clone(),
-            User {
-                arn: arn.value,
-                account,
-                name,
-                policies,
-                groups: group_names,
-                boundary,
-                tags,
-                origin,
-            },
-        );
+        Some(User {
+            arn: arn.value,
+            account,
+            name,
+            policies,
+            groups: group_names,
+            boundary,
+            tags,
+            origin,
+        })
+    }
+
+    /// Notes that the entity being read depends on something left out.
+    fn depends(&mut self, reason: String) {
+        if self.depends_on_left_out.is_none() {
+            self.depends_on_left_out = Some(reason);
+        }
+    }
+
+    /// Leaves the entity out when reading it raised errors (since finding `before`) or it
+    /// depends on something left out; true when it did.
+    fn leave_out_on_errors(&mut self, before: usize, kind: &'static str, entity: String) -> bool {
+        let findings = &self.export.loader.findings;
+        let errors: Vec<usize> = (before..findings.len())
+            .filter(|index| {
+                findings
+                    .get(*index)
+                    .is_some_and(|finding| finding.finding.severity == Severity::Error)
+            })
+            .collect();
+        let dependency = self.depends_on_left_out.take();
+        let reason = match (
+            errors.first().and_then(|index| findings.get(*index)),
+            dependency,
+        ) {
+            (Some(first), _) => format!("{} ({})", first.finding.message, first.location()),
+            (None, Some(dependency)) => dependency,
+            (None, None) => return false,
+        };
+        self.export.loader.left_out.push(LeftOut {
+            kind,
+            entity,
+            reason,
+            findings: errors,
+        });
+        true
     }
 }
