@@ -142,7 +142,7 @@ struct Notes<'a> {
 impl Notes<'_> {
     fn text(&self, out: &mut String) {
         for assumption in self.assumptions {
-            let _ = writeln!(out, "{}", format!("assumed: {}", assumption.detail));
+            let _ = writeln!(out, "assumed: {}", assumption.detail);
         }
         for entity in self.left_out {
             let _ = writeln!(
