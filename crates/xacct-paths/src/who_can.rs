@@ -243,18 +243,7 @@ impl Screen {
     /// identity statement or a resource-policy statement naming the caller, and both when
     /// the caller is in another account.
     fn may_allow(&self, world: &World, entry: &Entry<'_>) -> bool {
-        let identity: &[SourcedPolicy] = if entry.is_role {
-            world
-                .roles
-                .get(entry.arn)
-                .map(|role| role.policies.as_slice())
-        } else {
-            world
-                .users
-                .get(entry.arn)
-                .map(|user| user.policies.as_slice())
-        }
-        .unwrap_or_default();
+        let identity = identity_policies(world, entry);
         let identity_may = identity.iter().any(|policy| {
             policy.policy.statements.iter().any(|statement| {
                 statement.effect == Effect::Allow && self.action_and_resource_may_match(statement)
@@ -616,6 +605,22 @@ fn reach_of(
         session_names,
         through: Vec::new(),
     })
+}
+
+/// The identity-based policies of a caller (a role's or a user's own).
+fn identity_policies<'w>(world: &'w World, entry: &Entry<'_>) -> &'w [SourcedPolicy] {
+    if entry.is_role {
+        world
+            .roles
+            .get(entry.arn)
+            .map(|role| role.policies.as_slice())
+    } else {
+        world
+            .users
+            .get(entry.arn)
+            .map(|user| user.policies.as_slice())
+    }
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

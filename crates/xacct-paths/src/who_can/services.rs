@@ -5,7 +5,7 @@
 //! those ways in, so a role only a service may assume is not answered "no principal can".
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
 
-use super::{trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
+use super::{identity_policies, trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
 use crate::callers::{CallerIndex, Entry};
 use xacct_eval::{authorize, ContextValue, Decision};
 use xacct_policy::ActionName;
@@ -33,18 +33,7 @@ fn passers<'w>(world: &World, callers: &CallerIndex<'w>) -> Vec<Entry<'w>> {
     callers
         .entries()
         .filter(|(_, entry)| {
-            let policies = if entry.is_role {
-                world
-                    .roles
-                    .get(entry.arn)
-                    .map(|role| role.policies.as_slice())
-            } else {
-                world
-                    .users
-                    .get(entry.arn)
-                    .map(|user| user.policies.as_slice())
-            };
-            policies.unwrap_or_default().iter().any(|policy| {
+            identity_policies(world, entry).iter().any(|policy| {
                 policy.policy.statements.iter().any(|statement| {
                     statement.effect == Effect::Allow
                         && statement
