@@ -5,7 +5,9 @@
 //! those ways in, so a role only a service may assume is not answered "no principal can".
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
 
-use super::{identity_policies, trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery};
+use super::{
+    identity_policies, trusted_entries, Kind, Reach, Screen, WhoCan, WhoCanError, WhoCanQuery,
+};
 use crate::callers::{CallerIndex, Entry};
 use xacct_eval::{authorize, ContextValue, Decision};
 use xacct_policy::ActionName;
