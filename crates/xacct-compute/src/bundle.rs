@@ -1,40 +1,120 @@
-//! A Databricks Asset Bundle's `databricks.yml`: the clusters of its `resources` (jobs,
-//! pipelines, clusters), with a target's overrides merged in and `${var.NAME}` variables
-//! substituted, as `databricks bundle deploy --target T` would deploy them.
+//! A Databricks Asset Bundle's `databricks.yml` and the files its `include` names: the
+//! clusters of its `resources` (jobs, pipelines, clusters), with a target's overrides merged
+//! in and `${var.NAME}` variables substituted, as `databricks bundle deploy --target T` would
+//! deploy them. Other Databricks YAML (a dbx `deployment.yml`) is read as its JSON twin.
 //!
 //! YAML is read with `saphyr` (YAML 1.2, pure Rust), whose nodes carry their position, so
-//! every finding points into `databricks.yml`. Merging follows the bundle documentation: a
-//! target's mappings override the top level key by key, and the sequences Databricks merges by
-//! key (`job_clusters` by `job_cluster_key`, `tasks` by `task_key`, a pipeline's `clusters` by
-//! `label`) are merged item by item; other values are replaced.
+//! every finding points into the file it is about: the files of a bundle are laid end to end
+//! in one [`BundleTexts`], whose spans tell the file and the place in it. Aliases are resolved
+//! by saphyr; `<<` merge keys (YAML 1.1, which dbx files use) are merged here, keys written
+//! beside `<<` winning. Merging follows the bundle documentation: an included file's
+//! top-level mappings merge into `databricks.yml`'s (a resource key defined twice is an
+//! error), a target's mappings override the top level key by key, and the sequences
+//! Databricks merges by key (`job_clusters` by `job_cluster_key`, `tasks` by `task_key`, a
+//! pipeline's `clusters` by `label`) are merged item by item; other values are replaced.
 //! <https://docs.databricks.com/aws/en/dev-tools/bundles/settings>
-//! `include`d files are not read (a warning says so).
 
 use crate::reader::{member, Reader};
-use crate::workspace::{read_bundle, DatabricksFile, DatabricksShape};
+use crate::workspace::{read_bundle, read_file, DatabricksFile, DatabricksShape};
 use crate::Parsed;
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
 use std::collections::BTreeMap;
 use xacct_policy::json::{Json, Member};
 use xacct_policy::{Finding, Span};
 
-/// Reads `databricks.yml` for `target` (the target marked `default: true` when `None`).
+/// The files of one bundle laid end to end, `databricks.yml` first, each after a newline:
+/// one span then tells both the file and the place in it ([`BundleTexts::locate`]).
+#[derive(Debug, Clone)]
+pub struct BundleTexts {
+    combined: String,
+    starts: Vec<usize>,
+}
+
+impl BundleTexts {
+    /// `texts[0]` is `databricks.yml` (or the one YAML file), the rest the included files.
+    pub fn new<'t>(texts: impl IntoIterator<Item = &'t str>) -> Self {
+        let mut combined = String::new();
+        let mut starts = Vec::new();
+        for text in texts {
+            if !starts.is_empty() {
+                combined.push('\n');
+            }
+            starts.push(combined.len());
+            combined.push_str(text);
+        }
+        Self { combined, starts }
+    }
+
+    /// The file a span of the combined text lies in (its index in [`BundleTexts::new`]'s
+    /// list), and the span within that file.
+    pub fn locate(&self, span: Span) -> (usize, Span) {
+        let index = self
+            .starts
+            .iter()
+            .rposition(|start| *start <= span.start)
+            .unwrap_or_default();
+        let start = self.starts.get(index).copied().unwrap_or_default();
+        (
+            index,
+            Span::new(span.start - start, span.end.saturating_sub(start)),
+        )
+    }
+
+    fn file(&self, index: usize) -> Option<(usize, &str)> {
+        let start = *self.starts.get(index)?;
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(self.combined.len(), |next| next - 1);
+        Some((start, self.combined.get(start..end)?))
+    }
+}
+
+/// Reads `databricks.yml` alone for `target` (the target marked `default: true` when `None`).
 pub fn parse_bundle_yaml(text: &str, target: Option<&str>) -> Parsed<DatabricksFile> {
+    parse_databricks_yaml(&BundleTexts::new([text]), target)
+}
+
+/// Reads a Databricks YAML file with the files its `include` names (`files`, made with
+/// [`bundle_includes`]'s answer): a bundle for `target`, or a dbx deployment file. Spans of
+/// the findings are in `files`' combined text: [`BundleTexts::locate`] tells the file.
+pub fn parse_databricks_yaml(files: &BundleTexts, target: Option<&str>) -> Parsed<DatabricksFile> {
     let mut reader = Reader::default();
-    let value = read(&mut reader, text, target);
+    let value = read(&mut reader, files, target);
     Parsed {
         value,
         findings: reader.finish(),
     }
 }
 
-/// Byte offsets of each character of `text`, and one for the end: saphyr counts characters.
+/// The `include` entries of a `databricks.yml`, each with its span: the paths and glob
+/// patterns (relative to the folder of `databricks.yml`) whose files belong to the bundle.
+/// Empty for YAML that is no bundle or not YAML (reading it says why).
+pub fn bundle_includes(text: &str) -> Vec<(String, Span)> {
+    let mut reader = Reader::default();
+    let Some(root) = load(&mut reader, text, 0) else {
+        return Vec::new();
+    };
+    if member(&root, "bundle").is_none() {
+        return Vec::new();
+    }
+    match member(&root, "include") {
+        Some(Json::Array { items, .. }) => items
+            .iter()
+            .filter_map(|item| Some((item.as_str()?.to_owned(), item.span())))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Byte offsets of each character of one file, and one for the end, from the file's start
+/// in the combined text: saphyr counts characters.
 struct Offsets(Vec<usize>);
 
 impl Offsets {
-    fn of(text: &str) -> Self {
-        let mut offsets: Vec<usize> = text.char_indices().map(|(index, _)| index).collect();
-        offsets.push(text.len());
+    fn of(text: &str, base: usize) -> Self {
+        let mut offsets: Vec<usize> = text.char_indices().map(|(index, _)| base + index).collect();
+        offsets.push(base + text.len());
         Self(offsets)
     }
 
@@ -85,47 +165,97 @@ fn to_json(node: &MarkedYamlOwned, offsets: &Offsets, reader: &mut Reader) -> Js
                 .collect(),
             span,
         },
-        YamlDataOwned::Mapping(entries) => Json::Object {
-            members: entries
-                .iter()
-                .map(|(key, value)| {
-                    let name_span = offsets.span(&key.span.start, &key.span.end);
-                    let name = match &key.data {
-                        YamlDataOwned::Value(ScalarOwned::String(text)) => text.clone(),
-                        YamlDataOwned::Value(ScalarOwned::Integer(number)) => number.to_string(),
-                        YamlDataOwned::Value(ScalarOwned::Boolean(flag)) => flag.to_string(),
-                        _ => {
-                            reader.error(
-                                "invalid-value",
-                                name_span,
-                                "a mapping key of databricks.yml must be a plain name",
-                            );
-                            String::new()
-                        }
-                    };
-                    Member {
+        YamlDataOwned::Mapping(entries) => {
+            let mut members: Vec<Member> = Vec::new();
+            let mut merged: Vec<Member> = Vec::new();
+            for (key, value) in entries {
+                let name_span = offsets.span(&key.span.start, &key.span.end);
+                let name = match &key.data {
+                    YamlDataOwned::Value(ScalarOwned::String(text)) => text.clone(),
+                    YamlDataOwned::Value(ScalarOwned::Integer(number)) => number.to_string(),
+                    YamlDataOwned::Value(ScalarOwned::Boolean(flag)) => flag.to_string(),
+                    _ => {
+                        reader.error(
+                            "invalid-value",
+                            name_span,
+                            "a mapping key of a Databricks YAML file must be a plain name",
+                        );
+                        String::new()
+                    }
+                };
+                let value = to_json(value, offsets, reader);
+                if name == "<<" {
+                    merge_key_entries(reader, &value, &mut merged);
+                } else {
+                    members.push(Member {
                         name,
                         name_span,
-                        value: to_json(value, offsets, reader),
-                    }
-                })
-                .collect(),
-            span,
-        },
+                        value,
+                    });
+                }
+            }
+            // `<<: *anchor` (YAML 1.1 merge keys): the anchored mapping's keys, unless written
+            // beside it. <https://yaml.org/type/merge.html>
+            for entry in merged {
+                if !members.iter().any(|own| own.name == entry.name) {
+                    members.push(entry);
+                }
+            }
+            Json::Object { members, span }
+        }
         YamlDataOwned::Tagged(_, inner) => to_json(inner, offsets, reader),
         YamlDataOwned::Alias(_) | YamlDataOwned::BadValue => {
             reader.error(
                 "invalid-value",
                 span,
-                "an alias or value xacct cannot read in databricks.yml",
+                "an alias or value xacct cannot read in a Databricks YAML file",
             );
             Json::Null { span }
         }
     }
 }
 
-fn read(reader: &mut Reader, text: &str, target: Option<&str>) -> Option<DatabricksFile> {
-    let offsets = Offsets::of(text);
+/// The entries a `<<` merge key brings: a mapping's, or each of a sequence of mappings' (the
+/// first one listed wins).
+fn merge_key_entries(reader: &mut Reader, value: &Json, merged: &mut Vec<Member>) {
+    let mappings: Vec<&Json> = match value {
+        Json::Array { items, .. } => items.iter().collect(),
+        other => vec![other],
+    };
+    for mapping in mappings {
+        match mapping {
+            Json::Object { members, .. } => {
+                for entry in members {
+                    if !merged.iter().any(|own| own.name == entry.name) {
+                        merged.push(entry.clone());
+                    }
+                }
+            }
+            other => reader.error(
+                "invalid-value",
+                other.span(),
+                format!("`<<` merges mappings, found {}", other.kind_name()),
+            ),
+        }
+    }
+}
+
+/// Parses one YAML file whose text starts at `base` in the combined text: the first document,
+/// as JSON values. Jinja-templated files (dbx renders `{{ ... }}` and `{% ... %}` before
+/// reading) are refused: read as YAML they would be misread.
+fn load(reader: &mut Reader, text: &str, base: usize) -> Option<Json> {
+    let offsets = Offsets::of(text, base);
+    if let Some(at) = jinja_at(text) {
+        reader.push(
+            Finding::error(
+                "templated-yaml",
+                Span::new(base + at, base + at + 2),
+                "this file is a Jinja template: xacct reads files as deployed, not templates",
+            )
+            .with_help("render it first (dbx deploy does; or write the values out) and give the rendered file"),
+        );
+        return None;
+    }
     let documents = match MarkedYamlOwned::load_from_str(text) {
         Ok(documents) => documents,
         Err(error) => {
@@ -133,37 +263,56 @@ fn read(reader: &mut Reader, text: &str, target: Option<&str>) -> Option<Databri
             reader.error(
                 "invalid-yaml",
                 Span::new(at, at),
-                format!("databricks.yml is not YAML: {}", error.info()),
+                format!("the file is not YAML: {}", error.info()),
             );
             return None;
         }
     };
     let Some(document) = documents.first() else {
-        reader.error("invalid-yaml", Span::new(0, 0), "databricks.yml is empty");
+        reader.error(
+            "invalid-yaml",
+            Span::new(base, base),
+            "the YAML file is empty",
+        );
         return None;
     };
-    let mut root = to_json(document, &offsets, reader);
-    reader.object(&root, "databricks.yml")?;
-    if member(&root, "bundle").is_none() {
-        reader.push(
-            Finding::error(
-                "unread-databricks-shape",
-                root.span(),
-                "this YAML file has no `bundle` mapping: it is not a databricks.yml xacct reads",
-            )
-            .with_help("give the bundle's root databricks.yml, or `databricks bundle validate --output json`"),
-        );
-        return None;
+    let root = to_json(document, &offsets, reader);
+    reader.object(&root, "a Databricks YAML file")?;
+    Some(root)
+}
+
+/// Where a Jinja expression or statement opens, outside comment lines.
+fn jinja_at(text: &str) -> Option<usize> {
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with('#') {
+            let found = [line.find("{{"), line.find("{%")]
+                .into_iter()
+                .flatten()
+                .min();
+            if let Some(at) = found {
+                return Some(line_start + at);
+            }
+        }
+        line_start += line.len();
     }
-    if let Some(include) = member(&root, "include") {
-        reader.push(
-            Finding::warning(
-                "bundle-include-not-read",
-                include.span(),
-                "files named in `include` are not read: resources defined there are missing",
-            )
-            .with_help("give `databricks bundle validate --output json` instead, which holds every included resource"),
-        );
+    None
+}
+
+fn read(reader: &mut Reader, files: &BundleTexts, target: Option<&str>) -> Option<DatabricksFile> {
+    let (_, text) = files.file(0)?;
+    let mut root = load(reader, text, 0)?;
+    if member(&root, "bundle").is_none() {
+        // dbx `deployment.yml` and any other shape, as its JSON twin is read.
+        return read_file(reader, &files.combined, &root);
+    }
+    for index in 1..files.starts.len() {
+        let Some((base, text)) = files.file(index) else {
+            continue;
+        };
+        if let Some(included) = load(reader, text, base) {
+            include(reader, &mut root, &included);
+        }
     }
     let chosen = choose_target(reader, &root, target)?;
     let mut variables = declared_variables(&root);
@@ -186,11 +335,87 @@ fn read(reader: &mut Reader, text: &str, target: Option<&str>) -> Option<Databri
     let mut resources = member(&root, "resources").cloned()?;
     substitute(reader, &mut resources, &variables);
     let mut clusters = Vec::new();
-    read_bundle(reader, text, &resources, &mut clusters);
+    read_bundle(reader, &files.combined, &resources, &mut clusters);
     Some(DatabricksFile {
         shape: DatabricksShape::Bundle,
         clusters,
     })
+}
+
+/// Merges an included file's top-level mappings into the bundle's: a resource defined in two
+/// files is an error, as `databricks bundle validate` says; `variables`, `targets` and the
+/// rest merge key by key.
+fn include(reader: &mut Reader, root: &mut Json, included: &Json) {
+    for entry in included.members().unwrap_or_default() {
+        match entry.name.as_str() {
+            "include" => {
+                reader.push(
+                    Finding::warning(
+                        "bundle-include-not-read",
+                        entry.name_span,
+                        "`include` of an included file is not read: Databricks reads the `include` of databricks.yml only",
+                    )
+                    .with_help("list these files in the `include` of databricks.yml"),
+                );
+            }
+            "resources" => {
+                if root_member_mut(root, "resources").is_none() {
+                    push_member(
+                        root,
+                        "resources",
+                        Json::Object {
+                            members: Vec::new(),
+                            span: entry.value.span(),
+                        },
+                    );
+                }
+                let Some(resources) = root_member_mut(root, "resources") else {
+                    continue;
+                };
+                add_resources(reader, resources, &entry.value);
+            }
+            name => match root_member_mut(root, name) {
+                Some(own) => merge(own, &entry.value, name),
+                None => push_member(root, name, entry.value.clone()),
+            },
+        }
+    }
+}
+
+/// Adds each `KIND.KEY` of `over` to `resources`; a key `resources` already has is an error.
+fn add_resources(reader: &mut Reader, resources: &mut Json, over: &Json) {
+    for kind in over.members().unwrap_or_default() {
+        if root_member_mut(resources, &kind.name).is_none() {
+            push_member(
+                resources,
+                &kind.name,
+                Json::Object {
+                    members: Vec::new(),
+                    span: kind.value.span(),
+                },
+            );
+        }
+        let Some(Json::Object { members, .. }) = root_member_mut(resources, &kind.name) else {
+            continue;
+        };
+        for entry in kind.value.members().unwrap_or_default() {
+            if members.iter().any(|own| own.name == entry.name) {
+                reader.push(
+                    Finding::error(
+                        "duplicate-bundle-resource",
+                        entry.name_span,
+                        format!(
+                            "`resources.{}.{}` is defined in more than one file of the bundle",
+                            kind.name, entry.name
+                        ),
+                    )
+                    .with_help("Databricks refuses such a bundle: keep one definition (a target may override it)"),
+                );
+            } else {
+                members.push(entry.clone());
+            }
+        }
+    }
 }
 
 /// The target to deploy: the one named, else the one marked `default: true`; `None` when the
@@ -389,5 +614,127 @@ mod tests {
             .findings
             .iter()
             .any(|finding| finding.code == "unknown-bundle-target"));
+    }
+
+    fn profiles(parsed: &Parsed<DatabricksFile>) -> Vec<(String, String)> {
+        parsed
+            .value
+            .as_ref()
+            .map(|file| {
+                file.clusters
+                    .iter()
+                    .map(|labelled| {
+                        let profile = labelled
+                            .cluster
+                            .instance_profile
+                            .as_ref()
+                            .map(|located| located.value.to_string())
+                            .unwrap_or_default();
+                        (labelled.label.clone(), profile)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    const ROOT: &str = "bundle:\n  name: orders\ninclude:\n  - resources/*.yml\nvariables:\n  profile:\n    default: arn:aws:iam::111122223333:instance-profile/dev\ntargets:\n  prod:\n    variables:\n      profile: arn:aws:iam::111122223333:instance-profile/prod\n    resources:\n      jobs:\n        refresh:\n          job_clusters:\n            - job_cluster_key: small\n              new_cluster:\n                aws_attributes:\n                  instance_profile_arn: arn:aws:iam::111122223333:instance-profile/small-prod\n";
+
+    const JOB: &str = "resources:\n  jobs:\n    refresh:\n      job_clusters:\n        - job_cluster_key: small\n          new_cluster:\n            aws_attributes:\n              instance_profile_arn: ${var.profile}\n        - job_cluster_key: large\n          new_cluster:\n            aws_attributes:\n              instance_profile_arn: ${var.profile}\n";
+
+    #[test]
+    fn included_resources_merge_with_targets_and_variables() {
+        let at = ROOT.find("resources/*.yml").unwrap_or_default();
+        assert_eq!(
+            bundle_includes(ROOT),
+            vec![("resources/*.yml".to_owned(), Span::new(at, at + 15))]
+        );
+        let files = BundleTexts::new([ROOT, JOB]);
+        let parsed = parse_databricks_yaml(&files, Some("prod"));
+        assert_eq!(
+            profiles(&parsed),
+            vec![
+                (
+                    "jobs.refresh/small".to_owned(),
+                    "arn:aws:iam::111122223333:instance-profile/small-prod".to_owned()
+                ),
+                (
+                    "jobs.refresh/large".to_owned(),
+                    "arn:aws:iam::111122223333:instance-profile/prod".to_owned()
+                ),
+            ]
+        );
+        // Without a target the variable keeps its default.
+        let files = BundleTexts::new([
+            ROOT.replace("  prod:", "  prod:\n    default: false")
+                .as_str(),
+            JOB,
+        ]);
+        let parsed = parse_databricks_yaml(&files, None);
+        assert!(profiles(&parsed)
+            .iter()
+            .all(|(_, profile)| profile.ends_with("instance-profile/dev")));
+    }
+
+    #[test]
+    fn findings_of_an_included_file_point_into_it() {
+        let pipeline = "resources:\n  pipelines:\n    dlt:\n      clusters:\n        - label: default\n          spark_conf:\n            fs.s3a.stsAssumeRole.arn: not-an-arn\n";
+        let files = BundleTexts::new([ROOT, JOB, pipeline]);
+        let parsed = parse_databricks_yaml(&files, Some("prod"));
+        let finding = parsed
+            .findings
+            .iter()
+            .find(|finding| finding.code == "invalid-role-arn");
+        let (index, span) = files.locate(finding.map(|finding| finding.span).unwrap_or_default());
+        assert_eq!(index, 2);
+        assert_eq!(pipeline.get(span.start..span.end), Some("not-an-arn"));
+    }
+
+    #[test]
+    fn a_resource_defined_in_two_files_is_an_error() {
+        let files = BundleTexts::new([ROOT, JOB, JOB]);
+        let parsed = parse_databricks_yaml(&files, Some("prod"));
+        let duplicate = parsed
+            .findings
+            .iter()
+            .find(|finding| finding.code == "duplicate-bundle-resource");
+        let (index, span) = files.locate(duplicate.map(|finding| finding.span).unwrap_or_default());
+        assert_eq!((index, JOB.get(span.start..span.end)), (2, Some("refresh")));
+    }
+
+    #[test]
+    fn a_dbx_deployment_yml_resolves_anchors_and_merge_keys() {
+        let text = "custom:\n  basic: &basic\n    spark_version: 13.3.x-scala2.12\n    aws_attributes:\n      instance_profile_arn: arn:aws:iam::111122223333:instance-profile/etl\nenvironments:\n  default:\n    workflows:\n      - name: nightly\n        job_clusters:\n          - job_cluster_key: main\n            new_cluster: *basic\n          - job_cluster_key: wide\n            new_cluster:\n              <<: *basic\n              aws_attributes:\n                instance_profile_arn: arn:aws:iam::111122223333:instance-profile/wide\n";
+        let parsed = parse_bundle_yaml(text, None);
+        assert_eq!(
+            parsed.value.as_ref().map(|file| file.shape),
+            Some(DatabricksShape::DbxDeployment)
+        );
+        assert_eq!(
+            profiles(&parsed),
+            vec![
+                (
+                    "default/nightly/main".to_owned(),
+                    "arn:aws:iam::111122223333:instance-profile/etl".to_owned()
+                ),
+                (
+                    "default/nightly/wide".to_owned(),
+                    "arn:aws:iam::111122223333:instance-profile/wide".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_jinja_template_is_refused_not_misread() {
+        let text = "# {{ a comment }} is fine\nenvironments:\n  default:\n    workflows:\n      - name: \"{{ env['NAME'] }}\"\n";
+        let parsed = parse_bundle_yaml(text, None);
+        assert!(parsed.value.is_none());
+        let finding = parsed
+            .findings
+            .iter()
+            .find(|finding| finding.code == "templated-yaml");
+        let span = finding.map(|finding| finding.span).unwrap_or_default();
+        assert_eq!(text.get(span.start..span.end), Some("{{"));
+        assert!(span.start > 26);
     }
 }

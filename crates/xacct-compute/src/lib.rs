@@ -34,7 +34,7 @@ mod s3;
 mod values;
 mod workspace;
 
-pub use bundle::parse_bundle_yaml;
+pub use bundle::{bundle_includes, parse_bundle_yaml, parse_databricks_yaml, BundleTexts};
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
 pub use emr::{

@@ -8,7 +8,7 @@
 //! | `clusters/list` | `{"clusters": [...]}` | each by `cluster_name` |
 //! | `jobs/get` | `{"job_id", "settings": {...}}` (or the bare settings with `tasks`) | `job_clusters[].job_cluster_key`, and `tasks[].task_key` for a task's own `new_cluster` |
 //! | `pipelines/get` | `{"pipeline_id", "spec": {...}}` (or the bare spec with `clusters`) | `clusters[].label` (`default`, `maintenance`) |
-//! | dbx `deployment.json` | `{"environments": {ENV: {"workflows": [...]}}}` | `ENV/WORKFLOW/KEY` |
+//! | dbx `deployment.json` (or `deployment.yml`, read by the bundle module) | `{"environments": {ENV: {"workflows": [...]}}}` | `ENV/WORKFLOW/KEY` |
 //! | Asset Bundle, `bundle validate --output json` | `bundle` and `resources` | `jobs.KEY/…`, `pipelines.KEY/LABEL`, `clusters.KEY` |
 //!
 //! A task that runs on `existing_cluster_id` names a cluster whose settings are not in the file:
@@ -83,7 +83,8 @@ pub fn parse_databricks_file(text: &str) -> Parsed<DatabricksFile> {
     }
 }
 
-fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksFile> {
+/// Reads the clusters of a Databricks file's root (JSON, or YAML read as JSON values).
+pub(crate) fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksFile> {
     reader.object(root, "a Databricks file")?;
     let mut clusters = Vec::new();
     let shape = if member(root, "definition").is_some() && member(root, "policy_id").is_some() {
@@ -162,7 +163,7 @@ fn read_file(reader: &mut Reader, text: &str, root: &Json) -> Option<DatabricksF
                 root.span(),
                 "this file is not a shape xacct reads: it holds no cluster settings",
             )
-            .with_help("xacct reads clusters/get, clusters/list, jobs/get, pipelines/get, dbx deployment.json and Asset Bundles (databricks.yml, or `bundle validate --output json`); cluster policies go in `cluster_policies`"),
+            .with_help("xacct reads clusters/get, clusters/list, jobs/get, pipelines/get, dbx deployment.json/.yml and Asset Bundles (databricks.yml, or `bundle validate --output json`); cluster policies go in `cluster_policies`"),
         );
         return None;
     };
