@@ -146,6 +146,25 @@ impl FileAccess {
         })
     }
 
+    /// Where `path` (a file or folder) leads, when that is inside the roots: the check made
+    /// before reading a file or listing a folder.
+    pub fn confine(&self, path: &Path) -> Result<PathBuf, FileError> {
+        let resolved = std::fs::canonicalize(path).map_err(|error| FileError::Io {
+            path: path.display().to_string(),
+            error,
+        })?;
+        if let Some(root) = self.root() {
+            if !self.roots.iter().any(|root| resolved.starts_with(root)) {
+                return Err(FileError::Outside {
+                    path: path.display().to_string(),
+                    resolved: resolved.display().to_string(),
+                    root: root.display().to_string(),
+                });
+            }
+        }
+        Ok(resolved)
+    }
+
     /// Reads `path` after checking where it leads, what it is and how large it is.
     pub fn read_bytes(
         &self,
@@ -158,16 +177,7 @@ impl FileAccess {
             path: shown(),
             error,
         };
-        let resolved = std::fs::canonicalize(path).map_err(io)?;
-        if let Some(root) = self.root() {
-            if !self.roots.iter().any(|root| resolved.starts_with(root)) {
-                return Err(FileError::Outside {
-                    path: shown(),
-                    resolved: resolved.display().to_string(),
-                    root: root.display().to_string(),
-                });
-            }
-        }
+        let resolved = self.confine(path)?;
         // Checked before opening: opening a FIFO for reading blocks until a writer comes.
         let metadata = std::fs::metadata(&resolved).map_err(io)?;
         check_regular(&metadata, path)?;

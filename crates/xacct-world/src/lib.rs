@@ -3,6 +3,7 @@
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
 pub mod assumption;
+mod bundle_files;
 pub mod exposure;
 pub mod files;
 pub mod import;

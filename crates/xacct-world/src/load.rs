@@ -1287,9 +1287,7 @@ impl Loader {
         });
         let file = if yaml {
             let target = entry.bundle_target.clone();
-            self.settings_file(path, |text| {
-                xacct_compute::parse_bundle_yaml(text, target.as_deref())
-            })
+            path.and_then(|path| self.databricks_yaml(path, target.as_deref()))
         } else {
             self.settings_file(path, xacct_compute::parse_databricks_file)
         };

@@ -100,6 +100,8 @@ fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
         [
             "bundle/jobs.orders_refresh/refresh",
             "bundle/pipelines.orders_dlt/default",
+            "dbx-yaml/default/orders-batch/main",
+            "dbx-yaml/default/orders-batch/side",
             "dbx/default/orders-batch/main",
             "dlt/default",
             "dlt/maintenance",
@@ -121,6 +123,27 @@ fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
         assumed(&loaded, "dbx/default/orders-batch/main", "lake-b"),
         reader
     );
+    // deployment.yml reads as deployment.json does; its anchor and `<<` merge resolve.
+    assert_eq!(
+        assumed(&loaded, "dbx-yaml/default/orders-batch/main", "lake-b"),
+        reader
+    );
+    assert_eq!(
+        assumed(&loaded, "dbx-yaml/default/orders-batch/side", "lake-b"),
+        ""
+    );
+    for side in ["main", "side"] {
+        assert_eq!(
+            loaded
+                .world
+                .compute
+                .get(&format!("dbx-yaml/default/orders-batch/{side}"))
+                .unwrap()
+                .instance_profile
+                .as_deref(),
+            Some("arn:aws:iam::111111111111:instance-profile/Etl")
+        );
+    }
     assert_eq!(
         assumed(&loaded, "bundle/jobs.orders_refresh/refresh", "lake-b"),
         reader
@@ -201,4 +224,120 @@ fn a_bundle_is_read_for_its_target_with_variables_substituted() {
             .as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/Etl")
     );
+}
+
+#[test]
+fn a_bundle_reads_the_resources_of_its_included_files() {
+    let loaded = scenario("databricks-bundle-include");
+    assert!(!loaded.has_errors(), "{}", listing(&loaded));
+    assert!(loaded.findings.is_empty(), "{}", listing(&loaded));
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "dev/jobs.orders_refresh/reader",
+            "dev/jobs.orders_refresh/writer",
+            "dev/pipelines.orders_dlt/default",
+            "prod/jobs.orders_refresh/reader",
+            "prod/jobs.orders_refresh/writer",
+            "prod/pipelines.orders_dlt/default",
+        ]
+    );
+    // The writer's chain is written in the included file, its role by databricks.yml's
+    // variable, overridden by the prod target.
+    assert_eq!(
+        assumed(&loaded, "dev/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriterDev"
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/jobs.orders_refresh/writer", "lake-b"),
+        "arn:aws:iam::222222222222:role/LakeWriter"
+    );
+    let profile = |name: &str| {
+        loaded
+            .world
+            .compute
+            .get(name)
+            .unwrap()
+            .instance_profile
+            .clone()
+    };
+    assert_eq!(
+        profile("prod/pipelines.orders_dlt/default").as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Pipelines")
+    );
+    assert_eq!(
+        profile("prod/jobs.orders_refresh/reader").as_deref(),
+        Some("arn:aws:iam::111111111111:instance-profile/Etl")
+    );
+    assert_eq!(
+        assumed(&loaded, "prod/pipelines.orders_dlt/default", "lake-b"),
+        ""
+    );
+}
+
+/// A scenario in a fresh folder outside any git repository, so its root is the folder.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let folder = std::env::temp_dir().join(format!("xacct-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        Self(folder)
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.0.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn an_include_leaving_the_scenario_is_refused_and_included_findings_point_into_their_file() {
+    let scratch = Scratch::new("bundle-include");
+    let stolen = "resources:\n  clusters:\n    stolen:\n      aws_attributes:\n        instance_profile_arn: arn:aws:iam::111111111111:instance-profile/Stolen\n";
+    scratch.write("outside/stolen.yml", stolen);
+    scratch.write("secret.yml", stolen);
+    scratch.write(
+        "scenario/xacct.toml",
+        "[[compute]]\nname = \"b\"\ninstance_profile = \"arn:aws:iam::111111111111:instance-profile/Etl\"\ndatabricks_cluster = \"bundle/databricks.yml\"\n",
+    );
+    scratch.write(
+        "scenario/bundle/databricks.yml",
+        "bundle:\n  name: b\ninclude:\n  - resources/*.yml\n  - ../../outside/*.yml\n  - ../../secret.yml\n  - missing/*.yml\n",
+    );
+    scratch.write(
+        "scenario/bundle/resources/job.yml",
+        "resources:\n  clusters:\n    adhoc:\n      spark_conf:\n        fs.s3a.credentialsType: AssumeRole\n        fs.s3a.stsAssumeRole.arn: not-an-arn\n",
+    );
+    let loaded = load(&scratch.0.join("scenario")).unwrap();
+    let listed = listing(&loaded);
+    let names: Vec<&String> = loaded.world.compute.keys().collect();
+    assert_eq!(names, ["b/clusters.adhoc"], "{listed}");
+    let at = |code: &str| -> Vec<String> {
+        loaded
+            .findings
+            .iter()
+            .filter(|finding| finding.finding.code == code)
+            .map(|finding| finding.location())
+            .collect()
+    };
+    let refused = at("file-refused");
+    assert_eq!(refused.len(), 2, "{listed}");
+    assert!(refused[0].ends_with("databricks.yml:5:5"), "{listed}");
+    assert!(refused[1].ends_with("databricks.yml:6:5"), "{listed}");
+    let nothing = at("bundle-include-matches-nothing");
+    assert_eq!(nothing.len(), 1, "{listed}");
+    assert!(nothing[0].ends_with("databricks.yml:7:5"), "{listed}");
+    let bad_arn = at("invalid-role-arn");
+    assert_eq!(bad_arn.len(), 1, "{listed}");
+    assert!(bad_arn[0].ends_with("resources/job.yml:6:35"), "{listed}");
 }
