@@ -70,7 +70,8 @@ impl BundleTexts {
     }
 }
 
-/// Reads `databricks.yml` alone for `target` (the target marked `default: true` when `None`).
+/// Reads `databricks.yml` alone for `target` (the target marked `default: true` when `None`):
+/// the files its `include` names are not read ([`parse_databricks_yaml`] reads them).
 pub fn parse_bundle_yaml(text: &str, target: Option<&str>) -> Parsed<DatabricksFile> {
     parse_databricks_yaml(&BundleTexts::new([text]), target)
 }
@@ -250,9 +251,9 @@ fn load(reader: &mut Reader, text: &str, base: usize) -> Option<Json> {
             Finding::error(
                 "templated-yaml",
                 Span::new(base + at, base + at + 2),
-                "this file is a Jinja template: xacct reads files as deployed, not templates",
+                "this file is a template (Jinja, as dbx renders, or a bundle template): xacct reads files as deployed, not templates",
             )
-            .with_help("render it first (dbx deploy does; or write the values out) and give the rendered file"),
+            .with_help("give the rendered file (dbx deploy renders Jinja; or write the values out): read as YAML, the template would be misread"),
         );
         return None;
     }
@@ -281,22 +282,59 @@ fn load(reader: &mut Reader, text: &str, base: usize) -> Option<Json> {
     Some(root)
 }
 
-/// Where a Jinja expression or statement opens, outside comment lines.
+/// Where a template expression or statement opens, outside comment lines: `{% ... %}`, or
+/// `{{ ... }}` other than a Databricks dynamic value reference (`{{job.id}}`,
+/// `{{tasks.ingest.values.rows}}`), which jobs resolve at run time and files keep as written.
+/// <https://docs.databricks.com/aws/en/jobs/dynamic-value-references>
 fn jinja_at(text: &str) -> Option<usize> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('#') {
-            let found = [line.find("{{"), line.find("{%")]
-                .into_iter()
-                .flatten()
-                .min();
-            if let Some(at) = found {
+            if let Some(at) = line.find("{%") {
                 return Some(line_start + at);
+            }
+            let mut from = 0;
+            while let Some(open) = line.get(from..).and_then(|rest| rest.find("{{")) {
+                let at = from + open;
+                let inner = line.get(at + 2..).unwrap_or_default();
+                let Some(close) = inner.find("}}") else {
+                    return Some(line_start + at);
+                };
+                if !is_dynamic_value_reference(inner.get(..close).unwrap_or_default()) {
+                    return Some(line_start + at);
+                }
+                from = at + 2 + close + 2;
             }
         }
         line_start += line.len();
     }
     None
+}
+
+/// `job.id`, `tasks.KEY.values.NAME`, `run_id`, ...: a dotted name in one of the namespaces
+/// Databricks jobs resolve.
+fn is_dynamic_value_reference(inner: &str) -> bool {
+    const NAMESPACES: [&str; 13] = [
+        "job",
+        "task",
+        "tasks",
+        "run",
+        "workspace",
+        "backend",
+        "job_id",
+        "run_id",
+        "parent_run_id",
+        "task_key",
+        "task_retry_count",
+        "start_date",
+        "start_time",
+    ];
+    let inner = inner.trim();
+    let first = inner.split('.').next().unwrap_or_default();
+    NAMESPACES.contains(&first)
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 fn read(reader: &mut Reader, files: &BundleTexts, target: Option<&str>) -> Option<DatabricksFile> {
@@ -306,6 +344,7 @@ fn read(reader: &mut Reader, files: &BundleTexts, target: Option<&str>) -> Optio
         // dbx `deployment.yml` and any other shape, as its JSON twin is read.
         return read_file(reader, &files.combined, &root);
     }
+    check_include(reader, &root);
     for index in 1..files.starts.len() {
         let Some((base, text)) = files.file(index) else {
             continue;
@@ -340,6 +379,35 @@ fn read(reader: &mut Reader, files: &BundleTexts, target: Option<&str>) -> Optio
         shape: DatabricksShape::Bundle,
         clusters,
     })
+}
+
+/// `include` is a list of paths: anything else is an error, never an include read as none.
+fn check_include(reader: &mut Reader, root: &Json) {
+    let items = match member(root, "include") {
+        None | Some(Json::Null { .. }) => return,
+        Some(Json::Array { items, .. }) => items,
+        Some(other) => {
+            reader.error(
+                "invalid-value",
+                other.span(),
+                format!(
+                    "`include` must be a list of paths and glob patterns, found {}",
+                    other.kind_name()
+                ),
+            );
+            return;
+        }
+    };
+    for item in items.iter().filter(|item| item.as_str().is_none()) {
+        reader.error(
+            "invalid-value",
+            item.span(),
+            format!(
+                "an entry of `include` must be a path or glob pattern, found {}",
+                item.kind_name()
+            ),
+        );
+    }
 }
 
 /// Merges an included file's top-level mappings into the bundle's: a resource defined in two
@@ -606,6 +674,24 @@ mod tests {
     }
 
     #[test]
+    fn an_include_that_is_not_a_list_of_paths_is_an_error() {
+        for text in [
+            "bundle:\n  name: x\ninclude: resources/*.yml\n",
+            "bundle:\n  name: x\ninclude:\n  - {path: a.yml}\n",
+        ] {
+            let parsed = parse_bundle_yaml(text, None);
+            assert!(
+                parsed
+                    .findings
+                    .iter()
+                    .any(|finding| finding.code == "invalid-value"),
+                "{text}"
+            );
+            assert!(bundle_includes(text).is_empty());
+        }
+    }
+
+    #[test]
     fn a_target_not_in_the_bundle_is_an_error() {
         let text = "bundle:\n  name: x\nresources: {}\ntargets:\n  dev:\n    default: true\n";
         let parsed = parse_bundle_yaml(text, Some("prod"));
@@ -726,7 +812,7 @@ mod tests {
 
     #[test]
     fn a_jinja_template_is_refused_not_misread() {
-        let text = "# {{ a comment }} is fine\nenvironments:\n  default:\n    workflows:\n      - name: \"{{ env['NAME'] }}\"\n";
+        let text = "# {{ a comment }} is fine\nparams: [\"{{job.id}}\", \"{{ tasks.ingest.values.rows }}\"]\nenvironments:\n  default:\n    workflows:\n      - name: \"{{ env['NAME'] }}\"\n";
         let parsed = parse_bundle_yaml(text, None);
         assert!(parsed.value.is_none());
         let finding = parsed
@@ -735,6 +821,11 @@ mod tests {
             .find(|finding| finding.code == "templated-yaml");
         let span = finding.map(|finding| finding.span).unwrap_or_default();
         assert_eq!(text.get(span.start..span.end), Some("{{"));
-        assert!(span.start > 26);
+        assert!(span.start > 80);
+        // Dynamic value references are not templates.
+        let text = "environments:\n  default:\n    workflows:\n      - name: w\n        tasks:\n          - task_key: t\n            new_cluster: {spark_version: x}\n            notebook_task:\n              base_parameters: {run: \"{{job.run_id}}-{{ job.start_time.iso_date }}\"}\n";
+        let parsed = parse_bundle_yaml(text, None);
+        assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+        assert_eq!(profiles(&parsed).len(), 1);
     }
 }
