@@ -24,21 +24,12 @@ fn scenario(name: &str) -> Loaded {
 fn an_ami_era_cluster_names_its_profile_by_name_and_a_fleet_cluster_is_read() {
     let loaded = scenario("emr-ami");
     assert!(!loaded.has_errors(), "{}", listing(&loaded));
-    let profile = |name: &str| {
-        loaded
-            .world
-            .compute
-            .get(name)
-            .unwrap()
-            .instance_profile
-            .clone()
-    };
     assert_eq!(
-        profile("legacy").as_deref(),
+        profile(&loaded, "legacy").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/EMR_EC2_DefaultRole")
     );
     assert_eq!(
-        profile("fleet").as_deref(),
+        profile(&loaded, "fleet").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/EMR_EC2_LakeRole")
     );
     let fleet = loaded.world.compute.get("fleet").unwrap();
@@ -74,6 +65,17 @@ fn the_manifest_completes_a_cluster_file_without_aws_attributes_and_overrides_an
         .finding
         .message
         .contains("instance-profile/Old"));
+}
+
+/// The instance profile of a compute.
+fn profile(loaded: &Loaded, compute: &str) -> Option<String> {
+    loaded
+        .world
+        .compute
+        .get(compute)
+        .unwrap_or_else(|| panic!("no compute {compute}: {:?}", loaded.world.compute.keys()))
+        .instance_profile
+        .clone()
 }
 
 /// The role a compute's settings assume for `bucket`, or `""` for its instance profile's.
@@ -134,13 +136,7 @@ fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
     );
     for side in ["main", "side"] {
         assert_eq!(
-            loaded
-                .world
-                .compute
-                .get(&format!("dbx-yaml/default/orders-batch/{side}"))
-                .unwrap()
-                .instance_profile
-                .as_deref(),
+            profile(&loaded, &format!("dbx-yaml/default/orders-batch/{side}")).as_deref(),
             Some("arn:aws:iam::111111111111:instance-profile/Etl")
         );
     }
@@ -158,13 +154,7 @@ fn every_cluster_of_a_job_pipeline_list_dbx_file_and_bundle_is_a_compute() {
         "arn:aws:iam::222222222222:role/LakePublisher"
     );
     assert_eq!(
-        loaded
-            .world
-            .compute
-            .get("nightly/publish")
-            .unwrap()
-            .instance_profile
-            .as_deref(),
+        profile(&loaded, "nightly/publish").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/Publisher")
     );
     // The task on an existing cluster is said, not read as a cluster without identity.
@@ -215,13 +205,7 @@ fn a_bundle_is_read_for_its_target_with_variables_substituted() {
         ""
     );
     assert_eq!(
-        loaded
-            .world
-            .compute
-            .get("prod/jobs.orders_refresh/reader")
-            .unwrap()
-            .instance_profile
-            .as_deref(),
+        profile(&loaded, "prod/jobs.orders_refresh/reader").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/Etl")
     );
 }
@@ -253,21 +237,12 @@ fn a_bundle_reads_the_resources_of_its_included_files() {
         assumed(&loaded, "prod/jobs.orders_refresh/writer", "lake-b"),
         "arn:aws:iam::222222222222:role/LakeWriter"
     );
-    let profile = |name: &str| {
-        loaded
-            .world
-            .compute
-            .get(name)
-            .unwrap()
-            .instance_profile
-            .clone()
-    };
     assert_eq!(
-        profile("prod/pipelines.orders_dlt/default").as_deref(),
+        profile(&loaded, "prod/pipelines.orders_dlt/default").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/Pipelines")
     );
     assert_eq!(
-        profile("prod/jobs.orders_refresh/reader").as_deref(),
+        profile(&loaded, "prod/jobs.orders_refresh/reader").as_deref(),
         Some("arn:aws:iam::111111111111:instance-profile/Etl")
     );
     assert_eq!(
