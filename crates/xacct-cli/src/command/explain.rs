@@ -458,13 +458,10 @@ pub fn run(args: &Args) -> u8 {
     let answer = Answer::new(&from, &results);
     match args.format {
         Format::Text => {
-            out!("{}", text(args, &answer, &results, cases.len(), denied));
-            // `--quiet` prints a denial only, and its assumptions with it.
-            if !stream::quiet() || denied > 0 {
-                for assumption in &assumptions {
-                    outln!("assumed: {}", assumption.detail);
-                }
-            }
+            out!(
+                "{}",
+                text(args, &answer, &assumptions, &results, cases.len(), denied)
+            );
         }
         Format::Json => {
             let operations: Vec<serde_json::Value> = results
@@ -543,9 +540,12 @@ impl<'r> Answer<'r> {
 /// The answer for people: the verdict, how it was asked and what was assumed, then the
 /// failing requests first (each explained once), then the allowed ones (listed with
 /// `--verbose` or when nothing failed, else counted).
+/// The answer for people. What it assumed follows how it was asked, before any request: what
+/// was passed to STS, then the time, Region and TLS every request carries (`assumed`).
 fn text(
     args: &Args,
     answer: &Answer<'_>,
+    assumed: &[xacct_eval::Assumption],
     results: &[(String, ExpectationResult)],
     total: usize,
     denied: usize,
@@ -556,7 +556,10 @@ fn text(
     }
     let mut fixes = answer.fixes.clone();
     let mut shown = render::Shown::default();
-    let header = render::asked_text(answer.who, &answer.asked, &answer.assumptions, "");
+    let mut header = render::asked_text(answer.who, &answer.asked, &answer.assumptions, "");
+    for assumption in assumed {
+        let _ = writeln!(header, "assumed: {}", assumption.detail);
+    }
     // A single request reads as before: the case alone, after how it was asked.
     if args.action.is_some() {
         out.push_str(&header);
