@@ -142,12 +142,7 @@ pub enum StatementMatch {
 }
 
 fn action_applies(statement: &Statement, request: &Request) -> bool {
-    let listed = statement
-        .action
-        .patterns
-        .iter()
-        .any(|pattern| pattern.value.matches(&request.action));
-    listed != statement.action.negated
+    statement.action.covers(&request.action)
 }
 
 fn resource_applies(clause: Option<&ResourceClause>, request: &Request) -> bool {

@@ -1,6 +1,6 @@
 //! The typed form of a policy document.
 
-use crate::action::ActionPattern;
+use crate::action::{ActionName, ActionPattern};
 use crate::arn::ArnPattern;
 use crate::condition::Condition;
 use crate::principal::PrincipalEntry;
@@ -175,12 +175,34 @@ pub struct PrincipalClause {
     pub span: Span,
 }
 
+impl PrincipalClause {
+    /// Whether every principal is let in: `"*"` (or `{"AWS": "*"}`) in `Principal`, or any
+    /// `NotPrincipal`, which names only the principals it leaves out.
+    pub fn admits_everyone(&self) -> bool {
+        self.negated
+            || self
+                .entries
+                .iter()
+                .any(|entry| entry.value == PrincipalEntry::Everyone)
+    }
+}
+
 /// `Action` or `NotAction`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionClause {
     pub negated: bool,
     pub patterns: Vec<Spanned<ActionPattern>>,
     pub span: Span,
+}
+
+impl ActionClause {
+    /// Whether the clause covers `action`: listed in `Action`, or not listed in `NotAction`.
+    pub fn covers(&self, action: &ActionName) -> bool {
+        self.patterns
+            .iter()
+            .any(|pattern| pattern.value.matches(action))
+            != self.negated
+    }
 }
 
 /// `Resource` or `NotResource`.

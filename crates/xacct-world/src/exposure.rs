@@ -7,7 +7,7 @@
 
 use crate::World;
 use xacct_eval::SourcedPolicy;
-use xacct_policy::{Effect, Finding, PrincipalEntry, SourcedFinding, Statement};
+use xacct_policy::{Effect, Finding, SourcedFinding, Statement};
 
 /// Condition keys that do not say who the caller is: a statement narrowed only by them is
 /// still open to every principal of every account.
@@ -28,12 +28,7 @@ pub fn open_to_everyone(statement: &Statement) -> bool {
     if statement.effect != Effect::Allow {
         return false;
     }
-    let everyone = principal.negated
-        || principal
-            .entries
-            .iter()
-            .any(|entry| entry.value == PrincipalEntry::Everyone);
-    everyone
+    principal.admits_everyone()
         && statement
             .conditions
             .iter()

@@ -290,20 +290,9 @@ fn opens_to_organization(statement: &Statement, organization: &str, action: &Act
     let Some(principal) = &statement.principal else {
         return false;
     };
-    let everyone = principal.negated
-        || principal
-            .entries
-            .iter()
-            .any(|entry| entry.value == PrincipalEntry::Everyone);
-    let acts = statement
-        .action
-        .patterns
-        .iter()
-        .any(|pattern| pattern.value.matches(action))
-        != statement.action.negated;
     statement.effect == Effect::Allow
-        && everyone
-        && acts
+        && principal.admits_everyone()
+        && statement.action.covers(action)
         && statement.conditions.iter().any(|condition| {
             ORGANIZATION_KEYS.contains(&condition.key_lowercase.as_str())
                 && condition

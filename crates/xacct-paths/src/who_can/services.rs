@@ -37,13 +37,7 @@ fn passers<'w>(world: &World, callers: &CallerIndex<'w>) -> Vec<Entry<'w>> {
         .filter(|(_, entry)| {
             identity_policies(world, entry).iter().any(|policy| {
                 policy.policy.statements.iter().any(|statement| {
-                    statement.effect == Effect::Allow
-                        && statement
-                            .action
-                            .patterns
-                            .iter()
-                            .any(|pattern| pattern.value.matches(&pass_role))
-                            != statement.action.negated
+                    statement.effect == Effect::Allow && statement.action.covers(&pass_role)
                 })
             })
         })
