@@ -1,10 +1,8 @@
 use super::*;
-use crate::tests_support::{inline, load, trust};
+use crate::tests_support::{allow, inline, load, trust};
 
 fn world() -> World {
-    let assume_b = inline(
-        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::222222222222:role/B"}]}"#,
-    );
+    let assume_b = allow(r#""sts:AssumeRole""#, "arn:aws:iam::222222222222:role/B");
     let read = inline(
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}"#,
     );

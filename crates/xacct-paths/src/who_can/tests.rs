@@ -1,16 +1,12 @@
 //! who-can on small worlds written by hand.
 
 use super::*;
-use crate::tests_support::{inline, load, trust};
+use crate::tests_support::{allow, inline, load, trust};
 
 /// A in 111 (an EC2 role with an instance profile) may assume B in 222, which may assume C
 /// in 333; only C can read the bucket in 333. D in 111 trusts nobody useful and cannot.
 fn chain_world() -> World {
-    let assume = |target: &str| {
-        inline(&format!(
-            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "{target}"}}]}}"#
-        ))
-    };
+    let assume = |target: &str| allow(r#""sts:AssumeRole""#, target);
     let read = inline(
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"]}]}"#,
     );
@@ -304,7 +300,7 @@ fn everyone_is_listed_unless_a_condition_narrows_it_to_known_accounts() {
     let narrowed = load(&format!(
         "[[account]]\nid = \"111111111111\"\n\n[[bucket]]\nname = \"data\"\naccount = \"111111111111\"\n\n[[role]]\narn = \"arn:aws:iam::111111111111:role/narrow\"\ntrust = {}\npolicies = [{}]\n",
         inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111111111111"}}}]}"#),
-        inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#),
+        allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*"),
     ));
     let answer = ask(&narrowed, "s3:GetObject", "arn:aws:s3:::data/x", false);
     assert!(
@@ -319,7 +315,7 @@ fn an_organization_condition_lets_in_the_other_accounts_of_the_organization() {
     let world = load(&format!(
         "[[account]]\nid = \"111111111111\"\n\n[[bucket]]\nname = \"data\"\naccount = \"111111111111\"\n\n[[role]]\narn = \"arn:aws:iam::111111111111:role/org\"\ntrust = {}\npolicies = [{}]\n",
         inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}"#),
-        inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#),
+        allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*"),
     ));
     let answer = ask(&world, "s3:GetObject", "arn:aws:s3:::data/x", false);
     assert_eq!(
@@ -336,9 +332,9 @@ fn a_trust_naming_one_session_is_reached_with_that_session_name() {
     let world = load(&format!(
         "[[account]]\nid = \"111111111111\"\n\n[[bucket]]\nname = \"data\"\naccount = \"111111111111\"\n\n[[role]]\narn = \"arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123456789abcdef\"\ntrust = {}\npolicies = [{}]\n\n[[role]]\narn = \"arn:aws:iam::111111111111:role/reader\"\ntrust = {}\npolicies = [{}]\n",
         trust(r#"{"Federated": "arn:aws:iam::111111111111:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"}"#),
-        inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/reader"}]}"#),
+        allow(r#""sts:AssumeRole""#, "arn:aws:iam::111111111111:role/reader"),
         trust(r#"{"AWS": "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/bob@example.com"}"#),
-        inline(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#),
+        allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*"),
     ));
     let answer = ask(&world, "s3:GetObject", "arn:aws:s3:::data/x", false);
     let sso = "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123456789abcdef";
