@@ -8,7 +8,7 @@
     reason = "a test that cannot run its command fails"
 )]
 
-use super::workspace_root;
+use super::{workspace_root, AT};
 use serde_json::Value;
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
@@ -433,10 +433,11 @@ const ESCAPE: char = '\u{1b}';
 #[test]
 fn colour_on_request_and_never_into_a_pipe_by_default() {
     let broken = BROKEN;
-    let (_, plain, _) = run(&["check", broken]);
+    // Both runs at one time, so that their `assumed:` lines name the same instant.
+    let (_, plain, _) = run(&["check", broken, "--at", AT]);
     assert!(!plain.contains(ESCAPE), "{plain}");
     assert!(plain.contains("FAIL"));
-    let (_, coloured, _) = run(&["--color", "always", "check", broken]);
+    let (_, coloured, _) = run(&["--color", "always", "check", broken, "--at", AT]);
     assert!(
         coloured.contains("\u{1b}[1m\u{1b}[31mFAIL")
             || coloured.contains("\u{1b}[31m\u{1b}[1mFAIL")
