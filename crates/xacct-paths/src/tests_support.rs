@@ -57,26 +57,10 @@ pub fn world_of(roles: &[(&str, &str, &str)]) -> World {
 
 /// An expectation that `from` may do each of `actions` on `resource`, asked by any route.
 pub fn expectation(from: &str, actions: &[&str], resource: &str) -> xacct_world::Expectation {
-    xacct_world::Expectation {
-        name: format!("{from} may {}", actions.join(", ")),
-        from: from.to_owned(),
-        via: Vec::new(),
-        direct: false,
-        actions: actions.iter().map(|action| (*action).to_owned()).collect(),
-        resources: vec![resource.to_owned()],
-        context: Vec::new(),
-        allow: true,
-        external_ids: Default::default(),
-        session_name: None,
-        duration_seconds: None,
-        session_tags: Default::default(),
-        source_identity: None,
-        session_policy: None,
-        runs_as: None,
-        written_by: None,
-        client_path: None,
-        read_tables: Vec::new(),
-        region: "us-east-1".to_owned(),
-        origin: Default::default(),
-    }
+    xacct_world::Expectation::new(
+        format!("{from} may {}", actions.join(", ")),
+        from,
+        actions.iter().map(|action| (*action).to_owned()).collect(),
+        vec![resource.to_owned()],
+    )
 }

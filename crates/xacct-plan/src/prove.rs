@@ -207,26 +207,17 @@ pub(crate) fn expectations(
                 resource: String,
                 context: Vec<(String, xacct_eval::ContextValue)>,
                 allow: bool| Expectation {
-        name,
-        from: intent.from.clone(),
         via: via.clone(),
-        direct: false,
-        actions: actions.into_iter().map(str::to_owned).collect(),
-        resources: vec![resource],
         context,
         allow,
         external_ids: external_ids.clone(),
-        session_name: None,
-        duration_seconds: None,
-        session_tags: BTreeMap::new(),
-        source_identity: None,
-        session_policy: None,
-        runs_as: None,
-        written_by: None,
-        client_path: None,
-        read_tables: Vec::new(),
-        region: "us-east-1".to_owned(),
         origin: intent.origin.clone(),
+        ..Expectation::new(
+            name,
+            intent.from.clone(),
+            actions.into_iter().map(str::to_owned).collect(),
+            vec![resource],
+        )
     };
     let single = |text: &str| xacct_eval::ContextValue::Single(text.to_owned());
     match &intent.target {

@@ -259,6 +259,41 @@ pub struct Expectation {
     pub origin: Origin,
 }
 
+impl Expectation {
+    /// "`from` may do each of `actions` on each of `resources`", asked by any route, with
+    /// nothing else stated: the question `explain`, `plan` and tests ask; the struct update
+    /// syntax adds what they state.
+    pub fn new(
+        name: impl Into<String>,
+        from: impl Into<String>,
+        actions: Vec<String>,
+        resources: Vec<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            from: from.into(),
+            via: Vec::new(),
+            direct: false,
+            actions,
+            resources,
+            context: Vec::new(),
+            allow: true,
+            external_ids: BTreeMap::new(),
+            session_name: None,
+            duration_seconds: None,
+            session_tags: BTreeMap::new(),
+            source_identity: None,
+            session_policy: None,
+            runs_as: None,
+            written_by: None,
+            client_path: None,
+            read_tables: Vec::new(),
+            region: "us-east-1".to_owned(),
+            origin: Origin::default(),
+        }
+    }
+}
+
 /// A user of the cluster's operating system (Hadoop's user), with its groups.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OsUser {

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use xacct_eval::ContextValue;
 use xacct_paths::check::{Case, ExpectationResult, DEFAULT_DEPTH};
 use xacct_paths::{Assumptions, Route, TrustIndex};
-use xacct_world::model::Origin;
 use xacct_world::{Expectation, World};
 
 #[derive(clap::Args)]
@@ -403,26 +402,19 @@ pub fn run(args: &Args) -> u8 {
         let mut context = operation.context.clone();
         context.extend(user_context.iter().cloned());
         let expectation = Expectation {
-            name: operation.what.clone(),
-            from: from.clone(),
             via: args.via.clone(),
             direct: args.direct,
-            actions: operation.actions.clone(),
-            resources: operation.resource.iter().cloned().collect(),
             context,
-            allow: true,
             external_ids: args.external_ids.iter().cloned().collect(),
-            session_name: None,
-            duration_seconds: None,
-            session_tags: Default::default(),
-            source_identity: None,
-            session_policy: None,
-            runs_as: None,
-            written_by: None,
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),
             region: args.region.clone(),
-            origin: Origin::default(),
+            ..Expectation::new(
+                operation.what.clone(),
+                from.clone(),
+                operation.actions.clone(),
+                operation.resource.iter().cloned().collect(),
+            )
         };
         let result =
             xacct_paths::check::run_expectation_with_depth(world, &index, &expectation, args.depth);
