@@ -9,6 +9,7 @@
 //! | EMR security configuration | [`parse_security_configuration`] | [`SecurityConfiguration::emrfs_role`]: the EMRFS role mapping that applies, first match wins |
 //! | `aws emr describe-cluster` | [`parse_emr_cluster`] | the EC2 instance profile and `emrfs-site` canned ACL |
 //! | `aws glue get-job` | [`parse_glue_job`] | [`GlueJob::role_arn`]: the job role |
+//! | Unity Catalog credentials and locations (manifest) | [`unity_catalog`] | [`unity_catalog::UnityCatalog::serving`]: which external location or managed storage, and so which credential's role, serves a path |
 //!
 //! Every reader takes the text of one file and returns a [`Parsed`] value whose findings point
 //! into that text. JSON strings that hold JSON (the `SecurityConfiguration` of
@@ -31,6 +32,7 @@ mod kinesis;
 mod mounts;
 mod reader;
 mod s3;
+pub mod unity_catalog;
 mod values;
 mod workspace;
 

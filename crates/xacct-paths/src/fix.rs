@@ -344,7 +344,10 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
             Gap::ResourcePolicy => match hop_target {
                 Some(role) => {
                     // The trust wants an external id the caller does not pass, or passes differently.
-                    if let Some(value) = external_id_wanted(step).filter(|wanted| options.external_ids.get(role) != Some(wanted)) {
+                    // Databricks passes the external id of a Unity Catalog credential itself:
+                    // the trust must change, not the caller.
+                    let caller_chooses = world.unity_catalog.credential_of_role(role).is_none();
+                    if let Some(value) = external_id_wanted(step).filter(|wanted| caller_chooses && options.external_ids.get(role) != Some(wanted)) {
                         Fix {
                             target: Target::ExternalId { role: role.to_owned(), value: value.clone() },
                             account: owner_account(step),

@@ -14,6 +14,7 @@ pub mod names;
 pub mod question;
 pub mod session;
 pub mod suggest;
+pub mod unity_catalog;
 
 pub use assumption::Assumption;
 pub use files::FileAccess;

@@ -161,7 +161,7 @@ impl Loader {
         self.push(Finding::warning(code, span, message))
     }
 
-    fn push(&mut self, finding: Finding) -> &mut Finding {
+    pub(crate) fn push(&mut self, finding: Finding) -> &mut Finding {
         self.findings.push(finding.in_source(&self.manifest));
         let last = self.findings.len() - 1;
         #[expect(
@@ -433,6 +433,7 @@ impl Loader {
             self.share_entry(entry);
         }
         self.lake_membership(&manifest);
+        self.unity_catalog_entries(&manifest);
         for entry in &manifest.intent {
             self.intent_entry(entry);
         }
@@ -1749,6 +1750,7 @@ impl Loader {
                 .region
                 .clone()
                 .unwrap_or_else(|| "us-east-1".to_owned()),
+            code: None,
             origin,
         });
     }

@@ -36,6 +36,20 @@ pub struct Manifest {
     /// AWS RAM resource shares.
     #[serde(default)]
     pub share: Vec<ShareEntry>,
+    /// Databricks Unity Catalog storage credentials (IAM roles the Unity Catalog master role
+    /// assumes): `databricks_storage_credential`, `databricks_credential` with purpose STORAGE.
+    #[serde(default)]
+    pub storage_credential: Vec<UcCredentialEntry>,
+    /// Unity Catalog service credentials (`databricks_credential` with purpose SERVICE).
+    #[serde(default)]
+    pub service_credential: Vec<UcCredentialEntry>,
+    /// Unity Catalog external locations (`databricks_external_location`).
+    #[serde(default)]
+    pub external_location: Vec<ExternalLocationEntry>,
+    /// Unity Catalog metastores with their managed storage and catalogs
+    /// (`databricks_metastore`, `databricks_metastore_data_access`, `databricks_catalog`).
+    #[serde(default)]
+    pub metastore: Vec<MetastoreEntry>,
     /// AWS export files to load (see `docs/scenario-format.md`).
     #[serde(default)]
     pub import: Vec<ImportEntry>,
@@ -507,4 +521,61 @@ pub struct ExpectEntry {
     pub read_tables: Vec<Spanned<String>>,
     /// The Region of the Data Catalog the tables are read in (default `us-east-1`).
     pub region: Option<String>,
+}
+
+/// A Unity Catalog credential backed by an IAM role (`aws_iam_role` of
+/// `databricks_storage_credential` or `databricks_credential`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UcCredentialEntry {
+    pub name: Spanned<String>,
+    /// The IAM role's ARN (`aws_iam_role.role_arn`).
+    pub role: Spanned<String>,
+    /// The Databricks account id (the account console's Account ID).
+    pub databricks_account_id: Spanned<String>,
+    /// The `sts:ExternalId` Databricks passes (`aws_iam_role.external_id`); the Databricks
+    /// account id when absent.
+    pub external_id: Option<Spanned<String>>,
+    /// The Unity Catalog master role that assumes the credential's role; Databricks' AWS
+    /// commercial one when absent.
+    pub master_role: Option<Spanned<String>>,
+    /// Unity Catalog only reads through the credential (`read_only`).
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// A Unity Catalog external location (`databricks_external_location`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalLocationEntry {
+    pub name: Spanned<String>,
+    /// `s3://bucket/prefix` (`url`).
+    pub url: Spanned<String>,
+    /// The storage credential's name (`credential_name`).
+    pub credential: Spanned<String>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// A Unity Catalog metastore: its managed storage root and the credential that reaches it
+/// (`databricks_metastore.storage_root`, `databricks_metastore_data_access`), and catalogs with
+/// their own managed storage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetastoreEntry {
+    pub name: Spanned<String>,
+    pub storage_root: Option<Spanned<String>>,
+    /// The storage credential of the root (`databricks_metastore_data_access`).
+    pub credential: Option<Spanned<String>>,
+    #[serde(default)]
+    pub catalog: Vec<UcCatalogEntry>,
+}
+
+/// A catalog with managed storage of its own (`databricks_catalog.storage_root`): the path must
+/// lie in an external location, whose credential reaches it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UcCatalogEntry {
+    pub name: Spanned<String>,
+    pub storage_root: Spanned<String>,
 }

@@ -256,6 +256,10 @@ pub struct Expectation {
     /// Tables read through the Data Catalog (`database.table`), in `region`.
     pub read_tables: Vec<String>,
     pub region: String,
+    /// The finding code of a check xacct derives from the scenario rather than reads from an
+    /// `[[expect]]` table (a Unity Catalog credential's trust, a location's permissions):
+    /// reported instead of `expectation-failed`.
+    pub code: Option<String>,
     pub origin: Origin,
 }
 
@@ -289,6 +293,7 @@ impl Expectation {
             client_path: None,
             read_tables: Vec::new(),
             region: "us-east-1".to_owned(),
+            code: None,
             origin: Origin::default(),
         }
     }
@@ -332,6 +337,8 @@ pub struct World {
     pub compute: BTreeMap<String, Compute>,
     /// Glue Data Catalogs, Lake Formation settings and grants, RAM shares.
     pub lake: xacct_lake::Lake,
+    /// Databricks Unity Catalog credentials, external locations and managed storage.
+    pub unity_catalog: xacct_compute::unity_catalog::UnityCatalog,
     /// Glue Data Catalog resource policies by (account, Region).
     pub catalog_policies: BTreeMap<(AccountId, String), SourcedPolicy>,
     pub expectations: Vec<Expectation>,
