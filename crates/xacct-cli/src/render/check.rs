@@ -490,6 +490,13 @@ fn expectation_text(result: &ExpectationResult, verbose: bool, fixes: &mut Fixes
     if let Some(error) = &result.error {
         let _ = writeln!(out, "  error: {error}");
     }
+    // A check xacct derived (Unity Catalog) says which classic failure it is.
+    if let (false, Some(code)) = (
+        result.passed(),
+        xacct_paths::unity_catalog::finding_code(result),
+    ) {
+        let _ = writeln!(out, "  xacct::{code} (docs/findings.md#{code})");
+    }
     let failing = if result.passed() {
         Vec::new()
     } else {
@@ -666,6 +673,18 @@ pub fn cases_json(cases: &[Case], expect_allow: bool, fixes: &Fixes<'_>) -> Vec<
 }
 
 fn expectation_json(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
+    let mut out = expectation_fields(result, fixes);
+    // A failed check xacct derived (Unity Catalog) carries its finding code.
+    let code = (!result.passed())
+        .then(|| xacct_paths::unity_catalog::finding_code(result))
+        .flatten();
+    if let (Some(code), Some(object)) = (code, out.as_object_mut()) {
+        object.insert("code".to_owned(), json!(code));
+    }
+    out
+}
+
+fn expectation_fields(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
     json!({
         "name": result.expectation.name,
         "location": origin_location(&result.expectation.origin),

@@ -102,9 +102,15 @@ impl Log {
     pub fn report(&mut self, report: &Report, loaded: &Loaded) {
         let manifest = &loaded.manifest;
         for result in report.expectations.iter().filter(|result| !result.passed()) {
+            // A check xacct derived (Unity Catalog) is reported under its own rule.
+            let rule = xacct_paths::unity_catalog::finding_code(result).unwrap_or(EXPECTATION_FAILED);
             self.rule(
-                EXPECTATION_FAILED,
-                "An expectation of the scenario does not hold",
+                rule,
+                if rule == EXPECTATION_FAILED {
+                    "An expectation of the scenario does not hold"
+                } else {
+                    "A check the scenario's Unity Catalog credentials and locations imply does not hold"
+                },
             );
             let mut message = format!("expectation `{}` fails", result.expectation.name);
             if let Some(error) = &result.error {
@@ -131,7 +137,7 @@ impl Log {
             dedup(&mut related);
             dedup(&mut fixes);
             let mut built = s::Result::builder()
-                .rule_id(EXPECTATION_FAILED)
+                .rule_id(rule)
                 .level(s::ResultLevel::Error)
                 .message(&message)
                 .locations(vec![location(
