@@ -26,3 +26,25 @@ pub fn finding_code(result: &ExpectationResult) -> Option<&str> {
     }
     Some(own)
 }
+
+/// What a principal is to Unity Catalog, for `who-can`: "the Unity Catalog master role of the
+/// Databricks control plane" or "the role of storage credential `NAME`", `None` otherwise.
+pub fn principal_note(world: &xacct_world::World, arn: &str) -> Option<String> {
+    let catalog = &world.unity_catalog;
+    let names: Vec<String> = catalog
+        .credentials
+        .values()
+        .filter(|credential| credential.role == arn)
+        .map(|credential| format!("{} `{}`", credential.purpose.noun(), credential.name))
+        .collect();
+    if !names.is_empty() {
+        return Some(format!("Unity Catalog: the role of {}", names.join(", ")));
+    }
+    catalog
+        .credentials
+        .values()
+        .any(|credential| credential.master_role == arn)
+        .then(|| {
+            "Unity Catalog: the master role of the Databricks control plane, which assumes credential roles".to_owned()
+        })
+}

@@ -15,14 +15,22 @@ use xacct_paths::check::{Case, ExpectationResult, DEFAULT_DEPTH};
 use xacct_paths::{Assumptions, Route, TrustIndex};
 use xacct_world::{Expectation, World};
 
+mod unity_catalog;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The scenario folder (with xacct.toml).
     scenario: PathBuf,
-    /// Who asks: an instance profile, role, user or session ARN, or `compute:NAME`
-    /// (`cluster:NAME` and `job:NAME` are accepted too).
-    #[arg(long)]
-    from: String,
+    /// Who asks: an instance profile, role, user or session ARN, `compute:NAME`
+    /// (`cluster:NAME` and `job:NAME` are accepted too), or a Unity Catalog credential
+    /// (`storage-credential:NAME`, `service-credential:NAME`): Databricks' master role assuming
+    /// its role with its external id.
+    #[arg(long, required_unless_present = "location")]
+    from: Option<String>,
+    /// Which Unity Catalog external location or managed storage serves an `s3://` path, and
+    /// through which storage credential (exit 1 when none does).
+    #[arg(long, conflicts_with_all = ["from", "action", "read", "write", "read_stream", "read_table"])]
+    location: Option<String>,
     /// One AWS action, with `--resource`.
     #[arg(long, requires = "resource")]
     action: Option<String>,
@@ -327,6 +335,13 @@ fn starts(world: &World) -> Vec<String> {
         .chain(world.instance_profiles.keys().cloned())
         .chain(world.roles.keys().cloned())
         .chain(world.users.keys().cloned())
+        .chain(
+            world
+                .unity_catalog
+                .credentials
+                .keys()
+                .map(|name| format!("storage-credential:{name}")),
+        )
         .collect()
 }
 
@@ -360,7 +375,35 @@ pub fn run(args: &Args) -> u8 {
     };
     let mut world = loaded.world.clone();
     world.request_time = args.at.time();
-    let from = normalized_from(&args.from);
+    if let Some(path) = &args.location {
+        return match unity_catalog::location(&world, &args.scenario.display().to_string(), path) {
+            Ok(answer) => {
+                match args.format {
+                    Format::Text => out!("{}", answer.text),
+                    Format::Json => json::print(&json::document("explain", &loaded.findings, answer.json)),
+                }
+                if answer.served { exit::OK } else { exit::FINDINGS }
+            }
+            Err(message) => bad_input(args, &loaded, &message),
+        };
+    }
+    let from = normalized_from(args.from.as_deref().unwrap_or_default());
+    // A Unity Catalog credential is asked as Databricks uses it: its master role assumes the
+    // credential's role, passing the credential's external id.
+    let mut via = args.via.clone();
+    let mut external_ids: std::collections::BTreeMap<String, String> =
+        args.external_ids.iter().cloned().collect();
+    let from = match unity_catalog::credential_start(&world, &from) {
+        Some(Ok(start)) => {
+            if via.is_empty() && !args.direct {
+                via.push(start.role.clone());
+            }
+            external_ids.entry(start.role).or_insert(start.external_id);
+            start.master_role
+        }
+        Some(Err(message)) => return bad_input(args, &loaded, &message),
+        None => from,
+    };
     if let Err(error) = xacct_paths::resolve(&world, &from) {
         let mut message = format!(
             "`{}` is not an instance profile, role, user, session or compute of the scenario",
@@ -402,10 +445,10 @@ pub fn run(args: &Args) -> u8 {
         let mut context = operation.context.clone();
         context.extend(user_context.iter().cloned());
         let expectation = Expectation {
-            via: args.via.clone(),
+            via: via.clone(),
             direct: args.direct,
             context,
-            external_ids: args.external_ids.iter().cloned().collect(),
+            external_ids: external_ids.clone(),
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),
             region: args.region.clone(),

@@ -11,7 +11,7 @@ use xacct_eval::ContextValue;
 use xacct_paths::who_can::{Kind, DEFAULT_DEPTH};
 use xacct_paths::{who_can, CallerIndex, Reach, WhoCan, WhoCanQuery};
 use xacct_world::import::LeftOut;
-use xacct_world::Assumption;
+use xacct_world::{Assumption, World};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -102,11 +102,11 @@ pub fn run(args: &Args) -> u8 {
         left_out: &loaded.left_out,
     };
     match args.format {
-        Format::Text => out!("{}", text(&query, &answer, &notes)),
+        Format::Text => out!("{}", text(world, &query, &answer, &notes)),
         Format::Json => json::print(&json::document(
             "who-can",
             &loaded.findings,
-            json_of(&query, &answer, &notes),
+            json_of(world, &query, &answer, &notes),
         )),
     }
     // "Nobody can" is an answer, not a failure: the exit code says the question was answered.
@@ -163,7 +163,7 @@ impl Notes<'_> {
     }
 }
 
-fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
+fn text(world: &World, query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
     let mut out = String::new();
     notes.text(&mut out);
     let count = answer.principals.len();
@@ -201,6 +201,9 @@ fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
             _ => String::new(),
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);
+        if let Some(note) = xacct_paths::unity_catalog::principal_note(world, &reach.principal) {
+            let _ = writeln!(out, "    {note}");
+        }
         for (role, session) in &reach.session_names {
             if *role == reach.principal {
                 let _ = writeln!(out, "    as its session `{session}`");
@@ -228,12 +231,12 @@ fn text(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> String {
     out
 }
 
-fn json_of(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
+fn json_of(world: &World, query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
     let principals: Vec<Value> = answer
         .principals
         .iter()
         .map(|reach| {
-            json!({
+            let mut principal = json!({
                 "principal": reach.principal,
                 "kind": reach.kind,
                 "role": reach.role,
@@ -243,7 +246,14 @@ fn json_of(query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) -> Value {
                 "allowedBy": reach.allowed_by,
                 "sessionNames": reach.session_names,
                 "through": reach.through,
-            })
+            });
+            // What the principal is to Unity Catalog, when it is a credential's role or the
+            // master role.
+            let note = xacct_paths::unity_catalog::principal_note(world, &reach.principal);
+            if let (Some(note), Some(object)) = (note, principal.as_object_mut()) {
+                object.insert("unityCatalog".to_owned(), json!(note));
+            }
+            principal
         })
         .collect();
     let (assumptions, left_out) = notes.json();
