@@ -143,7 +143,10 @@ impl Served<'_> {
                 format!("external location `{}` ({})", location.name, location.path)
             }
             Self::ManagedStorage { storage } => {
-                format!("the managed storage of {} ({})", storage.owner, storage.path)
+                format!(
+                    "the managed storage of {} ({})",
+                    storage.owner, storage.path
+                )
             }
         }
     }
@@ -246,14 +249,20 @@ mod tests {
     #[test]
     fn the_longest_prefix_serves_a_path() {
         let catalog = UnityCatalog {
-            external_locations: vec![location("lake", "s3://lake-b/"), location("sales", "s3://lake-b/sales/")],
+            external_locations: vec![
+                location("lake", "s3://lake-b/"),
+                location("sales", "s3://lake-b/sales/"),
+            ],
             ..UnityCatalog::default()
         };
         let path = StoragePath::parse("s3://lake-b/sales/2026/x.parquet").unwrap();
         let served = catalog.serving(&path).unwrap();
         assert_eq!(served.credential(), Some("sales-credential"));
         let other = StoragePath::parse("s3://lake-b/salesforce/x").unwrap();
-        assert_eq!(catalog.serving(&other).unwrap().credential(), Some("lake-credential"));
+        assert_eq!(
+            catalog.serving(&other).unwrap().credential(),
+            Some("lake-credential")
+        );
         let elsewhere = StoragePath::parse("s3://lake-c/sales/x").unwrap();
         assert!(catalog.serving(&elsewhere).is_none());
     }
@@ -296,6 +305,9 @@ mod tests {
         let statements = trust_statements(&credential);
         assert_eq!(statements[0]["Principal"]["AWS"], MASTER_ROLE_COMMERCIAL);
         assert_eq!(statements[1]["Principal"]["AWS"], credential.role);
-        assert_eq!(statements[1]["Condition"]["StringEquals"]["sts:ExternalId"], "acct-1");
+        assert_eq!(
+            statements[1]["Condition"]["StringEquals"]["sts:ExternalId"],
+            "acct-1"
+        );
     }
 }

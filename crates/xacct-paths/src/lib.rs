@@ -30,9 +30,9 @@ pub mod search;
 mod session_policy_tests;
 pub mod start;
 pub mod table;
-pub mod unity_catalog;
 #[cfg(test)]
 mod tests_support;
+pub mod unity_catalog;
 pub mod who_can;
 pub mod written;
 

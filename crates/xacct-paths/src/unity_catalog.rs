@@ -40,10 +40,12 @@ pub fn principal_note(world: &xacct_world::World, arn: &str) -> Option<String> {
     if !names.is_empty() {
         return Some(format!("Unity Catalog: the role of {}", names.join(", ")));
     }
+    // A principal outside the scenario is described in words around its ARN.
+    let words: Vec<&str> = arn.split([' ', ',']).collect();
     catalog
         .credentials
         .values()
-        .any(|credential| credential.master_role == arn)
+        .any(|credential| words.contains(&credential.master_role.as_str()))
         .then(|| {
             "Unity Catalog: the master role of the Databricks control plane, which assumes credential roles".to_owned()
         })

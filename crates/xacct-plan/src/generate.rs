@@ -39,6 +39,14 @@ pub enum Document {
     },
     /// Lake Formation grants made by an account (`GrantPermissions` bodies).
     LakeGrants,
+    /// A Unity Catalog object made in Databricks, not in AWS: `storage-credential` or
+    /// `external-location`, by name (its body is the Databricks API's create request).
+    UnityCatalog {
+        /// The order they are made in: the credential before the location that names it.
+        step: u8,
+        kind: String,
+        name: String,
+    },
 }
 
 /// One statement or setting in one document of one account.
@@ -61,6 +69,9 @@ pub struct Context<'a> {
     pub caller_account: AccountId,
     /// The role the plan creates (or extends) in the data's account (assume-role route).
     pub target_role: String,
+    /// The account of `target_role`: the data's account, unless a Unity Catalog credential
+    /// the scenario declares has its role elsewhere.
+    pub role_account: AccountId,
     pub data_account: AccountId,
     pub compute: Option<String>,
 }
@@ -192,15 +203,17 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
         });
     };
     // The identity that reads: the target role (assume-role) or the caller itself.
-    let (reader, reader_account) = match intent.route {
-        Route::AssumeRole => (target_role.clone(), context.data_account),
-        _ => (caller.clone(), context.caller_account),
+    let assumes = matches!(intent.route, Route::AssumeRole | Route::UnityCatalog);
+    let (reader, reader_account) = if assumes {
+        (target_role.clone(), context.role_account)
+    } else {
+        (caller.clone(), context.caller_account)
     };
     let reader_policy = Document::RolePolicy {
         role: reader.clone(),
         name: policy_name.clone(),
     };
-    if intent.route == Route::AssumeRole {
+    if assumes {
         let mut trust = json!({
             "Sid": sid(&["Trust", &caller_name(&caller)]),
             "Effect": "Allow",
@@ -215,13 +228,16 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
         }
         push(
             &mut out,
-            context.data_account,
+            context.role_account,
             Document::Trust {
                 role: target_role.clone(),
             },
             trust,
             "the role in the data's account trusts exactly the compute's role",
         );
+    }
+    // The master role of Unity Catalog is Databricks': its own policy is not ours to write.
+    if intent.route == Route::AssumeRole {
         push(
             &mut out,
             context.caller_account,
@@ -344,9 +360,15 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
             }),
             "the data is encrypted with a KMS key the identity must use",
         );
+        // The key policy is the key's account's, which need not be the data's.
+        let key_account = context
+            .world
+            .keys
+            .get(&key)
+            .map_or(context.data_account, |found| found.account);
         push(
             &mut out,
-            context.data_account,
+            key_account,
             Document::KeyPolicy { key: key.clone() },
             json!({
                 "Sid": sid(&["Key", "User", &caller_name(&reader)]),
@@ -399,6 +421,9 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
                 );
             }
         }
+    }
+    if intent.route == Route::UnityCatalog {
+        out.extend(crate::unity_catalog::candidates(context));
     }
     out.extend(client_settings(context));
     out

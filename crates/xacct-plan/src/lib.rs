@@ -11,6 +11,7 @@ pub mod holds;
 pub mod merge;
 pub mod prove;
 pub mod render;
+mod unity_catalog;
 
 pub use generate::{Change, Document};
 pub use holds::intent_results;

@@ -42,6 +42,9 @@ fn role_name_for(intent: &Intent, caller: &str) -> String {
     if let Some(name) = &intent.role_name {
         return name.clone();
     }
+    if let Some(credential) = &intent.credential {
+        return crate::unity_catalog::role_name(credential);
+    }
     let data = match &intent.target {
         IntentTarget::S3 { bucket, .. } => bucket.clone(),
         IntentTarget::Stream { arn } => arn.rsplit('/').next().unwrap_or("stream").to_owned(),
@@ -78,7 +81,7 @@ fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
         Document::StreamPolicy { stream } => Target::StreamPolicy {
             stream: stream.clone(),
         },
-        Document::ClientSettings { .. } => return Ok(()),
+        Document::ClientSettings { .. } | Document::UnityCatalog { .. } => return Ok(()),
         Document::ResourceLink { name } => {
             let target = change
                 .content
@@ -193,6 +196,9 @@ pub(crate) fn expectations(
     context: &Context<'_>,
     acl_required: bool,
 ) -> Vec<Expectation> {
+    if intent.route == Route::UnityCatalog {
+        return crate::unity_catalog::expectations(intent, context);
+    }
     let via = match intent.route {
         Route::AssumeRole => vec![context.target_role.clone()],
         _ => Vec::new(),
@@ -452,6 +458,15 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
             || format!("arn:aws:iam::{data_account}:role/{wanted}"),
             |role| role.arn.clone(),
         );
+    // A Unity Catalog credential the scenario declares keeps its role, wherever it is.
+    let declared_role = intent
+        .credential
+        .as_ref()
+        .and_then(|name| world.unity_catalog.credentials.get(name))
+        .and_then(|credential| world.roles.get(&credential.role));
+    let (target_role, role_account) = declared_role.map_or((target_role, data_account), |role| {
+        (role.arn.clone(), role.account)
+    });
     let compute = intent.from.strip_prefix("compute:").map(str::to_owned);
     let context = Context {
         world,
@@ -459,18 +474,20 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
         caller_role: caller_role.clone(),
         caller_account,
         target_role: target_role.clone(),
+        role_account,
         data_account,
         compute,
     };
-    let created: Vec<(AccountId, String)> = (intent.route == Route::AssumeRole
-        && !world.roles.contains_key(&target_role))
-    .then(|| (data_account, target_role.clone()))
-    .into_iter()
-    .collect();
+    let created: Vec<(AccountId, String)> =
+        (matches!(intent.route, Route::AssumeRole | Route::UnityCatalog)
+            && !world.roles.contains_key(&target_role))
+        .then(|| (role_account, target_role.clone()))
+        .into_iter()
+        .collect();
     // Writes from another account into a bucket with ACLs enabled must carry
     // bucket-owner-full-control, and the bucket policy makes sure of it.
     let writer_account = match intent.route {
-        Route::AssumeRole => data_account,
+        Route::AssumeRole | Route::UnityCatalog => role_account,
         _ => caller_account,
     };
     let acl_required = intent.write
@@ -526,9 +543,10 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
     let mut index = 0;
     let mut dropped = 0;
     while index < kept.len() {
+        // Settings and Databricks objects are outside what the engine proves: kept.
         let is_setting = matches!(
             kept.get(index).map(|change| &change.document),
-            Some(Document::ClientSettings { .. })
+            Some(Document::ClientSettings { .. } | Document::UnityCatalog { .. })
         );
         if is_setting {
             index += 1;

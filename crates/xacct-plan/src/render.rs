@@ -286,7 +286,7 @@ pub(crate) fn document_json(
     match document {
         Document::ClientSettings { .. } => settings(statements),
         Document::LakeGrants => Value::Array(grants(account, statements)),
-        Document::ResourceLink { .. } => statements
+        Document::ResourceLink { .. } | Document::UnityCatalog { .. } => statements
             .first()
             .map(|change| change.content.clone())
             .unwrap_or_default(),
@@ -319,6 +319,13 @@ pub(crate) fn document_path(document: &Document) -> Vec<String> {
             ]
         }
         Document::LakeGrants => vec!["lakeformation", "grant-permissions.json"],
+        Document::UnityCatalog { kind, name, .. } => {
+            return vec![
+                "databricks".to_owned(),
+                format!("{kind}s"),
+                format!("{name}.json"),
+            ]
+        }
         Document::ResourceLink { name } => {
             return vec![
                 "glue".to_owned(),

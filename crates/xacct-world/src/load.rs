@@ -2226,10 +2226,15 @@ impl Loader {
     /// An `[[intent]]` table, checked as far as the world allows; `xacct plan` does the rest.
     fn intent_entry(&mut self, entry: &manifest::IntentEntry) {
         let text = entry.compute.get_ref();
+        // A Unity Catalog storage credential: the master role asks, through the credential's role.
+        let credential = self.uc_intent_credential(entry);
         let from = ["databricks:", "emr:", "glue-job:", "job:", "cluster:"]
             .iter()
             .find_map(|prefix| text.strip_prefix(prefix))
             .map_or_else(|| text.clone(), |name| format!("compute:{name}"));
+        let from = credential
+            .as_ref()
+            .map_or(from, |(_, master_role, _)| master_role.clone());
         if !self.known_principal(&from) {
             self.error("unknown-principal", span_of(&entry.compute), format!("`{text}` is not a compute, instance profile or role of the scenario"))
                 .help = Some("write `databricks:NAME` (or emr:, glue-job:) for a [[compute]] entry, or an instance profile or role ARN".to_owned());
@@ -2329,13 +2334,16 @@ impl Loader {
             self.error("invalid-target", span_of(&entry.target), format!("`{target_text}` is not an s3:// location, a Kinesis stream ARN or a `database.table`"));
             return;
         };
-        let route = match entry.route.as_ref().map(|route| route.get_ref().as_str()) {
-            None | Some("assume-role") => crate::model::Route::AssumeRole,
-            Some("resource-policy") => crate::model::Route::ResourcePolicy,
-            Some("lake-formation") => crate::model::Route::LakeFormation,
-            Some(other) => {
+        let written = entry.route.as_ref().map(|route| route.get_ref().as_str());
+        let route = match (credential.is_some(), written) {
+            (true, None | Some("unity-catalog")) => crate::model::Route::UnityCatalog,
+            (false, None | Some("assume-role")) => crate::model::Route::AssumeRole,
+            (false, Some("resource-policy")) => crate::model::Route::ResourcePolicy,
+            (false, Some("lake-formation")) => crate::model::Route::LakeFormation,
+            (_, other) => {
+                let other = other.unwrap_or_default();
                 if let Some(route) = &entry.route {
-                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy or lake-formation, not `{other}`"));
+                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy, lake-formation or (for `compute = \"storage-credential:NAME\"`) unity-catalog, not `{other}`"));
                 }
                 return;
             }
@@ -2356,6 +2364,17 @@ impl Loader {
                 }
             },
             Some(value) => Some(value.to_owned()),
+        };
+        // The external id of a Unity Catalog credential is Databricks': the declared
+        // credential's, or the Databricks account id the intent gives.
+        let external_id = match (&credential, external_id) {
+            (Some((_, _, Some(declared))), _) => Some(declared.clone()),
+            (Some(_), None) => {
+                self.error("uc-intent-without-account-id", span_of(&entry.compute), "a new storage credential needs the Databricks account id, which Unity Catalog passes as external id")
+                    .help = Some("write `external_id = \"DATABRICKS_ACCOUNT_ID\"` in the intent".to_owned());
+                return;
+            }
+            (_, external_id) => external_id,
         };
         let encryption_key = match &entry.encryption {
             None => None,
@@ -2406,6 +2425,7 @@ impl Loader {
                     return;
                 }
             },
+            credential: credential.map(|(name, _, _)| name),
             origin,
         });
     }

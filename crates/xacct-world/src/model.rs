@@ -373,6 +373,9 @@ pub struct Intent {
     pub link: Option<String>,
     /// Share with the whole organization rather than the compute's account alone.
     pub organization_wide: bool,
+    /// The Unity Catalog storage credential to create or extend (unity-catalog route); `from`
+    /// is then the Unity Catalog master role.
+    pub credential: Option<String>,
     pub origin: Origin,
 }
 
@@ -398,6 +401,9 @@ pub enum Route {
     AssumeRole,
     ResourcePolicy,
     LakeFormation,
+    /// A Unity Catalog storage credential: its role, trusted by the master role of the
+    /// Databricks control plane, and an external location.
+    UnityCatalog,
 }
 
 impl World {

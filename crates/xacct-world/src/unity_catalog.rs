@@ -98,15 +98,21 @@ impl Loader {
             self.error(
                 "uc-credential-role-not-declared",
                 span_of(&entry.role),
-                format!("the role `{role}` of {} `{name}` is not in the scenario", purpose.noun()),
+                format!(
+                    "the role `{role}` of {} `{name}` is not in the scenario",
+                    purpose.noun()
+                ),
             )
-            .help = Some("declare it in a [[role]] table with its trust and policies: xacct checks them".to_owned());
+            .help = Some(
+                "declare it in a [[role]] table with its trust and policies: xacct checks them"
+                    .to_owned(),
+            );
             return;
         }
-        let master_role = entry
-            .master_role
-            .as_ref()
-            .map_or_else(|| uc::MASTER_ROLE_COMMERCIAL.to_owned(), |role| role.get_ref().clone());
+        let master_role = entry.master_role.as_ref().map_or_else(
+            || uc::MASTER_ROLE_COMMERCIAL.to_owned(),
+            |role| role.get_ref().clone(),
+        );
         let databricks_account_id = entry.databricks_account_id.get_ref().clone();
         let credential = Credential {
             name: name.clone(),
@@ -122,7 +128,10 @@ impl Loader {
         };
         self.uc_master_role(&credential.master_role, span_of(&entry.name));
         self.uc_external_id_mismatch(&credential);
-        self.world.unity_catalog.credentials.insert(name, credential);
+        self.world
+            .unity_catalog
+            .credentials
+            .insert(name, credential);
     }
 
     /// The master role as a role of the world, so that requests can start from it.
@@ -132,11 +141,20 @@ impl Loader {
         }
         let parsed = arn.parse::<Arn>().ok().and_then(|parsed| {
             let account = parsed.account()?;
-            let name = parsed.resource().strip_prefix("role/")?.rsplit('/').next()?.to_owned();
+            let name = parsed
+                .resource()
+                .strip_prefix("role/")?
+                .rsplit('/')
+                .next()?
+                .to_owned();
             Some((account, name))
         });
         let Some((account, name)) = parsed else {
-            self.error("invalid-arn", span, format!("`{arn}` is not an IAM role ARN"));
+            self.error(
+                "invalid-arn",
+                span,
+                format!("`{arn}` is not an IAM role ARN"),
+            );
             return;
         };
         let policy = |text: &str, kind, label: &str| {
@@ -237,7 +255,13 @@ impl Loader {
                 None
             }
             None => {
-                let known: Vec<String> = self.world.unity_catalog.credentials.keys().cloned().collect();
+                let known: Vec<String> = self
+                    .world
+                    .unity_catalog
+                    .credentials
+                    .keys()
+                    .cloned()
+                    .collect();
                 let help = crate::suggest::closest(name, &known).map_or_else(
                     || "declare it in a [[storage_credential]] table".to_owned(),
                     |near| format!("did you mean `{near}`?"),
@@ -305,11 +329,14 @@ impl Loader {
                 }
             };
             if let Some(path) = path {
-                self.world.unity_catalog.managed_storage.push(ManagedStorage {
-                    owner: format!("metastore {name}"),
-                    path,
-                    credential,
-                });
+                self.world
+                    .unity_catalog
+                    .managed_storage
+                    .push(ManagedStorage {
+                        owner: format!("metastore {name}"),
+                        path,
+                        credential,
+                    });
             }
         }
         for catalog in &entry.catalog {
@@ -329,11 +356,14 @@ impl Loader {
                 )
                 .help = Some("Unity Catalog requires a catalog's managed location to be inside an external location: declare one that holds it".to_owned());
             }
-            self.world.unity_catalog.managed_storage.push(ManagedStorage {
-                owner: format!("catalog {}", catalog.name.get_ref()),
-                path,
-                credential,
-            });
+            self.world
+                .unity_catalog
+                .managed_storage
+                .push(ManagedStorage {
+                    owner: format!("catalog {}", catalog.name.get_ref()),
+                    path,
+                    credential,
+                });
         }
     }
 
@@ -348,7 +378,8 @@ impl Loader {
         let catalog = self.world.unity_catalog.clone();
         for credential in catalog.credentials.values() {
             let origin = self.origin(spans.get(&credential.name).copied().unwrap_or_default());
-            let external_ids = BTreeMap::from([(credential.role.clone(), credential.external_id.clone())]);
+            let external_ids =
+                BTreeMap::from([(credential.role.clone(), credential.external_id.clone())]);
             let noun = credential.purpose.noun();
             self.world.expectations.push(Expectation {
                 direct: true,
@@ -356,7 +387,10 @@ impl Loader {
                 code: Some(code::MASTER_ROLE_CANNOT_ASSUME.to_owned()),
                 origin: origin.clone(),
                 ..Expectation::new(
-                    format!("Unity Catalog assumes the role of {noun} `{}` with external id `{}`", credential.name, credential.external_id),
+                    format!(
+                        "Unity Catalog assumes the role of {noun} `{}` with external id `{}`",
+                        credential.name, credential.external_id
+                    ),
                     credential.master_role.clone(),
                     vec!["sts:AssumeRole".to_owned()],
                     vec![credential.role.clone()],
@@ -404,7 +438,9 @@ impl Loader {
                 continue;
             };
             let origin = self.origin(spans.get(&name).copied().unwrap_or_default());
-            for expectation in location_checks(credential, &what, &path, read_only || credential.read_only) {
+            for expectation in
+                location_checks(credential, &what, &path, read_only || credential.read_only)
+            {
                 self.world.expectations.push(Expectation {
                     origin: origin.clone(),
                     ..expectation
@@ -427,19 +463,40 @@ pub fn location_checks(
         external_ids: BTreeMap::from([(credential.role.clone(), credential.external_id.clone())]),
         code: Some(code.to_owned()),
         ..Expectation::new(
-            format!("storage credential `{}` {verb} {what} ({path})", credential.name),
+            format!(
+                "storage credential `{}` {verb} {what} ({path})",
+                credential.name
+            ),
             credential.master_role.clone(),
             actions.iter().map(|action| (*action).to_owned()).collect(),
             vec![resource],
         )
     };
     let mut out = vec![
-        question(code::GET_BUCKET_LOCATION_MISSING, "finds the Region of", &["s3:GetBucketLocation"], path.bucket_arn()),
+        question(
+            code::GET_BUCKET_LOCATION_MISSING,
+            "finds the Region of",
+            &["s3:GetBucketLocation"],
+            path.bucket_arn(),
+        ),
         Expectation {
-            context: vec![("s3:prefix".to_owned(), ContextValue::Single(path.list_prefix()))],
-            ..question(code::LIST_BUCKET_MISSING, "lists", &["s3:ListBucket"], path.bucket_arn())
+            context: vec![(
+                "s3:prefix".to_owned(),
+                ContextValue::Single(path.list_prefix()),
+            )],
+            ..question(
+                code::LIST_BUCKET_MISSING,
+                "lists",
+                &["s3:ListBucket"],
+                path.bucket_arn(),
+            )
         },
-        question(code::LOCATION_NOT_READABLE, "reads", &["s3:GetObject"], path.object_arn("_unity_catalog_probe")),
+        question(
+            code::LOCATION_NOT_READABLE,
+            "reads",
+            &["s3:GetObject"],
+            path.object_arn("_unity_catalog_probe"),
+        ),
     ];
     if !read_only {
         out.push(question(
@@ -450,4 +507,30 @@ pub fn location_checks(
         ));
     }
     out
+}
+
+impl Loader {
+    /// For an intent whose `compute` is `storage-credential:NAME`: the credential's name, the
+    /// master role that asks (now a role of the world), and the declared credential's external
+    /// id. A credential the scenario does not declare is one the plan creates.
+    pub(crate) fn uc_intent_credential(
+        &mut self,
+        entry: &manifest::IntentEntry,
+    ) -> Option<(String, String, Option<String>)> {
+        let name = entry
+            .compute
+            .get_ref()
+            .strip_prefix("storage-credential:")?;
+        let declared = self.world.unity_catalog.credentials.get(name).cloned();
+        let master_role = declared.as_ref().map_or_else(
+            || uc::MASTER_ROLE_COMMERCIAL.to_owned(),
+            |credential| credential.master_role.clone(),
+        );
+        self.uc_master_role(&master_role, span_of(&entry.compute));
+        Some((
+            name.to_owned(),
+            master_role,
+            declared.map(|credential| credential.external_id),
+        ))
+    }
 }

@@ -380,9 +380,15 @@ pub fn run(args: &Args) -> u8 {
             Ok(answer) => {
                 match args.format {
                     Format::Text => out!("{}", answer.text),
-                    Format::Json => json::print(&json::document("explain", &loaded.findings, answer.json)),
+                    Format::Json => {
+                        json::print(&json::document("explain", &loaded.findings, answer.json))
+                    }
                 }
-                if answer.served { exit::OK } else { exit::FINDINGS }
+                if answer.served {
+                    exit::OK
+                } else {
+                    exit::FINDINGS
+                }
             }
             Err(message) => bad_input(args, &loaded, &message),
         };

@@ -103,7 +103,8 @@ impl Log {
         let manifest = &loaded.manifest;
         for result in report.expectations.iter().filter(|result| !result.passed()) {
             // A check xacct derived (Unity Catalog) is reported under its own rule.
-            let rule = xacct_paths::unity_catalog::finding_code(result).unwrap_or(EXPECTATION_FAILED);
+            let rule =
+                xacct_paths::unity_catalog::finding_code(result).unwrap_or(EXPECTATION_FAILED);
             self.rule(
                 rule,
                 if rule == EXPECTATION_FAILED {

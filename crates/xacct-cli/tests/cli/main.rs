@@ -405,6 +405,7 @@ fn plan_writes_every_format_for_every_plan_example() {
         "kinesis-role-chain",
         "emrfs-role-mapping",
         "glue-catalog-share",
+        "unity-catalog",
     ] {
         for format in ["json", "terraform", "cli", "runbook"] {
             let folder = format!("examples/{guide}/plan");

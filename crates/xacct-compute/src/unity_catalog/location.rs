@@ -138,7 +138,16 @@ mod tests {
         let refs: Vec<&StoragePath> = paths.iter().collect();
         assert_eq!(
             overlaps(&refs),
-            vec![Overlap { first: 0, second: 1 }, Overlap { first: 2, second: 3 }]
+            vec![
+                Overlap {
+                    first: 0,
+                    second: 1
+                },
+                Overlap {
+                    first: 2,
+                    second: 3
+                }
+            ]
         );
     }
 

@@ -70,6 +70,11 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
                 "Grant in Lake Formation (as a data lake administrator)".to_owned()
             }
             Document::ResourceLink { name } => format!("Create the resource link {}", code(name)),
+            Document::UnityCatalog { kind, name, .. } => format!(
+                "In Databricks (Catalog Explorer, the Databricks CLI or Terraform, as a metastore admin), create the {} {}",
+                kind.replace('-', " "),
+                code(name)
+            ),
         };
         let _ = writeln!(out, "{step}. **Account {account}.** {what}:\n");
         let mut reasons: Vec<&str> = Vec::new();

@@ -168,6 +168,21 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     )
                 );
             }
+            Document::UnityCatalog { kind, name, .. } => {
+                // The Databricks CLI, with the workspace's profile: not an AWS account.
+                let _ = writeln!(
+                    out,
+                    "# in Databricks (a metastore admin's workspace profile): the {} {}",
+                    one_line(&kind.replace('-', " ")),
+                    one_line(name)
+                );
+                let group = format!("{kind}s");
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    command(&["databricks", &group, "create", "--json", &text])
+                );
+            }
             Document::ClientSettings { compute, kind } => {
                 let _ = writeln!(
                     out,

@@ -76,6 +76,8 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
     }
     // Resource names of the roles the plan creates, for the policies that reference them.
     let mut role_resources: Vec<(String, String)> = Vec::new();
+    // Resource names of the storage credentials, for the external locations that name them.
+    let mut credential_resources: Vec<(String, String)> = Vec::new();
     for ((account, document), statements) in &documents {
         let provider = attribute("provider", provider_reference(account));
         let body = document_json(world, plan, account, document, statements);
@@ -231,6 +233,16 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     ],
                 ));
             }
+            Document::UnityCatalog { kind, name, .. } => {
+                nodes.push(unity_catalog(
+                    kind,
+                    name,
+                    &body,
+                    &mut names,
+                    &role_resources,
+                    &mut credential_resources,
+                ));
+            }
             Document::ClientSettings { compute, kind } => {
                 let local = names.unique("locals", &format!("{compute}_{kind}"));
                 nodes.push(Node::Block {
@@ -301,4 +313,88 @@ fn lake_grant(account: &str, grant: &Value) -> Vec<Node> {
         ));
     }
     out
+}
+
+/// A Unity Catalog object of the Databricks provider (configured for the workspace, apart from
+/// the AWS accounts): `databricks_storage_credential` or `databricks_external_location`, with
+/// references to the role and credential the plan makes, so Terraform orders them.
+fn unity_catalog(
+    kind: &str,
+    name: &str,
+    body: &Value,
+    names: &mut Names,
+    roles: &[(String, String)],
+    credentials: &mut Vec<(String, String)>,
+) -> Node {
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let read_only = body
+        .get("read_only")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let (resource, mut attributes) = if kind == "storage-credential" {
+        let role = body
+            .pointer("/aws_iam_role/role_arn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let role_arn = roles.iter().find(|(arn, _)| arn == role).map_or_else(
+            || string(role),
+            |(_, resource)| {
+                Val::Reference(vec![
+                    "aws_iam_role".to_owned(),
+                    resource.clone(),
+                    "arn".to_owned(),
+                ])
+            },
+        );
+        let resource = names.unique("databricks_storage_credential", name);
+        credentials.push((name.to_owned(), resource.clone()));
+        (
+            ("databricks_storage_credential", resource),
+            vec![
+                attribute("name", string(name)),
+                block("aws_iam_role", &[], vec![attribute("role_arn", role_arn)]),
+            ],
+        )
+    } else {
+        let credential = text("credential_name");
+        let credential_name = credentials
+            .iter()
+            .find(|(wanted, _)| *wanted == credential)
+            .map_or_else(
+                || string(&credential),
+                |(_, resource)| {
+                    Val::Reference(vec![
+                        "databricks_storage_credential".to_owned(),
+                        resource.clone(),
+                        "name".to_owned(),
+                    ])
+                },
+            );
+        let resource = names.unique("databricks_external_location", name);
+        (
+            ("databricks_external_location", resource),
+            vec![
+                attribute("name", string(name)),
+                attribute("url", string(&text("url"))),
+                attribute("credential_name", credential_name),
+            ],
+        )
+    };
+    if read_only {
+        attributes.push(attribute("read_only", Val::Json(Value::Bool(true))));
+    }
+    Node::Block {
+        comment: Some(format!(
+            "Unity Catalog {} (the Databricks provider of the workspace, as a metastore admin)",
+            kind.replace('-', " ")
+        )),
+        kind: "resource".to_owned(),
+        labels: vec![resource.0.to_owned(), resource.1],
+        body: attributes,
+    }
 }

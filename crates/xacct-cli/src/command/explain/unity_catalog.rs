@@ -53,8 +53,9 @@ pub struct LocationAnswer {
 
 /// Which external location or managed storage serves `path`, through which credential.
 pub fn location(world: &World, scenario: &str, path: &str) -> Result<LocationAnswer, String> {
-    let parsed = StoragePath::parse(path)
-        .ok_or_else(|| format!("`{path}` is not an S3 URL: Unity Catalog paths are `s3://bucket/prefix`"))?;
+    let parsed = StoragePath::parse(path).ok_or_else(|| {
+        format!("`{path}` is not an S3 URL: Unity Catalog paths are `s3://bucket/prefix`")
+    })?;
     let catalog = &world.unity_catalog;
     let served = catalog.serving(&parsed);
     let credential = served
