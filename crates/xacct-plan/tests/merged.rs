@@ -398,9 +398,10 @@ fn terraform_parses_back_to_the_json_documents() {
             .unwrap()
             .values()
             .flat_map(|documents| documents.as_object().unwrap().iter())
-            // Grants and links are Terraform resources of their own.
+            // Grants, links and Databricks objects are Terraform resources of their own
+            // (`databricks_objects_are_terraform_resources`).
             .filter(|(path, _)| {
-                !["lakeformation/", "glue/"]
+                !["lakeformation/", "glue/", "databricks/"]
                     .iter()
                     .any(|prefix| path.starts_with(prefix))
             })
@@ -410,6 +411,58 @@ fn terraform_parses_back_to_the_json_documents() {
         from_json.sort_by_key(Value::to_string);
         assert_eq!(from_terraform, from_json, "{}", scenario.display());
     }
+}
+
+/// Every Unity Catalog object of the JSON plan is a `databricks_*` resource of the Terraform
+/// with the same name (and, for an external location, URL); the credential and the location
+/// refer to the role and the credential the plan makes, so Terraform makes them in order.
+#[test]
+fn databricks_objects_are_terraform_resources() {
+    let world =
+        load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/unity-catalog/plan"));
+    let plan = merged_plan(&world);
+    let text = render::terraform(&world, &plan);
+    let body: Body = text.parse().unwrap();
+    let resources: Vec<(String, BTreeMap<String, Expression>)> = blocks(&body)
+        .into_iter()
+        .filter(|(kind, labels, _)| kind == "resource" && labels[0].starts_with("databricks_"))
+        .map(|(_, labels, attributes)| (labels[0].clone(), attributes))
+        .collect();
+    let json = render::json(&world, &plan);
+    let mut objects = 0;
+    for (path, document) in json["accounts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|documents| documents.as_object().unwrap().iter())
+        .filter(|(path, _)| path.starts_with("databricks/"))
+    {
+        objects += 1;
+        let kind = if path.starts_with("databricks/storage-credentials/") {
+            "databricks_storage_credential"
+        } else {
+            "databricks_external_location"
+        };
+        let found = resources
+            .iter()
+            .find(|(resource, attributes)| {
+                resource == kind
+                    && attributes.get("name").map(to_json) == document.get("name").cloned()
+            })
+            .unwrap_or_else(|| panic!("{path} is not in the Terraform:\n{text}"));
+        if let Some(url) = document.get("url") {
+            assert_eq!(found.1.get("url").map(to_json).as_ref(), Some(url));
+        }
+    }
+    assert_eq!(objects, 3, "{json}");
+    assert!(
+        text.contains("role_arn = aws_iam_role.uc_lake_b_sales.arn"),
+        "{text}"
+    );
+    assert!(
+        text.contains("credential_name = databricks_storage_credential.lake_b_sales.name"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -256,17 +256,36 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
             }
         }
     }
+    let mut settings = Vec::new();
     if !imports.is_empty() {
-        nodes.insert(
-            0,
-            block(
-                "terraform",
-                &[],
-                vec![attribute("required_version", string(">= 1.5.0"))],
-            ),
-        );
-        nodes.extend(imports);
+        settings.push(attribute("required_version", string(">= 1.5.0")));
     }
+    // Unity Catalog objects need the Databricks provider, which is not in the hashicorp
+    // namespace Terraform looks in by default.
+    if !credential_resources.is_empty()
+        || documents
+            .iter()
+            .any(|((_, document), _)| matches!(document, Document::UnityCatalog { .. }))
+    {
+        settings.push(block(
+            "required_providers",
+            &[],
+            vec![
+                attribute(
+                    "aws",
+                    Val::Json(serde_json::json!({"source": "hashicorp/aws"})),
+                ),
+                attribute(
+                    "databricks",
+                    Val::Json(serde_json::json!({"source": "databricks/databricks"})),
+                ),
+            ],
+        ));
+    }
+    if !settings.is_empty() {
+        nodes.insert(0, block("terraform", &[], settings));
+    }
+    nodes.extend(imports);
     file(&format!("xacct plan: {}", title(plan)), &nodes)
 }
 
