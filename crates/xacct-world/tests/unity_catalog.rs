@@ -1,10 +1,5 @@
 //! Unity Catalog tables of the manifest: what they become in the world, the checks derived
 //! from them, and the findings of tables Databricks would refuse.
-#![expect(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "a test that cannot load its scenario fails"
-)]
 
 use std::path::Path;
 use xacct_policy::{Severity, SourceFile};

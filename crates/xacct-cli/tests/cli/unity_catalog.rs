@@ -1,11 +1,6 @@
 //! Unity Catalog questions in the user's terms: `explain --from storage-credential:NAME`,
 //! `explain --location PATH`, `who-can` naming credentials, and the finding codes `check`
 //! reports for the classic failures.
-#![expect(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "a test that cannot run its command fails"
-)]
 
 use super::{transcript, workspace_root, xacct, AT};
 use serde_json::Value;
