@@ -43,7 +43,7 @@ fn role_name_for(intent: &Intent, caller: &str) -> String {
         return name.clone();
     }
     if let Some(credential) = &intent.credential {
-        return crate::unity_catalog::role_name(credential);
+        return role_name(&format!("xacct-uc-{credential}"));
     }
     let data = match &intent.target {
         IntentTarget::S3 { bucket, .. } => bucket.clone(),
@@ -53,7 +53,12 @@ fn role_name_for(intent: &Intent, caller: &str) -> String {
         } => format!("{database}-{table}"),
     };
     let caller = caller.rsplit('/').next().unwrap_or("caller");
-    let mut name: String = format!("xacct-{caller}-{data}")
+    role_name(&format!("xacct-{caller}-{data}"))
+}
+
+/// A role name IAM takes from any text: characters it refuses become `-`, cut at 64.
+pub(crate) fn role_name(text: &str) -> String {
+    let mut name: String = text
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {

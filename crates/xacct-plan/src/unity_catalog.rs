@@ -14,22 +14,6 @@ use xacct_world::model::{Intent, IntentTarget};
 use xacct_world::unity_catalog::{code, location_checks};
 use xacct_world::Expectation;
 
-/// The name of the role the plan creates for a new credential.
-pub(crate) fn role_name(credential: &str) -> String {
-    let mut name: String = format!("xacct-uc-{credential}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    name.truncate(64);
-    name
-}
-
 /// The location the intent targets, as Unity Catalog names it.
 fn path_of(intent: &Intent) -> Option<StoragePath> {
     match &intent.target {
