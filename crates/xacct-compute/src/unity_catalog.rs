@@ -212,27 +212,6 @@ impl UnityCatalog {
     }
 }
 
-/// The trust statements a credential's role needs, as Databricks documents them: the master
-/// role with the external id, and the role itself (self-assumption) with the same condition.
-pub fn trust_statements(credential: &Credential) -> serde_json::Value {
-    serde_json::json!([
-        {
-            "Sid": "UnityCatalogMasterRole",
-            "Effect": "Allow",
-            "Principal": {"AWS": credential.master_role},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": credential.external_id}}
-        },
-        {
-            "Sid": "UnityCatalogSelfAssume",
-            "Effect": "Allow",
-            "Principal": {"AWS": credential.role},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": credential.external_id}}
-        }
-    ])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,25 +268,5 @@ mod tests {
         assert_eq!(Purpose::parse("STORAGE"), Some(Purpose::Storage));
         assert_eq!(Purpose::parse("service"), Some(Purpose::Service));
         assert_eq!(Purpose::parse("storage-credential"), None);
-    }
-
-    #[test]
-    fn the_trust_names_the_master_role_and_the_role_itself() {
-        let credential = Credential {
-            name: "lake".to_owned(),
-            purpose: Purpose::Storage,
-            role: "arn:aws:iam::222222222222:role/uc-lake".to_owned(),
-            databricks_account_id: "acct-1".to_owned(),
-            external_id: "acct-1".to_owned(),
-            master_role: MASTER_ROLE_COMMERCIAL.to_owned(),
-            read_only: false,
-        };
-        let statements = trust_statements(&credential);
-        assert_eq!(statements[0]["Principal"]["AWS"], MASTER_ROLE_COMMERCIAL);
-        assert_eq!(statements[1]["Principal"]["AWS"], credential.role);
-        assert_eq!(
-            statements[1]["Condition"]["StringEquals"]["sts:ExternalId"],
-            "acct-1"
-        );
     }
 }
