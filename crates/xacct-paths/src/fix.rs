@@ -54,6 +54,25 @@ pub enum Target {
         permission: String,
         grantable: bool,
     },
+    /// Assigning an LF-Tag value to a database, table or column, so that a grant's LF-Tag
+    /// expression matches it.
+    LakeTagAssignment {
+        account: String,
+        region: String,
+        database: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        column: Option<String>,
+        key: String,
+        value: String,
+    },
+    /// Raising the cross-account version of an account's data lake settings.
+    CrossAccountVersion {
+        account: String,
+        region: String,
+        version: u8,
+    },
     /// Accepting a RAM share invitation in `account`.
     AcceptShare {
         share: Option<String>,
@@ -553,6 +572,26 @@ fn lake_resource(text: &str) -> Result<xacct_lake::GrantResource, String> {
                 None => xacct_lake::TableName::All,
             },
             columns: None,
+            excluded: Vec::new(),
+        });
+    }
+    if let Some(table) = value.get("TableWithColumns") {
+        let columns = table
+            .get("ColumnNames")
+            .and_then(serde_json::Value::as_array)
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            });
+        return Ok(xacct_lake::GrantResource::Table {
+            catalog: account(table)?,
+            database: text_of(table, "DatabaseName")?,
+            table: xacct_lake::TableName::Named(text_of(table, "Name")?),
+            columns,
+            excluded: Vec::new(),
         });
     }
     Err(format!("a grant on {text} is not one xacct suggests"))
@@ -611,6 +650,53 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 },
                 origin: "a fix xacct applied".to_owned(),
             });
+        }
+        Target::LakeTagAssignment {
+            account,
+            region,
+            database,
+            table,
+            column,
+            key,
+            value,
+        } => {
+            let account: xacct_policy::AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
+            let governance = world
+                .lake
+                .governance
+                .entry((account, region.clone()))
+                .or_default();
+            let tags = match (table, column) {
+                (Some(table), Some(column)) => governance
+                    .columns
+                    .entry((database.clone(), table.clone()))
+                    .or_default()
+                    .entry(column.clone())
+                    .or_default(),
+                (Some(table), None) => governance
+                    .tables
+                    .entry((database.clone(), table.clone()))
+                    .or_default(),
+                _ => governance.databases.entry(database.clone()).or_default(),
+            };
+            tags.insert(key.clone(), value.clone());
+        }
+        Target::CrossAccountVersion {
+            account,
+            region,
+            version,
+        } => {
+            let account: xacct_policy::AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
+            world
+                .lake
+                .governance
+                .entry((account, region.clone()))
+                .or_default()
+                .cross_account_version = Some(*version);
         }
         Target::AcceptShare { share, account } => {
             let account: xacct_policy::AccountId = account

@@ -8,6 +8,7 @@ pub mod exposure;
 pub mod files;
 pub mod import;
 pub mod load;
+mod load_lake_tags;
 pub mod manifest;
 pub mod model;
 pub mod names;

@@ -1745,6 +1745,7 @@ impl Loader {
                 .iter()
                 .map(|table| table.get_ref().clone())
                 .collect(),
+            columns: entry.columns.clone(),
             region: entry
                 .region
                 .clone()
@@ -1956,10 +1957,15 @@ impl Loader {
                 opted_in: location.opted_in.clone(),
             });
         }
-        self.world.lake.catalogs.insert((account, region), catalog);
+        self.world
+            .lake
+            .catalogs
+            .insert((account, region.clone()), catalog);
+        self.lake_governance(account, &region, entry);
         for grant in &entry.grant {
-            if let Some(grant) = self.lake_grant(account, grant) {
-                self.world.lake.grants.push(grant);
+            if let Some(made) = self.lake_grant(account, grant) {
+                self.check_cross_account(&region, &made, span_of(&grant.principal));
+                self.world.lake.grants.push(made);
             }
         }
     }
@@ -1991,7 +1997,10 @@ impl Loader {
             Some(text) => self.lake_account(text)?,
             None => grantor,
         };
-        let resource = match (
+        let tagged = self.tagged_resource(catalog, entry);
+        let resource = match tagged {
+            Some(resource) => resource?,
+            None => match (
             &entry.location,
             &entry.database,
             &entry.table,
@@ -2014,12 +2023,14 @@ impl Loader {
                     xacct_lake::TableName::Named(table.clone())
                 },
                 columns: entry.columns.clone(),
+                excluded: entry.excluded_columns.clone().unwrap_or_default(),
             },
             (None, None, None, true) => xacct_lake::GrantResource::Catalog { catalog },
             _ => {
-                self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), or a data `location`");
+                self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), a data `location`, an `lf_tags` expression, or a `filter`");
                 return None;
             }
+        },
         };
         let permissions = self.lake_permissions(&entry.permissions);
         let grantable = self.lake_permissions(&entry.grantable);

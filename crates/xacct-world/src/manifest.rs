@@ -351,6 +351,37 @@ pub struct CatalogEntry {
     /// Lake Formation grants made by this account.
     #[serde(default)]
     pub grant: Vec<LakeGrantEntry>,
+    /// `CROSS_ACCOUNT_VERSION` of the data lake settings (1 to 4).
+    pub cross_account_version: Option<Spanned<i64>>,
+    /// LF-Tag keys and their allowed values.
+    #[serde(default)]
+    pub lf_tag: Vec<LfTagEntry>,
+    /// Data cell filters.
+    #[serde(default)]
+    pub filter: Vec<FilterEntry>,
+}
+
+/// An LF-Tag key and its allowed values (`aws lakeformation create-lf-tag`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfTagEntry {
+    pub key: Spanned<String>,
+    pub values: Vec<Spanned<String>>,
+}
+
+/// A data cell filter (`aws lakeformation create-data-cells-filter`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterEntry {
+    pub name: Spanned<String>,
+    pub database: String,
+    pub table: String,
+    /// The row filter expression (PartiQL), kept as text; every row when absent.
+    pub row_filter: Option<String>,
+    /// Only these columns; every column when neither this nor `excluded_columns` is given.
+    pub columns: Option<Vec<String>>,
+    /// Every column but these.
+    pub excluded_columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,6 +392,9 @@ pub struct DatabaseEntry {
     pub iam_allowed_principals: Option<bool>,
     /// Makes it a resource link to another account's database.
     pub link: Option<DatabaseLinkEntry>,
+    /// LF-Tags assigned to the database (key = value); its tables inherit them.
+    #[serde(default)]
+    pub lf_tags: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -380,6 +414,15 @@ pub struct TableEntry {
     pub iam_allowed_principals: Option<bool>,
     /// Makes it a resource link to another account's table.
     pub link: Option<TableLinkEntry>,
+    /// The table's columns, for reads of named columns and tag-based grants.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// LF-Tags assigned to the table, overriding the database's key by key.
+    #[serde(default)]
+    pub lf_tags: BTreeMap<String, Spanned<String>>,
+    /// LF-Tags assigned to columns (column = { key = value }), overriding the table's.
+    #[serde(default)]
+    pub column_lf_tags: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -420,6 +463,14 @@ pub struct LakeGrantEntry {
     /// The grant is on the catalog itself.
     #[serde(default)]
     pub catalog_resource: bool,
+    /// Every column of `table` but these (`ColumnWildcard.ExcludedColumnNames`).
+    pub excluded_columns: Option<Vec<String>>,
+    /// A grant on an LF-Tag expression: key = [values] (AND across keys, OR within a key).
+    pub lf_tags: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    /// What the expression grant is on: `TABLE` (default) or `DATABASE`.
+    pub lf_tag_resource: Option<Spanned<String>>,
+    /// A grant on the data cell filter of this name, of `database`.`table`.
+    pub filter: Option<Spanned<String>>,
     pub permissions: Vec<Spanned<String>>,
     #[serde(default)]
     pub grantable: Vec<Spanned<String>>,
@@ -458,6 +509,10 @@ pub struct ImportEntry {
     /// For Lake Formation settings and a Glue catalog policy: the catalog's Region
     /// (default `us-east-1`).
     pub region: Option<String>,
+    /// For `lakeformation-resource-lf-tags`: the database (and table) the tags are of, as
+    /// passed to `get-resource-lf-tags --resource`.
+    pub database: Option<String>,
+    pub table: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -505,6 +560,10 @@ pub struct ExpectEntry {
     /// resource link's name included); `actions` and `resources` may then be left out.
     #[serde(default)]
     pub read_tables: Vec<Spanned<String>>,
+    /// The columns the query of `read_tables` selects: each needs SELECT of its own (through
+    /// a column list, an LF-Tag expression or a data cell filter). Every column when empty.
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// The Region of the Data Catalog the tables are read in (default `us-east-1`).
     pub region: Option<String>,
 }

@@ -255,6 +255,8 @@ pub struct Expectation {
     pub client_path: Option<String>,
     /// Tables read through the Data Catalog (`database.table`), in `region`.
     pub read_tables: Vec<String>,
+    /// The columns a read of `read_tables` selects; the table as a whole when empty.
+    pub columns: Vec<String>,
     pub region: String,
     pub origin: Origin,
 }
@@ -288,6 +290,7 @@ impl Expectation {
             written_by: None,
             client_path: None,
             read_tables: Vec::new(),
+            columns: Vec::new(),
             region: "us-east-1".to_owned(),
             origin: Origin::default(),
         }
