@@ -461,6 +461,12 @@ pub fn read_table(
         &requester,
         &object,
     ));
+    // Every call is part of one operation, the read: it is denied when any call is.
+    for case in cases.iter_mut().skip(1) {
+        if case.follows.is_none() {
+            case.follows = Some(0);
+        }
+    }
     cases
 }
 
