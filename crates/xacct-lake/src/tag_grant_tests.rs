@@ -124,6 +124,23 @@ fn a_tag_grant_covers_the_columns_whose_inherited_tags_match() {
         reason.contains("LF-Tags `level=public`") && reason.contains("`level` is `secret`"),
         "{reason}"
     );
+    // `card` carries another value: re-tagging it is not offered.
+    assert!(remedies.is_empty(), "{remedies:?}");
+}
+
+#[test]
+fn an_unassigned_key_is_offered_as_a_tag_assignment() {
+    let mut lake = tagged(None);
+    lake.grants
+        .push(tag_grant(OWNER, analyst_principal(), "owner", &["finance"]));
+    let verdict = lake.permits(&analyst(), &column("amount"), &[Permission::Select]);
+    let Verdict::Missing {
+        reason, remedies, ..
+    } = verdict
+    else {
+        panic!("no column carries owner: {verdict:?}");
+    };
+    assert!(reason.contains("LF-Tag `owner` is not assigned"), "{reason}");
     assert_eq!(
         remedies,
         vec![Remedy::AssignTag {
@@ -131,9 +148,9 @@ fn a_tag_grant_covers_the_columns_whose_inherited_tags_match() {
             region: "us-east-1".to_owned(),
             database: "sales".to_owned(),
             table: Some("orders".to_owned()),
-            column: Some("card".to_owned()),
-            key: "level".to_owned(),
-            value: "public".to_owned(),
+            column: Some("amount".to_owned()),
+            key: "owner".to_owned(),
+            value: "finance".to_owned(),
         }]
     );
 }

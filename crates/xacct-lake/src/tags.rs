@@ -161,13 +161,12 @@ impl TagExpression {
         })
     }
 
-    /// The value to assign for the first failing condition, to make `tags` match.
+    /// For the first key of the expression the resource does not carry at all: the key and a
+    /// value that would make that condition hold. A key that carries another value is not
+    /// offered: re-tagging classified data changes who else reaches it.
     pub fn first_missing(&self, tags: &TagSet) -> Option<(String, String)> {
         self.0.iter().find_map(|condition| {
-            let holds = tags
-                .get(&condition.key)
-                .is_some_and(|value| condition.values.contains(value));
-            if holds {
+            if tags.contains_key(&condition.key) {
                 return None;
             }
             let value = condition.values.first()?;

@@ -461,10 +461,14 @@ pub fn read_table(
         &requester,
         &object,
     ));
-    // Every call is part of one operation, the read: it is denied when any call is.
-    for case in cases.iter_mut().skip(1) {
-        if case.follows.is_none() {
-            case.follows = Some(0);
+    // Every call is part of one operation, the read, which is denied when any call is: a deny
+    // expectation holds when one part is refused. (An allow expectation needs every case to
+    // pass either way; its cases stay primary so that each says how it was asked.)
+    if !expectation.allow {
+        for case in cases.iter_mut().skip(1) {
+            if case.follows.is_none() {
+                case.follows = Some(0);
+            }
         }
     }
     cases
