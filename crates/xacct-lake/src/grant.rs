@@ -350,7 +350,10 @@ impl fmt::Display for GrantResource {
                 database,
                 table,
                 name,
-            } => write!(f, "data cell filter `{name}` of {database}.{table} in {catalog}"),
+            } => write!(
+                f,
+                "data cell filter `{name}` of {database}.{table} in {catalog}"
+            ),
             Self::DataLocation { catalog, path } => write!(f, "data location {path} in {catalog}"),
         }
     }
@@ -400,7 +403,10 @@ pub enum Target {
     },
     Table(TableRef),
     /// One column of a table: a query that selects it needs SELECT on it.
-    Column { table: TableRef, column: String },
+    Column {
+        table: TableRef,
+        column: String,
+    },
 }
 
 impl Target {

@@ -11,9 +11,9 @@ pub mod catalog;
 pub mod grant;
 pub mod share;
 mod tag_grant;
-pub mod tags;
 #[cfg(test)]
 mod tag_grant_tests;
+pub mod tags;
 #[cfg(test)]
 mod tests;
 
@@ -101,9 +101,7 @@ impl Remedy {
     /// The account whose administrator makes the change.
     pub fn account(&self) -> AccountId {
         match self {
-            Self::AssignTag { account, .. } | Self::CrossAccountVersion { account, .. } => {
-                *account
-            }
+            Self::AssignTag { account, .. } | Self::CrossAccountVersion { account, .. } => *account,
         }
     }
 

@@ -139,7 +139,9 @@ impl Lake {
                     } => *catalog == owner && filtered == database,
                     // Under versions 1 and 2 a tag-based grant uses no RAM share.
                     crate::GrantResource::TagPolicy { .. } => {
-                        self.cross_account_version(owner, &self.region_of_owner(owner)).0 >= 3
+                        self.cross_account_version(owner, &self.region_of_owner(owner))
+                            .0
+                            >= 3
                             && self.tag_grant_touches(grant, owner, database)
                     }
                     crate::GrantResource::DataLocation { .. } => false,

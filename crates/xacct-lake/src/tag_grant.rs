@@ -22,7 +22,8 @@ fn column_admitted(columns: Option<&Vec<String>>, excluded: &[String], column: &
 impl Lake {
     /// A table that holds data (not a resource link) in its owner's catalog.
     fn holds_table(&self, table: &TableRef) -> bool {
-        self.table(table).is_some_and(|found| found.target.is_none())
+        self.table(table)
+            .is_some_and(|found| found.target.is_none())
     }
 
     /// The filter a `DataCellsFilter` resource names, when it is a filter of `table`.
@@ -130,7 +131,12 @@ impl Lake {
     }
 
     /// Whether a grant resource held by `grantor`'s Lake Formation covers `target`.
-    pub fn grant_covers(&self, grantor: AccountId, resource: &GrantResource, target: &Target) -> bool {
+    pub fn grant_covers(
+        &self,
+        grantor: AccountId,
+        resource: &GrantResource,
+        target: &Target,
+    ) -> bool {
         self.covers(grantor, resource, target)
     }
 
@@ -195,7 +201,12 @@ impl Lake {
     }
 
     /// Whether a tag-based grant of `owner` matches `database` or one of its tables.
-    pub(crate) fn tag_grant_touches(&self, grant: &Grant, owner: AccountId, database: &str) -> bool {
+    pub(crate) fn tag_grant_touches(
+        &self,
+        grant: &Grant,
+        owner: AccountId,
+        database: &str,
+    ) -> bool {
         let region = self.region_of_owner(owner);
         let database_target = Target::Database {
             account: owner,
@@ -290,8 +301,11 @@ impl Lake {
             grant.grantor == table.account
                 && matches!(grant.resource, GrantResource::TagPolicy { .. })
                 && grant.principal.reaches_account(requester)
-                && (self.covers(grant.grantor, &grant.resource, &Target::Table(table.clone()))
-                    || self.covers(grant.grantor, &grant.resource, &database))
+                && (self.covers(
+                    grant.grantor,
+                    &grant.resource,
+                    &Target::Table(table.clone()),
+                ) || self.covers(grant.grantor, &grant.resource, &database))
         })
     }
 

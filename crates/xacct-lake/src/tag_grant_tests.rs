@@ -111,7 +111,9 @@ fn a_tag_grant_covers_the_columns_whose_inherited_tags_match() {
     lake.grants
         .push(tag_grant(OWNER, analyst_principal(), "level", &["public"]));
     let select = [Permission::Select];
-    assert!(lake.permits(&analyst(), &column("amount"), &select).allowed());
+    assert!(lake
+        .permits(&analyst(), &column("amount"), &select)
+        .allowed());
     assert!(lake.permits(&analyst(), &orders(), &select).allowed());
     let verdict = lake.permits(&analyst(), &column("card"), &select);
     let Verdict::Missing {
@@ -140,7 +142,10 @@ fn an_unassigned_key_is_offered_as_a_tag_assignment() {
     else {
         panic!("no column carries owner: {verdict:?}");
     };
-    assert!(reason.contains("LF-Tag `owner` is not assigned"), "{reason}");
+    assert!(
+        reason.contains("LF-Tag `owner` is not assigned"),
+        "{reason}"
+    );
     assert_eq!(
         remedies,
         vec![Remedy::AssignTag {
@@ -171,7 +176,10 @@ fn an_expression_needs_every_key_and_one_value_of_each() {
     let Verdict::Missing { reason, .. } = verdict else {
         return;
     };
-    assert!(reason.contains("`domain` is `sales`, not marketing"), "{reason}");
+    assert!(
+        reason.contains("`domain` is `sales`, not marketing"),
+        "{reason}"
+    );
 }
 
 #[test]

@@ -304,9 +304,10 @@ mod tests {
 
     fn governance() -> Governance {
         let mut governance = Governance::default();
-        governance
-            .databases
-            .insert("sales".to_owned(), tags(&[("domain", "sales"), ("level", "internal")]));
+        governance.databases.insert(
+            "sales".to_owned(),
+            tags(&[("domain", "sales"), ("level", "internal")]),
+        );
         governance.tables.insert(
             ("sales".to_owned(), "customers".to_owned()),
             tags(&[("level", "public")]),
@@ -360,7 +361,10 @@ mod tests {
             unassigned.first_missing(&TagSet::new()),
             Some(("owner".to_owned(), "ops".to_owned()))
         );
-        assert_eq!(both.to_string(), "domain=sales AND level IN (public, internal)");
+        assert_eq!(
+            both.to_string(),
+            "domain=sales AND level IN (public, internal)"
+        );
     }
 
     #[test]

@@ -134,7 +134,8 @@ fn revoked_iam_allowed_principals_without_grants_is_insufficient() {
     let verdict = lake(false).permits(&job(), &orders(), &[Permission::Select]);
     let Verdict::Missing {
         reason, missing, ..
-    } = verdict else {
+    } = verdict
+    else {
         panic!("expected a missing grant");
     };
     assert!(

@@ -376,7 +376,8 @@ pub fn read_table(
     let mut cases = Vec::new();
     // Under cross-account versions 1 and 2, a table shared by LF-Tags reaches the reader through
     // the owner's catalog policy, on condition that Glue says the request is evaluated by tags.
-    let by_tags = owner != requester.account && world.lake.evaluated_by_tags(&requester, &object.target);
+    let by_tags =
+        owner != requester.account && world.lake.evaluated_by_tags(&requester, &object.target);
     for call in calls_for(&object, &expectation.columns) {
         let query = Query {
             start: start.clone(),
@@ -432,7 +433,11 @@ pub fn read_table(
                 }
             }
             if refusals.is_empty() {
-                case.note = Some(format!("{}; Lake Formation: {}", call.why, granted.join("; ")));
+                case.note = Some(format!(
+                    "{}; Lake Formation: {}",
+                    call.why,
+                    granted.join("; ")
+                ));
             } else {
                 case.refusal = Some(refusals.join("; "));
             }

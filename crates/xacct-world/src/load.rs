@@ -2001,36 +2001,36 @@ impl Loader {
         let resource = match tagged {
             Some(resource) => resource?,
             None => match (
-            &entry.location,
-            &entry.database,
-            &entry.table,
-            entry.catalog_resource,
-        ) {
-            (Some(path), None, None, false) => xacct_lake::GrantResource::DataLocation {
-                catalog,
-                path: path.clone(),
-            },
-            (None, Some(database), None, false) => xacct_lake::GrantResource::Database {
-                catalog,
-                name: database.clone(),
-            },
-            (None, Some(database), Some(table), false) => xacct_lake::GrantResource::Table {
-                catalog,
-                database: database.clone(),
-                table: if table == "*" {
-                    xacct_lake::TableName::All
-                } else {
-                    xacct_lake::TableName::Named(table.clone())
+                &entry.location,
+                &entry.database,
+                &entry.table,
+                entry.catalog_resource,
+            ) {
+                (Some(path), None, None, false) => xacct_lake::GrantResource::DataLocation {
+                    catalog,
+                    path: path.clone(),
                 },
-                columns: entry.columns.clone(),
-                excluded: entry.excluded_columns.clone().unwrap_or_default(),
+                (None, Some(database), None, false) => xacct_lake::GrantResource::Database {
+                    catalog,
+                    name: database.clone(),
+                },
+                (None, Some(database), Some(table), false) => xacct_lake::GrantResource::Table {
+                    catalog,
+                    database: database.clone(),
+                    table: if table == "*" {
+                        xacct_lake::TableName::All
+                    } else {
+                        xacct_lake::TableName::Named(table.clone())
+                    },
+                    columns: entry.columns.clone(),
+                    excluded: entry.excluded_columns.clone().unwrap_or_default(),
+                },
+                (None, None, None, true) => xacct_lake::GrantResource::Catalog { catalog },
+                _ => {
+                    self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), a data `location`, an `lf_tags` expression, or a `filter`");
+                    return None;
+                }
             },
-            (None, None, None, true) => xacct_lake::GrantResource::Catalog { catalog },
-            _ => {
-                self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), a data `location`, an `lf_tags` expression, or a `filter`");
-                return None;
-            }
-        },
         };
         let permissions = self.lake_permissions(&entry.permissions);
         let grantable = self.lake_permissions(&entry.grantable);

@@ -30,7 +30,13 @@ impl Loader {
 
     /// Whether AWS would store `key = value` on a resource of the catalog: the key exists and
     /// allows the value. Unchecked while the catalog defines no keys at all.
-    fn assignable(&mut self, account: AccountId, region: &str, key: &str, value: &Spanned<String>) -> bool {
+    fn assignable(
+        &mut self,
+        account: AccountId,
+        region: &str,
+        key: &str,
+        value: &Spanned<String>,
+    ) -> bool {
         let keys = &self.governance_mut(account, region).keys;
         if keys.is_empty() {
             return true;
@@ -76,7 +82,12 @@ impl Loader {
     }
 
     /// The LF-Tags, assignments, filters and cross-account version of a `[[catalog]]` table.
-    pub(crate) fn lake_governance(&mut self, account: AccountId, region: &str, entry: &CatalogEntry) {
+    pub(crate) fn lake_governance(
+        &mut self,
+        account: AccountId,
+        region: &str,
+        entry: &CatalogEntry,
+    ) {
         if let Some(version) = &entry.cross_account_version {
             match u8::try_from(*version.get_ref()) {
                 Ok(value @ 1..=4) => {
@@ -86,17 +97,31 @@ impl Loader {
                     self.error(
                         "invalid-cross-account-version",
                         span_of(version),
-                        format!("cross-account version {} does not exist: Lake Formation's are 1 to 4", version.get_ref()),
+                        format!(
+                            "cross-account version {} does not exist: Lake Formation's are 1 to 4",
+                            version.get_ref()
+                        ),
                     );
                 }
             }
         }
         for tag in &entry.lf_tag {
             if tag.values.is_empty() {
-                self.error("invalid-lf-tag", span_of(&tag.key), format!("LF-Tag `{}` has no values: AWS needs at least one", tag.key.get_ref()));
+                self.error(
+                    "invalid-lf-tag",
+                    span_of(&tag.key),
+                    format!(
+                        "LF-Tag `{}` has no values: AWS needs at least one",
+                        tag.key.get_ref()
+                    ),
+                );
                 continue;
             }
-            let values = tag.values.iter().map(|value| value.get_ref().clone()).collect();
+            let values = tag
+                .values
+                .iter()
+                .map(|value| value.get_ref().clone())
+                .collect();
             self.governance_mut(account, region)
                 .keys
                 .insert(tag.key.get_ref().clone(), values);
@@ -110,12 +135,18 @@ impl Loader {
             }
         }
         for table in &entry.table {
-            let key = (table.database.get_ref().clone(), table.name.get_ref().clone());
+            let key = (
+                table.database.get_ref().clone(),
+                table.name.get_ref().clone(),
+            );
             let tags = self.tag_set(account, region, &table.lf_tags);
             let mut columns = BTreeMap::new();
             for (column, assigned) in &table.column_lf_tags {
                 if !table.columns.is_empty() && !table.columns.contains(column) {
-                    let span = assigned.values().next().map_or(span_of(&table.name), span_of);
+                    let span = assigned
+                        .values()
+                        .next()
+                        .map_or(span_of(&table.name), span_of);
                     self.error("unknown-column", span, format!("`column_lf_tags` names column `{column}`, which is not in `columns` of {}.{}", key.0, key.1));
                     continue;
                 }
@@ -126,7 +157,9 @@ impl Loader {
                 governance.tables.insert(key.clone(), tags);
             }
             if !table.columns.is_empty() {
-                governance.table_columns.insert(key.clone(), table.columns.clone());
+                governance
+                    .table_columns
+                    .insert(key.clone(), table.columns.clone());
             }
             if !columns.is_empty() {
                 governance.columns.insert(key, columns);
@@ -137,7 +170,12 @@ impl Loader {
         }
     }
 
-    fn filter_entry(&mut self, account: AccountId, region: &str, filter: &crate::manifest::FilterEntry) {
+    fn filter_entry(
+        &mut self,
+        account: AccountId,
+        region: &str,
+        filter: &crate::manifest::FilterEntry,
+    ) {
         let key = (filter.database.clone(), filter.table.clone());
         let exists = self
             .world
@@ -155,7 +193,11 @@ impl Loader {
         }
         let columns = match (&filter.columns, &filter.excluded_columns) {
             (Some(_), Some(_)) => {
-                self.error("invalid-filter", span_of(&filter.name), "a data cell filter has either `columns` or `excluded_columns`, not both");
+                self.error(
+                    "invalid-filter",
+                    span_of(&filter.name),
+                    "a data cell filter has either `columns` or `excluded_columns`, not both",
+                );
                 return;
             }
             (Some(names), None) if names.is_empty() => {
@@ -172,8 +214,20 @@ impl Loader {
         };
         let origin = self.manifest.location(span_of(&filter.name));
         let governance = self.governance_mut(account, region);
-        if governance.filter(&key.0, &key.1, filter.name.get_ref()).is_some() {
-            self.error("duplicate-filter", span_of(&filter.name), format!("data cell filter `{}` of {}.{} is declared twice", filter.name.get_ref(), key.0, key.1));
+        if governance
+            .filter(&key.0, &key.1, filter.name.get_ref())
+            .is_some()
+        {
+            self.error(
+                "duplicate-filter",
+                span_of(&filter.name),
+                format!(
+                    "data cell filter `{}` of {}.{} is declared twice",
+                    filter.name.get_ref(),
+                    key.0,
+                    key.1
+                ),
+            );
             return;
         }
         governance.filters.push(DataCellsFilter {
@@ -196,7 +250,8 @@ impl Loader {
         let span = span_of(&entry.principal);
         let others = entry.location.is_some() || entry.catalog_resource || entry.columns.is_some();
         if let Some(expression) = &entry.lf_tags {
-            if others || entry.database.is_some() || entry.table.is_some() || entry.filter.is_some() {
+            if others || entry.database.is_some() || entry.table.is_some() || entry.filter.is_some()
+            {
                 self.error("invalid-lake-resource", span, "a grant on `lf_tags` names no `database`, `table`, `columns`, `location` or `filter`: the expression selects the resources");
                 return Some(None);
             }
@@ -205,29 +260,50 @@ impl Loader {
                 Some(text) => match TagResourceType::parse(text.get_ref()) {
                     Some(kind) => kind,
                     None => {
-                        self.error("invalid-lake-resource", span_of(text), format!("`lf_tag_resource` is `{}`, not TABLE or DATABASE", text.get_ref()));
+                        self.error(
+                            "invalid-lake-resource",
+                            span_of(text),
+                            format!(
+                                "`lf_tag_resource` is `{}`, not TABLE or DATABASE",
+                                text.get_ref()
+                            ),
+                        );
                         return Some(None);
                     }
                 },
             };
             if expression.get_ref().is_empty() {
-                self.error("invalid-lake-resource", span_of(expression), "an LF-Tag expression needs at least one key");
+                self.error(
+                    "invalid-lake-resource",
+                    span_of(expression),
+                    "an LF-Tag expression needs at least one key",
+                );
                 return Some(None);
             }
             let region = self.region_of(catalog);
             let mut conditions = Vec::new();
             for (key, values) in expression.get_ref() {
                 if values.is_empty() {
-                    self.error("invalid-lake-resource", span_of(expression), format!("LF-Tag `{key}` of the expression has no values"));
+                    self.error(
+                        "invalid-lake-resource",
+                        span_of(expression),
+                        format!("LF-Tag `{key}` of the expression has no values"),
+                    );
                     return Some(None);
                 }
                 for value in values {
-                    let spanned = Spanned::new(span_of(expression).start..span_of(expression).end, value.clone());
+                    let spanned = Spanned::new(
+                        span_of(expression).start..span_of(expression).end,
+                        value.clone(),
+                    );
                     if !self.assignable(catalog, &region, key, &spanned) {
                         return Some(None);
                     }
                 }
-                conditions.push(TagCondition { key: key.clone(), values: values.clone() });
+                conditions.push(TagCondition {
+                    key: key.clone(),
+                    values: values.clone(),
+                });
             }
             let resource = GrantResource::TagPolicy {
                 catalog,
@@ -238,12 +314,20 @@ impl Loader {
             return Some(Some(resource));
         }
         if let Some(lf_tag_resource) = &entry.lf_tag_resource {
-            self.error("invalid-lake-resource", span_of(lf_tag_resource), "`lf_tag_resource` belongs to a grant on `lf_tags`");
+            self.error(
+                "invalid-lake-resource",
+                span_of(lf_tag_resource),
+                "`lf_tag_resource` belongs to a grant on `lf_tags`",
+            );
             return Some(None);
         }
         let filter = entry.filter.as_ref()?;
         let (Some(database), Some(table), false) = (&entry.database, &entry.table, others) else {
-            self.error("invalid-lake-resource", span_of(filter), "a grant on a `filter` names its `database` and `table`, and nothing else");
+            self.error(
+                "invalid-lake-resource",
+                span_of(filter),
+                "a grant on a `filter` names its `database` and `table`, and nothing else",
+            );
             return Some(None);
         };
         let region = self.region_of(catalog);
@@ -282,24 +366,43 @@ impl Loader {
 
     /// An expression AWS stores but that matches no database, table or column of the catalog
     /// as declared: the grant gives nothing (yet).
-    fn warn_if_matches_nothing(&mut self, catalog: AccountId, region: &str, resource: &GrantResource, span: Span) {
+    fn warn_if_matches_nothing(
+        &mut self,
+        catalog: AccountId,
+        region: &str,
+        resource: &GrantResource,
+        span: Span,
+    ) {
         let lake = &self.world.lake;
         let Some(found) = lake.catalog(catalog, region) else {
             return;
         };
         let matches = match resource {
-            GrantResource::TagPolicy { resource_type: TagResourceType::Database, .. } => {
-                found.databases.keys().any(|name| {
-                    lake_covers(lake, resource, &Target::Database { account: catalog, region: region.to_owned(), name: name.clone() })
-                })
-            }
+            GrantResource::TagPolicy {
+                resource_type: TagResourceType::Database,
+                ..
+            } => found.databases.keys().any(|name| {
+                lake_covers(
+                    lake,
+                    resource,
+                    &Target::Database {
+                        account: catalog,
+                        region: region.to_owned(),
+                        name: name.clone(),
+                    },
+                )
+            }),
             _ => found.tables.keys().any(|(database, table)| {
-                lake_covers(lake, resource, &Target::Table(xacct_lake::TableRef {
-                    account: catalog,
-                    region: region.to_owned(),
-                    database: database.clone(),
-                    table: table.clone(),
-                }))
+                lake_covers(
+                    lake,
+                    resource,
+                    &Target::Table(xacct_lake::TableRef {
+                        account: catalog,
+                        region: region.to_owned(),
+                        database: database.clone(),
+                        table: table.clone(),
+                    }),
+                )
             }),
         };
         if !matches {
@@ -316,14 +419,21 @@ impl Loader {
 
     /// Grants that the grantor's cross-account version cannot carry: to an IAM principal of
     /// another account, or tag-based to an organization or unit, under version 1 or 2.
-    pub(crate) fn check_cross_account(&mut self, region: &str, grant: &xacct_lake::Grant, span: Span) {
+    pub(crate) fn check_cross_account(
+        &mut self,
+        region: &str,
+        grant: &xacct_lake::Grant,
+        span: Span,
+    ) {
         let (version, stated) = self.world.lake.cross_account_version(grant.grantor, region);
         if version >= 3 || !stated {
             return;
         }
         let external_principal = matches!(&grant.principal, GrantPrincipal::Principal(arn) if !arn.contains(&format!(":{}:", grant.grantor)));
-        let tag_to_organization = matches!(grant.principal, GrantPrincipal::Organization { .. } | GrantPrincipal::Unit { .. })
-            && matches!(grant.resource, GrantResource::TagPolicy { .. });
+        let tag_to_organization = matches!(
+            grant.principal,
+            GrantPrincipal::Organization { .. } | GrantPrincipal::Unit { .. }
+        ) && matches!(grant.resource, GrantResource::TagPolicy { .. });
         if external_principal || tag_to_organization {
             let what = if external_principal {
                 "a grant to an IAM principal of another account"

@@ -36,7 +36,12 @@ fn governance<'l>(
         .or_default()
 }
 
-fn expect_list<'j>(export: &mut Export<'_>, root: &'j Json, key: &str, command: &str) -> Option<&'j [Json]> {
+fn expect_list<'j>(
+    export: &mut Export<'_>,
+    root: &'j Json,
+    key: &str,
+    command: &str,
+) -> Option<&'j [Json]> {
     if member(root, key).is_none() {
         export.report(
             Finding::error(
@@ -101,7 +106,10 @@ pub(super) fn lf_tags(export: &mut Export<'_>, root: &Json, account: AccountId, 
             export.error(
                 "invalid-export-value",
                 item.span(),
-                format!("LF-Tag `{}` has no `TagValues`: AWS keeps at least one", key.value),
+                format!(
+                    "LF-Tag `{}` has no `TagValues`: AWS keeps at least one",
+                    key.value
+                ),
             );
             continue;
         }
@@ -120,7 +128,11 @@ fn tag_pairs(export: &mut Export<'_>, list: &[Json], owner: &str) -> TagSet {
     let mut tags = TagSet::new();
     for (index, pair) in list.iter().enumerate() {
         let what = format!("{owner}[{index}]");
-        export.unknown_members(pair, &["CatalogId", "TagKey", "TagValues"], "an LF-Tag pair");
+        export.unknown_members(
+            pair,
+            &["CatalogId", "TagKey", "TagValues"],
+            "an LF-Tag pair",
+        );
         let Some(key) = export.string(pair, "TagKey", &what) else {
             continue;
         };
@@ -187,7 +199,11 @@ pub(super) fn resource_lf_tags(
         let Some(name) = export.string(column, "Name", &owner) else {
             continue;
         };
-        let tags = tag_pairs(export, export_list(column, "LFTags"), &format!("{owner}.LFTags"));
+        let tags = tag_pairs(
+            export,
+            export_list(column, "LFTags"),
+            &format!("{owner}.LFTags"),
+        );
         columns.insert(name.value, tags);
     }
     if table.is_none() && (!on_table.is_empty() || !columns.is_empty()) {
@@ -313,7 +329,10 @@ fn data_cells_filter(
         None | Some(Json::Null { .. }) => RowFilter::AllRows,
         Some(row) => {
             export.unknown_members(row, &["FilterExpression", "AllRowsWildcard"], "a RowFilter");
-            match (member(row, "FilterExpression"), member(row, "AllRowsWildcard")) {
+            match (
+                member(row, "FilterExpression"),
+                member(row, "AllRowsWildcard"),
+            ) {
                 (Some(text), _) => RowFilter::Expression(
                     export
                         .as_string(text, &format!("`FilterExpression` of {owner}"))?
@@ -341,7 +360,9 @@ fn data_cells_filter(
                 export.error(
                     "invalid-export-value",
                     wildcard.span(),
-                    format!("{owner} has both `ColumnNames` and `ColumnWildcard`: a filter has one"),
+                    format!(
+                        "{owner} has both `ColumnNames` and `ColumnWildcard`: a filter has one"
+                    ),
                 );
                 return None;
             }
@@ -394,13 +415,14 @@ pub(super) fn tag_policy_resource(
     );
     let kind = export.string(body, "ResourceType", what)?;
     let Some(resource_type) = TagResourceType::parse(&kind.value) else {
-        export.report(
-            Finding::error(
-                "invalid-export-value",
-                kind.span,
-                format!("`ResourceType` of {what} is `{}`, not DATABASE or TABLE", kind.value),
+        export.report(Finding::error(
+            "invalid-export-value",
+            kind.span,
+            format!(
+                "`ResourceType` of {what} is `{}`, not DATABASE or TABLE",
+                kind.value
             ),
-        );
+        ));
         return None;
     };
     let conditions = export_list(body, "Expression");
@@ -493,12 +515,13 @@ pub(super) fn cross_account_version(
         Ok(version @ 1..=4) => {
             governance(export, account, region).cross_account_version = Some(version);
         }
-        _ => export.report(
-            Finding::error(
-                "invalid-export-value",
-                text.span,
-                format!("`CROSS_ACCOUNT_VERSION` is `{}`: Lake Formation's versions are 1 to 4", text.value),
+        _ => export.report(Finding::error(
+            "invalid-export-value",
+            text.span,
+            format!(
+                "`CROSS_ACCOUNT_VERSION` is `{}`: Lake Formation's versions are 1 to 4",
+                text.value
             ),
-        ),
+        )),
     }
 }
