@@ -16,6 +16,7 @@ mod compute_write_tests;
 #[cfg(test)]
 mod emrfs_tests;
 pub mod fix;
+pub mod follow_up;
 pub mod graph;
 pub mod index;
 #[cfg(test)]
