@@ -51,6 +51,9 @@ pub enum AssumeRoleVia {
     KinesisStsRoleArn,
     /// An EMRFS role mapping, by its position in `RoleMappings`.
     EmrfsRoleMapping { index: usize },
+    /// The runtime role (`ExecutionRoleArn`) of an EMR step, assumed by the cluster's instance
+    /// profile role.
+    EmrRuntimeRole,
 }
 
 /// One `sts:AssumeRole` call as the settings describe it.

@@ -71,6 +71,8 @@ pub struct RoleMapping {
 pub struct SecurityConfiguration {
     pub name: Option<Spanned<String>>,
     pub role_mappings: Vec<RoleMapping>,
+    /// `IAMConfiguration` and `LakeFormationConfiguration`: runtime roles for steps.
+    pub runtime_roles: Option<crate::runtime_role::RuntimeRoleSettings>,
 }
 
 /// Which mapping decided an EMRFS request.
@@ -217,6 +219,7 @@ fn read_security_configuration(
     let mut config = SecurityConfiguration {
         name,
         role_mappings: Vec::new(),
+        runtime_roles: None,
     };
     let Some(authorization) = member(&configuration, "AuthorizationConfiguration") else {
         let known = [
@@ -241,6 +244,7 @@ fn read_security_configuration(
         return Some(config);
     };
     reader.object(authorization, "`AuthorizationConfiguration`")?;
+    config.runtime_roles = crate::runtime_role::read(reader, authorization);
     let Some(emrfs) = member(authorization, "EmrFsConfiguration") else {
         return Some(config);
     };

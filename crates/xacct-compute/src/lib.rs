@@ -30,6 +30,7 @@ mod hadoop;
 mod kinesis;
 mod mounts;
 mod reader;
+mod runtime_role;
 mod s3;
 mod values;
 mod workspace;
@@ -37,6 +38,7 @@ mod workspace;
 pub use bundle::{bundle_includes, parse_bundle_yaml, parse_databricks_yaml, BundleTexts};
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
+pub use runtime_role::{runtime_role_credentials, RuntimeRoleSettings, LAKE_FORMATION_TAG};
 pub use emr::{
     parse_emr_cluster, parse_security_configuration, EmrCluster, EmrfsResolution, IdentifierType,
     MatchedMapping, RoleMapping, SecurityConfiguration,

@@ -78,6 +78,12 @@ pub fn binding_as(
         let reader = settings.kinesis.as_ref()?;
         connector = Some(reader.connector.name());
         (reader.credentials(settings.databricks.as_ref()), None)
+    } else if let Some(role) = &settings.runtime_role {
+        // A step with a runtime role reaches every service with that role only.
+        (
+            xacct_compute::runtime_role_credentials(role.clone(), None),
+            None,
+        )
     } else {
         return None;
     };

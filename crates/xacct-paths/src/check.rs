@@ -713,7 +713,7 @@ pub fn check(world: &World) -> Report {
             .iter()
             .map(|expectation| run_expectation(world, &index, expectation))
             .collect(),
-        compute: check_compute(world),
+        compute: [check_compute(world), crate::runtime_role::checks(world)].concat(),
     }
 }
 

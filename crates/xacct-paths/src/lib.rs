@@ -26,6 +26,7 @@ pub mod mends;
 mod public_access_tests;
 #[cfg(test)]
 mod question_tests;
+pub mod runtime_role;
 pub mod search;
 #[cfg(test)]
 mod session_policy_tests;

@@ -209,6 +209,18 @@ fn grant_fixes(missing: &[xacct_lake::MissingGrant]) -> impl Iterator<Item = Fix
     })
 }
 
+/// The session of the runtime role an EMR compute's steps run with, when the expectation
+/// starts from such a compute.
+fn runtime_session(world: &World, expectation: &Expectation) -> Option<Session> {
+    let compute = world
+        .compute
+        .get(expectation.from.strip_prefix("compute:")?)?;
+    let role = compute.settings.runtime_role.as_ref()?;
+    Some(Session::of(xacct_world::Principal::Role(
+        role.value.to_string(),
+    )))
+}
+
 /// Whether an ARN is of `account`.
 fn on_account(arn: &str, account: xacct_policy::AccountId) -> bool {
     arn.split(':')
@@ -348,6 +360,11 @@ pub fn read_table(
             format!("`{name}` is not `database.table` or `CATALOG_ID:database.table`"),
         )];
     };
+    // An EMR step with a runtime role reads as that role: it is the Lake Formation principal,
+    // and the instance profile's role is not available to the step.
+    // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
+    let runtime = runtime_session(world, expectation);
+    let start = runtime.as_ref().unwrap_or(start);
     let Some(requester) = world.lake_requester(start) else {
         return vec![error_case(
             start,

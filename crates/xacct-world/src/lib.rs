@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod model;
 pub mod names;
 pub mod question;
+mod runtime_role;
 pub mod session;
 pub mod suggest;
 

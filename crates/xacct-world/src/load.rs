@@ -948,7 +948,9 @@ impl Loader {
                 .clone()
                 .unwrap_or_else(|| "hadoop".to_owned()),
             glue: self.settings_file(entry.glue_job.as_ref(), xacct_compute::parse_glue_job),
+            runtime_role: None,
         }
+        .with_runtime_role(self, entry)
     }
 
     /// A regional ARN of `service` whose resource starts with `prefix`.

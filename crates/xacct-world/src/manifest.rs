@@ -322,6 +322,9 @@ pub struct ComputeEntry {
     pub security_configuration: Option<Spanned<String>>,
     /// The Hadoop user EMRFS role mappings match (default `hadoop`).
     pub emr_user: Option<String>,
+    /// The runtime role (`ExecutionRoleArn`) the EMR steps of this compute run with: the
+    /// instance profile's role assumes it, and the steps reach AWS with its permissions only.
+    pub runtime_role: Option<Spanned<String>>,
     /// `aws glue get-job` output.
     pub glue_job: Option<Spanned<String>>,
     /// The IAM user whose long-lived access keys the settings hold (`fs.s3a.access.key`,
