@@ -221,6 +221,15 @@ fn runtime_session(world: &World, expectation: &Expectation) -> Option<Session> 
     )))
 }
 
+/// The chain to the runtime role, when the reader is an EMR step with one: the instance
+/// profile's role assumes it for every request.
+fn via_runtime(runtime: &Option<Session>) -> Vec<String> {
+    runtime
+        .iter()
+        .map(|session| session.principal.arn().to_owned())
+        .collect()
+}
+
 /// Whether an ARN is of `account`.
 fn on_account(arn: &str, account: xacct_policy::AccountId) -> bool {
     arn.split(':')
@@ -364,8 +373,7 @@ pub fn read_table(
     // and the instance profile's role is not available to the step.
     // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
     let runtime = runtime_session(world, expectation);
-    let start = runtime.as_ref().unwrap_or(start);
-    let Some(requester) = world.lake_requester(start) else {
+    let Some(requester) = world.lake_requester(runtime.as_ref().unwrap_or(start)) else {
         return vec![error_case(
             start,
             name,
@@ -398,7 +406,7 @@ pub fn read_table(
     for call in calls_for(&object, &expectation.columns) {
         let query = Query {
             start: start.clone(),
-            via: Vec::new(),
+            via: via_runtime(&runtime),
             action: call.action.to_owned(),
             resource: call.resource.clone(),
             context: catalog_context(expectation, by_tags && on_account(&call.resource, owner)),
@@ -478,7 +486,7 @@ pub fn read_table(
         world,
         index,
         expectation,
-        start,
+        (start, &runtime),
         options,
         &requester,
         &object,
@@ -504,7 +512,7 @@ fn data_cases(
     world: &World,
     index: &TrustIndex,
     expectation: &Expectation,
-    start: &Session,
+    (start, runtime): (&Session, &Option<Session>),
     options: &AssumeOptions,
     requester: &xacct_lake::Requester,
     object: &xacct_lake::CatalogObject,
@@ -521,7 +529,7 @@ fn data_cases(
     if let (Some(location), true) = (world.lake.registered_location(target), governed) {
         let query = Query {
             start: start.clone(),
-            via: Vec::new(),
+            via: via_runtime(&runtime),
             action: "lakeformation:GetDataAccess".to_owned(),
             resource: format!(
                 "arn:aws:lakeformation:{}:{}:catalog:{}",
