@@ -38,7 +38,6 @@ mod workspace;
 pub use bundle::{bundle_includes, parse_bundle_yaml, parse_databricks_yaml, BundleTexts};
 pub use cluster::{parse_databricks_cluster, DatabricksCluster, S3Access, WriteEncryption};
 pub use credentials::{AssumeRole, AssumeRoleVia, Credentials};
-pub use runtime_role::{runtime_role_credentials, RuntimeRoleSettings, LAKE_FORMATION_TAG};
 pub use emr::{
     parse_emr_cluster, parse_security_configuration, EmrCluster, EmrfsResolution, IdentifierType,
     MatchedMapping, RoleMapping, SecurityConfiguration,
@@ -49,6 +48,7 @@ pub use kinesis::{
     parse_kinesis_options, ConsumerMode, KinesisConnector, KinesisReader, KinesisStream,
 };
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
+pub use runtime_role::{runtime_role_credentials, RuntimeRoleSettings, LAKE_FORMATION_TAG};
 pub use s3::S3Location;
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};
 pub use workspace::{

@@ -17,7 +17,10 @@ use xacct_policy::json::Json;
 use xacct_policy::{Arn, Spanned};
 
 /// The credentials of a step that runs with `role`: the instance profile's role assumes it.
-pub fn runtime_role_credentials(role: Located<Arn>, instance_profile: Option<Located<Arn>>) -> Credentials {
+pub fn runtime_role_credentials(
+    role: Located<Arn>,
+    instance_profile: Option<Located<Arn>>,
+) -> Credentials {
     Credentials::AssumeRole(Box::new(AssumeRole {
         role_arn: role,
         via: AssumeRoleVia::EmrRuntimeRole,
@@ -65,14 +68,18 @@ pub(crate) fn read(reader: &mut Reader, authorization: &Json) -> Option<RuntimeR
         if let Some(members) = reader.object(iam, "`IAMConfiguration`") {
             reader.unknown_members(
                 members,
-                &["EnableApplicationScopedIAMRole", "ApplicationScopedIAMRoleConfiguration"],
+                &[
+                    "EnableApplicationScopedIAMRole",
+                    "ApplicationScopedIAMRoleConfiguration",
+                ],
                 "`IAMConfiguration`",
                 false,
             );
         }
         settings.enabled = flag(reader, iam, "EnableApplicationScopedIAMRole");
         if let Some(scoped) = member(iam, "ApplicationScopedIAMRoleConfiguration") {
-            if let Some(members) = reader.object(scoped, "`ApplicationScopedIAMRoleConfiguration`") {
+            if let Some(members) = reader.object(scoped, "`ApplicationScopedIAMRoleConfiguration`")
+            {
                 reader.unknown_members(
                     members,
                     &["PropagateSourceIdentity"],
@@ -144,7 +151,9 @@ mod tests {
         let parsed = parse_security_configuration(
             r#"{"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}"#,
         );
-        assert!(parsed.value.is_some_and(|config| config.runtime_roles.is_none()));
+        assert!(parsed
+            .value
+            .is_some_and(|config| config.runtime_roles.is_none()));
         let wrong = parse_security_configuration(
             r#"{"AuthorizationConfiguration": {"IAMConfiguration": {"EnableApplicationScopedIAMRole": "yes"}}}"#,
         );

@@ -164,3 +164,110 @@ fn fix_for(step: &Step, role: &str, runtime: &str, call: &Call) -> Option<Fix> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::checks;
+    use crate::check::{apply_fixes, check};
+    use crate::fix::Target;
+    use std::path::PathBuf;
+    use xacct_world::World;
+
+    const HOST: &str = "arn:aws:iam::111111111111:role/EMR_EC2_RuntimeRoleHost";
+    const STEP: &str = "arn:aws:iam::111111111111:role/etl-step";
+
+    fn example(variant: &str) -> World {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/emr-runtime-role")
+            .join(variant);
+        let loaded = xacct_world::load(&path).unwrap();
+        assert!(!loaded.has_errors());
+        loaded.world
+    }
+
+    #[test]
+    fn the_host_role_may_assume_tag_and_set_the_source_identity_of_the_step_role() {
+        let found = checks(&example(""));
+        let actions: Vec<&str> = found
+            .iter()
+            .map(|check| check.what.split(' ').nth(2).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            actions,
+            ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
+        );
+        assert!(found.iter().all(|check| check.passed()), "{found:#?}");
+    }
+
+    #[test]
+    fn a_trust_without_tag_session_is_mended_with_the_lake_formation_condition() {
+        let mut world = example("broken/trust-without-tag-session");
+        let found = checks(&world);
+        let failing: Vec<_> = found.iter().filter(|check| !check.passed()).collect();
+        assert_eq!(failing.len(), 1);
+        let fix = failing[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.target,
+            Target::TrustPolicy {
+                role: STEP.to_owned()
+            }
+        );
+        let statement = fix.statement.as_ref().unwrap();
+        assert_eq!(statement["Principal"]["AWS"], HOST);
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["aws:RequestTag/LakeFormationAuthorizedCaller"],
+            "Amazon EMR"
+        );
+        let report = check(&world);
+        assert!(apply_fixes(&mut world, &report).unwrap() > 0);
+        assert!(checks(&world).iter().all(|check| check.passed()));
+    }
+
+    #[test]
+    fn a_trust_of_the_account_needs_the_host_roles_own_permission() {
+        let world = example("broken/instance-profile-cannot-assume");
+        let found = checks(&world);
+        assert!(found.iter().all(|check| !check.passed()));
+        for check in &found {
+            let fix = check.fix.as_ref().unwrap();
+            assert_eq!(
+                fix.target,
+                Target::IdentityPolicy {
+                    principal: HOST.to_owned()
+                }
+            );
+            assert_eq!(fix.statement.as_ref().unwrap()["Resource"], STEP);
+        }
+    }
+
+    #[test]
+    fn every_request_of_the_step_is_made_as_the_runtime_role() {
+        let world = example("");
+        let compute = world.compute.get("etl").unwrap();
+        for resource in [
+            "arn:aws:s3:::finance-a/ledger/2026.csv",
+            "arn:aws:dynamodb:us-east-1:111111111111:table/orders",
+        ] {
+            let bound = crate::binding::binding(compute, resource).unwrap().unwrap();
+            assert_eq!(bound.via, [STEP], "{resource}");
+        }
+    }
+
+    #[test]
+    fn lake_formation_decides_for_the_runtime_role_not_the_host_role() {
+        let world = example("broken/lake-grant-to-the-instance-profile-role");
+        let report = check(&world);
+        let read = report
+            .expectations
+            .iter()
+            .find(|result| !result.expectation.read_tables.is_empty())
+            .unwrap();
+        assert!(!read.passed());
+        let refusal = read
+            .cases
+            .iter()
+            .find_map(|case| case.refusal.clone())
+            .unwrap();
+        assert!(refusal.contains(STEP), "{refusal}");
+    }
+}

@@ -199,7 +199,10 @@ impl Compute {
         // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
         if let Some(role) = &settings.runtime_role {
             let location = xacct_compute::S3Location::parse(&uri)?;
-            let profile = settings.emr.as_ref().and_then(|emr| emr.instance_profile.clone());
+            let profile = settings
+                .emr
+                .as_ref()
+                .and_then(|emr| emr.instance_profile.clone());
             return Some(xacct_compute::S3Access {
                 location,
                 mount: None,

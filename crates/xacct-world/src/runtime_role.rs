@@ -86,3 +86,53 @@ impl ComputeSettings {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use xacct_policy::SourceFile;
+
+    fn codes(folder: &str, manifest: &str) -> Vec<&'static str> {
+        let base = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(folder);
+        let loaded = crate::load_text(SourceFile::new("test.toml", manifest), &base);
+        loaded
+            .findings
+            .iter()
+            .map(|finding| finding.finding.code)
+            .collect()
+    }
+
+    const PROFILE: &str = r#"
+[[role]]
+arn = "arn:aws:iam::111111111111:role/host"
+trust = { inline = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}' }
+
+[[instance_profile]]
+arn = "arn:aws:iam::111111111111:instance-profile/host"
+role = "host"
+"#;
+
+    #[test]
+    fn a_runtime_role_on_a_cluster_without_them_is_refused() {
+        let manifest = format!("{PROFILE}\n[[compute]]\nname = \"c\"\ninstance_profile = \"arn:aws:iam::111111111111:instance-profile/host\"\nsecurity_configuration = \"emr/security-configuration.json\"\nruntime_role = \"arn:aws:iam::111111111111:role/step\"\n");
+        assert_eq!(
+            codes("emrfs-role-mapping", &manifest),
+            ["runtime-roles-not-enabled"]
+        );
+    }
+
+    #[test]
+    fn a_cluster_with_runtime_roles_needs_one_for_its_steps() {
+        let manifest = format!("{PROFILE}\n[[compute]]\nname = \"c\"\ninstance_profile = \"arn:aws:iam::111111111111:instance-profile/host\"\nsecurity_configuration = \"emr/security-configuration.json\"\n");
+        assert_eq!(
+            codes("emr-runtime-role", &manifest),
+            ["runtime-role-required"]
+        );
+        let named = format!("{manifest}runtime_role = \"arn:aws:iam::111111111111:role/step\"\n");
+        assert!(codes("emr-runtime-role", &named).is_empty());
+        let wrong = format!("{manifest}runtime_role = \"arn:aws:iam::111111111111:user/step\"\n");
+        assert_eq!(codes("emr-runtime-role", &wrong), ["invalid-arn"]);
+    }
+}

@@ -16,10 +16,10 @@ mod files;
 mod findings_doc;
 /// `xacct graph` in every format, with its filters.
 mod graph;
-/// Lake Formation tags and data cell filters: column reads explained (issue 14).
-mod lake_tags;
 /// The README, LICENSE and Cargo.toml say what the build is.
 mod install;
+/// Lake Formation tags and data cell filters: column reads explained (issue 14).
+mod lake_tags;
 /// Output plumbing: closed pipes, colour, machine formats, stdin and encodings.
 mod output;
 /// `xacct who-can` and `xacct graph` on the bundled scenarios.
