@@ -179,6 +179,9 @@ fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Bind
                     }
                     SessionPolicyPlace::Expectation { .. } => format!("the settings assume {role}"),
                 },
+                None if assume.via == xacct_compute::AssumeRoleVia::EmrRuntimeRole => format!(
+                    "the step runs with its runtime role {role}, which the instance profile's role assumes"
+                ),
                 None => format!("the settings assume {role}"),
             };
             Ok(inner)
