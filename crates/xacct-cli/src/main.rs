@@ -69,7 +69,7 @@ enum Command {
     /// Run every expectation of a scenario folder and report the failing links with fixes.
     Check(command::check::Args),
     /// Answer one question about a scenario: can this identity do that, through which chain?
-    Explain(command::explain::Args),
+    Explain(Box<command::explain::Args>),
     /// Write a scenario manifest (xacct.toml) from AWS exports.
     Import(command::import::Args),
     /// List every principal that can do an action on a resource, with its shortest chain.

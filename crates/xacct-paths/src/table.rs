@@ -223,9 +223,9 @@ fn runtime_session(world: &World, expectation: &Expectation) -> Option<Session> 
 
 /// The chain to the runtime role, when the reader is an EMR step with one: the instance
 /// profile's role assumes it for every request.
-fn via_runtime(runtime: &Option<Session>) -> Vec<String> {
+fn via_runtime(runtime: Option<&Session>) -> Vec<String> {
     runtime
-        .iter()
+        .into_iter()
         .map(|session| session.principal.arn().to_owned())
         .collect()
 }
@@ -406,7 +406,7 @@ pub fn read_table(
     for call in calls_for(&object, &expectation.columns) {
         let query = Query {
             start: start.clone(),
-            via: via_runtime(&runtime),
+            via: via_runtime(runtime.as_ref()),
             action: call.action.to_owned(),
             resource: call.resource.clone(),
             context: catalog_context(expectation, by_tags && on_account(&call.resource, owner)),
@@ -486,7 +486,7 @@ pub fn read_table(
         world,
         index,
         expectation,
-        (start, &runtime),
+        (start, runtime.as_ref()),
         options,
         &requester,
         &object,
@@ -512,7 +512,7 @@ fn data_cases(
     world: &World,
     index: &TrustIndex,
     expectation: &Expectation,
-    (start, runtime): (&Session, &Option<Session>),
+    (start, runtime): (&Session, Option<&Session>),
     options: &AssumeOptions,
     requester: &xacct_lake::Requester,
     object: &xacct_lake::CatalogObject,
@@ -529,7 +529,7 @@ fn data_cases(
     if let (Some(location), true) = (world.lake.registered_location(target), governed) {
         let query = Query {
             start: start.clone(),
-            via: via_runtime(&runtime),
+            via: via_runtime(runtime),
             action: "lakeformation:GetDataAccess".to_owned(),
             resource: format!(
                 "arn:aws:lakeformation:{}:{}:catalog:{}",

@@ -1,11 +1,6 @@
 //! LF-Tags, their assignments, data cell filters and the grants on them, read from what
 //! `aws lakeformation list-lf-tags`, `get-resource-lf-tags`, `list-data-cells-filter`,
 //! `list-permissions` and `get-data-lake-settings` print, then deciding column reads.
-#![expect(
-    clippy::unwrap_used,
-    reason = "a helper that cannot read its fixture fails the test"
-)]
-
 mod common;
 
 use common::{account, listing};

@@ -45,7 +45,10 @@ fn the_instance_profile_s_own_access_is_not_the_step_s() {
         "arn:aws:s3:::finance-a/ledger/2026.csv",
     ]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
-    assert!(stdout.contains("arn:aws:iam::111111111111:role/etl-step"), "{stdout}");
+    assert!(
+        stdout.contains("arn:aws:iam::111111111111:role/etl-step"),
+        "{stdout}"
+    );
 }
 
 #[test]
