@@ -149,20 +149,13 @@ impl SecurityConfiguration {
                     });
             if let Some(identifier) = matched {
                 return EmrfsResolution {
-                    credentials: Credentials::AssumeRole(Box::new(AssumeRole {
-                        role_arn: mapping.role.clone(),
-                        via: AssumeRoleVia::EmrfsRoleMapping {
+                    credentials: Credentials::AssumeRole(Box::new(AssumeRole::plain(
+                        mapping.role.clone(),
+                        AssumeRoleVia::EmrfsRoleMapping {
                             index: mapping.index,
                         },
-                        from: fallback,
-                        session_name: None,
-                        duration: None,
-                        sts_endpoint: None,
-                        sts_region: None,
-                        session_policy: None,
-                        session_policy_key: None,
-                        external_id: None,
-                    })),
+                        fallback,
+                    ))),
                     mapping: Some(MatchedMapping {
                         index: mapping.index,
                         span: mapping.span,

@@ -21,20 +21,13 @@ pub fn runtime_role_credentials(
     role: Located<Arn>,
     instance_profile: Option<Located<Arn>>,
 ) -> Credentials {
-    Credentials::AssumeRole(Box::new(AssumeRole {
-        role_arn: role,
-        via: AssumeRoleVia::EmrRuntimeRole,
-        from: Credentials::InstanceProfile {
+    Credentials::AssumeRole(Box::new(AssumeRole::plain(
+        role,
+        AssumeRoleVia::EmrRuntimeRole,
+        Credentials::InstanceProfile {
             profile: instance_profile,
         },
-        session_name: None,
-        duration: None,
-        sts_endpoint: None,
-        sts_region: None,
-        session_policy: None,
-        session_policy_key: None,
-        external_id: None,
-    }))
+    )))
 }
 
 /// The session tag EMR sets when Lake Formation is configured for runtime roles.
