@@ -21,8 +21,8 @@ pub use catalog::{Catalog, CatalogObject, Database, Location, Table, TableRef};
 pub use grant::{Grant, GrantPrincipal, GrantResource, Permission, TableName, Target};
 pub use share::{InvitationState, Share, ShareState};
 pub use tags::{
-    DataCellsFilter, FilterColumns, Governance, RowFilter, TagCondition, TagExpression,
-    TagResourceType, TagSet,
+    DataCellsFilter, FilterColumns, Governance, RowFilter, TagAssignment, TagCondition,
+    TagExpression, TagResourceType, TagSet,
 };
 
 use std::collections::BTreeMap;
@@ -77,17 +77,9 @@ pub enum Verdict {
 /// A change other than a grant that closes a gap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remedy {
-    /// Assign `key=value` to a database, table or column of `account`'s catalog, so that a
-    /// grant's LF-Tag expression matches it.
-    AssignTag {
-        account: AccountId,
-        region: String,
-        database: String,
-        table: Option<String>,
-        column: Option<String>,
-        key: String,
-        value: String,
-    },
+    /// Assign an LF-Tag value to a database, table or column, so that a grant's LF-Tag
+    /// expression matches it.
+    AssignTag(TagAssignment),
     /// Raise the cross-account version of `account`'s data lake settings.
     CrossAccountVersion {
         account: AccountId,
@@ -101,32 +93,15 @@ impl Remedy {
     /// The account whose administrator makes the change.
     pub fn account(&self) -> AccountId {
         match self {
-            Self::AssignTag { account, .. } | Self::CrossAccountVersion { account, .. } => *account,
+            Self::AssignTag(assignment) => assignment.account,
+            Self::CrossAccountVersion { account, .. } => *account,
         }
     }
 
     /// The AWS CLI command that makes the change.
     pub fn cli(&self) -> String {
         match self {
-            Self::AssignTag {
-                account,
-                region,
-                database,
-                table,
-                column,
-                key,
-                value,
-            } => {
-                let resource = match (table, column) {
-                    (Some(table), Some(column)) => serde_json::json!({"TableWithColumns": {"CatalogId": account.to_string(), "DatabaseName": database, "Name": table, "ColumnNames": [column]}}),
-                    (Some(table), None) => serde_json::json!({"Table": {"CatalogId": account.to_string(), "DatabaseName": database, "Name": table}}),
-                    _ => serde_json::json!({"Database": {"CatalogId": account.to_string(), "Name": database}}),
-                };
-                let tags = serde_json::json!([{"TagKey": key, "TagValues": [value]}]);
-                format!(
-                    "aws lakeformation add-lf-tags-to-resource --region {region} --catalog-id {account} --resource '{resource}' --lf-tags '{tags}'"
-                )
-            }
+            Self::AssignTag(assignment) => assignment.cli(),
             Self::CrossAccountVersion {
                 account, region, to, ..
             } => format!(

@@ -4,7 +4,7 @@
 
 use crate::catalog::TableRef;
 use crate::grant::{Grant, GrantPrincipal, GrantResource, Permission, Target};
-use crate::tags::{DataCellsFilter, TagResourceType, TagSet};
+use crate::tags::{DataCellsFilter, TagAssignment, TagResourceType, TagSet};
 use crate::{Lake, Remedy, Requester};
 use xacct_policy::AccountId;
 
@@ -381,7 +381,7 @@ impl Lake {
                                 (Some(table.table.clone()), Some(column.clone()))
                             }
                         };
-                        remedies.push(Remedy::AssignTag {
+                        remedies.push(Remedy::AssignTag(TagAssignment {
                             account: target.account(),
                             region: target.region().to_owned(),
                             database: target.database().to_owned(),
@@ -389,7 +389,7 @@ impl Lake {
                             column,
                             key,
                             value,
-                        });
+                        }));
                     }
                 }
                 (GrantResource::DataCellsFilter { .. }, Target::Column { table, column }) => {

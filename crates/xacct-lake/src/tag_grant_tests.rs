@@ -148,7 +148,7 @@ fn an_unassigned_key_is_offered_as_a_tag_assignment() {
     );
     assert_eq!(
         remedies,
-        vec![Remedy::AssignTag {
+        vec![Remedy::AssignTag(crate::TagAssignment {
             account: account(OWNER),
             region: "us-east-1".to_owned(),
             database: "sales".to_owned(),
@@ -156,7 +156,7 @@ fn an_unassigned_key_is_offered_as_a_tag_assignment() {
             column: Some("amount".to_owned()),
             key: "owner".to_owned(),
             value: "finance".to_owned(),
-        }]
+        })]
     );
 }
 

@@ -102,6 +102,80 @@ impl Governance {
     }
 }
 
+/// `key = value` assigned to a database, a table or a column of one account's catalog
+/// (`aws lakeformation add-lf-tags-to-resource`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagAssignment {
+    pub account: xacct_policy::AccountId,
+    pub region: String,
+    pub database: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub key: String,
+    pub value: String,
+}
+
+impl TagAssignment {
+    /// The resource in words: "column `email` of sales.customers".
+    pub fn place(&self) -> String {
+        let database = &self.database;
+        match (&self.table, &self.column) {
+            (Some(table), Some(column)) => format!("column `{column}` of {database}.{table}"),
+            (Some(table), None) => format!("table {database}.{table}"),
+            _ => format!("database {database}"),
+        }
+    }
+
+    /// The `Resource` of `add-lf-tags-to-resource`.
+    fn resource_json(&self) -> serde_json::Value {
+        let catalog = self.account.to_string();
+        match (&self.table, &self.column) {
+            (Some(table), Some(column)) => {
+                serde_json::json!({"TableWithColumns": {"CatalogId": catalog, "DatabaseName": self.database, "Name": table, "ColumnNames": [column]}})
+            }
+            (Some(table), None) => {
+                serde_json::json!({"Table": {"CatalogId": catalog, "DatabaseName": self.database, "Name": table}})
+            }
+            _ => serde_json::json!({"Database": {"CatalogId": catalog, "Name": self.database}}),
+        }
+    }
+
+    /// The AWS CLI command that makes the assignment.
+    pub fn cli(&self) -> String {
+        let tags = serde_json::json!([{"TagKey": self.key, "TagValues": [self.value]}]);
+        format!(
+            "aws lakeformation add-lf-tags-to-resource --region {} --catalog-id {} --resource '{}' --lf-tags '{tags}'",
+            self.region,
+            self.account,
+            self.resource_json()
+        )
+    }
+
+    /// Records the assignment in `governance`.
+    pub fn apply(&self, governance: &mut Governance) {
+        let tags = match (&self.table, &self.column) {
+            (Some(table), Some(column)) => governance
+                .columns
+                .entry((self.database.clone(), table.clone()))
+                .or_default()
+                .entry(column.clone())
+                .or_default(),
+            (Some(table), None) => governance
+                .tables
+                .entry((self.database.clone(), table.clone()))
+                .or_default(),
+            _ => governance
+                .databases
+                .entry(self.database.clone())
+                .or_default(),
+        };
+        tags.insert(self.key.clone(), self.value.clone());
+    }
+}
+
 /// Which resources an LF-Tag expression grant is on (`LFTagPolicy.ResourceType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagResourceType {

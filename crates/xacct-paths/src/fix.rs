@@ -56,17 +56,7 @@ pub enum Target {
     },
     /// Assigning an LF-Tag value to a database, table or column, so that a grant's LF-Tag
     /// expression matches it.
-    LakeTagAssignment {
-        account: String,
-        region: String,
-        database: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        table: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        column: Option<String>,
-        key: String,
-        value: String,
-    },
+    LakeTagAssignment(xacct_lake::TagAssignment),
     /// Raising the cross-account version of an account's data lake settings.
     CrossAccountVersion {
         account: String,
@@ -651,37 +641,13 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 origin: "a fix xacct applied".to_owned(),
             });
         }
-        Target::LakeTagAssignment {
-            account,
-            region,
-            database,
-            table,
-            column,
-            key,
-            value,
-        } => {
-            let account: xacct_policy::AccountId = account
-                .parse()
-                .map_err(|_| format!("bad account {account}"))?;
+        Target::LakeTagAssignment(assignment) => {
             let governance = world
                 .lake
                 .governance
-                .entry((account, region.clone()))
+                .entry((assignment.account, assignment.region.clone()))
                 .or_default();
-            let tags = match (table, column) {
-                (Some(table), Some(column)) => governance
-                    .columns
-                    .entry((database.clone(), table.clone()))
-                    .or_default()
-                    .entry(column.clone())
-                    .or_default(),
-                (Some(table), None) => governance
-                    .tables
-                    .entry((database.clone(), table.clone()))
-                    .or_default(),
-                _ => governance.databases.entry(database.clone()).or_default(),
-            };
-            tags.insert(key.clone(), value.clone());
+            assignment.apply(governance);
         }
         Target::CrossAccountVersion {
             account,

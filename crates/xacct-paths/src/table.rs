@@ -289,36 +289,17 @@ fn lake_verdicts(
 fn remedy_fix(remedy: &xacct_lake::Remedy) -> Fix {
     let account = remedy.account().to_string();
     let (target, summary) = match remedy {
-        xacct_lake::Remedy::AssignTag {
-            account: owner,
-            region,
-            database,
-            table,
-            column,
-            key,
-            value,
-        } => {
-            let place = match (table, column) {
-                (Some(table), Some(column)) => format!("column `{column}` of {database}.{table}"),
-                (Some(table), None) => format!("table {database}.{table}"),
-                _ => format!("database {database}"),
-            };
-            (
-                Target::LakeTagAssignment {
-                    account: owner.to_string(),
-                    region: region.clone(),
-                    database: database.clone(),
-                    table: table.clone(),
-                    column: column.clone(),
-                    key: key.clone(),
-                    value: value.clone(),
-                },
-                format!(
-                    "assign LF-Tag {key}={value} to {place} in {owner}: `{}`",
-                    remedy.cli()
-                ),
-            )
-        }
+        xacct_lake::Remedy::AssignTag(assignment) => (
+            Target::LakeTagAssignment(assignment.clone()),
+            format!(
+                "assign LF-Tag {}={} to {} in {}: `{}`",
+                assignment.key,
+                assignment.value,
+                assignment.place(),
+                assignment.account,
+                remedy.cli()
+            ),
+        ),
         xacct_lake::Remedy::CrossAccountVersion {
             account: owner,
             region,
