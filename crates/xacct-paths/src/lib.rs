@@ -21,6 +21,8 @@ pub mod graph;
 pub mod index;
 #[cfg(test)]
 mod kms_grant_tests;
+#[cfg(test)]
+mod lake_tags_tests;
 pub mod mends;
 #[cfg(test)]
 mod public_access_tests;
