@@ -51,6 +51,9 @@ pub enum AssumeRoleVia {
     KinesisStsRoleArn,
     /// An EMRFS role mapping, by its position in `RoleMappings`.
     EmrfsRoleMapping { index: usize },
+    /// The runtime role (`ExecutionRoleArn`) of an EMR step, assumed by the cluster's instance
+    /// profile role.
+    EmrRuntimeRole,
 }
 
 /// One `sts:AssumeRole` call as the settings describe it.
@@ -77,6 +80,23 @@ pub struct AssumeRole {
 pub(crate) const S3A_DEFAULT_DURATION_SECONDS: u64 = 1800;
 
 impl AssumeRole {
+    /// An AssumeRole the settings say nothing more of: no session name, duration, endpoint,
+    /// session policy or external id (an EMRFS role mapping, an EMR runtime role).
+    pub fn plain(role_arn: Located<Arn>, via: AssumeRoleVia, from: Credentials) -> Self {
+        Self {
+            role_arn,
+            via,
+            from,
+            session_name: None,
+            duration: None,
+            sts_endpoint: None,
+            sts_region: None,
+            session_policy: None,
+            session_policy_key: None,
+            external_id: None,
+        }
+    }
+
     /// The session duration in seconds: as written, else the client's default where it is
     /// documented (S3A: 30 minutes), else `None` (the client leaves it to STS: one hour).
     pub fn duration_seconds(&self) -> Option<u64> {

@@ -71,6 +71,8 @@ pub struct RoleMapping {
 pub struct SecurityConfiguration {
     pub name: Option<Spanned<String>>,
     pub role_mappings: Vec<RoleMapping>,
+    /// `IAMConfiguration` and `LakeFormationConfiguration`: runtime roles for steps.
+    pub runtime_roles: Option<crate::runtime_role::RuntimeRoleSettings>,
 }
 
 /// Which mapping decided an EMRFS request.
@@ -147,20 +149,13 @@ impl SecurityConfiguration {
                     });
             if let Some(identifier) = matched {
                 return EmrfsResolution {
-                    credentials: Credentials::AssumeRole(Box::new(AssumeRole {
-                        role_arn: mapping.role.clone(),
-                        via: AssumeRoleVia::EmrfsRoleMapping {
+                    credentials: Credentials::AssumeRole(Box::new(AssumeRole::plain(
+                        mapping.role.clone(),
+                        AssumeRoleVia::EmrfsRoleMapping {
                             index: mapping.index,
                         },
-                        from: fallback,
-                        session_name: None,
-                        duration: None,
-                        sts_endpoint: None,
-                        sts_region: None,
-                        session_policy: None,
-                        session_policy_key: None,
-                        external_id: None,
-                    })),
+                        fallback,
+                    ))),
                     mapping: Some(MatchedMapping {
                         index: mapping.index,
                         span: mapping.span,
@@ -217,6 +212,7 @@ fn read_security_configuration(
     let mut config = SecurityConfiguration {
         name,
         role_mappings: Vec::new(),
+        runtime_roles: None,
     };
     let Some(authorization) = member(&configuration, "AuthorizationConfiguration") else {
         let known = [
@@ -241,6 +237,7 @@ fn read_security_configuration(
         return Some(config);
     };
     reader.object(authorization, "`AuthorizationConfiguration`")?;
+    config.runtime_roles = crate::runtime_role::read(reader, authorization);
     let Some(emrfs) = member(authorization, "EmrFsConfiguration") else {
         return Some(config);
     };

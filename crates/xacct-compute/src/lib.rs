@@ -31,6 +31,7 @@ mod hadoop;
 mod kinesis;
 mod mounts;
 mod reader;
+mod runtime_role;
 mod s3;
 pub mod unity_catalog;
 mod values;
@@ -49,6 +50,7 @@ pub use kinesis::{
     parse_kinesis_options, ConsumerMode, KinesisConnector, KinesisReader, KinesisStream,
 };
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
+pub use runtime_role::{runtime_role_credentials, RuntimeRoleSettings, LAKE_FORMATION_TAG};
 pub use s3::S3Location;
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};
 pub use workspace::{

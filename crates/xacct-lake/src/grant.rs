@@ -3,6 +3,7 @@
 
 use crate::catalog::TableRef;
 use crate::share::ShareState;
+use crate::tags::{TagExpression, TagResourceType};
 use crate::{Lake, MissingGrant, Requester, Verdict};
 use std::fmt;
 use std::str::FromStr;
@@ -196,6 +197,21 @@ pub enum GrantResource {
         table: TableName,
         /// `TableWithColumns`: only these columns.
         columns: Option<Vec<String>>,
+        /// `TableWithColumns` with `ColumnWildcard.ExcludedColumnNames`: every column but these.
+        excluded: Vec<String>,
+    },
+    /// `LFTagPolicy`: every database or table (and column) whose LF-Tags match the expression.
+    TagPolicy {
+        catalog: AccountId,
+        resource_type: TagResourceType,
+        expression: TagExpression,
+    },
+    /// `DataCellsFilter`: the rows and columns of one table a filter lets through.
+    DataCellsFilter {
+        catalog: AccountId,
+        database: String,
+        table: String,
+        name: String,
     },
     DataLocation {
         catalog: AccountId,
@@ -209,6 +225,8 @@ impl GrantResource {
             Self::Catalog { catalog }
             | Self::Database { catalog, .. }
             | Self::Table { catalog, .. }
+            | Self::TagPolicy { catalog, .. }
+            | Self::DataCellsFilter { catalog, .. }
             | Self::DataLocation { catalog, .. } => *catalog,
         }
     }
@@ -224,7 +242,40 @@ impl GrantResource {
                 catalog,
                 database,
                 table,
+                columns: None,
+                excluded,
+            } if !excluded.is_empty() => serde_json::json!({"TableWithColumns": {
+                "CatalogId": catalog.to_string(),
+                "DatabaseName": database,
+                "Name": match table { TableName::Named(name) => name.as_str(), TableName::All => "ALL_TABLES" },
+                "ColumnWildcard": {"ExcludedColumnNames": excluded},
+            }}),
+            Self::TagPolicy {
+                catalog,
+                resource_type,
+                expression,
+            } => serde_json::json!({"LFTagPolicy": {
+                "CatalogId": catalog.to_string(),
+                "ResourceType": resource_type.name(),
+                "Expression": expression.to_json(),
+            }}),
+            Self::DataCellsFilter {
+                catalog,
+                database,
+                table,
+                name,
+            } => serde_json::json!({"DataCellsFilter": {
+                "TableCatalogId": catalog.to_string(),
+                "DatabaseName": database,
+                "TableName": table,
+                "Name": name,
+            }}),
+            Self::Table {
+                catalog,
+                database,
+                table,
                 columns: Some(columns),
+                ..
             } => serde_json::json!({"TableWithColumns": {
                 "CatalogId": catalog.to_string(),
                 "DatabaseName": database,
@@ -236,6 +287,7 @@ impl GrantResource {
                 database,
                 table: TableName::Named(name),
                 columns: None,
+                ..
             } => {
                 serde_json::json!({"Table": {"CatalogId": catalog.to_string(), "DatabaseName": database, "Name": name}})
             }
@@ -244,6 +296,7 @@ impl GrantResource {
                 database,
                 table: TableName::All,
                 columns: None,
+                ..
             } => {
                 serde_json::json!({"Table": {"CatalogId": catalog.to_string(), "DatabaseName": database, "TableWildcard": {}}})
             }
@@ -268,6 +321,7 @@ impl fmt::Display for GrantResource {
                 database,
                 table,
                 columns,
+                excluded,
             } => {
                 match table {
                     TableName::Named(name) => write!(f, "table {database}.{name} in {catalog}")?,
@@ -275,9 +329,31 @@ impl fmt::Display for GrantResource {
                 }
                 if let Some(columns) = columns {
                     write!(f, " (columns {})", columns.join(", "))?;
+                } else if !excluded.is_empty() {
+                    write!(f, " (every column but {})", excluded.join(", "))?;
                 }
                 Ok(())
             }
+            Self::TagPolicy {
+                catalog,
+                resource_type,
+                expression,
+            } => {
+                let what = match resource_type {
+                    TagResourceType::Database => "databases",
+                    TagResourceType::Table => "tables and columns",
+                };
+                write!(f, "{what} with LF-Tags `{expression}` in {catalog}")
+            }
+            Self::DataCellsFilter {
+                catalog,
+                database,
+                table,
+                name,
+            } => write!(
+                f,
+                "data cell filter `{name}` of {database}.{table} in {catalog}"
+            ),
             Self::DataLocation { catalog, path } => write!(f, "data location {path} in {catalog}"),
         }
     }
@@ -296,7 +372,7 @@ pub struct Grant {
 }
 
 impl Grant {
-    fn gives(&self, wanted: Permission) -> bool {
+    pub(crate) fn gives(&self, wanted: Permission) -> bool {
         self.permissions.iter().any(|held| held.gives(wanted))
     }
 
@@ -304,7 +380,7 @@ impl Grant {
         self.grantable.iter().any(|held| held.gives(wanted))
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let permissions: Vec<&str> = self.permissions.iter().map(|p| p.name()).collect();
         format!(
             "{} on {} to {} granted in {} ({})",
@@ -326,6 +402,11 @@ pub enum Target {
         name: String,
     },
     Table(TableRef),
+    /// One column of a table: a query that selects it needs SELECT on it.
+    Column {
+        table: TableRef,
+        column: String,
+    },
 }
 
 impl Target {
@@ -333,21 +414,21 @@ impl Target {
     pub fn account(&self) -> AccountId {
         match self {
             Self::Database { account, .. } => *account,
-            Self::Table(table) => table.account,
+            Self::Table(table) | Self::Column { table, .. } => table.account,
         }
     }
 
-    fn region(&self) -> &str {
+    pub(crate) fn region(&self) -> &str {
         match self {
             Self::Database { region, .. } => region,
-            Self::Table(table) => &table.region,
+            Self::Table(table) | Self::Column { table, .. } => &table.region,
         }
     }
 
-    fn database(&self) -> &str {
+    pub(crate) fn database(&self) -> &str {
         match self {
             Self::Database { name, .. } => name,
-            Self::Table(table) => &table.database,
+            Self::Table(table) | Self::Column { table, .. } => &table.database,
         }
     }
 
@@ -363,6 +444,14 @@ impl Target {
                 database: table.database.clone(),
                 table: TableName::Named(table.table.clone()),
                 columns: None,
+                excluded: Vec::new(),
+            },
+            Self::Column { table, column } => GrantResource::Table {
+                catalog,
+                database: table.database.clone(),
+                table: TableName::Named(table.table.clone()),
+                columns: Some(vec![column.clone()]),
+                excluded: Vec::new(),
             },
         }
     }
@@ -373,6 +462,7 @@ impl fmt::Display for Target {
         match self {
             Self::Database { account, name, .. } => write!(f, "database {name} in {account}"),
             Self::Table(table) => write!(f, "table {table}"),
+            Self::Column { table, column } => write!(f, "column `{column}` of table {table}"),
         }
     }
 }
@@ -381,7 +471,15 @@ impl Lake {
     /// Whether `resource` (as a grant names it, in the Lake Formation of `grantor`) covers
     /// `target`. A table grant made through a database resource link of the grantor's own
     /// catalog is a grant on the link's target tables.
-    fn covers(&self, grantor: AccountId, resource: &GrantResource, target: &Target) -> bool {
+    pub(crate) fn covers(
+        &self,
+        grantor: AccountId,
+        resource: &GrantResource,
+        target: &Target,
+    ) -> bool {
+        if let Some(decided) = self.covers_by_tags_or_columns(grantor, resource, target) {
+            return decided;
+        }
         match (resource, target) {
             (
                 GrantResource::Database { catalog, name },
@@ -428,7 +526,7 @@ impl Lake {
             Target::Database { name, .. } => {
                 (catalog.databases.get(name)?.iam_allowed_principals, None)
             }
-            Target::Table(table) => {
+            Target::Table(table) | Target::Column { table, .. } => {
                 let found = catalog
                     .tables
                     .get(&(table.database.clone(), table.table.clone()))?;
@@ -493,6 +591,7 @@ impl Lake {
                 grant.grantor == grantor
                     && principal_matches(&grant.principal)
                     && self.covers(grant.grantor, &grant.resource, target)
+                    && self.version_blocks(grant, requester).is_none()
                     && wanted.iter().any(|&permission| {
                         if grant_option {
                             grant.gives_with_grant_option(permission)
@@ -508,7 +607,7 @@ impl Lake {
         if owner == requester.account {
             if let Some(grant) = find(owner, &is_requester, false) {
                 return Verdict::Granted {
-                    by: grant.describe(),
+                    by: self.describe_grant(grant),
                 };
             }
             let admin = self
@@ -519,11 +618,13 @@ impl Lake {
                     by: format!("{} is a data lake administrator of {owner}, who sees every database and table", requester.arn),
                 };
             }
+            let (near, remedies) = self.near_misses(requester, target, wanted);
             return Verdict::Missing {
                 reason: format!(
-                    "Insufficient Lake Formation permission(s): {} has no {wanted_text} on {target}, and IAMAllowedPrincipals does not hold it",
+                    "Insufficient Lake Formation permission(s): {} has no {wanted_text} on {target}, and IAMAllowedPrincipals does not hold it{near}",
                     requester.arn
                 ),
+                remedies,
                 missing: vec![MissingGrant {
                     grantor: owner,
                     principal: GrantPrincipal::Principal(requester.arn.clone()),
@@ -543,7 +644,17 @@ impl Lake {
             false,
         );
         let producer = direct.or(to_account);
-        let share = self.share_state(owner, requester, target.database());
+        let mut remedies = Vec::new();
+        if producer.is_none() {
+            if let Some((reason, remedy)) = self.blocked_by_version(requester, target, wanted) {
+                reasons.push(reason);
+                remedies.push(remedy);
+            }
+        }
+        let share = match producer.and_then(|grant| self.without_ram(grant, requester)) {
+            Some(by) => ShareState::Active { by },
+            None => self.share_state(owner, requester, target.database()),
+        };
         if producer.is_none() {
             reasons.push(format!(
                     "{owner} has not granted {wanted_text} on {target} to {}'s account {} (or its organization or unit)",
@@ -601,20 +712,26 @@ impl Lake {
         }
         if reasons.is_empty() {
             let mut by = Vec::new();
-            by.extend(producer.map(Grant::describe));
+            by.extend(producer.map(|grant| self.describe_grant(grant)));
             if direct.is_none() {
-                by.extend(find(requester.account, &is_requester, false).map(Grant::describe));
+                by.extend(
+                    find(requester.account, &is_requester, false)
+                        .map(|grant| self.describe_grant(grant)),
+                );
             }
             by.push(share.describe());
             return Verdict::Granted { by: by.join("; ") };
         }
+        let (near, more) = self.near_misses(requester, target, wanted);
+        remedies.extend(more);
         Verdict::Missing {
             reason: format!(
-                "Insufficient Lake Formation permission(s) for {} on {target}: {}",
+                "Insufficient Lake Formation permission(s) for {} on {target}: {}{near}",
                 requester.arn,
                 reasons.join("; ")
             ),
             missing,
+            remedies,
         }
     }
 }

@@ -10,12 +10,20 @@
 pub mod catalog;
 pub mod grant;
 pub mod share;
+mod tag_grant;
+#[cfg(test)]
+mod tag_grant_tests;
+pub mod tags;
 #[cfg(test)]
 mod tests;
 
 pub use catalog::{Catalog, CatalogObject, Database, Location, Table, TableRef};
 pub use grant::{Grant, GrantPrincipal, GrantResource, Permission, TableName, Target};
 pub use share::{InvitationState, Share, ShareState};
+pub use tags::{
+    DataCellsFilter, FilterColumns, Governance, RowFilter, TagAssignment, TagCondition,
+    TagExpression, TagResourceType, TagSet,
+};
 
 use std::collections::BTreeMap;
 use xacct_policy::AccountId;
@@ -34,6 +42,8 @@ pub struct Lake {
     /// The organization's id and member accounts, when the scenario has one.
     pub organization: Option<String>,
     pub members: std::collections::BTreeSet<AccountId>,
+    /// LF-Tags, data cell filters and the cross-account version, by (account, Region).
+    pub governance: BTreeMap<(AccountId, String), Governance>,
 }
 
 /// Where a principal sits, for grants to accounts, organizations and units.
@@ -59,7 +69,46 @@ pub enum Verdict {
     Missing {
         reason: String,
         missing: Vec<MissingGrant>,
+        /// Changes other than grants that would close the gap.
+        remedies: Vec<Remedy>,
     },
+}
+
+/// A change other than a grant that closes a gap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// Assign an LF-Tag value to a database, table or column, so that a grant's LF-Tag
+    /// expression matches it.
+    AssignTag(TagAssignment),
+    /// Raise the cross-account version of `account`'s data lake settings.
+    CrossAccountVersion {
+        account: AccountId,
+        region: String,
+        from: u8,
+        to: u8,
+    },
+}
+
+impl Remedy {
+    /// The account whose administrator makes the change.
+    pub fn account(&self) -> AccountId {
+        match self {
+            Self::AssignTag(assignment) => assignment.account,
+            Self::CrossAccountVersion { account, .. } => *account,
+        }
+    }
+
+    /// The AWS CLI command that makes the change.
+    pub fn cli(&self) -> String {
+        match self {
+            Self::AssignTag(assignment) => assignment.cli(),
+            Self::CrossAccountVersion {
+                account, region, to, ..
+            } => format!(
+                "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json && jq '.Parameters.CROSS_ACCOUNT_VERSION = \"{to}\"' settings.json > raised.json && aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://raised.json"
+            ),
+        }
+    }
 }
 
 impl Verdict {
@@ -120,6 +169,10 @@ impl MissingGrant {
 }
 
 impl Lake {
+    pub fn governance(&self, account: AccountId, region: &str) -> Option<&Governance> {
+        self.governance.get(&(account, region.to_owned()))
+    }
+
     pub fn catalog(&self, account: AccountId, region: &str) -> Option<&Catalog> {
         self.catalogs.get(&(account, region.to_owned()))
     }

@@ -132,6 +132,18 @@ impl Lake {
                         database: granted,
                         ..
                     } => *catalog == owner && granted == database,
+                    crate::GrantResource::DataCellsFilter {
+                        catalog,
+                        database: filtered,
+                        ..
+                    } => *catalog == owner && filtered == database,
+                    // Under versions 1 and 2 a tag-based grant uses no RAM share.
+                    crate::GrantResource::TagPolicy { .. } => {
+                        self.cross_account_version(owner, &self.region_of_owner(owner))
+                            .0
+                            >= 3
+                            && self.tag_grant_touches(grant, owner, database)
+                    }
                     crate::GrantResource::DataLocation { .. } => false,
                 }
         });

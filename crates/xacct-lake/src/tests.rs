@@ -8,13 +8,13 @@ use crate::{Lake, Requester, Verdict};
 use std::collections::BTreeMap;
 use xacct_policy::AccountId;
 
-fn account(text: &str) -> AccountId {
+pub(crate) fn account(text: &str) -> AccountId {
     text.parse().unwrap()
 }
 
-const OWNER: &str = "111111111111";
-const CONSUMER: &str = "222222222222";
-const JOB: &str = "arn:aws:iam::222222222222:role/job";
+pub(crate) const OWNER: &str = "111111111111";
+pub(crate) const CONSUMER: &str = "222222222222";
+pub(crate) const JOB: &str = "arn:aws:iam::222222222222:role/job";
 const ORG_ARN: &str = "arn:aws:organizations::111111111111:organization/o-example";
 
 fn catalog(owner: &str, iam_only: bool) -> Catalog {
@@ -31,7 +31,7 @@ fn catalog(owner: &str, iam_only: bool) -> Catalog {
 
 /// A sales table in the owner's catalog (Lake Formation governed unless `iam_only`), and a
 /// resource link `sales_link` to its database in the consumer's.
-fn lake(iam_only: bool) -> Lake {
+pub(crate) fn lake(iam_only: bool) -> Lake {
     let mut owner = catalog(OWNER, iam_only);
     owner.databases.insert(
         "sales".to_owned(),
@@ -74,7 +74,7 @@ fn lake(iam_only: bool) -> Lake {
     lake
 }
 
-fn job() -> Requester {
+pub(crate) fn job() -> Requester {
     Requester {
         arn: JOB.to_owned(),
         account: account(CONSUMER),
@@ -83,7 +83,7 @@ fn job() -> Requester {
     }
 }
 
-fn orders() -> Target {
+pub(crate) fn orders() -> Target {
     Target::Table(TableRef {
         account: account(OWNER),
         region: "us-east-1".to_owned(),
@@ -92,7 +92,7 @@ fn orders() -> Target {
     })
 }
 
-fn grant(
+pub(crate) fn grant(
     grantor: &str,
     principal: GrantPrincipal,
     database: &str,
@@ -111,6 +111,7 @@ fn grant(
             database: database.to_owned(),
             table: TableName::All,
             columns: None,
+            excluded: Vec::new(),
         },
         permissions: permissions.to_vec(),
         grantable: grantable.to_vec(),
@@ -118,7 +119,7 @@ fn grant(
     }
 }
 
-fn organization() -> GrantPrincipal {
+pub(crate) fn organization() -> GrantPrincipal {
     GrantPrincipal::parse(ORG_ARN).unwrap()
 }
 
@@ -131,7 +132,10 @@ fn iam_allowed_principals_leaves_the_table_to_iam() {
 #[test]
 fn revoked_iam_allowed_principals_without_grants_is_insufficient() {
     let verdict = lake(false).permits(&job(), &orders(), &[Permission::Select]);
-    let Verdict::Missing { reason, missing } = verdict else {
+    let Verdict::Missing {
+        reason, missing, ..
+    } = verdict
+    else {
         panic!("expected a missing grant");
     };
     assert!(
@@ -355,6 +359,7 @@ fn grant_commands_and_bodies_name_the_catalog_and_grant_option() {
             database: "sales".to_owned(),
             table: TableName::Named("orders".to_owned()),
             columns: None,
+            excluded: Vec::new(),
         },
         permission: Permission::Select,
         grantable: true,

@@ -78,6 +78,12 @@ pub fn binding_as(
         let reader = settings.kinesis.as_ref()?;
         connector = Some(reader.connector.name());
         (reader.credentials(settings.databricks.as_ref()), None)
+    } else if let Some(role) = &settings.runtime_role {
+        // A step with a runtime role reaches every service with that role only.
+        (
+            xacct_compute::runtime_role_credentials(role.clone(), None),
+            None,
+        )
     } else {
         return None;
     };
@@ -173,6 +179,9 @@ fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Bind
                     }
                     SessionPolicyPlace::Expectation { .. } => format!("the settings assume {role}"),
                 },
+                None if assume.via == xacct_compute::AssumeRoleVia::EmrRuntimeRole => format!(
+                    "the step runs with its runtime role {role}, which the instance profile's role assumes"
+                ),
                 None => format!("the settings assume {role}"),
             };
             Ok(inner)

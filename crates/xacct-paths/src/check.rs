@@ -3,6 +3,7 @@
 use crate::answer::{Assumptions, Route};
 use crate::binding::binding_as;
 use crate::fix::{suggest, Fix, NoFix, Target};
+use crate::follow_up::{Asked, Entailed, Granted, ROUTES};
 use crate::index::TrustIndex;
 pub use crate::mends::{same_fix, Mended, SharedFix};
 use crate::search::{find, AssumeOptions, Outcome, Query, Step};
@@ -397,29 +398,29 @@ pub fn run_expectation_with_depth(
                 || (Vec::new(), options.clone()),
                 |query| (query.context.clone(), query.options.clone()),
             );
-            kms_follow_ups(world, index, expectation, start, &options, case, &context)
-                .into_iter()
-                .chain(stream_kms_follow_ups(
-                    world,
-                    index,
-                    expectation,
-                    start,
-                    &options,
-                    case,
-                ))
-                .chain(acl_follow_ups(
-                    world,
-                    index,
-                    expectation,
-                    start,
-                    &options,
-                    case,
-                    &context,
-                ))
-                .map(move |mut follow_up| {
-                    follow_up.follows = Some(position);
-                    follow_up
-                })
+            let granted = Granted {
+                world,
+                expectation,
+                case,
+                context: &context,
+            };
+            let chain = OnChain {
+                world,
+                index,
+                expectation,
+                start,
+                options: &options,
+                primary: case,
+            };
+            let mut entailed: Vec<Case> = ROUTES
+                .iter()
+                .flat_map(|route| route.entailed(&granted))
+                .map(|entailed| chain.check(entailed))
+                .collect();
+            for follow_up in &mut entailed {
+                follow_up.follows = Some(position);
+            }
+            entailed
         })
         .collect();
     for mut follow_up in follow_ups {
@@ -435,10 +436,19 @@ pub fn run_expectation_with_depth(
         }
         cases.push(follow_up);
     }
-    for name in &expectation.read_tables {
+    let before_alongside = cases.len();
+    let asked_alongside = Asked {
+        world,
+        index,
+        expectation,
+        start: &start.session,
+        options: &options,
+    };
+    for route in ROUTES {
         let base = cases.len();
         cases.extend(
-            crate::table::read_table(world, index, expectation, &start.session, &options, name)
+            route
+                .alongside(&asked_alongside)
                 .into_iter()
                 .map(|mut case| {
                     case.follows = case.follows.map(|follows| follows + base);
@@ -464,7 +474,7 @@ pub fn run_expectation_with_depth(
     for (case, query) in cases.iter().zip(&asked) {
         assumptions.add_caller_settings(&query.options, assumes(case));
     }
-    if !expectation.read_tables.is_empty() {
+    if cases.len() > before_alongside {
         let tables = cases
             .iter()
             .skip(asked.len())
@@ -524,294 +534,69 @@ pub(crate) fn requester_account(world: &World, case: &Case) -> Option<xacct_poli
     world.principal_account(&case.outcome.path.final_session().principal)
 }
 
-/// A request the service makes as part of another one (a KMS call for S3, an ACL write), by
-/// the same session: it is checked on exactly the chain the first request took.
-struct FollowUp<'a> {
-    action: &'a str,
-    resource: &'a str,
-    context: Vec<(String, xacct_eval::ContextValue)>,
-    note: String,
+/// Where a follow-up request is checked: by the session of the primary request, on exactly the
+/// chain it took (none when it was made directly).
+struct OnChain<'a> {
+    world: &'a World,
+    index: &'a TrustIndex,
+    expectation: &'a Expectation,
+    start: &'a Session,
+    options: &'a AssumeOptions,
+    primary: &'a Case,
 }
 
-impl FollowUp<'_> {
-    fn check(
-        self,
-        world: &World,
-        index: &TrustIndex,
-        expectation: &Expectation,
-        start: &Session,
-        options: &AssumeOptions,
-        primary: &Case,
-    ) -> Case {
-        // Exactly the chain the primary request took: none when it was made directly.
+impl OnChain<'_> {
+    /// The case of one entailed request, or of the refusal.
+    fn check(&self, entailed: Entailed) -> Case {
+        let (action, resource, context, note) = match entailed {
+            Entailed::Request {
+                action,
+                resource,
+                context,
+                note,
+            } => (action, resource, context, note),
+            Entailed::Refused { error, note } => {
+                let outcome = Outcome {
+                    path: crate::search::Path {
+                        start: self.start.clone(),
+                        hops: self.primary.outcome.path.hops.clone(),
+                        last: None,
+                        final_refusal: None,
+                    },
+                    explored: 0,
+                    error: Some(error),
+                    asked: self.primary.outcome.asked.clone(),
+                };
+                let primary = self.primary;
+                let mut case = Case::new(primary.action.clone(), primary.resource.clone(), outcome);
+                case.note = Some(note);
+                return case;
+            }
+        };
         let query = Query {
-            start: start.clone(),
-            via: primary
+            start: self.start.clone(),
+            via: self
+                .primary
                 .outcome
                 .path
                 .hops
                 .iter()
                 .map(|hop| hop.to.clone())
                 .collect(),
-            action: self.action.to_owned(),
-            resource: self.resource.to_owned(),
-            context: self.context,
-            options: options.clone(),
+            action,
+            resource,
+            context,
+            options: self.options.clone(),
             max_depth: 0,
         };
-        let outcome = find(world, index, &query);
-        let fixes = (expectation.allow && !outcome.allowed() && outcome.error.is_none())
-            .then(|| suggest(world, &outcome.path, options));
+        let outcome = find(self.world, self.index, &query);
+        let fixes = (self.expectation.allow && !outcome.allowed() && outcome.error.is_none())
+            .then(|| suggest(self.world, &outcome.path, self.options));
         let mut case = Case::new(query.action, query.resource, outcome);
         case.fixes = fixes;
-        case.note = Some(self.note);
+        case.note = Some(note);
         case
     }
-}
-
-/// What S3 itself adds to a PutObject after the policies allow it: an ACL header other than
-/// `bucket-owner-full-control` on a BucketOwnerEnforced bucket is refused (400
-/// AccessControlListNotSupported); on a bucket with ACLs enabled, sending an ACL header needs
-/// `s3:PutObjectAcl` too, checked on the same chain; a public canned ACL under BlockPublicAcls
-/// is refused (403).
-fn acl_follow_ups(
-    world: &World,
-    index: &TrustIndex,
-    expectation: &Expectation,
-    start: &Session,
-    options: &AssumeOptions,
-    case: &Case,
-    context: &[(String, xacct_eval::ContextValue)],
-) -> Vec<Case> {
-    if case.action != "s3:PutObject" {
-        return Vec::new();
-    }
-    let Some(bucket) = case
-        .resource
-        .strip_prefix("arn:aws:s3:::")
-        .and_then(|path| path.split('/').next())
-        .and_then(|name| world.buckets.get(name))
-    else {
-        return Vec::new();
-    };
-    let header = context.iter().find_map(|(key, value)| match value {
-        xacct_eval::ContextValue::Single(text) if key.eq_ignore_ascii_case("s3:x-amz-acl") => {
-            Some(text.clone())
-        }
-        _ => None,
-    });
-    let acl = match header.as_deref().map(xacct_s3::CannedAcl::from_header) {
-        None => None,
-        Some(Ok(acl)) => Some(acl),
-        Some(Err(_)) => return Vec::new(),
-    };
-    let Some(writer) = requester_account(world, case) else {
-        return Vec::new();
-    };
-    let settings = world.public_access_settings(bucket);
-    let written = xacct_s3::check_block_public_acls(&settings, acl)
-        .and_then(|()| xacct_s3::put_object(bucket.ownership, acl, writer, bucket.account));
-    match written {
-        Err(error) => {
-            let outcome = Outcome {
-                path: crate::search::Path {
-                    start: start.clone(),
-                    hops: case.outcome.path.hops.clone(),
-                    last: None,
-                    final_refusal: None,
-                },
-                explored: 0,
-                error: Some(format!(
-                    "S3 answers {} {}: {error}",
-                    error.status(),
-                    error.code()
-                )),
-                asked: case.outcome.asked.clone(),
-            };
-            let mut refused = Case::new(case.action.clone(), case.resource.clone(), outcome);
-            refused.note = Some(format!(
-                "bucket {} is {}",
-                bucket.name,
-                bucket.ownership.name()
-            ));
-            vec![refused]
-        }
-        Ok(outcome) => outcome
-            .extra_actions
-            .iter()
-            .map(|extra| {
-                let note = format!("for s3:PutObject on {}: {}", case.resource, extra.reason);
-                let on_chain = FollowUp {
-                    action: extra.action,
-                    resource: &case.resource,
-                    context: context.to_vec(),
-                    note,
-                };
-                on_chain.check(world, index, expectation, start, options, case)
-            })
-            .collect(),
-    }
-}
-
-/// The KMS calls S3 makes with the requester's identity for an object in an SSE-KMS bucket
-/// (forward access sessions): the same session must be allowed `kms:Decrypt` to read, and
-/// `kms:GenerateDataKey` and `kms:Decrypt` to write as Spark and Hadoop do (multipart).
-/// Each is checked on the chain the S3 request took.
-fn kms_follow_ups(
-    world: &World,
-    index: &TrustIndex,
-    expectation: &Expectation,
-    start: &Session,
-    options: &AssumeOptions,
-    case: &Case,
-    context: &[(String, xacct_eval::ContextValue)],
-) -> Vec<Case> {
-    let Some(path) = case.resource.strip_prefix("arn:aws:s3:::") else {
-        return Vec::new();
-    };
-    let Some((bucket_name, key)) = path.split_once('/') else {
-        return Vec::new();
-    };
-    let Some(bucket) = world.buckets.get(bucket_name) else {
-        return Vec::new();
-    };
-    // A write's own `x-amz-server-side-encryption` headers override the bucket default.
-    let header = |name: &str| {
-        context.iter().find_map(|(key, value)| match value {
-            xacct_eval::ContextValue::Single(text) if key.eq_ignore_ascii_case(name) => {
-                Some(text.clone())
-            }
-            _ => None,
-        })
-    };
-    let encryption = match (
-        case.action.as_str(),
-        header("s3:x-amz-server-side-encryption").as_deref(),
-    ) {
-        ("s3:PutObject", Some("AES256")) => xacct_s3::DefaultEncryption::SseS3,
-        ("s3:PutObject", Some("aws:kms" | "aws:kms:dsse")) => {
-            match header("s3:x-amz-server-side-encryption-aws-kms-key-id") {
-                Some(key_arn) => xacct_s3::DefaultEncryption::SseKms {
-                    key_arn,
-                    bucket_key: false,
-                },
-                // No key named: the bucket's default key if it has one, else `aws/s3`.
-                None => match &bucket.encryption {
-                    xacct_s3::DefaultEncryption::SseS3 => {
-                        xacct_s3::DefaultEncryption::AwsManagedKms
-                    }
-                    other => other.clone(),
-                },
-            }
-        }
-        _ => bucket.encryption.clone(),
-    };
-    if encryption == xacct_s3::DefaultEncryption::SseS3 {
-        return Vec::new();
-    }
-    let object = xacct_s3::EncryptedObject {
-        bucket: bucket.name.clone(),
-        key: key.to_owned(),
-        region: bucket.region_or_default().to_owned(),
-        bucket_owner: bucket.account,
-        encryption,
-    };
-    let operation = match case.action.as_str() {
-        "s3:GetObject" | "s3:GetObjectVersion" => xacct_s3::S3Operation::GetObject(object),
-        "s3:PutObject" => xacct_s3::S3Operation::MultipartUpload(object),
-        _ => return Vec::new(),
-    };
-    let Some(requester) = requester_account(world, case) else {
-        return Vec::new();
-    };
-    xacct_s3::kms_actions_for(&operation, requester)
-        .into_iter()
-        .map(|need| {
-            let key = need.key.evaluation_arn("aws-managed-s3");
-            let mut context = expectation.context.clone();
-            context.extend(need.context.clone());
-            let note = format!("for {} on {}: {}", case.action, case.resource, need.reason);
-            let on_chain = FollowUp {
-                action: need.action,
-                resource: &key,
-                context,
-                note,
-            };
-            on_chain.check(world, index, expectation, start, options, case)
-        })
-        .collect()
-}
-
-/// The KMS call Kinesis Data Streams makes with the caller's credentials on a stream encrypted
-/// with a customer managed key: consumers (`GetRecords`, `SubscribeToShard`) need
-/// `kms:Decrypt`, producers (`PutRecord`, `PutRecords`) `kms:GenerateDataKey`, in the key policy
-/// (mandatory) and, across accounts, in their own policies too. Kinesis passes the stream ARN as
-/// encryption context (`aws:kinesis:arn`).
-/// <https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html>
-/// The AWS managed key `aws/kinesis` "does not require custom IAM permissions" (same page);
-/// whether it works across accounts is not documented, and no call is checked for it.
-fn stream_kms_follow_ups(
-    world: &World,
-    index: &TrustIndex,
-    expectation: &Expectation,
-    start: &Session,
-    options: &AssumeOptions,
-    case: &Case,
-) -> Vec<Case> {
-    let kms_action = match case.action.as_str() {
-        "kinesis:GetRecords" | "kinesis:SubscribeToShard" => "kms:Decrypt",
-        "kinesis:PutRecord" | "kinesis:PutRecords" => "kms:GenerateDataKey",
-        _ => return Vec::new(),
-    };
-    // A consumer ARN is the stream's ARN followed by `/consumer/NAME:TIMESTAMP`.
-    let stream_arn = case
-        .resource
-        .split_once("/consumer/")
-        .map_or(case.resource.as_str(), |(stream, _)| stream);
-    let Some(stream) = world.streams.get(stream_arn) else {
-        return Vec::new();
-    };
-    let Some(key) = stream.encryption_key.as_deref() else {
-        return Vec::new();
-    };
-    if key.ends_with("aws/kinesis") {
-        return Vec::new();
-    }
-    let Some(requester) = requester_account(world, case) else {
-        return Vec::new();
-    };
-    let single = |text: String| xacct_eval::ContextValue::Single(text);
-    let mut context = expectation.context.clone();
-    context.extend([
-        ("aws:ViaAWSService".to_owned(), single("true".to_owned())),
-        (
-            "kms:ViaService".to_owned(),
-            single(format!("kinesis.{}.amazonaws.com", stream.region)),
-        ),
-        (
-            "kms:CallerAccount".to_owned(),
-            single(requester.to_string()),
-        ),
-        (
-            "kms:EncryptionContext:aws:kinesis:arn".to_owned(),
-            single(stream.arn.clone()),
-        ),
-        (
-            "kms:EncryptionContextKeys".to_owned(),
-            xacct_eval::ContextValue::Multi(vec!["aws:kinesis:arn".to_owned()]),
-        ),
-    ]);
-    let note = format!(
-        "for {} on {}: the stream is encrypted with {key}, and Kinesis calls {kms_action} with the caller's credentials",
-        case.action, case.resource
-    );
-    let on_chain = FollowUp {
-        action: kms_action,
-        resource: key,
-        context,
-        note,
-    };
-    vec![on_chain.check(world, index, expectation, start, options, case)]
 }
 
 /// Checks the instance profiles and deployers of every compute entry.
@@ -928,7 +713,7 @@ pub fn check(world: &World) -> Report {
             .iter()
             .map(|expectation| run_expectation(world, &index, expectation))
             .collect(),
-        compute: check_compute(world),
+        compute: [check_compute(world), crate::runtime_role::checks(world)].concat(),
     }
 }
 

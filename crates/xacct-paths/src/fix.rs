@@ -54,6 +54,15 @@ pub enum Target {
         permission: String,
         grantable: bool,
     },
+    /// Assigning an LF-Tag value to a database, table or column, so that a grant's LF-Tag
+    /// expression matches it.
+    LakeTagAssignment(xacct_lake::TagAssignment),
+    /// Raising the cross-account version of an account's data lake settings.
+    CrossAccountVersion {
+        account: String,
+        region: String,
+        version: u8,
+    },
     /// Accepting a RAM share invitation in `account`.
     AcceptShare {
         share: Option<String>,
@@ -556,6 +565,26 @@ fn lake_resource(text: &str) -> Result<xacct_lake::GrantResource, String> {
                 None => xacct_lake::TableName::All,
             },
             columns: None,
+            excluded: Vec::new(),
+        });
+    }
+    if let Some(table) = value.get("TableWithColumns") {
+        let columns = table
+            .get("ColumnNames")
+            .and_then(serde_json::Value::as_array)
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            });
+        return Ok(xacct_lake::GrantResource::Table {
+            catalog: account(table)?,
+            database: text_of(table, "DatabaseName")?,
+            table: xacct_lake::TableName::Named(text_of(table, "Name")?),
+            columns,
+            excluded: Vec::new(),
         });
     }
     Err(format!("a grant on {text} is not one xacct suggests"))
@@ -614,6 +643,29 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 },
                 origin: "a fix xacct applied".to_owned(),
             });
+        }
+        Target::LakeTagAssignment(assignment) => {
+            let governance = world
+                .lake
+                .governance
+                .entry((assignment.account, assignment.region.clone()))
+                .or_default();
+            assignment.apply(governance);
+        }
+        Target::CrossAccountVersion {
+            account,
+            region,
+            version,
+        } => {
+            let account: xacct_policy::AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
+            world
+                .lake
+                .governance
+                .entry((account, region.clone()))
+                .or_default()
+                .cross_account_version = Some(*version);
         }
         Target::AcceptShare { share, account } => {
             let account: xacct_policy::AccountId = account

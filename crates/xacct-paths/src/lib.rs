@@ -16,15 +16,19 @@ mod compute_write_tests;
 #[cfg(test)]
 mod emrfs_tests;
 pub mod fix;
+pub mod follow_up;
 pub mod graph;
 pub mod index;
 #[cfg(test)]
 mod kms_grant_tests;
+#[cfg(test)]
+mod lake_tags_tests;
 pub mod mends;
 #[cfg(test)]
 mod public_access_tests;
 #[cfg(test)]
 mod question_tests;
+pub mod runtime_role;
 pub mod search;
 #[cfg(test)]
 mod session_policy_tests;

@@ -16,6 +16,9 @@ use xacct_world::{Expectation, Session, World};
 struct LakeNeed {
     target: xacct_lake::Target,
     any_of: Vec<Permission>,
+    /// For reading the data: the columns the query selects, each decided on its own (LF-Tags,
+    /// filters and column lists give columns, not tables). The table as a whole when empty.
+    columns: Vec<String>,
 }
 
 /// One call of the engine: an IAM action on an ARN, and the Lake Formation permission it needs.
@@ -69,7 +72,7 @@ fn three_arns(
     });
 }
 
-fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
+fn calls_for(object: &xacct_lake::CatalogObject, columns: &[String]) -> Vec<Call> {
     let mut calls = Vec::new();
     let target = &object.target;
     if let Some(link) = &object.database_link {
@@ -79,6 +82,7 @@ fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
                 .then(|| LakeNeed {
                     target: database_target(link),
                     any_of: vec![Permission::Describe],
+                    columns: Vec::new(),
                 });
             calls.push(Call {
                 action: "glue:GetDatabase",
@@ -110,6 +114,7 @@ fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
             Some(LakeNeed {
                 target: xacct_lake::Target::Table(link.clone()),
                 any_of: vec![Permission::Describe],
+                columns: Vec::new(),
             }),
         );
     }
@@ -119,6 +124,7 @@ fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
             .then(|| LakeNeed {
                 target: database_target(target),
                 any_of: vec![Permission::Describe],
+                columns: Vec::new(),
             });
         calls.push(Call {
             action: "glue:GetDatabase",
@@ -138,6 +144,7 @@ fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
         Some(LakeNeed {
             target: xacct_lake::Target::Table(target.clone()),
             any_of: ANY_TABLE_PERMISSION.to_vec(),
+            columns: Vec::new(),
         }),
     );
     three_arns(
@@ -148,6 +155,7 @@ fn calls_for(object: &xacct_lake::CatalogObject) -> Vec<Call> {
         Some(LakeNeed {
             target: xacct_lake::Target::Table(target.clone()),
             any_of: vec![Permission::Select],
+            columns: columns.to_vec(),
         }),
     );
     calls
@@ -201,6 +209,122 @@ fn grant_fixes(missing: &[xacct_lake::MissingGrant]) -> impl Iterator<Item = Fix
     })
 }
 
+/// The session of the runtime role an EMR compute's steps run with, when the expectation
+/// starts from such a compute.
+fn runtime_session(world: &World, expectation: &Expectation) -> Option<Session> {
+    let compute = world
+        .compute
+        .get(expectation.from.strip_prefix("compute:")?)?;
+    let role = compute.settings.runtime_role.as_ref()?;
+    Some(Session::of(xacct_world::Principal::Role(
+        role.value.to_string(),
+    )))
+}
+
+/// The chain to the runtime role, when the reader is an EMR step with one: the instance
+/// profile's role assumes it for every request.
+fn via_runtime(runtime: Option<&Session>) -> Vec<String> {
+    runtime
+        .into_iter()
+        .map(|session| session.principal.arn().to_owned())
+        .collect()
+}
+
+/// Whether an ARN is of `account`.
+fn on_account(arn: &str, account: xacct_policy::AccountId) -> bool {
+    arn.split(':')
+        .nth(4)
+        .is_some_and(|found| found == account.to_string())
+}
+
+/// The request context of a catalog call: `glue:EvaluatedByLakeFormationTags` is true on the
+/// owner's resources when Lake Formation decides them by LF-Tags for the reader's account.
+/// <https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-share-prerequisistes.html>
+fn catalog_context(
+    expectation: &Expectation,
+    by_tags: bool,
+) -> Vec<(String, xacct_eval::ContextValue)> {
+    let mut context = expectation.context.clone();
+    if by_tags {
+        context.push((
+            "glue:EvaluatedByLakeFormationTags".to_owned(),
+            xacct_eval::ContextValue::Single("true".to_owned()),
+        ));
+    }
+    context
+}
+
+/// The Lake Formation verdicts of a need: on its target, or on each column it selects.
+fn lake_verdicts(
+    world: &World,
+    requester: &xacct_lake::Requester,
+    need: &LakeNeed,
+) -> Vec<(xacct_lake::Target, Verdict)> {
+    let xacct_lake::Target::Table(table) = &need.target else {
+        return vec![(
+            need.target.clone(),
+            world.lake.permits(requester, &need.target, &need.any_of),
+        )];
+    };
+    if need.columns.is_empty() {
+        return vec![(
+            need.target.clone(),
+            world.lake.permits(requester, &need.target, &need.any_of),
+        )];
+    }
+    need.columns
+        .iter()
+        .map(|column| {
+            let target = xacct_lake::Target::Column {
+                table: table.clone(),
+                column: column.clone(),
+            };
+            let verdict = world.lake.permits(requester, &target, &need.any_of);
+            (target, verdict)
+        })
+        .collect()
+}
+
+/// A change other than a grant (an LF-Tag assignment, a cross-account version), as a fix.
+fn remedy_fix(remedy: &xacct_lake::Remedy) -> Fix {
+    let account = remedy.account().to_string();
+    let (target, summary) = match remedy {
+        xacct_lake::Remedy::AssignTag(assignment) => (
+            Target::LakeTagAssignment(assignment.clone()),
+            format!(
+                "assign LF-Tag {}={} to {} in {}: `{}`",
+                assignment.key,
+                assignment.value,
+                assignment.place(),
+                assignment.account,
+                remedy.cli()
+            ),
+        ),
+        xacct_lake::Remedy::CrossAccountVersion {
+            account: owner,
+            region,
+            from,
+            to,
+        } => (
+            Target::CrossAccountVersion {
+                account: owner.to_string(),
+                region: region.clone(),
+                version: *to,
+            },
+            format!(
+                "raise the cross-account version of {owner} from {from} to {to}: `{}`",
+                remedy.cli()
+            ),
+        ),
+    };
+    Fix {
+        target,
+        account,
+        summary,
+        statement: None,
+    }
+}
+
 /// The cases of reading `name` (`database.table`) for an expectation.
 pub fn read_table(
     world: &World,
@@ -226,7 +350,11 @@ pub fn read_table(
             format!("`{name}` is not `database.table` or `CATALOG_ID:database.table`"),
         )];
     };
-    let Some(requester) = world.lake_requester(start) else {
+    // An EMR step with a runtime role reads as that role: it is the Lake Formation principal,
+    // and the instance profile's role is not available to the step.
+    // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
+    let runtime = runtime_session(world, expectation);
+    let Some(requester) = world.lake_requester(runtime.as_ref().unwrap_or(start)) else {
         return vec![error_case(
             start,
             name,
@@ -252,13 +380,17 @@ pub fn read_table(
         })
         .filter(|state| !matches!(state, ShareState::Active { .. }));
     let mut cases = Vec::new();
-    for call in calls_for(&object) {
+    // Under cross-account versions 1 and 2, a table shared by LF-Tags reaches the reader through
+    // the owner's catalog policy, on condition that Glue says the request is evaluated by tags.
+    let by_tags =
+        owner != requester.account && world.lake.evaluated_by_tags(&requester, &object.target);
+    for call in calls_for(&object, &expectation.columns) {
         let query = Query {
             start: start.clone(),
-            via: Vec::new(),
+            via: via_runtime(runtime.as_ref()),
             action: call.action.to_owned(),
             resource: call.resource.clone(),
-            context: expectation.context.clone(),
+            context: catalog_context(expectation, by_tags && on_account(&call.resource, owner)),
             options: options.clone(),
             max_depth: 0,
         };
@@ -266,11 +398,7 @@ pub fn read_table(
         let mut case = Case::new(call.action.to_owned(), call.resource.clone(), outcome);
         case.note = Some(call.why.clone());
         let mut fixes = Vec::new();
-        let on_owner = call
-            .resource
-            .split(':')
-            .nth(4)
-            .is_some_and(|account| account == owner.to_string());
+        let on_owner = on_account(&call.resource, owner);
         if expectation.allow && !case.outcome.allowed() && case.outcome.error.is_none() {
             match (&pending_share, on_owner) {
                 (Some(state), true) => fixes.extend(accept_fix(state)),
@@ -281,22 +409,43 @@ pub fn read_table(
             }
         }
         if let Some(need) = &call.lake {
-            let verdict = world.lake.permits(&requester, &need.target, &need.any_of);
-            match &verdict {
-                Verdict::Missing { reason, missing } => {
-                    case.refusal = Some(reason.clone());
-                    if expectation.allow {
-                        // A resource of another account reaches the reader only through the
-                        // share of the table's owner.
-                        if need.target.account() != requester.account {
-                            fixes.extend(pending_share.as_ref().and_then(accept_fix));
+            let mut refusals = Vec::new();
+            let mut granted = Vec::new();
+            for (target, verdict) in lake_verdicts(world, &requester, need) {
+                match verdict {
+                    Verdict::Missing {
+                        reason,
+                        missing,
+                        remedies,
+                    } => {
+                        refusals.push(reason);
+                        if expectation.allow {
+                            // A resource of another account reaches the reader only through
+                            // the share of the table's owner.
+                            if target.account() != requester.account {
+                                fixes.extend(pending_share.as_ref().and_then(accept_fix));
+                            }
+                            fixes.extend(grant_fixes(&missing));
+                            fixes.extend(remedies.iter().map(remedy_fix));
                         }
-                        fixes.extend(grant_fixes(missing));
+                    }
+                    Verdict::Granted { by } | Verdict::IamOnly { reason: by } => {
+                        granted.push(if need.columns.is_empty() {
+                            by
+                        } else {
+                            format!("{target}: {by}")
+                        });
                     }
                 }
-                Verdict::Granted { by } | Verdict::IamOnly { reason: by } => {
-                    case.note = Some(format!("{}; Lake Formation: {by}", call.why));
-                }
+            }
+            if refusals.is_empty() {
+                case.note = Some(format!(
+                    "{}; Lake Formation: {}",
+                    call.why,
+                    granted.join("; ")
+                ));
+            } else {
+                case.refusal = Some(refusals.join("; "));
             }
         }
         let mut distinct: Vec<Fix> = Vec::new();
@@ -318,11 +467,21 @@ pub fn read_table(
         world,
         index,
         expectation,
-        start,
+        (start, runtime.as_ref()),
         options,
         &requester,
         &object,
     ));
+    // Every call is part of one operation, the read, which is denied when any call is: a deny
+    // expectation holds when one part is refused. (An allow expectation needs every case to
+    // pass either way; its cases stay primary so that each says how it was asked.)
+    if !expectation.allow {
+        for case in cases.iter_mut().skip(1) {
+            if case.follows.is_none() {
+                case.follows = Some(0);
+            }
+        }
+    }
     cases
 }
 
@@ -334,7 +493,7 @@ fn data_cases(
     world: &World,
     index: &TrustIndex,
     expectation: &Expectation,
-    start: &Session,
+    (start, runtime): (&Session, Option<&Session>),
     options: &AssumeOptions,
     requester: &xacct_lake::Requester,
     object: &xacct_lake::CatalogObject,
@@ -351,7 +510,7 @@ fn data_cases(
     if let (Some(location), true) = (world.lake.registered_location(target), governed) {
         let query = Query {
             start: start.clone(),
-            via: Vec::new(),
+            via: via_runtime(runtime),
             action: "lakeformation:GetDataAccess".to_owned(),
             resource: format!(
                 "arn:aws:lakeformation:{}:{}:catalog:{}",

@@ -13,6 +13,7 @@ mod authorization;
 mod bucket;
 mod detect;
 mod lake;
+mod lake_tags;
 mod organizations;
 
 pub use detect::{manifest_for, manifest_for_with};
@@ -45,7 +46,7 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 10] = [
     "authorization-details",
     "bucket-policy",
     "organizations",
@@ -53,6 +54,9 @@ pub const KINDS: [&str; 7] = [
     "lakeformation-settings",
     "glue-resource-policy",
     "ram-resource-shares",
+    "lakeformation-lf-tags",
+    "lakeformation-resource-lf-tags",
+    "lakeformation-data-cells-filters",
 ];
 
 /// `FullAWSAccess`, which AWS attaches at every level of an organization by default.

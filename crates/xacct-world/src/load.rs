@@ -949,7 +949,9 @@ impl Loader {
                 .clone()
                 .unwrap_or_else(|| "hadoop".to_owned()),
             glue: self.settings_file(entry.glue_job.as_ref(), xacct_compute::parse_glue_job),
+            runtime_role: None,
         }
+        .with_runtime_role(self, entry)
     }
 
     /// A regional ARN of `service` whose resource starts with `prefix`.
@@ -1746,6 +1748,7 @@ impl Loader {
                 .iter()
                 .map(|table| table.get_ref().clone())
                 .collect(),
+            columns: entry.columns.clone(),
             region: entry
                 .region
                 .clone()
@@ -1958,10 +1961,15 @@ impl Loader {
                 opted_in: location.opted_in.clone(),
             });
         }
-        self.world.lake.catalogs.insert((account, region), catalog);
+        self.world
+            .lake
+            .catalogs
+            .insert((account, region.clone()), catalog);
+        self.lake_governance(account, &region, entry);
         for grant in &entry.grant {
-            if let Some(grant) = self.lake_grant(account, grant) {
-                self.world.lake.grants.push(grant);
+            if let Some(made) = self.lake_grant(account, grant) {
+                self.check_cross_account(&region, &made, span_of(&grant.principal));
+                self.world.lake.grants.push(made);
             }
         }
     }
@@ -1993,35 +2001,40 @@ impl Loader {
             Some(text) => self.lake_account(text)?,
             None => grantor,
         };
-        let resource = match (
-            &entry.location,
-            &entry.database,
-            &entry.table,
-            entry.catalog_resource,
-        ) {
-            (Some(path), None, None, false) => xacct_lake::GrantResource::DataLocation {
-                catalog,
-                path: path.clone(),
-            },
-            (None, Some(database), None, false) => xacct_lake::GrantResource::Database {
-                catalog,
-                name: database.clone(),
-            },
-            (None, Some(database), Some(table), false) => xacct_lake::GrantResource::Table {
-                catalog,
-                database: database.clone(),
-                table: if table == "*" {
-                    xacct_lake::TableName::All
-                } else {
-                    xacct_lake::TableName::Named(table.clone())
+        let tagged = self.tagged_resource(catalog, entry);
+        let resource = match tagged {
+            Some(resource) => resource?,
+            None => match (
+                &entry.location,
+                &entry.database,
+                &entry.table,
+                entry.catalog_resource,
+            ) {
+                (Some(path), None, None, false) => xacct_lake::GrantResource::DataLocation {
+                    catalog,
+                    path: path.clone(),
                 },
-                columns: entry.columns.clone(),
+                (None, Some(database), None, false) => xacct_lake::GrantResource::Database {
+                    catalog,
+                    name: database.clone(),
+                },
+                (None, Some(database), Some(table), false) => xacct_lake::GrantResource::Table {
+                    catalog,
+                    database: database.clone(),
+                    table: if table == "*" {
+                        xacct_lake::TableName::All
+                    } else {
+                        xacct_lake::TableName::Named(table.clone())
+                    },
+                    columns: entry.columns.clone(),
+                    excluded: entry.excluded_columns.clone().unwrap_or_default(),
+                },
+                (None, None, None, true) => xacct_lake::GrantResource::Catalog { catalog },
+                _ => {
+                    self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), a data `location`, an `lf_tags` expression, or a `filter`");
+                    return None;
+                }
             },
-            (None, None, None, true) => xacct_lake::GrantResource::Catalog { catalog },
-            _ => {
-                self.error("invalid-lake-resource", span_of(&entry.principal), "a grant is on exactly one resource: `catalog_resource = true`, a `database` (with `table` for tables), or a data `location`");
-                return None;
-            }
         };
         let permissions = self.lake_permissions(&entry.permissions);
         let grantable = self.lake_permissions(&entry.grantable);

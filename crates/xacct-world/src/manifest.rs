@@ -336,6 +336,9 @@ pub struct ComputeEntry {
     pub security_configuration: Option<Spanned<String>>,
     /// The Hadoop user EMRFS role mappings match (default `hadoop`).
     pub emr_user: Option<String>,
+    /// The runtime role (`ExecutionRoleArn`) the EMR steps of this compute run with: the
+    /// instance profile's role assumes it, and the steps reach AWS with its permissions only.
+    pub runtime_role: Option<Spanned<String>>,
     /// `aws glue get-job` output.
     pub glue_job: Option<Spanned<String>>,
     /// The IAM user whose long-lived access keys the settings hold (`fs.s3a.access.key`,
@@ -365,6 +368,37 @@ pub struct CatalogEntry {
     /// Lake Formation grants made by this account.
     #[serde(default)]
     pub grant: Vec<LakeGrantEntry>,
+    /// `CROSS_ACCOUNT_VERSION` of the data lake settings (1 to 4).
+    pub cross_account_version: Option<Spanned<i64>>,
+    /// LF-Tag keys and their allowed values.
+    #[serde(default)]
+    pub lf_tag: Vec<LfTagEntry>,
+    /// Data cell filters.
+    #[serde(default)]
+    pub filter: Vec<FilterEntry>,
+}
+
+/// An LF-Tag key and its allowed values (`aws lakeformation create-lf-tag`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LfTagEntry {
+    pub key: Spanned<String>,
+    pub values: Vec<Spanned<String>>,
+}
+
+/// A data cell filter (`aws lakeformation create-data-cells-filter`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterEntry {
+    pub name: Spanned<String>,
+    pub database: String,
+    pub table: String,
+    /// The row filter expression (PartiQL), kept as text; every row when absent.
+    pub row_filter: Option<String>,
+    /// Only these columns; every column when neither this nor `excluded_columns` is given.
+    pub columns: Option<Vec<String>>,
+    /// Every column but these.
+    pub excluded_columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,6 +409,9 @@ pub struct DatabaseEntry {
     pub iam_allowed_principals: Option<bool>,
     /// Makes it a resource link to another account's database.
     pub link: Option<DatabaseLinkEntry>,
+    /// LF-Tags assigned to the database (key = value); its tables inherit them.
+    #[serde(default)]
+    pub lf_tags: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -394,6 +431,15 @@ pub struct TableEntry {
     pub iam_allowed_principals: Option<bool>,
     /// Makes it a resource link to another account's table.
     pub link: Option<TableLinkEntry>,
+    /// The table's columns, for reads of named columns and tag-based grants.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// LF-Tags assigned to the table, overriding the database's key by key.
+    #[serde(default)]
+    pub lf_tags: BTreeMap<String, Spanned<String>>,
+    /// LF-Tags assigned to columns (column = { key = value }), overriding the table's.
+    #[serde(default)]
+    pub column_lf_tags: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -434,6 +480,14 @@ pub struct LakeGrantEntry {
     /// The grant is on the catalog itself.
     #[serde(default)]
     pub catalog_resource: bool,
+    /// Every column of `table` but these (`ColumnWildcard.ExcludedColumnNames`).
+    pub excluded_columns: Option<Vec<String>>,
+    /// A grant on an LF-Tag expression: key = [values] (AND across keys, OR within a key).
+    pub lf_tags: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    /// What the expression grant is on: `TABLE` (default) or `DATABASE`.
+    pub lf_tag_resource: Option<Spanned<String>>,
+    /// A grant on the data cell filter of this name, of `database`.`table`.
+    pub filter: Option<Spanned<String>>,
     pub permissions: Vec<Spanned<String>>,
     #[serde(default)]
     pub grantable: Vec<Spanned<String>>,
@@ -472,6 +526,10 @@ pub struct ImportEntry {
     /// For Lake Formation settings and a Glue catalog policy: the catalog's Region
     /// (default `us-east-1`).
     pub region: Option<String>,
+    /// For `lakeformation-resource-lf-tags`: the database (and table) the tags are of, as
+    /// passed to `get-resource-lf-tags --resource`.
+    pub database: Option<String>,
+    pub table: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -519,6 +577,10 @@ pub struct ExpectEntry {
     /// resource link's name included); `actions` and `resources` may then be left out.
     #[serde(default)]
     pub read_tables: Vec<Spanned<String>>,
+    /// The columns the query of `read_tables` selects: each needs SELECT of its own (through
+    /// a column list, an LF-Tag expression or a data cell filter). Every column when empty.
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// The Region of the Data Catalog the tables are read in (default `us-east-1`).
     pub region: Option<String>,
 }

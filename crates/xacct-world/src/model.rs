@@ -193,6 +193,24 @@ impl Compute {
             None => (&settings.emr_user, Vec::new()),
         };
         let uri = format!("s3://{bucket}/{key}");
+        // A step with a runtime role reaches AWS with that role only: neither the instance
+        // profile nor EMRFS role mappings (which EMRFS assumes with the instance profile's
+        // credentials) serve it.
+        // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
+        if let Some(role) = &settings.runtime_role {
+            let location = xacct_compute::S3Location::parse(&uri)?;
+            let profile = settings
+                .emr
+                .as_ref()
+                .and_then(|emr| emr.instance_profile.clone());
+            return Some(xacct_compute::S3Access {
+                location,
+                mount: None,
+                credentials: xacct_compute::runtime_role_credentials(role.clone(), profile),
+                canned_acls: Vec::new(),
+                encryption: None,
+            });
+        }
         match (&settings.emr, &settings.security_configuration) {
             (Some(emr), security) => emr.s3_access(security.as_ref(), user, &groups, &uri),
             (None, Some(security)) => {
@@ -220,6 +238,8 @@ pub struct ComputeSettings {
     pub security_configuration: Option<xacct_compute::SecurityConfiguration>,
     pub emr_user: String,
     pub glue: Option<xacct_compute::GlueJob>,
+    /// The runtime role EMR steps run with (`ExecutionRoleArn`), when the scenario names one.
+    pub runtime_role: Option<xacct_compute::Located<xacct_policy::Arn>>,
 }
 
 /// What a scenario says should happen.
@@ -255,6 +275,8 @@ pub struct Expectation {
     pub client_path: Option<String>,
     /// Tables read through the Data Catalog (`database.table`), in `region`.
     pub read_tables: Vec<String>,
+    /// The columns a read of `read_tables` selects; the table as a whole when empty.
+    pub columns: Vec<String>,
     pub region: String,
     /// The finding code of a check xacct derives from the scenario rather than reads from an
     /// `[[expect]]` table (a Unity Catalog credential's trust, a location's permissions):
@@ -292,6 +314,7 @@ impl Expectation {
             written_by: None,
             client_path: None,
             read_tables: Vec::new(),
+            columns: Vec::new(),
             region: "us-east-1".to_owned(),
             code: None,
             origin: Origin::default(),

@@ -92,6 +92,7 @@ fn table(catalog: &str, database: &str, name: Option<&str>) -> GrantResource {
         database: database.to_owned(),
         table: name.map_or(TableName::All, |name| TableName::Named(name.to_owned())),
         columns: None,
+        excluded: Vec::new(),
     }
 }
 
@@ -111,14 +112,8 @@ fn the_scenario_loads_with_a_warning_for_each_thing_left_out() {
     assert_eq!(
         places(&loaded),
         [
-            // ColumnWildcard with ExcludedColumnNames, on its first excluded column.
-            (
-                "unmodelled-column-exclusion",
-                format!("{permissions}:107:29")
-            ),
-            // The `LFTag` and `LFTagPolicy` keys of the two LF-Tag rows.
+            // The `LFTag` key of the LF-Tag row (the `LFTagPolicy` row is a grant).
             ("unmodelled-lake-resource", format!("{permissions}:173:17")),
-            ("unmodelled-lake-resource", format!("{permissions}:198:17")),
             // The `status` of the DELETED share, and the `type` of the shared subnet.
             ("inactive-resource-share", format!("{ram}:34:23")),
             ("unmodelled-share-resource", format!("{ram}:70:21")),
@@ -130,13 +125,13 @@ fn the_scenario_loads_with_a_warning_for_each_thing_left_out() {
         .findings
         .iter()
         .all(|finding| finding.finding.severity == Severity::Warning));
-    let lf_tag = &loaded.findings[1].finding;
+    let lf_tag = &loaded.findings[0].finding;
     assert_eq!(
         lf_tag.message,
         "PrincipalResourcePermissions[8] grants on `LFTag`, the LF-Tag itself (to describe or assign it), which xacct does not model: it is left out"
     );
     assert!(lf_tag.help.as_deref().unwrap().contains("looks denied"));
-    let subnet = &loaded.findings[4].finding;
+    let subnet = &loaded.findings[2].finding;
     assert!(
         subnet
             .message
@@ -232,15 +227,22 @@ fn every_modelled_list_permissions_row_becomes_a_grant_of_the_producer() {
                         "order_date".to_owned(),
                         "amount".to_owned(),
                     ]),
+                    excluded: Vec::new(),
                 },
                 vec![Permission::Select],
                 vec![],
             ),
-            // ColumnWildcard with exclusions: read as the whole table, with a warning.
+            // ColumnWildcard with exclusions: every column but those.
             (
                 p,
                 role(PRODUCER, "ReportingRole"),
-                table(PRODUCER, "sales", Some("customers")),
+                GrantResource::Table {
+                    catalog: p,
+                    database: "sales".to_owned(),
+                    table: TableName::Named("customers".to_owned()),
+                    columns: None,
+                    excluded: vec!["email".to_owned(), "phone".to_owned()],
+                },
                 vec![Permission::Select],
                 vec![],
             ),
@@ -268,6 +270,21 @@ fn every_modelled_list_permissions_row_becomes_a_grant_of_the_producer() {
                 vec![Permission::All],
                 vec![],
             ),
+            // On an LF-Tag expression: the tables tagged domain=finance.
+            (
+                p,
+                GrantPrincipal::Account(account(CONSUMER)),
+                GrantResource::TagPolicy {
+                    catalog: p,
+                    resource_type: xacct_lake::TagResourceType::Table,
+                    expression: xacct_lake::TagExpression(vec![xacct_lake::TagCondition {
+                        key: "domain".to_owned(),
+                        values: vec!["finance".to_owned()],
+                    }]),
+                },
+                vec![Permission::Select, Permission::Describe],
+                vec![Permission::Select, Permission::Describe],
+            ),
             // No `CatalogId`: the grantor's own catalog.
             (
                 p,
@@ -287,11 +304,11 @@ fn every_modelled_list_permissions_row_becomes_a_grant_of_the_producer() {
         producer[0].origin
     );
     assert!(
-        producer[8]
+        producer[9]
             .origin
             .ends_with("lakeformation-permissions.json:222:9"),
         "{}",
-        producer[8].origin
+        producer[9].origin
     );
 }
 
@@ -560,19 +577,19 @@ fn findings_in_broken_exports_point_at_their_place() {
     let ram = "broken/ram-resource-shares.json";
     let found = places(&loaded);
     let expected: Vec<(&str, String)> = vec![
-        ("truncated-export", format!("{permissions}:140:18")),
+        ("truncated-export", format!("{permissions}:133:18")),
         // `"READ"` in `Permissions`.
         ("unknown-lake-permission", format!("{permissions}:16:17")),
         // An IAM group is no Lake Formation principal.
         ("invalid-lake-principal", format!("{permissions}:22:48")),
-        ("unmodelled-lake-resource", format!("{permissions}:40:17")),
-        ("unknown-export-key", format!("{permissions}:70:13")),
-        ("unmodelled-lake-permission", format!("{permissions}:67:17")),
+        ("unmodelled-lake-resource", format!("{permissions}:43:39")),
+        ("unknown-export-key", format!("{permissions}:63:13")),
+        ("unmodelled-lake-permission", format!("{permissions}:60:17")),
         // A Glue ARN where an S3 location belongs.
-        ("invalid-arn", format!("{permissions}:78:36")),
-        ("unmodelled-catalog", format!("{permissions}:92:34")),
-        ("unmodelled-lake-condition", format!("{permissions}:113:26")),
-        ("invalid-export-value", format!("{permissions}:125:25")),
+        ("invalid-arn", format!("{permissions}:71:36")),
+        ("unmodelled-catalog", format!("{permissions}:85:34")),
+        ("unmodelled-lake-condition", format!("{permissions}:106:26")),
+        ("invalid-export-value", format!("{permissions}:118:25")),
         ("invalid-lake-principal", format!("{settings}:8:48")),
         ("unmodelled-lake-setting", format!("{settings}:22:39")),
         ("mixed-lake-defaults", format!("{settings}:21:42")),
@@ -618,7 +635,7 @@ fn findings_in_broken_exports_point_at_their_place() {
     let lf_tag = finding("unmodelled-lake-resource");
     assert_eq!(lf_tag.severity, Severity::Warning);
     assert!(
-        lf_tag.message.contains("`LFTagPolicy`"),
+        lf_tag.message.contains("saved LF-Tag expression"),
         "{}",
         lf_tag.message
     );
@@ -731,7 +748,7 @@ fn region_is_checked_and_said_to_be_unused_where_it_has_no_effect() {
         listing(&loaded)
     );
     // The grants are read all the same; the settings with a bad Region are not.
-    assert_eq!(loaded.world.lake.grants.len(), 9);
+    assert_eq!(loaded.world.lake.grants.len(), 10);
     assert!(loaded.world.lake.catalogs.is_empty());
 }
 

@@ -53,6 +53,10 @@ pub struct Args {
     /// data.
     #[arg(long, conflicts_with_all = ["action", "read", "write", "read_stream"])]
     read_table: Option<String>,
+    /// The columns the query of `--read-table` selects (`a,b`): each needs SELECT of its own,
+    /// through a column list, an LF-Tag expression or a data cell filter.
+    #[arg(long, requires = "read_table", value_delimiter = ',')]
+    columns: Vec<String>,
     /// The Region of the Data Catalog for `--read-table`.
     #[arg(long, default_value = "us-east-1")]
     region: String,
@@ -457,6 +461,7 @@ pub fn run(args: &Args) -> u8 {
             external_ids: external_ids.clone(),
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),
+            columns: args.columns.clone(),
             region: args.region.clone(),
             ..Expectation::new(
                 operation.what.clone(),

@@ -18,6 +18,8 @@ mod findings_doc;
 mod graph;
 /// The README, LICENSE and Cargo.toml say what the build is.
 mod install;
+/// Lake Formation tags and data cell filters: column reads explained (issue 14).
+mod lake_tags;
 /// Output plumbing: closed pipes, colour, machine formats, stdin and encodings.
 mod output;
 /// `xacct who-can` and `xacct graph` on the bundled scenarios.
@@ -30,6 +32,8 @@ mod questions;
 mod questions_checked;
 /// Databricks Unity Catalog credentials and locations in the user's terms.
 mod unity_catalog;
+/// EMR steps with runtime roles: check, explain and who-can (issue 14).
+mod runtime_roles;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";

@@ -13,8 +13,9 @@
 //!   `list-principals` and `get-resource-share-invitations` merged into one object, read into
 //!   [`xacct_lake::Share`]s (<https://docs.aws.amazon.com/ram/latest/APIReference/API_ResourceShare.html>).
 //!
-//! What the exports hold and xacct does not model (LF-Tags, data cell filters, conditions,
-//! nested catalogs, RAM shares of other services) is a warning saying it is left out: a
+//! LF-Tags, their assignments and data cell filters are read by [`super::lake_tags`]. What the
+//! exports hold and xacct does not model (saved LF-Tag expressions, conditions, nested
+//! catalogs, RAM shares of other services) is a warning saying it is left out: a
 //! principal that reads only through it then looks denied, and the warning says why.
 
 use super::{ensure_account, member, span_of, Export};
@@ -28,11 +29,14 @@ use xacct_policy::json::{Json, Member};
 use xacct_policy::{AccountId, Arn, Finding, PolicyKind, Spanned};
 
 /// The import kinds this module reads.
-pub(super) const KINDS: [&str; 4] = [
+pub(super) const KINDS: [&str; 7] = [
     "lakeformation-permissions",
     "lakeformation-settings",
     "glue-resource-policy",
     "ram-resource-shares",
+    "lakeformation-lf-tags",
+    "lakeformation-resource-lf-tags",
+    "lakeformation-data-cells-filters",
 ];
 
 /// The Region a catalog is in when the `[[import]]` table names none, as for `[[catalog]]`.
@@ -43,6 +47,9 @@ pub(super) struct Scope {
     /// Required for every kind but `ram-resource-shares`, whose shares name their owner.
     account: Option<AccountId>,
     region: String,
+    /// For `lakeformation-resource-lf-tags`: the database and table the tags are of.
+    database: Option<String>,
+    table: Option<String>,
 }
 
 /// Reads `account` and `region` of a Lake Formation, Glue or RAM import. `None` when the
@@ -83,6 +90,12 @@ pub(super) fn scope(loader: &mut Loader, entry: &ImportEntry, kind: &str) -> Opt
         }
         "glue-resource-policy" => {
             Some("get-resource-policy does not say which catalog the policy belongs to")
+        }
+        "lakeformation-lf-tags" | "lakeformation-resource-lf-tags" => {
+            Some("the LF-Tags of an account's catalog do not say which account they are of")
+        }
+        "lakeformation-data-cells-filters" => {
+            Some("list-data-cells-filter is read as the filters of one account's catalog")
         }
         _ => None,
     };
@@ -126,7 +139,23 @@ pub(super) fn scope(loader: &mut Loader, entry: &ImportEntry, kind: &str) -> Opt
             .help = Some("write it as the CLI's `--region` takes it, e.g. `eu-west-1`".to_owned());
         return None;
     }
-    Some(Scope { account, region })
+    if kind != "lakeformation-resource-lf-tags" {
+        for (key, given) in [("database", &entry.database), ("table", &entry.table)] {
+            if given.is_some() {
+                loader.warning(
+                    "unused-import-key",
+                    span,
+                    format!("`{key}` has no meaning for a {kind} import: it is ignored"),
+                );
+            }
+        }
+    }
+    Some(Scope {
+        account,
+        region,
+        database: entry.database.clone(),
+        table: entry.table.clone(),
+    })
 }
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`: letters, hyphens, a number.
@@ -158,6 +187,20 @@ pub(super) fn import(export: &mut Export<'_>, root: &Json, kind: &str, scope: &S
             catalog_policy(export, root, account, &scope.region);
         }
         ("ram-resource-shares", expected) => shares(export, root, expected),
+        ("lakeformation-lf-tags", Some(account)) => {
+            super::lake_tags::lf_tags(export, root, account, &scope.region);
+        }
+        ("lakeformation-resource-lf-tags", Some(account)) => super::lake_tags::resource_lf_tags(
+            export,
+            root,
+            account,
+            &scope.region,
+            scope.database.as_deref(),
+            scope.table.as_deref(),
+        ),
+        ("lakeformation-data-cells-filters", Some(account)) => {
+            super::lake_tags::data_cells_filters(export, root, account, &scope.region);
+        }
         _ => {}
     }
 }
@@ -214,26 +257,20 @@ const ROW_KEYS: [&str; 8] = [
 
 /// The `Resource` members xacct reads into a [`GrantResource`].
 /// <https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_Resource.html>
-const MODELLED_RESOURCES: [&str; 5] = [
+const MODELLED_RESOURCES: [&str; 7] = [
     "Catalog",
     "Database",
     "Table",
     "TableWithColumns",
     "DataLocation",
+    "LFTagPolicy",
+    "DataCellsFilter",
 ];
 
 /// The `Resource` members AWS defines that xacct does not model, with what they are.
-const LEFT_OUT_RESOURCES: [(&str, &str); 4] = [
+const LEFT_OUT_RESOURCES: [(&str, &str); 2] = [
     ("LFTag", "the LF-Tag itself (to describe or assign it)"),
-    (
-        "LFTagPolicy",
-        "the databases or tables an LF-Tag expression matches",
-    ),
     ("LFTagExpression", "a saved LF-Tag expression"),
-    (
-        "DataCellsFilter",
-        "a data cell filter (rows and columns of a table)",
-    ),
 ];
 
 /// Permissions AWS defines (`Permissions` valid values) that do not decide reads of
@@ -483,7 +520,7 @@ fn grant_resource(
                 one.name_span,
                 format!("{owner} grants on `{}`, {meaning}, which xacct does not model: it is left out", one.name),
             )
-            .with_help("xacct reads grants on the catalog, databases, tables (with columns) and data locations; a principal that reads only through this grant looks denied"),
+            .with_help("xacct reads grants on the catalog, databases, tables (with columns), LF-Tag expressions, data cell filters and data locations; a principal that reads only through this grant looks denied"),
         );
         return None;
     }
@@ -496,6 +533,11 @@ fn grant_resource(
         return None;
     }
     match one.name.as_str() {
+        "LFTagPolicy" => {
+            let catalog = catalog_id(export, body, "CatalogId", grantor, &what)?;
+            super::lake_tags::tag_policy_resource(export, body, catalog, &what)
+        }
+        "DataCellsFilter" => super::lake_tags::filter_resource(export, body, grantor, &what),
         "Catalog" => {
             export.unknown_members(body, &["Id"], "a Catalog resource");
             let catalog = catalog_id(export, body, "Id", grantor, &what)?;
@@ -559,6 +601,7 @@ fn grant_resource(
                 database: database.value,
                 table,
                 columns: None,
+                excluded: Vec::new(),
             })
         }
         "TableWithColumns" => {
@@ -582,12 +625,13 @@ fn grant_resource(
             } else {
                 TableName::Named(name.value)
             };
-            let columns = columns(export, body, &what)?;
+            let (columns, excluded) = columns(export, body, &what)?;
             Some(GrantResource::Table {
                 catalog,
                 database: database.value,
                 table,
                 columns,
+                excluded,
             })
         }
         "DataLocation" => {
@@ -624,8 +668,13 @@ fn grant_resource(
 }
 
 /// The columns of a `TableWithColumns`: `Some(names)` for `ColumnNames`, `None` (every
-/// column) for `ColumnWildcard`. <https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_TableWithColumnsResource.html>
-fn columns(export: &mut Export<'_>, body: &Json, what: &str) -> Option<Option<Vec<String>>> {
+/// column) for `ColumnWildcard`, with the columns it excludes.
+/// <https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_TableWithColumnsResource.html>
+fn columns(
+    export: &mut Export<'_>,
+    body: &Json,
+    what: &str,
+) -> Option<(Option<Vec<String>>, Vec<String>)> {
     let mut names = Vec::new();
     for item in export.list(body, "ColumnNames", what) {
         names.push(
@@ -635,7 +684,7 @@ fn columns(export: &mut Export<'_>, body: &Json, what: &str) -> Option<Option<Ve
         );
     }
     if !names.is_empty() {
-        return Some(Some(names));
+        return Some((Some(names), Vec::new()));
     }
     let Some(wildcard) =
         member(body, "ColumnWildcard").filter(|found| !matches!(found, Json::Null { .. }))
@@ -659,22 +708,15 @@ fn columns(export: &mut Export<'_>, body: &Json, what: &str) -> Option<Option<Ve
         return None;
     }
     export.unknown_members(wildcard, &["ExcludedColumnNames"], "a ColumnWildcard");
-    let excluded = export.list(wildcard, "ExcludedColumnNames", what);
-    if let Some(first) = excluded.first() {
-        let names: Vec<String> = excluded
-            .iter()
-            .filter_map(|item| item.as_str().map(str::to_owned))
-            .collect();
-        export.report(
-            Finding::warning(
-                "unmodelled-column-exclusion",
-                first.span(),
-                format!("{what} excludes columns (`{}`), which xacct does not model: the grant is read as covering every column", names.join("`, `")),
-            )
-            .with_help("xacct decides access to tables, not to columns; a query of the excluded columns is refused by AWS"),
+    let mut excluded = Vec::new();
+    for item in export.list(wildcard, "ExcludedColumnNames", what) {
+        excluded.push(
+            export
+                .as_string(item, &format!("an item of `ExcludedColumnNames` of {what}"))?
+                .value,
         );
     }
-    Some(None)
+    Some((None, excluded))
 }
 
 /// The catalog a resource is in: `key` (`CatalogId`, or `Id` of a `Catalog`) when present,
@@ -858,6 +900,7 @@ fn settings(export: &mut Export<'_>, root: &Json, account: AccountId, region: &s
             .with_help("declare a database's own setting with `iam_allowed_principals` in a [[catalog.database]] table when it differs"),
         );
     }
+    super::lake_tags::cross_account_version(export, settings, account, region);
     ensure_account(export, account, settings.span());
     let key = (account, region.to_owned());
     let catalogs = &mut export.loader.world.lake.catalogs;
