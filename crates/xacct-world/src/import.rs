@@ -14,6 +14,7 @@ mod bucket;
 mod detect;
 mod lake;
 mod organizations;
+pub mod terraform;
 
 pub use detect::{manifest_for, manifest_for_with};
 

@@ -1,0 +1,452 @@
+//! The world read from a plan, gathered per entity (a role and the inline policies other
+//! resources attach to it), then written as a manifest whose every table says, in a comment,
+//! the resource address it comes from.
+
+use super::{Converted, Warning};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A policy document and where it was written.
+#[derive(Clone, Debug)]
+pub(crate) struct Doc {
+    pub(crate) text: String,
+    /// `plan.json: aws_iam_role.x assume_role_policy`.
+    pub(crate) origin: String,
+}
+
+#[derive(Default)]
+pub(crate) struct Principal {
+    pub(crate) address: String,
+    pub(crate) trust: Option<Doc>,
+    pub(crate) policies: Vec<Doc>,
+    pub(crate) managed: Vec<String>,
+    pub(crate) boundary: Option<String>,
+    pub(crate) groups: Vec<String>,
+    pub(crate) tags: BTreeMap<String, String>,
+    pub(crate) max_session_duration: Option<u64>,
+}
+
+#[derive(Default)]
+pub(crate) struct BucketOut {
+    pub(crate) address: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+    pub(crate) policy: Option<Doc>,
+    pub(crate) ownership: Option<String>,
+    pub(crate) encryption: Option<String>,
+    pub(crate) bucket_key: bool,
+    pub(crate) block_public_access: Option<[bool; 4]>,
+}
+
+#[derive(Default)]
+pub(crate) struct KeyOut {
+    pub(crate) address: String,
+    pub(crate) policy: Option<Doc>,
+    pub(crate) aliases: Vec<String>,
+    /// Grants as TOML inline tables.
+    pub(crate) grants: Vec<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct StreamOut {
+    pub(crate) address: String,
+    pub(crate) policy: Option<Doc>,
+    pub(crate) key: Option<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct CatalogOut {
+    pub(crate) address: String,
+    pub(crate) policy: Option<Doc>,
+    pub(crate) admins: Vec<String>,
+    pub(crate) iam_allowed_by_default: Option<bool>,
+    /// Sub-tables (`[[catalog.database]]` ...) already written, with their addresses.
+    pub(crate) tables: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+pub(crate) struct ShareOut {
+    pub(crate) address: String,
+    pub(crate) name: String,
+    pub(crate) owner: String,
+    pub(crate) allow_external_principals: bool,
+    pub(crate) resources: Vec<String>,
+    pub(crate) principals: Vec<String>,
+    pub(crate) accepted: Vec<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct ComputeOut {
+    pub(crate) address: String,
+    pub(crate) name: String,
+    pub(crate) cluster: Value,
+    pub(crate) mounts: Vec<Value>,
+}
+
+#[derive(Default)]
+pub(crate) struct AccountOut {
+    pub(crate) address: String,
+    pub(crate) block_public_access: Option<[bool; 4]>,
+    pub(crate) scps: Vec<Doc>,
+    pub(crate) rcps: Vec<Doc>,
+}
+
+/// Everything read so far.
+pub(crate) struct Out {
+    pub(crate) plan_name: String,
+    pub(crate) roles: BTreeMap<String, Principal>,
+    pub(crate) users: BTreeMap<String, Principal>,
+    pub(crate) groups: BTreeMap<String, Principal>,
+    pub(crate) managed: BTreeMap<String, (String, Doc)>,
+    pub(crate) profiles: BTreeMap<String, (String, String)>,
+    pub(crate) buckets: BTreeMap<String, BucketOut>,
+    pub(crate) accounts: BTreeMap<String, AccountOut>,
+    pub(crate) keys: BTreeMap<String, KeyOut>,
+    pub(crate) streams: BTreeMap<String, StreamOut>,
+    /// By `(account, region)`.
+    pub(crate) catalogs: BTreeMap<(String, String), CatalogOut>,
+    /// By the share's ARN (or its placeholder).
+    pub(crate) shares: BTreeMap<String, ShareOut>,
+    /// By the cluster's id (or its placeholder).
+    pub(crate) computes: BTreeMap<String, ComputeOut>,
+    /// Organization policies by id or placeholder: (address, type, document).
+    pub(crate) org_policies: BTreeMap<String, (String, String, Doc)>,
+    pub(crate) warnings: Vec<Warning>,
+    /// The Databricks workspace's cross-account role (`databricks_mws_credentials`).
+    pub(crate) deployer: Option<String>,
+}
+
+/// Up to three addresses, and how many more.
+pub(crate) fn few<S: AsRef<str>>(addresses: &[S]) -> String {
+    let mut shown: Vec<&str> = addresses.iter().take(3).map(AsRef::as_ref).collect();
+    let more = addresses.len().saturating_sub(3);
+    let more_text = format!("and {more} more");
+    if more > 0 {
+        shown.push(&more_text);
+    }
+    shown.join(", ")
+}
+
+/// A TOML string, quoted and escaped by the TOML library.
+pub(crate) fn quote(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| quote(item)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn doc(doc: &Doc) -> String {
+    format!(
+        "{{ inline = {}, origin = {} }}",
+        quote(&doc.text),
+        quote(&doc.origin)
+    )
+}
+
+fn switches(values: [bool; 4]) -> String {
+    let [acls, ignore, policy, restrict] = values;
+    format!("{{ BlockPublicAcls = {acls}, IgnorePublicAcls = {ignore}, BlockPublicPolicy = {policy}, RestrictPublicBuckets = {restrict} }}")
+}
+
+/// A manifest being written, with the address of each table.
+struct Writer {
+    text: String,
+    ranges: Vec<(std::ops::Range<usize>, String)>,
+}
+
+impl Writer {
+    fn table(&mut self, address: &str, header: &str, lines: &[String]) {
+        let start = self.text.len();
+        let _ = writeln!(self.text, "\n# {address}\n[[{header}]]");
+        for line in lines {
+            let _ = writeln!(self.text, "{line}");
+        }
+        self.ranges.push((start..self.text.len(), address.to_owned()));
+    }
+}
+
+impl Out {
+    pub(crate) fn new(plan_name: &str) -> Self {
+        Self {
+            plan_name: plan_name.to_owned(),
+            roles: BTreeMap::new(),
+            users: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            managed: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            buckets: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            streams: BTreeMap::new(),
+            catalogs: BTreeMap::new(),
+            shares: BTreeMap::new(),
+            computes: BTreeMap::new(),
+            org_policies: BTreeMap::new(),
+            warnings: Vec::new(),
+            deployer: None,
+        }
+    }
+
+    pub(crate) fn warn(&mut self, address: &str, message: String) {
+        self.warnings.push(Warning {
+            address: address.to_owned(),
+            message,
+        });
+    }
+
+    /// A document written at `attribute` of the resource at `address`.
+    pub(crate) fn doc(&self, address: &str, attribute: &str, text: String) -> Doc {
+        Doc {
+            text,
+            origin: format!("{}: {address} {attribute}", self.plan_name),
+        }
+    }
+
+    /// The manifest.
+    pub(crate) fn finish(self) -> Converted {
+        let mut writer = Writer {
+            text: format!(
+                "# Generated by `xacct import --terraform` from {}: one table per Terraform resource, its address in the comment above it.\n",
+                self.plan_name
+            ),
+            ranges: Vec::new(),
+        };
+        for (id, account) in &self.accounts {
+            let mut lines = vec![format!("id = {}", quote(id))];
+            if let Some(values) = account.block_public_access {
+                lines.push(format!("block_public_access = {}", switches(values)));
+            }
+            if !account.scps.is_empty() {
+                let docs: Vec<String> = account.scps.iter().map(doc).collect();
+                lines.push(format!("scps = [{}]", docs.join(", ")));
+            }
+            if !account.rcps.is_empty() {
+                let docs: Vec<String> = account.rcps.iter().map(doc).collect();
+                lines.push(format!("rcps = [{}]", docs.join(", ")));
+            }
+            writer.table(&account.address, "account", &lines);
+        }
+        for (arn, (address, document)) in &self.managed {
+            writer.table(
+                address,
+                "managed_policy",
+                &[format!("arn = {}", quote(arn)), format!("document = {}", doc(document))],
+            );
+        }
+        for (arn, role) in &self.roles {
+            let mut lines = vec![format!("arn = {}", quote(arn))];
+            if let Some(trust) = &role.trust {
+                lines.push(format!("trust = {}", doc(trust)));
+            }
+            principal_lines(role, &self.managed, &mut lines);
+            if let Some(seconds) = role.max_session_duration {
+                lines.push(format!("max_session_duration = {seconds}"));
+            }
+            writer.table(&role.address, "role", &lines);
+        }
+        for (arn, group) in &self.groups {
+            let mut lines = vec![format!("arn = {}", quote(arn))];
+            principal_lines(group, &self.managed, &mut lines);
+            writer.table(&group.address, "group", &lines);
+        }
+        for (arn, user) in &self.users {
+            let mut lines = vec![format!("arn = {}", quote(arn))];
+            principal_lines(user, &self.managed, &mut lines);
+            if !user.groups.is_empty() {
+                lines.push(format!("groups = {}", list(&user.groups)));
+            }
+            writer.table(&user.address, "user", &lines);
+        }
+        for (arn, (address, role)) in &self.profiles {
+            writer.table(
+                address,
+                "instance_profile",
+                &[format!("arn = {}", quote(arn)), format!("role = {}", quote(role))],
+            );
+        }
+        for (name, bucket) in &self.buckets {
+            let mut lines = vec![
+                format!("name = {}", quote(name)),
+                format!("account = {}", quote(&bucket.account)),
+                format!("region = {}", quote(&bucket.region)),
+            ];
+            if let Some(policy) = &bucket.policy {
+                lines.push(format!("policy = {}", doc(policy)));
+            }
+            if let Some(ownership) = &bucket.ownership {
+                lines.push(format!("ownership = {}", quote(ownership)));
+            }
+            if let Some(encryption) = &bucket.encryption {
+                lines.push(format!("encryption = {}", quote(encryption)));
+            }
+            if bucket.bucket_key {
+                lines.push("bucket_key = true".to_owned());
+            }
+            if let Some(values) = bucket.block_public_access {
+                lines.push(format!("block_public_access = {}", switches(values)));
+            }
+            writer.table(&bucket.address, "bucket", &lines);
+        }
+        for (arn, key) in &self.keys {
+            let mut lines = vec![format!("arn = {}", quote(arn))];
+            if let Some(policy) = &key.policy {
+                lines.push(format!("policy = {}", doc(policy)));
+            }
+            if !key.aliases.is_empty() {
+                lines.push(format!("aliases = {}", list(&key.aliases)));
+            }
+            if !key.grants.is_empty() {
+                lines.push(format!("grant = [{}]", key.grants.join(", ")));
+            }
+            writer.table(&key.address, "key", &lines);
+        }
+        for (arn, stream) in &self.streams {
+            let mut lines = vec![format!("arn = {}", quote(arn))];
+            if let Some(policy) = &stream.policy {
+                lines.push(format!("policy = {}", doc(policy)));
+            }
+            if let Some(key) = &stream.key {
+                lines.push(format!("encryption_key = {}", quote(key)));
+            }
+            writer.table(&stream.address, "stream", &lines);
+        }
+        for ((account, region), catalog) in &self.catalogs {
+            let mut lines = vec![
+                format!("account = {}", quote(account)),
+                format!("region = {}", quote(region)),
+            ];
+            if let Some(policy) = &catalog.policy {
+                lines.push(format!("policy = {}", doc(policy)));
+            }
+            if !catalog.admins.is_empty() {
+                lines.push(format!("admins = {}", list(&catalog.admins)));
+            }
+            if let Some(default) = catalog.iam_allowed_by_default {
+                lines.push(format!("iam_allowed_by_default = {default}"));
+            }
+            writer.table(&catalog.address, "catalog", &lines);
+            for (address, table) in &catalog.tables {
+                let start = writer.text.len();
+                let _ = writeln!(writer.text, "# {address}\n{table}");
+                writer.ranges.push((start..writer.text.len(), address.clone()));
+            }
+        }
+        for share in self.shares.values() {
+            let mut lines = vec![
+                format!("name = {}", quote(&share.name)),
+                format!("owner = {}", quote(&share.owner)),
+                format!("resources = {}", list(&share.resources)),
+                format!("principals = {}", list(&share.principals)),
+            ];
+            if share.allow_external_principals {
+                lines.push("allow_external_principals = true".to_owned());
+            }
+            if !share.accepted.is_empty() {
+                let accepted: Vec<String> = share
+                    .accepted
+                    .iter()
+                    .map(|account| format!("{} = \"ACCEPTED\"", quote(account)))
+                    .collect();
+                lines.push(format!("invitations = {{ {} }}", accepted.join(", ")));
+            }
+            writer.table(&share.address, "share", &lines);
+        }
+        let mut files = BTreeMap::new();
+        for compute in self.computes.values() {
+            let stem = file_stem(&compute.address);
+            let cluster_path = format!("terraform/{stem}.cluster.json");
+            let mut lines = vec![
+                format!("name = {}", quote(&compute.name)),
+                format!("databricks_cluster = {}", quote(&cluster_path)),
+            ];
+            if let Some(role) = &self.deployer {
+                lines.push(format!("deployed_by = {}", quote(role)));
+            }
+            files.insert(
+                cluster_path,
+                serde_json::to_string_pretty(&compute.cluster).unwrap_or_default(),
+            );
+            if !compute.mounts.is_empty() {
+                let mounts_path = format!("terraform/{stem}.mounts.json");
+                lines.push(format!("mounts = {}", quote(&mounts_path)));
+                files.insert(
+                    mounts_path,
+                    serde_json::to_string_pretty(&compute.mounts).unwrap_or_default(),
+                );
+            }
+            writer.table(&compute.address, "compute", &lines);
+        }
+        Converted {
+            manifest: writer.text,
+            files,
+            warnings: self.warnings,
+            ranges: writer.ranges,
+            resources: 0,
+        }
+    }
+}
+
+/// The policies, managed policies, boundary and tags of a role, user or group.
+fn principal_lines(
+    principal: &Principal,
+    managed: &BTreeMap<String, (String, Doc)>,
+    lines: &mut Vec<String>,
+) {
+    if !principal.policies.is_empty() {
+        let docs: Vec<String> = principal.policies.iter().map(doc).collect();
+        lines.push(format!("policies = [{}]", docs.join(", ")));
+    }
+    if !principal.managed.is_empty() {
+        lines.push(format!("managed = {}", list(&principal.managed)));
+    }
+    // The manifest takes the boundary's document; the plan names it by ARN.
+    if let Some((_, document)) = principal
+        .boundary
+        .as_ref()
+        .and_then(|arn| managed.get(arn))
+    {
+        lines.push(format!("boundary = {}", doc(document)));
+    }
+    if !principal.tags.is_empty() {
+        let tags: Vec<String> = principal
+            .tags
+            .iter()
+            .map(|(key, value)| format!("{} = {}", quote(key), quote(value)))
+            .collect();
+        lines.push(format!("tags = {{ {} }}", tags.join(", ")));
+    }
+}
+
+/// A file name for a resource address: letters, digits, `-`, `_` and `.` only.
+pub(crate) fn file_stem(address: &str) -> String {
+    address
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_plain_file_names() {
+        assert_eq!(file_stem("module.x[\"a/b\"].databricks_cluster.etl"), "module.x__a_b__.databricks_cluster.etl");
+        assert!(!file_stem("../../etc").contains('/'));
+    }
+
+    #[test]
+    fn few_counts_the_rest() {
+        assert_eq!(few(&["a", "b"]), "a, b");
+        assert_eq!(few(&["a", "b", "c", "d", "e"]), "a, b, c, and 2 more");
+    }
+}

@@ -1,0 +1,175 @@
+//! KMS keys (policies, aliases, grants) and Kinesis data streams (resource policies and
+//! encryption). Attribute names from the AWS provider's documentation (`aws_kms_key`,
+//! `aws_kms_key_policy`, `aws_kms_alias`, `aws_kms_grant`, `aws_kinesis_stream`,
+//! `aws_kinesis_resource_policy`).
+
+use super::emit::{quote, KeyOut, Out, StreamOut};
+use super::iam::document;
+use super::plan::{first_block, Resource};
+use super::resolve::{partition, Resolver};
+use serde_json::Value;
+
+pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) -> bool {
+    match resource.kind.as_str() {
+        "aws_kms_key" => key(out, resolver, resource),
+        "aws_kms_key_policy" => {
+            if let Some(doc) = document(out, resolver, resource, "policy") {
+                if let Some(key) = find_key(out, resolver, resource, "key_id") {
+                    key.policy = Some(doc);
+                }
+            }
+        }
+        "aws_kms_alias" => {
+            let name = resource.text("name").map(str::to_owned);
+            if let (Some(name), Some(key)) = (name, find_key(out, resolver, resource, "target_key_id")) {
+                key.aliases.push(name);
+            }
+        }
+        "aws_kms_grant" => grant(out, resolver, resource),
+        "aws_kinesis_stream" => stream(out, resolver, resource),
+        "aws_kinesis_resource_policy" => {
+            let Some(doc) = document(out, resolver, resource, "policy") else {
+                return true;
+            };
+            let arn = resolver.text(resource, "resource_arn");
+            match arn.and_then(|arn| out.streams.get_mut(&arn).map(|stream| (arn, stream))) {
+                Some((_, stream)) => stream.policy = Some(doc),
+                None => out.warn(&resource.address, format!("{} is a policy of a stream (or consumer) that is not in the plan, or known only after apply: left out", resource.address)),
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The policy AWS gives a key created without one: the account may use IAM policies to
+/// allow access (<https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>).
+fn default_policy(partition: &str, account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Id":"key-default-1","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:{partition}:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    )
+}
+
+fn key(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
+    let Some(arn) = resolver.attribute(resource, "arn") else {
+        return;
+    };
+    if resource.text("arn").is_none() {
+        out.warn(
+            &resource.address,
+            format!("the key id of {} is made by AWS at apply: xacct calls the key `{arn}` until then, and documents that name the new key by a literal ARN cannot match it", resource.address),
+        );
+    }
+    let policy = if resolver.text(resource, "policy").is_some() {
+        document(out, resolver, resource, "policy")
+    } else if resource.is_unknown("policy") {
+        document(out, resolver, resource, "policy")
+    } else {
+        let account = resource.account.as_deref().unwrap_or_default();
+        let text = default_policy(partition(&resource.region), account);
+        Some(out.doc(&resource.address, "default key policy", text))
+    };
+    out.keys.insert(
+        arn,
+        KeyOut {
+            address: resource.address.clone(),
+            policy,
+            ..KeyOut::default()
+        },
+    );
+}
+
+/// The key an attribute names (by ARN, id or alias), or a warning.
+fn find_key<'a>(
+    out: &'a mut Out,
+    resolver: &Resolver<'_>,
+    resource: &Resource,
+    attribute: &str,
+) -> Option<&'a mut KeyOut> {
+    let id = resolver.text(resource, attribute);
+    let found = id.as_ref().and_then(|id| {
+        out.keys
+            .iter()
+            .find(|(arn, key)| {
+                *arn == id
+                    || arn.ends_with(&format!("/{id}"))
+                    || key.aliases.iter().any(|alias| alias == id)
+            })
+            .map(|(arn, _)| arn.clone())
+    });
+    match found {
+        Some(arn) => out.keys.get_mut(&arn),
+        None => {
+            out.warn(&resource.address, format!("{} names key `{}`, which is not in the plan (or known only after apply): left out", resource.address, id.unwrap_or_default()));
+            None
+        }
+    }
+}
+
+fn grant(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
+    let Some(grantee) = resolver.text(resource, "grantee_principal") else {
+        out.warn(&resource.address, format!("the grantee of {} is known only after apply: the grant is left out", resource.address));
+        return;
+    };
+    let operations: Vec<String> = resource.strings("operations").iter().map(|op| quote(op)).collect();
+    let mut fields = vec![
+        format!("grantee = {}", quote(&grantee)),
+        format!("operations = [{}]", operations.join(", ")),
+    ];
+    if let Some(name) = resource.text("name") {
+        fields.push(format!("name = {}", quote(name)));
+    }
+    if let Some(constraints) = resource.values.get("constraints").and_then(first_block) {
+        for (from, to) in [
+            ("encryption_context_equals", "encryption_context_equals"),
+            ("encryption_context_subset", "encryption_context_subset"),
+        ] {
+            if let Some(map) = constraints.get(from).and_then(Value::as_object) {
+                let pairs: Vec<String> = map
+                    .iter()
+                    .filter_map(|(key, value)| Some(format!("{} = {}", quote(key), quote(value.as_str()?))))
+                    .collect();
+                fields.push(format!("{to} = {{ {} }}", pairs.join(", ")));
+            }
+        }
+    }
+    let text = format!("{{ {} }}", fields.join(", "));
+    if let Some(key) = find_key(out, resolver, resource, "key_id") {
+        key.grants.push(text);
+    }
+}
+
+fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
+    let Some(arn) = resolver.attribute(resource, "arn") else {
+        out.warn(&resource.address, format!("the ARN of {} is not known before apply: the stream is left out", resource.address));
+        return;
+    };
+    let encrypted = resource.text("encryption_type") == Some("KMS");
+    let key = if encrypted {
+        match resolver.text(resource, "kms_key_id") {
+            Some(key) if key == "alias/aws/kinesis" => Some("aws/kinesis".to_owned()),
+            Some(key) if key.starts_with("arn:") => Some(key),
+            Some(key) => Some(format!(
+                "arn:{}:kms:{}:{}:{}",
+                partition(&resource.region),
+                resource.region,
+                resource.account.as_deref().unwrap_or_default(),
+                if key.starts_with("alias/") { key } else { format!("key/{key}") }
+            )),
+            None => {
+                out.warn(&resource.address, format!("the encryption key of {} is known only after apply: the stream is read as unencrypted", resource.address));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    out.streams.insert(
+        arn,
+        StreamOut {
+            address: resource.address.clone(),
+            policy: None,
+            key,
+        },
+    );
+}
