@@ -56,14 +56,16 @@ impl Terraform {
 
 /// `ALIAS=ACCOUNT_ID`, the account a 12-digit id.
 pub fn parse_account_of(text: &str) -> Result<(String, String), String> {
-    let (alias, account) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not PROVIDER=ACCOUNT_ID (e.g. aws.lake=222222222222)"))?;
+    let (alias, account) = text.split_once('=').ok_or_else(|| {
+        format!("`{text}` is not PROVIDER=ACCOUNT_ID (e.g. aws.lake=222222222222)")
+    })?;
     account
         .parse::<xacct_policy::AccountId>()
         .map_err(|error| format!("`{account}`: {error}"))?;
     if alias.is_empty() {
-        return Err(format!("`{text}` names no provider (e.g. aws.lake=222222222222)"));
+        return Err(format!(
+            "`{text}` names no provider (e.g. aws.lake=222222222222)"
+        ));
     }
     Ok((alias.to_owned(), account.to_owned()))
 }

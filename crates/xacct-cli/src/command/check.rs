@@ -34,7 +34,8 @@ pub fn run(args: &Args) -> u8 {
         Format::Json => Output::Json,
         Format::Sarif => Output::Sarif,
     };
-    let Some(mut loaded) = scenario::load_planned(&args.scenario, "check", output, &args.terraform) else {
+    let Some(mut loaded) = scenario::load_planned(&args.scenario, "check", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     loaded.world.request_time = args.at.time();

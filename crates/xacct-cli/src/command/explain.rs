@@ -357,7 +357,8 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     }
-    let Some(loaded) = scenario::load_planned(&args.scenario, "explain", output, &args.terraform) else {
+    let Some(loaded) = scenario::load_planned(&args.scenario, "explain", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     let mut world = loaded.world.clone();

@@ -67,7 +67,8 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(loaded) = scenario::load_planned(&args.scenario, "who-can", output, &args.terraform) else {
+    let Some(loaded) = scenario::load_planned(&args.scenario, "who-can", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     let mut world = loaded.world.clone();

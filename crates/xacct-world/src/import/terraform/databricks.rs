@@ -27,7 +27,9 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
 }
 
 fn cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
-    let id = resource.text("id").map_or_else(|| placeholder(resource), str::to_owned);
+    let id = resource
+        .text("id")
+        .map_or_else(|| placeholder(resource), str::to_owned);
     let name = resource
         .text("cluster_name")
         .map_or_else(|| resource.address.clone(), str::to_owned);
@@ -39,7 +41,9 @@ fn cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         && resource
             .block("aws_attributes")
             .is_some_and(|block| block.get("instance_profile_arn").is_none_or(Value::is_null))
-        && !resource.references(&["aws_attributes", "instance_profile_arn"]).is_empty()
+        && !resource
+            .references(&["aws_attributes", "instance_profile_arn"])
+            .is_empty()
     {
         out.warn(&resource.address, format!("the instance profile of {} is known only after apply: the cluster is read without one", resource.address));
     }
@@ -48,13 +52,25 @@ fn cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         attributes.insert("instance_profile_arn".to_owned(), json!(profile));
     }
     cluster.insert("aws_attributes".to_owned(), Value::Object(attributes));
-    for field in ["spark_conf", "spark_env_vars", "policy_id", "data_security_mode", "single_user_name"] {
+    for field in [
+        "spark_conf",
+        "spark_env_vars",
+        "policy_id",
+        "data_security_mode",
+        "single_user_name",
+    ] {
         if let Some(value) = resource.values.get(field).filter(|value| !value.is_null()) {
             cluster.insert(field.to_owned(), value.clone());
         }
     }
     if resource.is_unknown("spark_conf") {
-        out.warn(&resource.address, format!("the spark_conf of {} is known only after apply: the cluster is read without it", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the spark_conf of {} is known only after apply: the cluster is read without it",
+                resource.address
+            ),
+        );
     }
     out.computes.insert(
         id,
@@ -79,13 +95,23 @@ fn mount(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         .map(|bucket| format!("s3a://{bucket}"))
         .or_else(|| resource.text("uri").map(str::to_owned));
     let Some(source) = source else {
-        out.warn(&resource.address, format!("{} mounts no S3 bucket xacct can name before apply: left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "{} mounts no S3 bucket xacct can name before apply: left out",
+                resource.address
+            ),
+        );
         return;
     };
     let mut mount = Map::new();
     mount.insert("mount_point".to_owned(), json!(format!("/mnt/{name}")));
     mount.insert("source".to_owned(), json!(source));
-    if let Some(extra) = resource.values.get("extra_configs").filter(|value| value.is_object()) {
+    if let Some(extra) = resource
+        .values
+        .get("extra_configs")
+        .filter(|value| value.is_object())
+    {
         mount.insert("extra_configs".to_owned(), extra.clone());
     }
     let cluster = resolver.text(resource, "cluster_id");

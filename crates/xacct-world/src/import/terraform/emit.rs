@@ -164,7 +164,8 @@ impl Writer {
         for line in lines {
             let _ = writeln!(self.text, "{line}");
         }
-        self.ranges.push((start..self.text.len(), address.to_owned()));
+        self.ranges
+            .push((start..self.text.len(), address.to_owned()));
     }
 }
 
@@ -233,7 +234,10 @@ impl Out {
             writer.table(
                 address,
                 "managed_policy",
-                &[format!("arn = {}", quote(arn)), format!("document = {}", doc(document))],
+                &[
+                    format!("arn = {}", quote(arn)),
+                    format!("document = {}", doc(document)),
+                ],
             );
         }
         for (arn, role) in &self.roles {
@@ -264,7 +268,10 @@ impl Out {
             writer.table(
                 address,
                 "instance_profile",
-                &[format!("arn = {}", quote(arn)), format!("role = {}", quote(role))],
+                &[
+                    format!("arn = {}", quote(arn)),
+                    format!("role = {}", quote(role)),
+                ],
             );
         }
         for (name, bucket) in &self.buckets {
@@ -331,7 +338,9 @@ impl Out {
             for (address, table) in &catalog.tables {
                 let start = writer.text.len();
                 let _ = writeln!(writer.text, "# {address}\n{table}");
-                writer.ranges.push((start..writer.text.len(), address.clone()));
+                writer
+                    .ranges
+                    .push((start..writer.text.len(), address.clone()));
             }
         }
         for share in self.shares.values() {
@@ -403,11 +412,7 @@ fn principal_lines(
         lines.push(format!("managed = {}", list(&principal.managed)));
     }
     // The manifest takes the boundary's document; the plan names it by ARN.
-    if let Some((_, document)) = principal
-        .boundary
-        .as_ref()
-        .and_then(|arn| managed.get(arn))
-    {
+    if let Some((_, document)) = principal.boundary.as_ref().and_then(|arn| managed.get(arn)) {
         lines.push(format!("boundary = {}", doc(document)));
     }
     if !principal.tags.is_empty() {
@@ -440,7 +445,10 @@ mod tests {
 
     #[test]
     fn stems_are_plain_file_names() {
-        assert_eq!(file_stem("module.x[\"a/b\"].databricks_cluster.etl"), "module.x__a_b__.databricks_cluster.etl");
+        assert_eq!(
+            file_stem("module.x[\"a/b\"].databricks_cluster.etl"),
+            "module.x__a_b__.databricks_cluster.etl"
+        );
         assert!(!file_stem("../../etc").contains('/'));
     }
 

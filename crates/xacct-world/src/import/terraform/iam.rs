@@ -141,8 +141,15 @@ fn principal(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind: 
             .into_iter()
             .flatten()
         {
-            let name = block.get("name").and_then(Value::as_str).unwrap_or_default();
-            match block.get("policy").and_then(Value::as_str).filter(|text| !text.is_empty()) {
+            let name = block
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match block
+                .get("policy")
+                .and_then(Value::as_str)
+                .filter(|text| !text.is_empty())
+            {
                 Some(text) => {
                     let doc = out.doc(
                         &resource.address,
@@ -153,7 +160,10 @@ fn principal(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind: 
                 }
                 None if !name.is_empty() => out.warn(
                     &resource.address,
-                    format!("inline_policy `{name}` of {} is known only after apply: it is left out", resource.address),
+                    format!(
+                        "inline_policy `{name}` of {} is known only after apply: it is left out",
+                        resource.address
+                    ),
                 ),
                 None => {}
             }
@@ -203,7 +213,12 @@ fn find<'a>(
     name: &str,
 ) -> Option<&'a mut Principal> {
     let exact = principal_arn(resource, kind, name);
-    let prefix = format!("arn:{}:iam::{}:{}/", partition(&resource.region), account(resource), kind.noun());
+    let prefix = format!(
+        "arn:{}:iam::{}:{}/",
+        partition(&resource.region),
+        account(resource),
+        kind.noun()
+    );
     let key = map.keys().find(|arn| {
         **arn == exact || (arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
     })?;
@@ -225,7 +240,14 @@ fn missing(out: &mut Out, resource: &Resource, kind: Kind, name: &str, what: &st
 
 fn inline(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind: Kind) {
     let Some(name) = resolver.text(resource, kind.noun()) else {
-        out.warn(&resource.address, format!("the {} of {} is known only after apply: its policy is left out", kind.noun(), resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the {} of {} is known only after apply: its policy is left out",
+                kind.noun(),
+                resource.address
+            ),
+        );
         return;
     };
     let name = name.split(':').next().unwrap_or_default().to_owned();
@@ -243,7 +265,14 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind:
         resolver.text(resource, kind.noun()),
         resolver.text(resource, "policy_arn"),
     ) else {
-        out.warn(&resource.address, format!("the {} or policy of {} is known only after apply: the attachment is left out", kind.noun(), resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the {} or policy of {} is known only after apply: the attachment is left out",
+                kind.noun(),
+                resource.address
+            ),
+        );
         return;
     };
     match find(kind.map(out), resource, kind, &name) {
@@ -252,7 +281,13 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind:
                 entry.managed.push(policy_arn);
             }
         }
-        None => missing(out, resource, kind, &name, &format!("managed policy `{policy_arn}`")),
+        None => missing(
+            out,
+            resource,
+            kind,
+            &name,
+            &format!("managed policy `{policy_arn}`"),
+        ),
     }
 }
 
@@ -263,13 +298,25 @@ fn add_to_group(out: &mut Out, resource: &Resource, user: &str, group: &str) {
                 entry.groups.push(group.to_owned());
             }
         }
-        None => missing(out, resource, Kind::User, user, &format!("membership of group `{group}`")),
+        None => missing(
+            out,
+            resource,
+            Kind::User,
+            user,
+            &format!("membership of group `{group}`"),
+        ),
     }
 }
 
 fn profile(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(arn) = resolver.attribute(resource, "arn") else {
-        out.warn(&resource.address, format!("the ARN of {} is not known before apply: the instance profile is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the ARN of {} is not known before apply: the instance profile is left out",
+                resource.address
+            ),
+        );
         return;
     };
     match resolver.text(resource, "role") {

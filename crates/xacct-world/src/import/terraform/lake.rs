@@ -41,7 +41,11 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
 
 /// The `[[catalog]]` of `catalog_id` (the provider's account when absent) in the resource's
 /// Region.
-fn catalog<'a>(out: &'a mut Out, resource: &Resource, catalog_id: Option<&str>) -> &'a mut CatalogOut {
+fn catalog<'a>(
+    out: &'a mut Out,
+    resource: &Resource,
+    catalog_id: Option<&str>,
+) -> &'a mut CatalogOut {
     let account = catalog_id
         .filter(|id| !id.is_empty())
         .map(str::to_owned)
@@ -77,11 +81,14 @@ fn database(out: &mut Out, resource: &Resource) {
         ));
     }
     let address = resource.address.clone();
-    catalog(out, resource, None).tables.push((address, lines.join("\n")));
+    catalog(out, resource, None)
+        .tables
+        .push((address, lines.join("\n")));
 }
 
 fn table(out: &mut Out, resource: &Resource) {
-    let (Some(name), Some(database)) = (resource.text("name"), resource.text("database_name")) else {
+    let (Some(name), Some(database)) = (resource.text("name"), resource.text("database_name"))
+    else {
         return;
     };
     let mut lines = vec![format!(
@@ -107,20 +114,38 @@ fn table(out: &mut Out, resource: &Resource) {
         ));
     }
     let address = resource.address.clone();
-    catalog(out, resource, None).tables.push((address, lines.join("\n")));
+    catalog(out, resource, None)
+        .tables
+        .push((address, lines.join("\n")));
 }
 
 fn settings(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let mut admins = resource.strings("admins");
     if admins.is_empty() && resource.is_unknown("admins") {
-        out.warn(&resource.address, format!("the data lake administrators of {} are known only after apply: none are read", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the data lake administrators of {} are known only after apply: none are read",
+                resource.address
+            ),
+        );
     }
     admins.extend(resolver.text(resource, "admins"));
     // IAMAllowedPrincipals keeps ALL on new databases and tables only while the defaults name it.
-    let iam_allowed = ["create_database_default_permissions", "create_table_default_permissions"]
-        .iter()
-        .flat_map(|name| resource.values.get(*name).and_then(Value::as_array).into_iter().flatten())
-        .any(|block| block.get("principal").and_then(Value::as_str) == Some("IAM_ALLOWED_PRINCIPALS"));
+    let iam_allowed = [
+        "create_database_default_permissions",
+        "create_table_default_permissions",
+    ]
+    .iter()
+    .flat_map(|name| {
+        resource
+            .values
+            .get(*name)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    })
+    .any(|block| block.get("principal").and_then(Value::as_str) == Some("IAM_ALLOWED_PRINCIPALS"));
     let entry = catalog(out, resource, None);
     entry.admins.extend(admins);
     entry.iam_allowed_by_default = Some(iam_allowed);
@@ -134,75 +159,161 @@ fn s3_path(arn: &str) -> String {
 
 fn location(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(arn) = resolver.text(resource, "arn") else {
-        out.warn(&resource.address, format!("the location of {} is known only after apply: left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the location of {} is known only after apply: left out",
+                resource.address
+            ),
+        );
         return;
     };
-    let mut lines = vec![format!("[[catalog.location]]\npath = {}", quote(&s3_path(&arn)))];
+    let mut lines = vec![format!(
+        "[[catalog.location]]\npath = {}",
+        quote(&s3_path(&arn))
+    )];
     if let Some(role) = resolver.text(resource, "role_arn") {
         lines.push(format!("role = {}", quote(&role)));
     }
-    if resource.values.get("hybrid_access_enabled").and_then(Value::as_bool) == Some(true) {
+    if resource
+        .values
+        .get("hybrid_access_enabled")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         lines.push("hybrid = true".to_owned());
     }
     let address = resource.address.clone();
-    catalog(out, resource, None).tables.push((address, lines.join("\n")));
+    catalog(out, resource, None)
+        .tables
+        .push((address, lines.join("\n")));
 }
 
 fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(principal) = resolver.text(resource, "principal") else {
-        out.warn(&resource.address, format!("the principal of {} is known only after apply: the grant is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the principal of {} is known only after apply: the grant is left out",
+                resource.address
+            ),
+        );
         return;
     };
     for tagged in ["lf_tag", "lf_tag_policy"] {
-        if resource.values.get(tagged).and_then(Value::as_array).is_some_and(|items| !items.is_empty()) {
-            out.warn(&resource.address, format!("{} grants on LF-tags, which xacct does not read: left out", resource.address));
+        if resource
+            .values
+            .get(tagged)
+            .and_then(Value::as_array)
+            .is_some_and(|items| !items.is_empty())
+        {
+            out.warn(
+                &resource.address,
+                format!(
+                    "{} grants on LF-tags, which xacct does not read: left out",
+                    resource.address
+                ),
+            );
             return;
         }
     }
-    let quoted = |items: Vec<String>| items.iter().map(|item| quote(item)).collect::<Vec<_>>().join(", ");
-    let mut lines = vec![format!("[[catalog.grant]]\nprincipal = {}", quote(&principal))];
+    let quoted = |items: Vec<String>| {
+        items
+            .iter()
+            .map(|item| quote(item))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = vec![format!(
+        "[[catalog.grant]]\nprincipal = {}",
+        quote(&principal)
+    )];
     let mut catalog_id = resource.text("catalog_id").map(str::to_owned);
     let database = resource.block("database");
     let table = resource.block("table");
     let columns = resource.block("table_with_columns");
     let data = resource.block("data_location");
-    if resource.values.get("catalog_resource").and_then(Value::as_bool) == Some(true) {
+    if resource
+        .values
+        .get("catalog_resource")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         lines.push("catalog_resource = true".to_owned());
     } else if let Some(block) = columns {
-        catalog_id = text_of(Some(block), "catalog_id").map(str::to_owned).or(catalog_id);
-        lines.push(format!("database = {}", quote(text_of(Some(block), "database_name").unwrap_or_default())));
-        lines.push(format!("table = {}", quote(text_of(Some(block), "name").unwrap_or("*"))));
+        catalog_id = text_of(Some(block), "catalog_id")
+            .map(str::to_owned)
+            .or(catalog_id);
+        lines.push(format!(
+            "database = {}",
+            quote(text_of(Some(block), "database_name").unwrap_or_default())
+        ));
+        lines.push(format!(
+            "table = {}",
+            quote(text_of(Some(block), "name").unwrap_or("*"))
+        ));
         let names = strings(block.get("column_names"));
         if !names.is_empty() {
             lines.push(format!("columns = [{}]", quoted(names)));
         }
     } else if let Some(block) = table {
-        catalog_id = text_of(Some(block), "catalog_id").map(str::to_owned).or(catalog_id);
-        lines.push(format!("database = {}", quote(text_of(Some(block), "database_name").unwrap_or_default())));
+        catalog_id = text_of(Some(block), "catalog_id")
+            .map(str::to_owned)
+            .or(catalog_id);
+        lines.push(format!(
+            "database = {}",
+            quote(text_of(Some(block), "database_name").unwrap_or_default())
+        ));
         let wildcard = block.get("wildcard").and_then(Value::as_bool) == Some(true);
-        let name = if wildcard { "*" } else { text_of(Some(block), "name").unwrap_or("*") };
+        let name = if wildcard {
+            "*"
+        } else {
+            text_of(Some(block), "name").unwrap_or("*")
+        };
         lines.push(format!("table = {}", quote(name)));
     } else if let Some(block) = database {
-        catalog_id = text_of(Some(block), "catalog_id").map(str::to_owned).or(catalog_id);
-        lines.push(format!("database = {}", quote(text_of(Some(block), "name").unwrap_or_default())));
+        catalog_id = text_of(Some(block), "catalog_id")
+            .map(str::to_owned)
+            .or(catalog_id);
+        lines.push(format!(
+            "database = {}",
+            quote(text_of(Some(block), "name").unwrap_or_default())
+        ));
     } else if let Some(block) = data {
-        catalog_id = text_of(Some(block), "catalog_id").map(str::to_owned).or(catalog_id);
+        catalog_id = text_of(Some(block), "catalog_id")
+            .map(str::to_owned)
+            .or(catalog_id);
         let arn = text_of(Some(block), "arn")
             .map(str::to_owned)
             .or_else(|| resolver.nested(resource, "data_location", "arn"));
         let Some(arn) = arn else {
-            out.warn(&resource.address, format!("the data location of {} is known only after apply: the grant is left out", resource.address));
+            out.warn(
+                &resource.address,
+                format!(
+                    "the data location of {} is known only after apply: the grant is left out",
+                    resource.address
+                ),
+            );
             return;
         };
         lines.push(format!("location = {}", quote(&s3_path(&arn))));
     } else {
-        out.warn(&resource.address, format!("{} names no resource xacct reads: the grant is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "{} names no resource xacct reads: the grant is left out",
+                resource.address
+            ),
+        );
         return;
     }
     if let Some(id) = &catalog_id {
         lines.push(format!("catalog_id = {}", quote(id)));
     }
-    lines.push(format!("permissions = [{}]", quoted(resource.strings("permissions"))));
+    lines.push(format!(
+        "permissions = [{}]",
+        quoted(resource.strings("permissions"))
+    ));
     let grantable = resource.strings("permissions_with_grant_option");
     if !grantable.is_empty() {
         lines.push(format!("grantable = [{}]", quoted(grantable)));
@@ -210,7 +321,9 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let address = resource.address.clone();
     // The grant is made by the provider's account, whatever catalog its resource is in.
     let account = resource.account.clone();
-    catalog(out, resource, account.as_deref()).tables.push((address, lines.join("\n")));
+    catalog(out, resource, account.as_deref())
+        .tables
+        .push((address, lines.join("\n")));
 }
 
 fn share(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
@@ -251,9 +364,19 @@ fn find_share<'a>(
 
 fn association(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let principal = resource.kind == "aws_ram_principal_association";
-    let attribute = if principal { "principal" } else { "resource_arn" };
+    let attribute = if principal {
+        "principal"
+    } else {
+        "resource_arn"
+    };
     let Some(value) = resolver.text(resource, attribute) else {
-        out.warn(&resource.address, format!("`{attribute}` of {} is known only after apply: left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "`{attribute}` of {} is known only after apply: left out",
+                resource.address
+            ),
+        );
         return;
     };
     if let Some(share) = find_share(out, resolver, resource, "resource_share_arn") {

@@ -154,9 +154,15 @@ const IGNORED: [&str; 4] = [
 fn stage(kind: &str) -> u8 {
     match kind {
         "aws_iam_policy" | "aws_kms_key" | "aws_organizations_policy" => 0,
-        "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_s3_bucket"
-        | "aws_kinesis_stream" | "aws_ram_resource_share" | "databricks_cluster"
-        | "aws_glue_catalog_database" | "aws_lakeformation_data_lake_settings" => 1,
+        "aws_iam_role"
+        | "aws_iam_user"
+        | "aws_iam_group"
+        | "aws_s3_bucket"
+        | "aws_kinesis_stream"
+        | "aws_ram_resource_share"
+        | "databricks_cluster"
+        | "aws_glue_catalog_database"
+        | "aws_lakeformation_data_lake_settings" => 1,
         _ => 2,
     }
 }

@@ -9,18 +9,28 @@ use super::resolve::{placeholder, Resolver};
 
 /// `FullAWSAccess`, which stays attached at every level unless detached: attaching another
 /// SCP to an account adds to it (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_strategies.html>).
-const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const FULL_AWS_ACCESS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) -> bool {
     match resource.kind.as_str() {
         "aws_organizations_policy" => {
-            let id = resource.text("id").map_or_else(|| placeholder(resource), str::to_owned);
-            let kind = resource.text("type").unwrap_or("SERVICE_CONTROL_POLICY").to_owned();
-            if !matches!(kind.as_str(), "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY") {
+            let id = resource
+                .text("id")
+                .map_or_else(|| placeholder(resource), str::to_owned);
+            let kind = resource
+                .text("type")
+                .unwrap_or("SERVICE_CONTROL_POLICY")
+                .to_owned();
+            if !matches!(
+                kind.as_str(),
+                "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY"
+            ) {
                 return true; // Tag, backup and AI opt-out policies grant nothing.
             }
             if let Some(doc) = document(out, resolver, resource, "content") {
-                out.org_policies.insert(id, (resource.address.clone(), kind, doc));
+                out.org_policies
+                    .insert(id, (resource.address.clone(), kind, doc));
             }
         }
         "aws_organizations_policy_attachment" => attachment(out, resolver, resource),
@@ -34,7 +44,11 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         let reference = resource.references(&["policy_id"]);
         reference.iter().find_map(|reference| {
             let (target, _) = resolver.target(resource, reference)?;
-            Some(target.text("id").map_or_else(|| placeholder(target), str::to_owned))
+            Some(
+                target
+                    .text("id")
+                    .map_or_else(|| placeholder(target), str::to_owned),
+            )
         })
     });
     let target = resolver.text(resource, "target_id");
@@ -50,7 +64,11 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         );
         return;
     }
-    let full = out.doc(&resource.address, "FullAWSAccess (attached by default)", FULL_AWS_ACCESS.to_owned());
+    let full = out.doc(
+        &resource.address,
+        "FullAWSAccess (attached by default)",
+        FULL_AWS_ACCESS.to_owned(),
+    );
     let entry = out.accounts.entry(target).or_insert_with(|| AccountOut {
         address: resource.address.clone(),
         ..AccountOut::default()

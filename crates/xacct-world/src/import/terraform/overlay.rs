@@ -68,7 +68,10 @@ fn load_with_plan(
     let text = FileAccess::anywhere()
         .read_text(&manifest_path, files::MANIFEST_LIMIT, "a scenario manifest")
         .map_err(|error| error.to_string())?;
-    let base = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = manifest_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let offset = text.len() + 1;
     let merged = SourceFile::new(
         manifest_path.display().to_string(),
@@ -105,7 +108,11 @@ fn relocate(
         }
         let start = finding.finding.span.start - offset;
         let end = finding.finding.span.end.saturating_sub(offset).max(start);
-        if let Some((_, address)) = converted.ranges.iter().find(|(range, _)| range.contains(&start)) {
+        if let Some((_, address)) = converted
+            .ranges
+            .iter()
+            .find(|(range, _)| range.contains(&start))
+        {
             finding.finding.message = format!("{address}: {}", finding.finding.message);
         }
         finding.finding.span = Span::new(start, end);

@@ -37,7 +37,9 @@ impl Resource {
 
     /// Whether `name` is unknown until apply.
     pub(crate) fn is_unknown(&self, name: &str) -> bool {
-        self.unknown.get(name).is_some_and(|value| value != &Value::Bool(false))
+        self.unknown
+            .get(name)
+            .is_some_and(|value| value != &Value::Bool(false))
     }
 
     /// The first block of a nested block list (`rule[0]`), or the object itself.
@@ -52,7 +54,10 @@ impl Resource {
 
     /// The references the configuration makes in attribute `path` (nested blocks by name).
     pub(crate) fn references(&self, path: &[&str]) -> Vec<String> {
-        let mut at = self.config.as_ref().and_then(|config| config.get("expressions"));
+        let mut at = self
+            .config
+            .as_ref()
+            .and_then(|config| config.get("expressions"));
         for key in path {
             at = at.and_then(|value| match value {
                 Value::Array(items) => items.first().and_then(|item| item.get(*key)),
@@ -126,7 +131,9 @@ pub(crate) fn read(
             .collect(),
     };
     let module_root = match side {
-        Side::Before => root.get("prior_state").and_then(|state| state.get("values")),
+        Side::Before => root
+            .get("prior_state")
+            .and_then(|state| state.get("values")),
         Side::After => root.get("planned_values"),
     }
     .and_then(|values| values.get("root_module"));
@@ -173,14 +180,19 @@ pub(crate) fn read(
                 .filter(|account| account.len() == 12)
                 .map(str::to_owned)
         });
-        if account.is_none() && text("mode") == "managed" && !text("type").starts_with("databricks_") {
+        if account.is_none()
+            && text("mode") == "managed"
+            && !text("type").starts_with("databricks_")
+        {
             plan.unaccounted
                 .entry(provider.clone())
                 .or_default()
                 .push(address.clone());
         }
         plan.resources.push(Resource {
-            unknown: unknown.get(address.as_str()).map_or(Value::Null, |value| (*value).clone()),
+            unknown: unknown
+                .get(address.as_str())
+                .map_or(Value::Null, |value| (*value).clone()),
             address,
             module,
             mode: text("mode").to_owned(),
@@ -212,7 +224,13 @@ fn lookup(account_of: &BTreeMap<String, String>, key: &str) -> Option<String> {
 
 /// Every resource of a module and its children.
 fn collect<'a>(module: &'a Value, out: &mut Vec<&'a Value>) {
-    out.extend(module.get("resources").and_then(Value::as_array).into_iter().flatten());
+    out.extend(
+        module
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
     for child in module
         .get("child_modules")
         .and_then(Value::as_array)
@@ -279,7 +297,10 @@ fn configurations(root: &Value) -> BTreeMap<String, Value> {
         }
     }
     let mut out = BTreeMap::new();
-    if let Some(module) = root.get("configuration").and_then(|config| config.get("root_module")) {
+    if let Some(module) = root
+        .get("configuration")
+        .and_then(|config| config.get("root_module"))
+    {
         walk(module, "", &mut out);
     }
     out
@@ -323,7 +344,9 @@ fn providers(
             _ => None,
         };
         let account = lookup(account_of, key).or(from_role).or(from_allowed);
-        let region = constant("region").and_then(Value::as_str).map(str::to_owned);
+        let region = constant("region")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         out.insert(key.clone(), (account, region));
     }
     out
@@ -349,7 +372,10 @@ mod tests {
     fn account_of_by_key_or_alias() {
         let map = BTreeMap::from([("lake".to_owned(), "222222222222".to_owned())]);
         assert_eq!(lookup(&map, "aws.lake").as_deref(), Some("222222222222"));
-        assert_eq!(lookup(&map, "module.x:aws.lake").as_deref(), Some("222222222222"));
+        assert_eq!(
+            lookup(&map, "module.x:aws.lake").as_deref(),
+            Some("222222222222")
+        );
         assert_eq!(lookup(&map, "aws"), None);
     }
 }

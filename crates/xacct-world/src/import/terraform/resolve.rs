@@ -121,7 +121,10 @@ impl<'a> Resolver<'a> {
         if let Some(text) = target.text(attribute) {
             return Some(text.to_owned());
         }
-        if !matches!(attribute, "arn" | "id" | "name" | "key_id" | "bucket" | "role") {
+        if !matches!(
+            attribute,
+            "arn" | "id" | "name" | "key_id" | "bucket" | "role"
+        ) {
             // Followed once more: an attribute set from another resource's.
             let references = target.references(&[attribute]);
             return references.iter().find_map(|reference| {
@@ -160,14 +163,20 @@ impl<'a> Resolver<'a> {
             ("aws_iam_user", "arn") => iam("user"),
             ("aws_iam_group", "arn") => iam("group"),
             ("aws_iam_instance_profile", "arn") => iam("instance-profile"),
-            ("aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_instance_profile", "id" | "name") => named("name"),
-            ("aws_s3_bucket", "arn") => {
-                self.text(target, "bucket").map(|bucket| format!("arn:{part}:s3:::{bucket}"))
-            }
+            (
+                "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_instance_profile",
+                "id" | "name",
+            ) => named("name"),
+            ("aws_s3_bucket", "arn") => self
+                .text(target, "bucket")
+                .map(|bucket| format!("arn:{part}:s3:::{bucket}")),
             ("aws_s3_bucket", "id" | "bucket") => self.text(target, "bucket"),
-            ("aws_kinesis_stream", "arn" | "id") => self
-                .text(target, "name")
-                .map(|name| format!("arn:{part}:kinesis:{}:{account}:stream/{name}", target.region)),
+            ("aws_kinesis_stream", "arn" | "id") => self.text(target, "name").map(|name| {
+                format!(
+                    "arn:{part}:kinesis:{}:{account}:stream/{name}",
+                    target.region
+                )
+            }),
             ("aws_kms_key", "arn") => Some(format!(
                 "arn:{part}:kms:{}:{account}:key/{}",
                 target.region,

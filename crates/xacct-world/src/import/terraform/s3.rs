@@ -92,7 +92,13 @@ fn target<'a>(
             None
         }
         None => {
-            out.warn(&resource.address, format!("the bucket of {} is known only after apply: left out", resource.address));
+            out.warn(
+                &resource.address,
+                format!(
+                    "the bucket of {} is known only after apply: left out",
+                    resource.address
+                ),
+            );
             None
         }
     }
@@ -100,7 +106,13 @@ fn target<'a>(
 
 /// The four Block Public Access switches; the provider's default for each is false.
 fn switches(resource: &Resource) -> [bool; 4] {
-    let on = |name: &str| resource.values.get(name).and_then(Value::as_bool).unwrap_or(false);
+    let on = |name: &str| {
+        resource
+            .values
+            .get(name)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
     [
         on("block_public_acls"),
         on("ignore_public_acls"),
@@ -127,7 +139,11 @@ fn encryption(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         .or_else(|| {
             resolver.nested_path(
                 resource,
-                &["rule", "apply_server_side_encryption_by_default", "kms_master_key_id"],
+                &[
+                    "rule",
+                    "apply_server_side_encryption_by_default",
+                    "kms_master_key_id",
+                ],
             )
         });
     let bucket_key = rule
@@ -142,7 +158,11 @@ fn encryption(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
                 partition(&resource.region),
                 resource.region,
                 resource.account.as_deref().unwrap_or_default(),
-                if key.starts_with("alias/") { key } else { format!("key/{key}") }
+                if key.starts_with("alias/") {
+                    key
+                } else {
+                    format!("key/{key}")
+                }
             ),
             None => "aws/s3".to_owned(),
         }

@@ -21,7 +21,9 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
         }
         "aws_kms_alias" => {
             let name = resource.text("name").map(str::to_owned);
-            if let (Some(name), Some(key)) = (name, find_key(out, resolver, resource, "target_key_id")) {
+            if let (Some(name), Some(key)) =
+                (name, find_key(out, resolver, resource, "target_key_id"))
+            {
                 key.aliases.push(name);
             }
         }
@@ -63,7 +65,8 @@ fn key(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let policy = if resolver.text(resource, "policy").is_some() {
         document(out, resolver, resource, "policy")
     } else if resource.is_unknown("policy") {
-        document(out, resolver, resource, "policy")
+        // Set by an `aws_kms_key_policy` of the plan, or reported by the loader as missing.
+        None
     } else {
         let account = resource.account.as_deref().unwrap_or_default();
         let text = default_policy(partition(&resource.region), account);
@@ -108,10 +111,20 @@ fn find_key<'a>(
 
 fn grant(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(grantee) = resolver.text(resource, "grantee_principal") else {
-        out.warn(&resource.address, format!("the grantee of {} is known only after apply: the grant is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the grantee of {} is known only after apply: the grant is left out",
+                resource.address
+            ),
+        );
         return;
     };
-    let operations: Vec<String> = resource.strings("operations").iter().map(|op| quote(op)).collect();
+    let operations: Vec<String> = resource
+        .strings("operations")
+        .iter()
+        .map(|op| quote(op))
+        .collect();
     let mut fields = vec![
         format!("grantee = {}", quote(&grantee)),
         format!("operations = [{}]", operations.join(", ")),
@@ -127,7 +140,9 @@ fn grant(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             if let Some(map) = constraints.get(from).and_then(Value::as_object) {
                 let pairs: Vec<String> = map
                     .iter()
-                    .filter_map(|(key, value)| Some(format!("{} = {}", quote(key), quote(value.as_str()?))))
+                    .filter_map(|(key, value)| {
+                        Some(format!("{} = {}", quote(key), quote(value.as_str()?)))
+                    })
                     .collect();
                 fields.push(format!("{to} = {{ {} }}", pairs.join(", ")));
             }
@@ -141,7 +156,13 @@ fn grant(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
 
 fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(arn) = resolver.attribute(resource, "arn") else {
-        out.warn(&resource.address, format!("the ARN of {} is not known before apply: the stream is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the ARN of {} is not known before apply: the stream is left out",
+                resource.address
+            ),
+        );
         return;
     };
     let encrypted = resource.text("encryption_type") == Some("KMS");
@@ -154,7 +175,11 @@ fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
                 partition(&resource.region),
                 resource.region,
                 resource.account.as_deref().unwrap_or_default(),
-                if key.starts_with("alias/") { key } else { format!("key/{key}") }
+                if key.starts_with("alias/") {
+                    key
+                } else {
+                    format!("key/{key}")
+                }
             )),
             None => {
                 out.warn(&resource.address, format!("the encryption key of {} is known only after apply: the stream is read as unencrypted", resource.address));

@@ -1,0 +1,171 @@
+//! `--terraform` and `xacct import --terraform`: plans written to the documented JSON format
+//! (tests/fixtures/terraform/generate.py) read as the worlds they describe.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot run its command fails"
+)]
+
+use super::{xacct, AT};
+
+const FIXTURES: &str = "crates/xacct-cli/tests/fixtures/terraform";
+
+/// The PASS and FAIL lines of a check, without the manifest locations.
+fn verdicts(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("PASS  ") || line.starts_with("FAIL  "))
+        .map(|line| line.split("  (").next().unwrap_or(line).to_owned())
+        .collect()
+}
+
+fn check_plan(folder: &str, extra: &[&str]) -> (i32, String, String) {
+    let dir = format!("{FIXTURES}/{folder}");
+    let plan = format!("{dir}/plan.json");
+    let mut arguments = vec![
+        "check",
+        dir.as_str(),
+        "--terraform",
+        plan.as_str(),
+        "--at",
+        AT,
+    ];
+    arguments.extend_from_slice(extra);
+    xacct(&arguments)
+}
+
+#[test]
+fn s3_role_chain_as_a_plan_checks_as_the_example_does() {
+    let (code, stdout, stderr) = check_plan("s3-role-chain", &[]);
+    let (example_code, example, _) = xacct(&["check", "examples/s3-role-chain", "--at", AT]);
+    assert_eq!((code, example_code), (0, 0), "{stderr}");
+    assert_eq!(verdicts(&stdout), verdicts(&example));
+    assert_eq!(verdicts(&stdout).len(), 5, "{stdout}");
+}
+
+#[test]
+fn a_broken_trust_in_the_plan_fails_as_the_broken_example_does() {
+    let (code, stdout, stderr) = check_plan("s3-role-chain/broken/trust-names-wrong-role", &[]);
+    let (example_code, example, _) = xacct(&[
+        "check",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+        "--at",
+        AT,
+    ]);
+    assert_eq!((code, example_code), (1, 1));
+    assert_eq!(verdicts(&stdout), verdicts(&example));
+    // The finding on the trust policy names the plan and the resource's address.
+    assert!(
+        stderr.contains("trust-names-wrong-role/plan.json: aws_iam_role.lake assume_role_policy"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn findings_name_the_resource_address_in_json_and_sarif() {
+    for format in ["json", "sarif"] {
+        let (code, stdout, _) = check_plan(
+            "s3-role-chain/broken/trust-names-wrong-role",
+            &["--format", format],
+        );
+        assert_eq!(code, 1);
+        assert!(
+            stdout.contains("aws_iam_role.lake assume_role_policy"),
+            "{format}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn every_mapped_type_is_read_into_one_world() {
+    let (code, stdout, stderr) = check_plan("every-type", &["--account-of", "org=333333333333"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(verdicts(&stdout).len(), 4, "{stdout}");
+    // What could not be read is said, with the address.
+    for expected in [
+        "aws_iam_role.later",
+        "aws_organizations_policy_attachment.root",
+        "aws_sqs_queue (aws_sqs_queue.jobs)",
+        "the key id of aws_kms_key.lake is made by AWS at apply",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+}
+
+#[test]
+fn a_provider_without_an_account_is_a_warning_naming_it() {
+    let dir = format!("{FIXTURES}/every-type");
+    let plan = format!("{dir}/plan.json");
+    let (code, _, stderr) = xacct(&["import", "--terraform", &plan]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("the account of provider `aws.org` is not known")
+            && stderr.contains("--account-of aws.org=ACCOUNT_ID"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn import_writes_a_scenario_that_checks_like_the_plan() {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("terraform-import");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let output = folder.join("xacct.toml");
+    let plan = format!("{FIXTURES}/s3-role-chain/plan.json");
+    let (code, _, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        &plan,
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        manifest.contains(
+            "# aws_iam_role.lake\n[[role]]\narn = \"arn:aws:iam::222222222222:role/MyRoleB\""
+        ),
+        "{manifest}"
+    );
+    assert!(folder
+        .as_path()
+        .join("terraform/databricks_cluster.etl.cluster.json")
+        .is_file());
+    // With the fixture's expectations added, the written folder is an ordinary scenario.
+    let expectations = std::fs::read_to_string(
+        super::workspace_root().join(format!("{FIXTURES}/s3-role-chain/xacct.toml")),
+    )
+    .unwrap();
+    std::fs::write(&output, format!("{manifest}\n{expectations}")).unwrap();
+    let (code, stdout, stderr) = xacct(&["check", folder.as_path().to_str().unwrap(), "--at", AT]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(verdicts(&stdout).len(), 5, "{stdout}");
+}
+
+#[test]
+fn import_warnings_are_listed_by_address() {
+    let plan = format!("{FIXTURES}/every-type/plan.json");
+    let (code, stdout, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        &plan,
+        "--account-of",
+        "org=333333333333",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("import_every_type_warnings", stderr);
+    insta::assert_snapshot!("import_every_type_manifest", stdout);
+}
+
+#[test]
+fn what_is_not_a_plan_is_refused_with_the_fix() {
+    let (code, _, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        "examples/s3-role-chain/databricks/cluster.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a Terraform plan"), "{stderr}");
+    let (code, _, stderr) = xacct(&["import", "--terraform", "x.json", "--account-of", "lake=12"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("lake=12"), "{stderr}");
+}
