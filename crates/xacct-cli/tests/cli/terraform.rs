@@ -60,6 +60,28 @@ fn a_broken_trust_in_the_plan_fails_as_the_broken_example_does() {
     );
 }
 
+/// The four field guides written as plans (with broken variants): the same verdicts as the
+/// hand-written examples, and nothing the reader had to leave out.
+#[test]
+fn the_field_guides_as_plans_check_as_the_examples_do() {
+    for (folder, passes) in [
+        ("kinesis-role-chain", true),
+        ("kinesis-role-chain/broken/assume-role-not-granted", false),
+        ("emrfs-role-mapping", true),
+        ("emrfs-role-mapping/broken/mapped-role-does-not-trust-the-ec2-role", false),
+        ("glue-catalog-share", true),
+        ("glue-catalog-share/broken/no-describe-on-resource-link", false),
+    ] {
+        let (code, stdout, stderr) = check_plan(folder, &[]);
+        let (example_code, example, _) = xacct(&["check", &format!("examples/{folder}"), "--at", AT]);
+        assert_eq!(code, i32::from(!passes), "{folder}: {stdout}\n{stderr}");
+        assert_eq!(example_code, code, "{folder}");
+        assert_eq!(verdicts(&stdout), verdicts(&example), "{folder}");
+        assert!(!verdicts(&stdout).is_empty(), "{folder}");
+        assert!(!stderr.contains("terraform-not-read"), "{folder}: {stderr}");
+    }
+}
+
 #[test]
 fn findings_name_the_resource_address_in_json_and_sarif() {
     for format in ["json", "sarif"] {
@@ -128,7 +150,7 @@ fn import_writes_a_scenario_that_checks_like_the_plan() {
     );
     assert!(folder
         .as_path()
-        .join("terraform/databricks_cluster.etl.cluster.json")
+        .join("terraform/databricks_cluster.etl.databricks_cluster.json")
         .is_file());
     // With the fixture's expectations added, the written folder is an ordinary scenario.
     let expectations = std::fs::read_to_string(

@@ -77,8 +77,9 @@ fn cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         ComputeOut {
             address: resource.address.clone(),
             name,
-            cluster: Value::Object(cluster),
-            mounts: Vec::new(),
+            settings: vec![("databricks_cluster", Value::Object(cluster))],
+            databricks: true,
+            ..ComputeOut::default()
         },
     );
 }

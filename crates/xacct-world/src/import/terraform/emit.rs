@@ -53,6 +53,8 @@ pub(crate) struct StreamOut {
     pub(crate) address: String,
     pub(crate) policy: Option<Doc>,
     pub(crate) key: Option<String>,
+    /// Registered consumers: (address, ARN).
+    pub(crate) consumers: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -76,12 +78,18 @@ pub(crate) struct ShareOut {
     pub(crate) accepted: Vec<String>,
 }
 
+/// A cluster or job: its settings files as the service's API prints them.
 #[derive(Default)]
 pub(crate) struct ComputeOut {
     pub(crate) address: String,
     pub(crate) name: String,
-    pub(crate) cluster: Value,
+    /// By the manifest key that names the file (`databricks_cluster`, `emr_cluster`,
+    /// `security_configuration`, `glue_job`).
+    pub(crate) settings: Vec<(&'static str, Value)>,
     pub(crate) mounts: Vec<Value>,
+    /// Who launches it: the role the provider assumes, kept when it is a role of the plan.
+    pub(crate) deployed_by: Option<String>,
+    pub(crate) databricks: bool,
 }
 
 #[derive(Default)]
@@ -115,6 +123,8 @@ pub(crate) struct Out {
     pub(crate) warnings: Vec<Warning>,
     /// The Databricks workspace's cross-account role (`databricks_mws_credentials`).
     pub(crate) deployer: Option<String>,
+    /// EMR security configurations as `describe-security-configuration` prints them, by name.
+    pub(crate) emr_security: BTreeMap<String, Value>,
 }
 
 /// Up to three addresses, and how many more.
@@ -188,6 +198,7 @@ impl Out {
             org_policies: BTreeMap::new(),
             warnings: Vec::new(),
             deployer: None,
+            emr_security: BTreeMap::new(),
         }
     }
 
@@ -319,6 +330,9 @@ impl Out {
                 lines.push(format!("encryption_key = {}", quote(key)));
             }
             writer.table(&stream.address, "stream", &lines);
+            for (address, consumer) in &stream.consumers {
+                writer.table(address, "stream.consumer", &[format!("arn = {}", quote(consumer))]);
+            }
         }
         for ((account, region), catalog) in &self.catalogs {
             let mut lines = vec![
@@ -366,18 +380,23 @@ impl Out {
         let mut files = BTreeMap::new();
         for compute in self.computes.values() {
             let stem = file_stem(&compute.address);
-            let cluster_path = format!("terraform/{stem}.cluster.json");
-            let mut lines = vec![
-                format!("name = {}", quote(&compute.name)),
-                format!("databricks_cluster = {}", quote(&cluster_path)),
-            ];
-            if let Some(role) = &self.deployer {
+            let mut lines = vec![format!("name = {}", quote(&compute.name))];
+            for (key, content) in &compute.settings {
+                let path = format!("terraform/{stem}.{key}.json");
+                lines.push(format!("{key} = {}", quote(&path)));
+                files.insert(path, serde_json::to_string_pretty(content).unwrap_or_default());
+            }
+            let deployer = if compute.databricks {
+                self.deployer.as_ref()
+            } else {
+                compute
+                    .deployed_by
+                    .as_ref()
+                    .filter(|role| self.roles.contains_key(*role))
+            };
+            if let Some(role) = deployer {
                 lines.push(format!("deployed_by = {}", quote(role)));
             }
-            files.insert(
-                cluster_path,
-                serde_json::to_string_pretty(&compute.cluster).unwrap_or_default(),
-            );
             if !compute.mounts.is_empty() {
                 let mounts_path = format!("terraform/{stem}.mounts.json");
                 lines.push(format!("mounts = {}", quote(&mounts_path)));

@@ -12,6 +12,7 @@
 mod databricks;
 mod emit;
 mod iam;
+mod jobs;
 mod lake;
 mod organizations;
 mod overlay;
@@ -116,7 +117,8 @@ pub fn convert(
             || streams::read(&mut world, &resolver, resource)
             || lake::read(&mut world, &resolver, resource)
             || organizations::read(&mut world, &resolver, resource)
-            || databricks::read(&mut world, &resolver, resource);
+            || databricks::read(&mut world, &resolver, resource)
+            || jobs::read(&mut world, &resolver, resource);
         if !mapped && !IGNORED.contains(&resource.kind.as_str()) {
             unknown_types
                 .entry(resource.kind.as_str())

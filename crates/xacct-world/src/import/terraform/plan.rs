@@ -23,6 +23,8 @@ pub(crate) struct Resource {
     pub(crate) config: Option<Value>,
     /// The account, where the provider configuration or `--account-of` says.
     pub(crate) account: Option<String>,
+    /// The role the provider assumes (`assume_role.role_arn`): who makes the resource.
+    pub(crate) deployer: Option<String>,
     pub(crate) region: String,
 }
 
@@ -161,11 +163,11 @@ pub(crate) fn read(
             .and_then(|config| config.get("provider_config_key"))
             .and_then(Value::as_str)
             .map_or_else(|| default_provider(text("type")), str::to_owned);
-        let (account, region) = providers
+        let (account, region, deployer) = providers
             .get(&provider)
             .or_else(|| providers.get(provider.rsplit(':').next().unwrap_or_default()))
             .cloned()
-            .unwrap_or_else(|| (lookup(account_of, &provider), None));
+            .unwrap_or_else(|| (lookup(account_of, &provider), None, None));
         let values = item
             .get("values")
             .and_then(Value::as_object)
@@ -200,6 +202,7 @@ pub(crate) fn read(
             values,
             config,
             account,
+            deployer,
             region: region.unwrap_or_else(|| "us-east-1".to_owned()),
         });
     }
@@ -310,7 +313,7 @@ fn configurations(root: &Value) -> BTreeMap<String, Value> {
 fn providers(
     root: &Value,
     account_of: &BTreeMap<String, String>,
-) -> BTreeMap<String, (Option<String>, Option<String>)> {
+) -> BTreeMap<String, (Option<String>, Option<String>, Option<String>)> {
     let mut out = BTreeMap::new();
     for (key, provider) in root
         .get("configuration")
@@ -347,7 +350,7 @@ fn providers(
         let region = constant("region")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        out.insert(key.clone(), (account, region));
+        out.insert(key.clone(), (account, region, role_arn.map(str::to_owned)));
     }
     out
 }

@@ -29,6 +29,7 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
         }
         "aws_kms_grant" => grant(out, resolver, resource),
         "aws_kinesis_stream" => stream(out, resolver, resource),
+        "aws_kinesis_stream_consumer" => consumer(out, resolver, resource),
         "aws_kinesis_resource_policy" => {
             let Some(doc) = document(out, resolver, resource, "policy") else {
                 return true;
@@ -195,6 +196,21 @@ fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             address: resource.address.clone(),
             policy: None,
             key,
+            consumers: Vec::new(),
         },
     );
+}
+
+/// A registered consumer: its ARN ends in the time it was made, so a new one is known only
+/// after apply.
+fn consumer(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
+    let stream = resolver.text(resource, "stream_arn");
+    let Some(arn) = resource.text("arn").map(str::to_owned) else {
+        out.warn(&resource.address, format!("the ARN of {} ends in its creation time, known only after apply: the consumer is left out", resource.address));
+        return;
+    };
+    match stream.and_then(|stream| out.streams.get_mut(&stream)) {
+        Some(entry) => entry.consumers.push((resource.address.clone(), arn)),
+        None => out.warn(&resource.address, format!("{} is a consumer of a stream that is not in the plan: left out", resource.address)),
+    }
 }
