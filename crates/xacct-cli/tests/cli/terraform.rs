@@ -7,6 +7,9 @@
 
 use super::{xacct, AT};
 
+/// The HCL of `xacct plan --format terraform` as plan JSON.
+mod hcl;
+
 const FIXTURES: &str = "crates/xacct-cli/tests/fixtures/terraform";
 
 /// The PASS and FAIL lines of a check, without the manifest locations.
@@ -190,4 +193,37 @@ fn what_is_not_a_plan_is_refused_with_the_fix() {
     let (code, _, stderr) = xacct(&["import", "--terraform", "x.json", "--account-of", "lake=12"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("lake=12"), "{stderr}");
+}
+
+/// What `xacct plan --format terraform` writes, as Terraform would plan it, is read back:
+/// merged over the example's plan folder (whose intents are not yet met), every intent and
+/// compute check passes.
+#[test]
+fn what_xacct_plan_writes_is_read_back() {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("terraform-roundtrip");
+    std::fs::create_dir_all(&folder).unwrap();
+    for example in ["s3-role-chain", "emrfs-role-mapping", "glue-catalog-share"] {
+        let scenario = format!("examples/{example}/plan");
+        let (code, before, _) = xacct(&["check", &scenario, "--at", AT]);
+        assert_eq!(code, 1, "{example}: the intents are not met before: {before}");
+        let (code, hcl_text, stderr) = xacct(&["plan", &scenario, "--format", "terraform"]);
+        assert_eq!(code, 0, "{stderr}");
+        let plan = folder.join(format!("{example}.json"));
+        std::fs::write(&plan, hcl::plan_json(&hcl_text).to_string()).unwrap();
+        let (code, stdout, stderr) = xacct(&[
+            "check",
+            &scenario,
+            "--terraform",
+            plan.to_str().unwrap(),
+            "--account-of",
+            "account_111111111111=111111111111",
+            "--account-of",
+            "account_222222222222=222222222222",
+            "--at",
+            AT,
+        ]);
+        assert_eq!(code, 0, "{example}: {stdout}\n{stderr}");
+        assert!(!verdicts(&stdout).is_empty(), "{example}");
+        assert!(!stderr.contains("terraform-not-read"), "{example}: {stderr}");
+    }
 }

@@ -2,6 +2,7 @@
 //! resources attach to it), then written as a manifest whose every table says, in a comment,
 //! the resource address it comes from.
 
+use super::base::Base;
 use super::{Converted, Warning};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -18,6 +19,8 @@ pub(crate) struct Doc {
 #[derive(Default)]
 pub(crate) struct Principal {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) trust: Option<Doc>,
     pub(crate) policies: Vec<Doc>,
     pub(crate) managed: Vec<String>,
@@ -30,6 +33,8 @@ pub(crate) struct Principal {
 #[derive(Default)]
 pub(crate) struct BucketOut {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) account: String,
     pub(crate) region: String,
     pub(crate) policy: Option<Doc>,
@@ -42,6 +47,8 @@ pub(crate) struct BucketOut {
 #[derive(Default)]
 pub(crate) struct KeyOut {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) policy: Option<Doc>,
     pub(crate) aliases: Vec<String>,
     /// Grants as TOML inline tables.
@@ -51,6 +58,8 @@ pub(crate) struct KeyOut {
 #[derive(Default)]
 pub(crate) struct StreamOut {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) policy: Option<Doc>,
     pub(crate) key: Option<String>,
     /// Registered consumers: (address, ARN).
@@ -60,6 +69,8 @@ pub(crate) struct StreamOut {
 #[derive(Default)]
 pub(crate) struct CatalogOut {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) policy: Option<Doc>,
     pub(crate) admins: Vec<String>,
     pub(crate) iam_allowed_by_default: Option<bool>,
@@ -95,6 +106,8 @@ pub(crate) struct ComputeOut {
 #[derive(Default)]
 pub(crate) struct AccountOut {
     pub(crate) address: String,
+    /// The scenario's table this adds to, when the plan does not define the entity itself.
+    pub(crate) base: Option<toml::Table>,
     pub(crate) block_public_access: Option<[bool; 4]>,
     pub(crate) scps: Vec<Doc>,
     pub(crate) rcps: Vec<Doc>,
@@ -125,6 +138,10 @@ pub(crate) struct Out {
     pub(crate) deployer: Option<String>,
     /// EMR security configurations as `describe-security-configuration` prints them, by name.
     pub(crate) emr_security: BTreeMap<String, Value>,
+    /// The scenario the plan is merged over, if any.
+    pub(crate) base: Base,
+    /// The scenario's tables the plan replaces or adds to: blanked in its text.
+    pub(crate) replaced: Vec<std::ops::Range<usize>>,
 }
 
 /// Up to three addresses, and how many more.
@@ -168,6 +185,69 @@ struct Writer {
 }
 
 impl Writer {
+    /// A table with its sub-tables (`[[catalog.grant]]` blocks, each with its address), added
+    /// to the scenario's `base` table when there is one: lists are extended, other values
+    /// replaced.
+    fn entity(
+        &mut self,
+        address: &str,
+        header: &str,
+        base: Option<&toml::Table>,
+        lines: &[String],
+        subtables: &[(String, String)],
+    ) {
+        let Some(base) = base else {
+            self.table(address, header, lines);
+            for (address, block) in subtables {
+                let start = self.text.len();
+                let _ = writeln!(self.text, "# {address}\n{block}");
+                self.ranges.push((start..self.text.len(), address.clone()));
+            }
+            return;
+        };
+        let mut text = format!("[[{header}]]\n{}\n", lines.join("\n"));
+        for (_, block) in subtables {
+            text.push_str(block);
+            text.push('\n');
+        }
+        let extra = toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|mut table| table.remove(header.split('.').next().unwrap_or(header)))
+            .and_then(|value| match value {
+                toml::Value::Array(items) => items.into_iter().next(),
+                _ => None,
+            })
+            .and_then(|value| match value {
+                toml::Value::Table(table) => Some(table),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut merged = base.clone();
+        for (key, value) in extra {
+            match (merged.get_mut(&key), value) {
+                (Some(toml::Value::Array(items)), toml::Value::Array(more)) => {
+                    for item in more {
+                        if !items.contains(&item) {
+                            items.push(item);
+                        }
+                    }
+                }
+                (_, value) => {
+                    merged.insert(key, value);
+                }
+            }
+        }
+        let mut wrapper = toml::Table::new();
+        wrapper.insert(header.to_owned(), toml::Value::Array(vec![toml::Value::Table(merged)]));
+        let start = self.text.len();
+        let _ = write!(
+            self.text,
+            "\n# {address} (added to the scenario's table)\n{}",
+            toml::to_string(&wrapper).unwrap_or_default()
+        );
+        self.ranges.push((start..self.text.len(), address.to_owned()));
+    }
+
     fn table(&mut self, address: &str, header: &str, lines: &[String]) {
         let start = self.text.len();
         let _ = writeln!(self.text, "\n# {address}\n[[{header}]]");
@@ -199,7 +279,19 @@ impl Out {
             warnings: Vec::new(),
             deployer: None,
             emr_security: BTreeMap::new(),
+            base: Base::default(),
+            replaced: Vec::new(),
         }
+    }
+
+    /// The plan's entry for account `id`, made on first use (over the scenario's, if any).
+    pub(crate) fn account(&mut self, id: &str, address: &str) -> &mut AccountOut {
+        let base = self.base.get("account", id).map(|entry| entry.table.clone());
+        self.accounts.entry(id.to_owned()).or_insert_with(|| AccountOut {
+            address: address.to_owned(),
+            base,
+            ..AccountOut::default()
+        })
     }
 
     pub(crate) fn warn(&mut self, address: &str, message: String) {
@@ -217,8 +309,38 @@ impl Out {
         }
     }
 
+    /// The ranges of the scenario's tables that the plan's entities replace or add to.
+    fn replaced_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let mut identities: Vec<(&str, String)> = Vec::new();
+        identities.extend(self.accounts.keys().map(|id| ("account", id.clone())));
+        identities.extend(self.managed.keys().map(|arn| ("managed_policy", arn.clone())));
+        identities.extend(self.roles.keys().map(|arn| ("role", arn.clone())));
+        identities.extend(self.users.keys().map(|arn| ("user", arn.clone())));
+        identities.extend(self.groups.keys().map(|arn| ("group", arn.clone())));
+        identities.extend(self.profiles.keys().map(|arn| ("instance_profile", arn.clone())));
+        identities.extend(self.buckets.keys().map(|name| ("bucket", name.clone())));
+        identities.extend(self.keys.keys().map(|arn| ("key", arn.clone())));
+        identities.extend(self.streams.keys().map(|arn| ("stream", arn.clone())));
+        identities.extend(
+            self.catalogs
+                .keys()
+                .map(|(account, region)| ("catalog", format!("{account}/{region}"))),
+        );
+        identities.extend(self.shares.values().map(|share| ("share", share.name.clone())));
+        identities.extend(self.computes.values().map(|compute| ("compute", compute.name.clone())));
+        let mut ranges = self.replaced.clone();
+        ranges.extend(
+            identities
+                .iter()
+                .filter_map(|(kind, id)| self.base.get(kind, id))
+                .map(|entry| entry.range.clone()),
+        );
+        ranges
+    }
+
     /// The manifest.
     pub(crate) fn finish(self) -> Converted {
+        let replaced = self.replaced_ranges();
         let mut writer = Writer {
             text: format!(
                 "# Generated by `xacct import --terraform` from {}: one table per Terraform resource, its address in the comment above it.\n",
@@ -239,7 +361,7 @@ impl Out {
                 let docs: Vec<String> = account.rcps.iter().map(doc).collect();
                 lines.push(format!("rcps = [{}]", docs.join(", ")));
             }
-            writer.table(&account.address, "account", &lines);
+            writer.entity(&account.address, "account", account.base.as_ref(), &lines, &[]);
         }
         for (arn, (address, document)) in &self.managed {
             writer.table(
@@ -260,12 +382,12 @@ impl Out {
             if let Some(seconds) = role.max_session_duration {
                 lines.push(format!("max_session_duration = {seconds}"));
             }
-            writer.table(&role.address, "role", &lines);
+            writer.entity(&role.address, "role", role.base.as_ref(), &lines, &[]);
         }
         for (arn, group) in &self.groups {
             let mut lines = vec![format!("arn = {}", quote(arn))];
             principal_lines(group, &self.managed, &mut lines);
-            writer.table(&group.address, "group", &lines);
+            writer.entity(&group.address, "group", group.base.as_ref(), &lines, &[]);
         }
         for (arn, user) in &self.users {
             let mut lines = vec![format!("arn = {}", quote(arn))];
@@ -273,7 +395,7 @@ impl Out {
             if !user.groups.is_empty() {
                 lines.push(format!("groups = {}", list(&user.groups)));
             }
-            writer.table(&user.address, "user", &lines);
+            writer.entity(&user.address, "user", user.base.as_ref(), &lines, &[]);
         }
         for (arn, (address, role)) in &self.profiles {
             writer.table(
@@ -306,7 +428,7 @@ impl Out {
             if let Some(values) = bucket.block_public_access {
                 lines.push(format!("block_public_access = {}", switches(values)));
             }
-            writer.table(&bucket.address, "bucket", &lines);
+            writer.entity(&bucket.address, "bucket", bucket.base.as_ref(), &lines, &[]);
         }
         for (arn, key) in &self.keys {
             let mut lines = vec![format!("arn = {}", quote(arn))];
@@ -319,7 +441,7 @@ impl Out {
             if !key.grants.is_empty() {
                 lines.push(format!("grant = [{}]", key.grants.join(", ")));
             }
-            writer.table(&key.address, "key", &lines);
+            writer.entity(&key.address, "key", key.base.as_ref(), &lines, &[]);
         }
         for (arn, stream) in &self.streams {
             let mut lines = vec![format!("arn = {}", quote(arn))];
@@ -329,10 +451,14 @@ impl Out {
             if let Some(key) = &stream.key {
                 lines.push(format!("encryption_key = {}", quote(key)));
             }
-            writer.table(&stream.address, "stream", &lines);
-            for (address, consumer) in &stream.consumers {
-                writer.table(address, "stream.consumer", &[format!("arn = {}", quote(consumer))]);
-            }
+            let consumers: Vec<(String, String)> = stream
+                .consumers
+                .iter()
+                .map(|(address, arn)| {
+                    (address.clone(), format!("[[stream.consumer]]\narn = {}", quote(arn)))
+                })
+                .collect();
+            writer.entity(&stream.address, "stream", stream.base.as_ref(), &lines, &consumers);
         }
         for ((account, region), catalog) in &self.catalogs {
             let mut lines = vec![
@@ -348,14 +474,13 @@ impl Out {
             if let Some(default) = catalog.iam_allowed_by_default {
                 lines.push(format!("iam_allowed_by_default = {default}"));
             }
-            writer.table(&catalog.address, "catalog", &lines);
-            for (address, table) in &catalog.tables {
-                let start = writer.text.len();
-                let _ = writeln!(writer.text, "# {address}\n{table}");
-                writer
-                    .ranges
-                    .push((start..writer.text.len(), address.clone()));
-            }
+            writer.entity(
+                &catalog.address,
+                "catalog",
+                catalog.base.as_ref(),
+                &lines,
+                &catalog.tables,
+            );
         }
         for share in self.shares.values() {
             let mut lines = vec![
@@ -405,7 +530,7 @@ impl Out {
                     serde_json::to_string_pretty(&compute.mounts).unwrap_or_default(),
                 );
             }
-            writer.table(&compute.address, "compute", &lines);
+            writer.entity(&compute.address, "compute", None, &lines, &[]);
         }
         Converted {
             manifest: writer.text,
@@ -413,6 +538,7 @@ impl Out {
             warnings: self.warnings,
             ranges: writer.ranges,
             resources: 0,
+            replaced,
         }
     }
 }

@@ -205,34 +205,50 @@ fn principal_arn(resource: &Resource, kind: Kind, name: &str) -> String {
     )
 }
 
-/// The entry of the principal named `name` in the resource's account, whatever its path.
+/// The entry of the principal named `name` in the resource's account, whatever its path:
+/// the plan's, or the scenario's, which the plan then adds to.
 fn find<'a>(
-    map: &'a mut BTreeMap<String, Principal>,
+    out: &'a mut Out,
     resource: &Resource,
     kind: Kind,
     name: &str,
 ) -> Option<&'a mut Principal> {
     let exact = principal_arn(resource, kind, name);
-    let prefix = format!(
-        "arn:{}:iam::{}:{}/",
-        partition(&resource.region),
-        account(resource),
-        kind.noun()
-    );
-    let key = map.keys().find(|arn| {
+    let prefix = format!("arn:{}:iam::{}:{}/", partition(&resource.region), account(resource), kind.noun());
+    let key = kind.map(out).keys().find(|arn| {
         **arn == exact || (arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
-    })?;
-    let key = key.clone();
-    map.get_mut(&key)
+    }).cloned();
+    let key = match key {
+        Some(key) => key,
+        None => {
+            let found = match out.base.get(kind.noun(), &exact) {
+                Some(entry) => Some((exact.clone(), entry.table.clone())),
+                None => out
+                    .base
+                    .iam_named(kind.noun(), account(resource), name)
+                    .map(|(arn, entry)| (arn, entry.table.clone())),
+            };
+            let (arn, table) = found?;
+            kind.map(out).insert(
+                arn.clone(),
+                Principal {
+                    address: resource.address.clone(),
+                    base: Some(table),
+                    ..Principal::default()
+                },
+            );
+            arn
+        }
+    };
+    kind.map(out).get_mut(&key)
 }
 
 fn missing(out: &mut Out, resource: &Resource, kind: Kind, name: &str, what: &str) {
     out.warn(
         &resource.address,
         format!(
-            "{} attaches {what} to {} `{name}`, which is not in the plan: left out (the manifest cannot add to a {} defined elsewhere)",
+            "{} attaches {what} to {} `{name}`, which is not in the plan: left out (nor in the scenario it is merged over)",
             resource.address,
-            kind.noun(),
             kind.noun()
         ),
     );
@@ -254,7 +270,7 @@ fn inline(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind: Kin
     let Some(doc) = document(out, resolver, resource, "policy") else {
         return;
     };
-    match find(kind.map(out), resource, kind, &name) {
+    match find(out, resource, kind, &name) {
         Some(entry) => entry.policies.push(doc),
         None => missing(out, resource, kind, &name, "an inline policy"),
     }
@@ -275,7 +291,7 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind:
         );
         return;
     };
-    match find(kind.map(out), resource, kind, &name) {
+    match find(out, resource, kind, &name) {
         Some(entry) => {
             if !entry.managed.contains(&policy_arn) {
                 entry.managed.push(policy_arn);
@@ -292,7 +308,7 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, kind:
 }
 
 fn add_to_group(out: &mut Out, resource: &Resource, user: &str, group: &str) {
-    match find(&mut out.users, resource, Kind::User, user) {
+    match find(out, resource, Kind::User, user) {
         Some(entry) => {
             if !entry.groups.contains(&group.to_owned()) {
                 entry.groups.push(group.to_owned());

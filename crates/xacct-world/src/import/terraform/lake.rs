@@ -52,10 +52,15 @@ fn catalog<'a>(
         .or_else(|| resource.text("catalog_id").map(str::to_owned))
         .or_else(|| resource.account.clone())
         .unwrap_or_default();
+    let base = out
+        .base
+        .get("catalog", &format!("{account}/{}", resource.region))
+        .map(|entry| entry.table.clone());
     out.catalogs
         .entry((account, resource.region.clone()))
         .or_insert_with(|| CatalogOut {
             address: resource.address.clone(),
+            base,
             ..CatalogOut::default()
         })
 }

@@ -9,6 +9,7 @@
 //! resource's address, never a silent drop. Every policy document keeps the address it came
 //! from, so findings on it name the resource as well as the plan file.
 
+mod base;
 mod databricks;
 mod emit;
 mod iam;
@@ -21,6 +22,7 @@ mod resolve;
 mod s3;
 mod streams;
 
+pub use base::Base;
 pub use overlay::{load_over, worlds, Overlay};
 
 use std::collections::BTreeMap;
@@ -77,6 +79,8 @@ pub struct Converted {
     pub ranges: Vec<(std::ops::Range<usize>, String)>,
     /// How many resources of the side were read.
     pub resources: usize,
+    /// The byte ranges of the scenario's tables the plan replaces or adds to.
+    pub replaced: Vec<std::ops::Range<usize>>,
 }
 
 /// Reads `text`, the JSON of a plan shown as `plan_name`, for `side`.
@@ -86,8 +90,21 @@ pub fn convert(
     side: Side,
     options: &Options,
 ) -> Result<Converted, TerraformError> {
+    convert_over(text, plan_name, side, options, Base::default())
+}
+
+/// [`convert`], merged over the scenario `base`: what the plan attaches to the scenario's
+/// entities is added to them, and what it defines again replaces them.
+pub fn convert_over(
+    text: &str,
+    plan_name: &str,
+    side: Side,
+    options: &Options,
+    base: Base,
+) -> Result<Converted, TerraformError> {
     let plan = plan::read(text, side, &options.account_of)?;
     let mut world = emit::Out::new(plan_name);
+    world.base = base;
     for (provider, addresses) in &plan.unaccounted {
         world.warn(
             provider,

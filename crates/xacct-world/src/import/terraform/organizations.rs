@@ -2,7 +2,7 @@
 //! accounts. Attribute names from the AWS provider's documentation
 //! (`aws_organizations_policy`, `aws_organizations_policy_attachment`).
 
-use super::emit::{AccountOut, Out};
+use super::emit::Out;
 use super::iam::document;
 use super::plan::Resource;
 use super::resolve::{placeholder, Resolver};
@@ -69,14 +69,18 @@ fn attachment(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         "FullAWSAccess (attached by default)",
         FULL_AWS_ACCESS.to_owned(),
     );
-    let entry = out.accounts.entry(target).or_insert_with(|| AccountOut {
-        address: resource.address.clone(),
-        ..AccountOut::default()
-    });
+    let entry = out.account(&target, &resource.address);
+    // An account of the scenario with SCPs of its own already says what is attached.
+    let listed = entry
+        .base
+        .as_ref()
+        .and_then(|table| table.get("scps"))
+        .and_then(toml::Value::as_array)
+        .is_some_and(|scps| !scps.is_empty());
     if kind == "RESOURCE_CONTROL_POLICY" {
         entry.rcps.push(doc);
     } else {
-        if entry.scps.is_empty() {
+        if entry.scps.is_empty() && !listed {
             entry.scps.push(full);
         }
         entry.scps.push(doc);

@@ -3,7 +3,8 @@
 //! is appended to the scenario's in memory, so both are loaded as one; findings on what came
 //! from the plan are then moved to the plan, with the resource address they are about.
 
-use super::{convert, Converted, Options, Side};
+use super::base::{blank, Base};
+use super::{convert_over, Converted, Options, Side};
 use crate::files::{self, FileAccess};
 use crate::load::{load_text_with, Loaded};
 use std::collections::BTreeMap;
@@ -58,8 +59,6 @@ fn load_with_plan(
     overlay: &Overlay,
     side: Side,
 ) -> Result<Loaded, String> {
-    let converted = convert(&plan.text, &plan.name, side, &overlay.options)
-        .map_err(|error| format!("{}: {error}", plan.name))?;
     let manifest_path = if scenario.is_dir() {
         scenario.join("xacct.toml")
     } else {
@@ -72,10 +71,21 @@ fn load_with_plan(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let converted = convert_over(
+        &plan.text,
+        &plan.name,
+        side,
+        &overlay.options,
+        Base::scan(&text),
+    )
+    .map_err(|error| format!("{}: {error}", plan.name))?;
     let offset = text.len() + 1;
+    // The scenario's tables the plan replaces or adds to are blanked: the plan's part says
+    // them again.
+    let scenario = blank(&text, &converted.replaced);
     let merged = SourceFile::new(
         manifest_path.display().to_string(),
-        format!("{text}\n{}", converted.manifest),
+        format!("{scenario}\n{}", converted.manifest),
     );
     let generated: BTreeMap<PathBuf, String> = converted
         .files

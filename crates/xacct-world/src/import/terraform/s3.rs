@@ -4,7 +4,7 @@
 //! `aws_s3_bucket_public_access_block`, `aws_s3_account_public_access_block`,
 //! `aws_s3_bucket_server_side_encryption_configuration`).
 
-use super::emit::{AccountOut, BucketOut, Out};
+use super::emit::{BucketOut, Out};
 use super::iam::document;
 use super::plan::{first_block, Resource};
 use super::resolve::{partition, Resolver};
@@ -43,11 +43,7 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
                 .unwrap_or_default()
                 .to_owned();
             let values = switches(resource);
-            let entry = out.accounts.entry(id).or_insert_with(|| AccountOut {
-                address: resource.address.clone(),
-                ..AccountOut::default()
-            });
-            entry.block_public_access = Some(values);
+            out.account(&id, &resource.address).block_public_access = Some(values);
         }
         "aws_s3_bucket_server_side_encryption_configuration" => {
             encryption(out, resolver, resource);
@@ -82,12 +78,26 @@ fn target<'a>(
     resource: &Resource,
 ) -> Option<&'a mut BucketOut> {
     let name = resolver.text(resource, "bucket");
+    // A bucket of the scenario the plan is merged over: the plan adds to it.
+    if let Some(name) = name.as_ref().filter(|name| !out.buckets.contains_key(*name)) {
+        if let Some(entry) = out.base.get("bucket", name) {
+            let text = |key: &str| entry.table.get(key).and_then(toml::Value::as_str).map(str::to_owned);
+            let bucket = BucketOut {
+                address: resource.address.clone(),
+                base: Some(entry.table.clone()),
+                account: text("account").unwrap_or_default(),
+                region: text("region").unwrap_or_else(|| "us-east-1".to_owned()),
+                ..BucketOut::default()
+            };
+            out.buckets.insert(name.clone(), bucket);
+        }
+    }
     match name {
         Some(name) if out.buckets.contains_key(&name) => out.buckets.get_mut(&name),
         Some(name) => {
             out.warn(
                 &resource.address,
-                format!("{} configures bucket `{name}`, which is not in the plan: left out (the manifest cannot add to a bucket defined elsewhere)", resource.address),
+                format!("{} configures bucket `{name}`, which is not in the plan: left out (nor in the scenario it is merged over)", resource.address),
             );
             None
         }

@@ -35,6 +35,9 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
                 return true;
             };
             let arn = resolver.text(resource, "resource_arn");
+            if let Some(arn) = &arn {
+                adopt_stream(out, resource, arn);
+            }
             match arn.and_then(|arn| out.streams.get_mut(&arn).map(|stream| (arn, stream))) {
                 Some((_, stream)) => stream.policy = Some(doc),
                 None => out.warn(&resource.address, format!("{} is a policy of a stream (or consumer) that is not in the plan, or known only after apply: left out", resource.address)),
@@ -91,6 +94,30 @@ fn find_key<'a>(
     attribute: &str,
 ) -> Option<&'a mut KeyOut> {
     let id = resolver.text(resource, attribute);
+    // A key of the scenario the plan is merged over: the plan adds to it.
+    if let Some(id) = &id {
+        let known = out.keys.keys().any(|arn| arn == id || arn.ends_with(&format!("/{id}")));
+        if !known {
+            let adopted = out.base.entries.iter().find(|((kind, arn), entry)| {
+                kind == "key"
+                    && (arn == id
+                        || arn.ends_with(&format!("/{id}"))
+                        || entry
+                            .table
+                            .get("aliases")
+                            .and_then(toml::Value::as_array)
+                            .is_some_and(|aliases| aliases.iter().any(|alias| alias.as_str() == Some(id))))
+            });
+            if let Some(((_, arn), entry)) = adopted {
+                let key = KeyOut {
+                    address: resource.address.clone(),
+                    base: Some(entry.table.clone()),
+                    ..KeyOut::default()
+                };
+                out.keys.insert(arn.clone(), key);
+            }
+        }
+    }
     let found = id.as_ref().and_then(|id| {
         out.keys
             .iter()
@@ -197,6 +224,7 @@ fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             policy: None,
             key,
             consumers: Vec::new(),
+            base: None,
         },
     );
 }
@@ -209,8 +237,26 @@ fn consumer(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         out.warn(&resource.address, format!("the ARN of {} ends in its creation time, known only after apply: the consumer is left out", resource.address));
         return;
     };
+    if let Some(stream) = &stream {
+        adopt_stream(out, resource, stream);
+    }
     match stream.and_then(|stream| out.streams.get_mut(&stream)) {
         Some(entry) => entry.consumers.push((resource.address.clone(), arn)),
         None => out.warn(&resource.address, format!("{} is a consumer of a stream that is not in the plan: left out", resource.address)),
+    }
+}
+
+/// The scenario's stream `arn`, taken into the plan's world so that the plan adds to it.
+fn adopt_stream(out: &mut Out, resource: &Resource, arn: &str) {
+    if out.streams.contains_key(arn) {
+        return;
+    }
+    if let Some(entry) = out.base.get("stream", arn) {
+        let stream = StreamOut {
+            address: resource.address.clone(),
+            base: Some(entry.table.clone()),
+            ..StreamOut::default()
+        };
+        out.streams.insert(arn.to_owned(), stream);
     }
 }
