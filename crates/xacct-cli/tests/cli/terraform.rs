@@ -58,7 +58,9 @@ fn a_broken_trust_in_the_plan_fails_as_the_broken_example_does() {
     assert_eq!(verdicts(&stdout), verdicts(&example));
     // The finding on the trust policy names the plan and the resource's address.
     assert!(
-        stderr.contains("trust-names-wrong-role/plan.json: aws_iam_role.lake assume_role_policy"),
+        stderr.contains(
+            "trust-names-wrong-role/plan.json (terraform: aws_iam_role.lake assume_role_policy)"
+        ),
         "{stderr}"
     );
 }
@@ -71,12 +73,19 @@ fn the_field_guides_as_plans_check_as_the_examples_do() {
         ("kinesis-role-chain", true),
         ("kinesis-role-chain/broken/assume-role-not-granted", false),
         ("emrfs-role-mapping", true),
-        ("emrfs-role-mapping/broken/mapped-role-does-not-trust-the-ec2-role", false),
+        (
+            "emrfs-role-mapping/broken/mapped-role-does-not-trust-the-ec2-role",
+            false,
+        ),
         ("glue-catalog-share", true),
-        ("glue-catalog-share/broken/no-describe-on-resource-link", false),
+        (
+            "glue-catalog-share/broken/no-describe-on-resource-link",
+            false,
+        ),
     ] {
         let (code, stdout, stderr) = check_plan(folder, &[]);
-        let (example_code, example, _) = xacct(&["check", &format!("examples/{folder}"), "--at", AT]);
+        let (example_code, example, _) =
+            xacct(&["check", &format!("examples/{folder}"), "--at", AT]);
         assert_eq!(code, i32::from(!passes), "{folder}: {stdout}\n{stderr}");
         assert_eq!(example_code, code, "{folder}");
         assert_eq!(verdicts(&stdout), verdicts(&example), "{folder}");
@@ -87,17 +96,31 @@ fn the_field_guides_as_plans_check_as_the_examples_do() {
 
 #[test]
 fn findings_name_the_resource_address_in_json_and_sarif() {
-    for format in ["json", "sarif"] {
-        let (code, stdout, _) = check_plan(
-            "s3-role-chain/broken/trust-names-wrong-role",
-            &["--format", format],
-        );
-        assert_eq!(code, 1);
-        assert!(
-            stdout.contains("aws_iam_role.lake assume_role_policy"),
-            "{format}: {stdout}"
-        );
-    }
+    let broken = "s3-role-chain/broken/trust-names-wrong-role";
+    let (code, json, _) = check_plan(broken, &["--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(
+        json.contains("plan.json (terraform: aws_iam_role.lake assume_role_policy)"),
+        "{json}"
+    );
+    let (code, sarif, _) = check_plan(broken, &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    // The trust policy's finding: the plan file, and the resource as its logical location.
+    let on_plan = results
+        .iter()
+        .flat_map(|result| result["locations"].as_array().into_iter().flatten())
+        .find(|location| {
+            location["logicalLocations"][0]["fullyQualifiedName"] == "aws_iam_role.lake"
+        })
+        .unwrap();
+    assert_eq!(
+        on_plan["physicalLocation"]["artifactLocation"]["uri"],
+        format!("{FIXTURES}/{broken}/plan.json")
+    );
+    insta::assert_snapshot!("broken_trust_text", check_plan(broken, &[]).1);
+    insta::assert_snapshot!("broken_trust_sarif", sarif);
 }
 
 #[test]
@@ -205,7 +228,10 @@ fn what_xacct_plan_writes_is_read_back() {
     for example in ["s3-role-chain", "emrfs-role-mapping", "glue-catalog-share"] {
         let scenario = format!("examples/{example}/plan");
         let (code, before, _) = xacct(&["check", &scenario, "--at", AT]);
-        assert_eq!(code, 1, "{example}: the intents are not met before: {before}");
+        assert_eq!(
+            code, 1,
+            "{example}: the intents are not met before: {before}"
+        );
         let (code, hcl_text, stderr) = xacct(&["plan", &scenario, "--format", "terraform"]);
         assert_eq!(code, 0, "{stderr}");
         let plan = folder.join(format!("{example}.json"));
@@ -224,6 +250,9 @@ fn what_xacct_plan_writes_is_read_back() {
         ]);
         assert_eq!(code, 0, "{example}: {stdout}\n{stderr}");
         assert!(!verdicts(&stdout).is_empty(), "{example}");
-        assert!(!stderr.contains("terraform-not-read"), "{example}: {stderr}");
+        assert!(
+            !stderr.contains("terraform-not-read"),
+            "{example}: {stderr}"
+        );
     }
 }

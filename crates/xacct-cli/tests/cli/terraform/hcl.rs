@@ -56,7 +56,10 @@ fn tokens(text: &str) -> Vec<Token> {
             out.push(Token::Text(value));
         } else if c.is_ascii_digit() {
             let start = at;
-            while chars.get(at).is_some_and(|c| c.is_ascii_digit() || *c == '.') {
+            while chars
+                .get(at)
+                .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+            {
                 at += 1;
             }
             let number: String = chars.get(start..at).unwrap_or_default().iter().collect();
@@ -69,7 +72,9 @@ fn tokens(text: &str) -> Vec<Token> {
             {
                 at += 1;
             }
-            out.push(Token::Ident(chars.get(start..at).unwrap_or_default().iter().collect()));
+            out.push(Token::Ident(
+                chars.get(start..at).unwrap_or_default().iter().collect(),
+            ));
         } else {
             out.push(Token::Punct(c));
             at += 1;

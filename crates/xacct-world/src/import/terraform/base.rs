@@ -55,11 +55,18 @@ impl Base {
                 let Some(table) = table.as_table() else {
                     continue;
                 };
-                let Some(mut identity) = table.get(key).and_then(toml::Value::as_str).map(str::to_owned) else {
+                let Some(mut identity) = table
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_owned)
+                else {
                     continue;
                 };
                 if kind == "catalog" {
-                    let region = table.get("region").and_then(toml::Value::as_str).unwrap_or("us-east-1");
+                    let region = table
+                        .get("region")
+                        .and_then(toml::Value::as_str)
+                        .unwrap_or("us-east-1");
                     identity = format!("{identity}/{region}");
                 }
                 entries.insert(
@@ -80,7 +87,12 @@ impl Base {
     }
 
     /// The IAM entity of `kind` named `name` in `account`, whatever its path.
-    pub(crate) fn iam_named(&self, kind: &str, account: &str, name: &str) -> Option<(String, &Entry)> {
+    pub(crate) fn iam_named(
+        &self,
+        kind: &str,
+        account: &str,
+        name: &str,
+    ) -> Option<(String, &Entry)> {
         let prefix = format!(":iam::{account}:{kind}/");
         self.entries
             .iter()
@@ -121,7 +133,11 @@ fn headers(text: &str) -> Vec<(usize, String)> {
             let Some((at, delimiter)) = next else {
                 break;
             };
-            open = if open.is_some() { None } else { Some(delimiter) };
+            open = if open.is_some() {
+                None
+            } else {
+                Some(delimiter)
+            };
             rest = rest.get(at + delimiter.len()..).unwrap_or_default();
         }
         offset += line.len();
@@ -185,11 +201,23 @@ trust = "b.json"
     #[test]
     fn tables_are_found_with_their_sub_tables_and_not_inside_strings() {
         let base = Base::scan(SCENARIO);
-        let a = base.get("role", "arn:aws:iam::111111111111:role/a").map(|entry| entry.range.clone());
-        assert_eq!(a.and_then(|range| SCENARIO.get(range)).map(|text| text.ends_with("''' }\n\n")), Some(true));
-        let stream = base.get("stream", "arn:aws:kinesis:us-east-1:1:stream/s").map(|entry| entry.range.clone());
-        assert!(stream.and_then(|range| SCENARIO.get(range)).is_some_and(|text| text.contains("[[stream.consumer]]")));
-        let (arn, _) = base.iam_named("role", "111111111111", "b").unwrap_or_default_pair();
+        let a = base
+            .get("role", "arn:aws:iam::111111111111:role/a")
+            .map(|entry| entry.range.clone());
+        assert_eq!(
+            a.and_then(|range| SCENARIO.get(range))
+                .map(|text| text.ends_with("''' }\n\n")),
+            Some(true)
+        );
+        let stream = base
+            .get("stream", "arn:aws:kinesis:us-east-1:1:stream/s")
+            .map(|entry| entry.range.clone());
+        assert!(stream
+            .and_then(|range| SCENARIO.get(range))
+            .is_some_and(|text| text.contains("[[stream.consumer]]")));
+        let (arn, _) = base
+            .iam_named("role", "111111111111", "b")
+            .unwrap_or_default_pair();
         assert_eq!(arn, "arn:aws:iam::111111111111:role/path/b");
     }
 

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 #[derive(Clone, Debug)]
 pub(crate) struct Doc {
     pub(crate) text: String,
-    /// `plan.json: aws_iam_role.x assume_role_policy`.
+    /// `plan.json (terraform: aws_iam_role.x assume_role_policy)`: see [`super::origin`].
     pub(crate) origin: String,
 }
 
@@ -238,14 +238,18 @@ impl Writer {
             }
         }
         let mut wrapper = toml::Table::new();
-        wrapper.insert(header.to_owned(), toml::Value::Array(vec![toml::Value::Table(merged)]));
+        wrapper.insert(
+            header.to_owned(),
+            toml::Value::Array(vec![toml::Value::Table(merged)]),
+        );
         let start = self.text.len();
         let _ = write!(
             self.text,
             "\n# {address} (added to the scenario's table)\n{}",
             toml::to_string(&wrapper).unwrap_or_default()
         );
-        self.ranges.push((start..self.text.len(), address.to_owned()));
+        self.ranges
+            .push((start..self.text.len(), address.to_owned()));
     }
 
     fn table(&mut self, address: &str, header: &str, lines: &[String]) {
@@ -286,12 +290,17 @@ impl Out {
 
     /// The plan's entry for account `id`, made on first use (over the scenario's, if any).
     pub(crate) fn account(&mut self, id: &str, address: &str) -> &mut AccountOut {
-        let base = self.base.get("account", id).map(|entry| entry.table.clone());
-        self.accounts.entry(id.to_owned()).or_insert_with(|| AccountOut {
-            address: address.to_owned(),
-            base,
-            ..AccountOut::default()
-        })
+        let base = self
+            .base
+            .get("account", id)
+            .map(|entry| entry.table.clone());
+        self.accounts
+            .entry(id.to_owned())
+            .or_insert_with(|| AccountOut {
+                address: address.to_owned(),
+                base,
+                ..AccountOut::default()
+            })
     }
 
     pub(crate) fn warn(&mut self, address: &str, message: String) {
@@ -305,7 +314,7 @@ impl Out {
     pub(crate) fn doc(&self, address: &str, attribute: &str, text: String) -> Doc {
         Doc {
             text,
-            origin: format!("{}: {address} {attribute}", self.plan_name),
+            origin: super::origin_name(&self.plan_name, address, attribute),
         }
     }
 
@@ -313,11 +322,19 @@ impl Out {
     fn replaced_ranges(&self) -> Vec<std::ops::Range<usize>> {
         let mut identities: Vec<(&str, String)> = Vec::new();
         identities.extend(self.accounts.keys().map(|id| ("account", id.clone())));
-        identities.extend(self.managed.keys().map(|arn| ("managed_policy", arn.clone())));
+        identities.extend(
+            self.managed
+                .keys()
+                .map(|arn| ("managed_policy", arn.clone())),
+        );
         identities.extend(self.roles.keys().map(|arn| ("role", arn.clone())));
         identities.extend(self.users.keys().map(|arn| ("user", arn.clone())));
         identities.extend(self.groups.keys().map(|arn| ("group", arn.clone())));
-        identities.extend(self.profiles.keys().map(|arn| ("instance_profile", arn.clone())));
+        identities.extend(
+            self.profiles
+                .keys()
+                .map(|arn| ("instance_profile", arn.clone())),
+        );
         identities.extend(self.buckets.keys().map(|name| ("bucket", name.clone())));
         identities.extend(self.keys.keys().map(|arn| ("key", arn.clone())));
         identities.extend(self.streams.keys().map(|arn| ("stream", arn.clone())));
@@ -326,8 +343,16 @@ impl Out {
                 .keys()
                 .map(|(account, region)| ("catalog", format!("{account}/{region}"))),
         );
-        identities.extend(self.shares.values().map(|share| ("share", share.name.clone())));
-        identities.extend(self.computes.values().map(|compute| ("compute", compute.name.clone())));
+        identities.extend(
+            self.shares
+                .values()
+                .map(|share| ("share", share.name.clone())),
+        );
+        identities.extend(
+            self.computes
+                .values()
+                .map(|compute| ("compute", compute.name.clone())),
+        );
         let mut ranges = self.replaced.clone();
         ranges.extend(
             identities
@@ -361,7 +386,13 @@ impl Out {
                 let docs: Vec<String> = account.rcps.iter().map(doc).collect();
                 lines.push(format!("rcps = [{}]", docs.join(", ")));
             }
-            writer.entity(&account.address, "account", account.base.as_ref(), &lines, &[]);
+            writer.entity(
+                &account.address,
+                "account",
+                account.base.as_ref(),
+                &lines,
+                &[],
+            );
         }
         for (arn, (address, document)) in &self.managed {
             writer.table(
@@ -455,10 +486,19 @@ impl Out {
                 .consumers
                 .iter()
                 .map(|(address, arn)| {
-                    (address.clone(), format!("[[stream.consumer]]\narn = {}", quote(arn)))
+                    (
+                        address.clone(),
+                        format!("[[stream.consumer]]\narn = {}", quote(arn)),
+                    )
                 })
                 .collect();
-            writer.entity(&stream.address, "stream", stream.base.as_ref(), &lines, &consumers);
+            writer.entity(
+                &stream.address,
+                "stream",
+                stream.base.as_ref(),
+                &lines,
+                &consumers,
+            );
         }
         for ((account, region), catalog) in &self.catalogs {
             let mut lines = vec![
@@ -509,7 +549,10 @@ impl Out {
             for (key, content) in &compute.settings {
                 let path = format!("terraform/{stem}.{key}.json");
                 lines.push(format!("{key} = {}", quote(&path)));
-                files.insert(path, serde_json::to_string_pretty(content).unwrap_or_default());
+                files.insert(
+                    path,
+                    serde_json::to_string_pretty(content).unwrap_or_default(),
+                );
             }
             let deployer = if compute.databricks {
                 self.deployer.as_ref()

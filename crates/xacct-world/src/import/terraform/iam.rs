@@ -214,10 +214,19 @@ fn find<'a>(
     name: &str,
 ) -> Option<&'a mut Principal> {
     let exact = principal_arn(resource, kind, name);
-    let prefix = format!("arn:{}:iam::{}:{}/", partition(&resource.region), account(resource), kind.noun());
-    let key = kind.map(out).keys().find(|arn| {
-        **arn == exact || (arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
-    }).cloned();
+    let prefix = format!(
+        "arn:{}:iam::{}:{}/",
+        partition(&resource.region),
+        account(resource),
+        kind.noun()
+    );
+    let key = kind
+        .map(out)
+        .keys()
+        .find(|arn| {
+            **arn == exact || (arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
+        })
+        .cloned();
     let key = match key {
         Some(key) => key,
         None => {

@@ -26,16 +26,31 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
 }
 
 fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
-    let name = resource.text("name").unwrap_or(&resource.address).to_owned();
+    let name = resource
+        .text("name")
+        .unwrap_or(&resource.address)
+        .to_owned();
     let mut cluster = Map::new();
-    cluster.insert("Id".to_owned(), json!(resource.text("id").unwrap_or("j-TERRAFORM")));
+    cluster.insert(
+        "Id".to_owned(),
+        json!(resource.text("id").unwrap_or("j-TERRAFORM")),
+    );
     cluster.insert("Name".to_owned(), json!(name));
     let profile = resolver.nested(resource, "ec2_attributes", "instance_profile");
     if profile.is_none() {
-        out.warn(&resource.address, format!("the instance profile of {} is known only after apply: the cluster is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the instance profile of {} is known only after apply: the cluster is left out",
+                resource.address
+            ),
+        );
         return;
     }
-    cluster.insert("Ec2InstanceAttributes".to_owned(), json!({"IamInstanceProfile": profile}));
+    cluster.insert(
+        "Ec2InstanceAttributes".to_owned(),
+        json!({"IamInstanceProfile": profile}),
+    );
     if let Some(role) = resolver.text(resource, "service_role") {
         cluster.insert("ServiceRole".to_owned(), json!(role));
     }
@@ -53,7 +68,10 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             None => out.warn(&resource.address, format!("{} uses security configuration `{security}`, which is not in the plan: its EMRFS role mappings are left out", resource.address)),
         }
     }
-    settings.insert(0, ("emr_cluster", json!({"Cluster": Value::Object(cluster)})));
+    settings.insert(
+        0,
+        ("emr_cluster", json!({"Cluster": Value::Object(cluster)})),
+    );
     out.computes.insert(
         resource.address.clone(),
         ComputeOut {
@@ -68,16 +86,29 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
 
 fn glue_job(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(role) = resolver.text(resource, "role_arn") else {
-        out.warn(&resource.address, format!("the role of {} is known only after apply: the job is left out", resource.address));
+        out.warn(
+            &resource.address,
+            format!(
+                "the role of {} is known only after apply: the job is left out",
+                resource.address
+            ),
+        );
         return;
     };
-    let name = resource.text("name").unwrap_or(&resource.address).to_owned();
+    let name = resource
+        .text("name")
+        .unwrap_or(&resource.address)
+        .to_owned();
     let mut job = Map::new();
     job.insert("Name".to_owned(), json!(name));
     job.insert("Role".to_owned(), json!(role));
     if let Some(command) = resource.block("command") {
         let mut described = Map::new();
-        for (from, to) in [("name", "Name"), ("script_location", "ScriptLocation"), ("python_version", "PythonVersion")] {
+        for (from, to) in [
+            ("name", "Name"),
+            ("script_location", "ScriptLocation"),
+            ("python_version", "PythonVersion"),
+        ] {
             if let Some(value) = command.get(from).filter(|value| !value.is_null()) {
                 described.insert(to.to_owned(), value.clone());
             }

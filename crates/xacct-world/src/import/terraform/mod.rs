@@ -27,6 +27,20 @@ pub use overlay::{load_over, worlds, Overlay};
 
 use std::collections::BTreeMap;
 
+/// The name a document of the plan is known by in findings and explanations:
+/// `plan.json (terraform: aws_iam_role.reader assume_role_policy)`.
+pub(crate) fn origin_name(plan: &str, address: &str, attribute: &str) -> String {
+    format!("{plan} (terraform: {address} {attribute})")
+}
+
+/// The plan file and the resource address of a document named by [`origin_name`], for
+/// outputs that point at files (SARIF) and name the resource apart.
+pub fn origin(name: &str) -> Option<(&str, &str)> {
+    let (file, rest) = name.rsplit_once(" (terraform: ")?;
+    let address = rest.strip_suffix(')')?.split(' ').next()?;
+    Some((file, address))
+}
+
 /// Which world of the plan to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -159,6 +173,23 @@ pub fn convert_over(
     let mut converted = world.finish();
     converted.resources = plan.resources.len();
     Ok(converted)
+}
+
+#[cfg(test)]
+mod origin_tests {
+    #[test]
+    fn origins_name_the_plan_and_the_address() {
+        let name = super::origin_name(
+            "dir/plan.json",
+            "module.x.aws_iam_role.y[0]",
+            "inline_policy \"a b\"",
+        );
+        assert_eq!(
+            super::origin(&name),
+            Some(("dir/plan.json", "module.x.aws_iam_role.y[0]"))
+        );
+        assert_eq!(super::origin("policies/trust.json"), None);
+    }
 }
 
 /// Types that grant nothing and hold nothing xacct reads (documented in docs/terraform.md).

@@ -79,9 +79,18 @@ fn target<'a>(
 ) -> Option<&'a mut BucketOut> {
     let name = resolver.text(resource, "bucket");
     // A bucket of the scenario the plan is merged over: the plan adds to it.
-    if let Some(name) = name.as_ref().filter(|name| !out.buckets.contains_key(*name)) {
+    if let Some(name) = name
+        .as_ref()
+        .filter(|name| !out.buckets.contains_key(*name))
+    {
         if let Some(entry) = out.base.get("bucket", name) {
-            let text = |key: &str| entry.table.get(key).and_then(toml::Value::as_str).map(str::to_owned);
+            let text = |key: &str| {
+                entry
+                    .table
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_owned)
+            };
             let bucket = BucketOut {
                 address: resource.address.clone(),
                 base: Some(entry.table.clone()),

@@ -96,7 +96,10 @@ fn find_key<'a>(
     let id = resolver.text(resource, attribute);
     // A key of the scenario the plan is merged over: the plan adds to it.
     if let Some(id) = &id {
-        let known = out.keys.keys().any(|arn| arn == id || arn.ends_with(&format!("/{id}")));
+        let known = out
+            .keys
+            .keys()
+            .any(|arn| arn == id || arn.ends_with(&format!("/{id}")));
         if !known {
             let adopted = out.base.entries.iter().find(|((kind, arn), entry)| {
                 kind == "key"
@@ -106,7 +109,9 @@ fn find_key<'a>(
                             .table
                             .get("aliases")
                             .and_then(toml::Value::as_array)
-                            .is_some_and(|aliases| aliases.iter().any(|alias| alias.as_str() == Some(id))))
+                            .is_some_and(|aliases| {
+                                aliases.iter().any(|alias| alias.as_str() == Some(id))
+                            }))
             });
             if let Some(((_, arn), entry)) = adopted {
                 let key = KeyOut {
@@ -242,7 +247,13 @@ fn consumer(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     }
     match stream.and_then(|stream| out.streams.get_mut(&stream)) {
         Some(entry) => entry.consumers.push((resource.address.clone(), arn)),
-        None => out.warn(&resource.address, format!("{} is a consumer of a stream that is not in the plan: left out", resource.address)),
+        None => out.warn(
+            &resource.address,
+            format!(
+                "{} is a consumer of a stream that is not in the plan: left out",
+                resource.address
+            ),
+        ),
     }
 }
 
