@@ -256,3 +256,39 @@ fn what_xacct_plan_writes_is_read_back() {
         );
     }
 }
+
+/// `worlds`, for `xacct diff DIR --terraform plan.json`: the prior state and the planned
+/// values, each over the scenario. The kinesis plan adds the read policy of B's role.
+#[test]
+fn the_worlds_before_and_after_a_plan() {
+    use xacct_world::import::terraform::{worlds, Options, Overlay};
+    let dir = super::workspace_root()
+        .join(FIXTURES)
+        .join("kinesis-role-chain");
+    let overlay = Overlay {
+        plan: dir.join("plan.json"),
+        options: Options::default(),
+    };
+    let (before, after) = worlds(&dir, &xacct_world::FileAccess::anywhere(), &overlay).unwrap();
+    assert!(!before.has_blocking_errors() && !after.has_blocking_errors());
+    let role = "arn:aws:iam::222222222222:role/KinesisCrossAccountRole";
+    let policies =
+        |loaded: &xacct_world::Loaded| loaded.world.roles.get(role).unwrap().policies.len();
+    assert_eq!((policies(&before), policies(&after)), (0, 1));
+    let passed = |loaded: &xacct_world::Loaded| {
+        let report = xacct_paths::check::check(&loaded.world);
+        report
+            .expectations
+            .iter()
+            .filter(|result| result.passed())
+            .count()
+    };
+    // Before, the reader gets no records and the fan-out reader does not subscribe; the
+    // expectation that it cannot write passes on both sides.
+    assert!(passed(&before) < passed(&after), "the plan grants the read");
+    let report = xacct_paths::check::check(&after.world);
+    assert!(
+        report.passed() && !report.is_empty(),
+        "after the plan every check passes"
+    );
+}

@@ -21,6 +21,8 @@ mod plan;
 mod resolve;
 mod s3;
 mod streams;
+#[cfg(test)]
+mod tests;
 
 pub use base::Base;
 pub use overlay::{load_over, worlds, Overlay};
