@@ -220,13 +220,15 @@ fn find<'a>(
         account(resource),
         kind.noun()
     );
-    let key = kind
-        .map(out)
-        .keys()
-        .find(|arn| {
-            **arn == exact || (arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
-        })
-        .cloned();
+    // The ARN with the path `/` first: one lookup for most; then any path.
+    let key = if kind.map(out).contains_key(&exact) {
+        Some(exact.clone())
+    } else {
+        kind.map(out)
+            .keys()
+            .find(|arn| arn.starts_with(&prefix) && arn.rsplit('/').next() == Some(name))
+            .cloned()
+    };
     let key = match key {
         Some(key) => key,
         None => {
