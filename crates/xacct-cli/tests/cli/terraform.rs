@@ -1,9 +1,5 @@
 //! `--terraform` and `xacct import --terraform`: plans written to the documented JSON format
 //! (tests/fixtures/terraform/generate.py) read as the worlds they describe.
-#![expect(
-    clippy::unwrap_used,
-    reason = "a test that cannot run its command fails"
-)]
 
 use super::{xacct, AT};
 

@@ -177,23 +177,6 @@ pub fn convert_over(
     Ok(converted)
 }
 
-#[cfg(test)]
-mod origin_tests {
-    #[test]
-    fn origins_name_the_plan_and_the_address() {
-        let name = super::origin_name(
-            "dir/plan.json",
-            "module.x.aws_iam_role.y[0]",
-            "inline_policy \"a b\"",
-        );
-        assert_eq!(
-            super::origin(&name),
-            Some(("dir/plan.json", "module.x.aws_iam_role.y[0]"))
-        );
-        assert_eq!(super::origin("policies/trust.json"), None);
-    }
-}
-
 /// Types that grant nothing and hold nothing xacct reads (documented in docs/terraform.md).
 const IGNORED: [&str; 4] = [
     "aws_s3_object",

@@ -309,11 +309,14 @@ fn configurations(root: &Value) -> BTreeMap<String, Value> {
     out
 }
 
+/// What a provider configuration says: its account, Region and the role it assumes.
+type ProviderFacts = (Option<String>, Option<String>, Option<String>);
+
 /// The account and Region of every provider configuration, by its key.
 fn providers(
     root: &Value,
     account_of: &BTreeMap<String, String>,
-) -> BTreeMap<String, (Option<String>, Option<String>, Option<String>)> {
+) -> BTreeMap<String, ProviderFacts> {
     let mut out = BTreeMap::new();
     for (key, provider) in root
         .get("configuration")

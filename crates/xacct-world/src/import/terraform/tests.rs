@@ -1,11 +1,6 @@
 //! One plan per mapped type (or group of types that attach to each other), read into a
 //! manifest and loaded: the world holds what the resources say, and what cannot be read is
 //! a warning naming the resource.
-#![expect(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
 
 use super::{convert, convert_over, Base, Converted, Options, Side};
 use crate::files::FileAccess;
@@ -607,4 +602,18 @@ fn what_is_not_a_plan_is_an_error() {
         convert(r#"{"format_version":"2.0"}"#, "x", Side::After, &options).unwrap_err(),
         super::TerraformError::Version("2.0".to_owned())
     );
+}
+
+#[test]
+fn origins_name_the_plan_and_the_address() {
+    let name = super::origin_name(
+        "dir/plan.json",
+        "module.x.aws_iam_role.y[0]",
+        "inline_policy \"a b\"",
+    );
+    assert_eq!(
+        super::origin(&name),
+        Some(("dir/plan.json", "module.x.aws_iam_role.y[0]"))
+    );
+    assert_eq!(super::origin("policies/trust.json"), None);
 }
