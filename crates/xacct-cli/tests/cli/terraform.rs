@@ -288,3 +288,51 @@ fn the_worlds_before_and_after_a_plan() {
         "after the plan every check passes"
     );
 }
+
+/// `who-can` and `explain` answer on the world of the plan, which the folder alone lacks.
+#[test]
+fn who_can_and_explain_answer_on_the_plan() {
+    let dir = format!("{FIXTURES}/s3-role-chain");
+    let plan = format!("{dir}/plan.json");
+    let question = [
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+        "--at",
+        AT,
+    ];
+    let mut arguments = vec!["who-can", dir.as_str(), "--terraform", plan.as_str()];
+    arguments.extend_from_slice(&question);
+    let (code, stdout, stderr) = xacct(&arguments);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("4 principals can"), "{stdout}");
+    assert!(
+        stdout.contains("role arn:aws:iam::222222222222:role/MyRoleB"),
+        "{stdout}"
+    );
+    let mut arguments = vec![
+        "explain",
+        dir.as_str(),
+        "--terraform",
+        plan.as_str(),
+        "--from",
+        "compute:etl",
+    ];
+    arguments.extend_from_slice(&question);
+    let (code, stdout, stderr) = xacct(&arguments);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("allowed through"), "{stdout}");
+    // Without the plan the folder names a compute it does not hold.
+    let (code, _, _) = xacct(&[
+        "explain",
+        dir.as_str(),
+        "--from",
+        "compute:etl",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+    ]);
+    assert_eq!(code, 2);
+}
