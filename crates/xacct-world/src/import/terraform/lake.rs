@@ -65,6 +65,11 @@ fn catalog<'a>(
         })
 }
 
+/// The `catalog_id` a resource block names.
+fn catalog_of(block: &Map<String, Value>) -> Option<String> {
+    text_of(Some(block), "catalog_id").map(str::to_owned)
+}
+
 fn text_of<'a>(block: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
     block?.get(name)?.as_str().filter(|text| !text.is_empty())
 }
@@ -246,9 +251,7 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     {
         lines.push("catalog_resource = true".to_owned());
     } else if let Some(block) = columns {
-        catalog_id = text_of(Some(block), "catalog_id")
-            .map(str::to_owned)
-            .or(catalog_id);
+        catalog_id = catalog_of(block).or(catalog_id);
         lines.push(format!(
             "database = {}",
             quote(text_of(Some(block), "database_name").unwrap_or_default())
@@ -262,9 +265,7 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             lines.push(format!("columns = [{}]", quoted(names)));
         }
     } else if let Some(block) = table {
-        catalog_id = text_of(Some(block), "catalog_id")
-            .map(str::to_owned)
-            .or(catalog_id);
+        catalog_id = catalog_of(block).or(catalog_id);
         lines.push(format!(
             "database = {}",
             quote(text_of(Some(block), "database_name").unwrap_or_default())
@@ -277,17 +278,13 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         };
         lines.push(format!("table = {}", quote(name)));
     } else if let Some(block) = database {
-        catalog_id = text_of(Some(block), "catalog_id")
-            .map(str::to_owned)
-            .or(catalog_id);
+        catalog_id = catalog_of(block).or(catalog_id);
         lines.push(format!(
             "database = {}",
             quote(text_of(Some(block), "name").unwrap_or_default())
         ));
     } else if let Some(block) = data {
-        catalog_id = text_of(Some(block), "catalog_id")
-            .map(str::to_owned)
-            .or(catalog_id);
+        catalog_id = catalog_of(block).or(catalog_id);
         let arn = text_of(Some(block), "arn")
             .map(str::to_owned)
             .or_else(|| resolver.nested(resource, "data_location", "arn"));

@@ -6,9 +6,10 @@
 use super::base::{blank, Base};
 use super::{convert_over, Converted, Options, Side};
 use crate::files::{self, FileAccess};
+use crate::import::normalize;
 use crate::load::{load_text_with, Loaded};
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use xacct_policy::{Finding, SourceFile, SourcedFinding, Span};
 
@@ -147,19 +148,4 @@ pub(crate) fn warnings(plan: &Arc<SourceFile>, converted: &Converted) -> Vec<Sou
             finding.in_source(plan)
         })
         .collect()
-}
-
-/// The path as the loader names it: `.` dropped and `..` applied.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }

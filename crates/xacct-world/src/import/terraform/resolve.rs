@@ -21,6 +21,24 @@ pub(crate) fn partition(region: &str) -> &'static str {
     }
 }
 
+/// The ARN of a KMS key named by ARN, key id or alias in the resource's account and Region.
+pub(crate) fn key_arn(resource: &Resource, key: String) -> String {
+    if key.starts_with("arn:") {
+        return key;
+    }
+    let name = if key.starts_with("alias/") {
+        key
+    } else {
+        format!("key/{key}")
+    };
+    format!(
+        "arn:{}:kms:{}:{}:{name}",
+        partition(&resource.region),
+        resource.region,
+        resource.account.as_deref().unwrap_or_default()
+    )
+}
+
 /// A placeholder for a value no one knows before apply, named after the resource.
 pub(crate) fn placeholder(resource: &Resource) -> String {
     format!("terraform-{}", resource.address.replace(['"', ' '], ""))

@@ -7,7 +7,7 @@
 use super::emit::{BucketOut, Out};
 use super::iam::document;
 use super::plan::{first_block, Resource};
-use super::resolve::{partition, Resolver};
+use super::resolve::{key_arn, Resolver};
 use serde_json::Value;
 
 pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) -> bool {
@@ -171,18 +171,7 @@ fn encryption(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         .unwrap_or(false);
     let value = if algorithm.starts_with("aws:kms") {
         match key {
-            Some(key) if key.starts_with("arn:") => key,
-            Some(key) => format!(
-                "arn:{}:kms:{}:{}:{}",
-                partition(&resource.region),
-                resource.region,
-                resource.account.as_deref().unwrap_or_default(),
-                if key.starts_with("alias/") {
-                    key
-                } else {
-                    format!("key/{key}")
-                }
-            ),
+            Some(key) => key_arn(resource, key),
             None => "aws/s3".to_owned(),
         }
     } else {

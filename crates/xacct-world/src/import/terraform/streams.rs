@@ -6,7 +6,7 @@
 use super::emit::{quote, KeyOut, Out, StreamOut};
 use super::iam::document;
 use super::plan::{first_block, Resource};
-use super::resolve::{partition, Resolver};
+use super::resolve::{key_arn, partition, Resolver};
 use serde_json::Value;
 
 pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) -> bool {
@@ -202,18 +202,7 @@ fn stream(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let key = if encrypted {
         match resolver.text(resource, "kms_key_id") {
             Some(key) if key == "alias/aws/kinesis" => Some("aws/kinesis".to_owned()),
-            Some(key) if key.starts_with("arn:") => Some(key),
-            Some(key) => Some(format!(
-                "arn:{}:kms:{}:{}:{}",
-                partition(&resource.region),
-                resource.region,
-                resource.account.as_deref().unwrap_or_default(),
-                if key.starts_with("alias/") {
-                    key
-                } else {
-                    format!("key/{key}")
-                }
-            )),
+            Some(key) => Some(key_arn(resource, key)),
             None => {
                 out.warn(&resource.address, format!("the encryption key of {} is known only after apply: the stream is read as unencrypted", resource.address));
                 None
