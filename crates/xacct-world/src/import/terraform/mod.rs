@@ -63,7 +63,8 @@ pub struct Options {
 /// A plan that cannot be read at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TerraformError {
-    #[error("not JSON at line {line}, column {column}: {message} (write the plan with `terraform show -json tfplan > plan.json`)")]
+    /// `message` is serde_json's, which ends with the line and column.
+    #[error("not JSON: {message} (write the plan with `terraform show -json tfplan > plan.json`)")]
     Json {
         line: usize,
         column: usize,
