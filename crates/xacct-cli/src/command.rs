@@ -5,6 +5,7 @@ pub mod eval;
 pub mod explain;
 pub mod graph;
 pub mod import;
+mod import_terraform;
 pub mod plan;
 pub mod validate;
 pub mod who_can;

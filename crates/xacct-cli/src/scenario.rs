@@ -18,7 +18,76 @@ pub enum Output {
 /// `--quiet`); in JSON and SARIF they are the caller's to put in its document, and a scenario
 /// that cannot be used is reported as a document here. `None` when it cannot be used.
 pub fn load(path: &Path, command: &str, output: Output) -> Option<Loaded> {
-    let loaded = match xacct_world::load_with(path, &crate::files::access()) {
+    load_planned(path, command, output, &Terraform::default())
+}
+
+/// `--terraform PLAN` and `--account-of`: a Terraform plan merged over the scenario, as the
+/// world will be once it is applied (docs/terraform.md). One line in a command's `Args`:
+/// `#[command(flatten)] terraform: crate::scenario::Terraform`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Terraform {
+    /// Merge a Terraform plan (`terraform show -json tfplan > plan.json`) over the scenario:
+    /// the world once the plan is applied.
+    #[arg(long = "terraform", value_name = "PLAN.json")]
+    pub plan: Option<std::path::PathBuf>,
+    /// The account of a provider configuration the plan does not say (no
+    /// `assume_role.role_arn` nor single `allowed_account_ids`): `aws.lake=222222222222` or
+    /// `lake=222222222222`. Repeatable.
+    #[arg(long = "account-of", value_name = "PROVIDER=ACCOUNT_ID", value_parser = parse_account_of)]
+    pub account_of: Vec<(String, String)>,
+}
+
+impl Terraform {
+    /// The plan to merge, with its reading options.
+    pub fn overlay(&self) -> Option<xacct_world::import::terraform::Overlay> {
+        let plan = self.plan.clone()?;
+        Some(xacct_world::import::terraform::Overlay {
+            plan,
+            options: self.options(),
+        })
+    }
+
+    pub fn options(&self) -> xacct_world::import::terraform::Options {
+        xacct_world::import::terraform::Options {
+            account_of: self.account_of.iter().cloned().collect(),
+        }
+    }
+}
+
+/// `ALIAS=ACCOUNT_ID`, the account a 12-digit id.
+pub fn parse_account_of(text: &str) -> Result<(String, String), String> {
+    let (alias, account) = text.split_once('=').ok_or_else(|| {
+        format!("`{text}` is not PROVIDER=ACCOUNT_ID (e.g. aws.lake=222222222222)")
+    })?;
+    account
+        .parse::<xacct_policy::AccountId>()
+        .map_err(|error| format!("`{account}`: {error}"))?;
+    if alias.is_empty() {
+        return Err(format!(
+            "`{text}` names no provider (e.g. aws.lake=222222222222)"
+        ));
+    }
+    Ok((alias.to_owned(), account.to_owned()))
+}
+
+/// [`load`], with the plan of `terraform` (if any) merged over the scenario.
+pub fn load_planned(
+    path: &Path,
+    command: &str,
+    output: Output,
+    terraform: &Terraform,
+) -> Option<Loaded> {
+    let access = crate::files::access();
+    let result = match terraform.overlay() {
+        Some(overlay) => xacct_world::import::terraform::load_over(
+            path,
+            &access,
+            &overlay,
+            xacct_world::import::terraform::Side::After,
+        ),
+        None => xacct_world::load_with(path, &access),
+    };
+    let loaded = match result {
         Ok(loaded) => loaded,
         Err(message) => {
             failed(command, output, &message, &[]);

@@ -78,6 +78,9 @@ pub struct FileAccess {
     roots: Vec<PathBuf>,
     /// The folders `--allow-outside` names, kept to add to every root.
     allowed: Vec<PathBuf>,
+    /// Files made in memory (the settings of a Terraform plan's Databricks clusters, read as
+    /// a scenario's own files) by the path the manifest names them with, joined to its folder.
+    generated: std::sync::Arc<std::collections::BTreeMap<PathBuf, String>>,
 }
 
 impl FileAccess {
@@ -96,7 +99,16 @@ impl FileAccess {
         Self {
             roots: Vec::new(),
             allowed,
+            generated: std::sync::Arc::default(),
         }
+    }
+
+    /// The same permissions, with `files` readable as if they were on disk (keys are the
+    /// paths the loader asks for: the scenario's folder joined with the manifest's path).
+    #[must_use]
+    pub fn with_generated(mut self, files: std::collections::BTreeMap<PathBuf, String>) -> Self {
+        self.generated = std::sync::Arc::new(files);
+        self
     }
 
     /// The same permissions, confined to the root holding `folder`: the git repository
@@ -109,6 +121,7 @@ impl FileAccess {
         Self {
             roots,
             allowed: self.allowed.clone(),
+            generated: std::sync::Arc::clone(&self.generated),
         }
     }
 
@@ -125,6 +138,9 @@ impl FileAccess {
         limit: u64,
         what: &'static str,
     ) -> Result<String, FileError> {
+        if let Some(text) = self.generated.get(path) {
+            return Ok(text.clone());
+        }
         let bytes = self.read_bytes(path, limit, what)?;
         String::from_utf8(bytes).map_err(|error| {
             let valid = error.utf8_error().valid_up_to();

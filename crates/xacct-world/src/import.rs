@@ -15,6 +15,7 @@ mod detect;
 mod lake;
 mod lake_tags;
 mod organizations;
+pub mod terraform;
 
 pub use detect::{manifest_for, manifest_for_with};
 

@@ -232,6 +232,14 @@ impl Loader {
                     text,
                 )
             }
+            // A document from elsewhere (a Terraform plan) is a file of its own, named after it.
+            PolicySource::Inline(inline) if inline.origin.is_some() => {
+                let name = inline.origin.clone().unwrap_or_default();
+                (
+                    SourceFile::new(name, inline.inline.clone()),
+                    inline.inline.clone(),
+                )
+            }
             PolicySource::Inline(inline) => {
                 let value = &inline.inline;
                 // A literal string holds the JSON verbatim: parse the manifest with everything

@@ -102,6 +102,10 @@ pub enum PolicySource {
 #[serde(deny_unknown_fields)]
 pub struct InlinePolicy {
     pub inline: String,
+    /// Where the document was written, when not in this manifest (`plan.json:
+    /// aws_iam_role.reader assume_role_policy` for a Terraform plan): findings and
+    /// explanations name it instead of the manifest.
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,8 @@ pub struct Args {
     verbose: bool,
     #[command(flatten)]
     at: crate::command::At,
+    #[command(flatten)]
+    terraform: crate::scenario::Terraform,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -32,7 +34,8 @@ pub fn run(args: &Args) -> u8 {
         Format::Json => Output::Json,
         Format::Sarif => Output::Sarif,
     };
-    let Some(mut loaded) = scenario::load(&args.scenario, "check", output) else {
+    let Some(mut loaded) = scenario::load_planned(&args.scenario, "check", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     loaded.world.request_time = args.at.time();

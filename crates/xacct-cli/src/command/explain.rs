@@ -87,6 +87,8 @@ pub struct Args {
     verbose: bool,
     #[command(flatten)]
     at: crate::command::At,
+    #[command(flatten)]
+    terraform: crate::scenario::Terraform,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -374,7 +376,8 @@ pub fn run(args: &Args) -> u8 {
             return exit::BAD_INPUT;
         }
     }
-    let Some(loaded) = scenario::load(&args.scenario, "explain", output) else {
+    let Some(loaded) = scenario::load_planned(&args.scenario, "explain", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     let mut world = loaded.world.clone();

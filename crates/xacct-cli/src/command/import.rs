@@ -8,14 +8,19 @@ pub struct Args {
     /// Export files, or folders searched for them: `get-account-authorization-details`
     /// output, `<bucket>.bucket-policy.json` files in a folder named after the owning account,
     /// and an organizations bundle (see docs/scenario-format.md).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     inputs: Vec<PathBuf>,
     /// Where to write the manifest; standard output when absent.
     #[arg(long)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    terraform: crate::scenario::Terraform,
 }
 
 pub fn run(args: &Args) -> u8 {
+    if let Some(plan) = &args.terraform.plan {
+        return super::import_terraform::run(plan, &args.terraform, args.output.as_deref());
+    }
     let output_dir = args
         .output
         .as_ref()

@@ -38,6 +38,8 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     at: crate::command::At,
+    #[command(flatten)]
+    terraform: crate::scenario::Terraform,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -65,7 +67,8 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
-    let Some(loaded) = scenario::load(&args.scenario, "who-can", output) else {
+    let Some(loaded) = scenario::load_planned(&args.scenario, "who-can", output, &args.terraform)
+    else {
         return exit::BAD_INPUT;
     };
     let mut world = loaded.world.clone();

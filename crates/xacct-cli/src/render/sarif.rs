@@ -270,6 +270,11 @@ fn artifact(file: &str) -> s::ArtifactLocation {
 }
 
 fn location(source: &SourceFile, span: Span, message: Option<&str>) -> s::Location {
+    // A document of a Terraform plan: the plan file, and the resource by its address (the
+    // span is in the document, not in the plan's JSON).
+    if let Some((file, address)) = xacct_world::import::terraform::origin(&source.name) {
+        return terraform_location(file, address, message);
+    }
     let physical = s::PhysicalLocation::builder()
         .artifact_location(artifact(&source.name))
         .region(region(source, span))
@@ -279,9 +284,29 @@ fn location(source: &SourceFile, span: Span, message: Option<&str>) -> s::Locati
     location
 }
 
+/// The plan file, with the Terraform resource address as the logical location.
+fn terraform_location(file: &str, address: &str, message: Option<&str>) -> s::Location {
+    let physical = s::PhysicalLocation::builder()
+        .artifact_location(artifact(file))
+        .build();
+    let logical = s::LogicalLocation::builder()
+        .fully_qualified_name(address)
+        .kind("resource")
+        .build();
+    let mut location = s::Location::builder()
+        .physical_location(physical)
+        .logical_locations(vec![logical])
+        .build();
+    location.message = message.map(s::Message::from);
+    location
+}
+
 /// A location from the `file:line:column` text of an explanation.
 fn located_text(text: &str, span: Span, message: &str) -> Option<s::Location> {
     let found = super::json::Location::parse(text, span)?;
+    if let Some((file, address)) = xacct_world::import::terraform::origin(&found.file) {
+        return Some(terraform_location(file, address, Some(message)));
+    }
     let region = s::Region::builder()
         .start_line(to_i64(found.line))
         .start_column(to_i64(found.column))
@@ -385,6 +410,11 @@ fn in_manifest(
 fn sarif_fix(world: &World, fix: &Fix, source: &SourceFile) -> Option<s::Fix> {
     let statement = fix.statement.as_ref()?;
     let policy = policy_of(world, &fix.target)?;
+    // An edit of a plan's document is made in the Terraform source, which the plan does not
+    // locate: the fix is said in words only.
+    if xacct_world::import::terraform::origin(&source.name).is_some() {
+        return None;
+    }
     let last = policy.statements.last()?;
     let end = last.span.end;
     let after = source.text.get(end..)?;

@@ -34,6 +34,8 @@ mod questions_checked;
 mod unity_catalog;
 /// EMR steps with runtime roles: check, explain and who-can (issue 14).
 mod runtime_roles;
+/// Terraform plans read as worlds: `--terraform` and `import --terraform`.
+mod terraform;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";

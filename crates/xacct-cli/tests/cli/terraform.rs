@@ -1,0 +1,338 @@
+//! `--terraform` and `xacct import --terraform`: plans written to the documented JSON format
+//! (tests/fixtures/terraform/generate.py) read as the worlds they describe.
+
+use super::{xacct, AT};
+
+/// The HCL of `xacct plan --format terraform` as plan JSON.
+mod hcl;
+
+const FIXTURES: &str = "crates/xacct-cli/tests/fixtures/terraform";
+
+/// The PASS and FAIL lines of a check, without the manifest locations.
+fn verdicts(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("PASS  ") || line.starts_with("FAIL  "))
+        .map(|line| line.split("  (").next().unwrap_or(line).to_owned())
+        .collect()
+}
+
+fn check_plan(folder: &str, extra: &[&str]) -> (i32, String, String) {
+    let dir = format!("{FIXTURES}/{folder}");
+    let plan = format!("{dir}/plan.json");
+    let mut arguments = vec![
+        "check",
+        dir.as_str(),
+        "--terraform",
+        plan.as_str(),
+        "--at",
+        AT,
+    ];
+    arguments.extend_from_slice(extra);
+    xacct(&arguments)
+}
+
+#[test]
+fn s3_role_chain_as_a_plan_checks_as_the_example_does() {
+    let (code, stdout, stderr) = check_plan("s3-role-chain", &[]);
+    let (example_code, example, _) = xacct(&["check", "examples/s3-role-chain", "--at", AT]);
+    assert_eq!((code, example_code), (0, 0), "{stderr}");
+    assert_eq!(verdicts(&stdout), verdicts(&example));
+    assert_eq!(verdicts(&stdout).len(), 5, "{stdout}");
+}
+
+#[test]
+fn a_broken_trust_in_the_plan_fails_as_the_broken_example_does() {
+    let (code, stdout, stderr) = check_plan("s3-role-chain/broken/trust-names-wrong-role", &[]);
+    let (example_code, example, _) = xacct(&[
+        "check",
+        "examples/s3-role-chain/broken/trust-names-wrong-role",
+        "--at",
+        AT,
+    ]);
+    assert_eq!((code, example_code), (1, 1));
+    assert_eq!(verdicts(&stdout), verdicts(&example));
+    // The finding on the trust policy names the plan and the resource's address.
+    assert!(
+        stderr.contains(
+            "trust-names-wrong-role/plan.json (terraform: aws_iam_role.lake assume_role_policy)"
+        ),
+        "{stderr}"
+    );
+}
+
+/// The four field guides written as plans (with broken variants): the same verdicts as the
+/// hand-written examples, and nothing the reader had to leave out.
+#[test]
+fn the_field_guides_as_plans_check_as_the_examples_do() {
+    for (folder, passes) in [
+        ("kinesis-role-chain", true),
+        ("kinesis-role-chain/broken/assume-role-not-granted", false),
+        ("emrfs-role-mapping", true),
+        (
+            "emrfs-role-mapping/broken/mapped-role-does-not-trust-the-ec2-role",
+            false,
+        ),
+        ("glue-catalog-share", true),
+        (
+            "glue-catalog-share/broken/no-describe-on-resource-link",
+            false,
+        ),
+    ] {
+        let (code, stdout, stderr) = check_plan(folder, &[]);
+        let (example_code, example, _) =
+            xacct(&["check", &format!("examples/{folder}"), "--at", AT]);
+        assert_eq!(code, i32::from(!passes), "{folder}: {stdout}\n{stderr}");
+        assert_eq!(example_code, code, "{folder}");
+        assert_eq!(verdicts(&stdout), verdicts(&example), "{folder}");
+        assert!(!verdicts(&stdout).is_empty(), "{folder}");
+        assert!(!stderr.contains("terraform-not-read"), "{folder}: {stderr}");
+    }
+}
+
+#[test]
+fn findings_name_the_resource_address_in_json_and_sarif() {
+    let broken = "s3-role-chain/broken/trust-names-wrong-role";
+    let (code, json, _) = check_plan(broken, &["--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(
+        json.contains("plan.json (terraform: aws_iam_role.lake assume_role_policy)"),
+        "{json}"
+    );
+    let (code, sarif, _) = check_plan(broken, &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    // The trust policy's finding: the plan file, and the resource as its logical location.
+    let on_plan = results
+        .iter()
+        .flat_map(|result| result["locations"].as_array().into_iter().flatten())
+        .find(|location| {
+            location["logicalLocations"][0]["fullyQualifiedName"] == "aws_iam_role.lake"
+        })
+        .unwrap();
+    assert_eq!(
+        on_plan["physicalLocation"]["artifactLocation"]["uri"],
+        format!("{FIXTURES}/{broken}/plan.json")
+    );
+    insta::assert_snapshot!("broken_trust_text", check_plan(broken, &[]).1);
+    insta::assert_snapshot!("broken_trust_sarif", sarif);
+}
+
+#[test]
+fn every_mapped_type_is_read_into_one_world() {
+    let (code, stdout, stderr) = check_plan("every-type", &["--account-of", "org=333333333333"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(verdicts(&stdout).len(), 4, "{stdout}");
+    // What could not be read is said, with the address.
+    for expected in [
+        "aws_iam_role.later",
+        "aws_organizations_policy_attachment.root",
+        "aws_sqs_queue (aws_sqs_queue.jobs)",
+        "the key id of aws_kms_key.lake is made by AWS at apply",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+}
+
+#[test]
+fn a_provider_without_an_account_is_a_warning_naming_it() {
+    let dir = format!("{FIXTURES}/every-type");
+    let plan = format!("{dir}/plan.json");
+    let (code, _, stderr) = xacct(&["import", "--terraform", &plan]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("the account of provider `aws.org` is not known")
+            && stderr.contains("--account-of aws.org=ACCOUNT_ID"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn import_writes_a_scenario_that_checks_like_the_plan() {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("terraform-import");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let output = folder.join("xacct.toml");
+    let plan = format!("{FIXTURES}/s3-role-chain/plan.json");
+    let (code, _, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        &plan,
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        manifest.contains(
+            "# aws_iam_role.lake\n[[role]]\narn = \"arn:aws:iam::222222222222:role/MyRoleB\""
+        ),
+        "{manifest}"
+    );
+    assert!(folder
+        .as_path()
+        .join("terraform/databricks_cluster.etl.databricks_cluster.json")
+        .is_file());
+    // With the fixture's expectations added, the written folder is an ordinary scenario.
+    let expectations = std::fs::read_to_string(
+        super::workspace_root().join(format!("{FIXTURES}/s3-role-chain/xacct.toml")),
+    )
+    .unwrap();
+    std::fs::write(&output, format!("{manifest}\n{expectations}")).unwrap();
+    let (code, stdout, stderr) = xacct(&["check", folder.as_path().to_str().unwrap(), "--at", AT]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(verdicts(&stdout).len(), 5, "{stdout}");
+}
+
+#[test]
+fn import_warnings_are_listed_by_address() {
+    let plan = format!("{FIXTURES}/every-type/plan.json");
+    let (code, stdout, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        &plan,
+        "--account-of",
+        "org=333333333333",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("import_every_type_warnings", stderr);
+    insta::assert_snapshot!("import_every_type_manifest", stdout);
+}
+
+#[test]
+fn what_is_not_a_plan_is_refused_with_the_fix() {
+    let (code, _, stderr) = xacct(&[
+        "import",
+        "--terraform",
+        "examples/s3-role-chain/databricks/cluster.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a Terraform plan"), "{stderr}");
+    let (code, _, stderr) = xacct(&["import", "--terraform", "x.json", "--account-of", "lake=12"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("lake=12"), "{stderr}");
+}
+
+/// What `xacct plan --format terraform` writes, as Terraform would plan it, is read back:
+/// merged over the example's plan folder (whose intents are not yet met), every intent and
+/// compute check passes.
+#[test]
+fn what_xacct_plan_writes_is_read_back() {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("terraform-roundtrip");
+    std::fs::create_dir_all(&folder).unwrap();
+    for example in ["s3-role-chain", "emrfs-role-mapping", "glue-catalog-share"] {
+        let scenario = format!("examples/{example}/plan");
+        let (code, before, _) = xacct(&["check", &scenario, "--at", AT]);
+        assert_eq!(
+            code, 1,
+            "{example}: the intents are not met before: {before}"
+        );
+        let (code, hcl_text, stderr) = xacct(&["plan", &scenario, "--format", "terraform"]);
+        assert_eq!(code, 0, "{stderr}");
+        let plan = folder.join(format!("{example}.json"));
+        std::fs::write(&plan, hcl::plan_json(&hcl_text).to_string()).unwrap();
+        let (code, stdout, stderr) = xacct(&[
+            "check",
+            &scenario,
+            "--terraform",
+            plan.to_str().unwrap(),
+            "--account-of",
+            "account_111111111111=111111111111",
+            "--account-of",
+            "account_222222222222=222222222222",
+            "--at",
+            AT,
+        ]);
+        assert_eq!(code, 0, "{example}: {stdout}\n{stderr}");
+        assert!(!verdicts(&stdout).is_empty(), "{example}");
+        assert!(
+            !stderr.contains("terraform-not-read"),
+            "{example}: {stderr}"
+        );
+    }
+}
+
+/// `worlds`, for `xacct diff DIR --terraform plan.json`: the prior state and the planned
+/// values, each over the scenario. The kinesis plan adds the read policy of B's role.
+#[test]
+fn the_worlds_before_and_after_a_plan() {
+    use xacct_world::import::terraform::{worlds, Options, Overlay};
+    let dir = super::workspace_root()
+        .join(FIXTURES)
+        .join("kinesis-role-chain");
+    let overlay = Overlay {
+        plan: dir.join("plan.json"),
+        options: Options::default(),
+    };
+    let (before, after) = worlds(&dir, &xacct_world::FileAccess::anywhere(), &overlay).unwrap();
+    assert!(!before.has_blocking_errors() && !after.has_blocking_errors());
+    let role = "arn:aws:iam::222222222222:role/KinesisCrossAccountRole";
+    let policies =
+        |loaded: &xacct_world::Loaded| loaded.world.roles.get(role).unwrap().policies.len();
+    assert_eq!((policies(&before), policies(&after)), (0, 1));
+    let passed = |loaded: &xacct_world::Loaded| {
+        let report = xacct_paths::check::check(&loaded.world);
+        report
+            .expectations
+            .iter()
+            .filter(|result| result.passed())
+            .count()
+    };
+    // Before, the reader gets no records and the fan-out reader does not subscribe; the
+    // expectation that it cannot write passes on both sides.
+    assert!(passed(&before) < passed(&after), "the plan grants the read");
+    let report = xacct_paths::check::check(&after.world);
+    assert!(
+        report.passed() && !report.is_empty(),
+        "after the plan every check passes"
+    );
+}
+
+/// `who-can` and `explain` answer on the world of the plan, which the folder alone lacks.
+#[test]
+fn who_can_and_explain_answer_on_the_plan() {
+    let dir = format!("{FIXTURES}/s3-role-chain");
+    let plan = format!("{dir}/plan.json");
+    let question = [
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+        "--at",
+        AT,
+    ];
+    let mut arguments = vec!["who-can", dir.as_str(), "--terraform", plan.as_str()];
+    arguments.extend_from_slice(&question);
+    let (code, stdout, stderr) = xacct(&arguments);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("4 principals can"), "{stdout}");
+    assert!(
+        stdout.contains("role arn:aws:iam::222222222222:role/MyRoleB"),
+        "{stdout}"
+    );
+    let mut arguments = vec![
+        "explain",
+        dir.as_str(),
+        "--terraform",
+        plan.as_str(),
+        "--from",
+        "compute:etl",
+    ];
+    arguments.extend_from_slice(&question);
+    let (code, stdout, stderr) = xacct(&arguments);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("allowed through"), "{stdout}");
+    // Without the plan the folder names a compute it does not hold.
+    let (code, _, _) = xacct(&[
+        "explain",
+        dir.as_str(),
+        "--from",
+        "compute:etl",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+    ]);
+    assert_eq!(code, 2);
+}
