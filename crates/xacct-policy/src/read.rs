@@ -14,7 +14,9 @@ use crate::finding::{Finding, Severity};
 use crate::json::{self, Json, Member};
 use crate::principal::{InvalidPrincipal, PrincipalEntry};
 use crate::span::{Span, Spanned};
-use std::collections::HashMap;
+/// The small per-statement maps of a read, with a fast hasher: SipHash was a visible part of
+/// reading the policies of a large organization.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A policy and everything found wrong with it.
 #[derive(Debug, Clone)]
@@ -119,7 +121,7 @@ impl Reader {
         known: &[&str],
         what: &str,
     ) -> HashMap<&'a str, &'a Member> {
-        let mut by_name: HashMap<&str, &Member> = HashMap::new();
+        let mut by_name: HashMap<&str, &Member> = HashMap::default();
         for member in members {
             // Reported once for every object by `check_duplicates_deep`.
             if by_name.contains_key(member.name.as_str()) {
@@ -290,7 +292,7 @@ impl Reader {
             Json::Object { members, .. } => {
                 // Known-name objects report duplicates in `members`; this catches nested ones
                 // (Principal, Condition blocks) too, once per object.
-                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let mut seen: HashMap<&str, Span> = HashMap::default();
                 for member in members {
                     if seen.insert(&member.name, member.name_span).is_some() {
                         self.push(
@@ -1160,7 +1162,7 @@ impl Reader {
 
     fn check_sids(&mut self) {
         let sids = std::mem::take(&mut self.sids);
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for sid in &sids {
             if self.kind.has_iam_sid_rules()
                 && !sid.value.bytes().all(|byte| byte.is_ascii_alphanumeric())
