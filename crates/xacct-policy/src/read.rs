@@ -64,10 +64,33 @@ pub fn read_policy(value: &Json, kind: PolicyKind) -> ParsedPolicy {
         findings: Vec::new(),
         sids: Vec::new(),
     };
-    let policy = reader.policy(value);
+    let mut policy = reader.policy(value);
+    compact(&mut policy);
     let mut findings = reader.findings;
     findings.sort_by_key(|finding| (finding.span.start, finding.span.end));
     ParsedPolicy { policy, findings }
+}
+
+/// Gives back the room the reader's vectors grew into: a vector that is pushed to starts with
+/// room for four, so a one-statement policy held four statements' worth (1,120 bytes) and a
+/// one-principal trust four principals' (416). A loaded world keeps its policies for its whole
+/// life, and at 100,000 roles the spare room was a third of the policies' memory.
+fn compact(policy: &mut Policy) {
+    policy.statements.shrink_to_fit();
+    for statement in &mut policy.statements {
+        if let Some(principal) = &mut statement.principal {
+            principal.entries.shrink_to_fit();
+        }
+        statement.action.patterns.shrink_to_fit();
+        if let Some(resource) = &mut statement.resource {
+            resource.patterns.shrink_to_fit();
+            resource.texts.shrink_to_fit();
+        }
+        statement.conditions.shrink_to_fit();
+        for condition in &mut statement.conditions {
+            condition.values.shrink_to_fit();
+        }
+    }
 }
 
 const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];

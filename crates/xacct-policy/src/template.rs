@@ -83,7 +83,9 @@ pub enum TemplateError {
 }
 
 impl Compiled {
-    fn new(parts: Vec<Part>) -> Self {
+    fn new(mut parts: Vec<Part>) -> Self {
+        // Kept for the life of the world: no spare room (see `read::compact`).
+        parts.shrink_to_fit();
         let fixed = if parts.iter().any(|part| matches!(part, Part::Variable(_))) {
             None
         } else {
