@@ -318,28 +318,20 @@ mod tests {
 
     #[test]
     fn gives_up_on_what_is_not_plain_json() {
-        for text in [
+        let others = [
             "",
             "  ",
-            "{\"a\": 1,}",
-            "{a: 1}",
-            "{'a': 1}",
-            "// c\n{}",
-            "[0x10]",
-            "[+1]",
-            "[.5]",
             "[01]",
             "[1.]",
             "[1e]",
-            "[NaN]",
             "[truex]",
-            "{\"a\": 1 \"b\": 2}",
             "\u{feff}{}",
             "\"a\u{1}b\"",
             r#""\ud800""#,
             r#""\x""#,
             "[1] [2]",
-        ] {
+        ];
+        for text in super::super::JSON5_LENIENCIES.into_iter().chain(others) {
             assert!(parse(text).is_none(), "{text:?}");
         }
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
@@ -351,10 +343,10 @@ mod tests {
         let leaf = prop_oneof![
             Just(serde_json::Value::Null),
             any::<bool>().prop_map(serde_json::Value::Bool),
-            any::<i64>().prop_map(|n| serde_json::Value::from(n)),
+            any::<i64>().prop_map(serde_json::Value::from),
             any::<f64>()
                 .prop_filter("finite", |n| n.is_finite())
-                .prop_map(|n| serde_json::Value::from(n)),
+                .prop_map(serde_json::Value::from),
             ".*".prop_map(serde_json::Value::String),
         ];
         leaf.prop_recursive(4, 32, 6, |inner| {
