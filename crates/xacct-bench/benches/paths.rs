@@ -69,6 +69,11 @@ fn bench_size(criterion: &mut Criterion, accounts: usize, roles: usize) -> Resul
     group.warm_up_time(Duration::from_millis(200));
     group.measurement_time(Duration::from_secs(if accounts >= 1000 { 60 } else { 10 }));
 
+    // The load step alone: reading the exports into a world (docs/benchmarks.md, "Where the
+    // load time goes").
+    group.bench_function(format!("load/{id}"), |bencher| {
+        bencher.iter(|| black_box(load(&summary).map(|world| world.roles.len())));
+    });
     group.bench_function(format!("who_can/{id}"), |bencher| {
         bencher.iter(|| black_box(load_and_ask(&summary)));
     });

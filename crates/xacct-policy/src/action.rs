@@ -3,10 +3,13 @@
 //! Both the service prefix and the action name are case-insensitive in IAM, so everything is
 //! compared in lowercase, computed once.
 
+use crate::intern::Interner;
 use crate::wildcard::Pattern;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A concrete action in a request, such as `s3:GetObject`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -100,8 +103,21 @@ impl Serialize for ActionName {
 /// IAM stores some strings that can never name an action (`s3:GetObject,PutObject`,
 /// `s3:   GetBucket`, `s3:`, `s3.s:ListBucket`): such a pattern is kept, matches no action, and
 /// says why in [`ActionPattern::oddity`].
+///
+/// Compiled patterns are shared: every `s3:GetObject` of a loaded world is one copy
+/// (`crate::intern`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionPattern {
+    parts: Arc<ActionParts>,
+}
+
+thread_local! {
+    static ACTION_PATTERNS: RefCell<Interner<ActionParts>> = RefCell::default();
+}
+
+/// A compiled action pattern.
+#[derive(Debug, PartialEq, Eq)]
+struct ActionParts {
     text: String,
     pattern: Pattern,
     /// The lowercased service prefix when it has no wildcard.
@@ -154,36 +170,37 @@ pub enum InvalidActionPattern {
 
 impl ActionPattern {
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.parts.text
     }
 
     pub fn service(&self) -> Option<&str> {
-        self.service.as_deref()
+        self.parts.service.as_deref()
     }
 
     /// Why this pattern can match no action, when AWS stores it anyway.
     pub fn oddity(&self) -> Option<ActionOddity> {
-        self.oddity
+        self.parts.oddity
     }
 
     pub fn matches(&self, action: &ActionName) -> bool {
-        if self.oddity.is_some() {
+        let parts = &*self.parts;
+        if parts.oddity.is_some() {
             return false;
         }
         // Without wildcards the lowercased texts are simply equal or not.
-        if let Some(literal) = self.pattern.as_literal() {
+        if let Some(literal) = parts.pattern.as_literal() {
             return literal == action.lowercase();
         }
-        if let Some(service) = &self.service {
+        if let Some(service) = &parts.service {
             if service != action.service() {
                 return false;
             }
         }
-        self.pattern.matches(action.lowercase())
+        parts.pattern.matches(action.lowercase())
     }
 
     pub fn matches_everything(&self) -> bool {
-        self.oddity.is_none() && self.pattern.matches_everything()
+        self.parts.oddity.is_none() && self.parts.pattern.matches_everything()
     }
 }
 
@@ -191,6 +208,17 @@ impl FromStr for ActionPattern {
     type Err = InvalidActionPattern;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parts = ACTION_PATTERNS.with(|patterns| {
+            patterns
+                .borrow_mut()
+                .get_or_try(text, || ActionParts::compile(text))
+        })?;
+        Ok(Self { parts })
+    }
+}
+
+impl ActionParts {
+    fn compile(text: &str) -> Result<Self, InvalidActionPattern> {
         let lowercase = text.to_ascii_lowercase();
         if text == "*" {
             return Ok(Self {

@@ -1,11 +1,14 @@
 //! Amazon Resource Names: concrete ones in requests, patterns in policies.
 
 use crate::account::AccountId;
+use crate::intern::Interner;
 use crate::template::{Template, TemplateError, VariableValues};
 use crate::wildcard::{Pattern, Token};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A concrete ARN: `arn:partition:service:region:account:resource`.
 ///
@@ -351,8 +354,22 @@ pub enum ArnMatching {
 /// A `Resource` value or an `Arn*` condition value: an ARN whose segments may hold `*` and `?`,
 /// and policy variables in 2012-10-17 policies (substituted before the ARN is split, so a
 /// variable may stand for an account id).
+///
+/// Compiled patterns are shared: every `arn:aws:s3:::bucket/*` of a loaded world is one copy
+/// (`crate::intern`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnPattern {
+    parts: Arc<ArnParts>,
+}
+
+thread_local! {
+    /// One table per way of reading the text: (with variables, matching).
+    static ARN_PATTERNS: RefCell<[Interner<ArnParts>; 4]> = RefCell::default();
+}
+
+/// A compiled ARN pattern.
+#[derive(Debug, PartialEq, Eq)]
+struct ArnParts {
     template: Template,
     matching: ArnMatching,
     /// The compiled form when the pattern has no variables.
@@ -508,6 +525,65 @@ impl ArnPattern {
         with_variables: bool,
         matching: ArnMatching,
     ) -> Result<Self, InvalidArnPattern> {
+        let table =
+            usize::from(with_variables) * 2 + usize::from(matching == ArnMatching::Resource);
+        let parts = ARN_PATTERNS.with(|tables| {
+            let mut tables = tables.borrow_mut();
+            match tables.get_mut(table) {
+                Some(interner) => {
+                    interner.get_or_try(text, || ArnParts::compile(text, with_variables, matching))
+                }
+                None => ArnParts::compile(text, with_variables, matching).map(Arc::new),
+            }
+        })?;
+        Ok(Self { parts })
+    }
+
+    /// False for a pattern with fewer than six segments and no segment-final `*`: it can
+    /// never match a real ARN.
+    pub fn can_match(&self) -> bool {
+        self.parts.can_match
+    }
+
+    /// AWS documents that the service segment cannot hold a wildcard.
+    pub fn has_wildcard_in_service(&self) -> bool {
+        self.parts.wildcard_in_service
+    }
+
+    pub fn has_variables(&self) -> bool {
+        self.parts.template.has_variables()
+    }
+
+    pub fn template(&self) -> &Template {
+        &self.parts.template
+    }
+
+    /// Matches a concrete ARN given as text (it need not be well formed: a malformed value in
+    /// a request context simply does not match). An unresolved variable matches nothing.
+    pub fn matches(&self, arn: &str, values: &dyn VariableValues) -> bool {
+        let parts = &*self.parts;
+        if let Some(compiled) = &parts.compiled {
+            return compiled.matches(arn);
+        }
+        if let Some((leading, resource)) = &parts.leading_and_resource {
+            let Some(resource) = resource.pattern(values) else {
+                return false;
+            };
+            return resource_matches(leading, &resource, arn);
+        }
+        parts
+            .template
+            .resolve_marked(values)
+            .is_some_and(|marked| compile(&marked, parts.matching).matches(arn))
+    }
+}
+
+impl ArnParts {
+    fn compile(
+        text: &str,
+        with_variables: bool,
+        matching: ArnMatching,
+    ) -> Result<Self, InvalidArnPattern> {
         if text != "*" && !text.starts_with("arn:") {
             return Err(InvalidArnPattern::NotAnArn(text.to_owned()));
         }
@@ -565,42 +641,6 @@ impl ArnPattern {
             can_match,
             wildcard_in_service,
         })
-    }
-
-    /// False for a pattern with fewer than six segments and no segment-final `*`: it can
-    /// never match a real ARN.
-    pub fn can_match(&self) -> bool {
-        self.can_match
-    }
-
-    /// AWS documents that the service segment cannot hold a wildcard.
-    pub fn has_wildcard_in_service(&self) -> bool {
-        self.wildcard_in_service
-    }
-
-    pub fn has_variables(&self) -> bool {
-        self.template.has_variables()
-    }
-
-    pub fn template(&self) -> &Template {
-        &self.template
-    }
-
-    /// Matches a concrete ARN given as text (it need not be well formed: a malformed value in
-    /// a request context simply does not match). An unresolved variable matches nothing.
-    pub fn matches(&self, arn: &str, values: &dyn VariableValues) -> bool {
-        if let Some(compiled) = &self.compiled {
-            return compiled.matches(arn);
-        }
-        if let Some((leading, resource)) = &self.leading_and_resource {
-            let Some(resource) = resource.pattern(values) else {
-                return false;
-            };
-            return resource_matches(leading, &resource, arn);
-        }
-        self.template
-            .resolve_marked(values)
-            .is_some_and(|marked| compile(&marked, self.matching).matches(arn))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod arn;
 pub mod condition;
 pub mod document;
 pub mod finding;
+mod intern;
 pub mod json;
 pub mod principal;
 pub mod read;

@@ -4,15 +4,45 @@
 //! Only policies with `"Version": "2012-10-17"` have variables; in older or unversioned
 //! policies the same characters are literal text, so the reader decides which form to build.
 
+use crate::intern::Interner;
 use crate::wildcard::Pattern;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Text that may contain policy variables, compiled once.
+///
+/// Templates are shared: every `o-abc123` or `arn:aws:s3:::bucket/*` of a loaded world is one
+/// copy (`crate::intern`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
+    inner: Arc<Compiled>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Compiled {
     parts: Vec<Part>,
     /// Text and wildcard pattern, compiled once when the template has no variables, so that
     /// evaluating a fixed value never allocates.
     fixed: Option<(String, Pattern)>,
+}
+
+thread_local! {
+    /// Templates read with variables, and literal ones.
+    static TEMPLATES: RefCell<[Interner<Compiled>; 2]> = RefCell::default();
+}
+
+/// The shared template of `text` in `table` (0: parsed, 1: literal).
+fn interned(
+    table: usize,
+    text: &str,
+    make: impl FnOnce() -> Result<Vec<Part>, TemplateError>,
+) -> Result<Template, TemplateError> {
+    let compile = || make().map(Compiled::new);
+    let inner = TEMPLATES.with(|tables| match tables.borrow_mut().get_mut(table) {
+        Some(interner) => interner.get_or_try(text, compile),
+        None => compile().map(Arc::new),
+    })?;
+    Ok(Template { inner })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,29 +82,41 @@ pub enum TemplateError {
     BadDefault(String),
 }
 
+impl Compiled {
+    fn new(mut parts: Vec<Part>) -> Self {
+        // Kept for the life of the world: no spare room (see `read::compact`).
+        parts.shrink_to_fit();
+        let fixed = if parts.iter().any(|part| matches!(part, Part::Variable(_))) {
+            None
+        } else {
+            resolve_text(&parts, &NoValues).zip(resolve_pattern(&parts, &NoValues))
+        };
+        Self { parts, fixed }
+    }
+}
+
 impl Template {
     /// Text without variables (legacy policy versions, or elements that do not take them).
     pub fn literal(text: &str) -> Self {
-        Self::from_parts(if text.is_empty() {
-            Vec::new()
-        } else {
-            vec![Part::Text(text.to_owned())]
-        })
-    }
-
-    fn from_parts(parts: Vec<Part>) -> Self {
-        let mut template = Self { parts, fixed: None };
-        if !template.has_variables() {
-            let text = template.resolve_text(&NoValues);
-            let pattern = template.resolve_pattern(&NoValues);
-            template.fixed = text.zip(pattern);
+        let parts = || {
+            Ok(if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![Part::Text(text.to_owned())]
+            })
+        };
+        match interned(1, text, parts) {
+            Ok(template) => template,
+            // Unreachable: a literal has no reference to misread.
+            Err(_) => Self {
+                inner: Arc::new(Compiled::new(vec![Part::Text(text.to_owned())])),
+            },
         }
-        template
     }
 
     /// `resolve_text` without allocating for fixed templates.
     pub fn text<'a>(&'a self, values: &dyn VariableValues) -> Option<std::borrow::Cow<'a, str>> {
-        match &self.fixed {
+        match &self.inner.fixed {
             Some((text, _)) => Some(std::borrow::Cow::Borrowed(text)),
             None => self.resolve_text(values).map(std::borrow::Cow::Owned),
         }
@@ -85,7 +127,7 @@ impl Template {
         &'a self,
         values: &dyn VariableValues,
     ) -> Option<std::borrow::Cow<'a, Pattern>> {
-        match &self.fixed {
+        match &self.inner.fixed {
             Some((_, pattern)) => Some(std::borrow::Cow::Borrowed(pattern)),
             None => self.resolve_pattern(values).map(std::borrow::Cow::Owned),
         }
@@ -93,41 +135,22 @@ impl Template {
 
     /// Reads `${...}` references and escapes out of `text`.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let mut parts = Vec::new();
-        let mut rest = text;
-        let mut consumed = 0;
-        while let Some(start) = rest.find("${") {
-            if start > 0 {
-                parts.push(Part::Text(rest.get(..start).unwrap_or_default().to_owned()));
-            }
-            let after = rest.get(start + 2..).unwrap_or_default();
-            let Some(end) = after.find('}') else {
-                return Err(TemplateError::Unclosed(consumed + start));
-            };
-            let inner = after.get(..end).unwrap_or_default();
-            parts.push(parse_reference(inner)?);
-            let advance = start + 2 + end + 1;
-            consumed += advance;
-            rest = rest.get(advance..).unwrap_or_default();
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.to_owned()));
-        }
-        Ok(Self::from_parts(parts))
+        interned(0, text, || parse_parts(text))
     }
 
     pub fn parts(&self) -> &[Part] {
-        &self.parts
+        &self.inner.parts
     }
 
     pub fn has_variables(&self) -> bool {
-        self.parts
+        self.inner
+            .parts
             .iter()
             .any(|part| matches!(part, Part::Variable(_)))
     }
 
     pub fn variables(&self) -> impl Iterator<Item = &Variable> {
-        self.parts.iter().filter_map(|part| match part {
+        self.inner.parts.iter().filter_map(|part| match part {
             Part::Variable(variable) => Some(variable),
             _ => None,
         })
@@ -136,31 +159,13 @@ impl Template {
     /// The text with variables substituted, every character literal. `None` when a variable
     /// has no value and no default: IAM then treats the element as not matching.
     pub fn resolve_text(&self, values: &dyn VariableValues) -> Option<String> {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Text(text) => out.push_str(text),
-                Part::Escaped(character) => out.push(*character),
-                Part::Variable(variable) => out.push_str(lookup(variable, values)?),
-            }
-        }
-        Some(out)
+        resolve_text(&self.inner.parts, values)
     }
 
     /// A wildcard pattern: `*` and `?` written in the policy are wildcards; escapes and
     /// substituted values are literal.
     pub fn resolve_pattern(&self, values: &dyn VariableValues) -> Option<Pattern> {
-        let mut pattern = Pattern::default();
-        for part in &self.parts {
-            match part {
-                Part::Text(text) => pattern.push_wild_text(text),
-                Part::Escaped(character) => {
-                    pattern.push_literal(character.encode_utf8(&mut [0; 4]))
-                }
-                Part::Variable(variable) => pattern.push_literal(lookup(variable, values)?),
-            }
-        }
-        Some(pattern)
+        resolve_pattern(&self.inner.parts, values)
     }
 
     /// The characters with variables substituted, each marked `true` when it was written in
@@ -168,7 +173,7 @@ impl Template {
     /// an escape or a substituted value (always literal).
     pub fn resolve_marked(&self, values: &dyn VariableValues) -> Option<Vec<(char, bool)>> {
         let mut out = Vec::new();
-        for part in &self.parts {
+        for part in &self.inner.parts {
             match part {
                 Part::Text(text) => out.extend(text.chars().map(|character| (character, true))),
                 Part::Escaped(character) => out.push((*character, false)),
@@ -193,6 +198,57 @@ impl Template {
     pub fn static_text(&self) -> Option<String> {
         self.resolve_text(&NoValues)
     }
+}
+
+/// The parts of `text`: `${...}` references and escapes read out of it.
+fn parse_parts(text: &str) -> Result<Vec<Part>, TemplateError> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    let mut consumed = 0;
+    while let Some(start) = rest.find("${") {
+        if start > 0 {
+            parts.push(Part::Text(rest.get(..start).unwrap_or_default().to_owned()));
+        }
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else {
+            return Err(TemplateError::Unclosed(consumed + start));
+        };
+        let inner = after.get(..end).unwrap_or_default();
+        parts.push(parse_reference(inner)?);
+        let advance = start + 2 + end + 1;
+        consumed += advance;
+        rest = rest.get(advance..).unwrap_or_default();
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_owned()));
+    }
+    Ok(parts)
+}
+
+/// [`Template::resolve_text`] of parts.
+fn resolve_text(parts: &[Part], values: &dyn VariableValues) -> Option<String> {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Escaped(character) => out.push(*character),
+            Part::Variable(variable) => out.push_str(lookup(variable, values)?),
+        }
+    }
+    Some(out)
+}
+
+/// [`Template::resolve_pattern`] of parts.
+fn resolve_pattern(parts: &[Part], values: &dyn VariableValues) -> Option<Pattern> {
+    let mut pattern = Pattern::default();
+    for part in parts {
+        match part {
+            Part::Text(text) => pattern.push_wild_text(text),
+            Part::Escaped(character) => pattern.push_literal(character.encode_utf8(&mut [0; 4])),
+            Part::Variable(variable) => pattern.push_literal(lookup(variable, values)?),
+        }
+    }
+    Some(pattern)
 }
 
 struct NoValues;
