@@ -155,6 +155,27 @@ impl Lake {
             })
     }
 
+    /// The grantor accounts whose cross-account grants are decided under a cross-account
+    /// version the scenario does not state (then [`crate::tags::ASSUMED_CROSS_ACCOUNT_VERSION`]):
+    /// every answer about such a world must say so, since versions 1 and 2 carry fewer grants.
+    pub fn unstated_cross_account_versions(&self) -> std::collections::BTreeSet<AccountId> {
+        self.grants
+            .iter()
+            .filter(|grant| match &grant.principal {
+                GrantPrincipal::Principal(arn) => !arn.contains(&format!(":{}:", grant.grantor)),
+                GrantPrincipal::Account(account) => *account != grant.grantor,
+                GrantPrincipal::Organization { .. } | GrantPrincipal::Unit { .. } => true,
+                GrantPrincipal::IamAllowedPrincipals => false,
+            })
+            .filter(|grant| {
+                !self
+                    .cross_account_version(grant.grantor, &self.region_of_owner(grant.grantor))
+                    .1
+            })
+            .map(|grant| grant.grantor)
+            .collect()
+    }
+
     /// Why a grant does not reach a requester of another account under the grantor's
     /// cross-account version: versions 1 and 2 refuse grants to IAM principals of other
     /// accounts, and tag-based grants to organizations and units.

@@ -617,6 +617,18 @@ impl World {
                 ));
             }
         }
+        let unstated = self.lake.unstated_cross_account_versions();
+        if !unstated.is_empty() {
+            let accounts: Vec<String> = unstated.iter().map(ToString::to_string).collect();
+            assumed.push(Assumption::new(
+                "lake-cross-account-version",
+                format!(
+                    "Lake Formation cross-account grants of account {} are decided under cross-account version {} (the newest), which the scenario does not state; AWS gives an account whose settings name none version 1, which carries fewer grants: set `cross_account_version` on its [[catalog]] for an exact answer",
+                    accounts.join(", "),
+                    xacct_lake::tags::ASSUMED_CROSS_ACCOUNT_VERSION
+                ),
+            ));
+        }
         assumed.push(Assumption::new(
             "secure-transport",
             "aws:SecureTransport is true: SDKs and the CLI call AWS over TLS",
