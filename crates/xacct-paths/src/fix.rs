@@ -31,6 +31,10 @@ pub enum Target {
     ConsumerPolicy {
         consumer: String,
     },
+    /// The policy of an S3 access point, by ARN.
+    AccessPointPolicy {
+        access_point: String,
+    },
     /// An AWS managed key cannot be shared: encrypt the bucket with a new customer managed key
     /// whose key policy holds the statement.
     CustomerManagedKey {
@@ -203,6 +207,19 @@ fn resource_policy_target(
 ) -> Option<(Target, String, String)> {
     let resource = &request.resource;
     match resource.service() {
+        "s3" if resource.resource().starts_with("accesspoint/") => {
+            let through = world.through_access_point(resource.as_str())?;
+            Some((
+                Target::AccessPointPolicy {
+                    access_point: through.access_point.arn(),
+                },
+                format!(
+                    "add to the access point policy of {}",
+                    through.access_point.name
+                ),
+                resource.to_string(),
+            ))
+        }
         "s3" => {
             let bucket = resource.resource().split('/').next()?.to_owned();
             world.buckets.contains_key(&bucket).then(|| {
@@ -339,8 +356,16 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
     let principal = caller_arn(&request.caller);
     let resource_account = request.resource_account.to_string();
     let mut fixes = Vec::new();
+    let delegation = delegation_fix(world, request);
     for gap in &step.response.gaps {
         let fix = match gap {
+            // The bucket side of a request through an access point: the bucket delegates.
+            Gap::ResourcePolicy | Gap::Identity if delegation.is_some() => {
+                match &delegation {
+                    Some(fix) if !fixes.iter().any(|seen: &Fix| seen.target == fix.target && seen.statement == fix.statement) => fix.clone(),
+                    _ => continue,
+                }
+            }
             Gap::ResourcePolicy => match hop_target {
                 Some(role) => {
                     // The trust wants an external id the caller does not pass, or passes differently.
@@ -475,6 +500,33 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
         fixes.push(fix);
     }
     Ok(fixes)
+}
+
+/// For the bucket side of a request through an access point: the statement that delegates
+/// the request to that access point, as AWS recommends ("Delegating access control to access
+/// points", <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>).
+/// Pinned to the access point's ARN rather than its whole account: the least it takes.
+fn delegation_fix(world: &World, request: &xacct_eval::Request) -> Option<Fix> {
+    let access_point = world.bucket_side_of(request.resource.as_str(), &request.context)?;
+    let action = request.action.to_string();
+    Some(Fix {
+        target: Target::BucketPolicy {
+            bucket: access_point.bucket.clone(),
+        },
+        account: request.resource_account.to_string(),
+        summary: format!(
+            "add to the bucket policy of {}: delegate {action} to access point {}",
+            access_point.bucket, access_point.name
+        ),
+        statement: Some(json!({
+            "Sid": sid(&["Delegate", &action, "To", &access_point.name]),
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": action,
+            "Resource": request.resource.to_string(),
+            "Condition": {"StringEquals": {"s3:DataAccessPointArn": access_point.arn()}},
+        })),
+    })
 }
 
 fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Result<(), String> {
@@ -741,6 +793,22 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                         need()?,
                         PolicyKind::Resource,
                         "suggested key policy",
+                    )?)
+                }
+            }
+        }
+        Target::AccessPointPolicy { access_point } => {
+            let access_point = world
+                .access_points
+                .get_mut(access_point)
+                .ok_or_else(|| format!("no access point {access_point}"))?;
+            match &mut access_point.policy {
+                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
+                None => {
+                    access_point.policy = Some(new_policy(
+                        need()?,
+                        PolicyKind::Resource,
+                        "suggested access point policy",
                     )?)
                 }
             }

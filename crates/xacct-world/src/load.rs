@@ -283,7 +283,7 @@ impl Loader {
             .collect()
     }
 
-    fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
+    pub(crate) fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
         match text.get_ref().parse::<AccountId>() {
             Ok(account) => Some(account),
             Err(error) => {
@@ -416,6 +416,9 @@ impl Loader {
         }
         for entry in &manifest.bucket {
             self.bucket_entry(entry);
+        }
+        for entry in &manifest.access_point {
+            self.access_point_entry(entry);
         }
         for entry in &manifest.key {
             self.key_entry(entry);

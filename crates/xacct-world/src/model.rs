@@ -325,6 +325,8 @@ pub struct World {
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
     /// By name (bucket names are global).
     pub buckets: BTreeMap<String, Bucket>,
+    /// S3 access points by ARN.
+    pub access_points: BTreeMap<String, crate::access_point::AccessPoint>,
     /// KMS keys by ARN.
     pub keys: BTreeMap<String, Key>,
     /// Kinesis streams by ARN.
