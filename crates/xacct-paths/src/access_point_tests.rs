@@ -349,3 +349,42 @@ fn who_can_through_an_access_point_counts_the_bucket_side() {
     let not_delegating = world(&format!("{AP}/object/*"), None, &reports_ap(""));
     assert!(roles(&not_delegating).is_empty());
 }
+
+#[test]
+fn restrict_public_buckets_of_the_access_point_cuts_a_public_policy_off_from_other_accounts() {
+    // A public access point policy (anyone may read), saved with BlockPublicPolicy off.
+    let public = |restrict: bool| {
+        format!(
+            r#"[[access_point]]
+name = "reports-ap"
+account = "222222222222"
+bucket = "reports"
+block_public_access = {{ RestrictPublicBuckets = {restrict} }}
+policy = {{ inline = '''{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"{AP}/object/*"}}]}}''' }}
+"#
+        )
+    };
+    let bucket_policy = delegating_to("222222222222");
+    let open = world(
+        &format!("{AP}/object/*"),
+        Some(&bucket_policy),
+        &public(false),
+    );
+    assert!(all_allowed(&ask(&open, READER, OBJECT, &[])));
+    let restricted = world(
+        &format!("{AP}/object/*"),
+        Some(&bucket_policy),
+        &public(true),
+    );
+    let cases = ask(&restricted, READER, OBJECT, &[]);
+    let primary = cases.first().unwrap();
+    assert!(!primary.outcome.allowed(), "{primary:#?}");
+    let Some(Err(reason)) = &primary.fixes else {
+        panic!("expected no fix: {primary:#?}");
+    };
+    assert!(reason
+        .to_string()
+        .contains("access point policy of reports-ap"));
+    // The access point's own account is not cut off.
+    assert!(all_allowed(&ask(&restricted, OWNER_ROLE, OBJECT, &[])));
+}

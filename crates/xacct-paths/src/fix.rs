@@ -566,9 +566,15 @@ fn cut_off_by_restrict_public_buckets(
     request: &xacct_eval::Request,
 ) -> Option<String> {
     let reason = world.public_policy_cut_off(&request.resource, request.caller.account()?)?;
-    let bucket_name = request.resource.resource().split('/').next()?;
+    let document = match world.through_access_point(request.resource.as_str()) {
+        Some(through) => format!("the access point policy of {}", through.access_point.name),
+        None => format!(
+            "the bucket policy of {}",
+            request.resource.resource().split('/').next()?
+        ),
+    };
     Some(format!(
-        "{reason}. A statement naming the caller would be cut off too: make the bucket policy of {bucket_name} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
+        "{reason}. A statement naming the caller would be cut off too: make {document} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
     ))
 }
 

@@ -128,6 +128,32 @@ impl World {
     /// Why RestrictPublicBuckets keeps the policy of the bucket `resource` is in from reaching
     /// principals of `requester`, when it does.
     pub fn public_policy_cut_off(&self, resource: &Arn, requester: AccountId) -> Option<String> {
+        // An access point's own RestrictPublicBuckets guards its policy as a bucket's does
+        // ("restricts access to an access point or bucket with a public policy", same page).
+        if let Some(through) = self.through_access_point(resource.as_str()) {
+            let access_point = through.access_point;
+            let settings = xacct_s3::BpaSettings {
+                account: self
+                    .accounts
+                    .get(&access_point.account)
+                    .map(|account| account.block_public_access)
+                    .unwrap_or_default(),
+                bucket: access_point.block_public_access,
+            };
+            return xacct_s3::restrict_public_buckets_blocks(
+                &settings,
+                &access_point.policy.as_ref()?.policy,
+                Some(requester),
+                access_point.account,
+                false,
+            )
+            .map(|reason| {
+                format!(
+                    "for access point {} (its own settings; the owner is the access point's): {reason}",
+                    access_point.name
+                )
+            });
+        }
         if resource.service() != "s3" || resource.account().is_some() {
             return None;
         }
