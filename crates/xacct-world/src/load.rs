@@ -2334,9 +2334,10 @@ impl Loader {
             None | Some("assume-role") => crate::model::Route::AssumeRole,
             Some("resource-policy") => crate::model::Route::ResourcePolicy,
             Some("lake-formation") => crate::model::Route::LakeFormation,
+            Some("access-point") => crate::model::Route::AccessPoint,
             Some(other) => {
                 if let Some(route) = &entry.route {
-                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy or lake-formation, not `{other}`"));
+                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy, lake-formation or access-point, not `{other}`"));
                 }
                 return;
             }

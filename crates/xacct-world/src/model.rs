@@ -393,6 +393,9 @@ pub enum Route {
     AssumeRole,
     ResourcePolicy,
     LakeFormation,
+    /// An S3 access point of the bucket for the reader, its policy naming the reader, and the
+    /// bucket policy delegating to it (`docs/routes.md`).
+    AccessPoint,
 }
 
 impl World {
