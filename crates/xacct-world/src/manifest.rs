@@ -482,6 +482,8 @@ pub struct ImportEntry {
     /// For Lake Formation settings and a Glue catalog policy: the catalog's Region
     /// (default `us-east-1`).
     pub region: Option<String>,
+    /// For an access point policy: the ARN of the access point (imported before it).
+    pub access_point: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
