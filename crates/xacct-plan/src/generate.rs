@@ -467,7 +467,9 @@ fn access_point_candidates(
                 Some(objects) => format!("{arn}/object/{objects}"),
                 None => arn.clone(),
             };
-            statement["Resource"] = Value::String(moved);
+            if let Some(object) = statement.as_object_mut() {
+                object.insert("Resource".to_owned(), Value::String(moved));
+            }
         }
         statement
     };

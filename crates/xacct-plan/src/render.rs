@@ -368,6 +368,12 @@ pub fn json(world: &World, plan: &Plan) -> Value {
     })
 }
 
+/// The name of an access point, from its ARN.
+pub(crate) fn access_point_name(arn: &str) -> &str {
+    arn.rsplit_once(":accesspoint/")
+        .map_or(arn, |(_, name)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,10 +412,4 @@ mod tests {
         );
         assert_eq!(one_line("plain; $(x) `y`"), "plain; $(x) `y`");
     }
-}
-
-/// The name of an access point, from its ARN.
-pub(crate) fn access_point_name(arn: &str) -> &str {
-    arn.rsplit_once(":accesspoint/")
-        .map_or(arn, |(_, name)| name)
 }
