@@ -547,6 +547,21 @@ fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Re
     Ok(())
 }
 
+/// Appends the statement to a resource policy, or makes it the whole policy when there is none.
+fn append_or_create(
+    slot: &mut Option<SourcedPolicy>,
+    statement: &Value,
+    label: &str,
+) -> Result<(), String> {
+    match slot {
+        Some(policy) => append(policy, statement, PolicyKind::Resource),
+        None => {
+            *slot = Some(new_policy(statement, PolicyKind::Resource, label)?);
+            Ok(())
+        }
+    }
+}
+
 fn new_policy(statement: &Value, kind: PolicyKind, label: &str) -> Result<SourcedPolicy, String> {
     let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
     let parsed = parse_policy(&document, kind);
@@ -735,16 +750,7 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .buckets
                 .get_mut(bucket)
                 .ok_or_else(|| format!("no bucket {bucket}"))?;
-            match &mut bucket.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    bucket.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested bucket policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut bucket.policy, need()?, "suggested bucket policy")?;
         }
         Target::CustomerManagedKey { bucket, key } => {
             if !world.keys.contains_key(key) {
@@ -792,48 +798,25 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .keys
                 .get_mut(key)
                 .ok_or_else(|| format!("no key {key}"))?;
-            match &mut key.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    key.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested key policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut key.policy, need()?, "suggested key policy")?;
         }
         Target::AccessPointPolicy { access_point } => {
             let access_point = world
                 .access_points
                 .get_mut(access_point)
                 .ok_or_else(|| format!("no access point {access_point}"))?;
-            match &mut access_point.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    access_point.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested access point policy",
-                    )?)
-                }
-            }
+            append_or_create(
+                &mut access_point.policy,
+                need()?,
+                "suggested access point policy",
+            )?;
         }
         Target::StreamPolicy { stream } => {
             let stream = world
                 .streams
                 .get_mut(stream)
                 .ok_or_else(|| format!("no stream {stream}"))?;
-            match &mut stream.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    stream.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested stream policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut stream.policy, need()?, "suggested stream policy")?;
         }
         Target::ConsumerPolicy { consumer } => {
             let stream_arn = consumer

@@ -809,15 +809,9 @@ impl Loader {
             manifest::BlockPublicAccessEntry::switches,
         );
         if let (Some(policy), Some(reference)) = (&policy, &entry.policy) {
-            let settings = xacct_s3::BpaSettings {
-                account: self
-                    .world
-                    .accounts
-                    .get(&account)
-                    .map(|account| account.block_public_access)
-                    .unwrap_or_default(),
-                bucket: block_public_access,
-            };
+            let settings = self
+                .world
+                .block_public_access_with(account, block_public_access);
             if let Err(error) = xacct_s3::put_bucket_policy_allowed(&settings, &policy.policy) {
                 self.push(Finding::warning(
                     "public-policy-blocked",

@@ -401,13 +401,23 @@ pub enum Route {
 impl World {
     /// The Block Public Access settings that apply to a bucket: its own and its account's.
     pub fn public_access_settings(&self, bucket: &Bucket) -> xacct_s3::BpaSettings {
+        self.block_public_access_with(bucket.account, bucket.block_public_access)
+    }
+
+    /// The Block Public Access settings of a bucket or access point of `account` with `own`
+    /// switches: its own and its account's (off when the account is not declared).
+    pub fn block_public_access_with(
+        &self,
+        account: AccountId,
+        own: xacct_s3::BlockPublicAccess,
+    ) -> xacct_s3::BpaSettings {
         xacct_s3::BpaSettings {
             account: self
                 .accounts
-                .get(&bucket.account)
+                .get(&account)
                 .map(|account| account.block_public_access)
                 .unwrap_or_default(),
-            bucket: bucket.block_public_access,
+            bucket: own,
         }
     }
 

@@ -132,14 +132,8 @@ impl World {
         // ("restricts access to an access point or bucket with a public policy", same page).
         if let Some(through) = self.through_access_point(resource.as_str()) {
             let access_point = through.access_point;
-            let settings = xacct_s3::BpaSettings {
-                account: self
-                    .accounts
-                    .get(&access_point.account)
-                    .map(|account| account.block_public_access)
-                    .unwrap_or_default(),
-                bucket: access_point.block_public_access,
-            };
+            let settings = self
+                .block_public_access_with(access_point.account, access_point.block_public_access);
             return xacct_s3::restrict_public_buckets_blocks(
                 &settings,
                 &access_point.policy.as_ref()?.policy,
