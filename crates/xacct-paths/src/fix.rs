@@ -33,6 +33,7 @@ pub enum Target {
     },
     /// The policy of an S3 access point, by ARN.
     AccessPointPolicy {
+        #[serde(rename = "accessPoint")]
         access_point: String,
     },
     /// An AWS managed key cannot be shared: encrypt the bucket with a new customer managed key

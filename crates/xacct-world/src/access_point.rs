@@ -173,6 +173,11 @@ impl Loader {
             return;
         };
         let bucket_region = bucket.region_or_default().to_owned();
+        let delegates = bucket
+            .policy
+            .as_ref()
+            .is_some_and(|policy| delegates(&policy.policy));
+        let bucket_account = bucket.account;
         let region = entry.region.clone().unwrap_or(bucket_region.clone());
         if region != bucket_region {
             self.error(
@@ -261,6 +266,14 @@ impl Loader {
             origin: self.origin(span),
         };
         let arn = access_point.arn();
+        if !delegates && access_point.policy.is_some() {
+            let warning = self.warning(
+                "access-point-not-delegated",
+                span,
+                format!("the bucket policy of `{}` does not delegate to access points: every request through access point `{name}` must also be granted by the bucket policy itself (or, in account {bucket_account}, by the caller's own policy on the bucket)", access_point.bucket),
+            );
+            warning.help = Some(format!("to let the access point policy decide, add to the bucket policy: {{\"Effect\": \"Allow\", \"Principal\": {{\"AWS\": \"*\"}}, \"Action\": \"*\", \"Resource\": [\"arn:aws:s3:::{bucket}\", \"arn:aws:s3:::{bucket}/*\"], \"Condition\": {{\"StringEquals\": {{\"s3:DataAccessPointArn\": \"{arn}\"}}}}}}", bucket = access_point.bucket));
+        }
         if self.world.access_points.contains_key(&arn) {
             self.error(
                 "duplicate-access-point",
@@ -273,7 +286,62 @@ impl Loader {
     }
 }
 
+/// Whether a bucket policy has an Allow statement conditioned on the access point a request came
+/// through (`s3:DataAccessPointArn` or `s3:DataAccessPointAccount`): the delegation AWS recommends.
+fn delegates(policy: &xacct_policy::Policy) -> bool {
+    policy.statements.iter().any(|statement| {
+        statement.effect == xacct_policy::Effect::Allow
+            && statement.conditions.iter().any(|condition| {
+                matches!(
+                    condition.key_lowercase.as_str(),
+                    "s3:dataaccesspointarn" | "s3:dataaccesspointaccount"
+                )
+            })
+    })
+}
+
 fn span_of<T>(value: &Spanned<T>) -> Span {
     let range = value.span();
     Span::new(range.start, range.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use xacct_policy::SourceFile;
+
+    /// The codes of the findings of a manifest with one bucket (`policy`) and one access
+    /// point with a policy.
+    fn codes(bucket_policy: &str) -> Vec<&'static str> {
+        let manifest = format!(
+            r#"
+[[bucket]]
+name = "reports"
+account = "222222222222"
+{bucket_policy}
+
+[[access_point]]
+name = "reports-ap"
+account = "222222222222"
+bucket = "reports"
+policy = {{ inline = '''{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111111111111:role/reader"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:222222222222:accesspoint/reports-ap/object/*"}}]}}''' }}
+"#
+        );
+        let loaded = crate::load_text(
+            SourceFile::new("test.toml".to_owned(), manifest),
+            Path::new("."),
+        );
+        loaded
+            .findings
+            .iter()
+            .map(|finding| finding.finding.code)
+            .collect()
+    }
+
+    #[test]
+    fn an_access_point_on_a_bucket_that_does_not_delegate_is_a_warning() {
+        assert_eq!(codes(""), vec!["access-point-not-delegated"]);
+        let delegating = r#"policy = { inline = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"*","Resource":"arn:aws:s3:::reports/*","Condition":{"StringEquals":{"s3:DataAccessPointAccount":"222222222222"}}}]}''' }"#;
+        assert!(codes(delegating).is_empty(), "{:?}", codes(delegating));
+    }
 }
