@@ -197,11 +197,16 @@ fn fits(action: &str, resource: &str) -> bool {
     let Some(name) = action.strip_prefix("s3:") else {
         return true;
     };
-    let Some(path) = resource.strip_prefix("arn:aws:s3:::") else {
-        return true;
+    // Through an access point, objects are `.../accesspoint/NAME/object/KEY`.
+    let object_level = match resource.strip_prefix("arn:aws:s3:::") {
+        Some(path) => path.contains('/'),
+        None => match resource.split_once(":accesspoint/") {
+            Some((_, rest)) => rest.contains("/object/"),
+            None => return true,
+        },
     };
     let bucket_level = name.contains("Bucket") || name == "ListAllMyBuckets";
-    bucket_level != path.contains('/')
+    bucket_level != object_level
 }
 
 /// The (action, resource) pairs an expectation asks about.
@@ -387,6 +392,7 @@ pub fn run_expectation_with_depth(
             case
         })
         .collect();
+    let mut refusals: Vec<(usize, String)> = Vec::new();
     let follow_ups: Vec<Case> = cases
         .iter()
         .enumerate()
@@ -412,17 +418,30 @@ pub fn run_expectation_with_depth(
                 options: &options,
                 primary: case,
             };
-            let mut entailed: Vec<Case> = ROUTES
-                .iter()
-                .flat_map(|route| route.entailed(&granted))
-                .map(|entailed| chain.check(entailed))
-                .collect();
+            let mut entailed: Vec<Case> = Vec::new();
+            for item in ROUTES.iter().flat_map(|route| route.entailed(&granted)) {
+                match item {
+                    Entailed::Refusal { reason } => refusals.push((position, reason)),
+                    Entailed::Refused { error, note } => entailed.push(chain.refused(error, note)),
+                    Entailed::Request {
+                        action,
+                        resource,
+                        context,
+                        note,
+                    } => entailed.push(chain.request(action, resource, context, note)),
+                }
+            }
             for follow_up in &mut entailed {
                 follow_up.follows = Some(position);
             }
             entailed
         })
         .collect();
+    for (position, reason) in refusals {
+        if let Some(case) = cases.get_mut(position) {
+            case.refusal.get_or_insert(reason);
+        }
+    }
     for mut follow_up in follow_ups {
         // A request the expectation also lists (`s3:PutObjectAcl` next to `s3:PutObject`) is
         // the same request when it goes the same way: it is asked once.
@@ -546,33 +565,34 @@ struct OnChain<'a> {
 }
 
 impl OnChain<'_> {
-    /// The case of one entailed request, or of the refusal.
-    fn check(&self, entailed: Entailed) -> Case {
-        let (action, resource, context, note) = match entailed {
-            Entailed::Request {
-                action,
-                resource,
-                context,
-                note,
-            } => (action, resource, context, note),
-            Entailed::Refused { error, note } => {
-                let outcome = Outcome {
-                    path: crate::search::Path {
-                        start: self.start.clone(),
-                        hops: self.primary.outcome.path.hops.clone(),
-                        last: None,
-                        final_refusal: None,
-                    },
-                    explored: 0,
-                    error: Some(error),
-                    asked: self.primary.outcome.asked.clone(),
-                };
-                let primary = self.primary;
-                let mut case = Case::new(primary.action.clone(), primary.resource.clone(), outcome);
-                case.note = Some(note);
-                return case;
-            }
+    /// The case of a request the service refuses after the policies allowed it: the primary
+    /// request, on its chain, answered with the service's error.
+    fn refused(&self, error: String, note: String) -> Case {
+        let primary = self.primary;
+        let outcome = Outcome {
+            path: crate::search::Path {
+                start: self.start.clone(),
+                hops: primary.outcome.path.hops.clone(),
+                last: None,
+                final_refusal: None,
+            },
+            explored: 0,
+            error: Some(error),
+            asked: primary.outcome.asked.clone(),
         };
+        let mut case = Case::new(primary.action.clone(), primary.resource.clone(), outcome);
+        case.note = Some(note);
+        case
+    }
+
+    /// The case of a request the service makes with the same session.
+    fn request(
+        &self,
+        action: String,
+        resource: String,
+        context: Vec<(String, xacct_eval::ContextValue)>,
+        note: String,
+    ) -> Case {
         let query = Query {
             start: self.start.clone(),
             via: self

@@ -31,6 +31,11 @@ pub enum Target {
     ConsumerPolicy {
         consumer: String,
     },
+    /// The policy of an S3 access point, by ARN.
+    AccessPointPolicy {
+        #[serde(rename = "accessPoint")]
+        access_point: String,
+    },
     /// An AWS managed key cannot be shared: encrypt the bucket with a new customer managed key
     /// whose key policy holds the statement.
     CustomerManagedKey {
@@ -212,6 +217,19 @@ fn resource_policy_target(
 ) -> Option<(Target, String, String)> {
     let resource = &request.resource;
     match resource.service() {
+        "s3" if resource.resource().starts_with("accesspoint/") => {
+            let through = world.through_access_point(resource.as_str())?;
+            Some((
+                Target::AccessPointPolicy {
+                    access_point: through.access_point.arn(),
+                },
+                format!(
+                    "add to the access point policy of {}",
+                    through.access_point.name
+                ),
+                resource.to_string(),
+            ))
+        }
         "s3" => {
             let bucket = resource.resource().split('/').next()?.to_owned();
             world.buckets.contains_key(&bucket).then(|| {
@@ -348,8 +366,16 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
     let principal = caller_arn(&request.caller);
     let resource_account = request.resource_account.to_string();
     let mut fixes = Vec::new();
+    let delegation = delegation_fix(world, request);
     for gap in &step.response.gaps {
         let fix = match gap {
+            // The bucket side of a request through an access point: the bucket delegates.
+            Gap::ResourcePolicy | Gap::Identity if delegation.is_some() => {
+                match &delegation {
+                    Some(fix) if !fixes.iter().any(|seen: &Fix| seen.target == fix.target && seen.statement == fix.statement) => fix.clone(),
+                    _ => continue,
+                }
+            }
             Gap::ResourcePolicy => match hop_target {
                 Some(role) => {
                     // The trust wants an external id the caller does not pass, or passes differently.
@@ -489,6 +515,33 @@ pub fn suggest(world: &World, path: &Path, options: &AssumeOptions) -> Result<Ve
     Ok(fixes)
 }
 
+/// For the bucket side of a request through an access point: the statement that delegates
+/// the request to that access point, as AWS recommends ("Delegating access control to access
+/// points", <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>).
+/// Pinned to the access point's ARN rather than its whole account: the least it takes.
+fn delegation_fix(world: &World, request: &xacct_eval::Request) -> Option<Fix> {
+    let access_point = world.bucket_side_of(request.resource.as_str(), &request.context)?;
+    let action = request.action.to_string();
+    Some(Fix {
+        target: Target::BucketPolicy {
+            bucket: access_point.bucket.clone(),
+        },
+        account: request.resource_account.to_string(),
+        summary: format!(
+            "add to the bucket policy of {}: delegate {action} to access point {}",
+            access_point.bucket, access_point.name
+        ),
+        statement: Some(json!({
+            "Sid": sid(&["Delegate", &action, "To", &access_point.name]),
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": action,
+            "Resource": request.resource.to_string(),
+            "Condition": {"StringEquals": {"s3:DataAccessPointArn": access_point.arn()}},
+        })),
+    })
+}
+
 fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Result<(), String> {
     let document = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
     let parsed = parse_policy(&document, kind);
@@ -505,6 +558,21 @@ fn append(policy: &mut SourcedPolicy, statement: &Value, kind: PolicyKind) -> Re
             .push(added);
     }
     Ok(())
+}
+
+/// Appends the statement to a resource policy, or makes it the whole policy when there is none.
+fn append_or_create(
+    slot: &mut Option<SourcedPolicy>,
+    statement: &Value,
+    label: &str,
+) -> Result<(), String> {
+    match slot {
+        Some(policy) => append(policy, statement, PolicyKind::Resource),
+        None => {
+            *slot = Some(new_policy(statement, PolicyKind::Resource, label)?);
+            Ok(())
+        }
+    }
 }
 
 fn new_policy(statement: &Value, kind: PolicyKind, label: &str) -> Result<SourcedPolicy, String> {
@@ -526,9 +594,15 @@ fn cut_off_by_restrict_public_buckets(
     request: &xacct_eval::Request,
 ) -> Option<String> {
     let reason = world.public_policy_cut_off(&request.resource, request.caller.account()?)?;
-    let bucket_name = request.resource.resource().split('/').next()?;
+    let document = match world.through_access_point(request.resource.as_str()) {
+        Some(through) => format!("the access point policy of {}", through.access_point.name),
+        None => format!(
+            "the bucket policy of {}",
+            request.resource.resource().split('/').next()?
+        ),
+    };
     Some(format!(
-        "{reason}. A statement naming the caller would be cut off too: make the bucket policy of {bucket_name} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
+        "{reason}. A statement naming the caller would be cut off too: make {document} non-public first (name principals, or pin each public statement with a fixed-value key such as aws:PrincipalOrgID or aws:SourceVpce), then grant the caller; or turn RestrictPublicBuckets off, which opens the bucket to every account the public statements reach"
     ))
 }
 
@@ -732,16 +806,7 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .buckets
                 .get_mut(bucket)
                 .ok_or_else(|| format!("no bucket {bucket}"))?;
-            match &mut bucket.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    bucket.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested bucket policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut bucket.policy, need()?, "suggested bucket policy")?;
         }
         Target::CustomerManagedKey { bucket, key } => {
             if !world.keys.contains_key(key) {
@@ -789,32 +854,25 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .keys
                 .get_mut(key)
                 .ok_or_else(|| format!("no key {key}"))?;
-            match &mut key.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    key.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested key policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut key.policy, need()?, "suggested key policy")?;
+        }
+        Target::AccessPointPolicy { access_point } => {
+            let access_point = world
+                .access_points
+                .get_mut(access_point)
+                .ok_or_else(|| format!("no access point {access_point}"))?;
+            append_or_create(
+                &mut access_point.policy,
+                need()?,
+                "suggested access point policy",
+            )?;
         }
         Target::StreamPolicy { stream } => {
             let stream = world
                 .streams
                 .get_mut(stream)
                 .ok_or_else(|| format!("no stream {stream}"))?;
-            match &mut stream.policy {
-                Some(policy) => append(policy, need()?, PolicyKind::Resource)?,
-                None => {
-                    stream.policy = Some(new_policy(
-                        need()?,
-                        PolicyKind::Resource,
-                        "suggested stream policy",
-                    )?)
-                }
-            }
+            append_or_create(&mut stream.policy, need()?, "suggested stream policy")?;
         }
         Target::ConsumerPolicy { consumer } => {
             let stream_arn = consumer

@@ -13,6 +13,7 @@
 //! `xacct_lake::Verdict`); each module below is the thin adapter from the world to those rules,
 //! and data keeps flowing one way: sources -> world -> engine -> paths -> reports.
 
+pub mod access_point;
 mod acl;
 mod sse_kms;
 mod stream_kms;
@@ -35,7 +36,32 @@ pub struct Granted<'a> {
     pub context: &'a [(String, ContextValue)],
 }
 
-impl Granted<'_> {
+impl<'a> Granted<'a> {
+    /// The access point the request went through, named by its ARN or its alias.
+    pub fn access_point(&self) -> Option<xacct_world::access_point::ThroughAccessPoint<'a>> {
+        let world: &'a World = self.world;
+        match world.resolve_alias(&self.case.resource) {
+            Some(arn) => world.through_access_point(&arn),
+            None => world.through_access_point(&self.case.resource),
+        }
+    }
+
+    /// The bucket the request reaches, directly or through an access point, and the object
+    /// key for an object request.
+    pub fn bucket_and_key(&self) -> Option<(&'a xacct_world::Bucket, Option<String>)> {
+        let world: &'a World = self.world;
+        if let Some(through) = self.access_point() {
+            let bucket = world.buckets.get(&through.access_point.bucket)?;
+            return Some((bucket, through.key));
+        }
+        let path = self.case.resource.strip_prefix("arn:aws:s3:::")?;
+        let (name, key) = match path.split_once('/') {
+            Some((name, key)) => (name, Some(key.to_owned())),
+            None => (path, None),
+        };
+        Some((world.buckets.get(name)?, key))
+    }
+
     /// The account of the session that made the request.
     pub fn requester(&self) -> Option<xacct_policy::AccountId> {
         crate::check::requester_account(self.world, self.case)
@@ -63,8 +89,12 @@ pub enum Entailed {
         /// Why it is made, shown with the case.
         note: String,
     },
-    /// The service refuses the request after the policies allowed it, for a reason no policy
-    /// decides (an ACL header a bucket without ACLs rejects).
+    /// The service refuses the request itself whatever the policies say (an access point
+    /// with network origin VPC and a request from elsewhere): set on the request's own case,
+    /// which is then denied.
+    Refusal { reason: String },
+    /// The service answers the request with an error after the policies allowed it, for a
+    /// reason no policy decides (an ACL header a bucket without ACLs rejects).
     Refused {
         /// The service's answer: "S3 answers 400 AccessControlListNotSupported: ...".
         error: String,
@@ -100,6 +130,7 @@ pub trait FollowUp: Sync {
 
 /// Every route, in the order its follow-ups are shown.
 pub static ROUTES: &[&dyn FollowUp] = &[
+    &access_point::AccessPointRoute,
     &sse_kms::SseKms,
     &stream_kms::StreamKms,
     &acl::ObjectAcl,

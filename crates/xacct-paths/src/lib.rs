@@ -4,6 +4,8 @@
 
 #[cfg(test)]
 mod access_keys_tests;
+#[cfg(test)]
+mod access_point_tests;
 pub mod answer;
 pub mod assume;
 pub mod binding;

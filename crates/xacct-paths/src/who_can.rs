@@ -23,6 +23,7 @@
 //! name (IAM Identity Center). The question itself is checked first
 //! ([`xacct_world::question`]).
 
+mod access_point;
 mod outside;
 mod services;
 
@@ -319,6 +320,14 @@ pub fn who_can(
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
 ) -> Result<WhoCan, WhoCanError> {
+    // An access point alias is asked as its access point.
+    let resolved = world
+        .resolve_alias(&query.resource)
+        .map(|resource| WhoCanQuery {
+            resource,
+            ..query.clone()
+        });
+    let query = resolved.as_ref().unwrap_or(query);
     let (_, resource_side) = final_screen(world, query)?;
     let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
     // A request on no resource is made in the caller's own account: principals outside the
@@ -400,8 +409,27 @@ fn search(
         let response = authorize(&request);
         out.evaluated += 1;
         let step = Step { request, response };
-        if step.allowed() {
-            reasons.insert(id, allowed_by(&step));
+        let mut why = allowed_by(&step);
+        let mut allowed = step.allowed();
+        if allowed {
+            // Through an access point, the bucket must allow the request too.
+            match access_point::bucket_side(world, &session, query)? {
+                access_point::Via::Direct => {}
+                access_point::Via::Refused => allowed = false,
+                access_point::Via::Bucket(side) => {
+                    out.evaluated += 1;
+                    allowed = side.allowed();
+                    // The identity side was the access point's, already listed.
+                    why.extend(
+                        allowed_by(&side)
+                            .into_iter()
+                            .filter(|reason| !reason.contains("DecidedAtTheAccessPoint")),
+                    );
+                }
+            }
+        }
+        if allowed {
+            reasons.insert(id, why);
             set(
                 &mut found,
                 id,

@@ -1,6 +1,10 @@
 //! Candidate changes for an intent, route by route. Each change is one statement (or one
 //! setting) in one document of one account; [`crate::prove`] keeps the necessary ones.
 
+mod access_point;
+
+use access_point::access_point_candidates;
+pub use access_point::planned_access_point;
 use serde_json::{json, Value};
 use xacct_paths::fix::sid;
 use xacct_policy::AccountId;
@@ -21,6 +25,15 @@ pub enum Document {
     },
     BucketPolicy {
         bucket: String,
+    },
+    /// An S3 access point the plan creates (before the policy that names it).
+    AccessPoint {
+        name: String,
+        bucket: String,
+    },
+    /// The policy of an S3 access point, by ARN.
+    AccessPointPolicy {
+        access_point: String,
     },
     KeyPolicy {
         key: String,
@@ -252,6 +265,14 @@ pub fn candidates(context: &Context<'_>) -> Vec<Change> {
         );
     }
     match &intent.target {
+        IntentTarget::S3 { bucket, prefix } if intent.route == Route::AccessPoint => {
+            out.extend(access_point_candidates(
+                context,
+                bucket,
+                prefix,
+                &reader_policy,
+            ));
+        }
         IntentTarget::S3 { bucket, prefix } => {
             for statement in s3_statements(intent, bucket, prefix, None) {
                 push(

@@ -82,6 +82,28 @@ fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
         Document::BucketPolicy { bucket } => Target::BucketPolicy {
             bucket: bucket.clone(),
         },
+        Document::AccessPoint { name, bucket } => {
+            let region = world.buckets.get(bucket).map_or_else(
+                || "us-east-1".to_owned(),
+                |found| found.region_or_default().to_owned(),
+            );
+            let access_point = xacct_world::access_point::AccessPoint {
+                name: name.clone(),
+                account: change.account,
+                region,
+                bucket: bucket.clone(),
+                policy: None,
+                network_origin: xacct_world::access_point::NetworkOrigin::Internet,
+                block_public_access: xacct_s3::BlockPublicAccess::ALL,
+                alias: None,
+                origin: Origin::default(),
+            };
+            world.access_points.insert(access_point.arn(), access_point);
+            return Ok(());
+        }
+        Document::AccessPointPolicy { access_point } => Target::AccessPointPolicy {
+            access_point: access_point.clone(),
+        },
         Document::KeyPolicy { key } => Target::KeyPolicy { key: key.clone() },
         Document::StreamPolicy { stream } => Target::StreamPolicy {
             stream: stream.clone(),
@@ -233,14 +255,24 @@ pub(crate) fn expectations(
     let single = |text: &str| xacct_eval::ContextValue::Single(text.to_owned());
     match &intent.target {
         IntentTarget::S3 { bucket, prefix } => {
+            // The access-point route asks through the planned access point.
+            let (bucket_arn, objects) = if intent.route == Route::AccessPoint {
+                let (_, arn) = crate::generate::planned_access_point(context, bucket);
+                (arn.clone(), format!("{arn}/object/"))
+            } else {
+                (
+                    format!("arn:aws:s3:::{bucket}"),
+                    format!("arn:aws:s3:::{bucket}/"),
+                )
+            };
             let mut out = vec![base(
                 format!("{}: list s3://{bucket}/{prefix}", intent.name),
                 vec!["s3:ListBucket"],
-                format!("arn:aws:s3:::{bucket}"),
+                bucket_arn,
                 vec![("s3:prefix".to_owned(), single(prefix))],
                 true,
             )];
-            let object = format!("arn:aws:s3:::{bucket}/{prefix}xacct-plan-object");
+            let object = format!("{objects}{prefix}xacct-plan-object");
             let mut actions = vec!["s3:GetObject"];
             if intent.write {
                 actions.extend(["s3:PutObject", "s3:DeleteObject"]);
@@ -422,7 +454,12 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
         IntentTarget::Table { catalog, .. } => Some(*catalog),
     }
     .ok_or_else(|| PlanError::Unsupported("the target is not in the scenario".to_owned()))?;
-    if intent.route == Route::ResourcePolicy
+    if intent.route == Route::AccessPoint && !matches!(intent.target, IntentTarget::S3 { .. }) {
+        return Err(PlanError::Unsupported(
+            "`route = \"access-point\"` is for s3:// targets".to_owned(),
+        ));
+    }
+    if matches!(intent.route, Route::ResourcePolicy | Route::AccessPoint)
         && matches!(intent.target, IntentTarget::S3 { .. })
         && intent.external_id.is_some()
     {

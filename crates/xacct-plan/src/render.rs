@@ -94,6 +94,9 @@ fn existing_policy<'a>(
 ) -> Option<&'a SourcedPolicy> {
     match document {
         Document::BucketPolicy { bucket } => world.buckets.get(bucket)?.policy.as_ref(),
+        Document::AccessPointPolicy { access_point } => {
+            world.access_points.get(access_point)?.policy.as_ref()
+        }
         Document::KeyPolicy { key } => world.keys.get(key)?.policy.as_ref(),
         Document::StreamPolicy { stream } => world.streams.get(stream)?.policy.as_ref(),
         Document::Trust { role } if !creates_role(plan, role) => {
@@ -108,6 +111,8 @@ fn existing_policy<'a>(
 pub(crate) fn exists(world: &World, plan: &Plan, account: &str, document: &Document) -> bool {
     match document {
         Document::Trust { role } => !creates_role(plan, role) && world.roles.contains_key(role),
+        // The plan creates only access points that do not exist.
+        Document::AccessPoint { .. } => false,
         Document::ResourceLink { name } => {
             world.lake.catalogs.iter().any(|((owner, _), catalog)| {
                 owner.to_string() == account && catalog.databases.contains_key(name)
@@ -286,7 +291,9 @@ pub(crate) fn document_json(
     match document {
         Document::ClientSettings { .. } => settings(statements),
         Document::LakeGrants => Value::Array(grants(account, statements)),
-        Document::ResourceLink { .. } | Document::UnityCatalog { .. } => statements
+        Document::ResourceLink { .. }
+        | Document::UnityCatalog { .. }
+        | Document::AccessPoint { .. } => statements
             .first()
             .map(|change| change.content.clone())
             .unwrap_or_default(),
@@ -307,6 +314,12 @@ pub(crate) fn document_path(document: &Document) -> Vec<String> {
             ]
         }
         Document::BucketPolicy { bucket } => vec!["buckets", bucket, "bucket-policy.json"],
+        Document::AccessPoint { name, .. } => vec!["access-points", name, "access-point.json"],
+        Document::AccessPointPolicy { access_point } => vec![
+            "access-points",
+            access_point_name(access_point),
+            "access-point-policy.json",
+        ],
         Document::KeyPolicy { key } => vec!["keys", role_name(key), "key-policy.json"],
         Document::StreamPolicy { stream } => {
             vec!["streams", role_name(stream), "stream-policy.json"]
@@ -362,6 +375,12 @@ pub fn json(world: &World, plan: &Plan) -> Value {
         "intents": plan.intents.iter().map(|intent| intent.name.clone()).collect::<Vec<_>>(),
         "accounts": accounts,
     })
+}
+
+/// The name of an access point, from its ARN.
+pub(crate) fn access_point_name(arn: &str) -> &str {
+    arn.rsplit_once(":accesspoint/")
+        .map_or(arn, |(_, name)| name)
 }
 
 #[cfg(test)]

@@ -398,12 +398,13 @@ fn terraform_parses_back_to_the_json_documents() {
             .unwrap()
             .values()
             .flat_map(|documents| documents.as_object().unwrap().iter())
-            // Grants, links and Databricks objects are Terraform resources of their own
-            // (`databricks_objects_are_terraform_resources`).
+            // Grants, links, Databricks objects and access points are Terraform resources of
+            // their own (`databricks_objects_are_terraform_resources`).
             .filter(|(path, _)| {
                 !["lakeformation/", "glue/", "databricks/"]
                     .iter()
                     .any(|prefix| path.starts_with(prefix))
+                    && !path.ends_with("/access-point.json")
             })
             .map(|(_, document)| document.clone())
             .collect();

@@ -40,6 +40,7 @@ fn there_is_a_plan_example_per_field_guide_that_xacct_can_plan() {
             "emrfs-role-mapping",
             "glue-catalog-share",
             "kinesis-role-chain",
+            "s3-access-point",
             "s3-bucket-policy",
             "s3-role-chain",
             "unity-catalog"

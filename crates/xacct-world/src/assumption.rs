@@ -38,7 +38,11 @@ impl World {
             let Some(bucket) = bucket_of(resource) else {
                 continue;
             };
-            if self.buckets.contains_key(bucket) || self.assumed_buckets.contains_key(bucket) {
+            // An access point alias stands for its declared access point.
+            if self.buckets.contains_key(bucket)
+                || self.assumed_buckets.contains_key(bucket)
+                || self.resolve_alias(resource).is_some()
+            {
                 continue;
             }
             let mut accounts = self.accounts.keys();

@@ -9,6 +9,7 @@
 //! `get-bucket-policy`) get a file of their own, named after the export and the place.
 //! The shapes and the commands that produce them are in `docs/scenario-format.md`.
 
+mod access_point;
 mod authorization;
 mod bucket;
 mod detect;
@@ -47,9 +48,11 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 12] = [
     "authorization-details",
     "bucket-policy",
+    "access-points",
+    "access-point-policy",
     "organizations",
     "lakeformation-permissions",
     "lakeformation-settings",
@@ -100,12 +103,27 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     } else {
         None
     };
+    // Nor does an access point policy say which access point it is of.
+    let access_point = if kind == "access-point-policy" {
+        match access_point::policy_target(loader, entry) {
+            Some(arn) => Some(arn),
+            None => return,
+        }
+    } else {
+        None
+    };
     let Some((source, root)) = read(loader, &entry.path) else {
         return;
     };
     let mut export = Export { loader, source };
     match (kind, bucket, scope) {
         ("authorization-details", _, _) => authorization::import(&mut export, &root, entry),
+        ("access-points", _, _) => access_point::import_list(&mut export, &root),
+        ("access-point-policy", _, _) => {
+            if let Some(arn) = &access_point {
+                access_point::import_policy(&mut export, &root, arn);
+            }
+        }
         ("organizations", _, _) => organizations::import(&mut export, &root),
         (_, Some(target), _) => bucket::import(&mut export, &root, &target),
         (_, _, Some(scope)) => lake::import(&mut export, &root, kind, &scope),

@@ -2,6 +2,7 @@
 //! instance profiles and buckets, and the expectations to check; loaded from a scenario folder
 //! (`xacct.toml`) or from AWS exports, and turned into engine requests for any session.
 
+pub mod access_point;
 pub mod assumption;
 mod bundle_files;
 pub mod exposure;

@@ -291,7 +291,7 @@ impl Loader {
             .collect()
     }
 
-    fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
+    pub(crate) fn account(&mut self, text: &Spanned<String>) -> Option<AccountId> {
         match text.get_ref().parse::<AccountId>() {
             Ok(account) => Some(account),
             Err(error) => {
@@ -424,6 +424,9 @@ impl Loader {
         }
         for entry in &manifest.bucket {
             self.bucket_entry(entry);
+        }
+        for entry in &manifest.access_point {
+            self.access_point_entry(entry);
         }
         for entry in &manifest.key {
             self.key_entry(entry);
@@ -815,15 +818,9 @@ impl Loader {
             manifest::BlockPublicAccessEntry::switches,
         );
         if let (Some(policy), Some(reference)) = (&policy, &entry.policy) {
-            let settings = xacct_s3::BpaSettings {
-                account: self
-                    .world
-                    .accounts
-                    .get(&account)
-                    .map(|account| account.block_public_access)
-                    .unwrap_or_default(),
-                bucket: block_public_access,
-            };
+            let settings = self
+                .world
+                .block_public_access_with(account, block_public_access);
             if let Err(error) = xacct_s3::put_bucket_policy_allowed(&settings, &policy.policy) {
                 self.push(Finding::warning(
                     "public-policy-blocked",
@@ -2361,10 +2358,11 @@ impl Loader {
             (false, None | Some("assume-role")) => crate::model::Route::AssumeRole,
             (false, Some("resource-policy")) => crate::model::Route::ResourcePolicy,
             (false, Some("lake-formation")) => crate::model::Route::LakeFormation,
+            (false, Some("access-point")) => crate::model::Route::AccessPoint,
             (_, other) => {
                 let other = other.unwrap_or_default();
                 if let Some(route) = &entry.route {
-                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy, lake-formation or (for `compute = \"storage-credential:NAME\"`) unity-catalog, not `{other}`"));
+                    self.error("invalid-route", span_of(route), format!("`route` is assume-role, resource-policy, lake-formation, access-point or (for `compute = \"storage-credential:NAME\"`) unity-catalog, not `{other}`"));
                 }
                 return;
             }

@@ -24,6 +24,9 @@ pub struct Manifest {
     pub instance_profile: Vec<InstanceProfileEntry>,
     #[serde(default)]
     pub bucket: Vec<BucketEntry>,
+    /// S3 access points (`docs/routes.md`).
+    #[serde(default)]
+    pub access_point: Vec<AccessPointEntry>,
     #[serde(default)]
     pub key: Vec<KeyEntry>,
     #[serde(default)]
@@ -257,6 +260,27 @@ pub struct BucketEntry {
     /// Bucket-level S3 Block Public Access; all four switches on when absent, as S3 sets them
     /// for every bucket created since April 2023.
     pub block_public_access: Option<BlockPublicAccessEntry>,
+}
+
+/// An S3 access point of a declared bucket (possibly another account's).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessPointEntry {
+    pub name: Spanned<String>,
+    /// The account that owns the access point.
+    pub account: Spanned<String>,
+    /// The bucket it serves.
+    pub bucket: Spanned<String>,
+    /// The bucket's Region when absent.
+    pub region: Option<String>,
+    pub policy: Option<PolicyRef>,
+    /// `Internet` (the default without `vpc_id`) or `VPC`.
+    pub network_origin: Option<Spanned<String>>,
+    pub vpc_id: Option<Spanned<String>>,
+    /// The access point's own Block Public Access; all four on when absent.
+    pub block_public_access: Option<BlockPublicAccessEntry>,
+    /// The alias S3 gave it (`NAME-...-s3alias`), for requests that use it as a bucket name.
+    pub alias: Option<Spanned<String>>,
 }
 
 /// A KMS key and its key policy.
@@ -534,6 +558,8 @@ pub struct ImportEntry {
     /// passed to `get-resource-lf-tags --resource`.
     pub database: Option<String>,
     pub table: Option<String>,
+    /// For an access point policy: the ARN of the access point (imported before it).
+    pub access_point: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -353,6 +353,8 @@ pub struct World {
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
     /// By name (bucket names are global).
     pub buckets: BTreeMap<String, Bucket>,
+    /// S3 access points by ARN.
+    pub access_points: BTreeMap<String, crate::access_point::AccessPoint>,
     /// KMS keys by ARN.
     pub keys: BTreeMap<String, Key>,
     /// Kinesis streams by ARN.
@@ -427,18 +429,31 @@ pub enum Route {
     /// A Unity Catalog storage credential: its role, trusted by the master role of the
     /// Databricks control plane, and an external location.
     UnityCatalog,
+    /// An S3 access point of the bucket for the reader, its policy naming the reader, and the
+    /// bucket policy delegating to it (`docs/routes.md`).
+    AccessPoint,
 }
 
 impl World {
     /// The Block Public Access settings that apply to a bucket: its own and its account's.
     pub fn public_access_settings(&self, bucket: &Bucket) -> xacct_s3::BpaSettings {
+        self.block_public_access_with(bucket.account, bucket.block_public_access)
+    }
+
+    /// The Block Public Access settings of a bucket or access point of `account` with `own`
+    /// switches: its own and its account's (off when the account is not declared).
+    pub fn block_public_access_with(
+        &self,
+        account: AccountId,
+        own: xacct_s3::BlockPublicAccess,
+    ) -> xacct_s3::BpaSettings {
         xacct_s3::BpaSettings {
             account: self
                 .accounts
-                .get(&bucket.account)
+                .get(&account)
                 .map(|account| account.block_public_access)
                 .unwrap_or_default(),
-            bucket: bucket.block_public_access,
+            bucket: own,
         }
     }
 

@@ -128,6 +128,26 @@ impl World {
     /// Why RestrictPublicBuckets keeps the policy of the bucket `resource` is in from reaching
     /// principals of `requester`, when it does.
     pub fn public_policy_cut_off(&self, resource: &Arn, requester: AccountId) -> Option<String> {
+        // An access point's own RestrictPublicBuckets guards its policy as a bucket's does
+        // ("restricts access to an access point or bucket with a public policy", same page).
+        if let Some(through) = self.through_access_point(resource.as_str()) {
+            let access_point = through.access_point;
+            let settings = self
+                .block_public_access_with(access_point.account, access_point.block_public_access);
+            return xacct_s3::restrict_public_buckets_blocks(
+                &settings,
+                &access_point.policy.as_ref()?.policy,
+                Some(requester),
+                access_point.account,
+                false,
+            )
+            .map(|reason| {
+                format!(
+                    "for access point {} (its own settings; the owner is the access point's): {reason}",
+                    access_point.name
+                )
+            });
+        }
         if resource.service() != "s3" || resource.account().is_some() {
             return None;
         }
@@ -282,6 +302,22 @@ impl World {
                     grants: Vec::new(),
                 })
             }
+            "s3" if resource.resource().starts_with("accesspoint/") => {
+                let through = self.through_access_point(resource.as_str()).ok_or_else(|| {
+                    RequestError::UnknownResource(format!(
+                        "access point `{resource}` is not in the scenario: declare it with [[access_point]] so its owner, bucket and policy are known"
+                    ))
+                })?;
+                Ok(ResourceFacts {
+                    account: through.access_point.account,
+                    policy: through.access_point.policy.clone(),
+                    policy_name: format!(
+                        "the access point policy of {}",
+                        through.access_point.name
+                    ),
+                    grants: Vec::new(),
+                })
+            }
             "iam" if resource.resource().starts_with("role/") => {
                 let account = resource
                     .account()
@@ -380,6 +416,9 @@ impl World {
         let action: ActionName = action
             .parse()
             .map_err(|_| RequestError::Action(action.to_owned()))?;
+        // An access point alias stands for its access point wherever a bucket name goes.
+        let aliased = self.resolve_alias(resource);
+        let resource = aliased.as_deref().unwrap_or(resource);
         // An action that takes no resource is asked with `*`.
         let everything = resource == "*";
         let resource: Arn = if everything {
@@ -496,6 +535,10 @@ impl World {
                 ContextValue::Single(source_identity.clone()),
             ));
         }
+        // S3 names the access point a request came through, on both of its sides.
+        if let Some(through) = self.through_access_point(resource.as_str()) {
+            implied.extend(through.access_point.context());
+        }
         // KMS evaluates the caller's account (AWS managed keys allow only their own account).
         if action.service() == "kms" {
             implied.push((
@@ -517,6 +560,12 @@ impl World {
             .organization
             .as_ref()
             .is_some_and(|organization| organization.management_account == account);
+        let mut policies = policies;
+        if let Some(access_point) = self.bucket_side_of(resource.as_str(), &context) {
+            if account != facts.account {
+                policies.push(decided_at_access_point(access_point, &action, &resource)?);
+            }
+        }
         let policy_set = PolicySet {
             identity: policies,
             resource: facts.policy,
@@ -666,4 +715,41 @@ pub fn everything_of(action: &ActionName) -> Result<Arn, RequestError> {
     format!("arn:aws:{}:::*", action.service())
         .parse()
         .map_err(|_| RequestError::Resource("*".to_owned()))
+}
+
+/// The bucket side of a request through an access point, for a caller of another account than
+/// the bucket's: the caller's identity policies were asked on the access point ARN, and S3 asks
+/// the bucket owner's policy alone here ("the permissions granted in an access point policy are
+/// effective only if the underlying bucket also allows the same access",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html>). The
+/// identity side of this request is therefore an Allow that says where it was decided; the
+/// caller's own Deny statements still apply.
+fn decided_at_access_point(
+    access_point: &crate::access_point::AccessPoint,
+    action: &ActionName,
+    resource: &Arn,
+) -> Result<SourcedPolicy, RequestError> {
+    let document = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DecidedAtTheAccessPoint",
+            "Effect": "Allow",
+            "Action": action.to_string(),
+            "Resource": resource.to_string(),
+        }],
+    });
+    let parsed =
+        xacct_policy::parse_policy(&document.to_string(), xacct_policy::PolicyKind::Identity);
+    if parsed.has_errors() {
+        return Err(RequestError::Invalid(format!(
+            "the access point side of {action} on {resource} is not a valid policy"
+        )));
+    }
+    Ok(SourcedPolicy::new(
+        parsed.policy,
+        format!(
+            "the caller's identity policies, asked on access point {} (S3 asks the bucket owner's policy alone for the bucket side)",
+            access_point.arn()
+        ),
+    ))
 }

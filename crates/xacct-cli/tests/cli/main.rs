@@ -410,6 +410,7 @@ fn plan_writes_every_format_for_every_plan_example() {
     for guide in [
         "s3-role-chain",
         "s3-bucket-policy",
+        "s3-access-point",
         "kinesis-role-chain",
         "emrfs-role-mapping",
         "glue-catalog-share",

@@ -16,12 +16,7 @@ impl FollowUp for ObjectAcl {
         if case.action != "s3:PutObject" {
             return Vec::new();
         }
-        let Some(bucket) = case
-            .resource
-            .strip_prefix("arn:aws:s3:::")
-            .and_then(|path| path.split('/').next())
-            .and_then(|name| granted.world.buckets.get(name))
-        else {
+        let Some((bucket, _)) = granted.bucket_and_key() else {
             return Vec::new();
         };
         let acl = match granted

@@ -11,13 +11,8 @@ pub struct SseKms;
 impl FollowUp for SseKms {
     fn entailed(&self, granted: &Granted<'_>) -> Vec<Entailed> {
         let case = granted.case;
-        let Some(path) = case.resource.strip_prefix("arn:aws:s3:::") else {
-            return Vec::new();
-        };
-        let Some((bucket_name, key)) = path.split_once('/') else {
-            return Vec::new();
-        };
-        let Some(bucket) = granted.world.buckets.get(bucket_name) else {
+        // Directly or through an access point: the object is the bucket's either way.
+        let Some((bucket, Some(key))) = granted.bucket_and_key() else {
             return Vec::new();
         };
         // A write's own `x-amz-server-side-encryption` headers override the bucket default.
@@ -48,7 +43,7 @@ impl FollowUp for SseKms {
         }
         let object = xacct_s3::EncryptedObject {
             bucket: bucket.name.clone(),
-            key: key.to_owned(),
+            key,
             region: bucket.region_or_default().to_owned(),
             bucket_owner: bucket.account,
             encryption,

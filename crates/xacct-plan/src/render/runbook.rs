@@ -54,6 +54,21 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
             Document::BucketPolicy { bucket } => {
                 format!("Set the bucket policy of {} to", code(bucket))
             }
+            Document::AccessPoint { name, bucket } => format!(
+                "Create the access point {} of bucket {} (network origin Internet)",
+                code(name),
+                code(bucket)
+            ),
+            Document::AccessPointPolicy { access_point } if existing => format!(
+                "Replace the policy of the access point {} with (its statements kept)",
+                code(access_point)
+            ),
+            Document::AccessPointPolicy { access_point } => {
+                format!(
+                    "Set the policy of the access point {} to",
+                    code(access_point)
+                )
+            }
             Document::KeyPolicy { key } => {
                 format!(
                     "Replace the key policy of {} with (its statements kept)",

@@ -3,7 +3,9 @@
 //! each, and running the script again is harmless: roles and resource links are created only
 //! when missing, and every policy is written whole with a `put-*` or `update-*` call.
 
-use super::{by_document, creates_role, document_json, exists, one_line, role_name, title};
+use super::{
+    access_point_name, by_document, creates_role, document_json, exists, one_line, role_name, title,
+};
 use crate::generate::Document;
 use crate::prove::Plan;
 use serde_json::Value;
@@ -132,6 +134,53 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     line(
                         base("s3api", "put-bucket-policy"),
                         &["--bucket", bucket, "--policy", &text]
+                    )
+                );
+            }
+            Document::AccessPoint { name, bucket } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the access point {} of bucket {}, created when missing",
+                    one_line(name),
+                    one_line(bucket)
+                );
+                let _ = writeln!(
+                    out,
+                    "{} >/dev/null 2>&1 || {}",
+                    line(
+                        base("s3control", "get-access-point"),
+                        &["--account-id", &account, "--name", name]
+                    ),
+                    line(
+                        base("s3control", "create-access-point"),
+                        &["--account-id", &account, "--name", name, "--bucket", bucket]
+                    )
+                );
+            }
+            Document::AccessPointPolicy { access_point } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: the policy of the access point {}, whole{}",
+                    one_line(access_point),
+                    if existing {
+                        " (the existing statements kept)"
+                    } else {
+                        ""
+                    }
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        base("s3control", "put-access-point-policy"),
+                        &[
+                            "--account-id",
+                            &account,
+                            "--name",
+                            access_point_name(access_point),
+                            "--policy",
+                            &text
+                        ]
                     )
                 );
             }

@@ -3,7 +3,9 @@
 //! that Terraform takes it over and writes it whole instead of creating it again.
 
 use super::hcl::{attribute, block, file, identifier, string, Node, Val};
-use super::{accounts, by_document, creates_role, document_json, exists, role_name, title};
+use super::{
+    access_point_name, accounts, by_document, creates_role, document_json, exists, role_name, title,
+};
 use crate::generate::Document;
 use crate::prove::Plan;
 use serde_json::Value;
@@ -78,6 +80,8 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
     let mut role_resources: Vec<(String, String)> = Vec::new();
     // Resource names of the storage credentials, for the external locations that name them.
     let mut credential_resources: Vec<(String, String)> = Vec::new();
+    // The same for the access points it creates (account, name, resource).
+    let mut access_point_resources: Vec<(String, String, String)> = Vec::new();
     for ((account, document), statements) in &documents {
         let provider = attribute("provider", provider_reference(account));
         let body = document_json(world, plan, account, document, statements);
@@ -160,6 +164,63 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     vec![
                         provider,
                         attribute("bucket", string(bucket)),
+                        attribute("policy", policy()),
+                    ],
+                ));
+            }
+            Document::AccessPoint {
+                name: access_point,
+                bucket,
+            } => {
+                let kind = "aws_s3_access_point";
+                let name = names.unique(kind, access_point);
+                access_point_resources.push((account.clone(), access_point.clone(), name.clone()));
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("bucket", string(bucket)),
+                        attribute("name", string(access_point)),
+                        // Its policy is the aws_s3control_access_point_policy below: an inline
+                        // one would overwrite it.
+                        block(
+                            "lifecycle",
+                            &[],
+                            vec![attribute(
+                                "ignore_changes",
+                                Val::Names(vec!["policy".to_owned()]),
+                            )],
+                        ),
+                    ],
+                ));
+            }
+            Document::AccessPointPolicy { access_point } => {
+                let kind = "aws_s3control_access_point_policy";
+                let short = access_point_name(access_point);
+                let name = names.unique(kind, short);
+                // An access point the plan creates is referenced, so that Terraform creates it
+                // first.
+                let arn = match access_point_resources
+                    .iter()
+                    .find(|(owner, created, _)| owner == account && created == short)
+                {
+                    Some((_, _, resource)) => Val::Reference(vec![
+                        "aws_s3_access_point".to_owned(),
+                        resource.clone(),
+                        "arn".to_owned(),
+                    ]),
+                    None => string(access_point),
+                };
+                if existing {
+                    imports.push(import(account, kind, &name, access_point));
+                }
+                nodes.push(block(
+                    "resource",
+                    &[kind, &name],
+                    vec![
+                        provider,
+                        attribute("access_point_arn", arn),
                         attribute("policy", policy()),
                     ],
                 ));
