@@ -6,6 +6,7 @@ pub mod explain;
 pub mod graph;
 pub mod import;
 pub mod plan;
+pub mod serve;
 pub mod validate;
 pub mod who_can;
 

@@ -1,0 +1,295 @@
+//! The HTTP server: binds the address, writes the profiles, and serves every connection with
+//! the s3s service (S3 operations, the STS route, SigV4), rewriting the errors of STS
+//! requests into STS's own error document.
+
+use crate::access::Access;
+use crate::engine::Engine;
+use crate::identity::Keys;
+use crate::profiles::{config_text, profiles, Profile, ProfileKind};
+use crate::s3::Objects;
+use crate::store::{Store, StoreError};
+use crate::sts::{is_sts, Reply, Sts};
+use crate::xml::first_text;
+use crate::{world_sync, State};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use s3s::auth::{S3Auth, SecretKey};
+use s3s::service::{S3Service, S3ServiceBuilder};
+use s3s::{s3_error, S3Result};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use xacct_world::World;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub host: String,
+    /// 0 picks a free port (printed).
+    pub port: u16,
+    /// Where the store and the config file live; a temporary folder when `None`.
+    pub data: Option<PathBuf>,
+    pub explain_log: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot use the data folder {path}: {source}")]
+    Data {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot open the decision log {path}: {source}")]
+    Log {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("the scenario's buckets cannot be served: {0}")]
+    Buckets(String),
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Secret keys for s3s's SigV4 check, from the credentials the endpoint issued.
+struct Auth {
+    state: Arc<State>,
+}
+
+#[async_trait::async_trait]
+impl S3Auth for Auth {
+    async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
+        self.state
+            .keys
+            .lookup(access_key)
+            .map(|credential| SecretKey::from(credential.secret_access_key))
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidAccessKeyId,
+                    "The AWS Access Key Id you provided does not exist in our records."
+                )
+            })
+    }
+}
+
+/// An STS request's error in STS's document: s3s answers signature and key errors in S3's
+/// `<Error>` shape, which the query protocol's clients do not read.
+async fn sts_error(response: Response<s3s::Body>) -> Response<s3s::Body> {
+    let status = response.status();
+    let mut body = response.into_body();
+    let bytes = body.store_all_limited(1 << 20).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("<ErrorResponse") {
+        return text_response(status, text.into_owned());
+    }
+    let code = first_text(&text, "Code").unwrap_or_else(|| "InternalFailure".to_owned());
+    let message = first_text(&text, "Message").unwrap_or_default();
+    let (code, message) = match code.as_str() {
+        "InvalidAccessKeyId" | "NotSignedUp" => (
+            "InvalidClientTokenId".to_owned(),
+            "The security token included in the request is invalid.".to_owned(),
+        ),
+        _ => (code, message),
+    };
+    let reply = Reply::error(status, &code, &message);
+    text_response(reply.status, reply.body)
+}
+
+fn text_response(status: StatusCode, body: String) -> Response<s3s::Body> {
+    let mut response = Response::new(s3s::Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/xml"),
+    );
+    response
+}
+
+async fn handle(
+    service: S3Service,
+    request: Request<Incoming>,
+) -> Result<Response<s3s::Body>, Infallible> {
+    let sts = is_sts(request.method(), request.uri(), request.headers());
+    let response = match service.call(request.map(s3s::Body::from)).await {
+        Ok(response) => response,
+        Err(error) => text_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "<Error><Code>InternalError</Code><Message>{}</Message></Error>",
+                crate::xml::escape(&format!("{error:?}"))
+            ),
+        ),
+    };
+    if sts && !response.status().is_success() {
+        return Ok(sts_error(response).await);
+    }
+    Ok(response)
+}
+
+/// What a started endpoint tells its user.
+pub struct Started {
+    pub endpoint: String,
+    pub config_file: PathBuf,
+    pub profiles: Vec<Profile>,
+    pub data: PathBuf,
+}
+
+impl Started {
+    /// The text `xacct serve` prints: the endpoint, the profiles and how to use them.
+    pub fn banner(&self) -> String {
+        let mut text = format!(
+            "endpoint: {}\ndata: {}\nconfig: {}\n\nprofiles:\n",
+            self.endpoint,
+            self.data.display(),
+            self.config_file.display()
+        );
+        for profile in &self.profiles {
+            let how = match &profile.kind {
+                ProfileKind::Keys { .. } => "keys",
+                ProfileKind::AssumeRole { .. } => "AssumeRole",
+            };
+            text.push_str(&format!(
+                "  {:<32} {how:<10} {}\n",
+                profile.name, profile.acts_as
+            ));
+        }
+        let example = self
+            .profiles
+            .iter()
+            .find(|profile| matches!(profile.kind, ProfileKind::AssumeRole { .. }))
+            .or_else(|| self.profiles.first())
+            .map_or("PROFILE", |profile| profile.name.as_str());
+        text.push_str(&format!(
+            "\nuse it:\n  export AWS_CONFIG_FILE={}\n  aws --profile {example} sts get-caller-identity\n  aws --profile {example} s3 ls s3://BUCKET/\n",
+            self.config_file.display()
+        ));
+        text
+    }
+}
+
+/// Serves `world` until the process is stopped. `started` is told the endpoint once it is
+/// listening (the CLI prints it).
+pub fn serve(
+    world: World,
+    options: &Options,
+    started: impl FnOnce(&Started),
+) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(run(world, options, started))
+}
+
+async fn run(
+    world: World,
+    options: &Options,
+    started: impl FnOnce(&Started),
+) -> Result<(), ServeError> {
+    // A temporary folder lives as long as the server.
+    let temporary;
+    let data = match &options.data {
+        Some(path) => {
+            std::fs::create_dir_all(path).map_err(|source| ServeError::Data {
+                path: path.display().to_string(),
+                source,
+            })?;
+            path.clone()
+        }
+        None => {
+            temporary = tempfile::Builder::new()
+                .prefix("xacct-serve-")
+                .tempdir()
+                .map_err(|source| ServeError::Data {
+                    path: std::env::temp_dir().display().to_string(),
+                    source,
+                })?;
+            temporary.path().to_path_buf()
+        }
+    };
+    let store = Arc::new(Store::open(&data)?);
+    let engine =
+        Engine::new(world, options.explain_log.as_deref()).map_err(|source| ServeError::Log {
+            path: options
+                .explain_log
+                .as_deref()
+                .map(|path| path.display().to_string())
+                .unwrap_or_default(),
+            source,
+        })?;
+    let state = Arc::new(State {
+        engine,
+        keys: Keys::new(store.clone()),
+        store,
+    });
+    world_sync::sync(&state).map_err(ServeError::Buckets)?;
+
+    let address = format!("{}:{}", options.host, options.port);
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .map_err(|source| ServeError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+    let bound: SocketAddr = listener.local_addr().map_err(|source| ServeError::Bind {
+        address: address.clone(),
+        source,
+    })?;
+    let endpoint = format!("http://{bound}");
+    let profiles = profiles(&state)?;
+    let region = "us-east-1";
+    let config_file = data.join("aws-config");
+    std::fs::write(&config_file, config_text(&profiles, &endpoint, region)).map_err(|source| {
+        ServeError::Data {
+            path: config_file.display().to_string(),
+            source,
+        }
+    })?;
+    started(&Started {
+        endpoint,
+        config_file,
+        profiles,
+        data: data.clone(),
+    });
+
+    let mut builder = S3ServiceBuilder::new(Objects {
+        state: state.clone(),
+    });
+    builder.set_auth(Auth {
+        state: state.clone(),
+    });
+    builder.set_access(Access {
+        state: state.clone(),
+    });
+    builder.set_route(Sts {
+        state: state.clone(),
+    });
+    let service = builder.build();
+    let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                eprintln!("xacct serve: a connection could not be accepted: {error}");
+                continue;
+            }
+        };
+        let service = service.clone();
+        let http = http.clone();
+        tokio::spawn(async move {
+            let io = TokioIo::new(stream);
+            let handler = service_fn(move |request| handle(service.clone(), request));
+            // A client that hangs up mid-request ends its connection only.
+            let _ = http.serve_connection(io, handler).await;
+        });
+    }
+}
