@@ -27,4 +27,17 @@ pub struct State {
     pub engine: Engine,
     pub keys: Keys,
     pub store: Arc<Store>,
+    /// See [`Options::session_cap`].
+    pub session_cap: Option<u32>,
+}
+
+impl State {
+    /// When a session asked to last `seconds` expires, in seconds since the epoch.
+    pub fn expiry(&self, seconds: i64) -> i64 {
+        let lifetime = match self.session_cap {
+            Some(cap) => seconds.min(i64::from(cap)),
+            None => seconds,
+        };
+        jiff::Timestamp::now().as_second() + lifetime
+    }
 }

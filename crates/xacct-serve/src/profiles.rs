@@ -59,7 +59,12 @@ fn starts(state: &State) -> Vec<(String, String, Start)> {
     let world = state.engine.world();
     let mut out = Vec::new();
     for name in world.compute.keys() {
-        if let Ok(start) = resolve(&world, &format!("compute:{name}")) {
+        if let Ok(mut start) = resolve(&world, &format!("compute:{name}")) {
+            // EC2 names an instance profile's session after the instance; the compute's name
+            // stands in for it.
+            if matches!(start.session.principal, xacct_world::Principal::Role(_)) {
+                start.session.session_name = Some(profile_name(name));
+            }
             out.push((
                 profile_name(&format!("compute-{name}")),
                 format!("compute:{name}"),

@@ -9,7 +9,7 @@ use crate::profiles::{config_text, profiles, Profile, ProfileKind};
 use crate::s3::Objects;
 use crate::store::{Store, StoreError};
 use crate::sts::{is_sts, Reply, Sts};
-use crate::xml::first_text;
+use crate::xml::{element, first_text};
 use crate::{world_sync, State};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -33,6 +33,9 @@ pub struct Options {
     /// Where the store and the config file live; a temporary folder when `None`.
     pub data: Option<PathBuf>,
     pub explain_log: Option<PathBuf>,
+    /// Sessions STS issues expire after at most this many seconds, whatever DurationSeconds
+    /// asks: for rehearsing how a workload refreshes expiring credentials.
+    pub session_cap: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,27 +84,75 @@ impl S3Auth for Auth {
     }
 }
 
-/// An STS request's error in STS's document: s3s answers signature and key errors in S3's
-/// `<Error>` shape, which the query protocol's clients do not read.
-async fn sts_error(response: Response<s3s::Body>) -> Response<s3s::Body> {
-    let status = response.status();
-    let mut body = response.into_body();
+/// The message AWS gives with a code when s3s gives none (or words it differently).
+fn aws_message(code: &str, sts: bool, signed_at: Option<&str>) -> Option<String> {
+    let now = jiff::Timestamp::now();
+    let stamp = |at: jiff::Timestamp| at.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let window = jiff::SignedDuration::from_mins(15);
+    Some(match code {
+        "SignatureDoesNotMatch" if sts => "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".to_owned(),
+        "SignatureDoesNotMatch" => "The request signature we calculated does not match the signature you provided. Check your key and signing method.".to_owned(),
+        // STS answers a stale request with SignatureDoesNotMatch, S3 with RequestTimeTooSkewed.
+        "RequestTimeTooSkewed" if sts => {
+            let signed = signed_at.unwrap_or_default();
+            if signed < stamp(now).as_str() {
+                format!("Signature expired: {signed} is now earlier than {} ({} - 15 min.)", stamp(now.checked_sub(window).unwrap_or(now)), stamp(now))
+            } else {
+                format!("Signature not yet current: {signed} is still later than {} ({} + 15 min.)", stamp(now.checked_add(window).unwrap_or(now)), stamp(now))
+            }
+        }
+        "RequestTimeTooSkewed" => "The difference between the request time and the current time is too large.".to_owned(),
+        "AccessDenied" => "Access Denied".to_owned(),
+        _ => return None,
+    })
+}
+
+/// An error in the shape its service's clients read, with AWS's wording: STS's
+/// `ErrorResponse` for STS requests (s3s answers signature and key errors in S3's `<Error>`,
+/// which query-protocol clients do not read), S3's `<Error>` with its message filled in.
+async fn aws_error(
+    response: Response<s3s::Body>,
+    sts: bool,
+    signed_at: Option<&str>,
+) -> Response<s3s::Body> {
+    let (parts, mut body) = response.into_parts();
     let bytes = body.store_all_limited(1 << 20).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    if text.contains("<ErrorResponse") {
-        return text_response(status, text.into_owned());
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.contains("<ErrorResponse") || !text.contains("<Code>") {
+        return Response::from_parts(parts, s3s::Body::from(text));
     }
-    let code = first_text(&text, "Code").unwrap_or_else(|| "InternalFailure".to_owned());
-    let message = first_text(&text, "Message").unwrap_or_default();
-    let (code, message) = match code.as_str() {
-        "InvalidAccessKeyId" | "NotSignedUp" => (
-            "InvalidClientTokenId".to_owned(),
-            "The security token included in the request is invalid.".to_owned(),
-        ),
-        _ => (code, message),
+    let mut code = first_text(&text, "Code").unwrap_or_else(|| "InternalError".to_owned());
+    let mut message = first_text(&text, "Message").unwrap_or_default();
+    if sts {
+        match code.as_str() {
+            "InvalidAccessKeyId" | "NotSignedUp" => {
+                code = "InvalidClientTokenId".to_owned();
+                message = "The security token included in the request is invalid.".to_owned();
+            }
+            "RequestTimeTooSkewed" => {
+                message = aws_message(&code, sts, signed_at).unwrap_or_default();
+                code = "SignatureDoesNotMatch".to_owned();
+            }
+            _ => {}
+        }
+    } else if code == "RequestTimeTooSkewed" {
+        message = aws_message(&code, sts, signed_at).unwrap_or_default();
+    }
+    if message.is_empty() {
+        message = aws_message(&code, sts, signed_at).unwrap_or_default();
+    }
+    let body = if sts {
+        Reply::error(parts.status, &code, &message).body
+    } else {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error>{}{}</Error>",
+            element("Code", &code),
+            element("Message", &message)
+        )
     };
-    let reply = Reply::error(status, &code, &message);
-    text_response(reply.status, reply.body)
+    let mut response = Response::from_parts(parts, s3s::Body::from(body));
+    response.headers_mut().remove(hyper::header::CONTENT_LENGTH);
+    response
 }
 
 fn text_response(status: StatusCode, body: String) -> Response<s3s::Body> {
@@ -114,11 +165,22 @@ fn text_response(status: StatusCode, body: String) -> Response<s3s::Body> {
     response
 }
 
+/// When the request says it was signed: `X-Amz-Date` in a header or the query.
+fn signed_at(request: &Request<Incoming>) -> Option<String> {
+    if let Some(date) = request.headers().get("x-amz-date") {
+        return date.to_str().ok().map(str::to_owned);
+    }
+    form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "X-Amz-Date")
+        .map(|(_, value)| value.into_owned())
+}
+
 async fn handle(
     service: S3Service,
     request: Request<Incoming>,
 ) -> Result<Response<s3s::Body>, Infallible> {
     let sts = is_sts(request.method(), request.uri(), request.headers());
+    let signed = signed_at(&request);
     let response = match service.call(request.map(s3s::Body::from)).await {
         Ok(response) => response,
         Err(error) => text_response(
@@ -129,8 +191,8 @@ async fn handle(
             ),
         ),
     };
-    if sts && !response.status().is_success() {
-        return Ok(sts_error(response).await);
+    if response.status().is_client_error() || response.status().is_server_error() {
+        return Ok(aws_error(response, sts, signed.as_deref()).await);
     }
     Ok(response)
 }
@@ -227,6 +289,7 @@ async fn run(
             source,
         })?;
     let state = Arc::new(State {
+        session_cap: options.session_cap,
         engine,
         keys: Keys::new(store.clone()),
         store,

@@ -350,8 +350,7 @@ fn assume_role(
     }
     let mut session = found.session;
     session.session_policy = policy_text.as_deref().map(session_policy);
-    let lifetime = i64::from(duration.unwrap_or(3600));
-    let expires = Timestamp::now().as_second() + lifetime;
+    let expires = state.expiry(i64::from(duration.unwrap_or(3600)));
     let identity = Identity::of(&session, policy_text);
     let credential = state
         .keys

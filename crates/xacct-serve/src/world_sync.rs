@@ -82,7 +82,10 @@ fn bucket_policy(name: &str, text: &str) -> Result<SourcedPolicy, String> {
         return Err(finding.message.clone());
     }
     let source = SourceFile::new(format!("bucket policy of {name}"), text.to_owned());
-    Ok(SourcedPolicy::new(Arc::new(parsed.policy), "resourcePolicy").with_source(source))
+    Ok(
+        SourcedPolicy::new(Arc::new(parsed.policy), format!("bucket policy of {name}"))
+            .with_source(source),
+    )
 }
 
 /// The world's bucket for a stored record.

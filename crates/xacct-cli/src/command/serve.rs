@@ -23,6 +23,10 @@ pub struct Args {
     /// as JSON lines.
     #[arg(long, value_name = "FILE")]
     explain_log: Option<PathBuf>,
+    /// Sessions STS issues expire after at most SECONDS, whatever DurationSeconds asks: to
+    /// rehearse how a workload renews expiring credentials.
+    #[arg(long, value_name = "SECONDS")]
+    expire_sessions_after: Option<u32>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -34,6 +38,7 @@ pub fn run(args: &Args) -> u8 {
         port: args.port,
         data: args.data.clone(),
         explain_log: args.explain_log.clone(),
+        session_cap: args.expire_sessions_after,
     };
     let result = xacct_serve::serve(loaded.world, &options, |started| {
         outln!("{}", started.banner());
