@@ -28,6 +28,8 @@ mod plan_output;
 mod questions;
 /// Questions are checked before they are answered; who-can on real exports.
 mod questions_checked;
+/// `xacct serve` with the aws CLI and boto3: role chains, isolation, SigV4, kill -9.
+mod serve;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";
