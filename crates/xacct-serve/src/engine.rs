@@ -104,14 +104,24 @@ impl Engine {
         Ok(self.verdict(request, response))
     }
 
-    /// Turns a decided request into a verdict, and logs it.
+    /// Turns a decided request into a verdict, and logs it. An allowed request without a
+    /// log is answered without building its explanation (the common, fast case).
     pub fn verdict(&self, request: Request, response: Response) -> Verdict {
         let allowed = response.decision == Decision::Allow;
+        if allowed && self.log.is_none() {
+            return Verdict {
+                allowed,
+                message: String::new(),
+                reason: String::new(),
+            };
+        }
         let message = denial_message(&request, &response);
-        let explanation = Explanation::new(&request, &response).to_text();
         let step = Step { request, response };
         let reason = header_safe(&step_reason(&step));
-        self.log(&step, &reason, explanation);
+        if self.log.is_some() {
+            let explanation = Explanation::new(&step.request, &step.response).to_text();
+            self.log(&step, &reason, explanation);
+        }
         Verdict {
             allowed,
             message,

@@ -285,10 +285,11 @@ fn serve_each_broken_role_chain_fails_at_the_link_check_names() {
 fn serve_keeps_accounts_apart() {
     let Some(python) = python() else { return };
     let data = tempfile::tempdir().unwrap();
+    let log = data.path().join("decisions.jsonl");
     let server = Server::start(
         "crates/xacct-cli/tests/cli/serve/isolation",
         data.path(),
-        &[],
+        &["--explain-log", log.to_str().unwrap()],
     );
     let cases = server.client(&python, &["isolation"]);
     let expected = [
@@ -318,6 +319,28 @@ fn serve_keeps_accounts_apart() {
         cases["noisy-reads-secret"]["explanation"],
         "explicitly denied by statement `NoSecretsForNoisy` of bucket policy of b-data"
     );
+    // Every decision is in the log, with the engine's explanation.
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let noisy = lines
+        .iter()
+        .find(|line| {
+            line["resource"] == "arn:aws:s3:::b-data/secret/s"
+                && line["principal"]
+                    .as_str()
+                    .unwrap()
+                    .contains("assumed-role/noisy/")
+        })
+        .unwrap();
+    assert_eq!(noisy["decision"], "ExplicitDeny");
+    assert!(noisy["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("NoSecretsForNoisy"));
+    assert!(lines.iter().any(|line| line["decision"] == "Allow"));
 }
 
 #[test]
