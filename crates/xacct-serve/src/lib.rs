@@ -6,10 +6,12 @@
 
 pub mod access;
 pub mod engine;
+pub mod iam;
 pub mod identity;
 pub mod profiles;
 pub mod s3;
 pub mod server;
+pub mod sigv4;
 pub mod store;
 pub mod sts;
 pub mod world_sync;

@@ -73,6 +73,9 @@ fn starts(state: &State) -> Vec<(String, String, Start)> {
         }
     }
     for user in world.users.values() {
+        if user.arn == crate::iam::admin_arn(user.account.as_str()) {
+            continue;
+        }
         if let Ok(start) = resolve(&world, &user.arn) {
             out.push((
                 profile_name(&format!("user-{}", user.name)),
@@ -88,6 +91,28 @@ fn starts(state: &State) -> Vec<(String, String, Start)> {
 /// roles each may assume.
 pub fn profiles(state: &State) -> Result<Vec<Profile>, StoreError> {
     let mut out = Vec::new();
+    let accounts: Vec<String> = state
+        .engine
+        .world()
+        .accounts
+        .keys()
+        .map(|account| account.to_string())
+        .collect();
+    for account in accounts {
+        let arn = crate::iam::admin_arn(&account);
+        let identity = Identity::of(
+            &xacct_world::Session::of(xacct_world::Principal::User(arn.clone())),
+            None,
+        );
+        let credential = state
+            .keys
+            .stable(&format!("admin/{account}"), identity, false)?;
+        out.push(Profile {
+            name: format!("account-{account}"),
+            acts_as: format!("{arn} (administrator, for runbooks)"),
+            kind: keys_of(&credential),
+        });
+    }
     for (name, label, start) in starts(state) {
         let identity = Identity::of(&start.session, None);
         let temporary = identity.kind == "role";

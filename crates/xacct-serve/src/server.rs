@@ -10,7 +10,7 @@ use crate::s3::Objects;
 use crate::store::{Store, StoreError};
 use crate::sts::{is_sts, Reply, Sts};
 use crate::xml::{element, first_text};
-use crate::{world_sync, State};
+use crate::{sigv4, world_sync, State};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -175,10 +175,113 @@ fn signed_at(request: &Request<Incoming>) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// A query-protocol request signed for a service s3s does not verify (IAM): verified here,
+/// then answered.
+async fn query_service(
+    state: &State,
+    request: Request<Incoming>,
+    auth: sigv4::Authorization,
+) -> Response<s3s::Body> {
+    let reply = query_reply(state, request, &auth).await;
+    text_response(reply.status, reply.body)
+}
+
+async fn query_reply(
+    state: &State,
+    request: Request<Incoming>,
+    auth: &sigv4::Authorization,
+) -> Reply {
+    let (parts, body) = request.into_parts();
+    let mut body = s3s::Body::from(body);
+    let Ok(bytes) = body.store_all_limited(1 << 20).await else {
+        return Reply::error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequest",
+            "the request body is too large",
+        );
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let amz_date = parts
+        .headers
+        .get("x-amz-date")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let Some(credential) = state.keys.lookup(&auth.access_key) else {
+        return crate::sts::refusal_reply(crate::identity::Refusal::UnknownKey);
+    };
+    let signed = sigv4::Signed {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &headers,
+        body: &bytes,
+        amz_date: &amz_date,
+    };
+    let expected = sigv4::signature(&signed, auth, &credential.secret_access_key);
+    if !sigv4::matches(&expected, &auth.signature) {
+        let message = aws_message("SignatureDoesNotMatch", true, None).unwrap_or_default();
+        return Reply::error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", &message);
+    }
+    let signed_at = jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", &amz_date)
+        .and_then(|time| time.to_datetime())
+        .and_then(|time| time.to_zoned(jiff::tz::TimeZone::UTC))
+        .map(|time| time.timestamp());
+    let fresh = signed_at.is_ok_and(|at| {
+        jiff::Timestamp::now().duration_since(at).abs() <= jiff::SignedDuration::from_mins(15)
+    });
+    if !fresh {
+        let message =
+            aws_message("RequestTimeTooSkewed", true, Some(&amz_date)).unwrap_or_default();
+        return Reply::error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", &message);
+    }
+    let caller = match crate::sts::check_token(state, &auth.access_key, &parts.headers) {
+        Ok(caller) => caller,
+        Err(refusal) => return crate::sts::refusal_reply(refusal),
+    };
+    let mut text = parts.uri.query().unwrap_or_default().to_owned();
+    if !bytes.is_empty() {
+        text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let params: std::collections::BTreeMap<String, String> =
+        form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect();
+    match auth.service.as_str() {
+        "iam" => crate::iam::answer(state, &caller, &params),
+        other => Reply::error(
+            StatusCode::BAD_REQUEST,
+            "InvalidAction",
+            &format!(
+                "xacct serve does not serve `{other}` yet: it serves STS, S3 and IAM's role calls"
+            ),
+        ),
+    }
+}
+
 async fn handle(
+    state: Arc<State>,
     service: S3Service,
     request: Request<Incoming>,
 ) -> Result<Response<s3s::Body>, Infallible> {
+    let other_service = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(sigv4::parse)
+        .filter(|auth| !matches!(auth.service.as_str(), "s3" | "sts"));
+    if let Some(auth) = other_service {
+        return Ok(query_service(&state, request, auth).await);
+    }
     let sts = is_sts(request.method(), request.uri(), request.headers());
     let signed = signed_at(&request);
     let response = match service.call(request.map(s3s::Body::from)).await {
@@ -295,6 +398,7 @@ async fn run(
         store,
     });
     world_sync::sync(&state).map_err(ServeError::Buckets)?;
+    crate::iam::add_admins(&state);
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
@@ -348,9 +452,11 @@ async fn run(
         };
         let service = service.clone();
         let http = http.clone();
+        let state = state.clone();
         tokio::spawn(async move {
             let io = TokioIo::new(stream);
-            let handler = service_fn(move |request| handle(service.clone(), request));
+            let handler =
+                service_fn(move |request| handle(state.clone(), service.clone(), request));
             // A client that hangs up mid-request ends its connection only.
             let _ = http.serve_connection(io, handler).await;
         });

@@ -41,7 +41,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(action: &str, result: &str) -> Self {
+    pub fn ok(action: &str, result: &str) -> Self {
         Self {
             status: StatusCode::OK,
             body: format!(
@@ -167,6 +167,9 @@ impl S3Route for Sts {
 /// Answers one STS action for `caller`.
 pub fn answer(state: &State, caller: &Credential, params: &BTreeMap<String, String>) -> Reply {
     match params.get("Action").map(String::as_str) {
+        Some(action) if crate::iam::ACTIONS.contains(&action) => {
+            crate::iam::answer(state, caller, params)
+        }
         Some("GetCallerIdentity") => {
             let identity = &caller.identity;
             let result = format!(

@@ -442,3 +442,47 @@ fn serve_keeps_every_acknowledged_write_through_kill_9() {
     assert_eq!(result["different"], serde_json::json!([]), "{result:#}");
     eprintln!("kill -9: {count} acknowledged writes, all present byte for byte");
 }
+
+#[test]
+fn serve_applies_the_plan_runbook_then_runs_the_workload() {
+    let Some(python) = python() else { return };
+    let scenario = "examples/s3-role-chain/plan";
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(scenario, data.path(), &[]);
+    // Before the runbook, MyRoleB does not exist: AWS refuses AssumeRole with AccessDenied.
+    let before = server.client(&python, &["workload", "compute-etl", ROLE_B, "lake-b"]);
+    assert_eq!(before[0]["op"], "AssumeRole");
+    assert_eq!(before[0]["code"], "AccessDenied", "{before:#}");
+    let (code, runbook, stderr) = xacct(&["plan", scenario, "--format", "cli"]);
+    assert_eq!(code, 0, "{stderr}");
+    let script = data.path().join("runbook.sh");
+    std::fs::write(&script, runbook).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        python.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("sh")
+        .arg(&script)
+        .env("PATH", path)
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &server.config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the runbook failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = server.client(&python, &["workload", "compute-etl", ROLE_B, "lake-b"]);
+    let codes: Vec<_> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].clone())
+        .collect();
+    assert_eq!(codes, ["ok", "ok", "ok", "ok"], "{after:#}");
+}
