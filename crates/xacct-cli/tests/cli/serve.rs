@@ -216,6 +216,18 @@ fn serve_the_role_chain_with_the_aws_cli() {
     );
 }
 
+/// The cluster's workload (AssumeRole MyRoleB, write, list, read) passes every step.
+fn assert_workload_passes(server: &Server, python: &Path) {
+    let steps = server.client(python, &["workload", "compute-etl", ROLE_B, "lake-b"]);
+    let codes: Vec<_> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["code"].clone())
+        .collect();
+    assert_eq!(codes, ["ok", "ok", "ok", "ok"], "{steps:#}");
+}
+
 /// The IAM action each workload step is authorized as.
 fn action_of(op: &str) -> &'static str {
     match op {
@@ -245,14 +257,7 @@ fn serve_each_broken_role_chain_fails_at_the_link_check_names() {
     // The working chain goes through end to end.
     let data = tempfile::tempdir().unwrap();
     let server = Server::start("examples/s3-role-chain", data.path(), &[]);
-    let steps = server.client(&python, &["workload", "compute-etl", ROLE_B, "lake-b"]);
-    let codes: Vec<_> = steps
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["code"].clone())
-        .collect();
-    assert_eq!(codes, ["ok", "ok", "ok", "ok"], "{steps:#}");
+    assert_workload_passes(&server, &python);
     drop(server);
     for variant in [
         "assume-role-not-granted",
@@ -477,12 +482,5 @@ fn serve_applies_the_plan_runbook_then_runs_the_workload() {
         "the runbook failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let after = server.client(&python, &["workload", "compute-etl", ROLE_B, "lake-b"]);
-    let codes: Vec<_> = after
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["code"].clone())
-        .collect();
-    assert_eq!(codes, ["ok", "ok", "ok", "ok"], "{after:#}");
+    assert_workload_passes(&server, &python);
 }
