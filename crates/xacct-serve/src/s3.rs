@@ -113,6 +113,14 @@ impl Objects {
             .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))
     }
 
+    fn upload(&self, id: &str) -> S3Result<UploadRecord> {
+        self.state
+            .store
+            .upload(id)
+            .map_err(internal)?
+            .ok_or_else(|| s3_error!(NoSuchUpload))
+    }
+
     /// Stores an object written by `writer`, returning its record.
     #[expect(clippy::too_many_arguments, reason = "the fields of one PutObject")]
     fn write(
@@ -633,12 +641,7 @@ impl S3 for Objects {
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
         let input = req.input;
-        let upload = self
-            .state
-            .store
-            .upload(&input.upload_id)
-            .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchUpload))?;
+        let upload = self.upload(&input.upload_id)?;
         if upload.bucket != input.bucket || upload.key != input.key {
             return Err(s3_error!(NoSuchUpload));
         }
@@ -667,12 +670,7 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let credential = caller(&req)?;
         let input = req.input;
-        let upload = self
-            .state
-            .store
-            .upload(&input.upload_id)
-            .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchUpload))?;
+        let upload = self.upload(&input.upload_id)?;
         let parts = input
             .multipart_upload
             .and_then(|upload| upload.parts)

@@ -355,16 +355,7 @@ fn assume_role(
     session.session_policy = policy_text.as_deref().map(session_policy);
     let expires = state.expiry(i64::from(duration.unwrap_or(3600)));
     let identity = Identity::of(&session, policy_text);
-    let credential = state
-        .keys
-        .issue(identity, true, Some(expires))
-        .map_err(|error| {
-            Reply::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalFailure",
-                &error.to_string(),
-            )
-        })?;
+    let credential = issue_session(state, identity, expires)?;
     let assumed = &credential.identity;
     let mut result = String::new();
     if let Some(source) = &assumed.source_identity {
@@ -390,6 +381,20 @@ fn with_explanation(body: &str, reason: &str) -> String {
         ),
         1,
     )
+}
+
+/// A new session credential, expiring at `expires` (seconds since the epoch).
+fn issue_session(state: &State, identity: Identity, expires: i64) -> Result<Credential, Reply> {
+    state
+        .keys
+        .issue(identity, true, Some(expires))
+        .map_err(|error| {
+            Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalFailure",
+                &error.to_string(),
+            )
+        })
 }
 
 fn credentials_xml(credential: &Credential) -> String {
@@ -444,19 +449,6 @@ fn get_session_token(
     }
     let user = Principal::User(caller.identity.arn.clone());
     let identity = Identity::of(&xacct_world::Session::of(user), None);
-    let credential = state
-        .keys
-        .issue(
-            identity,
-            true,
-            Some(Timestamp::now().as_second() + duration),
-        )
-        .map_err(|error| {
-            Reply::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalFailure",
-                &error.to_string(),
-            )
-        })?;
+    let credential = issue_session(state, identity, state.expiry(duration))?;
     Ok(Reply::ok("GetSessionToken", &credentials_xml(&credential)))
 }
