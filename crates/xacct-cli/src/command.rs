@@ -7,6 +7,7 @@ pub mod graph;
 pub mod import;
 mod import_terraform;
 pub mod plan;
+pub mod serve;
 pub mod validate;
 pub mod who_can;
 

@@ -79,6 +79,8 @@ enum Command {
     Graph(command::graph::Args),
     /// Write the documents each [[intent]] needs, for every account, proven by the engine.
     Plan(command::plan::Args),
+    /// Serve the scenario as a local AWS endpoint (STS, S3) that enforces its exact access.
+    Serve(command::serve::Args),
     /// Print a shell completion script, e.g. `xacct completions bash > ~/.local/share/bash-completion/completions/xacct`.
     Completions(CompletionsArgs),
 }
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
         Command::Plan(args) => command::plan::run(&args),
+        Command::Serve(args) => command::serve::run(&args),
         Command::Completions(args) => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut command_tree(), "xacct", &mut script);

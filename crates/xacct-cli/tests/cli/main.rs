@@ -36,6 +36,8 @@ mod unity_catalog;
 mod runtime_roles;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.
 mod terraform;
+/// `xacct serve` with the aws CLI and boto3: role chains, isolation, SigV4, kill -9.
+mod serve;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";

@@ -1,0 +1,346 @@
+//! Every S3 request is authorized here before its operation runs: the operation becomes the
+//! IAM action(s) AWS evaluates for it, on the bucket or object ARN, with the condition keys
+//! the request carries, and the engine decides as `xacct check` does (identity policies,
+//! bucket policy, SCPs, RCPs, boundary, session policy, the cross-account rule).
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html>
+
+use crate::identity::{Credential, Refusal};
+use crate::sts::check_token;
+use crate::State;
+use hyper::{HeaderMap, StatusCode};
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::path::S3Path;
+use s3s::{s3_error, S3Error, S3ErrorCode, S3Result};
+use std::sync::Arc;
+use xacct_eval::ContextValue;
+
+/// The S3 access hook of the service.
+pub struct Access {
+    pub state: Arc<State>,
+}
+
+/// One request the engine decides for an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub action: &'static str,
+    pub resource: String,
+    pub context: Vec<(String, ContextValue)>,
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// The requests AWS authorizes for operation `op` on `path`. `None`: an operation xacct serve
+/// does not serve (refused, never let through unchecked). DeleteObjects is authorized per key
+/// by the operation itself, as AWS does.
+pub fn checks(
+    op: &str,
+    path: &S3Path,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Option<Vec<Check>> {
+    let (bucket, key) = match path {
+        S3Path::Root => ("", None),
+        S3Path::Bucket { bucket } => (&**bucket, None),
+        S3Path::Object { bucket, key } => (&**bucket, Some(&**key)),
+    };
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let object_arn = format!("arn:aws:s3:::{bucket}/{}", key.unwrap_or_default());
+    let single = |key: &str, value: &str| (key.to_owned(), ContextValue::Single(value.to_owned()));
+    let on_bucket = |action: &'static str| Check {
+        action,
+        resource: bucket_arn.clone(),
+        context: Vec::new(),
+    };
+    let on_object = |action: &'static str| Check {
+        action,
+        resource: object_arn.clone(),
+        context: Vec::new(),
+    };
+    let write = || {
+        let mut put = on_object("s3:PutObject");
+        let mut out = Vec::new();
+        if let Some(acl) = header(headers, "x-amz-acl") {
+            put.context.push(single("s3:x-amz-acl", acl));
+            let mut put_acl = on_object("s3:PutObjectAcl");
+            put_acl.context.push(single("s3:x-amz-acl", acl));
+            out.push(put_acl);
+        }
+        if let Some(sse) = header(headers, "x-amz-server-side-encryption") {
+            put.context
+                .push(single("s3:x-amz-server-side-encryption", sse));
+        }
+        if let Some(key_id) = header(headers, "x-amz-server-side-encryption-aws-kms-key-id") {
+            put.context.push(single(
+                "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                key_id,
+            ));
+        }
+        out.insert(0, put);
+        out
+    };
+    let list = || {
+        let mut check = on_bucket("s3:ListBucket");
+        for (param, key) in [
+            ("prefix", "s3:prefix"),
+            ("delimiter", "s3:delimiter"),
+            ("max-keys", "s3:max-keys"),
+        ] {
+            if let Some(value) = query_value(query, param) {
+                check.context.push(single(key, &value));
+            }
+        }
+        vec![check]
+    };
+    let copy_source = || -> Option<Check> {
+        let source = header(headers, "x-amz-copy-source")?;
+        let source = source.split('?').next().unwrap_or(source);
+        let decoded = percent_encoding::percent_decode_str(source).decode_utf8_lossy();
+        let decoded = decoded.trim_start_matches('/');
+        Some(Check {
+            action: "s3:GetObject",
+            resource: format!("arn:aws:s3:::{decoded}"),
+            context: Vec::new(),
+        })
+    };
+    let checks = match op {
+        "ListBuckets" => vec![Check {
+            action: "s3:ListAllMyBuckets",
+            resource: "*".to_owned(),
+            context: Vec::new(),
+        }],
+        "CreateBucket" => vec![on_bucket("s3:CreateBucket")],
+        "DeleteBucket" => vec![on_bucket("s3:DeleteBucket")],
+        "HeadBucket" | "ListObjects" | "ListObjectsV2" => list(),
+        "GetBucketLocation" => vec![on_bucket("s3:GetBucketLocation")],
+        "ListMultipartUploads" => vec![on_bucket("s3:ListBucketMultipartUploads")],
+        "GetBucketPolicy" => vec![on_bucket("s3:GetBucketPolicy")],
+        "PutBucketPolicy" => vec![on_bucket("s3:PutBucketPolicy")],
+        "DeleteBucketPolicy" => vec![on_bucket("s3:DeleteBucketPolicy")],
+        "GetBucketOwnershipControls" => vec![on_bucket("s3:GetBucketOwnershipControls")],
+        "PutBucketOwnershipControls" | "DeleteBucketOwnershipControls" => {
+            vec![on_bucket("s3:PutBucketOwnershipControls")]
+        }
+        "GetPublicAccessBlock" => vec![on_bucket("s3:GetBucketPublicAccessBlock")],
+        "PutPublicAccessBlock" | "DeletePublicAccessBlock" => {
+            vec![on_bucket("s3:PutBucketPublicAccessBlock")]
+        }
+        "GetObject" | "HeadObject" => vec![on_object("s3:GetObject")],
+        "PutObject" | "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" => write(),
+        "CopyObject" | "UploadPartCopy" => {
+            let mut out = write();
+            out.extend(copy_source());
+            out
+        }
+        "AbortMultipartUpload" => vec![on_object("s3:AbortMultipartUpload")],
+        "ListParts" => vec![on_object("s3:ListMultipartUploadParts")],
+        "DeleteObject" => vec![on_object("s3:DeleteObject")],
+        "DeleteObjects" => Vec::new(),
+        _ => return None,
+    };
+    Some(checks)
+}
+
+/// S3's error for a refused credential.
+pub fn refusal_error(refusal: Refusal) -> S3Error {
+    match refusal {
+        Refusal::UnknownKey => s3_error!(
+            InvalidAccessKeyId,
+            "The AWS Access Key Id you provided does not exist in our records."
+        ),
+        Refusal::BadToken => {
+            let mut error = S3Error::with_message(
+                S3ErrorCode::Custom("InvalidToken".into()),
+                "The provided token is malformed or otherwise invalid.",
+            );
+            error.set_status_code(StatusCode::BAD_REQUEST);
+            error
+        }
+        Refusal::Expired => {
+            let mut error = S3Error::with_message(
+                S3ErrorCode::Custom("ExpiredToken".into()),
+                "The provided token has expired.",
+            );
+            error.set_status_code(StatusCode::BAD_REQUEST);
+            error
+        }
+    }
+}
+
+/// AccessDenied with AWS's message and xacct's reason in `x-xacct-explanation`.
+pub fn access_denied(message: &str, reason: &str) -> S3Error {
+    let mut error = S3Error::with_message(S3ErrorCode::AccessDenied, message.to_owned());
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = hyper::header::HeaderValue::from_str(reason) {
+        headers.insert("x-xacct-explanation", value);
+    }
+    error.set_headers(headers);
+    error
+}
+
+/// Decides `checks` for `credential`; the first refusal is the answer.
+pub fn authorize(state: &State, credential: &Credential, checks: &[Check]) -> S3Result<()> {
+    let session = credential.identity.session();
+    for check in checks {
+        let verdict = state
+            .engine
+            .decide(&session, check.action, &check.resource, &check.context)
+            .map_err(|error| match error {
+                xacct_world::RequestError::UnknownBucket(_) => s3_error!(NoSuchBucket),
+                other => s3_error!(InvalidRequest, "{other}"),
+            })?;
+        if !verdict.allowed {
+            return Err(access_denied(&verdict.message, &verdict.reason));
+        }
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl S3Access for Access {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let Some(credentials) = cx.credentials() else {
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous access is not served: sign requests with a profile xacct serve printed"
+            ));
+        };
+        let mut headers = cx.headers().clone();
+        if let Some(token) = query_value(cx.uri().query(), "X-Amz-Security-Token") {
+            if let Ok(value) = hyper::header::HeaderValue::from_str(&token) {
+                headers.insert("x-amz-security-token", value);
+            }
+        }
+        let credential =
+            check_token(&self.state, &credentials.access_key, &headers).map_err(refusal_error)?;
+        let op = cx.s3_op().name();
+        let Some(checks) = checks(op, cx.s3_path(), cx.headers(), cx.uri().query()) else {
+            return Err(s3_error!(
+                NotImplemented,
+                "xacct serve does not serve {op} yet"
+            ));
+        };
+        if let Some(bucket) = cx.s3_path().get_bucket_name() {
+            let exists = self
+                .state
+                .store
+                .bucket(bucket)
+                .map_err(S3Error::internal_error)?
+                .is_some();
+            if op == "CreateBucket" {
+                if exists {
+                    return Err(s3_error!(
+                        BucketAlreadyExists,
+                        "The requested bucket name is not available."
+                    ));
+                }
+                self.state.assume_new_bucket(bucket);
+            } else if !exists {
+                return Err(s3_error!(
+                    NoSuchBucket,
+                    "The specified bucket does not exist"
+                ));
+            }
+        }
+        authorize(&self.state, &credential, &checks)?;
+        cx.extensions_mut().insert(credential);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(bucket: &str, key: &str) -> S3Path {
+        S3Path::Object {
+            bucket: bucket.into(),
+            key: key.into(),
+        }
+    }
+
+    #[test]
+    fn a_put_with_a_canned_acl_needs_put_object_acl_too() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-acl",
+            hyper::header::HeaderValue::from_static("bucket-owner-full-control"),
+        );
+        let found = checks("PutObject", &object("lake", "a/b"), &headers, None).unwrap_or_default();
+        let actions: Vec<_> = found.iter().map(|check| check.action).collect();
+        assert_eq!(actions, ["s3:PutObject", "s3:PutObjectAcl"]);
+        assert!(found
+            .iter()
+            .all(|check| check.resource == "arn:aws:s3:::lake/a/b"));
+        assert!(found.iter().all(|check| check.context
+            == [(
+                "s3:x-amz-acl".to_owned(),
+                ContextValue::Single("bucket-owner-full-control".to_owned())
+            )]));
+    }
+
+    #[test]
+    fn a_listing_carries_its_prefix_and_a_copy_reads_its_source() {
+        let bucket = S3Path::Bucket {
+            bucket: "lake".into(),
+        };
+        let found = checks(
+            "ListObjectsV2",
+            &bucket,
+            &HeaderMap::new(),
+            Some("list-type=2&prefix=sales%2F&delimiter=%2F"),
+        )
+        .unwrap_or_default();
+        let context = found.first().map(|check| check.context.clone());
+        assert_eq!(
+            context,
+            Some(vec![
+                (
+                    "s3:prefix".to_owned(),
+                    ContextValue::Single("sales/".to_owned())
+                ),
+                (
+                    "s3:delimiter".to_owned(),
+                    ContextValue::Single("/".to_owned())
+                ),
+            ])
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-copy-source",
+            hyper::header::HeaderValue::from_static("/src/a%20b?versionId=1"),
+        );
+        let found = checks("CopyObject", &object("dst", "k"), &headers, None).unwrap_or_default();
+        let pairs: Vec<_> = found
+            .iter()
+            .map(|check| (check.action, check.resource.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("s3:PutObject", "arn:aws:s3:::dst/k"),
+                ("s3:GetObject", "arn:aws:s3:::src/a b")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_operation_not_served_is_refused_not_let_through() {
+        assert_eq!(
+            checks(
+                "PutBucketLifecycleConfiguration",
+                &S3Path::Root,
+                &HeaderMap::new(),
+                None
+            ),
+            None
+        );
+    }
+}

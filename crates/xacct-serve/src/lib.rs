@@ -1,0 +1,45 @@
+//! `xacct serve`: a local multi-account AWS endpoint (STS and S3) for real clients, where
+//! every request is authenticated with SigV4 and authorized by the same engine and world as
+//! `xacct check`. The S3 protocol and SigV4 verification (headers, presigned URLs, streaming
+//! chunked uploads, the 15-minute clock-skew window) come from the s3s crate; credentials,
+//! session tokens, STS and authorization are xacct's; state is kept in redb under `--data`.
+
+pub mod access;
+pub mod engine;
+pub mod iam;
+pub mod identity;
+pub mod profiles;
+pub mod s3;
+pub mod server;
+pub mod sigv4;
+pub mod store;
+pub mod sts;
+pub mod world_sync;
+pub mod xml;
+
+use engine::Engine;
+use identity::Keys;
+use std::sync::Arc;
+use store::Store;
+
+pub use server::{serve, Options, ServeError};
+
+/// What every request handler shares.
+pub struct State {
+    pub engine: Engine,
+    pub keys: Keys,
+    pub store: Arc<Store>,
+    /// See [`Options::session_cap`].
+    pub session_cap: Option<u32>,
+}
+
+impl State {
+    /// When a session asked to last `seconds` expires, in seconds since the epoch.
+    pub fn expiry(&self, seconds: i64) -> i64 {
+        let lifetime = match self.session_cap {
+            Some(cap) => seconds.min(i64::from(cap)),
+            None => seconds,
+        };
+        jiff::Timestamp::now().as_second() + lifetime
+    }
+}

@@ -1,0 +1,330 @@
+//! The served world's durable state in one redb file under `--data`: buckets, objects,
+//! multipart parts and issued credentials. Every write is one redb transaction committed with
+//! redb's default durability (an fsync before `commit` returns), so a write the server
+//! acknowledges has reached the disk and survives `kill -9`.
+
+use redb::{Database, ReadableTable, TableDefinition};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Bucket name -> [`BucketRecord`] (JSON).
+const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
+/// `bucket/key` -> [`ObjectRecord`] (JSON). Bucket names hold no `/`, so the first `/` splits.
+const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+/// `bucket/key` -> the object's bytes.
+const DATA: TableDefinition<&str, &[u8]> = TableDefinition::new("data");
+/// Upload id -> [`UploadRecord`] (JSON); `upload-id/00001` -> a part's bytes.
+const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
+const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("parts");
+/// Access key id -> a credential (JSON), so profiles and sessions outlive a restart.
+const CREDENTIALS: TableDefinition<&str, &[u8]> = TableDefinition::new("credentials");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data store: {0}")]
+    Redb(String),
+    #[error("the data store holds a record it cannot read: {0}")]
+    Record(#[from] serde_json::Error),
+}
+
+macro_rules! redb_errors {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for StoreError {
+            fn from(error: $ty) -> Self {
+                Self::Redb(error.to_string())
+            }
+        }
+    )*};
+}
+redb_errors!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// A bucket as the server keeps it (the scenario's buckets are written at start).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BucketRecord {
+    pub account: String,
+    pub region: String,
+    /// Seconds since the epoch.
+    pub created: i64,
+    /// The bucket policy's text as the client sent it.
+    pub policy: Option<String>,
+    /// `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`.
+    pub ownership: String,
+    /// BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets.
+    pub block_public_access: Option<[bool; 4]>,
+    /// The default encryption: `AES256` or `aws:kms` with a key.
+    pub encryption: Option<(String, Option<String>)>,
+}
+
+/// An object's metadata.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ObjectRecord {
+    pub size: u64,
+    /// Hex MD5 (single part) or `md5-of-md5s-N` (multipart), without quotes.
+    pub etag: String,
+    /// Seconds since the epoch.
+    pub modified: i64,
+    pub content_type: Option<String>,
+    /// The account that owns the object (the writer's, or the bucket owner's when ownership
+    /// says so).
+    pub owner: String,
+    pub metadata: BTreeMap<String, String>,
+    /// `AES256` or `aws:kms`, and the key.
+    pub encryption: Option<(String, Option<String>)>,
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadRecord {
+    pub bucket: String,
+    pub key: String,
+    pub content_type: Option<String>,
+    pub owner: String,
+}
+
+/// The store: a redb database.
+pub struct Store {
+    db: Database,
+}
+
+fn object_key(bucket: &str, key: &str) -> String {
+    format!("{bucket}/{key}")
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    Ok(serde_json::to_vec(value)?)
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+impl Store {
+    /// Opens (or creates) `dir/xacct-serve.redb` and its tables.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(dir.join("xacct-serve.redb"))?;
+        let tx = db.begin_write()?;
+        for table in [BUCKETS, OBJECTS, DATA, UPLOADS, PARTS, CREDENTIALS] {
+            tx.open_table(table)?;
+        }
+        tx.commit()?;
+        Ok(Self { db })
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(table)?;
+        let value = table.get(key)?;
+        value.map(|value| decode(value.value())).transpose()
+    }
+
+    fn put(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        key: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(table)?.insert(key, value)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, StoreError> {
+        self.get(BUCKETS, name)
+    }
+
+    pub fn put_bucket(&self, name: &str, record: &BucketRecord) -> Result<(), StoreError> {
+        self.put(BUCKETS, name, &encode(record)?)
+    }
+
+    pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(BUCKETS)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (name, record) = entry?;
+            out.push((name.value().to_owned(), decode(record.value())?));
+        }
+        Ok(out)
+    }
+
+    /// Removes an empty bucket; `false` when it still holds objects.
+    pub fn delete_bucket(&self, name: &str) -> Result<bool, StoreError> {
+        if !self.objects(name, "", None, 1)?.0.is_empty() {
+            return Ok(false);
+        }
+        let tx = self.db.begin_write()?;
+        tx.open_table(BUCKETS)?.remove(name)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    pub fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>, StoreError> {
+        self.get(OBJECTS, &object_key(bucket, key))
+    }
+
+    pub fn object_data(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(DATA)?;
+        let value = table.get(object_key(bucket, key).as_str())?;
+        Ok(value.map(|value| value.value().to_vec()))
+    }
+
+    /// Writes an object and its bytes in one durable transaction.
+    pub fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        record: &ObjectRecord,
+        data: &[u8],
+    ) -> Result<(), StoreError> {
+        let name = object_key(bucket, key);
+        let tx = self.db.begin_write()?;
+        tx.open_table(OBJECTS)?
+            .insert(name.as_str(), encode(record)?.as_slice())?;
+        tx.open_table(DATA)?.insert(name.as_str(), data)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        let name = object_key(bucket, key);
+        let tx = self.db.begin_write()?;
+        tx.open_table(OBJECTS)?.remove(name.as_str())?;
+        tx.open_table(DATA)?.remove(name.as_str())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Up to `limit` objects of `bucket` whose keys start with `prefix`, after `after`, in
+    /// key order; and whether more follow.
+    pub fn objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, ObjectRecord)>, bool), StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(OBJECTS)?;
+        let start = object_key(bucket, prefix);
+        let bucket_prefix = format!("{bucket}/");
+        let mut out = Vec::new();
+        for entry in table.range(start.as_str()..)? {
+            let (name, record) = entry?;
+            let name = name.value();
+            if !name.starts_with(&start) {
+                break;
+            }
+            let key = name.get(bucket_prefix.len()..).unwrap_or_default();
+            if after.is_some_and(|after| key <= after) {
+                continue;
+            }
+            if out.len() == limit {
+                return Ok((out, true));
+            }
+            out.push((key.to_owned(), decode(record.value())?));
+        }
+        Ok((out, false))
+    }
+
+    pub fn upload(&self, id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.get(UPLOADS, id)
+    }
+
+    pub fn put_upload(&self, id: &str, record: &UploadRecord) -> Result<(), StoreError> {
+        self.put(UPLOADS, id, &encode(record)?)
+    }
+
+    pub fn put_part(&self, id: &str, number: u32, data: &[u8]) -> Result<(), StoreError> {
+        self.put(PARTS, &format!("{id}/{number:05}"), data)
+    }
+
+    pub fn part(&self, id: &str, number: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(PARTS)?;
+        let value = table.get(format!("{id}/{number:05}").as_str())?;
+        Ok(value.map(|value| value.value().to_vec()))
+    }
+
+    /// Forgets an upload and its parts.
+    pub fn delete_upload(&self, id: &str) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(UPLOADS)?.remove(id)?;
+        {
+            let mut parts = tx.open_table(PARTS)?;
+            let start = format!("{id}/");
+            let end = format!("{id}0");
+            parts.retain_in(start.as_str()..end.as_str(), |_, _| false)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn credential<T: DeserializeOwned>(&self, key_id: &str) -> Result<Option<T>, StoreError> {
+        self.get(CREDENTIALS, key_id)
+    }
+
+    pub fn put_credential<T: Serialize>(&self, key_id: &str, value: &T) -> Result<(), StoreError> {
+        self.put(CREDENTIALS, key_id, &encode(value)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(etag: &str) -> ObjectRecord {
+        ObjectRecord {
+            size: 3,
+            etag: etag.to_owned(),
+            modified: 0,
+            content_type: None,
+            owner: "111111111111".to_owned(),
+            metadata: BTreeMap::new(),
+            encryption: None,
+        }
+    }
+
+    #[test]
+    fn objects_list_by_prefix_in_key_order_and_stay_in_their_bucket() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|error| StoreError::Redb(error.to_string()))?;
+        let store = Store::open(dir.path())?;
+        for (bucket, key) in [("a", "x/2"), ("a", "x/1"), ("a", "y"), ("ab", "x/0")] {
+            store.put_object(bucket, key, &record(key), b"abc")?;
+        }
+        let (listed, more) = store.objects("a", "x/", None, 10)?;
+        let keys: Vec<_> = listed.iter().map(|(key, _)| key.as_str()).collect();
+        assert_eq!(keys, ["x/1", "x/2"]);
+        assert!(!more);
+        let (listed, more) = store.objects("a", "", Some("x/1"), 1)?;
+        assert_eq!(listed.first().map(|(key, _)| key.as_str()), Some("x/2"));
+        assert!(more);
+        assert_eq!(store.object_data("a", "y")?.as_deref(), Some(&b"abc"[..]));
+        assert!(!store.delete_bucket("a")?, "a bucket with objects stays");
+        Ok(())
+    }
+
+    #[test]
+    fn an_upload_is_forgotten_with_its_parts() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|error| StoreError::Redb(error.to_string()))?;
+        let store = Store::open(dir.path())?;
+        store.put_part("u1", 1, b"one")?;
+        store.put_part("u10", 1, b"other")?;
+        store.delete_upload("u1")?;
+        assert_eq!(store.part("u1", 1)?, None);
+        assert_eq!(store.part("u10", 1)?.as_deref(), Some(&b"other"[..]));
+        Ok(())
+    }
+}
