@@ -11,6 +11,7 @@ pub mod callers;
 #[cfg(test)]
 mod catalog_policy_tests;
 pub mod check;
+pub mod diff;
 #[cfg(test)]
 mod compute_write_tests;
 #[cfg(test)]
