@@ -101,7 +101,11 @@ impl Access {
 
 /// The account of an IAM ARN (`arn:aws:iam::ACCOUNT:...`).
 fn account_of(arn: &str) -> Option<xacct_policy::AccountId> {
-    arn.strip_prefix("arn:aws:")?.split(':').nth(2)?.parse().ok()
+    arn.strip_prefix("arn:aws:")?
+        .split(':')
+        .nth(2)?
+        .parse()
+        .ok()
 }
 
 /// An access gained or lost, with the changed documents that sit on it.
@@ -270,7 +274,10 @@ fn order(access: &Access) -> (bool, bool, &str, &str, &str) {
 /// resource, of the organization over the principals' or the resource's accounts.
 fn causes(access: &Access, documents: &[Document], before: &World, after: &World) -> Vec<usize> {
     let principals: Vec<&String> = access.principals().collect();
-    let principal_accounts: Vec<_> = principals.iter().filter_map(|arn| account_of(arn)).collect();
+    let principal_accounts: Vec<_> = principals
+        .iter()
+        .filter_map(|arn| account_of(arn))
+        .collect();
     let resource_account = access
         .subject
         .account_in(after)

@@ -11,9 +11,9 @@ pub mod callers;
 #[cfg(test)]
 mod catalog_policy_tests;
 pub mod check;
-pub mod diff;
 #[cfg(test)]
 mod compute_write_tests;
+pub mod diff;
 #[cfg(test)]
 mod emrfs_tests;
 pub mod fix;

@@ -59,9 +59,10 @@ pub struct Document {
     /// What it is, as a reviewer names it: `trust policy of arn:aws:iam::1:role/r`.
     pub name: String,
     pub change: ChangeKind,
-    /// The file that holds it (in the world after the change, else before), when known.
+    /// Where it is written, `file:line:column` (in the world after the change, else before),
+    /// when it has a file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub location: Option<String>,
     pub affects: Vec<Affects>,
 }
 
@@ -78,7 +79,9 @@ fn same(left: &SourcedPolicy, right: &SourcedPolicy) -> bool {
 
 fn text_of(policy: &SourcedPolicy) -> Option<&str> {
     let source = policy.source.as_ref()?;
-    source.text.get(policy.policy.span.start..policy.policy.span.end)
+    source
+        .text
+        .get(policy.policy.span.start..policy.policy.span.end)
 }
 
 fn same_option(left: Option<&SourcedPolicy>, right: Option<&SourcedPolicy>) -> bool {
@@ -98,23 +101,27 @@ fn same_list<'a>(
     left.len() == right.len() && left.iter().zip(&right).all(|(l, r)| same(l, r))
 }
 
-/// The file of the first document of `after` (else `before`) that differs.
-fn file_of<'a>(
+/// Where the first document of `after` that `before` does not hold is written (else the first
+/// of `before` that `after` does not hold: a removed document).
+fn first_difference<'a>(
     before: impl IntoIterator<Item = &'a SourcedPolicy>,
     after: impl IntoIterator<Item = &'a SourcedPolicy>,
 ) -> Option<String> {
     let before: Vec<&SourcedPolicy> = before.into_iter().collect();
     let after: Vec<&SourcedPolicy> = after.into_iter().collect();
-    let differs = |index: usize| match (before.get(index), after.get(index)) {
-        (Some(left), Some(right)) => !same(left, right),
-        _ => true,
+    let new = |one: &[&'a SourcedPolicy], other: &[&'a SourcedPolicy]| {
+        one.iter()
+            .find(|policy| !other.iter().any(|held| same(policy, held)))
+            .and_then(|policy| location_of(policy))
     };
-    let index = (0..before.len().max(after.len())).find(|index| differs(*index))?;
-    after
-        .get(index)
-        .or_else(|| before.get(index))
-        .and_then(|policy| policy.source.as_ref())
-        .map(|source| source.name.clone())
+    new(&after, &before).or_else(|| new(&before, &after))
+}
+
+/// `file:line:column` of a document.
+fn location_of(policy: &SourcedPolicy) -> Option<String> {
+    let source = policy.source.as_ref()?;
+    let (line, column) = source.line_column(policy.policy.span.start);
+    Some(format!("{}:{line}:{column}", source.name))
 }
 
 struct Collector {
@@ -122,11 +129,17 @@ struct Collector {
 }
 
 impl Collector {
-    fn push(&mut self, name: String, change: ChangeKind, file: Option<String>, affects: Affects) {
+    fn push(
+        &mut self,
+        name: String,
+        change: ChangeKind,
+        location: Option<String>,
+        affects: Affects,
+    ) {
         self.out.push(Document {
             name,
             change,
-            file,
+            location,
             affects: vec![affects],
         });
     }
@@ -177,19 +190,19 @@ fn principals(collect: &mut Collector, before: &World, after: &World) {
         |collect, _, left, right| {
             let affects = || principal(&right.arn);
             if !same(&left.trust, &right.trust) {
-                let file = right.trust.source.as_ref().map(|source| source.name.clone());
+                let at = location_of(&right.trust);
                 let name = format!("trust policy of {}", right.arn);
-                collect.push(name, ChangeKind::Changed, file, affects());
+                collect.push(name, ChangeKind::Changed, at, affects());
             }
             if !same_list(&left.policies, &right.policies) {
-                let file = file_of(&left.policies, &right.policies);
+                let at = first_difference(&left.policies, &right.policies);
                 let name = format!("identity policies of {}", right.arn);
-                collect.push(name, ChangeKind::Changed, file, affects());
+                collect.push(name, ChangeKind::Changed, at, affects());
             }
             if !same_option(left.boundary.as_ref(), right.boundary.as_ref()) {
-                let file = file_of(&left.boundary, &right.boundary);
+                let at = first_difference(&left.boundary, &right.boundary);
                 let name = format!("permissions boundary of {}", right.arn);
-                collect.push(name, ChangeKind::Changed, file, affects());
+                collect.push(name, ChangeKind::Changed, at, affects());
             }
             if left.tags != right.tags
                 || left.account != right.account
@@ -208,14 +221,14 @@ fn principals(collect: &mut Collector, before: &World, after: &World) {
         |collect, _, left, right| {
             let affects = || principal(&right.arn);
             if !same_list(&left.policies, &right.policies) {
-                let file = file_of(&left.policies, &right.policies);
+                let at = first_difference(&left.policies, &right.policies);
                 let name = format!("identity policies of {} (its groups' included)", right.arn);
-                collect.push(name, ChangeKind::Changed, file, affects());
+                collect.push(name, ChangeKind::Changed, at, affects());
             }
             if !same_option(left.boundary.as_ref(), right.boundary.as_ref()) {
-                let file = file_of(&left.boundary, &right.boundary);
+                let at = first_difference(&left.boundary, &right.boundary);
                 let name = format!("permissions boundary of {}", right.arn);
-                collect.push(name, ChangeKind::Changed, file, affects());
+                collect.push(name, ChangeKind::Changed, at, affects());
             }
             if left.tags != right.tags || left.account != right.account {
                 let name = format!("tags and settings of {}", right.arn);
@@ -230,8 +243,14 @@ fn principals(collect: &mut Collector, before: &World, after: &World) {
         .chain(after.instance_profiles.keys())
         .collect();
     for arn in profiles {
-        let left = before.instance_profiles.get(arn).map(|profile| &profile.role);
-        let right = after.instance_profiles.get(arn).map(|profile| &profile.role);
+        let left = before
+            .instance_profiles
+            .get(arn)
+            .map(|profile| &profile.role);
+        let right = after
+            .instance_profiles
+            .get(arn)
+            .map(|profile| &profile.role);
         if left == right {
             continue;
         }
@@ -243,8 +262,12 @@ fn principals(collect: &mut Collector, before: &World, after: &World) {
         collect.out.push(Document {
             name: format!("instance profile {arn}"),
             change,
-            file: None,
-            affects: left.into_iter().chain(right).map(|role| principal(role)).collect(),
+            location: None,
+            affects: left
+                .into_iter()
+                .chain(right)
+                .map(|role| principal(role))
+                .collect(),
         });
     }
 }
@@ -265,10 +288,10 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
         |name| (format!("bucket {name}"), bucket(name)),
         |collect, _, left, right| {
             if !same_option(left.policy.as_ref(), right.policy.as_ref()) {
-                let file = file_of(&left.policy, &right.policy);
+                let at = first_difference(&left.policy, &right.policy);
                 let change = presence(left.policy.as_ref(), right.policy.as_ref());
                 let name = format!("bucket policy of {}", right.name);
-                collect.push(name, change, file, bucket(&right.name));
+                collect.push(name, change, at, bucket(&right.name));
             }
             if left.block_public_access != right.block_public_access
                 || left.ownership != right.ownership
@@ -290,15 +313,15 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
         |arn| (format!("key {arn}"), key(arn)),
         |collect, _, left, right| {
             if !same_option(left.policy.as_ref(), right.policy.as_ref()) {
-                let file = file_of(&left.policy, &right.policy);
+                let at = first_difference(&left.policy, &right.policy);
                 let change = presence(left.policy.as_ref(), right.policy.as_ref());
                 let name = format!("key policy of {}", right.arn);
-                collect.push(name, change, file, key(&right.arn));
+                collect.push(name, change, at, key(&right.arn));
             }
             if !same_list(&left.grants, &right.grants) {
-                let file = file_of(&left.grants, &right.grants);
+                let at = first_difference(&left.grants, &right.grants);
                 let name = format!("grants of {}", right.arn);
-                collect.push(name, ChangeKind::Changed, file, key(&right.arn));
+                collect.push(name, ChangeKind::Changed, at, key(&right.arn));
             }
             if left.account != right.account || left.aws_managed != right.aws_managed {
                 let name = format!("settings of key {}", right.arn);
@@ -315,10 +338,10 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
         |arn| (format!("stream {arn}"), stream(arn)),
         |collect, _, left, right| {
             if !same_option(left.policy.as_ref(), right.policy.as_ref()) {
-                let file = file_of(&left.policy, &right.policy);
+                let at = first_difference(&left.policy, &right.policy);
                 let change = presence(left.policy.as_ref(), right.policy.as_ref());
                 let name = format!("stream policy of {}", right.arn);
-                collect.push(name, change, file, stream(&right.arn));
+                collect.push(name, change, at, stream(&right.arn));
             }
             let consumers_same = left.consumers.len() == right.consumers.len()
                 && left.consumers.iter().all(|(arn, policy)| {
@@ -352,12 +375,12 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
         |collect, (account, region), left, right| {
             if !same(left, right) {
                 let (account, region) = (*account, region.clone());
-                let file = right.source.as_ref().map(|source| source.name.clone());
+                let at = location_of(right);
                 let name = format!("Glue catalog policy of {account} ({region})");
                 collect.push(
                     name,
                     ChangeKind::Changed,
-                    file,
+                    at,
                     Affects::Catalog { account, region },
                 );
             }
@@ -433,7 +456,10 @@ fn organization(collect: &mut Collector, before: &World, after: &World) {
             collect.out.push(Document {
                 name: format!("SCPs that apply to account {account}"),
                 change: ChangeKind::Changed,
-                file: file_of(scps_before.iter().flatten(), scps_after.iter().flatten()),
+                location: first_difference(
+                    scps_before.iter().flatten(),
+                    scps_after.iter().flatten(),
+                ),
                 affects: vec![Affects::PrincipalsOf { account }],
             });
         }
@@ -442,7 +468,10 @@ fn organization(collect: &mut Collector, before: &World, after: &World) {
             collect.out.push(Document {
                 name: format!("RCPs that apply to account {account}"),
                 change: ChangeKind::Changed,
-                file: file_of(rcps_before.iter().flatten(), rcps_after.iter().flatten()),
+                location: first_difference(
+                    rcps_before.iter().flatten(),
+                    rcps_after.iter().flatten(),
+                ),
                 affects: vec![Affects::ResourcesOf { account }],
             });
         }

@@ -50,11 +50,22 @@ impl Group {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Subject {
-    Bucket { name: String },
-    Key { arn: String },
+    Bucket {
+        name: String,
+    },
+    Key {
+        arn: String,
+    },
     /// A stream, or one of its consumers (`arn` is the stream's).
-    Stream { arn: String },
-    Table { catalog: String, region: String, database: String, table: String },
+    Stream {
+        arn: String,
+    },
+    Table {
+        catalog: String,
+        region: String,
+        database: String,
+        table: String,
+    },
 }
 
 impl Subject {
@@ -134,19 +145,34 @@ pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
                 name: bucket.clone(),
             };
             let arn = format!("arn:aws:s3:::{bucket}");
-            out.insert(Question::new(&subject, Group::List, "s3:ListBucket", arn.clone()));
-            out.insert(Question::new(&subject, Group::Admin, "s3:PutBucketPolicy", arn));
-            let objects = std::iter::once("*".to_owned()).chain(
-                prefixes
-                    .get(bucket.as_str())
-                    .into_iter()
-                    .flatten()
-                    .cloned(),
-            );
+            out.insert(Question::new(
+                &subject,
+                Group::List,
+                "s3:ListBucket",
+                arn.clone(),
+            ));
+            out.insert(Question::new(
+                &subject,
+                Group::Admin,
+                "s3:PutBucketPolicy",
+                arn,
+            ));
+            let objects = std::iter::once("*".to_owned())
+                .chain(prefixes.get(bucket.as_str()).into_iter().flatten().cloned());
             for key in objects {
                 let resource = format!("arn:aws:s3:::{bucket}/{key}");
-                out.insert(Question::new(&subject, Group::Read, "s3:GetObject", resource.clone()));
-                out.insert(Question::new(&subject, Group::Write, "s3:PutObject", resource));
+                out.insert(Question::new(
+                    &subject,
+                    Group::Read,
+                    "s3:GetObject",
+                    resource.clone(),
+                ));
+                out.insert(Question::new(
+                    &subject,
+                    Group::Write,
+                    "s3:PutObject",
+                    resource,
+                ));
             }
         }
         for key in world.keys.keys() {
@@ -181,7 +207,11 @@ pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
             }
         }
         for catalog in world.lake.catalogs.values() {
-            for table in catalog.tables.values().filter(|table| table.target.is_none()) {
+            for table in catalog
+                .tables
+                .values()
+                .filter(|table| table.target.is_none())
+            {
                 let reference = TableRef {
                     account: catalog.account,
                     region: catalog.region.clone(),
@@ -225,7 +255,10 @@ fn prefixes_named(before: &World, after: &World) -> BTreeMap<String, BTreeSet<St
             .values()
             .flat_map(|role| role.policies.iter().chain(&role.boundary))
             .chain(world.users.values().flat_map(|user| &user.policies));
-        let buckets = world.buckets.values().filter_map(|bucket| bucket.policy.as_ref());
+        let buckets = world
+            .buckets
+            .values()
+            .filter_map(|bucket| bucket.policy.as_ref());
         for policy in identity.chain(buckets) {
             for statement in &policy.policy.statements {
                 let Some(clause) = &statement.resource else {
@@ -238,8 +271,7 @@ fn prefixes_named(before: &World, after: &World) -> BTreeMap<String, BTreeSet<St
                     let Some((bucket, key)) = rest.split_once('/') else {
                         continue;
                     };
-                    if !before.buckets.contains_key(bucket) && !after.buckets.contains_key(bucket)
-                    {
+                    if !before.buckets.contains_key(bucket) && !after.buckets.contains_key(bucket) {
                         continue;
                     }
                     let literal_end = key.find(['*', '?', '$']).unwrap_or(key.len());

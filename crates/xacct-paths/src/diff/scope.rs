@@ -98,7 +98,11 @@ impl Scope {
             .collect()
     }
 
-    fn touches_resource(&self, question: &Question, worlds: [(&World, &CallerIndex<'_>); 2]) -> bool {
+    fn touches_resource(
+        &self,
+        question: &Question,
+        worlds: [(&World, &CallerIndex<'_>); 2],
+    ) -> bool {
         if self.subjects.contains(&question.subject) {
             return true;
         }
@@ -113,7 +117,10 @@ impl Scope {
         }
         match question.subject.table() {
             Some(table) => {
-                self.lake || self.catalogs.contains(&(table.account, table.region.clone()))
+                self.lake
+                    || self
+                        .catalogs
+                        .contains(&(table.account, table.region.clone()))
             }
             None => false,
         }
@@ -178,7 +185,12 @@ impl Scope {
 
 /// Whether who-can's screen lets any of `ids` through for `question` in `world` (false when
 /// the world lacks the resource: the question has no answer there).
-fn may_be_allowed(world: &World, callers: &CallerIndex<'_>, ids: &[Id], question: &Question) -> bool {
+fn may_be_allowed(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    ids: &[Id],
+    question: &Question,
+) -> bool {
     if ids.is_empty() || !question.subject.exists_in(world) {
         return false;
     }

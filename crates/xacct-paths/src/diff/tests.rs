@@ -61,7 +61,8 @@ fn who_can_answer(world: &World, question: &Question) -> BTreeSet<String> {
                 return true;
             };
             let requester = reach.chain.last().unwrap_or(&reach.principal);
-            let Some(requester) = world.lake_requester(&Session::of(Principal::Role(requester.clone())))
+            let Some(requester) =
+                world.lake_requester(&Session::of(Principal::Role(requester.clone())))
             else {
                 return true;
             };
