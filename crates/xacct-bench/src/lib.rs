@@ -23,6 +23,8 @@
 //!
 //! The same [`Spec`] always writes the same files.
 
+pub mod change;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -223,33 +223,37 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
     } else {
         scope::Scope::of(&documents)
     };
-    let affected = scope.affected(
+    let plan = scope.plan(
         &questions,
         [(before, &callers_before), (after, &callers_after)],
         options.max_depth,
     );
     let mut out = Diff {
         questions: questions.len(),
-        asked: affected.len(),
+        asked: plan.whole.len() + plan.cut.len(),
         max_depth: options.max_depth,
         ..Diff::default()
     };
-    for question in affected {
-        let was = answer(before, &callers_before, question, options.max_depth)?;
-        let is = answer(after, &callers_after, question, options.max_depth)?;
-        for (principal, reach) in &is {
-            if !was.contains_key(principal) {
-                let access = Access::of(question, reach, after);
-                let causes = causes(&access, &documents, before, after);
-                out.gained.push(AccessChange { access, causes });
+    let whole = [(before, &callers_before), (after, &callers_after)];
+    for question in &plan.whole {
+        let [was, is] =
+            whole.map(|(world, callers)| answer(world, callers, question, options.max_depth));
+        out.compare(question, &was?, &is?, &documents, [before, after]);
+    }
+    if let Some(cut) = &plan.worlds {
+        let [cut_before, cut_after] = cut;
+        let cut_callers = [CallerIndex::new(cut_before), CallerIndex::new(cut_after)];
+        let [callers_cut_before, callers_cut_after] = &cut_callers;
+        for question in &plan.cut {
+            let mut was = answer(cut_before, callers_cut_before, question, options.max_depth)?;
+            let mut is = answer(cut_after, callers_cut_after, question, options.max_depth)?;
+            // Principals outside the scenario and services may reach the data through roles
+            // the cut left out: where the cut worlds disagree on one, ask the whole worlds.
+            if disagree_outside(&was, &is) {
+                was = answer(before, &callers_before, question, options.max_depth)?;
+                is = answer(after, &callers_after, question, options.max_depth)?;
             }
-        }
-        for (principal, reach) in &was {
-            if !is.contains_key(principal) {
-                let access = Access::of(question, reach, before);
-                let causes = causes(&access, &documents, before, after);
-                out.lost.push(AccessChange { access, causes });
-            }
+            out.compare(question, &was, &is, &documents, [before, after]);
         }
     }
     out.documents = documents;
@@ -257,6 +261,45 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         list.sort_by(|left, right| order(&left.access).cmp(&order(&right.access)));
     }
     Ok(out)
+}
+
+impl Diff {
+    /// Adds what `is` has and `was` lacks as gained, and the reverse as lost.
+    fn compare(
+        &mut self,
+        question: &Question,
+        was: &BTreeMap<String, Reach>,
+        is: &BTreeMap<String, Reach>,
+        documents: &[Document],
+        [before, after]: [&World; 2],
+    ) {
+        for (principal, reach) in is {
+            if !was.contains_key(principal) {
+                let access = Access::of(question, reach, after);
+                let causes = causes(&access, documents, before, after);
+                self.gained.push(AccessChange { access, causes });
+            }
+        }
+        for (principal, reach) in was {
+            if !is.contains_key(principal) {
+                let access = Access::of(question, reach, before);
+                let causes = causes(&access, documents, before, after);
+                self.lost.push(AccessChange { access, causes });
+            }
+        }
+    }
+}
+
+/// Whether two answers differ on a principal outside the scenario or a service.
+fn disagree_outside(was: &BTreeMap<String, Reach>, is: &BTreeMap<String, Reach>) -> bool {
+    let outside = |answer: &BTreeMap<String, Reach>| -> Vec<String> {
+        answer
+            .values()
+            .filter(|reach| matches!(reach.kind, Kind::Outside | Kind::Service))
+            .map(|reach| reach.principal.clone())
+            .collect()
+    };
+    outside(was) != outside(is)
 }
 
 /// Public first, then cross-account, then by resource, action and principal.

@@ -181,7 +181,7 @@ pub(crate) struct Screen {
 }
 
 impl Screen {
-    fn new(
+    pub(crate) fn new(
         action: ActionName,
         resource: String,
         account: Option<AccountId>,

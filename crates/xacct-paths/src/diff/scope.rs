@@ -17,10 +17,12 @@
 
 use super::changes::{Affects, Document};
 use super::questions::{Question, Subject};
-use crate::callers::{CallerIndex, Id};
+use crate::callers::{CallerIndex, Entry, Id};
+use crate::index::TrustIndex;
 use crate::who_can::{final_screen, Screen, WhoCanQuery};
 use std::collections::BTreeSet;
-use xacct_policy::AccountId;
+use xacct_policy::{AccountId, Effect};
+use xacct_world::model::Role;
 use xacct_world::World;
 
 /// What the changed documents touch, gathered.
@@ -70,34 +72,53 @@ impl Scope {
         }
     }
 
-    /// The questions whose answer may differ between the worlds, in the order given.
-    pub fn affected<'q>(
+    /// Which questions to ask again, and how: in the whole worlds, or in the worlds cut down
+    /// to the principals whose answers may differ.
+    pub fn plan<'q>(
         &self,
         questions: &'q [Question],
         worlds: [(&World, &CallerIndex<'_>); 2],
         max_depth: usize,
-    ) -> Vec<&'q Question> {
+    ) -> Plan<'q> {
         if self.everything {
-            return questions.iter().collect();
+            return Plan {
+                whole: questions.iter().collect(),
+                cut: Vec::new(),
+                worlds: None,
+            };
         }
-        let starts: Vec<Vec<Id>> = worlds
+        let changed: Vec<Vec<Id>> = worlds
             .iter()
-            .map(|(world, callers)| self.reachable(world, callers, max_depth))
+            .map(|(world, callers)| self.changed(world, callers))
             .collect();
-        let any_principal = starts.iter().any(|ids| !ids.is_empty());
-        questions
+        let reach: Vec<Vec<Id>> = worlds
             .iter()
-            .filter(|question| {
-                self.touches_resource(question, worlds)
-                    || (any_principal
-                        && (matches!(question.subject, Subject::Table { .. })
-                            || worlds.iter().zip(&starts).any(|((world, callers), ids)| {
-                                may_be_allowed(world, callers, ids, question)
-                            })))
-            })
-            .collect()
+            .zip(&changed)
+            .map(|((world, callers), ids)| forward(world, callers, ids, max_depth))
+            .collect();
+        let any_principal = changed.iter().any(|ids| !ids.is_empty());
+        let mut plan = Plan {
+            whole: Vec::new(),
+            cut: Vec::new(),
+            worlds: None,
+        };
+        for question in questions {
+            if self.touches_resource(question, worlds) {
+                plan.whole.push(question);
+            } else if any_principal
+                && (matches!(question.subject, Subject::Table { .. })
+                    || worlds.iter().zip(&reach).any(|((world, callers), ids)| {
+                        may_be_allowed(world, callers, ids, question)
+                    }))
+            {
+                plan.cut.push(question);
+            }
+        }
+        if !plan.cut.is_empty() {
+            plan.worlds = Some(cut_worlds(worlds, &changed, max_depth));
+        }
+        plan
     }
-
     fn touches_resource(
         &self,
         question: &Question,
@@ -126,61 +147,197 @@ impl Scope {
         }
     }
 
-    /// The principals whose requests changed (the changed principals, the principals of
-    /// accounts whose SCPs changed, the roles of accounts whose RCPs changed), and every role
-    /// they may assume within `max_depth` hops: the principals whose reach may differ.
-    fn reachable(&self, world: &World, callers: &CallerIndex<'_>, max_depth: usize) -> Vec<Id> {
-        let mut seen = vec![false; callers.len()];
-        let mut frontier: Vec<Id> = Vec::new();
-        for (id, entry) in callers.entries() {
-            let changed = self.principals.contains(entry.arn)
-                || self.principal_accounts.contains(&entry.account)
-                || (entry.is_role && self.resource_accounts.contains(&entry.account));
-            if changed {
+    /// The principals whose requests changed: the changed principals, the principals of
+    /// accounts whose SCPs changed, the roles of accounts whose RCPs changed.
+    fn changed(&self, _world: &World, callers: &CallerIndex<'_>) -> Vec<Id> {
+        callers
+            .entries()
+            .filter(|(_, entry)| {
+                self.principals.contains(entry.arn)
+                    || self.principal_accounts.contains(&entry.account)
+                    || (entry.is_role && self.resource_accounts.contains(&entry.account))
+            })
+            .map(|(id, _)| id)
+            .collect()
+    }
+}
+
+/// The questions to ask again: `whole` in the whole worlds; `cut` in `worlds`, the two
+/// worlds cut down to the principals whose answers may differ and every role they may reach
+/// (see [`cut_worlds`]).
+pub struct Plan<'q> {
+    pub whole: Vec<&'q Question>,
+    pub cut: Vec<&'q Question>,
+    pub worlds: Option<[World; 2]>,
+}
+
+/// Whether who-can would try `caller` assuming `role` (its edge screen: an identity statement
+/// or a trust statement may allow it; both across accounts).
+fn may_assume(world: &World, caller: &Entry<'_>, role: &Role) -> bool {
+    let Ok(assume_role) = "sts:AssumeRole".parse() else {
+        return true;
+    };
+    let screen = Screen::new(
+        assume_role,
+        role.arn.clone(),
+        Some(role.account),
+        &[&role.trust],
+    );
+    screen.may_allow(world, caller)
+}
+
+/// Roles whose trust has an Allow with `NotPrincipal`: it may let anyone in.
+fn open_trusts(world: &World) -> Vec<&str> {
+    world
+        .roles
+        .values()
+        .filter(|role| {
+            role.trust.policy.statements.iter().any(|statement| {
+                statement.effect == Effect::Allow
+                    && statement
+                        .principal
+                        .as_ref()
+                        .is_some_and(|principal| principal.negated)
+            })
+        })
+        .map(|role| role.arn.as_str())
+        .collect()
+}
+
+/// `starts` and every role they may assume within `max_depth` hops, following the trusts that
+/// name them (as who-can's caller index reads them) through who-can's edge screen.
+fn forward(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    let index = TrustIndex::new(world);
+    let open = open_trusts(world);
+    let mut seen = vec![false; callers.len()];
+    let mut out = Vec::new();
+    let mut frontier = Vec::new();
+    for &id in starts {
+        if let Some(slot) = seen.get_mut(id as usize) {
+            if !*slot {
+                *slot = true;
+                out.push(id);
                 frontier.push(id);
             }
         }
-        if frontier.is_empty() {
-            return Vec::new();
-        }
-        for &id in &frontier {
-            if let Some(slot) = seen.get_mut(id as usize) {
-                *slot = true;
-            }
-        }
-        // Forward edges: the roles whose trust may let each principal in.
-        let mut assumable: Vec<Vec<Id>> = vec![Vec::new(); callers.len()];
-        for role in (0..callers.len()).filter_map(|index| Id::try_from(index).ok()) {
-            if role as usize >= callers.roles() {
-                break;
-            }
-            for caller in callers.trusted_by(world, role) {
-                if let Some(targets) = assumable.get_mut(caller as usize) {
-                    targets.push(role);
-                }
-            }
-        }
-        let mut out = frontier.clone();
-        for _ in 0..max_depth {
-            let mut next = Vec::new();
-            for id in frontier {
-                for &role in assumable.get(id as usize).into_iter().flatten() {
-                    if let Some(slot) = seen.get_mut(role as usize) {
-                        if !*slot {
-                            *slot = true;
-                            next.push(role);
-                        }
-                    }
-                }
-            }
-            if next.is_empty() {
-                break;
-            }
-            out.extend(&next);
-            frontier = next;
-        }
-        out
     }
+    for _ in 0..max_depth {
+        let mut next = Vec::new();
+        for id in frontier {
+            let Some(entry) = callers.entry(id) else {
+                continue;
+            };
+            let principal = entry.principal();
+            let targets = index.candidates(world, &principal);
+            for target in targets.into_iter().chain(open.iter().copied()) {
+                let (Some(role_id), Some(role)) = (callers.id(target), world.roles.get(target))
+                else {
+                    continue;
+                };
+                let Some(slot) = seen.get_mut(role_id as usize) else {
+                    continue;
+                };
+                if !*slot && may_assume(world, entry, role) {
+                    *slot = true;
+                    next.push(role_id);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        out.extend(&next);
+        frontier = next;
+    }
+    out
+}
+
+/// `starts` and every principal that may assume one of them, directly or through a chain,
+/// within `max_depth` hops: who-can's reverse edges, through its edge screen.
+fn upstream(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
+    let mut seen = vec![false; callers.len()];
+    let mut out = Vec::new();
+    let mut frontier = Vec::new();
+    for &id in starts {
+        if let Some(slot) = seen.get_mut(id as usize) {
+            if !*slot {
+                *slot = true;
+                out.push(id);
+                frontier.push(id);
+            }
+        }
+    }
+    for _ in 0..max_depth {
+        let mut next = Vec::new();
+        for role_id in frontier {
+            let Some(role) = callers
+                .entry(role_id)
+                .filter(|entry| entry.is_role)
+                .and_then(|entry| world.roles.get(entry.arn))
+            else {
+                continue;
+            };
+            for caller in callers.trusted_by(world, role_id) {
+                let Some(entry) = callers.entry(caller) else {
+                    continue;
+                };
+                let Some(slot) = seen.get_mut(caller as usize) else {
+                    continue;
+                };
+                if !*slot && may_assume(world, entry, role) {
+                    *slot = true;
+                    next.push(caller);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        out.extend(&next);
+        frontier = next;
+    }
+    out
+}
+
+/// The two worlds cut down to the principals whose answers may differ, and what they reach.
+///
+/// A principal that can reach no changed principal, in either world, has the same chains and
+/// the same decisions on them in both, so its answer is the same: only the principals
+/// upstream of a changed one (in either world; the changed ones included) may differ. Each is
+/// kept with every role it may reach, so all its chains are in the cut world and who-can
+/// there decides it exactly as in the whole world. Principals outside the scenario and
+/// services are decided again in the whole worlds when the cut ones disagree on them (they may
+/// reach the data through roles the cut left out).
+fn cut_worlds(
+    worlds: [(&World, &CallerIndex<'_>); 2],
+    changed: &[Vec<Id>],
+    max_depth: usize,
+) -> [World; 2] {
+    let mut upstream_arns: BTreeSet<String> = BTreeSet::new();
+    for ((world, callers), ids) in worlds.iter().zip(changed) {
+        for id in upstream(world, callers, ids, max_depth) {
+            if let Some(entry) = callers.entry(id) {
+                upstream_arns.insert(entry.arn.to_owned());
+            }
+        }
+    }
+    worlds.map(|(world, callers)| {
+        let starts: Vec<Id> = upstream_arns
+            .iter()
+            .filter_map(|arn| callers.id(arn))
+            .collect();
+        let keep: BTreeSet<&str> = forward(world, callers, &starts, max_depth)
+            .into_iter()
+            .filter_map(|id| callers.entry(id).map(|entry| entry.arn))
+            .collect();
+        let mut cut = world.clone();
+        cut.roles.retain(|arn, _| keep.contains(arn.as_str()));
+        cut.users.retain(|arn, _| keep.contains(arn.as_str()));
+        cut
+    })
 }
 
 /// Whether who-can's screen lets any of `ids` through for `question` in `world` (false when

@@ -1,0 +1,116 @@
+//! `xacct diff` of a one-document change, on organizations written by the seeded generator of
+//! this crate, with as many buckets as the issue asks (1,000 at 100 x 100):
+//!
+//! - `diff_trust_widened/AxR`: the trust policy of a role that reads the probe bucket is
+//!   replaced by one that lets in every principal of another member account;
+//! - `diff_trust_opened/AxR`: that trust is opened to everyone (`"AWS": "*"`);
+//! - `diff_bucket_policy/AxR`: the probe bucket's policy is removed;
+//! - `diff_scp/AxR`: an SCP denying object reads and writes is attached to that role's account.
+//!
+//! Both worlds are loaded beforehand (loading is measured by the `paths` benchmark); what is
+//! measured is `xacct_paths::diff::diff`: comparing the worlds, working out which questions the
+//! changed document can affect, and asking those of both worlds.
+//!
+//! A accounts of R roles each and B buckets: by default 10 x 20 with 10 buckets, so that
+//! `cargo test --benches` runs each once in seconds; `XACCT_BENCH_LARGE=1` adds 100 x 100 with
+//! 1,000 buckets.
+//!
+//! ```text
+//! XACCT_BENCH_LARGE=1 cargo bench -p xacct-bench --bench diff
+//! ```
+
+use criterion::{Criterion, SamplingMode};
+use std::hint::black_box;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+use xacct_bench::{change, generate_once, Spec, Summary};
+use xacct_paths::diff::{diff, Options};
+use xacct_world::World;
+
+fn sizes() -> Vec<(usize, usize, usize)> {
+    let mut sizes = vec![(10, 20, 10)];
+    if std::env::var_os("XACCT_BENCH_LARGE").is_some_and(|value| value != "0") {
+        sizes.push((100, 100, 1000));
+    }
+    sizes
+}
+
+fn load(summary: &Summary) -> Result<World, String> {
+    let loaded = xacct_world::load(&summary.dir)?;
+    if loaded.has_errors() {
+        return Err(format!(
+            "{}: the generated scenario has errors",
+            summary.dir.display()
+        ));
+    }
+    Ok(loaded.world)
+}
+
+fn bench_size(
+    criterion: &mut Criterion,
+    accounts: usize,
+    roles: usize,
+    buckets: usize,
+) -> Result<(), String> {
+    let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xacct-bench");
+    let spec = Spec {
+        buckets,
+        ..Spec::new(accounts, roles)
+    };
+    let summary = generate_once(&spec, &parent).map_err(|error| error.to_string())?;
+    let id = format!("{accounts}x{roles}");
+    let before = load(&summary)?;
+
+    let (reader, other) = change::probe_reader(&before, &summary)?;
+    let widened = change::trust_widened(&before, &reader, other)?;
+    let opened = change::trust_opened(&before, &reader)?;
+    let emptied = change::bucket_policy_removed(&before, &change::probe_bucket(&summary))?;
+    let own = before
+        .roles
+        .get(&reader)
+        .map(|role| role.account)
+        .ok_or_else(|| format!("no role {reader}"))?;
+    let scp = change::scp_added(&before, own)?;
+    let changes = [
+        ("trust_widened", &widened),
+        ("trust_opened", &opened),
+        ("bucket_policy", &emptied),
+        ("scp", &scp),
+    ];
+    for (name, after) in changes {
+        let found = diff(&before, after, &Options::default()).map_err(|error| error.to_string())?;
+        eprintln!(
+            "{id} {name}: {} of {} questions asked again, {} gained, {} lost",
+            found.asked,
+            found.questions,
+            found.gained.len(),
+            found.lost.len()
+        );
+    }
+
+    let mut group = criterion.benchmark_group("diff");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(200));
+    group.measurement_time(Duration::from_secs(10));
+    for (name, after) in changes {
+        group.bench_function(format!("diff_{name}/{id}"), |bencher| {
+            bencher.iter(|| black_box(diff(&before, after, &Options::default()).map(|d| d.asked)));
+        });
+    }
+    group.finish();
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let mut criterion = Criterion::default().configure_from_args();
+    for (accounts, roles, buckets) in sizes() {
+        if let Err(error) = bench_size(&mut criterion, accounts, roles, buckets) {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    }
+    criterion.final_summary();
+    ExitCode::SUCCESS
+}
