@@ -1,6 +1,5 @@
 //! On a generated organization, the diff of a one-document change asks only what the change
 //! can affect, and gets the same answer as asking every question of both worlds.
-#![expect(clippy::unwrap_used, reason = "a test that cannot set up fails")]
 
 use xacct_bench::{change, generate_once, Spec};
 use xacct_paths::diff::{diff, AccessChange, Options};

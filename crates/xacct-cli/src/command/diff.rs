@@ -288,10 +288,6 @@ fn results(log: &mut sarif::Log, found: &Diff) {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call per kind of change, each naming its rule"
-)]
 fn result(
     log: &mut sarif::Log,
     found: &Diff,
