@@ -24,9 +24,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
-use xacct_bench::{change, generate_once, Spec, Summary};
+use xacct_bench::{change, generate_once, load, Spec};
 use xacct_paths::diff::{diff, Options};
-use xacct_world::World;
 
 fn sizes() -> Vec<(usize, usize, usize)> {
     let mut sizes = vec![(10, 20, 10)];
@@ -34,17 +33,6 @@ fn sizes() -> Vec<(usize, usize, usize)> {
         sizes.push((100, 100, 1000));
     }
     sizes
-}
-
-fn load(summary: &Summary) -> Result<World, String> {
-    let loaded = xacct_world::load(&summary.dir)?;
-    if loaded.has_errors() {
-        return Err(format!(
-            "{}: the generated scenario has errors",
-            summary.dir.display()
-        ));
-    }
-    Ok(loaded.world)
 }
 
 fn bench_size(

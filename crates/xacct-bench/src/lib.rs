@@ -1016,6 +1016,18 @@ pub fn generate_once(spec: &Spec, parent: &Path) -> std::io::Result<Summary> {
     generate(spec, &dir)
 }
 
+/// Loads a generated scenario; a generated scenario with errors is a bug of the generator.
+pub fn load(summary: &Summary) -> Result<xacct_world::World, String> {
+    let loaded = xacct_world::load(&summary.dir)?;
+    if loaded.has_errors() {
+        return Err(format!(
+            "{}: the generated scenario has errors",
+            summary.dir.display()
+        ));
+    }
+    Ok(loaded.world)
+}
+
 /// The summary a finished generation left in `dir`.
 pub fn read_summary(dir: &Path) -> Option<Summary> {
     let text = std::fs::read_to_string(dir.join(SUMMARY)).ok()?;

@@ -204,6 +204,49 @@ fn open_trusts(world: &World) -> Vec<&str> {
         .collect()
 }
 
+/// `starts` and every principal found from them breadth first within `max_depth` steps;
+/// `next` gives the principals one step from a principal, leaving out those already `seen`.
+fn breadth_first(
+    callers: &CallerIndex<'_>,
+    starts: &[Id],
+    max_depth: usize,
+    mut next: impl FnMut(Id, &[bool]) -> Vec<Id>,
+) -> Vec<Id> {
+    let mut seen = vec![false; callers.len()];
+    let mut out = Vec::new();
+    let mut frontier = Vec::new();
+    let mark = |seen: &mut [bool], id: Id| {
+        seen.get_mut(id as usize)
+            .is_some_and(|slot| !std::mem::replace(slot, true))
+    };
+    for &id in starts {
+        if mark(&mut seen, id) {
+            out.push(id);
+            frontier.push(id);
+        }
+    }
+    for _ in 0..max_depth {
+        let mut found = Vec::new();
+        for id in frontier {
+            for neighbour in next(id, &seen) {
+                if mark(&mut seen, neighbour) {
+                    found.push(neighbour);
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        out.extend(&found);
+        frontier = found;
+    }
+    out
+}
+
+fn unseen(seen: &[bool], id: Id) -> bool {
+    seen.get(id as usize).is_some_and(|slot| !slot)
+}
+
 /// `starts` and every role they may assume within `max_depth` hops, following the trusts that
 /// name them (as who-can's caller index reads them) through who-can's edge screen.
 fn forward(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
@@ -212,94 +255,43 @@ fn forward(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: u
     }
     let index = TrustIndex::new(world);
     let open = open_trusts(world);
-    let mut seen = vec![false; callers.len()];
-    let mut out = Vec::new();
-    let mut frontier = Vec::new();
-    for &id in starts {
-        if let Some(slot) = seen.get_mut(id as usize) {
-            if !*slot {
-                *slot = true;
-                out.push(id);
-                frontier.push(id);
-            }
-        }
-    }
-    for _ in 0..max_depth {
-        let mut next = Vec::new();
-        for id in frontier {
-            let Some(entry) = callers.entry(id) else {
-                continue;
-            };
-            let principal = entry.principal();
-            let targets = index.candidates(world, &principal);
-            for target in targets.into_iter().chain(open.iter().copied()) {
-                let (Some(role_id), Some(role)) = (callers.id(target), world.roles.get(target))
-                else {
-                    continue;
-                };
-                let Some(slot) = seen.get_mut(role_id as usize) else {
-                    continue;
-                };
-                if !*slot && may_assume(world, entry, role) {
-                    *slot = true;
-                    next.push(role_id);
-                }
-            }
-        }
-        if next.is_empty() {
-            break;
-        }
-        out.extend(&next);
-        frontier = next;
-    }
-    out
+    breadth_first(callers, starts, max_depth, |id, seen| {
+        let Some(entry) = callers.entry(id) else {
+            return Vec::new();
+        };
+        let targets = index.candidates(world, &entry.principal());
+        targets
+            .into_iter()
+            .chain(open.iter().copied())
+            .filter_map(|target| Some((callers.id(target)?, world.roles.get(target)?)))
+            .filter(|(role_id, role)| unseen(seen, *role_id) && may_assume(world, entry, role))
+            .map(|(role_id, _)| role_id)
+            .collect()
+    })
 }
 
 /// `starts` and every principal that may assume one of them, directly or through a chain,
 /// within `max_depth` hops: who-can's reverse edges, through its edge screen.
 fn upstream(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
-    let mut seen = vec![false; callers.len()];
-    let mut out = Vec::new();
-    let mut frontier = Vec::new();
-    for &id in starts {
-        if let Some(slot) = seen.get_mut(id as usize) {
-            if !*slot {
-                *slot = true;
-                out.push(id);
-                frontier.push(id);
-            }
-        }
-    }
-    for _ in 0..max_depth {
-        let mut next = Vec::new();
-        for role_id in frontier {
-            let Some(role) = callers
-                .entry(role_id)
-                .filter(|entry| entry.is_role)
-                .and_then(|entry| world.roles.get(entry.arn))
-            else {
-                continue;
-            };
-            for caller in callers.trusted_by(world, role_id) {
-                let Some(entry) = callers.entry(caller) else {
-                    continue;
-                };
-                let Some(slot) = seen.get_mut(caller as usize) else {
-                    continue;
-                };
-                if !*slot && may_assume(world, entry, role) {
-                    *slot = true;
-                    next.push(caller);
-                }
-            }
-        }
-        if next.is_empty() {
-            break;
-        }
-        out.extend(&next);
-        frontier = next;
-    }
-    out
+    breadth_first(callers, starts, max_depth, |role_id, seen| {
+        let Some(role) = callers
+            .entry(role_id)
+            .filter(|entry| entry.is_role)
+            .and_then(|entry| world.roles.get(entry.arn))
+        else {
+            return Vec::new();
+        };
+        callers
+            .trusted_by(world, role_id)
+            .into_iter()
+            .filter(|caller| {
+                unseen(seen, *caller)
+                    && callers
+                        .entry(*caller)
+                        .is_some_and(|entry| may_assume(world, entry, role))
+            })
+            .collect()
+    })
 }
 
 /// The two worlds cut down to the principals whose answers may differ, and what they reach.
