@@ -22,9 +22,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
-use xacct_bench::{generate_once, Spec, Summary};
+use xacct_bench::{generate_once, load, Spec, Summary};
 use xacct_paths::{who_can, CallerIndex, WhoCanQuery};
-use xacct_world::World;
 
 fn sizes() -> Vec<(usize, usize)> {
     let mut sizes = vec![(10, 20)];
@@ -32,17 +31,6 @@ fn sizes() -> Vec<(usize, usize)> {
         sizes.extend([(100, 100), (1000, 100)]);
     }
     sizes
-}
-
-fn load(summary: &Summary) -> Result<World, String> {
-    let loaded = xacct_world::load(&summary.dir)?;
-    if loaded.has_errors() {
-        return Err(format!(
-            "{}: the generated scenario has errors",
-            summary.dir.display()
-        ));
-    }
-    Ok(loaded.world)
 }
 
 fn query(summary: &Summary) -> WhoCanQuery {

@@ -23,6 +23,8 @@
 //!
 //! The same [`Spec`] always writes the same files.
 
+pub mod change;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -1012,6 +1014,18 @@ pub fn generate_once(spec: &Spec, parent: &Path) -> std::io::Result<Summary> {
         return Ok(summary);
     }
     generate(spec, &dir)
+}
+
+/// Loads a generated scenario; a generated scenario with errors is a bug of the generator.
+pub fn load(summary: &Summary) -> Result<xacct_world::World, String> {
+    let loaded = xacct_world::load(&summary.dir)?;
+    if loaded.has_errors() {
+        return Err(format!(
+            "{}: the generated scenario has errors",
+            summary.dir.display()
+        ));
+    }
+    Ok(loaded.world)
 }
 
 /// The summary a finished generation left in `dir`.

@@ -75,6 +75,8 @@ enum Command {
     Import(command::import::Args),
     /// List every principal that can do an action on a resource, with its shortest chain.
     WhoCan(command::who_can::Args),
+    /// List the access a change gives and takes away between two scenarios (before, after).
+    Diff(command::diff::Args),
     /// Draw the scenario: accounts, roles, AssumeRole edges (failing ones dashed) and buckets.
     Graph(command::graph::Args),
     /// Write the documents each [[intent]] needs, for every account, proven by the engine.
@@ -107,6 +109,7 @@ fn main() -> ExitCode {
         Command::Check(args) => command::check::run(&args),
         Command::Explain(args) => command::explain::run(&args),
         Command::WhoCan(args) => command::who_can::run(&args),
+        Command::Diff(args) => command::diff::run(&args),
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
         Command::Plan(args) => command::plan::run(&args),

@@ -15,6 +15,7 @@ mod catalog_policy_tests;
 pub mod check;
 #[cfg(test)]
 mod compute_write_tests;
+pub mod diff;
 #[cfg(test)]
 mod emrfs_tests;
 pub mod fix;

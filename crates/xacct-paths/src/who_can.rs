@@ -121,6 +121,13 @@ pub struct Reach {
 }
 
 impl Reach {
+    /// Whether the principal stands for everyone: anyone at all (public), or any principal of
+    /// any account whose own policies allow it.
+    pub fn is_anyone(&self) -> bool {
+        self.kind == Kind::Outside
+            && (self.principal == outside::PUBLIC || self.principal == outside::ANYONE)
+    }
+
     /// AssumeRole hops in the chain.
     pub fn hops(&self) -> usize {
         self.chain.len()
@@ -164,7 +171,7 @@ impl VariableValues for NoVariables {
 }
 
 /// Whether a request for `action` on `resource` could be allowed for a principal.
-struct Screen {
+pub(crate) struct Screen {
     action: ActionName,
     resource: String,
     /// The resource's account; `None` for a bucket assumed to be in the requester's own.
@@ -175,7 +182,7 @@ struct Screen {
 }
 
 impl Screen {
-    fn new(
+    pub(crate) fn new(
         action: ActionName,
         resource: String,
         account: Option<AccountId>,
@@ -243,7 +250,7 @@ impl Screen {
     /// False only when the engine is certain not to allow `entry`: an Allow needs a matching
     /// identity statement or a resource-policy statement naming the caller, and both when
     /// the caller is in another account.
-    fn may_allow(&self, world: &World, entry: &Entry<'_>) -> bool {
+    pub(crate) fn may_allow(&self, world: &World, entry: &Entry<'_>) -> bool {
         let identity = identity_policies(world, entry);
         let identity_may = identity.iter().any(|policy| {
             policy.policy.statements.iter().any(|statement| {
@@ -263,7 +270,7 @@ impl Screen {
 }
 
 /// The screen for the final request, with the resource policies the engine will see.
-fn final_screen(
+pub(crate) fn final_screen(
     world: &World,
     query: &WhoCanQuery,
 ) -> Result<(Screen, Vec<SourcedPolicy>), WhoCanError> {

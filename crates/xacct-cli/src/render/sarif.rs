@@ -206,6 +206,28 @@ impl Log {
         );
     }
 
+    /// One result of a rule that is no finding of a document (an access `diff` found), at
+    /// `location` (`file:line:column`) when it has one.
+    pub fn result(
+        &mut self,
+        code: &str,
+        description: &str,
+        level: s::ResultLevel,
+        message: &str,
+        location: Option<&str>,
+    ) {
+        self.rule(code, description);
+        let mut built = s::Result::builder()
+            .rule_id(code)
+            .level(level)
+            .message(message)
+            .build();
+        built.locations = location
+            .and_then(|text| located_text(text, Span::default(), "the changed document"))
+            .map(|found| vec![found]);
+        self.results.push(built);
+    }
+
     /// The finished log: one run of xacct.
     pub fn build(self) -> s::Sarif {
         let driver = s::ToolComponent::builder()

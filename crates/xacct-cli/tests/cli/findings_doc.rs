@@ -91,10 +91,14 @@ fn codes_in(text: &str, out: &mut BTreeSet<String>) {
 }
 
 /// The codes the CLI itself reports in SARIF.
-const CLI_CODES: [&str; 3] = [
+const CLI_CODES: [&str; 7] = [
     "expectation-failed",
     "compute-check-failed",
     "nothing-to-check",
+    "new-public-access",
+    "new-cross-account-access",
+    "new-access",
+    "lost-access",
 ];
 
 #[test]

@@ -1,0 +1,194 @@
+//! `xacct diff` end to end on hand-made before/after pairs, one per kind of change: its text,
+//! JSON and SARIF, its exit codes, and the property that it lists exactly what `xacct who-can`
+//! answers differently on the two sides.
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test that cannot run its command fails"
+)]
+
+use super::{workspace_root, xacct, AT};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const PAIRS: [&str; 7] = [
+    "trust-widened",
+    "bucket-policy-narrowed",
+    "scp-added",
+    "lf-grant-revoked",
+    "key-policy-edited",
+    "bucket-made-public",
+    "no-change",
+];
+
+fn side(pair: &str, side: &str) -> String {
+    format!("crates/xacct-cli/tests/fixtures/diff/{pair}/{side}")
+}
+
+fn diff(pair: &str, extra: &[&str]) -> (i32, String, String) {
+    let (before, after) = (side(pair, "before"), side(pair, "after"));
+    let mut arguments = vec!["diff", &before, &after, "--at", AT];
+    arguments.extend(extra);
+    xacct(&arguments)
+}
+
+#[test]
+fn diff_text_of_each_kind_of_change() {
+    for pair in PAIRS {
+        let (code, stdout, stderr) = diff(pair, &[]);
+        assert_eq!(code, 0, "{pair}: {stderr}");
+        insta::assert_snapshot!(format!("diff_text_{pair}"), stdout);
+    }
+}
+
+#[test]
+fn diff_json_of_a_widened_trust() {
+    let (code, stdout, stderr) = diff("trust-widened", &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["command"], "diff");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn diff_sarif_of_a_bucket_made_public() {
+    let (code, stdout, stderr) = diff("bucket-made-public", &["--format", "sarif"]);
+    assert_eq!(code, 0, "{stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .any(|result| result["ruleId"] == "new-public-access"));
+    let version = format!("\"{}\"", env!("CARGO_PKG_VERSION"));
+    insta::assert_snapshot!(stdout.replace(&version, "\"[version]\""));
+}
+
+#[test]
+fn diff_exits_per_fail_on() {
+    for (pair, fail_on, expected) in [
+        ("trust-widened", "new-access", 1),
+        ("trust-widened", "lost-access", 0),
+        ("trust-widened", "any", 1),
+        ("scp-added", "new-access", 0),
+        ("scp-added", "lost-access", 1),
+        ("no-change", "any", 0),
+    ] {
+        let (code, _, stderr) = diff(pair, &["--fail-on", fail_on]);
+        assert_eq!(code, expected, "{pair} --fail-on {fail_on}: {stderr}");
+    }
+}
+
+#[test]
+fn diff_of_a_folder_that_is_no_scenario_is_bad_input() {
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        "crates/xacct-cli/tests/fixtures/diff/no-such-folder",
+        &side("no-change", "after"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(value["error"].is_string(), "{stdout}");
+}
+
+/// Who `xacct who-can` says can do `action` on `resource` in a scenario folder.
+fn who_can(folder: &str, action: &str, resource: &str) -> BTreeSet<String> {
+    let (code, stdout, stderr) = xacct(&[
+        "who-can",
+        folder,
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{folder} {action} {resource}: {stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    value["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|reach| reach["principal"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+type Key = (String, String, String);
+
+fn keys(changes: &Value) -> BTreeSet<Key> {
+    changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            (
+                change["principal"].as_str().unwrap().to_owned(),
+                change["action"].as_str().unwrap().to_owned(),
+                change["resource"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The diff lists exactly what who-can answers differently on the two sides, for every
+/// question of both worlds. A table's access also needs Lake Formation, which who-can does not
+/// decide: there, what the diff lists must at least be in who-can's IAM answer of its side.
+#[test]
+fn diff_equals_the_set_difference_of_the_who_can_answers() {
+    for pair in PAIRS {
+        let (before, after) = (side(pair, "before"), side(pair, "after"));
+        let load = |folder: &str| {
+            xacct_world::load(&workspace_root().join(folder))
+                .unwrap()
+                .world
+        };
+        let questions = xacct_paths::diff::questions::of_worlds(&load(&before), &load(&after));
+        let (code, stdout, stderr) = diff(pair, &["--format", "json", "--everything"]);
+        assert_eq!(code, 0, "{pair}: {stderr}");
+        let found: Value = serde_json::from_str(&stdout).unwrap();
+        let (gained, lost) = (keys(&found["gained"]), keys(&found["lost"]));
+        let mut expected_gained = BTreeSet::new();
+        let mut expected_lost = BTreeSet::new();
+        for question in &questions {
+            let ask = |folder: &str, world_has: bool| {
+                if world_has {
+                    who_can(folder, &question.action, &question.resource)
+                } else {
+                    BTreeSet::new()
+                }
+            };
+            let was = ask(&before, question.subject.exists_in(&load(&before)));
+            let is = ask(&after, question.subject.exists_in(&load(&after)));
+            let key = |principal: &String| {
+                (
+                    principal.clone(),
+                    question.action.clone(),
+                    question.resource.clone(),
+                )
+            };
+            if question.subject.table().is_some() {
+                for (listed, side_answer) in [(&gained, &is), (&lost, &was)] {
+                    for (principal, action, resource) in listed {
+                        if *action == question.action && *resource == question.resource {
+                            assert!(side_answer.contains(principal), "{pair}: {principal}");
+                        }
+                    }
+                }
+                continue;
+            }
+            expected_gained.extend(is.difference(&was).map(key));
+            expected_lost.extend(was.difference(&is).map(key));
+        }
+        let not_tables = |keys: &BTreeSet<Key>| -> BTreeSet<Key> {
+            keys.iter()
+                .filter(|(_, action, _)| !action.starts_with("glue:"))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(not_tables(&gained), expected_gained, "{pair}: gained");
+        assert_eq!(not_tables(&lost), expected_lost, "{pair}: lost");
+    }
+}

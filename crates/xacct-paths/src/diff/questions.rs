@@ -1,0 +1,295 @@
+//! The questions a diff asks of both worlds: for every data resource either world holds, the
+//! actions that matter to it, one per kind of access. Both worlds are asked the same
+//! questions, so a resource only one of them holds is asked of the other too (nobody can
+//! reach what does not exist).
+//!
+//! | resource | read | write | list | decrypt | consume | admin |
+//! |---|---|---|---|---|---|---|
+//! | bucket | `s3:GetObject` on `BUCKET/*` | `s3:PutObject` on `BUCKET/*` | `s3:ListBucket` | | | `s3:PutBucketPolicy` |
+//! | prefix a policy names | `s3:GetObject` on `BUCKET/PREFIX*` | `s3:PutObject` on it | | | | |
+//! | KMS key | | `kms:GenerateDataKey` | | `kms:Decrypt` | | `kms:PutKeyPolicy` |
+//! | Kinesis stream | | `kinesis:PutRecord` | `kinesis:ListShards` | | `kinesis:GetRecords` | `kinesis:PutResourcePolicy` |
+//! | stream consumer | | | | | `kinesis:SubscribeToShard` | |
+//! | Glue table | `glue:GetTable` + Lake Formation `SELECT` | `glue:UpdateTable` + `INSERT` or `ALTER` | | | | `glue:DeleteTable` + `DROP` |
+//!
+//! A table question needs both gates: IAM (who-can) and the Lake Formation permission
+//! (<https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html>).
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use xacct_lake::{Permission, TableRef};
+use xacct_policy::AccountId;
+use xacct_world::World;
+
+/// A kind of access to data, as a reviewer names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    Read,
+    Write,
+    List,
+    Decrypt,
+    Consume,
+    Admin,
+}
+
+impl Group {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::List => "list",
+            Self::Decrypt => "decrypt",
+            Self::Consume => "consume",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// The data resource a question is about, as the world holds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Subject {
+    Bucket {
+        name: String,
+    },
+    Key {
+        arn: String,
+    },
+    /// A stream, or one of its consumers (`arn` is the stream's).
+    Stream {
+        arn: String,
+    },
+    Table {
+        catalog: String,
+        region: String,
+        database: String,
+        table: String,
+    },
+}
+
+impl Subject {
+    /// Whether `world` holds the resource (a question on one it lacks has no answer there).
+    pub fn exists_in(&self, world: &World) -> bool {
+        match self {
+            Self::Bucket { name } => world.buckets.contains_key(name),
+            Self::Key { arn } => world.keys.contains_key(arn),
+            Self::Stream { arn } => world.streams.contains_key(arn),
+            Self::Table { .. } => self
+                .table()
+                .is_some_and(|table| world.lake.table(&table).is_some()),
+        }
+    }
+
+    /// The table, for a table.
+    pub fn table(&self) -> Option<TableRef> {
+        match self {
+            Self::Table {
+                catalog,
+                region,
+                database,
+                table,
+            } => Some(TableRef {
+                account: catalog.parse().ok()?,
+                region: region.clone(),
+                database: database.clone(),
+                table: table.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The resource's account in `world`, when it holds it.
+    pub fn account_in(&self, world: &World) -> Option<AccountId> {
+        match self {
+            Self::Bucket { name } => world.buckets.get(name).map(|bucket| bucket.account),
+            Self::Key { arn } => world.keys.get(arn).map(|key| key.account),
+            Self::Stream { arn } => world.streams.get(arn).map(|stream| stream.account),
+            Self::Table { .. } => self.table().map(|table| table.account),
+        }
+    }
+}
+
+/// One question: who can do `action` on `resource`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Question {
+    pub subject: Subject,
+    pub group: Group,
+    pub action: String,
+    pub resource: String,
+    /// For a table: the Lake Formation permissions of which one is needed besides IAM.
+    #[serde(skip)]
+    pub lake: Vec<Permission>,
+}
+
+impl Question {
+    fn new(subject: &Subject, group: Group, action: &str, resource: String) -> Self {
+        Self {
+            subject: subject.clone(),
+            group,
+            action: action.to_owned(),
+            resource,
+            lake: Vec::new(),
+        }
+    }
+}
+
+/// Every question of both worlds, sorted, each once.
+pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
+    let mut out = BTreeSet::new();
+    let prefixes = prefixes_named(before, after);
+    for world in [before, after] {
+        for bucket in world.buckets.keys() {
+            let subject = Subject::Bucket {
+                name: bucket.clone(),
+            };
+            let arn = format!("arn:aws:s3:::{bucket}");
+            out.insert(Question::new(
+                &subject,
+                Group::List,
+                "s3:ListBucket",
+                arn.clone(),
+            ));
+            out.insert(Question::new(
+                &subject,
+                Group::Admin,
+                "s3:PutBucketPolicy",
+                arn,
+            ));
+            let objects = std::iter::once("*".to_owned())
+                .chain(prefixes.get(bucket.as_str()).into_iter().flatten().cloned());
+            for key in objects {
+                let resource = format!("arn:aws:s3:::{bucket}/{key}");
+                out.insert(Question::new(
+                    &subject,
+                    Group::Read,
+                    "s3:GetObject",
+                    resource.clone(),
+                ));
+                out.insert(Question::new(
+                    &subject,
+                    Group::Write,
+                    "s3:PutObject",
+                    resource,
+                ));
+            }
+        }
+        for key in world.keys.keys() {
+            let subject = Subject::Key { arn: key.clone() };
+            for (group, action) in [
+                (Group::Decrypt, "kms:Decrypt"),
+                (Group::Write, "kms:GenerateDataKey"),
+                (Group::Admin, "kms:PutKeyPolicy"),
+            ] {
+                out.insert(Question::new(&subject, group, action, key.clone()));
+            }
+        }
+        for stream in world.streams.values() {
+            let subject = Subject::Stream {
+                arn: stream.arn.clone(),
+            };
+            for (group, action) in [
+                (Group::Consume, "kinesis:GetRecords"),
+                (Group::Write, "kinesis:PutRecord"),
+                (Group::List, "kinesis:ListShards"),
+                (Group::Admin, "kinesis:PutResourcePolicy"),
+            ] {
+                out.insert(Question::new(&subject, group, action, stream.arn.clone()));
+            }
+            for consumer in stream.consumers.keys() {
+                out.insert(Question::new(
+                    &subject,
+                    Group::Consume,
+                    "kinesis:SubscribeToShard",
+                    consumer.clone(),
+                ));
+            }
+        }
+        for catalog in world.lake.catalogs.values() {
+            for table in catalog
+                .tables
+                .values()
+                .filter(|table| table.target.is_none())
+            {
+                let reference = TableRef {
+                    account: catalog.account,
+                    region: catalog.region.clone(),
+                    database: table.database.clone(),
+                    table: table.name.clone(),
+                };
+                let subject = Subject::Table {
+                    catalog: catalog.account.to_string(),
+                    region: catalog.region.clone(),
+                    database: table.database.clone(),
+                    table: table.name.clone(),
+                };
+                for (group, action, lake) in [
+                    (Group::Read, "glue:GetTable", vec![Permission::Select]),
+                    (
+                        Group::Write,
+                        "glue:UpdateTable",
+                        vec![Permission::Insert, Permission::Alter],
+                    ),
+                    (Group::Admin, "glue:DeleteTable", vec![Permission::Drop]),
+                ] {
+                    out.insert(Question {
+                        lake,
+                        ..Question::new(&subject, group, action, reference.table_arn())
+                    });
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The object prefixes the policies of either world name, by bucket: the literal part of an
+/// object ARN pattern up to its first wildcard or variable, with `*` (as `who-can` asks for a
+/// representative object), or the key itself when the pattern has no wildcard.
+fn prefixes_named(before: &World, after: &World) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for world in [before, after] {
+        let identity = world
+            .roles
+            .values()
+            .flat_map(|role| role.policies.iter().chain(&role.boundary))
+            .chain(world.users.values().flat_map(|user| &user.policies));
+        let buckets = world
+            .buckets
+            .values()
+            .filter_map(|bucket| bucket.policy.as_ref());
+        for policy in identity.chain(buckets) {
+            for statement in &policy.policy.statements {
+                let Some(clause) = &statement.resource else {
+                    continue;
+                };
+                for text in &clause.texts {
+                    let Some(rest) = text.strip_prefix("arn:aws:s3:::") else {
+                        continue;
+                    };
+                    let Some((bucket, key)) = rest.split_once('/') else {
+                        continue;
+                    };
+                    if !before.buckets.contains_key(bucket) && !after.buckets.contains_key(bucket) {
+                        continue;
+                    }
+                    let literal_end = key.find(['*', '?', '$']).unwrap_or(key.len());
+                    let literal = key.get(..literal_end).unwrap_or_default();
+                    if literal.is_empty() {
+                        continue;
+                    }
+                    let representative = if literal_end < key.len() {
+                        format!("{literal}*")
+                    } else {
+                        literal.to_owned()
+                    };
+                    out.entry(bucket.to_owned())
+                        .or_default()
+                        .insert(representative);
+                }
+            }
+        }
+    }
+    out
+}

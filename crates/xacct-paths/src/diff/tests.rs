@@ -1,0 +1,226 @@
+use super::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// The before/after scenario pairs the CLI tests use too.
+const PAIRS: [&str; 7] = [
+    "trust-widened",
+    "bucket-policy-narrowed",
+    "scp-added",
+    "lf-grant-revoked",
+    "key-policy-edited",
+    "bucket-made-public",
+    "no-change",
+];
+
+fn load(pair: &str, side: &str) -> World {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../xacct-cli/tests/fixtures/diff")
+        .join(pair)
+        .join(side);
+    let loaded = xacct_world::load(&dir).unwrap();
+    assert!(!loaded.has_errors(), "{}: errors", dir.display());
+    let mut world = loaded.world;
+    world.request_time = xacct_eval::RequestTime::parse("2026-12-07T09:30:00Z").unwrap();
+    world
+}
+
+fn pair(name: &str) -> (World, World) {
+    (load(name, "before"), load(name, "after"))
+}
+
+type Key = (String, String, String);
+
+fn keys(changes: &[AccessChange]) -> BTreeSet<Key> {
+    changes
+        .iter()
+        .map(|change| {
+            let access = &change.access;
+            (
+                access.principal.clone(),
+                access.action.clone(),
+                access.resource.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Who can, straight from `who_can`: for a table, only those whose requester Lake Formation
+/// lets in as well (the two gates of a table read).
+fn who_can_answer(world: &World, question: &Question) -> BTreeSet<String> {
+    if !question.subject.exists_in(world) {
+        return BTreeSet::new();
+    }
+    let query = WhoCanQuery::new(question.action.clone(), question.resource.clone());
+    let answer = who_can(world, &CallerIndex::new(world), &query).unwrap();
+    answer
+        .principals
+        .into_iter()
+        .filter(|reach| {
+            let Some(table) = question.subject.table() else {
+                return true;
+            };
+            let requester = reach.chain.last().unwrap_or(&reach.principal);
+            let Some(requester) =
+                world.lake_requester(&Session::of(Principal::Role(requester.clone())))
+            else {
+                return true;
+            };
+            world
+                .lake
+                .permits(&requester, &Target::Table(table), &question.lake)
+                .allowed()
+        })
+        .map(|reach| reach.principal)
+        .collect()
+}
+
+#[test]
+fn the_diff_is_the_set_difference_of_the_who_can_answers() {
+    for name in PAIRS {
+        let (before, after) = pair(name);
+        let found = diff(&before, &after, &Options::default()).unwrap();
+        let mut gained = BTreeSet::new();
+        let mut lost = BTreeSet::new();
+        for question in questions::of_worlds(&before, &after) {
+            let was = who_can_answer(&before, &question);
+            let is = who_can_answer(&after, &question);
+            let key = |principal: &String| {
+                (
+                    principal.clone(),
+                    question.action.clone(),
+                    question.resource.clone(),
+                )
+            };
+            gained.extend(is.difference(&was).map(key));
+            lost.extend(was.difference(&is).map(key));
+        }
+        assert_eq!(keys(&found.gained), gained, "{name}: gained");
+        assert_eq!(keys(&found.lost), lost, "{name}: lost");
+        assert!(
+            name == "no-change" || !(gained.is_empty() && lost.is_empty()),
+            "{name}: the pair changes nothing"
+        );
+    }
+}
+
+#[test]
+fn asking_only_what_the_changes_affect_gives_the_whole_answer() {
+    for name in PAIRS {
+        let (before, after) = pair(name);
+        let scoped = diff(&before, &after, &Options::default()).unwrap();
+        let everything = Options {
+            everything: true,
+            ..Options::default()
+        };
+        let all = diff(&before, &after, &everything).unwrap();
+        assert_eq!(keys(&scoped.gained), keys(&all.gained), "{name}");
+        assert_eq!(keys(&scoped.lost), keys(&all.lost), "{name}");
+        assert_eq!(all.asked, all.questions, "{name}");
+    }
+}
+
+fn cause_names(diff: &Diff, change: &AccessChange) -> Vec<String> {
+    change
+        .causes
+        .iter()
+        .map(|index| diff.documents[*index].name.clone())
+        .collect()
+}
+
+#[test]
+fn a_widened_trust_gives_the_other_account_the_roles_reach_through_it() {
+    let (before, after) = pair("trust-widened");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    assert!(found.lost.is_empty());
+    let read = found
+        .gained
+        .iter()
+        .find(|change| {
+            change.access.principal == "arn:aws:iam::222222222222:role/analyst"
+                && change.access.action == "s3:GetObject"
+        })
+        .unwrap();
+    assert_eq!(
+        read.access.chain,
+        ["arn:aws:iam::111111111111:role/lake-reader"]
+    );
+    assert!(read.access.cross_account);
+    assert_eq!(
+        cause_names(&found, read),
+        ["trust policy of arn:aws:iam::111111111111:role/lake-reader"]
+    );
+    // Only the bucket's questions could change: the rest were not asked again.
+    assert!(found.asked < found.questions || found.questions <= 4);
+}
+
+#[test]
+fn a_narrowed_bucket_policy_loses_the_objects_outside_the_prefix_it_keeps() {
+    let (before, after) = pair("bucket-policy-narrowed");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let lost = keys(&found.lost);
+    let analyst = "arn:aws:iam::222222222222:role/analyst".to_owned();
+    assert!(lost.contains(&(
+        analyst.clone(),
+        "s3:GetObject".to_owned(),
+        "arn:aws:s3:::lake-a/*".to_owned()
+    )));
+    assert!(!lost.contains(&(
+        analyst,
+        "s3:GetObject".to_owned(),
+        "arn:aws:s3:::lake-a/shared/*".to_owned()
+    )));
+    assert!(found.gained.is_empty());
+}
+
+#[test]
+fn an_added_scp_takes_writes_away_and_names_itself_as_the_cause() {
+    let (before, after) = pair("scp-added");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let write = found
+        .lost
+        .iter()
+        .find(|change| change.access.action == "s3:PutObject")
+        .unwrap();
+    assert_eq!(
+        cause_names(&found, write),
+        ["SCPs that apply to account 222222222222"]
+    );
+    assert!(found
+        .lost
+        .iter()
+        .all(|change| change.access.action != "s3:GetObject"));
+}
+
+#[test]
+fn a_revoked_lake_formation_grant_loses_the_table_read() {
+    let (before, after) = pair("lf-grant-revoked");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let read = found
+        .lost
+        .iter()
+        .find(|change| change.access.group == Group::Read)
+        .unwrap();
+    assert_eq!(
+        read.access.resource,
+        "arn:aws:glue:us-east-1:111111111111:table/sales/orders"
+    );
+    assert_eq!(found.documents[read.causes[0]].affects, [Affects::Lake]);
+}
+
+#[test]
+fn public_access_comes_first() {
+    let (before, after) = pair("bucket-made-public");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let first = &found.gained[0].access;
+    assert!(first.public && first.cross_account, "{first:?}");
+}
+
+#[test]
+fn no_change_asks_nothing_again() {
+    let (before, after) = pair("no-change");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    assert!(found.documents.is_empty());
+    assert_eq!(found.asked, 0);
+    assert!(found.gained.is_empty() && found.lost.is_empty());
+}
