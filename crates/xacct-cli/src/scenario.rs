@@ -77,14 +77,27 @@ pub fn load_planned(
     output: Output,
     terraform: &Terraform,
 ) -> Option<Loaded> {
+    load_side(
+        path,
+        command,
+        output,
+        terraform,
+        xacct_world::import::terraform::Side::After,
+    )
+}
+
+/// [`load`], with one side of the plan of `terraform` (if any) merged over the scenario: the
+/// prior state (`Before`) or the planned values (`After`).
+pub fn load_side(
+    path: &Path,
+    command: &str,
+    output: Output,
+    terraform: &Terraform,
+    side: xacct_world::import::terraform::Side,
+) -> Option<Loaded> {
     let access = crate::files::access();
     let result = match terraform.overlay() {
-        Some(overlay) => xacct_world::import::terraform::load_over(
-            path,
-            &access,
-            &overlay,
-            xacct_world::import::terraform::Side::After,
-        ),
+        Some(overlay) => xacct_world::import::terraform::load_over(path, &access, &overlay, side),
         None => xacct_world::load_with(path, &access),
     };
     let loaded = match result {

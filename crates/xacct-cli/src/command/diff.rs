@@ -14,10 +14,15 @@ use xacct_paths::who_can::{Kind, DEFAULT_DEPTH};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The scenario folder before the change.
+    /// The scenario folder before the change (with `--terraform`: the scenario the plan is
+    /// merged over).
     before: PathBuf,
-    /// The scenario folder after the change.
-    after: PathBuf,
+    /// The scenario folder after the change; not with `--terraform`, where the plan's prior
+    /// state and planned values are the two sides.
+    #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+    after: Option<PathBuf>,
+    #[command(flatten)]
+    terraform: scenario::Terraform,
     /// Longest AssumeRole chain to search.
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
     depth: usize,
@@ -62,10 +67,18 @@ pub fn run(args: &Args) -> u8 {
         Format::Json => Output::Json,
         Format::Sarif => Output::Sarif,
     };
-    let Some(before) = scenario::load(&args.before, "diff", output) else {
-        return exit::BAD_INPUT;
+    use xacct_world::import::terraform::Side;
+    let (before, after) = match &args.after {
+        Some(after) => (
+            scenario::load(&args.before, "diff", output),
+            scenario::load(after, "diff", output),
+        ),
+        None => (
+            scenario::load_side(&args.before, "diff", output, &args.terraform, Side::Before),
+            scenario::load_side(&args.before, "diff", output, &args.terraform, Side::After),
+        ),
     };
-    let Some(after) = scenario::load(&args.after, "diff", output) else {
+    let (Some(before), Some(after)) = (before, after) else {
         return exit::BAD_INPUT;
     };
     let time = args.at.time();
@@ -241,7 +254,8 @@ fn json_of(args: &Args, found: &Diff, assumed: &[String]) -> Value {
     json!({
         "assumptions": assumed,
         "before": args.before.display().to_string(),
-        "after": args.after.display().to_string(),
+        "after": args.after.as_ref().map(|after| after.display().to_string()),
+        "terraform": args.terraform.plan.as_ref().map(|plan| plan.display().to_string()),
         "depth": found.max_depth,
         "gained": found.gained,
         "lost": found.lost,

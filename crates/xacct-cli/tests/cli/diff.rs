@@ -192,3 +192,47 @@ fn diff_equals_the_set_difference_of_the_who_can_answers() {
         assert_eq!(not_tables(&lost), expected_lost, "{pair}: lost");
     }
 }
+
+/// `diff DIR --terraform plan.json`: the plan's prior state and planned values over the
+/// folder are the two sides. The Kinesis plan adds the policy that lets the reader role get
+/// records, so access is gained and none lost; the same folder against itself changes nothing.
+#[test]
+fn diff_of_a_terraform_plan_is_prior_state_against_planned_values() {
+    let dir = "crates/xacct-cli/tests/fixtures/terraform/kinesis-role-chain";
+    let plan = format!("{dir}/plan.json");
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        dir,
+        "--terraform",
+        &plan,
+        "--format",
+        "json",
+        "--at",
+        AT,
+        "--fail-on",
+        "new-access",
+    ]);
+    assert_eq!(code, 1, "the plan gives access: {stderr}");
+    let document: Value = serde_json::from_str(&stdout).unwrap();
+    let gained = document["gained"].as_array().unwrap();
+    assert!(
+        gained.iter().any(|change| change["principal"]
+            == "arn:aws:iam::111111111111:role/DatabricksToKinesisAssumeRole"
+            && change["action"] == "kinesis:GetRecords"
+            && change["chain"][0] == "arn:aws:iam::222222222222:role/KinesisCrossAccountRole"),
+        "the cluster's role gains the read through the role the plan grants: {gained:?}"
+    );
+    assert!(document["lost"].as_array().unwrap().is_empty());
+    assert_eq!(document["terraform"], plan.as_str());
+
+    let (code, _, stderr) = xacct(&["diff", dir, "--terraform", &plan, dir]);
+    assert_eq!(
+        code, 2,
+        "AFTER and --terraform together are refused: {stderr}"
+    );
+    let (code, _, stderr) = xacct(&["diff", dir]);
+    assert_eq!(
+        code, 2,
+        "without AFTER or --terraform there is nothing to diff: {stderr}"
+    );
+}
