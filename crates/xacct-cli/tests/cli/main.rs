@@ -30,12 +30,12 @@ mod plan_output;
 mod questions;
 /// Questions are checked before they are answered; who-can on real exports.
 mod questions_checked;
-/// Databricks Unity Catalog credentials and locations in the user's terms.
-mod unity_catalog;
 /// EMR steps with runtime roles: check, explain and who-can (issue 14).
 mod runtime_roles;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.
 mod terraform;
+/// Databricks Unity Catalog credentials and locations in the user's terms.
+mod unity_catalog;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";
