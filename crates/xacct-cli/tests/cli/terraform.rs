@@ -5,11 +5,13 @@ use super::{xacct, AT};
 
 /// The HCL of `xacct plan --format terraform` as plan JSON.
 mod hcl;
+/// Unity Catalog and LF-Tag routes written as plans.
+mod routes;
 
 const FIXTURES: &str = "crates/xacct-cli/tests/fixtures/terraform";
 
 /// The PASS and FAIL lines of a check, without the manifest locations.
-fn verdicts(stdout: &str) -> Vec<String> {
+pub(super) fn verdicts(stdout: &str) -> Vec<String> {
     stdout
         .lines()
         .filter(|line| line.starts_with("PASS  ") || line.starts_with("FAIL  "))
@@ -17,7 +19,7 @@ fn verdicts(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-fn check_plan(folder: &str, extra: &[&str]) -> (i32, String, String) {
+pub(super) fn check_plan(folder: &str, extra: &[&str]) -> (i32, String, String) {
     let dir = format!("{FIXTURES}/{folder}");
     let plan = format!("{dir}/plan.json");
     let mut arguments = vec![
