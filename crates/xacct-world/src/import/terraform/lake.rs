@@ -173,14 +173,17 @@ fn settings(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     })
     .any(|block| block.get("principal").and_then(Value::as_str) == Some("IAM_ALLOWED_PRINCIPALS"));
     // `parameters = { CROSS_ACCOUNT_VERSION = "3" }`: the settings' Parameters map.
-    let version = resource
+    let given = resource
         .values
         .get("parameters")
-        .and_then(|parameters| parameters.get("CROSS_ACCOUNT_VERSION"))
-        .and_then(|value| match value {
-            Value::String(text) => text.trim().parse::<u64>().ok(),
-            other => other.as_u64(),
-        });
+        .and_then(|parameters| parameters.get("CROSS_ACCOUNT_VERSION"));
+    let version = given.and_then(|value| match value {
+        Value::String(text) => text.trim().parse::<u64>().ok(),
+        other => other.as_u64(),
+    });
+    if let (Some(value), None) = (given, version) {
+        out.warn(&resource.address, format!("the CROSS_ACCOUNT_VERSION {value} of {} is not a version number: the catalog is read without one (xacct then answers with version 4)", resource.address));
+    }
     let entry = catalog(out, resource, None);
     entry.cross_account_version = version.or(entry.cross_account_version);
     entry.admins.extend(admins);

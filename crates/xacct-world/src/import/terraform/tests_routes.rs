@@ -182,6 +182,17 @@ fn lf_tags_their_assignment_and_cross_account_version() {
         "does not define"
     ));
     load(&converted);
+    let odd = read(vec![r(
+        "aws_lakeformation_data_lake_settings",
+        "s",
+        json!({"admins": [], "parameters": {"CROSS_ACCOUNT_VERSION": "three"}}),
+    )]);
+    assert!(!odd.manifest.contains("cross_account_version"));
+    assert!(warned(
+        &odd,
+        "aws_lakeformation_data_lake_settings.s",
+        "not a version number"
+    ));
 }
 
 #[test]
