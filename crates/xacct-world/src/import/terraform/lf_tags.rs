@@ -44,7 +44,7 @@ fn list(items: &[String]) -> String {
 
 /// The blocks of a nested block list (`lf_tag`, `expression`): Terraform writes sets of
 /// blocks as arrays of objects.
-fn blocks<'a>(value: Option<&'a Value>) -> impl Iterator<Item = &'a Map<String, Value>> {
+fn blocks(value: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
     value
         .and_then(Value::as_array)
         .into_iter()
@@ -195,13 +195,20 @@ fn filter(out: &mut Out, resource: &Resource) {
         .push((address, lines.join("\n")));
 }
 
+/// A grant's target: its lines, and the catalog it names.
+pub(super) type Target = (Vec<String>, Option<String>);
+
+/// Tags by key.
+type Tags = BTreeMap<String, String>;
+
+/// A database (`None`) or table: what it is tagged with, and each column's tags.
+type Assigned = BTreeMap<(String, Option<String>), (Tags, BTreeMap<String, Tags>)>;
+
 /// The target lines of an `aws_lakeformation_permissions` grant on a tag expression
 /// (`lf_tag_policy`) or a data cell filter (`data_cells_filter`), with the catalog it names;
 /// `Err` with the reason when the grant cannot be read (Lake Formation refuses an empty
 /// expression: `Expression` takes 1 to 5 conditions).
-pub(super) fn grant_target(
-    resource: &Resource,
-) -> Option<Result<(Vec<String>, Option<String>), String>> {
+pub(super) fn grant_target(resource: &Resource) -> Option<Result<Target, String>> {
     if let Some(policy) = resource.block("lf_tag_policy") {
         let mut expression = Vec::new();
         for block in blocks(policy.get("expression")) {
@@ -249,7 +256,7 @@ pub(super) fn grant_target(
 }
 
 /// `{ "k" = "v", ... }`.
-fn inline(tags: &BTreeMap<String, String>) -> String {
+fn inline(tags: &Tags) -> String {
     let pairs: Vec<String> = tags
         .iter()
         .map(|(key, value)| format!("{} = {}", quote(key), quote(value)))
@@ -263,10 +270,7 @@ fn inline(tags: &BTreeMap<String, String>) -> String {
 pub(super) fn attach(out: &mut Out) {
     let mut warnings = Vec::new();
     for catalog in out.catalogs.values_mut() {
-        // By (database, table): the tags on it, and the tags of each column.
-        type Tags = BTreeMap<String, String>;
-        let mut on: BTreeMap<(String, Option<String>), (Tags, BTreeMap<String, Tags>)> =
-            BTreeMap::new();
+        let mut on = Assigned::new();
         let mut sources: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
         for tagging in std::mem::take(&mut catalog.tagged) {
             let tables: Vec<Option<String>> = match tagging.table.as_deref() {
