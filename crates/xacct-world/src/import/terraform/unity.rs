@@ -80,6 +80,21 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
     true
 }
 
+/// The resource's `name`, or a warning that it is known only after apply.
+fn named<'a>(out: &mut Out, resource: &'a Resource) -> Option<&'a str> {
+    let name = resource.text("name");
+    if name.is_none() {
+        out.warn(
+            &resource.address,
+            format!(
+                "the name of {} is known only after apply: left out",
+                resource.address
+            ),
+        );
+    }
+    name
+}
+
 /// `read_only = true` when the resource says so.
 fn read_only(resource: &Resource, lines: &mut Vec<String>) {
     if resource.values.get("read_only").and_then(Value::as_bool) == Some(true) {
@@ -133,14 +148,7 @@ fn credential_lines(
 }
 
 fn credential(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, table: &str) {
-    let Some(name) = resource.text("name") else {
-        out.warn(
-            &resource.address,
-            format!(
-                "the name of {} is known only after apply: left out",
-                resource.address
-            ),
-        );
+    let Some(name) = named(out, resource) else {
         return;
     };
     if let Some(lines) = credential_lines(out, resolver, resource, name) {
@@ -222,14 +230,7 @@ fn metastore_of<'a>(
 }
 
 fn data_access(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
-    let Some(name) = resource.text("name") else {
-        out.warn(
-            &resource.address,
-            format!(
-                "the name of {} is known only after apply: left out",
-                resource.address
-            ),
-        );
+    let Some(name) = named(out, resource) else {
         return;
     };
     let Some(lines) = credential_lines(out, resolver, resource, name) else {
@@ -253,14 +254,7 @@ fn data_access(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
 }
 
 fn catalog(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
-    let Some(name) = resource.text("name") else {
-        out.warn(
-            &resource.address,
-            format!(
-                "the name of {} is known only after apply: left out",
-                resource.address
-            ),
-        );
+    let Some(name) = named(out, resource) else {
         return;
     };
     let Some(root) = resource.text("storage_root") else {
