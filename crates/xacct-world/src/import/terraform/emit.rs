@@ -370,6 +370,7 @@ impl Out {
                 .values()
                 .map(|compute| ("compute", compute.name.clone())),
         );
+        identities.extend(self.unity.identities());
         let mut ranges = self.replaced.clone();
         ranges.extend(
             identities

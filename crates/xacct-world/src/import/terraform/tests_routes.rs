@@ -2,7 +2,8 @@
 //! data cell filters, and the EMR security configuration runtime roles read. Each test loads
 //! the manifest it gets, so a table the loader refuses fails it.
 
-use super::tests::{load, r, read, warned};
+use super::tests::{load, plan, r, read, warned};
+use super::{convert_over, Base, Options, Side};
 use serde_json::json;
 
 const ACCOUNT: &str = "0d26daa6-5e44-4c97-a497-ef015f91254a";
@@ -290,4 +291,27 @@ fn emr_runtime_role_settings_pass_through_the_security_configuration() {
         json!(true)
     );
     assert!(!converted.manifest.contains("runtime_role ="));
+}
+
+#[test]
+fn over_a_scenario_the_plan_replaces_its_unity_catalog_tables_of_the_same_name() {
+    let scenario = "[[storage_credential]]\nname = \"lake\"\nrole = \"arn:aws:iam::111111111111:role/old\"\ndatabricks_account_id = \"x\"\n\n[[external_location]]\nname = \"other\"\nurl = \"s3://b/\"\ncredential = \"lake\"\n";
+    let converted = convert_over(
+        &plan(vec![r(
+            "databricks_storage_credential",
+            "s",
+            json!({"name": "lake", "aws_iam_role": [{"role_arn": "arn:aws:iam::111111111111:role/uc"}]}),
+        )
+        .on("databricks")]),
+        "plan.json",
+        Side::After,
+        &Options::default(),
+        Base::scan(scenario),
+    )
+    .unwrap();
+    let blanked = super::base::blank(scenario, &converted.replaced);
+    assert!(
+        !blanked.contains("role/old") && blanked.contains("name = \"other\""),
+        "{blanked}"
+    );
 }

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 #[derive(Default)]
 pub(crate) struct MetastoreOut {
     pub(crate) address: String,
+    pub(crate) name: String,
     /// The id the plan knows, if any (else only references find it).
     pub(crate) id: Option<String>,
     pub(crate) lines: Vec<String>,
@@ -32,10 +33,23 @@ pub(crate) struct MetastoreOut {
 #[derive(Default)]
 pub(crate) struct UnityOut {
     pub(crate) tables: Vec<(String, String)>,
+    /// What the tables define, by manifest kind and name: they replace the scenario's.
+    pub(crate) names: Vec<(&'static str, String)>,
     pub(crate) metastores: BTreeMap<String, MetastoreOut>,
 }
 
 impl UnityOut {
+    /// The scenario entries the plan's tables replace: `(kind, name)`.
+    pub(crate) fn identities(&self) -> Vec<(&'static str, String)> {
+        let mut identities = self.names.clone();
+        identities.extend(
+            self.metastores
+                .values()
+                .map(|metastore| ("metastore", metastore.name.clone())),
+        );
+        identities
+    }
+
     /// The tables to write, each with the address it comes from.
     pub(crate) fn blocks(&self) -> Vec<(String, String)> {
         let mut blocks = self.tables.clone();
@@ -147,11 +161,12 @@ fn credential_lines(
     Some(lines)
 }
 
-fn credential(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, table: &str) {
+fn credential(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource, table: &'static str) {
     let Some(name) = named(out, resource) else {
         return;
     };
     if let Some(lines) = credential_lines(out, resolver, resource, name) {
+        out.unity.names.push((table, name.to_owned()));
         out.unity.tables.push((
             resource.address.clone(),
             format!("[[{table}]]\n{}", lines.join("\n")),
@@ -180,6 +195,7 @@ fn location(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         format!("credential = {}", quote(&credential)),
     ];
     read_only(resource, &mut lines);
+    out.unity.names.push(("external_location", name.to_owned()));
     out.unity.tables.push((
         resource.address.clone(),
         format!("[[external_location]]\n{}", lines.join("\n")),
@@ -196,6 +212,7 @@ fn metastore(out: &mut Out, resource: &Resource) {
         resource.address.clone(),
         MetastoreOut {
             address: resource.address.clone(),
+            name: name.to_owned(),
             id: resource.text("id").map(str::to_owned),
             lines,
             ..MetastoreOut::default()
@@ -236,6 +253,9 @@ fn data_access(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let Some(lines) = credential_lines(out, resolver, resource, name) else {
         return;
     };
+    out.unity
+        .names
+        .push(("storage_credential", name.to_owned()));
     out.unity.tables.push((
         resource.address.clone(),
         format!("[[storage_credential]]\n{}", lines.join("\n")),
