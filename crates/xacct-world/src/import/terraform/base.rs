@@ -22,7 +22,7 @@ pub struct Base {
 }
 
 /// The kinds a plan can replace or add to, and the key that names each entry.
-const KINDS: [(&str, &str); 12] = [
+const KINDS: [(&str, &str); 16] = [
     ("role", "arn"),
     ("user", "arn"),
     ("group", "arn"),
@@ -35,6 +35,10 @@ const KINDS: [(&str, &str); 12] = [
     ("account", "id"),
     ("catalog", "account"),
     ("share", "name"),
+    ("storage_credential", "name"),
+    ("service_credential", "name"),
+    ("external_location", "name"),
+    ("metastore", "name"),
 ];
 
 impl Base {

@@ -74,6 +74,10 @@ pub(crate) struct CatalogOut {
     pub(crate) policy: Option<Doc>,
     pub(crate) admins: Vec<String>,
     pub(crate) iam_allowed_by_default: Option<bool>,
+    /// `Parameters.CROSS_ACCOUNT_VERSION` of the data lake settings.
+    pub(crate) cross_account_version: Option<u64>,
+    /// LF-Tags on databases, tables and columns, attached by [`super::lf_tags::attach`].
+    pub(crate) tagged: Vec<super::lf_tags::Tagging>,
     /// Sub-tables (`[[catalog.database]]` ...) already written, with their addresses.
     pub(crate) tables: Vec<(String, String)>,
 }
@@ -100,6 +104,8 @@ pub(crate) struct ComputeOut {
     pub(crate) mounts: Vec<Value>,
     /// Who launches it: the role the provider assumes, kept when it is a role of the plan.
     pub(crate) deployed_by: Option<String>,
+    /// The steps' runtime role, kept from the scenario's compute of the same name.
+    pub(crate) runtime_role: Option<String>,
     pub(crate) databricks: bool,
 }
 
@@ -138,6 +144,8 @@ pub(crate) struct Out {
     pub(crate) deployer: Option<String>,
     /// EMR security configurations as `describe-security-configuration` prints them, by name.
     pub(crate) emr_security: BTreeMap<String, Value>,
+    /// Unity Catalog credentials, locations and metastores.
+    pub(crate) unity: super::unity::UnityOut,
     /// The scenario the plan is merged over, if any.
     pub(crate) base: Base,
     /// The scenario's tables the plan replaces or adds to: blanked in its text.
@@ -252,6 +260,14 @@ impl Writer {
             .push((start..self.text.len(), address.to_owned()));
     }
 
+    /// A table written whole (`[[metastore]]` and its lines).
+    fn block(&mut self, address: &str, block: &str) {
+        let start = self.text.len();
+        let _ = writeln!(self.text, "\n# {address}\n{block}");
+        self.ranges
+            .push((start..self.text.len(), address.to_owned()));
+    }
+
     fn table(&mut self, address: &str, header: &str, lines: &[String]) {
         let start = self.text.len();
         let _ = writeln!(self.text, "\n# {address}\n[[{header}]]");
@@ -283,6 +299,7 @@ impl Out {
             warnings: Vec::new(),
             deployer: None,
             emr_security: BTreeMap::new(),
+            unity: super::unity::UnityOut::default(),
             base: Base::default(),
             replaced: Vec::new(),
         }
@@ -353,6 +370,7 @@ impl Out {
                 .values()
                 .map(|compute| ("compute", compute.name.clone())),
         );
+        identities.extend(self.unity.identities());
         let mut ranges = self.replaced.clone();
         ranges.extend(
             identities
@@ -514,6 +532,9 @@ impl Out {
             if let Some(default) = catalog.iam_allowed_by_default {
                 lines.push(format!("iam_allowed_by_default = {default}"));
             }
+            if let Some(version) = catalog.cross_account_version {
+                lines.push(format!("cross_account_version = {version}"));
+            }
             writer.entity(
                 &catalog.address,
                 "catalog",
@@ -542,6 +563,9 @@ impl Out {
             }
             writer.table(&share.address, "share", &lines);
         }
+        for (address, block) in self.unity.blocks() {
+            writer.block(&address, &block);
+        }
         let mut files = BTreeMap::new();
         for compute in self.computes.values() {
             let stem = file_stem(&compute.address);
@@ -564,6 +588,9 @@ impl Out {
             };
             if let Some(role) = deployer {
                 lines.push(format!("deployed_by = {}", quote(role)));
+            }
+            if let Some(role) = &compute.runtime_role {
+                lines.push(format!("runtime_role = {}", quote(role)));
             }
             if !compute.mounts.is_empty() {
                 let mounts_path = format!("terraform/{stem}.mounts.json");

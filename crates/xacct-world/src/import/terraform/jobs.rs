@@ -68,6 +68,7 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             None => out.warn(&resource.address, format!("{} uses security configuration `{security}`, which is not in the plan: its EMRFS role mappings are left out", resource.address)),
         }
     }
+    let runtime_role = runtime_role(out, resource, &name, &settings);
     settings.insert(
         0,
         ("emr_cluster", json!({"Cluster": Value::Object(cluster)})),
@@ -79,9 +80,48 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             name,
             settings,
             deployed_by: resource.deployer.clone(),
+            runtime_role,
             ..ComputeOut::default()
         },
     );
+}
+
+/// The runtime role of a cluster whose security configuration enables runtime roles
+/// (`EnableApplicationScopedIAMRole`). Each step names its own (`ExecutionRoleArn` of
+/// `AddJobFlowSteps`), which a plan does not hold: the scenario's compute of the same name says
+/// it, or the reader warns (and the loader reports `runtime-role-required`).
+fn runtime_role(
+    out: &mut Out,
+    resource: &Resource,
+    name: &str,
+    settings: &[(&'static str, Value)],
+) -> Option<String> {
+    let enabled = settings
+        .iter()
+        .filter(|(key, _)| *key == "security_configuration")
+        .filter_map(|(_, described)| described.get("SecurityConfiguration")?.as_str())
+        .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+        .any(|configuration| {
+            configuration
+                .pointer(
+                    "/AuthorizationConfiguration/IAMConfiguration/EnableApplicationScopedIAMRole",
+                )
+                .and_then(Value::as_bool)
+                == Some(true)
+        });
+    if !enabled {
+        return None;
+    }
+    let role = out
+        .base
+        .get("compute", name)
+        .and_then(|entry| entry.table.get("runtime_role"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned);
+    if role.is_none() {
+        out.warn(&resource.address, format!("{} enables runtime roles; its steps name their role when submitted, which the plan does not hold: give it as `runtime_role` on the scenario's compute `{name}`", resource.address));
+    }
+    role
 }
 
 fn glue_job(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {

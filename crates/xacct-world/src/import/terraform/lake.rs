@@ -41,7 +41,7 @@ pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) 
 
 /// The `[[catalog]]` of `catalog_id` (the provider's account when absent) in the resource's
 /// Region.
-fn catalog<'a>(
+pub(super) fn catalog<'a>(
     out: &'a mut Out,
     resource: &Resource,
     catalog_id: Option<&str>,
@@ -70,7 +70,7 @@ fn catalog_of(block: &Map<String, Value>) -> Option<String> {
     text_of(Some(block), "catalog_id").map(str::to_owned)
 }
 
-fn text_of<'a>(block: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
+pub(super) fn text_of<'a>(block: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
     block?.get(name)?.as_str().filter(|text| !text.is_empty())
 }
 
@@ -106,9 +106,25 @@ fn table(out: &mut Out, resource: &Resource) {
         quote(database),
         quote(name)
     )];
-    if let Some(location) = text_of(resource.block("storage_descriptor"), "location") {
+    let descriptor = resource.block("storage_descriptor");
+    if let Some(location) = text_of(descriptor, "location") {
         let location = location.replacen("s3a://", "s3://", 1);
         lines.push(format!("location = {}", quote(&location)));
+    }
+    // The columns Lake Formation grants on: the descriptor's, then the partition keys.
+    let columns: Vec<String> = [
+        descriptor.and_then(|block| block.get("columns")),
+        resource.values.get("partition_keys"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_array)
+    .flatten()
+    .filter_map(|column| column.get("name").and_then(Value::as_str))
+    .map(quote)
+    .collect();
+    if !columns.is_empty() {
+        lines.push(format!("columns = [{}]", columns.join(", ")));
     }
     let target = resource.block("target_table");
     if let (Some(account), Some(database), Some(table)) = (
@@ -156,7 +172,20 @@ fn settings(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             .flatten()
     })
     .any(|block| block.get("principal").and_then(Value::as_str) == Some("IAM_ALLOWED_PRINCIPALS"));
+    // `parameters = { CROSS_ACCOUNT_VERSION = "3" }`: the settings' Parameters map.
+    let given = resource
+        .values
+        .get("parameters")
+        .and_then(|parameters| parameters.get("CROSS_ACCOUNT_VERSION"));
+    let version = given.and_then(|value| match value {
+        Value::String(text) => text.trim().parse::<u64>().ok(),
+        other => other.as_u64(),
+    });
+    if let (Some(value), None) = (given, version) {
+        out.warn(&resource.address, format!("the CROSS_ACCOUNT_VERSION {value} of {} is not a version number: the catalog is read without one (xacct then answers with version 4)", resource.address));
+    }
     let entry = catalog(out, resource, None);
+    entry.cross_account_version = version.or(entry.cross_account_version);
     entry.admins.extend(admins);
     entry.iam_allowed_by_default = Some(iam_allowed);
 }
@@ -210,22 +239,22 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         );
         return;
     };
-    for tagged in ["lf_tag", "lf_tag_policy"] {
-        if resource
-            .values
-            .get(tagged)
-            .and_then(Value::as_array)
-            .is_some_and(|items| !items.is_empty())
-        {
-            out.warn(
-                &resource.address,
-                format!(
-                    "{} grants on LF-tags, which xacct does not read: left out",
-                    resource.address
-                ),
-            );
-            return;
-        }
+    // A grant on an LF-Tag itself (ASSOCIATE, DESCRIBE on the key) lets the principal tag
+    // resources, not read them.
+    if resource
+        .values
+        .get("lf_tag")
+        .and_then(Value::as_array)
+        .is_some_and(|items| !items.is_empty())
+    {
+        out.warn(
+            &resource.address,
+            format!(
+                "{} grants on an LF-Tag itself (who may assign or describe it), which xacct does not read: left out",
+                resource.address
+            ),
+        );
+        return;
     }
     let quoted = |items: Vec<String>| {
         items
@@ -243,7 +272,13 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     let table = resource.block("table");
     let columns = resource.block("table_with_columns");
     let data = resource.block("data_location");
-    if resource
+    if let Some(target) = super::lf_tags::grant_target(resource) {
+        let Ok((target, id)) = target.map_err(|reason| out.warn(&resource.address, reason)) else {
+            return;
+        };
+        catalog_id = id.or(catalog_id);
+        lines.extend(target);
+    } else if resource
         .values
         .get("catalog_resource")
         .and_then(Value::as_bool)
@@ -261,8 +296,11 @@ fn permissions(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             quote(text_of(Some(block), "name").unwrap_or("*"))
         ));
         let names = strings(block.get("column_names"));
+        let excluded = strings(block.get("excluded_column_names"));
         if !names.is_empty() {
             lines.push(format!("columns = [{}]", quoted(names)));
+        } else if !excluded.is_empty() {
+            lines.push(format!("excluded_columns = [{}]", quoted(excluded)));
         }
     } else if let Some(block) = table {
         catalog_id = catalog_of(block).or(catalog_id);

@@ -15,6 +15,7 @@ mod emit;
 mod iam;
 mod jobs;
 mod lake;
+mod lf_tags;
 mod organizations;
 mod overlay;
 mod plan;
@@ -23,6 +24,9 @@ mod s3;
 mod streams;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_routes;
+mod unity;
 
 pub use base::Base;
 pub use overlay::{load_over, worlds, Overlay};
@@ -151,7 +155,9 @@ pub fn convert_over(
             || streams::read(&mut world, &resolver, resource)
             || lake::read(&mut world, &resolver, resource)
             || organizations::read(&mut world, &resolver, resource)
+            || lf_tags::read(&mut world, &resolver, resource)
             || databricks::read(&mut world, &resolver, resource)
+            || unity::read(&mut world, &resolver, resource)
             || jobs::read(&mut world, &resolver, resource);
         if !mapped && !IGNORED.contains(&resource.kind.as_str()) {
             unknown_types
@@ -173,6 +179,7 @@ pub fn convert_over(
             ),
         );
     }
+    lf_tags::attach(&mut world);
     let mut converted = world.finish();
     converted.resources = plan.resources.len();
     Ok(converted)
@@ -198,7 +205,10 @@ fn stage(kind: &str) -> u8 {
         | "aws_ram_resource_share"
         | "databricks_cluster"
         | "aws_glue_catalog_database"
-        | "aws_lakeformation_data_lake_settings" => 1,
+        | "aws_lakeformation_data_lake_settings"
+        | "databricks_metastore" => 1,
+        // LF-Tags are attached to databases and tables once those are read.
+        "aws_lakeformation_resource_lf_tags" => 3,
         _ => 2,
     }
 }

@@ -349,7 +349,19 @@ fn providers(
             [one] => Some(one.clone()),
             _ => None,
         };
-        let account = lookup(account_of, key).or(from_role).or(from_allowed);
+        // The databricks provider's `account_id`: the Databricks account (Unity Catalog's
+        // external id), not an AWS account.
+        let from_databricks = (provider.get("name").and_then(Value::as_str) == Some("databricks"))
+            .then(|| {
+                constant("account_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .flatten();
+        let account = lookup(account_of, key)
+            .or(from_role)
+            .or(from_allowed)
+            .or(from_databricks);
         let region = constant("region")
             .and_then(Value::as_str)
             .map(str::to_owned);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use xacct_policy::{Severity, SourceFile};
 
 /// A resource: (type, name, values, provider, unknown attributes, references by attribute).
-struct R {
+pub(super) struct R {
     kind: &'static str,
     name: &'static str,
     values: Value,
@@ -19,7 +19,7 @@ struct R {
     refs: Value,
 }
 
-fn r(kind: &'static str, name: &'static str, values: Value) -> R {
+pub(super) fn r(kind: &'static str, name: &'static str, values: Value) -> R {
     R {
         kind,
         name,
@@ -31,11 +31,11 @@ fn r(kind: &'static str, name: &'static str, values: Value) -> R {
 }
 
 impl R {
-    fn on(mut self, provider: &'static str) -> Self {
+    pub(super) fn on(mut self, provider: &'static str) -> Self {
         self.provider = provider;
         self
     }
-    fn unknown(mut self, unknown: &'static [&'static str], refs: Value) -> Self {
+    pub(super) fn unknown(mut self, unknown: &'static [&'static str], refs: Value) -> Self {
         self.unknown = unknown;
         self.refs = refs;
         self
@@ -44,7 +44,7 @@ impl R {
 
 /// A plan of `resources`: `aws` in 111111111111 (assume_role), `aws.b` in 222222222222
 /// (allowed_account_ids), `aws.c` with no account.
-fn plan(resources: Vec<R>) -> String {
+pub(super) fn plan(resources: Vec<R>) -> String {
     let mut planned = Vec::new();
     let mut changes = Vec::new();
     let mut configs = Vec::new();
@@ -80,7 +80,9 @@ fn plan(resources: Vec<R>) -> String {
             "provider_config": {
                 "aws": {"name": "aws", "expressions": {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::111111111111:role/deploy"}}]}},
                 "aws.b": {"name": "aws", "alias": "b", "expressions": {"allowed_account_ids": {"constant_value": ["222222222222"]}, "region": {"constant_value": "eu-west-1"}}},
-                "aws.c": {"name": "aws", "alias": "c", "expressions": {}}
+                "aws.c": {"name": "aws", "alias": "c", "expressions": {}},
+                "databricks": {"name": "databricks", "expressions": {"account_id": {"constant_value": "0d26daa6-5e44-4c97-a497-ef015f91254a"}}},
+                "databricks.ws": {"name": "databricks", "alias": "ws", "expressions": {}}
             },
             "root_module": {"resources": configs}
         }
@@ -88,7 +90,7 @@ fn plan(resources: Vec<R>) -> String {
     .to_string()
 }
 
-fn read(resources: Vec<R>) -> Converted {
+pub(super) fn read(resources: Vec<R>) -> Converted {
     convert(
         &plan(resources),
         "plan.json",
@@ -99,7 +101,7 @@ fn read(resources: Vec<R>) -> Converted {
 }
 
 /// Loads a converted plan as a scenario; its errors fail the test.
-fn load(converted: &Converted) -> Loaded {
+pub(super) fn load(converted: &Converted) -> Loaded {
     let files = converted
         .files
         .iter()
@@ -121,7 +123,7 @@ fn load(converted: &Converted) -> Loaded {
     loaded
 }
 
-fn warned(converted: &Converted, address: &str, words: &str) -> bool {
+pub(super) fn warned(converted: &Converted, address: &str, words: &str) -> bool {
     converted
         .warnings
         .iter()
@@ -400,7 +402,7 @@ fn glue_lake_formation_and_ram() {
     assert!(warned(
         &converted,
         "aws_lakeformation_permissions.tags",
-        "LF-tags"
+        "no LF-Tag expression"
     ));
     load(&converted);
 }
