@@ -70,6 +70,8 @@ enum Command {
     Check(command::check::Args),
     /// Answer one question about a scenario: can this identity do that, through which chain?
     Explain(command::explain::Args),
+    /// Read every account's access documents from AWS into a scenario folder.
+    Collect(command::collect::Args),
     /// Write a scenario manifest (xacct.toml) from AWS exports.
     Import(command::import::Args),
     /// List every principal that can do an action on a resource, with its shortest chain.
@@ -106,6 +108,7 @@ fn main() -> ExitCode {
         Command::WhoCan(args) => command::who_can::run(&args),
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
+        Command::Collect(args) => command::collect::run(&args),
         Command::Plan(args) => command::plan::run(&args),
         Command::Completions(args) => {
             let mut script = Vec::new();

@@ -11,6 +11,7 @@
 
 mod authorization;
 mod bucket;
+mod collected;
 mod detect;
 mod lake;
 mod organizations;
@@ -45,7 +46,7 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 13] = [
     "authorization-details",
     "bucket-policy",
     "organizations",
@@ -53,6 +54,12 @@ pub const KINDS: [&str; 7] = [
     "lakeformation-settings",
     "glue-resource-policy",
     "ram-resource-shares",
+    "collect-gaps",
+    "s3-settings",
+    "kms-keys",
+    "kinesis-streams",
+    "glue-catalog",
+    "lakeformation-resources",
 ];
 
 /// `FullAWSAccess`, which AWS attaches at every level of an organization by default.
@@ -95,6 +102,38 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     } else {
         None
     };
+    // The files `xacct collect` writes: their account and Region are the table's.
+    let collected = if collected::KINDS.contains(&kind) {
+        let Some(text) = &entry.account else {
+            loader.error(
+                "incomplete-import",
+                kind_span,
+                format!(
+                    "a {kind} import needs `account`: the file does not say which account it is of"
+                ),
+            );
+            return;
+        };
+        match text.parse::<AccountId>() {
+            Ok(account) => Some((
+                account,
+                entry
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "us-east-1".to_owned()),
+            )),
+            Err(error) => {
+                loader.error(
+                    "invalid-account",
+                    kind_span,
+                    format!("`account` of this import: {error}"),
+                );
+                return;
+            }
+        }
+    } else {
+        None
+    };
     let Some((source, root)) = read(loader, &entry.path) else {
         return;
     };
@@ -103,6 +142,11 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
         ("authorization-details", _, _) => authorization::import(&mut export, &root, entry),
         ("organizations", _, _) => organizations::import(&mut export, &root),
         (_, Some(target), _) => bucket::import(&mut export, &root, &target),
+        _ if collected.is_some() => {
+            if let Some((account, region)) = &collected {
+                collected::import(&mut export, &root, kind, *account, region);
+            }
+        }
         (_, _, Some(scope)) => lake::import(&mut export, &root, kind, &scope),
         _ => {}
     }

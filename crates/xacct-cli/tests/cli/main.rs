@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// `xacct collect` against moto: collected folders check as the hand-written examples.
+mod collect;
 /// Every broken example fails with its link and fix, and the fix mends it.
 mod examples;
 /// Policy, settings and export files are read only inside their root.
