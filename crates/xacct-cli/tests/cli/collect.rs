@@ -384,6 +384,57 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
         },
     );
     assert!(collected.join("organizations.json").is_file());
+
+    // The same organization through its management account alone: every member is listed and
+    // its role assumed, and the same files are written as with a profile per account.
+    let dir = collected.parent().unwrap();
+    let (code, stdout, stderr) = xacct_aws(
+        dir,
+        &[
+            "collect",
+            "--endpoint-url",
+            &moto.url,
+            "--profile",
+            "a",
+            "--all-accounts",
+            "--assume-role-name",
+            "xacct-collector",
+            "--output",
+            "all",
+        ],
+    );
+    assert_eq!(code, 1, "the RAM calls moto lacks are gaps:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("collected 2 accounts"), "{stdout}");
+    assert!(
+        stdout.contains("222222222222 (role arn:aws:iam::222222222222:role/xacct-collector)"),
+        "{stdout}"
+    );
+    let files = |root: &Path| {
+        let mut found = Vec::new();
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    found.push(path.strip_prefix(root).unwrap().to_path_buf());
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    let by_profiles: Vec<PathBuf> = files(&collected)
+        .into_iter()
+        // What collect wrote, not the example's settings files copied next to it.
+        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
+        .filter(|path| !path.starts_with("glue"))
+        .collect();
+    assert_eq!(files(&dir.join("all")).len(), by_profiles.len() + 1);
+    for path in by_profiles {
+        assert!(dir.join("all").join(&path).is_file(), "{}", path.display());
+    }
     let catalog =
         std::fs::read_to_string(collected.join("222222222222/us-east-1/glue-catalog.json"))
             .unwrap();

@@ -92,6 +92,13 @@ fn gaps(export: &mut Export<'_>, root: &Json) {
         let action = text(gap, "Action").unwrap_or("an AWS call");
         let resource = text(gap, "Resource").unwrap_or("*");
         let code = text(gap, "ErrorCode").unwrap_or_default();
+        let said = text(gap, "Message").unwrap_or_default();
+        let code = match (code, said) {
+            ("", "") => "no answer".to_owned(),
+            ("", said) => said.to_owned(),
+            (code, "") => code.to_owned(),
+            (code, said) => format!("{code}: {said}"),
+        };
         let unanswerable = text(gap, "Unanswerable").unwrap_or_default();
         let place = match (text(gap, "Account"), text(gap, "Region")) {
             (Some(account), Some(region)) => format!("account {account} ({region})"),
