@@ -341,7 +341,10 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
         assert!(text.contains(moto), "{text}");
         std::fs::write(
             &path,
-            text.replace(moto, "stream/testStream/consumer/databricks-efo:1764547200\""),
+            text.replace(
+                moto,
+                "stream/testStream/consumer/databricks-efo:1764547200\"",
+            ),
         )
         .unwrap();
     };
@@ -403,7 +406,10 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
             "all",
         ],
     );
-    assert_eq!(code, 1, "the RAM calls moto lacks are gaps:\n{stdout}\n{stderr}");
+    assert_eq!(
+        code, 1,
+        "the RAM calls moto lacks are gaps:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("collected 2 accounts"), "{stdout}");
     assert!(
         stdout.contains("222222222222 (role arn:aws:iam::222222222222:role/xacct-collector)"),
@@ -428,7 +434,10 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
     let by_profiles: Vec<PathBuf> = files(&collected)
         .into_iter()
         // What collect wrote, not the example's settings files copied next to it.
-        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
         .filter(|path| !path.starts_with("glue"))
         .collect();
     assert_eq!(files(&dir.join("all")).len(), by_profiles.len() + 1);

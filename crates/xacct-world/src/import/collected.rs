@@ -398,6 +398,48 @@ fn resource_policy(
     export.policy(document, PolicyKind::Resource, label, place)
 }
 
+/// The key ARN of a stream's `KeyId`: a key ARN, a key id, or an alias (name or ARN) that a
+/// key imported before carries. An alias no key carries is a warning, and the stream is read
+/// as unencrypted (its readers' kms:Decrypt is not checked).
+fn stream_key(
+    export: &mut Export<'_>,
+    key: &str,
+    account: AccountId,
+    region: &str,
+    stream: &str,
+    span: Span,
+) -> Option<String> {
+    let alias = key
+        .strip_prefix(&format!("arn:aws:kms:{region}:{account}:"))
+        .unwrap_or(key);
+    if !alias.starts_with("alias/") {
+        return Some(if key.starts_with("arn:") {
+            key.to_owned()
+        } else {
+            format!("arn:aws:kms:{region}:{account}:key/{key}")
+        });
+    }
+    let found = export
+        .loader
+        .world
+        .keys
+        .values()
+        .find(|candidate| {
+            candidate.account == account
+                && candidate.region == region
+                && candidate.aliases.iter().any(|name| name == alias)
+        })
+        .map(|found| found.arn.clone());
+    if found.is_none() {
+        export.warning(
+            "unresolved-encryption-key",
+            span,
+            format!("stream `{stream}` is encrypted with `{key}`, an alias no collected key of {account} ({region}) carries: kms:Decrypt on its reads is not checked"),
+        );
+    }
+    found
+}
+
 fn kinesis(export: &mut Export<'_>, root: &Json, account: AccountId, region: &str) {
     for (name, stream) in entries(member(root, "Streams")) {
         let summary = member(stream, "DescribeStreamSummary")
@@ -409,15 +451,7 @@ fn kinesis(export: &mut Export<'_>, root: &Json, account: AccountId, region: &st
         let encryption_key = summary
             .filter(|s| text(s, "EncryptionType") == Some("KMS"))
             .and_then(|s| text(s, "KeyId"))
-            .map(|key| {
-                if key.starts_with("arn:") {
-                    key.to_owned()
-                } else if key.starts_with("alias/") {
-                    format!("arn:aws:kms:{region}:{account}:{key}")
-                } else {
-                    format!("arn:aws:kms:{region}:{account}:key/{key}")
-                }
-            });
+            .and_then(|key| stream_key(export, key, account, region, name, stream.span()));
         let policy = resource_policy(
             export,
             member(stream, "GetResourcePolicy"),

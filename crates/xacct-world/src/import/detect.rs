@@ -80,7 +80,9 @@ impl Kind {
             // S3 settings after the bucket policies, the catalog's tables after its settings,
             // the calls that failed last.
             Kind::Collected { kind, .. } => match *kind {
-                "s3-settings" | "kms-keys" | "kinesis-streams" => 2,
+                "s3-settings" | "kms-keys" => 2,
+                // After the keys, whose aliases name a stream's key.
+                "kinesis-streams" => 3,
                 "glue-catalog" | "lakeformation-resources" => 4,
                 _ => 8,
             },
