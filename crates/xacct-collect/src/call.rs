@@ -13,6 +13,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
+/// The closure [`Recorder::raw_pages`] takes: `request` (an SDK fluent builder) with the
+/// page token set through `setter`, sent with the call's capture.
+macro_rules! page {
+    ($request:expr, $setter:ident) => {
+        |token, capture| {
+            $request
+                .$setter(token)
+                .customize()
+                .interceptor(capture)
+                .send()
+        }
+    };
+}
+
+/// The closure [`Recorder::raw`] takes: `request` sent with the call's capture.
+macro_rules! once {
+    ($request:expr) => {
+        |capture| $request.customize().interceptor(capture).send()
+    };
+}
+
 /// The error codes AWS answers when the caller may not make the call.
 const DENIED: [&str; 6] = [
     "AccessDenied",

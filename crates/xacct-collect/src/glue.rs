@@ -34,12 +34,7 @@ pub(crate) async fn collect(
                 unanswerable: "whom the catalog policy lets read the catalog from other accounts",
                 absent: &["EntityNotFoundException"],
             },
-            |capture| {
-                glue.get_resource_policy()
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            once!(glue.get_resource_policy()),
         )
         .await
         .got()
@@ -59,13 +54,7 @@ pub(crate) async fn collect(
             },
             &["DatabaseList"],
             "NextToken",
-            |token, capture| {
-                glue.get_databases()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(glue.get_databases(), set_next_token),
         )
         .await
         .got();
@@ -94,14 +83,7 @@ pub(crate) async fn collect(
                     },
                     &["TableList"],
                     "NextToken",
-                    |token, capture| {
-                        glue.get_tables()
-                            .database_name(&name)
-                            .set_next_token(token)
-                            .customize()
-                            .interceptor(capture)
-                            .send()
-                    },
+                    page!(glue.get_tables().database_name(&name), set_next_token),
                 )
                 .await
                 .got()
@@ -122,12 +104,7 @@ pub(crate) async fn collect(
                 unanswerable: "the data lake administrators and whether new tables are IAM-only",
                 absent: &[],
             },
-            |capture| {
-                lake.get_data_lake_settings()
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            once!(lake.get_data_lake_settings()),
         )
         .await
         .got()
@@ -144,14 +121,7 @@ pub(crate) async fn collect(
             },
             &["PrincipalResourcePermissions"],
             "NextToken",
-            |token, capture| {
-                lake.list_permissions()
-                    .catalog_id(account)
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(lake.list_permissions().catalog_id(account), set_next_token),
         )
         .await
         .got()
@@ -168,13 +138,7 @@ pub(crate) async fn collect(
             },
             &["ResourceInfoList"],
             "NextToken",
-            |token, capture| {
-                lake.list_resources()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(lake.list_resources(), set_next_token),
         )
         .await
         .got()

@@ -37,12 +37,14 @@ pub(crate) async fn authorization_details(session: &Session, recorder: &Recorder
                     .send(),
             )
             .await;
-        let Outcome::Got(page) = page else {
-            if marker.is_none() {
-                return None;
+        // A first page that fails is no export; a later one leaves the export cut short.
+        let page = match (page, &marker) {
+            (Outcome::Got(page), _) => page,
+            (_, None) => return None,
+            (_, Some(_)) => {
+                truncated = true;
+                break;
             }
-            truncated = true;
-            break;
         };
         users.extend(page.user_detail_list().iter().map(user));
         groups.extend(page.group_detail_list().iter().map(group));

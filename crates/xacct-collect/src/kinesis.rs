@@ -31,14 +31,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
             },
             &["StreamNames", "StreamSummaries"],
             "NextToken",
-            |token, capture| {
-                client
-                    .list_streams()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.list_streams(), set_next_token),
         )
         .await
         .got()?;
@@ -68,14 +61,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                     "kinesis:DescribeStreamSummary",
                     "which key encrypts the stream: kms:Decrypt on reads is not checked",
                 ),
-                |capture| {
-                    client
-                        .describe_stream_summary()
-                        .stream_arn(&arn)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                once!(client.describe_stream_summary().stream_arn(&arn)),
             )
             .await
             .got()
@@ -88,14 +74,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                     "kinesis:GetResourcePolicy",
                     "who the stream's resource policy lets in: cross-account reads look denied",
                 ),
-                |capture| {
-                    client
-                        .get_resource_policy()
-                        .resource_arn(&arn)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                once!(client.get_resource_policy().resource_arn(&arn)),
             )
             .await
             .got()
@@ -110,15 +89,10 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                 ),
                 &["Consumers"],
                 "NextToken",
-                |token, capture| {
-                    client
-                        .list_stream_consumers()
-                        .stream_arn(&arn)
-                        .set_next_token(token)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                page!(
+                    client.list_stream_consumers().stream_arn(&arn),
+                    set_next_token
+                ),
             )
             .await
             .got();
@@ -143,14 +117,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                         unanswerable: "who the consumer's resource policy lets subscribe",
                         absent: &["ResourceNotFoundException"],
                     },
-                    |capture| {
-                        client
-                            .get_resource_policy()
-                            .resource_arn(&consumer)
-                            .customize()
-                            .interceptor(capture)
-                            .send()
-                    },
+                    once!(client.get_resource_policy().resource_arn(&consumer)),
                 )
                 .await
                 .got()

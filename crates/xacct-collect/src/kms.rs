@@ -27,14 +27,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
             },
             &["Keys"],
             "NextMarker",
-            |marker, capture| {
-                client
-                    .list_keys()
-                    .set_marker(marker)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.list_keys(), set_marker),
         )
         .await
         .got()?;
@@ -48,14 +41,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
             },
             &["Aliases"],
             "NextMarker",
-            |marker, capture| {
-                client
-                    .list_aliases()
-                    .set_marker(marker)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.list_aliases(), set_marker),
         )
         .await
         .got()
@@ -89,14 +75,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                     "kms:DescribeKey",
                     "whether the key is AWS managed, enabled, and what it is for",
                 ),
-                |capture| {
-                    client
-                        .describe_key()
-                        .key_id(&arn)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                once!(client.describe_key().key_id(&arn)),
             )
             .await
             .got()
@@ -106,15 +85,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
         if let Some(value) = recorder
             .raw(
                 &call("kms:GetKeyPolicy", "who the key policy lets use the key: kms:Decrypt through this key looks denied"),
-                |capture| {
-                    client
-                        .get_key_policy()
-                        .key_id(&arn)
-                        .policy_name("default")
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                once!(client.get_key_policy().key_id(&arn).policy_name("default")),
             )
             .await
             .got()
@@ -126,15 +97,7 @@ pub(crate) async fn collect(session: &Session, recorder: &Recorder, region: &str
                 &call("kms:ListGrants", "whom grants on the key let use it"),
                 &["Grants"],
                 "NextMarker",
-                |marker, capture| {
-                    client
-                        .list_grants()
-                        .key_id(&arn)
-                        .set_marker(marker)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                page!(client.list_grants().key_id(&arn), set_marker),
             )
             .await
             .got()

@@ -8,6 +8,7 @@
 //! is doing is reported through [`Progress`], which the command line implements.
 
 mod account;
+#[macro_use]
 mod call;
 mod capture;
 mod glue;

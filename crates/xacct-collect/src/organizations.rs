@@ -17,13 +17,7 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
     let organization = recorder
         .raw(
             &call("organizations:DescribeOrganization", "*"),
-            |capture| {
-                client
-                    .describe_organization()
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            once!(client.describe_organization()),
         )
         .await
         .got()?;
@@ -32,14 +26,7 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
             &call("organizations:ListRoots", "*"),
             &["Roots"],
             "NextToken",
-            |token, capture| {
-                client
-                    .list_roots()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.list_roots(), set_next_token),
         )
         .await
         .got()?;
@@ -52,15 +39,12 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
                 &call("organizations:ListOrganizationalUnitsForParent", &parent),
                 &["OrganizationalUnits"],
                 "NextToken",
-                |token, capture| {
+                page!(
                     client
                         .list_organizational_units_for_parent()
-                        .parent_id(&parent)
-                        .set_next_token(token)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                        .parent_id(&parent),
+                    set_next_token
+                ),
             )
             .await;
         if let Outcome::Got(listed) = listed {
@@ -72,15 +56,10 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
                 &call("organizations:ListAccountsForParent", &parent),
                 &["Accounts"],
                 "NextToken",
-                |token, capture| {
-                    client
-                        .list_accounts_for_parent()
-                        .parent_id(&parent)
-                        .set_next_token(token)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                page!(
+                    client.list_accounts_for_parent().parent_id(&parent),
+                    set_next_token
+                ),
             )
             .await;
         if let Outcome::Got(members) = members {
@@ -92,14 +71,7 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
             &call("organizations:ListAccounts", "*"),
             &["Accounts"],
             "NextToken",
-            |token, capture| {
-                client
-                    .list_accounts()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.list_accounts(), set_next_token),
         )
         .await
         .got();
@@ -113,15 +85,10 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
                 &call("organizations:ListPolicies", "*"),
                 &["Policies"],
                 "NextToken",
-                |token, capture| {
-                    client
-                        .list_policies()
-                        .filter(filter.clone())
-                        .set_next_token(token)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                },
+                page!(
+                    client.list_policies().filter(filter.clone()),
+                    set_next_token
+                ),
             )
             .await;
         let Outcome::Got(listed) = listed else {
@@ -129,14 +96,10 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
         };
         for id in ids(&listed, "Policies") {
             let described = recorder
-                .raw(&call("organizations:DescribePolicy", &id), |capture| {
-                    client
-                        .describe_policy()
-                        .policy_id(&id)
-                        .customize()
-                        .interceptor(capture)
-                        .send()
-                })
+                .raw(
+                    &call("organizations:DescribePolicy", &id),
+                    once!(client.describe_policy().policy_id(&id)),
+                )
                 .await
                 .got();
             let targets = recorder
@@ -144,15 +107,10 @@ pub(crate) async fn bundle(session: &Session, recorder: &Recorder) -> Option<Val
                     &call("organizations:ListTargetsForPolicy", &id),
                     &["Targets"],
                     "NextToken",
-                    |token, capture| {
-                        client
-                            .list_targets_for_policy()
-                            .policy_id(&id)
-                            .set_next_token(token)
-                            .customize()
-                            .interceptor(capture)
-                            .send()
-                    },
+                    page!(
+                        client.list_targets_for_policy().policy_id(&id),
+                        set_next_token
+                    ),
                 )
                 .await
                 .got();

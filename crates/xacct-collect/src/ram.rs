@@ -36,15 +36,12 @@ pub(crate) async fn collect(
             ),
             &["resourceShares"],
             "nextToken",
-            |token, capture| {
+            page!(
                 client
                     .get_resource_shares()
-                    .resource_owner(ResourceOwner::SelfValue)
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+                    .resource_owner(ResourceOwner::SelfValue),
+                set_next_token
+            ),
         )
         .await
         .got()
@@ -56,15 +53,12 @@ pub(crate) async fn collect(
             &call("ram:ListResources", "what the account's shares hold"),
             &["resources"],
             "nextToken",
-            |token, capture| {
+            page!(
                 client
                     .list_resources()
-                    .resource_owner(ResourceOwner::SelfValue)
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+                    .resource_owner(ResourceOwner::SelfValue),
+                set_next_token
+            ),
         )
         .await
         .got()
@@ -79,15 +73,12 @@ pub(crate) async fn collect(
             ),
             &["principals"],
             "nextToken",
-            |token, capture| {
+            page!(
                 client
                     .list_principals()
-                    .resource_owner(ResourceOwner::SelfValue)
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+                    .resource_owner(ResourceOwner::SelfValue),
+                set_next_token
+            ),
         )
         .await
         .got()
@@ -102,14 +93,7 @@ pub(crate) async fn collect(
             ),
             &["resourceShareInvitations"],
             "nextToken",
-            |token, capture| {
-                client
-                    .get_resource_share_invitations()
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+            page!(client.get_resource_share_invitations(), set_next_token),
         )
         .await
         .got()
@@ -128,15 +112,12 @@ pub(crate) async fn collect(
             ),
             &["resourceShares"],
             "nextToken",
-            |token, capture| {
+            page!(
                 client
                     .get_resource_shares()
-                    .resource_owner(ResourceOwner::OtherAccounts)
-                    .set_next_token(token)
-                    .customize()
-                    .interceptor(capture)
-                    .send()
-            },
+                    .resource_owner(ResourceOwner::OtherAccounts),
+                set_next_token
+            ),
         )
         .await
         .got()

@@ -180,14 +180,12 @@ async fn organization_accounts(
         absent: &[],
     };
     let listed = recorder
-        .raw_pages(&call, &["Accounts"], "NextToken", |token, capture| {
-            client
-                .list_accounts()
-                .set_next_token(token)
-                .customize()
-                .interceptor(capture)
-                .send()
-        })
+        .raw_pages(
+            &call,
+            &["Accounts"],
+            "NextToken",
+            page!(client.list_accounts(), set_next_token),
+        )
         .await;
     let Outcome::Got(listed) = listed else {
         let reason = recorder.gaps().first().map_or_else(

@@ -109,6 +109,17 @@ fn bucket_settings_and_the_accounts_block_public_access_are_read() {
     let unread = &world.buckets["unread-b"];
     assert_eq!(unread.region, None);
     assert_eq!(unread.block_public_access, xacct_s3::BlockPublicAccess::ALL);
+    // The owner's own grant is no news; a public one is said, since xacct does not read ACLs.
+    let acl: Vec<_> = loaded
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.code == "unmodelled-bucket-acl")
+        .collect();
+    assert_eq!(acl.len(), 1, "{}", listing(&loaded));
+    assert!(acl[0]
+        .finding
+        .message
+        .contains("grants READ to `http://acs.amazonaws.com/groups/global/AllUsers`"));
     let owner = &world.accounts[&account(OWNER)];
     assert!(owner.block_public_access.block_public_acls);
     assert!(!owner.block_public_access.block_public_policy);

@@ -7,6 +7,11 @@
 //! Needs `XACCT_PYTHON` (scripts/test sets it to a virtual environment with
 //! tools/python/requirements.txt): without it the tests are skipped with a reason, and fail
 //! when `CI` is set.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test that cannot read what the command wrote fails"
+)]
 
 use super::{workspace_root, AT};
 use serde_json::Value;

@@ -5,9 +5,8 @@
 //! bundle.
 //!
 //! What these files hold and xacct does not model is named here, never dropped silently:
-//! bucket ACLs are kept in the file but not read (Object Ownership decides whether they
-//! count, and buckets created since April 2023 disable them); a KMS key that is not
-//! `Enabled` is read as if enabled, with a warning.
+//! bucket ACLs are not read (a grant to anyone but the owner is a warning); a KMS key that is
+//! not `Enabled` is read as if enabled, with a warning.
 
 use super::{ensure_account, member, Export};
 use crate::manifest::KeyGrantEntry;
@@ -64,7 +63,7 @@ fn flag(value: &Json, name: &str) -> Option<bool> {
     }
 }
 
-fn items<'j>(value: Option<&'j Json>) -> &'j [Json] {
+fn items(value: Option<&Json>) -> &[Json] {
     match value {
         Some(Json::Array { items, .. }) => items,
         _ => &[],
@@ -72,7 +71,7 @@ fn items<'j>(value: Option<&'j Json>) -> &'j [Json] {
 }
 
 /// The named members of an object member (`{"name": {...}, ...}`).
-fn entries<'j>(value: Option<&'j Json>) -> Vec<(&'j str, &'j Json)> {
+fn entries(value: Option<&Json>) -> Vec<(&str, &Json)> {
     value
         .and_then(Json::members)
         .unwrap_or_default()
@@ -153,14 +152,13 @@ fn s3(export: &mut Export<'_>, root: &Json, account: AccountId) {
         None => {}
     }
     for (name, settings) in entries(member(root, "Buckets")) {
-        let region = match member(settings, "GetBucketLocation") {
-            Some(location) => Some(match text(location, "LocationConstraint") {
+        let region = member(settings, "GetBucketLocation").map(|location| {
+            match text(location, "LocationConstraint") {
                 None | Some("") => "us-east-1".to_owned(),
                 Some("EU") => "eu-west-1".to_owned(),
                 Some(other) => other.to_owned(),
-            }),
-            None => None,
-        };
+            }
+        });
         // No ownership controls: the bucket predates them, and ACLs decide (ObjectWriter).
         let ownership = match member(settings, "GetBucketOwnershipControls") {
             Some(Json::Null { .. }) => Some(xacct_s3::ObjectOwnership::ObjectWriter),
@@ -221,6 +219,7 @@ fn s3(export: &mut Export<'_>, root: &Json, account: AccountId) {
                 }
             }
         };
+        acl(export, name, settings);
         let origin = export.origin(settings.span());
         let buckets = &mut export.loader.world.buckets;
         let bucket = buckets.entry(name.to_owned()).or_insert_with(|| Bucket {
@@ -254,6 +253,35 @@ fn s3(export: &mut Export<'_>, root: &Json, account: AccountId) {
         if let Some(encryption) = encryption {
             bucket.encryption = encryption;
         }
+    }
+}
+
+/// A bucket ACL that grants anyone but the owner is a warning: xacct does not read bucket ACLs
+/// (a bucket with Object Ownership `BucketOwnerEnforced` ignores them; others may not).
+fn acl(export: &mut Export<'_>, name: &str, settings: &Json) {
+    let Some(acl) = member(settings, "GetBucketAcl") else {
+        return;
+    };
+    let owner = member(acl, "Owner").and_then(|owner| text(owner, "ID"));
+    for grant in items(member(acl, "Grants")) {
+        let Some(grantee) = member(grant, "Grantee") else {
+            continue;
+        };
+        let who = text(grantee, "URI")
+            .or_else(|| text(grantee, "EmailAddress"))
+            .or_else(|| text(grantee, "ID"));
+        if who.is_none() || who == owner {
+            continue;
+        }
+        let permission = text(grant, "Permission").unwrap_or("a permission");
+        export.report(
+            Finding::warning(
+                "unmodelled-bucket-acl",
+                grant.span(),
+                format!("the ACL of bucket `{name}` grants {permission} to `{}`: xacct does not read bucket ACLs, so access through it is not shown", who.unwrap_or_default()),
+            )
+            .with_help("set Object Ownership to BucketOwnerEnforced to turn ACLs off, and grant the access in the bucket policy"),
+        );
     }
 }
 
