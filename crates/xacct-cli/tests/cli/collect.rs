@@ -85,6 +85,7 @@ fn seed(python: &Path, moto: &Moto, example: &str, dir: &Path) -> Value {
         .arg(workspace_root().join("examples"))
         .arg("--credentials")
         .arg(dir.join("credentials"))
+        .env("NO_PROXY", "127.0.0.1,localhost")
         .output()
         .unwrap();
     assert!(
@@ -109,6 +110,8 @@ fn xacct_aws(dir: &Path, arguments: &[&str]) -> (i32, String, String) {
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
         .env("AWS_CONFIG_FILE", dir.join("config"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // moto is on the loopback: a proxy set for the machine must not carry the calls.
+        .env("NO_PROXY", "127.0.0.1,localhost")
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
