@@ -104,22 +104,24 @@ fn gaps(export: &mut Export<'_>, root: &Json) {
             (Some(account), None) => format!("account {account}"),
             _ => "the collection".to_owned(),
         };
-        let (code_name, message, help) = if text(gap, "Kind") == Some("AccessDenied") {
-            (
+        let finding = if text(gap, "Kind") == Some("AccessDenied") {
+            Finding::warning(
                 "collect-access-denied",
+                gap.span(),
                 format!("{place}: the collector may not call {action} on {resource} ({code}): unanswerable: {unanswerable}"),
-                format!("allow {action} to the collecting role (docs/collect.md has the whole policy) and collect again"),
             )
+            .with_help(format!("allow {action} to the collecting role (docs/collect.md has the whole policy) and collect again"))
         } else {
-            (
+            Finding::warning(
                 "collect-call-failed",
+                gap.span(),
                 format!(
                     "{place}: {action} on {resource} failed ({code}): unanswerable: {unanswerable}"
                 ),
-                "collect again; if it keeps failing, the message above is AWS's".to_owned(),
             )
+            .with_help("collect again; if it keeps failing, the message above is AWS's")
         };
-        export.report(Finding::warning(code_name, gap.span(), message).with_help(help));
+        export.report(finding);
     }
 }
 
