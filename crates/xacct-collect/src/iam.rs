@@ -83,7 +83,7 @@ fn text(value: Option<&str>) -> Value {
 }
 
 /// An object without its null members (the CLI leaves absent members out).
-fn object(pairs: Vec<(&str, Value)>) -> Value {
+pub(crate) fn object(pairs: Vec<(&str, Value)>) -> Value {
     Value::Object(
         pairs
             .into_iter()

@@ -17,6 +17,7 @@
 //! why). S3 answers in XML, so each output is turned into the JSON the CLI prints.
 
 use crate::call::{Call, Outcome, Recorder};
+use crate::iam::object;
 use crate::session::Session;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde_json::{json, Map, Value};
@@ -106,17 +107,6 @@ pub(crate) async fn collect(
         bundle: Value::Object(bundle),
         policies,
     }
-}
-
-/// An object without its null members.
-fn object(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        pairs
-            .into_iter()
-            .filter(|(_, value)| !value.is_null())
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect(),
-    )
 }
 
 fn block_json(block: &PublicAccessBlockConfiguration) -> Value {
