@@ -71,6 +71,8 @@ enum Command {
     /// Answer one question about a scenario: can this identity do that, through which chain?
     // Boxed: the largest arguments by far, which would size every variant.
     Explain(Box<command::explain::Args>),
+    /// Read every account's access documents from AWS into a scenario folder.
+    Collect(command::collect::Args),
     /// Write a scenario manifest (xacct.toml) from AWS exports.
     Import(command::import::Args),
     /// List every principal that can do an action on a resource, with its shortest chain.
@@ -112,6 +114,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => command::diff::run(&args),
         Command::Graph(args) => command::graph::run(&args),
         Command::Import(args) => command::import::run(&args),
+        Command::Collect(args) => command::collect::run(&args),
         Command::Plan(args) => command::plan::run(&args),
         Command::Serve(args) => command::serve::run(&args),
         Command::Completions(args) => {

@@ -12,6 +12,7 @@
 mod access_point;
 mod authorization;
 mod bucket;
+mod collected;
 mod detect;
 mod lake;
 mod lake_tags;
@@ -48,7 +49,7 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 18] = [
     "authorization-details",
     "bucket-policy",
     "access-points",
@@ -61,6 +62,12 @@ pub const KINDS: [&str; 12] = [
     "lakeformation-lf-tags",
     "lakeformation-resource-lf-tags",
     "lakeformation-data-cells-filters",
+    "collect-gaps",
+    "s3-settings",
+    "kms-keys",
+    "kinesis-streams",
+    "glue-catalog",
+    "lakeformation-resources",
 ];
 
 /// `FullAWSAccess`, which AWS attaches at every level of an organization by default.
@@ -112,6 +119,38 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     } else {
         None
     };
+    // The files `xacct collect` writes: their account and Region are the table's.
+    let collected = if collected::KINDS.contains(&kind) {
+        let Some(text) = &entry.account else {
+            loader.error(
+                "incomplete-import",
+                kind_span,
+                format!(
+                    "a {kind} import needs `account`: the file does not say which account it is of"
+                ),
+            );
+            return;
+        };
+        match text.parse::<AccountId>() {
+            Ok(account) => Some((
+                account,
+                entry
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "us-east-1".to_owned()),
+            )),
+            Err(error) => {
+                loader.error(
+                    "invalid-account",
+                    kind_span,
+                    format!("`account` of this import: {error}"),
+                );
+                return;
+            }
+        }
+    } else {
+        None
+    };
     let Some((source, root)) = read(loader, &entry.path) else {
         return;
     };
@@ -126,6 +165,11 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
         }
         ("organizations", _, _) => organizations::import(&mut export, &root),
         (_, Some(target), _) => bucket::import(&mut export, &root, &target),
+        _ if collected.is_some() => {
+            if let Some((account, region)) = &collected {
+                collected::import(&mut export, &root, kind, *account, region);
+            }
+        }
         (_, _, Some(scope)) => lake::import(&mut export, &root, kind, &scope),
         _ => {}
     }

@@ -1041,7 +1041,7 @@ impl Loader {
     /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>);
     /// `DescribeKey` and `RetireGrant` are allowed without them.
     /// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>
-    fn key_grant(
+    pub(crate) fn key_grant(
         &mut self,
         key: &str,
         index: usize,
@@ -2572,7 +2572,7 @@ const GRANT_OPERATIONS: &[&str] = &[
 /// the owning account, only through the service. "You cannot [...] use AWS managed keys in
 /// cross-account access" follows from it.
 /// <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key>
-fn aws_managed_key_policy(
+pub(crate) fn aws_managed_key_policy(
     account: AccountId,
     region: &str,
     aliases: &[String],

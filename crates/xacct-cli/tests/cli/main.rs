@@ -10,6 +10,8 @@ use std::process::Command;
 
 /// `xacct diff` on before/after pairs, checked against who-can on each side.
 mod diff;
+/// `xacct collect` against moto: collected folders check as the hand-written examples.
+mod collect;
 /// Every broken example fails with its link and fix, and the fix mends it.
 mod examples;
 /// Policy, settings and export files are read only inside their root.

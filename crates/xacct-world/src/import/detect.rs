@@ -55,6 +55,12 @@ enum Kind {
     RamShares {
         own_shares: bool,
     },
+    /// A file `xacct collect` writes (`collected.rs`): its import kind, account and Region.
+    Collected {
+        kind: &'static str,
+        account: String,
+        region: Option<String>,
+    },
 }
 
 impl Kind {
@@ -71,6 +77,15 @@ impl Kind {
             Kind::LakePermissions { .. } => 5,
             Kind::RamShares { own_shares: true } => 6,
             Kind::RamShares { own_shares: false } => 7,
+            // S3 settings after the bucket policies, the catalog's tables after its settings,
+            // the calls that failed last.
+            Kind::Collected { kind, .. } => match *kind {
+                "s3-settings" | "kms-keys" => 2,
+                // After the keys, whose aliases name a stream's key.
+                "kinesis-streams" => 3,
+                "glue-catalog" | "lakeformation-resources" => 4,
+                _ => 8,
+            },
         }
     }
 }
@@ -181,6 +196,11 @@ pub fn manifest_for_with(
                 None,
             ),
             Kind::RamShares { .. } => ("ram-resource-shares", None, None, None),
+            Kind::Collected {
+                kind,
+                account,
+                region,
+            } => (*kind, None, Some(account.as_str()), region.as_deref()),
         };
         let _ = writeln!(out, "kind = {}", quote(name));
         let _ = writeln!(out, "path = {}", quote(path));
@@ -249,6 +269,9 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
     };
     if object.contains_key("DescribeOrganization") || object.contains_key("ListRoots") {
         return Ok(Ok(Kind::Organizations));
+    }
+    if let Some(kind) = collected_kind(file, object)? {
+        return Ok(Ok(kind));
     }
     let lists = ["RoleDetailList", "UserDetailList", "GroupDetailList"];
     // `--filter LocalManagedPolicy` leaves only `Policies`, whose items have versions (those
@@ -406,6 +429,41 @@ fn lake_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kind>, S
         return Ok(Some(Kind::RamShares { own_shares }));
     }
     Ok(None)
+}
+
+/// A file `xacct collect` writes that no other kind reads, told by its top-level keys.
+fn collected_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kind>, String> {
+    let is_object = |key: &str| object.get(key).is_some_and(Value::is_object);
+    let kind = if object.contains_key("CollectGaps") {
+        "collect-gaps"
+    } else if object.contains_key("ListBuckets") && is_object("Buckets") {
+        "s3-settings"
+    } else if is_object("Keys") {
+        "kms-keys"
+    } else if is_object("Streams") {
+        "kinesis-streams"
+    } else if object.contains_key("GetDatabases") {
+        "glue-catalog"
+    } else if object.contains_key("ResourceInfoList") {
+        "lakeformation-resources"
+    } else {
+        return Ok(None);
+    };
+    let account = ancestor(file, |name| {
+        name.len() == 12 && name.bytes().all(|byte| byte.is_ascii_digit())
+    })
+    .ok_or_else(|| {
+        format!(
+            "`{}`: which account this {kind} file is of is unknown: put it in a folder named after the account id, as `xacct collect` does",
+            file.display()
+        )
+    })?;
+    let region = ancestor(file, is_region);
+    Ok(Some(Kind::Collected {
+        kind,
+        account,
+        region,
+    }))
 }
 
 /// The name of the nearest folder above `file` that `fits`.

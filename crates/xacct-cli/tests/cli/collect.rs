@@ -1,0 +1,459 @@
+//! `xacct collect` end to end against moto's server (a real AWS-compatible endpoint on a
+//! loopback port): each field-guide example is seeded into moto's accounts with boto3
+//! (tools/python/seed_collect.py, from the example's own policy files), collected, and the
+//! collected folder, with the example's compute and expectations appended, must check exactly
+//! as the hand-written example does.
+//!
+//! Needs `XACCT_PYTHON` (scripts/test sets it to a virtual environment with
+//! tools/python/requirements.txt): without it the tests are skipped with a reason, and fail
+//! when `CI` is set.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test that cannot read what the command wrote fails"
+)]
+
+use super::{workspace_root, AT};
+use serde_json::Value;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The interpreter with moto and boto3, or `None` (the test is skipped) outside CI.
+fn python() -> Option<PathBuf> {
+    match std::env::var_os("XACCT_PYTHON") {
+        Some(path) => Some(PathBuf::from(path)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("XACCT_PYTHON is not set in CI: run the tests through scripts/test")
+        }
+        None => {
+            eprintln!("skipped: XACCT_PYTHON is not set (scripts/test sets it; see tools/python/requirements.txt)");
+            None
+        }
+    }
+}
+
+/// moto's server on a free loopback port, stopped when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto(python: &Path) -> Moto {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // moto's server, with the organization's member accounts given the examples' ids.
+    let child = Command::new(python)
+        .arg(workspace_root().join("tools/python/moto_server.py"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env("XACCT_MOTO_ACCOUNT_IDS", "analytics=222222222222")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "moto did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    moto
+}
+
+/// Seeds `example` (after resetting moto) and writes the credentials file: the seed's report.
+fn seed(python: &Path, moto: &Moto, example: &str, dir: &Path) -> Value {
+    let output = Command::new(python)
+        .arg(workspace_root().join("tools/python/seed_collect.py"))
+        .args(["--endpoint", &moto.url, "--example", example, "--examples"])
+        .arg(workspace_root().join("examples"))
+        .arg("--credentials")
+        .arg(dir.join("credentials"))
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "seeding {example} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::write(
+        dir.join("config"),
+        "[profile a]\nregion = us-east-1\n[profile b]\nregion = us-east-1\n[profile c]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `xacct` with the test's AWS files and none of the environment's credentials.
+fn xacct_aws(dir: &Path, arguments: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(arguments)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // moto is on the loopback: a proxy set for the machine must not carry the calls.
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// A fresh folder under the target folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("collect")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The example's `[[compute]]` and `[[expect]]` tables (what AWS does not hold), appended to
+/// the collected manifest, with the settings files they name copied next to it.
+fn add_questions(collected: &Path, example: &str) {
+    let source = workspace_root().join("examples").join(example);
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(source.join("xacct.toml")).unwrap()).unwrap();
+    let mut questions = toml::Table::new();
+    for key in ["compute", "expect"] {
+        if let Some(value) = manifest.get(key) {
+            questions.insert(key.to_owned(), value.clone());
+        }
+    }
+    for folder in ["databricks", "emr", "glue"] {
+        let from = source.join(folder);
+        if from.is_dir() {
+            let to = collected.join(folder);
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(&from).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let path = collected.join("xacct.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n# The example's compute and questions, which AWS does not hold.\n");
+    text.push_str(&toml::to_string(&questions).unwrap());
+    std::fs::write(path, text).unwrap();
+}
+
+/// `check --format json`: each expectation's name and whether it passed, each compute
+/// check's compute and whether it passed, and the finding codes.
+fn checked(dir: &Path) -> (i32, Vec<(String, bool)>, Vec<String>) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(["check", "--format", "json", "--at", AT])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut results = Vec::new();
+    for expectation in document["expectations"].as_array().into_iter().flatten() {
+        results.push((
+            format!(
+                "expect: {}",
+                expectation["name"].as_str().unwrap_or_default()
+            ),
+            expectation["passed"].as_bool().unwrap_or(false),
+        ));
+    }
+    for compute in document["compute"].as_array().into_iter().flatten() {
+        results.push((
+            format!(
+                "compute: {} {}",
+                compute["compute"].as_str().unwrap_or_default(),
+                compute["check"].as_str().unwrap_or_default()
+            ),
+            compute["passed"].as_bool().unwrap_or(false),
+        ));
+    }
+    let codes = document["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|finding| {
+            format!(
+                "{} {}: {}",
+                finding["severity"].as_str().unwrap_or_default(),
+                finding["code"].as_str().unwrap_or_default(),
+                finding["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    (output.status.code().unwrap_or(-1), results, codes)
+}
+
+/// One example collected from moto.
+struct Case<'a> {
+    example: &'a str,
+    accounts: usize,
+    /// What the seed could not create in moto (covered by `patch`).
+    unsupported: &'a [&'a str],
+    /// Changes to the collected folder before it is checked: recorded responses for what
+    /// moto lacks. Given the folder and the seed's report.
+    patch: &'a dyn Fn(&Path, &Value),
+}
+
+/// Collects `example` from moto and checks it against the hand-written example.
+fn collected_checks_as_the_example(
+    python: &Path,
+    moto: &Moto,
+    case: &Case<'_>,
+) -> (PathBuf, String) {
+    let Case {
+        example, accounts, ..
+    } = *case;
+    let dir = scratch(example);
+    let report = seed(python, moto, example, &dir);
+    assert_eq!(
+        report["unsupported"],
+        serde_json::json!(case.unsupported),
+        "moto lacks calls the seed needs"
+    );
+    let profiles: Vec<String> = report["profiles"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(profiles.len(), accounts);
+    let mut arguments = vec!["collect", "--endpoint-url", &moto.url, "--output", "out"];
+    for profile in &profiles {
+        arguments.push("--profile");
+        arguments.push(profile);
+    }
+    let (code, stdout, stderr) = xacct_aws(&dir, &arguments);
+    assert!(
+        code == 0 || code == 1,
+        "collect failed ({code}):\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("collected {accounts} accounts")),
+        "{stdout}\n{stderr}"
+    );
+    let collected = dir.join("out");
+    let (plain_code, _, plain_stderr) = super::xacct_in(&collected, &["check", "."]);
+    // Without questions the collected folder loads (no errors: exit 1 is "nothing to check").
+    assert_eq!(plain_code, 1, "{plain_stderr}");
+    (case.patch)(&collected, &report);
+    add_questions(&collected, example);
+    let (expected_code, expected, _) = checked(&workspace_root().join("examples").join(example));
+    let (code, results, findings) = checked(&collected);
+    assert!(!expected.is_empty());
+    assert_eq!(
+        results, expected,
+        "findings of the collected folder: {findings:#?}"
+    );
+    assert_eq!(code, expected_code, "findings: {findings:#?}");
+    (collected, stdout)
+}
+
+fn nothing(_: &Path, _: &Value) {}
+
+/// A case with nothing moto lacks.
+fn plain(example: &str, accounts: usize) -> Case<'_> {
+    Case {
+        example,
+        accounts,
+        unsupported: &[],
+        patch: &nothing,
+    }
+}
+
+#[test]
+fn collect_against_moto_checks_as_the_hand_written_examples() {
+    let Some(python) = python() else { return };
+    let moto = start_moto(&python);
+
+    // Three accounts: the example's two, and one with nothing to do with them.
+    let (collected, stdout) =
+        collected_checks_as_the_example(&python, &moto, &plain("s3-role-chain", 3));
+    for account in ["111111111111", "222222222222", "333333333333"] {
+        assert!(collected
+            .join(account)
+            .join("authorization-details.json")
+            .is_file());
+        assert!(stdout.contains(account), "{stdout}");
+    }
+    let settings: Value = serde_json::from_str(
+        &std::fs::read_to_string(collected.join("222222222222/s3.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        settings["Buckets"]["lake-b"]["GetBucketOwnershipControls"]["OwnershipControls"]["Rules"]
+            [0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+    assert!(collected
+        .join("222222222222/lake-b.bucket-policy.json")
+        .is_file());
+    // The third account's key refuses kms:DescribeKey: recorded, named, and the rest kept.
+    assert!(
+        stdout.contains("333333333333 us-east-1 access denied: grant kms:DescribeKey on arn:aws:kms:us-east-1:333333333333:key/"),
+        "{stdout}"
+    );
+    let keys: Value = serde_json::from_str(
+        &std::fs::read_to_string(collected.join("333333333333/us-east-1/kms.json")).unwrap(),
+    )
+    .unwrap();
+    let key = keys["Keys"].as_object().unwrap().values().next().unwrap();
+    assert!(
+        key.get("GetKeyPolicy").is_some() && key.get("DescribeKey").is_none(),
+        "{key}"
+    );
+    let (_, _, findings) = checked(&collected);
+    assert!(
+        findings.iter().any(|finding| finding.starts_with("warning collect-access-denied: account 333333333333 (us-east-1): the collector may not call kms:DescribeKey")),
+        "{findings:#?}"
+    );
+
+    collected_checks_as_the_example(&python, &moto, &plain("emrfs-role-mapping", 2));
+
+    // moto's consumer ARNs end at the consumer's name; AWS's end `NAME:CREATION_TIMESTAMP`, which
+    // xacct requires (the action's resource type): the recorded ARN is given AWS's form, with
+    // the example's timestamp.
+    let aws_consumer_arn = |collected: &Path, _: &Value| {
+        let path = collected.join("222222222222/us-east-1/kinesis.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let moto = "stream/testStream/consumer/databricks-efo\"";
+        assert!(text.contains(moto), "{text}");
+        std::fs::write(
+            &path,
+            text.replace(
+                moto,
+                "stream/testStream/consumer/databricks-efo:1764547200\"",
+            ),
+        )
+        .unwrap();
+    };
+    collected_checks_as_the_example(
+        &python,
+        &moto,
+        &Case {
+            patch: &aws_consumer_arn,
+            ..plain("kinesis-role-chain", 2)
+        },
+    );
+
+    // moto's RAM refuses to share Glue resources, and has no ListResources, ListPrincipals or
+    // GetResourceShareInvitations: the owner's share is a recorded response (AWS's shapes,
+    // with the organization moto made), and the folder is imported again with it.
+    let recorded = |collected: &Path, report: &Value| {
+        let organization = report["organization"].as_str().unwrap();
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/cli/collect/glue-catalog-share-ram.json"),
+        )
+        .unwrap()
+        .replace("ORGANIZATION_ID", organization);
+        std::fs::write(
+            collected.join("111111111111/us-east-1/ram-resource-shares.json"),
+            text,
+        )
+        .unwrap();
+        let (code, _, stderr) =
+            super::xacct_in(collected, &["import", ".", "--output", "xacct.toml"]);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    let (collected, _) = collected_checks_as_the_example(
+        &python,
+        &moto,
+        &Case {
+            unsupported: &["ram:CreateResourceShare (Glue resources)"],
+            patch: &recorded,
+            ..plain("glue-catalog-share", 2)
+        },
+    );
+    assert!(collected.join("organizations.json").is_file());
+
+    // The same organization through its management account alone: every member is listed and
+    // its role assumed, and the same files are written as with a profile per account.
+    let dir = collected.parent().unwrap();
+    let (code, stdout, stderr) = xacct_aws(
+        dir,
+        &[
+            "collect",
+            "--endpoint-url",
+            &moto.url,
+            "--profile",
+            "a",
+            "--all-accounts",
+            "--assume-role-name",
+            "xacct-collector",
+            "--output",
+            "all",
+        ],
+    );
+    assert_eq!(
+        code, 1,
+        "the RAM calls moto lacks are gaps:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("collected 2 accounts"), "{stdout}");
+    assert!(
+        stdout.contains("222222222222 (role arn:aws:iam::222222222222:role/xacct-collector)"),
+        "{stdout}"
+    );
+    let files = |root: &Path| {
+        let mut found = Vec::new();
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    found.push(path.strip_prefix(root).unwrap().to_path_buf());
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    let by_profiles: Vec<PathBuf> = files(&collected)
+        .into_iter()
+        // What collect wrote, not the example's settings files copied next to it.
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .filter(|path| !path.starts_with("glue"))
+        .collect();
+    assert_eq!(files(&dir.join("all")).len(), by_profiles.len() + 1);
+    for path in by_profiles {
+        assert!(dir.join("all").join(&path).is_file(), "{}", path.display());
+    }
+    let catalog =
+        std::fs::read_to_string(collected.join("222222222222/us-east-1/glue-catalog.json"))
+            .unwrap();
+    assert!(catalog.contains("TargetDatabase"), "{catalog}");
+}
