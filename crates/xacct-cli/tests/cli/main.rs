@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `xacct diff` on before/after pairs, checked against who-can on each side.
-mod diff;
 /// `xacct collect` against moto: collected folders check as the hand-written examples.
 mod collect;
+/// `xacct diff` on before/after pairs, checked against who-can on each side.
+mod diff;
 /// Every broken example fails with its link and fix, and the fix mends it.
 mod examples;
 /// Policy, settings and export files are read only inside their root.
