@@ -7,6 +7,7 @@
 pub mod access;
 pub mod engine;
 pub mod iam;
+pub mod kms;
 pub mod identity;
 pub mod profiles;
 pub mod s3;
