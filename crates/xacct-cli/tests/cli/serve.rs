@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// The Python interpreter with boto3 and awscli, or `None` (with the reason printed) when
 /// the tests cannot run here.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     match std::env::var_os("XACCT_PYTHON") {
         Some(path) => Some(PathBuf::from(path)),
         None => {
@@ -30,14 +30,14 @@ fn python() -> Option<PathBuf> {
 }
 
 /// A running `xacct serve`, killed (SIGKILL) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     endpoint: String,
     config: PathBuf,
 }
 
 impl Server {
-    fn start(scenario: &str, data: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(scenario: &str, data: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_xacct"))
             .args(["serve", scenario, "--port", "0", "--data"])
             .arg(data)
@@ -90,7 +90,19 @@ impl Server {
     }
 
     fn client_command(&self, python: &Path, arguments: &[&str]) -> Command {
-        let script = workspace_root().join("crates/xacct-cli/tests/cli/serve/client.py");
+        self.script_command(python, "client.py", arguments)
+    }
+
+    /// `script` (in tests/cli/serve/) with this server's profiles and endpoint.
+    pub(crate) fn script_command(
+        &self,
+        python: &Path,
+        script: &str,
+        arguments: &[&str],
+    ) -> Command {
+        let script = workspace_root()
+            .join("crates/xacct-cli/tests/cli/serve")
+            .join(script);
         let mut command = Command::new(python);
         command
             .arg(script)
