@@ -236,7 +236,11 @@ pub fn kms_calls(
     let S3Path::Object { bucket, key } = path else {
         return Ok(Vec::new());
     };
-    let Some(record) = state.store.bucket(bucket).map_err(S3Error::internal_error)? else {
+    let Some(record) = state
+        .store
+        .bucket(bucket)
+        .map_err(S3Error::internal_error)?
+    else {
         return Ok(Vec::new());
     };
     let account = credential.identity.account();

@@ -7,8 +7,8 @@
 //! bound as additional authenticated data, so a wrong context fails as in AWS.
 //! <https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html>
 
-use crate::identity::Credential;
 use crate::engine::Verdict;
+use crate::identity::Credential;
 use crate::store::KeyRecord;
 use crate::State;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use xacct_eval::{ContextValue, SourcedPolicy};
 use xacct_policy::{parse_policy, AccountId, PolicyKind, Severity, SourceFile};
-use xacct_world::model::Origin;
 use xacct_world::model::Key;
+use xacct_world::model::Origin;
 use xacct_world::RequestError;
 
 /// A KMS answer: JSON, with xacct's reason for a denial.
@@ -125,12 +125,20 @@ pub fn resolve(state: &State, key_id: &str, account: &str, region: &str) -> Opti
             let mut parts = rest.splitn(3, ':');
             let region = parts.next()?;
             let account = parts.next()?;
-            (account.to_owned(), region.to_owned(), parts.next()?.to_owned())
+            (
+                account.to_owned(),
+                region.to_owned(),
+                parts.next()?.to_owned(),
+            )
         }
         None if key_id.starts_with("alias/") => {
             (account.to_owned(), region.to_owned(), key_id.to_owned())
         }
-        None => (account.to_owned(), region.to_owned(), format!("key/{key_id}")),
+        None => (
+            account.to_owned(),
+            region.to_owned(),
+            format!("key/{key_id}"),
+        ),
     };
     if name.starts_with("key/") {
         let arn = format!("arn:aws:kms:{region}:{account}:{name}");
@@ -140,15 +148,16 @@ pub fn resolve(state: &State, key_id: &str, account: &str, region: &str) -> Opti
         .keys
         .values()
         .find(|key| {
-            key.account.as_str() == account
-                && key.region == region
-                && key.aliases.iter().any(|alias| *alias == name)
+            key.account.as_str() == account && key.region == region && key.aliases.contains(&name)
         })
         .map(|key| key.arn.clone())
 }
 
 fn not_found(key_id: &str) -> KmsReply {
-    KmsReply::bad("NotFoundException", &format!("Key '{key_id}' does not exist"))
+    KmsReply::bad(
+        "NotFoundException",
+        &format!("Key '{key_id}' does not exist"),
+    )
 }
 
 fn text<'v>(input: &'v Value, field: &str) -> Option<&'v str> {
@@ -296,7 +305,9 @@ pub fn blob_key(blob: &[u8]) -> Result<(String, &[u8]), KmsReply> {
         [high, low] => usize::from(u16::from_be_bytes([*high, *low])),
         _ => return Err(invalid_ciphertext()),
     };
-    let (arn, rest) = rest.split_at_checked(length).ok_or_else(invalid_ciphertext)?;
+    let (arn, rest) = rest
+        .split_at_checked(length)
+        .ok_or_else(invalid_ciphertext)?;
     if version != BLOB_VERSION {
         return Err(invalid_ciphertext());
     }
@@ -460,7 +471,12 @@ pub fn answer(state: &State, caller: &Caller<'_>, target: &str, body: &[u8]) -> 
     }
 }
 
-fn run(state: &State, caller: &Caller<'_>, operation: &str, input: &Value) -> Result<Value, KmsReply> {
+fn run(
+    state: &State,
+    caller: &Caller<'_>,
+    operation: &str,
+    input: &Value,
+) -> Result<Value, KmsReply> {
     let account = caller.credential.identity.account();
     let region = caller.region;
     let action = format!("kms:{operation}");
@@ -478,8 +494,8 @@ fn run(state: &State, caller: &Caller<'_>, operation: &str, input: &Value) -> Re
                 .map(|range| hex::encode(id.get(range).unwrap_or_default()))
                 .join("-");
             let arn = format!("arn:aws:kms:{region}:{account}:key/{uuid}");
-            let policy = text(input, "Policy")
-                .map_or_else(|| default_policy(&account), str::to_owned);
+            let policy =
+                text(input, "Policy").map_or_else(|| default_policy(&account), str::to_owned);
             let record = new_record(
                 text(input, "Description").unwrap_or_default().to_owned(),
                 Some(policy),
@@ -508,7 +524,9 @@ fn run(state: &State, caller: &Caller<'_>, operation: &str, input: &Value) -> Re
         "ListAliases" => {
             authorize(state, caller, &action, "*", &no_context)?;
             let only = match text(input, "KeyId") {
-                Some(named) => Some(resolve(state, named, &account, region).ok_or_else(|| not_found(named))?),
+                Some(named) => {
+                    Some(resolve(state, named, &account, region).ok_or_else(|| not_found(named))?)
+                }
                 None => None,
             };
             let world = state.engine.world();
@@ -589,7 +607,9 @@ fn run(state: &State, caller: &Caller<'_>, operation: &str, input: &Value) -> Re
             let plaintext = blob(input, "Plaintext")?;
             authorize(state, caller, &action, &arn, &context)?;
             let sealed = seal(state, &arn, &plaintext, &context)?;
-            Ok(json!({"CiphertextBlob": encode(&sealed), "KeyId": arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}))
+            Ok(
+                json!({"CiphertextBlob": encode(&sealed), "KeyId": arn, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+            )
         }
         "Decrypt" => {
             let context = encryption_context(input)?;
@@ -608,27 +628,35 @@ fn run(state: &State, caller: &Caller<'_>, operation: &str, input: &Value) -> Re
             }
             authorize(state, caller, &action, &arn, &context)?;
             let plaintext = open(state, &arn, rest, &context)?;
-            Ok(json!({"KeyId": arn, "Plaintext": encode(&plaintext), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}))
+            Ok(
+                json!({"KeyId": arn, "Plaintext": encode(&plaintext), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+            )
         }
         "GenerateDataKey" => {
             let arn = key("KeyId")?;
             let context = encryption_context(input)?;
-            let length = match (text(input, "KeySpec"), input.get("NumberOfBytes").and_then(Value::as_u64)) {
-                (Some("AES_256"), None) => 32,
-                (Some("AES_128"), None) => 16,
-                (None, Some(bytes)) if (1..=1024).contains(&bytes) => usize::try_from(bytes).unwrap_or(32),
-                _ => {
-                    return Err(KmsReply::bad(
+            let length =
+                match (
+                    text(input, "KeySpec"),
+                    input.get("NumberOfBytes").and_then(Value::as_u64),
+                ) {
+                    (Some("AES_256"), None) => 32,
+                    (Some("AES_128"), None) => 16,
+                    (None, Some(bytes)) if (1..=1024).contains(&bytes) => {
+                        usize::try_from(bytes).unwrap_or(32)
+                    }
+                    _ => return Err(KmsReply::bad(
                         "ValidationException",
                         "Please specify either number of bytes or key spec (AES_256 or AES_128).",
-                    ))
-                }
-            };
+                    )),
+                };
             authorize(state, caller, &action, &arn, &context)?;
             let mut data_key = vec![0_u8; length];
             rand::thread_rng().fill(data_key.as_mut_slice());
             let sealed = seal(state, &arn, &data_key, &context)?;
-            Ok(json!({"CiphertextBlob": encode(&sealed), "Plaintext": encode(&data_key), "KeyId": arn}))
+            Ok(
+                json!({"CiphertextBlob": encode(&sealed), "Plaintext": encode(&data_key), "KeyId": arn}),
+            )
         }
         other => Err(KmsReply::bad(
             "UnsupportedOperationException",
@@ -826,7 +854,10 @@ mod tests {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        assert!(arn.starts_with("arn:aws:kms:us-east-1:111111111111:key/"), "{arn}");
+        assert!(
+            arn.starts_with("arn:aws:kms:us-east-1:111111111111:key/"),
+            "{arn}"
+        );
         let (status, _) = call(
             &state,
             &admin,
@@ -855,7 +886,9 @@ mod tests {
         assert_eq!(field(&opened, "Plaintext"), encode(b"hello"));
         let (_, aliases) = call(&again, &admin, "ListAliases", &json!({}));
         assert_eq!(
-            aliases.pointer("/Aliases/0/AliasName").and_then(Value::as_str),
+            aliases
+                .pointer("/Aliases/0/AliasName")
+                .and_then(Value::as_str),
             Some("alias/etl")
         );
     }
@@ -866,7 +899,9 @@ mod tests {
         assert!(blob_key(&[1, 0, 9, b'a']).is_err());
         assert!(blob_key(&[2, 0, 1, b'a']).is_err());
         assert_eq!(
-            blob_key(&[1, 0, 1, b'a', 7]).map(|(arn, rest)| (arn, rest.to_vec())).ok(),
+            blob_key(&[1, 0, 1, b'a', 7])
+                .map(|(arn, rest)| (arn, rest.to_vec()))
+                .ok(),
             Some(("a".to_owned(), vec![7]))
         );
     }

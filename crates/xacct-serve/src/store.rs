@@ -126,7 +126,15 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let db = Database::create(dir.join("xacct-serve.redb"))?;
         let tx = db.begin_write()?;
-        for table in [BUCKETS, OBJECTS, DATA, UPLOADS, PARTS, CREDENTIALS, KMS_KEYS] {
+        for table in [
+            BUCKETS,
+            OBJECTS,
+            DATA,
+            UPLOADS,
+            PARTS,
+            CREDENTIALS,
+            KMS_KEYS,
+        ] {
             tx.open_table(table)?;
         }
         tx.commit()?;
