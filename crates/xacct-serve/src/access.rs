@@ -453,6 +453,93 @@ mod tests {
     }
 
     #[test]
+    fn an_sse_kms_write_and_read_call_kms_on_the_key_the_bucket_names() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("a temporary folder");
+        };
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/s3-sse-kms");
+        let Ok(loaded) = xacct_world::load(&path) else {
+            panic!("the example loads");
+        };
+        let Ok(store) = crate::store::Store::open(dir.path()) else {
+            panic!("the store opens");
+        };
+        let store = Arc::new(store);
+        let Ok(engine) = crate::engine::Engine::new(loaded.world, None) else {
+            panic!("the engine starts");
+        };
+        let state = State {
+            engine,
+            keys: crate::identity::Keys::new(store.clone()),
+            store,
+            session_cap: None,
+        };
+        assert_eq!(crate::world_sync::sync(&state), Ok(()));
+        let session = xacct_world::Session::of(xacct_world::Principal::Role(
+            "arn:aws:iam::111111111111:role/dbx-ip-role".to_owned(),
+        ));
+        let credential = Credential {
+            access_key_id: "AKIATEST".to_owned(),
+            secret_access_key: "secret".to_owned(),
+            session_token: None,
+            expires: None,
+            identity: crate::identity::Identity::of(&session, None),
+        };
+        let key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        // No SSE header: the bucket's default key.
+        let calls = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &HeaderMap::new(),
+            &credential,
+        );
+        assert_eq!(
+            calls.ok(),
+            Some(vec![KmsCall {
+                action: "kms:GenerateDataKey",
+                key: key.to_owned(),
+                object: "arn:aws:s3:::lake-b/a".to_owned(),
+            }])
+        );
+        // SSE-S3 asked for: no KMS call.
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-server-side-encryption",
+            hyper::header::HeaderValue::from_static("AES256"),
+        );
+        let calls = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &headers,
+            &credential,
+        );
+        assert_eq!(calls.ok(), Some(Vec::new()));
+        // A key id the requester's account does not hold.
+        headers.insert(
+            "x-amz-server-side-encryption",
+            hyper::header::HeaderValue::from_static("aws:kms"),
+        );
+        headers.insert(
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            hyper::header::HeaderValue::from_static("alias/none"),
+        );
+        let refused = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &headers,
+            &credential,
+        );
+        assert_eq!(
+            refused.err().map(|error| error.code().as_str().to_owned()),
+            Some("KMS.NotFoundException".to_owned())
+        );
+    }
+
+    #[test]
     fn an_operation_not_served_is_refused_not_let_through() {
         assert_eq!(
             checks(

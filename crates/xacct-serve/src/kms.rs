@@ -398,13 +398,19 @@ fn add_key(state: &State, arn: &str, record: &KeyRecord) -> Result<(), KmsReply>
     Ok(())
 }
 
-/// At start: the keys CreateKey made in an earlier run come back into the world.
+/// At start: the keys CreateKey made in an earlier run come back into the world, and each
+/// scenario key gets its secret now (not at its first use, where two concurrent first calls
+/// could each make one).
 pub fn restore(state: &State) -> Result<(), String> {
     let records = state.store.kms_keys().map_err(|error| error.to_string())?;
-    for (arn, record) in records {
-        if record.policy.is_some() && !state.engine.world().keys.contains_key(&arn) {
-            add_key(state, &arn, &record).map_err(|reply| reply.body)?;
+    for (arn, record) in &records {
+        if record.policy.is_some() && !state.engine.world().keys.contains_key(arn) {
+            add_key(state, arn, record).map_err(|reply| reply.body)?;
         }
+    }
+    let scenario: Vec<String> = state.engine.world().keys.keys().cloned().collect();
+    for arn in scenario {
+        secret(state, &arn).map_err(|reply| reply.body)?;
     }
     Ok(())
 }
