@@ -172,15 +172,23 @@ impl Store {
         self.put(BUCKETS, name, &encode(record)?)
     }
 
-    pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
+    /// Every record of `table`, by key.
+    fn all<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<(String, T)>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = tx.open_table(BUCKETS)?;
+        let table = tx.open_table(table)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
-            let (name, record) = entry?;
-            out.push((name.value().to_owned(), decode(record.value())?));
+            let (key, record) = entry?;
+            out.push((key.value().to_owned(), decode(record.value())?));
         }
         Ok(out)
+    }
+
+    pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
+        self.all(BUCKETS)
     }
 
     /// Removes an empty bucket; `false` when it still holds objects.
@@ -314,14 +322,7 @@ impl Store {
 
     /// Every key the store holds, by ARN.
     pub fn kms_keys(&self) -> Result<Vec<(String, KeyRecord)>, StoreError> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(KMS_KEYS)?;
-        let mut out = Vec::new();
-        for entry in table.iter()? {
-            let (key, value) = entry?;
-            out.push((key.value().to_owned(), decode(value.value())?));
-        }
-        Ok(out)
+        self.all(KMS_KEYS)
     }
 }
 

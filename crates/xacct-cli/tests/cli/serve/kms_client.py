@@ -10,7 +10,8 @@ import sys
 
 import boto3
 import botocore.config
-import botocore.exceptions
+
+import client as shared  # client.py, next to this script
 
 CONFIG = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
                                 signature_version="s3v4")
@@ -22,16 +23,12 @@ def client(service, profile):
 
 
 def outcome(call):
-    """'ok' with what the call returned, or the AWS error code, message and explanation."""
-    try:
-        return {"code": "ok", "value": call()}
-    except botocore.exceptions.ClientError as error:
-        headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-        return {
-            "code": error.response["Error"]["Code"],
-            "message": error.response["Error"].get("Message", ""),
-            "explanation": headers.get("x-xacct-explanation", ""),
-        }
+    """client.py's outcome, with what the call returned as "value" when it succeeded."""
+    returned = []
+    result = shared.outcome(lambda: returned.append(call()))
+    if returned:
+        result["value"] = returned[0]
+    return result
 
 
 def main(owner, reader, bucket, key_arn):
