@@ -79,11 +79,19 @@ impl Server {
 
     /// The client script with this server's profiles and endpoint.
     fn client(&self, python: &Path, arguments: &[&str]) -> Value {
-        let output = self.client_command(python, arguments).output().unwrap();
+        self.script(python, "client.py", arguments)
+    }
+
+    /// What `script` printed (one JSON document); the test fails when the script fails.
+    pub(crate) fn script(&self, python: &Path, script: &str, arguments: &[&str]) -> Value {
+        let output = self
+            .script_command(python, script, arguments)
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "client.py {arguments:?} failed:\n{stdout}\n{}",
+            "{script} {arguments:?} failed:\n{stdout}\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_str(&stdout).unwrap()
@@ -94,12 +102,7 @@ impl Server {
     }
 
     /// `script` (in tests/cli/serve/) with this server's profiles and endpoint.
-    pub(crate) fn script_command(
-        &self,
-        python: &Path,
-        script: &str,
-        arguments: &[&str],
-    ) -> Command {
+    fn script_command(&self, python: &Path, script: &str, arguments: &[&str]) -> Command {
         let script = workspace_root()
             .join("crates/xacct-cli/tests/cli/serve")
             .join(script);

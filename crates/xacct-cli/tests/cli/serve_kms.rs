@@ -11,21 +11,11 @@ const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56e
 fn run(scenario: &str, python: &Path) -> Value {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(scenario, data.path(), &[]);
-    let output = server
-        .script_command(
-            python,
-            "kms_client.py",
-            &["account-222222222222", "compute-etl", "lake-b", KEY],
-        )
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "kms_client.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(&stdout).unwrap()
+    server.script(
+        python,
+        "kms_client.py",
+        &["account-222222222222", "compute-etl", "lake-b", KEY],
+    )
 }
 
 #[test]
