@@ -203,6 +203,125 @@ pub fn authorize(state: &State, credential: &Credential, checks: &[Check]) -> S3
     Ok(())
 }
 
+/// One KMS call S3 makes as the requester: the action, the key ARN, and the object whose ARN
+/// is the encryption context (`aws:s3:arn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsCall {
+    pub action: &'static str,
+    pub key: String,
+    pub object: String,
+}
+
+fn kms_not_found(named: &str) -> S3Error {
+    let mut error = S3Error::with_message(
+        S3ErrorCode::Custom("KMS.NotFoundException".into()),
+        format!("Invalid keyId '{named}'"),
+    );
+    error.set_status_code(StatusCode::BAD_REQUEST);
+    error
+}
+
+/// The KMS calls S3 makes for an SSE-KMS operation, as the requester: GenerateDataKey for a
+/// write sealed with a KMS key (the header's key, or the bucket's default key when the request
+/// names no encryption), Decrypt for reading an object sealed with one (a GetObject, or the
+/// source of a copy). A key named by alias or key id is the requester's, as S3 reads it.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html>
+pub fn kms_calls(
+    state: &State,
+    op: &str,
+    path: &S3Path,
+    headers: &HeaderMap,
+    credential: &Credential,
+) -> S3Result<Vec<KmsCall>> {
+    let S3Path::Object { bucket, key } = path else {
+        return Ok(Vec::new());
+    };
+    let Some(record) = state
+        .store
+        .bucket(bucket)
+        .map_err(S3Error::internal_error)?
+    else {
+        return Ok(Vec::new());
+    };
+    let account = credential.identity.account();
+    let resolve = |named: &str| {
+        crate::kms::resolve(state, named, &account, &record.region)
+            .ok_or_else(|| kms_not_found(named))
+    };
+    let mut calls = Vec::new();
+    if matches!(op, "PutObject" | "CreateMultipartUpload" | "CopyObject") {
+        let default_key = match &record.encryption {
+            Some((sse, Some(key))) if sse.starts_with("aws:kms") => Some(key.clone()),
+            _ => None,
+        };
+        let named = match header(headers, "x-amz-server-side-encryption") {
+            Some(sse) if sse.starts_with("aws:kms") => {
+                header(headers, "x-amz-server-side-encryption-aws-kms-key-id").map(str::to_owned)
+            }
+            Some(_) => None,
+            None => default_key,
+        };
+        if let Some(named) = named {
+            calls.push(KmsCall {
+                action: "kms:GenerateDataKey",
+                key: resolve(&named)?,
+                object: format!("arn:aws:s3:::{bucket}/{key}"),
+            });
+        }
+    }
+    let read = match op {
+        "GetObject" => Some((bucket.to_string(), key.to_string())),
+        "CopyObject" => header(headers, "x-amz-copy-source").and_then(|source| {
+            let source = source.split('?').next().unwrap_or(source);
+            let decoded = percent_encoding::percent_decode_str(source).decode_utf8_lossy();
+            let (bucket, key) = decoded.trim_start_matches('/').split_once('/')?;
+            Some((bucket.to_owned(), key.to_owned()))
+        }),
+        _ => None,
+    };
+    if let Some((bucket, key)) = read {
+        let object = state
+            .store
+            .object(&bucket, &key)
+            .map_err(S3Error::internal_error)?;
+        if let Some(Some((sse, Some(named)))) = object.map(|object| object.encryption) {
+            if sse.starts_with("aws:kms") {
+                calls.push(KmsCall {
+                    action: "kms:Decrypt",
+                    key: resolve(&named)?,
+                    object: format!("arn:aws:s3:::{bucket}/{key}"),
+                });
+            }
+        }
+    }
+    Ok(calls)
+}
+
+/// Decides each KMS call as the requester through S3 (`kms:ViaService`); a refusal is S3's
+/// AccessDenied with KMS's message.
+pub fn authorize_kms(state: &State, credential: &Credential, calls: &[KmsCall]) -> S3Result<()> {
+    for call in calls {
+        let region = call
+            .key
+            .strip_prefix("arn:aws:kms:")
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or("us-east-1");
+        let caller = crate::kms::Caller {
+            credential,
+            region,
+            via: Some("s3"),
+        };
+        let context =
+            std::collections::BTreeMap::from([("aws:s3:arn".to_owned(), call.object.clone())]);
+        let verdict = crate::kms::decide(state, &caller, call.action, &call.key, &context)
+            .map_err(|error| s3_error!(InvalidRequest, "{error}"))?;
+        if !verdict.allowed {
+            return Err(access_denied(&verdict.message, &verdict.reason));
+        }
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl S3Access for Access {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
@@ -250,6 +369,8 @@ impl S3Access for Access {
             }
         }
         authorize(&self.state, &credential, &checks)?;
+        let calls = kms_calls(&self.state, op, cx.s3_path(), cx.headers(), &credential)?;
+        authorize_kms(&self.state, &credential, &calls)?;
         cx.extensions_mut().insert(credential);
         Ok(())
     }
@@ -328,6 +449,93 @@ mod tests {
                 ("s3:PutObject", "arn:aws:s3:::dst/k"),
                 ("s3:GetObject", "arn:aws:s3:::src/a b")
             ]
+        );
+    }
+
+    #[test]
+    fn an_sse_kms_write_and_read_call_kms_on_the_key_the_bucket_names() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("a temporary folder");
+        };
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/s3-sse-kms");
+        let Ok(loaded) = xacct_world::load(&path) else {
+            panic!("the example loads");
+        };
+        let Ok(store) = crate::store::Store::open(dir.path()) else {
+            panic!("the store opens");
+        };
+        let store = Arc::new(store);
+        let Ok(engine) = crate::engine::Engine::new(loaded.world, None) else {
+            panic!("the engine starts");
+        };
+        let state = State {
+            engine,
+            keys: crate::identity::Keys::new(store.clone()),
+            store,
+            session_cap: None,
+        };
+        assert_eq!(crate::world_sync::sync(&state), Ok(()));
+        let session = xacct_world::Session::of(xacct_world::Principal::Role(
+            "arn:aws:iam::111111111111:role/dbx-ip-role".to_owned(),
+        ));
+        let credential = Credential {
+            access_key_id: "AKIATEST".to_owned(),
+            secret_access_key: "secret".to_owned(),
+            session_token: None,
+            expires: None,
+            identity: crate::identity::Identity::of(&session, None),
+        };
+        let key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        // No SSE header: the bucket's default key.
+        let calls = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &HeaderMap::new(),
+            &credential,
+        );
+        assert_eq!(
+            calls.ok(),
+            Some(vec![KmsCall {
+                action: "kms:GenerateDataKey",
+                key: key.to_owned(),
+                object: "arn:aws:s3:::lake-b/a".to_owned(),
+            }])
+        );
+        // SSE-S3 asked for: no KMS call.
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-server-side-encryption",
+            hyper::header::HeaderValue::from_static("AES256"),
+        );
+        let calls = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &headers,
+            &credential,
+        );
+        assert_eq!(calls.ok(), Some(Vec::new()));
+        // A key id the requester's account does not hold.
+        headers.insert(
+            "x-amz-server-side-encryption",
+            hyper::header::HeaderValue::from_static("aws:kms"),
+        );
+        headers.insert(
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            hyper::header::HeaderValue::from_static("alias/none"),
+        );
+        let refused = kms_calls(
+            &state,
+            "PutObject",
+            &object("lake-b", "a"),
+            &headers,
+            &credential,
+        );
+        assert_eq!(
+            refused.err().map(|error| error.code().as_str().to_owned()),
+            Some("KMS.NotFoundException".to_owned())
         );
     }
 

@@ -137,6 +137,20 @@ impl Objects {
     ) -> S3Result<ObjectRecord> {
         let record_bucket = self.bucket(bucket)?;
         let encryption = encryption.or_else(|| record_bucket.encryption.clone());
+        // The key is kept by ARN (an alias or key id names a key in the writer's account, as
+        // S3 reads it), so a reader's Decrypt is decided on the key the object was sealed with.
+        let encryption = encryption.map(|(sse, key)| {
+            let key = key.map(|named| {
+                crate::kms::resolve(
+                    &self.state,
+                    &named,
+                    &writer.identity.account(),
+                    &record_bucket.region,
+                )
+                .unwrap_or(named)
+            });
+            (sse, key)
+        });
         let record = ObjectRecord {
             size: data.len() as u64,
             etag,

@@ -59,6 +59,8 @@ pub enum ServeError {
     },
     #[error("the scenario's buckets cannot be served: {0}")]
     Buckets(String),
+    #[error("the KMS keys of the data folder cannot be served: {0}")]
+    Keys(String),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -182,14 +184,41 @@ async fn query_service(
     request: Request<Incoming>,
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
-    let reply = query_reply(state, request, &auth).await;
-    text_response(reply.status, reply.body)
+    let kms = auth.service == "kms";
+    let mut explanation = None;
+    let reply = query_reply(state, request, &auth, &mut explanation).await;
+    if !kms {
+        return text_response(reply.status, reply.body);
+    }
+    // KMS speaks JSON: an error of the shared checks (signature, token) is said in its shape.
+    let body = if reply.body.starts_with('{') {
+        reply.body
+    } else {
+        crate::kms::KmsReply::error(
+            reply.status,
+            &first_text(&reply.body, "Code").unwrap_or_default(),
+            &first_text(&reply.body, "Message").unwrap_or_default(),
+        )
+        .body
+    };
+    let mut response = text_response(reply.status, body);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Some(value) =
+        explanation.and_then(|reason| hyper::header::HeaderValue::from_str(&reason).ok())
+    {
+        response.headers_mut().insert("x-xacct-explanation", value);
+    }
+    response
 }
 
 async fn query_reply(
     state: &State,
     request: Request<Incoming>,
     auth: &sigv4::Authorization,
+    explanation: &mut Option<String>,
 ) -> Reply {
     let (parts, body) = request.into_parts();
     let mut body = s3s::Body::from(body);
@@ -248,6 +277,24 @@ async fn query_reply(
         Ok(caller) => caller,
         Err(refusal) => return crate::sts::refusal_reply(refusal),
     };
+    if auth.service == "kms" {
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        let caller = crate::kms::Caller {
+            credential: &caller,
+            region: &auth.region,
+            via: None,
+        };
+        let reply = crate::kms::answer(state, &caller, target, &bytes);
+        *explanation = reply.explanation;
+        return Reply {
+            status: reply.status,
+            body: reply.body,
+        };
+    }
     let mut text = parts.uri.query().unwrap_or_default().to_owned();
     if !bytes.is_empty() {
         text = String::from_utf8_lossy(&bytes).into_owned();
@@ -262,7 +309,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3 and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS and IAM's role calls"
             ),
         ),
     }
@@ -399,6 +446,7 @@ async fn run(
     });
     world_sync::sync(&state).map_err(ServeError::Buckets)?;
     crate::iam::add_admins(&state);
+    crate::kms::restore(&state).map_err(ServeError::Keys)?;
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)

@@ -19,6 +19,8 @@ const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
 const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("parts");
 /// Access key id -> a credential (JSON), so profiles and sessions outlive a restart.
 const CREDENTIALS: TableDefinition<&str, &[u8]> = TableDefinition::new("credentials");
+/// KMS key ARN -> [`KeyRecord`] (JSON): each key's secret, so ciphertexts outlive a restart.
+const KMS_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("kms-keys");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,6 +62,20 @@ pub struct BucketRecord {
     pub block_public_access: Option<[bool; 4]>,
     /// The default encryption: `AES256` or `aws:kms` with a key.
     pub encryption: Option<(String, Option<String>)>,
+}
+
+/// A KMS key as the server keeps it: the secret its ciphertexts are sealed with, and (for a
+/// key CreateKey made) what the world needs to know it again after a restart.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// The 256-bit AES-GCM key, hex.
+    pub secret: String,
+    /// Seconds since the epoch.
+    pub created: i64,
+    pub description: String,
+    /// The key policy's text, for a key the scenario does not declare.
+    pub policy: Option<String>,
+    pub aliases: Vec<String>,
 }
 
 /// An object's metadata.
@@ -110,7 +126,15 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let db = Database::create(dir.join("xacct-serve.redb"))?;
         let tx = db.begin_write()?;
-        for table in [BUCKETS, OBJECTS, DATA, UPLOADS, PARTS, CREDENTIALS] {
+        for table in [
+            BUCKETS,
+            OBJECTS,
+            DATA,
+            UPLOADS,
+            PARTS,
+            CREDENTIALS,
+            KMS_KEYS,
+        ] {
             tx.open_table(table)?;
         }
         tx.commit()?;
@@ -148,15 +172,23 @@ impl Store {
         self.put(BUCKETS, name, &encode(record)?)
     }
 
-    pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
+    /// Every record of `table`, by key.
+    fn all<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<(String, T)>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = tx.open_table(BUCKETS)?;
+        let table = tx.open_table(table)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
-            let (name, record) = entry?;
-            out.push((name.value().to_owned(), decode(record.value())?));
+            let (key, record) = entry?;
+            out.push((key.value().to_owned(), decode(record.value())?));
         }
         Ok(out)
+    }
+
+    pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
+        self.all(BUCKETS)
     }
 
     /// Removes an empty bucket; `false` when it still holds objects.
@@ -278,6 +310,19 @@ impl Store {
 
     pub fn put_credential<T: Serialize>(&self, key_id: &str, value: &T) -> Result<(), StoreError> {
         self.put(CREDENTIALS, key_id, &encode(value)?)
+    }
+
+    pub fn kms_key(&self, arn: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.get(KMS_KEYS, arn)
+    }
+
+    pub fn put_kms_key(&self, arn: &str, record: &KeyRecord) -> Result<(), StoreError> {
+        self.put(KMS_KEYS, arn, &encode(record)?)
+    }
+
+    /// Every key the store holds, by ARN.
+    pub fn kms_keys(&self) -> Result<Vec<(String, KeyRecord)>, StoreError> {
+        self.all(KMS_KEYS)
     }
 }
 

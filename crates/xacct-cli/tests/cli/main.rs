@@ -38,6 +38,7 @@ mod questions_checked;
 mod runtime_roles;
 /// `xacct serve` with the aws CLI and boto3: role chains, isolation, SigV4, kill -9.
 mod serve;
+mod serve_kms;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.
 mod terraform;
 /// Databricks Unity Catalog credentials and locations in the user's terms.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// The Python interpreter with boto3 and awscli, or `None` (with the reason printed) when
 /// the tests cannot run here.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     match std::env::var_os("XACCT_PYTHON") {
         Some(path) => Some(PathBuf::from(path)),
         None => {
@@ -30,14 +30,14 @@ fn python() -> Option<PathBuf> {
 }
 
 /// A running `xacct serve`, killed (SIGKILL) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     endpoint: String,
     config: PathBuf,
 }
 
 impl Server {
-    fn start(scenario: &str, data: &Path, extra: &[&str]) -> Self {
+    pub(crate) fn start(scenario: &str, data: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_xacct"))
             .args(["serve", scenario, "--port", "0", "--data"])
             .arg(data)
@@ -79,18 +79,33 @@ impl Server {
 
     /// The client script with this server's profiles and endpoint.
     fn client(&self, python: &Path, arguments: &[&str]) -> Value {
-        let output = self.client_command(python, arguments).output().unwrap();
+        self.script(python, "client.py", arguments)
+    }
+
+    /// What `script` printed (one JSON document); the test fails when the script fails.
+    pub(crate) fn script(&self, python: &Path, script: &str, arguments: &[&str]) -> Value {
+        let output = self
+            .script_command(python, script, arguments)
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "client.py {arguments:?} failed:\n{stdout}\n{}",
+            "{script} {arguments:?} failed:\n{stdout}\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_str(&stdout).unwrap()
     }
 
     fn client_command(&self, python: &Path, arguments: &[&str]) -> Command {
-        let script = workspace_root().join("crates/xacct-cli/tests/cli/serve/client.py");
+        self.script_command(python, "client.py", arguments)
+    }
+
+    /// `script` (in tests/cli/serve/) with this server's profiles and endpoint.
+    fn script_command(&self, python: &Path, script: &str, arguments: &[&str]) -> Command {
+        let script = workspace_root()
+            .join("crates/xacct-cli/tests/cli/serve")
+            .join(script);
         let mut command = Command::new(python);
         command
             .arg(script)
