@@ -28,7 +28,7 @@ fn the_readme_crate_table_lists_every_crate() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     crates.sort();
-    assert_eq!(crates.len(), 12, "{crates:?}");
+    assert_eq!(crates.len(), 13, "{crates:?}");
     for name in &crates {
         let row = format!("| `crates/{name}` |");
         assert!(
