@@ -6,7 +6,9 @@
 //!   `TargetTable`);
 //! - `lake-settings.json`: `aws lakeformation get-data-lake-settings`;
 //! - `lakeformation-permissions.json`: `aws lakeformation list-permissions`;
-//! - `lakeformation-resources.json`: `aws lakeformation list-resources`.
+//! - `lakeformation-resources.json`: `aws lakeformation list-resources`;
+//! - `lakeformation-lf-tags.json`: `aws lakeformation list-lf-tags`;
+//! - `lakeformation-data-cells-filters.json`: `aws lakeformation list-data-cells-filter`.
 //!
 //! Each value is the raw JSON response.
 
@@ -144,6 +146,42 @@ pub(crate) async fn collect(
         .got()
     {
         files.push(("lakeformation-resources.json", resources));
+    }
+    if let Some(tags) = recorder
+        .raw_pages(
+            &Call {
+                action: "lakeformation:ListLFTags",
+                resource: "*",
+                unanswerable:
+                    "the LF-Tags and their values: grants by LF-Tag expression cannot be checked",
+                absent: &[],
+            },
+            &["LFTags"],
+            "NextToken",
+            page!(lake.list_lf_tags().catalog_id(account), set_next_token),
+        )
+        .await
+        .got()
+    {
+        files.push(("lakeformation-lf-tags.json", tags));
+    }
+    if let Some(filters) = recorder
+        .raw_pages(
+            &Call {
+                action: "lakeformation:ListDataCellsFilter",
+                resource: "*",
+                unanswerable:
+                    "the data cell filters: the rows and columns a filtered grant reaches",
+                absent: &[],
+            },
+            &["DataCellsFilters"],
+            "NextToken",
+            page!(lake.list_data_cells_filter(), set_next_token),
+        )
+        .await
+        .got()
+    {
+        files.push(("lakeformation-data-cells-filters.json", filters));
     }
     files
 }

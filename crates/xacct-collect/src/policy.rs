@@ -48,6 +48,8 @@ pub const READ_POLICY: &str = r#"{
         "lakeformation:GetDataLakeSettings",
         "lakeformation:ListPermissions",
         "lakeformation:ListResources",
+        "lakeformation:ListLFTags",
+        "lakeformation:ListDataCellsFilter",
         "ram:GetResourceShares",
         "ram:ListResources",
         "ram:ListPrincipals",

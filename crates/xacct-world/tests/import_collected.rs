@@ -1,6 +1,6 @@
 //! The files `xacct collect` writes that the import kinds of `collected.rs` read: S3 settings,
 //! KMS keys with grants and aliases, Kinesis streams, the Glue catalog's databases and tables,
-//! Lake Formation's registered locations, and the calls a collection could not make. The
+//! Lake Formation's registered locations, LF-Tags and data cell filters, and the calls a collection could not make. The
 //! fixtures (tests/fixtures/import/collected) are in the shapes the AWS APIs answer.
 #![expect(
     clippy::unwrap_used,
@@ -60,6 +60,16 @@ fn the_manifest_names_each_collected_file_with_its_account_and_region() {
             "222222222222/eu-west-1/lakeformation-resources.json",
             Some("eu-west-1"),
         ),
+        (
+            "lakeformation-lf-tags",
+            "222222222222/eu-west-1/lakeformation-lf-tags.json",
+            Some("eu-west-1"),
+        ),
+        (
+            "lakeformation-data-cells-filters",
+            "222222222222/eu-west-1/lakeformation-data-cells-filters.json",
+            Some("eu-west-1"),
+        ),
         ("collect-gaps", "222222222222/collect-gaps.json", None),
     ] {
         let mut table = format!("kind = \"{kind}\"\npath = \"{path}\"\naccount = \"{OWNER}\"\n");
@@ -75,6 +85,18 @@ fn the_manifest_names_each_collected_file_with_its_account_and_region() {
     let at = |kind: &str| manifest.find(&format!("kind = \"{kind}\"")).unwrap();
     assert!(at("kms-keys") < at("kinesis-streams"));
     assert!(at("glue-catalog") < at("collect-gaps"));
+}
+
+#[test]
+fn collected_lf_tags_and_data_cell_filters_are_the_accounts_governance() {
+    let loaded = collected();
+    let governance = &loaded.world.lake.governance[&(account(OWNER), "eu-west-1".to_owned())];
+    assert_eq!(
+        governance.keys["sensitivity"],
+        vec!["public".to_owned(), "restricted".to_owned()]
+    );
+    assert_eq!(governance.filters.len(), 1, "{}", listing(&loaded));
+    assert_eq!(governance.filters[0].name, "eu_orders");
 }
 
 #[test]

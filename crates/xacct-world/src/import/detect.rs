@@ -83,7 +83,11 @@ impl Kind {
                 "s3-settings" | "kms-keys" => 2,
                 // After the keys, whose aliases name a stream's key.
                 "kinesis-streams" => 3,
-                "glue-catalog" | "lakeformation-resources" => 4,
+                // The LF-Tags and data cell filters before the grants that name them.
+                "glue-catalog"
+                | "lakeformation-resources"
+                | "lakeformation-lf-tags"
+                | "lakeformation-data-cells-filters" => 4,
                 _ => 8,
             },
         }
@@ -446,6 +450,10 @@ fn collected_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kin
         "glue-catalog"
     } else if object.contains_key("ResourceInfoList") {
         "lakeformation-resources"
+    } else if object.contains_key("LFTags") {
+        "lakeformation-lf-tags"
+    } else if object.contains_key("DataCellsFilters") {
+        "lakeformation-data-cells-filters"
     } else {
         return Ok(None);
     };

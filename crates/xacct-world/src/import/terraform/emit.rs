@@ -128,6 +128,8 @@ pub(crate) struct Out {
     pub(crate) managed: BTreeMap<String, (String, Doc)>,
     pub(crate) profiles: BTreeMap<String, (String, String)>,
     pub(crate) buckets: BTreeMap<String, BucketOut>,
+    /// By the access point's ARN.
+    pub(crate) access_points: BTreeMap<String, super::access_point::AccessPointOut>,
     pub(crate) accounts: BTreeMap<String, AccountOut>,
     pub(crate) keys: BTreeMap<String, KeyOut>,
     pub(crate) streams: BTreeMap<String, StreamOut>,
@@ -289,6 +291,7 @@ impl Out {
             managed: BTreeMap::new(),
             profiles: BTreeMap::new(),
             buckets: BTreeMap::new(),
+            access_points: BTreeMap::new(),
             accounts: BTreeMap::new(),
             keys: BTreeMap::new(),
             streams: BTreeMap::new(),
@@ -478,6 +481,25 @@ impl Out {
                 lines.push(format!("block_public_access = {}", switches(values)));
             }
             writer.entity(&bucket.address, "bucket", bucket.base.as_ref(), &lines, &[]);
+        }
+        for point in self.access_points.values() {
+            let mut lines = vec![
+                format!("name = {}", quote(&point.name)),
+                format!("account = {}", quote(&point.account)),
+                format!("bucket = {}", quote(&point.bucket)),
+                format!("region = {}", quote(&point.region)),
+            ];
+            if let Some(vpc) = &point.vpc_id {
+                lines.push("network_origin = \"VPC\"".to_owned());
+                lines.push(format!("vpc_id = {}", quote(vpc)));
+            }
+            if let Some(values) = point.block_public_access {
+                lines.push(format!("block_public_access = {}", switches(values)));
+            }
+            if let Some(policy) = &point.policy {
+                lines.push(format!("policy = {}", doc(policy)));
+            }
+            writer.table(&point.address, "access_point", &lines);
         }
         for (arn, key) in &self.keys {
             let mut lines = vec![format!("arn = {}", quote(arn))];

@@ -9,6 +9,7 @@
 //! resource's address, never a silent drop. Every policy document keeps the address it came
 //! from, so findings on it name the resource as well as the plan file.
 
+mod access_point;
 mod base;
 mod databricks;
 mod emit;
@@ -152,6 +153,7 @@ pub fn convert_over(
         }
         let mapped = iam::read(&mut world, &resolver, resource)
             || s3::read(&mut world, &resolver, resource)
+            || access_point::read(&mut world, &resolver, resource)
             || streams::read(&mut world, &resolver, resource)
             || lake::read(&mut world, &resolver, resource)
             || organizations::read(&mut world, &resolver, resource)
@@ -209,6 +211,8 @@ fn stage(kind: &str) -> u8 {
         | "databricks_metastore" => 1,
         // LF-Tags are attached to databases and tables once those are read.
         "aws_lakeformation_resource_lf_tags" => 3,
+        // A policy attaches to an access point read before it.
+        "aws_s3control_access_point_policy" => 3,
         _ => 2,
     }
 }

@@ -1,4 +1,4 @@
-//! The routes of issue 14 read from a plan: Unity Catalog (Databricks provider), LF-Tags and
+//! The routes of issue 14 read from a plan: S3 access points, Unity Catalog (Databricks provider), LF-Tags and
 //! data cell filters, and the EMR security configuration runtime roles read. Each test loads
 //! the manifest it gets, so a table the loader refuses fails it.
 
@@ -314,4 +314,90 @@ fn over_a_scenario_the_plan_replaces_its_unity_catalog_tables_of_the_same_name()
         !blanked.contains("role/old") && blanked.contains("name = \"other\""),
         "{blanked}"
     );
+}
+
+const AP_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/reader"},"Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:111111111111:accesspoint/reports/object/*"}]}"#;
+
+#[test]
+fn an_access_point_with_its_vpc_switches_and_a_separate_policy() {
+    let converted = read(vec![
+        r("aws_s3_bucket", "data", json!({"bucket": "data"})),
+        r(
+            "aws_s3_access_point",
+            "reports",
+            json!({"name": "reports", "vpc_configuration": [{"vpc_id": "vpc-0a1b"}],
+                "public_access_block_configuration": [{"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": false, "restrict_public_buckets": false}]}),
+        )
+        .unknown(&["bucket"], json!({"bucket": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]})),
+        r(
+            "aws_s3control_access_point_policy",
+            "reports",
+            json!({"policy": AP_POLICY}),
+        )
+        .unknown(
+            &["access_point_arn"],
+            json!({"access_point_arn": ["aws_s3_access_point.reports.arn", "aws_s3_access_point.reports"]}),
+        ),
+    ]);
+    has(
+        &converted.manifest,
+        &[
+            "# aws_s3_access_point.reports\n[[access_point]]\nname = \"reports\"\naccount = \"111111111111\"\nbucket = \"data\"\nregion = \"us-east-1\"",
+            "network_origin = \"VPC\"\nvpc_id = \"vpc-0a1b\"",
+            "BlockPublicPolicy = false",
+            "origin = \"plan.json (terraform: aws_s3control_access_point_policy.reports policy)\"",
+        ],
+    );
+    let loaded = load(&converted);
+    let point = loaded
+        .world
+        .access_points
+        .get("arn:aws:s3:us-east-1:111111111111:accesspoint/reports")
+        .unwrap();
+    assert!(point.policy.is_some());
+    assert!(!point.block_public_access.block_public_policy);
+    assert_eq!(point.network_origin.key_value(), "VPC");
+}
+
+#[test]
+fn an_internet_access_point_keeps_its_inline_policy_and_the_default_switches() {
+    let converted = read(vec![
+        r("aws_s3_bucket", "data", json!({"bucket": "data"})).on("aws.b"),
+        r(
+            "aws_s3_access_point",
+            "open",
+            json!({"name": "open", "bucket": "data", "policy": AP_POLICY, "vpc_configuration": [], "public_access_block_configuration": []}),
+        )
+        .on("aws.b"),
+    ]);
+    has(
+        &converted.manifest,
+        &["account = \"222222222222\"", "region = \"eu-west-1\""],
+    );
+    assert!(!converted.manifest.contains("network_origin"));
+    assert!(!converted.manifest.contains("block_public_access"));
+    let loaded = load(&converted);
+    let point = loaded
+        .world
+        .access_points
+        .get("arn:aws:s3:eu-west-1:222222222222:accesspoint/open")
+        .unwrap();
+    assert!(point.policy.is_some());
+    assert!(point.block_public_access.block_public_policy);
+    assert_eq!(point.network_origin.key_value(), "Internet");
+}
+
+#[test]
+fn an_access_point_policy_for_an_access_point_outside_the_plan_is_a_warning() {
+    let converted = read(vec![r(
+        "aws_s3control_access_point_policy",
+        "elsewhere",
+        json!({"access_point_arn": "arn:aws:s3:us-east-1:111111111111:accesspoint/gone", "policy": AP_POLICY}),
+    )]);
+    assert!(!converted.manifest.contains("[[access_point]]"));
+    assert!(warned(
+        &converted,
+        "aws_s3control_access_point_policy.elsewhere",
+        "not in the plan"
+    ));
 }
