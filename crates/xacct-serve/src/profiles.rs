@@ -155,6 +155,23 @@ pub fn profiles(state: &State) -> Result<Vec<Profile>, StoreError> {
     Ok(out)
 }
 
+/// What STS accepts as an external id (`[\w+=,.@:/-]{2,1224}`); anything else, a line
+/// break above all, would write a line of its own into the config file, where
+/// `credential_process` runs a command.
+fn is_external_id(id: &str) -> bool {
+    (2..=1224).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c))
+}
+
+/// A scenario's names and ARNs as one comment line: control characters become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The config file's text (credentials included, which the AWS config file allows).
 pub fn config_text(profiles: &[Profile], endpoint: &str, region: &str) -> String {
     let mut text = String::from(
@@ -164,7 +181,8 @@ pub fn config_text(profiles: &[Profile], endpoint: &str, region: &str) -> String
     for profile in profiles {
         text.push_str(&format!(
             "\n# {}\n[profile {}]\nregion = {region}\nendpoint_url = {endpoint}\n",
-            profile.acts_as, profile.name
+            one_line(&profile.acts_as),
+            profile.name
         ));
         match &profile.kind {
             ProfileKind::Keys {
@@ -187,8 +205,14 @@ pub fn config_text(profiles: &[Profile], endpoint: &str, region: &str) -> String
                 text.push_str(&format!(
                     "role_arn = {role_arn}\nsource_profile = {source_profile}\nrole_session_name = xacct-serve\n"
                 ));
-                if let Some(id) = external_id {
-                    text.push_str(&format!("external_id = {id}\n"));
+                match external_id {
+                    Some(id) if is_external_id(id) => {
+                        text.push_str(&format!("external_id = {id}\n"));
+                    }
+                    Some(_) => text.push_str(
+                        "# external_id left out: the trust policy asks for one STS would refuse (2-1224 of A-Z a-z 0-9 +=,.@:/-)\n",
+                    ),
+                    None => {}
                 }
             }
         }
@@ -198,6 +222,38 @@ pub fn config_text(profiles: &[Profile], endpoint: &str, region: &str) -> String
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scenario_cannot_write_lines_of_its_own_into_the_config_file() {
+        let profiles = [
+            super::Profile {
+                name: "role-b".to_owned(),
+                acts_as: "role\ncredential_process = sh -c id".to_owned(),
+                kind: super::ProfileKind::AssumeRole {
+                    role_arn: "arn:aws:iam::222222222222:role/B".to_owned(),
+                    source_profile: "compute-etl".to_owned(),
+                    external_id: Some("x\ncredential_process = sh -c id".to_owned()),
+                },
+            },
+            super::Profile {
+                name: "role-c".to_owned(),
+                acts_as: "role c".to_owned(),
+                kind: super::ProfileKind::AssumeRole {
+                    role_arn: "arn:aws:iam::222222222222:role/C".to_owned(),
+                    source_profile: "compute-etl".to_owned(),
+                    external_id: Some("etl-42".to_owned()),
+                },
+            },
+        ];
+        let text = super::config_text(&profiles, "http://127.0.0.1:1", "us-east-1");
+        assert!(
+            !text
+                .lines()
+                .any(|line| line.starts_with("credential_process")),
+            "{text}"
+        );
+        assert!(text.contains("external_id = etl-42\n"), "{text}");
+    }
+
     use super::*;
 
     #[test]
