@@ -58,7 +58,17 @@ class Seeder:
         )
 
     def client(self, account, service):
-        return self.session(account).client(service, endpoint_url=self.endpoint)
+        client = self.session(account).client(service, endpoint_url=self.endpoint)
+        if service == "s3control":
+            # S3 Control puts the account id in the host name (ACCOUNT.127.0.0.1:PORT), which
+            # the loopback endpoint cannot serve: each request goes to the endpoint as given
+            # (the account id also rides in the x-amz-account-id header).
+            def to_endpoint(request, **_):
+                prefix = f"http://{account}."
+                if request.url.startswith(prefix):
+                    request.url = "http://" + request.url[len(prefix):]
+            client.meta.events.register("before-send.s3-control.*", to_endpoint)
+        return client
 
     def call(self, account, service, operation, **arguments):
         """One call; an operation moto does not implement is recorded, not fatal."""
@@ -241,7 +251,107 @@ def glue_catalog_share(seed):
     return [A, B]
 
 
+def s3_access_point(seed):
+    """B's bucket with its two access points (one of Internet origin, one bound to B's VPC),
+    each with its policy; A's analytics role."""
+    ex = "s3-access-point"
+    seed.role(A, "analytics-reader", "policies/analytics-reader-trust.json",
+              ["policies/analytics-reader-s3.json"], ex)
+    seed.role(B, "etl-writer", "policies/etl-writer-trust.json", ["policies/etl-writer-s3.json"], ex)
+    seed.bucket(B, "sales-data", "policies/sales-data-bucket-policy.json", ex)
+    block = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+             "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    for name, policy, vpc in [
+        ("analytics-ap", "policies/analytics-ap-policy.json", None),
+        ("ingest-ap", "policies/ingest-ap-policy.json", "vpc-0a1b2c3d4e5f60718"),
+    ]:
+        arguments = {"AccountId": B, "Name": name, "Bucket": "sales-data",
+                     "PublicAccessBlockConfiguration": block}
+        if vpc:
+            arguments["VpcConfiguration"] = {"VpcId": vpc}
+        seed.call(B, "s3control", "create_access_point", **arguments)
+        seed.call(B, "s3control", "put_access_point_policy", AccountId=B, Name=name,
+                  Policy=seed.text(ex, policy))
+    return [A, B]
+
+
+def lf_tags(seed):
+    """A's tag-governed catalog (LF-Tags on the database and a column, grants on tag
+    expressions to B, a grant through a data cell filter to A's analyst) and B's resource link
+    and grants to its job. moto has no CreateDataCellsFilter and its RAM refuses Glue
+    resources: the filter and the share are recorded responses in the test."""
+    ex = "lf-tags"
+    seed.role(B, "sales-report-job", "policies/job-trust.json", ["policies/job-permissions.json"], ex)
+    seed.role(A, "eu-analyst", "policies/analyst-trust.json", ["policies/analyst-permissions.json"], ex)
+    seed.bucket(A, "lake-a-sales")
+    for account, version in ((A, "3"), (B, None)):
+        settings = {
+            "DataLakeAdmins": [{"DataLakePrincipalIdentifier": f"arn:aws:iam::{account}:role/lake-admin"}],
+            "CreateDatabaseDefaultPermissions": [], "CreateTableDefaultPermissions": []}
+        if version:
+            settings["Parameters"] = {"CROSS_ACCOUNT_VERSION": version}
+        seed.call(account, "lakeformation", "put_data_lake_settings", DataLakeSettings=settings)
+    seed.call(A, "lakeformation", "create_lf_tag", TagKey="domain", TagValues=["sales", "marketing"])
+    seed.call(A, "lakeformation", "create_lf_tag", TagKey="sensitivity", TagValues=["public", "pii"])
+    seed.call(A, "glue", "create_database", DatabaseInput={"Name": "sales", "CreateTableDefaultPermissions": []})
+    for table, columns in [
+        ("customers", ["customer_id", "name", "country", "email"]),
+        ("orders", ["order_id", "customer_id", "region", "amount", "card_number"]),
+    ]:
+        seed.call(A, "glue", "create_table", DatabaseName="sales", TableInput={
+            "Name": table, "StorageDescriptor": {
+                "Location": f"s3://lake-a-sales/{table}/",
+                "Columns": [{"Name": column, "Type": "string"} for column in columns]}})
+    seed.call(A, "lakeformation", "register_resource", ResourceArn="arn:aws:s3:::lake-a-sales",
+              RoleArn=f"arn:aws:iam::{A}:role/lake-location")
+    seed.call(A, "lakeformation", "add_lf_tags_to_resource",
+              Resource={"Database": {"CatalogId": A, "Name": "sales"}},
+              LFTags=[{"TagKey": "domain", "TagValues": ["sales"]},
+                      {"TagKey": "sensitivity", "TagValues": ["public"]}])
+    seed.call(A, "lakeformation", "add_lf_tags_to_resource",
+              Resource={"TableWithColumns": {"CatalogId": A, "DatabaseName": "sales",
+                                             "Name": "customers", "ColumnNames": ["email"]}},
+              LFTags=[{"TagKey": "sensitivity", "TagValues": ["pii"]}])
+
+    def expression(**tags):
+        return [{"TagKey": key, "TagValues": values} for key, values in tags.items()]
+
+    def tag_policy(catalog, kind, **tags):
+        return {"LFTagPolicy": {"CatalogId": catalog, "ResourceType": kind,
+                                "Expression": expression(**tags)}}
+
+    to_b = {"DataLakePrincipalIdentifier": B}
+    seed.call(A, "lakeformation", "grant_permissions", Principal=to_b,
+              Resource=tag_policy(A, "DATABASE", domain=["sales"]),
+              Permissions=["DESCRIBE"], PermissionsWithGrantOption=["DESCRIBE"])
+    seed.call(A, "lakeformation", "grant_permissions", Principal=to_b,
+              Resource=tag_policy(A, "TABLE", domain=["sales"], sensitivity=["public"]),
+              Permissions=["SELECT", "DESCRIBE"], PermissionsWithGrantOption=["SELECT", "DESCRIBE"])
+    analyst = {"DataLakePrincipalIdentifier": f"arn:aws:iam::{A}:role/eu-analyst"}
+    seed.call(A, "lakeformation", "grant_permissions", Principal=analyst,
+              Resource={"Database": {"CatalogId": A, "Name": "sales"}}, Permissions=["DESCRIBE"])
+    seed.call(A, "lakeformation", "grant_permissions", Principal=analyst,
+              Resource={"DataCellsFilter": {"TableCatalogId": A, "DatabaseName": "sales",
+                                            "TableName": "orders", "Name": "eu_orders"}},
+              Permissions=["SELECT"])
+    seed.unsupported.append("lakeformation:CreateDataCellsFilter")
+    seed.unsupported.append("ram:CreateResourceShare (Glue resources)")
+    seed.call(B, "glue", "create_database", DatabaseInput={
+        "Name": "sales_shared", "TargetDatabase": {"CatalogId": A, "DatabaseName": "sales"}})
+    job = {"DataLakePrincipalIdentifier": f"arn:aws:iam::{B}:role/sales-report-job"}
+    seed.call(B, "lakeformation", "grant_permissions", Principal=job,
+              Resource=tag_policy(A, "DATABASE", domain=["sales"]), Permissions=["DESCRIBE"])
+    seed.call(B, "lakeformation", "grant_permissions", Principal=job,
+              Resource=tag_policy(A, "TABLE", domain=["sales"], sensitivity=["public"]),
+              Permissions=["SELECT", "DESCRIBE"])
+    seed.call(B, "lakeformation", "grant_permissions", Principal=job,
+              Resource={"Database": {"CatalogId": B, "Name": "sales_shared"}}, Permissions=["DESCRIBE"])
+    return [A, B]
+
+
 SEEDS = {
+    "s3-access-point": s3_access_point,
+    "lf-tags": lf_tags,
     "s3-role-chain": s3_role_chain,
     "emrfs-role-mapping": emrfs_role_mapping,
     "kinesis-role-chain": kinesis_role_chain,

@@ -90,7 +90,7 @@ async fn account(
         options.regions.clone()
     };
     let root = folder(&options.output, &session.account, None);
-    progress.account_started(&session.account, &session.source, 2 + 4 * regions.len());
+    progress.account_started(&session.account, &session.source, 2 + 5 * regions.len());
     let done = |region: Option<&str>, service: &str, files: Vec<PathBuf>| {
         progress.service_finished(
             &session.account,
@@ -136,12 +136,14 @@ async fn account(
         let recorder = recorder.in_region(region);
         let place = folder(&options.output, &session.account, Some(region));
         let done = &done;
+        let endpoint_url = options.endpoint_url.as_deref();
         async move {
-            let (kms, kinesis, glue, ram) = futures_util::future::join4(
+            let (kms, kinesis, glue, ram, access_points) = futures_util::future::join5(
                 crate::kms::collect(session, &recorder, region),
                 crate::kinesis::collect(session, &recorder, region),
                 crate::glue::collect(session, &recorder, region),
                 crate::ram::collect(session, &recorder, region),
+                crate::access_point::collect(session, &recorder, region, endpoint_url),
             )
             .await;
             let mut all = Vec::new();
@@ -167,6 +169,21 @@ async fn account(
             )?;
             one("glue", glue)?;
             one("ram", ram)?;
+            let policy_names: Vec<String> = access_points
+                .iter()
+                .flat_map(|collected| &collected.policies)
+                .map(|(name, _)| format!("{name}.access-point-policy.json"))
+                .collect();
+            let mut named = Vec::new();
+            if let Some(collected) = access_points {
+                named.push(("access-points.json", collected.list));
+                for ((name, policy), file) in collected.policies.into_iter().zip(&policy_names) {
+                    if write::plain(&name) {
+                        named.push((file.as_str(), serde_json::json!({ "Policy": policy })));
+                    }
+                }
+            }
+            one("access-points", named)?;
             Ok::<_, CollectError>(all)
         }
     });

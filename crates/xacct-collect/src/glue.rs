@@ -8,7 +8,9 @@
 //! - `lakeformation-permissions.json`: `aws lakeformation list-permissions`;
 //! - `lakeformation-resources.json`: `aws lakeformation list-resources`;
 //! - `lakeformation-lf-tags.json`: `aws lakeformation list-lf-tags`;
-//! - `lakeformation-data-cells-filters.json`: `aws lakeformation list-data-cells-filter`.
+//! - `lakeformation-data-cells-filters.json`: `aws lakeformation list-data-cells-filter`;
+//! - `lakeformation-resource-lf-tags.json`: `aws lakeformation get-resource-lf-tags` of every
+//!   database and table (`lake_tags.rs`).
 //!
 //! Each value is the raw JSON response.
 
@@ -28,6 +30,9 @@ pub(crate) async fn collect(
     let account = &recorder.account;
     let catalog = format!("arn:{}:glue:{region}:{account}:catalog", session.partition);
     let mut files = Vec::new();
+    // The databases and tables (resource links left out) whose LF-Tags are read at the end.
+    let mut tagged_databases = Vec::new();
+    let mut tagged_tables = Vec::new();
     if let Some(policy) = recorder
         .raw(
             &Call {
@@ -70,6 +75,7 @@ pub(crate) async fn collect(
             .filter_map(|database| database.get("Name")?.as_str().map(str::to_owned))
             .collect();
         let mut tables = Map::new();
+        tagged_databases.clone_from(&names);
         for name in names {
             let resource = format!(
                 "arn:{}:glue:{region}:{account}:database/{name}",
@@ -90,6 +96,14 @@ pub(crate) async fn collect(
                 .await
                 .got()
             {
+                tagged_tables.extend(
+                    listed
+                        .get("TableList")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|item| crate::lake_tags::Table::listed(&name, item)),
+                );
                 tables.insert(name, listed);
             }
         }
@@ -182,6 +196,11 @@ pub(crate) async fn collect(
         .got()
     {
         files.push(("lakeformation-data-cells-filters.json", filters));
+    }
+    if let Some(tags) =
+        crate::lake_tags::collect(&lake, recorder, &tagged_databases, &tagged_tables).await
+    {
+        files.push(("lakeformation-resource-lf-tags.json", tags));
     }
     files
 }

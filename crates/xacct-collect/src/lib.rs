@@ -7,6 +7,7 @@
 //! This is the only crate that talks to AWS (the AWS SDK for Rust). It prints nothing: what it
 //! is doing is reported through [`Progress`], which the command line implements.
 
+mod access_point;
 mod account;
 #[macro_use]
 mod call;
@@ -15,6 +16,7 @@ mod glue;
 mod iam;
 mod kinesis;
 mod kms;
+mod lake_tags;
 mod organizations;
 mod ram;
 mod s3;

@@ -167,7 +167,7 @@ async fn account_block(
 
 /// An endpoint resolver that always answers the one URL.
 #[derive(Debug)]
-struct FixedEndpoint(String);
+pub(crate) struct FixedEndpoint(pub(crate) String);
 
 impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     fn resolve_endpoint<'a>(

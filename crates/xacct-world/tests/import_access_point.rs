@@ -132,3 +132,81 @@ path = "analytics-ap.policy.json"
         .iter()
         .any(|finding| finding.finding.code == "incomplete-import"));
 }
+
+/// A folder laid out as `xacct collect` writes it, for `xacct import DIR`.
+fn collected_folder(name: &str, with_list: bool) -> PathBuf {
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "xacct-detect-access-point-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let region = dir.join("222222222222").join("eu-west-1");
+    std::fs::create_dir_all(&region).unwrap();
+    if with_list {
+        std::fs::write(region.join("access-points.json"), LIST).unwrap();
+    }
+    std::fs::write(region.join("analytics-ap.access-point-policy.json"), POLICY).unwrap();
+    dir
+}
+
+#[test]
+fn import_tells_access_points_and_their_policies_by_shape_and_name() {
+    let dir = collected_folder("listed", true);
+    let manifest = xacct_world::import::manifest_for(std::slice::from_ref(&dir), &dir).unwrap();
+    let list = manifest.find("kind = \"access-points\"").unwrap();
+    let policy = manifest.find("kind = \"access-point-policy\"").unwrap();
+    assert!(
+        list < policy,
+        "the policy after its access point:\n{manifest}"
+    );
+    assert!(
+        manifest.contains(
+            "access_point = \"arn:aws:s3:eu-west-1:222222222222:accesspoint/analytics-ap\""
+        ),
+        "{manifest}"
+    );
+    std::fs::write(
+        dir.join("xacct.toml"),
+        format!("{manifest}\n[[bucket]]\nname = \"sales-data\"\naccount = \"222222222222\"\nregion = \"eu-west-1\"\n"),
+    )
+    .unwrap();
+    let loaded = load(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!loaded.has_errors(), "{:?}", loaded.findings);
+    let analytics = loaded
+        .world
+        .access_points
+        .get("arn:aws:s3:eu-west-1:222222222222:accesspoint/analytics-ap")
+        .unwrap();
+    assert!(analytics.policy.is_some());
+}
+
+#[test]
+fn a_policy_without_its_list_takes_its_arn_from_the_folders() {
+    let dir = collected_folder("folders", false);
+    let manifest = xacct_world::import::manifest_for(std::slice::from_ref(&dir), &dir).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        manifest.contains(
+            "access_point = \"arn:aws:s3:eu-west-1:222222222222:accesspoint/analytics-ap\""
+        ),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn a_policy_outside_account_and_region_folders_is_an_error() {
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "xacct-detect-access-point-loose-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("analytics-ap.access-point-policy.json"), POLICY).unwrap();
+    let error = xacct_world::import::manifest_for(std::slice::from_ref(&dir), &dir).unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        error.contains("which access point this policy belongs to is unknown"),
+        "{error}"
+    );
+}

@@ -109,3 +109,71 @@ fn resource_tags_need_the_resource_they_are_of() {
     let codes: Vec<&str> = loaded.findings.iter().map(|f| f.finding.code).collect();
     assert_eq!(codes, ["incomplete-import"], "{}", listing(&loaded));
 }
+
+/// The file `xacct collect` writes keeps each answer with the resource it was asked of: the
+/// `[[import]]` table names none, a resource without tags (`{}`) has none, and a column's
+/// tag overrides its table's.
+#[test]
+fn collected_resource_tags_name_their_resources() {
+    let loaded = common::manifest_in(
+        &common::fixtures("lake-tags"),
+        "[[import]]\nkind = \"lakeformation-resource-lf-tags\"\npath = \"exports/collected-resource-lf-tags.json\"\naccount = \"444444444444\"\nregion = \"eu-west-1\"\n",
+    );
+    assert!(loaded.findings.is_empty(), "{}", listing(&loaded));
+    let governance = loaded
+        .world
+        .lake
+        .governance(account(OWNER), REGION)
+        .unwrap();
+    assert_eq!(
+        governance.database_tags("hr").get("confidentiality"),
+        Some(&"low".to_owned())
+    );
+    assert!(governance.database_tags("scratch").is_empty());
+    assert_eq!(
+        governance
+            .column_tags("hr", "staff", "salary")
+            .get("confidentiality"),
+        Some(&"high".to_owned())
+    );
+    assert_eq!(
+        governance
+            .column_tags("hr", "staff", "employee_id")
+            .get("confidentiality"),
+        Some(&"low".to_owned())
+    );
+}
+
+/// An answer whose resource is neither a database nor a table is an error at its place, and
+/// the other answers are still read.
+#[test]
+fn a_collected_answer_without_its_resource_is_an_error() {
+    let folder =
+        std::env::temp_dir().join(format!("xacct-collected-lf-tags-{}", std::process::id()));
+    let scenario = folder.join("scenario");
+    std::fs::create_dir_all(&scenario).unwrap();
+    std::fs::write(
+        scenario.join("tags.json"),
+        r#"{"ResourceLFTags": [
+            {"Resource": {"DataLocation": {"ResourceArn": "arn:aws:s3:::x"}}, "GetResourceLFTags": {}},
+            {"Resource": {"Database": {"Name": "hr"}}, "GetResourceLFTags": {"LFTagOnDatabase": [{"TagKey": "confidentiality", "TagValues": ["low"]}]}}
+        ]}"#,
+    )
+    .unwrap();
+    let loaded = common::manifest_in(
+        &folder,
+        "[[import]]\nkind = \"lakeformation-resource-lf-tags\"\npath = \"tags.json\"\naccount = \"444444444444\"\nregion = \"eu-west-1\"\n",
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+    let codes: Vec<&str> = loaded.findings.iter().map(|f| f.finding.code).collect();
+    assert_eq!(codes, ["invalid-export"], "{}", listing(&loaded));
+    let governance = loaded
+        .world
+        .lake
+        .governance(account(OWNER), REGION)
+        .unwrap();
+    assert_eq!(
+        governance.database_tags("hr").get("confidentiality"),
+        Some(&"low".to_owned())
+    );
+}

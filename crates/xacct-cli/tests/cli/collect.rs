@@ -457,3 +457,109 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
             .unwrap();
     assert!(catalog.contains("TargetDatabase"), "{catalog}");
 }
+
+/// The newer routes' sources: S3 access points (S3 Control, per Region) and the LF-Tags of
+/// each database, table and column, collected and imported by their shapes, check as the
+/// hand-written examples do.
+#[test]
+fn collect_access_points_and_lf_tags_against_moto() {
+    let Some(python) = python() else { return };
+    let moto = start_moto(&python);
+
+    // moto draws an access point's alias itself (AWS does too): the recorded list is given
+    // the example's alias, which one of its questions names.
+    let example_alias = |collected: &Path, _: &Value| {
+        let path = collected.join("222222222222/us-east-1/access-points.json");
+        let mut list: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for point in list["AccessPointList"].as_array_mut().unwrap() {
+            if point["Name"] == "analytics-ap" {
+                point["Alias"] =
+                    Value::from("analytics-ap-q1w2e3r4t5y6u7i8o9p0a1s2d3f4guse1a-s3alias");
+            }
+        }
+        std::fs::write(&path, serde_json::to_string_pretty(&list).unwrap()).unwrap();
+    };
+    let (collected, _) = collected_checks_as_the_example(
+        &python,
+        &moto,
+        &Case {
+            patch: &example_alias,
+            ..plain("s3-access-point", 2)
+        },
+    );
+    let manifest = std::fs::read_to_string(collected.join("xacct.toml")).unwrap();
+    assert!(
+        manifest.contains("kind = \"access-points\"")
+            && manifest.contains(
+                "access_point = \"arn:aws:s3:us-east-1:222222222222:accesspoint/ingest-ap\""
+            ),
+        "{manifest}"
+    );
+    let list: Value = serde_json::from_str(
+        &std::fs::read_to_string(collected.join("222222222222/us-east-1/access-points.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let ingest = list["AccessPointList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|point| point["Name"] == "ingest-ap")
+        .unwrap();
+    assert_eq!(ingest["VpcConfiguration"]["VpcId"], "vpc-0a1b2c3d4e5f60718");
+    assert_eq!(ingest["NetworkOrigin"], "VPC");
+
+    // moto has no CreateDataCellsFilter, and its RAM refuses Glue resources: the filter and
+    // the share Lake Formation makes for a version 3 tag-based grant (with B's accepted
+    // invitation) are recorded responses in AWS's shapes, and the folder is imported again.
+    let recorded = |collected: &Path, _: &Value| {
+        let fixture = |name: &str| {
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/cli/collect")
+                    .join(name),
+            )
+            .unwrap()
+        };
+        for (file, path) in [
+            (
+                "lf-tags-data-cells-filters.json",
+                "111111111111/us-east-1/lakeformation-data-cells-filters.json",
+            ),
+            (
+                "lf-tags-ram-owner.json",
+                "111111111111/us-east-1/ram-resource-shares.json",
+            ),
+            (
+                "lf-tags-ram-receiver.json",
+                "222222222222/us-east-1/ram-resource-shares.json",
+            ),
+        ] {
+            std::fs::write(collected.join(path), fixture(file)).unwrap();
+        }
+        let (code, _, stderr) =
+            super::xacct_in(collected, &["import", ".", "--output", "xacct.toml"]);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    let (collected, _) = collected_checks_as_the_example(
+        &python,
+        &moto,
+        &Case {
+            unsupported: &[
+                "lakeformation:CreateDataCellsFilter",
+                "ram:CreateResourceShare (Glue resources)",
+            ],
+            patch: &recorded,
+            ..plain("lf-tags", 2)
+        },
+    );
+    let tags = std::fs::read_to_string(
+        collected.join("111111111111/us-east-1/lakeformation-resource-lf-tags.json"),
+    )
+    .unwrap();
+    assert!(
+        tags.contains("\"pii\"") && tags.contains("\"email\""),
+        "{tags}"
+    );
+}

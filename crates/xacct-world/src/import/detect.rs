@@ -13,7 +13,11 @@
 //!   `aws glue get-resource-policy`;
 //! - an object with `PrincipalResourcePermissions`: `aws lakeformation list-permissions`;
 //! - an object with `resourceShares` or `resourceShareInvitations` (or RAM `resources` and
-//!   `principals`): a RAM bundle.
+//!   `principals`): a RAM bundle;
+//! - an object with `AccessPointList` (or `AccessPointArn` and `Bucket`): `aws s3control
+//!   list-access-points` (or `get-access-point`);
+//! - a file named `<name>.access-point-policy.json` holding `{"Policy": "..."}`: the policy of
+//!   that access point (`access_point_policy_kind`).
 //!
 //! The account of a Lake Formation or Glue export is the nearest folder above it named after
 //! an account id, or else the one account its content names (the administrators' ARNs, the
@@ -55,6 +59,13 @@ enum Kind {
     RamShares {
         own_shares: bool,
     },
+    /// `aws s3control list-access-points` (or `get-access-point`): each access point names its
+    /// account and Region in its ARN.
+    AccessPoints,
+    /// `aws s3control get-access-point-policy` of the access point with this ARN.
+    AccessPointPolicy {
+        access_point: String,
+    },
     /// A file `xacct collect` writes (`collected.rs`): its import kind, account and Region.
     Collected {
         kind: &'static str,
@@ -77,6 +88,9 @@ impl Kind {
             Kind::LakePermissions { .. } => 5,
             Kind::RamShares { own_shares: true } => 6,
             Kind::RamShares { own_shares: false } => 7,
+            // After the buckets' settings; a policy after the access point it belongs to.
+            Kind::AccessPoints => 3,
+            Kind::AccessPointPolicy { .. } => 4,
             // S3 settings after the bucket policies, the catalog's tables after its settings,
             // the calls that failed last.
             Kind::Collected { kind, .. } => match *kind {
@@ -87,7 +101,8 @@ impl Kind {
                 "glue-catalog"
                 | "lakeformation-resources"
                 | "lakeformation-lf-tags"
-                | "lakeformation-data-cells-filters" => 4,
+                | "lakeformation-data-cells-filters"
+                | "lakeformation-resource-lf-tags" => 4,
                 _ => 8,
             },
         }
@@ -172,6 +187,8 @@ pub fn manifest_for_with(
         out.push_str("\n[[import]]\n");
         let (name, bucket, account, region) = match kind {
             Kind::Organizations => ("organizations", None, None, None),
+            Kind::AccessPoints => ("access-points", None, None, None),
+            Kind::AccessPointPolicy { .. } => ("access-point-policy", None, None, None),
             Kind::AuthorizationDetails { account } => {
                 ("authorization-details", None, account.as_deref(), None)
             }
@@ -216,6 +233,9 @@ pub fn manifest_for_with(
         }
         if let Some(region) = region {
             let _ = writeln!(out, "region = {}", quote(region));
+        }
+        if let Kind::AccessPointPolicy { access_point } = kind {
+            let _ = writeln!(out, "access_point = {}", quote(access_point));
         }
     }
     if !skipped.is_empty() {
@@ -301,6 +321,14 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
         return Ok(Ok(Kind::AuthorizationDetails { account }));
     }
     if let Some(kind) = lake_kind(file, object)? {
+        return Ok(Ok(kind));
+    }
+    if object.contains_key("AccessPointList")
+        || (object.contains_key("AccessPointArn") && object.contains_key("Bucket"))
+    {
+        return Ok(Ok(Kind::AccessPoints));
+    }
+    if let Some(kind) = access_point_policy_kind(file, object, access)? {
         return Ok(Ok(kind));
     }
     let bucket_shaped =
@@ -435,6 +463,66 @@ fn lake_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kind>, S
     Ok(None)
 }
 
+const ACCESS_POINT_SUFFIX: &str = ".access-point-policy.json";
+
+/// `NAME.access-point-policy.json` holding `{"Policy": "..."}`: the policy of access point NAME.
+/// Its ARN is the one `access-points.json` beside it lists for NAME (as `xacct collect`
+/// writes them), or else built from the account and Region folders above the file.
+fn access_point_policy_kind(
+    file: &Path,
+    object: &Map<String, Value>,
+    access: &FileAccess,
+) -> Result<Option<Kind>, String> {
+    let file_name = file
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    let Some(name) = file_name
+        .strip_suffix(ACCESS_POINT_SUFFIX)
+        .filter(|name| !name.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !object.get("Policy").is_some_and(Value::is_string) {
+        return Ok(None);
+    }
+    let suffix = format!(":accesspoint/{name}");
+    let listed = file
+        .parent()
+        .map(|folder| folder.join("access-points.json"))
+        .filter(|list| list.is_file())
+        .and_then(|list| {
+            access
+                .read_text(&list, crate::files::EXPORT_LIMIT, "an AWS export")
+                .ok()
+        })
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|list| {
+            list.get("AccessPointList")?
+                .as_array()?
+                .iter()
+                .filter_map(|item| item.get("AccessPointArn")?.as_str())
+                .find(|arn| arn.ends_with(&suffix))
+                .map(str::to_owned)
+        });
+    if let Some(access_point) = listed {
+        return Ok(Some(Kind::AccessPointPolicy { access_point }));
+    }
+    let account = ancestor(file, |name| {
+        name.len() == 12 && name.bytes().all(|byte| byte.is_ascii_digit())
+    });
+    let region = ancestor(file, is_region);
+    match (account, region) {
+        (Some(account), Some(region)) => Ok(Some(Kind::AccessPointPolicy {
+            access_point: format!("arn:aws:s3:{region}:{account}{suffix}"),
+        })),
+        _ => Err(format!(
+            "`{}`: which access point this policy belongs to is unknown: put it in the account and Region folders of its access point (`222222222222/us-east-1/{file_name}`), beside the `access-points.json` that lists it",
+            file.display()
+        )),
+    }
+}
+
 /// A file `xacct collect` writes that no other kind reads, told by its top-level keys.
 fn collected_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kind>, String> {
     let is_object = |key: &str| object.get(key).is_some_and(Value::is_object);
@@ -454,6 +542,8 @@ fn collected_kind(file: &Path, object: &Map<String, Value>) -> Result<Option<Kin
         "lakeformation-lf-tags"
     } else if object.contains_key("DataCellsFilters") {
         "lakeformation-data-cells-filters"
+    } else if object.contains_key("ResourceLFTags") {
+        "lakeformation-resource-lf-tags"
     } else {
         return Ok(None);
     };

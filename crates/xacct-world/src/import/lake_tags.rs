@@ -163,6 +163,15 @@ pub(super) fn resource_lf_tags(
     table: Option<&str>,
 ) {
     const KEYS: [&str; 3] = ["LFTagOnDatabase", "LFTagsOnTable", "LFTagsOnColumns"];
+    if member(root, "ResourceLFTags").is_some() {
+        collected_resource_lf_tags(export, root, account, region, database.or(table));
+        return;
+    }
+    // A resource without LF-Tags may be answered with an empty object.
+    let empty = root.members().is_some_and(|members| members.is_empty());
+    if empty && database.is_some() {
+        return;
+    }
     if !KEYS.iter().any(|key| member(root, key).is_some()) {
         export.report(
             Finding::error(
@@ -249,6 +258,71 @@ pub(super) fn resource_lf_tags(
             .filter(|(_, tags)| !tags.is_empty())
             .collect();
         governance.columns.entry(key).or_default().extend(own);
+    }
+}
+
+/// The bundle `xacct collect` writes: each `get-resource-lf-tags` answer with the `Resource`
+/// it was asked of (`{"Database": {"Name"}}` or `{"Table": {"DatabaseName", "Name"}}`), so
+/// the `[[import]]` table names no resource.
+fn collected_resource_lf_tags(
+    export: &mut Export<'_>,
+    root: &Json,
+    account: AccountId,
+    region: &str,
+    named: Option<&str>,
+) {
+    const WHAT: &str = "the lakeformation-resource-lf-tags file `xacct collect` writes";
+    export.unknown_members(root, &["ResourceLFTags"], WHAT);
+    if named.is_some() {
+        export.warning(
+            "unused-import-key",
+            root.span(),
+            "this file names the resource of each answer: `database` and `table` of the [[import]] table are ignored",
+        );
+    }
+    let items = export.list(root, "ResourceLFTags", WHAT);
+    for (index, item) in items.iter().enumerate() {
+        let owner = format!("ResourceLFTags[{index}]");
+        export.unknown_members(item, &["Resource", "GetResourceLFTags"], &owner);
+        let (Some(resource), Some(answer)) =
+            (member(item, "Resource"), member(item, "GetResourceLFTags"))
+        else {
+            export.error(
+                "invalid-export",
+                item.span(),
+                format!("{owner} needs `Resource` and `GetResourceLFTags`"),
+            );
+            continue;
+        };
+        let (database, table) = if let Some(database) = member(resource, "Database") {
+            (member(database, "Name").and_then(Json::as_str), None)
+        } else if let Some(table) =
+            member(resource, "Table").or_else(|| member(resource, "TableWithColumns"))
+        {
+            (
+                member(table, "DatabaseName").and_then(Json::as_str),
+                member(table, "Name").and_then(Json::as_str),
+            )
+        } else {
+            (None, None)
+        };
+        let Some(database) = database.map(str::to_owned) else {
+            export.error(
+                "invalid-export",
+                resource.span(),
+                format!("{owner}.Resource is none of `{{\"Database\": {{\"Name\"}}}}`, `{{\"Table\": {{\"DatabaseName\", \"Name\"}}}}` or `TableWithColumns`"),
+            );
+            continue;
+        };
+        let table = table.map(str::to_owned);
+        resource_lf_tags(
+            export,
+            answer,
+            account,
+            region,
+            Some(&database),
+            table.as_deref(),
+        );
     }
 }
 
