@@ -61,6 +61,8 @@ pub enum ServeError {
     Buckets(String),
     #[error("the KMS keys of the data folder cannot be served: {0}")]
     Keys(String),
+    #[error("the Kinesis streams of the scenario or the data folder cannot be served: {0}")]
+    Streams(String),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -184,13 +186,14 @@ async fn query_service(
     request: Request<Incoming>,
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
-    let kms = auth.service == "kms";
+    let json = matches!(auth.service.as_str(), "kms" | "kinesis");
     let mut explanation = None;
     let reply = query_reply(state, request, &auth, &mut explanation).await;
-    if !kms {
+    if !json {
         return text_response(reply.status, reply.body);
     }
-    // KMS speaks JSON: an error of the shared checks (signature, token) is said in its shape.
+    // KMS and Kinesis speak JSON: an error of the shared checks (signature, token) is said in
+    // their shape.
     let body = if reply.body.starts_with('{') {
         reply.body
     } else {
@@ -222,7 +225,9 @@ async fn query_reply(
 ) -> Reply {
     let (parts, body) = request.into_parts();
     let mut body = s3s::Body::from(body);
-    let Ok(bytes) = body.store_all_limited(1 << 20).await else {
+    // A PutRecords request carries up to 5 MiB of data, base64.
+    let limit = if auth.service == "kinesis" { 8 << 20 } else { 1 << 20 };
+    let Ok(bytes) = body.store_all_limited(limit).await else {
         return Reply::error(
             StatusCode::BAD_REQUEST,
             "InvalidRequest",
@@ -295,6 +300,32 @@ async fn query_reply(
             body: reply.body,
         };
     }
+    if auth.service == "kinesis" {
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        let cbor = parts
+            .headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("cbor"));
+        let reply = if cbor {
+            crate::kinesis::cbor_refusal()
+        } else {
+            let caller = crate::kinesis::Caller {
+                credential: &caller,
+                region: &auth.region,
+            };
+            crate::kinesis::answer(state, &caller, target, &bytes)
+        };
+        *explanation = reply.explanation;
+        return Reply {
+            status: reply.status,
+            body: reply.body,
+        };
+    }
     let mut text = parts.uri.query().unwrap_or_default().to_owned();
     if !bytes.is_empty() {
         text = String::from_utf8_lossy(&bytes).into_owned();
@@ -309,7 +340,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis and IAM's role calls"
             ),
         ),
     }
@@ -447,6 +478,7 @@ async fn run(
     world_sync::sync(&state).map_err(ServeError::Buckets)?;
     crate::iam::add_admins(&state);
     crate::kms::restore(&state).map_err(ServeError::Keys)?;
+    crate::kinesis::sync(&state).map_err(ServeError::Streams)?;
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
