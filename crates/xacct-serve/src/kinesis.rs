@@ -99,7 +99,9 @@ pub fn answer(state: &State, caller: &Caller<'_>, target: &str, body: &[u8]) -> 
     let Some(op) = target.strip_prefix("Kinesis_20131202.") else {
         return KinesisReply::bad(
             "UnknownOperationException",
-            &format!("`{target}` is not a Kinesis operation (X-Amz-Target: Kinesis_20131202.OPERATION)"),
+            &format!(
+                "`{target}` is not a Kinesis operation (X-Amz-Target: Kinesis_20131202.OPERATION)"
+            ),
         );
     };
     let input: Value = if body.is_empty() {
@@ -186,9 +188,8 @@ pub(crate) fn parts(arn: &str) -> Option<(&str, &str, &str)> {
     let region = fields.next()?;
     let account = fields.next()?;
     let name = fields.next()?.strip_prefix("stream/")?;
-    (!region.is_empty() && account.len() == 12 && valid_name(name)).then_some((
-        region, account, name,
-    ))
+    (!region.is_empty() && account.len() == 12 && valid_name(name))
+        .then_some((region, account, name))
 }
 
 /// Stream and consumer names: 1 to 128 of `a-zA-Z0-9_.-`.
@@ -526,3 +527,6 @@ pub fn sync(state: &State) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -226,7 +226,11 @@ async fn query_reply(
     let (parts, body) = request.into_parts();
     let mut body = s3s::Body::from(body);
     // A PutRecords request carries up to 5 MiB of data, base64.
-    let limit = if auth.service == "kinesis" { 8 << 20 } else { 1 << 20 };
+    let limit = if auth.service == "kinesis" {
+        8 << 20
+    } else {
+        1 << 20
+    };
     let Ok(bytes) = body.store_all_limited(limit).await else {
         return Reply::error(
             StatusCode::BAD_REQUEST,

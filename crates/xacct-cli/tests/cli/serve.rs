@@ -255,7 +255,7 @@ fn action_of(op: &str) -> &'static str {
 }
 
 /// The action of the first failing link `xacct check` reports for `scenario`.
-fn failing_link(scenario: &str) -> Option<String> {
+pub(crate) fn failing_link(scenario: &str) -> Option<String> {
     let (_, stdout, _) = xacct(&["check", scenario, "--format", "json"]);
     let report: Value = serde_json::from_str(&stdout).unwrap();
     report["expectations"]

@@ -173,11 +173,7 @@ fn write(
         .store
         .append_records(&arn, &rows)
         .map_err(|error| internal(&error))?;
-    let written = rows
-        .iter()
-        .map(|(shard, _)| *shard)
-        .zip(places)
-        .collect();
+    let written = rows.iter().map(|(shard, _)| *shard).zip(places).collect();
     Ok((record, written))
 }
 
@@ -282,10 +278,6 @@ pub fn shard_iterator(
                     KinesisReply::invalid("Timestamp is required for AT_TIMESTAMP")
                 })?;
             // Milliseconds, to the millisecond the records carry.
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "a timestamp in milliseconds fits an i64"
-            )]
             let millis = (seconds * 1000.0).round() as i64;
             let rows = state
                 .store
@@ -322,7 +314,9 @@ pub fn get_records(
     let text_iterator = required(input, "ShardIterator")?;
     let iterator = decode_iterator(text_iterator)
         .filter(|iterator| parts(&iterator.stream).is_some())
-        .ok_or_else(|| KinesisReply::invalid("ShardIterator is not a shard iterator of this endpoint"))?;
+        .ok_or_else(|| {
+            KinesisReply::invalid("ShardIterator is not a shard iterator of this endpoint")
+        })?;
     let limit = input.get("Limit").and_then(Value::as_u64).unwrap_or(10_000);
     if !(1..=10_000).contains(&limit) {
         return Err(KinesisReply::invalid("Limit must be from 1 to 10000"));
@@ -364,7 +358,9 @@ pub fn get_records(
     for (place, row) in &rows {
         let stored = base64::engine::general_purpose::STANDARD
             .decode(&row.data)
-            .map_err(|_| KinesisReply::bad("InternalFailureException", "a stored record is not base64"))?;
+            .map_err(|_| {
+                KinesisReply::bad("InternalFailureException", "a stored record is not base64")
+            })?;
         let data = match &row.key {
             Some(_) => {
                 let (key, rest) = crate::kms::blob_key(&stored)

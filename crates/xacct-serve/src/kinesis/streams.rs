@@ -6,8 +6,8 @@
 
 use super::records::{hash_range, sequence_number, shard_id, shard_index};
 use super::{
-    authorize, existing, internal, parts, required, save, stream_arn, stream_of, text,
-    valid_name, Caller, KinesisReply,
+    authorize, existing, internal, parts, required, save, stream_arn, stream_of, text, valid_name,
+    Caller, KinesisReply,
 };
 use crate::store::{ConsumerRecord, StreamRecord};
 use crate::State;
@@ -251,7 +251,11 @@ pub fn register_consumer(
     }
     authorize(state, caller, "kinesis:RegisterStreamConsumer", &arn)?;
     let mut record = existing(state, &arn)?;
-    if record.consumers.iter().any(|consumer| consumer.name == name) {
+    if record
+        .consumers
+        .iter()
+        .any(|consumer| consumer.name == name)
+    {
         return Err(KinesisReply::bad(
             "ResourceInUseException",
             &format!("Consumer {name} already exists for stream {}.", record.name),
@@ -405,7 +409,8 @@ pub fn put_policy(
     input: &Value,
 ) -> Result<Value, KinesisReply> {
     let text = required(input, "Policy")?.to_owned();
-    let (arn, mut record, place) = policy_target(state, caller, "kinesis:PutResourcePolicy", input)?;
+    let (arn, mut record, place) =
+        policy_target(state, caller, "kinesis:PutResourcePolicy", input)?;
     super::resource_policy(&text, format!("resource policy of {arn}"))
         .map_err(|error| KinesisReply::invalid(&format!("the policy is not valid: {error}")))?;
     match place.and_then(|place| record.consumers.get_mut(place)) {

@@ -221,7 +221,10 @@ mod tests {
         store.delete_stream(stream, &deleted)?;
         assert!(store.records(stream, 0, 0, 10)?.is_empty());
         assert_eq!(store.records(other, 0, 0, 10)?.len(), 1);
-        assert_eq!(store.stream(stream)?.map(|record| record.deleted), Some(true));
+        assert_eq!(
+            store.stream(stream)?.map(|record| record.deleted),
+            Some(true)
+        );
         Ok(())
     }
 }

@@ -1,0 +1,268 @@
+//! Kinesis in `xacct serve` with boto3, on the Databricks-to-Kinesis field guide
+//! (`examples/kinesis-role-chain`): the cluster's role in A assumes the stream reader role in B
+//! with the external id its readStream options pass, and reads what a producer in B wrote;
+//! each `broken/*` variant fails with AWS's error code at the link `xacct check` names.
+#![expect(
+    clippy::indexing_slicing,
+    reason = "a test reads the JSON its client printed, and fails when a field is missing"
+)]
+
+use super::serve::{failing_link, python, Server};
+use super::workspace_root;
+use serde_json::Value;
+use std::path::Path;
+
+const EXAMPLE: &str = "examples/kinesis-role-chain";
+const STREAM: &str = "arn:aws:kinesis:us-east-1:222222222222:stream/testStream";
+const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/7d1c2f40-5a3b-4e8f-9c21-0b6a4d2e8f13";
+const PRODUCER: &str = "account-222222222222";
+const CONSUMER: &str = "compute-streaming";
+
+/// The readStream options file the scenario's `streaming` compute names.
+fn options_of(scenario: &str) -> String {
+    let dir = workspace_root().join(scenario);
+    let manifest = std::fs::read_to_string(dir.join("xacct.toml")).unwrap();
+    let line = manifest
+        .lines()
+        .find(|line| line.starts_with("kinesis = "))
+        .unwrap();
+    let relative = line
+        .trim_start_matches("kinesis = ")
+        .trim_matches('"')
+        .to_owned();
+    dir.join(relative).to_string_lossy().into_owned()
+}
+
+/// Writes `count` records as B's administrator, then reads as the cluster does.
+fn workload(server: &Server, python: &Path, scenario: &str, count: &str) -> Value {
+    server.script(
+        python,
+        "kinesis_client.py",
+        &["workload", PRODUCER, CONSUMER, &options_of(scenario), count],
+    )
+}
+
+fn texts(records: &Value, field: &str) -> Vec<String> {
+    records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| record[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The action AWS's sentence names: `... is not authorized to perform: ACTION on ...`.
+fn refused_action(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("is not authorized to perform: ")?;
+    rest.split_whitespace().next().map(str::to_owned)
+}
+
+#[test]
+fn serve_kinesis_reads_the_stream_through_the_role_chain_and_keeps_its_records() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let out = workload(&server, &python, EXAMPLE, "6");
+    let codes: Vec<_> = out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["code"].clone())
+        .collect();
+    assert_eq!(
+        codes,
+        ["ok", "ok", "ok", "ok", "ok"],
+        "AssumeRole, DescribeStream, ListShards, GetShardIterator, GetRecords: {out:#}"
+    );
+    let written = texts(&out["produced"], "data");
+    assert_eq!(written.len(), 6);
+    assert_eq!(texts(&out["records"], "data"), written, "{out:#}");
+    // The stream is encrypted with B's key: every record says so.
+    assert!(
+        texts(&out["records"], "encryption")
+            .iter()
+            .all(|kind| kind == "KMS"),
+        "{out:#}"
+    );
+    // One shard: sequence numbers grow with every write, and the reader sees the writer's.
+    let sequences = texts(&out["produced"], "sequence");
+    assert!(
+        sequences.windows(2).all(|pair| pair[0] < pair[1]),
+        "{sequences:?}"
+    );
+    assert_eq!(texts(&out["records"], "sequence"), sequences);
+    // Acknowledged records survive a kill -9 and a restart on the same data folder.
+    drop(server);
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let again = workload(&server, &python, EXAMPLE, "1");
+    let mut expected = written.clone();
+    expected.extend(texts(&again["produced"], "data"));
+    assert_eq!(texts(&again["records"], "data"), expected, "{again:#}");
+    let next = texts(&again["produced"], "sequence");
+    assert!(
+        next.first() > sequences.last(),
+        "{next:?} after {sequences:?}"
+    );
+}
+
+#[test]
+fn serve_kinesis_each_broken_variant_fails_at_the_link_check_names() {
+    let Some(python) = python() else { return };
+    for variant in [
+        "assume-role-not-granted",
+        "external-id-mismatch",
+        "reader-cannot-decrypt",
+        "reader-missing-list-shards",
+    ] {
+        let scenario = format!("{EXAMPLE}/broken/{variant}");
+        let link = failing_link(&scenario).unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let server = Server::start(&scenario, data.path(), &[]);
+        let out = workload(&server, &python, &scenario, "2");
+        let failed = out["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|step| step["code"] != "ok")
+            .unwrap_or_else(|| panic!("{variant}: every step passed: {out:#}"));
+        // The error code each service gives a refusal of that action.
+        let code = match link.split(':').next() {
+            Some("sts") => "AccessDenied",
+            Some("kms") => "KMSAccessDeniedException",
+            _ => "AccessDeniedException",
+        };
+        assert_eq!(failed["code"], code, "{variant}: {out:#}");
+        let message = failed["message"].as_str().unwrap_or_default();
+        assert_eq!(
+            refused_action(message).as_deref(),
+            Some(link.as_str()),
+            "{variant}: served {message}, check names {link}"
+        );
+    }
+}
+
+#[test]
+fn serve_kinesis_stream_policy_lets_a_foreign_reader_in_and_the_key_still_decides() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    // Records to read.
+    workload(&server, &python, EXAMPLE, "2");
+    let out = server.script(
+        &python,
+        "kinesis_client.py",
+        &[
+            "foreign",
+            PRODUCER,
+            "account-111111111111",
+            CONSUMER,
+            STREAM,
+        ],
+    );
+    let because_resource = |case: &str, action: &str| {
+        assert_eq!(
+            out[case]["code"], "AccessDeniedException",
+            "{case}: {out:#}"
+        );
+        let message = out[case]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("is not authorized to perform: {action} on resource: {STREAM} because no resource-based policy allows the {action} action")),
+            "{case}: {message}"
+        );
+        assert!(
+            !out[case]["explanation"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
+            "{case}: {out:#}"
+        );
+    };
+    // A's administrator (Allow * on *) is not let into B's stream without its policy.
+    because_resource("admin_a_before", "kinesis:DescribeStreamSummary");
+    assert_eq!(out["put_policy"]["code"], "ok", "{out:#}");
+    assert_eq!(out["get_policy"]["value"], "ForeignReader", "{out:#}");
+    assert_eq!(out["admin_a_after"]["value"], "KMS", "{out:#}");
+    // The stream policy lets A read, but B's key policy does not: KMS refuses Kinesis's call.
+    assert_eq!(
+        out["admin_a_reads"]["code"], "KMSAccessDeniedException",
+        "{out:#}"
+    );
+    let message = out["admin_a_reads"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("kms:Decrypt on resource: {KEY} because no resource-based policy allows the kms:Decrypt action")),
+        "{message}"
+    );
+    because_resource("admin_a_writes", "kinesis:PutRecord");
+    assert_eq!(out["delete_policy"]["code"], "ok", "{out:#}");
+    because_resource("admin_a_deleted", "kinesis:DescribeStreamSummary");
+    // A role of A whose own policy allows the call is refused until the stream policy names it.
+    because_resource("role_without_policy", "kinesis:DescribeStreamSummary");
+    assert_eq!(out["role_with_policy"]["value"], "testStream", "{out:#}");
+}
+
+#[test]
+fn serve_kinesis_makes_a_stream_from_nothing_for_its_account() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let out = server.script(
+        &python,
+        "kinesis_client.py",
+        &["blank", PRODUCER, "alias/test-stream"],
+    );
+    assert_eq!(out["create"]["code"], "ok", "{out:#}");
+    assert_eq!(
+        out["create_again"]["code"], "ResourceInUseException",
+        "{out:#}"
+    );
+    let names = out["list"]["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(names, ["scratch", "testStream"], "{out:#}");
+    assert_eq!(
+        out["shards"]["value"],
+        serde_json::json!(["shardId-000000000000", "shardId-000000000001"])
+    );
+    assert_eq!(out["put_failed"], 0);
+    // Twenty partition keys land on both shards, each shard's sequence numbers growing.
+    let by_shard = out["by_shard"].as_object().unwrap();
+    assert_eq!(by_shard.len(), 2, "{out:#}");
+    for (shard, records) in by_shard {
+        let sequences = texts(records, "sequence");
+        assert!(
+            sequences.windows(2).all(|pair| pair[0] < pair[1]),
+            "{shard}: {sequences:?}"
+        );
+    }
+    let (_, first) = by_shard.iter().next().unwrap();
+    let written = texts(first, "data");
+    assert_eq!(
+        out["at"]["value"].as_array().unwrap().len(),
+        written.len() - 1
+    );
+    assert_eq!(out["at"]["value"][0], written[1], "{out:#}");
+    assert_eq!(out["after"]["value"][0], written[2], "{out:#}");
+    assert_eq!(out["latest"]["value"], serde_json::json!([]));
+    assert_eq!(out["limit"]["value"], 2);
+    let consumer = out["register"]["value"].as_str().unwrap();
+    assert!(
+        consumer
+            .starts_with("arn:aws:kinesis:us-east-1:222222222222:stream/scratch/consumer/fan-out:"),
+        "{consumer}"
+    );
+    assert_eq!(out["consumers"]["value"], serde_json::json!(["fan-out"]));
+    assert_eq!(out["describe_consumer"]["value"], consumer);
+    assert_eq!(out["encrypt"]["code"], "ok", "{out:#}");
+    assert_eq!(out["sealed_put"], "KMS");
+    assert_eq!(
+        out["sealed_read"]["value"],
+        serde_json::json!([["sealed", "KMS"]])
+    );
+    assert_eq!(
+        out["delete_with_consumer"]["code"], "ResourceInUseException",
+        "{out:#}"
+    );
+    assert_eq!(out["delete"]["code"], "ok", "{out:#}");
+    assert_eq!(
+        out["describe_deleted"]["code"], "ResourceNotFoundException",
+        "{out:#}"
+    );
+}
