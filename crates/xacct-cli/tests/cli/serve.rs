@@ -32,8 +32,8 @@ pub(crate) fn python() -> Option<PathBuf> {
 /// A running `xacct serve`, killed (SIGKILL) when dropped.
 pub(crate) struct Server {
     child: Child,
-    endpoint: String,
-    config: PathBuf,
+    pub(crate) endpoint: String,
+    pub(crate) config: PathBuf,
 }
 
 impl Server {

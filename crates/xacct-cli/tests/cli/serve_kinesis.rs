@@ -2,15 +2,12 @@
 //! (`examples/kinesis-role-chain`): the cluster's role in A assumes the stream reader role in B
 //! with the external id its readStream options pass, and reads what a producer in B wrote;
 //! each `broken/*` variant fails with AWS's error code at the link `xacct check` names.
-#![expect(
-    clippy::indexing_slicing,
-    reason = "a test reads the JSON its client printed, and fails when a field is missing"
-)]
 
 use super::serve::{failing_link, python, Server};
-use super::workspace_root;
+use super::{workspace_root, xacct};
 use serde_json::Value;
 use std::path::Path;
+use std::process::Command;
 
 const EXAMPLE: &str = "examples/kinesis-role-chain";
 const STREAM: &str = "arn:aws:kinesis:us-east-1:222222222222:stream/testStream";
@@ -265,4 +262,97 @@ fn serve_kinesis_makes_a_stream_from_nothing_for_its_account() {
         out["describe_deleted"]["code"], "ResourceNotFoundException",
         "{out:#}"
     );
+}
+
+/// Runs a runbook with the aws CLI against the server, with `config` as the AWS config file.
+fn run_runbook(python: &Path, script: &Path, config: &Path) -> (bool, String) {
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        python.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("sh")
+        .arg(script)
+        .env("PATH", path)
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn serve_kinesis_applies_the_plan_runbook_then_reads_with_the_planned_options() {
+    let Some(python) = python() else { return };
+    let scenario = "examples/kinesis-role-chain/plan";
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(scenario, data.path(), &[]);
+    let (code, runbook, stderr) = xacct(&["plan", scenario, "--format", "cli"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The readStream options the plan says to set, with the stream the intent names.
+    let settings = runbook
+        .lines()
+        .skip_while(|line| !line.starts_with("# streaming: set in its kinesis_options"))
+        .nth(1)
+        .and_then(|line| line.strip_prefix("# "))
+        .unwrap();
+    let mut options: Value = serde_json::from_str(settings).unwrap();
+    options["streamName"] = "testStream".into();
+    options["region"] = "us-east-1".into();
+    options["initialPosition"] = "earliest".into();
+    let options_file = data.path().join("kinesis-options.json");
+    std::fs::write(&options_file, options.to_string()).unwrap();
+    let options_path = options_file.to_string_lossy().into_owned();
+    let read = |server: &Server| {
+        server.script(
+            &python,
+            "kinesis_client.py",
+            &["workload", "-", CONSUMER, &options_path, "0"],
+        )
+    };
+    // Before the runbook the role in B does not exist: AWS refuses AssumeRole.
+    let before = read(&server);
+    assert_eq!(before["steps"][0]["op"], "AssumeRole", "{before:#}");
+    assert_eq!(before["steps"][0]["code"], "AccessDenied", "{before:#}");
+    let script = data.path().join("runbook.sh");
+    std::fs::write(&script, &runbook).unwrap();
+    // As written, the runbook changes the key policy as B's administrator, whom the key
+    // policy does not name: KMS refuses it, as AWS would (the key policy is the only way in).
+    let (ok, stderr) = run_runbook(&python, &script, &server.config);
+    assert!(!ok);
+    assert!(
+        stderr.contains("AccessDeniedException")
+            && stderr.contains("is not authorized to perform: kms:PutKeyPolicy"),
+        "{stderr}"
+    );
+    // Run again (the runbook says running it again is harmless) with the key policy step
+    // made by the key's administrator role, which the key policy names.
+    let config = format!(
+        "{}\n[profile key-admin]\nregion = us-east-1\nendpoint_url = {}\nrole_arn = arn:aws:iam::222222222222:role/key-admin\nsource_profile = account-222222222222\n",
+        std::fs::read_to_string(&server.config).unwrap(),
+        server.endpoint
+    );
+    let with_admin = data.path().join("aws-config-key-admin");
+    std::fs::write(&with_admin, config).unwrap();
+    let fixed = runbook.replace(
+        "aws kms put-key-policy --profile account-222222222222",
+        "aws kms put-key-policy --profile key-admin",
+    );
+    std::fs::write(&script, fixed).unwrap();
+    let (ok, stderr) = run_runbook(&python, &script, &with_admin);
+    assert!(ok, "the runbook failed:\n{stderr}");
+    let after = read(&server);
+    let codes: Vec<_> = after["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["code"].clone())
+        .collect();
+    assert_eq!(codes, ["ok", "ok", "ok", "ok", "ok"], "{after:#}");
 }
