@@ -356,3 +356,27 @@ fn serve_kinesis_applies_the_plan_runbook_then_reads_with_the_planned_options() 
         .collect();
     assert_eq!(codes, ["ok", "ok", "ok", "ok", "ok"], "{after:#}");
 }
+
+#[test]
+fn serve_kinesis_refuses_cbor_and_bad_signatures_in_kinesis_shape() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let out = server.script(&python, "kinesis_client.py", &["protocol", PRODUCER]);
+    // JSON only: a CBOR body is refused with how to make the Java SDK send JSON.
+    assert_eq!(out["cbor"]["code"], "SerializationException", "{out:#}");
+    let message = out["cbor"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("not CBOR") && message.contains("CBOR_ENABLED=false"),
+        "{message}"
+    );
+    assert_eq!(
+        out["wrong_secret"]["code"], "SignatureDoesNotMatch",
+        "{out:#}"
+    );
+    assert_eq!(
+        out["json"]["value"],
+        serde_json::json!(["testStream"]),
+        "{out:#}"
+    );
+}

@@ -229,6 +229,28 @@ def blank(admin, key):
     print(json.dumps(out))
 
 
+def protocol(profile):
+    """What the endpoint says to a CBOR body (the AWS SDK for Java's default for Kinesis) and
+    to a wrong secret, in Kinesis's JSON error shape."""
+    out = {}
+    cbor = client("kinesis", profile)
+
+    def as_cbor(request, **_):
+        request.data = b"\xa0"  # an empty CBOR map
+        del request.headers["Content-Type"]  # (setting a header adds another)
+        request.headers["Content-Type"] = "application/x-amz-cbor-1.1"
+
+    cbor.meta.events.register("before-sign.kinesis.ListStreams", as_cbor)
+    out["cbor"] = outcome(lambda: cbor.list_streams())
+    frozen = boto3.session.Session(profile_name=profile).get_credentials().get_frozen_credentials()
+    wrong = frozen.secret_key[:-1] + ("A" if frozen.secret_key[-1] != "A" else "B")
+    out["wrong_secret"] = outcome(lambda: client(
+        "kinesis", aws_access_key_id=frozen.access_key, aws_secret_access_key=wrong,
+        aws_session_token=frozen.token, region_name="us-east-1").list_streams())
+    out["json"] = outcome(lambda: client("kinesis", profile).list_streams()["StreamNames"])
+    print(json.dumps(out))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "workload":
@@ -237,6 +259,8 @@ def main():
         foreign(*args)
     elif command == "blank":
         blank(*args)
+    elif command == "protocol":
+        protocol(*args)
     else:
         raise SystemExit("unknown command " + command)
 
