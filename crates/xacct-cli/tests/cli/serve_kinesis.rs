@@ -142,7 +142,12 @@ fn serve_kinesis_each_broken_variant_fails_at_the_link_check_names() {
 fn serve_kinesis_stream_policy_lets_a_foreign_reader_in_and_the_key_still_decides() {
     let Some(python) = python() else { return };
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let log = data.path().join("decisions.jsonl");
+    let server = Server::start(
+        EXAMPLE,
+        data.path(),
+        &["--explain-log", log.to_str().unwrap()],
+    );
     // Records to read.
     workload(&server, &python, EXAMPLE, "2");
     let out = server.script(
@@ -195,6 +200,23 @@ fn serve_kinesis_stream_policy_lets_a_foreign_reader_in_and_the_key_still_decide
     // A role of A whose own policy allows the call is refused until the stream policy names it.
     because_resource("role_without_policy", "kinesis:DescribeStreamSummary");
     assert_eq!(out["role_with_policy"]["value"], "testStream", "{out:#}");
+    // Each decision is in the log with the engine's explanation, Kinesis's KMS call too.
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let logged = |action: &str, decision: &str| {
+        lines.iter().any(|line| {
+            line["principal"] == "arn:aws:iam::111111111111:user/xacct-admin"
+                && line["action"] == action
+                && line["decision"] == decision
+                && !line["explanation"].as_str().unwrap_or_default().is_empty()
+        })
+    };
+    assert!(logged("kinesis:DescribeStreamSummary", "ImplicitDeny"));
+    assert!(logged("kinesis:DescribeStreamSummary", "Allow"));
+    assert!(logged("kms:Decrypt", "ImplicitDeny"));
 }
 
 #[test]
