@@ -140,6 +140,7 @@ impl Store {
             KMS_KEYS,
             kinesis::STREAMS,
             kinesis::RECORDS,
+            kinesis::META,
         ] {
             tx.open_table(table)?;
         }

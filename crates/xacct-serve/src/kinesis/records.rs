@@ -83,7 +83,9 @@ fn invalid_sequence_number(text: &str) -> KinesisReply {
 }
 
 /// What a shard iterator holds: the stream, the shard, the next place to read, and when it
-/// expires. It is opaque to clients; GetRecords authorizes the caller on the stream it names.
+/// expires. It is opaque to clients and signed with the store's iterator secret, so only
+/// GetShardIterator (authorized on the stream) makes one; GetRecords authorizes the caller on
+/// the stream it names.
 #[derive(Serialize, Deserialize)]
 struct Iterator {
     stream: String,
@@ -92,16 +94,37 @@ struct Iterator {
     expires: i64,
 }
 
-fn encode_iterator(iterator: &Iterator) -> String {
+/// `BASE64(JSON).HEX(HMAC-SHA256)`.
+fn encode_iterator(state: &State, iterator: &Iterator) -> Result<String, KinesisReply> {
+    let secret = state
+        .store
+        .iterator_secret()
+        .map_err(|error| internal(&error))?;
     let bytes = serde_json::to_vec(iterator).unwrap_or_default();
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    Ok(format!(
+        "{}.{}",
+        base64::engine::general_purpose::STANDARD.encode(&bytes),
+        hex::encode(crate::sigv4::hmac(&secret, &bytes))
+    ))
 }
 
-fn decode_iterator(text: &str) -> Option<Iterator> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The iterator, when its signature is this endpoint's.
+fn decode_iterator(state: &State, text: &str) -> Result<Option<Iterator>, KinesisReply> {
+    let secret = state
+        .store
+        .iterator_secret()
+        .map_err(|error| internal(&error))?;
+    let Some((body, signature)) = text.split_once('.') else {
+        return Ok(None);
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body) else {
+        return Ok(None);
+    };
+    let expected = hex::encode(crate::sigv4::hmac(&secret, &bytes));
+    if !crate::sigv4::matches(&expected, signature) {
+        return Ok(None);
+    }
+    Ok(serde_json::from_slice(&bytes).ok())
 }
 
 fn now_millis() -> i64 {
@@ -300,7 +323,7 @@ pub fn shard_iterator(
         next,
         expires: jiff::Timestamp::now().as_second() + ITERATOR_LIFETIME,
     };
-    Ok(json!({ "ShardIterator": encode_iterator(&iterator) }))
+    Ok(json!({ "ShardIterator": encode_iterator(state, &iterator)? }))
 }
 
 /// GetRecords: authorized on the stream the iterator names; on an encrypted stream the caller
@@ -312,7 +335,7 @@ pub fn get_records(
     input: &Value,
 ) -> Result<Value, KinesisReply> {
     let text_iterator = required(input, "ShardIterator")?;
-    let iterator = decode_iterator(text_iterator)
+    let iterator = decode_iterator(state, text_iterator)?
         .filter(|iterator| parts(&iterator.stream).is_some())
         .ok_or_else(|| {
             KinesisReply::invalid("ShardIterator is not a shard iterator of this endpoint")
@@ -402,7 +425,7 @@ pub fn get_records(
     };
     Ok(json!({
         "Records": out,
-        "NextShardIterator": encode_iterator(&following),
+        "NextShardIterator": encode_iterator(state, &following)?,
         "MillisBehindLatest": behind,
     }))
 }

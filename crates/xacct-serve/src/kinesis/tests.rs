@@ -6,6 +6,7 @@ use super::*;
 use crate::engine::Engine;
 use crate::identity::{Identity, Keys};
 use crate::store::Store;
+use base64::Engine as _;
 use xacct_world::{Principal, Session};
 
 const STREAM: &str = "arn:aws:kinesis:us-east-1:222222222222:stream/testStream";
@@ -171,4 +172,46 @@ fn a_stream_that_does_not_exist_is_decided_before_it_is_looked_up() {
         field(&missing, "/message"),
         "Stream none under account 222222222222 not found."
     );
+}
+
+#[test]
+fn an_iterator_the_endpoint_did_not_sign_reads_nothing() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let (_, iterator) = call(
+        &state,
+        &admin,
+        "GetShardIterator",
+        &json!({"StreamARN": STREAM, "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
+    );
+    let iterator = field(&iterator, "/ShardIterator");
+    let (status, read) = call(
+        &state,
+        &admin,
+        "GetRecords",
+        &json!({"ShardIterator": iterator}),
+    );
+    assert_eq!(status, StatusCode::OK, "{read}");
+    // The same content, made up by a client (GetShardIterator skipped), or changed.
+    let Some((body, signature)) = iterator.split_once('.') else {
+        panic!("an iterator is BODY.SIGNATURE: {iterator}");
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body) else {
+        panic!("the body is base64");
+    };
+    let changed = String::from_utf8_lossy(&bytes).replace("\"shard\":0", "\"shard\":1");
+    let changed = base64::engine::general_purpose::STANDARD.encode(changed);
+    for forged in [body.to_owned(), format!("{changed}.{signature}")] {
+        let (status, refused) = call(
+            &state,
+            &admin,
+            "GetRecords",
+            &json!({"ShardIterator": forged}),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(field(&refused, "/__type"), "InvalidArgumentException");
+    }
 }

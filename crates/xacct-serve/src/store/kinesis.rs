@@ -5,6 +5,7 @@
 //! only grow, and the record is on disk before the client hears its sequence number.
 
 use super::{decode, encode, Store, StoreError};
+use rand::Rng as _;
 use redb::{ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub(super) const STREAMS: TableDefinition<&str, &[u8]> = TableDefinition::new("kinesis-streams");
 /// `ARN SHARD PLACE` (see [`record_key`]) -> [`DataRecord`] (JSON).
 pub(super) const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("kinesis-records");
+/// `iterator-secret` -> the key shard iterators are signed with.
+pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("kinesis-meta");
+const ITERATOR_SECRET: &str = "iterator-secret";
 
 /// A stream as the server keeps it (the scenario's streams are written at start).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -73,6 +77,37 @@ fn place_of(key: &str) -> u64 {
 }
 
 impl Store {
+    /// The secret shard iterators are signed with (so a client cannot make one up and skip
+    /// GetShardIterator's authorization), made the first time and kept, so an iterator handed
+    /// out before a restart still reads after it, until it expires.
+    pub fn iterator_secret(&self) -> Result<Vec<u8>, StoreError> {
+        {
+            let tx = self.db.begin_read()?;
+            let table = tx.open_table(META)?;
+            if let Some(secret) = table.get(ITERATOR_SECRET)? {
+                return Ok(secret.value().to_vec());
+            }
+        }
+        let tx = self.db.begin_write()?;
+        let secret = {
+            let mut table = tx.open_table(META)?;
+            let existing = table
+                .get(ITERATOR_SECRET)?
+                .map(|secret| secret.value().to_vec());
+            match existing {
+                Some(secret) => secret,
+                None => {
+                    let mut secret = vec![0_u8; 32];
+                    rand::thread_rng().fill(secret.as_mut_slice());
+                    table.insert(ITERATOR_SECRET, secret.as_slice())?;
+                    secret
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(secret)
+    }
+
     pub fn stream(&self, arn: &str) -> Result<Option<StreamRecord>, StoreError> {
         self.get(STREAMS, arn)
     }
