@@ -215,3 +215,67 @@ fn an_iterator_the_endpoint_did_not_sign_reads_nothing() {
         assert_eq!(field(&refused, "/__type"), "InvalidArgumentException");
     }
 }
+
+#[test]
+fn the_fan_out_reader_describes_its_consumer_on_the_consumer_arn() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let consumer = format!("{STREAM}/consumer/databricks-efo:1764547200");
+    let reader = credential(READER);
+    // The reader's policy grants DescribeStreamConsumer on `stream/testStream/consumer/*`.
+    let (status, described) = call(
+        &state,
+        &reader,
+        "DescribeStreamConsumer",
+        &json!({"StreamARN": STREAM, "ConsumerName": "databricks-efo"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{described}");
+    assert_eq!(
+        field(&described, "/ConsumerDescription/ConsumerARN"),
+        consumer
+    );
+    assert_eq!(field(&described, "/ConsumerDescription/StreamARN"), STREAM);
+    // ListStreamConsumers is not in it: refused on the stream ARN.
+    let (_, refused) = call(
+        &state,
+        &reader,
+        "ListStreamConsumers",
+        &json!({"StreamARN": STREAM}),
+    );
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+    assert!(
+        field(&refused, "/message").contains(&format!(
+            "kinesis:ListStreamConsumers on resource: {STREAM} because"
+        )),
+        "{refused}"
+    );
+    // A consumer policy granting another account is the consumer's, not the stream's.
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let other = credential(&crate::iam::admin_arn("111111111111"));
+    let grant = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "kinesis:DescribeStreamConsumer", "Resource": consumer}]});
+    let (status, put) = call(
+        &state,
+        &admin,
+        "PutResourcePolicy",
+        &json!({"ResourceARN": consumer, "Policy": grant.to_string()}),
+    );
+    assert_eq!(status, StatusCode::OK, "{put}");
+    let (status, described) = call(
+        &state,
+        &other,
+        "DescribeStreamConsumer",
+        &json!({"ConsumerARN": consumer}),
+    );
+    assert_eq!(status, StatusCode::OK, "{described}");
+    let (_, refused) = call(
+        &state,
+        &other,
+        "DescribeStreamSummary",
+        &json!({"StreamARN": STREAM}),
+    );
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+}
