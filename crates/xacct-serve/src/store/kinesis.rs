@@ -262,4 +262,37 @@ mod tests {
         );
         Ok(())
     }
+
+    #[test]
+    fn concurrent_writers_get_distinct_growing_places() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|error| StoreError::Redb(error.to_string()))?;
+        let store = std::sync::Arc::new(Store::open(dir.path())?);
+        let stream = "arn:aws:kinesis:us-east-1:222222222222:stream/s";
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    (0..25)
+                        .map(|_| store.append_records(stream, &[(0, record("x"))]))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for writer in writers {
+            let Ok(places) = writer.join() else {
+                panic!("a writer panicked");
+            };
+            let places: Vec<u64> = places?.into_iter().flatten().collect();
+            // Each writer sees its own places grow.
+            assert!(
+                places.windows(2).all(|pair| pair[0] < pair[1]),
+                "{places:?}"
+            );
+            all.extend(places);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=100).collect::<Vec<u64>>());
+        Ok(())
+    }
 }
