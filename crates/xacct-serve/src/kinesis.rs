@@ -9,6 +9,7 @@
 //! <https://docs.aws.amazon.com/streams/latest/dev/controlling-access.html>
 //! <https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html>
 
+pub mod cbor;
 pub mod records;
 pub mod streams;
 
@@ -149,15 +150,6 @@ pub fn answer(state: &State, caller: &Caller<'_>, target: &str, body: &[u8]) -> 
         Ok(value) => KinesisReply::ok(&value),
         Err(reply) => reply,
     }
-}
-
-/// The answer to a request whose body is CBOR (`application/x-amz-cbor-1.1`, the AWS SDK for
-/// Java's default for Kinesis): refused, saying how to make the SDK send JSON.
-pub fn cbor_refusal() -> KinesisReply {
-    KinesisReply::bad(
-        "SerializationException",
-        "xacct serve speaks AWS JSON 1.1 to Kinesis clients, not CBOR: disable CBOR in the client (AWS SDK for Java 1.x: AWS_CBOR_DISABLE=1 or -Dcom.amazonaws.sdk.disableCbor=true; 2.x: CBOR_ENABLED=false or -Daws.cborEnabled=false)",
-    )
 }
 
 pub(crate) fn text<'v>(input: &'v Value, field: &str) -> Option<&'v str> {

@@ -187,6 +187,7 @@ async fn query_service(
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
     let json = matches!(auth.service.as_str(), "kms" | "kinesis");
+    let cbor = auth.service == "kinesis" && is_cbor(request.headers());
     let mut explanation = None;
     let reply = query_reply(state, request, &auth, &mut explanation).await;
     if !json {
@@ -204,15 +205,49 @@ async fn query_service(
         )
         .body
     };
-    let mut response = text_response(reply.status, body);
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
+    let mut response = if cbor {
+        cbor_response(reply.status, &body)
+    } else {
+        let mut response = text_response(reply.status, body);
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        response
+    };
     if let Some(value) =
         explanation.and_then(|reason| hyper::header::HeaderValue::from_str(&reason).ok())
     {
         response.headers_mut().insert("x-xacct-explanation", value);
+    }
+    response
+}
+
+/// A Kinesis request whose body is CBOR (the AWS SDK for Java's default).
+fn is_cbor(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("cbor"))
+}
+
+/// A Kinesis answer (JSON) written as CBOR, an error's code also in `x-amzn-ErrorType`.
+fn cbor_response(status: StatusCode, json: &str) -> Response<s3s::Body> {
+    let mut response = Response::new(s3s::Body::from(crate::kinesis::cbor::from_json(json)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/x-amz-cbor-1.1"),
+    );
+    if !status.is_success() {
+        let code = serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|value| value.get("__type")?.as_str().map(str::to_owned));
+        if let Some(value) = code.and_then(|code| hyper::header::HeaderValue::from_str(&code).ok())
+        {
+            headers.insert("x-amzn-errortype", value);
+        }
     }
     response
 }
@@ -310,18 +345,20 @@ async fn query_reply(
             .get("x-amz-target")
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        let cbor = parts
-            .headers
-            .get(hyper::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.contains("cbor"));
-        let reply = if cbor {
-            crate::kinesis::cbor_refusal()
+        let caller = crate::kinesis::Caller {
+            credential: &caller,
+            region: &auth.region,
+        };
+        let reply = if is_cbor(&parts.headers) {
+            match crate::kinesis::cbor::to_json(&bytes) {
+                Ok(input) => {
+                    crate::kinesis::answer(state, &caller, target, input.to_string().as_bytes())
+                }
+                Err(error) => {
+                    crate::kinesis::KinesisReply::bad("SerializationException", &error.to_string())
+                }
+            }
         } else {
-            let caller = crate::kinesis::Caller {
-                credential: &caller,
-                region: &auth.region,
-            };
             crate::kinesis::answer(state, &caller, target, &bytes)
         };
         *explanation = reply.explanation;

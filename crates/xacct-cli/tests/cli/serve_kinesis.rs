@@ -380,25 +380,39 @@ fn serve_kinesis_applies_the_plan_runbook_then_reads_with_the_planned_options() 
 }
 
 #[test]
-fn serve_kinesis_refuses_cbor_and_bad_signatures_in_kinesis_shape() {
+fn serve_kinesis_speaks_cbor_as_the_java_sdk_does_and_json() {
     let Some(python) = python() else { return };
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(EXAMPLE, data.path(), &[]);
-    let out = server.script(&python, "kinesis_client.py", &["protocol", PRODUCER]);
-    // JSON only: a CBOR body is refused with how to make the Java SDK send JSON.
-    assert_eq!(out["cbor"]["code"], "SerializationException", "{out:#}");
-    let message = out["cbor"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("not CBOR") && message.contains("CBOR_ENABLED=false"),
-        "{message}"
+    let out = server.script(
+        &python,
+        "kinesis_client.py",
+        &["protocol", PRODUCER, STREAM],
     );
+    assert_eq!(out["put"]["status"], 200, "{out:#}");
+    assert_eq!(out["put"]["type"], "application/x-amz-cbor-1.1", "{out:#}");
+    // A byte string in, the same bytes out, with the arrival time in epoch milliseconds
+    // under tag 1 (as the AWS SDK for Java reads it), found by an AT_TIMESTAMP iterator.
     assert_eq!(
-        out["wrong_secret"]["code"], "SignatureDoesNotMatch",
+        out["read"],
+        serde_json::json!([{"data": "0062696e617279ff", "millis": true, "arrival_ok": true}]),
+        "{out:#}"
+    );
+    assert_eq!(out["created_millis"], true, "{out:#}");
+    assert_eq!(
+        out["refused"],
+        serde_json::json!({"status": 400, "error": "InvalidArgumentException", "type": "InvalidArgumentException"}),
+        "{out:#}"
+    );
+    assert_eq!(out["list"], serde_json::json!(["testStream"]), "{out:#}");
+    // Written in CBOR, read in JSON.
+    assert_eq!(
+        out["json_read"],
+        serde_json::json!(["0062696e617279ff"]),
         "{out:#}"
     );
     assert_eq!(
-        out["json"]["value"],
-        serde_json::json!(["testStream"]),
+        out["wrong_secret"]["code"], "SignatureDoesNotMatch",
         "{out:#}"
     );
 }

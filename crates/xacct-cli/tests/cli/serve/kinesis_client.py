@@ -5,9 +5,16 @@ message and xacct's explanation header), so the Rust test asserts the decisions.
 """
 
 import json
+import os
+import struct
 import sys
+import time
+import urllib.error
+import urllib.request
 
 import boto3
+import botocore.auth
+import botocore.awsrequest
 import botocore.config
 import botocore.exceptions
 
@@ -229,25 +236,146 @@ def blank(admin, key):
     print(json.dumps(out))
 
 
-def protocol(profile):
-    """What the endpoint says to a CBOR body (the AWS SDK for Java's default for Kinesis) and
-    to a wrong secret, in Kinesis's JSON error shape."""
+class Millis(int):
+    """A timestamp as the AWS SDK for Java writes it in CBOR: tag 1 over epoch milliseconds."""
+
+
+def cbor_head(major, value):
+    if value < 24:
+        return bytes([major << 5 | value])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * width):
+            return bytes([major << 5 | info]) + value.to_bytes(width, "big")
+    raise ValueError(value)
+
+
+def cbor_encode(value):
+    """CBOR from RFC 8949, maps written with an indefinite length as Jackson writes them."""
+    if isinstance(value, Millis):
+        return b"\xc1" + cbor_head(0, int(value))
+    if isinstance(value, bool):
+        return b"\xf5" if value else b"\xf4"
+    if isinstance(value, int):
+        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        data = value.encode()
+        return cbor_head(3, len(data)) + data
+    if isinstance(value, list):
+        return cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
+    if isinstance(value, dict):
+        return (b"\xbf" + b"".join(cbor_encode(key) + cbor_encode(item)
+                                  for key, item in value.items()) + b"\xff")
+    raise TypeError(value)
+
+
+def cbor_decode(data, at=0):
+    """(value, next offset); tag 1 comes back as Millis."""
+    initial = data[at]
+    major, info = initial >> 5, initial & 0x1F
+    at += 1
+    if major == 7:
+        if info in (20, 21):
+            return info == 21, at
+        if info == 22:
+            return None, at
+        if info == 27:
+            return struct.unpack(">d", data[at:at + 8])[0], at + 8
+        raise ValueError("simple %d" % info)
+    if info < 24:
+        argument = info
+    else:
+        width = {24: 1, 25: 2, 26: 4, 27: 8}[info]
+        argument, at = int.from_bytes(data[at:at + width], "big"), at + width
+    if major == 0:
+        return argument, at
+    if major == 1:
+        return -1 - argument, at
+    if major == 2:
+        return data[at:at + argument], at + argument
+    if major == 3:
+        return data[at:at + argument].decode(), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = cbor_decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        out = {}
+        for _ in range(argument):
+            key, at = cbor_decode(data, at)
+            out[key], at = cbor_decode(data, at)
+        return out, at
+    if major == 6:
+        inner, at = cbor_decode(data, at)
+        return (Millis(inner) if argument == 1 else inner), at
+    raise ValueError("major %d" % major)
+
+
+def cbor_call(credentials, op, body):
+    """One Kinesis call with a CBOR body, as the AWS SDK for Java sends it, signed with
+    botocore's SigV4 and sent as is: (status, error type header, decoded body)."""
+    request = botocore.awsrequest.AWSRequest(
+        method="POST", url=os.environ["AWS_ENDPOINT_URL"] + "/", data=cbor_encode(body),
+        headers={"X-Amz-Target": "Kinesis_20131202." + op,
+                 "Content-Type": "application/x-amz-cbor-1.1"})
+    botocore.auth.SigV4Auth(credentials, "kinesis", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    sent = urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+                                  headers=dict(prepared.headers.items()))
+    try:
+        with urllib.request.urlopen(sent) as response:
+            status, headers, raw = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, raw = error.code, error.headers, error.read()
+    return {"status": status, "type": headers.get("Content-Type"),
+            "error": headers.get("x-amzn-ErrorType"), "body": cbor_decode(raw)[0]}
+
+
+def protocol(profile, stream_arn):
+    """Kinesis in CBOR (the AWS SDK for Java's default) next to JSON, and a wrong secret in
+    Kinesis's JSON error shape."""
     out = {}
-    cbor = client("kinesis", profile)
-
-    def as_cbor(request, **_):
-        request.data = b"\xa0"  # an empty CBOR map
-        del request.headers["Content-Type"]  # (setting a header adds another)
-        request.headers["Content-Type"] = "application/x-amz-cbor-1.1"
-
-    cbor.meta.events.register("before-sign.kinesis.ListStreams", as_cbor)
-    out["cbor"] = outcome(lambda: cbor.list_streams())
-    frozen = boto3.session.Session(profile_name=profile).get_credentials().get_frozen_credentials()
-    wrong = frozen.secret_key[:-1] + ("A" if frozen.secret_key[-1] != "A" else "B")
+    credentials = boto3.session.Session(profile_name=profile).get_credentials() \
+        .get_frozen_credentials()
+    before = int(time.time() * 1000) - 1000
+    put = cbor_call(credentials, "PutRecord", {
+        "StreamARN": stream_arn, "Data": b"\x00binary\xff", "PartitionKey": "cbor"})
+    out["put"] = {"status": put["status"], "type": put["type"],
+                  "sequence": put["body"].get("SequenceNumber")}
+    iterator = cbor_call(credentials, "GetShardIterator", {
+        "StreamARN": stream_arn, "ShardId": "shardId-000000000000",
+        "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": Millis(before)})
+    got = cbor_call(credentials, "GetRecords",
+                    {"ShardIterator": iterator["body"].get("ShardIterator", "")})
+    records = got["body"].get("Records", [])
+    out["read"] = [{"data": record["Data"].hex(),
+                    "millis": isinstance(record["ApproximateArrivalTimestamp"], Millis),
+                    "arrival_ok": before <= record["ApproximateArrivalTimestamp"]
+                    <= before + 120000}
+                   for record in records]
+    summary = cbor_call(credentials, "DescribeStreamSummary", {"StreamARN": stream_arn})
+    created = summary["body"]["StreamDescriptionSummary"]["StreamCreationTimestamp"]
+    out["created_millis"] = isinstance(created, Millis) and created > 10 ** 12
+    refused = cbor_call(credentials, "GetRecords", {"ShardIterator": "made.up"})
+    out["refused"] = {"status": refused["status"], "error": refused["error"],
+                      "type": refused["body"].get("__type")}
+    listed = cbor_call(credentials, "ListStreams", {})
+    out["list"] = listed["body"].get("StreamNames")
+    # The record written in CBOR, read in JSON.
+    kinesis = client("kinesis", profile)
+    out["json_read"] = [record["Data"].hex() for record in kinesis.get_records(
+        ShardIterator=kinesis.get_shard_iterator(
+            StreamARN=stream_arn, ShardId="shardId-000000000000",
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            StartingSequenceNumber=put["body"]["SequenceNumber"])["ShardIterator"])["Records"]]
+    secret = credentials.secret_key
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
     out["wrong_secret"] = outcome(lambda: client(
-        "kinesis", aws_access_key_id=frozen.access_key, aws_secret_access_key=wrong,
-        aws_session_token=frozen.token, region_name="us-east-1").list_streams())
-    out["json"] = outcome(lambda: client("kinesis", profile).list_streams()["StreamNames"])
+        "kinesis", aws_access_key_id=credentials.access_key, aws_secret_access_key=wrong,
+        aws_session_token=credentials.token, region_name="us-east-1").list_streams())
     print(json.dumps(out))
 
 
