@@ -1,6 +1,6 @@
-//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS) for real clients, where
-//! every request is authenticated with SigV4 and authorized by the same engine and world as
-//! `xacct check`. The S3 protocol and SigV4 verification (headers, presigned URLs, streaming
+//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS, Kinesis) for real
+//! clients, where every request is authenticated with SigV4 and authorized by the same engine
+//! and world as `xacct check`. The S3 protocol and SigV4 verification (headers, presigned URLs, streaming
 //! chunked uploads, the 15-minute clock-skew window) come from the s3s crate; credentials,
 //! session tokens, STS and authorization are xacct's; state is kept in redb under `--data`.
 
@@ -8,6 +8,7 @@ pub mod access;
 pub mod engine;
 pub mod iam;
 pub mod identity;
+pub mod kinesis;
 pub mod kms;
 pub mod profiles;
 pub mod s3;

@@ -61,6 +61,8 @@ pub enum ServeError {
     Buckets(String),
     #[error("the KMS keys of the data folder cannot be served: {0}")]
     Keys(String),
+    #[error("the Kinesis streams of the scenario or the data folder cannot be served: {0}")]
+    Streams(String),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -184,13 +186,15 @@ async fn query_service(
     request: Request<Incoming>,
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
-    let kms = auth.service == "kms";
+    let json = matches!(auth.service.as_str(), "kms" | "kinesis");
+    let cbor = auth.service == "kinesis" && is_cbor(request.headers());
     let mut explanation = None;
     let reply = query_reply(state, request, &auth, &mut explanation).await;
-    if !kms {
+    if !json {
         return text_response(reply.status, reply.body);
     }
-    // KMS speaks JSON: an error of the shared checks (signature, token) is said in its shape.
+    // KMS and Kinesis speak JSON: an error of the shared checks (signature, token) is said in
+    // their shape.
     let body = if reply.body.starts_with('{') {
         reply.body
     } else {
@@ -201,15 +205,49 @@ async fn query_service(
         )
         .body
     };
-    let mut response = text_response(reply.status, body);
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
+    let mut response = if cbor {
+        cbor_response(reply.status, &body)
+    } else {
+        let mut response = text_response(reply.status, body);
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        response
+    };
     if let Some(value) =
         explanation.and_then(|reason| hyper::header::HeaderValue::from_str(&reason).ok())
     {
         response.headers_mut().insert("x-xacct-explanation", value);
+    }
+    response
+}
+
+/// A Kinesis request whose body is CBOR (the AWS SDK for Java's default).
+fn is_cbor(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("cbor"))
+}
+
+/// A Kinesis answer (JSON) written as CBOR, an error's code also in `x-amzn-ErrorType`.
+fn cbor_response(status: StatusCode, json: &str) -> Response<s3s::Body> {
+    let mut response = Response::new(s3s::Body::from(crate::kinesis::cbor::from_json(json)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/x-amz-cbor-1.1"),
+    );
+    if !status.is_success() {
+        let code = serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|value| value.get("__type")?.as_str().map(str::to_owned));
+        if let Some(value) = code.and_then(|code| hyper::header::HeaderValue::from_str(&code).ok())
+        {
+            headers.insert("x-amzn-errortype", value);
+        }
     }
     response
 }
@@ -222,7 +260,13 @@ async fn query_reply(
 ) -> Reply {
     let (parts, body) = request.into_parts();
     let mut body = s3s::Body::from(body);
-    let Ok(bytes) = body.store_all_limited(1 << 20).await else {
+    // A PutRecords request carries up to 5 MiB of data, base64.
+    let limit = if auth.service == "kinesis" {
+        8 << 20
+    } else {
+        1 << 20
+    };
+    let Ok(bytes) = body.store_all_limited(limit).await else {
         return Reply::error(
             StatusCode::BAD_REQUEST,
             "InvalidRequest",
@@ -295,6 +339,34 @@ async fn query_reply(
             body: reply.body,
         };
     }
+    if auth.service == "kinesis" {
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        let caller = crate::kinesis::Caller {
+            credential: &caller,
+            region: &auth.region,
+        };
+        let reply = if is_cbor(&parts.headers) {
+            match crate::kinesis::cbor::to_json(&bytes) {
+                Ok(input) => {
+                    crate::kinesis::answer(state, &caller, target, input.to_string().as_bytes())
+                }
+                Err(error) => {
+                    crate::kinesis::KinesisReply::bad("SerializationException", &error.to_string())
+                }
+            }
+        } else {
+            crate::kinesis::answer(state, &caller, target, &bytes)
+        };
+        *explanation = reply.explanation;
+        return Reply {
+            status: reply.status,
+            body: reply.body,
+        };
+    }
     let mut text = parts.uri.query().unwrap_or_default().to_owned();
     if !bytes.is_empty() {
         text = String::from_utf8_lossy(&bytes).into_owned();
@@ -309,7 +381,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis and IAM's role calls"
             ),
         ),
     }
@@ -447,6 +519,7 @@ async fn run(
     world_sync::sync(&state).map_err(ServeError::Buckets)?;
     crate::iam::add_admins(&state);
     crate::kms::restore(&state).map_err(ServeError::Keys)?;
+    crate::kinesis::sync(&state).map_err(ServeError::Streams)?;
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)

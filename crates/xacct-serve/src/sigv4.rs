@@ -51,7 +51,7 @@ pub fn parse(header: &str) -> Option<Authorization> {
     })
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = match HmacSha256::new_from_slice(key) {
         Ok(mac) => mac,
         // HMAC takes keys of any length; this arm is never reached.

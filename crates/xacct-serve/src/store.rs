@@ -1,12 +1,16 @@
 //! The served world's durable state in one redb file under `--data`: buckets, objects,
-//! multipart parts and issued credentials. Every write is one redb transaction committed with
-//! redb's default durability (an fsync before `commit` returns), so a write the server
-//! acknowledges has reached the disk and survives `kill -9`.
+//! multipart parts, issued credentials, KMS keys, Kinesis streams and their records. Every
+//! write is one redb transaction committed with redb's default durability (an fsync before
+//! `commit` returns), so a write the server acknowledges has reached the disk and survives
+//! `kill -9`.
 
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+mod kinesis;
+pub use kinesis::{ConsumerRecord, DataRecord, StreamRecord};
 
 /// Bucket name -> [`BucketRecord`] (JSON).
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
@@ -134,6 +138,9 @@ impl Store {
             PARTS,
             CREDENTIALS,
             KMS_KEYS,
+            kinesis::STREAMS,
+            kinesis::RECORDS,
+            kinesis::META,
         ] {
             tx.open_table(table)?;
         }

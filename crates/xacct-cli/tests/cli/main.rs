@@ -38,6 +38,9 @@ mod questions_checked;
 mod runtime_roles;
 /// `xacct serve` with the aws CLI and boto3: role chains, isolation, SigV4, kill -9.
 mod serve;
+/// Kinesis through `xacct serve`: the Databricks-to-Kinesis field guide and its broken variants.
+mod serve_kinesis;
+/// SSE-KMS and KMS through `xacct serve`.
 mod serve_kms;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.
 mod terraform;

@@ -32,8 +32,8 @@ pub(crate) fn python() -> Option<PathBuf> {
 /// A running `xacct serve`, killed (SIGKILL) when dropped.
 pub(crate) struct Server {
     child: Child,
-    endpoint: String,
-    config: PathBuf,
+    pub(crate) endpoint: String,
+    pub(crate) config: PathBuf,
 }
 
 impl Server {
@@ -255,7 +255,7 @@ fn action_of(op: &str) -> &'static str {
 }
 
 /// The action of the first failing link `xacct check` reports for `scenario`.
-fn failing_link(scenario: &str) -> Option<String> {
+pub(crate) fn failing_link(scenario: &str) -> Option<String> {
     let (_, stdout, _) = xacct(&["check", scenario, "--format", "json"]);
     let report: Value = serde_json::from_str(&stdout).unwrap();
     report["expectations"]

@@ -1,0 +1,281 @@
+//! Kinesis answered in-process on `examples/kinesis-role-chain` and its broken variants: the
+//! reader role of B reads what B's administrator wrote, sealed under B's key; without
+//! `kms:Decrypt` its GetRecords is refused in KMS's words.
+
+use super::*;
+use crate::engine::Engine;
+use crate::identity::{Identity, Keys};
+use crate::store::Store;
+use base64::Engine as _;
+use xacct_world::{Principal, Session};
+
+const STREAM: &str = "arn:aws:kinesis:us-east-1:222222222222:stream/testStream";
+const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/7d1c2f40-5a3b-4e8f-9c21-0b6a4d2e8f13";
+const READER: &str = "arn:aws:iam::222222222222:role/KinesisCrossAccountRole";
+
+fn state(variant: &str, dir: &std::path::Path) -> State {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/kinesis-role-chain")
+        .join(variant);
+    let Ok(loaded) = xacct_world::load(&path) else {
+        panic!("{variant} loads");
+    };
+    let Ok(store) = Store::open(dir) else {
+        panic!("the store opens");
+    };
+    let store = Arc::new(store);
+    let Ok(engine) = Engine::new(loaded.world, None) else {
+        panic!("the engine starts");
+    };
+    let state = State {
+        engine,
+        keys: Keys::new(store.clone()),
+        store,
+        session_cap: None,
+    };
+    crate::iam::add_admins(&state);
+    assert_eq!(sync(&state), Ok(()));
+    state
+}
+
+fn credential(arn: &str) -> Credential {
+    let principal = if arn.contains(":user/") {
+        Principal::User(arn.to_owned())
+    } else {
+        Principal::Role(arn.to_owned())
+    };
+    let mut session = Session::of(principal);
+    session.session_name = Some("test".to_owned());
+    Credential {
+        access_key_id: "AKIATEST".to_owned(),
+        secret_access_key: "secret".to_owned(),
+        session_token: None,
+        expires: None,
+        identity: Identity::of(&session, None),
+    }
+}
+
+fn call(state: &State, who: &Credential, op: &str, input: &Value) -> (StatusCode, Value) {
+    let caller = Caller {
+        credential: who,
+        region: "us-east-1",
+    };
+    let reply = answer(
+        state,
+        &caller,
+        &format!("Kinesis_20131202.{op}"),
+        input.to_string().as_bytes(),
+    );
+    let body = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+    (reply.status, body)
+}
+
+fn field(value: &Value, pointer: &str) -> String {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// B's administrator writes one record; the reader gets an iterator and reads.
+fn write_then_read(state: &State) -> (StatusCode, Value) {
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let (status, put) = call(
+        state,
+        &admin,
+        "PutRecord",
+        &json!({"StreamARN": STREAM, "Data": "aGVsbG8=", "PartitionKey": "k"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{put}");
+    assert_eq!(field(&put, "/EncryptionType"), "KMS");
+    // Sealed at rest: the stored bytes are not the data.
+    let Ok(stored) = state.store.records(STREAM, 0, 0, 10) else {
+        panic!("the records are read");
+    };
+    assert!(stored
+        .iter()
+        .all(|(_, record)| record.data != "aGVsbG8=" && record.key.as_deref() == Some(KEY)));
+    let reader = credential(READER);
+    let (status, iterator) = call(
+        state,
+        &reader,
+        "GetShardIterator",
+        &json!({"StreamName": "testStream", "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{iterator}");
+    call(
+        state,
+        &reader,
+        "GetRecords",
+        &json!({"ShardIterator": field(&iterator, "/ShardIterator")}),
+    )
+}
+
+#[test]
+fn the_reader_gets_the_sealed_records_opened() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let (status, read) = write_then_read(&state);
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(field(&read, "/Records/0/Data"), "aGVsbG8=");
+    assert_eq!(field(&read, "/Records/0/EncryptionType"), "KMS");
+    // The reader may not write: its policy grants reads only.
+    let (_, refused) = call(
+        &state,
+        &credential(READER),
+        "PutRecord",
+        &json!({"StreamARN": STREAM, "Data": "eA==", "PartitionKey": "k"}),
+    );
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+    assert!(
+        field(&refused, "/message").ends_with(
+            "on resource: arn:aws:kinesis:us-east-1:222222222222:stream/testStream because no identity-based policy allows the kinesis:PutRecord action"
+        ),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_reader_without_decrypt_is_refused_in_kms_words() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("broken/reader-cannot-decrypt", dir.path());
+    let (status, refused) = write_then_read(&state);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(field(&refused, "/__type"), "KMSAccessDeniedException");
+    assert!(
+        field(&refused, "/message").starts_with(&format!(
+            "User: arn:aws:sts::222222222222:assumed-role/KinesisCrossAccountRole/test is not authorized to perform: kms:Decrypt on resource: {KEY} because no identity-based policy allows the kms:Decrypt action"
+        )),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_stream_that_does_not_exist_is_decided_before_it_is_looked_up() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let missing = json!({"StreamARN": "arn:aws:kinesis:us-east-1:222222222222:stream/none"});
+    // The reader's policy names testStream only: refused, not told the stream is missing.
+    let (_, refused) = call(&state, &credential(READER), "DescribeStream", &missing);
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let (_, missing) = call(&state, &admin, "DescribeStream", &missing);
+    assert_eq!(field(&missing, "/__type"), "ResourceNotFoundException");
+    assert_eq!(
+        field(&missing, "/message"),
+        "Stream none under account 222222222222 not found."
+    );
+}
+
+#[test]
+fn an_iterator_the_endpoint_did_not_sign_reads_nothing() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let (_, iterator) = call(
+        &state,
+        &admin,
+        "GetShardIterator",
+        &json!({"StreamARN": STREAM, "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
+    );
+    let iterator = field(&iterator, "/ShardIterator");
+    let (status, read) = call(
+        &state,
+        &admin,
+        "GetRecords",
+        &json!({"ShardIterator": iterator}),
+    );
+    assert_eq!(status, StatusCode::OK, "{read}");
+    // The same content, made up by a client (GetShardIterator skipped), or changed.
+    let Some((body, signature)) = iterator.split_once('.') else {
+        panic!("an iterator is BODY.SIGNATURE: {iterator}");
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body) else {
+        panic!("the body is base64");
+    };
+    let changed = String::from_utf8_lossy(&bytes).replace("\"shard\":0", "\"shard\":1");
+    let changed = base64::engine::general_purpose::STANDARD.encode(changed);
+    for forged in [body.to_owned(), format!("{changed}.{signature}")] {
+        let (status, refused) = call(
+            &state,
+            &admin,
+            "GetRecords",
+            &json!({"ShardIterator": forged}),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(field(&refused, "/__type"), "InvalidArgumentException");
+    }
+}
+
+#[test]
+fn the_fan_out_reader_describes_its_consumer_on_the_consumer_arn() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let consumer = format!("{STREAM}/consumer/databricks-efo:1764547200");
+    let reader = credential(READER);
+    // The reader's policy grants DescribeStreamConsumer on `stream/testStream/consumer/*`.
+    let (status, described) = call(
+        &state,
+        &reader,
+        "DescribeStreamConsumer",
+        &json!({"StreamARN": STREAM, "ConsumerName": "databricks-efo"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{described}");
+    assert_eq!(
+        field(&described, "/ConsumerDescription/ConsumerARN"),
+        consumer
+    );
+    assert_eq!(field(&described, "/ConsumerDescription/StreamARN"), STREAM);
+    // ListStreamConsumers is not in it: refused on the stream ARN.
+    let (_, refused) = call(
+        &state,
+        &reader,
+        "ListStreamConsumers",
+        &json!({"StreamARN": STREAM}),
+    );
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+    assert!(
+        field(&refused, "/message").contains(&format!(
+            "kinesis:ListStreamConsumers on resource: {STREAM} because"
+        )),
+        "{refused}"
+    );
+    // A consumer policy granting another account is the consumer's, not the stream's.
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    let other = credential(&crate::iam::admin_arn("111111111111"));
+    let grant = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "kinesis:DescribeStreamConsumer", "Resource": consumer}]});
+    let (status, put) = call(
+        &state,
+        &admin,
+        "PutResourcePolicy",
+        &json!({"ResourceARN": consumer, "Policy": grant.to_string()}),
+    );
+    assert_eq!(status, StatusCode::OK, "{put}");
+    let (status, described) = call(
+        &state,
+        &other,
+        "DescribeStreamConsumer",
+        &json!({"ConsumerARN": consumer}),
+    );
+    assert_eq!(status, StatusCode::OK, "{described}");
+    let (_, refused) = call(
+        &state,
+        &other,
+        "DescribeStreamSummary",
+        &json!({"StreamARN": STREAM}),
+    );
+    assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+}
