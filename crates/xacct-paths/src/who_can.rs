@@ -24,6 +24,7 @@
 //! ([`xacct_world::question`]).
 
 mod access_point;
+pub use access_point::Route as AccessPointRoute;
 mod outside;
 mod services;
 
@@ -118,6 +119,10 @@ pub struct Reach {
     /// For a service: how it gets the role (`instance profile ARN`, `iam:PassRole by ARN`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub through: Vec<String>,
+    /// For a question on a bucket or its objects: the access point of the bucket the
+    /// principal reaches the same data through, when that is its route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_point: Option<AccessPointRoute>,
 }
 
 impl Reach {
@@ -337,15 +342,27 @@ pub fn who_can(
     let query = resolved.as_ref().unwrap_or(query);
     let (_, resource_side) = final_screen(world, query)?;
     let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
+    let mut answer = direct(world, callers, query, &resource_side)?;
+    access_point::add_routes(world, callers, query, &mut answer)?;
+    sort(&mut answer);
+    Ok(answer)
+}
+
+/// Who can, on the resource as named (an access point's routes to a bucket's data aside).
+fn direct(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    query: &WhoCanQuery,
+    resource_side: &[&SourcedPolicy],
+) -> Result<WhoCan, WhoCanError> {
     // A request on no resource is made in the caller's own account: principals outside the
     // scenario make theirs in accounts the question is not about.
     let outside = (query.resource != "*")
-        .then(|| outside::with_outside(world, &resource_side))
+        .then(|| outside::with_outside(world, resource_side))
         .flatten();
     let Some(outside) = outside else {
         let mut answer = search(world, callers, query)?;
         services::add(world, query, &mut answer)?;
-        sort(&mut answer);
         return Ok(answer);
     };
     let index = CallerIndex::new(&outside.world);
@@ -375,10 +392,9 @@ pub fn who_can(
         &outside.world,
         &outside.foreign_organizations,
         &query.action,
-        &resource_side,
+        resource_side,
         &mut answer,
     );
-    sort(&mut answer);
     Ok(answer)
 }
 
@@ -639,6 +655,7 @@ fn reach_of(
         allowed_by: reasons.get(&last).cloned().unwrap_or_default(),
         session_names,
         through: Vec::new(),
+        access_point: None,
     })
 }
 

@@ -208,6 +208,20 @@ fn text(world: &World, query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) 
             _ => String::new(),
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);
+        if let Some(route) = &reach.access_point {
+            match &route.from_vpc {
+                Some(vpc) => {
+                    let _ = writeln!(
+                        out,
+                        "    through access point {} (from {vpc}, its network origin)",
+                        route.arn
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "    through access point {}", route.arn);
+                }
+            }
+        }
         if let Some(note) = xacct_paths::unity_catalog::principal_note(world, &reach.principal) {
             let _ = writeln!(out, "    {note}");
         }
@@ -254,6 +268,9 @@ fn json_of(world: &World, query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_
                 "sessionNames": reach.session_names,
                 "through": reach.through,
             });
+            if let (Some(route), Some(object)) = (&reach.access_point, principal.as_object_mut()) {
+                object.insert("accessPoint".to_owned(), json!(route));
+            }
             // What the principal is to Unity Catalog, when it is a credential's role or the
             // master role.
             let note = xacct_paths::unity_catalog::principal_note(world, &reach.principal);

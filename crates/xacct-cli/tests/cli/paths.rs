@@ -126,3 +126,61 @@ fn graph_dot_of_the_role_chain() {
         "dot"
     ]));
 }
+
+/// Who can read a bucket's object is also asked through each access point of the bucket: the
+/// analytics role reaches `sales/` only through its access point, and must be listed.
+#[test]
+fn who_can_on_a_bucket_lists_the_principals_that_reach_it_through_its_access_points() {
+    insta::assert_snapshot!(transcript(&[
+        "who-can",
+        "--at",
+        AT,
+        "examples/s3-access-point",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::sales-data/sales/2026/q1.parquet",
+    ]));
+    let routes = |arguments: &[&str]| {
+        let mut all = vec![
+            "who-can",
+            "--at",
+            AT,
+            "examples/s3-access-point",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(arguments);
+        let (code, stdout, stderr) = xacct(&all);
+        assert!(code == 0 || code == 1, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        json["principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|reach| reach["kind"] == "role")
+            .map(|reach| (reach["principal"].clone(), reach["accessPoint"].clone()))
+            .collect::<Vec<_>>()
+    };
+    // The VPC access point is reached from its VPC, which the answer says it assumed.
+    let write = [
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::sales-data/raw/2026/batch-1.json",
+    ];
+    assert_eq!(
+        routes(&write),
+        [(
+            serde_json::json!("arn:aws:iam::222222222222:role/etl-writer"),
+            serde_json::json!({
+                "arn": "arn:aws:s3:us-east-1:222222222222:accesspoint/ingest-ap",
+                "fromVpc": "vpc-0a1b2c3d4e5f60718"
+            })
+        )]
+    );
+    // From another VPC, S3 refuses the request whatever the policies say.
+    let mut elsewhere = write.to_vec();
+    elsewhere.extend(["--context", "aws:SourceVpc=vpc-99999999999999999"]);
+    assert!(routes(&elsewhere).is_empty());
+}

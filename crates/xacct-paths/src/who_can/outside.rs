@@ -364,6 +364,7 @@ pub(super) fn add_foreign_organizations(
                 allowed_by: Vec::new(),
                 session_names: BTreeMap::new(),
                 through: Vec::new(),
+                access_point: None,
             });
         }
     }

@@ -146,6 +146,7 @@ pub(super) fn add(
                 external_ids: Default::default(),
                 allowed_by: Vec::new(),
                 session_names: Default::default(),
+                access_point: None,
             });
         }
     }
