@@ -11,13 +11,14 @@ use super::{workspace_root, xacct, AT};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const PAIRS: [&str; 7] = [
+const PAIRS: [&str; 8] = [
     "trust-widened",
     "bucket-policy-narrowed",
     "scp-added",
     "lf-grant-revoked",
     "key-policy-edited",
     "bucket-made-public",
+    "access-point-policy-narrowed",
     "no-change",
 ];
 

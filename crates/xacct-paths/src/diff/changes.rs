@@ -304,6 +304,44 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
             }
         },
     );
+    // An access point's policy and network origin decide who reaches its bucket's data
+    // through it: a change is a change of the bucket's answers.
+    let served = |world: &World, arn: &String| {
+        world
+            .access_points
+            .get(arn)
+            .map(|access_point| bucket(&access_point.bucket))
+    };
+    collect.keyed(
+        &before.access_points,
+        &after.access_points,
+        |arn| {
+            let affects = served(after, arn)
+                .or_else(|| served(before, arn))
+                .unwrap_or(Affects::Everything);
+            (format!("access point {arn}"), affects)
+        },
+        |collect, arn, left, right| {
+            if !same_option(left.policy.as_ref(), right.policy.as_ref()) {
+                let at = first_difference(&left.policy, &right.policy);
+                let change = presence(left.policy.as_ref(), right.policy.as_ref());
+                let name = format!("access point policy of {arn}");
+                collect.push(name, change, at, bucket(&right.bucket));
+            }
+            if left.network_origin != right.network_origin
+                || left.block_public_access != right.block_public_access
+                || left.bucket != right.bucket
+                || left.alias != right.alias
+            {
+                let name = format!("settings of access point {arn}");
+                collect.push(name, ChangeKind::Changed, None, bucket(&right.bucket));
+                if left.bucket != right.bucket {
+                    let name = format!("bucket of access point {arn}");
+                    collect.push(name, ChangeKind::Changed, None, bucket(&left.bucket));
+                }
+            }
+        },
+    );
     let key = |arn: &String| Affects::Resource {
         subject: Subject::Key { arn: arn.clone() },
     };

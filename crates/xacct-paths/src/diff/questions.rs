@@ -6,7 +6,7 @@
 //! | resource | read | write | list | decrypt | consume | admin |
 //! |---|---|---|---|---|---|---|
 //! | bucket | `s3:GetObject` on `BUCKET/*` | `s3:PutObject` on `BUCKET/*` | `s3:ListBucket` | | | `s3:PutBucketPolicy` |
-//! | prefix a policy names | `s3:GetObject` on `BUCKET/PREFIX*` | `s3:PutObject` on it | | | | |
+//! | prefix a policy names (an access point's objects are its bucket's) | `s3:GetObject` on `BUCKET/PREFIX*` | `s3:PutObject` on it | | | | |
 //! | KMS key | | `kms:GenerateDataKey` | | `kms:Decrypt` | | `kms:PutKeyPolicy` |
 //! | Kinesis stream | | `kinesis:PutRecord` | `kinesis:ListShards` | | `kinesis:GetRecords` | `kinesis:PutResourcePolicy` |
 //! | stream consumer | | | | | `kinesis:SubscribeToShard` | |
@@ -259,17 +259,29 @@ fn prefixes_named(before: &World, after: &World) -> BTreeMap<String, BTreeSet<St
             .buckets
             .values()
             .filter_map(|bucket| bucket.policy.as_ref());
-        for policy in identity.chain(buckets) {
+        let access_points = world
+            .access_points
+            .values()
+            .filter_map(|access_point| access_point.policy.as_ref());
+        for policy in identity.chain(buckets).chain(access_points) {
             for statement in &policy.policy.statements {
                 let Some(clause) = &statement.resource else {
                     continue;
                 };
                 for text in &clause.texts {
-                    let Some(rest) = text.strip_prefix("arn:aws:s3:::") else {
-                        continue;
-                    };
-                    let Some((bucket, key)) = rest.split_once('/') else {
-                        continue;
+                    // An object through an access point is an object of its bucket.
+                    let through = world.through_access_point(text).and_then(|through| {
+                        Some((through.access_point.bucket.as_str(), through.key?))
+                    });
+                    let (bucket, key) = match (&through, text.strip_prefix("arn:aws:s3:::")) {
+                        (Some((bucket, key)), _) => (*bucket, key.as_str()),
+                        (None, Some(rest)) => {
+                            let Some((bucket, key)) = rest.split_once('/') else {
+                                continue;
+                            };
+                            (bucket, key)
+                        }
+                        (None, None) => continue,
                     };
                     if !before.buckets.contains_key(bucket) && !after.buckets.contains_key(bucket) {
                         continue;

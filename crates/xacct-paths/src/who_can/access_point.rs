@@ -72,7 +72,10 @@ pub(super) fn add_routes(
         let mut context = query.context.clone();
         let from_vpc = match &access_point.network_origin {
             xacct_world::access_point::NetworkOrigin::Vpc(vpc) if !has_vpc => {
-                context.push(("aws:SourceVpc".to_owned(), ContextValue::Single(vpc.clone())));
+                context.push((
+                    "aws:SourceVpc".to_owned(),
+                    ContextValue::Single(vpc.clone()),
+                ));
                 Some(vpc.clone())
             }
             _ => None,
