@@ -582,13 +582,12 @@ impl S3 for Objects {
                 "copies from access points are not served"
             ));
         };
-        let source = self.object(source_bucket, source_key)?;
-        let data = self
+        let (source, data) = self
             .state
             .store
-            .object_data(source_bucket, source_key)
+            .object_with_data(source_bucket, source_key)
             .map_err(internal)?
-            .unwrap_or_default();
+            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let replace = input
             .metadata_directive
             .as_ref()

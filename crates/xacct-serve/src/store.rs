@@ -332,15 +332,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let name = object_key(bucket, key);
-        let tx = self.db.begin_write()?;
-        tx.open_table(OBJECTS)?.remove(name.as_str())?;
-        tx.open_table(DATA)?.remove(name.as_str())?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Up to `limit` objects of `bucket` whose keys start with `prefix`, after `after`, in
     /// key order; and whether more follow.
     pub fn objects(
