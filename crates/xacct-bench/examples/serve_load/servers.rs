@@ -66,6 +66,15 @@ pub fn start_xacct(binary: Option<&Path>, scenario: &Path, data: &Path) -> Resul
         .spawn()?;
     let server = Server { child, port };
     wait_for(port)?;
+    // The server listens before it writes its config file: wait for the file too.
+    let config = data.join("aws-config");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&config).is_ok_and(|text| text.contains("[profile ")) {
+        if Instant::now() > deadline {
+            return Err(format!("{} was not written within 60 s", config.display()).into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     Ok(server)
 }
 
