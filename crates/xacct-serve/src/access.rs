@@ -5,7 +5,6 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html>
 
 use crate::identity::{Credential, Refusal};
-use crate::sts::check_token;
 use crate::State;
 use hyper::{HeaderMap, StatusCode};
 use s3s::access::{S3Access, S3AccessContext};
@@ -331,14 +330,20 @@ impl S3Access for Access {
                 "Anonymous access is not served: sign requests with a profile xacct serve printed"
             ));
         };
-        let mut headers = cx.headers().clone();
-        if let Some(token) = query_value(cx.uri().query(), "X-Amz-Security-Token") {
-            if let Ok(value) = hyper::header::HeaderValue::from_str(&token) {
-                headers.insert("x-amz-security-token", value);
-            }
-        }
-        let credential =
-            check_token(&self.state, &credentials.access_key, &headers).map_err(refusal_error)?;
+        // The session token: a header, or the query of a presigned URL.
+        let presigned_token = query_value(cx.uri().query(), "X-Amz-Security-Token");
+        let token = presigned_token
+            .as_deref()
+            .or_else(|| header(cx.headers(), "x-amz-security-token"));
+        let credential = self
+            .state
+            .keys
+            .check(
+                &credentials.access_key,
+                token,
+                jiff::Timestamp::now().as_second(),
+            )
+            .map_err(refusal_error)?;
         let op = cx.s3_op().name();
         let Some(checks) = checks(op, cx.s3_path(), cx.headers(), cx.uri().query()) else {
             return Err(s3_error!(
@@ -347,12 +352,7 @@ impl S3Access for Access {
             ));
         };
         if let Some(bucket) = cx.s3_path().get_bucket_name() {
-            let exists = self
-                .state
-                .store
-                .bucket(bucket)
-                .map_err(S3Error::internal_error)?
-                .is_some();
+            let exists = self.state.store.has_bucket(bucket);
             if op == "CreateBucket" {
                 if exists {
                     return Err(s3_error!(

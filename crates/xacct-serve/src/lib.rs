@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod engine;
+pub mod group_commit;
 pub mod iam;
 pub mod identity;
 pub mod kinesis;

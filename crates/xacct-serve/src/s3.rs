@@ -121,9 +121,10 @@ impl Objects {
             .ok_or_else(|| s3_error!(NoSuchUpload))
     }
 
-    /// Stores an object written by `writer`, returning its record.
+    /// Stores an object written by `writer`, returning its record once it is durable (the
+    /// commit may be shared with concurrent writes: [`crate::group_commit`]).
     #[expect(clippy::too_many_arguments, reason = "the fields of one PutObject")]
-    fn write(
+    async fn write(
         &self,
         bucket: &str,
         key: &str,
@@ -132,7 +133,7 @@ impl Objects {
         content_type: Option<String>,
         metadata: BTreeMap<String, String>,
         encryption: Option<(String, Option<String>)>,
-        data: &[u8],
+        data: Vec<u8>,
         etag: String,
     ) -> S3Result<ObjectRecord> {
         let record_bucket = self.bucket(bucket)?;
@@ -160,9 +161,11 @@ impl Objects {
             metadata,
             encryption,
         };
-        let store = self.state.store.clone();
-        let (b, k, r) = (bucket.to_owned(), key.to_owned(), record.clone());
-        tokio::task::block_in_place(|| store.put_object(&b, &k, &r, data)).map_err(internal)?;
+        self.state
+            .store
+            .write_object(bucket, key, &record, data)
+            .await
+            .map_err(internal)?;
         Ok(record)
     }
 
@@ -415,20 +418,22 @@ impl S3 for Objects {
         let input = req.input;
         let data = read_all(input.body).await?;
         let etag_text = md5_hex(&data);
-        let record = self.write(
-            &input.bucket,
-            &input.key,
-            &credential,
-            input.acl.as_ref().map(|acl| acl.as_str()),
-            input.content_type.map(|value| value.to_string()),
-            metadata_map(input.metadata),
-            encryption(
-                input.server_side_encryption.as_ref(),
-                input.ssekms_key_id.as_ref(),
-            ),
-            &data,
-            etag_text,
-        )?;
+        let record = self
+            .write(
+                &input.bucket,
+                &input.key,
+                &credential,
+                input.acl.as_ref().map(|acl| acl.as_str()),
+                input.content_type.map(|value| value.to_string()),
+                metadata_map(input.metadata),
+                encryption(
+                    input.server_side_encryption.as_ref(),
+                    input.ssekms_key_id.as_ref(),
+                ),
+                data,
+                etag_text,
+            )
+            .await?;
         Ok(S3Response::new(PutObjectOutput {
             e_tag: Some(etag(&record.etag)),
             server_side_encryption: record
@@ -445,13 +450,12 @@ impl S3 for Objects {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
-        let record = self.object(&input.bucket, &input.key)?;
-        let data = self
+        let (record, data) = self
             .state
             .store
-            .object_data(&input.bucket, &input.key)
+            .object_with_data(&input.bucket, &input.key)
             .map_err(internal)?
-            .unwrap_or_default();
+            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let (body, range) = match &input.range {
             Some(range) => {
                 let span = range
@@ -512,8 +516,10 @@ impl S3 for Objects {
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let input = req.input;
-        let store = self.state.store.clone();
-        tokio::task::block_in_place(|| store.delete_object(&input.bucket, &input.key))
+        self.state
+            .store
+            .remove_object(&input.bucket, &input.key)
+            .await
             .map_err(internal)?;
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
@@ -536,7 +542,8 @@ impl S3 for Objects {
                 Ok(()) => {
                     self.state
                         .store
-                        .delete_object(&input.bucket, &object.key)
+                        .remove_object(&input.bucket, &object.key)
+                        .await
                         .map_err(internal)?;
                     deleted.push(DeletedObject {
                         key: Some(object.key),
@@ -575,13 +582,12 @@ impl S3 for Objects {
                 "copies from access points are not served"
             ));
         };
-        let source = self.object(source_bucket, source_key)?;
-        let data = self
+        let (source, data) = self
             .state
             .store
-            .object_data(source_bucket, source_key)
+            .object_with_data(source_bucket, source_key)
             .map_err(internal)?
-            .unwrap_or_default();
+            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         let replace = input
             .metadata_directive
             .as_ref()
@@ -594,20 +600,22 @@ impl S3 for Objects {
         } else {
             (source.content_type.clone(), source.metadata.clone())
         };
-        let record = self.write(
-            &input.bucket,
-            &input.key,
-            &credential,
-            input.acl.as_ref().map(|acl| acl.as_str()),
-            content_type,
-            metadata,
-            encryption(
-                input.server_side_encryption.as_ref(),
-                input.ssekms_key_id.as_ref(),
-            ),
-            &data,
-            source.etag.clone(),
-        )?;
+        let record = self
+            .write(
+                &input.bucket,
+                &input.key,
+                &credential,
+                input.acl.as_ref().map(|acl| acl.as_str()),
+                content_type,
+                metadata,
+                encryption(
+                    input.server_side_encryption.as_ref(),
+                    input.ssekms_key_id.as_ref(),
+                ),
+                data,
+                source.etag.clone(),
+            )
+            .await?;
         Ok(S3Response::new(CopyObjectOutput {
             copy_object_result: Some(CopyObjectResult {
                 e_tag: Some(etag(&record.etag)),
@@ -669,11 +677,14 @@ impl S3 for Objects {
                 )
             })?;
         let data = read_all(input.body).await?;
-        let store = self.state.store.clone();
-        let id = input.upload_id.clone();
-        tokio::task::block_in_place(|| store.put_part(&id, number, &data)).map_err(internal)?;
+        let part_etag = md5_hex(&data);
+        self.state
+            .store
+            .write_part(&input.upload_id, number, data)
+            .await
+            .map_err(internal)?;
         Ok(S3Response::new(UploadPartOutput {
-            e_tag: Some(etag(&md5_hex(&data))),
+            e_tag: Some(etag(&part_etag)),
             ..UploadPartOutput::default()
         }))
     }
@@ -706,17 +717,19 @@ impl S3 for Objects {
             data.extend_from_slice(&bytes);
         }
         let etag_text = format!("{}-{}", md5_hex(&digests), parts.len());
-        let record = self.write(
-            &upload.bucket,
-            &upload.key,
-            &credential,
-            None,
-            upload.content_type,
-            BTreeMap::new(),
-            None,
-            &data,
-            etag_text,
-        )?;
+        let record = self
+            .write(
+                &upload.bucket,
+                &upload.key,
+                &credential,
+                None,
+                upload.content_type,
+                BTreeMap::new(),
+                None,
+                data,
+                etag_text,
+            )
+            .await?;
         self.state
             .store
             .delete_upload(&input.upload_id)

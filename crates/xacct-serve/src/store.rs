@@ -1,13 +1,16 @@
 //! The served world's durable state in one redb file under `--data`: buckets, objects,
 //! multipart parts, issued credentials, KMS keys, Kinesis streams and their records. Every
-//! write is one redb transaction committed with redb's default durability (an fsync before
-//! `commit` returns), so a write the server acknowledges has reached the disk and survives
-//! `kill -9`.
+//! write is committed with redb's default durability (an fsync before `commit` returns), so a
+//! write the server acknowledges has reached the disk and survives `kill -9`. Object writes
+//! from requests go through [`crate::group_commit`], where concurrent writes share one such
+//! commit.
 
+use crate::group_commit::{Committer, Write};
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 mod kinesis;
 pub use kinesis::{ConsumerRecord, DataRecord, StreamRecord};
@@ -15,12 +18,12 @@ pub use kinesis::{ConsumerRecord, DataRecord, StreamRecord};
 /// Bucket name -> [`BucketRecord`] (JSON).
 const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("buckets");
 /// `bucket/key` -> [`ObjectRecord`] (JSON). Bucket names hold no `/`, so the first `/` splits.
-const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+pub(crate) const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
 /// `bucket/key` -> the object's bytes.
-const DATA: TableDefinition<&str, &[u8]> = TableDefinition::new("data");
+pub(crate) const DATA: TableDefinition<&str, &[u8]> = TableDefinition::new("data");
 /// Upload id -> [`UploadRecord`] (JSON); `upload-id/00001` -> a part's bytes.
 const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
-const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("parts");
+pub(crate) const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("parts");
 /// Access key id -> a credential (JSON), so profiles and sessions outlive a restart.
 const CREDENTIALS: TableDefinition<&str, &[u8]> = TableDefinition::new("credentials");
 /// KMS key ARN -> [`KeyRecord`] (JSON): each key's secret, so ciphertexts outlive a restart.
@@ -108,9 +111,13 @@ pub struct UploadRecord {
     pub owner: String,
 }
 
-/// The store: a redb database.
+/// The store: a redb database, the committer that groups object writes, and the buckets
+/// (read on every request) kept in memory as well.
 pub struct Store {
-    db: Database,
+    db: Arc<Database>,
+    committer: Committer,
+    /// Every bucket record, as the database holds it: written through on every change.
+    buckets: RwLock<HashMap<String, BucketRecord>>,
 }
 
 fn object_key(bucket: &str, key: &str) -> String {
@@ -128,7 +135,7 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
 impl Store {
     /// Opens (or creates) `dir/xacct-serve.redb` and its tables.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let db = Database::create(dir.join("xacct-serve.redb"))?;
+        let db = Arc::new(Database::create(dir.join("xacct-serve.redb"))?);
         let tx = db.begin_write()?;
         for table in [
             BUCKETS,
@@ -145,7 +152,15 @@ impl Store {
             tx.open_table(table)?;
         }
         tx.commit()?;
-        Ok(Self { db })
+        let committer = Committer::start(db.clone())?;
+        let mut store = Self {
+            db,
+            committer,
+            buckets: RwLock::new(HashMap::new()),
+        };
+        let buckets = store.all(BUCKETS)?.into_iter().collect();
+        store.buckets = RwLock::new(buckets);
+        Ok(store)
     }
 
     fn get<T: DeserializeOwned>(
@@ -172,11 +187,30 @@ impl Store {
     }
 
     pub fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, StoreError> {
-        self.get(BUCKETS, name)
+        Ok(self
+            .buckets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .cloned())
+    }
+
+    /// Whether bucket `name` exists, without copying its record.
+    pub fn has_bucket(&self, name: &str) -> bool {
+        self.buckets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(name)
     }
 
     pub fn put_bucket(&self, name: &str, record: &BucketRecord) -> Result<(), StoreError> {
-        self.put(BUCKETS, name, &encode(record)?)
+        let mut buckets = self
+            .buckets
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.put(BUCKETS, name, &encode(record)?)?;
+        buckets.insert(name.to_owned(), record.clone());
+        Ok(())
     }
 
     /// Every record of `table`, by key.
@@ -195,7 +229,16 @@ impl Store {
     }
 
     pub fn buckets(&self) -> Result<Vec<(String, BucketRecord)>, StoreError> {
-        self.all(BUCKETS)
+        let buckets = self
+            .buckets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out: Vec<_> = buckets
+            .iter()
+            .map(|(name, record)| (name.clone(), record.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     /// Removes an empty bucket; `false` when it still holds objects.
@@ -203,9 +246,14 @@ impl Store {
         if !self.objects(name, "", None, 1)?.0.is_empty() {
             return Ok(false);
         }
+        let mut buckets = self
+            .buckets
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let tx = self.db.begin_write()?;
         tx.open_table(BUCKETS)?.remove(name)?;
         tx.commit()?;
+        buckets.remove(name);
         Ok(true)
     }
 
@@ -220,7 +268,61 @@ impl Store {
         Ok(value.map(|value| value.value().to_vec()))
     }
 
-    /// Writes an object and its bytes in one durable transaction.
+    /// An object's record and its bytes, read in one transaction (so they agree).
+    pub fn object_with_data(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<(ObjectRecord, Vec<u8>)>, StoreError> {
+        let name = object_key(bucket, key);
+        let tx = self.db.begin_read()?;
+        let objects = tx.open_table(OBJECTS)?;
+        let Some(record) = objects.get(name.as_str())? else {
+            return Ok(None);
+        };
+        let record = decode(record.value())?;
+        let table = tx.open_table(DATA)?;
+        let data = table
+            .get(name.as_str())?
+            .map(|value| value.value().to_vec())
+            .unwrap_or_default();
+        Ok(Some((record, data)))
+    }
+
+    /// Writes an object and its bytes; answered once the (shared) commit is durable.
+    pub async fn write_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        record: &ObjectRecord,
+        data: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        let write = Write::PutObject {
+            name: object_key(bucket, key),
+            record: encode(record)?,
+            data,
+        };
+        self.committer.write(write).await
+    }
+
+    /// Durable transactions the committer has made for object writes.
+    pub fn commits(&self) -> usize {
+        self.committer.commits()
+    }
+
+    /// Removes an object; answered once the (shared) commit is durable.
+    pub async fn remove_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        let name = object_key(bucket, key);
+        self.committer.write(Write::DeleteObject { name }).await
+    }
+
+    /// Writes a multipart part; answered once the (shared) commit is durable.
+    pub async fn write_part(&self, id: &str, number: u32, data: Vec<u8>) -> Result<(), StoreError> {
+        let name = format!("{id}/{number:05}");
+        self.committer.write(Write::PutPart { name, data }).await
+    }
+
+    /// Writes an object and its bytes in one durable transaction of its own.
     pub fn put_object(
         &self,
         bucket: &str,
@@ -233,15 +335,6 @@ impl Store {
         tx.open_table(OBJECTS)?
             .insert(name.as_str(), encode(record)?.as_slice())?;
         tx.open_table(DATA)?.insert(name.as_str(), data)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let name = object_key(bucket, key);
-        let tx = self.db.begin_write()?;
-        tx.open_table(OBJECTS)?.remove(name.as_str())?;
-        tx.open_table(DATA)?.remove(name.as_str())?;
         tx.commit()?;
         Ok(())
     }

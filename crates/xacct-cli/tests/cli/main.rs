@@ -38,10 +38,14 @@ mod questions_checked;
 mod runtime_roles;
 /// `xacct serve` with the aws CLI and boto3: role chains, isolation, SigV4, kill -9.
 mod serve;
+/// `xacct serve` with pyarrow's S3FileSystem and polars: parquet through the role chain.
+mod serve_data_clients;
 /// Kinesis through `xacct serve`: the Databricks-to-Kinesis field guide and its broken variants.
 mod serve_kinesis;
 /// SSE-KMS and KMS through `xacct serve`.
 mod serve_kms;
+/// `xacct serve` with the AWS SDK for Rust: the role chain, refusals with AWS's codes.
+mod serve_sdk;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.
 mod terraform;
 /// Databricks Unity Catalog credentials and locations in the user's terms.

@@ -71,6 +71,16 @@ impl Server {
         }
     }
 
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The AWS config file the server wrote (a profile per principal).
+    pub(crate) fn config(&self) -> &Path {
+        &self.config
+    }
+
     /// Kills the server at once, as `kill -9` does.
     fn kill(&mut self) {
         let _ = self.child.kill();
@@ -114,6 +124,8 @@ impl Server {
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_DEFAULT_REGION", "us-east-1")
+            // No client may look for an instance metadata service: the endpoint is all there is.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
@@ -395,13 +407,14 @@ fn serve_refuses_bad_signatures_tokens_and_clocks() {
         .unwrap()
         .starts_with("Signature expired: "));
     drop(server);
-    // Sessions capped at 2 seconds expire.
+    // Sessions capped at 5 seconds expire (5, not less: on a loaded machine boto3 takes more
+    // than a second to build its two clients before the first call).
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(scenario, data.path(), &["--expire-sessions-after", "2"]);
+    let server = Server::start(scenario, data.path(), &["--expire-sessions-after", "5"]);
     let writer = "arn:aws:iam::222222222222:role/writer";
     let expiry = server.client(
         &python,
-        &["expiry", "compute-reader", writer, "b-data", "3"],
+        &["expiry", "compute-reader", writer, "b-data", "6"],
     );
     assert_eq!(code(&expiry, "before"), "ok");
     assert_eq!(code(&expiry, "sts-after"), "ExpiredToken");
