@@ -356,6 +356,11 @@ impl Out {
                 .map(|arn| ("instance_profile", arn.clone())),
         );
         identities.extend(self.buckets.keys().map(|name| ("bucket", name.clone())));
+        identities.extend(
+            self.access_points
+                .keys()
+                .map(|arn| ("access_point", arn.clone())),
+        );
         identities.extend(self.keys.keys().map(|arn| ("key", arn.clone())));
         identities.extend(self.streams.keys().map(|arn| ("stream", arn.clone())));
         identities.extend(
