@@ -488,6 +488,16 @@ impl Out {
             writer.entity(&bucket.address, "bucket", bucket.base.as_ref(), &lines, &[]);
         }
         for point in self.access_points.values() {
+            if let Some(base) = &point.base {
+                // The scenario's access point, with the policy the plan attaches.
+                let lines: Vec<String> = point
+                    .policy
+                    .iter()
+                    .map(|policy| format!("policy = {}", doc(policy)))
+                    .collect();
+                writer.entity(&point.address, "access_point", Some(base), &lines, &[]);
+                continue;
+            }
             let mut lines = vec![
                 format!("name = {}", quote(&point.name)),
                 format!("account = {}", quote(&point.account)),

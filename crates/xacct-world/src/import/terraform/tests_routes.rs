@@ -398,6 +398,6 @@ fn an_access_point_policy_for_an_access_point_outside_the_plan_is_a_warning() {
     assert!(warned(
         &converted,
         "aws_s3control_access_point_policy.elsewhere",
-        "not in the plan"
+        "neither in the plan nor in the scenario"
     ));
 }
