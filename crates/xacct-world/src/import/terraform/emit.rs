@@ -106,6 +106,8 @@ pub(crate) struct ComputeOut {
     pub(crate) deployed_by: Option<String>,
     /// The steps' runtime role, kept from the scenario's compute of the same name.
     pub(crate) runtime_role: Option<String>,
+    /// The steps' exports (`emr_steps`), kept from the scenario's compute of the same name.
+    pub(crate) emr_steps: Option<String>,
     pub(crate) databricks: bool,
 }
 
@@ -628,6 +630,9 @@ impl Out {
             }
             if let Some(role) = &compute.runtime_role {
                 lines.push(format!("runtime_role = {}", quote(role)));
+            }
+            if let Some(steps) = &compute.emr_steps {
+                lines.push(format!("emr_steps = {}", quote(steps)));
             }
             if !compute.mounts.is_empty() {
                 let mounts_path = format!("terraform/{stem}.mounts.json");
