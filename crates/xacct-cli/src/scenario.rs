@@ -86,6 +86,41 @@ pub fn load_planned(
     )
 }
 
+/// Both sides of the plan of `terraform` merged over the scenario (`xacct diff DIR
+/// --terraform PLAN`): the prior state and the planned values. The two are read from the same
+/// files, so a problem they share is reported once, and the second is not read when the first
+/// cannot be used.
+pub fn load_sides(
+    path: &Path,
+    command: &str,
+    output: Output,
+    terraform: &Terraform,
+) -> Option<(Loaded, Loaded)> {
+    use xacct_world::import::terraform::Side;
+    let before = load_side_after(path, command, output, terraform, Side::Before, None)?;
+    let after = load_side_after(path, command, output, terraform, Side::After, Some(&before))?;
+    Some((before, after))
+}
+
+/// The findings of `loaded` that `shown` (loaded from the same files) does not already have.
+pub fn new_findings<'a>(
+    shown: Option<&'a Loaded>,
+    loaded: &'a Loaded,
+) -> impl Iterator<Item = &'a xacct_policy::SourcedFinding> + 'a {
+    loaded.findings.iter().filter(move |finding| {
+        !shown.is_some_and(|shown| shown.findings.iter().any(|seen| same(seen, finding)))
+    })
+}
+
+/// The same problem at the same place of the same file.
+fn same(a: &xacct_policy::SourcedFinding, b: &xacct_policy::SourcedFinding) -> bool {
+    a.finding.code == b.finding.code
+        && a.finding.span == b.finding.span
+        && a.finding.message == b.finding.message
+        && a.source.name == b.source.name
+        && a.source.text == b.source.text
+}
+
 /// [`load`], with one side of the plan of `terraform` (if any) merged over the scenario: the
 /// prior state (`Before`) or the planned values (`After`).
 pub fn load_side(
@@ -94,6 +129,18 @@ pub fn load_side(
     output: Output,
     terraform: &Terraform,
     side: xacct_world::import::terraform::Side,
+) -> Option<Loaded> {
+    load_side_after(path, command, output, terraform, side, None)
+}
+
+/// [`load_side`], leaving out what `shown` (the other side, already reported) reported.
+fn load_side_after(
+    path: &Path,
+    command: &str,
+    output: Output,
+    terraform: &Terraform,
+    side: xacct_world::import::terraform::Side,
+    shown: Option<&Loaded>,
 ) -> Option<Loaded> {
     let access = crate::files::access();
     let result = match terraform.overlay() {
@@ -109,7 +156,7 @@ pub fn load_side(
     };
     if output == Output::Text {
         let colour = stream::stderr_colour();
-        for finding in &loaded.findings {
+        for finding in new_findings(shown, &loaded) {
             if !stream::quiet() || finding.finding.severity == Severity::Error {
                 err!("{}", render::finding(finding, colour));
             }
@@ -117,6 +164,16 @@ pub fn load_side(
     }
     // An entity of an export with errors of its own is left out; the rest is answered.
     for entity in &loaded.left_out {
+        let reported = shown.is_some_and(|shown| {
+            shown.left_out.iter().any(|seen| {
+                seen.kind == entity.kind
+                    && seen.entity == entity.entity
+                    && seen.reason == entity.reason
+            })
+        });
+        if reported {
+            continue;
+        }
         errln!(
             "left out: {} `{}`: {}",
             entity.kind,

@@ -14,6 +14,7 @@ pub(crate) async fn collect_all(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<(Vec<AccountSummary>, Vec<Gap>), CollectError> {
+    crate::session::check_profiles(&options.profiles).await?;
     write::prepare(&options.output)?;
     let limit = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
     let sessions = crate::session::sessions(options, progress, |account| {

@@ -145,6 +145,32 @@ pub enum CollectError {
     NoAccount,
     #[error("cannot write the manifest: {0}")]
     Manifest(String),
+    #[error(
+        "no such profile `{profile}` in the AWS config/credentials files ({})",
+        describe_files(files)
+    )]
+    NoSuchProfile {
+        profile: String,
+        /// The files looked in, and whether each exists.
+        files: Vec<(PathBuf, bool)>,
+    },
+    #[error("cannot read the AWS config/credentials files: {0}")]
+    ProfileFiles(String),
+}
+
+/// `~/.aws/config, ~/.aws/credentials (not found)`.
+fn describe_files(files: &[(PathBuf, bool)]) -> String {
+    let listed: Vec<String> = files
+        .iter()
+        .map(|(path, exists)| {
+            if *exists {
+                path.display().to_string()
+            } else {
+                format!("{} (not found)", path.display())
+            }
+        })
+        .collect();
+    format!("looked in {}", listed.join(", "))
 }
 
 impl CollectError {
@@ -154,6 +180,7 @@ impl CollectError {
             CollectError::Credentials { .. } => Some("check the profile with `aws sts get-caller-identity --profile NAME`; for SSO profiles run `aws sso login` first".to_owned()),
             CollectError::Organization(_) => Some("--all-accounts needs organizations:ListAccounts: run it with the management account's (or a delegated administrator's) credentials".to_owned()),
             CollectError::Write { .. } => Some("choose an --output folder you can write".to_owned()),
+            CollectError::NoSuchProfile { .. } => Some("list the profiles with `aws configure list-profiles`; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name other files".to_owned()),
             _ => None,
         }
     }

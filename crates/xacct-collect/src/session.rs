@@ -74,6 +74,72 @@ async fn load(profile: Option<&str>, options: &Options, client: &SharedHttpClien
         .build()
 }
 
+/// Every `--profile` must be in the config or credentials file, read as the SDK reads them
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
+/// `~/.aws/credentials`). A profile they do not define would otherwise fall through to the
+/// default chain (environment, then instance metadata): this fails before any call or write.
+pub(crate) async fn check_profiles(names: &[String]) -> Result<(), CollectError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    let set = aws_config::profile::load(&fs, &env, &files, None)
+        .await
+        .map_err(|error| {
+            CollectError::ProfileFiles(
+                aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
+            )
+        })?;
+    match names.iter().find(|name| set.get_profile(name).is_none()) {
+        None => Ok(()),
+        Some(missing) => Err(CollectError::NoSuchProfile {
+            profile: missing.clone(),
+            files: profile_file_paths()
+                .into_iter()
+                .map(|path| {
+                    let exists = path.is_file();
+                    (path, exists)
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// The config and credentials files the SDK reads, for the message: the environment's, else
+/// those under the home folder.
+fn profile_file_paths() -> Vec<std::path::PathBuf> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(std::path::PathBuf::from);
+    [
+        ("AWS_CONFIG_FILE", "config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .map(|(variable, file)| match std::env::var_os(variable) {
+        Some(path) => expand_home(std::path::PathBuf::from(path), home.as_deref()),
+        None => home
+            .as_deref()
+            .map_or_else(
+                || std::path::PathBuf::from("~"),
+                std::path::Path::to_path_buf,
+            )
+            .join(".aws")
+            .join(file),
+    })
+    .collect()
+}
+
+/// `~/x` as the SDK expands it.
+fn expand_home(path: std::path::PathBuf, home: Option<&std::path::Path>) -> std::path::PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path,
+    }
+}
+
 /// Who the configuration's credentials are: the account and the partition.
 async fn identify(config: &SdkConfig, source: &str) -> Result<(String, String), CollectError> {
     let sts = aws_sdk_sts::Client::new(config);

@@ -8,6 +8,7 @@
 //! | Databricks Kinesis reader options | [`parse_kinesis_options`] | [`KinesisReader::credentials`]: who reads the stream |
 //! | EMR security configuration | [`parse_security_configuration`] | [`SecurityConfiguration::emrfs_role`]: the EMRFS role mapping that applies, first match wins |
 //! | `aws emr describe-cluster` | [`parse_emr_cluster`] | the EC2 instance profile and `emrfs-site` canned ACL |
+//! | `aws emr describe-step` / `list-steps` | [`parse_emr_steps`] | [`EmrSteps::runtime_roles`]: every runtime role the steps run as |
 //! | `aws glue get-job` | [`parse_glue_job`] | [`GlueJob::role_arn`]: the job role |
 //! | Unity Catalog credentials and locations (manifest) | [`unity_catalog`] | [`unity_catalog::UnityCatalog::serving`]: which external location or managed storage, and so which credential's role, serves a path |
 //!
@@ -33,6 +34,7 @@ mod mounts;
 mod reader;
 mod runtime_role;
 mod s3;
+mod steps;
 pub mod unity_catalog;
 mod values;
 mod workspace;
@@ -52,6 +54,7 @@ pub use kinesis::{
 pub use mounts::{parse_mounts, Mount, MountedPath, Mounts};
 pub use runtime_role::{runtime_role_credentials, RuntimeRoleSettings, LAKE_FORMATION_TAG};
 pub use s3::S3Location;
+pub use steps::{parse_emr_steps, EmrStep, EmrSteps, StepRole};
 pub use values::{parse_hadoop_duration, CannedAcl, InvalidCannedAcl, InvalidDuration};
 pub use workspace::{
     parse_cluster_policy, parse_databricks_file, ClusterPolicy, DatabricksFile, DatabricksShape,
@@ -74,6 +77,8 @@ pub enum Layer {
     KinesisOptions,
     /// An EMR security configuration file.
     SecurityConfiguration,
+    /// An EMR steps file (`describe-step` or `list-steps` output).
+    Steps,
     /// The scenario's manifest, which completes or overrides a settings file (the
     /// `instance_profile` of a `[[compute]]` table).
     Manifest,

@@ -179,9 +179,17 @@ fn from_credentials(compute: &Compute, credentials: &Credentials) -> Result<Bind
                     }
                     SessionPolicyPlace::Expectation { .. } => format!("the settings assume {role}"),
                 },
-                None if assume.via == xacct_compute::AssumeRoleVia::EmrRuntimeRole => format!(
-                    "the step runs with its runtime role {role}, which the instance profile's role assumes"
-                ),
+                None if assume.via == xacct_compute::AssumeRoleVia::EmrRuntimeRole => {
+                    match compute.settings.runtime_role_steps.as_slice() {
+                        [] => format!(
+                            "the step runs with its runtime role {role}, which the instance profile's role assumes"
+                        ),
+                        steps => format!(
+                            "step(s) {} run with their runtime role {role}, which the instance profile's role assumes",
+                            steps.join(", ")
+                        ),
+                    }
+                }
                 None => format!("the settings assume {role}"),
             };
             Ok(inner)

@@ -101,6 +101,7 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
         world: World::default(),
         managed: BTreeMap::new(),
         left_out: Vec::new(),
+        step_groups: BTreeMap::new(),
     };
     match toml::from_str::<Manifest>(&source.text) {
         Ok(manifest) => {
@@ -141,6 +142,9 @@ pub(crate) struct Loader {
     /// Managed policy documents by ARN.
     pub(crate) managed: BTreeMap<String, SourcedPolicy>,
     pub(crate) left_out: Vec<LeftOut>,
+    /// EMR computes whose steps run as several runtime roles: `NAME` to its `NAME/ROLE`
+    /// computes, so that a question of `compute:NAME` is asked of each.
+    pub(crate) step_groups: BTreeMap<String, Vec<String>>,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {

@@ -367,6 +367,9 @@ pub struct ComputeEntry {
     /// The runtime role (`ExecutionRoleArn`) the EMR steps of this compute run with: the
     /// instance profile's role assumes it, and the steps reach AWS with its permissions only.
     pub runtime_role: Option<Spanned<String>>,
+    /// `aws emr describe-step` output (one, or an array of them) or `aws emr list-steps`
+    /// output: the runtime role of every step, instead of `runtime_role`.
+    pub emr_steps: Option<Spanned<String>>,
     /// `aws glue get-job` output.
     pub glue_job: Option<Spanned<String>>,
     /// The IAM user whose long-lived access keys the settings hold (`fs.s3a.access.key`,

@@ -240,6 +240,9 @@ pub struct ComputeSettings {
     pub glue: Option<xacct_compute::GlueJob>,
     /// The runtime role EMR steps run with (`ExecutionRoleArn`), when the scenario names one.
     pub runtime_role: Option<xacct_compute::Located<xacct_policy::Arn>>,
+    /// The steps of the steps file that run with `runtime_role` (`s-1 (load)`), for answers
+    /// that say which steps they are about; empty when the manifest names the role.
+    pub runtime_role_steps: Vec<String>,
 }
 
 /// What a scenario says should happen.

@@ -67,20 +67,22 @@ pub fn run(args: &Args) -> u8 {
         Format::Json => Output::Json,
         Format::Sarif => Output::Sarif,
     };
-    use xacct_world::import::terraform::Side;
     let (before, after) = match &args.after {
         Some(after) => (
             scenario::load(&args.before, "diff", output),
             scenario::load(after, "diff", output),
         ),
-        None => (
-            scenario::load_side(&args.before, "diff", output, &args.terraform, Side::Before),
-            scenario::load_side(&args.before, "diff", output, &args.terraform, Side::After),
-        ),
+        // One plan read twice: each problem is reported once.
+        None => match scenario::load_sides(&args.before, "diff", output, &args.terraform) {
+            Some((before, after)) => (Some(before), Some(after)),
+            None => (None, None),
+        },
     };
     let (Some(before), Some(after)) = (before, after) else {
         return exit::BAD_INPUT;
     };
+    // With a plan, both sides come from the same files.
+    let shown = args.after.is_none().then_some(&before);
     let time = args.at.time();
     let mut worlds = [before.world.clone(), after.world.clone()];
     for world in &mut worlds {
@@ -117,7 +119,10 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => out!("{}", text(&found, &assumed)),
         Format::Json => json::print(&json::document(
             "diff",
-            before.findings.iter().chain(&after.findings),
+            before
+                .findings
+                .iter()
+                .chain(scenario::new_findings(shown, &after)),
             json_of(args, &found, &assumed),
         )),
         Format::Sarif => {

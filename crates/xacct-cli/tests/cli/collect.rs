@@ -563,3 +563,89 @@ fn collect_access_points_and_lf_tags_against_moto() {
         "{tags}"
     );
 }
+
+/// A `--profile` that neither AWS file defines fails before any call, naming the files looked
+/// in, instead of falling through to the default chain (environment, instance metadata). No
+/// network: the endpoint is a closed loopback port, and nothing is called.
+#[test]
+fn a_profile_not_in_the_aws_files_fails_fast_naming_the_files() {
+    let dir = scratch("no-such-profile");
+    std::fs::write(
+        dir.join("config"),
+        "[profile data-a]\nregion = us-east-1\n\n[sso-session corp]\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        "[lake-b]\naws_access_key_id = AKIAXACCTTEST0000001\naws_secret_access_key = not-a-secret\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (code, stdout, stderr) = xacct_aws(
+        &dir,
+        &[
+            "collect",
+            "--profile",
+            "data-a",
+            "--profile",
+            "NONEXISTENT",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--output",
+            "out",
+        ],
+    );
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("no such profile `NONEXISTENT` in the AWS config/credentials files"),
+        "{stderr}"
+    );
+    let config = dir.join("config").display().to_string();
+    let credentials = dir.join("credentials").display().to_string();
+    assert!(
+        stderr.contains(&config) && stderr.contains(&credentials),
+        "{stderr}"
+    );
+    assert!(stderr.contains("aws configure list-profiles"), "{stderr}");
+    assert!(!dir.join("out").exists(), "nothing is written");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // `sso-session corp` is not a profile, and the files' names are said when one is missing.
+    std::fs::remove_file(dir.join("credentials")).unwrap();
+    let (code, _, stderr) = xacct_aws(
+        &dir,
+        &[
+            "collect",
+            "--profile",
+            "corp",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--output",
+            "out",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no such profile `corp`"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{credentials} (not found)")),
+        "{stderr}"
+    );
+    // Profiles of either file pass the check: the failure is then the call's, not the name's.
+    std::fs::write(
+        dir.join("credentials"),
+        "[lake-b]\naws_access_key_id = AKIAXACCTTEST0000001\naws_secret_access_key = not-a-secret\n",
+    )
+    .unwrap();
+    let (_, _, stderr) = xacct_aws(
+        &dir,
+        &[
+            "collect",
+            "--profile",
+            "lake-b",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--output",
+            "out",
+        ],
+    );
+    assert!(!stderr.contains("no such profile"), "{stderr}");
+}

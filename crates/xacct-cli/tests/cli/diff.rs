@@ -237,3 +237,127 @@ fn diff_of_a_terraform_plan_is_prior_state_against_planned_values() {
         "without AFTER or --terraform there is nothing to diff: {stderr}"
     );
 }
+
+/// `diff DIR --terraform PLAN` reads the scenario and the plan twice (prior state, planned
+/// values): a problem of the plan is reported once, and a plan that cannot be read stops after
+/// the first side (one message, one JSON document).
+#[test]
+fn a_bad_plan_is_reported_once() {
+    let dir = "crates/xacct-cli/tests/fixtures/terraform/kinesis-role-chain";
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-bad-plan");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let not_json = scratch.join("not-json.json");
+    std::fs::write(&not_json, "not json\n").unwrap();
+    let not_json = not_json.to_str().unwrap();
+    let (code, stdout, stderr) = xacct(&["diff", dir, "--terraform", not_json, "--at", AT]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert_eq!(stderr.matches("not JSON").count(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let (code, stdout, _) = xacct(&[
+        "diff",
+        dir,
+        "--terraform",
+        not_json,
+        "--format",
+        "json",
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code, 2);
+    // One document: a second would make this parse fail on trailing characters.
+    let document: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(document["error"].as_str().unwrap().contains("not JSON"));
+
+    // A role's trust policy broken on both sides of the plan: one finding, one summary.
+    let original: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join(dir).join("plan.json")).unwrap(),
+    )
+    .unwrap();
+    let mut plan = original.clone();
+    let mut broken = 0;
+    for side in [
+        "/planned_values/root_module/resources",
+        "/prior_state/values/root_module/resources",
+    ] {
+        for resource in plan.pointer_mut(side).unwrap().as_array_mut().unwrap() {
+            if resource["address"] == "aws_iam_role.reader" {
+                let trust = resource["values"]["assume_role_policy"].as_str().unwrap();
+                resource["values"]["assume_role_policy"] =
+                    Value::from(trust.replacen("\"Allow\"", "\"Alow\"", 1));
+                broken += 1;
+            }
+        }
+    }
+    assert_eq!(broken, 2, "the role is on both sides");
+    let bad = scratch.join("bad-trust.json");
+    std::fs::write(&bad, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        dir,
+        "--terraform",
+        bad.to_str().unwrap(),
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert_eq!(
+        stderr.matches("xacct::invalid-effect").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("error(s); fix them").count(), 1, "{stderr}");
+
+    // A warning on both sides (a trust naming a role the world lacks) that does not stop the
+    // diff: shown once.
+    let mut plan = original;
+    for side in [
+        "/planned_values/root_module/resources",
+        "/prior_state/values/root_module/resources",
+    ] {
+        for resource in plan.pointer_mut(side).unwrap().as_array_mut().unwrap() {
+            if resource["address"] == "aws_iam_role.reader" {
+                let mut trust: Value = serde_json::from_str(
+                    resource["values"]["assume_role_policy"].as_str().unwrap(),
+                )
+                .unwrap();
+                trust["Statement"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!({
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:role/nobody"},
+                        "Action": "sts:AssumeRole"
+                    }));
+                resource["values"]["assume_role_policy"] = Value::from(trust.to_string());
+            }
+        }
+    }
+    let warned = scratch.join("warned.json");
+    std::fs::write(&warned, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let warned = warned.to_str().unwrap();
+    let (code, _, stderr) = xacct(&["diff", dir, "--terraform", warned, "--at", AT]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr.matches("xacct::dangling-principal").count(),
+        1,
+        "{stderr}"
+    );
+    let (_, stdout, _) = xacct(&[
+        "diff",
+        dir,
+        "--terraform",
+        warned,
+        "--format",
+        "json",
+        "--at",
+        AT,
+    ]);
+    let document: Value = serde_json::from_str(&stdout).unwrap();
+    let dangling = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["code"] == "dangling-principal")
+        .count();
+    assert_eq!(dangling, 1, "{stdout}");
+}

@@ -69,3 +69,133 @@ fn who_can_write_the_output_lists_the_host_through_the_runtime_role() {
         "{stdout}"
     );
 }
+
+/// The cluster described from its exports (describe-cluster, describe-security-configuration,
+/// describe-step): each of the two steps' runtime roles is a compute with its own checks, and
+/// the question of `compute:etl` is asked of both.
+#[test]
+fn the_cluster_from_its_exports_checks_every_step_role() {
+    let (code, stdout, stderr) = xacct(&[
+        "check",
+        "--at",
+        AT,
+        "examples/emr-runtime-role/from-exports",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    for role in ["etl-step", "report-step"] {
+        assert!(
+            stdout.contains(&format!(
+                "PASS  no step reaches the finance bucket the instance profile can (as etl/{role})"
+            )),
+            "{stdout}"
+        );
+        for action in ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"] {
+            assert!(
+                stdout.contains(&format!("PASS  compute etl/{role}: arn:aws:iam::111111111111:role/EMR_EC2_RuntimeRoleHost may {action} arn:aws:iam::111111111111:role/{role} (runtime role)")),
+                "{stdout}"
+            );
+        }
+    }
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn only_the_step_whose_role_does_not_trust_the_host_fails() {
+    let (code, stdout, _) = xacct(&[
+        "check",
+        "--at",
+        AT,
+        "examples/emr-runtime-role/broken/second-step-role-trusts-another-host",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    let failed: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("FAIL  compute"))
+        .collect();
+    assert_eq!(failed.len(), 3, "{stdout}");
+    assert!(
+        failed
+            .iter()
+            .all(|line| line.starts_with("FAIL  compute etl/report-step:")),
+        "{failed:#?}"
+    );
+}
+
+/// A scenario folder of its own, with the runtime-roles security configuration.
+fn scenario(name: &str, steps: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("runtime-roles")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        super::workspace_root().join("examples/emr-runtime-role/emr/security-configuration.json"),
+        dir.join("security-configuration.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("steps.json"), steps).unwrap();
+    std::fs::write(
+        dir.join("xacct.toml"),
+        r#"[[role]]
+arn = "arn:aws:iam::111111111111:role/host"
+trust = { inline = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}' }
+
+[[instance_profile]]
+arn = "arn:aws:iam::111111111111:instance-profile/host"
+role = "host"
+
+[[compute]]
+name = "etl"
+instance_profile = "arn:aws:iam::111111111111:instance-profile/host"
+security_configuration = "security-configuration.json"
+emr_steps = "steps.json"
+"#,
+    )
+    .unwrap();
+    dir
+}
+
+/// `list-steps` cannot say a step's role: on a cluster with runtime roles that is an error at
+/// the step, with its line and column, and a misspelt key warns.
+#[test]
+fn a_listed_step_without_its_role_is_an_error_at_the_step() {
+    let dir = scenario(
+        "listed",
+        "{\n    \"Steps\": [\n        {\"Id\": \"s-1\", \"Name\": \"load\", \"Stauts\": {\"State\": \"PENDING\"}}\n    ]\n}\n",
+    );
+    let (code, stdout, stderr) = xacct(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(stderr.contains("xacct::step-role-not-listed"), "{stderr}");
+    assert!(stderr.contains("steps.json:3:9"), "{stderr}");
+    assert!(stderr.contains("xacct::unknown-key"), "{stderr}");
+    assert!(
+        stderr.contains("`Stauts` is not a key of a step"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("expected one of: Id, Name, Config"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("aws emr describe-step"), "{stderr}");
+}
+
+#[test]
+fn a_described_step_without_a_role_is_refused_and_bad_json_is_located() {
+    let dir = scenario(
+        "described",
+        "[\n  {\"Step\": {\"Id\": \"s-2\", \"Name\": \"legacy\"}}\n]\n",
+    );
+    let (code, _, stderr) = xacct(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("xacct::runtime-role-required"), "{stderr}");
+    assert!(
+        stderr.contains("step s-2 (legacy) has no ExecutionRoleArn"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("steps.json:2:12"), "{stderr}");
+    let dir = scenario("broken-json", "{\"Step\": {\"Id\": \"s-3\",}}\n");
+    let (code, _, stderr) = xacct(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("xacct::invalid-json"), "{stderr}");
+    assert!(stderr.contains("steps.json:1:"), "{stderr}");
+}

@@ -343,3 +343,39 @@ fn who_can_and_explain_answer_on_the_plan() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// An access point the scenario declares and the plan defines again is the plan's, as every
+/// entity a plan defines again is (docs/terraform.md, "Merged over a scenario"): no duplicate,
+/// and the plan's policy (which also opens `reports/`) decides. A policy the plan attaches to
+/// an access point only the scenario declares is added to it.
+#[test]
+fn an_access_point_the_plan_defines_again_replaces_the_scenario_s() {
+    let (code, stdout, stderr) = check_plan("s3-access-point", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(!stderr.contains("duplicate-access-point"), "{stderr}");
+    assert!(!stderr.contains("terraform-not-read"), "{stderr}");
+    assert_eq!(
+        verdicts(&stdout),
+        [
+            "PASS  analytics reads sales through its access point",
+            "PASS  analytics reads reports through its access point (the plan's policy)",
+            "PASS  analytics reads audit logs through audit-ap (the policy the plan attaches)",
+        ]
+    );
+    // Without the plan the scenario's own access points decide: reports/ is closed, and
+    // audit-ap has no policy.
+    let (code, stdout, _) = xacct(&["check", &format!("{FIXTURES}/s3-access-point"), "--at", AT]);
+    assert_eq!(code, 1, "{stdout}");
+    let failed: Vec<String> = verdicts(&stdout)
+        .into_iter()
+        .filter(|line| line.starts_with("FAIL"))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "FAIL  analytics reads reports through its access point (the plan's policy)",
+            "FAIL  analytics reads audit logs through audit-ap (the policy the plan attaches)",
+        ],
+        "{stdout}"
+    );
+}

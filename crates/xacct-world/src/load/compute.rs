@@ -45,7 +45,25 @@ impl Loader {
         let settings = self.compute_settings(entry);
         let clusters = self.databricks_clusters(entry);
         if clusters.is_empty() {
-            self.insert_compute(entry, name, settings);
+            // An EMR cluster whose steps run as several runtime roles is one compute each,
+            // named `NAME/ROLE`; `compute:NAME` then asks each of them.
+            let computes = self.runtime_role_computes(entry, settings);
+            let members: Vec<String> = computes
+                .iter()
+                .filter(|(label, _)| !label.is_empty())
+                .map(|(label, _)| format!("{name}/{label}"))
+                .collect();
+            for (label, one) in computes {
+                let compute_name = if label.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{name}/{label}")
+                };
+                self.insert_compute(entry, compute_name, one);
+            }
+            if !members.is_empty() {
+                self.step_groups.insert(name, members);
+            }
             return;
         }
         // A file with several clusters (a job's, a pipeline's, a list) is one compute each,

@@ -38,7 +38,10 @@ impl Loader {
             }
         }
         let from = entry.from.get_ref();
-        if !self.known_principal(from) {
+        let step_group = from
+            .strip_prefix("compute:")
+            .is_some_and(|name| self.step_groups.contains_key(name));
+        if !self.known_principal(from) && !step_group {
             self.error("unknown-principal", span_of(&entry.from), format!("`{from}` is not an instance profile, role, user, session or compute of the scenario"))
                 .help = Some("declare it, or write `compute:NAME` for a [[compute]] entry".to_owned());
             return;
@@ -123,7 +126,7 @@ impl Loader {
         });
         let runs_as = self.runs_as(entry);
         let origin = self.origin(span_of(&entry.name));
-        self.world.expectations.push(Expectation {
+        self.push_expectation(Expectation {
             name: entry.name.get_ref().clone(),
             from: from.clone(),
             via: via.iter().map(|via| via.get_ref().clone()).collect(),
@@ -183,7 +186,13 @@ impl Loader {
                     .from
                     .get_ref()
                     .strip_prefix("compute:")
-                    .and_then(|name| self.world.compute.get(name))
+                    .and_then(|name| {
+                        let first = self
+                            .step_groups
+                            .get(name)
+                            .and_then(|members| members.first());
+                        self.world.compute.get(first.map_or(name, String::as_str))
+                    })
                     .is_some_and(|compute| compute.settings.security_configuration.is_some());
                 if !maps_users {
                     self.warning(
@@ -508,6 +517,26 @@ impl Loader {
             credential: credential.map(|(name, _, _)| name),
             origin,
         });
+    }
+
+    /// Adds an expectation; one of `compute:NAME` whose steps run as several runtime roles
+    /// is asked of each (`compute:NAME/ROLE`), and holds only if it holds for every one.
+    fn push_expectation(&mut self, expectation: Expectation) {
+        let members = expectation
+            .from
+            .strip_prefix("compute:")
+            .and_then(|name| self.step_groups.get(name))
+            .cloned();
+        let Some(members) = members else {
+            self.world.expectations.push(expectation);
+            return;
+        };
+        for member in members {
+            let mut one = expectation.clone();
+            one.name = format!("{} (as {member})", expectation.name);
+            one.from = format!("compute:{member}");
+            self.world.expectations.push(one);
+        }
     }
 
     pub(super) fn known_principal(&self, from: &str) -> bool {

@@ -145,6 +145,17 @@ impl Loader {
         path: Option<&Spanned<String>>,
         parse: impl Fn(&str) -> xacct_compute::Parsed<T>,
     ) -> Option<T> {
+        self.settings_file_sourced(path, parse)
+            .map(|(value, _)| value)
+    }
+
+    /// [`Loader::settings_file`], with the file read, for findings made later about what it
+    /// holds.
+    pub(crate) fn settings_file_sourced<T>(
+        &mut self,
+        path: Option<&Spanned<String>>,
+        parse: impl Fn(&str) -> xacct_compute::Parsed<T>,
+    ) -> Option<(T, Arc<SourceFile>)> {
         let path = path?;
         let full = normalize(&self.base.join(path.get_ref()));
         let text = self.read_file(
@@ -158,7 +169,7 @@ impl Loader {
         for finding in &parsed.findings {
             self.findings.push(finding.in_source(&source));
         }
-        parsed.value
+        parsed.value.map(|value| (value, source))
     }
 
     pub(super) fn compute_settings(
@@ -182,8 +193,8 @@ impl Loader {
                 .unwrap_or_else(|| "hadoop".to_owned()),
             glue: self.settings_file(entry.glue_job.as_ref(), xacct_compute::parse_glue_job),
             runtime_role: None,
+            runtime_role_steps: Vec::new(),
         }
-        .with_runtime_role(self, entry)
     }
 
     /// A regional ARN of `service` whose resource starts with `prefix`.

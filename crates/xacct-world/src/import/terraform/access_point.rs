@@ -22,6 +22,9 @@ pub(crate) struct AccessPointOut {
     /// The four switches, when the plan states them (absent: S3 turns all four on).
     pub(crate) block_public_access: Option<[bool; 4]>,
     pub(crate) policy: Option<Doc>,
+    /// The scenario's `[[access_point]]` the plan attaches a policy to, without defining the
+    /// access point itself: the plan's policy is added to that table.
+    pub(crate) base: Option<toml::Table>,
 }
 
 pub(super) fn read(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) -> bool {
@@ -104,6 +107,7 @@ fn access_point(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
         vpc_id,
         block_public_access,
         policy,
+        base: None,
     };
     out.access_points.insert(arn(&entry), entry);
 }
@@ -137,11 +141,37 @@ fn policy(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
                     .map(|(arn, _)| arn.clone())
             })
     });
+    if let Some(arn) = arn
+        .as_ref()
+        .filter(|arn| !out.access_points.contains_key(*arn))
+    {
+        // An access point of the scenario the plan is merged over: the plan adds to it.
+        if let Some(entry) = out.base.get("access_point", arn) {
+            let text = |key: &str| {
+                entry
+                    .table
+                    .get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            };
+            let point = AccessPointOut {
+                address: resource.address.clone(),
+                name: text("name"),
+                account: text("account"),
+                region: arn.split(':').nth(3).unwrap_or_default().to_owned(),
+                bucket: text("bucket"),
+                base: Some(entry.table.clone()),
+                ..AccessPointOut::default()
+            };
+            out.access_points.insert(arn.clone(), point);
+        }
+    }
     match arn.and_then(|arn| out.access_points.get_mut(&arn)) {
         Some(entry) => entry.policy = Some(doc),
         None => out.warn(
             &resource.address,
-            format!("{} sets the policy of an access point that is not in the plan: left out (declare the access point, or give its policy in the scenario)", resource.address),
+            format!("{} sets the policy of an access point that is neither in the plan nor in the scenario it is merged over: left out (declare the access point, or give its policy in the scenario)", resource.address),
         ),
     }
 }

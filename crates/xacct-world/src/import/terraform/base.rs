@@ -15,7 +15,8 @@ pub struct Entry {
 }
 
 /// The scenario's entities by `(kind, identity)`: `("role", ARN)`, `("bucket", NAME)`,
-/// `("catalog", "ACCOUNT/REGION")`, `("account", ID)`, `("compute", NAME)`.
+/// `("catalog", "ACCOUNT/REGION")`, `("account", ID)`, `("compute", NAME)`,
+/// `("access_point", ARN)`.
 #[derive(Clone, Debug, Default)]
 pub struct Base {
     pub(crate) entries: BTreeMap<(String, String), Entry>,
@@ -82,6 +83,7 @@ impl Base {
                 );
             }
         }
+        scan_access_points(&document, &headers, text.len(), &mut entries);
         Self { entries }
     }
 
@@ -104,6 +106,59 @@ impl Base {
                 entry_kind == kind && arn.contains(&prefix) && arn.rsplit('/').next() == Some(name)
             })
             .map(|((_, arn), entry)| (arn.clone(), entry))
+    }
+}
+
+/// The scenario's `[[access_point]]` tables, by the ARN S3 gives them
+/// (`arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME`, the key the plan's access points have):
+/// the Region is the table's, else its bucket's (as the loader reads it), else `us-east-1`.
+fn scan_access_points(
+    document: &toml::Table,
+    headers: &[(usize, String)],
+    end: usize,
+    entries: &mut BTreeMap<(String, String), Entry>,
+) {
+    let Some(points) = document.get("access_point").and_then(toml::Value::as_array) else {
+        return;
+    };
+    let text = |table: &toml::Table, key: &str| {
+        table
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let bucket_region = |bucket: &str| {
+        document
+            .get("bucket")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+            .find(|table| text(table, "name").as_deref() == Some(bucket))
+            .and_then(|table| text(table, "region"))
+    };
+    let ranges = entry_ranges(headers, "access_point", end);
+    for (table, range) in points.iter().zip(ranges) {
+        let Some(table) = table.as_table() else {
+            continue;
+        };
+        let (Some(name), Some(account)) = (text(table, "name"), text(table, "account")) else {
+            continue;
+        };
+        let region = text(table, "region")
+            .or_else(|| text(table, "bucket").and_then(|bucket| bucket_region(&bucket)))
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let arn = format!(
+            "arn:{}:s3:{region}:{account}:accesspoint/{name}",
+            super::resolve::partition(&region)
+        );
+        entries.insert(
+            ("access_point".to_owned(), arn),
+            Entry {
+                range,
+                table: table.clone(),
+            },
+        );
     }
 }
 
@@ -223,6 +278,53 @@ trust = "b.json"
             .iam_named("role", "111111111111", "b")
             .unwrap_or_default_pair();
         assert_eq!(arn, "arn:aws:iam::111111111111:role/path/b");
+    }
+
+    #[test]
+    fn access_points_are_known_by_the_arn_s3_gives_them() {
+        let scenario = r#"[[bucket]]
+name = "eu-data"
+account = "222222222222"
+region = "eu-west-1"
+
+[[access_point]]
+name = "reader"
+account = "222222222222"
+bucket = "eu-data"
+
+[[access_point]]
+name = "gov"
+account = "222222222222"
+bucket = "elsewhere"
+region = "us-gov-west-1"
+
+[[access_point]]
+name = "plain"
+account = "222222222222"
+bucket = "undeclared"
+"#;
+        let base = Base::scan(scenario);
+        let found: Vec<&str> = base
+            .entries
+            .keys()
+            .filter(|(kind, _)| kind == "access_point")
+            .map(|(_, arn)| arn.as_str())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "arn:aws-us-gov:s3:us-gov-west-1:222222222222:accesspoint/gov",
+                "arn:aws:s3:eu-west-1:222222222222:accesspoint/reader",
+                "arn:aws:s3:us-east-1:222222222222:accesspoint/plain",
+            ]
+        );
+        let reader = base
+            .get(
+                "access_point",
+                "arn:aws:s3:eu-west-1:222222222222:accesspoint/reader",
+            )
+            .and_then(|entry| scenario.get(entry.range.clone()));
+        assert!(reader.is_some_and(|text| text.starts_with("[[access_point]]\nname = \"reader\"")));
     }
 
     #[test]

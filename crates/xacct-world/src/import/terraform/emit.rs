@@ -106,6 +106,8 @@ pub(crate) struct ComputeOut {
     pub(crate) deployed_by: Option<String>,
     /// The steps' runtime role, kept from the scenario's compute of the same name.
     pub(crate) runtime_role: Option<String>,
+    /// The steps' exports (`emr_steps`), kept from the scenario's compute of the same name.
+    pub(crate) emr_steps: Option<String>,
     pub(crate) databricks: bool,
 }
 
@@ -356,6 +358,11 @@ impl Out {
                 .map(|arn| ("instance_profile", arn.clone())),
         );
         identities.extend(self.buckets.keys().map(|name| ("bucket", name.clone())));
+        identities.extend(
+            self.access_points
+                .keys()
+                .map(|arn| ("access_point", arn.clone())),
+        );
         identities.extend(self.keys.keys().map(|arn| ("key", arn.clone())));
         identities.extend(self.streams.keys().map(|arn| ("stream", arn.clone())));
         identities.extend(
@@ -483,6 +490,16 @@ impl Out {
             writer.entity(&bucket.address, "bucket", bucket.base.as_ref(), &lines, &[]);
         }
         for point in self.access_points.values() {
+            if let Some(base) = &point.base {
+                // The scenario's access point, with the policy the plan attaches.
+                let lines: Vec<String> = point
+                    .policy
+                    .iter()
+                    .map(|policy| format!("policy = {}", doc(policy)))
+                    .collect();
+                writer.entity(&point.address, "access_point", Some(base), &lines, &[]);
+                continue;
+            }
             let mut lines = vec![
                 format!("name = {}", quote(&point.name)),
                 format!("account = {}", quote(&point.account)),
@@ -613,6 +630,9 @@ impl Out {
             }
             if let Some(role) = &compute.runtime_role {
                 lines.push(format!("runtime_role = {}", quote(role)));
+            }
+            if let Some(steps) = &compute.emr_steps {
+                lines.push(format!("emr_steps = {}", quote(steps)));
             }
             if !compute.mounts.is_empty() {
                 let mounts_path = format!("terraform/{stem}.mounts.json");

@@ -68,7 +68,7 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             None => out.warn(&resource.address, format!("{} uses security configuration `{security}`, which is not in the plan: its EMRFS role mappings are left out", resource.address)),
         }
     }
-    let runtime_role = runtime_role(out, resource, &name, &settings);
+    let (runtime_role, emr_steps) = runtime_role(out, resource, &name, &settings);
     settings.insert(
         0,
         ("emr_cluster", json!({"Cluster": Value::Object(cluster)})),
@@ -81,6 +81,7 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
             settings,
             deployed_by: resource.deployer.clone(),
             runtime_role,
+            emr_steps,
             ..ComputeOut::default()
         },
     );
@@ -89,13 +90,14 @@ fn emr_cluster(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
 /// The runtime role of a cluster whose security configuration enables runtime roles
 /// (`EnableApplicationScopedIAMRole`). Each step names its own (`ExecutionRoleArn` of
 /// `AddJobFlowSteps`), which a plan does not hold: the scenario's compute of the same name says
-/// it, or the reader warns (and the loader reports `runtime-role-required`).
+/// it (`runtime_role`, or the steps' exports as `emr_steps`), or the reader warns (and the
+/// loader reports `runtime-role-required`).
 fn runtime_role(
     out: &mut Out,
     resource: &Resource,
     name: &str,
     settings: &[(&'static str, Value)],
-) -> Option<String> {
+) -> (Option<String>, Option<String>) {
     let enabled = settings
         .iter()
         .filter(|(key, _)| *key == "security_configuration")
@@ -110,18 +112,20 @@ fn runtime_role(
                 == Some(true)
         });
     if !enabled {
-        return None;
+        return (None, None);
     }
-    let role = out
-        .base
-        .get("compute", name)
-        .and_then(|entry| entry.table.get("runtime_role"))
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned);
-    if role.is_none() {
-        out.warn(&resource.address, format!("{} enables runtime roles; its steps name their role when submitted, which the plan does not hold: give it as `runtime_role` on the scenario's compute `{name}`", resource.address));
+    let kept = |key: &str| {
+        out.base
+            .get("compute", name)
+            .and_then(|entry| entry.table.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let (role, steps) = (kept("runtime_role"), kept("emr_steps"));
+    if role.is_none() && steps.is_none() {
+        out.warn(&resource.address, format!("{} enables runtime roles; its steps name their role when submitted, which the plan does not hold: give it as `runtime_role` on the scenario's compute `{name}`, or the steps' `aws emr describe-step` output as `emr_steps`", resource.address));
     }
-    role
+    (role, steps)
 }
 
 fn glue_job(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {

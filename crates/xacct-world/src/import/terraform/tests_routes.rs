@@ -293,6 +293,41 @@ fn emr_runtime_role_settings_pass_through_the_security_configuration() {
     assert!(!converted.manifest.contains("runtime_role ="));
 }
 
+/// Over a scenario whose compute of the cluster's name gives its steps' exports, the plan's
+/// cluster keeps them: no Terraform attribute holds a step's runtime role.
+#[test]
+fn over_a_scenario_an_emr_cluster_keeps_the_steps_of_the_scenario_s_compute() {
+    let configuration = r#"{"AuthorizationConfiguration":{"IAMConfiguration":{"EnableApplicationScopedIAMRole":true}}}"#;
+    let scenario = "[[compute]]\nname = \"steps\"\ninstance_profile = \"arn:aws:iam::111111111111:instance-profile/emr\"\nemr_steps = \"emr/steps.json\"\n";
+    let converted = convert_over(
+        &plan(vec![
+            r(
+                "aws_emr_security_configuration",
+                "s",
+                json!({"name": "runtime", "configuration": configuration}),
+            ),
+            r(
+                "aws_emr_cluster",
+                "c",
+                json!({"name": "steps", "security_configuration": "runtime", "ec2_attributes": [{"instance_profile": "emr"}]}),
+            ),
+        ]),
+        "plan.json",
+        Side::After,
+        &Options::default(),
+        Base::scan(scenario),
+    )
+    .unwrap();
+    assert!(
+        converted
+            .manifest
+            .contains("emr_steps = \"emr/steps.json\""),
+        "{}",
+        converted.manifest
+    );
+    assert!(!warned(&converted, "aws_emr_cluster.c", "runtime_role"));
+}
+
 #[test]
 fn over_a_scenario_the_plan_replaces_its_unity_catalog_tables_of_the_same_name() {
     let scenario = "[[storage_credential]]\nname = \"lake\"\nrole = \"arn:aws:iam::111111111111:role/old\"\ndatabricks_account_id = \"x\"\n\n[[external_location]]\nname = \"other\"\nurl = \"s3://b/\"\ncredential = \"lake\"\n";
@@ -398,6 +433,6 @@ fn an_access_point_policy_for_an_access_point_outside_the_plan_is_a_warning() {
     assert!(warned(
         &converted,
         "aws_s3control_access_point_policy.elsewhere",
-        "not in the plan"
+        "neither in the plan nor in the scenario"
     ));
 }
