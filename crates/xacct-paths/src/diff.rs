@@ -223,38 +223,28 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
     } else {
         scope::Scope::of(&documents)
     };
-    let plan = scope.plan(
-        &questions,
-        [(before, &callers_before), (after, &callers_after)],
-        options.max_depth,
-    );
+    let asked = scope
+        .plan(
+            &questions,
+            [(before, &callers_before), (after, &callers_after)],
+            options.max_depth,
+        )
+        .map_err(|error| DiffError {
+            action: "sts:AssumeRole".to_owned(),
+            resource: "the roles the changed principals may assume".to_owned(),
+            message: error.to_string(),
+        })?;
     let mut out = Diff {
         questions: questions.len(),
-        asked: plan.whole.len() + plan.cut.len(),
+        asked: asked.len(),
         max_depth: options.max_depth,
         ..Diff::default()
     };
     let whole = [(before, &callers_before), (after, &callers_after)];
-    for question in &plan.whole {
+    for question in asked {
         let [was, is] =
             whole.map(|(world, callers)| answer(world, callers, question, options.max_depth));
         out.compare(question, &was?, &is?, &documents, [before, after]);
-    }
-    if let Some(cut) = &plan.worlds {
-        let [cut_before, cut_after] = cut;
-        let cut_callers = [CallerIndex::new(cut_before), CallerIndex::new(cut_after)];
-        let [callers_cut_before, callers_cut_after] = &cut_callers;
-        for question in &plan.cut {
-            let mut was = answer(cut_before, callers_cut_before, question, options.max_depth)?;
-            let mut is = answer(cut_after, callers_cut_after, question, options.max_depth)?;
-            // Principals outside the scenario and services may reach the data through roles
-            // the cut left out: where the cut worlds disagree on one, ask the whole worlds.
-            if disagree_outside(&was, &is) {
-                was = answer(before, &callers_before, question, options.max_depth)?;
-                is = answer(after, &callers_after, question, options.max_depth)?;
-            }
-            out.compare(question, &was, &is, &documents, [before, after]);
-        }
     }
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {
@@ -288,18 +278,6 @@ impl Diff {
             }
         }
     }
-}
-
-/// Whether two answers differ on a principal outside the scenario or a service.
-fn disagree_outside(was: &BTreeMap<String, Reach>, is: &BTreeMap<String, Reach>) -> bool {
-    let outside = |answer: &BTreeMap<String, Reach>| -> Vec<String> {
-        answer
-            .values()
-            .filter(|reach| matches!(reach.kind, Kind::Outside | Kind::Service))
-            .map(|reach| reach.principal.clone())
-            .collect()
-    };
-    outside(was) != outside(is)
 }
 
 /// Public first, then cross-account, then by resource, action and principal.

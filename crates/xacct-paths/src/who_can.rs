@@ -344,7 +344,7 @@ pub fn who_can(
         .flatten();
     let Some(outside) = outside else {
         let mut answer = search(world, callers, query)?;
-        services::add(world, query, &mut answer)?;
+        services::add(world, callers, query, &mut answer)?;
         sort(&mut answer);
         return Ok(answer);
     };
@@ -370,7 +370,7 @@ pub fn who_can(
             reach.role = None;
         }
     }
-    services::add(&outside.world, query, &mut answer)?;
+    services::add(&outside.world, &index, query, &mut answer)?;
     outside::add_foreign_organizations(
         &outside.world,
         &outside.foreign_organizations,
@@ -453,18 +453,7 @@ fn search(
     }
 
     // Backwards along AssumeRole edges, one hop further per round.
-    let edge_query = Query {
-        start: Session::of(xacct_world::Principal::Role(String::new())),
-        via: Vec::new(),
-        action: query.action.clone(),
-        resource: query.resource.clone(),
-        context: query.context.clone(),
-        options: AssumeOptions {
-            external_ids: query.external_ids.clone(),
-            ..AssumeOptions::default()
-        },
-        max_depth: query.max_depth,
-    };
+    let edge_query = edge_query(query);
     let assume_role: ActionName = "sts:AssumeRole"
         .parse()
         .map_err(|_| WhoCanError("sts:AssumeRole does not parse".to_owned()))?;
@@ -494,28 +483,24 @@ fn search(
                     out.screened += 1;
                     continue;
                 }
-                let mut from = Session::of(caller_entry.principal());
-                let mut attempt =
-                    assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
-                out.evaluated += 1;
-                // A trust that names one session of the caller's role lets in that session.
-                for name in named_sessions(role, caller_entry) {
-                    if attempt.passes() {
-                        break;
-                    }
-                    from.session_name = Some(name);
-                    attempt =
-                        assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
-                    out.evaluated += 1;
-                }
-                if attempt.passes() {
+                let Some(passed) = decide_edge(
+                    world,
+                    &edge_query,
+                    role,
+                    caller_entry,
+                    &mut out.evaluated,
+                )?
+                else {
+                    continue;
+                };
+                {
                     set(
                         &mut found,
                         caller,
                         Found {
                             next: Some(target),
-                            external_id: attempt.external_id,
-                            session_name: from.session_name,
+                            external_id: passed.external_id,
+                            session_name: passed.session_name,
                         },
                     );
                     if caller_entry.is_role {
@@ -554,6 +539,61 @@ fn search(
         });
     }
     Ok(out)
+}
+
+/// The template of the AssumeRole requests who-can decides edges with: the query's context
+/// and `ExternalId`s. An edge's decision does not depend on the question's action or resource,
+/// only on these, so edges decided for one question hold for every question with the same
+/// context (which the diff relies on to decide each edge once).
+pub(crate) fn edge_query(query: &WhoCanQuery) -> Query {
+    Query {
+        start: Session::of(xacct_world::Principal::Role(String::new())),
+        via: Vec::new(),
+        action: query.action.clone(),
+        resource: query.resource.clone(),
+        context: query.context.clone(),
+        options: AssumeOptions {
+            external_ids: query.external_ids.clone(),
+            ..AssumeOptions::default()
+        },
+        max_depth: query.max_depth,
+    }
+}
+
+/// How an AssumeRole edge that passes is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Passed {
+    pub external_id: Option<String>,
+    /// The name the caller's session must have.
+    pub session_name: Option<String>,
+}
+
+/// Whether `caller` may assume `role`, as who-can decides an edge its screen let through:
+/// with the `ExternalId` the trust asks for, and with each session name the trust names for
+/// the caller's role.
+pub(crate) fn decide_edge(
+    world: &World,
+    edge_query: &Query,
+    role: &xacct_world::Role,
+    caller: &Entry<'_>,
+    evaluated: &mut usize,
+) -> Result<Option<Passed>, WhoCanError> {
+    let mut from = Session::of(caller.principal());
+    let mut attempt = assume(world, edge_query, &from, &role.arn).map_err(WhoCanError)?;
+    *evaluated += 1;
+    // A trust that names one session of the caller's role lets in that session.
+    for name in named_sessions(role, caller) {
+        if attempt.passes() {
+            break;
+        }
+        from.session_name = Some(name);
+        attempt = assume(world, edge_query, &from, &role.arn).map_err(WhoCanError)?;
+        *evaluated += 1;
+    }
+    Ok(attempt.passes().then_some(Passed {
+        external_id: attempt.external_id,
+        session_name: from.session_name,
+    }))
 }
 
 /// The principals the Allow statements of `role`'s trust policy name (a `NotPrincipal` names

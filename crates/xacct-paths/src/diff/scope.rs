@@ -6,21 +6,24 @@
 //! - An RCP or the account's Block Public Access changes the questions on the account's
 //!   resources, and AssumeRoles into its roles (a role is a resource of its account).
 //! - A principal's own documents (its trust, identity policies, boundary, tags; an SCP over its
-//!   account) change only requests it makes and AssumeRoles into it. A chain through it reaches
-//!   a resource only if it can reach the resource itself, so the questions that may change are
-//!   those that some principal it can reach (itself, and every role it may assume, up to the
-//!   depth limit, in either world) could be allowed at all, as who-can's screen decides
-//!   without the engine (conditions ignored, so it never leaves out a question that changes).
-//!   Table questions are not screened (a RAM share adds a resource side the screen does not
-//!   see): any principal change asks them again.
+//!   account) change only requests it makes and AssumeRoles into it. An answer that differs
+//!   has, in the world where the principal can, a chain through a changed principal (a chain
+//!   of unchanged principals, edges and final request is in both worlds), and the request at
+//!   its end is made by the changed principal or a role it assumes from there. So the
+//!   questions that may change are those that some principal the changed ones reach (in
+//!   either world, through the AssumeRole edges who-can's engine lets pass, up to the depth
+//!   limit) could be allowed at all, as who-can's screen decides without the engine
+//!   (conditions ignored, so it never leaves out a question that changes). Table questions are
+//!   not screened (a RAM share adds a resource side the screen does not see): any principal
+//!   change asks them again.
 //! - Anything else (the organization's structure, accounts added or removed) asks everything.
 
 use super::changes::{Affects, Document};
 use super::questions::{Question, Subject};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::index::TrustIndex;
-use crate::who_can::{final_screen, Screen, WhoCanQuery};
-use std::collections::BTreeSet;
+use crate::who_can::{decide_edge, edge_query, final_screen, Screen, WhoCanError, WhoCanQuery};
+use std::collections::{BTreeSet, HashMap};
 use xacct_policy::{AccountId, Effect};
 use xacct_world::model::Role;
 use xacct_world::World;
@@ -72,53 +75,35 @@ impl Scope {
         }
     }
 
-    /// Which questions to ask again, and how: in the whole worlds, or in the worlds cut down
-    /// to the principals whose answers may differ.
+    /// Which questions to ask again (in `questions`' order).
     pub fn plan<'q>(
         &self,
         questions: &'q [Question],
         worlds: [(&World, &CallerIndex<'_>); 2],
         max_depth: usize,
-    ) -> Plan<'q> {
+    ) -> Result<Vec<&'q Question>, WhoCanError> {
         if self.everything {
-            return Plan {
-                whole: questions.iter().collect(),
-                cut: Vec::new(),
-                worlds: None,
-            };
+            return Ok(questions.iter().collect());
         }
-        let changed: Vec<Vec<Id>> = worlds
+        let mut reach: Vec<Vec<Id>> = Vec::new();
+        for (world, callers) in worlds {
+            let changed = self.changed(world, callers);
+            reach.push(forward(world, callers, &changed, max_depth)?);
+        }
+        let any_principal = reach.iter().any(|ids| !ids.is_empty());
+        Ok(questions
             .iter()
-            .map(|(world, callers)| self.changed(world, callers))
-            .collect();
-        let reach: Vec<Vec<Id>> = worlds
-            .iter()
-            .zip(&changed)
-            .map(|((world, callers), ids)| forward(world, callers, ids, max_depth))
-            .collect();
-        let any_principal = changed.iter().any(|ids| !ids.is_empty());
-        let mut plan = Plan {
-            whole: Vec::new(),
-            cut: Vec::new(),
-            worlds: None,
-        };
-        for question in questions {
-            if self.touches_resource(question, worlds) {
-                plan.whole.push(question);
-            } else if any_principal
-                && (matches!(question.subject, Subject::Table { .. })
-                    || worlds.iter().zip(&reach).any(|((world, callers), ids)| {
-                        may_be_allowed(world, callers, ids, question)
-                    }))
-            {
-                plan.cut.push(question);
-            }
-        }
-        if !plan.cut.is_empty() {
-            plan.worlds = Some(cut_worlds(worlds, &changed, max_depth));
-        }
-        plan
+            .filter(|question| {
+                self.touches_resource(question, worlds)
+                    || (any_principal
+                        && (matches!(question.subject, Subject::Table { .. })
+                            || worlds.iter().zip(&reach).any(|((world, callers), ids)| {
+                                may_be_allowed(world, callers, ids, question)
+                            })))
+            })
+            .collect())
     }
+
     fn touches_resource(
         &self,
         question: &Question,
@@ -160,15 +145,6 @@ impl Scope {
             .map(|(id, _)| id)
             .collect()
     }
-}
-
-/// The questions to ask again: `whole` in the whole worlds; `cut` in `worlds`, the two
-/// worlds cut down to the principals whose answers may differ and every role they may reach
-/// (see [`cut_worlds`]).
-pub struct Plan<'q> {
-    pub whole: Vec<&'q Question>,
-    pub cut: Vec<&'q Question>,
-    pub worlds: Option<[World; 2]>,
 }
 
 /// Whether who-can would try `caller` assuming `role` (its edge screen: an identity statement
@@ -247,89 +223,58 @@ fn unseen(seen: &[bool], id: Id) -> bool {
     seen.get(id as usize).is_some_and(|slot| !slot)
 }
 
-/// `starts` and every role they may assume within `max_depth` hops, following the trusts that
-/// name them (as who-can's caller index reads them) through who-can's edge screen.
-fn forward(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
+/// `starts` and every role they may assume within `max_depth` hops: the edges who-can would
+/// try (the caller is among those the role's trust names, [`CallerIndex::trusted_by`]) that
+/// its edge screen lets through and the engine lets pass.
+fn forward(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    starts: &[Id],
+    max_depth: usize,
+) -> Result<Vec<Id>, WhoCanError> {
     if starts.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let index = TrustIndex::new(world);
     let open = open_trusts(world);
-    breadth_first(callers, starts, max_depth, |id, seen| {
+    // The edge requests carry no context: as in each question the diff asks.
+    let edge_query = edge_query(&WhoCanQuery {
+        max_depth,
+        ..WhoCanQuery::new("sts:AssumeRole", "*")
+    });
+    let mut trusted: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut failure = None;
+    let found = breadth_first(callers, starts, max_depth, |id, seen| {
         let Some(entry) = callers.entry(id) else {
             return Vec::new();
         };
+        let mut out = Vec::new();
         let targets = index.candidates(world, &entry.principal());
-        targets
-            .into_iter()
-            .chain(open.iter().copied())
-            .filter_map(|target| Some((callers.id(target)?, world.roles.get(target)?)))
-            .filter(|(role_id, role)| unseen(seen, *role_id) && may_assume(world, entry, role))
-            .map(|(role_id, _)| role_id)
-            .collect()
-    })
-}
-
-/// `starts` and every principal that may assume one of them, directly or through a chain,
-/// within `max_depth` hops: who-can's reverse edges, through its edge screen.
-fn upstream(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
-    breadth_first(callers, starts, max_depth, |role_id, seen| {
-        let Some(role) = callers
-            .entry(role_id)
-            .filter(|entry| entry.is_role)
-            .and_then(|entry| world.roles.get(entry.arn))
-        else {
-            return Vec::new();
-        };
-        callers
-            .trusted_by(world, role_id)
-            .into_iter()
-            .filter(|caller| {
-                unseen(seen, *caller)
-                    && callers
-                        .entry(*caller)
-                        .is_some_and(|entry| may_assume(world, entry, role))
-            })
-            .collect()
-    })
-}
-
-/// The two worlds cut down to the principals whose answers may differ, and what they reach.
-///
-/// A principal that can reach no changed principal, in either world, has the same chains and
-/// the same decisions on them in both, so its answer is the same: only the principals
-/// upstream of a changed one (in either world; the changed ones included) may differ. Each is
-/// kept with every role it may reach, so all its chains are in the cut world and who-can
-/// there decides it exactly as in the whole world. Principals outside the scenario and
-/// services are decided again in the whole worlds when the cut ones disagree on them (they may
-/// reach the data through roles the cut left out).
-fn cut_worlds(
-    worlds: [(&World, &CallerIndex<'_>); 2],
-    changed: &[Vec<Id>],
-    max_depth: usize,
-) -> [World; 2] {
-    let mut upstream_arns: BTreeSet<String> = BTreeSet::new();
-    for ((world, callers), ids) in worlds.iter().zip(changed) {
-        for id in upstream(world, callers, ids, max_depth) {
-            if let Some(entry) = callers.entry(id) {
-                upstream_arns.insert(entry.arn.to_owned());
+        for target in targets.into_iter().chain(open.iter().copied()) {
+            let Some((role_id, role)) = callers.id(target).zip(world.roles.get(target)) else {
+                continue;
+            };
+            if !unseen(seen, role_id) || out.contains(&role_id) || failure.is_some() {
+                continue;
+            }
+            let named = trusted
+                .entry(role_id)
+                .or_insert_with(|| callers.trusted_by(world, role_id));
+            if named.binary_search(&id).is_err() || !may_assume(world, entry, role) {
+                continue;
+            }
+            match decide_edge(world, &edge_query, role, entry, &mut 0) {
+                Ok(Some(_)) => out.push(role_id),
+                Ok(None) => {}
+                Err(error) => failure = Some(error),
             }
         }
+        out
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(found),
     }
-    worlds.map(|(world, callers)| {
-        let starts: Vec<Id> = upstream_arns
-            .iter()
-            .filter_map(|arn| callers.id(arn))
-            .collect();
-        let keep: BTreeSet<&str> = forward(world, callers, &starts, max_depth)
-            .into_iter()
-            .filter_map(|id| callers.entry(id).map(|entry| entry.arn))
-            .collect();
-        let mut cut = world.clone();
-        cut.roles.retain(|arn, _| keep.contains(arn.as_str()));
-        cut.users.retain(|arn, _| keep.contains(arn.as_str()));
-        cut
-    })
 }
 
 /// Whether who-can's screen lets any of `ids` through for `question` in `world` (false when

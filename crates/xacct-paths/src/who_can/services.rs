@@ -102,13 +102,14 @@ fn ways_in(
 /// when the question is `sts:AssumeRole` on a role, the services its trust lets in directly.
 pub(super) fn add(
     world: &World,
+    callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
     answer: &mut WhoCan,
 ) -> Result<(), WhoCanError> {
     let mut added: Vec<Reach> = Vec::new();
-    let callers = CallerIndex::new(world);
-    // Who may pass some role at all, found once: each role then screens only them.
-    let passers = passers(world, &callers);
+    // Who may pass some role at all, found once, when a service can: each role then screens
+    // only them.
+    let mut passers: Option<Vec<Entry<'_>>> = None;
     let reached: Vec<(String, Vec<String>)> = answer
         .principals
         .iter()
@@ -141,7 +142,12 @@ pub(super) fn add(
                 principal: service.clone(),
                 kind: Kind::Service,
                 role: Some(role_arn.clone()),
-                through: ways_in(world, &passers, &service, &role_arn)?,
+                through: ways_in(
+                    world,
+                    passers.get_or_insert_with(|| self::passers(world, callers)),
+                    &service,
+                    &role_arn,
+                )?,
                 chain: chain.clone(),
                 external_ids: Default::default(),
                 allowed_by: Vec::new(),
