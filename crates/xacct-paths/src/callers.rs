@@ -7,6 +7,7 @@
 //! world's maps), so results that follow the numbering are deterministic.
 
 use std::collections::HashMap;
+use xacct_eval::SourcedPolicy;
 use xacct_policy::{AccountId, Effect, PrincipalEntry};
 use xacct_world::{Principal, World};
 
@@ -20,6 +21,9 @@ pub struct Entry<'w> {
     pub account: AccountId,
     pub name: &'w str,
     pub is_role: bool,
+    /// Its own identity-based policies (a user's groups' included), looked up once: who-can's
+    /// screen reads them for every principal of every question.
+    pub policies: &'w [SourcedPolicy],
 }
 
 impl Entry<'_> {
@@ -51,12 +55,14 @@ impl<'w> CallerIndex<'w> {
             account: role.account,
             name: role.name.as_str(),
             is_role: true,
+            policies: role.policies.as_slice(),
         });
         let users = world.users.values().map(|user| Entry {
             arn: user.arn.as_str(),
             account: user.account,
             name: user.name.as_str(),
             is_role: false,
+            policies: user.policies.as_slice(),
         });
         let entries: Vec<Entry<'w>> = roles.chain(users).collect();
         let mut index = Self {

@@ -21,7 +21,7 @@ pub use changes::{Affects, ChangeKind, Document};
 pub use questions::{Group, Question, Subject};
 
 use crate::callers::CallerIndex;
-use crate::who_can::{who_can, Kind, Reach, WhoCanQuery, DEFAULT_DEPTH};
+use crate::who_can::{who_can_prepared, Kind, Prepared, Reach, WhoCanQuery, DEFAULT_DEPTH};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use xacct_lake::Target;
@@ -149,6 +149,7 @@ pub struct DiffError {
 pub fn answer(
     world: &World,
     callers: &CallerIndex<'_>,
+    prepared: &Prepared,
     question: &Question,
     max_depth: usize,
 ) -> Result<BTreeMap<String, Reach>, DiffError> {
@@ -159,7 +160,7 @@ pub fn answer(
         max_depth,
         ..WhoCanQuery::new(question.action.clone(), question.resource.clone())
     };
-    let found = who_can(world, callers, &query).map_err(|error| DiffError {
+    let found = who_can_prepared(world, callers, prepared, &query).map_err(|error| DiffError {
         action: question.action.clone(),
         resource: question.resource.clone(),
         message: error.to_string(),
@@ -203,9 +204,10 @@ fn lake_permits(world: &World, question: &Question, reach: &Reach) -> bool {
 /// Every access of a world: every question's answer, in question order.
 pub fn access(world: &World, options: &Options) -> Result<Vec<Access>, DiffError> {
     let callers = CallerIndex::new(world);
+    let prepared = Prepared::new(world);
     let mut out = Vec::new();
     for question in questions::of_worlds(world, world) {
-        for reach in answer(world, &callers, &question, options.max_depth)?.values() {
+        for reach in answer(world, &callers, &prepared, &question, options.max_depth)?.values() {
             out.push(Access::of(&question, reach, world));
         }
     }
@@ -240,10 +242,15 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         max_depth: options.max_depth,
         ..Diff::default()
     };
-    let whole = [(before, &callers_before), (after, &callers_after)];
+    let prepared = [Prepared::new(before), Prepared::new(after)];
+    let whole = [
+        (before, &callers_before, &prepared[0]),
+        (after, &callers_after, &prepared[1]),
+    ];
     for question in asked {
-        let [was, is] =
-            whole.map(|(world, callers)| answer(world, callers, question, options.max_depth));
+        let [was, is] = whole.map(|(world, callers, prepared)| {
+            answer(world, callers, prepared, question, options.max_depth)
+        });
         out.compare(question, &was?, &is?, &documents, [before, after]);
     }
     out.documents = documents;

@@ -31,7 +31,9 @@ use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::search::{AssumeOptions, Query, Step};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use xacct_eval::{authorize, ContextValue, SourcedPolicy};
 use xacct_policy::template::VariableValues;
 use xacct_policy::{AccountId, ActionName, Arn, Effect, PrincipalEntry, Statement};
@@ -319,12 +321,122 @@ pub(crate) fn final_screen(
     Ok((screen, resource_side))
 }
 
+/// What who-can finds once per world and reuses across the questions asked of it: what the
+/// trust policies let in from outside the world, and the worlds with stand-ins (see
+/// `outside`) built so far, by what they stand in for. Answers are the same with or without
+/// it; asking many questions of one world ([`crate::diff`]) is faster with one.
+pub struct Prepared {
+    trusts: outside::Named,
+    outside: RefCell<HashMap<outside::Named, Rc<outside::Outside>>>,
+    edges: Edges,
+}
+
+/// AssumeRole edges between principals of the world, decided once: an edge's decision does
+/// not depend on the question (only on the context and `ExternalId`s, so only questions with
+/// neither use it), and the worlds with stand-ins decide edges between the world's own
+/// principals as the world does (they only add accounts and principals, see `outside`).
+#[derive(Default)]
+struct Edges {
+    /// ARN to a number, for the keys of `decided`.
+    numbers: RefCell<HashMap<Box<str>, u32>>,
+    decided: RefCell<HashMap<(u32, u32), Option<Passed>>>,
+}
+
+impl Edges {
+    fn number(&self, arn: &str) -> u32 {
+        let mut numbers = self.numbers.borrow_mut();
+        if let Some(number) = numbers.get(arn) {
+            return *number;
+        }
+        let number = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+        numbers.insert(arn.into(), number);
+        number
+    }
+
+    /// The decision of `caller` assuming `role`, decided now if it was not before.
+    fn decide(
+        &self,
+        world: &World,
+        edge_query: &Query,
+        role: &xacct_world::Role,
+        caller: &Entry<'_>,
+        evaluated: &mut usize,
+    ) -> Result<Option<Passed>, WhoCanError> {
+        let key = (self.number(caller.arn), self.number(&role.arn));
+        if let Some(known) = self.decided.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let passed = decide_edge(world, edge_query, role, caller, evaluated)?;
+        self.decided.borrow_mut().insert(key, passed.clone());
+        Ok(passed)
+    }
+}
+
+/// Worlds with stand-ins kept by a [`Prepared`] (each is a copy of the world).
+const KEPT_OUTSIDE_WORLDS: usize = 8;
+
+impl Prepared {
+    pub fn new(world: &World) -> Self {
+        Self {
+            trusts: outside::named_by_trusts(world),
+            outside: RefCell::new(HashMap::new()),
+            edges: Edges::default(),
+        }
+    }
+
+    /// The edge decisions `search` may reuse in `searched` (the world itself or one with
+    /// stand-ins): none when the query carries context or `ExternalId`s (edges then depend on
+    /// it), or when the stand-ins brought an organization the world lacks (requests of the
+    /// world's own principals may then be decided otherwise).
+    fn edges_for<'p>(
+        &'p self,
+        world: &'p World,
+        searched: &World,
+        query: &WhoCanQuery,
+    ) -> Option<(&'p Edges, &'p World)> {
+        let plain = query.context.is_empty() && query.external_ids.is_empty();
+        let same_organization = searched.organization.as_ref().map(|found| &found.id)
+            == world.organization.as_ref().map(|found| &found.id);
+        (plain && same_organization).then_some((&self.edges, world))
+    }
+
+    /// The world with stand-ins for what `resource_side` and the trusts let in; `None` when
+    /// they let in nobody outside the world.
+    fn outside(
+        &self,
+        world: &World,
+        resource_side: &[&SourcedPolicy],
+    ) -> Option<Rc<outside::Outside>> {
+        let named = outside::named(world, &self.trusts, resource_side)?;
+        if let Some(built) = self.outside.borrow().get(&named) {
+            return Some(Rc::clone(built));
+        }
+        let built = Rc::new(outside::build(world, &named));
+        let mut kept = self.outside.borrow_mut();
+        if kept.len() < KEPT_OUTSIDE_WORLDS {
+            kept.insert(named, Rc::clone(&built));
+        }
+        Some(built)
+    }
+}
+
 /// Answers a who-can question; `callers` must be built from the same world. Principals a
 /// policy lets in that the world does not hold are answered too (see `outside`), and so are
 /// the services the roles that can trust.
 pub fn who_can(
     world: &World,
     callers: &CallerIndex<'_>,
+    query: &WhoCanQuery,
+) -> Result<WhoCan, WhoCanError> {
+    who_can_prepared(world, callers, &Prepared::new(world), query)
+}
+
+/// [`who_can`], with what was found of the world for earlier questions (`prepared` must be
+/// made from the same world).
+pub fn who_can_prepared(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    prepared: &Prepared,
     query: &WhoCanQuery,
 ) -> Result<WhoCan, WhoCanError> {
     // An access point alias is asked as its access point.
@@ -340,16 +452,17 @@ pub fn who_can(
     // A request on no resource is made in the caller's own account: principals outside the
     // scenario make theirs in accounts the question is not about.
     let outside = (query.resource != "*")
-        .then(|| outside::with_outside(world, &resource_side))
+        .then(|| prepared.outside(world, &resource_side))
         .flatten();
     let Some(outside) = outside else {
-        let mut answer = search(world, callers, query)?;
+        let mut answer = search(world, callers, query, prepared.edges_for(world, world, query))?;
         services::add(world, callers, query, &mut answer)?;
         sort(&mut answer);
         return Ok(answer);
     };
     let index = CallerIndex::new(&outside.world);
-    let mut answer = search(&outside.world, &index, query)?;
+    let edges = prepared.edges_for(world, &outside.world, query);
+    let mut answer = search(&outside.world, &index, query, edges)?;
     for reach in &mut answer.principals {
         let meaning = outside.meaning.get(&reach.principal).or_else(|| {
             reach
@@ -393,6 +506,7 @@ fn search(
     world: &World,
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
+    edges: Option<(&Edges, &World)>,
 ) -> Result<WhoCan, WhoCanError> {
     let (screen, _) = final_screen(world, query)?;
     let mut out = WhoCan::default();
@@ -483,14 +597,21 @@ fn search(
                     out.screened += 1;
                     continue;
                 }
-                let Some(passed) = decide_edge(
-                    world,
-                    &edge_query,
-                    role,
-                    caller_entry,
-                    &mut out.evaluated,
-                )?
-                else {
+                // Edges between principals of the world are decided once; a stand-in's is
+                // decided in its own world.
+                let known = edges.filter(|(_, base)| {
+                    base.accounts.contains_key(&caller_entry.account)
+                        && base.accounts.contains_key(&target_entry.account)
+                });
+                let passed = match known {
+                    Some((edges, _)) => {
+                        edges.decide(world, &edge_query, role, caller_entry, &mut out.evaluated)?
+                    }
+                    None => {
+                        decide_edge(world, &edge_query, role, caller_entry, &mut out.evaluated)?
+                    }
+                };
+                let Some(passed) = passed else {
                     continue;
                 };
                 {
@@ -683,19 +804,8 @@ fn reach_of(
 }
 
 /// The identity-based policies of a caller (a role's or a user's own).
-fn identity_policies<'w>(world: &'w World, entry: &Entry<'_>) -> &'w [SourcedPolicy] {
-    if entry.is_role {
-        world
-            .roles
-            .get(entry.arn)
-            .map(|role| role.policies.as_slice())
-    } else {
-        world
-            .users
-            .get(entry.arn)
-            .map(|user| user.policies.as_slice())
-    }
-    .unwrap_or_default()
+fn identity_policies<'w>(_world: &World, entry: &Entry<'w>) -> &'w [SourcedPolicy] {
+    entry.policies
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::who_can::who_can;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
