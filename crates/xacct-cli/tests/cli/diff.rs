@@ -11,8 +11,9 @@ use super::{workspace_root, xacct, AT};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const PAIRS: [&str; 7] = [
+const PAIRS: [&str; 8] = [
     "trust-widened",
+    "trust-opened",
     "bucket-policy-narrowed",
     "scp-added",
     "lf-grant-revoked",

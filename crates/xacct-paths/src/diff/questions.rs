@@ -1,16 +1,8 @@
-//! The questions a diff asks of both worlds: for every data resource either world holds, the
-//! actions that matter to it, one per kind of access. Both worlds are asked the same
-//! questions, so a resource only one of them holds is asked of the other too (nobody can
-//! reach what does not exist).
-//!
-//! | resource | read | write | list | decrypt | consume | admin |
-//! |---|---|---|---|---|---|---|
-//! | bucket | `s3:GetObject` on `BUCKET/*` | `s3:PutObject` on `BUCKET/*` | `s3:ListBucket` | | | `s3:PutBucketPolicy` |
-//! | prefix a policy names | `s3:GetObject` on `BUCKET/PREFIX*` | `s3:PutObject` on it | | | | |
-//! | KMS key | | `kms:GenerateDataKey` | | `kms:Decrypt` | | `kms:PutKeyPolicy` |
-//! | Kinesis stream | | `kinesis:PutRecord` | `kinesis:ListShards` | | `kinesis:GetRecords` | `kinesis:PutResourcePolicy` |
-//! | stream consumer | | | | | `kinesis:SubscribeToShard` | |
-//! | Glue table | `glue:GetTable` + Lake Formation `SELECT` | `glue:UpdateTable` + `INSERT` or `ALTER` | | | | `glue:DeleteTable` + `DROP` |
+//! The questions a diff asks of both worlds: for every data resource either world holds, every
+//! action of each kind of access that matters to it (read, write, list, decrypt, consume,
+//! admin; the tables below, as docs/diff.md lists them), each action its own question. Both
+//! worlds are asked the same questions, so a resource only one of them holds is asked of the
+//! other too (nobody can reach what does not exist).
 //!
 //! A table question needs both gates: IAM (who-can) and the Lake Formation permission
 //! (<https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html>).
@@ -196,17 +188,36 @@ fn table_actions() -> [(Group, &'static str, Vec<Permission>); 5] {
     ]
 }
 
-/// Every action a question may ask about, for the tests: each must be one the catalog knows.
-pub fn actions() -> Vec<&'static str> {
-    BUCKET_ACTIONS
-        .iter()
-        .chain(&OBJECT_ACTIONS)
-        .chain(&KEY_ACTIONS)
-        .chain(&STREAM_ACTIONS)
-        .chain(&CONSUMER_ACTIONS)
-        .map(|(_, action)| *action)
-        .chain(table_actions().into_iter().map(|(_, action, _)| action))
-        .collect()
+/// Every action a question may ask about, each with a resource of the kind it is asked on, for
+/// the test that the catalog knows each on that resource.
+pub fn actions() -> Vec<(&'static str, &'static str)> {
+    let on = |actions: &[(Group, &'static str)], resource: &'static str| {
+        actions
+            .iter()
+            .map(|(_, action)| (*action, resource))
+            .collect::<Vec<_>>()
+    };
+    let mut out = on(&BUCKET_ACTIONS, "arn:aws:s3:::bucket");
+    out.extend(on(&OBJECT_ACTIONS, "arn:aws:s3:::bucket/*"));
+    out.extend(on(
+        &KEY_ACTIONS,
+        "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ));
+    out.extend(on(
+        &STREAM_ACTIONS,
+        "arn:aws:kinesis:us-east-1:111111111111:stream/orders",
+    ));
+    out.extend(on(
+        &CONSUMER_ACTIONS,
+        "arn:aws:kinesis:us-east-1:111111111111:stream/orders/consumer/reader:1700000000",
+    ));
+    out.extend(table_actions().into_iter().map(|(_, action, _)| {
+        (
+            action,
+            "arn:aws:glue:us-east-1:111111111111:table/sales/orders",
+        )
+    }));
+    out
 }
 
 /// Every question of both worlds, sorted, each once.
