@@ -112,6 +112,25 @@ impl<'w> CallerIndex<'w> {
         (0..).zip(&self.entries)
     }
 
+    /// The roles and users of an account, in id order.
+    pub fn of_account(&self, account: AccountId) -> &[Id] {
+        self.by_account.get(&account).map_or(&[], Vec::as_slice)
+    }
+
+    /// The roles of an account with that name (one at most, unless paths differ).
+    pub fn roles_named<'s>(&'s self, account: AccountId, name: &'s str) -> &'s [Id] {
+        self.roles_by_name
+            .get(&(account, name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The users of an account with that name.
+    pub fn users_named<'s>(&'s self, account: AccountId, name: &'s str) -> &'s [Id] {
+        self.users_by_name
+            .get(&(account, name))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The id of a role or user ARN.
     pub fn id(&self, arn: &str) -> Option<Id> {
         self.by_arn.get(arn).copied()

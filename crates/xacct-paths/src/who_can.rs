@@ -25,15 +25,17 @@
 
 mod access_point;
 mod outside;
+mod prepared;
 mod services;
+
+pub use prepared::Prepared;
+use prepared::Edges;
 
 use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::search::{AssumeOptions, Query, Step};
 use serde::Serialize;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 use xacct_eval::{authorize, ContextValue, SourcedPolicy};
 use xacct_policy::template::VariableValues;
 use xacct_policy::{AccountId, ActionName, Arn, Effect, PrincipalEntry, Statement};
@@ -208,13 +210,18 @@ impl Screen {
         screen
     }
 
-    fn action_and_resource_may_match(&self, statement: &Statement) -> bool {
+    /// Whether the statement's action clause may cover `action`.
+    fn action_may_match(statement: &Statement, action: &ActionName) -> bool {
         let listed = statement
             .action
             .patterns
             .iter()
-            .any(|pattern| pattern.value.matches(&self.action));
-        if listed == statement.action.negated {
+            .any(|pattern| pattern.value.matches(action));
+        listed != statement.action.negated
+    }
+
+    fn action_and_resource_may_match(&self, statement: &Statement) -> bool {
+        if !Self::action_may_match(statement, &self.action) {
             return false;
         }
         match &statement.resource {
@@ -321,105 +328,6 @@ pub(crate) fn final_screen(
     Ok((screen, resource_side))
 }
 
-/// What who-can finds once per world and reuses across the questions asked of it: what the
-/// trust policies let in from outside the world, and the worlds with stand-ins (see
-/// `outside`) built so far, by what they stand in for. Answers are the same with or without
-/// it; asking many questions of one world ([`crate::diff`]) is faster with one.
-pub struct Prepared {
-    trusts: outside::Named,
-    outside: RefCell<HashMap<outside::Named, Rc<outside::Outside>>>,
-    edges: Edges,
-}
-
-/// AssumeRole edges between principals of the world, decided once: an edge's decision does
-/// not depend on the question (only on the context and `ExternalId`s, so only questions with
-/// neither use it), and the worlds with stand-ins decide edges between the world's own
-/// principals as the world does (they only add accounts and principals, see `outside`).
-#[derive(Default)]
-struct Edges {
-    /// ARN to a number, for the keys of `decided`.
-    numbers: RefCell<HashMap<Box<str>, u32>>,
-    decided: RefCell<HashMap<(u32, u32), Option<Passed>>>,
-}
-
-impl Edges {
-    fn number(&self, arn: &str) -> u32 {
-        let mut numbers = self.numbers.borrow_mut();
-        if let Some(number) = numbers.get(arn) {
-            return *number;
-        }
-        let number = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
-        numbers.insert(arn.into(), number);
-        number
-    }
-
-    /// The decision of `caller` assuming `role`, decided now if it was not before.
-    fn decide(
-        &self,
-        world: &World,
-        edge_query: &Query,
-        role: &xacct_world::Role,
-        caller: &Entry<'_>,
-        evaluated: &mut usize,
-    ) -> Result<Option<Passed>, WhoCanError> {
-        let key = (self.number(caller.arn), self.number(&role.arn));
-        if let Some(known) = self.decided.borrow().get(&key) {
-            return Ok(known.clone());
-        }
-        let passed = decide_edge(world, edge_query, role, caller, evaluated)?;
-        self.decided.borrow_mut().insert(key, passed.clone());
-        Ok(passed)
-    }
-}
-
-/// Worlds with stand-ins kept by a [`Prepared`] (each is a copy of the world).
-const KEPT_OUTSIDE_WORLDS: usize = 8;
-
-impl Prepared {
-    pub fn new(world: &World) -> Self {
-        Self {
-            trusts: outside::named_by_trusts(world),
-            outside: RefCell::new(HashMap::new()),
-            edges: Edges::default(),
-        }
-    }
-
-    /// The edge decisions `search` may reuse in `searched` (the world itself or one with
-    /// stand-ins): none when the query carries context or `ExternalId`s (edges then depend on
-    /// it), or when the stand-ins brought an organization the world lacks (requests of the
-    /// world's own principals may then be decided otherwise).
-    fn edges_for<'p>(
-        &'p self,
-        world: &'p World,
-        searched: &World,
-        query: &WhoCanQuery,
-    ) -> Option<(&'p Edges, &'p World)> {
-        let plain = query.context.is_empty() && query.external_ids.is_empty();
-        let same_organization = searched.organization.as_ref().map(|found| &found.id)
-            == world.organization.as_ref().map(|found| &found.id);
-        (plain && same_organization).then_some((&self.edges, world))
-    }
-
-    /// The world with stand-ins for what `resource_side` and the trusts let in; `None` when
-    /// they let in nobody outside the world.
-    fn outside(
-        &self,
-        world: &World,
-        resource_side: &[&SourcedPolicy],
-    ) -> Option<Rc<outside::Outside>> {
-        let named = outside::named(world, &self.trusts, resource_side)?;
-        if let Some(built) = self.outside.borrow().get(&named) {
-            return Some(Rc::clone(built));
-        }
-        let built = Rc::new(outside::build(world, &named));
-        let mut kept = self.outside.borrow_mut();
-        if kept.len() < KEPT_OUTSIDE_WORLDS {
-            kept.insert(named, Rc::clone(&built));
-        }
-        Some(built)
-    }
-}
-
 /// Answers a who-can question; `callers` must be built from the same world. Principals a
 /// policy lets in that the world does not hold are answered too (see `outside`), and so are
 /// the services the roles that can trust.
@@ -455,14 +363,29 @@ pub fn who_can_prepared(
         .then(|| prepared.outside(world, &resource_side))
         .flatten();
     let Some(outside) = outside else {
-        let mut answer = search(world, callers, query, prepared.edges_for(world, world, query))?;
-        services::add(world, callers, query, &mut answer)?;
+        let acting = prepared.acting(world, callers, &query.action);
+        let mut answer = search(
+            world,
+            callers,
+            query,
+            prepared.edges_for(world, world, query),
+            Some((&acting, world)),
+        )?;
+        let passers = prepared.passers(world, callers);
+        services::add(world, callers, Some((passers, world)), query, &mut answer)?;
         sort(&mut answer);
         return Ok(answer);
     };
     let index = CallerIndex::new(&outside.world);
     let edges = prepared.edges_for(world, &outside.world, query);
-    let mut answer = search(&outside.world, &index, query, edges)?;
+    let acting = prepared.acting(world, callers, &query.action);
+    let mut answer = search(
+        &outside.world,
+        &index,
+        query,
+        edges,
+        Some((&acting, world)),
+    )?;
     for reach in &mut answer.principals {
         let meaning = outside.meaning.get(&reach.principal).or_else(|| {
             reach
@@ -483,7 +406,14 @@ pub fn who_can_prepared(
             reach.role = None;
         }
     }
-    services::add(&outside.world, &index, query, &mut answer)?;
+    let passers = prepared.passers(world, callers);
+    services::add(
+        &outside.world,
+        &index,
+        Some((passers, world)),
+        query,
+        &mut answer,
+    )?;
     outside::add_foreign_organizations(
         &outside.world,
         &outside.foreign_organizations,
@@ -507,6 +437,7 @@ fn search(
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
     edges: Option<(&Edges, &World)>,
+    acting: Option<(&[String], &World)>,
 ) -> Result<WhoCan, WhoCanError> {
     let (screen, _) = final_screen(world, query)?;
     let mut out = WhoCan::default();
@@ -518,7 +449,15 @@ fn search(
     // The resource side of a Glue catalog read across accounts includes what an active RAM
     // share adds for the caller's account, which the screen does not see: decide them all.
     let screen_final = !query.exhaustive && !query.resource.starts_with("arn:aws:glue:");
-    for (id, entry) in callers.entries() {
+    let candidates: Vec<Id> = match acting.filter(|_| screen_final) {
+        Some((acting, base)) => prepared::candidates(&screen, callers, acting, base),
+        None => callers.entries().map(|(id, _)| id).collect(),
+    };
+    out.screened += callers.len() - candidates.len();
+    for id in candidates {
+        let Some(entry) = callers.entry(id) else {
+            continue;
+        };
         if screen_final && !screen.may_allow(world, entry) {
             out.screened += 1;
             continue;
