@@ -24,7 +24,8 @@ use crate::callers::{CallerIndex, Entry, Id};
 use crate::index::TrustIndex;
 use crate::who_can::{decide_edge, edge_query, final_screen, Screen, WhoCanError, WhoCanQuery};
 use std::collections::{BTreeSet, HashMap};
-use xacct_policy::{AccountId, Effect};
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{AccountId, ActionName, Effect, Statement};
 use xacct_world::model::Role;
 use xacct_world::World;
 
@@ -85,23 +86,69 @@ impl Scope {
         if self.everything {
             return Ok(questions.iter().collect());
         }
-        let mut reach: Vec<Vec<Id>> = Vec::new();
-        for (world, callers) in worlds {
-            let changed = self.changed(world, callers);
-            reach.push(forward(world, callers, &changed, max_depth)?);
+        let [(before, _), (after, _)] = worlds;
+        // The accounts whose SCPs changed for AssumeRole: their principals' edges may differ.
+        let edge_accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
+        // What the changed principals reach, by the accounts whose SCPs changed for the
+        // question's action (few distinct sets: one per action at most).
+        let mut reach_by_accounts: HashMap<BTreeSet<AccountId>, Vec<Vec<Id>>> = HashMap::new();
+        let mut accounts_by_action: HashMap<&str, BTreeSet<AccountId>> = HashMap::new();
+        let mut out = Vec::new();
+        for question in questions {
+            if self.touches_resource(question, worlds) {
+                out.push(question);
+                continue;
+            }
+            let accounts = accounts_by_action
+                .entry(question.action.as_str())
+                .or_insert_with(|| {
+                    let mut accounts = edge_accounts.clone();
+                    accounts.extend(self.scp_changed_for(before, after, &question.action));
+                    accounts
+                })
+                .clone();
+            let reach = match reach_by_accounts.get(&accounts) {
+                Some(reach) => reach,
+                None => {
+                    let mut reach = Vec::new();
+                    for (world, callers) in worlds {
+                        let changed = self.changed(callers, &accounts);
+                        reach.push(forward(world, callers, &changed, max_depth)?);
+                    }
+                    reach_by_accounts.entry(accounts).or_insert(reach)
+                }
+            };
+            if reach.iter().all(Vec::is_empty) {
+                continue;
+            }
+            let asked = matches!(question.subject, Subject::Table { .. })
+                || worlds.iter().zip(reach).any(|((world, callers), ids)| {
+                    may_be_allowed(world, callers, ids, question)
+                });
+            if asked {
+                out.push(question);
+            }
         }
-        let any_principal = reach.iter().any(|ids| !ids.is_empty());
-        Ok(questions
+        Ok(out)
+    }
+
+    /// The accounts among those whose SCPs changed where they changed for `action`: some level
+    /// of the account's SCPs holds, in one world and not the other, a statement whose action
+    /// may cover it. A request for another action meets the same statements in both worlds,
+    /// so the same SCP decision.
+    fn scp_changed_for(&self, before: &World, after: &World, action: &str) -> BTreeSet<AccountId> {
+        let Ok(action) = action.parse::<ActionName>() else {
+            return self.principal_accounts.clone();
+        };
+        self.principal_accounts
             .iter()
-            .filter(|question| {
-                self.touches_resource(question, worlds)
-                    || (any_principal
-                        && (matches!(question.subject, Subject::Table { .. })
-                            || worlds.iter().zip(&reach).any(|((world, callers), ids)| {
-                                may_be_allowed(world, callers, ids, question)
-                            })))
+            .copied()
+            .filter(|account| {
+                let was = scp_statements(before, *account, &action);
+                let is = scp_statements(after, *account, &action);
+                was != is || was.iter().chain(&is).flatten().any(Option::is_none)
             })
-            .collect())
+            .collect()
     }
 
     fn touches_resource(
@@ -133,18 +180,68 @@ impl Scope {
     }
 
     /// The principals whose requests changed: the changed principals, the principals of
-    /// accounts whose SCPs changed, the roles of accounts whose RCPs changed.
-    fn changed(&self, _world: &World, callers: &CallerIndex<'_>) -> Vec<Id> {
+    /// `scp_accounts` (accounts whose SCPs changed, for the action asked), the roles of
+    /// accounts whose RCPs changed.
+    fn changed(&self, callers: &CallerIndex<'_>, scp_accounts: &BTreeSet<AccountId>) -> Vec<Id> {
         callers
             .entries()
             .filter(|(_, entry)| {
                 self.principals.contains(entry.arn)
-                    || self.principal_accounts.contains(&entry.account)
+                    || scp_accounts.contains(&entry.account)
                     || (entry.is_role && self.resource_accounts.contains(&entry.account))
             })
             .map(|(id, _)| id)
             .collect()
     }
+}
+
+/// The statements of each SCP level over `account` (root first) whose action clause may cover
+/// `action`, each as its JSON text read without `Sid` and sorted (a statement without source
+/// text is `None`, never taken as unchanged).
+fn scp_statements(
+    world: &World,
+    account: AccountId,
+    action: &ActionName,
+) -> Vec<Vec<Option<serde_json::Value>>> {
+    world
+        .scp_levels(account)
+        .iter()
+        .map(|level| {
+            let mut statements: Vec<Option<serde_json::Value>> = level
+                .iter()
+                .flat_map(|policy| {
+                    policy
+                        .policy
+                        .statements
+                        .iter()
+                        .filter(|statement| may_cover(statement, action))
+                        .map(move |statement| statement_json(policy, statement))
+                })
+                .collect();
+            statements.sort_by_key(|value| value.as_ref().map(ToString::to_string));
+            statements
+        })
+        .collect()
+}
+
+/// Whether a statement's action clause may cover `action`.
+fn may_cover(statement: &Statement, action: &ActionName) -> bool {
+    let listed = statement
+        .action
+        .patterns
+        .iter()
+        .any(|pattern| pattern.value.matches(action));
+    listed != statement.action.negated
+}
+
+/// A statement as its JSON text reads, without its `Sid` (which does not take part in a
+/// decision), so that a statement moved or reformatted is the same statement.
+fn statement_json(policy: &SourcedPolicy, statement: &Statement) -> Option<serde_json::Value> {
+    let source = policy.source.as_ref()?;
+    let text = source.text.get(statement.span.start..statement.span.end)?;
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.as_object_mut()?.remove("Sid");
+    Some(value)
 }
 
 /// Whether who-can would try `caller` assuming `role` (its edge screen: an identity statement
