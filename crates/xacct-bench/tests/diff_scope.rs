@@ -29,11 +29,18 @@ type Key = (String, String, String);
 /// The principals `who_can` finds for `question` in `world`, straight from who-can (none when
 /// the world lacks the resource). The generated organization has no Glue tables, so no Lake
 /// Formation gate applies.
-fn who_can_answer(world: &World, callers: &CallerIndex<'_>, question: &Question) -> BTreeSet<String> {
+fn who_can_answer(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    question: &Question,
+) -> BTreeSet<String> {
     if !question.subject.exists_in(world) {
         return BTreeSet::new();
     }
-    assert!(question.subject.table().is_none(), "a table: gate it by Lake Formation");
+    assert!(
+        question.subject.table().is_none(),
+        "a table: gate it by Lake Formation"
+    );
     let query = WhoCanQuery::new(question.action.clone(), question.resource.clone());
     who_can(world, callers, &query)
         .unwrap()
@@ -100,7 +107,11 @@ fn the_scoped_diff_of_a_generated_organization_equals_asking_everything() {
         assert_eq!(keys(&scoped.gained), keys(&all.gained), "{name}: gained");
         assert_eq!(keys(&scoped.lost), keys(&all.lost), "{name}: lost");
         let (gained, lost) = set_difference(&before, after);
-        assert_eq!(keys(&scoped.gained), gained, "{name}: gained, against who-can");
+        assert_eq!(
+            keys(&scoped.gained),
+            gained,
+            "{name}: gained, against who-can"
+        );
         assert_eq!(keys(&scoped.lost), lost, "{name}: lost, against who-can");
         // A trust widened to an account whose administrators reach the data anyway changes
         // nothing; the others do.

@@ -28,8 +28,8 @@ mod outside;
 mod prepared;
 mod services;
 
-pub use prepared::Prepared;
 use prepared::Edges;
+pub use prepared::Prepared;
 
 use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
@@ -379,13 +379,7 @@ pub fn who_can_prepared(
     let index = CallerIndex::new(&outside.world);
     let edges = prepared.edges_for(world, &outside.world, query);
     let acting = prepared.acting(world, callers, &query.action);
-    let mut answer = search(
-        &outside.world,
-        &index,
-        query,
-        edges,
-        Some((&acting, world)),
-    )?;
+    let mut answer = search(&outside.world, &index, query, edges, Some((&acting, world)))?;
     for reach in &mut answer.principals {
         let meaning = outside.meaning.get(&reach.principal).or_else(|| {
             reach

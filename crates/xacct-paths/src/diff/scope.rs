@@ -122,9 +122,10 @@ impl Scope {
                 continue;
             }
             let asked = matches!(question.subject, Subject::Table { .. })
-                || worlds.iter().zip(reach).any(|((world, callers), ids)| {
-                    may_be_allowed(world, callers, ids, question)
-                });
+                || worlds
+                    .iter()
+                    .zip(reach)
+                    .any(|((world, callers), ids)| may_be_allowed(world, callers, ids, question));
             if asked {
                 out.push(question);
             }

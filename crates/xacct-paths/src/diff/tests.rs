@@ -153,7 +153,12 @@ fn a_change_to_one_action_of_a_kind_is_listed() {
         "s3:DeleteObject".to_owned(),
         "arn:aws:s3:::lake-a/*".to_owned()
     )));
-    assert!(gained.iter().all(|(_, action, _)| action == "s3:DeleteObject"), "{gained:?}");
+    assert!(
+        gained
+            .iter()
+            .all(|(_, action, _)| action == "s3:DeleteObject"),
+        "{gained:?}"
+    );
     assert!(found.lost.is_empty());
 }
 

@@ -158,7 +158,6 @@ impl Prepared {
     }
 }
 
-
 /// Whether the principal has an identity Allow statement whose action clause may cover `action`.
 fn acts(entry: &Entry<'_>, action: &ActionName) -> bool {
     entry.policies.iter().any(|policy| {

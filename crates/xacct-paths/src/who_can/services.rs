@@ -54,8 +54,7 @@ fn passers<'w>(
             .map(|(_, entry)| *entry)
             .collect();
     };
-    let mut ids: Vec<crate::callers::Id> =
-        arns.iter().filter_map(|arn| callers.id(arn)).collect();
+    let mut ids: Vec<crate::callers::Id> = arns.iter().filter_map(|arn| callers.id(arn)).collect();
     ids.extend(
         callers
             .entries()
