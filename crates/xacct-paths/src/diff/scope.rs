@@ -87,6 +87,16 @@ impl Scope {
             return Ok(questions.iter().collect());
         }
         let [(before, _), (after, _)] = worlds;
+        // Principals outside the scenario that stand for other accounts of the organization
+        // sit under its root: a change of the root's SCPs changes what they may do, which the
+        // scenario's principals do not show. Asked everything.
+        if !self.principal_accounts.is_empty() {
+            let (was, is) = (root_scps(before), root_scps(after));
+            // A statement without source text is never taken as unchanged.
+            if was != is || was.iter().chain(&is).any(Option::is_none) {
+                return Ok(questions.iter().collect());
+            }
+        }
         // The accounts whose SCPs changed for AssumeRole: their principals' edges may differ.
         let edge_accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
         // What the changed principals reach, by the accounts whose SCPs changed for the
@@ -223,6 +233,29 @@ fn scp_statements(
             statements
         })
         .collect()
+}
+
+/// The statements of the SCPs of the organization's root units (as [`scp_statements`] reads
+/// them, every action).
+fn root_scps(world: &World) -> Vec<Option<serde_json::Value>> {
+    let Some(organization) = &world.organization else {
+        return Vec::new();
+    };
+    let mut out: Vec<Option<serde_json::Value>> = organization
+        .units
+        .values()
+        .filter(|unit| unit.parent.is_none())
+        .flat_map(|unit| &unit.scps)
+        .flat_map(|policy| {
+            policy
+                .policy
+                .statements
+                .iter()
+                .map(move |statement| statement_json(policy, statement))
+        })
+        .collect();
+    out.sort_by_key(|value| value.as_ref().map(ToString::to_string));
+    out
 }
 
 /// Whether a statement's action clause may cover `action`.
