@@ -268,14 +268,39 @@ fn may_cover(statement: &Statement, action: &ActionName) -> bool {
     listed != statement.action.negated
 }
 
-/// A statement as its JSON text reads, without its `Sid` (which does not take part in a
-/// decision), so that a statement moved or reformatted is the same statement.
+/// What a statement decides, comparable across worlds: without conditions or principal, its
+/// effect, actions (lowercase: action names are not case sensitive) and resources as written;
+/// otherwise its JSON text without its `Sid` (which takes no part in a decision), so a
+/// statement moved or reformatted is the same statement. `None` when neither can be read (a
+/// generated document with conditions): never taken as unchanged.
 fn statement_json(policy: &SourcedPolicy, statement: &Statement) -> Option<serde_json::Value> {
+    if statement.conditions.is_empty() && statement.principal.is_none() {
+        let mut actions: Vec<String> = statement
+            .action
+            .patterns
+            .iter()
+            .map(|pattern| pattern.value.as_str().to_ascii_lowercase())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        let resources = statement.resource.as_ref().map(|clause| {
+            let mut texts = clause.texts.clone();
+            texts.sort();
+            texts.dedup();
+            serde_json::json!({"negated": clause.negated, "patterns": texts})
+        });
+        return Some(serde_json::json!({"plain": {
+            "allow": statement.effect == Effect::Allow,
+            "notAction": statement.action.negated,
+            "actions": actions,
+            "resources": resources,
+        }}));
+    }
     let source = policy.source.as_ref()?;
     let text = source.text.get(statement.span.start..statement.span.end)?;
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
     value.as_object_mut()?.remove("Sid");
-    Some(value)
+    Some(serde_json::json!({ "text": value }))
 }
 
 /// Whether who-can would try `caller` assuming `role` (its edge screen: an identity statement
