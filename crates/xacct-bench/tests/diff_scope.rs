@@ -29,7 +29,10 @@ type Key = (String, String, String);
 /// The principals `who_can` finds for `question` in `world`, straight from who-can (none when
 /// the world lacks the resource). The generated organization has no Glue tables, so no Lake
 /// Formation gate applies.
-#[expect(clippy::unwrap_used, reason = "a question who-can cannot answer fails the test")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a question who-can cannot answer fails the test"
+)]
 fn who_can_answer(
     world: &World,
     callers: &CallerIndex<'_>,

@@ -28,8 +28,8 @@ mod outside;
 mod prepared;
 mod services;
 
-use prepared::Edges;
 pub use prepared::Prepared;
+use prepared::{Edge, EdgeMemo};
 
 use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
@@ -368,7 +368,7 @@ pub fn who_can_prepared(
             world,
             callers,
             query,
-            prepared.edges_for(world, world, query),
+            prepared.edges_for(world, world, None, query),
             Some((&acting, world)),
         )?;
         let passers = prepared.passers(world, callers);
@@ -376,8 +376,11 @@ pub fn who_can_prepared(
         sort(&mut answer);
         return Ok(answer);
     };
+    let built = outside;
+    let outside = &built.outside;
     let index = CallerIndex::new(&outside.world);
-    let edges = prepared.edges_for(world, &outside.world, query);
+    let numbers = built.numbers(world, callers, &index);
+    let edges = prepared.edges_for(world, &outside.world, Some(numbers), query);
     let acting = prepared.acting(world, callers, &query.action);
     let mut answer = search(&outside.world, &index, query, edges, Some((&acting, world)))?;
     for reach in &mut answer.principals {
@@ -430,7 +433,7 @@ fn search(
     world: &World,
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
-    edges: Option<(&Edges, &World)>,
+    edges: Option<EdgeMemo<'_>>,
     acting: Option<(&[String], &World)>,
 ) -> Result<WhoCan, WhoCanError> {
     let (screen, _) = final_screen(world, query)?;
@@ -513,12 +516,8 @@ fn search(
             let Some(role) = world.roles.get(target_entry.arn) else {
                 continue;
             };
-            let edge_screen = Screen::new(
-                assume_role.clone(),
-                role.arn.clone(),
-                Some(role.account),
-                &[&role.trust],
-            );
+            // Built when an edge is not known yet.
+            let mut edge_screen: Option<Screen> = None;
             for caller in callers.trusted_by(world, target) {
                 if found.get(caller as usize).is_some_and(Option::is_some) {
                     continue;
@@ -526,24 +525,57 @@ fn search(
                 let Some(caller_entry) = callers.entry(caller) else {
                     continue;
                 };
-                if !query.exhaustive && !edge_screen.may_allow(world, caller_entry) {
-                    out.screened += 1;
-                    continue;
-                }
                 // Edges between principals of the world are decided once; a stand-in's is
                 // decided in its own world.
-                let known = edges.filter(|(_, base)| {
-                    base.accounts.contains_key(&caller_entry.account)
-                        && base.accounts.contains_key(&target_entry.account)
+                let key = edges.and_then(|memo| Some((memo, memo.key(caller, target)?)));
+                if let Some(known) = key.and_then(|(memo, key)| memo.edges.known(key)) {
+                    match known {
+                        Edge::Screened => {
+                            out.screened += 1;
+                            continue;
+                        }
+                        Edge::Failed => continue,
+                        Edge::Passed(passed) => {
+                            set(
+                                &mut found,
+                                caller,
+                                Found {
+                                    next: Some(target),
+                                    external_id: passed.external_id,
+                                    session_name: passed.session_name,
+                                },
+                            );
+                            if caller_entry.is_role {
+                                next_frontier.push(caller);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let screen = edge_screen.get_or_insert_with(|| {
+                    Screen::new(
+                        assume_role.clone(),
+                        role.arn.clone(),
+                        Some(role.account),
+                        &[&role.trust],
+                    )
                 });
-                let passed = match known {
-                    Some((edges, _)) => {
-                        edges.decide(world, &edge_query, role, caller_entry, &mut out.evaluated)?
+                if !query.exhaustive && !screen.may_allow(world, caller_entry) {
+                    out.screened += 1;
+                    if let Some((memo, key)) = key {
+                        memo.edges.keep(key, Edge::Screened);
                     }
-                    None => {
-                        decide_edge(world, &edge_query, role, caller_entry, &mut out.evaluated)?
-                    }
-                };
+                    continue;
+                }
+                let passed =
+                    decide_edge(world, &edge_query, role, caller_entry, &mut out.evaluated)?;
+                if let Some((memo, key)) = key {
+                    let kept = match &passed {
+                        Some(passed) => Edge::Passed(passed.clone()),
+                        None => Edge::Failed,
+                    };
+                    memo.edges.keep(key, kept);
+                }
                 let Some(passed) = passed else {
                     continue;
                 };

@@ -4,9 +4,8 @@
 //! without it.
 
 use super::outside::{self, Named, Outside};
-use super::{decide_edge, services, Entry, Passed, Screen, WhoCanError, WhoCanQuery};
+use super::{services, Entry, Passed, Screen, WhoCanQuery};
 use crate::callers::{CallerIndex, Id};
-use crate::search::Query;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -20,7 +19,7 @@ use xacct_world::World;
 /// it; asking many questions of one world ([`crate::diff`]) is faster with one.
 pub struct Prepared {
     trusts: Named,
-    outside: RefCell<HashMap<Named, Rc<Outside>>>,
+    outside: RefCell<HashMap<Named, Rc<Built>>>,
     edges: Edges,
     /// The ARNs of the principals that may pass a role (for the services' ways in).
     passers: OnceCell<Vec<String>>,
@@ -29,44 +28,86 @@ pub struct Prepared {
     acting: RefCell<HashMap<String, Rc<Vec<String>>>>,
 }
 
-/// AssumeRole edges between principals of the world, decided once: an edge's decision does
-/// not depend on the question (only on the context and `ExternalId`s, so only questions with
-/// neither use it), and the worlds with stand-ins decide edges between the world's own
-/// principals as the world does (they only add accounts and principals, see `outside`).
+/// AssumeRole edges between principals of the world, decided once, by the ids of the world's
+/// caller index: an edge's screen and decision do not depend on the question (only on the
+/// context and `ExternalId`s, so only questions with neither use them), and the worlds with
+/// stand-ins decide edges between the world's own principals as the world does (they only add
+/// accounts and principals, see `outside`).
 #[derive(Default)]
 pub(super) struct Edges {
-    /// ARN to a number, for the keys of `decided`.
-    numbers: RefCell<HashMap<Box<str>, u32>>,
-    decided: RefCell<HashMap<(u32, u32), Option<Passed>>>,
+    decided: RefCell<HashMap<(Id, Id), Edge>>,
+}
+
+/// What became of an edge.
+#[derive(Debug, Clone)]
+pub(super) enum Edge {
+    /// The edge screen showed the engine could not allow it.
+    Screened,
+    Failed,
+    Passed(Passed),
 }
 
 impl Edges {
-    fn number(&self, arn: &str) -> u32 {
-        let mut numbers = self.numbers.borrow_mut();
-        if let Some(number) = numbers.get(arn) {
-            return *number;
-        }
-        let number = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
-        numbers.insert(arn.into(), number);
-        number
+    pub(super) fn known(&self, key: (Id, Id)) -> Option<Edge> {
+        self.decided.borrow().get(&key).cloned()
     }
 
-    /// The decision of `caller` assuming `role`, decided now if it was not before.
-    pub(super) fn decide(
-        &self,
-        world: &World,
-        edge_query: &Query,
-        role: &xacct_world::Role,
-        caller: &Entry<'_>,
-        evaluated: &mut usize,
-    ) -> Result<Option<Passed>, WhoCanError> {
-        let key = (self.number(caller.arn), self.number(&role.arn));
-        if let Some(known) = self.decided.borrow().get(&key) {
-            return Ok(known.clone());
+    pub(super) fn keep(&self, key: (Id, Id), edge: Edge) {
+        self.decided.borrow_mut().insert(key, edge);
+    }
+}
+
+/// The edges a search may reuse, and how to number its principals as the world's caller index
+/// does (`None`: the search is of the world itself; else by the searched index's ids, `None`
+/// for a stand-in).
+#[derive(Clone, Copy)]
+pub(super) struct EdgeMemo<'a> {
+    pub edges: &'a Edges,
+    numbers: Option<&'a [Option<Id>]>,
+}
+
+impl EdgeMemo<'_> {
+    /// The key of the edge from `caller` to `target` (ids of the searched index); `None` for an
+    /// edge with a stand-in.
+    pub(super) fn key(&self, caller: Id, target: Id) -> Option<(Id, Id)> {
+        match self.numbers {
+            None => Some((caller, target)),
+            Some(numbers) => Some((
+                (*numbers.get(caller as usize)?)?,
+                (*numbers.get(target as usize)?)?,
+            )),
         }
-        let passed = decide_edge(world, edge_query, role, caller, evaluated)?;
-        self.decided.borrow_mut().insert(key, passed.clone());
-        Ok(passed)
+    }
+}
+
+/// A world with stand-ins, and its principals numbered as the world's caller index numbers
+/// them (found once, when first searched).
+pub(super) struct Built {
+    pub outside: Outside,
+    numbers: OnceCell<Vec<Option<Id>>>,
+}
+
+impl Built {
+    /// By id of `index` (the caller index of this world with stand-ins): the id of the same
+    /// principal in `callers` (the world's), `None` for a stand-in.
+    pub(super) fn numbers(
+        &self,
+        base: &World,
+        callers: &CallerIndex<'_>,
+        index: &CallerIndex<'_>,
+    ) -> &[Option<Id>] {
+        self.numbers.get_or_init(|| {
+            index
+                .entries()
+                .map(|(_, entry)| {
+                    if base.accounts.contains_key(&entry.account) {
+                        callers.id(entry.arn)
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        })
     }
 }
 
@@ -128,14 +169,18 @@ impl Prepared {
     /// world's own principals may then be decided otherwise).
     pub(super) fn edges_for<'p>(
         &'p self,
-        world: &'p World,
+        world: &World,
         searched: &World,
+        numbers: Option<&'p [Option<Id>]>,
         query: &WhoCanQuery,
-    ) -> Option<(&'p Edges, &'p World)> {
-        let plain = query.context.is_empty() && query.external_ids.is_empty();
+    ) -> Option<EdgeMemo<'p>> {
+        let plain = query.context.is_empty() && query.external_ids.is_empty() && !query.exhaustive;
         let same_organization = searched.organization.as_ref().map(|found| &found.id)
             == world.organization.as_ref().map(|found| &found.id);
-        (plain && same_organization).then_some((&self.edges, world))
+        (plain && same_organization).then_some(EdgeMemo {
+            edges: &self.edges,
+            numbers,
+        })
     }
 
     /// The world with stand-ins for what `resource_side` and the trusts let in; `None` when
@@ -144,12 +189,15 @@ impl Prepared {
         &self,
         world: &World,
         resource_side: &[&SourcedPolicy],
-    ) -> Option<Rc<Outside>> {
+    ) -> Option<Rc<Built>> {
         let named = outside::named(world, &self.trusts, resource_side)?;
         if let Some(built) = self.outside.borrow().get(&named) {
             return Some(Rc::clone(built));
         }
-        let built = Rc::new(outside::build(world, &named));
+        let built = Rc::new(Built {
+            outside: outside::build(world, &named),
+            numbers: OnceCell::new(),
+        });
         let mut kept = self.outside.borrow_mut();
         if kept.len() < KEPT_OUTSIDE_WORLDS {
             kept.insert(named, Rc::clone(&built));
