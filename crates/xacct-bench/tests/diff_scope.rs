@@ -1,8 +1,11 @@
 //! On a generated organization, the diff of a one-document change asks only what the change
-//! can affect, and gets the same answer as asking every question of both worlds.
+//! can affect, and gets the same answer as asking every question of both worlds, which is the
+//! set difference of `who_can` run on each side.
 
+use std::collections::BTreeSet;
 use xacct_bench::{change, generate_once, Spec};
-use xacct_paths::diff::{diff, AccessChange, Options};
+use xacct_paths::diff::{diff, questions, AccessChange, Options, Question};
+use xacct_paths::{who_can, CallerIndex, WhoCanQuery};
 use xacct_world::World;
 
 fn keys(changes: &[AccessChange]) -> Vec<(String, String, String)> {
@@ -19,6 +22,57 @@ fn keys(changes: &[AccessChange]) -> Vec<(String, String, String)> {
         .collect();
     out.sort();
     out
+}
+
+type Key = (String, String, String);
+
+/// The principals `who_can` finds for `question` in `world`, straight from who-can (none when
+/// the world lacks the resource). The generated organization has no Glue tables, so no Lake
+/// Formation gate applies.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a question who-can cannot answer fails the test"
+)]
+fn who_can_answer(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    question: &Question,
+) -> BTreeSet<String> {
+    if !question.subject.exists_in(world) {
+        return BTreeSet::new();
+    }
+    assert!(
+        question.subject.table().is_none(),
+        "a table: gate it by Lake Formation"
+    );
+    let query = WhoCanQuery::new(question.action.clone(), question.resource.clone());
+    who_can(world, callers, &query)
+        .unwrap()
+        .principals
+        .into_iter()
+        .map(|reach| reach.principal)
+        .collect()
+}
+
+/// Gained and lost, as the set difference of who-can's answers on each side.
+fn set_difference(before: &World, after: &World) -> (Vec<Key>, Vec<Key>) {
+    let callers = [CallerIndex::new(before), CallerIndex::new(after)];
+    let mut gained = BTreeSet::new();
+    let mut lost = BTreeSet::new();
+    for question in questions::of_worlds(before, after) {
+        let was = who_can_answer(before, &callers[0], &question);
+        let is = who_can_answer(after, &callers[1], &question);
+        let key = |principal: &String| {
+            (
+                principal.clone(),
+                question.action.clone(),
+                question.resource.clone(),
+            )
+        };
+        gained.extend(is.difference(&was).map(key));
+        lost.extend(was.difference(&is).map(key));
+    }
+    (gained.into_iter().collect(), lost.into_iter().collect())
 }
 
 #[test]
@@ -56,6 +110,13 @@ fn the_scoped_diff_of_a_generated_organization_equals_asking_everything() {
         let all = diff(&before, after, &everything).unwrap();
         assert_eq!(keys(&scoped.gained), keys(&all.gained), "{name}: gained");
         assert_eq!(keys(&scoped.lost), keys(&all.lost), "{name}: lost");
+        let (gained, lost) = set_difference(&before, after);
+        assert_eq!(
+            keys(&scoped.gained),
+            gained,
+            "{name}: gained, against who-can"
+        );
+        assert_eq!(keys(&scoped.lost), lost, "{name}: lost, against who-can");
         // A trust widened to an account whose administrators reach the data anyway changes
         // nothing; the others do.
         assert!(

@@ -7,6 +7,7 @@
 //! world's maps), so results that follow the numbering are deterministic.
 
 use std::collections::HashMap;
+use xacct_eval::SourcedPolicy;
 use xacct_policy::{AccountId, Effect, PrincipalEntry};
 use xacct_world::{Principal, World};
 
@@ -20,6 +21,9 @@ pub struct Entry<'w> {
     pub account: AccountId,
     pub name: &'w str,
     pub is_role: bool,
+    /// Its own identity-based policies (a user's groups' included), looked up once: who-can's
+    /// screen reads them for every principal of every question.
+    pub policies: &'w [SourcedPolicy],
 }
 
 impl Entry<'_> {
@@ -51,12 +55,14 @@ impl<'w> CallerIndex<'w> {
             account: role.account,
             name: role.name.as_str(),
             is_role: true,
+            policies: role.policies.as_slice(),
         });
         let users = world.users.values().map(|user| Entry {
             arn: user.arn.as_str(),
             account: user.account,
             name: user.name.as_str(),
             is_role: false,
+            policies: user.policies.as_slice(),
         });
         let entries: Vec<Entry<'w>> = roles.chain(users).collect();
         let mut index = Self {
@@ -104,6 +110,25 @@ impl<'w> CallerIndex<'w> {
 
     pub fn entries(&self) -> impl Iterator<Item = (Id, &Entry<'w>)> {
         (0..).zip(&self.entries)
+    }
+
+    /// The roles and users of an account, in id order.
+    pub fn of_account(&self, account: AccountId) -> &[Id] {
+        self.by_account.get(&account).map_or(&[], Vec::as_slice)
+    }
+
+    /// The roles of an account with that name (one at most, unless paths differ).
+    pub fn roles_named<'s>(&'s self, account: AccountId, name: &'s str) -> &'s [Id] {
+        self.roles_by_name
+            .get(&(account, name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The users of an account with that name.
+    pub fn users_named<'s>(&'s self, account: AccountId, name: &'s str) -> &'s [Id] {
+        self.users_by_name
+            .get(&(account, name))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The id of a role or user ARN.

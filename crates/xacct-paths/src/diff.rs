@@ -21,7 +21,7 @@ pub use changes::{Affects, ChangeKind, Document};
 pub use questions::{Group, Question, Subject};
 
 use crate::callers::CallerIndex;
-use crate::who_can::{who_can, Kind, Reach, WhoCanQuery, DEFAULT_DEPTH};
+use crate::who_can::{who_can_prepared, Kind, Prepared, Reach, WhoCanQuery, DEFAULT_DEPTH};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use xacct_lake::Target;
@@ -149,6 +149,7 @@ pub struct DiffError {
 pub fn answer(
     world: &World,
     callers: &CallerIndex<'_>,
+    prepared: &Prepared,
     question: &Question,
     max_depth: usize,
 ) -> Result<BTreeMap<String, Reach>, DiffError> {
@@ -159,7 +160,7 @@ pub fn answer(
         max_depth,
         ..WhoCanQuery::new(question.action.clone(), question.resource.clone())
     };
-    let found = who_can(world, callers, &query).map_err(|error| DiffError {
+    let found = who_can_prepared(world, callers, prepared, &query).map_err(|error| DiffError {
         action: question.action.clone(),
         resource: question.resource.clone(),
         message: error.to_string(),
@@ -203,9 +204,10 @@ fn lake_permits(world: &World, question: &Question, reach: &Reach) -> bool {
 /// Every access of a world: every question's answer, in question order.
 pub fn access(world: &World, options: &Options) -> Result<Vec<Access>, DiffError> {
     let callers = CallerIndex::new(world);
+    let prepared = Prepared::new(world);
     let mut out = Vec::new();
     for question in questions::of_worlds(world, world) {
-        for reach in answer(world, &callers, &question, options.max_depth)?.values() {
+        for reach in answer(world, &callers, &prepared, &question, options.max_depth)?.values() {
             out.push(Access::of(&question, reach, world));
         }
     }
@@ -223,38 +225,33 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
     } else {
         scope::Scope::of(&documents)
     };
-    let plan = scope.plan(
-        &questions,
-        [(before, &callers_before), (after, &callers_after)],
-        options.max_depth,
-    );
+    let asked = scope
+        .plan(
+            &questions,
+            [(before, &callers_before), (after, &callers_after)],
+            options.max_depth,
+        )
+        .map_err(|error| DiffError {
+            action: "sts:AssumeRole".to_owned(),
+            resource: "the roles the changed principals may assume".to_owned(),
+            message: error.to_string(),
+        })?;
     let mut out = Diff {
         questions: questions.len(),
-        asked: plan.whole.len() + plan.cut.len(),
+        asked: asked.len(),
         max_depth: options.max_depth,
         ..Diff::default()
     };
-    let whole = [(before, &callers_before), (after, &callers_after)];
-    for question in &plan.whole {
-        let [was, is] =
-            whole.map(|(world, callers)| answer(world, callers, question, options.max_depth));
+    let prepared = [Prepared::new(before), Prepared::new(after)];
+    let whole = [
+        (before, &callers_before, &prepared[0]),
+        (after, &callers_after, &prepared[1]),
+    ];
+    for question in asked {
+        let [was, is] = whole.map(|(world, callers, prepared)| {
+            answer(world, callers, prepared, question, options.max_depth)
+        });
         out.compare(question, &was?, &is?, &documents, [before, after]);
-    }
-    if let Some(cut) = &plan.worlds {
-        let [cut_before, cut_after] = cut;
-        let cut_callers = [CallerIndex::new(cut_before), CallerIndex::new(cut_after)];
-        let [callers_cut_before, callers_cut_after] = &cut_callers;
-        for question in &plan.cut {
-            let mut was = answer(cut_before, callers_cut_before, question, options.max_depth)?;
-            let mut is = answer(cut_after, callers_cut_after, question, options.max_depth)?;
-            // Principals outside the scenario and services may reach the data through roles
-            // the cut left out: where the cut worlds disagree on one, ask the whole worlds.
-            if disagree_outside(&was, &is) {
-                was = answer(before, &callers_before, question, options.max_depth)?;
-                is = answer(after, &callers_after, question, options.max_depth)?;
-            }
-            out.compare(question, &was, &is, &documents, [before, after]);
-        }
     }
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {
@@ -288,18 +285,6 @@ impl Diff {
             }
         }
     }
-}
-
-/// Whether two answers differ on a principal outside the scenario or a service.
-fn disagree_outside(was: &BTreeMap<String, Reach>, is: &BTreeMap<String, Reach>) -> bool {
-    let outside = |answer: &BTreeMap<String, Reach>| -> Vec<String> {
-        answer
-            .values()
-            .filter(|reach| matches!(reach.kind, Kind::Outside | Kind::Service))
-            .map(|reach| reach.principal.clone())
-            .collect()
-    };
-    outside(was) != outside(is)
 }
 
 /// Public first, then cross-account, then by resource, action and principal.

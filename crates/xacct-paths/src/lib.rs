@@ -49,4 +49,4 @@ pub use fix::{apply, suggest, Fix, Target};
 pub use index::TrustIndex;
 pub use search::{find, AssumeOptions, Hop, Link, Outcome, Path, Query, Step};
 pub use start::{resolve, Start};
-pub use who_can::{who_can, Reach, WhoCan, WhoCanQuery};
+pub use who_can::{who_can, who_can_prepared, Prepared, Reach, WhoCan, WhoCanQuery};

@@ -24,9 +24,14 @@
 //! ([`xacct_world::question`]).
 
 mod access_point;
+pub(crate) use access_point::routes_of as access_point_routes;
 pub use access_point::Route as AccessPointRoute;
 mod outside;
+mod prepared;
 mod services;
+
+pub use prepared::Prepared;
+use prepared::{Edge, EdgeMemo};
 
 use crate::assume::{allowed_by, assume};
 use crate::callers::{CallerIndex, Entry, Id};
@@ -211,13 +216,18 @@ impl Screen {
         screen
     }
 
-    fn action_and_resource_may_match(&self, statement: &Statement) -> bool {
+    /// Whether the statement's action clause may cover `action`.
+    fn action_may_match(statement: &Statement, action: &ActionName) -> bool {
         let listed = statement
             .action
             .patterns
             .iter()
-            .any(|pattern| pattern.value.matches(&self.action));
-        if listed == statement.action.negated {
+            .any(|pattern| pattern.value.matches(action));
+        listed != statement.action.negated
+    }
+
+    fn action_and_resource_may_match(&self, statement: &Statement) -> bool {
+        if !Self::action_may_match(statement, &self.action) {
             return false;
         }
         match &statement.resource {
@@ -332,6 +342,17 @@ pub fn who_can(
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
 ) -> Result<WhoCan, WhoCanError> {
+    who_can_prepared(world, callers, &Prepared::new(world), query)
+}
+
+/// [`who_can`], with what was found of the world for earlier questions (`prepared` must be
+/// made from the same world).
+pub fn who_can_prepared(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    prepared: &Prepared,
+    query: &WhoCanQuery,
+) -> Result<WhoCan, WhoCanError> {
     // An access point alias is asked as its access point.
     let resolved = world
         .resolve_alias(&query.resource)
@@ -342,8 +363,8 @@ pub fn who_can(
     let query = resolved.as_ref().unwrap_or(query);
     let (_, resource_side) = final_screen(world, query)?;
     let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
-    let mut answer = direct(world, callers, query, &resource_side)?;
-    access_point::add_routes(world, callers, query, &mut answer)?;
+    let mut answer = direct(world, callers, prepared, query, &resource_side)?;
+    access_point::add_routes(world, callers, prepared, query, &mut answer)?;
     sort(&mut answer);
     Ok(answer)
 }
@@ -352,21 +373,35 @@ pub fn who_can(
 fn direct(
     world: &World,
     callers: &CallerIndex<'_>,
+    prepared: &Prepared,
     query: &WhoCanQuery,
     resource_side: &[&SourcedPolicy],
 ) -> Result<WhoCan, WhoCanError> {
     // A request on no resource is made in the caller's own account: principals outside the
     // scenario make theirs in accounts the question is not about.
     let outside = (query.resource != "*")
-        .then(|| outside::with_outside(world, resource_side))
+        .then(|| prepared.outside(world, resource_side))
         .flatten();
     let Some(outside) = outside else {
-        let mut answer = search(world, callers, query)?;
-        services::add(world, query, &mut answer)?;
+        let acting = prepared.acting(world, callers, &query.action);
+        let mut answer = search(
+            world,
+            callers,
+            query,
+            prepared.edges_for(world, world, None, query),
+            Some((&acting, world)),
+        )?;
+        let passers = prepared.passers(world, callers);
+        services::add(world, callers, Some((passers, world)), query, &mut answer)?;
         return Ok(answer);
     };
+    let built = outside;
+    let outside = &built.outside;
     let index = CallerIndex::new(&outside.world);
-    let mut answer = search(&outside.world, &index, query)?;
+    let numbers = built.numbers(world, callers, &index);
+    let edges = prepared.edges_for(world, &outside.world, Some(numbers), query);
+    let acting = prepared.acting(world, callers, &query.action);
+    let mut answer = search(&outside.world, &index, query, edges, Some((&acting, world)))?;
     for reach in &mut answer.principals {
         let meaning = outside.meaning.get(&reach.principal).or_else(|| {
             reach
@@ -387,7 +422,14 @@ fn direct(
             reach.role = None;
         }
     }
-    services::add(&outside.world, query, &mut answer)?;
+    let passers = prepared.passers(world, callers);
+    services::add(
+        &outside.world,
+        &index,
+        Some((passers, world)),
+        query,
+        &mut answer,
+    )?;
     outside::add_foreign_organizations(
         &outside.world,
         &outside.foreign_organizations,
@@ -409,6 +451,8 @@ fn search(
     world: &World,
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
+    edges: Option<EdgeMemo<'_>>,
+    acting: Option<(&[String], &World)>,
 ) -> Result<WhoCan, WhoCanError> {
     let (screen, _) = final_screen(world, query)?;
     let mut out = WhoCan::default();
@@ -420,7 +464,15 @@ fn search(
     // The resource side of a Glue catalog read across accounts includes what an active RAM
     // share adds for the caller's account, which the screen does not see: decide them all.
     let screen_final = !query.exhaustive && !query.resource.starts_with("arn:aws:glue:");
-    for (id, entry) in callers.entries() {
+    let candidates: Vec<Id> = match acting.filter(|_| screen_final) {
+        Some((acting, base)) => prepared::candidates(&screen, callers, acting, base),
+        None => callers.entries().map(|(id, _)| id).collect(),
+    };
+    out.screened += callers.len() - candidates.len();
+    for id in candidates {
+        let Some(entry) = callers.entry(id) else {
+            continue;
+        };
         if screen_final && !screen.may_allow(world, entry) {
             out.screened += 1;
             continue;
@@ -469,18 +521,7 @@ fn search(
     }
 
     // Backwards along AssumeRole edges, one hop further per round.
-    let edge_query = Query {
-        start: Session::of(xacct_world::Principal::Role(String::new())),
-        via: Vec::new(),
-        action: query.action.clone(),
-        resource: query.resource.clone(),
-        context: query.context.clone(),
-        options: AssumeOptions {
-            external_ids: query.external_ids.clone(),
-            ..AssumeOptions::default()
-        },
-        max_depth: query.max_depth,
-    };
+    let edge_query = edge_query(query);
     let assume_role: ActionName = "sts:AssumeRole"
         .parse()
         .map_err(|_| WhoCanError("sts:AssumeRole does not parse".to_owned()))?;
@@ -493,12 +534,8 @@ fn search(
             let Some(role) = world.roles.get(target_entry.arn) else {
                 continue;
             };
-            let edge_screen = Screen::new(
-                assume_role.clone(),
-                role.arn.clone(),
-                Some(role.account),
-                &[&role.trust],
-            );
+            // Built when an edge is not known yet.
+            let mut edge_screen: Option<Screen> = None;
             for caller in callers.trusted_by(world, target) {
                 if found.get(caller as usize).is_some_and(Option::is_some) {
                     continue;
@@ -506,32 +543,68 @@ fn search(
                 let Some(caller_entry) = callers.entry(caller) else {
                     continue;
                 };
-                if !query.exhaustive && !edge_screen.may_allow(world, caller_entry) {
+                // Edges between principals of the world are decided once; a stand-in's is
+                // decided in its own world.
+                let key = edges.and_then(|memo| Some((memo, memo.key(caller, target)?)));
+                if let Some(known) = key.and_then(|(memo, key)| memo.edges.known(key)) {
+                    match known {
+                        Edge::Screened => {
+                            out.screened += 1;
+                            continue;
+                        }
+                        Edge::Failed => continue,
+                        Edge::Passed(passed) => {
+                            set(
+                                &mut found,
+                                caller,
+                                Found {
+                                    next: Some(target),
+                                    external_id: passed.external_id,
+                                    session_name: passed.session_name,
+                                },
+                            );
+                            if caller_entry.is_role {
+                                next_frontier.push(caller);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let screen = edge_screen.get_or_insert_with(|| {
+                    Screen::new(
+                        assume_role.clone(),
+                        role.arn.clone(),
+                        Some(role.account),
+                        &[&role.trust],
+                    )
+                });
+                if !query.exhaustive && !screen.may_allow(world, caller_entry) {
                     out.screened += 1;
+                    if let Some((memo, key)) = key {
+                        memo.edges.keep(key, Edge::Screened);
+                    }
                     continue;
                 }
-                let mut from = Session::of(caller_entry.principal());
-                let mut attempt =
-                    assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
-                out.evaluated += 1;
-                // A trust that names one session of the caller's role lets in that session.
-                for name in named_sessions(role, caller_entry) {
-                    if attempt.passes() {
-                        break;
-                    }
-                    from.session_name = Some(name);
-                    attempt =
-                        assume(world, &edge_query, &from, target_entry.arn).map_err(WhoCanError)?;
-                    out.evaluated += 1;
+                let passed =
+                    decide_edge(world, &edge_query, role, caller_entry, &mut out.evaluated)?;
+                if let Some((memo, key)) = key {
+                    let kept = match &passed {
+                        Some(passed) => Edge::Passed(passed.clone()),
+                        None => Edge::Failed,
+                    };
+                    memo.edges.keep(key, kept);
                 }
-                if attempt.passes() {
+                let Some(passed) = passed else {
+                    continue;
+                };
+                {
                     set(
                         &mut found,
                         caller,
                         Found {
                             next: Some(target),
-                            external_id: attempt.external_id,
-                            session_name: from.session_name,
+                            external_id: passed.external_id,
+                            session_name: passed.session_name,
                         },
                     );
                     if caller_entry.is_role {
@@ -570,6 +643,61 @@ fn search(
         });
     }
     Ok(out)
+}
+
+/// The template of the AssumeRole requests who-can decides edges with: the query's context
+/// and `ExternalId`s. An edge's decision does not depend on the question's action or resource,
+/// only on these, so edges decided for one question hold for every question with the same
+/// context (which the diff relies on to decide each edge once).
+pub(crate) fn edge_query(query: &WhoCanQuery) -> Query {
+    Query {
+        start: Session::of(xacct_world::Principal::Role(String::new())),
+        via: Vec::new(),
+        action: query.action.clone(),
+        resource: query.resource.clone(),
+        context: query.context.clone(),
+        options: AssumeOptions {
+            external_ids: query.external_ids.clone(),
+            ..AssumeOptions::default()
+        },
+        max_depth: query.max_depth,
+    }
+}
+
+/// How an AssumeRole edge that passes is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Passed {
+    pub external_id: Option<String>,
+    /// The name the caller's session must have.
+    pub session_name: Option<String>,
+}
+
+/// Whether `caller` may assume `role`, as who-can decides an edge its screen let through:
+/// with the `ExternalId` the trust asks for, and with each session name the trust names for
+/// the caller's role.
+pub(crate) fn decide_edge(
+    world: &World,
+    edge_query: &Query,
+    role: &xacct_world::Role,
+    caller: &Entry<'_>,
+    evaluated: &mut usize,
+) -> Result<Option<Passed>, WhoCanError> {
+    let mut from = Session::of(caller.principal());
+    let mut attempt = assume(world, edge_query, &from, &role.arn).map_err(WhoCanError)?;
+    *evaluated += 1;
+    // A trust that names one session of the caller's role lets in that session.
+    for name in named_sessions(role, caller) {
+        if attempt.passes() {
+            break;
+        }
+        from.session_name = Some(name);
+        attempt = assume(world, edge_query, &from, &role.arn).map_err(WhoCanError)?;
+        *evaluated += 1;
+    }
+    Ok(attempt.passes().then_some(Passed {
+        external_id: attempt.external_id,
+        session_name: from.session_name,
+    }))
 }
 
 /// The principals the Allow statements of `role`'s trust policy name (a `NotPrincipal` names
@@ -660,19 +788,8 @@ fn reach_of(
 }
 
 /// The identity-based policies of a caller (a role's or a user's own).
-fn identity_policies<'w>(world: &'w World, entry: &Entry<'_>) -> &'w [SourcedPolicy] {
-    if entry.is_role {
-        world
-            .roles
-            .get(entry.arn)
-            .map(|role| role.policies.as_slice())
-    } else {
-        world
-            .users
-            .get(entry.arn)
-            .map(|user| user.policies.as_slice())
-    }
-    .unwrap_or_default()
+fn identity_policies<'w>(_world: &World, entry: &Entry<'w>) -> &'w [SourcedPolicy] {
+    entry.policies
 }
 
 #[cfg(test)]

@@ -11,14 +11,16 @@ use super::{workspace_root, xacct, AT};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const PAIRS: [&str; 8] = [
+const PAIRS: [&str; 10] = [
     "trust-widened",
+    "trust-opened",
     "bucket-policy-narrowed",
     "scp-added",
     "lf-grant-revoked",
     "key-policy-edited",
     "bucket-made-public",
     "access-point-policy-narrowed",
+    "access-point-reader-narrowed",
     "no-change",
 ];
 

@@ -1,16 +1,8 @@
-//! The questions a diff asks of both worlds: for every data resource either world holds, the
-//! actions that matter to it, one per kind of access. Both worlds are asked the same
-//! questions, so a resource only one of them holds is asked of the other too (nobody can
-//! reach what does not exist).
-//!
-//! | resource | read | write | list | decrypt | consume | admin |
-//! |---|---|---|---|---|---|---|
-//! | bucket | `s3:GetObject` on `BUCKET/*` | `s3:PutObject` on `BUCKET/*` | `s3:ListBucket` | | | `s3:PutBucketPolicy` |
-//! | prefix a policy names (an access point's objects are its bucket's) | `s3:GetObject` on `BUCKET/PREFIX*` | `s3:PutObject` on it | | | | |
-//! | KMS key | | `kms:GenerateDataKey` | | `kms:Decrypt` | | `kms:PutKeyPolicy` |
-//! | Kinesis stream | | `kinesis:PutRecord` | `kinesis:ListShards` | | `kinesis:GetRecords` | `kinesis:PutResourcePolicy` |
-//! | stream consumer | | | | | `kinesis:SubscribeToShard` | |
-//! | Glue table | `glue:GetTable` + Lake Formation `SELECT` | `glue:UpdateTable` + `INSERT` or `ALTER` | | | | `glue:DeleteTable` + `DROP` |
+//! The questions a diff asks of both worlds: for every data resource either world holds, every
+//! action of each kind of access that matters to it (read, write, list, decrypt, consume,
+//! admin; the tables below, as docs/diff.md lists them), each action its own question. Both
+//! worlds are asked the same questions, so a resource only one of them holds is asked of the
+//! other too (nobody can reach what does not exist).
 //!
 //! A table question needs both gates: IAM (who-can) and the Lake Formation permission
 //! (<https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html>).
@@ -135,6 +127,99 @@ impl Question {
     }
 }
 
+/// The actions on a bucket itself, by kind of access.
+const BUCKET_ACTIONS: [(Group, &str); 6] = [
+    (Group::List, "s3:ListBucket"),
+    (Group::List, "s3:ListBucketVersions"),
+    (Group::Admin, "s3:PutBucketPolicy"),
+    (Group::Admin, "s3:DeleteBucketPolicy"),
+    (Group::Admin, "s3:PutBucketAcl"),
+    (Group::Admin, "s3:PutBucketPublicAccessBlock"),
+];
+
+/// The actions on the objects of a bucket (or of a prefix), by kind of access.
+const OBJECT_ACTIONS: [(Group, &str); 5] = [
+    (Group::Read, "s3:GetObject"),
+    (Group::Read, "s3:GetObjectVersion"),
+    (Group::Write, "s3:PutObject"),
+    (Group::Write, "s3:DeleteObject"),
+    (Group::Write, "s3:DeleteObjectVersion"),
+];
+
+/// The actions on a KMS key, by kind of access.
+const KEY_ACTIONS: [(Group, &str); 8] = [
+    (Group::Decrypt, "kms:Decrypt"),
+    (Group::Decrypt, "kms:ReEncryptFrom"),
+    (Group::Write, "kms:GenerateDataKey"),
+    (Group::Write, "kms:GenerateDataKeyWithoutPlaintext"),
+    (Group::Write, "kms:Encrypt"),
+    (Group::Admin, "kms:PutKeyPolicy"),
+    (Group::Admin, "kms:CreateGrant"),
+    (Group::Admin, "kms:ScheduleKeyDeletion"),
+];
+
+/// The actions on a Kinesis stream, by kind of access.
+const STREAM_ACTIONS: [(Group, &str); 9] = [
+    (Group::Consume, "kinesis:GetRecords"),
+    (Group::Consume, "kinesis:GetShardIterator"),
+    (Group::Write, "kinesis:PutRecord"),
+    (Group::Write, "kinesis:PutRecords"),
+    (Group::List, "kinesis:ListShards"),
+    (Group::List, "kinesis:DescribeStream"),
+    (Group::Admin, "kinesis:PutResourcePolicy"),
+    (Group::Admin, "kinesis:DeleteResourcePolicy"),
+    (Group::Admin, "kinesis:DeleteStream"),
+];
+
+/// The actions on a stream consumer.
+const CONSUMER_ACTIONS: [(Group, &str); 1] = [(Group::Consume, "kinesis:SubscribeToShard")];
+
+/// The Glue actions on a table and the Lake Formation permissions of which one is needed
+/// besides, by kind of access.
+fn table_actions() -> [(Group, &'static str, Vec<Permission>); 5] {
+    let read = || vec![Permission::Select];
+    let write = || vec![Permission::Insert, Permission::Alter];
+    [
+        (Group::Read, "glue:GetTable", read()),
+        (Group::Read, "glue:GetPartitions", read()),
+        (Group::Write, "glue:UpdateTable", write()),
+        (Group::Write, "glue:BatchCreatePartition", write()),
+        (Group::Admin, "glue:DeleteTable", vec![Permission::Drop]),
+    ]
+}
+
+/// Every action a question may ask about, each with a resource of the kind it is asked on, for
+/// the test that the catalog knows each on that resource.
+pub fn actions() -> Vec<(&'static str, &'static str)> {
+    let on = |actions: &[(Group, &'static str)], resource: &'static str| {
+        actions
+            .iter()
+            .map(|(_, action)| (*action, resource))
+            .collect::<Vec<_>>()
+    };
+    let mut out = on(&BUCKET_ACTIONS, "arn:aws:s3:::bucket");
+    out.extend(on(&OBJECT_ACTIONS, "arn:aws:s3:::bucket/*"));
+    out.extend(on(
+        &KEY_ACTIONS,
+        "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ));
+    out.extend(on(
+        &STREAM_ACTIONS,
+        "arn:aws:kinesis:us-east-1:111111111111:stream/orders",
+    ));
+    out.extend(on(
+        &CONSUMER_ACTIONS,
+        "arn:aws:kinesis:us-east-1:111111111111:stream/orders/consumer/reader:1700000000",
+    ));
+    out.extend(table_actions().into_iter().map(|(_, action, _)| {
+        (
+            action,
+            "arn:aws:glue:us-east-1:111111111111:table/sales/orders",
+        )
+    }));
+    out
+}
+
 /// Every question of both worlds, sorted, each once.
 pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
     let mut out = BTreeSet::new();
@@ -145,43 +230,21 @@ pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
                 name: bucket.clone(),
             };
             let arn = format!("arn:aws:s3:::{bucket}");
-            out.insert(Question::new(
-                &subject,
-                Group::List,
-                "s3:ListBucket",
-                arn.clone(),
-            ));
-            out.insert(Question::new(
-                &subject,
-                Group::Admin,
-                "s3:PutBucketPolicy",
-                arn,
-            ));
+            for (group, action) in BUCKET_ACTIONS {
+                out.insert(Question::new(&subject, group, action, arn.clone()));
+            }
             let objects = std::iter::once("*".to_owned())
                 .chain(prefixes.get(bucket.as_str()).into_iter().flatten().cloned());
             for key in objects {
                 let resource = format!("arn:aws:s3:::{bucket}/{key}");
-                out.insert(Question::new(
-                    &subject,
-                    Group::Read,
-                    "s3:GetObject",
-                    resource.clone(),
-                ));
-                out.insert(Question::new(
-                    &subject,
-                    Group::Write,
-                    "s3:PutObject",
-                    resource,
-                ));
+                for (group, action) in OBJECT_ACTIONS {
+                    out.insert(Question::new(&subject, group, action, resource.clone()));
+                }
             }
         }
         for key in world.keys.keys() {
             let subject = Subject::Key { arn: key.clone() };
-            for (group, action) in [
-                (Group::Decrypt, "kms:Decrypt"),
-                (Group::Write, "kms:GenerateDataKey"),
-                (Group::Admin, "kms:PutKeyPolicy"),
-            ] {
+            for (group, action) in KEY_ACTIONS {
                 out.insert(Question::new(&subject, group, action, key.clone()));
             }
         }
@@ -189,21 +252,13 @@ pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
             let subject = Subject::Stream {
                 arn: stream.arn.clone(),
             };
-            for (group, action) in [
-                (Group::Consume, "kinesis:GetRecords"),
-                (Group::Write, "kinesis:PutRecord"),
-                (Group::List, "kinesis:ListShards"),
-                (Group::Admin, "kinesis:PutResourcePolicy"),
-            ] {
+            for (group, action) in STREAM_ACTIONS {
                 out.insert(Question::new(&subject, group, action, stream.arn.clone()));
             }
             for consumer in stream.consumers.keys() {
-                out.insert(Question::new(
-                    &subject,
-                    Group::Consume,
-                    "kinesis:SubscribeToShard",
-                    consumer.clone(),
-                ));
+                for (group, action) in CONSUMER_ACTIONS {
+                    out.insert(Question::new(&subject, group, action, consumer.clone()));
+                }
             }
         }
         for catalog in world.lake.catalogs.values() {
@@ -224,15 +279,7 @@ pub fn of_worlds(before: &World, after: &World) -> Vec<Question> {
                     database: table.database.clone(),
                     table: table.name.clone(),
                 };
-                for (group, action, lake) in [
-                    (Group::Read, "glue:GetTable", vec![Permission::Select]),
-                    (
-                        Group::Write,
-                        "glue:UpdateTable",
-                        vec![Permission::Insert, Permission::Alter],
-                    ),
-                    (Group::Admin, "glue:DeleteTable", vec![Permission::Drop]),
-                ] {
+                for (group, action, lake) in table_actions() {
                     out.insert(Question {
                         lake,
                         ..Question::new(&subject, group, action, reference.table_arn())

@@ -6,22 +6,26 @@
 //! - An RCP or the account's Block Public Access changes the questions on the account's
 //!   resources, and AssumeRoles into its roles (a role is a resource of its account).
 //! - A principal's own documents (its trust, identity policies, boundary, tags; an SCP over its
-//!   account) change only requests it makes and AssumeRoles into it. A chain through it reaches
-//!   a resource only if it can reach the resource itself, so the questions that may change are
-//!   those that some principal it can reach (itself, and every role it may assume, up to the
-//!   depth limit, in either world) could be allowed at all, as who-can's screen decides
-//!   without the engine (conditions ignored, so it never leaves out a question that changes).
-//!   Table questions are not screened (a RAM share adds a resource side the screen does not
-//!   see): any principal change asks them again.
+//!   account) change only requests it makes and AssumeRoles into it. An answer that differs
+//!   has, in the world where the principal can, a chain through a changed principal (a chain
+//!   of unchanged principals, edges and final request is in both worlds), and the request at
+//!   its end is made by the changed principal or a role it assumes from there. So the
+//!   questions that may change are those that some principal the changed ones reach (in
+//!   either world, through the AssumeRole edges who-can's engine lets pass, up to the depth
+//!   limit) could be allowed at all, as who-can's screen decides without the engine
+//!   (conditions ignored, so it never leaves out a question that changes). Table questions are
+//!   not screened (a RAM share adds a resource side the screen does not see): any principal
+//!   change asks them again.
 //! - Anything else (the organization's structure, accounts added or removed) asks everything.
 
 use super::changes::{Affects, Document};
 use super::questions::{Question, Subject};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::index::TrustIndex;
-use crate::who_can::{final_screen, Screen, WhoCanQuery};
-use std::collections::BTreeSet;
-use xacct_policy::{AccountId, Effect};
+use crate::who_can::{decide_edge, edge_query, final_screen, Screen, WhoCanError, WhoCanQuery};
+use std::collections::{BTreeSet, HashMap};
+use xacct_eval::SourcedPolicy;
+use xacct_policy::{AccountId, ActionName, Effect, Statement};
 use xacct_world::model::Role;
 use xacct_world::World;
 
@@ -72,53 +76,92 @@ impl Scope {
         }
     }
 
-    /// Which questions to ask again, and how: in the whole worlds, or in the worlds cut down
-    /// to the principals whose answers may differ.
+    /// Which questions to ask again (in `questions`' order).
     pub fn plan<'q>(
         &self,
         questions: &'q [Question],
         worlds: [(&World, &CallerIndex<'_>); 2],
         max_depth: usize,
-    ) -> Plan<'q> {
+    ) -> Result<Vec<&'q Question>, WhoCanError> {
         if self.everything {
-            return Plan {
-                whole: questions.iter().collect(),
-                cut: Vec::new(),
-                worlds: None,
-            };
+            return Ok(questions.iter().collect());
         }
-        let changed: Vec<Vec<Id>> = worlds
-            .iter()
-            .map(|(world, callers)| self.changed(world, callers))
-            .collect();
-        let reach: Vec<Vec<Id>> = worlds
-            .iter()
-            .zip(&changed)
-            .map(|((world, callers), ids)| forward(world, callers, ids, max_depth))
-            .collect();
-        let any_principal = changed.iter().any(|ids| !ids.is_empty());
-        let mut plan = Plan {
-            whole: Vec::new(),
-            cut: Vec::new(),
-            worlds: None,
-        };
-        for question in questions {
-            if self.touches_resource(question, worlds) {
-                plan.whole.push(question);
-            } else if any_principal
-                && (matches!(question.subject, Subject::Table { .. })
-                    || worlds.iter().zip(&reach).any(|((world, callers), ids)| {
-                        may_be_allowed(world, callers, ids, question)
-                    }))
-            {
-                plan.cut.push(question);
+        let [(before, _), (after, _)] = worlds;
+        // Principals outside the scenario that stand for other accounts of the organization
+        // sit under its root: a change of the root's SCPs changes what they may do, which the
+        // scenario's principals do not show. Asked everything.
+        if !self.principal_accounts.is_empty() {
+            let (was, is) = (root_scps(before), root_scps(after));
+            // A statement without source text is never taken as unchanged.
+            if was != is || was.iter().chain(&is).any(Option::is_none) {
+                return Ok(questions.iter().collect());
             }
         }
-        if !plan.cut.is_empty() {
-            plan.worlds = Some(cut_worlds(worlds, &changed, max_depth));
+        // The accounts whose SCPs changed for AssumeRole: their principals' edges may differ.
+        let edge_accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
+        // What the changed principals reach, by the accounts whose SCPs changed for the
+        // question's action (few distinct sets: one per action at most).
+        let mut reach_by_accounts: HashMap<BTreeSet<AccountId>, Vec<Vec<Id>>> = HashMap::new();
+        let mut accounts_by_action: HashMap<&str, BTreeSet<AccountId>> = HashMap::new();
+        let mut out = Vec::new();
+        for question in questions {
+            if self.touches_resource(question, worlds) {
+                out.push(question);
+                continue;
+            }
+            let accounts = accounts_by_action
+                .entry(question.action.as_str())
+                .or_insert_with(|| {
+                    let mut accounts = edge_accounts.clone();
+                    accounts.extend(self.scp_changed_for(before, after, &question.action));
+                    accounts
+                })
+                .clone();
+            let reach = match reach_by_accounts.get(&accounts) {
+                Some(reach) => reach,
+                None => {
+                    let mut reach = Vec::new();
+                    for (world, callers) in worlds {
+                        let changed = self.changed(callers, &accounts);
+                        reach.push(forward(world, callers, &changed, max_depth)?);
+                    }
+                    reach_by_accounts.entry(accounts).or_insert(reach)
+                }
+            };
+            if reach.iter().all(Vec::is_empty) {
+                continue;
+            }
+            let asked = matches!(question.subject, Subject::Table { .. })
+                || worlds
+                    .iter()
+                    .zip(reach)
+                    .any(|((world, callers), ids)| may_be_allowed(world, callers, ids, question));
+            if asked {
+                out.push(question);
+            }
         }
-        plan
+        Ok(out)
     }
+
+    /// The accounts among those whose SCPs changed where they changed for `action`: some level
+    /// of the account's SCPs holds, in one world and not the other, a statement whose action
+    /// may cover it. A request for another action meets the same statements in both worlds,
+    /// so the same SCP decision.
+    fn scp_changed_for(&self, before: &World, after: &World, action: &str) -> BTreeSet<AccountId> {
+        let Ok(action) = action.parse::<ActionName>() else {
+            return self.principal_accounts.clone();
+        };
+        self.principal_accounts
+            .iter()
+            .copied()
+            .filter(|account| {
+                let was = scp_statements(before, *account, &action);
+                let is = scp_statements(after, *account, &action);
+                was != is || was.iter().chain(&is).flatten().any(Option::is_none)
+            })
+            .collect()
+    }
+
     fn touches_resource(
         &self,
         question: &Question,
@@ -148,13 +191,14 @@ impl Scope {
     }
 
     /// The principals whose requests changed: the changed principals, the principals of
-    /// accounts whose SCPs changed, the roles of accounts whose RCPs changed.
-    fn changed(&self, _world: &World, callers: &CallerIndex<'_>) -> Vec<Id> {
+    /// `scp_accounts` (accounts whose SCPs changed, for the action asked), the roles of
+    /// accounts whose RCPs changed.
+    fn changed(&self, callers: &CallerIndex<'_>, scp_accounts: &BTreeSet<AccountId>) -> Vec<Id> {
         callers
             .entries()
             .filter(|(_, entry)| {
                 self.principals.contains(entry.arn)
-                    || self.principal_accounts.contains(&entry.account)
+                    || scp_accounts.contains(&entry.account)
                     || (entry.is_role && self.resource_accounts.contains(&entry.account))
             })
             .map(|(id, _)| id)
@@ -162,13 +206,101 @@ impl Scope {
     }
 }
 
-/// The questions to ask again: `whole` in the whole worlds; `cut` in `worlds`, the two
-/// worlds cut down to the principals whose answers may differ and every role they may reach
-/// (see [`cut_worlds`]).
-pub struct Plan<'q> {
-    pub whole: Vec<&'q Question>,
-    pub cut: Vec<&'q Question>,
-    pub worlds: Option<[World; 2]>,
+/// The statements of each SCP level over `account` (root first) whose action clause may cover
+/// `action`, each as its JSON text read without `Sid` and sorted (a statement without source
+/// text is `None`, never taken as unchanged).
+fn scp_statements(
+    world: &World,
+    account: AccountId,
+    action: &ActionName,
+) -> Vec<Vec<Option<serde_json::Value>>> {
+    world
+        .scp_levels(account)
+        .iter()
+        .map(|level| {
+            let mut statements: Vec<Option<serde_json::Value>> = level
+                .iter()
+                .flat_map(|policy| {
+                    policy
+                        .policy
+                        .statements
+                        .iter()
+                        .filter(|statement| may_cover(statement, action))
+                        .map(move |statement| statement_json(policy, statement))
+                })
+                .collect();
+            statements.sort_by_key(|value| value.as_ref().map(ToString::to_string));
+            statements
+        })
+        .collect()
+}
+
+/// The statements of the SCPs of the organization's root units (as [`scp_statements`] reads
+/// them, every action).
+fn root_scps(world: &World) -> Vec<Option<serde_json::Value>> {
+    let Some(organization) = &world.organization else {
+        return Vec::new();
+    };
+    let mut out: Vec<Option<serde_json::Value>> = organization
+        .units
+        .values()
+        .filter(|unit| unit.parent.is_none())
+        .flat_map(|unit| &unit.scps)
+        .flat_map(|policy| {
+            policy
+                .policy
+                .statements
+                .iter()
+                .map(move |statement| statement_json(policy, statement))
+        })
+        .collect();
+    out.sort_by_key(|value| value.as_ref().map(ToString::to_string));
+    out
+}
+
+/// Whether a statement's action clause may cover `action`.
+fn may_cover(statement: &Statement, action: &ActionName) -> bool {
+    let listed = statement
+        .action
+        .patterns
+        .iter()
+        .any(|pattern| pattern.value.matches(action));
+    listed != statement.action.negated
+}
+
+/// What a statement decides, comparable across worlds: without conditions or principal, its
+/// effect, actions (lowercase: action names are not case sensitive) and resources as written;
+/// otherwise its JSON text without its `Sid` (which takes no part in a decision), so a
+/// statement moved or reformatted is the same statement. `None` when neither can be read (a
+/// generated document with conditions): never taken as unchanged.
+fn statement_json(policy: &SourcedPolicy, statement: &Statement) -> Option<serde_json::Value> {
+    if statement.conditions.is_empty() && statement.principal.is_none() {
+        let mut actions: Vec<String> = statement
+            .action
+            .patterns
+            .iter()
+            .map(|pattern| pattern.value.as_str().to_ascii_lowercase())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        let resources = statement.resource.as_ref().map(|clause| {
+            let mut texts = clause.texts.clone();
+            texts.sort();
+            texts.dedup();
+            serde_json::json!({"negated": clause.negated, "patterns": texts})
+        });
+        return Some(serde_json::json!({"plain": {
+            "allow": statement.effect == Effect::Allow,
+            "notAction": statement.action.negated,
+            "actions": actions,
+            "resources": resources,
+        }}));
+    }
+    let source = policy.source.as_ref()?;
+    let text = source.text.get(statement.span.start..statement.span.end)?;
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.as_object_mut()?.remove("Sid");
+    Some(serde_json::json!({ "text": value }))
 }
 
 /// Whether who-can would try `caller` assuming `role` (its edge screen: an identity statement
@@ -247,89 +379,58 @@ fn unseen(seen: &[bool], id: Id) -> bool {
     seen.get(id as usize).is_some_and(|slot| !slot)
 }
 
-/// `starts` and every role they may assume within `max_depth` hops, following the trusts that
-/// name them (as who-can's caller index reads them) through who-can's edge screen.
-fn forward(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
+/// `starts` and every role they may assume within `max_depth` hops: the edges who-can would
+/// try (the caller is among those the role's trust names, [`CallerIndex::trusted_by`]) that
+/// its edge screen lets through and the engine lets pass.
+fn forward(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    starts: &[Id],
+    max_depth: usize,
+) -> Result<Vec<Id>, WhoCanError> {
     if starts.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let index = TrustIndex::new(world);
     let open = open_trusts(world);
-    breadth_first(callers, starts, max_depth, |id, seen| {
+    // The edge requests carry no context: as in each question the diff asks.
+    let edge_query = edge_query(&WhoCanQuery {
+        max_depth,
+        ..WhoCanQuery::new("sts:AssumeRole", "*")
+    });
+    let mut trusted: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut failure = None;
+    let found = breadth_first(callers, starts, max_depth, |id, seen| {
         let Some(entry) = callers.entry(id) else {
             return Vec::new();
         };
+        let mut out = Vec::new();
         let targets = index.candidates(world, &entry.principal());
-        targets
-            .into_iter()
-            .chain(open.iter().copied())
-            .filter_map(|target| Some((callers.id(target)?, world.roles.get(target)?)))
-            .filter(|(role_id, role)| unseen(seen, *role_id) && may_assume(world, entry, role))
-            .map(|(role_id, _)| role_id)
-            .collect()
-    })
-}
-
-/// `starts` and every principal that may assume one of them, directly or through a chain,
-/// within `max_depth` hops: who-can's reverse edges, through its edge screen.
-fn upstream(world: &World, callers: &CallerIndex<'_>, starts: &[Id], max_depth: usize) -> Vec<Id> {
-    breadth_first(callers, starts, max_depth, |role_id, seen| {
-        let Some(role) = callers
-            .entry(role_id)
-            .filter(|entry| entry.is_role)
-            .and_then(|entry| world.roles.get(entry.arn))
-        else {
-            return Vec::new();
-        };
-        callers
-            .trusted_by(world, role_id)
-            .into_iter()
-            .filter(|caller| {
-                unseen(seen, *caller)
-                    && callers
-                        .entry(*caller)
-                        .is_some_and(|entry| may_assume(world, entry, role))
-            })
-            .collect()
-    })
-}
-
-/// The two worlds cut down to the principals whose answers may differ, and what they reach.
-///
-/// A principal that can reach no changed principal, in either world, has the same chains and
-/// the same decisions on them in both, so its answer is the same: only the principals
-/// upstream of a changed one (in either world; the changed ones included) may differ. Each is
-/// kept with every role it may reach, so all its chains are in the cut world and who-can
-/// there decides it exactly as in the whole world. Principals outside the scenario and
-/// services are decided again in the whole worlds when the cut ones disagree on them (they may
-/// reach the data through roles the cut left out).
-fn cut_worlds(
-    worlds: [(&World, &CallerIndex<'_>); 2],
-    changed: &[Vec<Id>],
-    max_depth: usize,
-) -> [World; 2] {
-    let mut upstream_arns: BTreeSet<String> = BTreeSet::new();
-    for ((world, callers), ids) in worlds.iter().zip(changed) {
-        for id in upstream(world, callers, ids, max_depth) {
-            if let Some(entry) = callers.entry(id) {
-                upstream_arns.insert(entry.arn.to_owned());
+        for target in targets.into_iter().chain(open.iter().copied()) {
+            let Some((role_id, role)) = callers.id(target).zip(world.roles.get(target)) else {
+                continue;
+            };
+            if !unseen(seen, role_id) || out.contains(&role_id) || failure.is_some() {
+                continue;
+            }
+            let named = trusted
+                .entry(role_id)
+                .or_insert_with(|| callers.trusted_by(world, role_id));
+            if named.binary_search(&id).is_err() || !may_assume(world, entry, role) {
+                continue;
+            }
+            match decide_edge(world, &edge_query, role, entry, &mut 0) {
+                Ok(Some(_)) => out.push(role_id),
+                Ok(None) => {}
+                Err(error) => failure = Some(error),
             }
         }
+        out
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(found),
     }
-    worlds.map(|(world, callers)| {
-        let starts: Vec<Id> = upstream_arns
-            .iter()
-            .filter_map(|arn| callers.id(arn))
-            .collect();
-        let keep: BTreeSet<&str> = forward(world, callers, &starts, max_depth)
-            .into_iter()
-            .filter_map(|id| callers.entry(id).map(|entry| entry.arn))
-            .collect();
-        let mut cut = world.clone();
-        cut.roles.retain(|arn, _| keep.contains(arn.as_str()));
-        cut.users.retain(|arn, _| keep.contains(arn.as_str()));
-        cut
-    })
 }
 
 /// Whether who-can's screen lets any of `ids` through for `question` in `world` (false when
@@ -343,13 +444,19 @@ fn may_be_allowed(
     if ids.is_empty() || !question.subject.exists_in(world) {
         return false;
     }
-    let query = WhoCanQuery::new(question.action.clone(), question.resource.clone());
-    let Ok((screen, _)) = final_screen(world, &query) else {
-        // Not screened: asked again.
-        return true;
-    };
-    let screen: Screen = screen;
-    ids.iter()
-        .filter_map(|id| callers.entry(*id))
-        .any(|entry| screen.may_allow(world, entry))
+    // A bucket's data is also reached through its access points, which who-can asks too.
+    let routes = crate::who_can::access_point_routes(world, &question.action, &question.resource);
+    std::iter::once(question.resource.clone())
+        .chain(routes.into_iter().map(|(_, resource)| resource))
+        .any(|resource| {
+            let query = WhoCanQuery::new(question.action.clone(), resource);
+            let Ok((screen, _)) = final_screen(world, &query) else {
+                // Not screened: asked again.
+                return true;
+            };
+            let screen: Screen = screen;
+            ids.iter()
+                .filter_map(|id| callers.entry(*id))
+                .any(|entry| screen.may_allow(world, entry))
+        })
 }

@@ -1,10 +1,12 @@
 use super::*;
+use crate::who_can::who_can;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// The before/after scenario pairs the CLI tests use too.
-const PAIRS: [&str; 7] = [
+const PAIRS: [&str; 8] = [
     "trust-widened",
+    "trust-opened",
     "bucket-policy-narrowed",
     "scp-added",
     "lf-grant-revoked",
@@ -102,6 +104,62 @@ fn the_diff_is_the_set_difference_of_the_who_can_answers() {
             "{name}: the pair changes nothing"
         );
     }
+}
+
+#[test]
+fn every_action_asked_is_one_the_catalog_knows_on_its_resource() {
+    let mut asked = BTreeSet::new();
+    for name in PAIRS {
+        let (before, after) = pair(name);
+        for question in questions::of_worlds(&before, &after) {
+            let known = xacct_world::question::known_action(&question.action).unwrap();
+            assert!(known.is_some(), "{}: not in the catalog", question.action);
+            xacct_world::question::check(&question.action, &question.resource)
+                .unwrap_or_else(|error| panic!("{}", error.with_help()));
+            asked.insert(question.action);
+        }
+    }
+    let listed: BTreeSet<String> = questions::actions()
+        .into_iter()
+        .map(|(action, _)| action.to_owned())
+        .collect();
+    assert!(asked.is_subset(&listed), "{asked:?}");
+    // Those no pair asks (no pair has every kind of resource), on a resource of their kind.
+    for (action, resource) in questions::actions() {
+        let known = xacct_world::question::known_action(action).unwrap();
+        assert!(known.is_some(), "{action}: not in the catalog");
+        xacct_world::question::check(action, resource)
+            .unwrap_or_else(|error| panic!("{}", error.with_help()));
+    }
+}
+
+#[test]
+fn a_change_to_one_action_of_a_kind_is_listed() {
+    // Only `s3:DeleteObject` is granted: a diff asking one representative write action
+    // (`s3:PutObject`) would list nothing.
+    let (before, _) = pair("trust-widened");
+    let mut after = before.clone();
+    let reader = "arn:aws:iam::111111111111:role/lake-reader";
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::lake-a/*"}]}"#;
+    let source = xacct_policy::SourceFile::new("delete.json".to_owned(), text.to_owned());
+    let parsed = xacct_policy::parse_policy(&source.text, xacct_policy::PolicyKind::Identity);
+    after.roles.get_mut(reader).unwrap().policies.push(
+        xacct_eval::SourcedPolicy::new(parsed.policy, "delete.json".to_owned()).with_source(source),
+    );
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let gained = keys(&found.gained);
+    assert!(gained.contains(&(
+        reader.to_owned(),
+        "s3:DeleteObject".to_owned(),
+        "arn:aws:s3:::lake-a/*".to_owned()
+    )));
+    assert!(
+        gained
+            .iter()
+            .all(|(_, action, _)| action == "s3:DeleteObject"),
+        "{gained:?}"
+    );
+    assert!(found.lost.is_empty());
 }
 
 #[test]
@@ -214,6 +272,24 @@ fn public_access_comes_first() {
     let found = diff(&before, &after, &Options::default()).unwrap();
     let first = &found.gained[0].access;
     assert!(first.public && first.cross_account, "{first:?}");
+}
+
+#[test]
+fn an_opened_trust_gives_anyone_the_roles_reach() {
+    let (before, after) = pair("trust-opened");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    assert!(found.lost.is_empty());
+    let read = found
+        .gained
+        .iter()
+        .find(|change| change.access.public && change.access.action == "s3:GetObject")
+        .unwrap();
+    assert_eq!(
+        read.access.chain,
+        ["arn:aws:iam::111111111111:role/lake-reader"]
+    );
+    // Public first.
+    assert!(found.gained[0].access.public);
 }
 
 #[test]

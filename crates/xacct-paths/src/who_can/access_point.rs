@@ -32,16 +32,16 @@ pub struct Route {
 /// Bucket-level actions an access point serves (its ARN stands for the bucket).
 const BUCKET_ACTIONS: [&str; 2] = ["s3:ListBucket", "s3:ListBucketMultipartUploads"];
 
-/// Adds to `answer` the principals that reach `query`'s bucket or object through an access
-/// point of the bucket.
-pub(super) fn add_routes(
-    world: &World,
-    callers: &CallerIndex<'_>,
-    query: &WhoCanQuery,
-    answer: &mut WhoCan,
-) -> Result<(), WhoCanError> {
-    let Some((_, rest)) = query.resource.split_once(":s3:::") else {
-        return Ok(());
+/// The same request through each access point of the bucket `resource` names (a bucket or
+/// object ARN): each access point's ARN, and the resource through it. Empty for any other
+/// resource, and for a bucket-level action access points do not serve.
+pub(crate) fn routes_of<'w>(
+    world: &'w World,
+    action: &str,
+    resource: &str,
+) -> Vec<(&'w xacct_world::access_point::AccessPoint, String)> {
+    let Some((_, rest)) = resource.split_once(":s3:::") else {
+        return Vec::new();
     };
     let (bucket, key) = match rest.split_once('/') {
         Some((bucket, key)) => (bucket, Some(key)),
@@ -50,25 +50,41 @@ pub(super) fn add_routes(
     if key.is_none()
         && !BUCKET_ACTIONS
             .iter()
-            .any(|action| action.eq_ignore_ascii_case(&query.action))
+            .any(|known| known.eq_ignore_ascii_case(action))
     {
-        return Ok(());
+        return Vec::new();
     }
+    world
+        .access_points
+        .values()
+        .filter(|access_point| access_point.bucket == bucket)
+        .map(|access_point| {
+            let arn = access_point.arn();
+            let through = match key {
+                Some(key) => format!("{arn}/object/{key}"),
+                None => arn,
+            };
+            (access_point, through)
+        })
+        .collect()
+}
+
+/// Adds to `answer` the principals that reach `query`'s bucket or object through an access
+/// point of the bucket.
+pub(super) fn add_routes(
+    world: &World,
+    callers: &CallerIndex<'_>,
+    prepared: &super::Prepared,
+    query: &WhoCanQuery,
+    answer: &mut WhoCan,
+) -> Result<(), WhoCanError> {
     let has_vpc = query
         .context
         .iter()
         .any(|(key, _)| key.eq_ignore_ascii_case("aws:SourceVpc"));
     let mut added = Vec::new();
-    for access_point in world
-        .access_points
-        .values()
-        .filter(|access_point| access_point.bucket == bucket)
-    {
+    for (access_point, resource) in routes_of(world, &query.action, &query.resource) {
         let arn = access_point.arn();
-        let resource = match key {
-            Some(key) => format!("{arn}/object/{key}"),
-            None => arn.clone(),
-        };
         let mut context = query.context.clone();
         let from_vpc = match &access_point.network_origin {
             xacct_world::access_point::NetworkOrigin::Vpc(vpc) if !has_vpc => {
@@ -80,9 +96,10 @@ pub(super) fn add_routes(
             }
             _ => None,
         };
-        let through = super::who_can(
+        let through = super::who_can_prepared(
             world,
             callers,
+            prepared,
             &WhoCanQuery {
                 resource,
                 context,

@@ -48,9 +48,10 @@ pub(super) struct Outside {
     pub foreign_organizations: BTreeSet<String>,
 }
 
-/// What the policies let in, before stand-ins are made.
-#[derive(Default)]
-struct Named {
+/// What the policies let in, before stand-ins are made: the world with stand-ins is a function
+/// of it (and of the world), so questions that name the same are answered in the same one.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub(super) struct Named {
     everyone: bool,
     accounts: BTreeSet<AccountId>,
     /// (ARN, account, name, is_role) of roles and users of undeclared accounts.
@@ -162,12 +163,27 @@ fn stand_in_role(account: AccountId, name: &str, arn: String) -> Role {
     }
 }
 
-/// The world with a stand-in for every principal outside it that `resource_side` (the final
-/// resource's policies) or a trust policy of the world lets in; `None` when there is none.
-pub(super) fn with_outside(world: &World, resource_side: &[&SourcedPolicy]) -> Option<Outside> {
+/// What the trust policies of `world` let in that it does not hold: the same for every
+/// question, so found once per world by a [`super::Prepared`].
+pub(super) fn named_by_trusts(world: &World) -> Named {
     let mut named = Named::default();
-    let trusts = world.roles.values().map(|role| &role.trust);
-    for policy in resource_side.iter().copied().chain(trusts) {
+    for role in world.roles.values() {
+        for statement in &role.trust.policy.statements {
+            scan(world, statement, &mut named);
+        }
+    }
+    named
+}
+
+/// What `resource_side` (the final resource's policies) and the trust policies (`trusts`,
+/// from [`named_by_trusts`]) let in that the world does not hold; `None` when nothing.
+pub(super) fn named(
+    world: &World,
+    trusts: &Named,
+    resource_side: &[&SourcedPolicy],
+) -> Option<Named> {
+    let mut named = trusts.clone();
+    for policy in resource_side {
         for statement in &policy.policy.statements {
             scan(world, statement, &mut named);
         }
@@ -175,6 +191,11 @@ pub(super) fn with_outside(world: &World, resource_side: &[&SourcedPolicy]) -> O
     if !named.everyone && named.accounts.is_empty() && named.entities.is_empty() {
         return None;
     }
+    Some(named)
+}
+
+/// The world with a stand-in for every principal `named` names.
+pub(super) fn build(world: &World, named: &Named) -> Outside {
     let mut out = Outside {
         world: world.clone(),
         meaning: BTreeMap::new(),
@@ -220,9 +241,9 @@ pub(super) fn with_outside(world: &World, resource_side: &[&SourcedPolicy]) -> O
         }
     }
     if named.everyone {
-        add_everyone(world, &named, &mut taken, &mut out);
+        add_everyone(world, named, &mut taken, &mut out);
     }
-    Some(out)
+    out
 }
 
 /// Stand-ins for any other account, and for another account of each organization a

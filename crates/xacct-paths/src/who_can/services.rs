@@ -27,21 +27,53 @@ fn trusted_services(role: &Role) -> Vec<String> {
     out
 }
 
-/// The principals with an identity Allow statement whose action covers `iam:PassRole`.
-fn passers<'w>(world: &World, callers: &CallerIndex<'w>) -> Vec<Entry<'w>> {
+/// Whether the principal has an identity Allow statement whose action covers `iam:PassRole`.
+fn passes(world: &World, entry: &Entry<'_>) -> bool {
     let Ok(pass_role) = "iam:PassRole".parse::<ActionName>() else {
-        return Vec::new();
+        return false;
     };
-    callers
-        .entries()
-        .filter(|(_, entry)| {
-            identity_policies(world, entry).iter().any(|policy| {
-                policy.policy.statements.iter().any(|statement| {
-                    statement.effect == Effect::Allow && statement.action.covers(&pass_role)
-                })
-            })
+    identity_policies(world, entry).iter().any(|policy| {
+        policy.policy.statements.iter().any(|statement| {
+            statement.effect == Effect::Allow && statement.action.covers(&pass_role)
         })
-        .map(|(_, entry)| *entry)
+    })
+}
+
+/// The principals with an identity Allow statement whose action covers `iam:PassRole`, in id
+/// order. `known`: those of the world the question is asked of, found before (by ARN), when
+/// `world` is that world or that world with stand-ins (whose accounts it does not hold).
+fn passers<'w>(
+    world: &World,
+    callers: &CallerIndex<'w>,
+    known: Option<(&[String], &World)>,
+) -> Vec<Entry<'w>> {
+    let Some((arns, base)) = known else {
+        return callers
+            .entries()
+            .filter(|(_, entry)| passes(world, entry))
+            .map(|(_, entry)| *entry)
+            .collect();
+    };
+    let mut ids: Vec<crate::callers::Id> = arns.iter().filter_map(|arn| callers.id(arn)).collect();
+    ids.extend(
+        callers
+            .entries()
+            .filter(|(_, entry)| !base.accounts.contains_key(&entry.account))
+            .filter(|(_, entry)| passes(world, entry))
+            .map(|(id, _)| id),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| callers.entry(id).copied())
+        .collect()
+}
+
+/// The ARNs of the principals of `world` that may pass a role, in id order.
+pub(super) fn passer_arns(world: &World, callers: &CallerIndex<'_>) -> Vec<String> {
+    passers(world, callers, None)
+        .into_iter()
+        .map(|entry| entry.arn.to_owned())
         .collect()
 }
 
@@ -102,13 +134,15 @@ fn ways_in(
 /// when the question is `sts:AssumeRole` on a role, the services its trust lets in directly.
 pub(super) fn add(
     world: &World,
+    callers: &CallerIndex<'_>,
+    known: Option<(&[String], &World)>,
     query: &WhoCanQuery,
     answer: &mut WhoCan,
 ) -> Result<(), WhoCanError> {
     let mut added: Vec<Reach> = Vec::new();
-    let callers = CallerIndex::new(world);
-    // Who may pass some role at all, found once: each role then screens only them.
-    let passers = passers(world, &callers);
+    // Who may pass some role at all, found once, when a service can: each role then screens
+    // only them.
+    let mut passers: Option<Vec<Entry<'_>>> = None;
     let reached: Vec<(String, Vec<String>)> = answer
         .principals
         .iter()
@@ -141,7 +175,12 @@ pub(super) fn add(
                 principal: service.clone(),
                 kind: Kind::Service,
                 role: Some(role_arn.clone()),
-                through: ways_in(world, &passers, &service, &role_arn)?,
+                through: ways_in(
+                    world,
+                    passers.get_or_insert_with(|| self::passers(world, callers, known)),
+                    &service,
+                    &role_arn,
+                )?,
                 chain: chain.clone(),
                 external_ids: Default::default(),
                 allowed_by: Vec::new(),
