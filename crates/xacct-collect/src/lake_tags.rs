@@ -69,67 +69,54 @@ pub(crate) async fn collect(
         unanswerable: "which LF-Tags the databases, tables and columns carry: grants by LF-Tag expression match nothing",
         absent: &["EntityNotFoundException"],
     };
-    let mut items = Vec::new();
+    // Each request with the `Resource` it is written with.
+    let mut asked: Vec<(Resource, Value)> = Vec::new();
     for name in databases {
-        let Ok(database) = DatabaseResource::builder()
+        if let Ok(database) = DatabaseResource::builder()
             .catalog_id(account)
             .name(name)
             .build()
-        else {
-            continue;
-        };
-        let resource = Resource::builder().database(database).build();
-        if let Some(tags) = recorder
-            .raw(
-                &call,
-                once!(lake.get_resource_lf_tags().resource(resource.clone())),
-            )
-            .await
-            .got()
         {
-            items.push(json!({
-                "Resource": {"Database": {"CatalogId": account, "Name": name}},
-                "GetResourceLFTags": tags,
-            }));
+            asked.push((
+                Resource::builder().database(database).build(),
+                json!({"Database": {"CatalogId": account, "Name": name}}),
+            ));
         }
     }
     for table in tables {
         let (database, name) = (&table.database, &table.name);
-        let Ok(table_resource) = TableResource::builder()
+        if let Ok(resource) = TableResource::builder()
             .catalog_id(account)
             .database_name(database)
             .name(name)
             .build()
-        else {
-            continue;
-        };
-        let resource = Resource::builder().table(table_resource).build();
-        if let Some(tags) = recorder
-            .raw(
-                &call,
-                once!(lake.get_resource_lf_tags().resource(resource.clone())),
-            )
-            .await
-            .got()
         {
-            items.push(json!({
-                "Resource": {"Table": {"CatalogId": account, "DatabaseName": database, "Name": name}},
-                "GetResourceLFTags": tags,
-            }));
+            asked.push((
+                Resource::builder().table(resource).build(),
+                json!({"Table": {"CatalogId": account, "DatabaseName": database, "Name": name}}),
+            ));
         }
         if table.columns.is_empty() {
             continue;
         }
-        let Ok(columns) = TableWithColumnsResource::builder()
+        if let Ok(resource) = TableWithColumnsResource::builder()
             .catalog_id(account)
             .database_name(database)
             .name(name)
             .set_column_names(Some(table.columns.clone()))
             .build()
-        else {
-            continue;
-        };
-        let resource = Resource::builder().table_with_columns(columns).build();
+        {
+            asked.push((
+                Resource::builder().table_with_columns(resource).build(),
+                json!({"TableWithColumns": {
+                    "CatalogId": account, "DatabaseName": database, "Name": name,
+                    "ColumnNames": table.columns,
+                }}),
+            ));
+        }
+    }
+    let mut items = Vec::new();
+    for (resource, written) in asked {
         if let Some(tags) = recorder
             .raw(
                 &call,
@@ -138,13 +125,7 @@ pub(crate) async fn collect(
             .await
             .got()
         {
-            items.push(json!({
-                "Resource": {"TableWithColumns": {
-                    "CatalogId": account, "DatabaseName": database, "Name": name,
-                    "ColumnNames": table.columns,
-                }},
-                "GetResourceLFTags": tags,
-            }));
+            items.push(json!({ "Resource": written, "GetResourceLFTags": tags }));
         }
     }
     (!items.is_empty()).then(|| json!({ "ResourceLFTags": items }))

@@ -280,6 +280,12 @@ fn collected_checks_as_the_example(
 
 fn nothing(_: &Path, _: &Value) {}
 
+/// Writes the collected folder's manifest again, after recorded responses were added to it.
+fn import_again(collected: &Path) {
+    let (code, _, stderr) = super::xacct_in(collected, &["import", ".", "--output", "xacct.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
 /// A case with nothing moto lacks.
 fn plain(example: &str, accounts: usize) -> Case<'_> {
     Case {
@@ -381,9 +387,7 @@ fn collect_against_moto_checks_as_the_hand_written_examples() {
             text,
         )
         .unwrap();
-        let (code, _, stderr) =
-            super::xacct_in(collected, &["import", ".", "--output", "xacct.toml"]);
-        assert_eq!(code, 0, "{stderr}");
+        import_again(collected);
     };
     let (collected, _) = collected_checks_as_the_example(
         &python,
@@ -538,9 +542,7 @@ fn collect_access_points_and_lf_tags_against_moto() {
         ] {
             std::fs::write(collected.join(path), fixture(file)).unwrap();
         }
-        let (code, _, stderr) =
-            super::xacct_in(collected, &["import", ".", "--output", "xacct.toml"]);
-        assert_eq!(code, 0, "{stderr}");
+        import_again(collected);
     };
     let (collected, _) = collected_checks_as_the_example(
         &python,
