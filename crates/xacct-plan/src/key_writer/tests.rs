@@ -154,3 +154,39 @@ fn a_role_step_checks_its_profile_before_any_change() {
     assert!(check < first_change, "{script}");
     assert!(script.contains("aws kms put-key-policy --profile account-222222222222-key-admin"));
 }
+
+#[test]
+fn terraform_changes_the_key_policy_through_the_role_or_not_at_all() {
+    let world = scenario();
+    let intent = world.intents.first().unwrap();
+    let planned = plan(&world, intent).unwrap();
+    let terraform = crate::render::terraform(&world, &planned);
+    assert!(
+        terraform.contains("role_arn = \"arn:aws:iam::222222222222:role/key-admin\""),
+        "{terraform}"
+    );
+    assert!(
+        terraform.contains("provider = aws.account_222222222222_key_admin"),
+        "{terraform}"
+    );
+    let mut world = scenario();
+    set_trust(
+        &mut world,
+        KEY_ADMIN,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"}, "Action": "sts:AssumeRole"}]}"#,
+    );
+    let planned = plan(&world, intent).unwrap();
+    let terraform = crate::render::terraform(&world, &planned);
+    let at = terraform.find("resource \"aws_kms_key_policy\"").unwrap();
+    let resource = &terraform[at..];
+    let end = resource.find("\n}\n").unwrap();
+    assert!(
+        resource[..end].contains("count    = 0") || resource[..end].contains("count = 0"),
+        "{terraform}"
+    );
+    assert!(
+        terraform.contains("# MANUAL STEP, not applied (count = 0)"),
+        "{terraform}"
+    );
+    assert!(!terraform.contains("key_admin"), "{terraform}");
+}
