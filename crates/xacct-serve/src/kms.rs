@@ -80,16 +80,14 @@ pub fn decide(
     decide_with(state, caller, action, resource, context, Vec::new())
 }
 
-/// [`decide`] with more condition keys (a grant's, for CreateGrant). `kms:CallerAccount` is
-/// the caller's account on every request, as KMS sets it.
-fn decide_with(
-    state: &State,
+/// The condition keys of a KMS request: the encryption context, `kms:CallerAccount` (the
+/// caller's account on every request, as KMS sets it), `kms:ViaService` when a service calls,
+/// and `extra` (a grant's, for CreateGrant).
+fn condition_keys(
     caller: &Caller<'_>,
-    action: &str,
-    resource: &str,
     context: &BTreeMap<String, String>,
     extra: Vec<(String, ContextValue)>,
-) -> Result<Verdict, RequestError> {
+) -> Vec<(String, ContextValue)> {
     let mut keys: Vec<(String, ContextValue)> = context
         .iter()
         .map(|(key, value)| {
@@ -116,6 +114,19 @@ fn decide_with(
             ContextValue::Single(format!("{service}.{}.amazonaws.com", caller.region)),
         ));
     }
+    keys
+}
+
+/// [`decide`] with more condition keys.
+fn decide_with(
+    state: &State,
+    caller: &Caller<'_>,
+    action: &str,
+    resource: &str,
+    context: &BTreeMap<String, String>,
+    extra: Vec<(String, ContextValue)>,
+) -> Result<Verdict, RequestError> {
+    let keys = condition_keys(caller, context, extra);
     let session = caller.credential.identity.session();
     state.engine.decide(&session, action, resource, &keys)
 }

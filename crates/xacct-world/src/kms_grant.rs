@@ -49,7 +49,11 @@ pub enum GrantConstraint {
 /// constraints become conditions on the cryptographic operations only, which are the operations
 /// KMS applies them to
 /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>);
-/// `DescribeKey` and `RetireGrant` are allowed without them. `None` for no operation.
+/// `DescribeKey` and `RetireGrant` are allowed without them, and so is `CreateGrant`, whose
+/// request carries no encryption context: the constraint limits instead the grants it may
+/// create, to constraints as strict or stricter (which `xacct serve` checks at CreateGrant,
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html>).
+/// `None` for no operation.
 pub fn grant_document(
     grantee: &str,
     operations: &[&str],
@@ -58,7 +62,7 @@ pub fn grant_document(
     let mut constrained = Vec::new();
     let mut unconstrained = Vec::new();
     for &operation in operations {
-        if ["DescribeKey", "RetireGrant"].contains(&operation) {
+        if ["DescribeKey", "RetireGrant", "CreateGrant"].contains(&operation) {
             unconstrained.push(format!("kms:{operation}"));
         } else {
             constrained.push(format!("kms:{operation}"));

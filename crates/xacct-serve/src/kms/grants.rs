@@ -165,14 +165,21 @@ pub(super) fn create(
             ContextValue::Single(retiring.clone()),
         ));
     }
+    if let Some((kind, _)) = &constraint {
+        keys.push((
+            "kms:GrantConstraintType".to_owned(),
+            ContextValue::Single(kind.clone()),
+        ));
+    }
     authorize_with(
         state,
         caller,
         "kms:CreateGrant",
         arn,
         &BTreeMap::new(),
-        keys,
+        keys.clone(),
     )?;
+    within_parent(state, caller, arn, &operations, constraint.as_ref(), keys)?;
     if super::states::key_state(state, arn) == super::states::PENDING_DELETION {
         return Err(KmsReply::bad(
             "KMSInvalidStateException",
@@ -195,6 +202,72 @@ pub(super) fn create(
     store(state, arn, &record)?;
     add_to_world(state, arn, &grant);
     Ok(json!({"GrantId": grant.id, "GrantToken": grant.token}))
+}
+
+/// Whether constraint `new` is as strict as `parent` or stricter: a subset constraint may
+/// only gain pairs, an equals constraint stays the same.
+fn as_strict(
+    new: Option<&(String, BTreeMap<String, String>)>,
+    parent: Option<&(String, BTreeMap<String, String>)>,
+) -> bool {
+    let holds = |pairs: &BTreeMap<String, String>, within: &BTreeMap<String, String>| {
+        within
+            .iter()
+            .all(|(key, value)| pairs.get(key) == Some(value))
+    };
+    match (parent, new) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some((parent_kind, parent_pairs)), Some((kind, pairs))) => {
+            if parent_kind == "EncryptionContextEquals" {
+                kind == parent_kind && pairs == parent_pairs
+            } else {
+                holds(pairs, parent_pairs)
+            }
+        }
+    }
+}
+
+/// A principal whose `kms:CreateGrant` comes from a grant (not from the key policy or IAM)
+/// may create only grants within that grant: its operations, and a constraint as strict or
+/// stricter.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html>
+fn within_parent(
+    state: &State,
+    caller: &Caller<'_>,
+    arn: &str,
+    operations: &[String],
+    constraint: Option<&(String, BTreeMap<String, String>)>,
+    keys: Vec<(String, ContextValue)>,
+) -> Result<(), KmsReply> {
+    let identity = &caller.credential.identity;
+    let session = identity.session();
+    let keys = super::condition_keys(caller, &BTreeMap::new(), keys);
+    let by_policy = state
+        .engine
+        .allowed_without_grants(&session, "kms:CreateGrant", arn, &keys)
+        .map_err(|error| validation(&error.to_string()))?;
+    if by_policy {
+        return Ok(());
+    }
+    let callers = [identity.arn.clone(), identity.caller_arn()];
+    let record = key_record(state, arn)?;
+    let fits = record.grants.iter().any(|parent| {
+        callers.contains(&parent.grantee)
+            && parent.operations.iter().any(|op| op == "CreateGrant")
+            && operations.iter().all(|op| parent.operations.contains(op))
+            && as_strict(constraint, parent.constraint.as_ref())
+    });
+    if fits {
+        return Ok(());
+    }
+    Err(KmsReply::bad(
+        "AccessDeniedException",
+        &format!(
+            "User: {} is not authorized to perform: kms:CreateGrant on resource: {arn} because its CreateGrant permission comes from a grant, and this grant asks for more operations or a looser encryption context constraint than that grant has",
+            identity.caller_arn()
+        ),
+    ))
 }
 
 /// ListGrants on `arn`: the grants CreateGrant made.

@@ -286,3 +286,87 @@ fn grants_and_key_states_come_back_after_a_restart() {
         Some(&json!("Disabled"))
     );
 }
+
+/// A principal whose CreateGrant comes from a grant may create only grants within it: its
+/// operations, and an encryption context constraint as strict or stricter.
+#[test]
+fn a_grant_that_allows_create_grant_allows_only_narrower_grants() {
+    let dir = tempfile::tempdir().ok();
+    let Some(state) = dir
+        .as_ref()
+        .and_then(|dir| state("broken/key-policy-missing-the-role", dir.path()))
+    else {
+        panic!("the example loads");
+    };
+    // The reader's own IAM policy allows every KMS action: only the key side is missing.
+    let everything = parse_policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#,
+        PolicyKind::Identity,
+    );
+    if let Some(role) = state.engine.world_mut().roles.get_mut(CLUSTER_ROLE) {
+        role.policies.push(SourcedPolicy::new(
+            Arc::new(everything.policy),
+            "kms everything (test)",
+        ));
+    }
+    let owner = credential(&crate::iam::admin_arn("222222222222"));
+    let reader = credential(CLUSTER_ROLE);
+    let grant = |who: &Credential, operations: Value, constraints: Value| {
+        let mut input =
+            json!({"KeyId": LAKE_KEY, "GranteePrincipal": CLUSTER_ROLE, "Operations": operations});
+        if !constraints.is_null() {
+            input["Constraints"] = constraints;
+        }
+        let (_, body) = call(&state, who, "CreateGrant", &input);
+        if body.get("GrantId").is_some() {
+            "ok".to_owned()
+        } else {
+            field(&body, "__type")
+        }
+    };
+    let subset = json!({"EncryptionContextSubset": {"purpose": "test"}});
+    assert_eq!(
+        grant(&reader, json!(["Decrypt"]), subset.clone()),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        grant(&owner, json!(["CreateGrant", "Decrypt"]), subset.clone()),
+        "ok"
+    );
+    // Within: the same operation, a constraint with one more pair, or equals on the same pairs.
+    assert_eq!(
+        grant(
+            &reader,
+            json!(["Decrypt"]),
+            json!({"EncryptionContextSubset": {"purpose": "test", "team": "a"}})
+        ),
+        "ok"
+    );
+    assert_eq!(
+        grant(
+            &reader,
+            json!(["Decrypt"]),
+            json!({"EncryptionContextEquals": {"purpose": "test"}})
+        ),
+        "ok"
+    );
+    // Beyond: another operation, no constraint, another value.
+    assert_eq!(
+        grant(&reader, json!(["Encrypt"]), subset.clone()),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        grant(&reader, json!(["Decrypt"]), Value::Null),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        grant(
+            &reader,
+            json!(["Decrypt"]),
+            json!({"EncryptionContextSubset": {"purpose": "other"}})
+        ),
+        "AccessDeniedException"
+    );
+    // The owner's CreateGrant comes from the key policy: no such limit.
+    assert_eq!(grant(&owner, json!(["Encrypt"]), Value::Null), "ok");
+}

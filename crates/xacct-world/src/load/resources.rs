@@ -266,7 +266,8 @@ impl Loader {
     /// grant's operations. Encryption context constraints become conditions on the
     /// cryptographic operations only, which are the operations KMS applies them to
     /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>);
-    /// `DescribeKey` and `RetireGrant` are allowed without them.
+    /// `DescribeKey`, `RetireGrant` and `CreateGrant` are allowed without them (see
+    /// [`crate::kms_grant::grant_document`]).
     /// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>
     pub(crate) fn key_grant(
         &mut self,
