@@ -8,6 +8,7 @@
 
 pub mod generate;
 pub mod holds;
+pub mod key_writer;
 pub mod merge;
 pub mod prove;
 pub mod render;

@@ -179,7 +179,9 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
         "{text}"
     );
 
-    // Terraform: one provider per account, one resource per address, imports for what exists.
+    // Terraform: one provider per account (and one assuming the key's administrator role,
+    // the only principal its key policy lets change it), one resource per address, imports
+    // for what exists.
     let terraform = render::terraform(&world, &plan);
     let body: Body = terraform.parse().unwrap();
     let blocks = blocks(&body);
@@ -188,7 +190,14 @@ fn several_intents_make_one_plan_that_updates_what_exists() {
         .filter(|(kind, _, _)| kind == "provider")
         .map(|(_, _, attributes)| attributes["alias"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(providers, ["account_222222222222", "account_111111111111"]);
+    assert_eq!(
+        providers,
+        [
+            "account_222222222222",
+            "account_111111111111",
+            "account_222222222222_auditor"
+        ]
+    );
     let resources: Vec<String> = blocks
         .iter()
         .filter(|(kind, _, _)| kind == "resource")

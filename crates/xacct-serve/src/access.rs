@@ -211,6 +211,22 @@ pub struct KmsCall {
     pub object: String,
 }
 
+fn kms_state_error(reply: crate::kms::KmsReply) -> S3Error {
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_default();
+    let field = |name: &str| {
+        body.get(name)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut error = S3Error::with_message(
+        S3ErrorCode::Custom(format!("KMS.{}", field("__type")).into()),
+        field("message"),
+    );
+    error.set_status_code(StatusCode::BAD_REQUEST);
+    error
+}
+
 fn kms_not_found(named: &str) -> S3Error {
     let mut error = S3Error::with_message(
         S3ErrorCode::Custom("KMS.NotFoundException".into()),
@@ -249,21 +265,29 @@ pub fn kms_calls(
     };
     let mut calls = Vec::new();
     if matches!(op, "PutObject" | "CreateMultipartUpload" | "CopyObject") {
-        let default_key = match &record.encryption {
-            Some((sse, Some(key))) if sse.starts_with("aws:kms") => Some(key.clone()),
-            _ => None,
+        // `aws:kms` without a key: the bucket account's `aws/s3`, made on first use.
+        let managed = || {
+            crate::kms::managed::s3_key(state, &record.account, &record.region)
+                .map_err(|reply| s3_error!(InternalError, "{}", reply.body))
         };
-        let named = match header(headers, "x-amz-server-side-encryption") {
+        let sealed_with = match header(headers, "x-amz-server-side-encryption") {
             Some(sse) if sse.starts_with("aws:kms") => {
-                header(headers, "x-amz-server-side-encryption-aws-kms-key-id").map(str::to_owned)
+                match header(headers, "x-amz-server-side-encryption-aws-kms-key-id") {
+                    Some(named) => Some(resolve(named)?),
+                    None => Some(managed()?),
+                }
             }
             Some(_) => None,
-            None => default_key,
+            None => match &record.encryption {
+                Some((sse, Some(key))) if sse.starts_with("aws:kms") => Some(resolve(key)?),
+                Some((sse, None)) if sse.starts_with("aws:kms") => Some(managed()?),
+                _ => None,
+            },
         };
-        if let Some(named) = named {
+        if let Some(arn) = sealed_with {
             calls.push(KmsCall {
                 action: "kms:GenerateDataKey",
-                key: resolve(&named)?,
+                key: arn,
                 object: format!("arn:aws:s3:::{bucket}/{key}"),
             });
         }
@@ -317,6 +341,9 @@ pub fn authorize_kms(state: &State, credential: &Credential, calls: &[KmsCall]) 
         if !verdict.allowed {
             return Err(access_denied(&verdict.message, &verdict.reason));
         }
+        // A disabled key, or one pending deletion, refuses S3's call as it refuses the
+        // caller's: S3 answers with KMS's error code under `KMS.`.
+        crate::kms::usable(state, &call.key).map_err(kms_state_error)?;
     }
     Ok(())
 }

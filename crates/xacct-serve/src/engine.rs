@@ -104,6 +104,20 @@ impl Engine {
         Ok(self.verdict(request, response))
     }
 
+    /// Whether the request is allowed by the policies alone, its KMS grants left out: a
+    /// principal whose `kms:CreateGrant` comes from a grant may create only narrower grants.
+    pub fn allowed_without_grants(
+        &self,
+        session: &Session,
+        action: &str,
+        resource: &str,
+        context: &[(String, ContextValue)],
+    ) -> Result<bool, RequestError> {
+        let mut request = self.world().request(session, action, resource, context)?;
+        request.policies.grants.clear();
+        Ok(authorize(&request).decision == Decision::Allow)
+    }
+
     /// Turns a decided request into a verdict, and logs it. An allowed request without a
     /// log is answered without building its explanation (the common, fast case).
     pub fn verdict(&self, request: Request, response: Response) -> Verdict {

@@ -25,6 +25,11 @@ use xacct_world::model::Key;
 use xacct_world::model::Origin;
 use xacct_world::RequestError;
 
+mod grants;
+pub mod managed;
+mod states;
+pub use states::usable;
+
 /// A KMS answer: JSON, with xacct's reason for a denial.
 #[derive(Debug, Clone)]
 pub struct KmsReply {
@@ -72,6 +77,17 @@ pub fn decide(
     resource: &str,
     context: &BTreeMap<String, String>,
 ) -> Result<Verdict, RequestError> {
+    decide_with(state, caller, action, resource, context, Vec::new())
+}
+
+/// The condition keys of a KMS request: the encryption context, `kms:CallerAccount` (the
+/// caller's account on every request, as KMS sets it), `kms:ViaService` when a service calls,
+/// and `extra` (a grant's, for CreateGrant).
+fn condition_keys(
+    caller: &Caller<'_>,
+    context: &BTreeMap<String, String>,
+    extra: Vec<(String, ContextValue)>,
+) -> Vec<(String, ContextValue)> {
     let mut keys: Vec<(String, ContextValue)> = context
         .iter()
         .map(|(key, value)| {
@@ -87,12 +103,30 @@ pub fn decide(
             ContextValue::Multi(context.keys().cloned().collect()),
         ));
     }
+    keys.push((
+        "kms:CallerAccount".to_owned(),
+        ContextValue::Single(caller.credential.identity.account()),
+    ));
+    keys.extend(extra);
     if let Some(service) = caller.via {
         keys.push((
             "kms:ViaService".to_owned(),
             ContextValue::Single(format!("{service}.{}.amazonaws.com", caller.region)),
         ));
     }
+    keys
+}
+
+/// [`decide`] with more condition keys.
+fn decide_with(
+    state: &State,
+    caller: &Caller<'_>,
+    action: &str,
+    resource: &str,
+    context: &BTreeMap<String, String>,
+    extra: Vec<(String, ContextValue)>,
+) -> Result<Verdict, RequestError> {
+    let keys = condition_keys(caller, context, extra);
     let session = caller.credential.identity.session();
     state.engine.decide(&session, action, resource, &keys)
 }
@@ -106,7 +140,18 @@ pub fn authorize(
     resource: &str,
     context: &BTreeMap<String, String>,
 ) -> Result<(), KmsReply> {
-    let verdict = decide(state, caller, action, resource, context)
+    authorize_with(state, caller, action, resource, context, Vec::new())
+}
+
+fn authorize_with(
+    state: &State,
+    caller: &Caller<'_>,
+    action: &str,
+    resource: &str,
+    context: &BTreeMap<String, String>,
+    extra: Vec<(String, ContextValue)>,
+) -> Result<(), KmsReply> {
+    let verdict = decide_with(state, caller, action, resource, context, extra)
         .map_err(|error| KmsReply::bad("ValidationException", &error.to_string()))?;
     if verdict.allowed {
         return Ok(());
@@ -238,6 +283,17 @@ fn secret(state: &State, arn: &str) -> Result<[u8; 32], KmsReply> {
     Ok(out)
 }
 
+/// The stored record of a key (made with its secret when the key has none yet).
+fn key_record(state: &State, arn: &str) -> Result<KeyRecord, KmsReply> {
+    secret(state, arn)?;
+    state
+        .store
+        .kms_key(arn)
+        .ok()
+        .flatten()
+        .ok_or_else(|| not_found(arn))
+}
+
 fn new_record(description: String, policy: Option<String>, aliases: Vec<String>) -> KeyRecord {
     let mut secret = [0_u8; 32];
     rand::thread_rng().fill(&mut secret);
@@ -247,6 +303,10 @@ fn new_record(description: String, policy: Option<String>, aliases: Vec<String>)
         description,
         policy,
         aliases,
+        key_state: None,
+        deletion_date: None,
+        aws_managed: false,
+        grants: Vec::new(),
     }
 }
 
@@ -264,6 +324,7 @@ pub fn seal(
     plaintext: &[u8],
     context: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, KmsReply> {
+    usable(state, arn)?;
     let cipher = Aes256Gcm::new(&secret(state, arn)?.into());
     let mut nonce = [0_u8; 12];
     rand::thread_rng().fill(&mut nonce);
@@ -322,6 +383,7 @@ pub fn open(
     rest: &[u8],
     context: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, KmsReply> {
+    usable(state, arn)?;
     let (nonce, sealed) = rest.split_at_checked(12).ok_or_else(invalid_ciphertext)?;
     let cipher = Aes256Gcm::new(&secret(state, arn)?.into());
     let aad = aad(context);
@@ -389,7 +451,7 @@ fn add_key(state: &State, arn: &str, record: &KeyRecord) -> Result<(), KmsReply>
             account,
             region,
             policy: Some(policy),
-            aws_managed: false,
+            aws_managed: record.aws_managed,
             aliases: record.aliases.clone(),
             grants: Vec::new(),
             origin: origin(arn),
@@ -412,6 +474,11 @@ pub fn restore(state: &State) -> Result<(), String> {
     for arn in scenario {
         secret(state, &arn).map_err(|reply| reply.body)?;
     }
+    for (arn, record) in &records {
+        for grant in &record.grants {
+            grants::add_to_world(state, arn, grant);
+        }
+    }
     Ok(())
 }
 
@@ -423,14 +490,16 @@ fn metadata(state: &State, arn: &str) -> Value {
     let world = state.engine.world();
     let key = world.keys.get(arn);
     let record = state.store.kms_key(arn).ok().flatten();
-    json!({
+    let key_state = states::key_state(state, arn);
+    let deletion = record.as_ref().and_then(|record| record.deletion_date);
+    let mut out = json!({
         "KeyId": key_id(arn),
         "Arn": arn,
         "AWSAccountId": key.map(|key| key.account.to_string()).unwrap_or_default(),
         "CreationDate": record.as_ref().map_or(0, |record| record.created),
         "Description": record.map(|record| record.description).unwrap_or_default(),
-        "Enabled": true,
-        "KeyState": "Enabled",
+        "Enabled": key_state == "Enabled",
+        "KeyState": key_state,
         "KeyUsage": "ENCRYPT_DECRYPT",
         "KeySpec": "SYMMETRIC_DEFAULT",
         "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
@@ -438,11 +507,15 @@ fn metadata(state: &State, arn: &str) -> Value {
         "Origin": "AWS_KMS",
         "KeyManager": if key.is_some_and(|key| key.aws_managed) { "AWS" } else { "CUSTOMER" },
         "MultiRegion": false,
-    })
+    });
+    if let (Some(date), Some(object)) = (deletion, out.as_object_mut()) {
+        object.insert("DeletionDate".to_owned(), json!(date));
+    }
+    out
 }
 
 /// The operations served.
-pub const OPERATIONS: [&str; 10] = [
+pub const OPERATIONS: [&str; 18] = [
     "CreateKey",
     "DescribeKey",
     "ListKeys",
@@ -453,6 +526,14 @@ pub const OPERATIONS: [&str; 10] = [
     "Encrypt",
     "Decrypt",
     "GenerateDataKey",
+    "CreateGrant",
+    "ListGrants",
+    "RetireGrant",
+    "RevokeGrant",
+    "DisableKey",
+    "EnableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
 ];
 
 /// Answers one KMS call: `target` is the `X-Amz-Target` header, `body` the JSON request.
@@ -664,6 +745,14 @@ fn run(
                 json!({"CiphertextBlob": encode(&sealed), "Plaintext": encode(&data_key), "KeyId": arn}),
             )
         }
+        "CreateGrant" => grants::create(state, caller, &key("KeyId")?, input),
+        "ListGrants" => grants::list(state, caller, &key("KeyId")?),
+        "RetireGrant" => grants::retire(state, caller, input, &account, region),
+        "RevokeGrant" => grants::revoke(state, caller, &key("KeyId")?, input),
+        "DisableKey" | "EnableKey" | "ScheduleKeyDeletion" | "CancelKeyDeletion" => {
+            let arn = states::named_key(state, input, &account, region)?;
+            states::change(state, caller, operation, &arn, input)
+        }
         other => Err(KmsReply::bad(
             "UnsupportedOperationException",
             &format!(
@@ -685,230 +774,4 @@ fn store(state: &State, arn: &str, record: &KeyRecord) -> Result<(), KmsReply> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::Engine;
-    use crate::identity::{Identity, Keys};
-    use crate::store::Store;
-    use xacct_world::{Principal, Session};
-
-    const LAKE_KEY: &str =
-        "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    const CLUSTER_ROLE: &str = "arn:aws:iam::111111111111:role/dbx-ip-role";
-
-    /// A served state of `examples/s3-sse-kms` (or one of its broken variants), with its store
-    /// in `dir`.
-    fn state(variant: &str, dir: &std::path::Path) -> Option<State> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/s3-sse-kms")
-            .join(variant);
-        let world = xacct_world::load(&path).ok()?.world;
-        let store = Arc::new(Store::open(dir).ok()?);
-        let state = State {
-            engine: Engine::new(world, None).ok()?,
-            keys: Keys::new(store.clone()),
-            store,
-            session_cap: None,
-        };
-        crate::iam::add_admins(&state);
-        Some(state)
-    }
-
-    fn credential(arn: &str) -> Credential {
-        let principal = if arn.contains(":user/") {
-            Principal::User(arn.to_owned())
-        } else {
-            Principal::Role(arn.to_owned())
-        };
-        let mut session = Session::of(principal);
-        session.session_name = Some("test".to_owned());
-        Credential {
-            access_key_id: "AKIATEST".to_owned(),
-            secret_access_key: "secret".to_owned(),
-            session_token: None,
-            expires: None,
-            identity: Identity::of(&session, None),
-        }
-    }
-
-    fn call(state: &State, who: &Credential, op: &str, input: &Value) -> (StatusCode, Value) {
-        let caller = Caller {
-            credential: who,
-            region: "us-east-1",
-            via: None,
-        };
-        let reply = answer(
-            state,
-            &caller,
-            &format!("TrentService.{op}"),
-            input.to_string().as_bytes(),
-        );
-        let body = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
-        (reply.status, body)
-    }
-
-    fn field(value: &Value, name: &str) -> String {
-        value
-            .get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    #[test]
-    fn a_key_user_seals_and_opens_with_the_context_bound() {
-        let dir = tempfile::tempdir().ok();
-        let Some(state) = dir.as_ref().and_then(|dir| state("", dir.path())) else {
-            panic!("the example loads");
-        };
-        let role = credential(CLUSTER_ROLE);
-        // The role's key policy statement grants Decrypt and GenerateDataKey, not Encrypt.
-        let context = json!({"purpose": "lake"});
-        let (status, made) = call(
-            &state,
-            &role,
-            "GenerateDataKey",
-            &json!({"KeyId": LAKE_KEY, "KeySpec": "AES_256", "EncryptionContext": context}),
-        );
-        assert_eq!(status, StatusCode::OK, "{made}");
-        assert_eq!(field(&made, "KeyId"), LAKE_KEY);
-        let blob = field(&made, "CiphertextBlob");
-        let (status, opened) = call(
-            &state,
-            &role,
-            "Decrypt",
-            &json!({"CiphertextBlob": blob, "EncryptionContext": context}),
-        );
-        assert_eq!(status, StatusCode::OK, "{opened}");
-        assert_eq!(field(&opened, "Plaintext"), field(&made, "Plaintext"));
-        // Another context is another AAD: the blob does not open.
-        let (status, wrong) = call(
-            &state,
-            &role,
-            "Decrypt",
-            &json!({"CiphertextBlob": blob, "EncryptionContext": {"purpose": "other"}}),
-        );
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(field(&wrong, "__type"), "InvalidCiphertextException");
-        // Encrypt is not in the role's key policy statement.
-        let (_, refused) = call(
-            &state,
-            &role,
-            "Encrypt",
-            &json!({"KeyId": LAKE_KEY, "Plaintext": encode(b"x")}),
-        );
-        assert_eq!(field(&refused, "__type"), "AccessDeniedException");
-    }
-
-    #[test]
-    fn a_key_policy_without_the_role_refuses_its_decrypt_in_aws_words() {
-        let dir = tempfile::tempdir().ok();
-        let Some(state) = dir
-            .as_ref()
-            .and_then(|dir| state("broken/key-policy-missing-the-role", dir.path()))
-        else {
-            panic!("the broken variant loads");
-        };
-        let context = BTreeMap::new();
-        let Ok(sealed) = seal(&state, LAKE_KEY, b"secret", &context) else {
-            panic!("sealing needs no authorization");
-        };
-        let role = credential(CLUSTER_ROLE);
-        let (status, refused) = call(
-            &state,
-            &role,
-            "Decrypt",
-            &json!({"CiphertextBlob": encode(&sealed)}),
-        );
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(field(&refused, "__type"), "AccessDeniedException");
-        let message = field(&refused, "message");
-        assert!(
-            message.starts_with("User: arn:aws:sts::111111111111:assumed-role/dbx-ip-role/test is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:222222222222:key/1234abcd"),
-            "{message}"
-        );
-        assert!(
-            message.ends_with("because no resource-based policy allows the kms:Decrypt action"),
-            "{message}"
-        );
-        // B's administrator is allowed by the key policy's root statement.
-        let admin = credential(&crate::iam::admin_arn("222222222222"));
-        let (status, opened) = call(
-            &state,
-            &admin,
-            "Decrypt",
-            &json!({"CiphertextBlob": encode(&sealed)}),
-        );
-        assert_eq!(status, StatusCode::OK, "{opened}");
-        assert_eq!(field(&opened, "Plaintext"), encode(b"secret"));
-    }
-
-    #[test]
-    fn a_created_key_is_its_accounts_and_comes_back_after_a_restart() {
-        let dir = tempfile::tempdir().ok();
-        let Some(path) = dir.as_ref().map(|dir| dir.path().to_path_buf()) else {
-            panic!("a temporary folder");
-        };
-        let Some(state) = state("", &path) else {
-            panic!("the example loads");
-        };
-        let admin = credential(&crate::iam::admin_arn("111111111111"));
-        let (status, made) = call(&state, &admin, "CreateKey", &json!({"Description": "d"}));
-        assert_eq!(status, StatusCode::OK, "{made}");
-        let arn = made
-            .pointer("/KeyMetadata/Arn")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        assert!(
-            arn.starts_with("arn:aws:kms:us-east-1:111111111111:key/"),
-            "{arn}"
-        );
-        let (status, _) = call(
-            &state,
-            &admin,
-            "CreateAlias",
-            &json!({"AliasName": "alias/etl", "TargetKeyId": arn}),
-        );
-        assert_eq!(status, StatusCode::OK);
-        let (_, sealed) = call(
-            &state,
-            &admin,
-            "Encrypt",
-            &json!({"KeyId": "alias/etl", "Plaintext": encode(b"hello")}),
-        );
-        let blob = field(&sealed, "CiphertextBlob");
-        // B's administrator is not allowed by A's default key policy.
-        let other = credential(&crate::iam::admin_arn("222222222222"));
-        let (_, refused) = call(&state, &other, "DescribeKey", &json!({"KeyId": arn}));
-        assert_eq!(field(&refused, "__type"), "AccessDeniedException");
-        drop(state);
-        let Some(again) = self::state("", &path) else {
-            panic!("the example loads again");
-        };
-        assert_eq!(restore(&again), Ok(()));
-        let (status, opened) = call(&again, &admin, "Decrypt", &json!({"CiphertextBlob": blob}));
-        assert_eq!(status, StatusCode::OK, "{opened}");
-        assert_eq!(field(&opened, "Plaintext"), encode(b"hello"));
-        let (_, aliases) = call(&again, &admin, "ListAliases", &json!({}));
-        assert_eq!(
-            aliases
-                .pointer("/Aliases/0/AliasName")
-                .and_then(Value::as_str),
-            Some("alias/etl")
-        );
-    }
-
-    #[test]
-    fn a_blob_that_is_not_ours_is_invalid_ciphertext() {
-        assert!(blob_key(b"").is_err());
-        assert!(blob_key(&[1, 0, 9, b'a']).is_err());
-        assert!(blob_key(&[2, 0, 1, b'a']).is_err());
-        assert_eq!(
-            blob_key(&[1, 0, 1, b'a', 7])
-                .map(|(arn, rest)| (arn, rest.to_vec()))
-                .ok(),
-            Some(("a".to_owned(), vec![7]))
-        );
-    }
-}
+mod tests;

@@ -141,15 +141,26 @@ impl Objects {
         // The key is kept by ARN (an alias or key id names a key in the writer's account, as
         // S3 reads it), so a reader's Decrypt is decided on the key the object was sealed with.
         let encryption = encryption.map(|(sse, key)| {
-            let key = key.map(|named| {
-                crate::kms::resolve(
+            let key = match key {
+                Some(named) => Some(
+                    crate::kms::resolve(
+                        &self.state,
+                        &named,
+                        &writer.identity.account(),
+                        &record_bucket.region,
+                    )
+                    .unwrap_or(named),
+                ),
+                // `aws:kms` without a key is the bucket account's `aws/s3` (made by the
+                // access check already).
+                None if sse.starts_with("aws:kms") => crate::kms::managed::s3_key(
                     &self.state,
-                    &named,
-                    &writer.identity.account(),
+                    &record_bucket.account,
                     &record_bucket.region,
                 )
-                .unwrap_or(named)
-            });
+                .ok(),
+                None => None,
+            };
             (sse, key)
         });
         let record = ObjectRecord {

@@ -83,6 +83,34 @@ pub struct KeyRecord {
     /// The key policy's text, for a key the scenario does not declare.
     pub policy: Option<String>,
     pub aliases: Vec<String>,
+    /// `Disabled` or `PendingDeletion`; absent when enabled.
+    #[serde(default)]
+    pub key_state: Option<String>,
+    /// When a key pending deletion is deleted, seconds since the epoch.
+    #[serde(default)]
+    pub deletion_date: Option<i64>,
+    /// An AWS managed key (`aws/s3`) the server made on first use.
+    #[serde(default)]
+    pub aws_managed: bool,
+    /// The grants CreateGrant made on the key, in the order they were made.
+    #[serde(default)]
+    pub grants: Vec<GrantRecord>,
+}
+
+/// A grant CreateGrant made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GrantRecord {
+    pub id: String,
+    pub token: String,
+    pub name: Option<String>,
+    pub grantee: String,
+    pub retiring: Option<String>,
+    pub issuer: String,
+    pub operations: Vec<String>,
+    /// `EncryptionContextSubset` or `EncryptionContextEquals`, with its pairs.
+    pub constraint: Option<(String, BTreeMap<String, String>)>,
+    /// Seconds since the epoch.
+    pub created: i64,
 }
 
 /// An object's metadata.

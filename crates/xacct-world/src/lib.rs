@@ -8,6 +8,7 @@ mod bundle_files;
 pub mod exposure;
 pub mod files;
 pub mod import;
+pub mod kms_grant;
 pub mod load;
 mod load_lake_tags;
 pub mod manifest;

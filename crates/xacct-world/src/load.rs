@@ -3,6 +3,7 @@
 
 use crate::files::{self, FileAccess};
 use crate::import::{self, LeftOut};
+use crate::kms_grant::GRANT_OPERATIONS;
 use crate::manifest::{self, Manifest, PolicyRef, PolicySource};
 use crate::model::{
     Account, Bucket, Compute, Expectation, Group, InstanceProfile, Key, Organization, Origin, Role,
@@ -464,28 +465,6 @@ impl Loader {
         self.check_trust_references();
     }
 }
-
-/// The operations a KMS grant can allow.
-/// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations>
-const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-];
 
 /// The key policy AWS gives an AWS managed key such as `aws/s3`: usable only by principals of
 /// the owning account, only through the service. "You cannot [...] use AWS managed keys in

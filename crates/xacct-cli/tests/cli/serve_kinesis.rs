@@ -344,29 +344,33 @@ fn serve_kinesis_applies_the_plan_runbook_then_reads_with_the_planned_options() 
     assert_eq!(before["steps"][0]["code"], "AccessDenied", "{before:#}");
     let script = data.path().join("runbook.sh");
     std::fs::write(&script, &runbook).unwrap();
-    // As written, the runbook changes the key policy as B's administrator, whom the key
-    // policy does not name: KMS refuses it, as AWS would (the key policy is the only way in).
+    // The key policy names only the role key-admin, so the runbook changes it as that role,
+    // through a profile it names; without that profile it stops before changing anything.
     let (ok, stderr) = run_runbook(&python, &script, &server.config);
     assert!(!ok);
     assert!(
-        stderr.contains("AccessDeniedException")
-            && stderr.contains("is not authorized to perform: kms:PutKeyPolicy"),
+        stderr.contains("the profile account-222222222222-key-admin must assume")
+            && stderr.contains("nothing was changed"),
         "{stderr}"
     );
-    // Run again (the runbook says running it again is harmless) with the key policy step
-    // made by the key's administrator role, which the key policy names.
+    let untouched = read(&server);
+    assert_eq!(
+        untouched["steps"][0]["code"], "AccessDenied",
+        "{untouched:#}"
+    );
+    // With the profile the runbook asks for (assuming key-admin from B's administrator), the
+    // runbook as generated applies whole.
     let config = format!(
-        "{}\n[profile key-admin]\nregion = us-east-1\nendpoint_url = {}\nrole_arn = arn:aws:iam::222222222222:role/key-admin\nsource_profile = account-222222222222\n",
+        "{}\n[profile account-222222222222-key-admin]\nregion = us-east-1\nendpoint_url = {}\nrole_arn = arn:aws:iam::222222222222:role/key-admin\nsource_profile = account-222222222222\n",
         std::fs::read_to_string(&server.config).unwrap(),
         server.endpoint
     );
     let with_admin = data.path().join("aws-config-key-admin");
     std::fs::write(&with_admin, config).unwrap();
-    let fixed = runbook.replace(
-        "aws kms put-key-policy --profile account-222222222222",
-        "aws kms put-key-policy --profile key-admin",
+    assert!(
+        runbook.contains("aws kms put-key-policy --profile account-222222222222-key-admin"),
+        "{runbook}"
     );
-    std::fs::write(&script, fixed).unwrap();
     let (ok, stderr) = run_runbook(&python, &script, &with_admin);
     assert!(ok, "the runbook failed:\n{stderr}");
     let after = read(&server);

@@ -2,6 +2,7 @@
 
 use super::{by_document, creates_role, document_json, exists, one_line, role_name, title};
 use crate::generate::Document;
+use crate::key_writer::{key_policy_writer, role_profile, KeyPolicyWriter};
 use crate::prove::Plan;
 use std::fmt::Write as _;
 use xacct_world::World;
@@ -69,12 +70,23 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
                     code(access_point)
                 )
             }
-            Document::KeyPolicy { key } => {
-                format!(
+            Document::KeyPolicy { key } => match key_policy_writer(world, plan, key) {
+                KeyPolicyWriter::Administrator => format!(
                     "Replace the key policy of {} with (its statements kept)",
                     code(key)
-                )
-            }
+                ),
+                KeyPolicyWriter::Role(role) => format!(
+                    "As {} (the key policy allows it to change the key policy, and does not let the account's IAM policies decide: assume it from the account's administrator, profile {}), replace the key policy of {} with (its statements kept)",
+                    code(&role),
+                    code(&role_profile(&account, &role)),
+                    code(key)
+                ),
+                KeyPolicyWriter::Manual(reason) => format!(
+                    "**Manual step:** xacct cannot name who may make it, because {}. Have a principal the key policy allows replace the key policy of {} with (its statements kept)",
+                    one_line(&reason),
+                    code(key)
+                ),
+            },
             Document::StreamPolicy { stream } => {
                 format!("Set the resource policy of {} to", code(stream))
             }

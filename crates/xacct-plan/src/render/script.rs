@@ -7,6 +7,7 @@ use super::{
     access_point_name, by_document, creates_role, document_json, exists, one_line, role_name, title,
 };
 use crate::generate::Document;
+use crate::key_writer::{key_policy_writer, role_profile, KeyPolicyWriter};
 use crate::prove::Plan;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -35,6 +36,46 @@ fn compact(value: &Value) -> String {
     value.to_string()
 }
 
+/// Before any change: every role profile the script uses must assume the role it is named
+/// for, or the script stops with nothing applied (a half-applied plan is worse than none).
+fn preflight(out: &mut String, world: &World, plan: &Plan, only: Option<&str>) {
+    let mut roles: Vec<(String, String)> = Vec::new();
+    for ((account, document), _) in by_document(plan) {
+        if only.is_some_and(|wanted| wanted != account) {
+            continue;
+        }
+        if let Document::KeyPolicy { key } = &document {
+            if let KeyPolicyWriter::Role(role) = key_policy_writer(world, plan, key) {
+                if !roles.contains(&(account.clone(), role.clone())) {
+                    roles.push((account, role));
+                }
+            }
+        }
+    }
+    for (account, role) in roles {
+        let profile = role_profile(&account, &role);
+        let _ = writeln!(
+            out,
+            "# The profile {} must assume {} from account-{account} (in the AWS config: role_arn = {}, source_profile = account-{account}).",
+            one_line(&profile),
+            one_line(&role),
+            one_line(&role)
+        );
+        let _ = writeln!(
+            out,
+            "if [ \"$({} 2>/dev/null)\" != {} ]; then\n  {} >&2\n  exit 1\nfi",
+            command(&["aws", "configure", "get", "role_arn", "--profile", &profile]),
+            command(&[&role]),
+            command(&[
+                "echo",
+                &format!(
+                    "xacct plan: the profile {profile} must assume {role}; nothing was changed"
+                ),
+            ])
+        );
+    }
+}
+
 fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "#!/bin/sh");
@@ -44,6 +85,7 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
         "# Running it again is harmless: what exists is updated, and every document is written whole."
     );
     let _ = writeln!(out, "set -eu");
+    preflight(&mut out, world, plan, only);
     for ((account, document), statements) in by_document(plan) {
         if only.is_some_and(|wanted| wanted != account) {
             continue;
@@ -186,11 +228,34 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
             }
             Document::KeyPolicy { key } => {
                 let _ = writeln!(out, "# account {account}: the key policy of {}, whole (the existing statements kept)", one_line(key));
+                let mut words = base("kms", "put-key-policy");
+                match key_policy_writer(world, plan, key) {
+                    KeyPolicyWriter::Administrator => {}
+                    KeyPolicyWriter::Role(role) => {
+                        let _ = writeln!(out, "# as {}, which the key policy allows to change it (KMS does not let the account's IAM policies decide), through the profile {}", one_line(&role), one_line(&role_profile(&account, &role)));
+                        if let Some(word) = words.get_mut(4) {
+                            *word = role_profile(&account, &role);
+                        }
+                    }
+                    KeyPolicyWriter::Manual(reason) => {
+                        let _ = writeln!(out, "# MANUAL STEP, not run: {}", one_line(&reason));
+                        let _ = writeln!(out, "# the policy to put: {}", one_line(&text));
+                        let _ = writeln!(
+                            out,
+                            "{}",
+                            command(&[
+                                "echo",
+                                &format!("manual step: the key policy of {} must be replaced by a principal its key policy allows (see the comment above)", one_line(key)),
+                            ])
+                        );
+                        continue;
+                    }
+                }
                 let _ = writeln!(
                     out,
                     "{}",
                     line(
-                        base("kms", "put-key-policy"),
+                        words,
                         &[
                             "--key-id",
                             key,

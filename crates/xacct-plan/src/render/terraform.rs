@@ -7,6 +7,7 @@ use super::{
     access_point_name, accounts, by_document, creates_role, document_json, exists, role_name, title,
 };
 use crate::generate::Document;
+use crate::key_writer::{key_policy_writer, KeyPolicyWriter};
 use crate::prove::Plan;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -43,12 +44,22 @@ impl Names {
     }
 }
 
+/// The provider that assumes `role` from the account's profile, for a key policy only that
+/// role may change.
+fn role_provider_alias(account: &str, role: &str) -> String {
+    identifier(&format!("account_{account}_{}", role_name(role)))
+}
+
 fn import(account: &str, kind: &str, name: &str, id: &str) -> Node {
+    import_with(provider_reference(account), kind, name, id)
+}
+
+fn import_with(provider: Val, kind: &str, name: &str, id: &str) -> Node {
     block(
         "import",
         &[],
         vec![
-            attribute("provider", provider_reference(account)),
+            attribute("provider", provider),
             attribute("to", Val::Reference(vec![kind.to_owned(), name.to_owned()])),
             attribute("id", string(id)),
         ],
@@ -75,6 +86,32 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                 attribute("profile", string(&format!("account-{account}"))),
             ],
         ));
+    }
+    // A provider per key administrator role a key-policy step runs as.
+    let mut role_providers: Vec<String> = Vec::new();
+    for ((account, document), _) in &documents {
+        if let Document::KeyPolicy { key } = document {
+            if let KeyPolicyWriter::Role(role) = key_policy_writer(world, plan, key) {
+                let alias = role_provider_alias(account, &role);
+                if role_providers.contains(&alias) {
+                    continue;
+                }
+                nodes.push(block(
+                    "provider",
+                    &["aws"],
+                    vec![
+                        attribute("alias", string(&alias)),
+                        attribute("profile", string(&format!("account-{account}"))),
+                        block(
+                            "assume_role",
+                            &[],
+                            vec![attribute("role_arn", string(&role))],
+                        ),
+                    ],
+                ));
+                role_providers.push(alias);
+            }
+        }
     }
     // Resource names of the roles the plan creates, for the policies that reference them.
     let mut role_resources: Vec<(String, String)> = Vec::new();
@@ -228,18 +265,43 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
             Document::KeyPolicy { key } => {
                 let kind = "aws_kms_key_policy";
                 let name = names.unique(kind, role_name(key));
-                if existing {
-                    imports.push(import(account, kind, &name, role_name(key)));
+                // KMS lets only whom the key policy allows change it: the account's
+                // provider, a provider assuming a key administrator role, or nobody the
+                // scenario holds (then the resource is written with `count = 0`, to apply
+                // by hand, and never imported).
+                let (provider_value, comment, manual) = match key_policy_writer(world, plan, key) {
+                    KeyPolicyWriter::Administrator => (provider_reference(account), None, false),
+                    KeyPolicyWriter::Role(role) => (
+                        Val::Reference(vec!["aws".to_owned(), role_provider_alias(account, &role)]),
+                        Some(format!("as {role}, which the key policy allows to change it (KMS does not let the account's IAM policies decide)")),
+                        false,
+                    ),
+                    KeyPolicyWriter::Manual(reason) => (
+                        provider_reference(account),
+                        Some(format!("MANUAL STEP, not applied (count = 0): {reason}")),
+                        true,
+                    ),
+                };
+                if existing && !manual {
+                    imports.push(import_with(
+                        provider_value.clone(),
+                        kind,
+                        &name,
+                        role_name(key),
+                    ));
                 }
-                nodes.push(block(
-                    "resource",
-                    &[kind, &name],
-                    vec![
-                        provider,
-                        attribute("key_id", string(role_name(key))),
-                        attribute("policy", policy()),
-                    ],
-                ));
+                let mut body = vec![attribute("provider", provider_value)];
+                if manual {
+                    body.push(attribute("count", Val::Json(Value::from(0))));
+                }
+                body.push(attribute("key_id", string(role_name(key))));
+                body.push(attribute("policy", policy()));
+                nodes.push(Node::Block {
+                    comment,
+                    kind: "resource".to_owned(),
+                    labels: vec![kind.to_owned(), name],
+                    body,
+                });
             }
             Document::StreamPolicy { stream } => {
                 let kind = "aws_kinesis_resource_policy";

@@ -277,7 +277,8 @@ impl Loader {
     /// grant's operations. Encryption context constraints become conditions on the
     /// cryptographic operations only, which are the operations KMS applies them to
     /// (<https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html>);
-    /// `DescribeKey` and `RetireGrant` are allowed without them.
+    /// `DescribeKey`, `RetireGrant` and `CreateGrant` are allowed without them (see
+    /// [`crate::kms_grant::grant_document`]).
     /// <https://docs.aws.amazon.com/kms/latest/developerguide/grants.html>
     pub(crate) fn key_grant(
         &mut self,
@@ -303,18 +304,11 @@ impl Loader {
             );
             return None;
         }
-        let mut constrained = Vec::new();
-        let mut unconstrained = Vec::new();
+        let mut operations = Vec::new();
         for operation in &grant.operations {
             let name = operation.get_ref().trim_start_matches("kms:");
-            match GRANT_OPERATIONS
-                .iter()
-                .find(|known| known.eq_ignore_ascii_case(name))
-            {
-                Some(&known) if ["DescribeKey", "RetireGrant"].contains(&known) => {
-                    unconstrained.push(format!("kms:{known}"));
-                }
-                Some(&known) => constrained.push(format!("kms:{known}")),
+            match crate::kms_grant::grant_operation(name) {
+                Some(known) => operations.push(known),
                 None => {
                     self.error(
                         "unknown-grant-operation",
@@ -325,8 +319,7 @@ impl Loader {
                 }
             }
         }
-        let mut condition = serde_json::Map::new();
-        match (
+        let constraint = match (
             &grant.encryption_context_subset,
             &grant.encryption_context_equals,
         ) {
@@ -338,63 +331,15 @@ impl Loader {
                 );
                 return None;
             }
-            (Some(pairs), None) | (None, Some(pairs)) => {
-                let equals: serde_json::Map<String, serde_json::Value> = pairs
-                    .iter()
-                    .map(|(key, value)| {
-                        (
-                            format!("kms:EncryptionContext:{key}"),
-                            serde_json::Value::from(value.clone()),
-                        )
-                    })
-                    .collect();
-                condition.insert("StringEquals".to_owned(), serde_json::Value::Object(equals));
-                if grant.encryption_context_equals.is_some() {
-                    let keys: Vec<serde_json::Value> = pairs
-                        .keys()
-                        .map(|key| serde_json::Value::from(key.clone()))
-                        .collect();
-                    condition.insert(
-                        "ForAllValues:StringEquals".to_owned(),
-                        serde_json::json!({ "kms:EncryptionContextKeys": keys }),
-                    );
-                }
-            }
-            (None, None) => {}
-        }
+            (Some(pairs), None) => Some(crate::kms_grant::GrantConstraint::Subset(pairs.clone())),
+            (None, Some(pairs)) => Some(crate::kms_grant::GrantConstraint::Equals(pairs.clone())),
+            (None, None) => None,
+        };
         let name = grant
             .name
             .clone()
             .unwrap_or_else(|| format!("grant[{index}]"));
-        let mut statements = Vec::new();
-        if !constrained.is_empty() {
-            let mut statement = serde_json::json!({
-                "Sid": "GrantOperations",
-                "Effect": "Allow",
-                "Principal": {"AWS": grantee},
-                "Action": constrained,
-                "Resource": "*",
-            });
-            if !condition.is_empty() {
-                if let Some(object) = statement.as_object_mut() {
-                    object.insert("Condition".to_owned(), serde_json::Value::Object(condition));
-                }
-            }
-            statements.push(statement);
-        }
-        if !unconstrained.is_empty() {
-            statements.push(serde_json::json!({
-                "Sid": "GrantOperationsWithoutContext",
-                "Effect": "Allow",
-                "Principal": {"AWS": grantee},
-                "Action": unconstrained,
-                "Resource": "*",
-            }));
-        }
-        if statements.is_empty() {
-            return None;
-        }
-        let document = serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+        let document = crate::kms_grant::grant_document(grantee, &operations, constraint.as_ref())?;
         let text = serde_json::to_string_pretty(&document).unwrap_or_default();
         let label = format!("KMS grant `{name}` on {key}");
         let source = SourceFile::new(
