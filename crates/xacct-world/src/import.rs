@@ -13,6 +13,7 @@ mod access_point;
 mod authorization;
 mod bucket;
 mod collected;
+mod databricks;
 mod detect;
 mod lake;
 mod lake_tags;
@@ -49,7 +50,7 @@ use xacct_policy::{
 };
 
 /// The kinds an `[[import]]` table may name.
-pub const KINDS: [&str; 18] = [
+pub const KINDS: [&str; 20] = [
     "authorization-details",
     "bucket-policy",
     "access-points",
@@ -68,6 +69,8 @@ pub const KINDS: [&str; 18] = [
     "kinesis-streams",
     "glue-catalog",
     "lakeformation-resources",
+    "databricks-credentials",
+    "databricks-external-locations",
 ];
 
 /// `FullAWSAccess`, which AWS attaches at every level of an organization by default.
@@ -164,6 +167,10 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
             }
         }
         ("organizations", _, _) => organizations::import(&mut export, &root),
+        ("databricks-credentials", _, _) => databricks::credentials(&mut export, &root, entry),
+        ("databricks-external-locations", _, _) => {
+            databricks::external_locations(&mut export, &root);
+        }
         (_, Some(target), _) => bucket::import(&mut export, &root, &target),
         _ if collected.is_some() => {
             if let Some((account, region)) = &collected {

@@ -103,6 +103,7 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
         managed: BTreeMap::new(),
         left_out: Vec::new(),
         step_groups: BTreeMap::new(),
+        imported_unity_catalog: Default::default(),
     };
     match toml::from_str::<Manifest>(&source.text) {
         Ok(manifest) => {
@@ -146,6 +147,9 @@ pub(crate) struct Loader {
     /// EMR computes whose steps run as several runtime roles: `NAME` to its `NAME/ROLE`
     /// computes, so that a question of `compute:NAME` is asked of each.
     pub(crate) step_groups: BTreeMap<String, Vec<String>>,
+    /// Unity Catalog objects read from Databricks' exports, checked with the manifest's own
+    /// once the roles are known.
+    pub(crate) imported_unity_catalog: crate::unity_catalog::Imported,
 }
 
 fn span_of<T>(value: &Spanned<T>) -> Span {

@@ -563,6 +563,9 @@ pub struct ImportEntry {
     pub table: Option<String>,
     /// For an access point policy: the ARN of the access point (imported before it).
     pub access_point: Option<String>,
+    /// For Databricks credentials: the Databricks account id (the external id Databricks
+    /// passes), when the export does not print it.
+    pub databricks_account_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

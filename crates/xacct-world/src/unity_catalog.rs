@@ -8,12 +8,13 @@ use crate::load::Loader;
 use crate::manifest::{self, Manifest};
 use crate::model::{Expectation, Role};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use toml::Spanned;
 use xacct_compute::unity_catalog::{
     self as uc, overlaps, Credential, ExternalLocation, ManagedStorage, Purpose, StoragePath,
 };
 use xacct_eval::{ContextValue, SourcedPolicy};
-use xacct_policy::{parse_policy, Arn, Finding, PolicyKind, PrincipalEntry, Span};
+use xacct_policy::{parse_policy, Arn, Finding, PolicyKind, PrincipalEntry, SourceFile, Span};
 
 /// The finding codes of the checks a Unity Catalog scenario implies, reported instead of
 /// `expectation-failed` (docs/findings.md).
@@ -42,7 +43,23 @@ const MASTER_ROLE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":
 /// Its trust: nobody in the scenario can assume it.
 const MASTER_ROLE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"DatabricksControlPlaneOnly","Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 
+/// Credentials and external locations read from Databricks' exports (`import/databricks.rs`),
+/// each with the export it was read from, for its findings.
+#[derive(Debug, Default)]
+pub(crate) struct Imported {
+    pub(crate) credentials: Vec<(Arc<SourceFile>, manifest::UcCredentialEntry, Purpose)>,
+    pub(crate) locations: Vec<(Arc<SourceFile>, manifest::ExternalLocationEntry)>,
+}
+
 impl Loader {
+    /// Runs `check` with findings (and origins) pointing into `source` instead of the manifest.
+    fn in_export<T>(&mut self, source: &Arc<SourceFile>, check: impl FnOnce(&mut Self) -> T) -> T {
+        let manifest = std::mem::replace(&mut self.manifest, Arc::clone(source));
+        let result = check(self);
+        self.manifest = manifest;
+        result
+    }
+
     pub(crate) fn unity_catalog_entries(&mut self, manifest: &Manifest) {
         for (entry, purpose) in manifest
             .storage_credential
@@ -57,10 +74,20 @@ impl Loader {
         {
             self.uc_credential(entry, purpose);
         }
+        let imported = std::mem::take(&mut self.imported_unity_catalog);
+        for (source, entry, purpose) in &imported.credentials {
+            self.in_export(source, |loader| loader.uc_credential(entry, *purpose));
+        }
         let mut location_spans = Vec::new();
         for entry in &manifest.external_location {
             if let Some(location) = self.uc_location(entry) {
-                location_spans.push(span_of(&entry.url));
+                location_spans.push((Arc::clone(&self.manifest), span_of(&entry.url)));
+                self.world.unity_catalog.external_locations.push(location);
+            }
+        }
+        for (source, entry) in &imported.locations {
+            if let Some(location) = self.in_export(source, |loader| loader.uc_location(entry)) {
+                location_spans.push((Arc::clone(source), span_of(&entry.url)));
                 self.world.unity_catalog.external_locations.push(location);
             }
         }
@@ -68,7 +95,28 @@ impl Loader {
         for entry in &manifest.metastore {
             self.uc_metastore(entry);
         }
-        self.uc_expectations(manifest);
+        let mut origins: BTreeMap<String, crate::model::Origin> = manifest
+            .storage_credential
+            .iter()
+            .chain(&manifest.service_credential)
+            .map(|entry| {
+                (
+                    entry.name.get_ref().clone(),
+                    self.origin(span_of(&entry.name)),
+                )
+            })
+            .collect();
+        for (source, entry, _) in &imported.credentials {
+            let span = span_of(&entry.name);
+            origins
+                .entry(entry.name.get_ref().clone())
+                .or_insert_with(|| crate::model::Origin {
+                    file: source.name.clone(),
+                    span,
+                    location: source.location(span),
+                });
+        }
+        self.uc_expectations(&origins);
     }
 
     fn uc_credential(&mut self, entry: &manifest::UcCredentialEntry, purpose: Purpose) {
@@ -289,26 +337,29 @@ impl Loader {
     }
 
     /// Unity Catalog refuses to create an external location that overlaps another.
-    fn uc_overlaps(&mut self, spans: &[Span]) {
+    fn uc_overlaps(&mut self, spans: &[(Arc<SourceFile>, Span)]) {
         let locations = self.world.unity_catalog.external_locations.clone();
         let paths: Vec<&StoragePath> = locations.iter().map(|location| &location.path).collect();
         for overlap in overlaps(&paths) {
-            let (Some(first), Some(second), Some(span)) = (
+            let (Some(first), Some(second), Some((source, span))) = (
                 locations.get(overlap.first),
                 locations.get(overlap.second),
                 spans.get(overlap.second),
             ) else {
                 continue;
             };
-            self.error(
-                "uc-external-location-overlap",
-                *span,
-                format!(
-                    "external location `{}` ({}) overlaps external location `{}` ({}): Unity Catalog refuses to create it",
-                    second.name, second.path, first.name, first.path
-                ),
-            )
-            .help = Some("give each external location its own prefix: one must not hold the other".to_owned());
+            self.in_export(source, |loader| {
+                loader
+                    .error(
+                        "uc-external-location-overlap",
+                        *span,
+                        format!(
+                            "external location `{}` ({}) overlaps external location `{}` ({}): Unity Catalog refuses to create it",
+                            second.name, second.path, first.name, first.path
+                        ),
+                    )
+                    .help = Some("give each external location its own prefix: one must not hold the other".to_owned());
+            });
         }
     }
 
@@ -368,16 +419,14 @@ impl Loader {
     }
 
     /// The checks each credential and location implies, as expectations.
-    fn uc_expectations(&mut self, manifest: &Manifest) {
-        let spans: BTreeMap<String, Span> = manifest
-            .storage_credential
-            .iter()
-            .chain(&manifest.service_credential)
-            .map(|entry| (entry.name.get_ref().clone(), span_of(&entry.name)))
-            .collect();
+    /// `origins`: where each credential is written, by name.
+    fn uc_expectations(&mut self, origins: &BTreeMap<String, crate::model::Origin>) {
         let catalog = self.world.unity_catalog.clone();
         for credential in catalog.credentials.values() {
-            let origin = self.origin(spans.get(&credential.name).copied().unwrap_or_default());
+            let origin = origins
+                .get(&credential.name)
+                .cloned()
+                .unwrap_or_else(|| self.origin(Span::default()));
             let external_ids =
                 BTreeMap::from([(credential.role.clone(), credential.external_id.clone())]);
             let noun = credential.purpose.noun();
@@ -437,7 +486,10 @@ impl Loader {
             let Some(credential) = catalog.credentials.get(&name) else {
                 continue;
             };
-            let origin = self.origin(spans.get(&name).copied().unwrap_or_default());
+            let origin = origins
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| self.origin(Span::default()));
             for expectation in
                 location_checks(credential, &what, &path, read_only || credential.read_only)
             {

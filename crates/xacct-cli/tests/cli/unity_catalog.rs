@@ -194,3 +194,113 @@ fn the_fix_for_a_wrong_external_id_is_the_trust() {
     });
     assert!(wanted, "{fixes:?}");
 }
+
+/// `check --format json`: each expectation's name and whether it passed, and the finding codes.
+#[expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a test whose command does not answer in JSON fails"
+)]
+fn checked(dir: &str) -> (Vec<(String, bool)>, Vec<String>) {
+    let (_, stdout, stderr) = xacct(&["check", dir, "--at", AT, "--format", "json"]);
+    let answer: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let results = answer["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|expectation| {
+            (
+                expectation["name"].as_str().unwrap().to_owned(),
+                expectation["passed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let codes = answer["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["code"].as_str().unwrap().to_owned())
+        .collect();
+    (results, codes)
+}
+
+/// The same workspace described by Databricks' own exports (`storage-credentials list`,
+/// `credentials list-credentials`, `external-locations list`) checks as the hand-written one.
+#[test]
+fn databricks_exports_check_as_the_declared_credentials_and_locations() {
+    let (declared, _) = checked(EXAMPLE);
+    let (imported, codes) = checked("examples/unity-catalog/from-exports");
+    assert!(codes.is_empty(), "{codes:?}");
+    assert!(!declared.is_empty());
+    assert_eq!(imported, declared);
+}
+
+/// A credential whose role the scenario does not declare is an error at the role's place in
+/// the export; an Azure credential is left out with a warning; without an external id or a
+/// `databricks_account_id` the credential cannot be checked.
+#[test]
+fn problems_of_a_databricks_export_point_into_it() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("uc-export-problems");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("credentials.json"),
+        r#"[
+  {"name": "ghost", "aws_iam_role": {"role_arn": "arn:aws:iam::111111111111:role/not-declared", "external_id": "0d26daa6-5e44-4c97-a497-ef015f91254a"}},
+  {"name": "azure", "azure_managed_identity": {"access_connector_id": "/subscriptions/x"}},
+  {"name": "no-id", "aws_iam_role": {"role_arn": "arn:aws:iam::111111111111:role/not-declared"}}
+]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("xacct.toml"),
+        "[[account]]\nid = \"111111111111\"\n\n[[import]]\nkind = \"databricks-credentials\"\npath = \"credentials.json\"\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = xacct(&["validate", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let answer: Value = serde_json::from_str(&stdout).unwrap();
+    let found: Vec<(String, String, u64)> = answer["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap().to_owned(),
+                finding["location"]["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                finding["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&(
+            "uc-credential-role-not-declared".to_owned(),
+            "credentials.json".to_owned(),
+            2
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "databricks-credential-not-aws".to_owned(),
+            "credentials.json".to_owned(),
+            3
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "incomplete-import".to_owned(),
+            "credentials.json".to_owned(),
+            4
+        )),
+        "{found:?}"
+    );
+}
