@@ -14,7 +14,7 @@
 use crate::call::{Call, Outcome, Recorder};
 use crate::iam::object;
 use crate::session::Session;
-use aws_sdk_s3control::types::{PublicAccessBlockConfiguration, VpcConfiguration};
+use aws_sdk_s3control::types::VpcConfiguration;
 use serde_json::{json, Value};
 
 /// What was read in one Region: the access point list and the policies by access point name.
@@ -101,7 +101,7 @@ pub(crate) async fn collect(
         let block = described
             .as_ref()
             .and_then(|output| output.public_access_block_configuration())
-            .map(block_json);
+            .map(|block| crate::s3::block_json!(block));
         let mut item = vec![
             ("Name", json!(name)),
             ("NetworkOrigin", json!(point.network_origin().as_str())),
@@ -150,16 +150,4 @@ pub(crate) async fn collect(
 
 fn vpc_json(vpc: &VpcConfiguration) -> Value {
     json!({ "VpcId": vpc.vpc_id() })
-}
-
-fn block_json(block: &PublicAccessBlockConfiguration) -> Value {
-    object(vec![
-        ("BlockPublicAcls", json!(block.block_public_acls())),
-        ("IgnorePublicAcls", json!(block.ignore_public_acls())),
-        ("BlockPublicPolicy", json!(block.block_public_policy())),
-        (
-            "RestrictPublicBuckets",
-            json!(block.restrict_public_buckets()),
-        ),
-    ])
 }

@@ -19,7 +19,6 @@
 use crate::call::{Call, Outcome, Recorder};
 use crate::iam::object;
 use crate::session::Session;
-use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -109,17 +108,32 @@ pub(crate) async fn collect(
     }
 }
 
-fn block_json(block: &PublicAccessBlockConfiguration) -> Value {
-    object(vec![
-        ("BlockPublicAcls", json!(block.block_public_acls())),
-        ("IgnorePublicAcls", json!(block.ignore_public_acls())),
-        ("BlockPublicPolicy", json!(block.block_public_policy())),
-        (
-            "RestrictPublicBuckets",
-            json!(block.restrict_public_buckets()),
-        ),
-    ])
+/// The four Block Public Access switches as the CLI prints them. S3 and S3 Control each have
+/// their own `PublicAccessBlockConfiguration` type, with the same getters.
+macro_rules! block_json {
+    ($block:expr) => {{
+        let block = $block;
+        $crate::iam::object(vec![
+            (
+                "BlockPublicAcls",
+                serde_json::json!(block.block_public_acls()),
+            ),
+            (
+                "IgnorePublicAcls",
+                serde_json::json!(block.ignore_public_acls()),
+            ),
+            (
+                "BlockPublicPolicy",
+                serde_json::json!(block.block_public_policy()),
+            ),
+            (
+                "RestrictPublicBuckets",
+                serde_json::json!(block.restrict_public_buckets()),
+            ),
+        ])
+    }};
 }
+pub(crate) use block_json;
 
 /// The account's Block Public Access, through S3 Control; `null` when it has none.
 async fn account_block(
@@ -153,12 +167,7 @@ async fn account_block(
         Outcome::Got(output) => Some(json!({
             "PublicAccessBlockConfiguration": output
                 .public_access_block_configuration()
-                .map_or(Value::Null, |block| object(vec![
-                    ("BlockPublicAcls", json!(block.block_public_acls())),
-                    ("IgnorePublicAcls", json!(block.ignore_public_acls())),
-                    ("BlockPublicPolicy", json!(block.block_public_policy())),
-                    ("RestrictPublicBuckets", json!(block.restrict_public_buckets())),
-                ])),
+                .map_or(Value::Null, |block| block_json!(block)),
         })),
         Outcome::Absent => Some(Value::Null),
         Outcome::Missing => None,
@@ -290,7 +299,7 @@ async fn bucket(
                 json!({
                     "PublicAccessBlockConfiguration": output
                         .public_access_block_configuration()
-                        .map_or(Value::Null, block_json)
+                        .map_or(Value::Null, |block| block_json!(block))
                 }),
             );
         }

@@ -60,14 +60,8 @@ fn flag(item: &Json, key: &str) -> bool {
     matches!(member(item, key), Some(Json::Bool { value: true, .. }))
 }
 
-/// Keys of a credential Databricks prints that say nothing AWS decides on.
-const CREDENTIAL_KEYS: [&str; 20] = [
-    "name",
-    "aws_iam_role",
-    "read_only",
-    "purpose",
-    "id",
-    "full_name",
+/// What Databricks prints of every securable that says nothing AWS decides on.
+const METADATA: [&str; 8] = [
     "comment",
     "owner",
     "metastore_id",
@@ -75,8 +69,18 @@ const CREDENTIAL_KEYS: [&str; 20] = [
     "created_by",
     "updated_at",
     "updated_by",
-    "used_for_managed_storage",
     "isolation_mode",
+];
+
+/// The keys of a credential: what is read, then what says nothing AWS decides on.
+const CREDENTIAL_KEYS: [&str; 12] = [
+    "name",
+    "aws_iam_role",
+    "read_only",
+    "purpose",
+    "id",
+    "full_name",
+    "used_for_managed_storage",
     "securable_type",
     "azure_service_principal",
     "azure_managed_identity",
@@ -84,12 +88,30 @@ const CREDENTIAL_KEYS: [&str; 20] = [
     "cloudflare_api_token",
 ];
 
+/// The keys of an external location: what is read, then what says nothing AWS decides on.
+const LOCATION_KEYS: [&str; 10] = [
+    "name",
+    "url",
+    "credential_name",
+    "read_only",
+    "credential_id",
+    "browse_only",
+    "fallback",
+    "enable_file_events",
+    "file_event_queue",
+    "encryption_details",
+];
+
+fn known(keys: &[&'static str]) -> Vec<&'static str> {
+    keys.iter().chain(&METADATA).copied().collect()
+}
+
 /// `databricks-credentials`.
 pub(super) fn credentials(export: &mut Export<'_>, root: &Json, entry: &ImportEntry) {
     let what =
         "the output of `databricks storage-credentials list` or `credentials list-credentials`";
     for item in items(export, root, &["storage_credentials", "credentials"], what) {
-        export.unknown_members(item, &CREDENTIAL_KEYS, "a Unity Catalog credential");
+        export.unknown_members(item, &known(&CREDENTIAL_KEYS), "a Unity Catalog credential");
         let Some(name) = export.string(item, "name", "a Unity Catalog credential") else {
             continue;
         };
@@ -172,28 +194,8 @@ pub(super) fn credentials(export: &mut Export<'_>, root: &Json, entry: &ImportEn
 /// `databricks-external-locations`.
 pub(super) fn external_locations(export: &mut Export<'_>, root: &Json) {
     let what = "the output of `databricks external-locations list`";
-    const KEYS: [&str; 18] = [
-        "name",
-        "url",
-        "credential_name",
-        "read_only",
-        "credential_id",
-        "comment",
-        "owner",
-        "metastore_id",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "browse_only",
-        "fallback",
-        "isolation_mode",
-        "enable_file_events",
-        "file_event_queue",
-        "encryption_details",
-    ];
     for item in items(export, root, &["external_locations"], what) {
-        export.unknown_members(item, &KEYS, "an external location");
+        export.unknown_members(item, &known(&LOCATION_KEYS), "an external location");
         let Some(name) = export.string(item, "name", "an external location") else {
             continue;
         };
