@@ -25,39 +25,12 @@ use xacct_policy::{parse_policy, AccountId, PolicyKind, Severity, SourceFile};
 use xacct_world::model::{Origin, Stream};
 use xacct_world::RequestError;
 
-/// A Kinesis answer: JSON, with xacct's reason for a denial.
-#[derive(Debug, Clone)]
-pub struct KinesisReply {
-    pub status: StatusCode,
-    pub body: String,
-    pub explanation: Option<String>,
-}
+/// A Kinesis answer (AWS JSON 1.1, as KMS's).
+pub use crate::json_reply::JsonReply as KinesisReply;
 
-impl KinesisReply {
-    fn ok(value: &Value) -> Self {
-        Self {
-            status: StatusCode::OK,
-            body: value.to_string(),
-            explanation: None,
-        }
-    }
-
-    /// Kinesis's error document: `{"__type": CODE, "message": ...}` (AWS JSON 1.1).
-    pub fn error(status: StatusCode, code: &str, message: &str) -> Self {
-        Self {
-            status,
-            body: json!({"__type": code, "message": message}).to_string(),
-            explanation: None,
-        }
-    }
-
-    pub fn bad(code: &str, message: &str) -> Self {
-        Self::error(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    fn invalid(message: &str) -> Self {
-        Self::bad("InvalidArgumentException", message)
-    }
+/// Kinesis's answer to a request it cannot take.
+fn invalid(message: &str) -> KinesisReply {
+    KinesisReply::bad("InvalidArgumentException", message)
 }
 
 /// The operations served, for the refusal of any other.
@@ -205,24 +178,22 @@ pub(crate) fn stream_arn(caller: &Caller<'_>, input: &Value) -> Result<String, K
     match (text(input, "StreamARN"), named) {
         (Some(arn), named) => {
             if parts(arn).is_none() {
-                return Err(KinesisReply::invalid(&format!(
+                return Err(invalid(&format!(
                     "StreamARN `{arn}` is not a stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"
                 )));
             }
             if named.as_ref().is_some_and(|named| {
                 parts(named).map(|(_, _, name)| name) != parts(arn).map(|(_, _, name)| name)
             }) {
-                return Err(KinesisReply::invalid(
-                    "StreamARN and StreamName name different streams",
-                ));
+                return Err(invalid("StreamARN and StreamName name different streams"));
             }
             Ok(arn.to_owned())
         }
         (None, Some(arn)) if parts(&arn).is_some() => Ok(arn),
-        (None, Some(_)) => Err(KinesisReply::invalid(
+        (None, Some(_)) => Err(invalid(
             "StreamName must be 1 to 128 of a-z, A-Z, 0-9, `_`, `.` and `-`",
         )),
-        (None, None) => Err(KinesisReply::invalid(
+        (None, None) => Err(invalid(
             "Either StreamName or StreamARN should be provided.",
         )),
     }
@@ -306,7 +277,7 @@ pub(crate) fn authorize(
         .decide(&session, action, resource, &[])
         .map_err(|error| match error {
             RequestError::UnknownResource(_) => not_found(stream_of(resource)),
-            other => KinesisReply::invalid(&other.to_string()),
+            other => invalid(&other.to_string()),
         })?;
     if verdict.allowed {
         return Ok(());
@@ -363,7 +334,7 @@ pub(crate) fn authorize_kms(
     let verdict = state
         .engine
         .decide(&session, action, key, &context)
-        .map_err(|error| KinesisReply::invalid(&error.to_string()))?;
+        .map_err(|error| invalid(&error.to_string()))?;
     if verdict.allowed {
         return Ok(());
     }
@@ -467,7 +438,7 @@ fn stream_from(arn: &str, record: &StreamRecord) -> Result<Stream, String> {
 /// Writes a stream's record and puts it into the world at once, so the next request is
 /// decided on it (a deleted stream leaves the world).
 pub(crate) fn save(state: &State, arn: &str, record: &StreamRecord) -> Result<(), KinesisReply> {
-    let stream = stream_from(arn, record).map_err(|error| KinesisReply::invalid(&error))?;
+    let stream = stream_from(arn, record).map_err(|error| invalid(&error))?;
     state
         .store
         .put_stream(arn, record)

@@ -30,36 +30,8 @@ pub mod managed;
 mod states;
 pub use states::usable;
 
-/// A KMS answer: JSON, with xacct's reason for a denial.
-#[derive(Debug, Clone)]
-pub struct KmsReply {
-    pub status: StatusCode,
-    pub body: String,
-    pub explanation: Option<String>,
-}
-
-impl KmsReply {
-    fn ok(value: &Value) -> Self {
-        Self {
-            status: StatusCode::OK,
-            body: value.to_string(),
-            explanation: None,
-        }
-    }
-
-    /// KMS's error document: `{"__type": CODE, "message": ...}`.
-    pub fn error(status: StatusCode, code: &str, message: &str) -> Self {
-        Self {
-            status,
-            body: json!({"__type": code, "message": message}).to_string(),
-            explanation: None,
-        }
-    }
-
-    fn bad(code: &str, message: &str) -> Self {
-        Self::error(StatusCode::BAD_REQUEST, code, message)
-    }
-}
+/// A KMS answer (AWS JSON 1.1, as Kinesis's).
+pub use crate::json_reply::JsonReply as KmsReply;
 
 /// Who calls KMS: the caller, and the service calling on its behalf (`s3` for SSE-KMS).
 pub struct Caller<'a> {

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod group_commit;
 pub mod iam;
 pub mod identity;
+pub mod json_reply;
 pub mod kinesis;
 pub mod kms;
 pub mod profiles;

@@ -77,7 +77,7 @@ fn parse_sequence_number(text: &str) -> Option<(u32, u64)> {
 }
 
 fn invalid_sequence_number(text: &str) -> KinesisReply {
-    KinesisReply::invalid(&format!(
+    super::invalid(&format!(
         "StartingSequenceNumber {text} used in GetShardIterator on shard is not a sequence number of that shard"
     ))
 }
@@ -137,19 +137,15 @@ fn parse_entry(entry: &Value, shards: u32) -> Result<(u32, Vec<u8>, String), Kin
         .decode(required(entry, "Data")?)
         .map_err(|_| KinesisReply::bad("SerializationException", "Data is not base64"))?;
     if data.len() > MAX_DATA {
-        return Err(KinesisReply::invalid(
-            "Data must be at most 1 MiB (1048576 bytes)",
-        ));
+        return Err(super::invalid("Data must be at most 1 MiB (1048576 bytes)"));
     }
     let partition_key = required(entry, "PartitionKey")?;
     if partition_key.is_empty() || partition_key.chars().count() > 256 {
-        return Err(KinesisReply::invalid(
-            "PartitionKey must be 1 to 256 characters",
-        ));
+        return Err(super::invalid("PartitionKey must be 1 to 256 characters"));
     }
     let hash = match text(entry, "ExplicitHashKey") {
         Some(explicit) => explicit.parse::<u128>().map_err(|_| {
-            KinesisReply::invalid(&format!(
+            super::invalid(&format!(
                 "ExplicitHashKey `{explicit}` is not an integer from 0 to 2^128 - 1"
             ))
         })?,
@@ -241,9 +237,7 @@ pub fn put_records(
         .cloned()
         .unwrap_or_default();
     if entries.is_empty() || entries.len() > 500 {
-        return Err(KinesisReply::invalid(
-            "Records must hold from 1 to 500 records",
-        ));
+        return Err(super::invalid("Records must hold from 1 to 500 records"));
     }
     let (record, written) = write(state, caller, "kinesis:PutRecords", input, &entries)?;
     Ok(json!({
@@ -298,7 +292,7 @@ pub fn shard_iterator(
                 .get("Timestamp")
                 .and_then(Value::as_f64)
                 .ok_or_else(|| {
-                    KinesisReply::invalid("Timestamp is required for AT_TIMESTAMP")
+                    super::invalid("Timestamp is required for AT_TIMESTAMP")
                 })?;
             // Milliseconds, to the millisecond the records carry.
             let millis = (seconds * 1000.0).round() as i64;
@@ -312,7 +306,7 @@ pub fn shard_iterator(
                 .unwrap_or_else(|| rows.last().map_or(0, |(place, _)| place.saturating_add(1)))
         }
         other => {
-            return Err(KinesisReply::invalid(&format!(
+            return Err(super::invalid(&format!(
                 "ShardIteratorType `{other}` is not TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP"
             )))
         }
@@ -337,12 +331,10 @@ pub fn get_records(
     let text_iterator = required(input, "ShardIterator")?;
     let iterator = decode_iterator(state, text_iterator)?
         .filter(|iterator| parts(&iterator.stream).is_some())
-        .ok_or_else(|| {
-            KinesisReply::invalid("ShardIterator is not a shard iterator of this endpoint")
-        })?;
+        .ok_or_else(|| super::invalid("ShardIterator is not a shard iterator of this endpoint"))?;
     let limit = input.get("Limit").and_then(Value::as_u64).unwrap_or(10_000);
     if !(1..=10_000).contains(&limit) {
-        return Err(KinesisReply::invalid("Limit must be from 1 to 10000"));
+        return Err(super::invalid("Limit must be from 1 to 10000"));
     }
     authorize(state, caller, "kinesis:GetRecords", &iterator.stream)?;
     let now = jiff::Timestamp::now().as_second();

@@ -62,7 +62,7 @@ fn shards_after(record: &StreamRecord, after: Option<&str>) -> Vec<Value> {
 pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, KinesisReply> {
     let name = required(input, "StreamName")?;
     if !valid_name(name) {
-        return Err(KinesisReply::invalid(
+        return Err(super::invalid(
             "StreamName must be 1 to 128 of a-z, A-Z, 0-9, `_`, `.` and `-`",
         ));
     }
@@ -85,7 +85,7 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
             "ON_DEMAND"
         });
     if !matches!(mode, "PROVISIONED" | "ON_DEMAND") {
-        return Err(KinesisReply::invalid(&format!(
+        return Err(super::invalid(&format!(
             "StreamMode `{mode}` is not PROVISIONED or ON_DEMAND"
         )));
     }
@@ -93,12 +93,12 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
     // <https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>
     let shards = match (mode, count) {
         ("PROVISIONED", None) => {
-            return Err(KinesisReply::invalid(
+            return Err(super::invalid(
                 "ShardCount is required for a PROVISIONED stream",
             ))
         }
         ("ON_DEMAND", Some(_)) => {
-            return Err(KinesisReply::invalid(
+            return Err(super::invalid(
                 "ShardCount is not accepted for an ON_DEMAND stream",
             ))
         }
@@ -106,7 +106,7 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
         (_, None) => 4,
     };
     if !(1..=1000).contains(&shards) {
-        return Err(KinesisReply::invalid(
+        return Err(super::invalid(
             "ShardCount must be from 1 to 1000 (xacct serve's limit)",
         ));
     }
@@ -245,7 +245,7 @@ pub fn register_consumer(
     let arn = required(input, "StreamARN")?.to_owned();
     let name = required(input, "ConsumerName")?;
     if parts(&arn).is_none() || !valid_name(name) {
-        return Err(KinesisReply::invalid(
+        return Err(super::invalid(
             "StreamARN must be a stream ARN and ConsumerName 1 to 128 of a-z, A-Z, 0-9, `_`, `.` and `-`",
         ));
     }
@@ -289,13 +289,13 @@ fn named_consumer(
             Some(required(input, "ConsumerName")?),
         ),
         (None, None) => {
-            return Err(KinesisReply::invalid(
+            return Err(super::invalid(
                 "Either ConsumerARN or StreamARN and ConsumerName should be provided.",
             ))
         }
     };
     if parts(&stream).is_none() {
-        return Err(KinesisReply::invalid(&format!(
+        return Err(super::invalid(&format!(
             "`{stream}` is not a stream or consumer ARN"
         )));
     }
@@ -350,7 +350,7 @@ pub fn list_consumers(
 ) -> Result<Value, KinesisReply> {
     let arn = required(input, "StreamARN")?.to_owned();
     if parts(&arn).is_none() {
-        return Err(KinesisReply::invalid(&format!(
+        return Err(super::invalid(&format!(
             "StreamARN `{arn}` is not a stream ARN"
         )));
     }
@@ -386,7 +386,7 @@ fn policy_target(
     let arn = required(input, "ResourceARN")?.to_owned();
     let stream = stream_of(&arn).to_owned();
     if parts(&stream).is_none() {
-        return Err(KinesisReply::invalid(&format!(
+        return Err(super::invalid(&format!(
             "ResourceARN `{arn}` is not a stream or consumer ARN"
         )));
     }
@@ -412,7 +412,7 @@ pub fn put_policy(
     let (arn, mut record, place) =
         policy_target(state, caller, "kinesis:PutResourcePolicy", input)?;
     super::resource_policy(&text, format!("resource policy of {arn}"))
-        .map_err(|error| KinesisReply::invalid(&format!("the policy is not valid: {error}")))?;
+        .map_err(|error| super::invalid(&format!("the policy is not valid: {error}")))?;
     match place.and_then(|place| record.consumers.get_mut(place)) {
         Some(consumer) => consumer.policy = Some(text),
         None => record.policy = Some(text),
@@ -463,7 +463,7 @@ pub fn start_encryption(
     authorize(state, caller, "kinesis:StartStreamEncryption", &arn)?;
     let mut record = existing(state, &arn)?;
     if kind != "KMS" {
-        return Err(KinesisReply::invalid("EncryptionType must be KMS"));
+        return Err(super::invalid("EncryptionType must be KMS"));
     }
     let key = if super::aws_managed(key_id) {
         format!(
