@@ -92,7 +92,16 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
                 kind_span,
                 format!("import kind `{kind}` is not supported"),
             )
-            .help = Some(format!("supported kinds: {}", KINDS.join(", ")));
+            .help = Some({
+            let kinds: Vec<String> = KINDS.iter().map(|kind| (*kind).to_owned()).collect();
+            match crate::suggest::closest(kind, &kinds) {
+                Some(near) => format!(
+                    "did you mean `{near}`? supported kinds: {}",
+                    KINDS.join(", ")
+                ),
+                None => format!("supported kinds: {}", KINDS.join(", ")),
+            }
+        });
         return;
     }
     // A bucket policy says nothing of the bucket it belongs to: the manifest must.

@@ -210,3 +210,17 @@ fn a_policy_outside_account_and_region_folders_is_an_error() {
         "{error}"
     );
 }
+
+#[test]
+fn a_policy_file_not_named_after_an_access_point_is_an_error() {
+    let dir = collected_folder("badname", false);
+    let region = dir.join("222222222222").join("eu-west-1");
+    std::fs::rename(
+        region.join("analytics-ap.access-point-policy.json"),
+        region.join("a\"b;$(id).access-point-policy.json"),
+    )
+    .unwrap();
+    let error = xacct_world::import::manifest_for(std::slice::from_ref(&dir), &dir).unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(error.contains("is not an access point name"), "{error}");
+}

@@ -486,6 +486,18 @@ fn access_point_policy_kind(
     if !object.get("Policy").is_some_and(Value::is_string) {
         return Ok(None);
     }
+    // Access point names are 3 to 50 lowercase letters, digits and hyphens
+    // (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-restrictions-limitations-naming-rules.html>).
+    let named = (3..=50).contains(&name.len())
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+    if !named {
+        return Err(format!(
+            "`{}`: `{name}` is not an access point name (3 to 50 lowercase letters, digits and hyphens): rename the file `NAME.access-point-policy.json` after its access point",
+            file.display()
+        ));
+    }
     let suffix = format!(":accesspoint/{name}");
     let listed = file
         .parent()
