@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod json;
+pub mod left_out;
 pub mod sarif;
 pub mod stream;
 

@@ -171,7 +171,8 @@ fn load_side_after(
                     && seen.reason == entity.reason
             })
         });
-        if reported {
+        // A part of a plan is a warning already, and every answer lists it (`render::left_out`).
+        if reported || entity.kind == xacct_world::import::terraform::PLAN_PART {
             continue;
         }
         errln!(

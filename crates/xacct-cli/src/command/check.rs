@@ -1,7 +1,7 @@
 //! `xacct check`: run every expectation of a scenario and the compute checks.
 
 use crate::command::exit;
-use crate::render::{check as render, json, sarif, stream};
+use crate::render::{check as render, json, left_out, sarif, stream};
 use crate::scenario::{self, Output};
 use std::path::PathBuf;
 
@@ -61,13 +61,17 @@ pub fn run(args: &Args) -> u8 {
                     text.push_str(&format!("assumed: {}\n", assumption.detail));
                 }
             }
+            // Even with `--quiet`: a pass that rests on an undecided plan is not final.
+            text.push_str(&left_out::after_answer(&loaded.left_out));
             out!("{text}");
         }
-        Format::Json => json::print(&json::document(
-            "check",
-            &loaded.findings,
-            render::json(&report, intents, &assumptions),
-        )),
+        Format::Json => {
+            let mut body = render::json(&report, intents, &assumptions);
+            if let Some(body) = body.as_object_mut() {
+                body.insert("leftOut".to_owned(), left_out::json(&loaded.left_out));
+            }
+            json::print(&json::document("check", &loaded.findings, body))
+        }
         Format::Sarif => {
             let mut log = sarif::Log::default();
             log.findings(&loaded.findings);

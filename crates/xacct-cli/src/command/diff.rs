@@ -3,7 +3,7 @@
 //! access gained or lost into exit code 1, so a pipeline can block the change.
 
 use crate::command::exit;
-use crate::render::{json, sarif};
+use crate::render::{json, left_out, sarif};
 use crate::scenario::{self, Output};
 use serde_json::{json, Value};
 use serde_sarif::sarif::ResultLevel;
@@ -115,15 +115,29 @@ pub fn run(args: &Args) -> u8 {
         .into_iter()
         .map(|assumption| assumption.detail)
         .collect();
+    // Both sides' parts left out, each once: with a plan, the same resource is often
+    // undecided on both.
+    let mut undecided: Vec<xacct_world::import::LeftOut> = Vec::new();
+    for entity in before.left_out.iter().chain(&after.left_out) {
+        if !undecided.iter().any(|seen| {
+            seen.kind == entity.kind && seen.entity == entity.entity && seen.reason == entity.reason
+        }) {
+            undecided.push(entity.clone());
+        }
+    }
     match args.format {
-        Format::Text => out!("{}", text(&found, &assumed)),
+        Format::Text => out!(
+            "{}{}",
+            text(&found, &assumed),
+            left_out::after_answer(&undecided)
+        ),
         Format::Json => json::print(&json::document(
             "diff",
             before
                 .findings
                 .iter()
                 .chain(scenario::new_findings(shown, &after)),
-            json_of(args, &found, &assumed),
+            json_of(args, &found, &assumed, &undecided),
         )),
         Format::Sarif => {
             let mut log = sarif::Log::default();
@@ -138,6 +152,16 @@ pub fn run(args: &Args) -> u8 {
         Some(FailOn::LostAccess) => !found.lost.is_empty(),
         Some(FailOn::Any) => !(found.gained.is_empty() && found.lost.is_empty()),
     };
+    // A gate cannot pass a change it cannot see whole: a part of the plan known only after
+    // apply may be the very Allow or Deny the gate is for.
+    let blind = args.fail_on.is_some() && left_out::undecided_plan_parts(&undecided) > 0;
+    if blind {
+        errln!(
+            "error: --fail-on cannot pass: {} part(s) of the Terraform plan are undecided until apply (listed as `left out`)",
+            left_out::undecided_plan_parts(&undecided)
+        );
+    }
+    let fails = fails || blind;
     if fails {
         exit::FINDINGS
     } else {
@@ -255,8 +279,14 @@ fn plural(count: usize, word: &str) -> String {
     format!("{count} {word}")
 }
 
-fn json_of(args: &Args, found: &Diff, assumed: &[String]) -> Value {
+fn json_of(
+    args: &Args,
+    found: &Diff,
+    assumed: &[String],
+    undecided: &[xacct_world::import::LeftOut],
+) -> Value {
     json!({
+        "leftOut": left_out::json(undecided),
         "assumptions": assumed,
         "before": args.before.display().to_string(),
         "after": args.after.as_ref().map(|after| after.display().to_string()),

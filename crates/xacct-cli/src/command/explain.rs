@@ -5,8 +5,8 @@
 
 use crate::command::exit;
 use crate::render::check as render;
-use crate::render::json;
 use crate::render::stream::{self, style};
+use crate::render::{json, left_out};
 use crate::scenario::{self, Output};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -508,8 +508,9 @@ pub fn run(args: &Args) -> u8 {
     match args.format {
         Format::Text => {
             out!(
-                "{}",
-                text(args, &answer, &assumptions, &results, cases.len(), denied)
+                "{}{}",
+                text(args, &answer, &assumptions, &results, cases.len(), denied),
+                left_out::after_answer(&loaded.left_out)
             );
         }
         Format::Json => {
@@ -536,6 +537,7 @@ pub fn run(args: &Args) -> u8 {
                     "assumptions": answer.assumptions,
                     "operations": operations,
                     "fixes": answer.fixes.json(),
+                    "leftOut": left_out::json(&loaded.left_out),
                 }),
             ));
         }

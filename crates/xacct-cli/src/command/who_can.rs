@@ -2,7 +2,7 @@
 //! its shortest AssumeRole chain.
 
 use crate::command::exit;
-use crate::render::json;
+use crate::render::{json, left_out};
 use crate::scenario::{self, Output};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -151,22 +151,11 @@ impl Notes<'_> {
         for assumption in self.assumptions {
             let _ = writeln!(out, "assumed: {}", assumption.detail);
         }
-        for entity in self.left_out {
-            let _ = writeln!(
-                out,
-                "left out: {} {} ({})",
-                entity.kind, entity.entity, entity.reason
-            );
-        }
+        out.push_str(&left_out::text(self.left_out));
     }
 
     fn json(&self) -> (Value, Value) {
-        let left_out: Vec<Value> = self
-            .left_out
-            .iter()
-            .map(|entity| json!({"kind": entity.kind, "entity": entity.entity, "reason": entity.reason}))
-            .collect();
-        (json!(self.assumptions), json!(left_out))
+        (json!(self.assumptions), left_out::json(self.left_out))
     }
 }
 

@@ -379,3 +379,157 @@ fn an_access_point_the_plan_defines_again_replaces_the_scenario_s() {
         "{stdout}"
     );
 }
+
+/// The plan of `folder` with the `policy` of `address` known only after apply (as when it is
+/// built from a value computed then): written under the test's own folder.
+#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test set-up")]
+fn plan_with_an_undecided_policy(folder: &str, address: &str) -> (String, String) {
+    let dir = format!("{FIXTURES}/{folder}");
+    let root = super::workspace_root();
+    let text = std::fs::read_to_string(root.join(&dir).join("plan.json")).unwrap();
+    let mut plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for change in plan["resource_changes"].as_array_mut().unwrap() {
+        if change["address"] == address {
+            change["change"]["after"]
+                .as_object_mut()
+                .unwrap()
+                .remove("policy");
+            change["change"]["after_unknown"]["policy"] = serde_json::Value::Bool(true);
+        }
+    }
+    for resource in plan["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if resource["address"] == address {
+            resource["values"].as_object_mut().unwrap().remove("policy");
+        }
+    }
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("terraform-undecided")
+        .join(folder);
+    std::fs::create_dir_all(&out).unwrap();
+    let path = out.join("plan.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    (
+        root.join(dir).display().to_string(),
+        path.display().to_string(),
+    )
+}
+
+/// A document the plan knows only after apply is undecided, not absent: every answer lists it
+/// and says it may change the answer, and a `--fail-on` gate does not pass a change it cannot
+/// see whole.
+#[test]
+fn answers_on_a_plan_with_an_undecided_document_say_so() {
+    let (dir, plan) = plan_with_an_undecided_policy("s3-role-chain", "aws_s3_bucket_policy.lake");
+    let left_out = "left out: Terraform resource aws_s3_bucket_policy.lake";
+    let note = "part(s) of the Terraform plan are undecided until apply";
+    let (_, stdout, stderr) = xacct(&["check", &dir, "--terraform", &plan, "--at", AT]);
+    assert!(
+        stdout.contains(left_out) && stdout.contains(note),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("is known only after apply"), "{stderr}");
+    // `--quiet` hides warnings, not what the answer rests on.
+    let (_, stdout, _) = xacct(&["--quiet", "check", &dir, "--terraform", &plan, "--at", AT]);
+    assert!(stdout.contains(note), "{stdout}");
+    let (code, stdout, stderr) = xacct(&[
+        "who-can",
+        &dir,
+        "--terraform",
+        &plan,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let parts = answer["leftOut"].as_array().unwrap();
+    assert!(
+        parts
+            .iter()
+            .any(|part| part["entity"] == "aws_s3_bucket_policy.lake"
+                && part["undecidedUntilApply"] == true),
+        "{stdout}"
+    );
+    let (_, stdout, _) = xacct(&[
+        "explain",
+        &dir,
+        "--terraform",
+        &plan,
+        "--from",
+        "compute:etl",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/sales/x",
+        "--at",
+        AT,
+    ]);
+    assert!(
+        stdout.contains(left_out) && stdout.contains(note),
+        "{stdout}"
+    );
+    // A plan whose new read grant is undecided: no access can be seen to change, but the
+    // gate cannot pass it blind.
+    let (dir, plan) =
+        plan_with_an_undecided_policy("kinesis-role-chain", "aws_iam_role_policy.kinesis_read");
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        &dir,
+        "--terraform",
+        &plan,
+        "--fail-on",
+        "any",
+        "--at",
+        AT,
+    ]);
+    assert!(
+        stdout.contains("\n0 access gained (0 cross-account or public), 0 lost;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("left out: Terraform resource aws_iam_role_policy.kinesis_read")
+            && stdout.contains(note),
+        "{stdout}"
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("--fail-on cannot pass: 1 part(s)"),
+        "{stderr}"
+    );
+    // With the grant known, the same gate sees the access it gives.
+    let original = format!("{dir}/plan.json");
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        &dir,
+        "--terraform",
+        &original,
+        "--fail-on",
+        "any",
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        !stdout.contains(note) && !stderr.contains("cannot pass"),
+        "{stdout}\n{stderr}"
+    );
+    let (code, _, stderr) = xacct(&[
+        "diff",
+        &dir,
+        "--terraform",
+        &original,
+        "--fail-on",
+        "lost-access",
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}

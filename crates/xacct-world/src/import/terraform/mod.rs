@@ -30,7 +30,7 @@ mod tests_routes;
 mod unity;
 
 pub use base::Base;
-pub use overlay::{load_over, worlds, Overlay};
+pub use overlay::{load_over, worlds, Overlay, PLAN_PART};
 
 use std::collections::BTreeMap;
 

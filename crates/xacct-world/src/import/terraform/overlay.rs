@@ -6,7 +6,7 @@
 use super::base::{blank, Base};
 use super::{convert_over, Converted, Options, Side};
 use crate::files::{self, FileAccess};
-use crate::import::normalize;
+use crate::import::{normalize, LeftOut};
 use crate::load::{load_text_with, Loaded};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -129,8 +129,24 @@ fn relocate(
         finding.finding.span = Span::new(start, end);
         finding.source = Arc::clone(&generated);
     }
+    let first = loaded.findings.len();
     loaded.findings.extend(warnings(plan, converted));
+    // What the plan could not say is undecided, not absent: a document known only after
+    // apply may be a Deny that takes away access an answer grants, or an Allow that adds some.
+    // Each answer lists them (`left out`), so none reads as final.
+    for (index, warning) in converted.warnings.iter().enumerate() {
+        loaded.left_out.push(LeftOut {
+            kind: PLAN_PART,
+            entity: warning.address.clone(),
+            reason: warning.message.clone(),
+            findings: vec![first + index],
+        });
+    }
 }
+
+/// The kind of a [`LeftOut`] that is a part of a Terraform plan xacct could not read as it
+/// will be once applied.
+pub const PLAN_PART: &str = "Terraform resource";
 
 /// The reader's warnings, as findings at each resource's address in the plan.
 pub(crate) fn warnings(plan: &Arc<SourceFile>, converted: &Converted) -> Vec<SourcedFinding> {
