@@ -94,14 +94,18 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
         let body = document_json(world, plan, &account, &document, &statements);
         let text = compact(&body);
         let existing = exists(world, plan, &account, &document);
+        let as_profile =
+            |service: &'static str, operation: &'static str, profile: &str| -> Vec<String> {
+                vec![
+                    "aws".to_owned(),
+                    service.to_owned(),
+                    operation.to_owned(),
+                    "--profile".to_owned(),
+                    profile.to_owned(),
+                ]
+            };
         let base = |service: &'static str, operation: &'static str| -> Vec<String> {
-            vec![
-                "aws".to_owned(),
-                service.to_owned(),
-                operation.to_owned(),
-                "--profile".to_owned(),
-                profile.clone(),
-            ]
+            as_profile(service, operation, &profile)
         };
         let line = |mut words: Vec<String>, rest: &[&str]| -> String {
             words.extend(rest.iter().map(|word| (*word).to_owned()));
@@ -228,14 +232,12 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
             }
             Document::KeyPolicy { key } => {
                 let _ = writeln!(out, "# account {account}: the key policy of {}, whole (the existing statements kept)", one_line(key));
-                let mut words = base("kms", "put-key-policy");
-                match key_policy_writer(world, plan, key) {
-                    KeyPolicyWriter::Administrator => {}
+                let words = match key_policy_writer(world, plan, key) {
+                    KeyPolicyWriter::Administrator => base("kms", "put-key-policy"),
                     KeyPolicyWriter::Role(role) => {
-                        let _ = writeln!(out, "# as {}, which the key policy allows to change it (KMS does not let the account's IAM policies decide), through the profile {}", one_line(&role), one_line(&role_profile(&account, &role)));
-                        if let Some(word) = words.get_mut(4) {
-                            *word = role_profile(&account, &role);
-                        }
+                        let writer = role_profile(&account, &role);
+                        let _ = writeln!(out, "# as {}, which the key policy allows to change it (KMS does not let the account's IAM policies decide), through the profile {}", one_line(&role), one_line(&writer));
+                        as_profile("kms", "put-key-policy", &writer)
                     }
                     KeyPolicyWriter::Manual(reason) => {
                         let _ = writeln!(out, "# MANUAL STEP, not run: {}", one_line(&reason));
@@ -250,7 +252,7 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                         );
                         continue;
                     }
-                }
+                };
                 let _ = writeln!(
                     out,
                     "{}",
