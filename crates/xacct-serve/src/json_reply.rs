@@ -9,6 +9,8 @@ pub struct JsonReply {
     pub status: StatusCode,
     pub body: String,
     pub explanation: Option<String>,
+    /// An event stream answer (Kinesis SubscribeToShard): sent as the body instead of `body`.
+    pub event_stream: Option<Vec<u8>>,
 }
 
 impl JsonReply {
@@ -17,6 +19,7 @@ impl JsonReply {
             status: StatusCode::OK,
             body: value.to_string(),
             explanation: None,
+            event_stream: None,
         }
     }
 
@@ -25,6 +28,16 @@ impl JsonReply {
             status,
             body: json!({"__type": code, "message": message}).to_string(),
             explanation: None,
+            event_stream: None,
+        }
+    }
+
+    pub(crate) fn event_stream(events: Vec<u8>) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body: String::new(),
+            explanation: None,
+            event_stream: Some(events),
         }
     }
 

@@ -10,8 +10,10 @@
 //! <https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html>
 
 pub mod cbor;
+pub mod event_stream;
 pub mod records;
 pub mod streams;
+pub mod subscribe;
 
 use crate::identity::Credential;
 use crate::store::{ConsumerRecord, StoreError, StreamRecord};
@@ -54,6 +56,7 @@ pub const OPERATIONS: &[&str] = &[
     "DeleteResourcePolicy",
     "StartStreamEncryption",
     "StopStreamEncryption",
+    "SubscribeToShard",
 ];
 
 /// Who calls Kinesis, and in which Region (a stream named by name is the caller's, there).
@@ -91,6 +94,12 @@ pub fn answer(state: &State, caller: &Caller<'_>, target: &str, body: &[u8]) -> 
             }
         }
     };
+    if op == "SubscribeToShard" {
+        return match subscribe::subscribe(state, caller, &input) {
+            Ok(events) => KinesisReply::event_stream(events),
+            Err(reply) => reply,
+        };
+    }
     let result = match op {
         "CreateStream" => streams::create(state, caller, &input),
         "DeleteStream" => streams::delete(state, caller, &input),

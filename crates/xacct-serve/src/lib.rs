@@ -35,6 +35,8 @@ pub struct State {
     pub store: Arc<Store>,
     /// See [`Options::session_cap`].
     pub session_cap: Option<u32>,
+    /// Kinesis's enhanced fan-out subscriptions, for the five-second rule (in memory).
+    pub subscriptions: kinesis::subscribe::Subscriptions,
 }
 
 impl State {

@@ -189,7 +189,16 @@ async fn query_service(
     let json = matches!(auth.service.as_str(), "kms" | "kinesis");
     let cbor = auth.service == "kinesis" && is_cbor(request.headers());
     let mut explanation = None;
-    let reply = query_reply(state, request, &auth, &mut explanation).await;
+    let mut events = None;
+    let reply = query_reply(state, request, &auth, &mut explanation, &mut events).await;
+    if let Some(events) = events {
+        let mut response = Response::new(s3s::Body::from(events));
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static(crate::kinesis::event_stream::CONTENT_TYPE),
+        );
+        return response;
+    }
     if !json {
         return text_response(reply.status, reply.body);
     }
@@ -257,6 +266,7 @@ async fn query_reply(
     request: Request<Incoming>,
     auth: &sigv4::Authorization,
     explanation: &mut Option<String>,
+    events: &mut Option<Vec<u8>>,
 ) -> Reply {
     let (parts, body) = request.into_parts();
     let mut body = s3s::Body::from(body);
@@ -349,7 +359,13 @@ async fn query_reply(
             credential: &caller,
             region: &auth.region,
         };
-        let reply = if is_cbor(&parts.headers) {
+        let reply = if is_cbor(&parts.headers) && target.ends_with(".SubscribeToShard") {
+            // Its events would have to be CBOR too, over HTTP/2 (the AWS SDK for Java's way).
+            crate::kinesis::KinesisReply::bad(
+                "UnknownOperationException",
+                "xacct serve answers SubscribeToShard in JSON only (the AWS CLI, boto3, the AWS SDK for Rust): set the SDK's CBOR off (AWS_CBOR_DISABLE=true)",
+            )
+        } else if is_cbor(&parts.headers) {
             match crate::kinesis::cbor::to_json(&bytes) {
                 Ok(input) => {
                     crate::kinesis::answer(state, &caller, target, input.to_string().as_bytes())
@@ -362,6 +378,7 @@ async fn query_reply(
             crate::kinesis::answer(state, &caller, target, &bytes)
         };
         *explanation = reply.explanation;
+        *events = reply.event_stream;
         return Reply {
             status: reply.status,
             body: reply.body,
@@ -512,6 +529,7 @@ async fn run(
         })?;
     let state = Arc::new(State {
         session_cap: options.session_cap,
+        subscriptions: Default::default(),
         engine,
         keys: Keys::new(store.clone()),
         store,

@@ -102,6 +102,53 @@ fn serve_kinesis_reads_the_stream_through_the_role_chain_and_keeps_its_records()
     );
 }
 
+/// Enhanced fan-out as the `streaming-efo` compute reads: boto3's `subscribe_to_shard`
+/// decodes the event stream; the subscription at the latest position gets nothing, the one
+/// from its continuation gets what the producer wrote since, once the five seconds AWS holds
+/// a consumer's shard are over.
+#[test]
+fn serve_kinesis_fan_out_reader_subscribes_and_continues() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let options = workspace_root()
+        .join(EXAMPLE)
+        .join("databricks/kinesis-options-efo.json");
+    let out = server.script(
+        &python,
+        "kinesis_client.py",
+        &[
+            "fan-out",
+            PRODUCER,
+            "compute-streaming-efo",
+            &options.to_string_lossy(),
+            "3",
+        ],
+    );
+    assert_eq!(out["latest"]["code"], "ok", "{out:#}");
+    let latest = out["latest"]["value"].as_array().unwrap();
+    assert_eq!(latest.len(), 1, "one event per subscription: {out:#}");
+    assert_eq!(latest[0]["records"], serde_json::json!([]), "{out:#}");
+    assert_eq!(out["at_once"]["code"], "ResourceInUseException", "{out:#}");
+    assert_eq!(out["continued"]["code"], "ok", "{out:#}");
+    let continued = &out["continued"]["value"][0];
+    assert_eq!(
+        texts(&continued["records"], "data"),
+        texts(&out["produced"], "data"),
+        "{out:#}"
+    );
+    assert!(
+        texts(&continued["records"], "encryption")
+            .iter()
+            .all(|kind| kind == "KMS"),
+        "{out:#}"
+    );
+    assert_eq!(
+        continued["continuation"], out["produced"][2]["sequence"],
+        "{out:#}"
+    );
+}
+
 #[test]
 fn serve_kinesis_each_broken_variant_fails_at_the_link_check_names() {
     let Some(python) = python() else { return };

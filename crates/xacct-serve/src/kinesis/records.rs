@@ -67,7 +67,7 @@ pub fn sequence_number(shard: u32, place: u64) -> String {
 }
 
 /// The shard and place of a sequence number this endpoint issued.
-fn parse_sequence_number(text: &str) -> Option<(u32, u64)> {
+pub(super) fn parse_sequence_number(text: &str) -> Option<(u32, u64)> {
     let digits = text.strip_prefix("49")?;
     if digits.len() != 54 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -272,7 +272,37 @@ pub fn shard_iterator(
                 ),
             )
         })?;
-    let at = |text: &str| -> Result<u64, KinesisReply> {
+    let next = starting_place(
+        state,
+        &arn,
+        shard,
+        kind,
+        text(input, "StartingSequenceNumber"),
+        input.get("Timestamp").and_then(Value::as_f64),
+    )?;
+    let iterator = Iterator {
+        stream: arn,
+        shard,
+        next,
+        expires: jiff::Timestamp::now().as_second() + ITERATOR_LIFETIME,
+    };
+    Ok(json!({ "ShardIterator": encode_iterator(state, &iterator)? }))
+}
+
+/// The place a reader starts at in `shard` of `arn`: GetShardIterator's `ShardIteratorType`,
+/// SubscribeToShard's `StartingPosition.Type`, with the sequence number or time they name.
+pub(super) fn starting_place(
+    state: &State,
+    arn: &str,
+    shard: u32,
+    kind: &str,
+    sequence: Option<&str>,
+    timestamp: Option<f64>,
+) -> Result<u64, KinesisReply> {
+    let at = || -> Result<u64, KinesisReply> {
+        let text = sequence.ok_or_else(|| {
+            super::invalid(&format!("StartingSequenceNumber is required for {kind}"))
+        })?;
         match parse_sequence_number(text) {
             Some((of, place)) if of == shard => Ok(place),
             _ => Err(invalid_sequence_number(text)),
@@ -282,15 +312,13 @@ pub fn shard_iterator(
         "TRIM_HORIZON" => 0,
         "LATEST" => state
             .store
-            .last_place(&arn, shard)
+            .last_place(arn, shard)
             .map_err(|error| internal(&error))?
             .saturating_add(1),
-        "AT_SEQUENCE_NUMBER" => at(required(input, "StartingSequenceNumber")?)?,
-        "AFTER_SEQUENCE_NUMBER" => at(required(input, "StartingSequenceNumber")?)?.saturating_add(1),
+        "AT_SEQUENCE_NUMBER" => at()?,
+        "AFTER_SEQUENCE_NUMBER" => at()?.saturating_add(1),
         "AT_TIMESTAMP" => {
-            let seconds = input
-                .get("Timestamp")
-                .and_then(Value::as_f64)
+            let seconds = timestamp
                 .ok_or_else(|| {
                     super::invalid("Timestamp is required for AT_TIMESTAMP")
                 })?;
@@ -298,7 +326,7 @@ pub fn shard_iterator(
             let millis = (seconds * 1000.0).round() as i64;
             let rows = state
                 .store
-                .records(&arn, shard, 0, usize::MAX)
+                .records(arn, shard, 0, usize::MAX)
                 .map_err(|error| internal(&error))?;
             rows.iter()
                 .find(|(_, row)| row.arrival >= millis)
@@ -307,17 +335,94 @@ pub fn shard_iterator(
         }
         other => {
             return Err(super::invalid(&format!(
-                "ShardIteratorType `{other}` is not TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP"
+                "`{other}` is not TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP"
             )))
         }
     };
-    let iterator = Iterator {
-        stream: arn,
-        shard,
-        next,
-        expires: jiff::Timestamp::now().as_second() + ITERATOR_LIFETIME,
+    Ok(next)
+}
+
+/// What a reader gets from a shard: the records (JSON, as GetRecords and SubscribeToShard
+/// give them), the next place to read, and how far behind the latest record it is.
+pub(super) struct Read {
+    pub records: Vec<Value>,
+    pub next: u64,
+    pub behind: i64,
+}
+
+/// Up to `limit` records of `shard` from place `from`, opened for the caller: on an encrypted
+/// stream the caller needs `kms:Decrypt` on the stream's key and on any other key a record was
+/// sealed with, as Kinesis decrypts with the caller's credentials.
+pub(super) fn read(
+    state: &State,
+    caller: &Caller<'_>,
+    stream: &str,
+    shard: u32,
+    from: u64,
+    limit: usize,
+) -> Result<Read, KinesisReply> {
+    let record = existing(state, stream)?;
+    let rows = state
+        .store
+        .records(stream, shard, from, limit)
+        .map_err(|error| internal(&error))?;
+    let mut keys: Vec<&str> = record.encryption_key.iter().map(String::as_str).collect();
+    for (_, row) in &rows {
+        if let Some(key) = row.key.as_deref() {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    for key in keys {
+        authorize_kms(state, caller, "kms:Decrypt", key, stream)?;
+    }
+    let context = kms_context(stream);
+    let mut out = Vec::with_capacity(rows.len());
+    for (place, row) in &rows {
+        let stored = base64::engine::general_purpose::STANDARD
+            .decode(&row.data)
+            .map_err(|_| {
+                KinesisReply::bad("InternalFailureException", "a stored record is not base64")
+            })?;
+        let data = match &row.key {
+            Some(_) => {
+                let (key, rest) = crate::kms::blob_key(&stored)
+                    .map_err(|reply| KinesisReply::bad("KMSInvalidStateException", &reply.body))?;
+                crate::kms::open(state, &key, rest, &context)
+                    .map_err(|reply| KinesisReply::bad("KMSInvalidStateException", &reply.body))?
+            }
+            None => stored,
+        };
+        let mut entry = json!({
+            "SequenceNumber": sequence_number(shard, *place),
+            "ApproximateArrivalTimestamp": row.arrival as f64 / 1000.0,
+            "Data": base64::engine::general_purpose::STANDARD.encode(data),
+            "PartitionKey": row.partition_key,
+        });
+        if row.key.is_some() {
+            if let Some(fields) = entry.as_object_mut() {
+                fields.insert("EncryptionType".to_owned(), json!("KMS"));
+            }
+        }
+        out.push(entry);
+    }
+    let next = rows
+        .last()
+        .map_or(from, |(place, _)| place.saturating_add(1));
+    let last = state
+        .store
+        .last_place(stream, shard)
+        .map_err(|error| internal(&error))?;
+    let behind = match rows.last() {
+        Some((place, row)) if *place < last => (now_millis() - row.arrival).max(0),
+        _ => 0,
     };
-    Ok(json!({ "ShardIterator": encode_iterator(state, &iterator)? }))
+    Ok(Read {
+        records: out,
+        next,
+        behind,
+    })
 }
 
 /// GetRecords: authorized on the stream the iterator names; on an encrypted stream the caller
@@ -347,68 +452,18 @@ pub fn get_records(
             ),
         ));
     }
-    let record = existing(state, &iterator.stream)?;
-    let rows = state
-        .store
-        .records(
-            &iterator.stream,
-            iterator.shard,
-            iterator.next,
-            usize::try_from(limit).unwrap_or(10_000),
-        )
-        .map_err(|error| internal(&error))?;
-    let mut keys: Vec<&str> = record.encryption_key.iter().map(String::as_str).collect();
-    for (_, row) in &rows {
-        if let Some(key) = row.key.as_deref() {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-    }
-    for key in keys {
-        authorize_kms(state, caller, "kms:Decrypt", key, &iterator.stream)?;
-    }
-    let context = kms_context(&iterator.stream);
-    let mut out = Vec::with_capacity(rows.len());
-    for (place, row) in &rows {
-        let stored = base64::engine::general_purpose::STANDARD
-            .decode(&row.data)
-            .map_err(|_| {
-                KinesisReply::bad("InternalFailureException", "a stored record is not base64")
-            })?;
-        let data = match &row.key {
-            Some(_) => {
-                let (key, rest) = crate::kms::blob_key(&stored)
-                    .map_err(|reply| KinesisReply::bad("KMSInvalidStateException", &reply.body))?;
-                crate::kms::open(state, &key, rest, &context)
-                    .map_err(|reply| KinesisReply::bad("KMSInvalidStateException", &reply.body))?
-            }
-            None => stored,
-        };
-        let mut entry = json!({
-            "SequenceNumber": sequence_number(iterator.shard, *place),
-            "ApproximateArrivalTimestamp": row.arrival as f64 / 1000.0,
-            "Data": base64::engine::general_purpose::STANDARD.encode(data),
-            "PartitionKey": row.partition_key,
-        });
-        if row.key.is_some() {
-            if let Some(fields) = entry.as_object_mut() {
-                fields.insert("EncryptionType".to_owned(), json!("KMS"));
-            }
-        }
-        out.push(entry);
-    }
-    let next = rows
-        .last()
-        .map_or(iterator.next, |(place, _)| place.saturating_add(1));
-    let last = state
-        .store
-        .last_place(&iterator.stream, iterator.shard)
-        .map_err(|error| internal(&error))?;
-    let behind = match rows.last() {
-        Some((place, row)) if *place < last => (now_millis() - row.arrival).max(0),
-        _ => 0,
-    };
+    let Read {
+        records: out,
+        next,
+        behind,
+    } = read(
+        state,
+        caller,
+        &iterator.stream,
+        iterator.shard,
+        iterator.next,
+        usize::try_from(limit).unwrap_or(10_000),
+    )?;
     let following = Iterator {
         stream: iterator.stream.clone(),
         shard: iterator.shard,

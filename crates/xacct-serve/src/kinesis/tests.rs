@@ -32,6 +32,7 @@ fn state(variant: &str, dir: &std::path::Path) -> State {
         keys: Keys::new(store.clone()),
         store,
         session_cap: None,
+        subscriptions: Default::default(),
     };
     crate::iam::add_admins(&state);
     assert_eq!(sync(&state), Ok(()));
@@ -278,4 +279,154 @@ fn the_fan_out_reader_describes_its_consumer_on_the_consumer_arn() {
         &json!({"StreamARN": STREAM}),
     );
     assert_eq!(field(&refused, "/__type"), "AccessDeniedException");
+}
+
+/// The payload of each message of an event stream, with its `:event-type` or
+/// `:exception-type`, decoded by the SDK's own codec.
+fn events(bytes: &[u8]) -> Vec<(String, Value)> {
+    let mut buffer = bytes::Bytes::copy_from_slice(bytes);
+    let mut out = Vec::new();
+    while !buffer.is_empty() {
+        let Ok(message) = aws_smithy_eventstream::frame::read_message_from(&mut buffer) else {
+            panic!("an event stream message");
+        };
+        let kind = message
+            .headers()
+            .iter()
+            .find(|header| matches!(header.name().as_str(), ":event-type" | ":exception-type"))
+            .and_then(|header| header.value().as_string().ok())
+            .map(|value| value.as_str().to_owned())
+            .unwrap_or_default();
+        out.push((
+            kind,
+            serde_json::from_slice(message.payload()).unwrap_or(Value::Null),
+        ));
+    }
+    out
+}
+
+fn subscribe(state: &State, who: &Credential, input: &Value) -> Result<Vec<u8>, KinesisReply> {
+    let caller = Caller {
+        credential: who,
+        region: "us-east-1",
+    };
+    subscribe::subscribe(state, &caller, input)
+}
+
+/// The enhanced fan-out reader subscribes through its consumer and gets the sealed records
+/// opened; the continuation picks up after them; the five-second rule holds; a reader
+/// without `kms:Decrypt` is refused before it holds the subscription.
+#[test]
+fn the_fan_out_reader_subscribes_and_continues_from_where_it_stopped() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = state("", dir.path());
+    let consumer = format!("{STREAM}/consumer/databricks-efo:1764547200");
+    let admin = credential(&crate::iam::admin_arn("222222222222"));
+    for data in ["b25l", "dHdv"] {
+        let (status, put) = call(
+            &state,
+            &admin,
+            "PutRecord",
+            &json!({"StreamARN": STREAM, "Data": data, "PartitionKey": "k"}),
+        );
+        assert_eq!(status, StatusCode::OK, "{put}");
+    }
+    let reader = credential(READER);
+    let from_start = json!({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+        "StartingPosition": {"Type": "TRIM_HORIZON"}});
+    let Ok(stream) = subscribe(&state, &reader, &from_start) else {
+        panic!("the fan-out reader subscribes");
+    };
+    let got = events(&stream);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, "initial-response");
+    assert_eq!(got[1].0, "SubscribeToShardEvent");
+    let event = &got[1].1;
+    let data: Vec<String> = event["Records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|record| field(record, "/Data"))
+        .collect();
+    assert_eq!(data, ["b25l", "dHdv"]);
+    assert_eq!(
+        field(event, "/ContinuationSequenceNumber"),
+        field(event, "/Records/1/SequenceNumber")
+    );
+    // Within five seconds the same consumer and shard are taken.
+    let Err(taken) = subscribe(&state, &reader, &from_start) else {
+        panic!("a second subscription within five seconds is refused");
+    };
+    assert!(
+        taken.body.contains("ResourceInUseException"),
+        "{}",
+        taken.body
+    );
+    // A record written later is where the continuation resumes (after the wait AWS asks).
+    let (status, _) = call(
+        &state,
+        &admin,
+        "PutRecord",
+        &json!({"StreamARN": STREAM, "Data": "dGhyZWU=", "PartitionKey": "k"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let Ok(mut last) = state.subscriptions.last.lock() else {
+        panic!("the subscriptions");
+    };
+    last.clear();
+    drop(last);
+    let resume = json!({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+        "StartingPosition": {"Type": "AFTER_SEQUENCE_NUMBER",
+            "SequenceNumber": field(event, "/ContinuationSequenceNumber")}});
+    let Ok(stream) = subscribe(&state, &reader, &resume) else {
+        panic!("the reader subscribes again");
+    };
+    let got = events(&stream);
+    assert_eq!(field(&got[1].1, "/Records/0/Data"), "dGhyZWU=");
+    assert_eq!(got[1].1["Records"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_fan_out_reader_is_decided_on_the_consumer_and_the_key() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let consumer = format!("{STREAM}/consumer/databricks-efo:1764547200");
+    let input = json!({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+        "StartingPosition": {"Type": "LATEST"}});
+    // Account A's administrator is granted nothing by the consumer or the stream.
+    let state = state("", dir.path());
+    let other = credential(&crate::iam::admin_arn("111111111111"));
+    let Err(refused) = subscribe(&state, &other, &input) else {
+        panic!("another account's principal is refused");
+    };
+    assert!(
+        refused.body.contains("AccessDeniedException")
+            && refused
+                .body
+                .contains(&format!("kinesis:SubscribeToShard on resource: {consumer}")),
+        "{}",
+        refused.body
+    );
+    // Without kms:Decrypt the reader is refused in KMS's words, and holds nothing.
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("a temporary folder");
+    };
+    let state = self::state("broken/reader-cannot-decrypt", dir.path());
+    let reader = credential(READER);
+    let Err(refused) = subscribe(&state, &reader, &input) else {
+        panic!("a reader without kms:Decrypt is refused");
+    };
+    assert!(
+        refused.body.contains("KMSAccessDeniedException"),
+        "{}",
+        refused.body
+    );
+    assert!(state
+        .subscriptions
+        .last
+        .lock()
+        .is_ok_and(|last| last.is_empty()));
 }

@@ -379,6 +379,51 @@ def protocol(profile, stream_arn):
     print(json.dumps(out))
 
 
+def fan_out(producer, consumer_profile, options_file, count):
+    """The Databricks source with consumerMode efo: assume the role as the readStream options
+    say, find the registered consumer, subscribe to the shard at the latest position, then,
+    once the producer wrote, subscribe again from the continuation: within five seconds the
+    consumer and shard are still taken (ResourceInUseException), after that the records
+    come."""
+    with open(options_file) as handle:
+        options = json.load(handle)
+    stream_arn = options["streamARN"]
+    args = {"RoleArn": options["roleArn"],
+            "RoleSessionName": options.get("roleSessionName", "databricks")}
+    if options.get("roleExternalId"):
+        args["ExternalId"] = options["roleExternalId"]
+    creds = client("sts", consumer_profile).assume_role(**args)["Credentials"]
+    kinesis = client("kinesis", aws_access_key_id=creds["AccessKeyId"],
+                     aws_secret_access_key=creds["SecretAccessKey"],
+                     aws_session_token=creds["SessionToken"],
+                     region_name=options.get("region", "us-east-1"))
+    consumer = kinesis.describe_stream_consumer(
+        StreamARN=stream_arn, ConsumerName="databricks-efo")["ConsumerDescription"]["ConsumerARN"]
+    shard = kinesis.list_shards(StreamARN=stream_arn)["Shards"][0]["ShardId"]
+
+    def subscribe(position):
+        response = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId=shard,
+                                              StartingPosition=position)
+        events = [event["SubscribeToShardEvent"] for event in response["EventStream"]]
+        return [{"records": [{"data": record["Data"].decode(),
+                              "sequence": record["SequenceNumber"],
+                              "encryption": record.get("EncryptionType")}
+                             for record in event["Records"]],
+                 "continuation": event["ContinuationSequenceNumber"],
+                 "behind": event["MillisBehindLatest"]} for event in events]
+
+    out = {"consumer": consumer}
+    out["latest"] = outcome(lambda: subscribe({"Type": "LATEST"}))
+    out["produced"] = produce(producer, stream_arn, int(count))
+    if out["latest"]["code"] == "ok":
+        after = {"Type": "AFTER_SEQUENCE_NUMBER",
+                 "SequenceNumber": out["latest"]["value"][-1]["continuation"]}
+        out["at_once"] = outcome(lambda: subscribe(after))
+        time.sleep(5.2)
+        out["continued"] = outcome(lambda: subscribe(after))
+    print(json.dumps(out))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "workload":
@@ -389,6 +434,8 @@ def main():
         blank(*args)
     elif command == "protocol":
         protocol(*args)
+    elif command == "fan-out":
+        fan_out(*args)
     else:
         raise SystemExit("unknown command " + command)
 
