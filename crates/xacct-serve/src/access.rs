@@ -82,6 +82,24 @@ pub fn checks(
                 key_id,
             ));
         }
+        // Conditional writes, and whether the operation makes the object (bucket policies
+        // enforce `If-None-Match` with both keys):
+        // <https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html>
+        let creates = matches!(op, "PutObject" | "CompleteMultipartUpload" | "CopyObject");
+        put.context.push((
+            "s3:ObjectCreationOperation".to_owned(),
+            ContextValue::Single(creates.to_string()),
+        ));
+        if creates {
+            for (name, key) in [
+                ("if-none-match", "s3:if-none-match"),
+                ("if-match", "s3:if-match"),
+            ] {
+                if let Some(value) = header(headers, name) {
+                    put.context.push(single(key, value));
+                }
+            }
+        }
         out.insert(0, put);
         out
     };
@@ -427,11 +445,54 @@ mod tests {
         assert!(found
             .iter()
             .all(|check| check.resource == "arn:aws:s3:::lake/a/b"));
-        assert!(found.iter().all(|check| check.context
-            == [(
-                "s3:x-amz-acl".to_owned(),
-                ContextValue::Single("bucket-owner-full-control".to_owned())
-            )]));
+        let acl = (
+            "s3:x-amz-acl".to_owned(),
+            ContextValue::Single("bucket-owner-full-control".to_owned()),
+        );
+        let creates = (
+            "s3:ObjectCreationOperation".to_owned(),
+            ContextValue::Single("true".to_owned()),
+        );
+        let contexts: Vec<_> = found.iter().map(|check| check.context.clone()).collect();
+        assert_eq!(contexts, [vec![acl.clone(), creates], vec![acl]]);
+    }
+
+    /// The keys a bucket policy enforces conditional writes with: `s3:if-none-match` and
+    /// `s3:if-match` on the operations that make the object, `s3:ObjectCreationOperation`
+    /// false on the multipart steps that cannot carry them.
+    #[test]
+    fn conditional_writes_carry_their_headers_and_whether_they_create() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            hyper::header::IF_NONE_MATCH,
+            hyper::header::HeaderValue::from_static("*"),
+        );
+        let context = |op: &str| {
+            checks(op, &object("lake", "k"), &headers, None)
+                .unwrap_or_default()
+                .first()
+                .map(|check| check.context.clone())
+                .unwrap_or_default()
+        };
+        let single =
+            |key: &str, value: &str| (key.to_owned(), ContextValue::Single(value.to_owned()));
+        for op in ["PutObject", "CompleteMultipartUpload"] {
+            assert_eq!(
+                context(op),
+                [
+                    single("s3:ObjectCreationOperation", "true"),
+                    single("s3:if-none-match", "*")
+                ],
+                "{op}"
+            );
+        }
+        for op in ["CreateMultipartUpload", "UploadPart"] {
+            assert_eq!(
+                context(op),
+                [single("s3:ObjectCreationOperation", "false")],
+                "{op}"
+            );
+        }
     }
 
     #[test]

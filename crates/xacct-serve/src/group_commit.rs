@@ -8,8 +8,8 @@
 //! commits, and answers every waiter. No write waits for company: a lone write is committed at
 //! once, and writes queue only while a commit is already on its way to the disk.
 
-use crate::store::{StoreError, DATA, OBJECTS, PARTS};
-use redb::Database;
+use crate::store::{ObjectRecord, Precondition, StoreError, DATA, OBJECTS, PARTS};
+use redb::{Database, ReadableTable};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -29,22 +29,23 @@ pub enum Write {
         name: String,
         record: Vec<u8>,
         data: Vec<u8>,
+        precondition: Option<Precondition>,
     },
     DeleteObject {
         name: String,
+        precondition: Option<Precondition>,
     },
     /// A multipart part, under `upload-id/00001`.
-    PutPart {
-        name: String,
-        data: Vec<u8>,
-    },
+    PutPart { name: String, data: Vec<u8> },
 }
 
 impl Write {
     fn size(&self) -> usize {
         match self {
-            Write::PutObject { name, record, data } => name.len() + record.len() + data.len(),
-            Write::DeleteObject { name } => name.len(),
+            Write::PutObject {
+                name, record, data, ..
+            } => name.len() + record.len() + data.len(),
+            Write::DeleteObject { name, .. } => name.len(),
             Write::PutPart { name, data } => name.len() + data.len(),
         }
     }
@@ -148,9 +149,9 @@ fn run(db: &Database, receiver: &mpsc::Receiver<(Write, Reply)>, commits: &Atomi
 fn commit_batch(db: &Database, batch: Vec<(Write, Reply)>) {
     let writes: Vec<&Write> = batch.iter().map(|(write, _)| write).collect();
     match commit(db, &writes) {
-        Ok(()) => {
-            for (_, reply) in batch {
-                let _ = reply.send(Ok(()));
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
             }
         }
         Err(error) if batch.len() == 1 => {
@@ -160,15 +161,37 @@ fn commit_batch(db: &Database, batch: Vec<(Write, Reply)>) {
         }
         Err(_) => {
             for (write, reply) in batch {
-                let _ = reply.send(commit(db, &[&write]));
+                let outcome = commit(db, &[&write])
+                    .and_then(|outcomes| outcomes.into_iter().next().unwrap_or(Ok(())));
+                let _ = reply.send(outcome);
             }
         }
     }
 }
 
-/// Applies `writes` in one transaction and commits it durably.
-pub fn commit(db: &Database, writes: &[&Write]) -> Result<(), StoreError> {
+/// Whether the object stored under `name` (its JSON record) is as `precondition` requires.
+fn holds(stored: Option<&[u8]>, precondition: &Precondition) -> Result<(), StoreError> {
+    match (precondition, stored) {
+        (Precondition::Absent, None) => Ok(()),
+        (Precondition::Absent, Some(_)) => Err(StoreError::PreconditionFailed),
+        (Precondition::ETag(_), None) => Err(StoreError::NoSuchObject),
+        (Precondition::ETag(expected), Some(bytes)) => {
+            let record: ObjectRecord = serde_json::from_slice(bytes)?;
+            if record.etag == *expected {
+                Ok(())
+            } else {
+                Err(StoreError::PreconditionFailed)
+            }
+        }
+    }
+}
+
+/// Applies `writes` in one transaction and commits it durably. A conditional write whose
+/// condition does not hold (tested in this transaction, after the writes before it) is left
+/// out and answered with why; the others are committed.
+pub fn commit(db: &Database, writes: &[&Write]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let tx = db.begin_write()?;
+    let mut outcomes = Vec::with_capacity(writes.len());
     {
         let mut objects = tx.open_table(OBJECTS)?;
         let mut data = tx.open_table(DATA)?;
@@ -179,11 +202,32 @@ pub fn commit(db: &Database, writes: &[&Write]) -> Result<(), StoreError> {
                     name,
                     record,
                     data: bytes,
+                    precondition,
                 } => {
+                    if let Some(precondition) = precondition {
+                        let stored = objects.get(name.as_str())?;
+                        let verdict =
+                            holds(stored.as_ref().map(|value| value.value()), precondition);
+                        drop(stored);
+                        if let Err(refused) = verdict {
+                            outcomes.push(Err(refused));
+                            continue;
+                        }
+                    }
                     objects.insert(name.as_str(), record.as_slice())?;
                     data.insert(name.as_str(), bytes.as_slice())?;
                 }
-                Write::DeleteObject { name } => {
+                Write::DeleteObject { name, precondition } => {
+                    if let Some(precondition) = precondition {
+                        let stored = objects.get(name.as_str())?;
+                        let verdict =
+                            holds(stored.as_ref().map(|value| value.value()), precondition);
+                        drop(stored);
+                        if let Err(refused) = verdict {
+                            outcomes.push(Err(refused));
+                            continue;
+                        }
+                    }
                     objects.remove(name.as_str())?;
                     data.remove(name.as_str())?;
                 }
@@ -191,10 +235,11 @@ pub fn commit(db: &Database, writes: &[&Write]) -> Result<(), StoreError> {
                     parts.insert(name.as_str(), bytes.as_slice())?;
                 }
             }
+            outcomes.push(Ok(()));
         }
     }
     tx.commit()?;
-    Ok(())
+    Ok(outcomes)
 }
 
 #[cfg(test)]
@@ -230,14 +275,20 @@ mod tests {
                     let store = &store;
                     async move {
                         store
-                            .write_object("b", &format!("k/{number}"), &record(body.len()), body)
+                            .write_object(
+                                "b",
+                                &format!("k/{number}"),
+                                &record(body.len()),
+                                body,
+                                None,
+                            )
                             .await
                     }
                 });
                 for result in futures::future::join_all(all).await {
                     result?;
                 }
-                store.remove_object("b", "k/0").await
+                store.remove_object("b", "k/0", None).await
             })?;
             assert!(
                 store.commits() < writes,

@@ -2,29 +2,32 @@
 //! already happened in [`crate::access`] when an operation runs (DeleteObjects excepted: it
 //! authorizes each key, as AWS does); the operation reads the caller from the request.
 
+mod conditions;
+mod records;
+
 use crate::access::{authorize, Check};
 use crate::identity::Credential;
-use crate::store::{BucketRecord, ObjectRecord, UploadRecord};
+use crate::store::{BucketRecord, UploadRecord};
 use crate::world_sync::PolicyRefusal;
 use crate::State;
 use futures::StreamExt as _;
 use jiff::Timestamp;
 use md5::Digest as _;
 use s3s::dto::{
-    AbortMultipartUploadInput, AbortMultipartUploadOutput, Bucket, CommonPrefix,
-    CompleteMultipartUploadInput, CompleteMultipartUploadOutput, CopyObjectInput, CopyObjectOutput,
-    CopyObjectResult, CopySource, CreateBucketInput, CreateBucketOutput,
-    CreateMultipartUploadInput, CreateMultipartUploadOutput, DeleteBucketInput, DeleteBucketOutput,
-    DeleteBucketOwnershipControlsInput, DeleteBucketOwnershipControlsOutput,
-    DeleteBucketPolicyInput, DeleteBucketPolicyOutput, DeleteObjectInput, DeleteObjectOutput,
-    DeleteObjectsInput, DeleteObjectsOutput, DeletePublicAccessBlockInput,
-    DeletePublicAccessBlockOutput, DeletedObject, ETag, GetBucketLocationInput,
-    GetBucketLocationOutput, GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput,
-    GetBucketPolicyInput, GetBucketPolicyOutput, GetObjectInput, GetObjectOutput,
-    GetPublicAccessBlockInput, GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput,
-    HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListObjectsInput,
-    ListObjectsOutput, ListObjectsV2Input, ListObjectsV2Output, Object, Owner, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, PutBucketOwnershipControlsInput,
+    AbortMultipartUploadInput, AbortMultipartUploadOutput, Bucket, CompleteMultipartUploadInput,
+    CompleteMultipartUploadOutput, CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource,
+    CreateBucketInput, CreateBucketOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput,
+    DeleteBucketInput, DeleteBucketOutput, DeleteBucketOwnershipControlsInput,
+    DeleteBucketOwnershipControlsOutput, DeleteBucketPolicyInput, DeleteBucketPolicyOutput,
+    DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput, DeleteObjectsOutput,
+    DeletePublicAccessBlockInput, DeletePublicAccessBlockOutput, DeletedObject, ETag,
+    ETagCondition, GetBucketLocationInput, GetBucketLocationOutput,
+    GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput, GetBucketPolicyInput,
+    GetBucketPolicyOutput, GetObjectInput, GetObjectOutput, GetPublicAccessBlockInput,
+    GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput, HeadObjectInput,
+    HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListObjectsInput, ListObjectsOutput,
+    ListObjectsV2Input, ListObjectsV2Output, Owner, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, PutBucketOwnershipControlsInput,
     PutBucketOwnershipControlsOutput, PutBucketPolicyInput, PutBucketPolicyOutput, PutObjectInput,
     PutObjectOutput, PutPublicAccessBlockInput, PutPublicAccessBlockOutput, ServerSideEncryption,
     StreamingBlob, Timestamp as S3Timestamp, UploadPartInput, UploadPartOutput,
@@ -93,143 +96,6 @@ fn owner(account: &str) -> Owner {
     Owner {
         display_name: None,
         id: Some(account.to_owned()),
-    }
-}
-
-impl Objects {
-    fn bucket(&self, name: &str) -> S3Result<BucketRecord> {
-        self.state
-            .store
-            .bucket(name)
-            .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchBucket, "The specified bucket does not exist"))
-    }
-
-    fn object(&self, bucket: &str, key: &str) -> S3Result<ObjectRecord> {
-        self.state
-            .store
-            .object(bucket, key)
-            .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))
-    }
-
-    fn upload(&self, id: &str) -> S3Result<UploadRecord> {
-        self.state
-            .store
-            .upload(id)
-            .map_err(internal)?
-            .ok_or_else(|| s3_error!(NoSuchUpload))
-    }
-
-    /// Stores an object written by `writer`, returning its record once it is durable (the
-    /// commit may be shared with concurrent writes: [`crate::group_commit`]).
-    #[expect(clippy::too_many_arguments, reason = "the fields of one PutObject")]
-    async fn write(
-        &self,
-        bucket: &str,
-        key: &str,
-        writer: &Credential,
-        acl: Option<&str>,
-        content_type: Option<String>,
-        metadata: BTreeMap<String, String>,
-        encryption: Option<(String, Option<String>)>,
-        data: Vec<u8>,
-        etag: String,
-    ) -> S3Result<ObjectRecord> {
-        let record_bucket = self.bucket(bucket)?;
-        let encryption = encryption.or_else(|| record_bucket.encryption.clone());
-        // The key is kept by ARN (an alias or key id names a key in the writer's account, as
-        // S3 reads it), so a reader's Decrypt is decided on the key the object was sealed with.
-        let encryption = encryption.map(|(sse, key)| {
-            let key = match key {
-                Some(named) => Some(
-                    crate::kms::resolve(
-                        &self.state,
-                        &named,
-                        &writer.identity.account(),
-                        &record_bucket.region,
-                    )
-                    .unwrap_or(named),
-                ),
-                // `aws:kms` without a key is the bucket account's `aws/s3` (made by the
-                // access check already).
-                None if sse.starts_with("aws:kms") => crate::kms::managed::s3_key(
-                    &self.state,
-                    &record_bucket.account,
-                    &record_bucket.region,
-                )
-                .ok(),
-                None => None,
-            };
-            (sse, key)
-        });
-        let record = ObjectRecord {
-            size: data.len() as u64,
-            etag,
-            modified: Timestamp::now().as_second(),
-            content_type,
-            owner: object_owner(&record_bucket, &writer.identity.account(), acl),
-            metadata,
-            encryption,
-        };
-        self.state
-            .store
-            .write_object(bucket, key, &record, data)
-            .await
-            .map_err(internal)?;
-        Ok(record)
-    }
-
-    fn list(
-        &self,
-        bucket: &str,
-        prefix: &str,
-        delimiter: Option<&str>,
-        after: Option<&str>,
-        max_keys: usize,
-    ) -> S3Result<(Vec<Object>, Vec<CommonPrefix>, Option<String>)> {
-        let mut contents = Vec::new();
-        let mut prefixes: Vec<CommonPrefix> = Vec::new();
-        let mut cursor = after.map(str::to_owned);
-        let mut last = None;
-        loop {
-            let (page, more) = self
-                .state
-                .store
-                .objects(bucket, prefix, cursor.as_deref(), 1000)
-                .map_err(internal)?;
-            for (key, record) in page {
-                cursor = Some(key.clone());
-                if contents.len() + prefixes.len() == max_keys {
-                    return Ok((contents, prefixes, last));
-                }
-                let rest = key.get(prefix.len()..).unwrap_or_default();
-                if let Some(at) = delimiter.and_then(|d| rest.find(d).map(|at| at + d.len())) {
-                    let common = format!("{prefix}{}", rest.get(..at).unwrap_or_default());
-                    if prefixes.last().and_then(|p| p.prefix.as_deref()) != Some(&common) {
-                        prefixes.push(CommonPrefix {
-                            prefix: Some(common.clone()),
-                        });
-                    }
-                    // Skip the rest of this common prefix.
-                    cursor = Some(format!("{common}\u{10FFFF}"));
-                    last = Some(common);
-                    continue;
-                }
-                last = Some(key.clone());
-                contents.push(Object {
-                    e_tag: Some(etag(&record.etag)),
-                    key: Some(key),
-                    last_modified: Some(timestamp(record.modified)),
-                    owner: Some(owner(&record.owner)),
-                    size: i64::try_from(record.size).ok(),
-                    ..Object::default()
-                });
-            }
-            if !more {
-                return Ok((contents, prefixes, None));
-            }
-        }
     }
 }
 
@@ -427,6 +293,8 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let credential = caller(&req)?;
         let input = req.input;
+        let precondition =
+            conditions::of_write(input.if_none_match.as_ref(), input.if_match.as_ref())?;
         let data = read_all(input.body).await?;
         let etag_text = md5_hex(&data);
         let record = self
@@ -443,6 +311,7 @@ impl S3 for Objects {
                 ),
                 data,
                 etag_text,
+                precondition,
             )
             .await?;
         Ok(S3Response::new(PutObjectOutput {
@@ -467,6 +336,13 @@ impl S3 for Objects {
             .object_with_data(&input.bucket, &input.key)
             .map_err(internal)?
             .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
+        conditions::ReadConditions {
+            if_match: input.if_match.as_ref(),
+            if_none_match: input.if_none_match.as_ref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+        }
+        .check(&record)?;
         let (body, range) = match &input.range {
             Some(range) => {
                 let span = range
@@ -509,6 +385,13 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
         let record = self.object(&input.bucket, &input.key)?;
+        conditions::ReadConditions {
+            if_match: input.if_match.as_ref(),
+            if_none_match: input.if_none_match.as_ref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+        }
+        .check(&record)?;
         Ok(S3Response::new(HeadObjectOutput {
             content_length: i64::try_from(record.size).ok(),
             content_type: record.content_type.and_then(|value| value.parse().ok()),
@@ -527,11 +410,15 @@ impl S3 for Objects {
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let input = req.input;
+        let precondition = conditions::of_delete(
+            input.if_match.as_ref(),
+            input.if_match_last_modified_time.is_some() || input.if_match_size.is_some(),
+        )?;
         self.state
             .store
-            .remove_object(&input.bucket, &input.key)
+            .remove_object(&input.bucket, &input.key, precondition)
             .await
-            .map_err(internal)?;
+            .map_err(conditions::write_error)?;
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
@@ -549,13 +436,27 @@ impl S3 for Objects {
                 resource: format!("arn:aws:s3:::{}/{}", input.bucket, object.key),
                 context: Vec::new(),
             };
-            match authorize(&self.state, &credential, &[check]) {
+            // Each key's own `ETag` is its conditional delete.
+            let removed = match authorize(&self.state, &credential, &[check]) {
                 Ok(()) => {
-                    self.state
-                        .store
-                        .remove_object(&input.bucket, &object.key)
-                        .await
-                        .map_err(internal)?;
+                    let precondition = conditions::of_delete(
+                        object.e_tag.clone().map(ETagCondition::ETag).as_ref(),
+                        object.last_modified_time.is_some() || object.size.is_some(),
+                    );
+                    match precondition {
+                        Ok(precondition) => self
+                            .state
+                            .store
+                            .remove_object(&input.bucket, &object.key, precondition)
+                            .await
+                            .map_err(conditions::write_error),
+                        Err(error) => Err(error),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            match removed {
+                Ok(()) => {
                     deleted.push(DeletedObject {
                         key: Some(object.key),
                         ..DeletedObject::default()
@@ -581,6 +482,16 @@ impl S3 for Objects {
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let credential = caller(&req)?;
+        // As AWS: "CopyObject requests made with those HTTP headers fail with a 501" (s3s
+        // does not parse them for a copy, so they are looked for here, never ignored).
+        if req.headers.contains_key(hyper::header::IF_NONE_MATCH)
+            || req.headers.contains_key(hyper::header::IF_MATCH)
+        {
+            return Err(s3_error!(
+                NotImplemented,
+                "A header you provided implies functionality that is not implemented"
+            ));
+        }
         let input = req.input;
         let CopySource::Bucket {
             bucket: source_bucket,
@@ -599,6 +510,13 @@ impl S3 for Objects {
             .object_with_data(source_bucket, source_key)
             .map_err(internal)?
             .ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
+        conditions::ReadConditions {
+            if_match: input.copy_source_if_match.as_ref(),
+            if_none_match: input.copy_source_if_none_match.as_ref(),
+            if_modified_since: input.copy_source_if_modified_since.as_ref(),
+            if_unmodified_since: input.copy_source_if_unmodified_since.as_ref(),
+        }
+        .check_copy_source(&source)?;
         let replace = input
             .metadata_directive
             .as_ref()
@@ -625,6 +543,7 @@ impl S3 for Objects {
                 ),
                 data,
                 source.etag.clone(),
+                None,
             )
             .await?;
         Ok(S3Response::new(CopyObjectOutput {
@@ -706,6 +625,8 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let credential = caller(&req)?;
         let input = req.input;
+        let precondition =
+            conditions::of_write(input.if_none_match.as_ref(), input.if_match.as_ref())?;
         let upload = self.upload(&input.upload_id)?;
         let parts = input
             .multipart_upload
@@ -739,6 +660,7 @@ impl S3 for Objects {
                 None,
                 data,
                 etag_text,
+                precondition,
             )
             .await?;
         self.state

@@ -35,6 +35,12 @@ pub enum StoreError {
     Redb(String),
     #[error("the data store holds a record it cannot read: {0}")]
     Record(#[from] serde_json::Error),
+    /// A conditional write whose condition did not hold when it was applied.
+    #[error("the object is not as the write's precondition requires")]
+    PreconditionFailed,
+    /// `If-Match` named an object that does not exist.
+    #[error("the object the write's precondition names does not exist")]
+    NoSuchObject,
 }
 
 macro_rules! redb_errors {
@@ -128,6 +134,16 @@ pub struct ObjectRecord {
     pub metadata: BTreeMap<String, String>,
     /// `AES256` or `aws:kms`, and the key.
     pub encryption: Option<(String, Option<String>)>,
+}
+
+/// What a conditional write requires of the object it replaces (S3's conditional writes,
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html>).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-None-Match: *`: no object under the key.
+    Absent,
+    /// `If-Match: ETAG`: an object whose ETag (without quotes) is this one.
+    ETag(String),
 }
 
 /// A multipart upload in progress.
@@ -318,17 +334,21 @@ impl Store {
     }
 
     /// Writes an object and its bytes; answered once the (shared) commit is durable.
+    /// With a `precondition`, the object is written only if it holds when the write is applied
+    /// (in the committing transaction, so no other write comes between the test and the write).
     pub async fn write_object(
         &self,
         bucket: &str,
         key: &str,
         record: &ObjectRecord,
         data: Vec<u8>,
+        precondition: Option<Precondition>,
     ) -> Result<(), StoreError> {
         let write = Write::PutObject {
             name: object_key(bucket, key),
             record: encode(record)?,
             data,
+            precondition,
         };
         self.committer.write(write).await
     }
@@ -338,10 +358,18 @@ impl Store {
         self.committer.commits()
     }
 
-    /// Removes an object; answered once the (shared) commit is durable.
-    pub async fn remove_object(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+    /// Removes an object (only if `precondition` holds then); answered once the (shared)
+    /// commit is durable.
+    pub async fn remove_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        precondition: Option<Precondition>,
+    ) -> Result<(), StoreError> {
         let name = object_key(bucket, key);
-        self.committer.write(Write::DeleteObject { name }).await
+        self.committer
+            .write(Write::DeleteObject { name, precondition })
+            .await
     }
 
     /// Writes a multipart part; answered once the (shared) commit is durable.

@@ -6,9 +6,9 @@
 //! Which client could not be pointed at the endpoint, and why: pyarrow's `role_arn` (its own
 //! AssumeRole) sends STS calls to AWS's STS endpoint, since S3FileSystem's `endpoint_override`
 //! is S3's only; so the session is assumed through the served STS with boto3 and handed to
-//! pyarrow, as a job that is given credentials does. deltalake commits with
-//! `AWS_S3_ALLOW_UNSAFE_RENAME` (safe for one writer): its default wants S3 conditional writes
-//! (`If-None-Match`) or a DynamoDB lock, which xacct serve does not serve yet.
+//! pyarrow, as a job that is given credentials does. deltalake commits with S3's conditional
+//! writes (`AWS_CONDITIONAL_PUT=etag`): a log version another writer took first is refused with
+//! 412 and delta-rs commits the next one.
 #![expect(
     clippy::indexing_slicing,
     reason = "a test reads the JSON its client printed, and fails when a field is missing"
@@ -56,6 +56,12 @@ fn serve_pyarrow_polars_and_deltalake_write_and_read_through_the_role_chain() {
     assert_ok(&out, "deltalake_write");
     assert_ok(&out, "deltalake_read");
     assert_eq!(&out["deltalake_read"]["value"], expected, "{out:#}");
+    // Version 1 was taken by another writer: delta-rs's append is refused there (If-None-Match)
+    // and lands as version 2; the other writer's entry is untouched.
+    assert_ok(&out, "deltalake_append");
+    assert_eq!(out["deltalake_other_commit_kept"]["value"], true, "{out:#}");
+    assert_eq!(out["deltalake_version"]["value"], 2, "{out:#}");
+    assert_eq!(out["deltalake_rows"]["value"], 6, "{out:#}");
 
     // The cluster's own session (MyRoleA) is not named by lake-b's bucket policy: each
     // engine reports S3's 403 in its own words. pyarrow's first call is a HeadObject (a 403

@@ -12,9 +12,9 @@ one JSON document: for each step "ok" and what was read, or the error the engine
 
 pyarrow's own `role_arn` is not used: S3FileSystem sends its AssumeRole to AWS's STS endpoint
 (it has no STS endpoint option, and `endpoint_override` is S3's only), which a loopback test
-must not call; the session it would get is the one assumed here. deltalake is told
-AWS_S3_ALLOW_UNSAFE_RENAME: without it delta-rs wants conditional writes or a DynamoDB lock
-for its commits, and a single writer needs neither.
+must not call; the session it would get is the one assumed here. deltalake commits with S3's
+conditional writes (AWS_CONDITIONAL_PUT=etag: each log entry is put with If-None-Match: *), so
+a version another writer took first is refused, not overwritten.
 """
 
 import json
@@ -107,7 +107,7 @@ def deltalake_steps(endpoint, chained, cluster, bucket, prefix):
             "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true",
             "AWS_ACCESS_KEY_ID": creds["key"], "AWS_SECRET_ACCESS_KEY": creds["secret"],
             "AWS_SESSION_TOKEN": creds["token"], "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false",
-            "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
+            "AWS_CONDITIONAL_PUT": "etag",
         }
 
     url = f"s3://{bucket}/{prefix}/delta"
@@ -118,6 +118,23 @@ def deltalake_steps(endpoint, chained, cluster, bucket, prefix):
                                  .to_pyarrow_table().to_pydict())
     out["deltalake_cluster_read"] = step(
         lambda: DeltaTable(url, storage_options=options(cluster)).to_pyarrow_table().to_pydict())
+    # Another writer takes version 1 first: delta-rs's commit of version 1 must be refused by
+    # S3's If-None-Match (412), not overwrite it, and land as version 2.
+    s3 = boto3.session.Session().client(
+        "s3", aws_access_key_id=chained["key"], aws_secret_access_key=chained["secret"],
+        aws_session_token=chained["token"], endpoint_url=endpoint, region_name="us-east-1")
+    taken = f"{prefix}/delta/_delta_log/00000000000000000001.json"
+    other = json.dumps({"commitInfo": {"timestamp": 1, "operation": "OTHER WRITER"}}) + "\n"
+    s3.put_object(Bucket=bucket, Key=taken, Body=other.encode(), IfNoneMatch="*")
+    out["deltalake_append"] = step(
+        lambda: write_deltalake(url, table(), mode="append", storage_options=options(chained))
+        or url)
+    out["deltalake_other_commit_kept"] = step(
+        lambda: s3.get_object(Bucket=bucket, Key=taken)["Body"].read().decode() == other)
+    out["deltalake_version"] = step(
+        lambda: DeltaTable(url, storage_options=options(chained)).version())
+    out["deltalake_rows"] = step(
+        lambda: DeltaTable(url, storage_options=options(chained)).to_pyarrow_table().num_rows)
     return out
 
 

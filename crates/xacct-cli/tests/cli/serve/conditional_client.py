@@ -1,0 +1,98 @@
+"""boto3's conditional requests against `xacct serve`, for serve_s3_conditions.rs.
+
+Prints one JSON document: each request's outcome ("ok" or its AWS error code), so the Rust test
+asserts what S3 answers: writes only if absent (If-None-Match: *) or unchanged (If-Match), reads
+that answer 304 or 412, conditional deletes and copies, and a bucket policy that enforces
+conditional writes with s3:if-none-match and s3:ObjectCreationOperation.
+"""
+
+import json
+import sys
+
+import botocore.exceptions
+
+import client as shared  # client.py, next to this script
+
+
+def status_of(call):
+    """'ok', or the AWS error code; a 304 has no body, so its HTTP status is the code."""
+    try:
+        call()
+        return "ok"
+    except botocore.exceptions.ClientError as error:
+        code = error.response["Error"]["Code"]
+        return "NotModified" if code == "304" else code
+
+
+def main(profile, bucket):
+    s3 = shared.client("s3", profile)
+    out = {}
+    key = "conditional/one"
+    out["create"] = status_of(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"v1",
+                                                     IfNoneMatch="*"))
+    out["create_again"] = status_of(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"v2",
+                                                           IfNoneMatch="*"))
+    first = s3.head_object(Bucket=bucket, Key=key)["ETag"]
+    out["replace_unchanged"] = status_of(lambda: s3.put_object(Bucket=bucket, Key=key,
+                                                                Body=b"v2", IfMatch=first))
+    out["replace_stale"] = status_of(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"v3",
+                                                            IfMatch=first))
+    out["replace_missing"] = status_of(lambda: s3.put_object(Bucket=bucket, Key="conditional/none",
+                                                              Body=b"x", IfMatch=first))
+    out["body"] = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    current = s3.head_object(Bucket=bucket, Key=key)["ETag"]
+    out["get_unchanged"] = status_of(lambda: s3.get_object(Bucket=bucket, Key=key,
+                                                            IfNoneMatch=current))
+    out["get_stale"] = status_of(lambda: s3.get_object(Bucket=bucket, Key=key, IfMatch=first))
+    out["head_current"] = status_of(lambda: s3.head_object(Bucket=bucket, Key=key,
+                                                            IfMatch=current))
+    out["copy_stale_source"] = status_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="conditional/copy", CopySource={"Bucket": bucket, "Key": key},
+        CopySourceIfMatch=first))
+    out["copy_current_source"] = status_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="conditional/copy", CopySource={"Bucket": bucket, "Key": key},
+        CopySourceIfMatch=current))
+    out["copy_if_none_match"] = status_of(lambda: s3.copy_object(
+        Bucket=bucket, Key="conditional/copy2", CopySource={"Bucket": bucket, "Key": key},
+        IfNoneMatch="*"))
+    out["delete_stale"] = status_of(lambda: s3.delete_object(Bucket=bucket, Key=key,
+                                                              IfMatch=first))
+    out["still_there"] = status_of(lambda: s3.head_object(Bucket=bucket, Key=key))
+    out["delete_current"] = status_of(lambda: s3.delete_object(Bucket=bucket, Key=key,
+                                                                IfMatch=current))
+    out["gone"] = status_of(lambda: s3.head_object(Bucket=bucket, Key=key))
+    # Multipart: the completion carries the condition.
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="conditional/parts")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="conditional/parts", UploadId=upload, PartNumber=1,
+                          Body=b"p" * 16)["ETag"]
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part}]}
+    out["complete_new"] = status_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="conditional/parts", UploadId=upload, MultipartUpload=parts,
+        IfNoneMatch="*"))
+    # The bucket owner enforces conditional creates with a Deny on unconditional ones.
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"].append({
+        "Sid": "OnlyConditionalCreates", "Effect": "Deny", "Principal": "*",
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/enforced/*" % bucket,
+        "Condition": {"Null": {"s3:if-none-match": "true"},
+                      "Bool": {"s3:ObjectCreationOperation": "true"}}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    out["enforced_plain"] = status_of(lambda: s3.put_object(Bucket=bucket, Key="enforced/a",
+                                                             Body=b"x"))
+    out["enforced_conditional"] = status_of(lambda: s3.put_object(
+        Bucket=bucket, Key="enforced/a", Body=b"x", IfNoneMatch="*"))
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="enforced/parts")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="enforced/parts", UploadId=upload, PartNumber=1,
+                          Body=b"q" * 16)["ETag"]
+    out["enforced_parts_started"] = "ok"
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part}]}
+    out["enforced_complete_plain"] = status_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="enforced/parts", UploadId=upload, MultipartUpload=parts))
+    out["enforced_complete_conditional"] = status_of(lambda: s3.complete_multipart_upload(
+        Bucket=bucket, Key="enforced/parts", UploadId=upload, MultipartUpload=parts,
+        IfNoneMatch="*"))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

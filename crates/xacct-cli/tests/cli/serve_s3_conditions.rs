@@ -1,0 +1,46 @@
+//! S3's conditional requests in `xacct serve`, with boto3 (`serve/conditional_client.py`):
+//! writes only if absent or unchanged, reads that answer 304 or 412, conditional copies and
+//! deletes, and a bucket policy that enforces conditional creates. The owner of the role-chain
+//! example's bucket (`lake-b`, account B) makes every request.
+
+use super::serve::{python, Server};
+use serde_json::json;
+
+#[test]
+fn serve_s3_conditional_requests_answer_as_s3_and_a_policy_can_enforce_them() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/s3-role-chain", data.path(), &[]);
+    let out = server.script(
+        &python,
+        "conditional_client.py",
+        &["account-222222222222", "lake-b"],
+    );
+    assert_eq!(
+        out,
+        json!({
+            "create": "ok",
+            "create_again": "PreconditionFailed",
+            "replace_unchanged": "ok",
+            "replace_stale": "PreconditionFailed",
+            "replace_missing": "NoSuchKey",
+            "body": "v2",
+            "get_unchanged": "NotModified",
+            "get_stale": "PreconditionFailed",
+            "head_current": "ok",
+            "copy_stale_source": "PreconditionFailed",
+            "copy_current_source": "ok",
+            "copy_if_none_match": "NotImplemented",
+            "delete_stale": "PreconditionFailed",
+            "still_there": "ok",
+            "delete_current": "ok",
+            "gone": "404",
+            "complete_new": "ok",
+            "enforced_plain": "AccessDenied",
+            "enforced_conditional": "ok",
+            "enforced_parts_started": "ok",
+            "enforced_complete_plain": "AccessDenied",
+            "enforced_complete_conditional": "ok",
+        })
+    );
+}
