@@ -82,6 +82,16 @@ pub fn checks(
                 key_id,
             ));
         }
+        // A tag-set written with the object: its tags are in the request, and writing them
+        // is `s3:PutObjectTagging` as well (a malformed one is refused by the operation).
+        let tagging = header(headers, "x-amz-tagging").filter(|tagging| !tagging.is_empty());
+        if let Some(tags) = tagging.and_then(crate::s3::tags_of_header) {
+            let context = crate::s3::request_tag_context(&tags);
+            put.context.extend(context.iter().cloned());
+            let mut put_tagging = on_object("s3:PutObjectTagging");
+            put_tagging.context = context;
+            out.push(put_tagging);
+        }
         // Conditional writes, and whether the operation makes the object (bucket policies
         // enforce `If-None-Match` with both keys):
         // <https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html>
@@ -159,10 +169,43 @@ pub fn checks(
         "AbortMultipartUpload" => vec![on_object("s3:AbortMultipartUpload")],
         "ListParts" => vec![on_object("s3:ListMultipartUploadParts")],
         "DeleteObject" => vec![on_object("s3:DeleteObject")],
-        "DeleteObjects" => Vec::new(),
+        "GetObjectTagging" => vec![on_object("s3:GetObjectTagging")],
+        "DeleteObjectTagging" => vec![on_object("s3:DeleteObjectTagging")],
+        // Authorized by the operations themselves: DeleteObjects per key, PutObjectTagging
+        // with the tags of its body.
+        "DeleteObjects" | "PutObjectTagging" => Vec::new(),
         _ => return None,
     };
     Some(checks)
+}
+
+/// Adds `s3:ExistingObjectTag/KEY` of the object a request names to the checks whose action
+/// carries it (as AWS gives it when the object exists).
+pub fn existing_tags(state: &State, path: &S3Path, checks: &mut [Check]) -> S3Result<()> {
+    let S3Path::Object { bucket, key } = path else {
+        return Ok(());
+    };
+    if !checks
+        .iter()
+        .any(|check| crate::s3::reads_existing_tags(check.action))
+    {
+        return Ok(());
+    }
+    let Some(object) = state
+        .store
+        .object(bucket, key)
+        .map_err(S3Error::internal_error)?
+    else {
+        return Ok(());
+    };
+    let context = crate::s3::existing_tag_context(&object.tags);
+    for check in checks
+        .iter_mut()
+        .filter(|check| crate::s3::reads_existing_tags(check.action))
+    {
+        check.context.extend(context.iter().cloned());
+    }
+    Ok(())
 }
 
 /// S3's error for a refused credential.
@@ -413,6 +456,14 @@ impl S3Access for Access {
                 ));
             }
         }
+        if query_value(cx.uri().query(), "versionId").is_some() {
+            return Err(s3_error!(
+                NotImplemented,
+                "object versions are not served (nor is versioning): a request naming a versionId is refused, not answered with the latest object"
+            ));
+        }
+        let mut checks = checks;
+        existing_tags(&self.state, cx.s3_path(), &mut checks)?;
         authorize(&self.state, &credential, &checks)?;
         let calls = kms_calls(&self.state, op, cx.s3_path(), cx.headers(), &credential)?;
         authorize_kms(&self.state, &credential, &calls)?;

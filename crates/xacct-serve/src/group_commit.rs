@@ -35,6 +35,11 @@ pub enum Write {
         name: String,
         precondition: Option<Precondition>,
     },
+    /// New tags for the object under `bucket/key`.
+    SetTags {
+        name: String,
+        tags: std::collections::BTreeMap<String, String>,
+    },
     /// A multipart part, under `upload-id/00001`.
     PutPart { name: String, data: Vec<u8> },
 }
@@ -47,6 +52,9 @@ impl Write {
             } => name.len() + record.len() + data.len(),
             Write::DeleteObject { name, .. } => name.len(),
             Write::PutPart { name, data } => name.len() + data.len(),
+            Write::SetTags { name, tags } => {
+                name.len() + tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+            }
         }
     }
 }
@@ -234,6 +242,20 @@ pub fn commit(db: &Database, writes: &[&Write]) -> Result<Vec<Result<(), StoreEr
                 Write::PutPart { name, data: bytes } => {
                     parts.insert(name.as_str(), bytes.as_slice())?;
                 }
+                Write::SetTags { name, tags } => {
+                    let stored = objects.get(name.as_str())?;
+                    let record: Option<ObjectRecord> = match &stored {
+                        Some(value) => Some(serde_json::from_slice(value.value())?),
+                        None => None,
+                    };
+                    drop(stored);
+                    let Some(mut record) = record else {
+                        outcomes.push(Err(StoreError::NoSuchObject));
+                        continue;
+                    };
+                    record.tags = tags.clone();
+                    objects.insert(name.as_str(), serde_json::to_vec(&record)?.as_slice())?;
+                }
             }
             outcomes.push(Ok(()));
         }
@@ -256,6 +278,7 @@ mod tests {
             owner: "111111111111".to_owned(),
             metadata: BTreeMap::new(),
             encryption: None,
+            tags: BTreeMap::new(),
         }
     }
 

@@ -4,8 +4,19 @@
 
 mod conditions;
 mod records;
+mod tagging;
 
 use crate::access::{authorize, Check};
+use records::NewObject;
+pub use tagging::{
+    existing_context as existing_tag_context, reads_existing_tags,
+    request_context as request_tag_context,
+};
+
+/// The tags of an `x-amz-tagging` header, or `None` when S3 would refuse them.
+pub fn tags_of_header(header: &str) -> Option<BTreeMap<String, String>> {
+    tagging::of_header(Some(header)).ok()
+}
 use crate::identity::Credential;
 use crate::store::{BucketRecord, UploadRecord};
 use crate::world_sync::PolicyRefusal;
@@ -19,18 +30,20 @@ use s3s::dto::{
     CreateBucketInput, CreateBucketOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput,
     DeleteBucketInput, DeleteBucketOutput, DeleteBucketOwnershipControlsInput,
     DeleteBucketOwnershipControlsOutput, DeleteBucketPolicyInput, DeleteBucketPolicyOutput,
-    DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput, DeleteObjectsOutput,
-    DeletePublicAccessBlockInput, DeletePublicAccessBlockOutput, DeletedObject, ETag,
-    ETagCondition, GetBucketLocationInput, GetBucketLocationOutput,
-    GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput, GetBucketPolicyInput,
-    GetBucketPolicyOutput, GetObjectInput, GetObjectOutput, GetPublicAccessBlockInput,
+    DeleteObjectInput, DeleteObjectOutput, DeleteObjectTaggingInput, DeleteObjectTaggingOutput,
+    DeleteObjectsInput, DeleteObjectsOutput, DeletePublicAccessBlockInput,
+    DeletePublicAccessBlockOutput, DeletedObject, ETag, ETagCondition, GetBucketLocationInput,
+    GetBucketLocationOutput, GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput,
+    GetBucketPolicyInput, GetBucketPolicyOutput, GetObjectInput, GetObjectOutput,
+    GetObjectTaggingInput, GetObjectTaggingOutput, GetPublicAccessBlockInput,
     GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput, HeadObjectInput,
     HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListObjectsInput, ListObjectsOutput,
     ListObjectsV2Input, ListObjectsV2Output, Owner, OwnershipControls, OwnershipControlsRule,
     PublicAccessBlockConfiguration, PutBucketOwnershipControlsInput,
     PutBucketOwnershipControlsOutput, PutBucketPolicyInput, PutBucketPolicyOutput, PutObjectInput,
-    PutObjectOutput, PutPublicAccessBlockInput, PutPublicAccessBlockOutput, ServerSideEncryption,
-    StreamingBlob, Timestamp as S3Timestamp, UploadPartInput, UploadPartOutput,
+    PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, PutPublicAccessBlockInput,
+    PutPublicAccessBlockOutput, ServerSideEncryption, StreamingBlob, Timestamp as S3Timestamp,
+    UploadPartInput, UploadPartOutput,
 };
 use s3s::{s3_error, S3Error, S3Request, S3Response, S3Result, S3};
 use std::collections::BTreeMap;
@@ -302,16 +315,19 @@ impl S3 for Objects {
                 &input.bucket,
                 &input.key,
                 &credential,
-                input.acl.as_ref().map(|acl| acl.as_str()),
-                input.content_type.map(|value| value.to_string()),
-                metadata_map(input.metadata),
-                encryption(
-                    input.server_side_encryption.as_ref(),
-                    input.ssekms_key_id.as_ref(),
-                ),
-                data,
-                etag_text,
-                precondition,
+                NewObject {
+                    acl: input.acl.as_ref().map(|acl| acl.as_str()),
+                    content_type: input.content_type.map(|value| value.to_string()),
+                    metadata: metadata_map(input.metadata),
+                    encryption: encryption(
+                        input.server_side_encryption.as_ref(),
+                        input.ssekms_key_id.as_ref(),
+                    ),
+                    tags: tagging::of_header(input.tagging.as_deref())?,
+                    data,
+                    etag: etag_text,
+                    precondition,
+                },
             )
             .await?;
         Ok(S3Response::new(PutObjectOutput {
@@ -343,6 +359,7 @@ impl S3 for Objects {
             if_unmodified_since: input.if_unmodified_since.as_ref(),
         }
         .check(&record)?;
+        let tags = record.tags.clone();
         let (body, range) = match &input.range {
             Some(range) => {
                 let span = range
@@ -375,6 +392,7 @@ impl S3 for Objects {
                 .as_ref()
                 .map(|(sse, _)| ServerSideEncryption::from(sse.clone())),
             accept_ranges: Some("bytes".to_owned()),
+            tag_count: (!tags.is_empty()).then(|| i32::try_from(tags.len()).unwrap_or(i32::MAX)),
             ..GetObjectOutput::default()
         }))
     }
@@ -436,8 +454,13 @@ impl S3 for Objects {
                 resource: format!("arn:aws:s3:::{}/{}", input.bucket, object.key),
                 context: Vec::new(),
             };
-            // Each key's own `ETag` is its conditional delete.
-            let removed = match authorize(&self.state, &credential, &[check]) {
+            // Each key's own `ETag` is its conditional delete; a version is not served.
+            let authorized = if object.version_id.is_some() {
+                Err(s3_error!(NotImplemented, "object versions are not served"))
+            } else {
+                authorize(&self.state, &credential, &[check])
+            };
+            let removed = match authorized {
                 Ok(()) => {
                     let precondition = conditions::of_delete(
                         object.e_tag.clone().map(ETagCondition::ETag).as_ref(),
@@ -521,6 +544,16 @@ impl S3 for Objects {
             .metadata_directive
             .as_ref()
             .is_some_and(|directive| directive.as_str() == "REPLACE");
+        // `x-amz-tagging-directive`: the source's tags unless REPLACE says the request's.
+        let tags = if input
+            .tagging_directive
+            .as_ref()
+            .is_some_and(|directive| directive.as_str() == "REPLACE")
+        {
+            tagging::of_header(input.tagging.as_deref())?
+        } else {
+            source.tags.clone()
+        };
         let (content_type, metadata) = if replace {
             (
                 input.content_type.map(|value| value.to_string()),
@@ -534,16 +567,19 @@ impl S3 for Objects {
                 &input.bucket,
                 &input.key,
                 &credential,
-                input.acl.as_ref().map(|acl| acl.as_str()),
-                content_type,
-                metadata,
-                encryption(
-                    input.server_side_encryption.as_ref(),
-                    input.ssekms_key_id.as_ref(),
-                ),
-                data,
-                source.etag.clone(),
-                None,
+                NewObject {
+                    acl: input.acl.as_ref().map(|acl| acl.as_str()),
+                    content_type,
+                    metadata,
+                    encryption: encryption(
+                        input.server_side_encryption.as_ref(),
+                        input.ssekms_key_id.as_ref(),
+                    ),
+                    tags,
+                    data,
+                    etag: source.etag.clone(),
+                    precondition: None,
+                },
             )
             .await?;
         Ok(S3Response::new(CopyObjectOutput {
@@ -575,6 +611,7 @@ impl S3 for Objects {
                 &credential.identity.account(),
                 input.acl.as_ref().map(|acl| acl.as_str()),
             ),
+            tags: tagging::of_header(input.tagging.as_deref())?,
         };
         self.state
             .store
@@ -654,13 +691,16 @@ impl S3 for Objects {
                 &upload.bucket,
                 &upload.key,
                 &credential,
-                None,
-                upload.content_type,
-                BTreeMap::new(),
-                None,
-                data,
-                etag_text,
-                precondition,
+                NewObject {
+                    acl: None,
+                    content_type: upload.content_type,
+                    metadata: BTreeMap::new(),
+                    encryption: None,
+                    tags: upload.tags,
+                    data,
+                    etag: etag_text,
+                    precondition,
+                },
             )
             .await?;
         self.state
@@ -684,6 +724,27 @@ impl S3 for Objects {
             .delete_upload(&req.input.upload_id)
             .map_err(internal)?;
         Ok(S3Response::new(AbortMultipartUploadOutput::default()))
+    }
+
+    async fn get_object_tagging(
+        &self,
+        req: S3Request<GetObjectTaggingInput>,
+    ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
+        Ok(S3Response::new(tagging::get(self, &req.input)?))
+    }
+
+    async fn put_object_tagging(
+        &self,
+        req: S3Request<PutObjectTaggingInput>,
+    ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
+        tagging::put(self, req).await
+    }
+
+    async fn delete_object_tagging(
+        &self,
+        req: S3Request<DeleteObjectTaggingInput>,
+    ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
+        Ok(S3Response::new(tagging::delete(self, &req.input).await?))
     }
 
     async fn get_bucket_policy(

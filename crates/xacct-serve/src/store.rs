@@ -134,6 +134,10 @@ pub struct ObjectRecord {
     pub metadata: BTreeMap<String, String>,
     /// `AES256` or `aws:kms`, and the key.
     pub encryption: Option<(String, Option<String>)>,
+    /// The object's tags (`s3:ExistingObjectTag/KEY` when it is read); absent in records
+    /// written before tags were kept.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// What a conditional write requires of the object it replaces (S3's conditional writes,
@@ -153,6 +157,9 @@ pub struct UploadRecord {
     pub key: String,
     pub content_type: Option<String>,
     pub owner: String,
+    /// The tags CreateMultipartUpload was given (`x-amz-tagging`), for the object it makes.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// The store: a redb database, the committer that groups object writes, and the buckets
@@ -353,6 +360,18 @@ impl Store {
         self.committer.write(write).await
     }
 
+    /// Replaces an object's tags, read and written in the committing transaction (so a write
+    /// in between is not undone); `NoSuchObject` when there is no object.
+    pub async fn set_object_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let name = object_key(bucket, key);
+        self.committer.write(Write::SetTags { name, tags }).await
+    }
+
     /// Durable transactions the committer has made for object writes.
     pub fn commits(&self) -> usize {
         self.committer.commits()
@@ -495,6 +514,7 @@ mod tests {
             owner: "111111111111".to_owned(),
             metadata: BTreeMap::new(),
             encryption: None,
+            tags: BTreeMap::new(),
         }
     }
 

@@ -1,7 +1,8 @@
-//! S3's conditional requests in `xacct serve`, with boto3 (`serve/conditional_client.py`):
-//! writes only if absent or unchanged, reads that answer 304 or 412, conditional copies and
-//! deletes, and a bucket policy that enforces conditional creates. The owner of the role-chain
-//! example's bucket (`lake-b`, account B) makes every request.
+//! S3's conditional requests and object tags in `xacct serve`, with boto3
+//! (`serve/conditional_client.py`): writes only if absent or unchanged, reads that answer 304
+//! or 412, conditional copies and deletes, a bucket policy that enforces conditional creates;
+//! tags written, read and decided on by a bucket policy. The owner of the role-chain example's
+//! bucket (`lake-b`, account B) makes the requests, and its reader `MyRoleB` reads.
 
 use super::serve::{python, Server};
 use serde_json::json;
@@ -14,7 +15,7 @@ fn serve_s3_conditional_requests_answer_as_s3_and_a_policy_can_enforce_them() {
     let out = server.script(
         &python,
         "conditional_client.py",
-        &["account-222222222222", "lake-b"],
+        &["conditions", "account-222222222222", "lake-b"],
     );
     assert_eq!(
         out,
@@ -41,6 +42,41 @@ fn serve_s3_conditional_requests_answer_as_s3_and_a_policy_can_enforce_them() {
             "enforced_parts_started": "ok",
             "enforced_complete_plain": "AccessDenied",
             "enforced_complete_conditional": "ok",
+        })
+    );
+}
+
+#[test]
+fn serve_s3_object_tags_are_kept_and_policies_decide_on_them() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/s3-role-chain", data.path(), &[]);
+    let out = server.script(
+        &python,
+        "conditional_client.py",
+        &[
+            "tags",
+            "account-222222222222",
+            "compute-etl-as-MyRoleB",
+            "lake-b",
+        ],
+    );
+    assert_eq!(
+        out,
+        json!({
+            "put_tagged": "ok",
+            "tags": [{"Key": "class", "Value": "pii"}],
+            "count": 1,
+            "too_many": "InvalidTag",
+            "reader_pii": "AccessDenied",
+            "reader_untagged": "ok",
+            "retag_public": "ok",
+            "reader_public": "ok",
+            "retag_secret": "AccessDenied",
+            "put_secret": "AccessDenied",
+            "untag": "ok",
+            "tags_after": [],
+            "a_version": "NotImplemented",
         })
     );
 }

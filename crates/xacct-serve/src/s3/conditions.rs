@@ -163,6 +163,7 @@ mod tests {
             owner: "111111111111".to_owned(),
             metadata: BTreeMap::new(),
             encryption: None,
+            tags: BTreeMap::new(),
         }
     }
 

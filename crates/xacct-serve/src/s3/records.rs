@@ -10,6 +10,21 @@ use s3s::dto::{CommonPrefix, Object};
 use s3s::{s3_error, S3Result};
 use std::collections::BTreeMap;
 
+/// What a PutObject, CopyObject or CompleteMultipartUpload writes.
+pub(super) struct NewObject<'a> {
+    /// The canned ACL (`x-amz-acl`), which decides the owner under `BucketOwnerPreferred`.
+    pub acl: Option<&'a str>,
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    /// `x-amz-server-side-encryption` and its key; the bucket's default when `None`.
+    pub encryption: Option<(String, Option<String>)>,
+    pub tags: BTreeMap<String, String>,
+    pub data: Vec<u8>,
+    /// Without quotes.
+    pub etag: String,
+    pub precondition: Option<Precondition>,
+}
+
 impl Objects {
     pub(super) fn bucket(&self, name: &str) -> S3Result<BucketRecord> {
         self.state
@@ -37,20 +52,23 @@ impl Objects {
 
     /// Stores an object written by `writer`, returning its record once it is durable (the
     /// commit may be shared with concurrent writes: [`crate::group_commit`]).
-    #[expect(clippy::too_many_arguments, reason = "the fields of one PutObject")]
     pub(super) async fn write(
         &self,
         bucket: &str,
         key: &str,
         writer: &Credential,
-        acl: Option<&str>,
-        content_type: Option<String>,
-        metadata: BTreeMap<String, String>,
-        encryption: Option<(String, Option<String>)>,
-        data: Vec<u8>,
-        etag: String,
-        precondition: Option<Precondition>,
+        object: NewObject<'_>,
     ) -> S3Result<ObjectRecord> {
+        let NewObject {
+            acl,
+            content_type,
+            metadata,
+            encryption,
+            tags,
+            data,
+            etag,
+            precondition,
+        } = object;
         let record_bucket = self.bucket(bucket)?;
         let encryption = encryption.or_else(|| record_bucket.encryption.clone());
         // The key is kept by ARN (an alias or key id names a key in the writer's account, as
@@ -86,6 +104,7 @@ impl Objects {
             owner: object_owner(&record_bucket, &writer.identity.account(), acl),
             metadata,
             encryption,
+            tags,
         };
         self.state
             .store

@@ -1,4 +1,8 @@
-"""boto3's conditional requests against `xacct serve`, for serve_s3_conditions.rs.
+"""boto3's conditional requests and object tags against `xacct serve`, for serve_s3_conditions.rs.
+
+    conditional_client.py conditions PROFILE BUCKET
+    conditional_client.py tags OWNER_PROFILE READER_PROFILE BUCKET
+
 
 Prints one JSON document: each request's outcome ("ok" or its AWS error code), so the Rust test
 asserts what S3 answers: writes only if absent (If-None-Match: *) or unchanged (If-Match), reads
@@ -94,5 +98,44 @@ def main(profile, bucket):
     print(json.dumps(out))
 
 
+def tags(owner_profile, reader_profile, bucket):
+    """Tags written with the object and on their own, read back, counted on GetObject; and a
+    bucket policy deciding on s3:ExistingObjectTag and s3:RequestObjectTag."""
+    owner, reader = shared.client("s3", owner_profile), shared.client("s3", reader_profile)
+    out = {}
+    out["put_tagged"] = status_of(lambda: owner.put_object(Bucket=bucket, Key="tagged/a",
+                                                            Body=b"a", Tagging="class=pii"))
+    owner.put_object(Bucket=bucket, Key="tagged/b", Body=b"b")
+    out["tags"] = owner.get_object_tagging(Bucket=bucket, Key="tagged/a")["TagSet"]
+    out["count"] = owner.get_object(Bucket=bucket, Key="tagged/a").get("TagCount")
+    out["too_many"] = status_of(lambda: owner.put_object(
+        Bucket=bucket, Key="tagged/c", Body=b"c",
+        Tagging="&".join("k%d=v" % n for n in range(11))))
+    policy = json.loads(owner.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"] += [
+        {"Sid": "NoPiiReads", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::%s/tagged/*" % bucket,
+         "Condition": {"StringEquals": {"s3:ExistingObjectTag/class": "pii"}}},
+        {"Sid": "NoSecretTags", "Effect": "Deny", "Principal": "*",
+         "Action": "s3:PutObjectTagging", "Resource": "arn:aws:s3:::%s/*" % bucket,
+         "Condition": {"StringEquals": {"s3:RequestObjectTag/class": "secret"}}}]
+    owner.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    out["reader_pii"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/a"))
+    out["reader_untagged"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/b"))
+    out["retag_public"] = status_of(lambda: owner.put_object_tagging(
+        Bucket=bucket, Key="tagged/a", Tagging={"TagSet": [{"Key": "class", "Value": "public"}]}))
+    out["reader_public"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/a"))
+    out["retag_secret"] = status_of(lambda: owner.put_object_tagging(
+        Bucket=bucket, Key="tagged/a", Tagging={"TagSet": [{"Key": "class", "Value": "secret"}]}))
+    out["put_secret"] = status_of(lambda: owner.put_object(Bucket=bucket, Key="tagged/d",
+                                                            Body=b"d", Tagging="class=secret"))
+    out["untag"] = status_of(lambda: owner.delete_object_tagging(Bucket=bucket, Key="tagged/a"))
+    out["tags_after"] = owner.get_object_tagging(Bucket=bucket, Key="tagged/a")["TagSet"]
+    out["a_version"] = status_of(lambda: owner.get_object(Bucket=bucket, Key="tagged/a",
+                                                           VersionId="3HL4kqtJlcpXroDTDmJ"))
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    command, arguments = sys.argv[1], sys.argv[2:]
+    {"conditions": main, "tags": tags}[command](*arguments)
