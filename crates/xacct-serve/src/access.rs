@@ -465,6 +465,7 @@ impl S3Access for Access {
         let mut checks = checks;
         existing_tags(&self.state, cx.s3_path(), &mut checks)?;
         authorize(&self.state, &credential, &checks)?;
+        crate::s3::object_context::on_read(&self.state, &checks, &credential.identity.account())?;
         let calls = kms_calls(&self.state, op, cx.s3_path(), cx.headers(), &credential)?;
         authorize_kms(&self.state, &credential, &calls)?;
         cx.extensions_mut().insert(credential);

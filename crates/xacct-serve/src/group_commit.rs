@@ -279,6 +279,7 @@ mod tests {
             metadata: BTreeMap::new(),
             encryption: None,
             tags: BTreeMap::new(),
+            acl: None,
         }
     }
 

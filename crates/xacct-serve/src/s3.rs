@@ -3,6 +3,7 @@
 //! authorizes each key, as AWS does); the operation reads the caller from the request.
 
 mod conditions;
+pub(crate) mod object_context;
 mod records;
 mod tagging;
 
@@ -87,22 +88,6 @@ async fn read_all(body: Option<StreamingBlob>) -> S3Result<Vec<u8>> {
 
 fn md5_hex(data: &[u8]) -> String {
     hex::encode(md5::Md5::digest(data))
-}
-
-/// Who owns a new object: the bucket owner unless ownership is `ObjectWriter`, or
-/// `BucketOwnerPreferred` without `bucket-owner-full-control`.
-/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>
-fn object_owner(bucket: &BucketRecord, writer: &str, acl: Option<&str>) -> String {
-    let to_bucket_owner = match bucket.ownership.as_str() {
-        "ObjectWriter" => false,
-        "BucketOwnerPreferred" => acl == Some("bucket-owner-full-control"),
-        _ => true,
-    };
-    if to_bucket_owner {
-        bucket.account.clone()
-    } else {
-        writer.to_owned()
-    }
 }
 
 fn owner(account: &str) -> Owner {
@@ -598,7 +583,7 @@ impl S3 for Objects {
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let credential = caller(&req)?;
         let input = req.input;
-        let bucket = self.bucket(&input.bucket)?;
+        self.bucket(&input.bucket)?;
         let mut id = [0u8; 16];
         rand::Rng::fill(&mut rand::thread_rng(), &mut id);
         let id = hex::encode(id);
@@ -606,12 +591,14 @@ impl S3 for Objects {
             bucket: input.bucket.clone(),
             key: input.key.clone(),
             content_type: input.content_type.map(|value| value.to_string()),
-            owner: object_owner(
-                &bucket,
+            owner: object_context::on_write(
+                &self.state,
+                &input.bucket,
                 &credential.identity.account(),
                 input.acl.as_ref().map(|acl| acl.as_str()),
-            ),
+            )?,
             tags: tagging::of_header(input.tagging.as_deref())?,
+            acl: input.acl.as_ref().map(|acl| acl.as_str().to_owned()),
         };
         self.state
             .store
@@ -692,7 +679,7 @@ impl S3 for Objects {
                 &upload.key,
                 &credential,
                 NewObject {
-                    acl: None,
+                    acl: upload.acl.as_deref(),
                     content_type: upload.content_type,
                     metadata: BTreeMap::new(),
                     encryption: None,
@@ -872,41 +859,5 @@ impl S3 for Objects {
             .set_block_public_access(&req.input.bucket, None)
             .map_err(|message| s3_error!(InvalidRequest, "{message}"))?;
         Ok(S3Response::new(DeletePublicAccessBlockOutput {}))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bucket(ownership: &str) -> BucketRecord {
-        BucketRecord {
-            account: "222222222222".to_owned(),
-            region: "us-east-1".to_owned(),
-            created: 0,
-            policy: None,
-            ownership: ownership.to_owned(),
-            block_public_access: None,
-            encryption: None,
-        }
-    }
-
-    #[test]
-    fn the_bucket_owner_owns_what_ownership_gives_it() {
-        let writer = "111111111111";
-        let full = Some("bucket-owner-full-control");
-        assert_eq!(
-            object_owner(&bucket("BucketOwnerEnforced"), writer, None),
-            "222222222222"
-        );
-        assert_eq!(
-            object_owner(&bucket("BucketOwnerPreferred"), writer, None),
-            writer
-        );
-        assert_eq!(
-            object_owner(&bucket("BucketOwnerPreferred"), writer, full),
-            "222222222222"
-        );
-        assert_eq!(object_owner(&bucket("ObjectWriter"), writer, full), writer);
     }
 }

@@ -138,6 +138,9 @@ pub struct ObjectRecord {
     /// written before tags were kept.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The canned ACL the writer sent (`x-amz-acl`), for the object context of later reads.
+    #[serde(default)]
+    pub acl: Option<String>,
 }
 
 /// What a conditional write requires of the object it replaces (S3's conditional writes,
@@ -160,6 +163,9 @@ pub struct UploadRecord {
     /// The tags CreateMultipartUpload was given (`x-amz-tagging`), for the object it makes.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The canned ACL CreateMultipartUpload was given, for the object it makes.
+    #[serde(default)]
+    pub acl: Option<String>,
 }
 
 /// The store: a redb database, the committer that groups object writes, and the buckets
@@ -515,6 +521,7 @@ mod tests {
             metadata: BTreeMap::new(),
             encryption: None,
             tags: BTreeMap::new(),
+            acl: None,
         }
     }
 

@@ -220,9 +220,17 @@ impl State {
                 .bucket(name)
                 .map_err(|e| PolicyRefusal::Malformed(e.to_string()))?
                 .ok_or_else(|| PolicyRefusal::Malformed(format!("bucket {name} does not exist")))?;
-            let settings = BpaSettings {
-                account: BlockPublicAccess::default(),
-                bucket: block_public_access(record.block_public_access),
+            // The account's switches count too (the scenario's `[[account]]` Block Public
+            // Access), as S3 applies the stricter of the two.
+            let settings = match record.account.parse() {
+                Ok(account) => self.engine.world().block_public_access_with(
+                    account,
+                    block_public_access(record.block_public_access),
+                ),
+                Err(_) => BpaSettings {
+                    account: BlockPublicAccess::default(),
+                    bucket: block_public_access(record.block_public_access),
+                },
             };
             xacct_s3::put_bucket_policy_allowed(&settings, &policy.policy)
                 .map_err(|error| PolicyRefusal::Denied(error.to_string()))?;

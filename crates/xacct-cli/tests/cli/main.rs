@@ -44,8 +44,9 @@ mod serve_data_clients;
 mod serve_kinesis;
 /// SSE-KMS and KMS through `xacct serve`.
 mod serve_kms;
-/// S3's conditional reads, writes, copies and deletes through `xacct serve`.
-mod serve_s3_conditions;
+/// S3 beyond reads and writes through `xacct serve`: conditional requests, object tags, the
+/// object context of ACLs and Object Ownership.
+mod serve_s3_features;
 /// `xacct serve` with the AWS SDK for Rust: the role chain, refusals with AWS's codes.
 mod serve_sdk;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.

@@ -164,6 +164,7 @@ mod tests {
             metadata: BTreeMap::new(),
             encryption: None,
             tags: BTreeMap::new(),
+            acl: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! uploads looked up with S3's errors, an object written with its owner and encryption (and
 //! its precondition, tested where it is committed), and listings with prefixes and delimiters.
 
-use super::{conditions, etag, internal, object_owner, owner, timestamp, Objects};
+use super::{conditions, etag, internal, object_context, owner, timestamp, Objects};
 use crate::identity::Credential;
 use crate::store::{BucketRecord, ObjectRecord, Precondition, UploadRecord};
 use jiff::Timestamp;
@@ -101,10 +101,11 @@ impl Objects {
             etag,
             modified: Timestamp::now().as_second(),
             content_type,
-            owner: object_owner(&record_bucket, &writer.identity.account(), acl),
+            owner: object_context::on_write(&self.state, bucket, &writer.identity.account(), acl)?,
             metadata,
             encryption,
             tags,
+            acl: acl.map(str::to_owned),
         };
         self.state
             .store

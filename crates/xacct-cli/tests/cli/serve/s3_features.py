@@ -1,7 +1,8 @@
-"""boto3's conditional requests and object tags against `xacct serve`, for serve_s3_conditions.rs.
+"""boto3 against the S3 of `xacct serve` beyond reads and writes, for serve_s3_features.rs.
 
-    conditional_client.py conditions PROFILE BUCKET
-    conditional_client.py tags OWNER_PROFILE READER_PROFILE BUCKET
+    s3_features.py conditions PROFILE BUCKET
+    s3_features.py tags OWNER_PROFILE READER_PROFILE BUCKET
+    s3_features.py ownership OWNER_PROFILE FOREIGN_PROFILE READER_PROFILE BUCKET
 
 
 Prints one JSON document: each request's outcome ("ok" or its AWS error code), so the Rust test
@@ -136,6 +137,52 @@ def tags(owner_profile, reader_profile, bucket):
     print(json.dumps(out))
 
 
+def ownership(owner_profile, foreign_profile, reader_profile, bucket):
+    """Who owns what another account writes, and whether the bucket's reader can then read it:
+    Object Ownership, the ACL sent, Block Public Access."""
+    owner, foreign = shared.client("s3", owner_profile), shared.client("s3", foreign_profile)
+    reader = shared.client("s3", reader_profile)
+    policy = json.loads(owner.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"].append({
+        "Sid": "AccountAWrites", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+        "Resource": "arn:aws:s3:::%s/shared/*" % bucket})
+    owner.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+    def ownership_is(rule):
+        owner.put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": rule}]})
+
+    out = {}
+    ownership_is("BucketOwnerPreferred")
+    out["write_plain"] = status_of(lambda: foreign.put_object(Bucket=bucket, Key="shared/plain",
+                                                               Body=b"p"))
+    out["write_full_control"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/full", Body=b"f", ACL="bucket-owner-full-control"))
+    out["write_owner_read"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/read", Body=b"r", ACL="bucket-owner-read"))
+    out["read_plain"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="shared/plain"))
+    out["head_plain"] = status_of(lambda: reader.head_object(Bucket=bucket, Key="shared/plain"))
+    out["read_full_control"] = status_of(lambda: reader.get_object(Bucket=bucket,
+                                                                    Key="shared/full"))
+    out["read_owner_read"] = status_of(lambda: reader.get_object(Bucket=bucket,
+                                                                  Key="shared/read"))
+    owner.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    out["write_public_blocked"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/public", Body=b"x", ACL="public-read"))
+    ownership_is("BucketOwnerEnforced")
+    out["read_plain_enforced"] = status_of(lambda: reader.get_object(Bucket=bucket,
+                                                                      Key="shared/plain"))
+    out["write_acl_enforced"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/other", Body=b"x", ACL="bucket-owner-read"))
+    out["write_full_control_enforced"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/other", Body=b"x", ACL="bucket-owner-full-control"))
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
-    {"conditions": main, "tags": tags}[command](*arguments)
+    {"conditions": main, "tags": tags, "ownership": ownership}[command](*arguments)
