@@ -501,6 +501,7 @@ mod tests {
             keys: crate::identity::Keys::new(store.clone()),
             store,
             session_cap: None,
+            iam: crate::iam::Directory::default(),
         };
         assert_eq!(crate::world_sync::sync(&state), Ok(()));
         let session = xacct_world::Session::of(xacct_world::Principal::Role(

@@ -32,6 +32,7 @@ fn state(variant: &str, dir: &std::path::Path) -> State {
         keys: Keys::new(store.clone()),
         store,
         session_cap: None,
+        iam: crate::iam::Directory::default(),
     };
     crate::iam::add_admins(&state);
     assert_eq!(sync(&state), Ok(()));

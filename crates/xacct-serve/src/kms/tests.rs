@@ -21,6 +21,7 @@ fn state(variant: &str, dir: &std::path::Path) -> Option<State> {
         keys: Keys::new(store.clone()),
         store,
         session_cap: None,
+        iam: crate::iam::Directory::default(),
     };
     crate::iam::add_admins(&state);
     Some(state)
