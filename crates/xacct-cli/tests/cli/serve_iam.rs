@@ -1,0 +1,80 @@
+//! IAM through `xacct serve` with boto3 (`serve/iam_client.py`) on
+//! `examples/emrfs-role-mapping`: each change B's administrator makes is followed by the
+//! request it should change, decided at once on the changed world.
+
+use super::serve::{python, Server};
+
+#[test]
+fn serve_iam_changes_decide_the_next_request() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/emrfs-role-mapping", data.path(), &[]);
+    let out = server.script(
+        &python,
+        "iam_client.py",
+        &["account-222222222222", "compute-writer"],
+    );
+    // A managed policy, attached, flips the read from denied to allowed.
+    assert_eq!(out["before"]["code"], "AccessDenied", "{out:#}");
+    assert_eq!(
+        out["policy_arn"], "arn:aws:iam::222222222222:policy/lake/read-lake",
+        "{out:#}"
+    );
+    assert_eq!(out["attached"]["value"], "rows", "{out:#}");
+    assert_eq!(out["listed"], serde_json::json!(["read-lake"]), "{out:#}");
+    // A new default version without the read flips it back; the old default restores it.
+    assert_eq!(out["new_version"], "v2", "{out:#}");
+    assert_eq!(out["after_new_default"]["code"], "AccessDenied", "{out:#}");
+    assert_eq!(out["list_after_new_default"]["code"], "ok", "{out:#}");
+    assert_eq!(out["after_set_default"]["value"], "rows", "{out:#}");
+    assert_eq!(out["default"], "v1", "{out:#}");
+    assert_eq!(out["delete_attached"]["code"], "DeleteConflict", "{out:#}");
+    assert_eq!(out["delete_attached"]["status"], 409, "{out:#}");
+    // A permissions boundary limits the role; removed, the read is back.
+    assert_eq!(out["bounded"]["code"], "AccessDenied", "{out:#}");
+    assert!(
+        out["bounded"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("because no permissions boundary allows the s3:GetObject action"),
+        "{out:#}"
+    );
+    assert_eq!(
+        out["bounded_boundary"], "arn:aws:iam::222222222222:policy/only-list",
+        "{out:#}"
+    );
+    assert_eq!(out["unbounded"]["value"], "rows", "{out:#}");
+    // A new user's access key acts as the user, within its policy; inactive, it is refused.
+    assert_eq!(
+        out["user_identity"]["value"], "arn:aws:iam::222222222222:user/loader",
+        "{out:#}"
+    );
+    assert_eq!(out["user_read"]["value"], "rows", "{out:#}");
+    assert_eq!(out["user_write"]["code"], "AccessDenied", "{out:#}");
+    assert_eq!(
+        out["inactive_sts"]["code"], "InvalidClientTokenId",
+        "{out:#}"
+    );
+    assert_eq!(out["inactive_s3"]["code"], "InvalidAccessKeyId", "{out:#}");
+    assert_eq!(out["keys"], serde_json::json!(["Inactive"]), "{out:#}");
+    assert_eq!(
+        out["delete_user_with_key"]["code"], "DeleteConflict",
+        "{out:#}"
+    );
+    // Principals without IAM grants are refused with AWS's code and sentence.
+    assert_eq!(
+        out["reader_creates_policy"]["code"], "AccessDenied",
+        "{out:#}"
+    );
+    assert_eq!(out["reader_creates_policy"]["status"], 403, "{out:#}");
+    assert_eq!(
+        out["reader_creates_policy"]["message"],
+        "User: arn:aws:sts::222222222222:assumed-role/reader/emrfs is not authorized to perform: iam:CreatePolicy on resource: arn:aws:iam::222222222222:policy/mine because no identity-based policy allows the iam:CreatePolicy action",
+        "{out:#}"
+    );
+    assert_eq!(out["cluster_attaches"]["code"], "AccessDenied", "{out:#}");
+    assert_eq!(
+        out["malformed"]["code"], "MalformedPolicyDocument",
+        "{out:#}"
+    );
+}
