@@ -28,6 +28,14 @@ fn serve_iam_changes_decide_the_next_request() {
     assert_eq!(out["list_after_new_default"]["code"], "ok", "{out:#}");
     assert_eq!(out["after_set_default"]["value"], "rows", "{out:#}");
     assert_eq!(out["default"], "v1", "{out:#}");
+    assert_eq!(
+        out["v2_document"]["Statement"][0]["Action"], "s3:ListBucket",
+        "{out:#}"
+    );
+    assert_eq!(
+        out["scenario_trust"]["Statement"][0]["Sid"], "EmrEc2RoleFromA",
+        "{out:#}"
+    );
     assert_eq!(out["delete_attached"]["code"], "DeleteConflict", "{out:#}");
     assert_eq!(out["delete_attached"]["status"], 409, "{out:#}");
     // A permissions boundary limits the role; removed, the read is back.

@@ -36,7 +36,7 @@ fn find(call: &Call<'_>, name: &str) -> Option<Profile> {
         .lock()
         .profiles
         .values()
-        .find(|profile| profile.account == call.account && profile.name == name)
+        .find(|profile| profile.account == call.account && profile.name.eq_ignore_ascii_case(name))
         .cloned()
 }
 

@@ -192,9 +192,20 @@ fn members(name: &str, items: &[String]) -> String {
     )
 }
 
-/// A document URL-encoded, as IAM returns policy documents.
+/// A document URL-encoded as IAM returns policy documents: RFC 3986 percent-encoding, a space
+/// as `%20`. botocore decodes it with `urllib.parse.unquote`, which leaves a `+` as is, so a
+/// form-encoded space would reach the client as `+` and its JSON would not parse.
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html>
 fn encoded(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The text a policy was read from.
@@ -216,6 +227,31 @@ fn unique_id(prefix: &str, arn: &str) -> String {
         .collect();
     format!("{prefix}{digits}")
 }
+
+/// IAM's size quotas count the characters of a document that are not white space
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>): a
+/// document over one is refused with `LimitExceeded`, as AWS refuses it, so a runbook that
+/// passes here does not fail there.
+fn policy_size(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// `LimitExceeded` with `message` when `size` is over `max`.
+fn within(size: usize, max: usize, message: &str) -> Result<(), Reply> {
+    if size > max {
+        Err(error("LimitExceeded", message))
+    } else {
+        Ok(())
+    }
+}
+
+/// The quotas AWS applies by default (each can be raised in AWS; the defaults are what a new
+/// account gets).
+const MANAGED_POLICY_SIZE: usize = 6144;
+const ROLE_INLINE_SIZE: usize = 10240;
+const USER_INLINE_SIZE: usize = 2048;
+const TRUST_POLICY_SIZE: usize = 2048;
+const ATTACHED_PER_ENTITY: usize = 10;
 
 const CREATED: &str = "2026-01-01T00:00:00Z";
 

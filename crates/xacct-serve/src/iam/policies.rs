@@ -4,7 +4,10 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html>
 
 use super::directory::{apply, ManagedPolicy};
-use super::{element, encoded, error, members, ok, sourced, tag_context, unique_id, Call, CREATED};
+use super::{
+    element, encoded, error, members, ok, policy_size, sourced, tag_context, unique_id, within,
+    Call, CREATED, MANAGED_POLICY_SIZE,
+};
 use crate::sts::Reply;
 use xacct_policy::PolicyKind;
 
@@ -120,6 +123,11 @@ fn authorized_policy(call: &Call<'_>, action: &str) -> Result<ManagedPolicy, Rep
 fn document(call: &Call<'_>, arn: &str) -> Result<String, Reply> {
     let text = call.param("PolicyDocument")?;
     sourced(text, PolicyKind::Identity, arn.to_owned())?;
+    within(
+        policy_size(text),
+        MANAGED_POLICY_SIZE,
+        "Cannot exceed quota for PolicySize: 6144",
+    )?;
     Ok(text.to_owned())
 }
 
@@ -133,7 +141,7 @@ fn create_policy(call: &Call<'_>) -> Result<Reply, Reply> {
     let exists = iam
         .policies
         .values()
-        .any(|policy| policy.account == call.account && policy.name == name);
+        .any(|policy| policy.account == call.account && policy.name.eq_ignore_ascii_case(name));
     if exists {
         return Err(error(
             "EntityAlreadyExists",

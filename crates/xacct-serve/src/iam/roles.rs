@@ -4,8 +4,9 @@
 
 use super::directory::managed_document;
 use super::{
-    element, encoded, error, members, ok, origin, sourced, tag_context, tags_xml, text_of,
-    unique_id, Call, CREATED,
+    element, encoded, error, members, ok, origin, policy_size, sourced, tag_context, tags_xml,
+    text_of, unique_id, within, Call, ATTACHED_PER_ENTITY, CREATED, ROLE_INLINE_SIZE,
+    TRUST_POLICY_SIZE,
 };
 use crate::sts::Reply;
 use xacct_eval::{ContextValue, SourcedPolicy};
@@ -46,7 +47,8 @@ pub(super) fn find(call: &Call<'_>, name: &str) -> Option<Role> {
         .world()
         .roles
         .values()
-        .find(|role| role.account.as_str() == call.account && role.name == name)
+        // IAM names are unique in an account whatever their case, and found so.
+        .find(|role| role.account.as_str() == call.account && role.name.eq_ignore_ascii_case(name))
         .cloned()
 }
 
@@ -142,6 +144,14 @@ pub(super) fn role_xml(tag: &str, role: &Role) -> String {
     )
 }
 
+fn trust_within_quota(text: &str) -> Result<(), Reply> {
+    within(
+        policy_size(text),
+        TRUST_POLICY_SIZE,
+        "Cannot exceed quota for ACLSizePerRole: 2048",
+    )
+}
+
 fn get_role(call: &Call<'_>) -> Result<Reply, Reply> {
     let role = authorized_role(call, "GetRole", &[])?;
     Ok(ok("GetRole", &role_xml("Role", &role)))
@@ -191,6 +201,7 @@ fn create_role(call: &Call<'_>) -> Result<Reply, Reply> {
         PolicyKind::Trust,
         format!("trust policy of {arn}"),
     )?;
+    trust_within_quota(trust_text)?;
     let max_session_duration = match call.optional("MaxSessionDuration") {
         None => 3600,
         Some(text) => text
@@ -288,6 +299,7 @@ fn update_trust(call: &Call<'_>) -> Result<Reply, Reply> {
         PolicyKind::Trust,
         format!("trust policy of {}", role.arn),
     )?;
+    trust_within_quota(text)?;
     if let Some(role) = call.state.engine.world_mut().roles.get_mut(&role.arn) {
         role.trust = trust;
     }
@@ -300,6 +312,20 @@ fn put_role_policy(call: &Call<'_>) -> Result<Reply, Reply> {
     let text = call.param("PolicyDocument")?;
     let label = inline_label(policy_name, &role.arn);
     let policy = sourced(text, PolicyKind::Inline, label)?;
+    // The role's inline policies together, the one replaced left out, are within the quota.
+    let others: usize = inline_policies(&role.policies, &role.arn)
+        .iter()
+        .filter(|(name, _)| name != policy_name)
+        .map(|(_, text)| policy_size(text))
+        .sum();
+    within(
+        others + policy_size(text),
+        ROLE_INLINE_SIZE,
+        &format!(
+            "Maximum policy size of {ROLE_INLINE_SIZE} bytes exceeded for role {}",
+            role.name
+        ),
+    )?;
     let mut world = call.state.engine.world_mut();
     let Some(role) = world.roles.get_mut(&role.arn) else {
         return Err(no_such_role(&role.name));
@@ -398,6 +424,17 @@ fn attach(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
         .any(|policy| policy.label == policy_arn);
     if action == "AttachRolePolicy" {
         let text = managed_text(call, policy_arn)?;
+        let count = role
+            .policies
+            .iter()
+            .filter(|policy| policy.label.starts_with("arn:"))
+            .count();
+        if !attached && count >= ATTACHED_PER_ENTITY {
+            return Err(error(
+                "LimitExceeded",
+                "Cannot exceed quota for PoliciesPerRole: 10",
+            ));
+        }
         if !attached {
             let document = managed_document(policy_arn, &text, PolicyKind::Identity);
             if let Some(role) = call.state.engine.world_mut().roles.get_mut(&role.arn) {

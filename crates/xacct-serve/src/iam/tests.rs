@@ -509,3 +509,166 @@ fn adding_a_role_to_an_instance_profile_passes_it() {
         "NoSuchEntity"
     );
 }
+
+#[test]
+fn quotas_refuse_what_iam_refuses_and_names_ignore_case() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    // IAM counts the characters that are not white space.
+    let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::doc-example-bucket/*"}"#;
+    let document = |count: usize| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            vec![statement; count].join(",")
+        )
+    };
+    let big = document(80);
+    assert!(policy_size(&big) > MANAGED_POLICY_SIZE);
+    let spaced = document(60).replace(',', ",                ");
+    assert!(spaced.len() > MANAGED_POLICY_SIZE && policy_size(&spaced) <= MANAGED_POLICY_SIZE);
+    let too_big = [("PolicyName", "big"), ("PolicyDocument", big.as_str())];
+    assert_eq!(
+        iam(&state, ADMIN_B, "CreatePolicy", &too_big).0,
+        "LimitExceeded"
+    );
+    let fits = [("PolicyName", "big"), ("PolicyDocument", spaced.as_str())];
+    assert_eq!(iam(&state, ADMIN_B, "CreatePolicy", &fits).0, "ok");
+    // Names are unique whatever their case, and found so.
+    let again = [("PolicyName", "BIG"), ("PolicyDocument", READ)];
+    assert_eq!(
+        iam(&state, ADMIN_B, "CreatePolicy", &again).0,
+        "EntityAlreadyExists"
+    );
+    let role = [("RoleName", "ROLE_IN_DESTINATION_ACCOUNT")];
+    assert_eq!(iam(&state, ADMIN_B, "GetRole", &role).0, "ok");
+    // A role's inline policies together: 10,240 characters. The scenario's inline policy
+    // counts; replacing a policy counts its new document only.
+    let half = document(55);
+    let put = |name: &'static str| {
+        [
+            ("RoleName", "role_in_destination_account"),
+            ("PolicyName", name),
+            ("PolicyDocument", half.as_str()),
+        ]
+    };
+    assert_eq!(iam(&state, ADMIN_B, "PutRolePolicy", &put("one")).0, "ok");
+    assert_eq!(iam(&state, ADMIN_B, "PutRolePolicy", &put("one")).0, "ok");
+    assert_eq!(
+        iam(&state, ADMIN_B, "PutRolePolicy", &put("two")).0,
+        "LimitExceeded"
+    );
+    // The refused put changed nothing.
+    let (_, names) = iam(
+        &state,
+        ADMIN_B,
+        "ListRolePolicies",
+        &[("RoleName", "role_in_destination_account")],
+    );
+    assert!(
+        names.contains("<member>one</member>") && !names.contains("<member>two</member>"),
+        "{names}"
+    );
+    // A trust policy: 2,048 characters.
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}"#; 30].join(",")
+    );
+    let create = [
+        ("RoleName", "wide"),
+        ("AssumeRolePolicyDocument", trust.as_str()),
+    ];
+    assert_eq!(
+        iam(&state, ADMIN_B, "CreateRole", &create).0,
+        "LimitExceeded"
+    );
+}
+
+#[test]
+fn lists_and_tags_answer_for_the_callers_account() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    let (code, roles) = iam(&state, ADMIN_B, "ListRoles", &[]);
+    assert_eq!(code, "ok", "{roles}");
+    assert!(
+        roles.contains("<RoleName>role_in_destination_account</RoleName>"),
+        "{roles}"
+    );
+    assert!(!roles.contains("<RoleName>EMR_EC2_DefaultRole"), "{roles}");
+    // Documents are percent-encoded, a space as %20 (botocore's unquote keeps a `+`).
+    assert!(
+        roles.contains("%22Version%22%3A%20%222012-10-17%22"),
+        "{roles}"
+    );
+    let policy = [("PolicyName", "read-lake"), ("PolicyDocument", READ)];
+    assert_eq!(iam(&state, ADMIN_B, "CreatePolicy", &policy).0, "ok");
+    let (_, local) = iam(&state, ADMIN_B, "ListPolicies", &[("Scope", "Local")]);
+    assert!(
+        local.contains("<PolicyName>read-lake</PolicyName>"),
+        "{local}"
+    );
+    let (_, attached_only) = iam(
+        &state,
+        ADMIN_B,
+        "ListPolicies",
+        &[("Scope", "Local"), ("OnlyAttached", "true")],
+    );
+    assert!(!attached_only.contains("read-lake"), "{attached_only}");
+    let admin_a = "arn:aws:iam::111111111111:user/xacct-admin";
+    let (_, other) = iam(&state, admin_a, "ListPolicies", &[("Scope", "Local")]);
+    assert!(!other.contains("read-lake"), "{other}");
+    let (_, versions) = iam(
+        &state,
+        ADMIN_B,
+        "ListPolicyVersions",
+        &[("PolicyArn", "arn:aws:iam::222222222222:policy/read-lake")],
+    );
+    assert!(
+        versions.contains("<VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion>"),
+        "{versions}"
+    );
+    let (_, users) = iam(&state, ADMIN_B, "ListUsers", &[]);
+    assert!(
+        users.contains("<UserName>xacct-admin</UserName>"),
+        "{users}"
+    );
+    let (_, profiles) = iam(&state, admin_a, "ListInstanceProfiles", &[]);
+    assert!(
+        profiles.contains("<InstanceProfileName>EMR_EC2_DefaultRole</InstanceProfileName>"),
+        "{profiles}"
+    );
+    // Tags reach the world as the role's principal tags.
+    let tag = [
+        ("RoleName", "role_in_destination_account"),
+        ("Tags.member.1.Key", "team"),
+        ("Tags.member.1.Value", "lake"),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "TagRole", &tag).0, "ok");
+    let session = Session::of(Principal::Role(MAPPED.to_owned()));
+    let tagged = state
+        .engine
+        .world()
+        .request(&session, "s3:GetObject", OBJECT, &[])
+        .map(|request| request.context.entry("aws:principaltag/team").is_some());
+    assert_eq!(tagged.ok(), Some(true));
+    let (_, listed) = iam(
+        &state,
+        ADMIN_B,
+        "ListRoleTags",
+        &[("RoleName", "role_in_destination_account")],
+    );
+    assert!(
+        listed.contains("<Key>team</Key><Value>lake</Value>"),
+        "{listed}"
+    );
+    let untag = [
+        ("RoleName", "role_in_destination_account"),
+        ("TagKeys.member.1", "team"),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "UntagRole", &untag).0, "ok");
+    assert!(state
+        .engine
+        .world()
+        .roles
+        .get(MAPPED)
+        .is_some_and(|role| role.tags.is_empty()));
+}

@@ -6,8 +6,8 @@
 use super::directory::{managed_document, AccessKey};
 use super::roles::{attached_xml, inline_label, inline_name, inline_policies, managed_text};
 use super::{
-    element, encoded, error, members, ok, origin, sourced, tag_context, tags_xml, unique_id, Call,
-    CREATED,
+    element, encoded, error, members, ok, origin, policy_size, sourced, tag_context, tags_xml,
+    unique_id, within, Call, ATTACHED_PER_ENTITY, CREATED, USER_INLINE_SIZE,
 };
 use crate::identity::Identity;
 use crate::sts::Reply;
@@ -73,7 +73,8 @@ fn find(call: &Call<'_>, name: &str) -> Option<User> {
         .world()
         .users
         .values()
-        .find(|user| user.account.as_str() == call.account && user.name == name)
+        // IAM names are unique in an account whatever their case, and found so.
+        .find(|user| user.account.as_str() == call.account && user.name.eq_ignore_ascii_case(name))
         .cloned()
 }
 
@@ -214,6 +215,19 @@ fn put_user_policy(call: &Call<'_>) -> Result<Reply, Reply> {
         PolicyKind::Inline,
         inline_label(policy_name, &user.arn),
     )?;
+    let others: usize = inline_policies(&user.policies, &user.arn)
+        .iter()
+        .filter(|(name, _)| name != policy_name)
+        .map(|(_, text)| policy_size(text))
+        .sum();
+    within(
+        others + policy_size(text),
+        USER_INLINE_SIZE,
+        &format!(
+            "Maximum policy size of {USER_INLINE_SIZE} bytes exceeded for user {}",
+            user.name
+        ),
+    )?;
     if let Some(user) = call.state.engine.world_mut().users.get_mut(&user.arn) {
         let arn = user.arn.clone();
         user.policies
@@ -287,6 +301,17 @@ fn attach(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
         .any(|policy| policy.label == policy_arn);
     if action == "AttachUserPolicy" {
         let text = managed_text(call, policy_arn)?;
+        let count = user
+            .policies
+            .iter()
+            .filter(|policy| policy.label.starts_with("arn:"))
+            .count();
+        if !attached && count >= ATTACHED_PER_ENTITY {
+            return Err(error(
+                "LimitExceeded",
+                "Cannot exceed quota for PoliciesPerUser: 10",
+            ));
+        }
         if !attached {
             let document = managed_document(policy_arn, &text, PolicyKind::Identity);
             if let Some(user) = call.state.engine.world_mut().users.get_mut(&user.arn) {

@@ -73,6 +73,11 @@ def main():
     iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
     out["after_set_default"] = outcome(read)
     out["default"] = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    # botocore decodes the documents IAM returns URL-encoded into JSON.
+    out["v2_document"] = iam.get_policy_version(PolicyArn=arn, VersionId="v2")[
+        "PolicyVersion"]["Document"]
+    out["scenario_trust"] = iam.get_role(RoleName="role_in_destination_account")["Role"][
+        "AssumeRolePolicyDocument"]
     out["delete_attached"] = outcome(lambda: iam.delete_policy(PolicyArn=arn))
 
     # A boundary that allows listing only: the attached read no longer counts.
