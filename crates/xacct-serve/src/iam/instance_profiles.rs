@@ -5,7 +5,7 @@
 //! role); one that holds none lives in the directory only.
 
 use super::directory::Profile;
-use super::pass_role::authorize_pass_role;
+use super::pass_role::authorize_pass_role_for;
 use super::roles::{find as find_role, no_such_role, role_xml};
 use super::{element, error, members, ok, unique_id, Call, CREATED};
 use crate::sts::Reply;
@@ -176,12 +176,17 @@ fn change_role(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
                 "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
             ));
         }
-        // The role is handed to EC2 through the profile.
-        let verdict = authorize_pass_role(
+        // The role is handed to EC2 through the profile. The API reference says the
+        // associated resource is then `arn:aws:ec2:*:CallerAccountId:instance/*`, wildcards
+        // and all; which service principal IAM names as `iam:PassedToService` it does not say:
+        // EC2's, the service that uses an instance profile, is assumed.
+        let associated = format!("arn:aws:ec2:*:{}:instance/*", call.account);
+        let verdict = authorize_pass_role_for(
             &call.state.engine,
             &call.session(),
             &role.arn,
             "ec2.amazonaws.com",
+            Some(&associated),
         )
         .map_err(|failure| error("ValidationError", &failure.to_string()))?;
         if !verdict.allowed {

@@ -20,7 +20,7 @@ mod users;
 mod tests;
 
 pub use directory::Directory;
-pub use pass_role::authorize_pass_role;
+pub use pass_role::{authorize_pass_role, authorize_pass_role_for};
 
 use crate::identity::Credential;
 use crate::sts::Reply;

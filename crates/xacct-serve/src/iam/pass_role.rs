@@ -25,10 +25,28 @@ pub fn authorize_pass_role(
     role_arn: &str,
     passed_to_service: &str,
 ) -> Result<Verdict, RequestError> {
-    let context = [(
+    authorize_pass_role_for(engine, caller, role_arn, passed_to_service, None)
+}
+
+/// [`authorize_pass_role`] with `iam:AssociatedResourceArn`, the resource the role is passed
+/// for, when the call names one.
+pub fn authorize_pass_role_for(
+    engine: &Engine,
+    caller: &Session,
+    role_arn: &str,
+    passed_to_service: &str,
+    associated_resource: Option<&str>,
+) -> Result<Verdict, RequestError> {
+    let mut context = vec![(
         "iam:PassedToService".to_owned(),
         ContextValue::Single(passed_to_service.to_owned()),
     )];
+    if let Some(resource) = associated_resource {
+        context.push((
+            "iam:AssociatedResourceArn".to_owned(),
+            ContextValue::Single(resource.to_owned()),
+        ));
+    }
     engine.decide(caller, "iam:PassRole", role_arn, &context)
 }
 
@@ -112,5 +130,20 @@ mod tests {
         ));
         assert!(passes(&engine, ROLE, "ec2.amazonaws.com"));
         assert!(!passes(&engine, ROLE, "glue.amazonaws.com"));
+    }
+
+    #[test]
+    fn the_associated_resource_is_matched_when_the_call_names_one() {
+        let engine = engine(Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"ArnLike":{"iam:AssociatedResourceArn":"arn:aws:ec2:*:111111111111:instance/*"}}}]}"#,
+        ));
+        let pass = |associated: Option<&str>| {
+            authorize_pass_role_for(&engine, &deployer(), ROLE, "ec2.amazonaws.com", associated)
+                .map(|verdict| verdict.allowed)
+                .unwrap_or_else(|error| panic!("{error}"))
+        };
+        assert!(pass(Some("arn:aws:ec2:*:111111111111:instance/*")));
+        assert!(!pass(Some("arn:aws:ec2:*:222222222222:instance/*")));
+        assert!(!pass(None));
     }
 }

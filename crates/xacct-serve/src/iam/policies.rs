@@ -106,10 +106,43 @@ fn version_xml(version: &super::directory::Version, default: bool, document: boo
     )
 }
 
+/// An AWS managed policy (`arn:aws:iam::aws:policy/...`) belongs to no account: reading one
+/// needs only the caller's own permission, so the request is made as on a policy of the
+/// caller's account, with the policy's ARN as its resource (what the caller's statements are
+/// matched against).
+fn authorize_aws_managed(call: &Call<'_>, action: &str, arn: &str) -> Result<(), Reply> {
+    let Some(rest) = arn.strip_prefix("arn:aws:iam::aws:") else {
+        return call.authorize(action, arn, &[]);
+    };
+    let stand_in = format!("arn:aws:iam::{}:{rest}", call.account);
+    let engine = &call.state.engine;
+    let request = engine
+        .world()
+        .request(&call.session(), &format!("iam:{action}"), &stand_in, &[]);
+    let mut request = request.map_err(|failure| error("ValidationError", &failure.to_string()))?;
+    request.resource = arn
+        .parse()
+        .map_err(|_| error("InvalidInput", &format!("ARN {arn} is not valid.")))?;
+    let response = xacct_eval::authorize(&request);
+    let verdict = engine.verdict(request, response);
+    if verdict.allowed {
+        Ok(())
+    } else {
+        Err(error("AccessDenied", &verdict.message))
+    }
+}
+
 /// The policy `PolicyArn` names, once the caller may `action` it.
 fn authorized_policy(call: &Call<'_>, action: &str) -> Result<ManagedPolicy, Reply> {
     let arn = call.param("PolicyArn")?;
-    call.authorize(action, arn, &[])?;
+    if matches!(
+        action,
+        "GetPolicy" | "GetPolicyVersion" | "ListPolicyVersions"
+    ) {
+        authorize_aws_managed(call, action, arn)?;
+    } else {
+        call.authorize(action, arn, &[])?;
+    }
     call.state
         .iam
         .lock()

@@ -672,3 +672,79 @@ fn lists_and_tags_answer_for_the_callers_account() {
         .get(MAPPED)
         .is_some_and(|role| role.tags.is_empty()));
 }
+
+#[test]
+fn scenario_and_aws_managed_policies_are_read_attached_and_listed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    // As the loader leaves a `[[managed_policy]]` attached to a role: labelled with its ARN.
+    let declared = "arn:aws:iam::222222222222:policy/declared";
+    let aws_managed = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+    {
+        let mut world = state.engine.world_mut();
+        let Some(role) = world.roles.get_mut(MAPPED) else {
+            panic!("the mapped role is declared");
+        };
+        role.policies.push(directory::managed_document(
+            declared,
+            LIST,
+            PolicyKind::Identity,
+        ));
+        role.policies.push(directory::managed_document(
+            aws_managed,
+            READ,
+            PolicyKind::Identity,
+        ));
+    }
+    state.iam.seed(&state.engine.world());
+    let role = [("RoleName", "role_in_destination_account")];
+    let (_, attached) = iam(&state, ADMIN_B, "ListAttachedRolePolicies", &role);
+    assert!(
+        attached.contains("<PolicyName>declared</PolicyName>"),
+        "{attached}"
+    );
+    assert!(
+        attached.contains("<PolicyName>AmazonS3ReadOnlyAccess</PolicyName>"),
+        "{attached}"
+    );
+    // Both are read with GetPolicy; an AWS managed one by any account's principal its own
+    // policy allows, and by none other.
+    for (who, arn) in [(ADMIN_B, declared), (ADMIN_B, aws_managed)] {
+        let (code, body) = iam(&state, who, "GetPolicy", &[("PolicyArn", arn)]);
+        assert_eq!(code, "ok", "{body}");
+        assert!(
+            body.contains("<AttachmentCount>1</AttachmentCount>"),
+            "{body}"
+        );
+    }
+    let admin_a = "arn:aws:iam::111111111111:user/xacct-admin";
+    assert_eq!(
+        iam(&state, admin_a, "GetPolicy", &[("PolicyArn", aws_managed)]).0,
+        "ok"
+    );
+    assert_eq!(
+        iam(&state, admin_a, "GetPolicy", &[("PolicyArn", declared)]).0,
+        "AccessDenied"
+    );
+    let (code, body) = iam(&state, EMR_ROLE, "GetPolicy", &[("PolicyArn", aws_managed)]);
+    assert_eq!(code, "AccessDenied");
+    assert!(
+        body.contains(&format!("iam:GetPolicy on resource: {aws_managed}")),
+        "{body}"
+    );
+    // Detached, the AWS managed read is gone from the role's decisions.
+    assert!(allowed(&state, MAPPED, "s3:GetObject", OBJECT));
+    let detach = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyArn", aws_managed),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "DetachRolePolicy", &detach).0, "ok");
+    let inline = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyName", "destination-role-s3"),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "DeleteRolePolicy", &inline).0, "ok");
+    assert!(!allowed(&state, MAPPED, "s3:GetObject", OBJECT));
+    assert_eq!(iam(&state, ADMIN_B, "AttachRolePolicy", &detach).0, "ok");
+    assert!(allowed(&state, MAPPED, "s3:GetObject", OBJECT));
+}
