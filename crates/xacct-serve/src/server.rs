@@ -387,7 +387,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS and Kinesis"
             ),
         ),
     }
