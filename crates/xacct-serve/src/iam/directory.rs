@@ -19,6 +19,7 @@ pub struct ManagedPolicy {
     /// The account in the ARN (`aws` for AWS managed policies).
     pub account: String,
     pub description: String,
+    pub tags: BTreeMap<String, String>,
     pub versions: Vec<Version>,
     /// The id of the version the engine evaluates.
     pub default: String,
@@ -35,6 +36,7 @@ impl ManagedPolicy {
             path,
             account,
             description: description.to_owned(),
+            tags: BTreeMap::new(),
             versions: vec![Version {
                 id: "v1".to_owned(),
                 text: text.to_owned(),
@@ -69,6 +71,7 @@ pub struct Profile {
     pub path: String,
     pub account: String,
     pub roles: Vec<String>,
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A user's access key, as `ListAccessKeys` shows it.
@@ -204,6 +207,7 @@ impl Directory {
                     path,
                     account,
                     roles: vec![profile.role.clone()],
+                    tags: BTreeMap::new(),
                 },
             );
         }

@@ -19,6 +19,7 @@ pub(super) fn answer(call: &Call<'_>, action: &str) -> Option<Result<Reply, Repl
         "AddRoleToInstanceProfile" | "RemoveRoleFromInstanceProfile" => change_role(call, action),
         "ListInstanceProfiles" => list(call, None),
         "ListInstanceProfilesForRole" => list_for_role(call),
+        "ListInstanceProfileTags" => list_tags(call),
         _ => return None,
     })
 }
@@ -73,7 +74,7 @@ fn profile_xml(call: &Call<'_>, profile: &Profile) -> String {
         element("InstanceProfileId", &unique_id("AIPA", &profile.arn)),
         element("Arn", &profile.arn),
         element("CreateDate", CREATED),
-    )
+    ) + &super::tags_xml(&profile.tags)
 }
 
 /// Writes `profile` into the world: there when it holds a role, gone when it holds none.
@@ -105,11 +106,8 @@ fn create(call: &Call<'_>) -> Result<Reply, Reply> {
     let name = call.name("InstanceProfileName", 128)?;
     let path = call.path()?;
     let arn = format!("arn:aws:iam::{}:instance-profile{path}{name}", call.account);
-    call.authorize(
-        "CreateInstanceProfile",
-        &arn,
-        &super::tag_context(&call.tags()),
-    )?;
+    let tags = call.tags();
+    call.authorize("CreateInstanceProfile", &arn, &super::tag_context(&tags))?;
     if find(call, name).is_some() {
         return Err(error(
             "EntityAlreadyExists",
@@ -122,6 +120,7 @@ fn create(call: &Call<'_>) -> Result<Reply, Reply> {
         path: path.to_owned(),
         account: call.account.clone(),
         roles: Vec::new(),
+        tags,
     };
     call.state.iam.lock().profiles.insert(arn, profile.clone());
     Ok(ok(
@@ -251,4 +250,12 @@ fn list_for_role(call: &Call<'_>) -> Result<Reply, Reply> {
     call.authorize("ListInstanceProfilesForRole", &arn, &[])?;
     let role = existing.ok_or_else(|| no_such_role(name))?;
     list(call, Some(&role.arn))
+}
+
+fn list_tags(call: &Call<'_>) -> Result<Reply, Reply> {
+    let profile = authorized(call, "ListInstanceProfileTags")?;
+    Ok(ok(
+        "ListInstanceProfileTags",
+        &super::tags_list(&profile.tags),
+    ))
 }

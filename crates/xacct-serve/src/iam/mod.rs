@@ -86,6 +86,9 @@ pub const ACTIONS: &[&str] = &[
     "RemoveRoleFromInstanceProfile",
     "ListInstanceProfiles",
     "ListInstanceProfilesForRole",
+    "ListPolicyTags",
+    "ListUserTags",
+    "ListInstanceProfileTags",
 ];
 
 /// The administrator of `account`, as the runbook's `account-ID` profile acts.
@@ -395,6 +398,15 @@ fn tags_xml(tags: &BTreeMap<String, String>) -> String {
             .map(|item| format!("<member>{item}</member>"))
             .collect::<String>()
     )
+}
+
+/// The `<Tags>` list of a `List*Tags` answer.
+fn tags_list(tags: &BTreeMap<String, String>) -> String {
+    let items: Vec<String> = tags
+        .iter()
+        .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
+        .collect();
+    members("Tags", &items)
 }
 
 /// Answers one IAM action for `caller`.

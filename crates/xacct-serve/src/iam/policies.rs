@@ -5,8 +5,8 @@
 
 use super::directory::{apply, ManagedPolicy};
 use super::{
-    element, encoded, error, members, ok, policy_size, sourced, tag_context, unique_id, within,
-    Call, CREATED, MANAGED_POLICY_SIZE,
+    element, encoded, error, members, ok, policy_size, sourced, tag_context, tags_xml, unique_id,
+    within, Call, CREATED, MANAGED_POLICY_SIZE,
 };
 use crate::sts::Reply;
 use xacct_policy::PolicyKind;
@@ -26,6 +26,7 @@ pub(super) fn answer(call: &Call<'_>, action: &str) -> Option<Result<Reply, Repl
         "ListPolicyVersions" => list_versions(call),
         "SetDefaultPolicyVersion" => set_default(call),
         "DeletePolicyVersion" => delete_version(call),
+        "ListPolicyTags" => list_tags(call),
         _ => return None,
     })
 }
@@ -89,7 +90,7 @@ fn policy_xml(call: &Call<'_>, policy: &ManagedPolicy) -> String {
         element("IsAttachable", "true"),
         element("CreateDate", CREATED),
         element("UpdateDate", CREATED),
-    )
+    ) + &tags_xml(&policy.tags)
 }
 
 fn version_xml(version: &super::directory::Version, default: bool, document: bool) -> String {
@@ -168,7 +169,8 @@ fn create_policy(call: &Call<'_>) -> Result<Reply, Reply> {
     let name = call.name("PolicyName", 128)?;
     let path = call.path()?;
     let arn = format!("arn:aws:iam::{}:policy{path}{name}", call.account);
-    call.authorize("CreatePolicy", &arn, &tag_context(&call.tags()))?;
+    let tags = call.tags();
+    call.authorize("CreatePolicy", &arn, &tag_context(&tags))?;
     let text = document(call, &arn)?;
     let mut iam = call.state.iam.lock();
     let exists = iam
@@ -182,8 +184,9 @@ fn create_policy(call: &Call<'_>) -> Result<Reply, Reply> {
         ));
     }
     let description = call.optional("Description").unwrap_or_default();
-    let policy = ManagedPolicy::new(&arn, &text, description)
+    let mut policy = ManagedPolicy::new(&arn, &text, description)
         .ok_or_else(|| error("InvalidInput", &format!("ARN {arn} is not valid.")))?;
+    policy.tags = tags;
     iam.policies.insert(arn, policy.clone());
     drop(iam);
     Ok(ok(
@@ -349,4 +352,9 @@ fn delete_version(call: &Call<'_>) -> Result<Reply, Reply> {
         policy.versions.retain(|version| version.id != id);
     }
     Ok(ok("DeletePolicyVersion", ""))
+}
+
+fn list_tags(call: &Call<'_>) -> Result<Reply, Reply> {
+    let policy = authorized_policy(call, "ListPolicyTags")?;
+    Ok(ok("ListPolicyTags", &super::tags_list(&policy.tags)))
 }

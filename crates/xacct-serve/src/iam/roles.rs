@@ -542,10 +542,5 @@ fn tag_role(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
 
 fn list_role_tags(call: &Call<'_>) -> Result<Reply, Reply> {
     let role = authorized_role(call, "ListRoleTags", &[])?;
-    let items: Vec<String> = role
-        .tags
-        .iter()
-        .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
-        .collect();
-    Ok(ok("ListRoleTags", &members("Tags", &items)))
+    Ok(ok("ListRoleTags", &super::tags_list(&role.tags)))
 }

@@ -748,3 +748,65 @@ fn scenario_and_aws_managed_policies_are_read_attached_and_listed() {
     assert_eq!(iam(&state, ADMIN_B, "AttachRolePolicy", &detach).0, "ok");
     assert!(allowed(&state, MAPPED, "s3:GetObject", OBJECT));
 }
+
+#[test]
+fn a_delegated_administrator_creates_roles_only_within_its_boundary_and_tags() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    let boundary = "arn:aws:iam::222222222222:policy/only-list";
+    let create = [("PolicyName", "only-list"), ("PolicyDocument", LIST)];
+    assert_eq!(iam(&state, ADMIN_B, "CreatePolicy", &create).0, "ok");
+    // The pattern AWS documents for delegating role creation: only with the boundary set.
+    let delegate = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*","Condition":{{"StringEquals":{{"iam:PermissionsBoundary":"{boundary}","aws:RequestTag/team":"lake"}}}}}}]}}"#
+    );
+    let grant = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyName", "delegate"),
+        ("PolicyDocument", delegate.as_str()),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "PutRolePolicy", &grant).0, "ok");
+    let with = |boundary: Option<&'static str>, team: &'static str| {
+        let mut params = vec![
+            ("RoleName", "made"),
+            ("AssumeRolePolicyDocument", TRUST_A),
+            ("Tags.member.1.Key", "team"),
+            ("Tags.member.1.Value", team),
+        ];
+        params.extend(boundary.map(|arn| ("PermissionsBoundary", arn)));
+        iam(&state, MAPPED, "CreateRole", &params).0
+    };
+    assert_eq!(with(None, "lake"), "AccessDenied");
+    assert_eq!(with(Some(boundary), "other"), "AccessDenied");
+    assert_eq!(
+        with(Some("arn:aws:iam::222222222222:policy/nope"), "lake"),
+        "AccessDenied"
+    );
+    assert_eq!(
+        with(Some("arn:aws:iam::222222222222:policy/only-list"), "lake"),
+        "ok"
+    );
+    let made = "arn:aws:iam::222222222222:role/made";
+    assert!(
+        allowed(
+            &state,
+            made,
+            "s3:ListBucket",
+            "arn:aws:s3:::doc-example-bucket"
+        ) == false
+    );
+    let everything = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    let put = [
+        ("RoleName", "made"),
+        ("PolicyName", "all"),
+        ("PolicyDocument", everything),
+    ];
+    assert_eq!(iam(&state, ADMIN_B, "PutRolePolicy", &put).0, "ok");
+    assert!(allowed(
+        &state,
+        made,
+        "s3:ListBucket",
+        "arn:aws:s3:::doc-example-bucket"
+    ));
+    assert!(!allowed(&state, made, "s3:GetObject", OBJECT));
+}

@@ -35,6 +35,7 @@ pub(super) fn answer(call: &Call<'_>, action: &str) -> Option<Result<Reply, Repl
         "ListAccessKeys" => list_keys(call),
         "UpdateAccessKey" => update_key(call),
         "DeleteAccessKey" => delete_key(call),
+        "ListUserTags" => list_tags(call),
         _ => return None,
     })
 }
@@ -434,4 +435,9 @@ fn delete_key(call: &Call<'_>) -> Result<Reply, Reply> {
     }
     call.state.keys.forget(id);
     Ok(ok("DeleteAccessKey", ""))
+}
+
+fn list_tags(call: &Call<'_>) -> Result<Reply, Reply> {
+    let user = authorized_user(call, "ListUserTags", &[])?;
+    Ok(ok("ListUserTags", &super::tags_list(&user.tags)))
 }
