@@ -787,14 +787,13 @@ fn a_delegated_administrator_creates_roles_only_within_its_boundary_and_tags() {
         "ok"
     );
     let made = "arn:aws:iam::222222222222:role/made";
-    assert!(
-        allowed(
-            &state,
-            made,
-            "s3:ListBucket",
-            "arn:aws:s3:::doc-example-bucket"
-        ) == false
-    );
+    // Made with no policy of its own: the boundary alone allows nothing.
+    assert!(!allowed(
+        &state,
+        made,
+        "s3:ListBucket",
+        "arn:aws:s3:::doc-example-bucket"
+    ));
     let everything = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
     let put = [
         ("RoleName", "made"),
