@@ -163,9 +163,10 @@ impl Directory {
     }
 
     /// Reads the scenario's managed policies (every attached document labelled with a policy
-    /// ARN) and instance profiles.
-    pub fn seed(&self, world: &World) {
+    /// ARN) and instance profiles. Takes the directory, then the world, as every handler does.
+    pub fn seed(&self, engine: &crate::engine::Engine) {
         let mut inner = self.lock();
+        let world = engine.world();
         let attached = world
             .roles
             .values()

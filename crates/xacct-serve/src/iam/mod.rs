@@ -158,7 +158,7 @@ pub fn add_admins(state: &State) {
             );
         }
     }
-    state.iam.seed(&state.engine.world());
+    state.iam.seed(&state.engine);
 }
 
 fn ok(action: &str, result: &str) -> Reply {

@@ -696,7 +696,7 @@ fn scenario_and_aws_managed_policies_are_read_attached_and_listed() {
             PolicyKind::Identity,
         ));
     }
-    state.iam.seed(&state.engine.world());
+    state.iam.seed(&state.engine);
     let role = [("RoleName", "role_in_destination_account")];
     let (_, attached) = iam(&state, ADMIN_B, "ListAttachedRolePolicies", &role);
     assert!(
