@@ -79,7 +79,20 @@ fn authorized_role(
         ));
     }
     call.authorize(action, &arn, &context)?;
-    existing.ok_or_else(|| no_such_role(name))
+    let role = existing.ok_or_else(|| no_such_role(name))?;
+    // A service-linked role is changed by its service only
+    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>).
+    let reads = action.starts_with("Get") || action.starts_with("List");
+    if role.service_linked && !reads {
+        return Err(error(
+            "UnmodifiableEntity",
+            &format!(
+                "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS",
+                role.name
+            ),
+        ));
+    }
+    Ok(role)
 }
 
 /// The ARN of a role's boundary, when it is a managed policy.

@@ -809,3 +809,28 @@ fn a_delegated_administrator_creates_roles_only_within_its_boundary_and_tags() {
     ));
     assert!(!allowed(&state, made, "s3:GetObject", OBJECT));
 }
+
+#[test]
+fn a_service_linked_role_is_read_but_not_changed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    if let Some(role) = state.engine.world_mut().roles.get_mut(MAPPED) {
+        role.service_linked = true;
+    }
+    let role = [("RoleName", "role_in_destination_account")];
+    assert_eq!(iam(&state, ADMIN_B, "GetRole", &role).0, "ok");
+    let put = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyName", "more"),
+        ("PolicyDocument", READ),
+    ];
+    assert_eq!(
+        iam(&state, ADMIN_B, "PutRolePolicy", &put).0,
+        "UnmodifiableEntity"
+    );
+    assert_eq!(
+        iam(&state, ADMIN_B, "DeleteRole", &role).0,
+        "UnmodifiableEntity"
+    );
+    assert!(state.engine.world().roles.contains_key(MAPPED));
+}
