@@ -77,7 +77,7 @@ fn serve_iam_changes_decide_the_next_request() {
     assert_eq!(out["reader_creates_policy"]["status"], 403, "{out:#}");
     assert_eq!(
         out["reader_creates_policy"]["message"],
-        "User: arn:aws:sts::222222222222:assumed-role/reader/emrfs is not authorized to perform: iam:CreatePolicy on resource: arn:aws:iam::222222222222:policy/mine because no identity-based policy allows the iam:CreatePolicy action",
+        "User: arn:aws:sts::222222222222:assumed-role/reader/emrfs is not authorized to perform: iam:CreatePolicy on resource: policy mine because no identity-based policy allows the iam:CreatePolicy action",
         "{out:#}"
     );
     assert_eq!(out["cluster_attaches"]["code"], "AccessDenied", "{out:#}");

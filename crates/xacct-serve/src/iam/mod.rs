@@ -319,6 +319,21 @@ impl<'a> Call<'a> {
         resource: &str,
         context: &[(String, ContextValue)],
     ) -> Result<(), Reply> {
+        self.authorize_shown(action, resource, context, resource)
+    }
+
+    /// [`Call::authorize`], naming the resource in AWS's sentence as `shown`: IAM names a
+    /// policy being created `policy NAME`, not by its ARN ("is not authorized to perform:
+    /// iam:CreatePolicy on resource: policy NAME", as reported in
+    /// <https://github.com/galaxyproject/cloudlaunch/issues/205> and
+    /// <https://github.com/kubernetes-retired/kube-aws/issues/1506>).
+    fn authorize_shown(
+        &self,
+        action: &str,
+        resource: &str,
+        context: &[(String, ContextValue)],
+        shown: &str,
+    ) -> Result<(), Reply> {
         let verdict = self
             .state
             .engine
@@ -327,7 +342,12 @@ impl<'a> Call<'a> {
         if verdict.allowed {
             Ok(())
         } else {
-            Err(error("AccessDenied", &verdict.message))
+            let message = verdict.message.replacen(
+                &format!("on resource: {resource} "),
+                &format!("on resource: {shown} "),
+                1,
+            );
+            Err(error("AccessDenied", &message))
         }
     }
 

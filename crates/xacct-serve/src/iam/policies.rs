@@ -170,7 +170,12 @@ fn create_policy(call: &Call<'_>) -> Result<Reply, Reply> {
     let path = call.path()?;
     let arn = format!("arn:aws:iam::{}:policy{path}{name}", call.account);
     let tags = call.tags();
-    call.authorize("CreatePolicy", &arn, &tag_context(&tags))?;
+    call.authorize_shown(
+        "CreatePolicy",
+        &arn,
+        &tag_context(&tags),
+        &format!("policy {name}"),
+    )?;
     let text = document(call, &arn)?;
     let mut iam = call.state.iam.lock();
     let exists = iam

@@ -389,7 +389,7 @@ fn a_principal_without_iam_grants_is_refused_in_aws_words() {
     assert_eq!(code, "AccessDenied");
     let message = first_text(&body, "Message").unwrap_or_default();
     assert!(
-        message.contains("is not authorized to perform: iam:CreatePolicy on resource: arn:aws:iam::222222222222:policy/mine because no identity-based policy allows the iam:CreatePolicy action"),
+        message.contains("is not authorized to perform: iam:CreatePolicy on resource: policy mine because no identity-based policy allows the iam:CreatePolicy action"),
         "{message}"
     );
     // Refused before the role is looked up: a missing role is not revealed.
