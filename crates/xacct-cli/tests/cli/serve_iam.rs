@@ -3,6 +3,32 @@
 //! request it should change, decided at once on the changed world.
 
 use super::serve::{python, Server};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+/// Runs the aws CLI of the Python environment with the server's profiles: (success, stdout
+/// as JSON or null, stderr).
+fn aws(server: &Server, python: &Path, arguments: &[&str]) -> (bool, Value, String) {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(python.with_file_name("aws"))
+        .args(arguments)
+        .args(["--output", "json"])
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", server.config())
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    (
+        output.status.success(),
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
 
 #[test]
 fn serve_iam_changes_decide_the_next_request() {
@@ -85,4 +111,88 @@ fn serve_iam_changes_decide_the_next_request() {
         out["malformed"]["code"], "MalformedPolicyDocument",
         "{out:#}"
     );
+}
+
+#[test]
+fn serve_iam_instance_profiles_need_pass_role_with_the_aws_cli() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/emrfs-role-mapping", data.path(), &[]);
+    let admin = ["--profile", "account-111111111111", "iam"];
+    let (ok, made, stderr) = aws(
+        &server,
+        &python,
+        &[
+            &admin[..],
+            &["create-instance-profile", "--instance-profile-name", "etl"],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        made["InstanceProfile"]["Arn"], "arn:aws:iam::111111111111:instance-profile/etl",
+        "{made:#}"
+    );
+    // The cluster's role may not pass itself to EC2: AccessDenied, naming iam:PassRole.
+    let add = [
+        "add-role-to-instance-profile",
+        "--instance-profile-name",
+        "etl",
+        "--role-name",
+        "EMR_EC2_DefaultRole",
+    ];
+    let grant = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AddRoleToInstanceProfile","Resource":"*"}]}"#;
+    let put = [
+        "put-role-policy",
+        "--role-name",
+        "EMR_EC2_DefaultRole",
+        "--policy-name",
+        "profiles",
+        "--policy-document",
+        grant,
+    ];
+    assert!(aws(&server, &python, &[&admin[..], &put].concat()).0);
+    let cluster = ["--profile", "compute-writer", "iam"];
+    let (ok, _, stderr) = aws(&server, &python, &[&cluster[..], &add].concat());
+    assert!(!ok);
+    assert!(
+        stderr.contains("(AccessDenied)")
+            && stderr.contains(
+                "iam:PassRole on resource: arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole because no identity-based policy allows the iam:PassRole action"
+            ),
+        "{stderr}"
+    );
+    // The administrator may: the profile then holds the role.
+    let (ok, _, stderr) = aws(&server, &python, &[&admin[..], &add].concat());
+    assert!(ok, "{stderr}");
+    let (_, listed, _) = aws(
+        &server,
+        &python,
+        &[
+            &admin[..],
+            &[
+                "list-instance-profiles-for-role",
+                "--role-name",
+                "EMR_EC2_DefaultRole",
+            ],
+        ]
+        .concat(),
+    );
+    let names: Vec<&str> = listed["InstanceProfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|profile| profile["InstanceProfileName"].as_str())
+        .collect();
+    assert_eq!(names, ["EMR_EC2_DefaultRole", "etl"], "{listed:#}");
+    let (ok, _, stderr) = aws(
+        &server,
+        &python,
+        &[
+            &admin[..],
+            &["delete-instance-profile", "--instance-profile-name", "etl"],
+        ]
+        .concat(),
+    );
+    assert!(!ok && stderr.contains("(DeleteConflict)"), "{stderr}");
 }
