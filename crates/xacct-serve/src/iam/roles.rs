@@ -10,7 +10,7 @@ use super::{
 };
 use crate::sts::Reply;
 use xacct_eval::{ContextValue, SourcedPolicy};
-use xacct_policy::PolicyKind;
+use xacct_policy::{PolicyKind, PrincipalEntry};
 use xacct_world::Role;
 
 pub(super) fn answer(call: &Call<'_>, action: &str) -> Option<Result<Reply, Reply>> {
@@ -157,6 +157,47 @@ pub(super) fn role_xml(tag: &str, role: &Role) -> String {
     )
 }
 
+/// IAM saves a trust policy's role and user principals as their unique ids, so one naming a
+/// role or user that does not exist is refused: `MalformedPolicyDocument`, `Invalid principal
+/// in policy: "AWS":"ARN"` (as reported in
+/// <https://github.com/hashicorp/terraform-provider-aws/issues/8905>). Only the scenario's own
+/// accounts are known; a principal of another account is taken as it is.
+fn principals_exist(call: &Call<'_>, trust: &SourcedPolicy) -> Result<(), Reply> {
+    let world = call.state.engine.world();
+    for statement in &trust.policy.statements {
+        let Some(clause) = &statement.principal else {
+            continue;
+        };
+        for entry in &clause.entries {
+            let (account, name, arn, is_role) = match &entry.value {
+                PrincipalEntry::Role { account, name, arn } => (account, name, arn, true),
+                PrincipalEntry::User { account, name, arn } => (account, name, arn, false),
+                _ => continue,
+            };
+            if !world.accounts.contains_key(account) {
+                continue;
+            }
+            let exists =
+                if is_role {
+                    world.roles.values().any(|role| {
+                        role.account == *account && role.name.eq_ignore_ascii_case(name)
+                    })
+                } else {
+                    world.users.values().any(|user| {
+                        user.account == *account && user.name.eq_ignore_ascii_case(name)
+                    })
+                };
+            if !exists {
+                return Err(error(
+                    "MalformedPolicyDocument",
+                    &format!("Invalid principal in policy: \"AWS\":\"{arn}\""),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn trust_within_quota(text: &str) -> Result<(), Reply> {
     within(
         policy_size(text),
@@ -215,6 +256,7 @@ fn create_role(call: &Call<'_>) -> Result<Reply, Reply> {
         format!("trust policy of {arn}"),
     )?;
     trust_within_quota(trust_text)?;
+    principals_exist(call, &trust)?;
     let max_session_duration = match call.optional("MaxSessionDuration") {
         None => 3600,
         Some(text) => text
@@ -313,6 +355,7 @@ fn update_trust(call: &Call<'_>) -> Result<Reply, Reply> {
         format!("trust policy of {}", role.arn),
     )?;
     trust_within_quota(text)?;
+    principals_exist(call, &trust)?;
     if let Some(role) = call.state.engine.world_mut().roles.get_mut(&role.arn) {
         role.trust = trust;
     }

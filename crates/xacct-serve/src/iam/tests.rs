@@ -834,3 +834,62 @@ fn a_service_linked_role_is_read_but_not_changed() {
     );
     assert!(state.engine.world().roles.contains_key(MAPPED));
 }
+
+#[test]
+fn a_trust_policy_naming_a_missing_role_of_a_known_account_is_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    let naming = |principal: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    let missing = "arn:aws:iam::111111111111:role/not-yet";
+    let trust = naming(missing);
+    let create = [
+        ("RoleName", "reader"),
+        ("AssumeRolePolicyDocument", trust.as_str()),
+    ];
+    let (code, body) = iam(&state, ADMIN_B, "CreateRole", &create);
+    assert_eq!(code, "MalformedPolicyDocument");
+    assert_eq!(
+        first_text(&body, "Message").unwrap_or_default(),
+        format!("Invalid principal in policy: \"AWS\":\"{missing}\"")
+    );
+    // The role itself does not exist before CreateRole either.
+    let itself = naming("arn:aws:iam::222222222222:role/reader");
+    let create = [
+        ("RoleName", "reader"),
+        ("AssumeRolePolicyDocument", itself.as_str()),
+    ];
+    assert_eq!(
+        iam(&state, ADMIN_B, "CreateRole", &create).0,
+        "MalformedPolicyDocument"
+    );
+    // An existing role (whatever the case of its name), an account, another account's role.
+    for principal in [
+        "arn:aws:iam::111111111111:role/emr_ec2_defaultrole",
+        "arn:aws:iam::111111111111:root",
+        "arn:aws:iam::333333333333:role/elsewhere",
+    ] {
+        let trust = naming(principal);
+        let update = [
+            ("RoleName", "role_in_destination_account"),
+            ("PolicyDocument", trust.as_str()),
+        ];
+        assert_eq!(
+            iam(&state, ADMIN_B, "UpdateAssumeRolePolicy", &update).0,
+            "ok",
+            "{principal}"
+        );
+    }
+    let trust = naming(missing);
+    let update = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyDocument", trust.as_str()),
+    ];
+    assert_eq!(
+        iam(&state, ADMIN_B, "UpdateAssumeRolePolicy", &update).0,
+        "MalformedPolicyDocument"
+    );
+}
