@@ -179,6 +179,34 @@ impl Keys {
         }
     }
 
+    /// Forgets every credential of `arn` (its keys and its sessions, in memory and in the
+    /// store), as when IAM deletes the role or user: none signs again, whatever name a later
+    /// entity takes.
+    pub fn retire(&self, arn: &str) {
+        let mut ids: Vec<String> = self
+            .cache
+            .read()
+            .map(|cache| {
+                cache
+                    .values()
+                    .filter(|credential| credential.identity.arn == arn)
+                    .map(|credential| credential.access_key_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Ok(stored) = self.store.credentials::<Credential>() {
+            ids.extend(
+                stored
+                    .into_iter()
+                    .filter(|(_, credential)| credential.identity.arn == arn)
+                    .map(|(id, _)| id),
+            );
+        }
+        for id in ids {
+            self.forget(&id);
+        }
+    }
+
     fn deleted(&self, key_id: &str) -> bool {
         self.deleted
             .read()

@@ -323,6 +323,16 @@ fn delete_role(call: &Call<'_>) -> Result<Reply, Reply> {
         ));
     }
     call.state.engine.world_mut().roles.remove(&role.arn);
+    drop(iam);
+    super::deleted::forget(
+        call.state,
+        &super::deleted::Deleted {
+            account: role.account,
+            name: &role.name,
+            arn: &role.arn,
+            is_role: true,
+        },
+    );
     Ok(ok("DeleteRole", ""))
 }
 

@@ -893,3 +893,83 @@ fn a_trust_policy_naming_a_missing_role_of_a_known_account_is_refused() {
         "MalformedPolicyDocument"
     );
 }
+
+#[test]
+fn a_role_made_again_under_a_deleted_ones_name_is_not_the_principal_policies_named() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let state = state(dir.path());
+    let admin_a = "arn:aws:iam::111111111111:user/xacct-admin";
+    let emr = Session::of(Principal::Role(EMR_ROLE.to_owned()));
+    let assumes = |state: &State| {
+        state
+            .engine
+            .decide(&emr, "sts:AssumeRole", MAPPED, &[])
+            .map(|verdict| verdict.allowed)
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    assert!(assumes(&state));
+    let session = state
+        .keys
+        .issue(Identity::of(&emr, None), true, None)
+        .unwrap_or_else(|error| panic!("{error}"));
+    let token = session.session_token.clone();
+    assert!(state
+        .keys
+        .check(&session.access_key_id, token.as_deref(), 0)
+        .is_ok());
+    let role = [("RoleName", "EMR_EC2_DefaultRole")];
+    assert_eq!(
+        iam(&state, admin_a, "DeleteRole", &role).0,
+        "DeleteConflict"
+    );
+    let inline = [
+        ("RoleName", "EMR_EC2_DefaultRole"),
+        ("PolicyName", "EMR_EC2_DefaultRole-assume"),
+    ];
+    assert_eq!(iam(&state, admin_a, "DeleteRolePolicy", &inline).0, "ok");
+    assert_eq!(
+        iam(&state, admin_a, "DeleteRole", &role).0,
+        "DeleteConflict"
+    );
+    let remove = [
+        ("InstanceProfileName", "EMR_EC2_DefaultRole"),
+        ("RoleName", "EMR_EC2_DefaultRole"),
+    ];
+    assert_eq!(
+        iam(&state, admin_a, "RemoveRoleFromInstanceProfile", &remove).0,
+        "ok"
+    );
+    assert_eq!(iam(&state, admin_a, "DeleteRole", &role).0, "ok");
+    // Its session no longer signs.
+    assert!(state
+        .keys
+        .check(&session.access_key_id, token.as_deref(), 0)
+        .is_err());
+    // Made again with the same name and a grant to assume B's role: B's trust named the old
+    // role, so it does not let the new one in.
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let create = [
+        ("RoleName", "EMR_EC2_DefaultRole"),
+        ("AssumeRolePolicyDocument", trust),
+    ];
+    assert_eq!(iam(&state, admin_a, "CreateRole", &create).0, "ok");
+    let grant = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    let put = [
+        ("RoleName", "EMR_EC2_DefaultRole"),
+        ("PolicyName", "assume"),
+        ("PolicyDocument", grant),
+    ];
+    assert_eq!(iam(&state, admin_a, "PutRolePolicy", &put).0, "ok");
+    assert!(!assumes(&state));
+    // B names the new role again: it is let in.
+    let trust_b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"},"Action":"sts:AssumeRole"}]}"#;
+    let update = [
+        ("RoleName", "role_in_destination_account"),
+        ("PolicyDocument", trust_b),
+    ];
+    assert_eq!(
+        iam(&state, ADMIN_B, "UpdateAssumeRolePolicy", &update).0,
+        "ok"
+    );
+    assert!(assumes(&state));
+}

@@ -190,6 +190,16 @@ fn delete_user(call: &Call<'_>) -> Result<Reply, Reply> {
         ));
     }
     call.state.engine.world_mut().users.remove(&user.arn);
+    drop(iam);
+    super::deleted::forget(
+        call.state,
+        &super::deleted::Deleted {
+            account: user.account,
+            name: &user.name,
+            arn: &user.arn,
+            is_role: false,
+        },
+    );
     Ok(ok("DeleteUser", ""))
 }
 
