@@ -615,6 +615,7 @@ mod tests {
             store,
             session_cap: None,
             subscriptions: Default::default(),
+            iam: crate::iam::Directory::default(),
         };
         assert_eq!(crate::world_sync::sync(&state), Ok(()));
         let session = xacct_world::Session::of(xacct_world::Principal::Role(

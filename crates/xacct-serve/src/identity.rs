@@ -6,7 +6,7 @@
 use crate::store::{Store, StoreError};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use xacct_eval::SourcedPolicy;
 use xacct_policy::{parse_policy, PolicyKind};
@@ -105,6 +105,12 @@ pub enum Refusal {
 pub struct Keys {
     store: Arc<Store>,
     cache: RwLock<HashMap<String, Credential>>,
+    /// Access keys IAM's `UpdateAccessKey` made inactive: refused as unknown, as AWS refuses
+    /// them, until made active again.
+    inactive: RwLock<HashSet<String>>,
+    /// Access keys IAM's `DeleteAccessKey` deleted: a key the store still holds (a scenario
+    /// user's) does not come back from it.
+    deleted: RwLock<HashSet<String>>,
 }
 
 fn random_text(length: usize, alphabet: &[u8]) -> String {
@@ -125,7 +131,86 @@ impl Keys {
         Self {
             store,
             cache: RwLock::new(HashMap::new()),
+            inactive: RwLock::new(HashSet::new()),
+            deleted: RwLock::new(HashSet::new()),
         }
+    }
+
+    /// A user's access key made by IAM's `CreateAccessKey`: kept in memory only, as every
+    /// other IAM change, so a restart starts again from the scenario.
+    pub fn issue_volatile(&self, identity: Identity) -> Credential {
+        let credential = Credential {
+            access_key_id: format!("AKIA{}", random_text(16, UPPER)),
+            secret_access_key: random_text(40, SECRET),
+            session_token: None,
+            expires: None,
+            identity,
+        };
+        self.remember(credential.clone());
+        credential
+    }
+
+    /// Marks `key_id` active or inactive (IAM's `UpdateAccessKey`).
+    pub fn set_active(&self, key_id: &str, active: bool) {
+        if let Ok(mut inactive) = self.inactive.write() {
+            if active {
+                inactive.remove(key_id);
+            } else {
+                inactive.insert(key_id.to_owned());
+            }
+        }
+    }
+
+    /// Whether `key_id` was made inactive.
+    pub fn is_inactive(&self, key_id: &str) -> bool {
+        self.inactive
+            .read()
+            .is_ok_and(|inactive| inactive.contains(key_id))
+    }
+
+    /// Forgets a key made by `CreateAccessKey` (IAM's `DeleteAccessKey`): it no longer signs.
+    pub fn forget(&self, key_id: &str) {
+        if let Ok(mut cache) = self.cache.write() {
+            cache.remove(key_id);
+        }
+        self.set_active(key_id, true);
+        if let Ok(mut deleted) = self.deleted.write() {
+            deleted.insert(key_id.to_owned());
+        }
+    }
+
+    /// Forgets every credential of `arn` (its keys and its sessions, in memory and in the
+    /// store), as when IAM deletes the role or user: none signs again, whatever name a later
+    /// entity takes.
+    pub fn retire(&self, arn: &str) {
+        let mut ids: Vec<String> = self
+            .cache
+            .read()
+            .map(|cache| {
+                cache
+                    .values()
+                    .filter(|credential| credential.identity.arn == arn)
+                    .map(|credential| credential.access_key_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Ok(stored) = self.store.credentials::<Credential>() {
+            ids.extend(
+                stored
+                    .into_iter()
+                    .filter(|(_, credential)| credential.identity.arn == arn)
+                    .map(|(id, _)| id),
+            );
+        }
+        for id in ids {
+            self.forget(&id);
+        }
+    }
+
+    fn deleted(&self, key_id: &str) -> bool {
+        self.deleted
+            .read()
+            .is_ok_and(|deleted| deleted.contains(key_id))
     }
 
     /// A new credential for `identity`: `AKIA` keys for a user's long-lived key, `ASIA` keys
@@ -181,6 +266,9 @@ impl Keys {
 
     /// The credential of `key_id`, whatever its state.
     pub fn lookup(&self, key_id: &str) -> Option<Credential> {
+        if self.deleted(key_id) {
+            return None;
+        }
         if let Some(found) = self
             .cache
             .read()
@@ -203,6 +291,10 @@ impl Keys {
         now: i64,
     ) -> Result<Credential, Refusal> {
         let credential = self.lookup(key_id).ok_or(Refusal::UnknownKey)?;
+        // AWS answers an inactive key as it answers an unknown one.
+        if self.is_inactive(key_id) {
+            return Err(Refusal::UnknownKey);
+        }
         if credential.session_token.as_deref() != token {
             return Err(Refusal::BadToken);
         }

@@ -33,6 +33,8 @@ pub struct State {
     pub engine: Engine,
     pub keys: Keys,
     pub store: Arc<Store>,
+    /// What IAM holds beyond the world: managed policies, instance profiles, access keys.
+    pub iam: iam::Directory,
     /// See [`Options::session_cap`].
     pub session_cap: Option<u32>,
     /// Kinesis's enhanced fan-out subscriptions, for the five-second rule (in memory).

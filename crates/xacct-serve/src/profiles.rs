@@ -107,6 +107,7 @@ pub fn profiles(state: &State) -> Result<Vec<Profile>, StoreError> {
         let credential = state
             .keys
             .stable(&format!("admin/{account}"), identity, false)?;
+        state.iam.register_key(&arn, &credential.access_key_id);
         out.push(Profile {
             name: format!("account-{account}"),
             acts_as: format!("{arn} (administrator, for runbooks)"),
@@ -117,6 +118,11 @@ pub fn profiles(state: &State) -> Result<Vec<Profile>, StoreError> {
         let identity = Identity::of(&start.session, None);
         let temporary = identity.kind == "role";
         let credential = state.keys.stable(&label, identity, temporary)?;
+        if !temporary {
+            state
+                .iam
+                .register_key(&credential.identity.arn, &credential.access_key_id);
+        }
         out.push(Profile {
             name: name.clone(),
             acts_as: format!("{label} ({})", credential.identity.caller_arn()),

@@ -78,6 +78,8 @@ impl S3Auth for Auth {
         self.state
             .keys
             .lookup(access_key)
+            // An inactive key is refused as an unknown one, as S3 refuses it.
+            .filter(|_| !self.state.keys.is_inactive(access_key))
             .map(|credential| SecretKey::from(credential.secret_access_key))
             .ok_or_else(|| {
                 s3_error!(
@@ -299,7 +301,11 @@ async fn query_reply(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let Some(credential) = state.keys.lookup(&auth.access_key) else {
+    let Some(credential) = state
+        .keys
+        .lookup(&auth.access_key)
+        .filter(|_| !state.keys.is_inactive(&auth.access_key))
+    else {
         return crate::sts::refusal_reply(crate::identity::Refusal::UnknownKey);
     };
     let signed = sigv4::Signed {
@@ -398,7 +404,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS and Kinesis"
             ),
         ),
     }
@@ -530,6 +536,7 @@ async fn run(
     let state = Arc::new(State {
         session_cap: options.session_cap,
         subscriptions: Default::default(),
+        iam: crate::iam::Directory::default(),
         engine,
         keys: Keys::new(store.clone()),
         store,

@@ -489,6 +489,21 @@ impl Store {
         self.get(CREDENTIALS, key_id)
     }
 
+    /// Every stored record of the credentials table that reads as `T` (the index entries that
+    /// name a principal's key do not read as a credential, and are left out).
+    pub fn credentials<T: DeserializeOwned>(&self) -> Result<Vec<(String, T)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CREDENTIALS)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (key, record) = entry?;
+            if let Ok(value) = decode(record.value()) {
+                out.push((key.value().to_owned(), value));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn put_credential<T: Serialize>(&self, key_id: &str, value: &T) -> Result<(), StoreError> {
         self.put(CREDENTIALS, key_id, &encode(value)?)
     }

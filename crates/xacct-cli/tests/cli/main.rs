@@ -40,6 +40,10 @@ mod runtime_roles;
 mod serve;
 /// `xacct serve` with pyarrow's S3FileSystem and polars: parquet through the role chain.
 mod serve_data_clients;
+/// The EMRFS field guide through `xacct serve`: role mappings, broken variants, the runbook.
+mod serve_emrfs;
+/// IAM through `xacct serve`: managed policies and versions, boundaries, users and keys.
+mod serve_iam;
 /// Kinesis through `xacct serve`: the Databricks-to-Kinesis field guide and its broken variants.
 mod serve_kinesis;
 /// SSE-KMS and KMS through `xacct serve`.

@@ -33,6 +33,7 @@ fn state(variant: &str, dir: &std::path::Path) -> State {
         store,
         session_cap: None,
         subscriptions: Default::default(),
+        iam: crate::iam::Directory::default(),
     };
     crate::iam::add_admins(&state);
     assert_eq!(sync(&state), Ok(()));

@@ -22,6 +22,7 @@ fn state(variant: &str, dir: &std::path::Path) -> Option<State> {
         store,
         session_cap: None,
         subscriptions: Default::default(),
+        iam: crate::iam::Directory::default(),
     };
     crate::iam::add_admins(&state);
     Some(state)
