@@ -1,18 +1,23 @@
-//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS, Kinesis) for real
+//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS, Kinesis, Glue, Lake
+//! Formation, RAM) for real
 //! clients, where every request is authenticated with SigV4 and authorized by the same engine
 //! and world as `xacct check`. The S3 protocol and SigV4 verification (headers, presigned URLs, streaming
 //! chunked uploads, the 15-minute clock-skew window) come from the s3s crate; credentials,
 //! session tokens, STS and authorization are xacct's; state is kept in redb under `--data`.
 
 pub mod access;
+pub mod catalog_calls;
 pub mod engine;
+pub mod glue;
 pub mod group_commit;
 pub mod iam;
 pub mod identity;
 pub mod json_reply;
 pub mod kinesis;
 pub mod kms;
+pub mod lakeformation;
 pub mod profiles;
+pub mod ram;
 pub mod s3;
 pub mod server;
 pub mod sigv4;

@@ -186,7 +186,10 @@ async fn query_service(
     request: Request<Incoming>,
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
-    let json = matches!(auth.service.as_str(), "kms" | "kinesis");
+    let json = matches!(
+        auth.service.as_str(),
+        "kms" | "kinesis" | "glue" | "lakeformation" | "ram"
+    );
     let cbor = auth.service == "kinesis" && is_cbor(request.headers());
     let mut explanation = None;
     let reply = query_reply(state, request, &auth, &mut explanation).await;
@@ -205,16 +208,32 @@ async fn query_service(
         )
         .body
     };
+    let rest_json = matches!(auth.service.as_str(), "lakeformation" | "ram");
+    let error_code = (!reply.status.is_success())
+        .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
+        .flatten()
+        .and_then(|value| value.get("__type")?.as_str().map(str::to_owned));
     let mut response = if cbor {
         cbor_response(reply.status, &body)
     } else {
         let mut response = text_response(reply.status, body);
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+            hyper::header::HeaderValue::from_static(if rest_json {
+                "application/json"
+            } else {
+                "application/x-amz-json-1.1"
+            }),
         );
         response
     };
+    // REST-JSON clients (Lake Formation, RAM) read an error's code from this header.
+    if let Some(value) = error_code
+        .filter(|_| rest_json)
+        .and_then(|code| hyper::header::HeaderValue::from_str(&code).ok())
+    {
+        response.headers_mut().insert("x-amzn-errortype", value);
+    }
     if let Some(value) =
         explanation.and_then(|reason| hyper::header::HeaderValue::from_str(&reason).ok())
     {
@@ -339,6 +358,31 @@ async fn query_reply(
             body: reply.body,
         };
     }
+    if matches!(auth.service.as_str(), "glue" | "lakeformation" | "ram") {
+        let caller = crate::catalog_calls::Caller {
+            credential: &caller,
+            region: &auth.region,
+        };
+        let reply = match auth.service.as_str() {
+            "glue" => {
+                let target = parts
+                    .headers
+                    .get("x-amz-target")
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                crate::glue::answer(state, &caller, target, &bytes)
+            }
+            "lakeformation" => {
+                crate::lakeformation::answer(state, &caller, parts.uri.path(), &bytes)
+            }
+            _ => crate::ram::answer(state, &caller, parts.uri.path(), &bytes),
+        };
+        *explanation = reply.explanation;
+        return Reply {
+            status: reply.status,
+            body: reply.body,
+        };
+    }
     if auth.service == "kinesis" {
         let target = parts
             .headers
@@ -381,7 +425,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis and IAM's role calls"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, KMS, Kinesis, Glue, Lake Formation, RAM and IAM's role calls"
             ),
         ),
     }
@@ -520,6 +564,7 @@ async fn run(
     crate::iam::add_admins(&state);
     crate::kms::restore(&state).map_err(ServeError::Keys)?;
     crate::kinesis::sync(&state).map_err(ServeError::Streams)?;
+    crate::glue::add_lake_admins(&state);
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)

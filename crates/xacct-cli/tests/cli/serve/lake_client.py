@@ -1,0 +1,163 @@
+"""boto3 against `xacct serve` for Glue, Lake Formation and RAM, for serve_lake.rs.
+
+Each subcommand prints one JSON document: what each request got ("ok" or its AWS error code,
+message and xacct's explanation header), with the IAM action the step is authorized as, so the
+Rust test compares a refusal with the link `xacct check` names.
+"""
+
+import json
+import sys
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+import client as shared  # client.py, next to this script
+
+CONFIG = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+def client(service, profile=None, **credentials):
+    session = boto3.session.Session(profile_name=profile) if profile else boto3.session.Session()
+    return session.client(service, config=CONFIG, **credentials)
+
+
+def step(steps, op, action, call):
+    """Runs one request, records it; returns what it returned, or None when refused."""
+    returned = []
+    result = shared.outcome(lambda: returned.append(call()))
+    result["op"] = op
+    result["action"] = action
+    steps.append(result)
+    return returned[0] if returned else None
+
+
+def read_table(steps, profile, database, table):
+    """What a Glue ETL job does for glueContext.create_dynamic_frame.from_catalog(database,
+    table_name): the database, the table, its partitions, then the data: with the credentials
+    Lake Formation vends when it vends them, else with the job's own S3 access. Returns whether
+    every step passed, and the vended credentials, if any."""
+    glue = client("glue", profile)
+    if step(steps, "GetDatabase", "glue:GetDatabase", lambda: glue.get_database(Name=database)) is None:
+        return False, None
+    got = step(steps, "GetTable", "glue:GetTable",
+               lambda: glue.get_table(DatabaseName=database, Name=table))
+    if got is None:
+        return False, None
+    found = got["Table"]
+    if step(steps, "GetPartitions", "glue:GetPartitions",
+            lambda: glue.get_partitions(DatabaseName=database, TableName=table)) is None:
+        return False, None
+    location = found["StorageDescriptor"]["Location"]
+    bucket, _, prefix = location[len("s3://"):].partition("/")
+    table_arn = "arn:aws:glue:us-east-1:%s:table/%s/%s" % (
+        found["CatalogId"], found["DatabaseName"], found["Name"])
+    lakeformation = client("lakeformation", profile)
+    vended = step(steps, "GetTemporaryGlueTableCredentials", "lakeformation:GetDataAccess",
+                  lambda: lakeformation.get_temporary_glue_table_credentials(
+                      TableArn=table_arn, Permissions=["SELECT"],
+                      SupportedPermissionTypes=["COLUMN_PERMISSION"]))
+    credentials = None
+    if vended is None:
+        refused = steps.pop()
+        # Lake Formation vends nothing for a location it does not govern: the job reads it
+        # with its own credentials. Any other refusal stops the job.
+        if refused["code"] != "InvalidInputException":
+            steps.append(refused)
+            return False, None
+        s3 = client("s3", profile)
+    else:
+        credentials = {
+            "aws_access_key_id": vended["AccessKeyId"],
+            "aws_secret_access_key": vended["SecretAccessKey"],
+            "aws_session_token": vended["SessionToken"],
+        }
+        s3 = client("s3", **credentials)
+    listed = step(steps, "ListObjectsV2", "s3:ListBucket",
+                  lambda: s3.list_objects_v2(Bucket=bucket, Prefix=prefix))
+    if listed is None:
+        return False, credentials
+    keys = [item["Key"] for item in listed.get("Contents", [])]
+    for key in keys[:1]:
+        if step(steps, "GetObject", "s3:GetObject",
+                lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()) is None:
+            return False, credentials
+    steps[-1]["keys"] = keys
+    return True, credentials
+
+
+def seed(admin, bucket, key, body):
+    client("s3", admin).put_object(Bucket=bucket, Key=key, Body=body.encode())
+
+
+def workload(admin, profile, tables):
+    """Seeds one object under each table's location as the owner account's administrator, then
+    reads each `database.table` as the job does, stopping at the first refusal."""
+    out = {"steps": [], "read": []}
+    for name in tables:
+        database, table = name.split(".")
+        ok, credentials = read_table(out["steps"], profile, database, table)
+        out["read"].append({"table": name, "ok": ok, "vended": credentials is not None})
+        if not ok:
+            break
+    return out
+
+
+def vended_scope(profile, database, table, outside_bucket, outside_key):
+    """Reads the table with vended credentials, then tries them outside the table's location."""
+    out = {"steps": []}
+    ok, credentials = read_table(out["steps"], profile, database, table)
+    out["ok"] = ok
+    if credentials is None:
+        return out
+    s3 = client("s3", **credentials)
+    out["outside"] = shared.outcome(lambda: s3.get_object(Bucket=outside_bucket, Key=outside_key))
+    out["list-outside"] = shared.outcome(lambda: s3.list_objects_v2(Bucket=outside_bucket, Prefix="other/"))
+    out["write"] = shared.outcome(lambda: s3.put_object(Bucket=outside_bucket, Key=outside_key, Body=b"x"))
+    sts = client("sts", **credentials)
+    out["identity"] = sts.get_caller_identity()["Arn"]
+    return out
+
+
+def main():
+    command, rest = sys.argv[1], sys.argv[2:]
+    if command == "seed":
+        admin, bucket, key, body = rest
+        seed(admin, bucket, key, body)
+        out = {"seeded": "s3://%s/%s" % (bucket, key)}
+    elif command == "workload":
+        admin, profile = rest[0], rest[1]
+        out = workload(admin, profile, rest[2:])
+    elif command == "register":
+        admin, arn = rest
+        lakeformation = client("lakeformation", admin)
+        out = {"register": shared.outcome(lambda: lakeformation.register_resource(
+            ResourceArn=arn, UseServiceLinkedRole=True)),
+               "resources": lakeformation.list_resources()["ResourceInfoList"]}
+    elif command == "vended-scope":
+        profile, database, table, bucket, key = rest
+        out = vended_scope(profile, database, table, bucket, key)
+    elif command == "invitations":
+        profile = rest[0]
+        ram = client("ram", profile)
+        out = {"invitations": ram.get_resource_share_invitations()["resourceShareInvitations"]}
+    elif command == "accept":
+        profile, arn = rest
+        ram = client("ram", profile)
+        out = {"accept": shared.outcome(lambda: ram.accept_resource_share_invitation(
+            resourceShareInvitationArn=arn)),
+               "again": shared.outcome(lambda: ram.accept_resource_share_invitation(
+                   resourceShareInvitationArn=arn)),
+               "shared": [share["name"] for share in ram.get_resource_shares(
+                   resourceOwner="OTHER-ACCOUNTS")["resourceShares"]]}
+    elif command == "unserved":
+        profile = rest[0]
+        out = {"glue": shared.outcome(lambda: client("glue", profile).get_crawlers()),
+               "lakeformation": shared.outcome(lambda: client("lakeformation", profile).list_lf_tags())}
+    else:
+        raise SystemExit("unknown command " + command)
+    print(json.dumps(out, default=str))
+
+
+if __name__ == "__main__":
+    main()
