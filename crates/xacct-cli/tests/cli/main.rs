@@ -44,6 +44,8 @@ mod serve_data_clients;
 mod serve_kinesis;
 /// SSE-KMS and KMS through `xacct serve`.
 mod serve_kms;
+/// Glue, Lake Formation and RAM through `xacct serve`: the Glue catalog sharing field guide.
+mod serve_lake;
 /// `xacct serve` with the AWS SDK for Rust: the role chain, refusals with AWS's codes.
 mod serve_sdk;
 /// Terraform plans read as worlds: `--terraform` and `import --terraform`.

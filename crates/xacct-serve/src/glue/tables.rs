@@ -1,8 +1,8 @@
 //! Tables and table reads: GetTable(s), GetPartitions, CreateTable, DeleteTable. GetTable and
 //! GetPartitions are decided with the calls `xacct check` asks for a read
-//! (`xacct_paths::table::calls_for`): through a database resource link, the link's catalog and
-//! database (DESCRIBE on the link), then the target's catalog, database and table (any
-//! permission on the table for its definition, SELECT for its partitions).
+//! (`xacct_paths::table::calls_for`) of their own IAM action: through a database resource link,
+//! the link's catalog, database and table ARNs, then the target's (any permission on the table
+//! for its definition, SELECT for its partitions), and DESCRIBE on the link itself.
 //! <https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html>
 
 use super::{catalog_id, ensure_catalog, lake_admin, not_found, reference, required, text};
@@ -12,7 +12,7 @@ use crate::State;
 use serde_json::{json, Value};
 use xacct_lake::catalog::ResolveError;
 use xacct_lake::{CatalogObject, Grant, GrantPrincipal, GrantResource, Permission, Table, Target};
-use xacct_paths::table::calls_for;
+use xacct_paths::table::{calls_for, database_calls, lake_verdicts};
 use xacct_policy::AccountId;
 
 /// A table's definition; read through a link, the target's (its catalog, database and name).
@@ -94,35 +94,59 @@ fn resolve(
     })
 }
 
-/// GetTable: check's read calls up to the table definition (not its partitions).
+/// Reading through a database resource link needs DESCRIBE on the link, whatever the call
+/// (check asks it with the engine's GetDatabase on the link; a client that skips that call is
+/// still refused here, as Lake Formation refuses access through a link it cannot describe).
+/// <https://docs.aws.amazon.com/lake-formation/latest/dg/resource-links-about.html>
+fn link_describe(
+    state: &State,
+    requester: &xacct_lake::Requester,
+    object: &CatalogObject,
+) -> Result<(), JsonReply> {
+    let Some(link) = &object.database_link else {
+        return Ok(());
+    };
+    let need = database_calls(link, "")
+        .into_iter()
+        .find_map(|call| call.lake);
+    let Some(need) = need else {
+        return Ok(());
+    };
+    let verdicts = lake_verdicts(&state.engine.world(), requester, &need);
+    first_refusal(&verdicts).map_or(Ok(()), Err)
+}
+
+/// The calls of check's read that are `action` (a served operation decides its own IAM
+/// action; check's GetDatabase calls are the client's own GetDatabase requests).
+fn op_calls(object: &CatalogObject, action: &str) -> Vec<xacct_paths::table::Call> {
+    only(calls_for(object, &[]), |call| call.action == action)
+}
+
+/// GetTable: check's `glue:GetTable` calls: the link's catalog, database and table ARNs, then
+/// the target's, with any permission on the target table in Lake Formation.
 pub fn get(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, JsonReply> {
     let database = required(input, "DatabaseName")?;
     let name = required(input, "Name")?;
     let account = catalog_id(caller, input)?;
     let requester = caller.requester(state)?;
     let object = resolve(state, caller, "glue:GetTable", account, database, name)?;
-    let calls = only(calls_for(&object, &[]), |call| {
-        call.action != "glue:GetPartitions"
-    });
+    let calls = op_calls(&object, "glue:GetTable");
     decide_calls(state, caller, &requester, Some(&object), &calls)?;
+    link_describe(state, &requester, &object)?;
     Ok(json!({"Table": table_json(state, &object)}))
 }
 
-/// GetPartitions: every call of check's read, SELECT on the target included. Tables of the
-/// served world have no partitions: the answer is an empty list.
+/// GetPartitions: check's `glue:GetPartitions` calls on the target, SELECT in Lake Formation.
+/// Tables of the served world have no partitions: the answer is an empty list.
 pub fn partitions(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, JsonReply> {
     let database = required(input, "DatabaseName")?;
     let name = required(input, "TableName")?;
     let account = catalog_id(caller, input)?;
     let requester = caller.requester(state)?;
     let object = resolve(state, caller, "glue:GetPartitions", account, database, name)?;
-    decide_calls(
-        state,
-        caller,
-        &requester,
-        Some(&object),
-        &calls_for(&object, &[]),
-    )?;
+    let calls = op_calls(&object, "glue:GetPartitions");
+    decide_calls(state, caller, &requester, Some(&object), &calls)?;
+    link_describe(state, &requester, &object)?;
     Ok(json!({"Partitions": []}))
 }
 
@@ -168,10 +192,10 @@ pub fn list(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, 
         let Ok(object) = resolve(state, caller, "glue:GetTable", account, database, &name) else {
             continue;
         };
-        let calls = only(calls_for(&object, &[]), |call| {
-            call.action != "glue:GetPartitions"
-        });
-        if decide_calls(state, caller, &requester, Some(&object), &calls).is_ok() {
+        let calls = op_calls(&object, "glue:GetTable");
+        if decide_calls(state, caller, &requester, Some(&object), &calls).is_ok()
+            && link_describe(state, &requester, &object).is_ok()
+        {
             listed.push(table_json(state, &object));
         }
     }

@@ -104,13 +104,6 @@ pub fn table_credentials(
         )));
     }
     let requester = caller.requester(state)?;
-    decide_iam(
-        state,
-        caller,
-        "lakeformation:GetDataAccess",
-        &data_access_arn(&requester, &region),
-        &[],
-    )?;
     let resolved = state
         .engine
         .world()
@@ -119,10 +112,9 @@ pub fn table_credentials(
     let object = resolved.map_err(|error| {
         JsonReply::bad("EntityNotFoundException", &error.to_string())
     })?;
-    if let Some(refusal) = select_refusal(state, &requester, &object) {
-        return Err(refusal);
-    }
-    let (location, role) = {
+    // Check asks for credentials only where Lake Formation vends them (a governed table in a
+    // registered location), then `lakeformation:GetDataAccess`, with SELECT on the table.
+    let (location, role, known, registered) = {
         let world = state.engine.world();
         let Some(registered) = vended_location(&world, &requester, &object.target) else {
             return Err(invalid(&format!(
@@ -138,14 +130,25 @@ pub fn table_credentials(
         let role = registered.role.clone().unwrap_or_else(|| {
             super::locations::service_linked_role(object.target.account)
         });
-        if !world.roles.contains_key(&role) {
-            return Err(JsonReply::bad(
-                "AccessDeniedException",
-                &format!("Lake Formation cannot assume {role}, the role registered for {}: it is not a role of the served world", registered.path),
-            ));
-        }
-        (location, role)
+        let known = world.roles.contains_key(&role);
+        (location, role, known, registered.path.clone())
     };
+    decide_iam(
+        state,
+        caller,
+        "lakeformation:GetDataAccess",
+        &data_access_arn(&requester, &region),
+        &[],
+    )?;
+    if let Some(refusal) = select_refusal(state, &requester, &object) {
+        return Err(refusal);
+    }
+    if !known {
+        return Err(JsonReply::bad(
+            "AccessDeniedException",
+            &format!("Lake Formation cannot assume {role}, the role registered for {registered}: it is not a role of the served world"),
+        ));
+    }
     let policy = scope_policy(&location);
     let mut session = Session::of(Principal::Role(role));
     session.session_name = Some(format!("AWSLF-00-GL-{}", requester.account));

@@ -34,11 +34,18 @@ def step(steps, op, action, call):
 
 def read_table(steps, profile, database, table):
     """What a Glue ETL job does for glueContext.create_dynamic_frame.from_catalog(database,
-    table_name): the database, the table, its partitions, then the data: with the credentials
+    table_name), in the order `xacct check` asks it: the database (and a resource link's
+    target), the table, its partitions, then the data: with the credentials
     Lake Formation vends when it vends them, else with the job's own S3 access. Returns whether
     every step passed, and the vended credentials, if any."""
     glue = client("glue", profile)
-    if step(steps, "GetDatabase", "glue:GetDatabase", lambda: glue.get_database(Name=database)) is None:
+    got = step(steps, "GetDatabase", "glue:GetDatabase", lambda: glue.get_database(Name=database))
+    if got is None:
+        return False, None
+    # A resource link: the engine opens its target database too.
+    target = got["Database"].get("TargetDatabase")
+    if target and step(steps, "GetDatabase", "glue:GetDatabase", lambda: glue.get_database(
+            CatalogId=target["CatalogId"], Name=target["DatabaseName"])) is None:
         return False, None
     got = step(steps, "GetTable", "glue:GetTable",
                lambda: glue.get_table(DatabaseName=database, Name=table))
@@ -103,17 +110,20 @@ def workload(admin, profile, tables):
     return out
 
 
-def vended_scope(profile, database, table, outside_bucket, outside_key):
-    """Reads the table with vended credentials, then tries them outside the table's location."""
+def vended_scope(profile, database, table, bucket, outside):
+    """Reads the table with vended credentials, then tries them outside the table's location:
+    each key of `outside` read and written, and a listing of another prefix."""
     out = {"steps": []}
     ok, credentials = read_table(out["steps"], profile, database, table)
     out["ok"] = ok
     if credentials is None:
         return out
     s3 = client("s3", **credentials)
-    out["outside"] = shared.outcome(lambda: s3.get_object(Bucket=outside_bucket, Key=outside_key))
-    out["list-outside"] = shared.outcome(lambda: s3.list_objects_v2(Bucket=outside_bucket, Prefix="other/"))
-    out["write"] = shared.outcome(lambda: s3.put_object(Bucket=outside_bucket, Key=outside_key, Body=b"x"))
+    out["outside"] = {key: shared.outcome(lambda key=key: s3.get_object(Bucket=bucket, Key=key))
+                      for key in outside}
+    out["list-outside"] = shared.outcome(lambda: s3.list_objects_v2(Bucket=bucket, Prefix="other/"))
+    out["write"] = shared.outcome(
+        lambda: s3.put_object(Bucket=bucket, Key=outside[0], Body=b"x"))
     sts = client("sts", **credentials)
     out["identity"] = sts.get_caller_identity()["Arn"]
     return out
@@ -135,8 +145,8 @@ def main():
             ResourceArn=arn, UseServiceLinkedRole=True)),
                "resources": lakeformation.list_resources()["ResourceInfoList"]}
     elif command == "vended-scope":
-        profile, database, table, bucket, key = rest
-        out = vended_scope(profile, database, table, bucket, key)
+        profile, database, table, bucket = rest[:4]
+        out = vended_scope(profile, database, table, bucket, rest[4:])
     elif command == "invitations":
         profile = rest[0]
         ram = client("ram", profile)
@@ -145,11 +155,12 @@ def main():
         profile, arn = rest
         ram = client("ram", profile)
         out = {"accept": shared.outcome(lambda: ram.accept_resource_share_invitation(
-            resourceShareInvitationArn=arn)),
-               "again": shared.outcome(lambda: ram.accept_resource_share_invitation(
-                   resourceShareInvitationArn=arn)),
-               "shared": [share["name"] for share in ram.get_resource_shares(
-                   resourceOwner="OTHER-ACCOUNTS")["resourceShares"]]}
+            resourceShareInvitationArn=arn))}
+        if out["accept"]["code"] == "ok":
+            out["again"] = shared.outcome(lambda: ram.accept_resource_share_invitation(
+                resourceShareInvitationArn=arn))
+            out["shared"] = [share["name"] for share in ram.get_resource_shares(
+                resourceOwner="OTHER-ACCOUNTS")["resourceShares"]]
     elif command == "unserved":
         profile = rest[0]
         out = {"glue": shared.outcome(lambda: client("glue", profile).get_crawlers()),
