@@ -15,6 +15,8 @@ pub mod identity;
 pub mod json_reply;
 pub mod kinesis;
 pub mod kms;
+#[cfg(test)]
+mod lake_tests_support;
 pub mod lakeformation;
 pub mod profiles;
 pub mod ram;

@@ -94,13 +94,17 @@ fn share_arn(share: &Share, region: &str) -> String {
 }
 
 fn invitation_arn(share: &Share, account: AccountId, region: &str) -> String {
-    share.invitation_arns.get(&account).cloned().unwrap_or_else(|| {
-        format!(
-            "arn:aws:ram:{region}:{}:resource-share-invitation/{}",
-            share.owner,
-            id_of(&format!("{}/{}/{account}", share.owner, share.name))
-        )
-    })
+    share
+        .invitation_arns
+        .get(&account)
+        .cloned()
+        .unwrap_or_else(|| {
+            format!(
+                "arn:aws:ram:{region}:{}:resource-share-invitation/{}",
+                share.owner,
+                id_of(&format!("{}/{}/{account}", share.owner, share.name))
+            )
+        })
 }
 
 /// Whether a share principal reaches `account`: the account itself, its organization, or a
@@ -123,7 +127,9 @@ fn reaches(world: &World, principal: &GrantPrincipal, account: AccountId) -> boo
 /// Whether a share reaches `account` with no invitation: both in the organization, with
 /// sharing with it enabled.
 fn automatic(world: &World, share: &Share, account: AccountId) -> bool {
-    world.lake.organization_sharing && world.in_organization(account) && world.in_organization(share.owner)
+    world.lake.organization_sharing
+        && world.in_organization(account)
+        && world.in_organization(share.owner)
 }
 
 /// The invitation state of `account` for `share`: what the scenario or a client said, or
@@ -145,7 +151,12 @@ fn status(state: InvitationState) -> &'static str {
     }
 }
 
-fn invitation_json(share: &Share, account: AccountId, state: InvitationState, region: &str) -> Value {
+fn invitation_json(
+    share: &Share,
+    account: AccountId,
+    state: InvitationState,
+    region: &str,
+) -> Value {
     json!({
         "resourceShareInvitationArn": invitation_arn(share, account, region),
         "resourceShareName": share.name,
@@ -189,8 +200,8 @@ fn members(
 ) -> Result<(Vec<String>, Vec<GrantPrincipal>), JsonReply> {
     let resources = strings(input, "resourceArns");
     for arn in &resources {
-        let glue = arn.starts_with("arn:aws:glue:")
-            && arn.split(':').nth(4) == Some(&owner.to_string());
+        let glue =
+            arn.starts_with("arn:aws:glue:") && arn.split(':').nth(4) == Some(&owner.to_string());
         if !glue {
             return Err(bad(
                 "InvalidParameterException",
@@ -205,7 +216,9 @@ fn members(
             .ok_or_else(|| {
                 bad(
                     "MalformedArnException",
-                    &format!("`{text}` is not an account id, an organization or unit ARN, or an IAM ARN"),
+                    &format!(
+                        "`{text}` is not an account id, an organization or unit ARN, or an IAM ARN"
+                    ),
                 )
             })?;
         if let GrantPrincipal::Account(account) = &principal {
@@ -307,7 +320,10 @@ fn shares(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, Js
             _ => {
                 share.owner != account
                     && share.principals.iter().any(|p| reaches(&world, p, account))
-                    && matches!(state_of(&world, share, account), None | Some(InvitationState::Accepted))
+                    && matches!(
+                        state_of(&world, share, account),
+                        None | Some(InvitationState::Accepted)
+                    )
             }
         })
         .map(|share| share_json(share, caller.region))
@@ -372,13 +388,15 @@ fn respond(
     let account = caller_account(caller)?;
     let arn = required(input, "resourceShareInvitationArn")?.to_owned();
     let mut world = state.engine.world_mut();
-    let found = invitations_of(&world, account).into_iter().find(|(index, _)| {
-        world
-            .lake
-            .shares
-            .get(*index)
-            .is_some_and(|share| invitation_arn(share, account, caller.region) == arn)
-    });
+    let found = invitations_of(&world, account)
+        .into_iter()
+        .find(|(index, _)| {
+            world
+                .lake
+                .shares
+                .get(*index)
+                .is_some_and(|share| invitation_arn(share, account, caller.region) == arn)
+        });
     let Some((index, current)) = found else {
         return Err(bad(
             "ResourceShareInvitationArnNotFoundException",
@@ -468,9 +486,7 @@ pub fn share_for_grant(state: &State, region: &str, grant: &Grant) {
     let cross = match &grant.principal {
         GrantPrincipal::Account(account) => *account != grant.grantor,
         GrantPrincipal::Organization { .. } | GrantPrincipal::Unit { .. } => true,
-        GrantPrincipal::Principal(arn) => {
-            arn.split(':').nth(4) != Some(&grant.grantor.to_string())
-        }
+        GrantPrincipal::Principal(arn) => arn.split(':').nth(4) != Some(&grant.grantor.to_string()),
         GrantPrincipal::IamAllowedPrincipals => false,
     };
     if !cross {

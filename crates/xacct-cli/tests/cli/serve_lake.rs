@@ -55,7 +55,13 @@ fn codes(out: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|step| format!("{} {}", step["op"].as_str().unwrap(), step["code"].as_str().unwrap()))
+        .map(|step| {
+            format!(
+                "{} {}",
+                step["op"].as_str().unwrap(),
+                step["code"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -222,9 +228,15 @@ fn serve_lake_each_broken_variant_fails_at_the_link_check_names() {
         // An IAM refusal names its action; a Lake Formation refusal is of the step's action.
         let refused = refused_action(message)
             .unwrap_or_else(|| failed["action"].as_str().unwrap_or_default().to_owned());
-        assert_eq!(refused, link, "{variant}: served {message}, check names {link}");
+        assert_eq!(
+            refused, link,
+            "{variant}: served {message}, check names {link}"
+        );
         if message.starts_with("Insufficient Lake Formation permission(s)") {
-            assert!(!failed["explanation"].as_str().unwrap_or_default().is_empty());
+            assert!(!failed["explanation"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty());
         }
     }
 }
@@ -247,7 +259,10 @@ fn serve_lake_accepting_the_ram_invitation_lets_the_read_through() {
     );
     // The job's role may not accept for its account: RAM's IAM action decides.
     let refused = server.script(&python, "lake_client.py", &["accept", JOB, arn]);
-    assert_eq!(refused["accept"]["code"], "AccessDeniedException", "{refused:#}");
+    assert_eq!(
+        refused["accept"]["code"], "AccessDeniedException",
+        "{refused:#}"
+    );
     let accepted = server.script(&python, "lake_client.py", &["accept", CONSUMER, arn]);
     assert_eq!(accepted["accept"]["code"], "ok", "{accepted:#}");
     assert_eq!(
@@ -282,7 +297,10 @@ fn serve_lake_applies_the_plan_runbook_then_runs_the_workload() {
     );
     // Before the runbook the resource link does not exist.
     let before = workload(&server, &python, &["cur_org_linked.legacy_all"]);
-    assert_eq!(before["steps"][0]["code"], "AccessDeniedException", "{before:#}");
+    assert_eq!(
+        before["steps"][0]["code"], "AccessDeniedException",
+        "{before:#}"
+    );
     let (code, runbook, stderr) = xacct(&["plan", &scenario, "--format", "cli"]);
     assert_eq!(code, 0, "{stderr}");
     let script = data.path().join("runbook.sh");

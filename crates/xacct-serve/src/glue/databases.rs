@@ -108,9 +108,10 @@ fn may_create_database(state: &State, caller: &Caller<'_>, account: AccountId) -
             && matches!(grant.resource, GrantResource::Catalog { catalog } if catalog == account)
             && (grant.principal == GrantPrincipal::Principal(arn.clone())
                 || grant.principal == GrantPrincipal::IamAllowedPrincipals)
-            && grant.permissions.iter().any(|held| {
-                matches!(held, Permission::All | Permission::CreateDatabase)
-            })
+            && grant
+                .permissions
+                .iter()
+                .any(|held| matches!(held, Permission::All | Permission::CreateDatabase))
     })
 }
 
@@ -180,8 +181,7 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
         },
         permissions: vec![Permission::All],
         grantable: vec![Permission::All],
-        origin: "the creator's permissions, given by CreateDatabase through xacct serve"
-            .to_owned(),
+        origin: "the creator's permissions, given by CreateDatabase through xacct serve".to_owned(),
     });
     Ok(json!({}))
 }

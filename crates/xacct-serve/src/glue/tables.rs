@@ -259,11 +259,12 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
             region: caller.region.to_owned(),
             name: database.clone(),
         };
-        let verdict = state
-            .engine
-            .world()
-            .lake
-            .permits(&requester, &on, &[Permission::CreateTable]);
+        let verdict =
+            state
+                .engine
+                .world()
+                .lake
+                .permits(&requester, &on, &[Permission::CreateTable]);
         if !verdict.allowed() {
             let mut reply = JsonReply::bad(
                 "AccessDeniedException",

@@ -22,7 +22,10 @@ fn catalog_in(value: &Value, default: AccountId) -> Result<AccountId, JsonReply>
 }
 
 /// The `Resource` of a grant request, in the world's terms.
-pub(crate) fn resource_of(resource: &Value, catalog: AccountId) -> Result<GrantResource, JsonReply> {
+pub(crate) fn resource_of(
+    resource: &Value,
+    catalog: AccountId,
+) -> Result<GrantResource, JsonReply> {
     if resource.get("Catalog").is_some() {
         return Ok(GrantResource::Catalog { catalog });
     }
@@ -96,8 +99,9 @@ fn permissions(input: &Value, field: &str) -> Result<Vec<Permission>, JsonReply>
                 .iter()
                 .map(|item| {
                     let name = item.as_str().unwrap_or_default();
-                    name.parse::<Permission>()
-                        .map_err(|_| invalid(&format!("`{name}` is not a Lake Formation permission")))
+                    name.parse::<Permission>().map_err(|_| {
+                        invalid(&format!("`{name}` is not a Lake Formation permission"))
+                    })
                 })
                 .collect()
         })
@@ -191,8 +195,7 @@ pub fn grant(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value,
     }
     // A resource of the grantor's own catalog must exist; a resource of another account's
     // catalog is re-granted, and the read decides whether the owner's grant allows it.
-    if grant.resource.catalog() == grant.grantor && !exists(state, caller.region, &grant.resource)
-    {
+    if grant.resource.catalog() == grant.grantor && !exists(state, caller.region, &grant.resource) {
         return Err(JsonReply::bad(
             "AccessDeniedException",
             &format!(
@@ -246,7 +249,9 @@ pub fn revoke(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
         });
     }
     if !found {
-        return Err(invalid("No permissions revoked. Grantee has no permissions on resource."));
+        return Err(invalid(
+            "No permissions revoked. Grantee has no permissions on resource.",
+        ));
     }
     world
         .lake

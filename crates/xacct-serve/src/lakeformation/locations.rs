@@ -29,7 +29,11 @@ fn path_of(arn: &str) -> Result<String, JsonReply> {
     arn.strip_prefix("arn:aws:s3:::")
         .filter(|rest| !rest.is_empty())
         .map(|rest| format!("s3://{rest}"))
-        .ok_or_else(|| invalid(&format!("ResourceArn `{arn}` is not an S3 ARN (arn:aws:s3:::BUCKET/PREFIX)")))
+        .ok_or_else(|| {
+            invalid(&format!(
+                "ResourceArn `{arn}` is not an S3 ARN (arn:aws:s3:::BUCKET/PREFIX)"
+            ))
+        })
 }
 
 /// `(bucket, prefix)` of `s3://bucket/prefix`, the prefix without a trailing `/`.

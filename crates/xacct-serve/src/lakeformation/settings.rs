@@ -80,9 +80,16 @@ pub fn put(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, J
         .get("Parameters")
         .and_then(|parameters| text(parameters, "CROSS_ACCOUNT_VERSION"))
     {
-        Some(text) => Some(text.parse::<u8>().ok().filter(|v| (1..=4).contains(v)).ok_or_else(
-            || invalid(&format!("CROSS_ACCOUNT_VERSION `{text}` is not 1, 2, 3 or 4")),
-        )?),
+        Some(text) => Some(
+            text.parse::<u8>()
+                .ok()
+                .filter(|v| (1..=4).contains(v))
+                .ok_or_else(|| {
+                    invalid(&format!(
+                        "CROSS_ACCOUNT_VERSION `{text}` is not 1, 2, 3 or 4"
+                    ))
+                })?,
+        ),
         None => None,
     };
     let iam_only = gives_iam_only(settings.get("CreateDatabaseDefaultPermissions"))

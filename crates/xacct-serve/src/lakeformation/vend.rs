@@ -30,14 +30,8 @@ fn table_arn(arn: &str) -> Option<(String, AccountId, String, String)> {
     let region = fields.next()?.to_owned();
     let account = fields.next()?.parse().ok()?;
     let (database, table) = fields.next()?.strip_prefix("table/")?.split_once('/')?;
-    (!database.is_empty() && !table.is_empty()).then(|| {
-        (
-            region,
-            account,
-            database.to_owned(),
-            table.to_owned(),
-        )
-    })
+    (!database.is_empty() && !table.is_empty())
+        .then(|| (region, account, database.to_owned(), table.to_owned()))
 }
 
 /// The session policy that keeps vended credentials to the table's location: its objects, and
@@ -65,7 +59,11 @@ pub fn scope_policy(location: &str) -> String {
 
 /// The SELECT decision of check's read (the Lake Formation need of its last call, the
 /// partitions of the target).
-fn select_refusal(state: &State, requester: &Requester, object: &CatalogObject) -> Option<JsonReply> {
+fn select_refusal(
+    state: &State,
+    requester: &Requester,
+    object: &CatalogObject,
+) -> Option<JsonReply> {
     let calls = calls_for(object, &[]);
     let need = calls.last().and_then(|call| call.lake.clone())?;
     let verdicts = lake_verdicts(&state.engine.world(), requester, &need);
@@ -109,9 +107,8 @@ pub fn table_credentials(
         .world()
         .lake
         .resolve(account, &region, &database, &table);
-    let object = resolved.map_err(|error| {
-        JsonReply::bad("EntityNotFoundException", &error.to_string())
-    })?;
+    let object =
+        resolved.map_err(|error| JsonReply::bad("EntityNotFoundException", &error.to_string()))?;
     // Check asks for credentials only where Lake Formation vends them (a governed table in a
     // registered location), then `lakeformation:GetDataAccess`, with SELECT on the table.
     let (location, role, known, registered) = {
@@ -127,9 +124,10 @@ pub fn table_credentials(
             .table(&object.target)
             .and_then(|found| found.location.clone())
             .unwrap_or_else(|| registered.path.clone());
-        let role = registered.role.clone().unwrap_or_else(|| {
-            super::locations::service_linked_role(object.target.account)
-        });
+        let role = registered
+            .role
+            .clone()
+            .unwrap_or_else(|| super::locations::service_linked_role(object.target.account));
         let known = world.roles.contains_key(&role);
         (location, role, known, registered.path.clone())
     };
