@@ -92,6 +92,13 @@ pub fn parse_body(body: &[u8]) -> Result<Value, JsonReply> {
     })
 }
 
+/// Sets `key` on a JSON object (a no-op on anything else).
+pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.insert(key.to_owned(), field);
+    }
+}
+
 pub(crate) fn text<'v>(input: &'v Value, field: &str) -> Option<&'v str> {
     input.get(field).and_then(Value::as_str)
 }

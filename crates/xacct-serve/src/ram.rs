@@ -361,12 +361,9 @@ fn invitations(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Valu
         .into_iter()
         .filter_map(|(index, invitation)| {
             let share = world.lake.shares.get(index)?;
-            let value = invitation_json(share, account, invitation, caller.region);
-            (wanted.is_empty()
-                || wanted
-                    .iter()
-                    .any(|arn| value["resourceShareInvitationArn"] == json!(arn)))
-            .then_some(value)
+            let arn = invitation_arn(share, account, caller.region);
+            (wanted.is_empty() || wanted.contains(&arn))
+                .then(|| invitation_json(share, account, invitation, caller.region))
         })
         .collect();
     Ok(json!({"resourceShareInvitations": listed}))

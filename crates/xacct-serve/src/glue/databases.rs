@@ -16,8 +16,11 @@ use xacct_policy::AccountId;
 pub(crate) fn database_json(account: AccountId, database: &Database) -> Value {
     let mut value = json!({"Name": database.name, "CatalogId": account.to_string()});
     if let Some((target_account, target_name)) = &database.target {
-        value["TargetDatabase"] =
-            json!({"CatalogId": target_account.to_string(), "DatabaseName": target_name});
+        super::set(
+            &mut value,
+            "TargetDatabase",
+            json!({"CatalogId": target_account.to_string(), "DatabaseName": target_name}),
+        );
     }
     value
 }

@@ -30,17 +30,25 @@ fn table_json(state: &State, object: &CatalogObject) -> Value {
         "IsRegisteredWithLakeFormation": registered,
     });
     if let Some(location) = location {
-        value["StorageDescriptor"] = json!({"Location": location});
+        super::set(
+            &mut value,
+            "StorageDescriptor",
+            json!({"Location": location}),
+        );
     }
     if let Some(link) = &object.table_link {
-        value["Name"] = json!(link.table);
-        value["DatabaseName"] = json!(link.database);
-        value["CatalogId"] = json!(link.account.to_string());
-        value["TargetTable"] = json!({
-            "CatalogId": target.account.to_string(),
-            "DatabaseName": target.database,
-            "Name": target.table,
-        });
+        super::set(&mut value, "Name", json!(link.table));
+        super::set(&mut value, "DatabaseName", json!(link.database));
+        super::set(&mut value, "CatalogId", json!(link.account.to_string()));
+        super::set(
+            &mut value,
+            "TargetTable",
+            json!({
+                "CatalogId": target.account.to_string(),
+                "DatabaseName": target.database,
+                "Name": target.table,
+            }),
+        );
     }
     value
 }
