@@ -4,10 +4,6 @@
 //! registered location (which read nothing outside the table's location); each `broken/*`
 //! variant fails with AWS's error code at the link `xacct check` names; the `xacct plan`
 //! runbook, applied to the served world before the guide, makes the workload pass.
-#![expect(
-    clippy::indexing_slicing,
-    reason = "a test reads the JSON its client printed, and fails when a field is missing"
-)]
 
 use super::serve::{failing_link, python, Server};
 use super::xacct;
