@@ -373,7 +373,16 @@ async fn query_reply(
                 crate::glue::answer(state, &caller, target, &bytes)
             }
             "lakeformation" => {
-                crate::lakeformation::answer(state, &caller, parts.uri.path(), &bytes)
+                // REST-JSON (`POST /GrantPermissions`), as botocore sends it; a JSON 1.1
+                // client names the operation in `X-Amz-Target: AWSLakeFormation.<Op>`.
+                let target = parts
+                    .headers
+                    .get("x-amz-target")
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|target| target.strip_prefix("AWSLakeFormation."))
+                    .map(|op| format!("/{op}"));
+                let path = target.as_deref().unwrap_or(parts.uri.path());
+                crate::lakeformation::answer(state, &caller, path, &bytes)
             }
             _ => crate::ram::answer(state, &caller, parts.uri.path(), &bytes),
         };

@@ -278,6 +278,22 @@ fn serve_lake_refuses_operations_it_does_not_serve() {
     let out = server.script(&python, "lake_client.py", &["unserved", JOB]);
     assert_eq!(out["glue"]["code"], "NotImplemented", "{out:#}");
     assert_eq!(out["lakeformation"]["code"], "NotImplemented", "{out:#}");
+    // Lake Formation on the JSON 1.1 protocol: the operation in `X-Amz-Target`, decided as on
+    // REST-JSON.
+    let listed = server.script(
+        &python,
+        "lake_client.py",
+        &["json-target", OWNER, "ListResources"],
+    );
+    assert_eq!(listed["status"], 200, "{listed:#}");
+    assert_eq!(listed["body"]["ResourceInfoList"], serde_json::json!([]));
+    let refused = server.script(
+        &python,
+        "lake_client.py",
+        &["json-target", JOB, "ListResources"],
+    );
+    assert_eq!(refused["status"], 400, "{refused:#}");
+    assert_eq!(refused["type"], "AccessDeniedException", "{refused:#}");
 }
 
 #[test]

@@ -6,9 +6,14 @@ Rust test compares a refusal with the link `xacct check` names.
 """
 
 import json
+import os
 import sys
+import urllib.error
+import urllib.request
 
 import boto3
+import botocore.auth
+import botocore.awsrequest
 import botocore.config
 import botocore.exceptions
 
@@ -129,6 +134,26 @@ def vended_scope(profile, database, table, bucket, outside):
     return out
 
 
+def json_target(profile, op):
+    """One Lake Formation call on the JSON 1.1 protocol (`X-Amz-Target: AWSLakeFormation.<Op>`),
+    signed with botocore's SigV4 and sent as is: (status, error type header, body)."""
+    credentials = boto3.session.Session(profile_name=profile).get_credentials()
+    request = botocore.awsrequest.AWSRequest(
+        method="POST", url=os.environ["AWS_ENDPOINT_URL"] + "/", data=b"{}",
+        headers={"X-Amz-Target": "AWSLakeFormation." + op,
+                 "Content-Type": "application/x-amz-json-1.1"})
+    botocore.auth.SigV4Auth(credentials, "lakeformation", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    sent = urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+                                  headers=dict(prepared.headers.items()))
+    try:
+        with urllib.request.urlopen(sent) as response:
+            status, headers, raw = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, raw = error.code, error.headers, error.read()
+    return {"status": status, "type": headers.get("x-amzn-errortype"), "body": json.loads(raw)}
+
+
 def main():
     command, rest = sys.argv[1], sys.argv[2:]
     if command == "seed":
@@ -161,6 +186,9 @@ def main():
                 resourceShareInvitationArn=arn))
             out["shared"] = [share["name"] for share in ram.get_resource_shares(
                 resourceOwner="OTHER-ACCOUNTS")["resourceShares"]]
+    elif command == "json-target":
+        profile, op = rest
+        out = json_target(profile, op)
     elif command == "unserved":
         profile = rest[0]
         out = {"glue": shared.outcome(lambda: client("glue", profile).get_crawlers()),
