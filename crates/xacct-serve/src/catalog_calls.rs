@@ -127,3 +127,83 @@ pub fn first_refusal(verdicts: &[(Target, Verdict)]) -> Option<JsonReply> {
 pub fn only(calls: Vec<Call>, keep: impl Fn(&Call) -> bool) -> Vec<Call> {
     calls.into_iter().filter(|call| keep(call)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_lake::TableRef;
+    use xacct_policy::AccountId;
+
+    fn account() -> AccountId {
+        let Ok(account) = "111111111111".parse() else {
+            panic!("an account id");
+        };
+        account
+    }
+
+    fn table() -> TableRef {
+        TableRef {
+            account: account(),
+            region: "us-east-1".to_owned(),
+            database: "cur_org".to_owned(),
+            table: "legacy_all".to_owned(),
+        }
+    }
+
+    #[test]
+    fn lake_formation_refusals_are_worded_as_glue_words_them() {
+        let database = Target::Database {
+            account: account(),
+            region: "us-east-1".to_owned(),
+            name: "cur_org".to_owned(),
+        };
+        assert_eq!(
+            insufficient(&database),
+            "Insufficient Lake Formation permission(s) on cur_org (Database name: cur_org)"
+        );
+        let expected = "Insufficient Lake Formation permission(s) on legacy_all (Database name: cur_org, Table Name: legacy_all)";
+        assert_eq!(insufficient(&Target::Table(table())), expected);
+        let column = Target::Column {
+            table: table(),
+            column: "cost".to_owned(),
+        };
+        assert_eq!(insufficient(&column), expected);
+    }
+
+    #[test]
+    fn the_first_missing_permission_is_the_refusal() {
+        let granted = (
+            Target::Table(table()),
+            Verdict::Granted {
+                by: "a grant".to_owned(),
+            },
+        );
+        let iam_only = (
+            Target::Table(table()),
+            Verdict::IamOnly {
+                reason: "IAMAllowedPrincipals".to_owned(),
+            },
+        );
+        assert!(first_refusal(&[granted.clone(), iam_only.clone()]).is_none());
+        let missing = (
+            Target::Column {
+                table: table(),
+                column: "cost".to_owned(),
+            },
+            Verdict::Missing {
+                reason: "no SELECT on cost".to_owned(),
+                missing: Vec::new(),
+                remedies: Vec::new(),
+            },
+        );
+        let Some(reply) = first_refusal(&[granted, missing, iam_only]) else {
+            panic!("a missing permission refuses");
+        };
+        assert_eq!(reply.status, hyper::StatusCode::BAD_REQUEST);
+        assert!(reply.body.contains("AccessDeniedException"));
+        assert_eq!(
+            reply.explanation.as_deref(),
+            Some("Lake Formation: no SELECT on cost")
+        );
+    }
+}
