@@ -15,6 +15,7 @@ pub mod identity;
 pub mod json_reply;
 pub mod kinesis;
 pub mod kms;
+pub mod lake_journal;
 #[cfg(test)]
 mod lake_tests_support;
 pub mod lakeformation;

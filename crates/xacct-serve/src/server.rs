@@ -63,6 +63,8 @@ pub enum ServeError {
     Keys(String),
     #[error("the Kinesis streams of the scenario or the data folder cannot be served: {0}")]
     Streams(String),
+    #[error("the Glue, Lake Formation and RAM changes of the data folder cannot be read: {0}")]
+    Lake(String),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -363,29 +365,24 @@ async fn query_reply(
             credential: &caller,
             region: &auth.region,
         };
-        let reply = match auth.service.as_str() {
-            "glue" => {
-                let target = parts
-                    .headers
-                    .get("x-amz-target")
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or_default();
-                crate::glue::answer(state, &caller, target, &bytes)
-            }
-            "lakeformation" => {
-                // REST-JSON (`POST /GrantPermissions`), as botocore sends it; a JSON 1.1
-                // client names the operation in `X-Amz-Target: AWSLakeFormation.<Op>`.
-                let target = parts
-                    .headers
-                    .get("x-amz-target")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|target| target.strip_prefix("AWSLakeFormation."))
-                    .map(|op| format!("/{op}"));
-                let path = target.as_deref().unwrap_or(parts.uri.path());
-                crate::lakeformation::answer(state, &caller, path, &bytes)
-            }
-            _ => crate::ram::answer(state, &caller, parts.uri.path(), &bytes),
+        let operation = match auth.service.as_str() {
+            "glue" => parts
+                .headers
+                .get("x-amz-target")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            // REST-JSON (`POST /GrantPermissions`), as botocore sends it; a JSON 1.1 client
+            // names the operation in `X-Amz-Target: AWSLakeFormation.<Op>`.
+            "lakeformation" => parts
+                .headers
+                .get("x-amz-target")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|target| target.strip_prefix("AWSLakeFormation."))
+                .map_or_else(|| parts.uri.path().to_owned(), |op| format!("/{op}")),
+            _ => parts.uri.path().to_owned(),
         };
+        let reply = crate::lake_journal::answer(state, &caller, &auth.service, &operation, &bytes);
         *explanation = reply.explanation;
         return Reply {
             status: reply.status,
@@ -478,6 +475,8 @@ pub struct Started {
     pub config_file: PathBuf,
     pub profiles: Vec<Profile>,
     pub data: PathBuf,
+    /// Glue, Lake Formation and RAM changes of an earlier run the world refuses now.
+    pub refused_changes: Vec<String>,
 }
 
 impl Started {
@@ -505,6 +504,12 @@ impl Started {
             .find(|profile| matches!(profile.kind, ProfileKind::AssumeRole { .. }))
             .or_else(|| self.profiles.first())
             .map_or("PROFILE", |profile| profile.name.as_str());
+        if !self.refused_changes.is_empty() {
+            text.push_str("\nnot made again (the world refuses them now):\n");
+            for change in &self.refused_changes {
+                text.push_str(&format!("  {change}\n"));
+            }
+        }
         text.push_str(&format!(
             "\nuse it:\n  export AWS_CONFIG_FILE={}\n  aws --profile {example} sts get-caller-identity\n  aws --profile {example} s3 ls s3://BUCKET/\n",
             self.config_file.display()
@@ -574,6 +579,7 @@ async fn run(
     crate::kms::restore(&state).map_err(ServeError::Keys)?;
     crate::kinesis::sync(&state).map_err(ServeError::Streams)?;
     crate::glue::add_lake_admins(&state);
+    let (_, refused_changes) = crate::lake_journal::replay(&state).map_err(ServeError::Lake)?;
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
@@ -601,6 +607,7 @@ async fn run(
         config_file,
         profiles,
         data: data.clone(),
+        refused_changes,
     });
 
     let mut builder = S3ServiceBuilder::new(Objects {

@@ -128,6 +128,13 @@ fn serve_lake_reads_the_cur_table_through_the_link_then_with_vended_credentials(
     );
     assert_eq!(out["read"][0]["vended"], true, "{out:#}");
     assert_eq!(out["steps"][6]["keys"][0], CUR_OBJECT, "{out:#}");
+    // The registration is kept under --data: after a restart on the same folder the job still
+    // reads with vended credentials.
+    drop(server);
+    let server = Server::start(EXAMPLE, data.path(), &[]);
+    let out = workload(&server, &python, &["cur_org_linked.legacy_all"]);
+    assert_eq!(out["read"][0]["vended"], true, "{out:#}");
+    assert_eq!(out["read"][0]["ok"], true, "{out:#}");
 }
 
 #[test]
@@ -266,6 +273,16 @@ fn serve_lake_accepting_the_ram_invitation_lets_the_read_through() {
         "ResourceShareInvitationAlreadyAcceptedException"
     );
     assert_eq!(accepted["shared"], serde_json::json!(["cur-org-share"]));
+    let out = workload(&server, &python, &["cur_org_linked.legacy_all"]);
+    assert_eq!(out["read"][0]["ok"], true, "{out:#}");
+    // The acceptance is kept under --data: a restart on the same folder does not ask again.
+    drop(server);
+    let server = Server::start(&scenario, data.path(), &[]);
+    let invitations = server.script(&python, "lake_client.py", &["invitations", CONSUMER]);
+    assert_eq!(
+        invitations["invitations"][0]["status"], "ACCEPTED",
+        "{invitations:#}"
+    );
     let out = workload(&server, &python, &["cur_org_linked.legacy_all"]);
     assert_eq!(out["read"][0]["ok"], true, "{out:#}");
 }
