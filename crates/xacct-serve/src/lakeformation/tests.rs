@@ -227,3 +227,48 @@ fn the_data_lake_settings_keep_the_serve_administrator() {
         .message()
         .contains("is not authorized to perform: lakeformation:GrantPermissions"));
 }
+
+#[test]
+fn a_registered_role_that_does_not_trust_lake_formation_vends_nothing() {
+    let dir = dir();
+    let state = state("broken/iam-allowed-principals-revoked", dir.path());
+    let grant = json!({
+        "Principal": {"DataLakePrincipalIdentifier": JOB},
+        "Resource": {"Table": {"DatabaseName": "analytics", "Name": "daily_costs"}},
+        "Permissions": ["SELECT"],
+    });
+    assert_eq!(
+        lakeformation(&state, ADMIN_B, "GrantPermissions", &grant).code,
+        "ok"
+    );
+    // The job's role trusts Glue only.
+    let register = json!({"ResourceArn": "arn:aws:s3:::analytics-b/daily_costs/", "RoleArn": JOB});
+    assert_eq!(
+        lakeformation(&state, ADMIN_B, "RegisterResource", &register).code,
+        "ok"
+    );
+    let ask =
+        json!({"TableArn": "arn:aws:glue:us-east-1:222222222222:table/analytics/daily_costs"});
+    let refused = lakeformation(&state, JOB, "GetTemporaryGlueTableCredentials", &ask);
+    assert_eq!(refused.code, "AccessDeniedException");
+    assert!(
+        refused
+            .message()
+            .contains("does not let lakeformation.amazonaws.com assume it"),
+        "{}",
+        refused.message()
+    );
+    // Registered with the service-linked role instead, the location's credentials are vended.
+    let arn = json!({"ResourceArn": "arn:aws:s3:::analytics-b/daily_costs/"});
+    assert_eq!(
+        lakeformation(&state, ADMIN_B, "DeregisterResource", &arn).code,
+        "ok"
+    );
+    let register = json!({"ResourceArn": "arn:aws:s3:::analytics-b/daily_costs/", "UseServiceLinkedRole": true});
+    assert_eq!(
+        lakeformation(&state, ADMIN_B, "RegisterResource", &register).code,
+        "ok"
+    );
+    let vended = lakeformation(&state, JOB, "GetTemporaryGlueTableCredentials", &ask);
+    assert_eq!(vended.code, "ok", "{}", vended.body);
+}

@@ -147,6 +147,20 @@ pub fn table_credentials(
             &format!("Lake Formation cannot assume {role}, the role registered for {registered}: it is not a role of the served world"),
         ));
     }
+    // Lake Formation assumes the location's role: its trust policy must let it.
+    // <https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html>
+    let trusted = state
+        .engine
+        .decide_service("lakeformation.amazonaws.com", "sts:AssumeRole", &role)
+        .map_err(|error| JsonReply::bad("AccessDeniedException", &error.to_string()))?;
+    if !trusted.allowed {
+        let mut reply = JsonReply::bad(
+            "AccessDeniedException",
+            &format!("Lake Formation cannot assume {role}, the role registered for {registered}: its trust policy does not let lakeformation.amazonaws.com assume it"),
+        );
+        reply.explanation = Some(trusted.reason);
+        return Err(reply);
+    }
     let policy = scope_policy(&location);
     let mut session = Session::of(Principal::Role(role));
     session.session_name = Some(format!("AWSLF-00-GL-{}", requester.account));
