@@ -83,7 +83,7 @@ enum Command {
     Graph(command::graph::Args),
     /// Write the documents each [[intent]] needs, for every account, proven by the engine.
     Plan(command::plan::Args),
-    /// Serve the scenario as a local AWS endpoint (STS, S3) that enforces its exact access.
+    /// Serve the scenario as a local AWS endpoint (STS, S3, IAM, KMS, Kinesis, Glue, Lake Formation, RAM) that enforces its exact access.
     Serve(command::serve::Args),
     /// Print a shell completion script, e.g. `xacct completions bash > ~/.local/share/bash-completion/completions/xacct`.
     Completions(CompletionsArgs),

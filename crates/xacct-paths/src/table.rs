@@ -13,20 +13,24 @@ use xacct_lake::{Permission, ShareState, TableRef, Verdict};
 use xacct_world::{Expectation, Session, World};
 
 /// The Lake Formation permission a call needs, on what.
-struct LakeNeed {
-    target: xacct_lake::Target,
-    any_of: Vec<Permission>,
+#[derive(Debug, Clone)]
+pub struct LakeNeed {
+    pub target: xacct_lake::Target,
+    pub any_of: Vec<Permission>,
     /// For reading the data: the columns the query selects, each decided on its own (LF-Tags,
     /// filters and column lists give columns, not tables). The table as a whole when empty.
-    columns: Vec<String>,
+    pub columns: Vec<String>,
 }
 
 /// One call of the engine: an IAM action on an ARN, and the Lake Formation permission it needs.
-struct Call {
-    action: &'static str,
-    resource: String,
-    why: String,
-    lake: Option<LakeNeed>,
+/// `xacct serve` answers the same calls with the same list, so that a served Glue request is
+/// decided exactly as `xacct check` decides the read.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub action: &'static str,
+    pub resource: String,
+    pub why: String,
+    pub lake: Option<LakeNeed>,
 }
 
 fn database_target(table: &TableRef) -> xacct_lake::Target {
@@ -72,25 +76,39 @@ fn three_arns(
     });
 }
 
-fn calls_for(object: &xacct_lake::CatalogObject, columns: &[String]) -> Vec<Call> {
-    let mut calls = Vec::new();
-    let target = &object.target;
-    if let Some(link) = &object.database_link {
-        for resource in [link.catalog_arn(), link.database_arn()] {
+/// `glue:GetDatabase` on the catalog and the database of `database` (its table is not read),
+/// the database needing DESCRIBE in Lake Formation.
+pub fn database_calls(database: &TableRef, why: &str) -> Vec<Call> {
+    [database.catalog_arn(), database.database_arn()]
+        .into_iter()
+        .map(|resource| {
             let lake = resource
-                .ends_with(&format!("database/{}", link.database))
+                .ends_with(&format!("database/{}", database.database))
                 .then(|| LakeNeed {
-                    target: database_target(link),
+                    target: database_target(database),
                     any_of: vec![Permission::Describe],
                     columns: Vec::new(),
                 });
-            calls.push(Call {
+            Call {
                 action: "glue:GetDatabase",
                 resource,
-                why: format!("the engine opens the resource link `{}`", link.database),
+                why: why.to_owned(),
                 lake,
-            });
-        }
+            }
+        })
+        .collect()
+}
+
+/// Every call reading `object` makes, in the order an engine makes them: through the resource
+/// link (if any) to the target's database, table and partitions.
+pub fn calls_for(object: &xacct_lake::CatalogObject, columns: &[String]) -> Vec<Call> {
+    let mut calls = Vec::new();
+    let target = &object.target;
+    if let Some(link) = &object.database_link {
+        calls.extend(database_calls(
+            link,
+            &format!("the engine opens the resource link `{}`", link.database),
+        ));
         three_arns(
             &mut calls,
             "glue:GetTable",
@@ -118,24 +136,13 @@ fn calls_for(object: &xacct_lake::CatalogObject, columns: &[String]) -> Vec<Call
             }),
         );
     }
-    for resource in [target.catalog_arn(), target.database_arn()] {
-        let lake = resource
-            .ends_with(&format!("database/{}", target.database))
-            .then(|| LakeNeed {
-                target: database_target(target),
-                any_of: vec![Permission::Describe],
-                columns: Vec::new(),
-            });
-        calls.push(Call {
-            action: "glue:GetDatabase",
-            resource,
-            why: format!(
-                "the target database `{}` of {}",
-                target.database, target.account
-            ),
-            lake,
-        });
-    }
+    calls.extend(database_calls(
+        target,
+        &format!(
+            "the target database `{}` of {}",
+            target.database, target.account
+        ),
+    ));
     three_arns(
         &mut calls,
         "glue:GetTable",
@@ -231,31 +238,39 @@ fn via_runtime(runtime: Option<&Session>) -> Vec<String> {
 }
 
 /// Whether an ARN is of `account`.
-fn on_account(arn: &str, account: xacct_policy::AccountId) -> bool {
+pub fn on_account(arn: &str, account: xacct_policy::AccountId) -> bool {
     arn.split(':')
         .nth(4)
         .is_some_and(|found| found == account.to_string())
 }
 
-/// The request context of a catalog call: `glue:EvaluatedByLakeFormationTags` is true on the
-/// owner's resources when Lake Formation decides them by LF-Tags for the reader's account.
+/// The request context a catalog call adds: `glue:EvaluatedByLakeFormationTags` is true on the
+/// owner's resources when Lake Formation decides them by LF-Tags for the reader's account
+/// (under cross-account versions 1 and 2 a table shared by LF-Tags reaches the reader through
+/// the owner's catalog policy, on that condition).
 /// <https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-share-prerequisistes.html>
-fn catalog_context(
-    expectation: &Expectation,
-    by_tags: bool,
+pub fn catalog_call_context(
+    world: &World,
+    requester: &xacct_lake::Requester,
+    object: &xacct_lake::CatalogObject,
+    resource: &str,
 ) -> Vec<(String, xacct_eval::ContextValue)> {
-    let mut context = expectation.context.clone();
+    let owner = object.target.account;
+    let by_tags = owner != requester.account
+        && on_account(resource, owner)
+        && world.lake.evaluated_by_tags(requester, &object.target);
     if by_tags {
-        context.push((
+        vec![(
             "glue:EvaluatedByLakeFormationTags".to_owned(),
             xacct_eval::ContextValue::Single("true".to_owned()),
-        ));
+        )]
+    } else {
+        Vec::new()
     }
-    context
 }
 
 /// The Lake Formation verdicts of a need: on its target, or on each column it selects.
-fn lake_verdicts(
+pub fn lake_verdicts(
     world: &World,
     requester: &xacct_lake::Requester,
     need: &LakeNeed,
@@ -380,17 +395,23 @@ pub fn read_table(
         })
         .filter(|state| !matches!(state, ShareState::Active { .. }));
     let mut cases = Vec::new();
-    // Under cross-account versions 1 and 2, a table shared by LF-Tags reaches the reader through
-    // the owner's catalog policy, on condition that Glue says the request is evaluated by tags.
-    let by_tags =
-        owner != requester.account && world.lake.evaluated_by_tags(&requester, &object.target);
     for call in calls_for(&object, &expectation.columns) {
         let query = Query {
             start: start.clone(),
             via: via_runtime(runtime.as_ref()),
             action: call.action.to_owned(),
             resource: call.resource.clone(),
-            context: catalog_context(expectation, by_tags && on_account(&call.resource, owner)),
+            context: expectation
+                .context
+                .iter()
+                .cloned()
+                .chain(catalog_call_context(
+                    world,
+                    &requester,
+                    &object,
+                    &call.resource,
+                ))
+                .collect(),
             options: options.clone(),
             max_depth: 0,
         };
@@ -485,6 +506,46 @@ pub fn read_table(
     cases
 }
 
+/// Whether Lake Formation gates reading `target` for the requester (not left to IAM by
+/// `IAMAllowedPrincipals` or hybrid access mode).
+pub fn governed(
+    world: &World,
+    requester: &xacct_lake::Requester,
+    target: &xacct_lake::TableRef,
+) -> bool {
+    !matches!(
+        world.lake.permits(
+            requester,
+            &xacct_lake::Target::Table(target.clone()),
+            &[Permission::Select]
+        ),
+        Verdict::IamOnly { .. }
+    )
+}
+
+/// The registered location Lake Formation vends credentials for when the requester reads
+/// `target`: none when the location is not registered or Lake Formation leaves the table to IAM
+/// (the reader then uses its own S3 access).
+/// <https://docs.aws.amazon.com/lake-formation/latest/dg/access-control-underlying-data.html>
+pub fn vended_location<'w>(
+    world: &'w World,
+    requester: &xacct_lake::Requester,
+    target: &xacct_lake::TableRef,
+) -> Option<&'w xacct_lake::Location> {
+    if !governed(world, requester, target) {
+        return None;
+    }
+    world.lake.registered_location(target)
+}
+
+/// `lakeformation:GetDataAccess` is asked on the requester's own Lake Formation catalog.
+pub fn data_access_arn(requester: &xacct_lake::Requester, region: &str) -> String {
+    format!(
+        "arn:aws:lakeformation:{region}:{}:catalog:{}",
+        requester.account, requester.account
+    )
+}
+
 /// Reading the data: through credentials Lake Formation vends for a registered location
 /// (`lakeformation:GetDataAccess`; the reader needs no S3 permission of its own), or with the
 /// reader's own S3 access when the location is not registered or Lake Formation leaves the table
@@ -499,23 +560,13 @@ fn data_cases(
     object: &xacct_lake::CatalogObject,
 ) -> Vec<Case> {
     let target = &object.target;
-    let governed = !matches!(
-        world.lake.permits(
-            requester,
-            &xacct_lake::Target::Table(target.clone()),
-            &[Permission::Select]
-        ),
-        Verdict::IamOnly { .. }
-    );
-    if let (Some(location), true) = (world.lake.registered_location(target), governed) {
+    let governed = governed(world, requester, target);
+    if let Some(location) = vended_location(world, requester, target) {
         let query = Query {
             start: start.clone(),
             via: via_runtime(runtime),
             action: "lakeformation:GetDataAccess".to_owned(),
-            resource: format!(
-                "arn:aws:lakeformation:{}:{}:catalog:{}",
-                target.region, requester.account, requester.account
-            ),
+            resource: data_access_arn(requester, &target.region),
             context: expectation.context.clone(),
             options: options.clone(),
             max_depth: 0,

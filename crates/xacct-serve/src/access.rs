@@ -609,14 +609,7 @@ mod tests {
         let Ok(engine) = crate::engine::Engine::new(loaded.world, None) else {
             panic!("the engine starts");
         };
-        let state = State {
-            engine,
-            keys: crate::identity::Keys::new(store.clone()),
-            store,
-            session_cap: None,
-            subscriptions: Default::default(),
-            iam: crate::iam::Directory::default(),
-        };
+        let state = State::new(engine, store, None);
         assert_eq!(crate::world_sync::sync(&state), Ok(()));
         let session = xacct_world::Session::of(xacct_world::Principal::Role(
             "arn:aws:iam::111111111111:role/dbx-ip-role".to_owned(),

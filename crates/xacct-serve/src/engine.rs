@@ -104,6 +104,19 @@ impl Engine {
         Ok(self.verdict(request, response))
     }
 
+    /// Decides an AWS service principal doing `action` on `resource` (Lake Formation assuming
+    /// the role of a registered location): the resource policy (the trust policy) decides.
+    pub fn decide_service(
+        &self,
+        service: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<Verdict, RequestError> {
+        let request = self.world().service_request(service, action, resource)?;
+        let response = authorize(&request);
+        Ok(self.verdict(request, response))
+    }
+
     /// Whether the request is allowed by the policies alone, its KMS grants left out: a
     /// principal whose `kms:CreateGrant` comes from a grant may create only narrower grants.
     pub fn allowed_without_grants(

@@ -1,18 +1,26 @@
-//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS, Kinesis) for real
+//! `xacct serve`: a local multi-account AWS endpoint (STS, S3, IAM, KMS, Kinesis, Glue, Lake
+//! Formation, RAM) for real
 //! clients, where every request is authenticated with SigV4 and authorized by the same engine
 //! and world as `xacct check`. The S3 protocol and SigV4 verification (headers, presigned URLs, streaming
 //! chunked uploads, the 15-minute clock-skew window) come from the s3s crate; credentials,
 //! session tokens, STS and authorization are xacct's; state is kept in redb under `--data`.
 
 pub mod access;
+pub mod catalog_calls;
 pub mod engine;
+pub mod glue;
 pub mod group_commit;
 pub mod iam;
 pub mod identity;
 pub mod json_reply;
 pub mod kinesis;
 pub mod kms;
+pub mod lake_journal;
+#[cfg(test)]
+mod lake_tests_support;
+pub mod lakeformation;
 pub mod profiles;
+pub mod ram;
 pub mod s3;
 pub mod server;
 pub mod sigv4;
@@ -42,6 +50,19 @@ pub struct State {
 }
 
 impl State {
+    /// The state of a server on `store` deciding with `engine`; what lives only in memory
+    /// (IAM's directory, fan-out subscriptions) starts empty.
+    pub fn new(engine: Engine, store: Arc<Store>, session_cap: Option<u32>) -> Self {
+        Self {
+            engine,
+            keys: Keys::new(store.clone()),
+            store,
+            iam: iam::Directory::default(),
+            session_cap,
+            subscriptions: kinesis::subscribe::Subscriptions::default(),
+        }
+    }
+
     /// When a session asked to last `seconds` expires, in seconds since the epoch.
     pub fn expiry(&self, seconds: i64) -> i64 {
         let lifetime = match self.session_cap {

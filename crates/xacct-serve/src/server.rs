@@ -4,7 +4,6 @@
 
 use crate::access::Access;
 use crate::engine::Engine;
-use crate::identity::Keys;
 use crate::profiles::{config_text, profiles, Profile, ProfileKind};
 use crate::s3::Objects;
 use crate::store::{Store, StoreError};
@@ -63,6 +62,8 @@ pub enum ServeError {
     Keys(String),
     #[error("the Kinesis streams of the scenario or the data folder cannot be served: {0}")]
     Streams(String),
+    #[error("the Glue, Lake Formation and RAM changes of the data folder cannot be read: {0}")]
+    Lake(String),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -188,7 +189,10 @@ async fn query_service(
     request: Request<Incoming>,
     auth: sigv4::Authorization,
 ) -> Response<s3s::Body> {
-    let json = matches!(auth.service.as_str(), "kms" | "kinesis");
+    let json = matches!(
+        auth.service.as_str(),
+        "kms" | "kinesis" | "glue" | "lakeformation" | "ram"
+    );
     let cbor = auth.service == "kinesis" && is_cbor(request.headers());
     let mut explanation = None;
     let mut events = None;
@@ -216,16 +220,32 @@ async fn query_service(
         )
         .body
     };
+    let rest_json = matches!(auth.service.as_str(), "lakeformation" | "ram");
+    let error_code = (!reply.status.is_success())
+        .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
+        .flatten()
+        .and_then(|value| value.get("__type")?.as_str().map(str::to_owned));
     let mut response = if cbor {
         cbor_response(reply.status, &body)
     } else {
         let mut response = text_response(reply.status, body);
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+            hyper::header::HeaderValue::from_static(if rest_json {
+                "application/json"
+            } else {
+                "application/x-amz-json-1.1"
+            }),
         );
         response
     };
+    // REST-JSON clients (Lake Formation, RAM) read an error's code from this header.
+    if let Some(value) = error_code
+        .filter(|_| rest_json)
+        .and_then(|code| hyper::header::HeaderValue::from_str(&code).ok())
+    {
+        response.headers_mut().insert("x-amzn-errortype", value);
+    }
     if let Some(value) =
         explanation.and_then(|reason| hyper::header::HeaderValue::from_str(&reason).ok())
     {
@@ -355,6 +375,35 @@ async fn query_reply(
             body: reply.body,
         };
     }
+    if matches!(auth.service.as_str(), "glue" | "lakeformation" | "ram") {
+        let caller = crate::catalog_calls::Caller {
+            credential: &caller,
+            region: &auth.region,
+        };
+        let operation = match auth.service.as_str() {
+            "glue" => parts
+                .headers
+                .get("x-amz-target")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            // REST-JSON (`POST /GrantPermissions`), as botocore sends it; a JSON 1.1 client
+            // names the operation in `X-Amz-Target: AWSLakeFormation.<Op>`.
+            "lakeformation" => parts
+                .headers
+                .get("x-amz-target")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|target| target.strip_prefix("AWSLakeFormation."))
+                .map_or_else(|| parts.uri.path().to_owned(), |op| format!("/{op}")),
+            _ => parts.uri.path().to_owned(),
+        };
+        let reply = crate::lake_journal::answer(state, &caller, &auth.service, &operation, &bytes);
+        *explanation = reply.explanation;
+        return Reply {
+            status: reply.status,
+            body: reply.body,
+        };
+    }
     if auth.service == "kinesis" {
         let target = parts
             .headers
@@ -404,7 +453,7 @@ async fn query_reply(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS and Kinesis"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS, Kinesis, Glue, Lake Formation and RAM"
             ),
         ),
     }
@@ -448,6 +497,8 @@ pub struct Started {
     pub config_file: PathBuf,
     pub profiles: Vec<Profile>,
     pub data: PathBuf,
+    /// Glue, Lake Formation and RAM changes of an earlier run the world refuses now.
+    pub refused_changes: Vec<String>,
 }
 
 impl Started {
@@ -475,6 +526,12 @@ impl Started {
             .find(|profile| matches!(profile.kind, ProfileKind::AssumeRole { .. }))
             .or_else(|| self.profiles.first())
             .map_or("PROFILE", |profile| profile.name.as_str());
+        if !self.refused_changes.is_empty() {
+            text.push_str("\nnot made again (the world refuses them now):\n");
+            for change in &self.refused_changes {
+                text.push_str(&format!("  {change}\n"));
+            }
+        }
         text.push_str(&format!(
             "\nuse it:\n  export AWS_CONFIG_FILE={}\n  aws --profile {example} sts get-caller-identity\n  aws --profile {example} s3 ls s3://BUCKET/\n",
             self.config_file.display()
@@ -533,18 +590,13 @@ async fn run(
                 .unwrap_or_default(),
             source,
         })?;
-    let state = Arc::new(State {
-        session_cap: options.session_cap,
-        subscriptions: Default::default(),
-        iam: crate::iam::Directory::default(),
-        engine,
-        keys: Keys::new(store.clone()),
-        store,
-    });
+    let state = Arc::new(State::new(engine, store, options.session_cap));
     world_sync::sync(&state).map_err(ServeError::Buckets)?;
     crate::iam::add_admins(&state);
     crate::kms::restore(&state).map_err(ServeError::Keys)?;
     crate::kinesis::sync(&state).map_err(ServeError::Streams)?;
+    crate::glue::add_lake_admins(&state);
+    let (_, refused_changes) = crate::lake_journal::replay(&state).map_err(ServeError::Lake)?;
 
     let address = format!("{}:{}", options.host, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
@@ -572,6 +624,7 @@ async fn run(
         config_file,
         profiles,
         data: data.clone(),
+        refused_changes,
     });
 
     let mut builder = S3ServiceBuilder::new(Objects {

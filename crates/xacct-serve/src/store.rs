@@ -28,6 +28,8 @@ pub(crate) const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("par
 const CREDENTIALS: TableDefinition<&str, &[u8]> = TableDefinition::new("credentials");
 /// KMS key ARN -> [`KeyRecord`] (JSON): each key's secret, so ciphertexts outlive a restart.
 const KMS_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("kms-keys");
+/// The Glue, Lake Formation and RAM changes clients made, in order, replayed at start.
+const LAKE_JOURNAL: TableDefinition<&str, &[u8]> = TableDefinition::new("lake-journal");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -202,6 +204,7 @@ impl Store {
             PARTS,
             CREDENTIALS,
             KMS_KEYS,
+            LAKE_JOURNAL,
             kinesis::STREAMS,
             kinesis::RECORDS,
             kinesis::META,
@@ -519,6 +522,30 @@ impl Store {
     /// Every key the store holds, by ARN.
     pub fn kms_keys(&self) -> Result<Vec<(String, KeyRecord)>, StoreError> {
         self.all(KMS_KEYS)
+    }
+
+    /// Appends a change to the lake journal, after the ones already there.
+    pub fn append_lake_change<T: Serialize>(&self, change: &T) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(LAKE_JOURNAL)?;
+            let next = match table.last()? {
+                Some((key, _)) => key.value().parse::<u64>().unwrap_or(0) + 1,
+                None => 0,
+            };
+            table.insert(format!("{next:020}").as_str(), encode(change)?.as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The lake journal, oldest change first.
+    pub fn lake_changes<T: DeserializeOwned>(&self) -> Result<Vec<T>, StoreError> {
+        Ok(self
+            .all(LAKE_JOURNAL)?
+            .into_iter()
+            .map(|(_, change)| change)
+            .collect())
     }
 }
 

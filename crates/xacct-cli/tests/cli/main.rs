@@ -48,6 +48,8 @@ mod serve_iam;
 mod serve_kinesis;
 /// SSE-KMS and KMS through `xacct serve`.
 mod serve_kms;
+/// Glue, Lake Formation and RAM through `xacct serve`: the Glue catalog sharing field guide.
+mod serve_lake;
 /// S3 beyond reads and writes through `xacct serve`: conditional requests, object tags, the
 /// object context of ACLs and Object Ownership.
 mod serve_s3_features;

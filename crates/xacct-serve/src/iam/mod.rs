@@ -97,7 +97,7 @@ pub fn admin_arn(account: &str) -> String {
     format!("arn:aws:iam::{account}:user/xacct-admin")
 }
 
-fn origin(what: String) -> Origin {
+pub(crate) fn origin(what: String) -> Origin {
     Origin {
         file: "xacct serve".to_owned(),
         span: xacct_policy::Span::default(),

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::engine::Engine;
-use crate::identity::{Identity, Keys};
+use crate::identity::Identity;
 use crate::store::Store;
 use crate::xml::first_text;
 use xacct_world::Principal;
@@ -26,14 +26,7 @@ fn state(dir: &std::path::Path) -> State {
     let Ok(engine) = Engine::new(loaded.world, None) else {
         panic!("the engine starts");
     };
-    let state = State {
-        engine,
-        keys: Keys::new(store.clone()),
-        store,
-        session_cap: None,
-        iam: Directory::default(),
-        subscriptions: Default::default(),
-    };
+    let state = State::new(engine, store, None);
     add_admins(&state);
     state
 }

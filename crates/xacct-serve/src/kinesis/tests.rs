@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::engine::Engine;
-use crate::identity::{Identity, Keys};
+use crate::identity::Identity;
 use crate::store::Store;
 use base64::Engine as _;
 use xacct_world::{Principal, Session};
@@ -27,14 +27,7 @@ fn state(variant: &str, dir: &std::path::Path) -> State {
     let Ok(engine) = Engine::new(loaded.world, None) else {
         panic!("the engine starts");
     };
-    let state = State {
-        engine,
-        keys: Keys::new(store.clone()),
-        store,
-        session_cap: None,
-        subscriptions: Default::default(),
-        iam: crate::iam::Directory::default(),
-    };
+    let state = State::new(engine, store, None);
     crate::iam::add_admins(&state);
     assert_eq!(sync(&state), Ok(()));
     state

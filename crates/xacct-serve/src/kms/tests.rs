@@ -1,6 +1,6 @@
 use super::*;
 use crate::engine::Engine;
-use crate::identity::{Identity, Keys};
+use crate::identity::Identity;
 use crate::store::Store;
 use xacct_world::{Principal, Session};
 
@@ -16,14 +16,7 @@ fn state(variant: &str, dir: &std::path::Path) -> Option<State> {
         .join(variant);
     let world = xacct_world::load(&path).ok()?.world;
     let store = Arc::new(Store::open(dir).ok()?);
-    let state = State {
-        engine: Engine::new(world, None).ok()?,
-        keys: Keys::new(store.clone()),
-        store,
-        session_cap: None,
-        subscriptions: Default::default(),
-        iam: crate::iam::Directory::default(),
-    };
+    let state = State::new(Engine::new(world, None).ok()?, store, None);
     crate::iam::add_admins(&state);
     Some(state)
 }
