@@ -456,6 +456,18 @@ impl S3Access for Access {
                 ));
             }
         }
+        // Explicit grants would change who may read the object; they are not modelled, so a
+        // request carrying one is refused rather than stored without them.
+        if let Some(name) = cx
+            .headers()
+            .keys()
+            .find(|name| name.as_str().starts_with("x-amz-grant-"))
+        {
+            return Err(s3_error!(
+                NotImplemented,
+                "`{name}` (an explicit ACL grant) is not served: send a canned ACL (`x-amz-acl`) or none"
+            ));
+        }
         if query_value(cx.uri().query(), "versionId").is_some() {
             return Err(s3_error!(
                 NotImplemented,

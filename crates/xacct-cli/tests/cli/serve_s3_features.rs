@@ -115,6 +115,7 @@ fn serve_s3_object_ownership_decides_who_can_read_what_another_account_wrote() {
             "read_plain_enforced": "ok",
             "write_acl_enforced": "AccessControlListNotSupported",
             "write_full_control_enforced": "ok",
+            "write_explicit_grant": "NotImplemented",
         })
     );
 }

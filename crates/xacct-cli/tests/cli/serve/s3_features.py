@@ -180,6 +180,8 @@ def ownership(owner_profile, foreign_profile, reader_profile, bucket):
         Bucket=bucket, Key="shared/other", Body=b"x", ACL="bucket-owner-read"))
     out["write_full_control_enforced"] = status_of(lambda: foreign.put_object(
         Bucket=bucket, Key="shared/other", Body=b"x", ACL="bucket-owner-full-control"))
+    out["write_explicit_grant"] = status_of(lambda: foreign.put_object(
+        Bucket=bucket, Key="shared/granted", Body=b"x", GrantRead="id=abc"))
     print(json.dumps(out))
 
 
