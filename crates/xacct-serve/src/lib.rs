@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod catalog_calls;
+pub mod ec2;
 pub mod engine;
 pub mod glue;
 pub mod group_commit;

@@ -72,6 +72,23 @@ fn starts(state: &State) -> Vec<(String, String, Start)> {
             ));
         }
     }
+    // The role that launches a compute (`deployed_by`: the Databricks workspace's
+    // cross-account role, EMR's service role) is assumed by a service outside the scenario;
+    // its session is given as keys, to rehearse the launch (EC2 RunInstances passes the
+    // instance profile's role).
+    for (name, compute) in &world.compute {
+        let Some(deployer) = compute.deployed_by.as_deref() else {
+            continue;
+        };
+        if let Ok(mut start) = resolve(&world, deployer) {
+            start.session.session_name = Some(profile_name(&format!("deploy-{name}")));
+            out.push((
+                profile_name(&format!("deployer-{name}")),
+                deployer.to_owned(),
+                start,
+            ));
+        }
+    }
     for user in world.users.values() {
         if user.arn == crate::iam::admin_arn(user.account.as_str()) {
             continue;

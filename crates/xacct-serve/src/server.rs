@@ -449,11 +449,12 @@ async fn query_reply(
             .collect();
     match auth.service.as_str() {
         "iam" => crate::iam::answer(state, &caller, &params),
+        "ec2" => crate::ec2::answer(state, &caller, &params, &auth.region),
         other => Reply::error(
             StatusCode::BAD_REQUEST,
             "InvalidAction",
             &format!(
-                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS, Kinesis, Glue, Lake Formation and RAM"
+                "xacct serve does not serve `{other}` yet: it serves STS, S3, IAM, KMS, Kinesis, Glue, Lake Formation, RAM and EC2's RunInstances"
             ),
         ),
     }

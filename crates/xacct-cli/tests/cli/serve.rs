@@ -278,6 +278,48 @@ pub(crate) fn failing_link(scenario: &str) -> Option<String> {
         .and_then(|case| case["explanation"]["action"].as_str().map(str::to_owned))
 }
 
+/// The action of the first compute check `xacct check` fails for `scenario` (a deployer's
+/// PassRole, an instance profile's trust).
+fn failing_compute_check(scenario: &str) -> Option<String> {
+    let (_, stdout, _) = xacct(&["check", scenario, "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    report["compute"]
+        .as_array()?
+        .iter()
+        .find(|check| check["passed"] == false)
+        .and_then(|check| check["explanation"]["action"].as_str().map(str::to_owned))
+}
+
+/// The launch of the field guide's cluster: the workspace's cross-account role starts the
+/// instance with the instance profile, which EC2 allows only when it may pass MyRoleA. In
+/// `broken/passrole-missing` the launch is refused with EC2's `UnauthorizedOperation` at the
+/// action `xacct check` names, while the cluster's own reads (which check passes) still work.
+#[test]
+fn serve_the_cluster_launch_passes_its_role_only_when_the_deployer_may() {
+    let Some(python) = python() else { return };
+    let profile = "arn:aws:iam::111111111111:instance-profile/MyRoleA";
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/s3-role-chain", data.path(), &[]);
+    let launched = server.client(&python, &["launch", "deployer-etl", profile]);
+    assert_eq!(launched["code"], "ok", "{launched:#}");
+    assert_eq!(launched["profile"], profile, "{launched:#}");
+    assert_eq!(launched["state"], "pending", "{launched:#}");
+    drop(server);
+    let scenario = "examples/s3-role-chain/broken/passrole-missing";
+    let link = failing_compute_check(scenario).unwrap();
+    assert_eq!(link, "iam:PassRole");
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(scenario, data.path(), &[]);
+    let refused = server.client(&python, &["launch", "deployer-etl", profile]);
+    assert_eq!(refused["code"], "UnauthorizedOperation", "{refused:#}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("is not authorized to perform: {link} on resource: arn:aws:iam::111111111111:role/MyRoleA")),
+        "{message}"
+    );
+    assert_workload_passes(&server, &python);
+}
+
 #[test]
 fn serve_each_broken_role_chain_fails_at_the_link_check_names() {
     let Some(python) = python() else { return };

@@ -249,10 +249,27 @@ def verify(profile, bucket, acknowledged):
     return {"acknowledged": len(keys), "missing": missing, "different": different}
 
 
+def launch(profile, instance_profile_arn):
+    """The cluster's launch as the workspace's cross-account role makes it: RunInstances with
+    the instance profile, which passes its role to EC2."""
+    ec2 = client("ec2", profile)
+    launched = []
+    result = outcome(lambda: launched.append(ec2.run_instances(
+        ImageId="ami-0abcdef1234567890", MinCount=1, MaxCount=1,
+        IamInstanceProfile={"Arn": instance_profile_arn})))
+    if launched:
+        instance = launched[0]["Instances"][0]
+        result["profile"] = instance.get("IamInstanceProfile", {}).get("Arn")
+        result["state"] = instance["State"]["Name"]
+    return result
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "workload":
         result = workload(*args)
+    elif command == "launch":
+        result = launch(*args)
     elif command == "security":
         result = security(*args)
     elif command == "expiry":
