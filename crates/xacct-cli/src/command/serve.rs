@@ -1,4 +1,4 @@
-//! `xacct serve`: the scenario as a local AWS endpoint (STS and S3) that real clients call,
+//! `xacct serve`: the scenario as a local AWS endpoint that real clients call,
 //! every request decided by the engine `xacct check` uses (crate xacct-serve).
 
 use crate::command::exit;
@@ -15,7 +15,7 @@ pub struct Args {
     /// The address to listen on. Keep it on loopback: the endpoint is for rehearsals.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// Where objects, buckets and issued credentials are kept (created if missing); a
+    /// Where objects, buckets, keys, streams, issued credentials and the catalog changes are kept (created if missing); a
     /// temporary folder, removed on exit, when not given.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
