@@ -179,31 +179,54 @@ pub fn checks(
     Some(checks)
 }
 
-/// Adds `s3:ExistingObjectTag/KEY` of the object a request names to the checks whose action
-/// carries it (as AWS gives it when the object exists).
-pub fn existing_tags(state: &State, path: &S3Path, checks: &mut [Check]) -> S3Result<()> {
-    let S3Path::Object { bucket, key } = path else {
-        return Ok(());
-    };
-    if !checks
-        .iter()
-        .any(|check| crate::s3::reads_existing_tags(check.action))
-    {
-        return Ok(());
+/// The stored objects a request's checks name (by object ARN), each read from the store once
+/// however many checks need it (its tags, its owner and ACL).
+pub struct NamedObjects<'s> {
+    state: &'s State,
+    read: std::collections::BTreeMap<String, Option<crate::store::ObjectRecord>>,
+}
+
+impl<'s> NamedObjects<'s> {
+    pub fn new(state: &'s State) -> Self {
+        Self {
+            state,
+            read: std::collections::BTreeMap::new(),
+        }
     }
-    let Some(object) = state
-        .store
-        .object(bucket, key)
-        .map_err(S3Error::internal_error)?
-    else {
-        return Ok(());
-    };
-    let context = crate::s3::existing_tag_context(&object.tags);
+
+    /// The object `arn` (`arn:aws:s3:::BUCKET/KEY`) names, if it exists.
+    pub fn get(&mut self, arn: &str) -> S3Result<Option<&crate::store::ObjectRecord>> {
+        if !self.read.contains_key(arn) {
+            let record = match arn
+                .strip_prefix("arn:aws:s3:::")
+                .and_then(|path| path.split_once('/'))
+            {
+                Some((bucket, key)) => self
+                    .state
+                    .store
+                    .object(bucket, key)
+                    .map_err(S3Error::internal_error)?,
+                None => None,
+            };
+            self.read.insert(arn.to_owned(), record);
+        }
+        Ok(self.read.get(arn).and_then(Option::as_ref))
+    }
+}
+
+/// Adds `s3:ExistingObjectTag/KEY` of the object each check names to the checks whose action
+/// carries it (as AWS gives it when the object exists): a copy's read of its source carries
+/// the source's tags, its write none.
+pub fn existing_tags(objects: &mut NamedObjects<'_>, checks: &mut [Check]) -> S3Result<()> {
     for check in checks
         .iter_mut()
         .filter(|check| crate::s3::reads_existing_tags(check.action))
     {
-        check.context.extend(context.iter().cloned());
+        if let Some(object) = objects.get(&check.resource)? {
+            check
+                .context
+                .extend(crate::s3::existing_tag_context(&object.tags));
+        }
     }
     Ok(())
 }
@@ -475,9 +498,15 @@ impl S3Access for Access {
             ));
         }
         let mut checks = checks;
-        existing_tags(&self.state, cx.s3_path(), &mut checks)?;
+        let mut objects = NamedObjects::new(&self.state);
+        existing_tags(&mut objects, &mut checks)?;
         authorize(&self.state, &credential, &checks)?;
-        crate::s3::object_context::on_read(&self.state, &checks, &credential.identity.account())?;
+        crate::s3::object_context::on_read(
+            &self.state,
+            &mut objects,
+            &checks,
+            &credential.identity.account(),
+        )?;
         let calls = kms_calls(&self.state, op, cx.s3_path(), cx.headers(), &credential)?;
         authorize_kms(&self.state, &credential, &calls)?;
         cx.extensions_mut().insert(credential);

@@ -70,6 +70,8 @@ fn serve_s3_object_tags_are_kept_and_policies_decide_on_them() {
             "too_many": "InvalidTag",
             "reader_pii": "AccessDenied",
             "reader_untagged": "ok",
+            "reader_copies_pii": "AccessDenied",
+            "reader_copies_untagged": "ok",
             "retag_public": "ok",
             "reader_public": "ok",
             "retag_secret": "AccessDenied",

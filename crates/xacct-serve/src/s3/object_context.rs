@@ -6,7 +6,7 @@
 //! object at all: an object another account owns is readable only through its own ACL.
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html>
 
-use crate::access::{access_denied, Check};
+use crate::access::{access_denied, Check, NamedObjects};
 use crate::State;
 use s3s::{s3_error, S3Error, S3ErrorCode, S3Result};
 use xacct_policy::AccountId;
@@ -71,7 +71,12 @@ pub fn on_write(state: &State, bucket: &str, writer: &str, acl: Option<&str>) ->
 /// The object context of each check on an object that exists: an object owned by another
 /// account than the bucket's is readable only through its ACL, whatever the bucket policy
 /// says (the policies were decided already; this can only refuse).
-pub fn on_read(state: &State, checks: &[Check], requester: &str) -> S3Result<()> {
+pub fn on_read(
+    state: &State,
+    objects: &mut NamedObjects<'_>,
+    checks: &[Check],
+    requester: &str,
+) -> S3Result<()> {
     let Ok(requester) = requester.parse::<AccountId>() else {
         return Ok(());
     };
@@ -79,18 +84,14 @@ pub fn on_read(state: &State, checks: &[Check], requester: &str) -> S3Result<()>
         let Some(permission) = AclPermission::for_object_action(check.action) else {
             continue;
         };
-        let Some((bucket, key)) = check
+        let Some((bucket, _)) = check
             .resource
             .strip_prefix("arn:aws:s3:::")
             .and_then(|path| path.split_once('/'))
         else {
             continue;
         };
-        let Some(object) = state
-            .store
-            .object(bucket, key)
-            .map_err(S3Error::internal_error)?
-        else {
+        let Some(object) = objects.get(&check.resource)? else {
             continue;
         };
         let Some(settings) = settings(state, bucket) else {

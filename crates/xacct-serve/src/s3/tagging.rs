@@ -6,12 +6,11 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html>
 
 use super::{caller, conditions, Objects};
-use crate::access::{authorize, existing_tags, Check};
+use crate::access::{authorize, existing_tags, Check, NamedObjects};
 use s3s::dto::{
     DeleteObjectTaggingInput, DeleteObjectTaggingOutput, GetObjectTaggingInput,
     GetObjectTaggingOutput, PutObjectTaggingInput, PutObjectTaggingOutput, Tag, TagSet,
 };
-use s3s::path::S3Path;
 use s3s::{S3Error, S3Request, S3Response, S3Result};
 use std::collections::BTreeMap;
 use xacct_eval::ContextValue;
@@ -158,11 +157,7 @@ pub async fn put(
         resource: format!("arn:aws:s3:::{}/{}", input.bucket, input.key),
         context: request_context(&tags),
     }];
-    let path = S3Path::Object {
-        bucket: input.bucket.clone().into(),
-        key: input.key.clone().into(),
-    };
-    existing_tags(&objects.state, &path, &mut checks)?;
+    existing_tags(&mut NamedObjects::new(&objects.state), &mut checks)?;
     authorize(&objects.state, &credential, &checks)?;
     objects
         .state

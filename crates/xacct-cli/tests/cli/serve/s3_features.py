@@ -123,6 +123,11 @@ def tags(owner_profile, reader_profile, bucket):
     owner.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     out["reader_pii"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/a"))
     out["reader_untagged"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/b"))
+    # A copy reads its source: the source's tags decide, not the destination's.
+    out["reader_copies_pii"] = status_of(lambda: reader.copy_object(
+        Bucket=bucket, Key="copies/a", CopySource={"Bucket": bucket, "Key": "tagged/a"}))
+    out["reader_copies_untagged"] = status_of(lambda: reader.copy_object(
+        Bucket=bucket, Key="copies/b", CopySource={"Bucket": bucket, "Key": "tagged/b"}))
     out["retag_public"] = status_of(lambda: owner.put_object_tagging(
         Bucket=bucket, Key="tagged/a", Tagging={"TagSet": [{"Key": "class", "Value": "public"}]}))
     out["reader_public"] = status_of(lambda: reader.get_object(Bucket=bucket, Key="tagged/a"))
