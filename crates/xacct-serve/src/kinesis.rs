@@ -480,19 +480,10 @@ pub fn sync(state: &State) -> Result<(), String> {
         .values()
         .map(|stream| (stream.arn.clone(), record_of(stream, now)))
         .collect();
-    for (arn, record) in scenario {
-        if state
-            .store
-            .stream(&arn)
-            .map_err(|error| error.to_string())?
-            .is_none()
-        {
-            state
-                .store
-                .put_stream(&arn, &record)
-                .map_err(|error| error.to_string())?;
-        }
-    }
+    state
+        .store
+        .keep_streams(&scenario)
+        .map_err(|error| error.to_string())?;
     for (arn, record) in state.store.streams().map_err(|error| error.to_string())? {
         let stream = stream_from(&arn, &record)?;
         place(state, &arn, &record, stream);

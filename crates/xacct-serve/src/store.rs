@@ -246,6 +246,41 @@ impl Store {
         Ok(())
     }
 
+    /// Writes each record whose key `table` does not hold yet, in one transaction, and
+    /// returns those it wrote: what a scenario declares is stored once, and what a client
+    /// changed since (under the same `--data`) is kept.
+    pub(crate) fn insert_missing<'r, T: Serialize>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        records: &'r [(String, T)],
+    ) -> Result<Vec<&'r (String, T)>, StoreError> {
+        let tx = self.db.begin_write()?;
+        let mut written = Vec::new();
+        {
+            let mut open = tx.open_table(table)?;
+            for entry in records {
+                if open.get(entry.0.as_str())?.is_none() {
+                    open.insert(entry.0.as_str(), encode(&entry.1)?.as_slice())?;
+                    written.push(entry);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// The scenario's buckets, each stored unless the store holds it already.
+    pub fn keep_buckets(&self, records: &[(String, BucketRecord)]) -> Result<(), StoreError> {
+        let mut buckets = self
+            .buckets
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, record) in self.insert_missing(BUCKETS, records)? {
+            buckets.insert(name.clone(), record.clone());
+        }
+        Ok(())
+    }
+
     pub fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, StoreError> {
         Ok(self
             .buckets

@@ -140,19 +140,10 @@ pub fn sync(state: &State) -> Result<(), String> {
         .values()
         .map(|bucket| (bucket.name.clone(), record_of(bucket)))
         .collect();
-    for (name, record) in scenario {
-        if state
-            .store
-            .bucket(&name)
-            .map_err(|e| e.to_string())?
-            .is_none()
-        {
-            state
-                .store
-                .put_bucket(&name, &record)
-                .map_err(|e| e.to_string())?;
-        }
-    }
+    state
+        .store
+        .keep_buckets(&scenario)
+        .map_err(|e| e.to_string())?;
     let stored = state.store.buckets().map_err(|e| e.to_string())?;
     let mut world = state.engine.world_mut();
     for (name, record) in stored {

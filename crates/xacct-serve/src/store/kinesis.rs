@@ -116,6 +116,11 @@ impl Store {
         self.put(STREAMS, arn, &encode(record)?)
     }
 
+    /// The scenario's streams, each stored unless the store holds it already.
+    pub fn keep_streams(&self, records: &[(String, StreamRecord)]) -> Result<(), StoreError> {
+        self.insert_missing(STREAMS, records).map(|_| ())
+    }
+
     /// Every stream the store holds (deleted scenario streams too), by ARN.
     pub fn streams(&self) -> Result<Vec<(String, StreamRecord)>, StoreError> {
         self.all(STREAMS)
