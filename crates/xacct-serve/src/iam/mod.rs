@@ -9,6 +9,7 @@
 //! Changes live in memory: a restart starts again from the scenario.
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html>
 
+mod attachments;
 mod deleted;
 pub mod directory;
 mod instance_profiles;

@@ -5,8 +5,7 @@
 use super::directory::managed_document;
 use super::{
     element, encoded, error, members, ok, origin, policy_size, sourced, tag_context, tags_xml,
-    text_of, unique_id, within, Call, ATTACHED_PER_ENTITY, CREATED, ROLE_INLINE_SIZE,
-    TRUST_POLICY_SIZE,
+    text_of, unique_id, within, Call, CREATED, ROLE_INLINE_SIZE, TRUST_POLICY_SIZE,
 };
 use crate::sts::Reply;
 use xacct_eval::{ContextValue, SourcedPolicy};
@@ -484,41 +483,14 @@ fn attach(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
         ContextValue::Single(policy_arn.to_owned()),
     )];
     let role = authorized_role(call, action, &context)?;
-    let attached = role
-        .policies
-        .iter()
-        .any(|policy| policy.label == policy_arn);
-    if action == "AttachRolePolicy" {
-        let text = managed_text(call, policy_arn)?;
-        let count = role
-            .policies
-            .iter()
-            .filter(|policy| policy.label.starts_with("arn:"))
-            .count();
-        if !attached && count >= ATTACHED_PER_ENTITY {
-            return Err(error(
-                "LimitExceeded",
-                "Cannot exceed quota for PoliciesPerRole: 10",
-            ));
-        }
-        if !attached {
-            let document = managed_document(policy_arn, &text, PolicyKind::Identity);
-            if let Some(role) = call.state.engine.world_mut().roles.get_mut(&role.arn) {
-                role.policies.push(document);
-            }
-        }
-    } else {
-        if !attached {
-            return Err(error(
-                "NoSuchEntity",
-                &format!("Policy {policy_arn} was not found."),
-            ));
-        }
-        if let Some(role) = call.state.engine.world_mut().roles.get_mut(&role.arn) {
-            role.policies.retain(|policy| policy.label != policy_arn);
-        }
-    }
-    Ok(ok(action, ""))
+    super::attachments::change(
+        call,
+        action,
+        action == "AttachRolePolicy",
+        &super::attachments::Holder::Role(&role.arn),
+        &role.policies,
+        policy_arn,
+    )
 }
 
 fn list_attached(call: &Call<'_>) -> Result<Reply, Reply> {

@@ -7,7 +7,7 @@ use super::directory::{managed_document, AccessKey};
 use super::roles::{attached_xml, inline_label, inline_name, inline_policies, managed_text};
 use super::{
     element, encoded, error, members, ok, origin, policy_size, sourced, tag_context, tags_xml,
-    unique_id, within, Call, ATTACHED_PER_ENTITY, CREATED, USER_INLINE_SIZE,
+    unique_id, within, Call, CREATED, USER_INLINE_SIZE,
 };
 use crate::identity::Identity;
 use crate::sts::Reply;
@@ -306,41 +306,14 @@ fn attach(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
         ContextValue::Single(policy_arn.to_owned()),
     )];
     let user = authorized_user(call, action, &context)?;
-    let attached = user
-        .policies
-        .iter()
-        .any(|policy| policy.label == policy_arn);
-    if action == "AttachUserPolicy" {
-        let text = managed_text(call, policy_arn)?;
-        let count = user
-            .policies
-            .iter()
-            .filter(|policy| policy.label.starts_with("arn:"))
-            .count();
-        if !attached && count >= ATTACHED_PER_ENTITY {
-            return Err(error(
-                "LimitExceeded",
-                "Cannot exceed quota for PoliciesPerUser: 10",
-            ));
-        }
-        if !attached {
-            let document = managed_document(policy_arn, &text, PolicyKind::Identity);
-            if let Some(user) = call.state.engine.world_mut().users.get_mut(&user.arn) {
-                user.policies.push(document);
-            }
-        }
-    } else {
-        if !attached {
-            return Err(error(
-                "NoSuchEntity",
-                &format!("Policy {policy_arn} was not found."),
-            ));
-        }
-        if let Some(user) = call.state.engine.world_mut().users.get_mut(&user.arn) {
-            user.policies.retain(|policy| policy.label != policy_arn);
-        }
-    }
-    Ok(ok(action, ""))
+    super::attachments::change(
+        call,
+        action,
+        action == "AttachUserPolicy",
+        &super::attachments::Holder::User(&user.arn),
+        &user.policies,
+        policy_arn,
+    )
 }
 
 fn list_attached(call: &Call<'_>) -> Result<Reply, Reply> {
