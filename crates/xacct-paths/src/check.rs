@@ -241,6 +241,7 @@ pub fn options_of(expectation: &Expectation) -> AssumeOptions {
         session_name: expectation.session_name.clone(),
         duration_seconds: expectation.duration_seconds,
         session_tags: expectation.session_tags.clone(),
+        transitive_tag_keys: std::collections::BTreeSet::new(),
         source_identity: expectation.source_identity.clone(),
         session_policy: expectation.session_policy.clone().map(|policy| {
             crate::search::SessionPolicy {

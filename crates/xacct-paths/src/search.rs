@@ -42,6 +42,8 @@ pub struct AssumeOptions {
     /// `DurationSeconds` asked of every AssumeRole (STS's default is 3600).
     pub duration_seconds: Option<u32>,
     pub session_tags: BTreeMap<String, String>,
+    /// `TransitiveTagKeys`: which of `session_tags` the new session passes on down a chain.
+    pub transitive_tag_keys: std::collections::BTreeSet<String>,
     pub source_identity: Option<String>,
     /// The session policy of the session that makes the final request: passed on the last
     /// AssumeRole of the chain, or carried by the starting role session when the chain has
@@ -271,7 +273,34 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
         "sts:RoleSessionName".to_owned(),
         ContextValue::Single(session_name.clone()),
     ));
+    // A role session passes on its transitive tags: the new session inherits them, still
+    // transitive, and a tag passed now may not have an inherited tag's key (keys are
+    // compared without case, as STS compares them).
+    let inherited: BTreeMap<String, String> = match from.principal {
+        Principal::Role(_) => from
+            .tags
+            .iter()
+            .filter(|(key, _)| from.transitive_tag_keys.contains(*key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect(),
+        Principal::User(_) => BTreeMap::new(),
+    };
+    if let Some(key) = options.session_tags.keys().find(|key| {
+        inherited
+            .keys()
+            .any(|inherited| inherited.eq_ignore_ascii_case(key))
+    }) {
+        return Err(format!(
+            "the session tag `{key}` has the key of a transitive tag the calling session inherited; STS refuses to override it"
+        ));
+    }
     let mut actions = vec!["sts:AssumeRole"];
+    if !options.transitive_tag_keys.is_empty() {
+        context.push((
+            "sts:TransitiveTagKeys".to_owned(),
+            ContextValue::Multi(options.transitive_tag_keys.iter().cloned().collect()),
+        ));
+    }
     if !options.session_tags.is_empty() {
         actions.push("sts:TagSession");
         for (key, value) in &options.session_tags {
@@ -302,7 +331,12 @@ pub fn hop(world: &World, query: &Query, from: &Session, target: &str) -> Result
     }
     let mut session = Session::of(Principal::Role(target.to_owned()));
     session.session_name = Some(session_name);
-    session.tags = options.session_tags.clone();
+    session.tags = inherited.clone();
+    session.tags.extend(options.session_tags.clone());
+    session.transitive_tag_keys = inherited.into_keys().collect();
+    session
+        .transitive_tag_keys
+        .extend(options.transitive_tag_keys.iter().cloned());
     session.source_identity = options
         .source_identity
         .clone()

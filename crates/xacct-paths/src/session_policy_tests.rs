@@ -221,3 +221,110 @@ decision = "allow"
     assert!(report.passed());
     assert_eq!(report.expectations.len(), 2);
 }
+
+/// Transitive session tags (`TransitiveTagKeys`) pass down a role chain: the next session
+/// inherits them, still transitive, whatever it passes itself; a tag passed with an inherited
+/// key (compared without case) is refused; `sts:TransitiveTagKeys` is in the request.
+#[test]
+fn transitive_session_tags_pass_down_the_chain_and_cannot_be_overridden() {
+    use crate::search::hop;
+    use std::collections::{BTreeMap, BTreeSet};
+    let everyone = inline(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": ["sts:AssumeRole", "sts:TagSession"], "Condition": {"ForAllValues:StringEquals": {"sts:TransitiveTagKeys": ["team"]}}}]}"#,
+    );
+    let assume = allow(r#"["sts:AssumeRole", "sts:TagSession"]"#, "*");
+    let world = load(&format!(
+        r#"
+[[user]]
+arn = "arn:aws:iam::111111111111:user/alice"
+policies = [{assume}]
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/X"
+trust = {everyone}
+policies = [{assume}]
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/Y"
+trust = {everyone}
+"#
+    ));
+    let alice = xacct_world::Session::of(xacct_world::Principal::User(
+        "arn:aws:iam::111111111111:user/alice".to_owned(),
+    ));
+    let tagged = |tags: &[(&str, &str)], transitive: &[&str]| Query {
+        start: alice.clone(),
+        via: Vec::new(),
+        action: "sts:AssumeRole".to_owned(),
+        resource: String::new(),
+        context: Vec::new(),
+        options: AssumeOptions {
+            session_tags: tags
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+            transitive_tag_keys: transitive
+                .iter()
+                .map(|key| (*key).to_owned())
+                .collect::<BTreeSet<_>>(),
+            ..AssumeOptions::default()
+        },
+        max_depth: 1,
+    };
+    let first = hop(
+        &world,
+        &tagged(&[("team", "data"), ("job", "etl")], &["team"]),
+        &alice,
+        "arn:aws:iam::111111111111:role/X",
+    );
+    let Ok(first) = first else {
+        panic!("the first hop is asked");
+    };
+    assert!(first.passes(), "alice tags her session of X");
+    let has_keys = first.steps.iter().any(|step| {
+        step.request
+            .context
+            .entry("sts:transitivetagkeys")
+            .is_some_and(|entry| {
+                entry.value == xacct_eval::ContextValue::Multi(vec!["team".to_owned()])
+            })
+    });
+    assert!(has_keys, "the request carries sts:TransitiveTagKeys");
+    let x = first.session;
+    // X's session passes nothing: Y's session still has `team`, not `job`.
+    let Ok(second) = hop(
+        &world,
+        &tagged(&[], &[]),
+        &x,
+        "arn:aws:iam::111111111111:role/Y",
+    ) else {
+        panic!("the second hop is asked");
+    };
+    assert!(second.passes());
+    assert_eq!(
+        second.session.tags,
+        BTreeMap::from([("team".to_owned(), "data".to_owned())])
+    );
+    assert!(second.session.transitive_tag_keys.contains("team"));
+    // Passing `Team` again from X's session is refused.
+    let refused = hop(
+        &world,
+        &tagged(&[("Team", "ops")], &[]),
+        &x,
+        "arn:aws:iam::111111111111:role/Y",
+    );
+    assert!(refused.is_err_and(|message| message.contains("transitive")));
+    // A transitive key the trust does not allow fails the trust's condition.
+    let Ok(other) = hop(
+        &world,
+        &tagged(&[("job", "etl")], &["job"]),
+        &alice,
+        "arn:aws:iam::111111111111:role/X",
+    ) else {
+        panic!("the hop is asked");
+    };
+    assert!(
+        !other.passes(),
+        "the trust allows only `team` as transitive"
+    );
+}

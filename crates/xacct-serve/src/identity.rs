@@ -22,6 +22,9 @@ pub struct Identity {
     /// The session policy's text, as passed to AssumeRole.
     pub session_policy: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// Which of `tags` are transitive (absent in credentials issued before they were kept).
+    #[serde(default)]
+    pub transitive_tag_keys: std::collections::BTreeSet<String>,
     pub source_identity: Option<String>,
     pub chained: bool,
     pub from_instance_profile: bool,
@@ -39,6 +42,7 @@ impl Identity {
             session_name: session.session_name.clone(),
             session_policy,
             tags: session.tags.clone(),
+            transitive_tag_keys: session.transitive_tag_keys.clone(),
             source_identity: session.source_identity.clone(),
             chained: session.chained,
             from_instance_profile: session.from_instance_profile,
@@ -56,6 +60,9 @@ impl Identity {
         session.session_name.clone_from(&self.session_name);
         session.session_policy = self.session_policy.as_deref().map(session_policy);
         session.tags.clone_from(&self.tags);
+        session
+            .transitive_tag_keys
+            .clone_from(&self.transitive_tag_keys);
         session.source_identity.clone_from(&self.source_identity);
         session.chained = self.chained;
         session.from_instance_profile = self.from_instance_profile;

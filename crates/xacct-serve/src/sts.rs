@@ -237,12 +237,32 @@ fn session_tags(params: &BTreeMap<String, String>) -> Result<BTreeMap<String, St
 }
 
 /// Parameters xacct serve does not carry out yet: refused rather than silently dropped.
-const NOT_CARRIED: [&str; 4] = [
+const NOT_CARRIED: [&str; 3] = [
     "PolicyArns.member.1.arn",
-    "TransitiveTagKeys.member.1",
     "SerialNumber",
     "ProvidedContexts.member.1.ProviderArn",
 ];
+
+/// `TransitiveTagKeys.member.N`: keys of the tags this call passes (STS refuses others).
+fn transitive_tag_keys(
+    params: &BTreeMap<String, String>,
+    tags: &BTreeMap<String, String>,
+) -> Result<std::collections::BTreeSet<String>, Reply> {
+    let mut keys = std::collections::BTreeSet::new();
+    for (name, key) in params {
+        if !name.starts_with("TransitiveTagKeys.member.") {
+            continue;
+        }
+        // Kept as the tag's own key: keys are compared without case.
+        let Some(tag) = tags.keys().find(|tag| tag.eq_ignore_ascii_case(key)) else {
+            return Err(validation(&format!(
+                "TransitiveTagKeys names `{key}`, which is not the key of a tag this request passes"
+            )));
+        };
+        keys.insert(tag.clone());
+    }
+    Ok(keys)
+}
 
 fn assume_role(
     state: &State,
@@ -297,6 +317,8 @@ fn assume_role(
             ));
         }
     }
+    let tags = session_tags(params)?;
+    let transitive_tag_keys = transitive_tag_keys(params, &tags)?;
     let options = AssumeOptions {
         external_ids: params
             .get("ExternalId")
@@ -304,7 +326,8 @@ fn assume_role(
             .unwrap_or_default(),
         session_name: Some(session_name.clone()),
         duration_seconds: duration,
-        session_tags: session_tags(params)?,
+        session_tags: tags,
+        transitive_tag_keys,
         source_identity: params.get("SourceIdentity").cloned(),
         session_policy: None,
     };

@@ -33,6 +33,10 @@ pub struct Session {
     pub session_policy: Option<SourcedPolicy>,
     /// Session tags passed to AssumeRole; they override role tags of the same key.
     pub tags: BTreeMap<String, String>,
+    /// The keys of `tags` that are transitive: a session this one assumes inherits them
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>, "Chaining roles
+    /// with session tags").
+    pub transitive_tag_keys: std::collections::BTreeSet<String>,
     pub source_identity: Option<String>,
     /// Obtained with another role's credentials: capped at one hour.
     pub chained: bool,
@@ -47,6 +51,7 @@ impl Session {
             session_name: None,
             session_policy: None,
             tags: BTreeMap::new(),
+            transitive_tag_keys: std::collections::BTreeSet::new(),
             source_identity: None,
             chained: false,
             from_instance_profile: false,

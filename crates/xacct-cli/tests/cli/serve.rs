@@ -320,6 +320,30 @@ fn serve_the_cluster_launch_passes_its_role_only_when_the_deployer_may() {
     assert_workload_passes(&server, &python);
 }
 
+/// Transitive session tags through the served STS: a tag passed as transitive reaches the
+/// next session of the chain (and decides its `aws:PrincipalTag`); one that is not, does not;
+/// an inherited key cannot be passed again; `TransitiveTagKeys` must name a passed tag.
+#[test]
+fn serve_transitive_session_tags_pass_down_a_chain() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/s3-role-chain", data.path(), &[]);
+    let out = server.script(
+        &python,
+        "sts_tags.py",
+        &["account-111111111111", "111111111111"],
+    );
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "transitive_lists": "ok",
+            "override": "ValidationError",
+            "not_transitive_lists": "AccessDenied",
+            "unknown_key": "ValidationError",
+        })
+    );
+}
+
 #[test]
 fn serve_each_broken_role_chain_fails_at_the_link_check_names() {
     let Some(python) = python() else { return };
