@@ -178,8 +178,8 @@ fn load_side_after(
         errln!(
             "left out: {} `{}`: {}",
             entity.kind,
-            entity.entity,
-            entity.reason
+            xacct_plan::render::one_line(&entity.entity),
+            xacct_plan::render::one_line(&entity.reason)
         );
     }
     if loaded.has_blocking_errors() {

@@ -11,11 +11,15 @@ use xacct_world::import::LeftOut;
 /// that means for the answer.
 pub fn text(left_out: &[LeftOut]) -> String {
     let mut out = String::new();
+    // An address or an export's entity may hold any character (a `for_each` key): each line
+    // stays one line.
     for entity in left_out {
         let _ = writeln!(
             out,
             "left out: {} {} ({})",
-            entity.kind, entity.entity, entity.reason
+            entity.kind,
+            xacct_plan::render::one_line(&entity.entity),
+            xacct_plan::render::one_line(&entity.reason)
         );
     }
     let undecided = undecided_plan_parts(left_out);
@@ -81,6 +85,15 @@ mod tests {
         assert!(text.contains("left out: Terraform resource aws_iam_role_policy.reader"));
         assert!(text.contains("note: 1 part(s) of the Terraform plan are undecided"));
         assert_eq!(json(&[part(PLAN_PART)])[0]["undecidedUntilApply"], true);
+    }
+
+    #[test]
+    fn an_address_with_a_line_break_stays_on_its_line() {
+        let mut entity = part(PLAN_PART);
+        entity.entity = "aws_iam_role_policy.r[\"a\nnote: all clear\"]".to_owned();
+        let text = text(&[entity]);
+        assert!(!text.contains("\nnote: all clear"), "{text}");
+        assert!(text.contains("\\nnote: all clear"), "{text}");
     }
 
     #[test]
