@@ -143,6 +143,55 @@ impl Scope {
         Ok(out)
     }
 
+    /// Whether the questions asked again for changed principals alone may be answered by the
+    /// incremental who-can ([`crate::who_can::incremental`]): not when everything is asked,
+    /// nor when the SCPs of the organization's root changed (who-can's stand-in for the
+    /// organization's other accounts sits under it, and is not among the changed principals).
+    pub fn incremental(&self, before: &World, after: &World) -> bool {
+        if self.everything {
+            return false;
+        }
+        if self.principal_accounts.is_empty() {
+            return true;
+        }
+        let (was, is) = (root_scps(before), root_scps(after));
+        was == is && !was.iter().chain(&is).any(Option::is_none)
+    }
+
+    /// Whether the question's resource side changed (a document on the resource, its
+    /// account's RCPs or Block Public Access), or it is on a table (not screened): then every
+    /// principal's answer may change.
+    pub fn resource_side_changed(
+        &self,
+        question: &Question,
+        worlds: [(&World, &CallerIndex<'_>); 2],
+    ) -> bool {
+        question.subject.table().is_some() || self.touches_resource(question, worlds)
+    }
+
+    /// The principals whose requests for `action`, or AssumeRoles into them, the changed
+    /// documents decide otherwise, by ARN, from both worlds: the changed principals, those of
+    /// the accounts whose SCPs changed for `action` or for `sts:AssumeRole`, the roles of the
+    /// accounts whose RCPs changed.
+    pub fn changed_principals(
+        &self,
+        worlds: [(&World, &CallerIndex<'_>); 2],
+        action: &str,
+    ) -> BTreeSet<String> {
+        let [(before, _), (after, _)] = worlds;
+        let mut accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
+        accounts.extend(self.scp_changed_for(before, after, action));
+        let mut out = BTreeSet::new();
+        for (_, callers) in worlds {
+            for id in self.changed(callers, &accounts) {
+                if let Some(entry) = callers.entry(id) {
+                    out.insert(entry.arn.to_owned());
+                }
+            }
+        }
+        out
+    }
+
     /// The accounts among those whose SCPs changed where they changed for `action`: some level
     /// of the account's SCPs holds, in one world and not the other, a statement whose action
     /// may cover it. A request for another action meets the same statements in both worlds,

@@ -175,6 +175,23 @@ fn asking_only_what_the_changes_affect_gives_the_whole_answer() {
         assert_eq!(keys(&scoped.gained), keys(&all.gained), "{name}");
         assert_eq!(keys(&scoped.lost), keys(&all.lost), "{name}");
         assert_eq!(all.asked, all.questions, "{name}");
+        // Access by access, chains included: the questions answered incrementally give the
+        // same as the whole worlds.
+        let whole = |changes: &[AccessChange]| -> Vec<Access> {
+            changes.iter().map(|change| change.access.clone()).collect()
+        };
+        assert_eq!(whole(&scoped.gained), whole(&all.gained), "{name}");
+        assert_eq!(whole(&scoped.lost), whole(&all.lost), "{name}");
+        assert_eq!(
+            all.incremental, 0,
+            "{name}: everything is asked of the whole worlds"
+        );
+        // A changed principal and an added SCP (their questions' resources unchanged, no
+        // principal outside the scenario trusted) are answered incrementally.
+        if matches!(name, "trust-widened" | "scp-added") {
+            assert_eq!(scoped.incremental, scoped.asked, "{name}");
+            assert!(scoped.asked > 0, "{name}");
+        }
     }
 }
 

@@ -1,0 +1,644 @@
+//! Who can, asked of two worlds that differ only in some principals' requests: the answers
+//! kept to the principals whose answer can differ, which is all the diff needs (the set
+//! difference of the whole answers is the set difference of the kept ones).
+//!
+//! `changed` holds the principals whose requests, or AssumeRoles into them, the change can
+//! decide otherwise (the changed principals, those of accounts whose SCPs changed for the
+//! action or for `sts:AssumeRole`, the roles of accounts whose RCPs changed; see the diff's
+//! scope). Every other principal's own request and every AssumeRole edge between two of them
+//! is decided the same in both worlds: its documents are the same and the changed SCPs and
+//! RCPs do not apply to it. So:
+//!
+//! - a principal that reaches no changed principal through AssumeRole edges (in either world,
+//!   within the depth limit) has the same chains in both worlds, so the same answer;
+//! - a principal that is not changed and has a chain made only of unchanged principals
+//!   ("a chain clear of the change") can in both worlds;
+//! - the others (the changed principals, and those upstream of them with no clear chain) are
+//!   decided exactly in each world, by who-can's own search kept to them and the roles they
+//!   may assume within the depth limit: a shortest chain from one of them, and every chain
+//!   the search compares it with, only goes through those roles, so the search finds the
+//!   same chain as on the whole world.
+//!
+//! Instance profiles follow their role; a service follows the roles that trust it, and is
+//! kept when one of them is decided exactly and no role it can clear of the change trusts it.
+//! Principals outside the scenario (who-can's stand-ins) are left out, and so answered the
+//! same on both sides: this holds only when no trust policy lets one in (a stand-in can then
+//! only make the final request, decided the same in both worlds) and they bring no other
+//! organization, which [`Incremental::answers`] checks before it answers. Unchanged
+//! principals' decisions are shared between the two worlds.
+
+use super::outside;
+use super::prepared::Edge;
+use super::{
+    access_point, decide_edge, decide_final, edge_query, final_screen, screens_final, search,
+    services, Focus, Kind, Prepared, Reach, Screen, WhoCanError, WhoCanQuery,
+};
+use crate::callers::{CallerIndex, Id};
+use crate::search::Query;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+use xacct_eval::SourcedPolicy;
+use xacct_policy::ActionName;
+use xacct_world::World;
+
+/// The kept answer of one world: principal (or service, or instance profile) to how it can.
+pub type Kept = BTreeMap<String, Reach>;
+
+/// One world as the diff asks it, and what is found of it once for every question.
+struct Side<'a> {
+    world: &'a World,
+    callers: &'a CallerIndex<'a>,
+    prepared: &'a Prepared,
+    /// By caller id: the roles whose trust names it, in id order (who-can's candidate edges,
+    /// read forwards).
+    trusting: OnceCell<Vec<Vec<Id>>>,
+    /// By caller id: the roles it may assume (candidate edges the screen and engine let pass).
+    assumes: RefCell<HashMap<Id, Rc<[Id]>>>,
+    /// By service: the roles whose trust names it, in id order.
+    trusted_by_services: OnceCell<BTreeMap<String, Vec<Id>>>,
+    /// Whether the service may assume the role, by (service, role id).
+    service_may: RefCell<HashMap<(String, Id), bool>>,
+}
+
+/// The principals a set of changed ones can affect, found once per set.
+struct Affected {
+    /// By side, by id: the principal is changed.
+    changed: [Vec<bool>; 2],
+    /// By ARN: the changed principals and those that reach one of them in either world.
+    upstream: BTreeSet<String>,
+}
+
+/// Who can, asked again of two worlds (see the module's documentation).
+pub struct Incremental<'a> {
+    sides: [Side<'a>; 2],
+    /// The AssumeRole requests edges are decided with (no context, as the diff asks).
+    edge_query: Query,
+    max_depth: usize,
+    affected: RefCell<HashMap<BTreeSet<String>, Rc<Affected>>>,
+}
+
+/// One question being answered: its final-request decisions, shared between the two worlds
+/// for unchanged principals.
+struct Deciding<'q> {
+    query: &'q WhoCanQuery,
+    /// By side: the final request's screen.
+    screens: Vec<Screen>,
+    affected: Rc<Affected>,
+    shared: HashMap<String, Option<Vec<String>>>,
+    own: [HashMap<Id, Option<Vec<String>>>; 2],
+}
+
+impl<'a> Incremental<'a> {
+    /// `sides`: the world before and after, each with its caller index and what was prepared
+    /// of it.
+    pub fn new(
+        sides: [(&'a World, &'a CallerIndex<'a>, &'a Prepared); 2],
+        max_depth: usize,
+    ) -> Self {
+        let sides = sides.map(|(world, callers, prepared)| Side {
+            world,
+            callers,
+            prepared,
+            trusting: OnceCell::new(),
+            assumes: RefCell::new(HashMap::new()),
+            trusted_by_services: OnceCell::new(),
+            service_may: RefCell::new(HashMap::new()),
+        });
+        Self {
+            sides,
+            edge_query: edge_query(&WhoCanQuery {
+                max_depth,
+                ..WhoCanQuery::new("sts:AssumeRole", "*")
+            }),
+            max_depth,
+            affected: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Who can do `query` in each world, kept to the principals whose answer may differ (by
+    /// ARN for roles and users, by name for services, as `who_can` names them): every other
+    /// principal's answer is the same in both. `changed`: the principals whose requests, or
+    /// AssumeRoles into them, the change decides otherwise, by ARN, from either world. `None`
+    /// when it cannot be answered so (the question's resource is reached through an access
+    /// point or an alias, a trust policy lets in principals outside the scenario, a policy
+    /// brings another organization, the question carries context, or a request fails):
+    /// ask the whole worlds.
+    pub fn answers(&self, changed: &BTreeSet<String>, query: &WhoCanQuery) -> Option<[Kept; 2]> {
+        // A failure is reported by the whole worlds' who-can, asked instead.
+        self.try_answers(changed, query).ok().flatten()
+    }
+
+    fn try_answers(
+        &self,
+        changed: &BTreeSet<String>,
+        query: &WhoCanQuery,
+    ) -> Result<Option<[Kept; 2]>, WhoCanError> {
+        if query.max_depth != self.max_depth
+            || query.exhaustive
+            || !query.context.is_empty()
+            || !query.external_ids.is_empty()
+            || query.resource == "*"
+            || !screens_final(query)
+        {
+            return Ok(None);
+        }
+        let mut screens = Vec::new();
+        let mut named = Vec::new();
+        for side in &self.sides {
+            let world = side.world;
+            if world.resolve_alias(&query.resource).is_some()
+                || !access_point::routes_of(world, &query.action, &query.resource).is_empty()
+                || !side.prepared.trusts().is_empty()
+            {
+                return Ok(None);
+            }
+            let (screen, resource_side) = final_screen(world, query)?;
+            let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
+            let outside = outside::named(world, side.prepared.trusts(), &resource_side);
+            if outside
+                .as_ref()
+                .is_some_and(|named| !named.keeps_organization(world))
+            {
+                return Ok(None);
+            }
+            screens.push(screen);
+            named.push(outside);
+        }
+        // The same stand-ins on both sides, so the same answers for them.
+        if named.first() != named.get(1) {
+            return Ok(None);
+        }
+        let affected = self.affected(changed)?;
+        let mut deciding = Deciding {
+            query,
+            screens,
+            affected: Rc::clone(&affected),
+            shared: HashMap::new(),
+            own: [HashMap::new(), HashMap::new()],
+        };
+
+        // Unchanged principals with a chain clear of the change can on both sides.
+        let mut settled: BTreeSet<&str> = BTreeSet::new();
+        let mut exact: BTreeSet<&str> = BTreeSet::new();
+        for arn in &affected.upstream {
+            let clear = match self.sides[0].callers.id(arn) {
+                Some(id) if !is(&affected.changed[0], id) && !changed.contains(arn) => {
+                    self.clear_chain(&mut deciding, &[id])?
+                }
+                _ => false,
+            };
+            if clear {
+                settled.insert(arn);
+            } else {
+                exact.insert(arn);
+            }
+        }
+
+        // The others, decided on each side by the search kept to them and what they reach.
+        let mut kept: [Kept; 2] = [Kept::new(), Kept::new()];
+        let mut reached: [HashMap<String, Reach>; 2] = [HashMap::new(), HashMap::new()];
+        for (index, side) in self.sides.iter().enumerate() {
+            let starts: Vec<Id> = exact
+                .iter()
+                .filter_map(|arn| side.callers.id(arn))
+                .collect();
+            let members = self.ball(side, &starts)?;
+            let mut decide = |id: Id| self.direct(&mut deciding, index, id);
+            let focus = Focus {
+                members: &members,
+                direct: &mut decide,
+            };
+            let edges = side.prepared.edges_for(side.world, side.world, None, query);
+            let found = search(side.world, side.callers, query, edges, None, Some(focus))?;
+            for reach in found.principals {
+                let key = match reach.kind {
+                    Kind::Role | Kind::User => &reach.principal,
+                    Kind::InstanceProfile => match &reach.role {
+                        Some(role) => role,
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+                if !exact.contains(key.as_str()) {
+                    continue;
+                }
+                if let (Kind::Role, Some(slot)) = (reach.kind, reached.get_mut(index)) {
+                    slot.insert(reach.principal.clone(), reach.clone());
+                }
+                if let Some(slot) = kept.get_mut(index) {
+                    slot.insert(reach.principal.clone(), reach);
+                }
+            }
+        }
+        self.add_services(&mut deciding, &settled, &exact, &reached, &mut kept)?;
+        Ok(Some(kept))
+    }
+
+    /// Adds the services a role decided exactly brings: a service can when a role that trusts
+    /// it can. Left out when a role clear of the change trusts it and can (it can on both
+    /// sides), or when no role decided exactly brings it on either side (its answer is then
+    /// that of unchanged roles, the same on both).
+    fn add_services(
+        &self,
+        deciding: &mut Deciding<'_>,
+        settled: &BTreeSet<&str>,
+        exact: &BTreeSet<&str>,
+        reached: &[HashMap<String, Reach>; 2],
+        kept: &mut [Kept; 2],
+    ) -> Result<(), WhoCanError> {
+        let affected = Rc::clone(&deciding.affected);
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for side in &self.sides {
+            for (service, roles) in side.trusted_by_services() {
+                let brought = roles.iter().any(|id| {
+                    side.callers
+                        .entry(*id)
+                        .is_some_and(|entry| exact.contains(entry.arn))
+                });
+                if brought {
+                    names.insert(service);
+                }
+            }
+        }
+        for service in names {
+            let before = &self.sides[0];
+            let roles = before
+                .trusted_by_services()
+                .get(service)
+                .cloned()
+                .unwrap_or_default();
+            let mut clear_settled = false;
+            let mut others = Vec::new();
+            for id in roles {
+                let Some(entry) = before.callers.entry(id) else {
+                    continue;
+                };
+                if exact.contains(entry.arn) || !before.service_may(service, id)? {
+                    continue;
+                }
+                if settled.contains(entry.arn) {
+                    clear_settled = true;
+                    break;
+                }
+                if !affected.upstream.contains(entry.arn) {
+                    others.push(id);
+                }
+            }
+            if clear_settled {
+                continue;
+            }
+            let mut entries: [Option<Reach>; 2] = [None, None];
+            for (index, side) in self.sides.iter().enumerate() {
+                let roles = side
+                    .trusted_by_services()
+                    .get(service)
+                    .cloned()
+                    .unwrap_or_default();
+                for id in roles {
+                    let Some(entry) = side.callers.entry(id) else {
+                        continue;
+                    };
+                    let Some(reach) = reached.get(index).and_then(|found| found.get(entry.arn))
+                    else {
+                        continue;
+                    };
+                    if !side.service_may(service, id)? {
+                        continue;
+                    }
+                    let mut chain = vec![reach.principal.clone()];
+                    chain.extend(reach.chain.iter().cloned());
+                    let candidate = Reach {
+                        principal: service.to_owned(),
+                        kind: Kind::Service,
+                        role: Some(reach.principal.clone()),
+                        chain,
+                        external_ids: BTreeMap::new(),
+                        allowed_by: Vec::new(),
+                        session_names: BTreeMap::new(),
+                        through: Vec::new(),
+                        access_point: None,
+                    };
+                    // who-can lists one entry per role, sorted by hops (stably, roles in id
+                    // order); the diff keeps the last.
+                    let slot = &mut entries[index];
+                    if slot
+                        .as_ref()
+                        .is_none_or(|best| candidate.hops() >= best.hops())
+                    {
+                        *slot = Some(candidate);
+                    }
+                }
+            }
+            if entries.iter().all(Option::is_none) {
+                continue;
+            }
+            if self.clear_chain(deciding, &others)? {
+                continue;
+            }
+            for (slot, entry) in kept.iter_mut().zip(entries) {
+                if let Some(entry) = entry {
+                    slot.insert(entry.principal.clone(), entry);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The changed principals' ids on each side, and the principals upstream of them.
+    fn affected(&self, changed: &BTreeSet<String>) -> Result<Rc<Affected>, WhoCanError> {
+        if let Some(found) = self.affected.borrow().get(changed) {
+            return Ok(Rc::clone(found));
+        }
+        let mut flags: [Vec<bool>; 2] = [Vec::new(), Vec::new()];
+        let mut upstream: BTreeSet<String> = changed.clone();
+        for (side, slot) in self.sides.iter().zip(&mut flags) {
+            let mut marked = vec![false; side.callers.len()];
+            let starts: Vec<Id> = changed
+                .iter()
+                .filter_map(|arn| side.callers.id(arn))
+                .collect();
+            for id in &starts {
+                if let Some(flag) = marked.get_mut(*id as usize) {
+                    *flag = true;
+                }
+            }
+            *slot = marked;
+            for id in self.upstream(side, &starts)? {
+                if let Some(entry) = side.callers.entry(id) {
+                    upstream.insert(entry.arn.to_owned());
+                }
+            }
+        }
+        let found = Rc::new(Affected {
+            changed: flags,
+            upstream,
+        });
+        self.affected
+            .borrow_mut()
+            .insert(changed.clone(), Rc::clone(&found));
+        Ok(found)
+    }
+
+    /// The principals that reach one of `starts` within the depth limit through edges that
+    /// pass (`starts` included).
+    fn upstream(&self, side: &Side<'_>, starts: &[Id]) -> Result<Vec<Id>, WhoCanError> {
+        let mut marked = vec![false; side.callers.len()];
+        let mut out = Vec::new();
+        let mut frontier = Vec::new();
+        for &id in starts {
+            if mark(&mut marked, id) {
+                out.push(id);
+                frontier.push(id);
+            }
+        }
+        for _ in 0..self.max_depth {
+            let mut next = Vec::new();
+            for target in frontier {
+                if !side
+                    .callers
+                    .entry(target)
+                    .is_some_and(|entry| entry.is_role)
+                {
+                    continue;
+                }
+                for caller in side.callers.trusted_by(side.world, target) {
+                    if is(&marked, caller) || !self.edge(side, caller, target)? {
+                        continue;
+                    }
+                    mark(&mut marked, caller);
+                    out.push(caller);
+                    next.push(caller);
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(out)
+    }
+
+    /// By id: `starts` and the roles they may assume within the depth limit.
+    fn ball(&self, side: &Side<'_>, starts: &[Id]) -> Result<Vec<bool>, WhoCanError> {
+        let mut marked = vec![false; side.callers.len()];
+        let mut frontier = Vec::new();
+        for &id in starts {
+            if mark(&mut marked, id) {
+                frontier.push(id);
+            }
+        }
+        for _ in 0..self.max_depth {
+            let mut next = Vec::new();
+            for caller in frontier {
+                for &target in self.assumes(side, caller)?.iter() {
+                    if mark(&mut marked, target) {
+                        next.push(target);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(marked)
+    }
+
+    /// Whether one of `starts` (unchanged principals of the world before) can through a chain
+    /// clear of the change: every principal on it unchanged, so it can in both worlds.
+    fn clear_chain(&self, deciding: &mut Deciding<'_>, starts: &[Id]) -> Result<bool, WhoCanError> {
+        let side = &self.sides[0];
+        let affected = Rc::clone(&deciding.affected);
+        let changed = &affected.changed[0];
+        let mut marked: BTreeSet<Id> = BTreeSet::new();
+        let mut frontier: Vec<Id> = starts
+            .iter()
+            .copied()
+            .filter(|id| !is(changed, *id) && marked.insert(*id))
+            .collect();
+        for depth in 0..=self.max_depth {
+            for &id in &frontier {
+                if self.direct(deciding, 0, id)?.is_some() {
+                    return Ok(true);
+                }
+            }
+            if depth == self.max_depth {
+                break;
+            }
+            let mut next = Vec::new();
+            for caller in frontier {
+                for &target in self.assumes(side, caller)?.iter() {
+                    if !is(changed, target) && marked.insert(target) {
+                        next.push(target);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(false)
+    }
+
+    /// The final request of principal `id` of side `side`, decided once per question (once
+    /// for both sides when the principal is unchanged).
+    fn direct(
+        &self,
+        deciding: &mut Deciding<'_>,
+        side: usize,
+        id: Id,
+    ) -> Result<Option<Vec<String>>, WhoCanError> {
+        let decided = deciding;
+        let affected = Rc::clone(&decided.affected);
+        let (Some(found), Some(screen)) = (self.sides.get(side), decided.screens.get(side)) else {
+            return Ok(None);
+        };
+        let Some(entry) = found.callers.entry(id) else {
+            return Ok(None);
+        };
+        let changed = affected
+            .changed
+            .get(side)
+            .is_some_and(|flags| is(flags, id));
+        if changed {
+            if let Some(known) = decided.own.get(side).and_then(|own| own.get(&id)) {
+                return Ok(known.clone());
+            }
+        } else if let Some(known) = decided.shared.get(entry.arn) {
+            return Ok(known.clone());
+        }
+        let mut counts = super::WhoCan::default();
+        let found = decide_final(found.world, entry, decided.query, Some(screen), &mut counts)?;
+        if changed {
+            if let Some(own) = decided.own.get_mut(side) {
+                own.insert(id, found.clone());
+            }
+        } else {
+            decided.shared.insert(entry.arn.to_owned(), found.clone());
+        }
+        Ok(found)
+    }
+
+    /// The roles `caller` may assume: the edges who-can would try whose screen and engine
+    /// let them pass, decided once per world (and kept with who-can's own).
+    fn assumes(&self, side: &Side<'_>, caller: Id) -> Result<Rc<[Id]>, WhoCanError> {
+        if let Some(found) = side.assumes.borrow().get(&caller) {
+            return Ok(Rc::clone(found));
+        }
+        let candidates = side
+            .trusting()
+            .get(caller as usize)
+            .cloned()
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for target in candidates {
+            if self.edge(side, caller, target)? {
+                out.push(target);
+            }
+        }
+        let out: Rc<[Id]> = out.into();
+        side.assumes.borrow_mut().insert(caller, Rc::clone(&out));
+        Ok(out)
+    }
+
+    /// Whether the AssumeRole edge passes, as who-can's search decides it (its screen, then
+    /// the engine), remembered with the edges who-can's own questions decide.
+    fn edge(&self, side: &Side<'_>, caller: Id, target: Id) -> Result<bool, WhoCanError> {
+        let edges = side.prepared.edges();
+        if let Some(known) = edges.known((caller, target)) {
+            return Ok(matches!(known, Edge::Passed(_)));
+        }
+        let (Some(caller_entry), Some(target_entry)) =
+            (side.callers.entry(caller), side.callers.entry(target))
+        else {
+            return Ok(false);
+        };
+        let Some(role) = side
+            .world
+            .roles
+            .get(target_entry.arn)
+            .filter(|_| target_entry.is_role)
+        else {
+            return Ok(false);
+        };
+        let assume_role: ActionName = "sts:AssumeRole"
+            .parse()
+            .map_err(|_| WhoCanError("sts:AssumeRole does not parse".to_owned()))?;
+        let screen = Screen::new(
+            assume_role,
+            role.arn.clone(),
+            Some(role.account),
+            &[&role.trust],
+        );
+        if !screen.may_allow(side.world, caller_entry) {
+            edges.keep((caller, target), Edge::Screened);
+            return Ok(false);
+        }
+        let passed = decide_edge(side.world, &self.edge_query, role, caller_entry, &mut 0)?;
+        let passes = passed.is_some();
+        let kept = match passed {
+            Some(passed) => Edge::Passed(passed),
+            None => Edge::Failed,
+        };
+        edges.keep((caller, target), kept);
+        Ok(passes)
+    }
+}
+
+impl Side<'_> {
+    fn trusting(&self) -> &[Vec<Id>] {
+        self.trusting.get_or_init(|| {
+            let mut out: Vec<Vec<Id>> = vec![Vec::new(); self.callers.len()];
+            for role in (0..).take(self.callers.roles()) {
+                for caller in self.callers.trusted_by(self.world, role) {
+                    if let Some(slot) = out.get_mut(caller as usize) {
+                        slot.push(role);
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    fn trusted_by_services(&self) -> &BTreeMap<String, Vec<Id>> {
+        self.trusted_by_services.get_or_init(|| {
+            let mut out: BTreeMap<String, Vec<Id>> = BTreeMap::new();
+            for (id, entry) in self.callers.entries() {
+                let Some(role) = self.world.roles.get(entry.arn).filter(|_| entry.is_role) else {
+                    continue;
+                };
+                for service in services::trusted_services(role) {
+                    out.entry(service).or_default().push(id);
+                }
+            }
+            out
+        })
+    }
+
+    /// Whether `service` may assume role `id` (its trust, decided by the engine).
+    fn service_may(&self, service: &str, id: Id) -> Result<bool, WhoCanError> {
+        let key = (service.to_owned(), id);
+        if let Some(known) = self.service_may.borrow().get(&key) {
+            return Ok(*known);
+        }
+        let Some(entry) = self.callers.entry(id) else {
+            return Ok(false);
+        };
+        let may = services::service_assumes(self.world, service, entry.arn)?;
+        self.service_may.borrow_mut().insert(key, may);
+        Ok(may)
+    }
+}
+
+fn is(flags: &[bool], id: Id) -> bool {
+    flags.get(id as usize).copied().unwrap_or(false)
+}
+
+/// Marks `id`; whether it was not marked before.
+fn mark(flags: &mut [bool], id: Id) -> bool {
+    flags
+        .get_mut(id as usize)
+        .is_some_and(|flag| !std::mem::replace(flag, true))
+}
