@@ -461,6 +461,8 @@ fn sort(answer: &mut WhoCan) {
 pub(super) struct Focus<'f> {
     /// By id of the searched index: whether the principal is searched.
     pub members: &'f [bool],
+    /// By id: whether the principal's answer is wanted (the others are left out of it).
+    pub keep: &'f [bool],
     /// The principal's own request, as [`decide_final`] decides it.
     pub direct: &'f mut dyn FnMut(Id) -> Result<Option<Vec<String>>, WhoCanError>,
 }
@@ -680,8 +682,12 @@ fn search(
     }
 
     // Every principal reached, then the instance profiles of the roles reached.
+    let keep = focus.as_ref().map(|focus| focus.keep);
     let mut by_role: HashMap<Id, Reach> = HashMap::new();
     for (id, entry) in callers.entries() {
+        if keep.is_some_and(|keep| !keep.get(id as usize).copied().unwrap_or(false)) {
+            continue;
+        }
         let Some(reach) = reach_of(callers, &found, &reasons, id) else {
             continue;
         };

@@ -45,28 +45,42 @@ use xacct_world::World;
 /// The kept answer of one world: principal (or service, or instance profile) to how it can.
 pub type Kept = BTreeMap<String, Reach>;
 
+/// Principals a search for a chain clear of the change visits before giving up (the principal
+/// is then decided exactly instead).
+const CLEAR_CHAIN_BUDGET: usize = 2_000;
+
+/// The share of a world's principals above which the search decided exactly is not kept to
+/// the principals it must decide and the roles they reach, but runs on the whole world (as
+/// who-can does, its final requests shared between the two worlds).
+const FOCUS_SHARE: usize = 4;
+
 /// One world as the diff asks it, and what is found of it once for every question.
 struct Side<'a> {
     world: &'a World,
     callers: &'a CallerIndex<'a>,
     prepared: &'a Prepared,
+    /// By id: the same principal's id in the other world.
+    other: Vec<Option<Id>>,
     /// By caller id: the roles whose trust names it, in id order (who-can's candidate edges,
     /// read forwards).
     trusting: OnceCell<Vec<Vec<Id>>>,
     /// By caller id: the roles it may assume (candidate edges the screen and engine let pass).
     assumes: RefCell<HashMap<Id, Rc<[Id]>>>,
-    /// By service: the roles whose trust names it, in id order.
-    trusted_by_services: OnceCell<BTreeMap<String, Vec<Id>>>,
-    /// Whether the service may assume the role, by (service, role id).
-    service_may: RefCell<HashMap<(String, Id), bool>>,
+    /// The services the roles' trusts name, each with those roles, in id order.
+    services: OnceCell<Vec<(String, Vec<Id>)>>,
+    /// Whether the service (by its index in `services`) may assume the role.
+    service_may: RefCell<HashMap<(usize, Id), bool>>,
+    /// By action, by id: the principal has an identity Allow statement whose action clause may
+    /// cover it (the only ones the screen lets through on their own policies).
+    acting: RefCell<HashMap<String, Rc<Vec<bool>>>>,
 }
 
 /// The principals a set of changed ones can affect, found once per set.
 struct Affected {
     /// By side, by id: the principal is changed.
     changed: [Vec<bool>; 2],
-    /// By ARN: the changed principals and those that reach one of them in either world.
-    upstream: BTreeSet<String>,
+    /// By side, by id: the principal is changed or reaches a changed one, in either world.
+    upstream: [Vec<bool>; 2],
 }
 
 /// Who can, asked again of two worlds (see the module's documentation).
@@ -78,15 +92,21 @@ pub struct Incremental<'a> {
     affected: RefCell<HashMap<BTreeSet<String>, Rc<Affected>>>,
 }
 
+/// A final request's decision: the statements that allow it, `None` when denied.
+type Decision = Option<Rc<[String]>>;
+
 /// One question being answered: its final-request decisions, shared between the two worlds
 /// for unchanged principals.
 struct Deciding<'q> {
     query: &'q WhoCanQuery,
-    /// By side: the final request's screen.
-    screens: Vec<Screen>,
+    /// By side: the final request's screen, and who may act on their own policies.
+    screens: [Screen; 2],
+    acting: [Rc<Vec<bool>>; 2],
     affected: Rc<Affected>,
-    shared: HashMap<String, Option<Vec<String>>>,
-    own: [HashMap<Id, Option<Vec<String>>>; 2],
+    /// By id of the world before: unchanged principals' decisions.
+    shared: Vec<Option<Decision>>,
+    /// By side and id: changed principals' decisions.
+    own: [HashMap<Id, Decision>; 2],
 }
 
 impl<'a> Incremental<'a> {
@@ -96,14 +116,22 @@ impl<'a> Incremental<'a> {
         sides: [(&'a World, &'a CallerIndex<'a>, &'a Prepared); 2],
         max_depth: usize,
     ) -> Self {
+        let [(_, before, _), (_, after, _)] = sides;
+        let numbers = |from: &CallerIndex<'_>, to: &CallerIndex<'_>| -> Vec<Option<Id>> {
+            from.entries().map(|(_, entry)| to.id(entry.arn)).collect()
+        };
+        let others = [numbers(before, after), numbers(after, before)];
+        let mut others = others.into_iter();
         let sides = sides.map(|(world, callers, prepared)| Side {
             world,
             callers,
             prepared,
+            other: others.next().unwrap_or_default(),
             trusting: OnceCell::new(),
             assumes: RefCell::new(HashMap::new()),
-            trusted_by_services: OnceCell::new(),
+            services: OnceCell::new(),
             service_may: RefCell::new(HashMap::new()),
+            acting: RefCell::new(HashMap::new()),
         });
         Self {
             sides,
@@ -117,13 +145,13 @@ impl<'a> Incremental<'a> {
     }
 
     /// Who can do `query` in each world, kept to the principals whose answer may differ (by
-    /// ARN for roles and users, by name for services, as `who_can` names them): every other
-    /// principal's answer is the same in both. `changed`: the principals whose requests, or
-    /// AssumeRoles into them, the change decides otherwise, by ARN, from either world. `None`
-    /// when it cannot be answered so (the question's resource is reached through an access
-    /// point or an alias, a trust policy lets in principals outside the scenario, a policy
-    /// brings another organization, the question carries context, or a request fails):
-    /// ask the whole worlds.
+    /// ARN for roles, users and instance profiles, by name for services, as `who_can` names
+    /// them): every other principal's answer is the same in both. `changed`: the principals
+    /// whose requests, or AssumeRoles into them, the change decides otherwise, by ARN, from
+    /// either world. `None` when it cannot be answered so (the question's resource is reached
+    /// through an access point or an alias, a trust policy lets in principals outside the
+    /// scenario, a policy brings another organization, the question carries context, a
+    /// request fails): ask the whole worlds.
     pub fn answers(&self, changed: &BTreeSet<String>, query: &WhoCanQuery) -> Option<[Kept; 2]> {
         // A failure is reported by the whole worlds' who-can, asked instead.
         self.try_answers(changed, query).ok().flatten()
@@ -169,141 +197,123 @@ impl<'a> Incremental<'a> {
         if named.first() != named.get(1) {
             return Ok(None);
         }
+        let Ok(screens) = <[Screen; 2]>::try_from(screens) else {
+            return Ok(None);
+        };
         let affected = self.affected(changed)?;
+        let [before, after] = &self.sides;
         let mut deciding = Deciding {
             query,
             screens,
+            acting: [before.acting(&query.action), after.acting(&query.action)],
             affected: Rc::clone(&affected),
-            shared: HashMap::new(),
+            shared: vec![None; before.callers.len()],
             own: [HashMap::new(), HashMap::new()],
         };
 
-        // Unchanged principals with a chain clear of the change can on both sides.
-        let mut settled: BTreeSet<&str> = BTreeSet::new();
-        let mut exact: BTreeSet<&str> = BTreeSet::new();
-        for arn in &affected.upstream {
-            let clear = match self.sides[0].callers.id(arn) {
-                Some(id) if !is(&affected.changed[0], id) && !changed.contains(arn) => {
-                    self.clear_chain(&mut deciding, &[id])?
-                }
-                _ => false,
+        // Unchanged principals with a chain clear of the change can on both sides; the others
+        // upstream are decided exactly.
+        let mut settled = vec![false; before.callers.len()];
+        let mut exact: [Vec<bool>; 2] = [
+            vec![false; before.callers.len()],
+            vec![false; after.callers.len()],
+        ];
+        for (id, _) in before.callers.entries() {
+            if !is(&affected.upstream[0], id) {
+                continue;
+            }
+            let clear = !is(&affected.changed[0], id)
+                && self.clear_chain(&mut deciding, &[id])? == Some(true);
+            let slot = if clear { &mut settled } else { &mut exact[0] };
+            mark(slot, id);
+        }
+        for (id, _) in after.callers.entries() {
+            let exactly = match after.other.get(id as usize).copied().flatten() {
+                Some(before_id) => is(&exact[0], before_id),
+                None => is(&affected.upstream[1], id),
             };
-            if clear {
-                settled.insert(arn);
-            } else {
-                exact.insert(arn);
+            if exactly {
+                mark(&mut exact[1], id);
             }
         }
 
-        // The others, decided on each side by the search kept to them and what they reach.
+        // The others, decided on each side by the search kept to them and what they reach
+        // (or, when that is most of the world, by the search of the whole world).
         let mut kept: [Kept; 2] = [Kept::new(), Kept::new()];
-        let mut reached: [HashMap<String, Reach>; 2] = [HashMap::new(), HashMap::new()];
+        let mut reached: [HashMap<Id, Reach>; 2] = [HashMap::new(), HashMap::new()];
         for (index, side) in self.sides.iter().enumerate() {
-            let starts: Vec<Id> = exact
-                .iter()
-                .filter_map(|arn| side.callers.id(arn))
+            let keep = &exact[index];
+            let starts: Vec<Id> = (0..)
+                .zip(keep.iter())
+                .filter(|(_, flag)| **flag)
+                .map(|(id, _)| id)
                 .collect();
-            let members = self.ball(side, &starts)?;
-            let mut decide = |id: Id| self.direct(&mut deciding, index, id);
+            let limit = side.callers.len() / FOCUS_SHARE;
+            let members = match self.ball(side, &starts, limit)? {
+                Some(members) => members,
+                None => vec![true; side.callers.len()],
+            };
+            let mut decide = |id: Id| {
+                let found = self.direct(&mut deciding, index, id)?;
+                Ok(found.map(|why| why.to_vec()))
+            };
             let focus = Focus {
                 members: &members,
+                keep,
                 direct: &mut decide,
             };
             let edges = side.prepared.edges_for(side.world, side.world, None, query);
             let found = search(side.world, side.callers, query, edges, None, Some(focus))?;
             for reach in found.principals {
-                let key = match reach.kind {
-                    Kind::Role | Kind::User => &reach.principal,
-                    Kind::InstanceProfile => match &reach.role {
-                        Some(role) => role,
-                        None => continue,
-                    },
-                    _ => continue,
-                };
-                if !exact.contains(key.as_str()) {
-                    continue;
-                }
-                if let (Kind::Role, Some(slot)) = (reach.kind, reached.get_mut(index)) {
-                    slot.insert(reach.principal.clone(), reach.clone());
+                if reach.kind == Kind::Role {
+                    if let (Some(id), Some(slot)) =
+                        (side.callers.id(&reach.principal), reached.get_mut(index))
+                    {
+                        slot.insert(id, reach.clone());
+                    }
                 }
                 if let Some(slot) = kept.get_mut(index) {
                     slot.insert(reach.principal.clone(), reach);
                 }
             }
         }
-        self.add_services(&mut deciding, &settled, &exact, &reached, &mut kept)?;
-        Ok(Some(kept))
+        let complete = self.add_services(&mut deciding, &settled, &exact, &reached, &mut kept)?;
+        Ok(complete.then_some(kept))
     }
 
     /// Adds the services a role decided exactly brings: a service can when a role that trusts
     /// it can. Left out when a role clear of the change trusts it and can (it can on both
     /// sides), or when no role decided exactly brings it on either side (its answer is then
-    /// that of unchanged roles, the same on both).
+    /// that of unchanged roles, the same on both). False when that cannot be told within the
+    /// budget of the search for a clear chain.
     fn add_services(
         &self,
         deciding: &mut Deciding<'_>,
-        settled: &BTreeSet<&str>,
-        exact: &BTreeSet<&str>,
-        reached: &[HashMap<String, Reach>; 2],
+        settled: &[bool],
+        exact: &[Vec<bool>; 2],
+        reached: &[HashMap<Id, Reach>; 2],
         kept: &mut [Kept; 2],
-    ) -> Result<(), WhoCanError> {
+    ) -> Result<bool, WhoCanError> {
         let affected = Rc::clone(&deciding.affected);
         let mut names: BTreeSet<&str> = BTreeSet::new();
-        for side in &self.sides {
-            for (service, roles) in side.trusted_by_services() {
-                let brought = roles.iter().any(|id| {
-                    side.callers
-                        .entry(*id)
-                        .is_some_and(|entry| exact.contains(entry.arn))
-                });
-                if brought {
+        for (side, exact) in self.sides.iter().zip(exact) {
+            for (service, roles) in side.services() {
+                if roles.iter().any(|id| is(exact, *id)) {
                     names.insert(service);
                 }
             }
         }
         for service in names {
-            let before = &self.sides[0];
-            let roles = before
-                .trusted_by_services()
-                .get(service)
-                .cloned()
-                .unwrap_or_default();
-            let mut clear_settled = false;
-            let mut others = Vec::new();
-            for id in roles {
-                let Some(entry) = before.callers.entry(id) else {
-                    continue;
-                };
-                if exact.contains(entry.arn) || !before.service_may(service, id)? {
-                    continue;
-                }
-                if settled.contains(entry.arn) {
-                    clear_settled = true;
-                    break;
-                }
-                if !affected.upstream.contains(entry.arn) {
-                    others.push(id);
-                }
-            }
-            if clear_settled {
-                continue;
-            }
             let mut entries: [Option<Reach>; 2] = [None, None];
             for (index, side) in self.sides.iter().enumerate() {
-                let roles = side
-                    .trusted_by_services()
-                    .get(service)
-                    .cloned()
-                    .unwrap_or_default();
-                for id in roles {
-                    let Some(entry) = side.callers.entry(id) else {
+                let Some((number, roles)) = side.service(service) else {
+                    continue;
+                };
+                for &id in roles {
+                    let Some(reach) = reached.get(index).and_then(|found| found.get(&id)) else {
                         continue;
                     };
-                    let Some(reach) = reached.get(index).and_then(|found| found.get(entry.arn))
-                    else {
-                        continue;
-                    };
-                    if !side.service_may(service, id)? {
+                    if !side.service_may(number, service, id)? {
                         continue;
                     }
                     let mut chain = vec![reach.principal.clone()];
@@ -333,7 +343,32 @@ impl<'a> Incremental<'a> {
             if entries.iter().all(Option::is_none) {
                 continue;
             }
-            if self.clear_chain(deciding, &others)? {
+            // The roles not decided exactly that trust it: unchanged, so the same on both
+            // sides; one that can clear of the change (a settled one does) makes it can on both.
+            let before = &self.sides[0];
+            let mut others = Vec::new();
+            let mut clear = false;
+            if let Some((number, roles)) = before.service(service) {
+                for &id in roles {
+                    if is(&exact[0], id) || !before.service_may(number, service, id)? {
+                        continue;
+                    }
+                    if is(settled, id) {
+                        clear = true;
+                        break;
+                    }
+                    if !is(&affected.upstream[0], id) {
+                        others.push(id);
+                    }
+                }
+            }
+            if !clear {
+                match self.clear_chain(deciding, &others)? {
+                    Some(found) => clear = found,
+                    None => return Ok(false),
+                }
+            }
+            if clear {
                 continue;
             }
             for (slot, entry) in kept.iter_mut().zip(entries) {
@@ -342,37 +377,37 @@ impl<'a> Incremental<'a> {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// The changed principals' ids on each side, and the principals upstream of them.
+    /// The changed principals on each side, and the principals upstream of them.
     fn affected(&self, changed: &BTreeSet<String>) -> Result<Rc<Affected>, WhoCanError> {
         if let Some(found) = self.affected.borrow().get(changed) {
             return Ok(Rc::clone(found));
         }
-        let mut flags: [Vec<bool>; 2] = [Vec::new(), Vec::new()];
         let mut upstream: BTreeSet<String> = changed.clone();
-        for (side, slot) in self.sides.iter().zip(&mut flags) {
-            let mut marked = vec![false; side.callers.len()];
+        for side in &self.sides {
             let starts: Vec<Id> = changed
                 .iter()
                 .filter_map(|arn| side.callers.id(arn))
                 .collect();
-            for id in &starts {
-                if let Some(flag) = marked.get_mut(*id as usize) {
-                    *flag = true;
-                }
-            }
-            *slot = marked;
             for id in self.upstream(side, &starts)? {
                 if let Some(entry) = side.callers.entry(id) {
                     upstream.insert(entry.arn.to_owned());
                 }
             }
         }
+        let flags = |side: &Side<'_>, arns: &BTreeSet<String>| {
+            let mut out = vec![false; side.callers.len()];
+            for id in arns.iter().filter_map(|arn| side.callers.id(arn)) {
+                mark(&mut out, id);
+            }
+            out
+        };
+        let [before, after] = &self.sides;
         let found = Rc::new(Affected {
-            changed: flags,
-            upstream,
+            changed: [flags(before, changed), flags(after, changed)],
+            upstream: [flags(before, &upstream), flags(after, &upstream)],
         });
         self.affected
             .borrow_mut()
@@ -395,11 +430,7 @@ impl<'a> Incremental<'a> {
         for _ in 0..self.max_depth {
             let mut next = Vec::new();
             for target in frontier {
-                if !side
-                    .callers
-                    .entry(target)
-                    .is_some_and(|entry| entry.is_role)
-                {
+                if !side.callers.entry(target).is_some_and(|entry| entry.is_role) {
                     continue;
                 }
                 for caller in side.callers.trusted_by(side.world, target) {
@@ -419,12 +450,20 @@ impl<'a> Incremental<'a> {
         Ok(out)
     }
 
-    /// By id: `starts` and the roles they may assume within the depth limit.
-    fn ball(&self, side: &Side<'_>, starts: &[Id]) -> Result<Vec<bool>, WhoCanError> {
+    /// By id: `starts` and the roles they may assume within the depth limit; `None` when they
+    /// are more than `limit`.
+    fn ball(
+        &self,
+        side: &Side<'_>,
+        starts: &[Id],
+        limit: usize,
+    ) -> Result<Option<Vec<bool>>, WhoCanError> {
         let mut marked = vec![false; side.callers.len()];
+        let mut count = 0;
         let mut frontier = Vec::new();
         for &id in starts {
             if mark(&mut marked, id) {
+                count += 1;
                 frontier.push(id);
             }
         }
@@ -433,8 +472,12 @@ impl<'a> Incremental<'a> {
             for caller in frontier {
                 for &target in self.assumes(side, caller)?.iter() {
                     if mark(&mut marked, target) {
+                        count += 1;
                         next.push(target);
                     }
+                }
+                if count > limit {
+                    return Ok(None);
                 }
             }
             if next.is_empty() {
@@ -442,12 +485,17 @@ impl<'a> Incremental<'a> {
             }
             frontier = next;
         }
-        Ok(marked)
+        Ok((count <= limit).then_some(marked))
     }
 
     /// Whether one of `starts` (unchanged principals of the world before) can through a chain
-    /// clear of the change: every principal on it unchanged, so it can in both worlds.
-    fn clear_chain(&self, deciding: &mut Deciding<'_>, starts: &[Id]) -> Result<bool, WhoCanError> {
+    /// clear of the change: every principal on it unchanged, so it can in both worlds. `None`
+    /// when the search gave up (see [`CLEAR_CHAIN_BUDGET`]).
+    fn clear_chain(
+        &self,
+        deciding: &mut Deciding<'_>,
+        starts: &[Id],
+    ) -> Result<Option<bool>, WhoCanError> {
         let side = &self.sides[0];
         let affected = Rc::clone(&deciding.affected);
         let changed = &affected.changed[0];
@@ -460,7 +508,7 @@ impl<'a> Incremental<'a> {
         for depth in 0..=self.max_depth {
             for &id in &frontier {
                 if self.direct(deciding, 0, id)?.is_some() {
-                    return Ok(true);
+                    return Ok(Some(true));
                 }
             }
             if depth == self.max_depth {
@@ -473,13 +521,16 @@ impl<'a> Incremental<'a> {
                         next.push(target);
                     }
                 }
+                if marked.len() > CLEAR_CHAIN_BUDGET {
+                    return Ok(None);
+                }
             }
             if next.is_empty() {
                 break;
             }
             frontier = next;
         }
-        Ok(false)
+        Ok(Some(false))
     }
 
     /// The final request of principal `id` of side `side`, decided once per question (once
@@ -489,36 +540,64 @@ impl<'a> Incremental<'a> {
         deciding: &mut Deciding<'_>,
         side: usize,
         id: Id,
-    ) -> Result<Option<Vec<String>>, WhoCanError> {
-        let decided = deciding;
-        let affected = Rc::clone(&decided.affected);
-        let (Some(found), Some(screen)) = (self.sides.get(side), decided.screens.get(side)) else {
+    ) -> Result<Decision, WhoCanError> {
+        let Some(found) = self.sides.get(side) else {
             return Ok(None);
         };
         let Some(entry) = found.callers.entry(id) else {
             return Ok(None);
         };
-        let changed = affected
+        let changed = deciding
+            .affected
             .changed
             .get(side)
             .is_some_and(|flags| is(flags, id));
-        if changed {
-            if let Some(known) = decided.own.get(side).and_then(|own| own.get(&id)) {
-                return Ok(known.clone());
-            }
-        } else if let Some(known) = decided.shared.get(entry.arn) {
-            return Ok(known.clone());
-        }
-        let mut counts = super::WhoCan::default();
-        let found = decide_final(found.world, entry, decided.query, Some(screen), &mut counts)?;
-        if changed {
-            if let Some(own) = decided.own.get_mut(side) {
-                own.insert(id, found.clone());
-            }
+        let shared = if changed {
+            None
+        } else if side == 0 {
+            Some(id)
         } else {
-            decided.shared.insert(entry.arn.to_owned(), found.clone());
+            found.other.get(id as usize).copied().flatten()
+        };
+        let known = match shared {
+            Some(key) => deciding.shared.get(key as usize).cloned().flatten(),
+            None => deciding.own.get(side).and_then(|own| own.get(&id)).cloned(),
+        };
+        if let Some(known) = known {
+            return Ok(known);
         }
-        Ok(found)
+        let (Some(screen), Some(acting)) = (deciding.screens.get(side), deciding.acting.get(side))
+        else {
+            return Ok(None);
+        };
+        // The screen, without its identity half when the principal has no identity statement
+        // that may cover the action (as who-can's candidates).
+        let named = || {
+            screen
+                .resource_allows
+                .iter()
+                .any(|statement| Screen::may_name(statement, entry))
+        };
+        let decision: Decision = if is(acting, id) || named() {
+            let mut counts = super::WhoCan::default();
+            decide_final(found.world, entry, deciding.query, Some(screen), &mut counts)?
+                .map(Rc::from)
+        } else {
+            None
+        };
+        match shared {
+            Some(key) => {
+                if let Some(slot) = deciding.shared.get_mut(key as usize) {
+                    *slot = Some(decision.clone());
+                }
+            }
+            None => {
+                if let Some(own) = deciding.own.get_mut(side) {
+                    own.insert(id, decision.clone());
+                }
+            }
+        }
+        Ok(decision)
     }
 
     /// The roles `caller` may assume: the edges who-can would try whose screen and engine
@@ -602,8 +681,8 @@ impl Side<'_> {
         })
     }
 
-    fn trusted_by_services(&self) -> &BTreeMap<String, Vec<Id>> {
-        self.trusted_by_services.get_or_init(|| {
+    fn services(&self) -> &[(String, Vec<Id>)] {
+        self.services.get_or_init(|| {
             let mut out: BTreeMap<String, Vec<Id>> = BTreeMap::new();
             for (id, entry) in self.callers.entries() {
                 let Some(role) = self.world.roles.get(entry.arn).filter(|_| entry.is_role) else {
@@ -613,22 +692,49 @@ impl Side<'_> {
                     out.entry(service).or_default().push(id);
                 }
             }
-            out
+            out.into_iter().collect()
         })
     }
 
-    /// Whether `service` may assume role `id` (its trust, decided by the engine).
-    fn service_may(&self, service: &str, id: Id) -> Result<bool, WhoCanError> {
-        let key = (service.to_owned(), id);
-        if let Some(known) = self.service_may.borrow().get(&key) {
+    /// The service's number and the roles whose trust names it.
+    fn service(&self, service: &str) -> Option<(usize, &[Id])> {
+        let found = self.services();
+        let number = found
+            .binary_search_by(|(name, _)| name.as_str().cmp(service))
+            .ok()?;
+        found.get(number).map(|(_, roles)| (number, roles.as_slice()))
+    }
+
+    /// Whether `service` (number `number`) may assume role `id` (its trust, decided by the
+    /// engine).
+    fn service_may(&self, number: usize, service: &str, id: Id) -> Result<bool, WhoCanError> {
+        if let Some(known) = self.service_may.borrow().get(&(number, id)) {
             return Ok(*known);
         }
         let Some(entry) = self.callers.entry(id) else {
             return Ok(false);
         };
         let may = services::service_assumes(self.world, service, entry.arn)?;
-        self.service_may.borrow_mut().insert(key, may);
+        self.service_may.borrow_mut().insert((number, id), may);
         Ok(may)
+    }
+
+    /// By id: whether the principal has an identity Allow statement whose action clause may
+    /// cover `action`.
+    fn acting(&self, action: &str) -> Rc<Vec<bool>> {
+        if let Some(found) = self.acting.borrow().get(action) {
+            return Rc::clone(found);
+        }
+        let arns = self.prepared.acting(self.world, self.callers, action);
+        let mut flags = vec![false; self.callers.len()];
+        for id in arns.iter().filter_map(|arn| self.callers.id(arn)) {
+            mark(&mut flags, id);
+        }
+        let flags = Rc::new(flags);
+        self.acting
+            .borrow_mut()
+            .insert(action.to_owned(), Rc::clone(&flags));
+        flags
     }
 }
 
