@@ -21,10 +21,11 @@ pub use changes::{Affects, ChangeKind, Document};
 pub use questions::{Group, Question, Subject};
 
 use crate::callers::CallerIndex;
+use crate::who_can::incremental::Changed;
 use crate::who_can::incremental::Incremental;
 use crate::who_can::{who_can_prepared, Kind, Prepared, Reach, WhoCanQuery, DEFAULT_DEPTH};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use xacct_lake::Target;
 use xacct_world::{Principal, Session, World};
 
@@ -255,7 +256,7 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
     let incremental = Incremental::new(whole, options.max_depth);
     let worlds = [(before, &callers_before), (after, &callers_after)];
     let by_principals = scope.incremental(before, after);
-    let mut changed: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut changed: HashMap<&str, Changed> = HashMap::new();
     for question in asked {
         // Asked again for changed principals alone: only the principals whose answer can
         // differ are decided (who_can::incremental), the others' answers being the same.

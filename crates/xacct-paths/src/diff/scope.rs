@@ -22,6 +22,7 @@ use super::changes::{Affects, Document};
 use super::questions::{Question, Subject};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::index::TrustIndex;
+use crate::who_can::incremental::Changed;
 use crate::who_can::{decide_edge, edge_query, final_screen, Screen, WhoCanError, WhoCanQuery};
 use std::collections::{BTreeSet, HashMap};
 use xacct_eval::SourcedPolicy;
@@ -169,23 +170,31 @@ impl Scope {
         question.subject.table().is_some() || self.touches_resource(question, worlds)
     }
 
-    /// The principals whose requests for `action`, or AssumeRoles into them, the changed
-    /// documents decide otherwise, by ARN, from both worlds: the changed principals, those of
-    /// the accounts whose SCPs changed for `action` or for `sts:AssumeRole`, the roles of the
-    /// accounts whose RCPs changed.
+    /// The principals whose requests for `action`, or whose AssumeRole edges, the changed
+    /// documents decide otherwise, by ARN, from both worlds: the changed principals (both);
+    /// those of the accounts whose SCPs changed for `action` (their requests) or for
+    /// `sts:AssumeRole` (their edges, as the caller); the roles of the accounts whose RCPs or
+    /// Block Public Access changed (their edges, as the role).
     pub fn changed_principals(
         &self,
         worlds: [(&World, &CallerIndex<'_>); 2],
         action: &str,
-    ) -> BTreeSet<String> {
+    ) -> Changed {
         let [(before, _), (after, _)] = worlds;
-        let mut accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
-        accounts.extend(self.scp_changed_for(before, after, action));
-        let mut out = BTreeSet::new();
+        let edge_accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
+        let request_accounts = self.scp_changed_for(before, after, action);
+        let mut out = Changed::default();
         for (_, callers) in worlds {
-            for id in self.changed(callers, &accounts) {
-                if let Some(entry) = callers.entry(id) {
-                    out.insert(entry.arn.to_owned());
+            for (_, entry) in callers.entries() {
+                let own = self.principals.contains(entry.arn);
+                if own || request_accounts.contains(&entry.account) {
+                    out.requests.insert(entry.arn.to_owned());
+                }
+                if own
+                    || edge_accounts.contains(&entry.account)
+                    || (entry.is_role && self.resource_accounts.contains(&entry.account))
+                {
+                    out.edges.insert(entry.arn.to_owned());
                 }
             }
         }

@@ -75,10 +75,24 @@ struct Side<'a> {
     acting: RefCell<HashMap<String, Rc<Vec<bool>>>>,
 }
 
+/// The principals whose requests the change can decide otherwise, by ARN, from either world.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Changed {
+    /// Those whose own request for the question's action may be decided otherwise (the
+    /// changed principals, those of accounts whose SCPs changed for the action).
+    pub requests: BTreeSet<String>,
+    /// Those whose AssumeRole edges, as the caller or as the role, may be decided otherwise
+    /// (the changed principals, those of accounts whose SCPs changed for `sts:AssumeRole`,
+    /// the roles of accounts whose RCPs changed).
+    pub edges: BTreeSet<String>,
+}
+
 /// The principals a set of changed ones can affect, found once per set.
 struct Affected {
-    /// By side, by id: the principal is changed.
-    changed: [Vec<bool>; 2],
+    /// By side, by id: the principal's own request may be decided otherwise.
+    requests: [Vec<bool>; 2],
+    /// By side, by id: the principal's AssumeRole edges may be decided otherwise.
+    edges: [Vec<bool>; 2],
     /// By side, by id: the principal is changed or reaches a changed one, in either world.
     upstream: [Vec<bool>; 2],
 }
@@ -89,7 +103,10 @@ pub struct Incremental<'a> {
     /// The AssumeRole requests edges are decided with (no context, as the diff asks).
     edge_query: Query,
     max_depth: usize,
-    affected: RefCell<HashMap<BTreeSet<String>, Rc<Affected>>>,
+    /// Principals above which the exact search runs on the whole world (`None`: a share of
+    /// the world, [`FOCUS_SHARE`]).
+    focus_limit: Option<usize>,
+    affected: RefCell<HashMap<Changed, Rc<Affected>>>,
 }
 
 /// A final request's decision: the statements that allow it, `None` when denied.
@@ -107,6 +124,9 @@ struct Deciding<'q> {
     shared: Vec<Option<Decision>>,
     /// By side and id: changed principals' decisions.
     own: [HashMap<Id, Decision>; 2],
+    /// By id of the world before: hops within which the principal has no chain clear of the
+    /// change (found by an earlier search for one that ended without finding it).
+    dead_ends: Vec<Option<usize>>,
 }
 
 impl<'a> Incremental<'a> {
@@ -140,7 +160,19 @@ impl<'a> Incremental<'a> {
                 ..WhoCanQuery::new("sts:AssumeRole", "*")
             }),
             max_depth,
+            focus_limit: None,
             affected: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The same, with the exact search kept to the principals it must decide and what they
+    /// reach up to `limit` principals (0: always the whole world), whatever the share of the
+    /// world: the tests check both searches give the same answers.
+    #[cfg(test)]
+    pub(crate) fn with_focus_limit(self, limit: usize) -> Self {
+        Self {
+            focus_limit: Some(limit),
+            ..self
         }
     }
 
@@ -152,14 +184,14 @@ impl<'a> Incremental<'a> {
     /// through an access point or an alias, a trust policy lets in principals outside the
     /// scenario, a policy brings another organization, the question carries context, a
     /// request fails): ask the whole worlds.
-    pub fn answers(&self, changed: &BTreeSet<String>, query: &WhoCanQuery) -> Option<[Kept; 2]> {
+    pub fn answers(&self, changed: &Changed, query: &WhoCanQuery) -> Option<[Kept; 2]> {
         // A failure is reported by the whole worlds' who-can, asked instead.
         self.try_answers(changed, query).ok().flatten()
     }
 
     fn try_answers(
         &self,
-        changed: &BTreeSet<String>,
+        changed: &Changed,
         query: &WhoCanQuery,
     ) -> Result<Option<[Kept; 2]>, WhoCanError> {
         if query.max_depth != self.max_depth
@@ -209,6 +241,7 @@ impl<'a> Incremental<'a> {
             affected: Rc::clone(&affected),
             shared: vec![None; before.callers.len()],
             own: [HashMap::new(), HashMap::new()],
+            dead_ends: vec![None; before.callers.len()],
         };
 
         // Unchanged principals with a chain clear of the change can on both sides; the others
@@ -222,8 +255,7 @@ impl<'a> Incremental<'a> {
             if !is(&affected.upstream[0], id) {
                 continue;
             }
-            let clear = !is(&affected.changed[0], id)
-                && self.clear_chain(&mut deciding, &[id])? == Some(true);
+            let clear = self.clear_chain(&mut deciding, &[id])? == Some(true);
             let slot = if clear { &mut settled } else { &mut exact[0] };
             mark(slot, id);
         }
@@ -248,7 +280,7 @@ impl<'a> Incremental<'a> {
                 .filter(|(_, flag)| **flag)
                 .map(|(id, _)| id)
                 .collect();
-            let limit = side.callers.len() / FOCUS_SHARE;
+            let limit = self.focus_limit.unwrap_or(side.callers.len() / FOCUS_SHARE);
             let members = match self.ball(side, &starts, limit)? {
                 Some(members) => members,
                 None => vec![true; side.callers.len()],
@@ -381,14 +413,17 @@ impl<'a> Incremental<'a> {
     }
 
     /// The changed principals on each side, and the principals upstream of them.
-    fn affected(&self, changed: &BTreeSet<String>) -> Result<Rc<Affected>, WhoCanError> {
+    fn affected(&self, changed: &Changed) -> Result<Rc<Affected>, WhoCanError> {
         if let Some(found) = self.affected.borrow().get(changed) {
             return Ok(Rc::clone(found));
         }
-        let mut upstream: BTreeSet<String> = changed.clone();
+        let mut upstream: BTreeSet<String> = changed.requests.clone();
+        upstream.extend(changed.edges.iter().cloned());
         for side in &self.sides {
             let starts: Vec<Id> = changed
+                .requests
                 .iter()
+                .chain(&changed.edges)
                 .filter_map(|arn| side.callers.id(arn))
                 .collect();
             for id in self.upstream(side, &starts)? {
@@ -406,7 +441,11 @@ impl<'a> Incremental<'a> {
         };
         let [before, after] = &self.sides;
         let found = Rc::new(Affected {
-            changed: [flags(before, changed), flags(after, changed)],
+            requests: [
+                flags(before, &changed.requests),
+                flags(after, &changed.requests),
+            ],
+            edges: [flags(before, &changed.edges), flags(after, &changed.edges)],
             upstream: [flags(before, &upstream), flags(after, &upstream)],
         });
         self.affected
@@ -430,7 +469,11 @@ impl<'a> Incremental<'a> {
         for _ in 0..self.max_depth {
             let mut next = Vec::new();
             for target in frontier {
-                if !side.callers.entry(target).is_some_and(|entry| entry.is_role) {
+                if !side
+                    .callers
+                    .entry(target)
+                    .is_some_and(|entry| entry.is_role)
+                {
                     continue;
                 }
                 for caller in side.callers.trusted_by(side.world, target) {
@@ -488,9 +531,10 @@ impl<'a> Incremental<'a> {
         Ok((count <= limit).then_some(marked))
     }
 
-    /// Whether one of `starts` (unchanged principals of the world before) can through a chain
-    /// clear of the change: every principal on it unchanged, so it can in both worlds. `None`
-    /// when the search gave up (see [`CLEAR_CHAIN_BUDGET`]).
+    /// Whether one of `starts` (principals of the world before) can through a chain clear of
+    /// the change: no principal on it whose AssumeRole edges changed, made by one whose request
+    /// did not, so it can in both worlds. `None` when the search gave up (see
+    /// [`CLEAR_CHAIN_BUDGET`]).
     fn clear_chain(
         &self,
         deciding: &mut Deciding<'_>,
@@ -498,16 +542,29 @@ impl<'a> Incremental<'a> {
     ) -> Result<Option<bool>, WhoCanError> {
         let side = &self.sides[0];
         let affected = Rc::clone(&deciding.affected);
-        let changed = &affected.changed[0];
+        let [requests, edges] = [&affected.requests[0], &affected.edges[0]];
         let mut marked: BTreeSet<Id> = BTreeSet::new();
+        // Each principal visited, with the hops left from it.
+        let mut visited: Vec<(Id, usize)> = Vec::new();
         let mut frontier: Vec<Id> = starts
             .iter()
             .copied()
-            .filter(|id| !is(changed, *id) && marked.insert(*id))
+            .filter(|id| !is(edges, *id) && marked.insert(*id))
             .collect();
         for depth in 0..=self.max_depth {
+            let left = self.max_depth - depth;
+            // Principals known to have no clear chain within the hops left are not searched.
+            frontier.retain(|id| {
+                deciding
+                    .dead_ends
+                    .get(*id as usize)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|dead| dead < left)
+            });
             for &id in &frontier {
-                if self.direct(deciding, 0, id)?.is_some() {
+                visited.push((id, left));
+                if !is(requests, id) && self.direct(deciding, 0, id)?.is_some() {
                     return Ok(Some(true));
                 }
             }
@@ -517,7 +574,7 @@ impl<'a> Incremental<'a> {
             let mut next = Vec::new();
             for caller in frontier {
                 for &target in self.assumes(side, caller)?.iter() {
-                    if !is(changed, target) && marked.insert(target) {
+                    if !is(edges, target) && marked.insert(target) {
                         next.push(target);
                     }
                 }
@@ -529,6 +586,13 @@ impl<'a> Incremental<'a> {
                 break;
             }
             frontier = next;
+        }
+        // Every principal within reach was searched: none has a clear chain within the hops
+        // it had left.
+        for (id, left) in visited {
+            if let Some(slot) = deciding.dead_ends.get_mut(id as usize) {
+                *slot = Some(slot.map_or(left, |dead| dead.max(left)));
+            }
         }
         Ok(Some(false))
     }
@@ -549,7 +613,7 @@ impl<'a> Incremental<'a> {
         };
         let changed = deciding
             .affected
-            .changed
+            .requests
             .get(side)
             .is_some_and(|flags| is(flags, id));
         let shared = if changed {
@@ -571,17 +635,28 @@ impl<'a> Incremental<'a> {
             return Ok(None);
         };
         // The screen, without its identity half when the principal has no identity statement
-        // that may cover the action (as who-can's candidates).
+        // that may cover the action (as who-can's candidates): then only a resource-policy
+        // statement naming it, in the resource's account, may allow it.
         let named = || {
             screen
                 .resource_allows
                 .iter()
                 .any(|statement| Screen::may_name(statement, entry))
         };
-        let decision: Decision = if is(acting, id) || named() {
+        // A principal in another account than the resource's needs both halves.
+        let same_account = screen
+            .account
+            .is_none_or(|account| account == entry.account);
+        let decision: Decision = if is(acting, id) || (same_account && named()) {
             let mut counts = super::WhoCan::default();
-            decide_final(found.world, entry, deciding.query, Some(screen), &mut counts)?
-                .map(Rc::from)
+            decide_final(
+                found.world,
+                entry,
+                deciding.query,
+                Some(screen),
+                &mut counts,
+            )?
+            .map(Rc::from)
         } else {
             None
         };
@@ -702,7 +777,9 @@ impl Side<'_> {
         let number = found
             .binary_search_by(|(name, _)| name.as_str().cmp(service))
             .ok()?;
-        found.get(number).map(|(_, roles)| (number, roles.as_slice()))
+        found
+            .get(number)
+            .map(|(_, roles)| (number, roles.as_slice()))
     }
 
     /// Whether `service` (number `number`) may assume role `id` (its trust, decided by the
