@@ -2,30 +2,33 @@
 //! kept to the principals whose answer can differ, which is all the diff needs (the set
 //! difference of the whole answers is the set difference of the kept ones).
 //!
-//! `changed` holds the principals whose requests, or AssumeRoles into them, the change can
-//! decide otherwise (the changed principals, those of accounts whose SCPs changed for the
-//! action or for `sts:AssumeRole`, the roles of accounts whose RCPs changed; see the diff's
-//! scope). Every other principal's own request and every AssumeRole edge between two of them
-//! is decided the same in both worlds: its documents are the same and the changed SCPs and
-//! RCPs do not apply to it. So:
+//! [`Changed`] holds the principals whose own request for the question's action may be
+//! decided otherwise (the changed principals, those of accounts whose SCPs changed for the
+//! action) and those whose AssumeRole edges may be (the changed principals, those of accounts
+//! whose SCPs changed for `sts:AssumeRole`, the roles of accounts whose RCPs changed; see the
+//! diff's scope). Every other request and edge is decided the same in both worlds: the
+//! documents it reads are the same and the changed SCPs and RCPs do not apply to it. So:
 //!
-//! - a principal that reaches no changed principal through AssumeRole edges (in either world,
-//!   within the depth limit) has the same chains in both worlds, so the same answer;
-//! - a principal that is not changed and has a chain made only of unchanged principals
-//!   ("a chain clear of the change") can in both worlds;
-//! - the others (the changed principals, and those upstream of them with no clear chain) are
+//! - a principal that reaches no changed principal through AssumeRole edges that pass (in
+//!   either world, within the depth limit) has the same chains in both worlds, so the same
+//!   answer;
+//! - a principal with a chain "clear of the change" (no principal on it whose edges changed,
+//!   and its last request made by one whose request did not) can in both worlds;
+//! - the others (changed principals and those upstream of them, without a clear chain) are
 //!   decided exactly in each world, by who-can's own search kept to them and the roles they
-//!   may assume within the depth limit: a shortest chain from one of them, and every chain
-//!   the search compares it with, only goes through those roles, so the search finds the
-//!   same chain as on the whole world.
+//!   may assume within the depth limit (a shortest chain from one of them, and every chain the
+//!   search weighs against it, only goes through those roles, so the search finds the same
+//!   chain as on the whole world), or by the search of the whole world when those are most
+//!   of it.
 //!
 //! Instance profiles follow their role; a service follows the roles that trust it, and is
 //! kept when one of them is decided exactly and no role it can clear of the change trusts it.
 //! Principals outside the scenario (who-can's stand-ins) are left out, and so answered the
 //! same on both sides: this holds only when no trust policy lets one in (a stand-in can then
 //! only make the final request, decided the same in both worlds) and they bring no other
-//! organization, which [`Incremental::answers`] checks before it answers. Unchanged
-//! principals' decisions are shared between the two worlds.
+//! organization, which [`Incremental::answers`] checks before it answers; the world's own
+//! principals are then decided in the world as in the world with stand-ins (which only adds
+//! accounts and principals). Unchanged requests are decided once for both worlds.
 
 use super::outside;
 use super::prepared::Edge;
@@ -273,8 +276,7 @@ impl<'a> Incremental<'a> {
         // (or, when that is most of the world, by the search of the whole world).
         let mut kept: [Kept; 2] = [Kept::new(), Kept::new()];
         let mut reached: [HashMap<Id, Reach>; 2] = [HashMap::new(), HashMap::new()];
-        for (index, side) in self.sides.iter().enumerate() {
-            let keep = &exact[index];
+        for (index, (side, keep)) in self.sides.iter().zip(&exact).enumerate() {
             let starts: Vec<Id> = (0..)
                 .zip(keep.iter())
                 .filter(|(_, flag)| **flag)
@@ -337,7 +339,7 @@ impl<'a> Incremental<'a> {
         }
         for service in names {
             let mut entries: [Option<Reach>; 2] = [None, None];
-            for (index, side) in self.sides.iter().enumerate() {
+            for (index, (side, slot)) in self.sides.iter().zip(entries.iter_mut()).enumerate() {
                 let Some((number, roles)) = side.service(service) else {
                     continue;
                 };
@@ -363,7 +365,6 @@ impl<'a> Incremental<'a> {
                     };
                     // who-can lists one entry per role, sorted by hops (stably, roles in id
                     // order); the diff keeps the last.
-                    let slot = &mut entries[index];
                     if slot
                         .as_ref()
                         .is_none_or(|best| candidate.hops() >= best.hops())
