@@ -696,8 +696,8 @@ fn search(
         }
         out.principals.push(reach);
     }
-    for profile in world.instance_profiles.values() {
-        let Some(role) = callers.id(&profile.role).and_then(|id| by_role.get(&id)) else {
+    for (profile, role) in callers.profiles() {
+        let Some(role) = by_role.get(role) else {
             continue;
         };
         out.principals.push(Reach {

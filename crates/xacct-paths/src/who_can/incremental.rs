@@ -38,7 +38,7 @@ use super::{
 };
 use crate::callers::{CallerIndex, Id};
 use crate::search::Query;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use xacct_eval::SourcedPolicy;
@@ -110,7 +110,15 @@ pub struct Incremental<'a> {
     /// the world, [`FOCUS_SHARE`]).
     focus_limit: Option<usize>,
     affected: RefCell<HashMap<Changed, Rc<Affected>>>,
+    /// The principals whose AssumeRole edges changed, by side and id, as the first question
+    /// named them (every question of a diff names the same): an edge between two others is
+    /// decided once, in the world before, for both worlds. Off when a question names others.
+    unchanged_edges: RefCell<Option<ChangedEdges>>,
+    edges_shared: Cell<bool>,
 }
+
+/// The principals whose edges changed, by ARN and by side and id.
+type ChangedEdges = Rc<(BTreeSet<String>, [Vec<bool>; 2])>;
 
 /// A final request's decision: the statements that allow it, `None` when denied.
 type Decision = Option<Rc<[String]>>;
@@ -165,6 +173,8 @@ impl<'a> Incremental<'a> {
             max_depth,
             focus_limit: None,
             affected: RefCell::new(HashMap::new()),
+            unchanged_edges: RefCell::new(None),
+            edges_shared: Cell::new(true),
         }
     }
 
@@ -283,7 +293,7 @@ impl<'a> Incremental<'a> {
                 .map(|(id, _)| id)
                 .collect();
             let limit = self.focus_limit.unwrap_or(side.callers.len() / FOCUS_SHARE);
-            let members = match self.ball(side, &starts, limit)? {
+            let members = match self.ball(index, &starts, limit)? {
                 Some(members) => members,
                 None => vec![true; side.callers.len()],
             };
@@ -418,21 +428,6 @@ impl<'a> Incremental<'a> {
         if let Some(found) = self.affected.borrow().get(changed) {
             return Ok(Rc::clone(found));
         }
-        let mut upstream: BTreeSet<String> = changed.requests.clone();
-        upstream.extend(changed.edges.iter().cloned());
-        for side in &self.sides {
-            let starts: Vec<Id> = changed
-                .requests
-                .iter()
-                .chain(&changed.edges)
-                .filter_map(|arn| side.callers.id(arn))
-                .collect();
-            for id in self.upstream(side, &starts)? {
-                if let Some(entry) = side.callers.entry(id) {
-                    upstream.insert(entry.arn.to_owned());
-                }
-            }
-        }
         let flags = |side: &Side<'_>, arns: &BTreeSet<String>| {
             let mut out = vec![false; side.callers.len()];
             for id in arns.iter().filter_map(|arn| side.callers.id(arn)) {
@@ -441,12 +436,37 @@ impl<'a> Incremental<'a> {
             out
         };
         let [before, after] = &self.sides;
+        let edges = [flags(before, &changed.edges), flags(after, &changed.edges)];
+        let known = self.unchanged_edges.borrow().clone();
+        match known {
+            None => {
+                *self.unchanged_edges.borrow_mut() =
+                    Some(Rc::new((changed.edges.clone(), edges.clone())));
+            }
+            Some(known) if known.0 != changed.edges => self.edges_shared.set(false),
+            Some(_) => {}
+        }
+        let mut upstream: BTreeSet<String> = changed.requests.clone();
+        upstream.extend(changed.edges.iter().cloned());
+        for (index, side) in self.sides.iter().enumerate() {
+            let starts: Vec<Id> = changed
+                .requests
+                .iter()
+                .chain(&changed.edges)
+                .filter_map(|arn| side.callers.id(arn))
+                .collect();
+            for id in self.upstream(index, &starts)? {
+                if let Some(entry) = side.callers.entry(id) {
+                    upstream.insert(entry.arn.to_owned());
+                }
+            }
+        }
         let found = Rc::new(Affected {
             requests: [
                 flags(before, &changed.requests),
                 flags(after, &changed.requests),
             ],
-            edges: [flags(before, &changed.edges), flags(after, &changed.edges)],
+            edges,
             upstream: [flags(before, &upstream), flags(after, &upstream)],
         });
         self.affected
@@ -457,7 +477,10 @@ impl<'a> Incremental<'a> {
 
     /// The principals that reach one of `starts` within the depth limit through edges that
     /// pass (`starts` included).
-    fn upstream(&self, side: &Side<'_>, starts: &[Id]) -> Result<Vec<Id>, WhoCanError> {
+    fn upstream(&self, index: usize, starts: &[Id]) -> Result<Vec<Id>, WhoCanError> {
+        let Some(side) = self.sides.get(index) else {
+            return Ok(Vec::new());
+        };
         let mut marked = vec![false; side.callers.len()];
         let mut out = Vec::new();
         let mut frontier = Vec::new();
@@ -478,7 +501,7 @@ impl<'a> Incremental<'a> {
                     continue;
                 }
                 for caller in side.callers.trusted_by(side.world, target) {
-                    if is(&marked, caller) || !self.edge(side, caller, target)? {
+                    if is(&marked, caller) || !self.edge(index, caller, target)? {
                         continue;
                     }
                     mark(&mut marked, caller);
@@ -498,10 +521,13 @@ impl<'a> Incremental<'a> {
     /// are more than `limit`.
     fn ball(
         &self,
-        side: &Side<'_>,
+        index: usize,
         starts: &[Id],
         limit: usize,
     ) -> Result<Option<Vec<bool>>, WhoCanError> {
+        let Some(side) = self.sides.get(index) else {
+            return Ok(None);
+        };
         let mut marked = vec![false; side.callers.len()];
         let mut count = 0;
         let mut frontier = Vec::new();
@@ -514,7 +540,7 @@ impl<'a> Incremental<'a> {
         for _ in 0..self.max_depth {
             let mut next = Vec::new();
             for caller in frontier {
-                for &target in self.assumes(side, caller)?.iter() {
+                for &target in self.assumes(index, caller)?.iter() {
                     if mark(&mut marked, target) {
                         count += 1;
                         next.push(target);
@@ -541,7 +567,6 @@ impl<'a> Incremental<'a> {
         deciding: &mut Deciding<'_>,
         starts: &[Id],
     ) -> Result<Option<bool>, WhoCanError> {
-        let side = &self.sides[0];
         let affected = Rc::clone(&deciding.affected);
         let [requests, edges] = [&affected.requests[0], &affected.edges[0]];
         let mut marked: BTreeSet<Id> = BTreeSet::new();
@@ -574,7 +599,7 @@ impl<'a> Incremental<'a> {
             }
             let mut next = Vec::new();
             for caller in frontier {
-                for &target in self.assumes(side, caller)?.iter() {
+                for &target in self.assumes(0, caller)?.iter() {
                     if !is(edges, target) && marked.insert(target) {
                         next.push(target);
                     }
@@ -678,7 +703,10 @@ impl<'a> Incremental<'a> {
 
     /// The roles `caller` may assume: the edges who-can would try whose screen and engine
     /// let them pass, decided once per world (and kept with who-can's own).
-    fn assumes(&self, side: &Side<'_>, caller: Id) -> Result<Rc<[Id]>, WhoCanError> {
+    fn assumes(&self, index: usize, caller: Id) -> Result<Rc<[Id]>, WhoCanError> {
+        let Some(side) = self.sides.get(index) else {
+            return Ok(Rc::from(Vec::new()));
+        };
         if let Some(found) = side.assumes.borrow().get(&caller) {
             return Ok(Rc::clone(found));
         }
@@ -689,7 +717,7 @@ impl<'a> Incremental<'a> {
             .unwrap_or_default();
         let mut out = Vec::new();
         for target in candidates {
-            if self.edge(side, caller, target)? {
+            if self.edge(index, caller, target)? {
                 out.push(target);
             }
         }
@@ -700,10 +728,18 @@ impl<'a> Incremental<'a> {
 
     /// Whether the AssumeRole edge passes, as who-can's search decides it (its screen, then
     /// the engine), remembered with the edges who-can's own questions decide.
-    fn edge(&self, side: &Side<'_>, caller: Id, target: Id) -> Result<bool, WhoCanError> {
+    fn edge(&self, index: usize, caller: Id, target: Id) -> Result<bool, WhoCanError> {
+        let Some(side) = self.sides.get(index) else {
+            return Ok(false);
+        };
         let edges = side.prepared.edges();
         if let Some(known) = edges.known((caller, target)) {
             return Ok(matches!(known, Edge::Passed(_)));
+        }
+        // Between two principals whose edges did not change, as in the world before.
+        if let Some(before) = self.before_edge(index, caller, target)? {
+            edges.keep((caller, target), before.clone());
+            return Ok(matches!(before, Edge::Passed(_)));
         }
         let (Some(caller_entry), Some(target_entry)) =
             (side.callers.entry(caller), side.callers.entry(target))
@@ -739,6 +775,34 @@ impl<'a> Incremental<'a> {
         };
         edges.keep((caller, target), kept);
         Ok(passes)
+    }
+}
+
+impl Incremental<'_> {
+    /// The edge of the world after between two principals whose edges did not change, as the
+    /// world before decides it (the same documents decide it); `None` for any other edge.
+    fn before_edge(
+        &self,
+        index: usize,
+        caller: Id,
+        target: Id,
+    ) -> Result<Option<Edge>, WhoCanError> {
+        if index != 1 || !self.edges_shared.get() {
+            return Ok(None);
+        }
+        let Some(known) = self.unchanged_edges.borrow().clone() else {
+            return Ok(None);
+        };
+        let after = &self.sides[1];
+        if is(&known.1[1], caller) || is(&known.1[1], target) {
+            return Ok(None);
+        }
+        let number = |id: Id| after.other.get(id as usize).copied().flatten();
+        let (Some(caller), Some(target)) = (number(caller), number(target)) else {
+            return Ok(None);
+        };
+        self.edge(0, caller, target)?;
+        Ok(self.sides[0].prepared.edges().known((caller, target)))
     }
 }
 
