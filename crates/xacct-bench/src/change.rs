@@ -114,3 +114,62 @@ pub fn scp_added(world: &World, account: AccountId) -> Result<World, String> {
     ];
     Ok(after)
 }
+
+/// The world with the SCP `deny` (a policy's JSON) attached to `account` next to
+/// `FullAWSAccess`.
+pub fn scp_added_with(world: &World, account: AccountId, deny: &str) -> Result<World, String> {
+    let mut after = world.clone();
+    let entry = after
+        .accounts
+        .get_mut(&account)
+        .ok_or_else(|| format!("no account {account}"))?;
+    entry
+        .scps
+        .push(document("added-scp.json", deny, PolicyKind::Scp));
+    Ok(after)
+}
+
+/// The world with the SCP `deny` attached to the organizational unit named `unit`: it applies
+/// to every account under it.
+pub fn unit_scp_added(world: &World, unit: &str, deny: &str) -> Result<World, String> {
+    let mut after = world.clone();
+    let entry = after
+        .organization
+        .as_mut()
+        .and_then(|organization| {
+            organization
+                .units
+                .values_mut()
+                .find(|found| found.name == unit)
+        })
+        .ok_or_else(|| format!("no unit {unit}"))?;
+    entry
+        .scps
+        .push(document("unit-scp.json", deny, PolicyKind::Scp));
+    Ok(after)
+}
+
+/// The world with the identity policies of `role` replaced by `policy` (a policy's JSON).
+pub fn identity_replaced(world: &World, role: &str, policy: &str) -> Result<World, String> {
+    let mut after = world.clone();
+    let entry = after
+        .roles
+        .get_mut(role)
+        .ok_or_else(|| format!("no role {role}"))?;
+    entry.policies = vec![document("replaced.json", policy, PolicyKind::Identity)];
+    Ok(after)
+}
+
+/// The world with the RCP `policy` (a policy's JSON) attached to `account`: it applies to
+/// requests on the account's resources, AssumeRoles into its roles included.
+pub fn rcp_added_with(world: &World, account: AccountId, policy: &str) -> Result<World, String> {
+    let mut after = world.clone();
+    let entry = after
+        .accounts
+        .get_mut(&account)
+        .ok_or_else(|| format!("no account {account}"))?;
+    entry
+        .rcps
+        .push(document("added-rcp.json", policy, PolicyKind::Rcp));
+    Ok(after)
+}

@@ -46,6 +46,9 @@ pub struct CallerIndex<'w> {
     by_account: HashMap<AccountId, Vec<Id>>,
     roles_by_name: HashMap<(AccountId, &'w str), Vec<Id>>,
     users_by_name: HashMap<(AccountId, &'w str), Vec<Id>>,
+    /// The instance profiles whose role the world holds, with the role's id, in ARN order:
+    /// who-can lists them after their role for every question.
+    profiles: Vec<(&'w xacct_world::model::InstanceProfile, Id)>,
 }
 
 impl<'w> CallerIndex<'w> {
@@ -72,6 +75,7 @@ impl<'w> CallerIndex<'w> {
             roles_by_name: HashMap::with_capacity(world.roles.len()),
             users_by_name: HashMap::with_capacity(world.users.len()),
             entries: Vec::new(),
+            profiles: Vec::new(),
         };
         for (id, entry) in (0..).zip(&entries) {
             index.by_arn.insert(entry.arn, id);
@@ -87,7 +91,17 @@ impl<'w> CallerIndex<'w> {
                 .push(id);
         }
         index.entries = entries;
+        index.profiles = world
+            .instance_profiles
+            .values()
+            .filter_map(|profile| Some((profile, index.id(&profile.role)?)))
+            .collect();
         index
+    }
+
+    /// The instance profiles whose role the world holds, with the role's id, in ARN order.
+    pub fn profiles(&self) -> &[(&'w xacct_world::model::InstanceProfile, Id)] {
+        &self.profiles
     }
 
     /// Roles and users together.

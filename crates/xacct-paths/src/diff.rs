@@ -21,9 +21,11 @@ pub use changes::{Affects, ChangeKind, Document};
 pub use questions::{Group, Question, Subject};
 
 use crate::callers::CallerIndex;
+use crate::who_can::incremental::Changed;
+use crate::who_can::incremental::Incremental;
 use crate::who_can::{who_can_prepared, Kind, Prepared, Reach, WhoCanQuery, DEFAULT_DEPTH};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use xacct_lake::Target;
 use xacct_world::{Principal, Session, World};
 
@@ -132,6 +134,10 @@ pub struct Diff {
     pub questions: usize,
     /// Questions asked again because a changed document can affect them.
     pub asked: usize,
+    /// Of those, the questions answered by deciding only the principals whose answer can
+    /// differ (`who_can::incremental`); not part of the output, which is the same either way.
+    #[serde(skip)]
+    pub incremental: usize,
     pub max_depth: usize,
 }
 
@@ -247,11 +253,42 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         (before, &callers_before, &prepared[0]),
         (after, &callers_after, &prepared[1]),
     ];
+    let incremental = Incremental::new(whole, options.max_depth);
+    let worlds = [(before, &callers_before), (after, &callers_after)];
+    let by_principals = scope.incremental(before, after);
+    let mut changed: HashMap<&str, Changed> = HashMap::new();
     for question in asked {
-        let [was, is] = whole.map(|(world, callers, prepared)| {
-            answer(world, callers, prepared, question, options.max_depth)
-        });
-        out.compare(question, &was?, &is?, &documents, [before, after]);
+        // Asked again for changed principals alone: only the principals whose answer can
+        // differ are decided (who_can::incremental), the others' answers being the same.
+        let kept = if by_principals
+            && !scope.resource_side_changed(question, worlds)
+            && question.subject.exists_in(before)
+            && question.subject.exists_in(after)
+        {
+            let changed = changed
+                .entry(question.action.as_str())
+                .or_insert_with(|| scope.changed_principals(worlds, &question.action));
+            let query = WhoCanQuery {
+                max_depth: options.max_depth,
+                ..WhoCanQuery::new(question.action.clone(), question.resource.clone())
+            };
+            incremental.answers(changed, &query)
+        } else {
+            None
+        };
+        let [was, is] = match kept {
+            Some(kept) => {
+                out.incremental += 1;
+                kept
+            }
+            None => {
+                let [was, is] = whole.map(|(world, callers, prepared)| {
+                    answer(world, callers, prepared, question, options.max_depth)
+                });
+                [was?, is?]
+            }
+        };
+        out.compare(question, &was, &is, &documents, [before, after]);
     }
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {

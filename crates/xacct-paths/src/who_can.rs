@@ -26,6 +26,7 @@
 mod access_point;
 pub(crate) use access_point::routes_of as access_point_routes;
 pub use access_point::Route as AccessPointRoute;
+pub mod incremental;
 mod outside;
 mod prepared;
 mod services;
@@ -390,6 +391,7 @@ fn direct(
             query,
             prepared.edges_for(world, world, None, query),
             Some((&acting, world)),
+            None,
         )?;
         let passers = prepared.passers(world, callers);
         services::add(world, callers, Some((passers, world)), query, &mut answer)?;
@@ -401,7 +403,14 @@ fn direct(
     let numbers = built.numbers(world, callers, &index);
     let edges = prepared.edges_for(world, &outside.world, Some(numbers), query);
     let acting = prepared.acting(world, callers, &query.action);
-    let mut answer = search(&outside.world, &index, query, edges, Some((&acting, world)))?;
+    let mut answer = search(
+        &outside.world,
+        &index,
+        query,
+        edges,
+        Some((&acting, world)),
+        None,
+    )?;
     for reach in &mut answer.principals {
         let meaning = outside.meaning.get(&reach.principal).or_else(|| {
             reach
@@ -446,13 +455,76 @@ fn sort(answer: &mut WhoCan) {
     });
 }
 
-/// The principals of `world` that can, with their chains.
+/// A search kept to some principals (see `incremental`): only they are decided, by `direct`
+/// (which the caller may answer from what it decided before), and only the AssumeRole edges
+/// between them are followed.
+pub(super) struct Focus<'f> {
+    /// By id of the searched index: whether the principal is searched.
+    pub members: &'f [bool],
+    /// By id: whether the principal's answer is wanted (the others are left out of it).
+    pub keep: &'f [bool],
+    /// The principal's own request, as [`decide_final`] decides it.
+    pub direct: &'f mut dyn FnMut(Id) -> Result<Option<Vec<String>>, WhoCanError>,
+}
+
+/// The final request `entry` makes itself, as who-can decides it: the statements that allow
+/// it, `None` when it is denied or the screen shows it cannot be allowed.
+pub(super) fn decide_final(
+    world: &World,
+    entry: &Entry<'_>,
+    query: &WhoCanQuery,
+    screen: Option<&Screen>,
+    out: &mut WhoCan,
+) -> Result<Option<Vec<String>>, WhoCanError> {
+    if screen.is_some_and(|screen| !screen.may_allow(world, entry)) {
+        out.screened += 1;
+        return Ok(None);
+    }
+    let session = Session::of(entry.principal());
+    let request = world
+        .request(&session, &query.action, &query.resource, &query.context)
+        .map_err(|error| WhoCanError(error.to_string()))?;
+    let response = authorize(&request);
+    out.evaluated += 1;
+    let step = Step { request, response };
+    let mut why = allowed_by(&step);
+    let mut allowed = step.allowed();
+    if allowed {
+        // Through an access point, the bucket must allow the request too.
+        match access_point::bucket_side(world, &session, query)? {
+            access_point::Via::Direct => {}
+            access_point::Via::Refused => allowed = false,
+            access_point::Via::Bucket(side) => {
+                out.evaluated += 1;
+                allowed = side.allowed();
+                // The identity side was the access point's, already listed.
+                why.extend(
+                    allowed_by(&side)
+                        .into_iter()
+                        .filter(|reason| !reason.contains("DecidedAtTheAccessPoint")),
+                );
+            }
+        }
+    }
+    Ok(allowed.then_some(why))
+}
+
+/// Whether the final request is screened: not for a Glue catalog read across accounts,
+/// whose resource side includes what an active RAM share adds for the caller's account,
+/// which the screen does not see.
+pub(super) fn screens_final(query: &WhoCanQuery) -> bool {
+    !query.exhaustive && !query.resource.starts_with("arn:aws:glue:")
+}
+
+/// The principals of `world` that can, with their chains (of those `focus` keeps to, when
+/// given).
 fn search(
     world: &World,
     callers: &CallerIndex<'_>,
     query: &WhoCanQuery,
     edges: Option<EdgeMemo<'_>>,
     acting: Option<(&[String], &World)>,
+    mut focus: Option<Focus<'_>>,
 ) -> Result<WhoCan, WhoCanError> {
     let (screen, _) = final_screen(world, query)?;
     let mut out = WhoCan::default();
@@ -461,49 +533,32 @@ fn search(
 
     // Direct access: every principal's own request.
     let mut frontier: Vec<Id> = Vec::new();
-    // The resource side of a Glue catalog read across accounts includes what an active RAM
-    // share adds for the caller's account, which the screen does not see: decide them all.
-    let screen_final = !query.exhaustive && !query.resource.starts_with("arn:aws:glue:");
-    let candidates: Vec<Id> = match acting.filter(|_| screen_final) {
-        Some((acting, base)) => prepared::candidates(&screen, callers, acting, base),
-        None => callers.entries().map(|(id, _)| id).collect(),
+    let screen_final = screens_final(query);
+    let candidates: Vec<Id> = match (&focus, acting.filter(|_| screen_final)) {
+        (Some(focus), _) => (0..)
+            .zip(focus.members)
+            .filter(|(_, member)| **member)
+            .map(|(id, _)| id)
+            .collect(),
+        (None, Some((acting, base))) => prepared::candidates(&screen, callers, acting, base),
+        (None, None) => callers.entries().map(|(id, _)| id).collect(),
     };
     out.screened += callers.len() - candidates.len();
     for id in candidates {
         let Some(entry) = callers.entry(id) else {
             continue;
         };
-        if screen_final && !screen.may_allow(world, entry) {
-            out.screened += 1;
-            continue;
-        }
-        let session = Session::of(entry.principal());
-        let request = world
-            .request(&session, &query.action, &query.resource, &query.context)
-            .map_err(|error| WhoCanError(error.to_string()))?;
-        let response = authorize(&request);
-        out.evaluated += 1;
-        let step = Step { request, response };
-        let mut why = allowed_by(&step);
-        let mut allowed = step.allowed();
-        if allowed {
-            // Through an access point, the bucket must allow the request too.
-            match access_point::bucket_side(world, &session, query)? {
-                access_point::Via::Direct => {}
-                access_point::Via::Refused => allowed = false,
-                access_point::Via::Bucket(side) => {
-                    out.evaluated += 1;
-                    allowed = side.allowed();
-                    // The identity side was the access point's, already listed.
-                    why.extend(
-                        allowed_by(&side)
-                            .into_iter()
-                            .filter(|reason| !reason.contains("DecidedAtTheAccessPoint")),
-                    );
-                }
-            }
-        }
-        if allowed {
+        let decided = match &mut focus {
+            Some(focus) => (focus.direct)(id)?,
+            None => decide_final(
+                world,
+                entry,
+                query,
+                screen_final.then_some(&screen),
+                &mut out,
+            )?,
+        };
+        if let Some(why) = decided {
             reasons.insert(id, why);
             set(
                 &mut found,
@@ -538,6 +593,12 @@ fn search(
             let mut edge_screen: Option<Screen> = None;
             for caller in callers.trusted_by(world, target) {
                 if found.get(caller as usize).is_some_and(Option::is_some) {
+                    continue;
+                }
+                let outside_focus = focus.as_ref().is_some_and(|focus| {
+                    !focus.members.get(caller as usize).copied().unwrap_or(false)
+                });
+                if outside_focus {
                     continue;
                 }
                 let Some(caller_entry) = callers.entry(caller) else {
@@ -621,8 +682,12 @@ fn search(
     }
 
     // Every principal reached, then the instance profiles of the roles reached.
+    let keep = focus.as_ref().map(|focus| focus.keep);
     let mut by_role: HashMap<Id, Reach> = HashMap::new();
     for (id, entry) in callers.entries() {
+        if keep.is_some_and(|keep| !keep.get(id as usize).copied().unwrap_or(false)) {
+            continue;
+        }
         let Some(reach) = reach_of(callers, &found, &reasons, id) else {
             continue;
         };
@@ -631,8 +696,8 @@ fn search(
         }
         out.principals.push(reach);
     }
-    for profile in world.instance_profiles.values() {
-        let Some(role) = callers.id(&profile.role).and_then(|id| by_role.get(&id)) else {
+    for (profile, role) in callers.profiles() {
+        let Some(role) = by_role.get(role) else {
             continue;
         };
         out.principals.push(Reach {

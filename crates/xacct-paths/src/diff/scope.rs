@@ -22,6 +22,7 @@ use super::changes::{Affects, Document};
 use super::questions::{Question, Subject};
 use crate::callers::{CallerIndex, Entry, Id};
 use crate::index::TrustIndex;
+use crate::who_can::incremental::Changed;
 use crate::who_can::{decide_edge, edge_query, final_screen, Screen, WhoCanError, WhoCanQuery};
 use std::collections::{BTreeSet, HashMap};
 use xacct_eval::SourcedPolicy;
@@ -141,6 +142,63 @@ impl Scope {
             }
         }
         Ok(out)
+    }
+
+    /// Whether the questions asked again for changed principals alone may be answered by the
+    /// incremental who-can ([`crate::who_can::incremental`]): not when everything is asked,
+    /// nor when the SCPs of the organization's root changed (who-can's stand-in for the
+    /// organization's other accounts sits under it, and is not among the changed principals).
+    pub fn incremental(&self, before: &World, after: &World) -> bool {
+        if self.everything {
+            return false;
+        }
+        if self.principal_accounts.is_empty() {
+            return true;
+        }
+        let (was, is) = (root_scps(before), root_scps(after));
+        was == is && !was.iter().chain(&is).any(Option::is_none)
+    }
+
+    /// Whether the question's resource side changed (a document on the resource, its
+    /// account's RCPs or Block Public Access), or it is on a table (not screened): then every
+    /// principal's answer may change.
+    pub fn resource_side_changed(
+        &self,
+        question: &Question,
+        worlds: [(&World, &CallerIndex<'_>); 2],
+    ) -> bool {
+        question.subject.table().is_some() || self.touches_resource(question, worlds)
+    }
+
+    /// The principals whose requests for `action`, or whose AssumeRole edges, the changed
+    /// documents decide otherwise, by ARN, from both worlds: the changed principals (both);
+    /// those of the accounts whose SCPs changed for `action` (their requests) or for
+    /// `sts:AssumeRole` (their edges, as the caller); the roles of the accounts whose RCPs or
+    /// Block Public Access changed (their edges, as the role).
+    pub fn changed_principals(
+        &self,
+        worlds: [(&World, &CallerIndex<'_>); 2],
+        action: &str,
+    ) -> Changed {
+        let [(before, _), (after, _)] = worlds;
+        let edge_accounts = self.scp_changed_for(before, after, "sts:AssumeRole");
+        let request_accounts = self.scp_changed_for(before, after, action);
+        let mut out = Changed::default();
+        for (_, callers) in worlds {
+            for (_, entry) in callers.entries() {
+                let own = self.principals.contains(entry.arn);
+                if own || request_accounts.contains(&entry.account) {
+                    out.requests.insert(entry.arn.to_owned());
+                }
+                if own
+                    || edge_accounts.contains(&entry.account)
+                    || (entry.is_role && self.resource_accounts.contains(&entry.account))
+                {
+                    out.edges.insert(entry.arn.to_owned());
+                }
+            }
+        }
+        out
     }
 
     /// The accounts among those whose SCPs changed where they changed for `action`: some level

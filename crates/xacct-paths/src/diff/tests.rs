@@ -1,4 +1,5 @@
 use super::*;
+use crate::who_can::incremental::Incremental;
 use crate::who_can::who_can;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -175,6 +176,23 @@ fn asking_only_what_the_changes_affect_gives_the_whole_answer() {
         assert_eq!(keys(&scoped.gained), keys(&all.gained), "{name}");
         assert_eq!(keys(&scoped.lost), keys(&all.lost), "{name}");
         assert_eq!(all.asked, all.questions, "{name}");
+        // Access by access, chains included: the questions answered incrementally give the
+        // same as the whole worlds.
+        let whole = |changes: &[AccessChange]| -> Vec<Access> {
+            changes.iter().map(|change| change.access.clone()).collect()
+        };
+        assert_eq!(whole(&scoped.gained), whole(&all.gained), "{name}");
+        assert_eq!(whole(&scoped.lost), whole(&all.lost), "{name}");
+        assert_eq!(
+            all.incremental, 0,
+            "{name}: everything is asked of the whole worlds"
+        );
+        // A changed principal and an added SCP (their questions' resources unchanged, no
+        // principal outside the scenario trusted) are answered incrementally.
+        if matches!(name, "trust-widened" | "scp-added") {
+            assert_eq!(scoped.incremental, scoped.asked, "{name}");
+            assert!(scoped.asked > 0, "{name}");
+        }
     }
 }
 
@@ -299,4 +317,80 @@ fn no_change_asks_nothing_again() {
     assert!(found.documents.is_empty());
     assert_eq!(found.asked, 0);
     assert!(found.gained.is_empty() && found.lost.is_empty());
+}
+
+/// The accesses one answer has and the other lacks: principal, kind, chain.
+fn differences(
+    has: &BTreeMap<String, Reach>,
+    lacks: &BTreeMap<String, Reach>,
+) -> Vec<(String, Kind, Option<String>, Vec<String>)> {
+    has.iter()
+        .filter(|(principal, _)| !lacks.contains_key(*principal))
+        .map(|(principal, reach)| {
+            (
+                principal.clone(),
+                reach.kind,
+                reach.role.clone(),
+                reach.chain.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Each question a principal change asks again, answered incrementally (with the exact search
+/// kept to the principals it must decide and the roles they reach, and with the search of the
+/// whole world), gains and loses what who-can's whole answers on each side do, chains
+/// included.
+#[test]
+fn the_incremental_answers_differ_as_the_whole_answers_do() {
+    let mut differing = 0;
+    for name in ["scp-added", "trust-widened"] {
+        let (before, after) = pair(name);
+        let callers = [CallerIndex::new(&before), CallerIndex::new(&after)];
+        let worlds = [(&before, &callers[0]), (&after, &callers[1])];
+        let scope = scope::Scope::of(&changes::between(&before, &after));
+        assert!(scope.incremental(&before, &after), "{name}");
+        let questions = questions::of_worlds(&before, &after);
+        let asked = scope.plan(&questions, worlds, DEFAULT_DEPTH).unwrap();
+        let mut compared = 0;
+        for limit in [0, usize::MAX] {
+            let prepared = [Prepared::new(&before), Prepared::new(&after)];
+            let incremental = Incremental::new(
+                [
+                    (&before, &callers[0], &prepared[0]),
+                    (&after, &callers[1], &prepared[1]),
+                ],
+                DEFAULT_DEPTH,
+            )
+            .with_focus_limit(limit);
+            for question in &asked {
+                if scope.resource_side_changed(question, worlds) {
+                    continue;
+                }
+                let changed = scope.changed_principals(worlds, &question.action);
+                let query = WhoCanQuery::new(question.action.clone(), question.resource.clone());
+                let [was, is] = incremental.answers(&changed, &query).unwrap();
+                let [whole_was, whole_is] = worlds.map(|(world, callers)| {
+                    let prepared = Prepared::new(world);
+                    answer(world, callers, &prepared, question, DEFAULT_DEPTH).unwrap()
+                });
+                let gained = differences(&whole_is, &whole_was);
+                let lost = differences(&whole_was, &whole_is);
+                assert_eq!(
+                    differences(&is, &was),
+                    gained,
+                    "{name}, {limit}: {question:?}"
+                );
+                assert_eq!(
+                    differences(&was, &is),
+                    lost,
+                    "{name}, {limit}: {question:?}"
+                );
+                differing += gained.len() + lost.len();
+                compared += 1;
+            }
+        }
+        assert!(compared > 0, "{name}: nothing answered incrementally");
+    }
+    assert!(differing > 0, "the changes change nothing");
 }

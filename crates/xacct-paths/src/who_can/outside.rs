@@ -59,6 +59,23 @@ pub(super) struct Named {
     organizations: BTreeSet<String>,
 }
 
+impl Named {
+    /// Whether it names nobody outside the world (as the trusts of most worlds do).
+    pub(super) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Whether the world with stand-ins has the organization `world` has: it names no
+    /// organization but the world's (another would bring an organization, or a foreign one,
+    /// to the answer).
+    pub(super) fn keeps_organization(&self, world: &World) -> bool {
+        let ours = world.organization.as_ref().map(|found| found.id.as_str());
+        self.organizations
+            .iter()
+            .all(|organization| Some(organization.as_str()) == ours)
+    }
+}
+
 fn scan(world: &World, statement: &Statement, named: &mut Named) {
     let Some(principal) = &statement.principal else {
         return;

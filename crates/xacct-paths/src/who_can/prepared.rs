@@ -125,6 +125,16 @@ impl Prepared {
         }
     }
 
+    /// The AssumeRole edges decided so far.
+    pub(super) fn edges(&self) -> &Edges {
+        &self.edges
+    }
+
+    /// What the world's trust policies let in from outside it.
+    pub(super) fn trusts(&self) -> &Named {
+        &self.trusts
+    }
+
     /// The ARNs of the principals of the world that may pass a role, in id order.
     pub(super) fn passers(&self, world: &World, callers: &CallerIndex<'_>) -> &[String] {
         self.passers

@@ -15,7 +15,7 @@ use xacct_policy::{Effect, PrincipalEntry};
 use xacct_world::{Role, Session, World};
 
 /// The services `role`'s trust policy names in its Allow statements.
-fn trusted_services(role: &Role) -> Vec<String> {
+pub(super) fn trusted_services(role: &Role) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for entry in trusted_entries(role) {
         if let PrincipalEntry::Service { name } = entry {
@@ -78,7 +78,11 @@ pub(super) fn passer_arns(world: &World, callers: &CallerIndex<'_>) -> Vec<Strin
 }
 
 /// Whether `service` may assume `role`, decided by the engine on the trust policy.
-fn service_assumes(world: &World, service: &str, role: &str) -> Result<bool, WhoCanError> {
+pub(super) fn service_assumes(
+    world: &World,
+    service: &str,
+    role: &str,
+) -> Result<bool, WhoCanError> {
     let request = world
         .service_request(service, "sts:AssumeRole", role)
         .map_err(|error| WhoCanError(error.to_string()))?;
