@@ -237,11 +237,85 @@ fn session_tags(params: &BTreeMap<String, String>) -> Result<BTreeMap<String, St
 }
 
 /// Parameters xacct serve does not carry out yet: refused rather than silently dropped.
-const NOT_CARRIED: [&str; 3] = [
-    "PolicyArns.member.1.arn",
-    "SerialNumber",
-    "ProvidedContexts.member.1.ProviderArn",
-];
+const NOT_CARRIED: [&str; 2] = ["SerialNumber", "ProvidedContexts.member.1.ProviderArn"];
+
+/// The session policies of an AssumeRole as one document: the inline `Policy` and the default
+/// version of each managed policy `PolicyArns` names (the role's account's, or AWS managed),
+/// their statements side by side. Several session policies are evaluated as one set (an
+/// allow in any, a deny in any), which is what one document with all their statements is.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session>
+fn session_policy_text(
+    state: &State,
+    role_arn: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Option<String>, Reply> {
+    let role_account = role_arn.split(':').nth(4).unwrap_or_default();
+    let mut texts: Vec<String> = params.get("Policy").cloned().into_iter().collect();
+    let mut arns: Vec<&String> = params
+        .iter()
+        .filter(|(name, _)| name.starts_with("PolicyArns.member.") && name.ends_with(".arn"))
+        .map(|(_, arn)| arn)
+        .collect();
+    arns.sort();
+    arns.dedup();
+    if arns.len() > 10 {
+        return Err(validation(
+            "PolicyArns may name at most 10 managed policies",
+        ));
+    }
+    for arn in arns {
+        let directory = state.iam.lock();
+        let text = directory
+            .policies
+            .get(arn.as_str())
+            .filter(|policy| policy.account == role_account || policy.account == "aws")
+            .map(|policy| policy.default_text().to_owned());
+        let Some(text) = text else {
+            return Err(Reply::error(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameterValue",
+                &format!("PolicyArns names {arn}, which is not a managed policy of the role's account nor an AWS managed policy"),
+            ));
+        };
+        texts.push(text);
+    }
+    if texts.len() <= 1 {
+        return Ok(texts.pop());
+    }
+    let mut version = None;
+    let mut statements = Vec::new();
+    for text in &texts {
+        let document: serde_json::Value = serde_json::from_str(text).map_err(|error| {
+            Reply::error(
+                StatusCode::BAD_REQUEST,
+                "MalformedPolicyDocument",
+                &error.to_string(),
+            )
+        })?;
+        let this = document
+            .get("Version")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("2008-10-17")
+            .to_owned();
+        if version.as_ref().is_some_and(|first| *first != this) {
+            return Err(Reply::error(
+                StatusCode::BAD_REQUEST,
+                "NotImplemented",
+                "the session policies have different policy language versions: xacct serve evaluates them as one document, which needs one version",
+            ));
+        }
+        version = Some(this);
+        match document.get("Statement") {
+            Some(serde_json::Value::Array(items)) => statements.extend(items.iter().cloned()),
+            Some(one) => statements.push(one.clone()),
+            None => {}
+        }
+    }
+    Ok(Some(
+        serde_json::json!({"Version": version.unwrap_or_else(|| "2012-10-17".to_owned()), "Statement": statements})
+            .to_string(),
+    ))
+}
 
 /// `TransitiveTagKeys.member.N`: keys of the tags this call passes (STS refuses others).
 fn transitive_tag_keys(
@@ -300,7 +374,7 @@ fn assume_role(
         })?),
         None => None,
     };
-    let policy_text = params.get("Policy").cloned();
+    let policy_text = session_policy_text(state, role_arn, params)?;
     if let Some(text) = &policy_text {
         let parsed = parse_policy(text, PolicyKind::Session);
         if parsed.has_errors() {

@@ -330,8 +330,8 @@ fn serve_transitive_session_tags_pass_down_a_chain() {
     let server = Server::start("examples/s3-role-chain", data.path(), &[]);
     let out = server.script(
         &python,
-        "sts_tags.py",
-        &["account-111111111111", "111111111111"],
+        "sts_sessions.py",
+        &["tags", "account-111111111111", "111111111111"],
     );
     assert_eq!(
         out,
@@ -340,6 +340,29 @@ fn serve_transitive_session_tags_pass_down_a_chain() {
             "override": "ValidationError",
             "not_transitive_lists": "AccessDenied",
             "unknown_key": "ValidationError",
+        })
+    );
+}
+
+/// Managed session policies (`PolicyArns`): with the inline `Policy`, one set of session
+/// policies that caps what the role's own policy allows.
+#[test]
+fn serve_managed_session_policies_cap_the_session() {
+    let Some(python) = python() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start("examples/s3-role-chain", data.path(), &[]);
+    let out = server.script(
+        &python,
+        "sts_sessions.py",
+        &["managed", "account-111111111111", "111111111111"],
+    );
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "managed_buckets": "ok",
+            "managed_objects": "AccessDenied",
+            "both_objects": "ok",
+            "unknown_policy": "InvalidParameterValue",
         })
     );
 }
