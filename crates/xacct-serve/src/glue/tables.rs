@@ -5,7 +5,7 @@
 //! for its definition, SELECT for its partitions), and DESCRIBE on the link itself.
 //! <https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html>
 
-use super::{catalog_id, ensure_catalog, lake_admin, not_found, reference, required, text};
+use super::{catalog_id, ensure_catalog, not_found, reference, required, text};
 use crate::catalog_calls::{decide_calls, decide_iam, first_refusal, only, Caller};
 use crate::json_reply::JsonReply;
 use crate::State;
@@ -235,8 +235,11 @@ fn target_table(
 }
 
 /// CreateTable: `glue:CreateTable` on the catalog, database and table, Lake Formation's
-/// CREATE_TABLE on the database (a data lake administrator, or a database in IAM-only mode,
-/// needs none); the creator gets ALL on the table.
+/// CREATE_TABLE on the database (a database in IAM-only mode needs none); the creator gets ALL
+/// on the table. A data lake administrator is no exception: Lake Formation gives them
+/// databases, not tables in databases others created
+/// (<https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html>); they
+/// grant themselves CREATE_TABLE first.
 pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, JsonReply> {
     let database = required(input, "DatabaseName")?.to_owned();
     let account = catalog_id(caller, input)?;
@@ -261,7 +264,7 @@ pub fn create(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value
     {
         return Err(not_found(format!("Database {database} not found.")));
     }
-    if !lake_admin(state, caller, account) {
+    {
         let on = Target::Database {
             account,
             region: caller.region.to_owned(),

@@ -196,3 +196,43 @@ fn an_operation_not_served_is_refused() {
     let answer = glue(&state, ADMIN_B, "GetCrawlers", &json!({}));
     assert_eq!(answer.code, "NotImplemented");
 }
+
+/// A data lake administrator creates databases, and tables in them, but a table in a
+/// database someone else made needs CREATE_TABLE, which it may grant itself
+/// (<https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html>).
+#[test]
+fn an_administrator_creates_tables_only_where_it_holds_create_table() {
+    use crate::lake_tests_support::lakeformation;
+    let dir = dir();
+    let state = state("", dir.path());
+    let table = |database: &str| {
+        json!({"DatabaseName": database, "TableInput": {"Name": "new_table",
+            "StorageDescriptor": {"Location": "s3://cur-exports-a/new/"}}})
+    };
+    let refused = glue(&state, ADMIN_A, "CreateTable", &table("cur_org"));
+    assert_eq!(refused.code, "AccessDeniedException", "{}", refused.body);
+    assert!(refused
+        .message()
+        .contains("Required Create Table on cur_org"));
+    let granted = lakeformation(
+        &state,
+        ADMIN_A,
+        "GrantPermissions",
+        &json!({"Principal": {"DataLakePrincipalIdentifier": ADMIN_A},
+            "Resource": {"Database": {"CatalogId": "111111111111", "Name": "cur_org"}},
+            "Permissions": ["CREATE_TABLE"]}),
+    );
+    assert_eq!(granted.code, "ok", "{}", granted.body);
+    let created = glue(&state, ADMIN_A, "CreateTable", &table("cur_org"));
+    assert_eq!(created.code, "ok", "{}", created.body);
+    // In a database it made itself, the creator holds every permission already.
+    let own = glue(
+        &state,
+        ADMIN_A,
+        "CreateDatabase",
+        &json!({"DatabaseInput": {"Name": "own_db"}}),
+    );
+    assert_eq!(own.code, "ok", "{}", own.body);
+    let in_own = glue(&state, ADMIN_A, "CreateTable", &table("own_db"));
+    assert_eq!(in_own.code, "ok", "{}", in_own.body);
+}
