@@ -110,8 +110,13 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
     );
 }
 
-/// RegisterResource: `lakeformation:RegisterResource`, and `iam:PassRole` on a role of one's
-/// own (`RoleArn`).
+/// RegisterResource: `lakeformation:RegisterResource`; with a role of one's own (`RoleArn`),
+/// `iam:PassRole` of it to `lakeformation.amazonaws.com`; with the service-linked role, the IAM
+/// calls Lake Formation makes with the caller's permissions to create it (the first time) and
+/// to extend its inline policy to the location: `iam:CreateServiceLinkedRole` (with
+/// `iam:AWSServiceName`) and `iam:PutRolePolicy` on it, as the data lake administrator's
+/// suggested policy grants them
+/// (<https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html>).
 pub fn register(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, JsonReply> {
     authorize(state, caller, "RegisterResource")?;
     let path = path_of(required(input, "ResourceArn")?)?;
@@ -124,9 +129,32 @@ pub fn register(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Val
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let role = match (service_linked, text(input, "RoleArn")) {
-        (true, _) | (false, None) => service_linked_role(account),
+        (true, _) | (false, None) => {
+            let role = service_linked_role(account);
+            if !state.engine.world().roles.contains_key(&role) {
+                let named = [(
+                    "iam:AWSServiceName".to_owned(),
+                    xacct_eval::ContextValue::Single("lakeformation.amazonaws.com".to_owned()),
+                )];
+                decide_iam(state, caller, "iam:CreateServiceLinkedRole", &role, &named)?;
+            }
+            decide_iam(state, caller, "iam:PutRolePolicy", &role, &[])?;
+            role
+        }
         (false, Some(role)) => {
-            decide_iam(state, caller, "iam:PassRole", role, &[])?;
+            let session = caller.credential.identity.session();
+            let verdict = crate::iam::authorize_pass_role(
+                &state.engine,
+                &session,
+                role,
+                "lakeformation.amazonaws.com",
+            )
+            .map_err(|error| JsonReply::bad("AccessDeniedException", &error.to_string()))?;
+            if !verdict.allowed {
+                let mut reply = JsonReply::bad("AccessDeniedException", &verdict.message);
+                reply.explanation = Some(verdict.reason);
+                return Err(reply);
+            }
             role.to_owned()
         }
     };

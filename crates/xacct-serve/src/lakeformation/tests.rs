@@ -272,3 +272,63 @@ fn a_registered_role_that_does_not_trust_lake_formation_vends_nothing() {
     let vended = lakeformation(&state, JOB, "GetTemporaryGlueTableCredentials", &ask);
     assert_eq!(vended.code, "ok", "{}", vended.body);
 }
+
+/// Registering a location makes IAM calls with the caller's permissions: passing its own role
+/// to Lake Formation (`iam:PassedToService`), or creating and extending the service-linked
+/// role. A principal allowed `lakeformation:RegisterResource` alone is refused at those.
+#[test]
+fn registering_a_location_needs_the_iam_calls_lake_formation_makes() {
+    let dir = dir();
+    let state = state("", dir.path());
+    let only_lake_formation = |passed_to: &str| {
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": "lakeformation:RegisterResource", "Resource": "*"}},
+                {{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+                  "Condition": {{"StringEquals": {{"iam:PassedToService": "{passed_to}"}}}}}}]}}"#
+        );
+        let parsed = xacct_policy::parse_policy(&text, xacct_policy::PolicyKind::Identity);
+        let policy = xacct_eval::SourcedPolicy::new(std::sync::Arc::new(parsed.policy), "test");
+        if let Some(role) = state.engine.world_mut().roles.get_mut(JOB) {
+            role.policies = vec![policy];
+        }
+    };
+    let location = |extra: serde_json::Value| {
+        let mut input = json!({"ResourceArn": "arn:aws:s3:::analytics-b/lake/"});
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        input
+    };
+    only_lake_formation("lakeformation.amazonaws.com");
+    let service_linked = lakeformation(
+        &state,
+        JOB,
+        "RegisterResource",
+        &location(json!({"UseServiceLinkedRole": true})),
+    );
+    assert_eq!(
+        service_linked.code, "AccessDeniedException",
+        "{}",
+        service_linked.body
+    );
+    assert!(
+        service_linked
+            .message()
+            .contains("iam:CreateServiceLinkedRole"),
+        "{}",
+        service_linked.body
+    );
+    let own_role = json!({"RoleArn": "arn:aws:iam::222222222222:role/glue-deployer"});
+    only_lake_formation("glue.amazonaws.com");
+    let wrong_service = lakeformation(&state, JOB, "RegisterResource", &location(own_role.clone()));
+    assert_eq!(
+        wrong_service.code, "AccessDeniedException",
+        "{}",
+        wrong_service.body
+    );
+    assert!(wrong_service.message().contains("iam:PassRole"));
+    only_lake_formation("lakeformation.amazonaws.com");
+    let passed = lakeformation(&state, JOB, "RegisterResource", &location(own_role));
+    assert_eq!(passed.code, "ok", "{}", passed.body);
+}
