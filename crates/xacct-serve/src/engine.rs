@@ -159,11 +159,8 @@ impl Engine {
     /// Writes one decision; a log that cannot be written is reported once per failure on
     /// standard error, and the request is still answered.
     pub fn log(&self, step: &Step, reason: &str, explanation: String) {
-        let Some(log) = &self.log else {
-            return;
-        };
         let caller = step.request.caller.identity_arn();
-        let line = LogLine {
+        self.write_line(&LogLine {
             time: Timestamp::now().to_string(),
             principal: &caller,
             action: step.request.action.as_str(),
@@ -171,8 +168,28 @@ impl Engine {
             decision: step.response.decision.name(),
             reason,
             explanation,
+        });
+    }
+
+    /// Logs a refusal decided outside the engine (Lake Formation's grants): the operation,
+    /// xacct's reason and the answer the client got, which names the resource.
+    pub fn log_refusal(&self, principal: &str, operation: &str, reason: &str, answer: &str) {
+        self.write_line(&LogLine {
+            time: Timestamp::now().to_string(),
+            principal,
+            action: operation,
+            resource: "",
+            decision: "LakeFormationDenied",
+            reason,
+            explanation: answer.to_owned(),
+        });
+    }
+
+    fn write_line(&self, line: &LogLine<'_>) {
+        let Some(log) = &self.log else {
+            return;
         };
-        let Ok(mut text) = serde_json::to_string(&line) else {
+        let Ok(mut text) = serde_json::to_string(line) else {
             return;
         };
         text.push('\n');

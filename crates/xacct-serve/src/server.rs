@@ -398,6 +398,24 @@ async fn query_reply(
             _ => parts.uri.path().to_owned(),
         };
         let reply = crate::lake_journal::answer(state, &caller, &auth.service, &operation, &bytes);
+        // IAM's decisions were logged by the engine; a Lake Formation refusal is decided on
+        // the world's grants, outside it, and is logged here.
+        if let Some(reason) = reply
+            .explanation
+            .as_deref()
+            .filter(|reason| reason.starts_with("Lake Formation"))
+        {
+            let op = operation
+                .rsplit(['.', '/'])
+                .next()
+                .unwrap_or(operation.as_str());
+            state.engine.log_refusal(
+                &caller.credential.identity.caller_arn(),
+                &format!("{}:{op}", auth.service),
+                reason,
+                &reply.body,
+            );
+        }
         *explanation = reply.explanation;
         return Reply {
             status: reply.status,

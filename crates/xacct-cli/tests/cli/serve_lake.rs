@@ -207,7 +207,13 @@ fn serve_lake_each_broken_variant_fails_at_the_link_check_names() {
         let scenario = format!("{EXAMPLE}/broken/{variant}");
         let link = failing_link(&scenario).unwrap();
         let data = tempfile::tempdir().unwrap();
-        let server = Server::start(&scenario, data.path(), &[]);
+        let log = data.path().join("decisions.jsonl");
+        let log_argument = log.to_string_lossy().into_owned();
+        let server = Server::start(
+            &scenario,
+            data.path(),
+            &["--explain-log", log_argument.as_str()],
+        );
         seed(&server, &python);
         let out = workload(
             &server,
@@ -240,6 +246,18 @@ fn serve_lake_each_broken_variant_fails_at_the_link_check_names() {
                 .as_str()
                 .unwrap_or_default()
                 .is_empty());
+            // The refusal is in the decision log too, though the engine did not decide it.
+            let lines = std::fs::read_to_string(&log).unwrap();
+            assert!(
+                lines.lines().any(|line| {
+                    let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+                    entry["decision"] == "LakeFormationDenied"
+                        && entry["reason"]
+                            .as_str()
+                            .is_some_and(|reason| reason.starts_with("Lake Formation"))
+                }),
+                "{variant}: {lines}"
+            );
         }
     }
 }
