@@ -1,5 +1,9 @@
 //! On generated organizations (both layouts), the world read back from the cache of compiled
 //! worlds answers who-can and check exactly as the world loaded from the files.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a world that cannot be loaded or asked fails the test"
+)]
 
 use xacct_bench::{generate, Layout, Spec};
 use xacct_paths::{who_can, CallerIndex, WhoCanQuery};

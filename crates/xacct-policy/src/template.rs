@@ -294,63 +294,6 @@ fn parse_reference(inner: &str) -> Result<Part, TemplateError> {
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    struct Map(HashMap<&'static str, &'static str>);
-
-    impl VariableValues for Map {
-        fn single_value(&self, key: &str) -> Option<&str> {
-            self.0.get(key).copied()
-        }
-    }
-
-    fn values() -> Map {
-        Map(HashMap::from([
-            ("aws:username", "alice"),
-            ("aws:principaltag/team", "a*b"),
-        ]))
-    }
-
-    #[test]
-    fn substitutes_variables_case_insensitively() {
-        let template = Template::parse("home/${aws:UserName}/*").unwrap();
-        assert_eq!(template.resolve_text(&values()).unwrap(), "home/alice/*");
-        let pattern = template.resolve_pattern(&values()).unwrap();
-        assert!(pattern.matches("home/alice/x/y"));
-        assert!(!pattern.matches("home/bob/x"));
-    }
-
-    #[test]
-    fn unresolved_variable_without_default_is_none() {
-        let template = Template::parse("${aws:PrincipalTag/missing}").unwrap();
-        assert_eq!(template.resolve_text(&values()), None);
-    }
-
-    #[test]
-    fn default_value_is_used_when_key_is_absent() {
-        let template = Template::parse("${aws:PrincipalTag/missing, 'none'}/x").unwrap();
-        assert_eq!(template.resolve_text(&values()).unwrap(), "none/x");
-    }
-
-    #[test]
-    fn escapes_and_substituted_values_are_literal() {
-        let template = Template::parse("${*}${aws:PrincipalTag/team}").unwrap();
-        let pattern = template.resolve_pattern(&values()).unwrap();
-        assert!(pattern.matches("*a*b"));
-        assert!(!pattern.matches("xaxb"));
-    }
-
-    #[test]
-    fn malformed_references_are_errors() {
-        assert!(Template::parse("${aws:username").is_err());
-        assert!(Template::parse("${}").is_err());
-        assert!(Template::parse("${k, none}").is_err());
-    }
-}
-
 impl Template {
     /// Writes the compiled template once per shared copy (see `crate::snapshot`).
     pub(crate) fn encode(&self, encoder: &mut crate::snapshot::Encoder) {
@@ -411,5 +354,62 @@ impl Template {
             Ok(Compiled { parts, fixed })
         })?;
         Ok(Self { inner })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+
+    impl VariableValues for Map {
+        fn single_value(&self, key: &str) -> Option<&str> {
+            self.0.get(key).copied()
+        }
+    }
+
+    fn values() -> Map {
+        Map(HashMap::from([
+            ("aws:username", "alice"),
+            ("aws:principaltag/team", "a*b"),
+        ]))
+    }
+
+    #[test]
+    fn substitutes_variables_case_insensitively() {
+        let template = Template::parse("home/${aws:UserName}/*").unwrap();
+        assert_eq!(template.resolve_text(&values()).unwrap(), "home/alice/*");
+        let pattern = template.resolve_pattern(&values()).unwrap();
+        assert!(pattern.matches("home/alice/x/y"));
+        assert!(!pattern.matches("home/bob/x"));
+    }
+
+    #[test]
+    fn unresolved_variable_without_default_is_none() {
+        let template = Template::parse("${aws:PrincipalTag/missing}").unwrap();
+        assert_eq!(template.resolve_text(&values()), None);
+    }
+
+    #[test]
+    fn default_value_is_used_when_key_is_absent() {
+        let template = Template::parse("${aws:PrincipalTag/missing, 'none'}/x").unwrap();
+        assert_eq!(template.resolve_text(&values()).unwrap(), "none/x");
+    }
+
+    #[test]
+    fn escapes_and_substituted_values_are_literal() {
+        let template = Template::parse("${*}${aws:PrincipalTag/team}").unwrap();
+        let pattern = template.resolve_pattern(&values()).unwrap();
+        assert!(pattern.matches("*a*b"));
+        assert!(!pattern.matches("xaxb"));
+    }
+
+    #[test]
+    fn malformed_references_are_errors() {
+        assert!(Template::parse("${aws:username").is_err());
+        assert!(Template::parse("${}").is_err());
+        assert!(Template::parse("${k, none}").is_err());
     }
 }

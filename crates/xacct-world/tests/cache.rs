@@ -1,5 +1,10 @@
 //! The cache of compiled worlds gives back the world a load from the files gives, and is
 //! used only while every file it was made from is unchanged.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a scenario that cannot be copied or loaded fails the test"
+)]
 
 use std::path::{Path, PathBuf};
 use xacct_world::cache::{load_cached, CacheUse};
