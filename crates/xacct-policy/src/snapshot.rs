@@ -36,14 +36,13 @@ pub(crate) enum Table {
 
 const TABLES: usize = 5;
 
-/// A content hash of `bytes`: two independent 64-bit hashes (foldhash with fixed seeds), fast
-/// enough to hash every source file of a large organization on each run (several GB/s). Not
-/// meant to resist someone crafting a collision: whoever can write the scenario's files can
-/// write its cache too.
+/// A content hash of `bytes`: a 64-bit hash (foldhash with a fixed seed) and the length, fast
+/// enough to hash every source file of a large organization on each run (one pass at several
+/// GB/s). It catches any edit; it is not meant to resist someone crafting a collision, since
+/// whoever can write the scenario's files can write its cache too.
 pub fn content_hash(bytes: &[u8]) -> [u64; 2] {
-    let first = foldhash::quality::FixedState::with_seed(0x7863_6163_6374_0001);
-    let second = foldhash::quality::FixedState::with_seed(0x7863_6163_6374_0002);
-    [first.hash_one(bytes), second.hash_one(bytes)]
+    let state = foldhash::quality::FixedState::with_seed(0x7863_6163_6374_0001);
+    [state.hash_one(bytes), bytes.len() as u64]
 }
 
 /// Writes values into bytes.
