@@ -3,6 +3,8 @@
 //!
 //! - `who_can/AxR`: load the scenario folder, build the caller index, answer who can
 //!   `s3:GetObject` the objects of the bucket with the most readers: what `xacct who-can` does;
+//! - `load_cached/AxR` and `who_can_cached/AxR`: the same through the cache of compiled
+//!   worlds, written before (`xacct_world::cache`): what a repeat `xacct who-can` does;
 //! - `who_can_query/AxR`: the index and the question alone, on a world loaded beforehand;
 //! - `check/AxR`: `check` of the scenario's 1,000 expectations, on a world loaded beforehand;
 //! - `graph/AxR`: the graph `xacct graph` draws, built and written as Mermaid, on a world
@@ -64,6 +66,35 @@ fn bench_size(criterion: &mut Criterion, accounts: usize, roles: usize) -> Resul
     });
     group.bench_function(format!("who_can/{id}"), |bencher| {
         bencher.iter(|| black_box(load_and_ask(&summary)));
+    });
+    // The repeat run: the cache is written once, then every iteration reads it back.
+    let cache = parent.join(format!("cache-{id}"));
+    let access = xacct_world::FileAccess::anywhere();
+    xacct_world::cache::load_cached(&summary.dir, &access, &cache)?;
+    let (_, used) = xacct_world::cache::load_cached(&summary.dir, &access, &cache)?;
+    if used != xacct_world::cache::CacheUse::Hit {
+        return Err(format!("{id}: the cache is not read back: {used:?}"));
+    }
+    group.bench_function(format!("load_cached/{id}"), |bencher| {
+        bencher.iter(|| {
+            black_box(
+                xacct_world::cache::load_cached(&summary.dir, &access, &cache)
+                    .map(|(loaded, _)| loaded.world.roles.len()),
+            )
+        });
+    });
+    group.bench_function(format!("who_can_cached/{id}"), |bencher| {
+        bencher.iter(|| {
+            black_box(
+                xacct_world::cache::load_cached(&summary.dir, &access, &cache).map(
+                    |(loaded, _)| {
+                        let world = &loaded.world;
+                        who_can(world, &CallerIndex::new(world), &query(&summary))
+                            .map(|answer| answer.principals.len())
+                    },
+                ),
+            )
+        });
     });
 
     // Loaded after the benchmark above, so that only one world is in memory at a time.

@@ -3,9 +3,12 @@
 //!
 //! ```text
 //! cargo run --release -p xacct-bench --example org -- generate --accounts 1000 --roles 100 DIR
-//! cargo run --release -p xacct-bench --example org -- who-can DIR [ACTION RESOURCE] [--exhaustive]
-//! cargo run --release -p xacct-bench --example org -- check DIR
+//! cargo run --release -p xacct-bench --example org -- who-can DIR [ACTION RESOURCE] [--exhaustive] [--cache CACHE]
+//! cargo run --release -p xacct-bench --example org -- check DIR [--cache CACHE]
 //! ```
+//!
+//! With `--cache CACHE`, the world is loaded through the cache of compiled worlds in the
+//! folder CACHE (`xacct_world::cache`): the first run writes it, a repeat run reads it back.
 
 /// Loading a large organization allocates millions of small strings and vectors; the system
 /// allocator spends more time than the parser on them (see docs/benchmarks.md).
@@ -20,18 +23,36 @@ use xacct_paths::{who_can, CallerIndex, WhoCanQuery};
 
 fn usage() -> ExitCode {
     eprintln!("usage: org generate [--accounts N] [--roles N] [--buckets N] [--expectations N] [--seed N] [--manifest-layout] DIR");
-    eprintln!("       org who-can DIR [ACTION RESOURCE] [--exhaustive]");
-    eprintln!("       org check DIR");
+    eprintln!("       org who-can DIR [ACTION RESOURCE] [--exhaustive] [--cache CACHE]");
+    eprintln!("       org check DIR [--cache CACHE]");
     ExitCode::from(2)
 }
 
+/// Wall time since `start`, and the process's CPU time (user + system) so far, which is the
+/// figure to read on a shared machine (Linux: `/proc/self/stat`, in ticks of 1/100 s).
 fn seconds(start: Instant) -> String {
-    format!("{:.3} s", start.elapsed().as_secs_f64())
+    let cpu = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let after_name = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after_name.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some(format!(", CPU {:.2} s so far", (user + system) / 100.0))
+        })
+        .unwrap_or_default();
+    format!("{:.3} s{cpu}", start.elapsed().as_secs_f64())
 }
 
-fn load(dir: &Path) -> Option<xacct_world::World> {
+fn load(dir: &Path, cache: Option<&Path>) -> Option<xacct_world::World> {
     let start = Instant::now();
-    let loaded = match xacct_world::load(dir) {
+    let access = xacct_world::FileAccess::anywhere();
+    let result = match cache {
+        Some(cache) => xacct_world::cache::load_cached(dir, &access, cache)
+            .map(|(loaded, used)| (loaded, format!("{used:?}"))),
+        None => xacct_world::load_with(dir, &access).map(|loaded| (loaded, "no".to_owned())),
+    };
+    let (loaded, used) = match result {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("error: {error}");
@@ -39,7 +60,7 @@ fn load(dir: &Path) -> Option<xacct_world::World> {
         }
     };
     println!(
-        "load: {} ({} roles, {} users, {} buckets, {} expectations, {} findings)",
+        "load: {} (cache: {used}; {} roles, {} users, {} buckets, {} expectations, {} findings)",
         seconds(start),
         loaded.world.roles.len(),
         loaded.world.users.len(),
@@ -51,7 +72,16 @@ fn load(dir: &Path) -> Option<xacct_world::World> {
 }
 
 fn main() -> ExitCode {
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut cache = None;
+    if let Some(at) = arguments.iter().position(|argument| argument == "--cache") {
+        if at + 1 >= arguments.len() {
+            return usage();
+        }
+        cache = Some(PathBuf::from(arguments.remove(at + 1)));
+        arguments.remove(at);
+    }
+    let cache = cache.as_deref();
     let Some((command, rest)) = arguments.split_first() else {
         return usage();
     };
@@ -111,7 +141,7 @@ fn main() -> ExitCode {
                 },
             };
             let total = Instant::now();
-            let Some(world) = load(&dir) else {
+            let Some(world) = load(&dir, cache) else {
                 return ExitCode::FAILURE;
             };
             let start = Instant::now();
@@ -155,7 +185,7 @@ fn main() -> ExitCode {
             let Some(dir) = rest.first().map(PathBuf::from) else {
                 return usage();
             };
-            let Some(world) = load(&dir) else {
+            let Some(world) = load(&dir, cache) else {
                 return ExitCode::FAILURE;
             };
             let start = Instant::now();

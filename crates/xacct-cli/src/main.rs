@@ -34,6 +34,7 @@ mod command;
 mod files;
 mod render;
 mod scenario;
+mod world_cache;
 
 /// Plans, checks, explains and rehearses AWS cross-account access.
 #[derive(Parser)]
@@ -58,6 +59,10 @@ struct Cli {
     /// repository holding it. Repeatable.
     #[arg(long = "allow-outside", value_name = "PATH", global = true)]
     allow_outside: Vec<std::path::PathBuf>,
+    /// Load scenarios from their files only: neither read nor write the cache of compiled
+    /// worlds in `$XDG_CACHE_HOME/xacct` (also `XACCT_NO_CACHE=1`).
+    #[arg(long = "no-cache", global = true)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand)]
@@ -105,6 +110,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     render::stream::configure(cli.color, cli.quiet);
     files::allow_outside(&cli.allow_outside);
+    world_cache::configure(cli.no_cache);
     let code = match cli.command {
         Command::Validate(args) => command::validate::run(&args),
         Command::Eval(args) => command::eval::run(&args),

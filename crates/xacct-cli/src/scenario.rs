@@ -145,7 +145,12 @@ fn load_side_after(
     let access = crate::files::access();
     let result = match terraform.overlay() {
         Some(overlay) => xacct_world::import::terraform::load_over(path, &access, &overlay, side),
-        None => xacct_world::load_with(path, &access),
+        None => match crate::world_cache::dir() {
+            Some(dir) => {
+                xacct_world::cache::load_cached(path, &access, &dir).map(|(loaded, _)| loaded)
+            }
+            None => xacct_world::load_with(path, &access),
+        },
     };
     let loaded = match result {
         Ok(loaded) => loaded,

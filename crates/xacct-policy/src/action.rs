@@ -265,6 +265,51 @@ impl ActionParts {
     }
 }
 
+impl ActionPattern {
+    /// Writes the compiled pattern once per shared copy (see `crate::snapshot`).
+    pub(crate) fn encode(&self, encoder: &mut crate::snapshot::Encoder) {
+        encoder.shared(
+            crate::snapshot::Table::Action,
+            &self.parts,
+            |encoder, parts| {
+                encoder.str(&parts.text);
+                parts.pattern.encode(encoder);
+                encoder.opt_str(parts.service.as_deref());
+                encoder.option(parts.oddity.as_ref(), |encoder, oddity| {
+                    encoder.u8(match oddity {
+                        ActionOddity::EmptyName => 0,
+                        ActionOddity::EmptyService => 1,
+                        ActionOddity::ServiceCharacters => 2,
+                        ActionOddity::NameCharacters => 3,
+                    });
+                });
+            },
+        );
+    }
+
+    pub(crate) fn decode(
+        decoder: &mut crate::snapshot::Decoder<'_>,
+    ) -> Result<Self, crate::snapshot::Damaged> {
+        let parts = decoder.shared(crate::snapshot::Table::Action, |decoder| {
+            Ok(ActionParts {
+                text: decoder.string()?,
+                pattern: Pattern::decode(decoder)?,
+                service: decoder.opt_string()?,
+                oddity: decoder.option(|decoder| {
+                    Ok(match decoder.u8()? {
+                        0 => ActionOddity::EmptyName,
+                        1 => ActionOddity::EmptyService,
+                        2 => ActionOddity::ServiceCharacters,
+                        3 => ActionOddity::NameCharacters,
+                        _ => return Err(crate::snapshot::Damaged("not an action oddity")),
+                    })
+                })?,
+            })
+        })?;
+        Ok(Self { parts })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -652,6 +652,83 @@ impl VariableValues for NoVariables {
     }
 }
 
+impl ArnPattern {
+    /// Writes the compiled pattern once per shared copy (see `crate::snapshot`).
+    pub(crate) fn encode(&self, encoder: &mut crate::snapshot::Encoder) {
+        encoder.shared(
+            crate::snapshot::Table::Arn,
+            &self.parts,
+            |encoder, parts| {
+                parts.template.encode(encoder);
+                encoder.bool(parts.matching == ArnMatching::Resource);
+                encoder.option(
+                    parts.compiled.as_ref(),
+                    |encoder, compiled| match compiled {
+                        Compiled::Resource { leading, resource } => {
+                            encoder.u8(0);
+                            leading.encode(encoder);
+                            encoder.option(resource.as_ref(), |encoder, pattern| {
+                                pattern.encode(encoder)
+                            });
+                        }
+                        Compiled::Components(patterns) => {
+                            encoder.u8(1);
+                            encoder.option(patterns.as_ref(), |encoder, patterns| {
+                                encoder.seq(patterns, |encoder, pattern| pattern.encode(encoder));
+                            });
+                        }
+                    },
+                );
+                encoder.option(
+                    parts.leading_and_resource.as_ref(),
+                    |encoder, (leading, resource)| {
+                        leading.encode(encoder);
+                        resource.encode(encoder);
+                    },
+                );
+                encoder.bool(parts.can_match);
+                encoder.bool(parts.wildcard_in_service);
+            },
+        );
+    }
+
+    pub(crate) fn decode(
+        decoder: &mut crate::snapshot::Decoder<'_>,
+    ) -> Result<Self, crate::snapshot::Damaged> {
+        let parts = decoder.shared(crate::snapshot::Table::Arn, |decoder| {
+            let template = Template::decode(decoder)?;
+            let matching = if decoder.bool()? {
+                ArnMatching::Resource
+            } else {
+                ArnMatching::Components
+            };
+            let compiled = decoder.option(|decoder| {
+                Ok(match decoder.u8()? {
+                    0 => Compiled::Resource {
+                        leading: Pattern::decode(decoder)?,
+                        resource: decoder.option(Pattern::decode)?,
+                    },
+                    1 => Compiled::Components(
+                        decoder.option(|decoder| decoder.seq(Pattern::decode))?,
+                    ),
+                    _ => return Err(crate::snapshot::Damaged("not a compiled ARN pattern")),
+                })
+            })?;
+            let leading_and_resource = decoder
+                .option(|decoder| Ok((Pattern::decode(decoder)?, Template::decode(decoder)?)))?;
+            Ok(ArnParts {
+                template,
+                matching,
+                compiled,
+                leading_and_resource,
+                can_match: decoder.bool()?,
+                wildcard_in_service: decoder.bool()?,
+            })
+        })?;
+        Ok(Self { parts })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

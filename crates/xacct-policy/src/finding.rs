@@ -63,46 +63,59 @@ impl Finding {
 }
 
 /// A file's name and text, shared by every finding made in it.
-#[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     named: NamedSource<Arc<str>>,
     /// Byte offsets where lines start, so that locating a span is a binary search. In `u32`:
     /// a 100,000-role organization has six million lines, and no file read is over 4 GiB
-    /// (`xacct_world::files` limits exports to 512 MiB).
-    line_starts: Vec<u32>,
+    /// (`xacct_world::files` limits exports to 512 MiB). Made on the first lookup: a world
+    /// read back from the cache of compiled worlds locates nothing unless it explains.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl fmt::Debug for SourceFile {
+    /// Name and text: the line table is derived from the text, made or not.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("text", &self.text)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
         let name = name.into();
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.match_indices('\n')
-                    .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
-            )
-            .collect();
         Arc::new(Self {
             named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("json"),
             name,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .match_indices('\n')
+                        .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
         })
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let line = line_starts
             .partition_point(|start| *start as usize <= offset)
             .max(1);
-        let start = self
-            .line_starts
-            .get(line - 1)
-            .map_or(0, |start| *start as usize);
+        let start = line_starts.get(line - 1).map_or(0, |start| *start as usize);
         let column = self
             .text
             .get(start..offset)

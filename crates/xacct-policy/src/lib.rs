@@ -17,6 +17,7 @@ mod intern;
 pub mod json;
 pub mod principal;
 pub mod read;
+pub mod snapshot;
 pub mod span;
 pub mod template;
 pub mod wildcard;

@@ -294,6 +294,69 @@ fn parse_reference(inner: &str) -> Result<Part, TemplateError> {
     }))
 }
 
+impl Template {
+    /// Writes the compiled template once per shared copy (see `crate::snapshot`).
+    pub(crate) fn encode(&self, encoder: &mut crate::snapshot::Encoder) {
+        encoder.shared(
+            crate::snapshot::Table::Template,
+            &self.inner,
+            |encoder, compiled| {
+                encoder.seq(&compiled.parts, |encoder, part| match part {
+                    Part::Text(text) => {
+                        encoder.u8(0);
+                        encoder.str(text);
+                    }
+                    Part::Escaped(character) => {
+                        encoder.u8(1);
+                        encoder.u32(u32::from(*character));
+                    }
+                    Part::Variable(variable) => {
+                        encoder.u8(2);
+                        encoder.str(&variable.key);
+                        encoder.str(&variable.key_lowercase);
+                        encoder.opt_str(variable.default.as_deref());
+                    }
+                });
+                encoder.option(compiled.fixed.as_ref(), |encoder, (text, pattern)| {
+                    encoder.str(text);
+                    pattern.encode(encoder);
+                });
+            },
+        );
+    }
+
+    pub(crate) fn decode(
+        decoder: &mut crate::snapshot::Decoder<'_>,
+    ) -> Result<Self, crate::snapshot::Damaged> {
+        use crate::snapshot::Damaged;
+        let inner = decoder.shared(crate::snapshot::Table::Template, |decoder| {
+            let mut parts = decoder.seq(|decoder| {
+                Ok(match decoder.u8()? {
+                    0 => Part::Text(decoder.string()?),
+                    1 => Part::Escaped(
+                        char::from_u32(decoder.u32()?).ok_or(Damaged("not a character"))?,
+                    ),
+                    2 => Part::Variable(Variable {
+                        key: decoder.string()?,
+                        key_lowercase: decoder.string()?,
+                        default: decoder.opt_string()?,
+                    }),
+                    _ => return Err(Damaged("not a template part")),
+                })
+            })?;
+            parts.shrink_to_fit();
+            let fixed = decoder.option(|decoder| {
+                Ok((
+                    decoder.string()?,
+                    crate::wildcard::Pattern::decode(decoder)?,
+                ))
+            })?;
+            Ok(Compiled { parts, fixed })
+        })?;
+        Ok(Self { inner })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,6 +293,39 @@ fn matches_with_segments(tokens: &[Token], text: &str) -> bool {
     reachable.last().copied().unwrap_or(false)
 }
 
+impl Pattern {
+    /// Writes the tokens as compiled (see `crate::snapshot`).
+    pub(crate) fn encode(&self, encoder: &mut crate::snapshot::Encoder) {
+        encoder.seq(&self.tokens, |encoder, token| match token {
+            Token::Literal(text) => {
+                encoder.u8(0);
+                encoder.str(text);
+            }
+            Token::AnyRun => encoder.u8(1),
+            Token::AnyChar => encoder.u8(2),
+            Token::SegmentRun => encoder.u8(3),
+            Token::SegmentChar => encoder.u8(4),
+        });
+    }
+
+    pub(crate) fn decode(
+        decoder: &mut crate::snapshot::Decoder<'_>,
+    ) -> Result<Self, crate::snapshot::Damaged> {
+        let mut tokens = decoder.seq(|decoder| {
+            Ok(match decoder.u8()? {
+                0 => Token::Literal(decoder.string()?),
+                1 => Token::AnyRun,
+                2 => Token::AnyChar,
+                3 => Token::SegmentRun,
+                4 => Token::SegmentChar,
+                _ => return Err(crate::snapshot::Damaged("not a pattern token")),
+            })
+        })?;
+        tokens.shrink_to_fit();
+        Ok(Self { tokens })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

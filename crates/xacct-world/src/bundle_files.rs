@@ -167,6 +167,7 @@ fn expand(
                     help: error.help(),
                 });
             }
+            access.note_listing();
             let Ok(entries) = std::fs::read_dir(&candidate) else {
                 continue;
             };

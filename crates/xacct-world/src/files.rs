@@ -81,6 +81,35 @@ pub struct FileAccess {
     /// Files made in memory (the settings of a Terraform plan's Databricks clusters, read as
     /// a scenario's own files) by the path the manifest names them with, joined to its folder.
     generated: std::sync::Arc<std::collections::BTreeMap<PathBuf, String>>,
+    /// Every read made, with its outcome, when a load is being recorded for the cache of
+    /// compiled worlds (`crate::cache`): shared by every copy of this access.
+    recording: Option<std::sync::Arc<std::sync::Mutex<Recording>>>,
+}
+
+/// The reads of one load, in order: what a cached world depends on.
+#[derive(Debug, Default)]
+pub(crate) struct Recording {
+    pub(crate) reads: Vec<RecordedRead>,
+    /// A folder was listed (a bundle's `include` pattern): what it holds is an input too,
+    /// which the reads alone do not say, so the world is not cached.
+    pub(crate) listed_folder: bool,
+}
+
+/// One file read, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RecordedRead {
+    pub(crate) path: PathBuf,
+    pub(crate) limit: u64,
+    pub(crate) what: &'static str,
+    pub(crate) outcome: ReadOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReadOutcome {
+    /// The text's length and content hash (`xacct_policy::snapshot::content_hash`).
+    Text { length: u64, hash: [u64; 2] },
+    /// The error, as it reads.
+    Refused(String),
 }
 
 impl FileAccess {
@@ -100,6 +129,7 @@ impl FileAccess {
             roots: Vec::new(),
             allowed,
             generated: std::sync::Arc::default(),
+            recording: None,
         }
     }
 
@@ -122,6 +152,24 @@ impl FileAccess {
             roots,
             allowed: self.allowed.clone(),
             generated: std::sync::Arc::clone(&self.generated),
+            recording: self.recording.clone(),
+        }
+    }
+
+    /// The same permissions, recording every read from now on (for `crate::cache`).
+    pub(crate) fn recorded(&self) -> (Self, std::sync::Arc<std::sync::Mutex<Recording>>) {
+        let recording = std::sync::Arc::default();
+        let mut access = self.clone();
+        access.recording = Some(std::sync::Arc::clone(&recording));
+        (access, recording)
+    }
+
+    /// Notes that a folder was listed: the load then depends on more than its reads.
+    pub(crate) fn note_listing(&self) {
+        if let Some(recording) = &self.recording {
+            if let Ok(mut recording) = recording.lock() {
+                recording.listed_folder = true;
+            }
         }
     }
 
@@ -133,6 +181,33 @@ impl FileAccess {
     /// Reads `path` as UTF-8 text, with `limit` bytes at most (`what` names the kind of file
     /// in the error).
     pub fn read_text(
+        &self,
+        path: &Path,
+        limit: u64,
+        what: &'static str,
+    ) -> Result<String, FileError> {
+        let read = self.read_text_unrecorded(path, limit, what);
+        if let Some(recording) = &self.recording {
+            let outcome = match &read {
+                Ok(text) => ReadOutcome::Text {
+                    length: text.len() as u64,
+                    hash: xacct_policy::snapshot::content_hash(text.as_bytes()),
+                },
+                Err(error) => ReadOutcome::Refused(error.to_string()),
+            };
+            if let Ok(mut recording) = recording.lock() {
+                recording.reads.push(RecordedRead {
+                    path: path.to_path_buf(),
+                    limit,
+                    what,
+                    outcome,
+                });
+            }
+        }
+        read
+    }
+
+    fn read_text_unrecorded(
         &self,
         path: &Path,
         limit: u64,

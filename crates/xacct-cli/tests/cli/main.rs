@@ -59,6 +59,8 @@ mod serve_sdk;
 mod terraform;
 /// Databricks Unity Catalog credentials and locations in the user's terms.
 mod unity_catalog;
+/// The cache of compiled worlds gives the answers the files give.
+mod world_cache;
 /// The time every snapshot's requests are made at, so that `aws:CurrentTime` and the
 /// `assumed:` lines stay the same from run to run.
 const AT: &str = "2026-12-07T09:00:00Z";
