@@ -14,7 +14,6 @@ use crate::finding::SourceFile;
 use crate::span::{Span, Spanned};
 use std::any::Any;
 use std::collections::HashMap;
-use std::hash::BuildHasher as _;
 use std::sync::Arc;
 
 mod policy;
@@ -36,13 +35,25 @@ pub(crate) enum Table {
 
 const TABLES: usize = 5;
 
-/// A content hash of `bytes`: a 64-bit hash (foldhash with a fixed seed) and the length, fast
-/// enough to hash every source file of a large organization on each run (one pass at several
-/// GB/s). It catches any edit; it is not meant to resist someone crafting a collision, since
-/// whoever can write the scenario's files can write its cache too.
-pub fn content_hash(bytes: &[u8]) -> [u64; 2] {
-    let state = foldhash::quality::FixedState::with_seed(0x7863_6163_6374_0001);
-    [state.hash_one(bytes), bytes.len() as u64]
+/// A content hash: SHA-256, as four words.
+pub type ContentHash = [u64; 4];
+
+/// The SHA-256 of `bytes`. A cached world is trusted only when every file it was made from
+/// hashes the same, so the hash must resist a crafted collision: whoever may change a
+/// scenario's files (a pull request) is not always who wrote its cache (a pipeline's cache of
+/// the main branch), and a file made to collide would be answered with the world of the
+/// file it replaced. SHA-256 runs at over a GB/s with the CPU's SHA extensions, which the
+/// `sha2` crate uses when present.
+pub fn content_hash(bytes: &[u8]) -> ContentHash {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut words = [0u64; 4];
+    for (word, chunk) in words.iter_mut().zip(digest.chunks_exact(8)) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        *word = u64::from_le_bytes(eight);
+    }
+    words
 }
 
 /// Writes values into bytes.
@@ -53,13 +64,13 @@ pub struct Encoder {
     seen: [HashMap<usize, u32>; TABLES],
     /// Texts of files the reader will have read itself, by content hash: a source file with
     /// one of these texts is written as the number, not the text.
-    known_texts: HashMap<[u64; 2], u32>,
+    known_texts: HashMap<ContentHash, u32>,
 }
 
 impl Encoder {
     /// An encoder that writes the source files whose text is one of `texts` (by
     /// [`content_hash`]) as its index there; the decoder is given the same texts.
-    pub fn with_known_texts(texts: &[[u64; 2]]) -> Self {
+    pub fn with_known_texts(texts: &[ContentHash]) -> Self {
         let mut encoder = Self::default();
         for (index, hash) in (0u32..).zip(texts) {
             encoder.known_texts.entry(*hash).or_insert(index);

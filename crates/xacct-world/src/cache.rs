@@ -27,11 +27,11 @@ use crate::files::{self, FileAccess, ReadOutcome, RecordedRead};
 use crate::load::{load_text_with, Loaded};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use xacct_policy::snapshot::{content_hash, Damaged, Decoder, Encoder};
+use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encoder};
 use xacct_policy::SourceFile;
 
 /// Changes whenever what the snapshot writes changes, with the crate version alongside.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &str = "xacct compiled world";
 
 /// What the cache did for a load.
@@ -121,7 +121,7 @@ impl Key {
     }
 
     fn file_name(&self) -> String {
-        let [first, second] = content_hash(self.full_path.as_os_str().as_encoded_bytes());
+        let [first, second, ..] = content_hash(self.full_path.as_os_str().as_encoded_bytes());
         format!("world-{first:016x}{second:016x}.bin")
     }
 }
@@ -134,9 +134,7 @@ fn header(key: &Key, manifest_text: &str, reads: &[RecordedRead], payload: &[u8]
     encoder.str(env!("CARGO_PKG_VERSION"));
     encoder.raw(&key.manifest_path);
     encoder.raw(&key.working_folder);
-    let [first, second] = content_hash(manifest_text.as_bytes());
-    encoder.u64(first);
-    encoder.u64(second);
+    hash(&mut encoder, content_hash(manifest_text.as_bytes()));
     encoder.seq(reads, |encoder, read| {
         encoder.raw(read.path.as_os_str().as_encoded_bytes());
         encoder.u64(read.limit);
@@ -145,8 +143,7 @@ fn header(key: &Key, manifest_text: &str, reads: &[RecordedRead], payload: &[u8]
             ReadOutcome::Text { length, hash } => {
                 encoder.u8(0);
                 encoder.u64(*length);
-                encoder.u64(hash[0]);
-                encoder.u64(hash[1]);
+                self::hash(encoder, *hash);
             }
             ReadOutcome::Refused(error) => {
                 encoder.u8(1);
@@ -154,15 +151,28 @@ fn header(key: &Key, manifest_text: &str, reads: &[RecordedRead], payload: &[u8]
             }
         }
     });
-    let [first, second] = content_hash(payload);
-    encoder.u64(first);
-    encoder.u64(second);
+    hash(&mut encoder, content_hash(payload));
     encoder.into_bytes()
+}
+
+fn hash(encoder: &mut Encoder, hash: ContentHash) {
+    for word in hash {
+        encoder.u64(word);
+    }
+}
+
+fn read_hash(decoder: &mut Decoder<'_>) -> Result<ContentHash, Damaged> {
+    Ok([
+        decoder.u64()?,
+        decoder.u64()?,
+        decoder.u64()?,
+        decoder.u64()?,
+    ])
 }
 
 /// The hashes of the texts the reader will have, in order: the manifest's, then each read
 /// that gave a text.
-fn known_hashes(manifest_text: &str, reads: &[RecordedRead]) -> Vec<[u64; 2]> {
+fn known_hashes(manifest_text: &str, reads: &[RecordedRead]) -> Vec<ContentHash> {
     std::iter::once(content_hash(manifest_text.as_bytes()))
         .chain(reads.iter().filter_map(|read| match &read.outcome {
             ReadOutcome::Text { hash, .. } => Some(*hash),
@@ -238,10 +248,7 @@ fn read_entry(
     {
         return Err("the scenario was named another way".to_owned());
     }
-    let manifest_hash = [
-        header.u64().map_err(damaged)?,
-        header.u64().map_err(damaged)?,
-    ];
+    let manifest_hash = read_hash(&mut header).map_err(damaged)?;
     if manifest_hash != content_hash(manifest_text.as_bytes()) {
         return Err("the manifest changed".to_owned());
     }
@@ -257,7 +264,7 @@ fn read_entry(
             let outcome = match header.u8()? {
                 0 => ReadOutcome::Text {
                     length: header.u64()?,
-                    hash: [header.u64()?, header.u64()?],
+                    hash: read_hash(header)?,
                 },
                 1 => ReadOutcome::Refused(header.string()?),
                 _ => return Err(Damaged("not a read outcome")),
@@ -270,10 +277,7 @@ fn read_entry(
             })
         })
         .map_err(damaged)?;
-    let payload_hash = [
-        header.u64().map_err(damaged)?,
-        header.u64().map_err(damaged)?,
-    ];
+    let payload_hash = read_hash(&mut header).map_err(damaged)?;
     if !header.finished() {
         return Err(damaged(Damaged("header longer than written")));
     }

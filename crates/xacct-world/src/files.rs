@@ -107,7 +107,10 @@ pub(crate) struct RecordedRead {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ReadOutcome {
     /// The text's length and content hash (`xacct_policy::snapshot::content_hash`).
-    Text { length: u64, hash: [u64; 2] },
+    Text {
+        length: u64,
+        hash: xacct_policy::snapshot::ContentHash,
+    },
     /// The error, as it reads.
     Refused(String),
 }
