@@ -76,6 +76,11 @@ fn xacct_in(dir: &Path, arguments: &[&str]) -> (i32, String, String) {
         .args(arguments)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // The cache of compiled worlds goes under the tests' own folder, never the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
         .output()
         .unwrap();
     (
