@@ -15,6 +15,9 @@ use hyper::StatusCode;
 use std::collections::BTreeMap;
 use xacct_world::model::InstanceProfile;
 
+/// Most instances one RunInstances answers with.
+const MOST_INSTANCES: u32 = 100;
+
 /// EC2's error document (`Response/Errors/Error`, as botocore's EC2 parser reads it).
 fn error(status: StatusCode, code: &str, message: &str) -> Reply {
     Reply {
@@ -133,6 +136,16 @@ fn run_instances(
             "MinCount",
             &min.to_string(),
             "MinCount must be from 1 to MaxCount",
+        );
+    }
+    // Nothing runs, but each instance is an item of the answer: a rehearsal launches few.
+    if min > MOST_INSTANCES {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InstanceLimitExceeded",
+            &format!(
+                "xacct serve launches at most {MOST_INSTANCES} instances per request, not {min}"
+            ),
         );
     }
     let Some(image) = params.get("ImageId") else {
