@@ -638,19 +638,7 @@ mod tests {
         let Ok(dir) = tempfile::tempdir() else {
             panic!("a temporary folder");
         };
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/s3-sse-kms");
-        let Ok(loaded) = xacct_world::load(&path) else {
-            panic!("the example loads");
-        };
-        let Ok(store) = crate::store::Store::open(dir.path()) else {
-            panic!("the store opens");
-        };
-        let store = Arc::new(store);
-        let Ok(engine) = crate::engine::Engine::new(loaded.world, None) else {
-            panic!("the engine starts");
-        };
-        let state = State::new(engine, store, None);
+        let state = crate::test_support::served("s3-sse-kms", dir.path());
         assert_eq!(crate::world_sync::sync(&state), Ok(()));
         let session = xacct_world::Session::of(xacct_world::Principal::Role(
             "arn:aws:iam::111111111111:role/dbx-ip-role".to_owned(),

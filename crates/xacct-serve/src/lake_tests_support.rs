@@ -2,13 +2,11 @@
 //! broken variants, for the unit tests of the three services.
 
 use crate::catalog_calls::Caller;
-use crate::engine::Engine;
-use crate::identity::{Credential, Identity};
-use crate::store::Store;
+use crate::identity::Credential;
+pub use crate::test_support::credential;
+use crate::test_support::served;
 use crate::State;
 use serde_json::Value;
-use std::sync::Arc;
-use xacct_world::{Principal, Session};
 
 pub const JOB: &str = "arn:aws:iam::222222222222:role/cur-report-glue-job";
 pub const DEPLOYER: &str = "arn:aws:iam::222222222222:role/glue-deployer";
@@ -17,41 +15,9 @@ pub const ADMIN_B: &str = "arn:aws:iam::222222222222:user/xacct-admin";
 
 /// The served state of `examples/glue-catalog-share/<variant>` ("" for the guide itself).
 pub fn state(variant: &str, dir: &std::path::Path) -> State {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/glue-catalog-share")
-        .join(variant);
-    let Ok(loaded) = xacct_world::load(&path) else {
-        panic!("{variant} loads");
-    };
-    let Ok(store) = Store::open(dir) else {
-        panic!("the store opens");
-    };
-    let store = Arc::new(store);
-    let Ok(engine) = Engine::new(loaded.world, None) else {
-        panic!("the engine starts");
-    };
-    let state = State::new(engine, store, None);
-    crate::iam::add_admins(&state);
+    let state = served(&format!("glue-catalog-share/{variant}"), dir);
     crate::glue::add_lake_admins(&state);
     state
-}
-
-/// A credential acting as `arn` (a role session, or a user).
-pub fn credential(arn: &str) -> Credential {
-    let principal = if arn.contains(":user/") {
-        Principal::User(arn.to_owned())
-    } else {
-        Principal::Role(arn.to_owned())
-    };
-    let mut session = Session::of(principal);
-    session.session_name = Some("test".to_owned());
-    Credential {
-        access_key_id: "AKIATEST".to_owned(),
-        secret_access_key: "secret".to_owned(),
-        session_token: None,
-        expires: None,
-        identity: Identity::of(&session, None),
-    }
 }
 
 /// What a call answered: `("ok", body)` or `(code, body)`, and the explanation header.

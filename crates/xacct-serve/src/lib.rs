@@ -27,6 +27,8 @@ pub mod server;
 pub mod sigv4;
 pub mod store;
 pub mod sts;
+#[cfg(test)]
+mod test_support;
 pub mod world_sync;
 pub mod xml;
 

@@ -2,9 +2,7 @@
 //! engine's decision of the request it should change.
 
 use super::*;
-use crate::engine::Engine;
 use crate::identity::Identity;
-use crate::store::Store;
 use crate::xml::first_text;
 use xacct_world::Principal;
 
@@ -14,21 +12,7 @@ const MAPPED: &str = "arn:aws:iam::222222222222:role/role_in_destination_account
 const OBJECT: &str = "arn:aws:s3:::doc-example-bucket/output/part-00000";
 
 fn state(dir: &std::path::Path) -> State {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/emrfs-role-mapping");
-    let Ok(loaded) = xacct_world::load(&path) else {
-        panic!("the example loads");
-    };
-    let Ok(store) = Store::open(dir) else {
-        panic!("the store opens");
-    };
-    let store = Arc::new(store);
-    let Ok(engine) = Engine::new(loaded.world, None) else {
-        panic!("the engine starts");
-    };
-    let state = State::new(engine, store, None);
-    add_admins(&state);
-    state
+    crate::test_support::served("emrfs-role-mapping", dir)
 }
 
 fn credential(arn: &str) -> Credential {

@@ -3,51 +3,17 @@
 //! `kms:Decrypt` its GetRecords is refused in KMS's words.
 
 use super::*;
-use crate::engine::Engine;
-use crate::identity::Identity;
-use crate::store::Store;
+use crate::test_support::{credential, served};
 use base64::Engine as _;
-use xacct_world::{Principal, Session};
 
 const STREAM: &str = "arn:aws:kinesis:us-east-1:222222222222:stream/testStream";
 const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/7d1c2f40-5a3b-4e8f-9c21-0b6a4d2e8f13";
 const READER: &str = "arn:aws:iam::222222222222:role/KinesisCrossAccountRole";
 
 fn state(variant: &str, dir: &std::path::Path) -> State {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/kinesis-role-chain")
-        .join(variant);
-    let Ok(loaded) = xacct_world::load(&path) else {
-        panic!("{variant} loads");
-    };
-    let Ok(store) = Store::open(dir) else {
-        panic!("the store opens");
-    };
-    let store = Arc::new(store);
-    let Ok(engine) = Engine::new(loaded.world, None) else {
-        panic!("the engine starts");
-    };
-    let state = State::new(engine, store, None);
-    crate::iam::add_admins(&state);
+    let state = served(&format!("kinesis-role-chain/{variant}"), dir);
     assert_eq!(sync(&state), Ok(()));
     state
-}
-
-fn credential(arn: &str) -> Credential {
-    let principal = if arn.contains(":user/") {
-        Principal::User(arn.to_owned())
-    } else {
-        Principal::Role(arn.to_owned())
-    };
-    let mut session = Session::of(principal);
-    session.session_name = Some("test".to_owned());
-    Credential {
-        access_key_id: "AKIATEST".to_owned(),
-        secret_access_key: "secret".to_owned(),
-        session_token: None,
-        expires: None,
-        identity: Identity::of(&session, None),
-    }
 }
 
 fn call(state: &State, who: &Credential, op: &str, input: &Value) -> (StatusCode, Value) {

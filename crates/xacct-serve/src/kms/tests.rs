@@ -1,8 +1,5 @@
 use super::*;
-use crate::engine::Engine;
-use crate::identity::Identity;
-use crate::store::Store;
-use xacct_world::{Principal, Session};
+use crate::test_support::{credential, served};
 
 const LAKE_KEY: &str =
     "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -11,31 +8,7 @@ const CLUSTER_ROLE: &str = "arn:aws:iam::111111111111:role/dbx-ip-role";
 /// A served state of `examples/s3-sse-kms` (or one of its broken variants), with its store
 /// in `dir`.
 fn state(variant: &str, dir: &std::path::Path) -> Option<State> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/s3-sse-kms")
-        .join(variant);
-    let world = xacct_world::load(&path).ok()?.world;
-    let store = Arc::new(Store::open(dir).ok()?);
-    let state = State::new(Engine::new(world, None).ok()?, store, None);
-    crate::iam::add_admins(&state);
-    Some(state)
-}
-
-fn credential(arn: &str) -> Credential {
-    let principal = if arn.contains(":user/") {
-        Principal::User(arn.to_owned())
-    } else {
-        Principal::Role(arn.to_owned())
-    };
-    let mut session = Session::of(principal);
-    session.session_name = Some("test".to_owned());
-    Credential {
-        access_key_id: "AKIATEST".to_owned(),
-        secret_access_key: "secret".to_owned(),
-        session_token: None,
-        expires: None,
-        identity: Identity::of(&session, None),
-    }
+    Some(served(&format!("s3-sse-kms/{variant}"), dir))
 }
 
 fn call(state: &State, who: &Credential, op: &str, input: &Value) -> (StatusCode, Value) {
