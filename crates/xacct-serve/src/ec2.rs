@@ -8,7 +8,7 @@
 //! answer says it is pending, and the instance's credentials are the `compute-NAME` profile's.
 
 use crate::identity::Credential;
-use crate::sts::Reply;
+use crate::sts::{request_id, Reply};
 use crate::xml::escape;
 use crate::State;
 use hyper::StatusCode;
@@ -29,12 +29,6 @@ fn error(status: StatusCode, code: &str, message: &str) -> Reply {
             request_id()
         ),
     }
-}
-
-fn request_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
-    hex::encode(bytes)
 }
 
 /// A refusal as EC2 words it: `UnauthorizedOperation` (403) with IAM's sentence. AWS also

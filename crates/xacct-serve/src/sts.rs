@@ -72,7 +72,8 @@ impl Reply {
     }
 }
 
-fn request_id() -> String {
+/// A request id as the query services give one (32 hex digits).
+pub(crate) fn request_id() -> String {
     let mut bytes = [0u8; 16];
     rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
     hex::encode(bytes)
