@@ -301,7 +301,7 @@ pub(super) fn starting_place(
 ) -> Result<u64, KinesisReply> {
     let at = || -> Result<u64, KinesisReply> {
         let text = sequence.ok_or_else(|| {
-            super::invalid(&format!("StartingSequenceNumber is required for {kind}"))
+            super::invalid(&format!("a sequence number (StartingSequenceNumber, or StartingPosition.SequenceNumber) is required for {kind}"))
         })?;
         match parse_sequence_number(text) {
             Some((of, place)) if of == shard => Ok(place),
