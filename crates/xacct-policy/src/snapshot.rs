@@ -208,14 +208,14 @@ pub struct Decoder<'a> {
     bytes: &'a [u8],
     at: usize,
     tables: [Vec<Arc<dyn Any + Send + Sync>>; TABLES],
-    known_texts: Vec<Arc<str>>,
+    known_texts: Vec<Arc<String>>,
 }
 
 type Read<T> = Result<T, Damaged>;
 
 impl<'a> Decoder<'a> {
     /// A decoder of `bytes`, with the texts the encoder was told of, in the same order.
-    pub fn new(bytes: &'a [u8], known_texts: Vec<Arc<str>>) -> Self {
+    pub fn new(bytes: &'a [u8], known_texts: Vec<Arc<String>>) -> Self {
         Self {
             bytes,
             at: 0,
@@ -368,11 +368,11 @@ impl<'a> Decoder<'a> {
 
     pub fn source(&mut self) -> Read<Arc<SourceFile>> {
         // The source file is built inside `shared`, which wants the value, not an `Arc`:
-        // the `Arc` it makes wraps the `Arc` `SourceFile::new` returns.
+        // the `Arc` it makes wraps the `Arc` `SourceFile::shared` returns.
         let outer = self.shared(Table::Source, |decoder| {
             let name = decoder.str()?.to_owned();
-            let text: Arc<str> = match decoder.u64()? {
-                0 => Arc::from(decoder.str()?),
+            let text: Arc<String> = match decoder.u64()? {
+                0 => Arc::new(decoder.str()?.to_owned()),
                 number => {
                     let index =
                         usize::try_from(number - 1).map_err(|_| Damaged("number too large"))?;
@@ -384,7 +384,7 @@ impl<'a> Decoder<'a> {
                     )
                 }
             };
-            Ok(SourceFile::new(name, text))
+            Ok(SourceFile::shared(name, text))
         })?;
         Ok(Arc::clone(&outer))
     }
@@ -438,8 +438,8 @@ mod tests {
 
     #[test]
     fn a_source_file_is_written_once_and_a_known_text_by_number() {
-        let text: Arc<str> = Arc::from("{\n}\n");
-        let known = SourceFile::new("known.json", Arc::clone(&text));
+        let text = Arc::new("{\n}\n".to_owned());
+        let known = SourceFile::shared("known.json", Arc::clone(&text));
         let other = SourceFile::new("other.json", "[]");
         let mut encoder = Encoder::with_known_texts(&[content_hash(text.as_bytes())]);
         encoder.source(&known);

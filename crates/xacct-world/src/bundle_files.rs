@@ -77,7 +77,8 @@ impl Loader {
                 }
             }
         }
-        let texts = xacct_compute::BundleTexts::new(sources.iter().map(|source| &*source.text));
+        let texts =
+            xacct_compute::BundleTexts::new(sources.iter().map(|source| source.text.as_str()));
         let parsed = xacct_compute::parse_databricks_yaml(&texts, target);
         for mut finding in parsed.findings {
             let (index, span) = texts.locate(finding.span);

@@ -291,7 +291,7 @@ fn read_entry(
         base
     };
     let files = access.confined_to(folder);
-    let mut texts: Vec<Arc<str>> = vec![Arc::from(manifest_text)];
+    let mut texts: Vec<Arc<String>> = vec![Arc::new(manifest_text.to_owned())];
     for read in &reads {
         let now = files.read_text(&read.path, read.limit, read.what);
         let same = match (&now, &read.outcome) {
@@ -305,7 +305,7 @@ fn read_entry(
             return Err(format!("`{}` changed", read.path.display()));
         }
         if let Ok(text) = now {
-            texts.push(Arc::from(text));
+            texts.push(Arc::new(text));
         }
     }
     let mut decoder = Decoder::new(payload, texts);
