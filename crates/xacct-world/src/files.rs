@@ -189,8 +189,22 @@ impl FileAccess {
         limit: u64,
         what: &'static str,
     ) -> Result<String, FileError> {
+        let (read, record) = self.read_text_to_record(path, limit, what);
+        self.record(record);
+        read
+    }
+
+    /// [`FileAccess::read_text`] without recording the read yet: the record to pass to
+    /// [`FileAccess::record`] when its turn comes, so that reads made ahead on other threads
+    /// are recorded in the order the loader takes them (the cache replays them in it).
+    pub(crate) fn read_text_to_record(
+        &self,
+        path: &Path,
+        limit: u64,
+        what: &'static str,
+    ) -> (Result<String, FileError>, Option<RecordedRead>) {
         let read = self.read_text_unrecorded(path, limit, what);
-        if let Some(recording) = &self.recording {
+        let record = self.recording.as_ref().map(|_| {
             let outcome = match &read {
                 Ok(text) => ReadOutcome::Text {
                     length: text.len() as u64,
@@ -198,16 +212,22 @@ impl FileAccess {
                 },
                 Err(error) => ReadOutcome::Refused(error.to_string()),
             };
+            RecordedRead {
+                path: path.to_path_buf(),
+                limit,
+                what,
+                outcome,
+            }
+        });
+        (read, record)
+    }
+
+    pub(crate) fn record(&self, record: Option<RecordedRead>) {
+        if let (Some(recording), Some(record)) = (&self.recording, record) {
             if let Ok(mut recording) = recording.lock() {
-                recording.reads.push(RecordedRead {
-                    path: path.to_path_buf(),
-                    limit,
-                    what,
-                    outcome,
-                });
+                recording.reads.push(record);
             }
         }
-        read
     }
 
     fn read_text_unrecorded(

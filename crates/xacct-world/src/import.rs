@@ -10,6 +10,7 @@
 //! The shapes and the commands that produce them are in `docs/scenario-format.md`.
 
 mod access_point;
+pub(crate) mod ahead;
 mod authorization;
 mod bucket;
 mod collected;
@@ -45,9 +46,7 @@ use std::sync::Arc;
 use toml::Spanned as TomlSpanned;
 use xacct_eval::SourcedPolicy;
 use xacct_policy::json::{self, Json};
-use xacct_policy::{
-    parse_policy, read_policy, AccountId, Arn, Finding, PolicyKind, SourceFile, Span, Spanned,
-};
+use xacct_policy::{parse_policy, AccountId, Arn, Finding, PolicyKind, SourceFile, Span, Spanned};
 
 /// The kinds an `[[import]]` table may name.
 pub const KINDS: [&str; 20] = [
@@ -81,8 +80,13 @@ fn span_of<T>(value: &TomlSpanned<T>) -> Span {
     Span::new(range.start, range.end)
 }
 
-/// Reads the file an `[[import]]` table names and adds what it describes to the world.
-pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
+/// Reads the file an `[[import]]` table names and adds what it describes to the world;
+/// `prepared` is the file read ahead (`ahead`), if it was.
+pub(crate) fn load_import(
+    loader: &mut Loader,
+    entry: &ImportEntry,
+    prepared: Option<ahead::Prepared>,
+) {
     let kind = entry.kind.get_ref().as_str();
     let kind_span = span_of(&entry.kind);
     if !KINDS.contains(&kind) {
@@ -163,10 +167,14 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     } else {
         None
     };
-    let Some((source, root)) = read(loader, &entry.path) else {
+    let Some((source, root, policies)) = read(loader, entry, prepared) else {
         return;
     };
-    let mut export = Export { loader, source };
+    let mut export = Export {
+        loader,
+        source,
+        policies,
+    };
     match (kind, bucket, scope) {
         ("authorization-details", _, _) => authorization::import(&mut export, &root, entry),
         ("access-points", _, _) => access_point::import_list(&mut export, &root),
@@ -191,21 +199,41 @@ pub(crate) fn load_import(loader: &mut Loader, entry: &ImportEntry) {
     }
 }
 
-/// Reads and parses the export file; problems are findings.
-fn read(loader: &mut Loader, path: &TomlSpanned<String>) -> Option<(Arc<SourceFile>, Json)> {
-    let full = normalize(&loader.base.join(path.get_ref()));
-    let text = loader.read_file(
-        &full,
-        crate::files::EXPORT_LIMIT,
-        "an export file",
-        ("missing-import-file", span_of(path)),
-    )?;
-    let source = SourceFile::new(full.display().to_string(), text);
-    match json::parse(&source.text) {
-        Ok(root) => Some((source, root)),
+/// Reads and parses the export file, or takes it as read ahead; problems are findings.
+fn read(
+    loader: &mut Loader,
+    entry: &ImportEntry,
+    prepared: Option<ahead::Prepared>,
+) -> Option<(Arc<SourceFile>, Json, ahead::PolicyMemo)> {
+    let full = ahead::full_path(&loader.base, entry);
+    let missing = ("missing-import-file", span_of(&entry.path));
+    let parsed = match prepared.filter(|prepared| prepared.full == full) {
+        Some(prepared) => {
+            loader.files.record(prepared.record);
+            match prepared.outcome {
+                Ok(parsed) => parsed,
+                Err(error) => {
+                    loader.take_read(&full, ahead::WHAT, missing, Err(error));
+                    return None;
+                }
+            }
+        }
+        None => {
+            let text = loader.read_file(&full, crate::files::EXPORT_LIMIT, ahead::WHAT, missing)?;
+            let source = SourceFile::new(full.display().to_string(), text);
+            let root = json::parse(&source.text);
+            ahead::Parsed {
+                source,
+                root,
+                policies: ahead::PolicyMemo::default(),
+            }
+        }
+    };
+    match parsed.root {
+        Ok(root) => Some((parsed.source, root, parsed.policies)),
         Err(error) => {
             let finding = Finding::error("invalid-json", error.span, error.message);
-            loader.findings.push(finding.in_source(&source));
+            loader.findings.push(finding.in_source(&parsed.source));
             None
         }
     }
@@ -215,6 +243,8 @@ fn read(loader: &mut Loader, path: &TomlSpanned<String>) -> Option<(Arc<SourceFi
 pub(super) struct Export<'a> {
     pub(super) loader: &'a mut Loader,
     pub(super) source: Arc<SourceFile>,
+    /// Its policies as read ahead, if they were.
+    policies: ahead::PolicyMemo,
 }
 
 impl Export<'_> {
@@ -366,7 +396,7 @@ impl Export<'_> {
     ) -> Option<SourcedPolicy> {
         match value {
             Json::Object { .. } => {
-                let parsed = read_policy(value, kind);
+                let parsed = self.policies.read(value, kind);
                 for finding in &parsed.findings {
                     self.report(finding.clone());
                 }

@@ -203,7 +203,19 @@ impl Loader {
         what: &'static str,
         (code, span): (&'static str, Span),
     ) -> Option<String> {
-        match self.files.read_text(full, limit, what) {
+        let read = self.files.read_text(full, limit, what);
+        self.take_read(full, what, (code, span), read)
+    }
+
+    /// The text of a read, or `None` with the read's error reported at `span`.
+    pub(crate) fn take_read(
+        &mut self,
+        full: &Path,
+        what: &'static str,
+        (code, span): (&'static str, Span),
+        read: Result<String, files::FileError>,
+    ) -> Option<String> {
+        match read {
             Ok(text) => Some(text),
             Err(error) => {
                 let (code, message) = match &error {
@@ -388,9 +400,11 @@ impl Loader {
                 self.managed.insert(entry.arn.get_ref().clone(), policy);
             }
         }
-        for import in &manifest.import {
-            import::load_import(self, import);
-        }
+        let files = self.files.clone();
+        let base = self.base.clone();
+        import::ahead::each_import(&manifest.import, &files, &base, |entry, prepared| {
+            import::load_import(self, entry, prepared);
+        });
         if let Some(organization) = &manifest.organization {
             if self.world.organization.is_some() {
                 self.error(

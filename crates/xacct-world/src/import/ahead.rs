@@ -1,0 +1,307 @@
+//! Reading exports ahead of their turn, on the other cores.
+//!
+//! A collected organization is hundreds of `get-account-authorization-details` exports, and
+//! most of a load is reading each file, parsing its JSON and reading the policies embedded in
+//! it: work that depends on the file alone. So while the loader adds one export to the world,
+//! other threads read, parse and read the policies of the next ones. What they make is taken
+//! in the manifest's order, and every finding and every recorded read (the key of the cache
+//! of compiled worlds) is added when the loader takes it: the world, the findings and their
+//! order are the same as a load on one thread (docs/benchmarks.md, "Worlds of real size").
+
+use crate::files::{FileAccess, FileError, RecordedRead, EXPORT_LIMIT};
+use crate::manifest::ImportEntry;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use xacct_policy::json::{self, Json, JsonSyntaxError};
+use xacct_policy::{read_policy, ParsedPolicy, PolicyKind, SourceFile};
+
+/// What `read` says of an export file, in its error messages.
+pub(super) const WHAT: &str = "an export file";
+
+/// An export file read and parsed ahead.
+pub(crate) struct Prepared {
+    /// The file as the loader names it, to check it is the one the loader asks for.
+    pub(super) full: PathBuf,
+    /// The read, to be recorded when the loader takes it.
+    pub(super) record: Option<RecordedRead>,
+    pub(super) outcome: Result<Parsed, FileError>,
+}
+
+pub(super) struct Parsed {
+    pub(super) source: Arc<SourceFile>,
+    pub(super) root: Result<Json, JsonSyntaxError>,
+    pub(super) policies: PolicyMemo,
+}
+
+/// Which imports are read ahead: the exports of IAM, where the time goes. The other kinds
+/// are few and small, and some are checked against the manifest before their file is read.
+fn read_ahead(entry: &ImportEntry) -> bool {
+    entry.kind.get_ref() == "authorization-details"
+}
+
+/// The file an import names, as the loader reads it.
+pub(super) fn full_path(base: &Path, entry: &ImportEntry) -> PathBuf {
+    super::normalize(&base.join(entry.path.get_ref()))
+}
+
+fn prepare(files: &FileAccess, base: &Path, entry: &ImportEntry) -> Option<Prepared> {
+    if !read_ahead(entry) {
+        return None;
+    }
+    let full = full_path(base, entry);
+    let (read, record) = files.read_text_to_record(&full, EXPORT_LIMIT, WHAT);
+    let outcome = read.map(|text| {
+        let source = SourceFile::new(full.display().to_string(), text);
+        let root = json::parse(&source.text);
+        let policies = root
+            .as_ref()
+            .map(PolicyMemo::of_authorization_details)
+            .unwrap_or_default();
+        Parsed {
+            source,
+            root,
+            policies,
+        }
+    });
+    Some(Prepared {
+        full,
+        record,
+        outcome,
+    })
+}
+
+/// One per core, up to four: past that the loader, adding what they made to the world in
+/// order, is the bottleneck.
+fn workers() -> usize {
+    #[cfg(test)]
+    if let Some(workers) = tests::WORKERS.get() {
+        return workers;
+    }
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(4)
+}
+
+/// Calls `take` with each import and what was prepared of it, in order, while other threads
+/// prepare the imports after it (at most one ahead each).
+pub(crate) fn each_import(
+    imports: &[ImportEntry],
+    files: &FileAccess,
+    base: &Path,
+    mut take: impl FnMut(&ImportEntry, Option<Prepared>),
+) {
+    let ahead = imports.iter().filter(|entry| read_ahead(entry)).count();
+    let workers = workers().min(ahead);
+    if workers < 2 {
+        for entry in imports {
+            take(entry, None);
+        }
+        return;
+    }
+    std::thread::scope(|scope| {
+        let receivers: Vec<_> = (0..workers)
+            .map(|worker| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+                scope.spawn(move || {
+                    for entry in imports.iter().skip(worker).step_by(workers) {
+                        if sender.send(prepare(files, base, entry)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                receiver
+            })
+            .collect();
+        for (index, entry) in imports.iter().enumerate() {
+            // A worker that stopped (it can only have panicked) leaves its imports to be read
+            // here, as without workers.
+            let prepared = receivers
+                .get(index % workers)
+                .and_then(|receiver| receiver.recv().ok())
+                .flatten();
+            take(entry, prepared);
+        }
+    });
+}
+
+/// The policies of an export, read ahead: each document by where it starts and the rules it
+/// was read with. The loader takes a document from here when it is the one it asks for, and
+/// reads it itself otherwise, so a guess here can cost time but never change an answer.
+#[derive(Default)]
+pub(super) struct PolicyMemo(HashMap<(usize, PolicyKind), ParsedPolicy>);
+
+impl PolicyMemo {
+    /// The documents of `get-account-authorization-details`: trust policies, inline policies
+    /// and managed policy versions, with the rules the authorization import reads them with.
+    fn of_authorization_details(root: &Json) -> Self {
+        let mut memo = Self::default();
+        memo.walk(root);
+        memo
+    }
+
+    fn walk(&mut self, value: &Json) {
+        match value {
+            Json::Array { items, .. } => items.iter().for_each(|item| self.walk(item)),
+            Json::Object { members, .. } => {
+                for member in members {
+                    let kind = match member.name.as_str() {
+                        "AssumeRolePolicyDocument" => Some(PolicyKind::Trust),
+                        "PolicyDocument" => Some(PolicyKind::Inline),
+                        "Document" => Some(PolicyKind::Identity),
+                        _ => None,
+                    };
+                    match (kind, &member.value) {
+                        (Some(kind), document @ Json::Object { span, .. }) => {
+                            self.0
+                                .insert((span.start, kind), read_policy(document, kind));
+                        }
+                        (_, other) => self.walk(other),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The document at `value` read as `kind`: from here if it was read ahead.
+    pub(super) fn read(&mut self, value: &Json, kind: PolicyKind) -> ParsedPolicy {
+        self.0
+            .remove(&(value.span().start, kind))
+            .unwrap_or_else(|| read_policy(value, kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many threads read ahead in this test's loads, whatever the machine has.
+        pub(super) static WORKERS: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    fn load_with_workers(manifest: &Path, workers: usize) -> crate::Loaded {
+        WORKERS.set(Some(workers));
+        let loaded = crate::load(manifest);
+        WORKERS.set(None);
+        loaded.unwrap_or_else(|error| unreachable!("the manifest reads: {error}"))
+    }
+
+    /// What a load says, in order: its findings where they point, the roles and users it
+    /// kept, and what it left out.
+    fn told(loaded: &crate::Loaded) -> Vec<String> {
+        let findings = loaded.findings.iter().map(|finding| {
+            format!(
+                "{} {} {}",
+                finding.finding.code,
+                finding.location(),
+                finding.finding.message
+            )
+        });
+        let kept = loaded
+            .world
+            .roles
+            .values()
+            .map(|role| format!("role {} {:?}", role.arn, role.policies.len()))
+            .chain(loaded.world.users.keys().map(|user| format!("user {user}")));
+        let left_out = loaded.left_out.iter().map(|left| {
+            format!(
+                "left out {} {} {:?}",
+                left.entity, left.reason, left.findings
+            )
+        });
+        findings.chain(kept).chain(left_out).collect()
+    }
+
+    #[test]
+    fn exports_read_ahead_load_as_on_one_thread() {
+        let folder = tempfile::tempdir().unwrap_or_else(|error| unreachable!("{error}"));
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+        // Five exports with findings and left-out entities of their own, entities declared in two
+        // of them, a file that is missing and one that is not JSON: the order of everything
+        // said must not depend on the threads.
+        let mut manifest = String::new();
+        for (index, fixture) in [
+            "broken",
+            "scenario/111111111111",
+            "left-out",
+            "scenario/222222222222",
+            "broken",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let text =
+                std::fs::read_to_string(fixtures.join(fixture).join("authorization-details.json"))
+                    .unwrap_or_else(|error| unreachable!("{error}"));
+            let name = format!("export-{index}.json");
+            std::fs::write(folder.path().join(&name), text)
+                .unwrap_or_else(|error| unreachable!("{error}"));
+            manifest.push_str(&format!(
+                "[[import]]\nkind = \"authorization-details\"\npath = \"{name}\"\n\n"
+            ));
+            if index == 1 {
+                manifest.push_str(
+                    "[[import]]\nkind = \"authorization-details\"\npath = \"missing.json\"\n\n\
+                     [[import]]\nkind = \"authorization-details\"\npath = \"not-json.json\"\n\n",
+                );
+            }
+        }
+        std::fs::write(
+            folder.path().join("not-json.json"),
+            "{\"RoleDetailList\": [",
+        )
+        .unwrap_or_else(|error| unreachable!("{error}"));
+        let manifest_path = folder.path().join("xacct.toml");
+        std::fs::write(&manifest_path, manifest).unwrap_or_else(|error| unreachable!("{error}"));
+
+        let alone = told(&load_with_workers(&manifest_path, 1));
+        for codes in ["duplicate-user", "missing-import-file", "invalid-json"] {
+            assert!(
+                alone.iter().any(|line| line.starts_with(codes)),
+                "the scenario says {codes}: {alone:#?}"
+            );
+        }
+        for workers in [2, 3, 4] {
+            assert_eq!(told(&load_with_workers(&manifest_path, workers)), alone);
+        }
+    }
+
+    #[test]
+    fn the_documents_of_an_export_are_read_ahead_with_the_rules_the_import_uses() {
+        let text = r#"{"RoleDetailList": [{
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+        }], "Policies": [{"PolicyVersionList": [{"Document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]}"#;
+        let root = json::parse(text).unwrap_or_else(|error| unreachable!("{error}"));
+        let mut memo = PolicyMemo::of_authorization_details(&root);
+        let mut kinds: Vec<PolicyKind> = memo.0.keys().map(|(_, kind)| *kind).collect();
+        kinds.sort_by_key(|kind| format!("{kind:?}"));
+        assert_eq!(
+            kinds,
+            [PolicyKind::Identity, PolicyKind::Inline, PolicyKind::Trust]
+        );
+        // Taken once, then read again when asked again or with other rules.
+        let trust = root
+            .members()
+            .and_then(|members| members.first())
+            .and_then(|member| match &member.value {
+                Json::Array { items, .. } => items.first(),
+                _ => None,
+            })
+            .and_then(|role| role.members())
+            .and_then(|members| members.first())
+            .map(|member| &member.value)
+            .unwrap_or_else(|| unreachable!("the role's trust policy"));
+        assert!(!memo.read(trust, PolicyKind::Trust).has_errors());
+        assert_eq!(memo.0.len(), 2);
+        let as_identity = memo.read(trust, PolicyKind::Identity);
+        assert!(
+            as_identity.has_errors(),
+            "a Principal in an identity policy"
+        );
+        assert_eq!(memo.0.len(), 2);
+    }
+}
