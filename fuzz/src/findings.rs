@@ -22,7 +22,7 @@ pub fn check_span(text: &str, span: Span, what: &str) {
 /// Renders a finding the ways a program or person would read it.
 pub fn render_finding(finding: &SourcedFinding) -> String {
     check_span(
-        &finding.source.text,
+        finding.source.text(),
         finding.finding.span,
         finding.finding.code,
     );

@@ -10,7 +10,7 @@ use xacct_world::World;
 
 fn document(name: &str, text: &str, kind: PolicyKind) -> SourcedPolicy {
     let source = SourceFile::new(name.to_owned(), text.to_owned());
-    let parsed = parse_policy(&source.text, kind);
+    let parsed = parse_policy(source.text(), kind);
     SourcedPolicy::new(parsed.policy, name.to_owned()).with_source(source)
 }
 

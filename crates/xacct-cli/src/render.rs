@@ -42,7 +42,7 @@ pub fn finding(finding: &SourcedFinding, colour: bool) -> String {
 
 /// The length of the longest line the finding's span touches.
 fn longest_line_of(finding: &SourcedFinding) -> usize {
-    let text = &*finding.source.text;
+    let text = finding.source.text();
     let start = finding.finding.span.start.min(text.len());
     let end = finding.finding.span.end.clamp(start, text.len());
     let first = text
@@ -100,7 +100,7 @@ pub fn plain(finding: &SourcedFinding) -> String {
 /// too when longer), with `…` where text was left out; the underline's offset and width in
 /// characters.
 fn excerpt(finding: &SourcedFinding) -> Option<(String, usize, usize)> {
-    let text = &*finding.source.text;
+    let text = finding.source.text();
     let start = finding.finding.span.start.min(text.len());
     let end = finding.finding.span.end.clamp(start, text.len());
     let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);

@@ -118,7 +118,7 @@ fn same(a: &xacct_policy::SourcedFinding, b: &xacct_policy::SourcedFinding) -> b
         && a.finding.span == b.finding.span
         && a.finding.message == b.finding.message
         && a.source.name == b.source.name
-        && a.source.text == b.source.text
+        && a.source.text() == b.source.text()
 }
 
 /// [`load`], with one side of the plan of `terraform` (if any) merged over the scenario: the

@@ -158,7 +158,7 @@ impl Reader<'_> {
         kind: PolicyKind,
         label: String,
     ) -> Option<SourcedPolicy> {
-        let parsed = xacct_policy::parse_policy(&file.text, kind);
+        let parsed = xacct_policy::parse_policy(file.text(), kind);
         for finding in &parsed.findings {
             self.findings.push(finding.in_source(&file));
         }
@@ -326,7 +326,7 @@ pub fn read_request_at(
         files,
         findings: Vec::new(),
     };
-    let request = match json::parse(&source.text) {
+    let request = match json::parse(source.text()) {
         Ok(value) => read(&mut reader, &value, time),
         Err(error) => {
             reader.error("invalid-json", error.span, error.message);

@@ -137,12 +137,12 @@ fn policy_json(policy: &SourcedPolicy) -> Option<Value> {
         }
     };
     let spanned = source
-        .text
+        .text()
         .get(policy.policy.span.start..policy.policy.span.end)
         .and_then(parse);
     spanned
         .filter(|value| value.get("Statement").is_some())
-        .or_else(|| parse(&source.text).filter(|value| value.get("Statement").is_some()))
+        .or_else(|| parse(source.text()).filter(|value| value.get("Statement").is_some()))
 }
 
 /// Documents that exist but whose text xacct cannot read back: the plan would replace them

@@ -1,10 +1,11 @@
 //! Problems found while reading a policy, with the exact place they were written.
 
+use crate::snapshot::{content_hash, ContentHash};
 use crate::span::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity};
 use serde::Serialize;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -66,14 +67,24 @@ impl Finding {
 pub struct SourceFile {
     pub name: String,
     /// An `Arc<String>` rather than an `Arc<str>`: the text read from a file moves in without
-    /// a copy (an `Arc<str>` is always a new allocation, 170 MB at 100,000 roles).
-    pub text: Arc<String>,
-    named: NamedSource<Arc<String>>,
+    /// a copy (an `Arc<str>` is always a new allocation, 170 MB at 100,000 roles). Set from the
+    /// start, or on first use for a text let go ([`SourceFile::let_go`]).
+    text: OnceLock<Arc<String>>,
+    again: Option<TextAgain>,
+    named: OnceLock<NamedSource<Arc<String>>>,
     /// Byte offsets where lines start, so that locating a span is a binary search. In `u32`:
     /// a 100,000-role organization has six million lines, and no file read is over 4 GiB
     /// (`xacct_world::files` limits exports to 512 MiB). Made on the first lookup: a world
     /// read back from the cache of compiled worlds locates nothing unless it explains.
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+/// How a text that was let go is had again: the file read anew, taken only if it is the same
+/// text, byte for byte (same length and content hash) as the one read at first.
+struct TextAgain {
+    read: Box<dyn Fn() -> Option<String> + Send + Sync>,
+    length: usize,
+    hash: ContentHash,
 }
 
 impl fmt::Debug for SourceFile {
@@ -81,7 +92,7 @@ impl fmt::Debug for SourceFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SourceFile")
             .field("name", &self.name)
-            .field("text", &self.text)
+            .field("text", &self.text())
             .finish_non_exhaustive()
     }
 }
@@ -93,39 +104,92 @@ impl SourceFile {
 
     /// A file whose text is already shared, e.g. by the cache of compiled worlds.
     pub fn shared(name: impl Into<String>, text: Arc<String>) -> Arc<Self> {
-        let name = name.into();
         Arc::new(Self {
-            named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("json"),
-            name,
-            text,
-            line_starts: std::sync::OnceLock::new(),
+            name: name.into(),
+            text: OnceLock::from(text),
+            again: None,
+            named: OnceLock::new(),
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    /// A file whose text is not kept once read: large exports, whose texts are most of a large
+    /// world's memory (170 MB of 400 at 100,000 roles) and are needed only to quote or point
+    /// into them. `read_again` reads the file anew when that happens; its text is used only if
+    /// it is the one read at first, so a file changed since is never quoted as if it were that
+    /// one. Its line table and content hash are made now, so that locations and the cache of
+    /// compiled worlds never need the text again.
+    pub fn let_go(
+        name: impl Into<String>,
+        text: &str,
+        read_again: impl Fn() -> Option<String> + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            name: name.into(),
+            text: OnceLock::new(),
+            again: Some(TextAgain {
+                read: Box::new(read_again),
+                length: text.len(),
+                hash: content_hash(text.as_bytes()),
+            }),
+            named: OnceLock::new(),
+            line_starts: OnceLock::from(line_starts_of(text)),
+        })
+    }
+
+    /// The text. For a text let go and since changed (or gone), the empty text: nothing is
+    /// quoted, and locations still come from the line table made when it was read.
+    pub fn text(&self) -> &str {
+        self.text_shared().as_str()
+    }
+
+    fn text_shared(&self) -> &Arc<String> {
+        self.text.get_or_init(|| {
+            let again = self.again.as_ref();
+            let read = again.and_then(|again| {
+                (again.read)().filter(|text| {
+                    text.len() == again.length && content_hash(text.as_bytes()) == again.hash
+                })
+            });
+            Arc::new(read.unwrap_or_default())
+        })
+    }
+
+    /// The content hash of the text (`snapshot::content_hash`), without reading a text let go.
+    pub fn content_hash(&self) -> ContentHash {
+        match &self.again {
+            Some(again) => again.hash,
+            None => content_hash(self.text().as_bytes()),
+        }
+    }
+
+    fn named(&self) -> &NamedSource<Arc<String>> {
+        self.named.get_or_init(|| {
+            NamedSource::new(self.name.clone(), Arc::clone(self.text_shared()))
+                .with_language("json")
         })
     }
 
     fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    self.text
-                        .match_indices('\n')
-                        .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
-                )
-                .collect()
-        })
+        self.line_starts.get_or_init(|| line_starts_of(self.text()))
     }
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let text = self.text();
         let line_starts = self.line_starts();
+        // A text let go and since changed is empty: count in bytes within what was read.
+        let length = self.again.as_ref().map_or(text.len(), |again| again.length);
+        let offset = offset.min(length);
         let line = line_starts
             .partition_point(|start| *start as usize <= offset)
             .max(1);
         let start = line_starts.get(line - 1).map_or(0, |start| *start as usize);
-        let column = self
-            .text
+        let column = text
             .get(start..offset)
-            .map_or(0, |before| before.chars().count())
+            .map_or(offset.saturating_sub(start), |before| {
+                before.chars().count()
+            })
             + 1;
         (line, column)
     }
@@ -135,6 +199,15 @@ impl SourceFile {
         let (line, column) = self.line_column(span.start);
         format!("{}:{line}:{column}", self.name)
     }
+}
+
+fn line_starts_of(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(
+            text.match_indices('\n')
+                .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
+        )
+        .collect()
 }
 
 /// A finding together with its file: this is what gets rendered.
@@ -178,7 +251,7 @@ impl Diagnostic for SourcedFinding {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source.named)
+        Some(self.source.named())
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -192,6 +265,44 @@ impl Diagnostic for SourcedFinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_let_go_is_read_again_only_to_quote_and_only_if_unchanged() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let text = "{\n  \"Effect\": \"Alow\"\n}\n";
+        let reads = Arc::new(AtomicUsize::new(0));
+        let on_disk = Arc::new(std::sync::Mutex::new(text.to_owned()));
+        let source = {
+            let (reads, on_disk) = (Arc::clone(&reads), Arc::clone(&on_disk));
+            SourceFile::let_go("big.json", text, move || {
+                reads.fetch_add(1, Ordering::SeqCst);
+                on_disk.lock().ok().map(|text| text.clone())
+            })
+        };
+        // Its hash and its lines are known without reading it again.
+        assert_eq!(source.content_hash(), content_hash(text.as_bytes()));
+        assert_eq!(reads.load(Ordering::SeqCst), 0);
+        // Quoting reads it once, and keeps it.
+        assert_eq!(source.text(), text);
+        assert_eq!(source.location(Span::new(15, 21)), "big.json:2:14");
+        assert_eq!(source.text(), text);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+
+        // Changed on disk before it is quoted: nothing of the new text is shown, and the
+        // location is still the one in the text that was read.
+        let changed = {
+            let on_disk = Arc::clone(&on_disk);
+            SourceFile::let_go("big.json", text, move || {
+                on_disk.lock().ok().map(|text| text.clone())
+            })
+        };
+        if let Ok(mut on_disk) = on_disk.lock() {
+            *on_disk = text.replace("Alow", "Deny");
+        }
+        assert_eq!(changed.text(), "");
+        assert_eq!(changed.location(Span::new(15, 21)), "big.json:2:14");
+        assert_eq!(changed.content_hash(), content_hash(text.as_bytes()));
+    }
 
     #[test]
     fn table_lookup_agrees_with_counting() {

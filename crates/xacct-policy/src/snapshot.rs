@@ -188,15 +188,12 @@ impl Encoder {
     pub fn source(&mut self, source: &Arc<SourceFile>) {
         self.shared(Table::Source, source, |encoder, source| {
             encoder.str(&source.name);
-            let known = encoder
-                .known_texts
-                .get(&content_hash(source.text.as_bytes()))
-                .copied();
+            let known = encoder.known_texts.get(&source.content_hash()).copied();
             match known {
                 Some(number) => encoder.u64(u64::from(number) + 1),
                 None => {
                     encoder.u64(0);
-                    encoder.str(&source.text);
+                    encoder.str(source.text());
                 }
             }
         });
@@ -453,9 +450,9 @@ mod tests {
         let third = decoder.source().unwrap();
         assert!(decoder.finished());
         assert_eq!(first.name, "known.json");
-        assert_eq!(&*first.text, "{\n}\n");
-        assert!(Arc::ptr_eq(&first.text, &text));
-        assert_eq!(&*second.text, "[]");
+        assert_eq!(first.text(), "{\n}\n");
+        assert!(std::ptr::eq(first.text().as_ptr(), text.as_ptr()));
+        assert_eq!(second.text(), "[]");
         assert!(Arc::ptr_eq(&first, &third));
         assert_eq!(first.location(Span::new(2, 3)), "known.json:2:1");
         // Without the text it refers to, the snapshot is refused.

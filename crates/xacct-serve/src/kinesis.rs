@@ -374,7 +374,7 @@ pub(crate) fn resource_policy(text: &str, label: String) -> Result<SourcedPolicy
 fn policy_text(policy: Option<&SourcedPolicy>) -> Option<String> {
     policy
         .and_then(|policy| policy.source.as_ref())
-        .map(|source| source.text.to_string())
+        .map(|source| source.text().to_string())
 }
 
 /// The store's record of a scenario stream: one shard (a scenario does not say how many).

@@ -640,7 +640,7 @@ fn run(
                 .get(&arn)
                 .and_then(|key| key.policy.as_ref())
                 .and_then(|policy| policy.source.as_ref())
-                .map(|source| source.text.to_string())
+                .map(|source| source.text().to_string())
                 .unwrap_or_else(|| default_policy(&account));
             Ok(json!({"Policy": policy, "PolicyName": "default"}))
         }

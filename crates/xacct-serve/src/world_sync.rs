@@ -64,7 +64,7 @@ pub fn record_of(bucket: &Bucket) -> BucketRecord {
             .policy
             .as_ref()
             .and_then(|policy| policy.source.as_ref())
-            .map(|source| source.text.to_string()),
+            .map(|source| source.text().to_string()),
         ownership: ownership_name(bucket.ownership).to_owned(),
         block_public_access: Some(switches(bucket.block_public_access)),
         encryption: Some(encryption),

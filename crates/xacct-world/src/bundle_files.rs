@@ -39,7 +39,7 @@ impl Loader {
         let folder = full.parent().unwrap_or(Path::new("")).to_path_buf();
         let own = std::fs::canonicalize(&full).ok();
         let mut seen: Vec<PathBuf> = own.into_iter().collect();
-        for (pattern, span) in xacct_compute::bundle_includes(&main.text) {
+        for (pattern, span) in xacct_compute::bundle_includes(main.text()) {
             let found = match expand(&self.files, &folder, &pattern) {
                 Ok(found) => found,
                 Err(finding) => {
@@ -77,8 +77,7 @@ impl Loader {
                 }
             }
         }
-        let texts =
-            xacct_compute::BundleTexts::new(sources.iter().map(|source| source.text.as_str()));
+        let texts = xacct_compute::BundleTexts::new(sources.iter().map(|source| source.text()));
         let parsed = xacct_compute::parse_databricks_yaml(&texts, target);
         for mut finding in parsed.findings {
             let (index, span) = texts.locate(finding.span);

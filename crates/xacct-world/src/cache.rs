@@ -188,10 +188,10 @@ fn write_entry(
     reads: &[RecordedRead],
     loaded: &Loaded,
 ) -> std::io::Result<()> {
-    let mut encoder = Encoder::with_known_texts(&known_hashes(&loaded.manifest.text, reads));
+    let mut encoder = Encoder::with_known_texts(&known_hashes(loaded.manifest.text(), reads));
     codec::encode_loaded(&mut encoder, loaded);
     let payload = encoder.into_bytes();
-    let header = header(key, &loaded.manifest.text, reads, &payload);
+    let header = header(key, loaded.manifest.text(), reads, &payload);
     std::fs::create_dir_all(dir)?;
     // Written whole under another name, then renamed over the entry: a reader sees the old
     // entry or the new one, never half of one. In three writes, not one copy of the world

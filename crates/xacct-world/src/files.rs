@@ -222,6 +222,17 @@ impl FileAccess {
         (read, record)
     }
 
+    /// Reads a file again, after the load (to quote a text it let go): never recorded, as
+    /// the load it belongs to is over.
+    pub(crate) fn read_text_again(
+        &self,
+        path: &Path,
+        limit: u64,
+        what: &'static str,
+    ) -> Result<String, FileError> {
+        self.read_text_unrecorded(path, limit, what)
+    }
+
     pub(crate) fn record(&self, record: Option<RecordedRead>) {
         if let (Some(recording), Some(record)) = (&self.recording, record) {
             if let Ok(mut recording) = recording.lock() {

@@ -220,8 +220,8 @@ fn read(
         }
         None => {
             let text = loader.read_file(&full, crate::files::EXPORT_LIMIT, ahead::WHAT, missing)?;
-            let source = SourceFile::new(full.display().to_string(), text);
-            let root = json::parse(&source.text);
+            let root = json::parse(&text);
+            let source = ahead::export_source(&loader.files, &full, text);
             ahead::Parsed {
                 source,
                 root,
@@ -422,7 +422,7 @@ impl Export<'_> {
                 };
                 let name = format!("{} ({place}{how})", self.source.name);
                 let source = SourceFile::new(name, decoded);
-                let parsed = parse_policy(&source.text, kind);
+                let parsed = parse_policy(source.text(), kind);
                 for finding in &parsed.findings {
                     self.loader.findings.push(finding.in_source(&source));
                 }

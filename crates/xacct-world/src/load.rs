@@ -105,7 +105,7 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
         step_groups: BTreeMap::new(),
         imported_unity_catalog: Default::default(),
     };
-    match toml::from_str::<Manifest>(&source.text) {
+    match toml::from_str::<Manifest>(source.text()) {
         Ok(manifest) => {
             for problem in crate::names::check(&manifest) {
                 let span = Span::new(problem.span.start, problem.span.end);
@@ -274,13 +274,13 @@ impl Loader {
                 // itself. Other strings (with escapes) get a file of their own.
                 let raw = self
                     .manifest
-                    .text
+                    .text()
                     .get(span.start..span.end)
                     .unwrap_or_default();
                 match raw.find(value.as_str()).filter(|_| !value.is_empty()) {
                     Some(at) => {
                         let masked =
-                            mask_outside(&self.manifest.text, span.start + at, value.len());
+                            mask_outside(self.manifest.text(), span.start + at, value.len());
                         (Arc::clone(&self.manifest), masked)
                     }
                     None => {

@@ -248,7 +248,7 @@ impl World {
             state.describe()
         );
         let source = xacct_policy::SourceFile::new(label.clone(), text);
-        let parsed = xacct_policy::parse_policy(&source.text, xacct_policy::PolicyKind::Resource);
+        let parsed = xacct_policy::parse_policy(source.text(), xacct_policy::PolicyKind::Resource);
         Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 

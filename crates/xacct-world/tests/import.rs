@@ -102,9 +102,9 @@ fn trust_policies_are_read_from_objects_and_from_url_encoded_strings() {
         source.name
     );
     assert!(
-        source.text.starts_with(r#"{"Version":"2012-10-17""#),
+        source.text().starts_with(r#"{"Version":"2012-10-17""#),
         "{}",
-        source.text
+        source.text()
     );
 }
 

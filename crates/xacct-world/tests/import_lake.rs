@@ -392,7 +392,9 @@ fn the_glue_catalog_policy_is_read_from_its_string_into_a_file_of_its_own() {
         "{}",
         source.name
     );
-    assert!(source.text.starts_with("{\n  \"Version\" : \"2012-10-17\""));
+    assert!(source
+        .text()
+        .starts_with("{\n  \"Version\" : \"2012-10-17\""));
 }
 
 #[test]

@@ -106,7 +106,7 @@ fn a_trust_that_wants_another_accounts_id_is_a_warning_at_its_value() {
     assert_eq!(finding.finding.severity, Severity::Warning);
     let source = &finding.source;
     let span = finding.finding.span;
-    assert_eq!(&source.text[span.start..span.end], format!("\"{other}\""));
+    assert_eq!(source.text()[span.start..span.end], format!("\"{other}\""));
     assert!(finding.finding.message.contains(ACCOUNT_ID));
 }
 

@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> u8 {
         }
         match read_source(path) {
             Ok(source) => {
-                let parsed = parse_policy(&source.text, args.kind);
+                let parsed = parse_policy(source.text(), args.kind);
                 findings.extend(
                     parsed
                         .findings

@@ -439,11 +439,11 @@ fn sarif_fix(world: &World, fix: &Fix, source: &SourceFile) -> Option<s::Fix> {
     }
     let last = policy.statements.last()?;
     let end = last.span.end;
-    let after = source.text.get(end..)?;
+    let after = source.text().get(end..)?;
     if !after.trim_start().starts_with(']') {
         return None;
     }
-    let indent = indent_of(&source.text, last.span.start);
+    let indent = indent_of(source.text(), last.span.start);
     let body = serde_json::to_string_pretty(statement).ok()?;
     let body = body.replace('\n', &format!("\n{indent}"));
     let inserted = format!(",\n{indent}{body}");

@@ -80,7 +80,7 @@ fn same(left: &SourcedPolicy, right: &SourcedPolicy) -> bool {
 fn text_of(policy: &SourcedPolicy) -> Option<&str> {
     let source = policy.source.as_ref()?;
     source
-        .text
+        .text()
         .get(policy.policy.span.start..policy.policy.span.end)
 }
 

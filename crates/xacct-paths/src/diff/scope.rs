@@ -355,7 +355,9 @@ fn statement_json(policy: &SourcedPolicy, statement: &Statement) -> Option<serde
         }}));
     }
     let source = policy.source.as_ref()?;
-    let text = source.text.get(statement.span.start..statement.span.end)?;
+    let text = source
+        .text()
+        .get(statement.span.start..statement.span.end)?;
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
     value.as_object_mut()?.remove("Sid");
     Some(serde_json::json!({ "text": value }))

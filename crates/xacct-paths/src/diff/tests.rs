@@ -143,7 +143,7 @@ fn a_change_to_one_action_of_a_kind_is_listed() {
     let reader = "arn:aws:iam::111111111111:role/lake-reader";
     let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::lake-a/*"}]}"#;
     let source = xacct_policy::SourceFile::new("delete.json".to_owned(), text.to_owned());
-    let parsed = xacct_policy::parse_policy(&source.text, xacct_policy::PolicyKind::Identity);
+    let parsed = xacct_policy::parse_policy(source.text(), xacct_policy::PolicyKind::Identity);
     after.roles.get_mut(reader).unwrap().policies.push(
         xacct_eval::SourcedPolicy::new(parsed.policy, "delete.json".to_owned()).with_source(source),
     );

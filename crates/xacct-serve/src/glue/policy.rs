@@ -52,7 +52,12 @@ pub fn get(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, J
         .world()
         .catalog_policies
         .get(&(account, caller.region.to_owned()))
-        .and_then(|policy| policy.source.as_ref().map(|source| source.text.to_string()));
+        .and_then(|policy| {
+            policy
+                .source
+                .as_ref()
+                .map(|source| source.text().to_string())
+        });
     let Some(text) = text else {
         return Err(not_found("Policy not found".to_owned()));
     };

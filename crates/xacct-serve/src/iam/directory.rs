@@ -190,7 +190,7 @@ impl Directory {
             let text = policy
                 .source
                 .as_ref()
-                .map(|source| source.text.to_string())
+                .map(|source| source.text().to_string())
                 .unwrap_or_default();
             if let Some(managed) = ManagedPolicy::new(&policy.label, &text, "") {
                 inner.policies.insert(policy.label.clone(), managed);

@@ -218,7 +218,7 @@ fn text_of(policy: &SourcedPolicy) -> String {
     policy
         .source
         .as_ref()
-        .map(|source| source.text.to_string())
+        .map(|source| source.text().to_string())
         .unwrap_or_default()
 }
 

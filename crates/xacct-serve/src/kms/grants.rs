@@ -36,7 +36,7 @@ fn policy(arn: &str, record: &GrantRecord) -> Option<SourcedPolicy> {
     let text = serde_json::to_string_pretty(&document).unwrap_or_default();
     let label = label(&record.id, arn);
     let source = SourceFile::new(format!("xacct serve ({label}, as policy statements)"), text);
-    let parsed = parse_policy(&source.text, PolicyKind::Resource);
+    let parsed = parse_policy(source.text(), PolicyKind::Resource);
     Some(SourcedPolicy::new(Arc::new(parsed.policy), label).with_source(source))
 }
 

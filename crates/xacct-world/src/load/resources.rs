@@ -165,7 +165,7 @@ impl Loader {
             ("missing-settings-file", span_of(path)),
         )?;
         let source = SourceFile::new(full.display().to_string(), text);
-        let parsed = parse(&source.text);
+        let parsed = parse(source.text());
         for finding in &parsed.findings {
             self.findings.push(finding.in_source(&source));
         }
@@ -346,7 +346,7 @@ impl Loader {
             format!("{} ({label}, as policy statements)", self.manifest.name),
             text,
         );
-        let parsed = parse_policy(&source.text, PolicyKind::Resource);
+        let parsed = parse_policy(source.text(), PolicyKind::Resource);
         Some(SourcedPolicy::new(parsed.policy, label).with_source(source))
     }
 

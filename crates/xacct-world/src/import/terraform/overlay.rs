@@ -73,7 +73,7 @@ fn load_with_plan(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let converted = convert_over(
-        &plan.text,
+        plan.text(),
         &plan.name,
         side,
         &overlay.options,
@@ -156,7 +156,7 @@ pub(crate) fn warnings(plan: &Arc<SourceFile>, converted: &Converted) -> Vec<Sou
         .map(|warning| {
             let quoted = serde_json::to_string(&warning.address).unwrap_or_default();
             let span = plan
-                .text
+                .text()
                 .find(&quoted)
                 .map_or(Span::new(0, 0), |at| Span::new(at, at + quoted.len()));
             let mut finding = Finding::warning("terraform-not-read", span, warning.message.clone());
