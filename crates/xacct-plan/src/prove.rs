@@ -204,7 +204,7 @@ pub(crate) fn applied(
                 ),
                 policies: Vec::new(),
                 boundary: None,
-                tags: BTreeMap::new(),
+                tags: xacct_world::Tags::new(),
                 max_session_duration: 3600,
                 service_linked: false,
                 origin: Origin::default(),

@@ -54,7 +54,7 @@ pub struct Role {
     /// Inline and attached managed policies, in that order.
     pub policies: Vec<SourcedPolicy>,
     pub boundary: Option<SourcedPolicy>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: crate::tags::Tags,
     pub max_session_duration: u32,
     pub service_linked: bool,
     pub origin: Origin,
@@ -69,7 +69,7 @@ pub struct User {
     pub policies: Vec<SourcedPolicy>,
     pub groups: Vec<String>,
     pub boundary: Option<SourcedPolicy>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: crate::tags::Tags,
     pub origin: Origin,
 }
 

@@ -216,7 +216,7 @@ impl Loader {
             trust: policy(MASTER_ROLE_TRUST, PolicyKind::Trust, "trust policy of the Unity Catalog master role (Databricks')"),
             policies: vec![policy(MASTER_ROLE_POLICY, PolicyKind::Inline, "policy of the Unity Catalog master role (Databricks': assumed to allow sts:AssumeRole on any role)")],
             boundary: None,
-            tags: BTreeMap::new(),
+            tags: crate::Tags::new(),
             max_session_duration: 3600,
             service_linked: false,
             origin: self.origin(span),

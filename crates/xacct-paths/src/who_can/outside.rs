@@ -173,7 +173,7 @@ fn stand_in_role(account: AccountId, name: &str, arn: String) -> Role {
         name: name.to_owned(),
         path: "/".to_owned(),
         boundary: None,
-        tags: BTreeMap::new(),
+        tags: xacct_world::Tags::new(),
         max_session_duration: 3600,
         service_linked: false,
         origin: Origin::default(),
@@ -252,7 +252,7 @@ pub(super) fn build(world: &World, named: &Named) -> Outside {
                 policies: role.policies,
                 groups: Vec::new(),
                 boundary: None,
-                tags: BTreeMap::new(),
+                tags: xacct_world::Tags::new(),
                 origin: Origin::default(),
             });
         }

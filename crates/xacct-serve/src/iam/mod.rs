@@ -152,7 +152,7 @@ pub fn add_admins(state: &State) {
                     policies: vec![policy],
                     groups: Vec::new(),
                     boundary: None,
-                    tags: BTreeMap::new(),
+                    tags: xacct_world::Tags::new(),
                     origin: origin(format!(
                         "the administrator of account {account}, added by xacct serve"
                     )),
@@ -405,9 +405,9 @@ fn tag_context(tags: &BTreeMap<String, String>) -> Vec<(String, ContextValue)> {
 }
 
 /// `<Tags>` of an entity.
-fn tags_xml(tags: &BTreeMap<String, String>) -> String {
+fn tags_xml<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let items: Vec<String> = tags
-        .iter()
+        .into_iter()
         .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
         .collect();
     if items.is_empty() {
@@ -423,9 +423,9 @@ fn tags_xml(tags: &BTreeMap<String, String>) -> String {
 }
 
 /// The `<Tags>` list of a `List*Tags` answer.
-fn tags_list(tags: &BTreeMap<String, String>) -> String {
+fn tags_list<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let items: Vec<String> = tags
-        .iter()
+        .into_iter()
         .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
         .collect();
     members("Tags", &items)

@@ -280,7 +280,7 @@ fn create_role(call: &Call<'_>) -> Result<Reply, Reply> {
         trust,
         policies: Vec::new(),
         boundary,
-        tags,
+        tags: tags.into(),
         max_session_duration,
         service_linked: false,
         origin: origin(format!("role {arn}, created through the endpoint")),

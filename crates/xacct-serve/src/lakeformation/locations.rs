@@ -11,7 +11,6 @@ use crate::glue::{ensure_catalog, required, text};
 use crate::json_reply::JsonReply;
 use crate::State;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use xacct_eval::SourcedPolicy;
 use xacct_lake::Location;
@@ -100,7 +99,7 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
             trust,
             policies,
             boundary: None,
-            tags: BTreeMap::new(),
+            tags: xacct_world::Tags::new(),
             max_session_duration: 3600,
             service_linked: true,
             origin: crate::iam::origin(format!(

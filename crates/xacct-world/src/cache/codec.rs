@@ -188,6 +188,19 @@ fn read_origin(decoder: &mut Decoder<'_>) -> Read<Origin> {
     })
 }
 
+fn tags(encoder: &mut Encoder, tags: &crate::tags::Tags) {
+    encoder.usize(tags.len());
+    for (key, value) in tags {
+        encoder.str(key);
+        encoder.str(value);
+    }
+}
+
+fn read_tags(decoder: &mut Decoder<'_>) -> Read<crate::tags::Tags> {
+    let pairs = decoder.seq(|decoder| Ok((decoder.string()?, decoder.string()?)))?;
+    Ok(pairs.into_iter().collect())
+}
+
 fn text_map(encoder: &mut Encoder, map: &BTreeMap<String, String>) {
     encoder.usize(map.len());
     for (key, value) in map {
@@ -271,7 +284,7 @@ fn world(encoder: &mut Encoder, world: &World) {
         policies(encoder, &user.policies);
         encoder.strings(&user.groups);
         optional_policy(encoder, user.boundary.as_ref());
-        text_map(encoder, &user.tags);
+        tags(encoder, &user.tags);
         origin(encoder, &user.origin);
     });
     text_keyed(encoder, &world.groups, |encoder, group| {
@@ -363,7 +376,7 @@ fn role(encoder: &mut Encoder, role: &Role) {
     sourced(encoder, &role.trust);
     policies(encoder, &role.policies);
     optional_policy(encoder, role.boundary.as_ref());
-    text_map(encoder, &role.tags);
+    tags(encoder, &role.tags);
     encoder.u32(role.max_session_duration);
     encoder.bool(role.service_linked);
     origin(encoder, &role.origin);
@@ -378,7 +391,7 @@ fn read_role(decoder: &mut Decoder<'_>) -> Read<Role> {
         trust: read_sourced(decoder)?,
         policies: read_policies(decoder)?,
         boundary: read_optional_policy(decoder)?,
-        tags: read_text_map(decoder)?,
+        tags: read_tags(decoder)?,
         max_session_duration: decoder.u32()?,
         service_linked: decoder.bool()?,
         origin: read_origin(decoder)?,
@@ -586,7 +599,7 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
             policies: read_policies(decoder)?,
             groups: decoder.strings()?,
             boundary: read_optional_policy(decoder)?,
-            tags: read_text_map(decoder)?,
+            tags: read_tags(decoder)?,
             origin: read_origin(decoder)?,
         })
     })?;

@@ -4,6 +4,7 @@
 use super::{ensure_account, member, Export, LeftOut};
 use crate::manifest::ImportEntry;
 use crate::model::{Group, InstanceProfile, Role, User};
+use crate::tags::Tags;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use xacct_eval::SourcedPolicy;
@@ -401,18 +402,18 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn tags(&mut self, entity: &Json, name: &str) -> BTreeMap<String, String> {
-        let mut tags = BTreeMap::new();
+    fn tags(&mut self, entity: &Json, name: &str) -> Tags {
+        let mut tags = Vec::new();
         for tag in self.export.list(entity, "Tags", name) {
             let key = self.export.string(tag, "Key", &format!("a tag of {name}"));
             let value = self
                 .export
                 .string(tag, "Value", &format!("a tag of {name}"));
             if let (Some(key), Some(value)) = (key, value) {
-                tags.insert(key.value, value.value);
+                tags.push((key.value, value.value));
             }
         }
-        tags
+        tags.into_iter().collect()
     }
 
     fn group(&mut self, group: &Json) -> Option<ExportedGroup> {

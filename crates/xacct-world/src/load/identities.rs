@@ -243,7 +243,7 @@ impl Loader {
                 trust,
                 policies,
                 boundary,
-                tags: entry.tags.clone(),
+                tags: entry.tags.clone().into(),
                 max_session_duration,
                 service_linked: entry.service_linked,
                 origin,
@@ -296,7 +296,7 @@ impl Loader {
                 policies,
                 groups: group_names,
                 boundary,
-                tags: entry.tags.clone(),
+                tags: entry.tags.clone().into(),
                 origin,
             },
         );
