@@ -110,11 +110,7 @@ impl Loader {
             let span = span_of(&entry.name);
             origins
                 .entry(entry.name.get_ref().clone())
-                .or_insert_with(|| crate::model::Origin {
-                    file: source.name.clone(),
-                    span,
-                    location: source.location(span),
-                });
+                .or_insert_with(|| crate::model::Origin::in_file(source, span));
         }
         self.uc_expectations(&origins);
     }

@@ -99,11 +99,7 @@ pub fn admin_arn(account: &str) -> String {
 }
 
 pub(crate) fn origin(what: String) -> Origin {
-    Origin {
-        file: "xacct serve".to_owned(),
-        span: xacct_policy::Span::default(),
-        location: what,
-    }
+    Origin::described("xacct serve", what)
 }
 
 /// A document as IAM reads it; one IAM would refuse is `MalformedPolicyDocument`.

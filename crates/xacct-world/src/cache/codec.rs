@@ -174,18 +174,36 @@ fn read_optional_policy(decoder: &mut Decoder<'_>) -> Read<Option<SourcedPolicy>
     decoder.option(read_sourced)
 }
 
+/// An origin in a file is the file (shared, written once) and the span; any other is its
+/// two texts, and one of neither is empty texts. The location is made again when asked.
 fn origin(encoder: &mut Encoder, origin: &Origin) {
-    encoder.str(&origin.file);
-    encoder.span(origin.span);
-    encoder.str(&origin.location);
+    if let Some(source) = origin.source() {
+        encoder.u8(1);
+        encoder.source(source);
+        encoder.span(origin.span);
+    } else if origin.file().is_empty() && origin.location().is_empty() {
+        encoder.u8(0);
+        encoder.span(origin.span);
+    } else {
+        encoder.u8(2);
+        encoder.str(origin.file());
+        encoder.str(&origin.location());
+        encoder.span(origin.span);
+    }
 }
 
 fn read_origin(decoder: &mut Decoder<'_>) -> Read<Origin> {
-    Ok(Origin {
-        file: decoder.string()?,
-        span: decoder.span()?,
-        location: decoder.string()?,
-    })
+    let mut origin = match decoder.u8()? {
+        0 => Origin::default(),
+        1 => {
+            let source = decoder.source()?;
+            return Ok(Origin::in_file(&source, decoder.span()?));
+        }
+        2 => Origin::described(decoder.string()?, decoder.string()?),
+        _ => return Err(Damaged("an origin of no known kind")),
+    };
+    origin.span = decoder.span()?;
+    Ok(origin)
 }
 
 fn tags(encoder: &mut Encoder, tags: &crate::tags::Tags) {
