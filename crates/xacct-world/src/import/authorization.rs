@@ -525,6 +525,8 @@ impl Reader<'_, '_> {
         )?;
         let mut policies = self.inline(role, "RolePolicyList", &owner, &arn.value);
         policies.extend(self.attached(role, "role", &owner, &arn.value));
+        // Pushed to, the vector has room for four: 160 bytes a role for one or two policies.
+        policies.shrink_to_fit();
         let boundary = self.boundary(role, "role", &owner, &arn.value);
         let tags = self.tags(role, &owner);
         let path = member(role, "Path")
@@ -690,6 +692,7 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        policies.shrink_to_fit();
         let boundary = self.boundary(user, "user", &owner, &arn.value);
         let tags = self.tags(user, &owner);
         let origin = self.export.origin(user.span());
