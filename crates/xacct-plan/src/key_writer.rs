@@ -50,7 +50,7 @@ fn with_administrator(world: &World, account: AccountId) -> World {
     );
     world.roles.insert(
         arn.clone(),
-        Role {
+        Box::new(Role {
             arn: arn.clone(),
             account,
             name: "account-administrator".to_owned(),
@@ -68,7 +68,7 @@ fn with_administrator(world: &World, account: AccountId) -> World {
             max_session_duration: 3600,
             service_linked: false,
             origin: Origin::default(),
-        },
+        }),
     );
     world
 }

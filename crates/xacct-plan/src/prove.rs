@@ -193,7 +193,7 @@ pub(crate) fn applied(
         );
         world.roles.insert(
             arn.clone(),
-            Role {
+            Box::new(Role {
                 arn: arn.clone(),
                 account: *account,
                 name: arn.rsplit('/').next().unwrap_or_default().to_owned(),
@@ -208,7 +208,7 @@ pub(crate) fn applied(
                 max_session_duration: 3600,
                 service_linked: false,
                 origin: Origin::default(),
-            },
+            }),
         );
     }
     for change in changes {

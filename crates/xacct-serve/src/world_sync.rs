@@ -114,7 +114,10 @@ fn bucket_of(name: &str, record: &BucketRecord) -> Result<Bucket, String> {
         ownership: ownership_of(&record.ownership)?,
         encryption,
         block_public_access: block_public_access(record.block_public_access),
-        origin: Origin::described("xacct serve", format!("bucket {name}, created through the endpoint")),
+        origin: Origin::described(
+            "xacct serve",
+            format!("bucket {name}, created through the endpoint"),
+        ),
     })
 }
 

@@ -18,7 +18,8 @@ impl Tags {
     }
 
     fn position(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(known, _)| known.as_str().cmp(key))
+        self.0
+            .binary_search_by(|(known, _)| known.as_str().cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&String> {
@@ -42,9 +43,7 @@ impl Tags {
     }
 
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        self.position(key)
-            .ok()
-            .map(|index| self.0.remove(index).1)
+        self.position(key).ok().map(|index| self.0.remove(index).1)
     }
 
     pub fn len(&self) -> usize {
@@ -147,7 +146,11 @@ mod tests {
             ("", "empty"),
             ("Ω", "x"),
         ];
-        let owned = || pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        let owned = || {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        };
         let mut map: BTreeMap<String, String> = owned().collect();
         let mut tags: Tags = owned().collect();
         let same = |map: &BTreeMap<String, String>, tags: &Tags| {

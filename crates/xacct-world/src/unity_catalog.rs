@@ -217,7 +217,7 @@ impl Loader {
             service_linked: false,
             origin: self.origin(span),
         };
-        self.world.roles.insert(arn.to_owned(), role);
+        self.world.roles.insert(arn.to_owned(), Box::new(role));
     }
 
     /// A trust statement that names the master role and requires an external id other than

@@ -48,7 +48,7 @@ pub(super) fn find(call: &Call<'_>, name: &str) -> Option<Role> {
         .values()
         // IAM names are unique in an account whatever their case, and found so.
         .find(|role| role.account.as_str() == call.account && role.name.eq_ignore_ascii_case(name))
-        .cloned()
+        .map(|role| Role::clone(role))
 }
 
 /// The ARN a call on role `name` is authorized on: the role's, or the one it would get.
@@ -286,7 +286,11 @@ fn create_role(call: &Call<'_>) -> Result<Reply, Reply> {
         origin: origin(format!("role {arn}, created through the endpoint")),
     };
     let xml = role_xml("Role", &role);
-    call.state.engine.world_mut().roles.insert(arn, role);
+    call.state
+        .engine
+        .world_mut()
+        .roles
+        .insert(arn, Box::new(role));
     Ok(ok("CreateRole", &xml))
 }
 

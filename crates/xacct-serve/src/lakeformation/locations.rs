@@ -91,7 +91,7 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
         .with_source(SourceFile::new(label, trust));
     world.roles.insert(
         arn.clone(),
-        Role {
+        Box::new(Role {
             arn,
             account,
             name: "AWSServiceRoleForLakeFormationDataAccess".to_owned(),
@@ -105,7 +105,7 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
             origin: crate::iam::origin(format!(
                 "the service-linked role of Lake Formation in {account}, made by RegisterResource"
             )),
-        },
+        }),
     );
 }
 

@@ -294,7 +294,7 @@ fn world(encoder: &mut Encoder, world: &World) {
         policies(encoder, &account.rcps);
         block_public_access(encoder, &account.block_public_access);
     });
-    text_keyed(encoder, &world.roles, role);
+    text_keyed(encoder, &world.roles, |encoder, boxed| role(encoder, boxed));
     text_keyed(encoder, &world.users, |encoder, user| {
         encoder.str(&user.arn);
         encoder.account(user.account);
@@ -608,7 +608,7 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
         },
         |account| account.id,
     )?;
-    let roles = read_text_keyed(decoder, read_role)?;
+    let roles = read_text_keyed(decoder, |decoder| read_role(decoder).map(Box::new))?;
     let users = read_text_keyed(decoder, |decoder| {
         Ok(User {
             arn: decoder.string()?,

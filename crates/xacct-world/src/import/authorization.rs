@@ -495,7 +495,7 @@ impl Reader<'_, '_> {
             .loader
             .world
             .roles
-            .insert(read.arn.clone(), read);
+            .insert(read.arn.clone(), Box::new(read));
     }
 
     /// The role as the export describes it, and the name to report its parts under.

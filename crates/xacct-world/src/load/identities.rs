@@ -235,7 +235,7 @@ impl Loader {
         let origin = self.origin(span_of(&entry.arn));
         self.world.roles.insert(
             arn.clone(),
-            Role {
+            Box::new(Role {
                 arn,
                 account,
                 name,
@@ -247,7 +247,7 @@ impl Loader {
                 max_session_duration,
                 service_linked: entry.service_linked,
                 origin,
-            },
+            }),
         );
     }
 
