@@ -141,7 +141,8 @@ pub fn run(args: &Args) -> u8 {
             "error: {}",
             render::one_line(&format!(
                 "intent `{}` ({}): {error}",
-                intent.name, intent.origin.location()
+                intent.name,
+                intent.origin.location()
             ))
         );
     }

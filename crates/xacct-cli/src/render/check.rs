@@ -104,7 +104,8 @@ fn mended_name(report: &Report, mended: Mended) -> String {
                 .map_or_else(String::new, |result| {
                     format!(
                         "`{}` ({})",
-                        result.expectation.name, result.expectation.origin.location()
+                        result.expectation.name,
+                        result.expectation.origin.location()
                     )
                 })
         }
