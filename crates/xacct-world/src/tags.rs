@@ -23,7 +23,8 @@ impl Tags {
     }
 
     pub fn get(&self, key: &str) -> Option<&String> {
-        self.position(key).ok().map(|index| &self.0[index].1)
+        let index = self.position(key).ok()?;
+        self.0.get(index).map(|(_, value)| value)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -33,7 +34,10 @@ impl Tags {
     /// Sets `key` to `value`, returning the value it replaces, as `BTreeMap::insert` does.
     pub fn insert(&mut self, key: String, value: String) -> Option<String> {
         match self.position(&key) {
-            Ok(index) => Some(std::mem::replace(&mut self.0[index].1, value)),
+            Ok(index) => self
+                .0
+                .get_mut(index)
+                .map(|(_, known)| std::mem::replace(known, value)),
             Err(index) => {
                 self.0.reserve_exact(1);
                 self.0.insert(index, (key, value));

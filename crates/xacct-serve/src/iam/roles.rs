@@ -563,7 +563,7 @@ fn tag_role(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
             if role.tags.len()
                 + tags
                     .keys()
-                    .filter(|key| !role.tags.contains_key(*key))
+                    .filter(|key| !role.tags.contains_key(key))
                     .count()
                 > 50
             {
