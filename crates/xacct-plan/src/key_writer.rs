@@ -12,7 +12,6 @@
 //! scenario holds can, rather than emit a step AWS refuses.
 
 use crate::prove::{applied_world, run, Plan};
-use std::collections::BTreeMap;
 use xacct_policy::{parse_policy, AccountId, PolicyKind};
 use xacct_world::model::{Origin, Role};
 use xacct_world::{Expectation, World};
@@ -51,7 +50,7 @@ fn with_administrator(world: &World, account: AccountId) -> World {
     );
     world.roles.insert(
         arn.clone(),
-        Role {
+        Box::new(Role {
             arn: arn.clone(),
             account,
             name: "account-administrator".to_owned(),
@@ -65,11 +64,11 @@ fn with_administrator(world: &World, account: AccountId) -> World {
                 "AdministratorAccess (the account's administrator, as the plan's scripts use it)",
             )],
             boundary: None,
-            tags: BTreeMap::new(),
+            tags: xacct_world::Tags::new(),
             max_session_duration: 3600,
             service_linked: false,
             origin: Origin::default(),
-        },
+        }),
     );
     world
 }

@@ -193,7 +193,7 @@ pub(crate) fn applied(
         );
         world.roles.insert(
             arn.clone(),
-            Role {
+            Box::new(Role {
                 arn: arn.clone(),
                 account: *account,
                 name: arn.rsplit('/').next().unwrap_or_default().to_owned(),
@@ -204,11 +204,11 @@ pub(crate) fn applied(
                 ),
                 policies: Vec::new(),
                 boundary: None,
-                tags: BTreeMap::new(),
+                tags: xacct_world::Tags::new(),
                 max_session_duration: 3600,
                 service_linked: false,
                 origin: Origin::default(),
-            },
+            }),
         );
     }
     for change in changes {

@@ -262,11 +262,10 @@ fn known(state: &State, arn: &str) {
 }
 
 fn origin(arn: &str) -> Origin {
-    Origin {
-        file: "xacct serve".to_owned(),
-        span: xacct_policy::Span::default(),
-        location: format!("stream {arn}, as the endpoint holds it"),
-    }
+    Origin::described(
+        "xacct serve",
+        format!("stream {arn}, as the endpoint holds it"),
+    )
 }
 
 /// Decides `action` on `resource` (a stream or consumer ARN, or `*`) for the caller; a

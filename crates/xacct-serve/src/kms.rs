@@ -395,11 +395,7 @@ fn default_policy(account: &str) -> String {
 }
 
 fn origin(arn: &str) -> Origin {
-    Origin {
-        file: "xacct serve".to_owned(),
-        span: xacct_policy::Span::default(),
-        location: format!("CreateKey {arn}"),
-    }
+    Origin::described("xacct serve", format!("CreateKey {arn}"))
 }
 
 /// A key CreateKey made, into the world.

@@ -114,11 +114,10 @@ fn bucket_of(name: &str, record: &BucketRecord) -> Result<Bucket, String> {
         ownership: ownership_of(&record.ownership)?,
         encryption,
         block_public_access: block_public_access(record.block_public_access),
-        origin: Origin {
-            file: "xacct serve".to_owned(),
-            span: xacct_policy::Span::default(),
-            location: format!("bucket {name}, created through the endpoint"),
-        },
+        origin: Origin::described(
+            "xacct serve",
+            format!("bucket {name}, created through the endpoint"),
+        ),
     })
 }
 

@@ -31,7 +31,7 @@ use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encode
 use xacct_policy::SourceFile;
 
 /// Changes whenever what the snapshot writes changes, with the crate version alongside.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &str = "xacct compiled world";
 
 /// What the cache did for a load.

@@ -261,11 +261,7 @@ impl Export<'_> {
     }
 
     pub(super) fn origin(&self, span: Span) -> Origin {
-        Origin {
-            file: self.source.name.clone(),
-            span,
-            location: self.source.location(span),
-        }
+        Origin::in_file(&self.source, span)
     }
 
     /// Warns about every member of `object` whose name is not in `known`.

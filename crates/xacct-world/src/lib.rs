@@ -19,6 +19,7 @@ pub mod question;
 mod runtime_role;
 pub mod session;
 pub mod suggest;
+pub mod tags;
 pub mod unity_catalog;
 
 pub use assumption::Assumption;
@@ -26,3 +27,4 @@ pub use files::FileAccess;
 pub use load::{load, load_text, load_text_with, load_with, Loaded};
 pub use model::{Bucket, Compute, Expectation, InstanceProfile, Role, User, World, Writer};
 pub use session::{Principal, RequestError, Session};
+pub use tags::Tags;

@@ -187,11 +187,7 @@ impl Loader {
     }
 
     pub(crate) fn origin(&self, span: Span) -> Origin {
-        Origin {
-            file: self.manifest.name.clone(),
-            span,
-            location: self.manifest.location(span),
-        }
+        Origin::in_file(&self.manifest, span)
     }
 
     /// Reads a file the manifest names at `span`, confined to the scenario's root; a refusal

@@ -110,11 +110,7 @@ impl Loader {
             let span = span_of(&entry.name);
             origins
                 .entry(entry.name.get_ref().clone())
-                .or_insert_with(|| crate::model::Origin {
-                    file: source.name.clone(),
-                    span,
-                    location: source.location(span),
-                });
+                .or_insert_with(|| crate::model::Origin::in_file(source, span));
         }
         self.uc_expectations(&origins);
     }
@@ -216,12 +212,12 @@ impl Loader {
             trust: policy(MASTER_ROLE_TRUST, PolicyKind::Trust, "trust policy of the Unity Catalog master role (Databricks')"),
             policies: vec![policy(MASTER_ROLE_POLICY, PolicyKind::Inline, "policy of the Unity Catalog master role (Databricks': assumed to allow sts:AssumeRole on any role)")],
             boundary: None,
-            tags: BTreeMap::new(),
+            tags: crate::Tags::new(),
             max_session_duration: 3600,
             service_linked: false,
             origin: self.origin(span),
         };
-        self.world.roles.insert(arn.to_owned(), role);
+        self.world.roles.insert(arn.to_owned(), Box::new(role));
     }
 
     /// A trust statement that names the master role and requires an external id other than

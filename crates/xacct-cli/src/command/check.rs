@@ -46,7 +46,8 @@ pub fn run(args: &Args) -> u8 {
     for (intent, error) in unchecked {
         let message = format!(
             "intent `{}` ({}) cannot be checked: {error}",
-            intent.name, intent.origin.location
+            intent.name,
+            intent.origin.location()
         );
         errln!("warning: {}", xacct_plan::render::one_line(&message));
     }

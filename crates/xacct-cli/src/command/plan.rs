@@ -129,7 +129,7 @@ pub fn run(args: &Args) -> u8 {
             if let Some(id) = &intent.external_id {
                 errln!(
                     "note: intent `{}` ({}): generated the external id {id}; pin it in the manifest with `external_id = \"{id}\"`, or each run draws a new one",
-                    render::one_line(&intent.name), intent.origin.location
+                    render::one_line(&intent.name), intent.origin.location()
                 );
             }
         }
@@ -141,7 +141,8 @@ pub fn run(args: &Args) -> u8 {
             "error: {}",
             render::one_line(&format!(
                 "intent `{}` ({}): {error}",
-                intent.name, intent.origin.location
+                intent.name,
+                intent.origin.location()
             ))
         );
     }

@@ -104,7 +104,8 @@ fn mended_name(report: &Report, mended: Mended) -> String {
                 .map_or_else(String::new, |result| {
                     format!(
                         "`{}` ({})",
-                        result.expectation.name, result.expectation.origin.location
+                        result.expectation.name,
+                        result.expectation.origin.location()
                     )
                 })
         }
@@ -407,7 +408,7 @@ pub fn text(report: &Report, intents: usize, verbose: bool) -> String {
                 "{}  {}  ({})  [asked {}]",
                 status(passed),
                 result.expectation.name,
-                result.expectation.origin.location,
+                result.expectation.origin.location(),
                 route_tag(&result.asked)
             );
         }
@@ -474,7 +475,7 @@ fn expectation_text(result: &ExpectationResult, verbose: bool, fixes: &mut Fixes
         "\n{} {} ({}): expected {}",
         status(result.passed()),
         result.expectation.name,
-        result.expectation.origin.location,
+        result.expectation.origin.location(),
         if result.expectation.allow {
             "allow"
         } else {
@@ -699,7 +700,7 @@ fn expectation_fields(result: &ExpectationResult, fixes: &Fixes<'_>) -> Value {
 
 /// A manifest place in the shared JSON shape.
 fn origin_location(origin: &xacct_world::model::Origin) -> Value {
-    Location::parse(&origin.location, origin.span)
+    Location::parse(&origin.location(), origin.span)
         .and_then(|location| serde_json::to_value(location).ok())
         .unwrap_or(Value::Null)
 }

@@ -423,7 +423,7 @@ fn in_manifest(
     manifest: &std::sync::Arc<SourceFile>,
     origin: &xacct_world::model::Origin,
 ) -> Option<(std::sync::Arc<SourceFile>, Span)> {
-    (origin.file == manifest.name).then(|| (std::sync::Arc::clone(manifest), origin.span))
+    (origin.file() == manifest.name).then(|| (std::sync::Arc::clone(manifest), origin.span))
 }
 
 /// A fix that adds a statement, as a SARIF replacement: the statement inserted after the last

@@ -173,7 +173,7 @@ fn stand_in_role(account: AccountId, name: &str, arn: String) -> Role {
         name: name.to_owned(),
         path: "/".to_owned(),
         boundary: None,
-        tags: BTreeMap::new(),
+        tags: xacct_world::Tags::new(),
         max_session_duration: 3600,
         service_linked: false,
         origin: Origin::default(),
@@ -231,9 +231,10 @@ pub(super) fn build(world: &World, named: &Named) -> Outside {
             arn.clone(),
             format!("every principal of account {account} allowed by its own policies (the account is not in the scenario)"),
         );
-        out.world
-            .roles
-            .insert(arn.clone(), stand_in_role(*account, ANY_PRINCIPAL, arn));
+        out.world.roles.insert(
+            arn.clone(),
+            Box::new(stand_in_role(*account, ANY_PRINCIPAL, arn)),
+        );
     }
     for (arn, account, name, is_role) in &named.entities {
         let kind = if *is_role { "role" } else { "user" };
@@ -243,7 +244,7 @@ pub(super) fn build(world: &World, named: &Named) -> Outside {
         );
         let role = stand_in_role(*account, name, arn.clone());
         if *is_role {
-            out.world.roles.entry(arn.clone()).or_insert(role);
+            out.world.roles.entry(arn.clone()).or_insert(Box::new(role));
         } else {
             out.world.users.entry(arn.clone()).or_insert(User {
                 arn: arn.clone(),
@@ -252,7 +253,7 @@ pub(super) fn build(world: &World, named: &Named) -> Outside {
                 policies: role.policies,
                 groups: Vec::new(),
                 boundary: None,
-                tags: BTreeMap::new(),
+                tags: xacct_world::Tags::new(),
                 origin: Origin::default(),
             });
         }
@@ -273,9 +274,10 @@ fn add_everyone(world: &World, named: &Named, taken: &mut BTreeSet<AccountId>, o
         out.world
             .accounts
             .insert(account, account_entry(account, None));
-        out.world
-            .roles
-            .insert(arn.clone(), stand_in_role(account, ANY_PRINCIPAL, arn));
+        out.world.roles.insert(
+            arn.clone(),
+            Box::new(stand_in_role(account, ANY_PRINCIPAL, arn)),
+        );
     }
     for organization in &named.organizations {
         // The first organization named becomes the world's when it has none.
@@ -316,9 +318,10 @@ fn add_everyone(world: &World, named: &Named, taken: &mut BTreeSet<AccountId>, o
         out.world
             .accounts
             .insert(account, account_entry(account, Some("root".to_owned())));
-        out.world
-            .roles
-            .insert(arn.clone(), stand_in_role(account, ANY_PRINCIPAL, arn));
+        out.world.roles.insert(
+            arn.clone(),
+            Box::new(stand_in_role(account, ANY_PRINCIPAL, arn)),
+        );
     }
 }
 

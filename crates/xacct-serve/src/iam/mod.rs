@@ -99,11 +99,7 @@ pub fn admin_arn(account: &str) -> String {
 }
 
 pub(crate) fn origin(what: String) -> Origin {
-    Origin {
-        file: "xacct serve".to_owned(),
-        span: xacct_policy::Span::default(),
-        location: what,
-    }
+    Origin::described("xacct serve", what)
 }
 
 /// A document as IAM reads it; one IAM would refuse is `MalformedPolicyDocument`.
@@ -152,7 +148,7 @@ pub fn add_admins(state: &State) {
                     policies: vec![policy],
                     groups: Vec::new(),
                     boundary: None,
-                    tags: BTreeMap::new(),
+                    tags: xacct_world::Tags::new(),
                     origin: origin(format!(
                         "the administrator of account {account}, added by xacct serve"
                     )),
@@ -405,9 +401,9 @@ fn tag_context(tags: &BTreeMap<String, String>) -> Vec<(String, ContextValue)> {
 }
 
 /// `<Tags>` of an entity.
-fn tags_xml(tags: &BTreeMap<String, String>) -> String {
+fn tags_xml<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let items: Vec<String> = tags
-        .iter()
+        .into_iter()
         .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
         .collect();
     if items.is_empty() {
@@ -423,9 +419,9 @@ fn tags_xml(tags: &BTreeMap<String, String>) -> String {
 }
 
 /// The `<Tags>` list of a `List*Tags` answer.
-fn tags_list(tags: &BTreeMap<String, String>) -> String {
+fn tags_list<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let items: Vec<String> = tags
-        .iter()
+        .into_iter()
         .map(|(key, value)| format!("{}{}", element("Key", key), element("Value", value)))
         .collect();
     members("Tags", &items)

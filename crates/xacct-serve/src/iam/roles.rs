@@ -48,7 +48,7 @@ pub(super) fn find(call: &Call<'_>, name: &str) -> Option<Role> {
         .values()
         // IAM names are unique in an account whatever their case, and found so.
         .find(|role| role.account.as_str() == call.account && role.name.eq_ignore_ascii_case(name))
-        .cloned()
+        .map(|role| Role::clone(role))
 }
 
 /// The ARN a call on role `name` is authorized on: the role's, or the one it would get.
@@ -280,13 +280,17 @@ fn create_role(call: &Call<'_>) -> Result<Reply, Reply> {
         trust,
         policies: Vec::new(),
         boundary,
-        tags,
+        tags: tags.into(),
         max_session_duration,
         service_linked: false,
         origin: origin(format!("role {arn}, created through the endpoint")),
     };
     let xml = role_xml("Role", &role);
-    call.state.engine.world_mut().roles.insert(arn, role);
+    call.state
+        .engine
+        .world_mut()
+        .roles
+        .insert(arn, Box::new(role));
     Ok(ok("CreateRole", &xml))
 }
 
@@ -559,7 +563,7 @@ fn tag_role(call: &Call<'_>, action: &str) -> Result<Reply, Reply> {
             if role.tags.len()
                 + tags
                     .keys()
-                    .filter(|key| !role.tags.contains_key(*key))
+                    .filter(|key| !role.tags.contains_key(key))
                     .count()
                 > 50
             {

@@ -149,7 +149,7 @@ fn create_user(call: &Call<'_>) -> Result<Reply, Reply> {
         policies: Vec::new(),
         groups: Vec::new(),
         boundary,
-        tags,
+        tags: tags.into(),
         origin: origin(format!("user {arn}, created through the endpoint")),
     };
     let xml = user_xml(&user);

@@ -11,7 +11,6 @@ use crate::glue::{ensure_catalog, required, text};
 use crate::json_reply::JsonReply;
 use crate::State;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use xacct_eval::SourcedPolicy;
 use xacct_lake::Location;
@@ -92,7 +91,7 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
         .with_source(SourceFile::new(label, trust));
     world.roles.insert(
         arn.clone(),
-        Role {
+        Box::new(Role {
             arn,
             account,
             name: "AWSServiceRoleForLakeFormationDataAccess".to_owned(),
@@ -100,13 +99,13 @@ fn sync_service_linked_role(state: &State, account: AccountId) {
             trust,
             policies,
             boundary: None,
-            tags: BTreeMap::new(),
+            tags: xacct_world::Tags::new(),
             max_session_duration: 3600,
             service_linked: true,
             origin: crate::iam::origin(format!(
                 "the service-linked role of Lake Formation in {account}, made by RegisterResource"
             )),
-        },
+        }),
     );
 }
 

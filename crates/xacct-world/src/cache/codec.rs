@@ -174,18 +174,49 @@ fn read_optional_policy(decoder: &mut Decoder<'_>) -> Read<Option<SourcedPolicy>
     decoder.option(read_sourced)
 }
 
+/// An origin in a file is the file (shared, written once) and the span; any other is its
+/// two texts, and one of neither is empty texts. The location is made again when asked.
 fn origin(encoder: &mut Encoder, origin: &Origin) {
-    encoder.str(&origin.file);
-    encoder.span(origin.span);
-    encoder.str(&origin.location);
+    if let Some(source) = origin.source() {
+        encoder.u8(1);
+        encoder.source(source);
+        encoder.span(origin.span);
+    } else if origin.file().is_empty() && origin.location().is_empty() {
+        encoder.u8(0);
+        encoder.span(origin.span);
+    } else {
+        encoder.u8(2);
+        encoder.str(origin.file());
+        encoder.str(&origin.location());
+        encoder.span(origin.span);
+    }
 }
 
 fn read_origin(decoder: &mut Decoder<'_>) -> Read<Origin> {
-    Ok(Origin {
-        file: decoder.string()?,
-        span: decoder.span()?,
-        location: decoder.string()?,
-    })
+    let mut origin = match decoder.u8()? {
+        0 => Origin::default(),
+        1 => {
+            let source = decoder.source()?;
+            return Ok(Origin::in_file(&source, decoder.span()?));
+        }
+        2 => Origin::described(decoder.string()?, decoder.string()?),
+        _ => return Err(Damaged("an origin of no known kind")),
+    };
+    origin.span = decoder.span()?;
+    Ok(origin)
+}
+
+fn tags(encoder: &mut Encoder, tags: &crate::tags::Tags) {
+    encoder.usize(tags.len());
+    for (key, value) in tags {
+        encoder.str(key);
+        encoder.str(value);
+    }
+}
+
+fn read_tags(decoder: &mut Decoder<'_>) -> Read<crate::tags::Tags> {
+    let pairs = decoder.seq(|decoder| Ok((decoder.string()?, decoder.string()?)))?;
+    Ok(pairs.into_iter().collect())
 }
 
 fn text_map(encoder: &mut Encoder, map: &BTreeMap<String, String>) {
@@ -263,7 +294,7 @@ fn world(encoder: &mut Encoder, world: &World) {
         policies(encoder, &account.rcps);
         block_public_access(encoder, &account.block_public_access);
     });
-    text_keyed(encoder, &world.roles, role);
+    text_keyed(encoder, &world.roles, |encoder, boxed| role(encoder, boxed));
     text_keyed(encoder, &world.users, |encoder, user| {
         encoder.str(&user.arn);
         encoder.account(user.account);
@@ -271,7 +302,7 @@ fn world(encoder: &mut Encoder, world: &World) {
         policies(encoder, &user.policies);
         encoder.strings(&user.groups);
         optional_policy(encoder, user.boundary.as_ref());
-        text_map(encoder, &user.tags);
+        tags(encoder, &user.tags);
         origin(encoder, &user.origin);
     });
     text_keyed(encoder, &world.groups, |encoder, group| {
@@ -363,7 +394,7 @@ fn role(encoder: &mut Encoder, role: &Role) {
     sourced(encoder, &role.trust);
     policies(encoder, &role.policies);
     optional_policy(encoder, role.boundary.as_ref());
-    text_map(encoder, &role.tags);
+    tags(encoder, &role.tags);
     encoder.u32(role.max_session_duration);
     encoder.bool(role.service_linked);
     origin(encoder, &role.origin);
@@ -378,7 +409,7 @@ fn read_role(decoder: &mut Decoder<'_>) -> Read<Role> {
         trust: read_sourced(decoder)?,
         policies: read_policies(decoder)?,
         boundary: read_optional_policy(decoder)?,
-        tags: read_text_map(decoder)?,
+        tags: read_tags(decoder)?,
         max_session_duration: decoder.u32()?,
         service_linked: decoder.bool()?,
         origin: read_origin(decoder)?,
@@ -577,7 +608,7 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
         },
         |account| account.id,
     )?;
-    let roles = read_text_keyed(decoder, read_role)?;
+    let roles = read_text_keyed(decoder, |decoder| read_role(decoder).map(Box::new))?;
     let users = read_text_keyed(decoder, |decoder| {
         Ok(User {
             arn: decoder.string()?,
@@ -586,7 +617,7 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
             policies: read_policies(decoder)?,
             groups: decoder.strings()?,
             boundary: read_optional_policy(decoder)?,
-            tags: read_text_map(decoder)?,
+            tags: read_tags(decoder)?,
             origin: read_origin(decoder)?,
         })
     })?;

@@ -235,7 +235,7 @@ impl Loader {
         let origin = self.origin(span_of(&entry.arn));
         self.world.roles.insert(
             arn.clone(),
-            Role {
+            Box::new(Role {
                 arn,
                 account,
                 name,
@@ -243,11 +243,11 @@ impl Loader {
                 trust,
                 policies,
                 boundary,
-                tags: entry.tags.clone(),
+                tags: entry.tags.clone().into(),
                 max_session_duration,
                 service_linked: entry.service_linked,
                 origin,
-            },
+            }),
         );
     }
 
@@ -296,7 +296,7 @@ impl Loader {
                 policies,
                 groups: group_names,
                 boundary,
-                tags: entry.tags.clone(),
+                tags: entry.tags.clone().into(),
                 origin,
             },
         );
