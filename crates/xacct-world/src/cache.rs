@@ -213,9 +213,7 @@ fn write_entry(
 /// Each read made again, on as many threads as there are cores (up to four): its text, `None`
 /// for a read refused as before, or which file changed.
 fn read_again(files: &FileAccess, reads: &[RecordedRead]) -> Result<Vec<Option<String>>, String> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 4);
+    let threads = crate::import::ahead::workers();
     let part = reads.len().div_ceil(threads).max(1);
     let parts: Vec<Result<Vec<Option<String>>, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = reads

@@ -71,16 +71,16 @@ fn prepare(files: &FileAccess, base: &Path, entry: &ImportEntry) -> Option<Prepa
     })
 }
 
-/// One per core, up to four: past that the loader, adding what they made to the world in
-/// order, is the bottleneck.
-fn workers() -> usize {
+/// Threads for reading files side by side: one per core, up to four (past that the loader,
+/// adding what they made to the world in order, or the repeat load, decoding, is the limit).
+pub(crate) fn workers() -> usize {
     #[cfg(test)]
     if let Some(workers) = tests::WORKERS.get() {
         return workers;
     }
     std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .min(4)
+        .clamp(1, 4)
 }
 
 /// Exports larger than this are let go once read, and read again only to quote them
