@@ -8,6 +8,9 @@
 //! docs/semantics.md section 7 gives the rules, with the AWS pages they come from.
 
 pub mod catalog;
+pub mod external;
+#[cfg(test)]
+mod external_tests;
 pub mod grant;
 pub mod share;
 mod tag_grant;
@@ -18,6 +21,9 @@ pub mod tags;
 mod tests;
 
 pub use catalog::{Catalog, CatalogObject, Database, Location, Table, TableRef};
+pub use external::{
+    Admission, EngineRefusal, ExternalEngines, SettingsChange, AUTHORIZED_CALLER_TAG,
+};
 pub use grant::{Grant, GrantPrincipal, GrantResource, Permission, TableName, Target};
 pub use share::{InvitationState, Share, ShareState};
 pub use tags::{
@@ -87,6 +93,13 @@ pub enum Remedy {
         from: u8,
         to: u8,
     },
+    /// Change the application integration settings of `account`'s data lake settings so that
+    /// Lake Formation vends credentials to an engine outside AWS's analytics services.
+    ExternalEngines {
+        account: AccountId,
+        region: String,
+        change: SettingsChange,
+    },
 }
 
 impl Remedy {
@@ -94,7 +107,9 @@ impl Remedy {
     pub fn account(&self) -> AccountId {
         match self {
             Self::AssignTag(assignment) => assignment.account,
-            Self::CrossAccountVersion { account, .. } => *account,
+            Self::CrossAccountVersion { account, .. } | Self::ExternalEngines { account, .. } => {
+                *account
+            }
         }
     }
 
@@ -103,12 +118,54 @@ impl Remedy {
         match self {
             Self::AssignTag(assignment) => assignment.cli(),
             Self::CrossAccountVersion {
-                account, region, to, ..
-            } => format!(
-                "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json && jq '.Parameters.CROSS_ACCOUNT_VERSION = \"{to}\"' settings.json > raised.json && aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://raised.json"
+                account,
+                region,
+                to,
+                ..
+            } => settings_edit(
+                *account,
+                region,
+                &format!(".Parameters.CROSS_ACCOUNT_VERSION = \"{to}\""),
+                &[],
             ),
+            Self::ExternalEngines {
+                account,
+                region,
+                change,
+            } => {
+                let (program, arguments) = change.jq();
+                settings_edit(*account, region, &program, &arguments)
+            }
         }
     }
+}
+
+/// Quoted for a POSIX shell: names in a world may hold quotes, spaces or `$`.
+pub(crate) fn shell(word: &str) -> String {
+    shlex::try_quote(word).map_or_else(
+        // Only a NUL byte cannot be quoted; AWS names cannot hold one.
+        |_| "''".to_owned(),
+        |quoted| quoted.into_owned(),
+    )
+}
+
+/// The commands that edit `account`'s data lake settings with a `jq` program: read them, change
+/// only what the program says, write them back (`put-data-lake-settings` replaces them all).
+fn settings_edit(
+    account: AccountId,
+    region: &str,
+    program: &str,
+    arguments: &[(&str, String)],
+) -> String {
+    let region = shell(region);
+    let arguments: String = arguments
+        .iter()
+        .map(|(name, value)| format!(" --arg {name} {}", shell(value)))
+        .collect();
+    format!(
+        "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json && jq{arguments} {} settings.json > changed.json && aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://changed.json",
+        shell(program)
+    )
 }
 
 impl Verdict {
@@ -140,11 +197,11 @@ impl MissingGrant {
             String::new()
         };
         format!(
-            "aws lakeformation grant-permissions --catalog-id {} --principal DataLakePrincipalIdentifier={} --permissions {}{grantable} --resource '{}'",
+            "aws lakeformation grant-permissions --catalog-id {} --principal DataLakePrincipalIdentifier={} --permissions {}{grantable} --resource {}",
             self.grantor,
-            self.principal.identifier(),
+            shell(&self.principal.identifier()),
             self.permission.name(),
-            self.resource.to_json()
+            shell(&self.resource.to_json().to_string())
         )
     }
 

@@ -28,7 +28,8 @@ pub type TagSet = BTreeMap<String, String>;
 /// newest (4) when a scenario does not say, and says so in each answer it decides.
 pub const ASSUMED_CROSS_ACCOUNT_VERSION: u8 = 4;
 
-/// LF-Tags and filters of one account's catalog in one Region.
+/// LF-Tags, filters and data lake settings (beyond administrators and defaults) of one
+/// account's catalog in one Region.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Governance {
     /// Tag keys and their allowed values (`aws lakeformation list-lf-tags`).
@@ -44,6 +45,8 @@ pub struct Governance {
     pub filters: Vec<DataCellsFilter>,
     /// `CROSS_ACCOUNT_VERSION` of the data lake settings, when the scenario states it.
     pub cross_account_version: Option<u8>,
+    /// The application integration settings (engines outside AWS's analytics services).
+    pub external_engines: crate::external::ExternalEngines,
 }
 
 impl Governance {
@@ -147,10 +150,11 @@ impl TagAssignment {
     pub fn cli(&self) -> String {
         let tags = serde_json::json!([{"TagKey": self.key, "TagValues": [self.value]}]);
         format!(
-            "aws lakeformation add-lf-tags-to-resource --region {} --catalog-id {} --resource '{}' --lf-tags '{tags}'",
-            self.region,
+            "aws lakeformation add-lf-tags-to-resource --region {} --catalog-id {} --resource {} --lf-tags {}",
+            crate::shell(&self.region),
             self.account,
-            self.resource_json()
+            crate::shell(&self.resource_json().to_string()),
+            crate::shell(&tags.to_string())
         )
     }
 

@@ -68,6 +68,13 @@ pub enum Target {
         region: String,
         version: u8,
     },
+    /// Letting engines outside AWS's analytics services (EMR, third-party engines) get
+    /// credentials from Lake Formation: `account`'s application integration settings.
+    ExternalEngines {
+        account: String,
+        region: String,
+        change: xacct_lake::SettingsChange,
+    },
     /// Accepting a RAM share invitation in `account`.
     AcceptShare {
         share: Option<String>,
@@ -740,6 +747,23 @@ pub fn apply(world: &mut World, options: &mut AssumeOptions, fix: &Fix) -> Resul
                 .entry((account, region.clone()))
                 .or_default()
                 .cross_account_version = Some(*version);
+        }
+        Target::ExternalEngines {
+            account,
+            region,
+            change,
+        } => {
+            let account: xacct_policy::AccountId = account
+                .parse()
+                .map_err(|_| format!("bad account {account}"))?;
+            change.apply(
+                &mut world
+                    .lake
+                    .governance
+                    .entry((account, region.clone()))
+                    .or_default()
+                    .external_engines,
+            );
         }
         Target::AcceptShare { share, account } => {
             let account: xacct_policy::AccountId = account

@@ -18,6 +18,8 @@ mod compute_write_tests;
 pub mod diff;
 #[cfg(test)]
 mod emrfs_tests;
+#[cfg(test)]
+mod engine_tests;
 pub mod fix;
 pub mod follow_up;
 pub mod graph;

@@ -331,6 +331,21 @@ fn remedy_fix(remedy: &xacct_lake::Remedy) -> Fix {
                 remedy.cli()
             ),
         ),
+        xacct_lake::Remedy::ExternalEngines {
+            account: owner,
+            region,
+            change,
+        } => (
+            Target::ExternalEngines {
+                account: owner.to_string(),
+                region: region.clone(),
+                change: change.clone(),
+            },
+            format!(
+                "let engines outside AWS's analytics services get credentials in the data lake settings of {owner} ({region}): `{}`",
+                remedy.cli()
+            ),
+        ),
     };
     Fix {
         target,
@@ -546,6 +561,63 @@ pub fn data_access_arn(requester: &xacct_lake::Requester, region: &str) -> Strin
     )
 }
 
+/// Who asks Lake Formation for the data's credentials decides whether it gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    /// One of AWS's analytics services (Glue ETL, Athena): a reader named by role or a Glue
+    /// job. Lake Formation vends to them with no settings to turn on.
+    Integrated,
+    /// An EMR cluster whose security configuration integrates Lake Formation: its runtime
+    /// role sessions carry `LakeFormationAuthorizedCaller` with this value, and Lake Formation
+    /// vends only where the application integration settings let it.
+    /// <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-lf-iam-role.html>
+    External { tag: Option<String> },
+    /// An engine that does not ask Lake Formation for credentials (Databricks, EMR without
+    /// Lake Formation configured): it reads the table's objects with its own S3 access.
+    OwnAccess { why: String },
+}
+
+/// The engine an expectation reads with.
+pub fn engine(world: &World, expectation: &Expectation) -> Engine {
+    let Some(compute) = expectation
+        .from
+        .strip_prefix("compute:")
+        .and_then(|name| world.compute.get(name))
+    else {
+        return Engine::Integrated;
+    };
+    let settings = &compute.settings;
+    if settings.glue.is_some() {
+        return Engine::Integrated;
+    }
+    let lake_tag = settings
+        .security_configuration
+        .as_ref()
+        .and_then(|security| security.runtime_roles.as_ref())
+        .and_then(|runtime| runtime.lake_formation_tag.as_ref());
+    if settings.runtime_role.is_some() {
+        return match lake_tag {
+            Some(tag) => Engine::External {
+                tag: Some(tag.value.clone()),
+            },
+            None => Engine::OwnAccess {
+                why: format!("the security configuration of `{}` does not integrate Lake Formation (no `LakeFormationConfiguration`), so EMRFS reads the table's objects as the runtime role", compute.name),
+            },
+        };
+    }
+    if settings.databricks.is_some() || settings.mounts.is_some() {
+        return Engine::OwnAccess {
+            why: format!("`{}` is a Databricks cluster, which reads a Glue table's objects with its own S3 access (Lake Formation vends nothing to it)", compute.name),
+        };
+    }
+    if settings.emr.is_some() || settings.security_configuration.is_some() {
+        return Engine::OwnAccess {
+            why: format!("`{}` is an EMR cluster without runtime roles and Lake Formation, so EMRFS reads the table's objects with the cluster's own S3 access", compute.name),
+        };
+    }
+    Engine::Integrated
+}
+
 /// Reading the data: through credentials Lake Formation vends for a registered location
 /// (`lakeformation:GetDataAccess`; the reader needs no S3 permission of its own), or with the
 /// reader's own S3 access when the location is not registered or Lake Formation leaves the table
@@ -561,7 +633,12 @@ fn data_cases(
 ) -> Vec<Case> {
     let target = &object.target;
     let governed = governed(world, requester, target);
-    if let Some(location) = vended_location(world, requester, target) {
+    let engine = engine(world, expectation);
+    let vended = match &engine {
+        Engine::OwnAccess { .. } => None,
+        _ => vended_location(world, requester, target),
+    };
+    if let Some(location) = vended {
         let query = Query {
             start: start.clone(),
             via: via_runtime(runtime),
@@ -581,6 +658,33 @@ fn data_cases(
         if expectation.allow && !case.outcome.allowed() && case.outcome.error.is_none() {
             case.fixes = Some(suggest(world, &case.outcome.path, options));
         }
+        if let Engine::External { tag } = &engine {
+            match world
+                .lake
+                .admit_external_engine(requester, tag.as_deref(), target)
+            {
+                Ok(admission) => {
+                    case.note = case.note.take().map(|note| {
+                        format!("{note}; Lake Formation vends to the EMR cluster: {admission}")
+                    });
+                }
+                Err(refusal) => {
+                    case.refusal = Some(refusal.reason);
+                    if expectation.allow {
+                        let mut fixes = match case.fixes.take() {
+                            Some(Ok(fixes)) => fixes,
+                            Some(Err(reason)) => {
+                                case.fixes = Some(Err(reason));
+                                return vec![case];
+                            }
+                            None => Vec::new(),
+                        };
+                        fixes.extend(refusal.remedies.iter().map(remedy_fix));
+                        case.fixes = Some(Ok(fixes));
+                    }
+                }
+            }
+        }
         return vec![case];
     }
     let Some(location) = world
@@ -599,7 +703,9 @@ fn data_cases(
     } else {
         format!("{prefix}/")
     };
-    let why = if governed {
+    let why = if let Engine::OwnAccess { why } = &engine {
+        why.clone()
+    } else if governed {
         format!("{location} is not registered with Lake Formation: the job reads it with its own S3 access")
     } else {
         format!("Lake Formation leaves the table to IAM: the job reads {location} with its own S3 access")

@@ -72,10 +72,14 @@ pub fn glue(state: &State, who: &str, op: &str, input: &Value) -> Answer {
 }
 
 pub fn lakeformation(state: &State, who: &str, op: &str, input: &Value) -> Answer {
-    let who = credential(who);
+    lakeformation_as(state, &credential(who), op, input)
+}
+
+/// [`lakeformation`] with a credential the test made (a session with tags, say).
+pub fn lakeformation_as(state: &State, who: &Credential, op: &str, input: &Value) -> Answer {
     answer_of(&crate::lakeformation::answer(
         state,
-        &caller(&who),
+        &caller(who),
         &format!("/{op}"),
         input.to_string().as_bytes(),
     ))

@@ -17,6 +17,7 @@ mod collected;
 mod databricks;
 mod detect;
 mod lake;
+mod lake_engines;
 mod lake_tags;
 mod organizations;
 pub mod terraform;

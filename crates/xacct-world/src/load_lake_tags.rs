@@ -81,13 +81,15 @@ impl Loader {
         out
     }
 
-    /// The LF-Tags, assignments, filters and cross-account version of a `[[catalog]]` table.
+    /// The LF-Tags, assignments, filters, cross-account version and application integration
+    /// settings of a `[[catalog]]` table.
     pub(crate) fn lake_governance(
         &mut self,
         account: AccountId,
         region: &str,
         entry: &CatalogEntry,
     ) {
+        self.external_engines(account, region, entry);
         if let Some(version) = &entry.cross_account_version {
             match u8::try_from(*version.get_ref()) {
                 Ok(value @ 1..=4) => {
@@ -453,4 +455,95 @@ impl Loader {
 /// Whether a grant resource of `catalog`'s own Lake Formation covers `target`.
 fn lake_covers(lake: &xacct_lake::Lake, resource: &GrantResource, target: &Target) -> bool {
     lake.grant_covers(target.account(), resource, target)
+}
+
+impl Loader {
+    /// The application integration settings: what a `[[catalog]]` table states replaces what an
+    /// imported `get-data-lake-settings` said, setting by setting.
+    fn external_engines(&mut self, account: AccountId, region: &str, entry: &CatalogEntry) {
+        let mut accounts = Vec::new();
+        for text in &entry.external_data_filtering_allow_list {
+            if let Some(found) = self.account(text) {
+                if !accounts.contains(&found) {
+                    accounts.push(found);
+                }
+            }
+        }
+        let mut values: Vec<String> = Vec::new();
+        for value in &entry.authorized_session_tag_value_list {
+            let text = value.get_ref();
+            if text.is_empty() || text.chars().count() > 255 {
+                self.error(
+                    "invalid-lake-setting",
+                    span_of(value),
+                    format!("session tag value `{text}` must be 1 to 255 characters long"),
+                );
+            } else if !values.contains(text) {
+                values.push(text.clone());
+            }
+        }
+        let settings = &mut self.governance_mut(account, region).external_engines;
+        if let Some(allow) = entry.allow_external_data_filtering {
+            settings.allow_filtering = allow;
+        }
+        if !entry.external_data_filtering_allow_list.is_empty() {
+            settings.filtering_accounts = accounts;
+        }
+        if !entry.authorized_session_tag_value_list.is_empty() {
+            settings.session_tag_values = values;
+        }
+        if let Some(allow) = entry.allow_full_table_external_data_access {
+            settings.allow_full_table = allow;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load_text;
+    use xacct_policy::SourceFile;
+
+    /// The four manifest keys become the catalog's application integration settings; a tag
+    /// value Lake Formation would refuse is an error at its place, and the rest still load.
+    #[test]
+    fn the_application_integration_settings_of_a_catalog_table() {
+        let manifest = r#"
+[[account]]
+id = "111111111111"
+
+[[catalog]]
+account = "111111111111"
+region = "eu-west-1"
+allow_external_data_filtering = true
+external_data_filtering_allow_list = ["111111111111", "222222222222", "111111111111"]
+authorized_session_tag_value_list = ["Amazon EMR", ""]
+allow_full_table_external_data_access = true
+"#;
+        let loaded = load_text(
+            SourceFile::new("test.toml", manifest),
+            std::path::Path::new(""),
+        );
+        let codes: Vec<(&str, String)> = loaded
+            .findings
+            .iter()
+            .map(|finding| (finding.finding.code, finding.location().to_string()))
+            .collect();
+        assert_eq!(
+            codes,
+            [("invalid-lake-setting", "test.toml:10:52".to_owned())]
+        );
+        let engines = loaded
+            .world
+            .lake
+            .external_engines("111111111111".parse().unwrap(), "eu-west-1");
+        assert!(engines.allow_filtering && engines.allow_full_table);
+        assert_eq!(
+            engines.filtering_accounts,
+            [
+                "111111111111".parse().unwrap(),
+                "222222222222".parse().unwrap()
+            ]
+        );
+        assert_eq!(engines.session_tag_values, ["Amazon EMR"]);
+    }
 }

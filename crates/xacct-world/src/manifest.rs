@@ -401,6 +401,18 @@ pub struct CatalogEntry {
     pub grant: Vec<LakeGrantEntry>,
     /// `CROSS_ACCOUNT_VERSION` of the data lake settings (1 to 4).
     pub cross_account_version: Option<Spanned<i64>>,
+    /// `AllowExternalDataFiltering`: engines outside AWS's analytics services (EMR, third
+    /// parties) whose sessions carry an authorized tag get credentials.
+    pub allow_external_data_filtering: Option<bool>,
+    /// `ExternalDataFilteringAllowList`: the accounts whose engines may ask.
+    #[serde(default)]
+    pub external_data_filtering_allow_list: Vec<Spanned<String>>,
+    /// `AuthorizedSessionTagValueList`: values of `LakeFormationAuthorizedCaller` let in.
+    #[serde(default)]
+    pub authorized_session_tag_value_list: Vec<Spanned<String>>,
+    /// `AllowFullTableExternalDataAccess`: such engines get credentials without a tag when the
+    /// caller has full table access.
+    pub allow_full_table_external_data_access: Option<bool>,
     /// LF-Tag keys and their allowed values.
     #[serde(default)]
     pub lf_tag: Vec<LfTagEntry>,

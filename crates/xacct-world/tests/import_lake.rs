@@ -593,7 +593,8 @@ fn findings_in_broken_exports_point_at_their_place() {
         ("unmodelled-lake-condition", format!("{permissions}:106:26")),
         ("invalid-export-value", format!("{permissions}:118:25")),
         ("invalid-lake-principal", format!("{settings}:8:48")),
-        ("unmodelled-lake-setting", format!("{settings}:22:39")),
+        // The allow list names accounts.
+        ("invalid-lake-principal", format!("{settings}:25:48")),
         ("mixed-lake-defaults", format!("{settings}:21:42")),
         ("unknown-resource-share", format!("{ram}:15:33")),
         ("invalid-share-principal", format!("{ram}:21:19")),
@@ -996,4 +997,44 @@ fn importing_settings_or_a_catalog_policy_twice_says_the_second_replaces_the_fir
         2
     );
     assert_eq!(loaded.world.catalog_policies.len(), 1);
+}
+
+#[test]
+fn the_application_integration_settings_are_read_as_stated() {
+    let dir = TempDir::new(
+        "engines",
+        &[(
+            "settings.json",
+            r#"{"DataLakeSettings": {"DataLakeAdmins": [], "CreateDatabaseDefaultPermissions": [], "CreateTableDefaultPermissions": [],
+                "AllowExternalDataFiltering": true,
+                "ExternalDataFilteringAllowList": [{"DataLakePrincipalIdentifier": "555555555555"}, {"DataLakePrincipalIdentifier": "444444444444"}],
+                "AuthorizedSessionTagValueList": ["Amazon EMR", "engine's \"quoted\" $(value)"],
+                "AllowFullTableExternalDataAccess": false}}"#,
+        )],
+    );
+    let text = "[[import]]\nkind = \"lakeformation-settings\"\npath = \"settings.json\"\naccount = \"444444444444\"\nregion = \"eu-west-1\"\n";
+    let loaded = load_text(SourceFile::new("xacct.toml", text), &dir.0);
+    assert!(loaded.findings.is_empty(), "{}", listing(&loaded));
+    let engines = loaded
+        .world
+        .lake
+        .external_engines(account("444444444444"), "eu-west-1");
+    assert!(engines.allow_filtering);
+    assert!(!engines.allow_full_table);
+    assert_eq!(
+        engines.filtering_accounts,
+        [account("555555555555"), account("444444444444")]
+    );
+    assert_eq!(
+        engines.session_tag_values,
+        ["Amazon EMR", "engine's \"quoted\" $(value)"]
+    );
+    // Another Region's settings are their own: all off.
+    assert_eq!(
+        loaded
+            .world
+            .lake
+            .external_engines(account("444444444444"), "us-east-1"),
+        xacct_lake::ExternalEngines::default()
+    );
 }

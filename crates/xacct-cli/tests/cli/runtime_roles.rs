@@ -199,3 +199,16 @@ fn a_described_step_without_a_role_is_refused_and_bad_json_is_located() {
     assert!(stderr.contains("xacct::invalid-json"), "{stderr}");
     assert!(stderr.contains("steps.json:1:"), "{stderr}");
 }
+
+/// EMR is an engine outside AWS's analytics services to Lake Formation: without the
+/// application integration settings, the step's table read fails at the data step, and the fix
+/// is the settings change in the table owner's terms.
+#[test]
+fn lake_formation_vends_to_emr_only_where_the_settings_let_it() {
+    insta::assert_snapshot!(transcript(&[
+        "check",
+        "--at",
+        AT,
+        "examples/emr-runtime-role/broken/lake-settings-leave-out-emr",
+    ]));
+}

@@ -71,6 +71,20 @@ fn register(server: &Server, python: &Path, path: &str) -> Value {
     server.script(python, "lake_client.py", &["register", OWNER, path])
 }
 
+/// Both accounts' administrators let engines with full table access get credentials: the job
+/// asks the public API, as an engine outside AWS's analytics services does.
+fn full_table_access(server: &Server, python: &Path) {
+    let out = server.script(
+        python,
+        "lake_client.py",
+        &["full-table-access", OWNER, CONSUMER],
+    );
+    for profile in [OWNER, CONSUMER] {
+        let code = out.get(profile).and_then(|answer| answer.get("code"));
+        assert_eq!(code.and_then(Value::as_str), Some("ok"), "{out:#}");
+    }
+}
+
 #[test]
 fn serve_lake_reads_the_cur_table_through_the_link_then_with_vended_credentials() {
     let Some(python) = python() else { return };
@@ -112,6 +126,21 @@ fn serve_lake_reads_the_cur_table_through_the_link_then_with_vended_credentials(
     );
     let again = register(&server, &python, "arn:aws:s3:::cur-exports-a/cur/");
     assert_eq!(again["register"]["code"], "AlreadyExistsException");
+    // Lake Formation vends nothing to an engine outside AWS's analytics services until the
+    // data lake settings of both accounts let it in.
+    let out = workload(&server, &python, &["cur_org_linked.legacy_all"]);
+    assert_eq!(
+        codes(&out).last().map(String::as_str),
+        Some("GetTemporaryGlueTableCredentials AccessDeniedException"),
+        "{out:#}"
+    );
+    let refusal = out["steps"][4]["message"].as_str().unwrap_or_default();
+    assert!(
+        refusal
+            .contains("AllowFullTableExternalDataAccess is off in 111111111111 and 222222222222"),
+        "{out:#}"
+    );
+    full_table_access(&server, &python);
     let out = workload(&server, &python, &["cur_org_linked.legacy_all"]);
     assert_eq!(
         codes(&out),
@@ -155,6 +184,7 @@ fn serve_lake_vended_credentials_read_only_under_the_table_location() {
     }
     let registered = register(&server, &python, "arn:aws:s3:::cur-exports-a/cur/");
     assert_eq!(registered["register"]["code"], "ok", "{registered:#}");
+    full_table_access(&server, &python);
     let out = server.script(
         &python,
         "lake_client.py",

@@ -8,6 +8,8 @@ use crate::glue::{catalog_id, ensure_catalog, text};
 use crate::json_reply::JsonReply;
 use crate::State;
 use serde_json::{json, Value};
+use xacct_lake::ExternalEngines;
+use xacct_policy::AccountId;
 
 /// `[{Principal: IAM_ALLOWED_PRINCIPALS, Permissions: [ALL]}]`, the IAM-only default.
 fn iam_only_default() -> Value {
@@ -44,17 +46,22 @@ pub fn get(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, J
         json!([])
     };
     let (version, _) = world.lake.cross_account_version(account, caller.region);
+    let engines = world.lake.external_engines(account, caller.region);
     Ok(json!({"DataLakeSettings": {
         "DataLakeAdmins": catalog.admins.iter().map(|arn| json!({"DataLakePrincipalIdentifier": arn})).collect::<Vec<_>>(),
         "CreateDatabaseDefaultPermissions": defaults,
         "CreateTableDefaultPermissions": defaults,
         "Parameters": {"CROSS_ACCOUNT_VERSION": version.to_string()},
+        "AllowExternalDataFiltering": engines.allow_filtering,
+        "ExternalDataFilteringAllowList": engines.filtering_accounts.iter().map(|allowed| json!({"DataLakePrincipalIdentifier": allowed.to_string()})).collect::<Vec<_>>(),
+        "AuthorizedSessionTagValueList": engines.session_tag_values,
+        "AllowFullTableExternalDataAccess": engines.allow_full_table,
     }}))
 }
 
 /// PutDataLakeSettings: replaces the administrators (the account's administrator profile of
 /// xacct serve stays one, as an IAM administrator can always make itself one again), the
-/// IAM-only default and the cross-account version.
+/// IAM-only default, the cross-account version and the application integration settings.
 pub fn put(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, JsonReply> {
     authorize(state, caller, "PutDataLakeSettings")?;
     let account = catalog_id(caller, input)?;
@@ -92,6 +99,7 @@ pub fn put(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, J
         ),
         None => None,
     };
+    let engines = external_engines(settings)?;
     let iam_only = gives_iam_only(settings.get("CreateDatabaseDefaultPermissions"))
         || gives_iam_only(settings.get("CreateTableDefaultPermissions"));
     ensure_catalog(state, account, caller.region);
@@ -104,13 +112,69 @@ pub fn put(state: &State, caller: &Caller<'_>, input: &Value) -> Result<Value, J
         catalog.admins = admins;
         catalog.iam_allowed_by_default = iam_only;
     }
+    let governance = world
+        .lake
+        .governance
+        .entry((account, caller.region.to_owned()))
+        .or_default();
     if let Some(version) = version {
-        world
-            .lake
-            .governance
-            .entry((account, caller.region.to_owned()))
-            .or_default()
-            .cross_account_version = Some(version);
+        governance.cross_account_version = Some(version);
     }
+    governance.external_engines = engines;
     Ok(json!({}))
+}
+
+/// The application integration settings of a `PutDataLakeSettings` request: the whole settings
+/// are replaced, so what the request leaves out is off.
+fn external_engines(settings: &Value) -> Result<ExternalEngines, JsonReply> {
+    let flag = |key: &str| -> Result<bool, JsonReply> {
+        match settings.get(key) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(value)) => Ok(*value),
+            Some(_) => Err(invalid(&format!("{key} must be true or false"))),
+        }
+    };
+    let mut engines = ExternalEngines {
+        allow_filtering: flag("AllowExternalDataFiltering")?,
+        allow_full_table: flag("AllowFullTableExternalDataAccess")?,
+        ..ExternalEngines::default()
+    };
+    for item in list(settings, "ExternalDataFilteringAllowList")? {
+        let identifier = text(item, "DataLakePrincipalIdentifier").ok_or_else(|| {
+            invalid("ExternalDataFilteringAllowList items are {\"DataLakePrincipalIdentifier\": \"ACCOUNT_ID\"}")
+        })?;
+        let account: AccountId = identifier.parse().map_err(|_| {
+            invalid(&format!(
+                "`{identifier}` in ExternalDataFilteringAllowList is not an AWS account ID"
+            ))
+        })?;
+        if !engines.filtering_accounts.contains(&account) {
+            engines.filtering_accounts.push(account);
+        }
+    }
+    for item in list(settings, "AuthorizedSessionTagValueList")? {
+        let value = item
+            .as_str()
+            .filter(|value| (1..=255).contains(&value.chars().count()))
+            .ok_or_else(|| {
+                invalid("AuthorizedSessionTagValueList holds strings of 1 to 255 characters")
+            })?;
+        if !engines.session_tag_values.iter().any(|seen| seen == value) {
+            engines.session_tag_values.push(value.to_owned());
+        }
+    }
+    if engines.allow_filtering && engines.filtering_accounts.is_empty() {
+        return Err(invalid(
+            "ExternalDataFilteringAllowList must name at least one account when AllowExternalDataFiltering is true",
+        ));
+    }
+    Ok(engines)
+}
+
+fn list<'v>(settings: &'v Value, key: &str) -> Result<&'v [Value], JsonReply> {
+    match settings.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(invalid(&format!("{key} must be a list"))),
+    }
 }

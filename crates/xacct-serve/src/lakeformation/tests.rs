@@ -3,7 +3,9 @@
 
 use super::vend::scope_policy;
 use crate::identity::session_policy;
-use crate::lake_tests_support::{glue, lakeformation, state, ADMIN_A, ADMIN_B, JOB};
+use crate::lake_tests_support::{
+    credential, glue, lakeformation, lakeformation_as, state, ADMIN_A, ADMIN_B, JOB,
+};
 use serde_json::json;
 
 fn dir() -> tempfile::TempDir {
@@ -79,6 +81,32 @@ fn a_grant_on_a_missing_table_is_refused() {
     );
 }
 
+/// The administrator's data lake settings with `change` made, through the API.
+fn change_settings(
+    state: &crate::State,
+    admin: &str,
+    change: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) {
+    let got = lakeformation(state, admin, "GetDataLakeSettings", &json!({}));
+    assert_eq!(got.code, "ok", "{}", got.body);
+    let mut settings = got.body["DataLakeSettings"].clone();
+    let Some(object) = settings.as_object_mut() else {
+        panic!("settings are an object: {settings}");
+    };
+    change(object);
+    let put = lakeformation(
+        state,
+        admin,
+        "PutDataLakeSettings",
+        &json!({"DataLakeSettings": settings}),
+    );
+    assert_eq!(put.code, "ok", "{}", put.body);
+}
+
+fn full_table_access(settings: &mut serde_json::Map<String, serde_json::Value>) {
+    settings.insert("AllowFullTableExternalDataAccess".to_owned(), json!(true));
+}
+
 fn credentials_for_cur() -> serde_json::Value {
     json!({"TableArn": "arn:aws:glue:us-east-1:222222222222:table/cur_org_linked/legacy_all",
            "Permissions": ["SELECT"]})
@@ -101,6 +129,38 @@ fn credentials_are_vended_only_for_a_registered_location() {
         json!({"ResourceArn": "arn:aws:s3:::cur-exports-a/cur/", "UseServiceLinkedRole": true});
     let registered = lakeformation(&state, ADMIN_A, "RegisterResource", &register);
     assert_eq!(registered.code, "ok", "{}", registered.body);
+    // An engine outside AWS's analytics services gets nothing while the settings of both
+    // accounts leave it out.
+    let closed = lakeformation(
+        &state,
+        JOB,
+        "GetTemporaryGlueTableCredentials",
+        &credentials_for_cur(),
+    );
+    assert_eq!(closed.code, "AccessDeniedException", "{}", closed.body);
+    assert!(
+        closed
+            .message()
+            .contains("AllowFullTableExternalDataAccess is off in 111111111111 and 222222222222"),
+        "{}",
+        closed.message()
+    );
+    change_settings(&state, ADMIN_A, full_table_access);
+    let half_open = lakeformation(
+        &state,
+        JOB,
+        "GetTemporaryGlueTableCredentials",
+        &credentials_for_cur(),
+    );
+    assert_eq!(half_open.code, "AccessDeniedException");
+    assert!(
+        half_open
+            .message()
+            .contains("AllowFullTableExternalDataAccess is off in 222222222222"),
+        "{}",
+        half_open.message()
+    );
+    change_settings(&state, ADMIN_B, full_table_access);
     let vended = lakeformation(
         &state,
         JOB,
@@ -249,6 +309,8 @@ fn a_registered_role_that_does_not_trust_lake_formation_vends_nothing() {
     );
     let ask =
         json!({"TableArn": "arn:aws:glue:us-east-1:222222222222:table/analytics/daily_costs"});
+    // In one account, its own settings alone decide.
+    change_settings(&state, ADMIN_B, full_table_access);
     let refused = lakeformation(&state, JOB, "GetTemporaryGlueTableCredentials", &ask);
     assert_eq!(refused.code, "AccessDeniedException");
     assert!(
@@ -271,6 +333,86 @@ fn a_registered_role_that_does_not_trust_lake_formation_vends_nothing() {
     );
     let vended = lakeformation(&state, JOB, "GetTemporaryGlueTableCredentials", &ask);
     assert_eq!(vended.code, "ok", "{}", vended.body);
+}
+
+/// The session-tag route: the engine's session carries `LakeFormationAuthorizedCaller`, and the
+/// settings of the table's owner and of the caller's account authorize the value for the
+/// caller's account. Any other value, or one account's settings short, vends nothing.
+#[test]
+fn a_session_tag_the_settings_authorize_lets_an_engine_in() {
+    let dir = dir();
+    let state = state("broken/bucket-policy-without-org-condition", dir.path());
+    let register =
+        json!({"ResourceArn": "arn:aws:s3:::cur-exports-a/cur/", "UseServiceLinkedRole": true});
+    assert_eq!(
+        lakeformation(&state, ADMIN_A, "RegisterResource", &register).code,
+        "ok"
+    );
+    let tagged = |value: &str| {
+        let mut who = credential(JOB);
+        who.identity
+            .tags
+            .insert("LakeFormationAuthorizedCaller".to_owned(), value.to_owned());
+        who
+    };
+    let authorize = |settings: &mut serde_json::Map<String, serde_json::Value>| {
+        settings.insert("AllowExternalDataFiltering".to_owned(), json!(true));
+        settings.insert(
+            "ExternalDataFilteringAllowList".to_owned(),
+            json!([{"DataLakePrincipalIdentifier": "222222222222"}]),
+        );
+        settings.insert(
+            "AuthorizedSessionTagValueList".to_owned(),
+            json!(["engine1"]),
+        );
+    };
+    change_settings(&state, ADMIN_A, authorize);
+    let ask = |value: &str| {
+        lakeformation_as(
+            &state,
+            &tagged(value),
+            "GetTemporaryGlueTableCredentials",
+            &credentials_for_cur(),
+        )
+    };
+    let consumer_closed = ask("engine1");
+    assert_eq!(consumer_closed.code, "AccessDeniedException");
+    assert!(
+        consumer_closed.message().contains(
+            "the data lake settings of 222222222222 (us-east-1) do not authorize the session tag LakeFormationAuthorizedCaller=engine1"
+        ),
+        "{}",
+        consumer_closed.message()
+    );
+    // The refusal says how to let it in, without dropping the other settings.
+    let explanation = consumer_closed.explanation.unwrap_or_default();
+    assert!(
+        explanation.contains("--catalog-id 222222222222")
+            && explanation.contains("--arg tag engine1"),
+        "{explanation}"
+    );
+    change_settings(&state, ADMIN_B, authorize);
+    assert_eq!(ask("engine1").code, "ok");
+    let other = ask("engine2");
+    assert_eq!(other.code, "AccessDeniedException");
+    // The settings read back as they were put.
+    let got = lakeformation(&state, ADMIN_A, "GetDataLakeSettings", &json!({}));
+    assert_eq!(
+        got.body["DataLakeSettings"]["AuthorizedSessionTagValueList"],
+        json!(["engine1"])
+    );
+    assert_eq!(
+        got.body["DataLakeSettings"]["ExternalDataFilteringAllowList"],
+        json!([{"DataLakePrincipalIdentifier": "222222222222"}])
+    );
+    // AWS refuses filtering turned on with nobody on the allow list.
+    let empty = lakeformation(
+        &state,
+        ADMIN_A,
+        "PutDataLakeSettings",
+        &json!({"DataLakeSettings": {"AllowExternalDataFiltering": true}}),
+    );
+    assert_eq!(empty.code, "InvalidInputException");
 }
 
 /// Registering a location makes IAM calls with the caller's permissions: passing its own role

@@ -6,6 +6,9 @@
 //! (`xacct_paths::table::vended_location`). The credentials act as the location's role (the
 //! service-linked role, or the role registered with it) with a session policy that lets them
 //! read only objects under the table's location, as Lake Formation's scope-down policy does.
+//! Whoever calls this API is an engine outside AWS's analytics services, so the application
+//! integration settings decide too (`xacct_lake::external`): a `LakeFormationAuthorizedCaller`
+//! session tag they authorize, or full table access where they allow it.
 //! <https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetTemporaryGlueTableCredentials.html>
 //! <https://docs.aws.amazon.com/lake-formation/latest/dg/access-control-underlying-data.html>
 
@@ -140,6 +143,32 @@ pub fn table_credentials(
     )?;
     if let Some(refusal) = select_refusal(state, &requester, &object) {
         return Err(refusal);
+    }
+    // Whoever calls the API is an engine outside AWS's analytics services (those are not
+    // rehearsed here): the data lake settings must let it in.
+    let tag = caller
+        .credential
+        .identity
+        .tags
+        .get(xacct_lake::AUTHORIZED_CALLER_TAG)
+        .cloned();
+    let admitted =
+        state
+            .engine
+            .world()
+            .lake
+            .admit_external_engine(&requester, tag.as_deref(), &object.target);
+    if let Err(refusal) = admitted {
+        let mut reply = JsonReply::bad("AccessDeniedException", &refusal.reason);
+        let commands: Vec<String> = refusal
+            .remedies
+            .iter()
+            .map(xacct_lake::Remedy::cli)
+            .collect();
+        if !commands.is_empty() {
+            reply.explanation = Some(format!("to let it in: {}", commands.join(" ; ")));
+        }
+        return Err(reply);
     }
     if !known {
         return Err(JsonReply::bad(

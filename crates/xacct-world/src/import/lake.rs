@@ -223,7 +223,7 @@ fn truncation(export: &mut Export<'_>, root: &Json, key: &str, commands: &str) {
 }
 
 /// The identifier of a `{"DataLakePrincipalIdentifier": "..."}` object.
-fn principal_identifier(
+pub(super) fn principal_identifier(
     export: &mut Export<'_>,
     value: &Json,
     owner: &str,
@@ -857,22 +857,7 @@ fn settings(export: &mut Export<'_>, root: &Json, account: AccountId, region: &s
             .with_help("AWS shows them every database and table; xacct treats them as principals without grants"),
         );
     }
-    // Settings for third-party engines (EMR and others reading through Lake Formation).
-    for key in [
-        "AllowExternalDataFiltering",
-        "AllowFullTableExternalDataAccess",
-    ] {
-        if let Some(Json::Bool { value: true, span }) = member(settings, key) {
-            export.report(
-                Finding::warning(
-                    "unmodelled-lake-setting",
-                    *span,
-                    format!("`{key}` lets external engines get data access credentials from Lake Formation, which xacct does not model"),
-                )
-                .with_help("xacct checks the engines' own IAM and Lake Formation grants; whether Lake Formation vends them credentials is left out"),
-            );
-        }
-    }
+    super::lake_engines::external_engines(export, settings, account, region);
     let database_default = iam_only_default(export, settings, "CreateDatabaseDefaultPermissions");
     let table_default = iam_only_default(export, settings, "CreateTableDefaultPermissions");
     // xacct keeps one default per catalog. Tables are what engines read, so their default is

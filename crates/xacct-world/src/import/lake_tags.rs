@@ -22,7 +22,7 @@ use xacct_policy::json::Json;
 use xacct_policy::{AccountId, Finding, Spanned};
 
 /// The governance of one account and Region, created when first written.
-fn governance<'l>(
+pub(super) fn governance<'l>(
     export: &'l mut Export<'_>,
     account: AccountId,
     region: &str,

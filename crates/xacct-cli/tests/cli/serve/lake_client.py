@@ -134,6 +134,19 @@ def vended_scope(profile, database, table, bucket, outside):
     return out
 
 
+def full_table_access(profiles):
+    """Each administrator turns on AllowFullTableExternalDataAccess in its account's data lake
+    settings, keeping the rest (PutDataLakeSettings replaces them all)."""
+    out = {}
+    for profile in profiles:
+        lakeformation = client("lakeformation", profile)
+        settings = lakeformation.get_data_lake_settings()["DataLakeSettings"]
+        settings["AllowFullTableExternalDataAccess"] = True
+        out[profile] = shared.outcome(
+            lambda: lakeformation.put_data_lake_settings(DataLakeSettings=settings))
+    return out
+
+
 def json_target(profile, op):
     """One Lake Formation call on the JSON 1.1 protocol (`X-Amz-Target: AWSLakeFormation.<Op>`),
     signed with botocore's SigV4 and sent as is: (status, error type header, body)."""
@@ -169,6 +182,8 @@ def main():
         out = {"register": shared.outcome(lambda: lakeformation.register_resource(
             ResourceArn=arn, UseServiceLinkedRole=True)),
                "resources": lakeformation.list_resources()["ResourceInfoList"]}
+    elif command == "full-table-access":
+        out = full_table_access(rest)
     elif command == "vended-scope":
         profile, database, table, bucket = rest[:4]
         out = vended_scope(profile, database, table, bucket, rest[4:])

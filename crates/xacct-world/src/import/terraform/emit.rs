@@ -76,6 +76,8 @@ pub(crate) struct CatalogOut {
     pub(crate) iam_allowed_by_default: Option<bool>,
     /// `Parameters.CROSS_ACCOUNT_VERSION` of the data lake settings.
     pub(crate) cross_account_version: Option<u64>,
+    /// The application integration settings, as the manifest keys they become.
+    pub(crate) external_engines: Vec<String>,
     /// LF-Tags on databases, tables and columns, attached by [`super::lf_tags::attach`].
     pub(crate) tagged: Vec<super::lf_tags::Tagging>,
     /// Sub-tables (`[[catalog.database]]` ...) already written, with their addresses.
@@ -172,7 +174,7 @@ pub(crate) fn quote(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
-fn list(items: &[String]) -> String {
+pub(crate) fn list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|item| quote(item)).collect();
     format!("[{}]", quoted.join(", "))
 }
@@ -574,6 +576,7 @@ impl Out {
             if let Some(version) = catalog.cross_account_version {
                 lines.push(format!("cross_account_version = {version}"));
             }
+            lines.extend(catalog.external_engines.iter().cloned());
             writer.entity(
                 &catalog.address,
                 "catalog",

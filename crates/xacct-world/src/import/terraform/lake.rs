@@ -184,10 +184,54 @@ fn settings(out: &mut Out, resolver: &Resolver<'_>, resource: &Resource) {
     if let (Some(value), None) = (given, version) {
         out.warn(&resource.address, format!("the CROSS_ACCOUNT_VERSION {value} of {} is not a version number: the catalog is read without one (xacct then answers with version 4)", resource.address));
     }
+    let engines = external_engines(out, resource);
     let entry = catalog(out, resource, None);
     entry.cross_account_version = version.or(entry.cross_account_version);
     entry.admins.extend(admins);
     entry.iam_allowed_by_default = Some(iam_allowed);
+    entry.external_engines = engines;
+}
+
+/// The application integration settings of `aws_lakeformation_data_lake_settings`, as manifest
+/// lines. Off unless stated, as in AWS; a value known only after apply is a warning and read as
+/// off, which can only refuse an engine.
+/// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lakeformation_data_lake_settings>
+fn external_engines(out: &mut Out, resource: &Resource) -> Vec<String> {
+    let mut lines = Vec::new();
+    for name in [
+        "allow_external_data_filtering",
+        "allow_full_table_external_data_access",
+    ] {
+        match resource.values.get(name) {
+            Some(Value::Bool(true)) => lines.push(format!("{name} = true")),
+            _ if resource.is_unknown(name) => out.warn(
+                &resource.address,
+                format!(
+                    "`{name}` of {} is known only after apply: it is read as false",
+                    resource.address
+                ),
+            ),
+            _ => {}
+        }
+    }
+    for name in [
+        "external_data_filtering_allow_list",
+        "authorized_session_tag_value_list",
+    ] {
+        let values = resource.strings(name);
+        if !values.is_empty() {
+            lines.push(format!("{name} = {}", super::emit::list(&values)));
+        } else if resource.is_unknown(name) {
+            out.warn(
+                &resource.address,
+                format!(
+                    "`{name}` of {} is known only after apply: it is read as empty",
+                    resource.address
+                ),
+            );
+        }
+    }
+    lines
 }
 
 /// `s3://bucket/prefix` of `arn:aws:s3:::bucket/prefix`.

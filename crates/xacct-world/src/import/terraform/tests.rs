@@ -378,7 +378,7 @@ fn glue_lake_formation_and_ram() {
         r("aws_glue_catalog_table", "t", json!({"name": "orders", "database_name": "sales", "storage_descriptor": [{"location": "s3a://lake/orders/"}]})).on("aws.b"),
         r("aws_glue_catalog_database", "link", json!({"name": "sales_link", "target_database": [{"catalog_id": "222222222222", "database_name": "sales"}]})),
         r("aws_glue_resource_policy", "p", json!({"policy": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"glue:GetTable","Resource":"*"}]}"#})).on("aws.b"),
-        r("aws_lakeformation_data_lake_settings", "s", json!({"admins": ["arn:aws:iam::222222222222:role/admin"], "create_database_default_permissions": [], "create_table_default_permissions": []})).on("aws.b"),
+        r("aws_lakeformation_data_lake_settings", "s", json!({"admins": ["arn:aws:iam::222222222222:role/admin"], "create_database_default_permissions": [], "create_table_default_permissions": [], "allow_external_data_filtering": true, "external_data_filtering_allow_list": ["111111111111"], "authorized_session_tag_value_list": ["Amazon EMR", "it's \"odd\""], "allow_full_table_external_data_access": false})).on("aws.b"),
         r("aws_lakeformation_resource", "l", json!({"arn": "arn:aws:s3:::lake/orders", "role_arn": "arn:aws:iam::222222222222:role/lf", "hybrid_access_enabled": true})).on("aws.b"),
         r("aws_lakeformation_permissions", "cols", json!({"principal": "111111111111", "permissions": ["SELECT"], "table_with_columns": [{"database_name": "sales", "name": "orders", "column_names": ["id"]}]})).on("aws.b"),
         r("aws_lakeformation_permissions", "loc", json!({"principal": "arn:aws:iam::222222222222:role/etl", "permissions": ["DATA_LOCATION_ACCESS"], "data_location": [{"arn": "arn:aws:s3:::lake/orders"}]})).on("aws.b"),
@@ -396,15 +396,31 @@ fn glue_lake_formation_and_ram() {
         "hybrid = true",
         "iam_allowed_by_default = false",
         "invitations = { \"111111111111\" = \"ACCEPTED\" }",
+        "allow_external_data_filtering = true",
+        "external_data_filtering_allow_list = [\"111111111111\"]",
+        "authorized_session_tag_value_list = [\"Amazon EMR\", \"\"\"it's \"odd\"\"\"\"]",
     ] {
         assert!(converted.manifest.contains(expected), "{expected}: {}", converted.manifest);
     }
+    assert!(!converted
+        .manifest
+        .contains("allow_full_table_external_data_access"));
     assert!(warned(
         &converted,
         "aws_lakeformation_permissions.tags",
         "no LF-Tag expression"
     ));
-    load(&converted);
+    let loaded = load(&converted);
+    let engines = loaded
+        .world
+        .lake
+        .external_engines("222222222222".parse().unwrap(), "eu-west-1");
+    assert!(engines.allow_filtering && !engines.allow_full_table);
+    assert_eq!(
+        engines.filtering_accounts,
+        ["111111111111".parse().unwrap()]
+    );
+    assert_eq!(engines.session_tag_values, ["Amazon EMR", "it's \"odd\""]);
 }
 
 #[test]
