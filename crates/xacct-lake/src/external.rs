@@ -76,22 +76,61 @@ impl SettingsChange {
         }
     }
 
-    /// The `jq` program and its arguments that make the change to the output of
-    /// `get-data-lake-settings --query DataLakeSettings`, keeping whatever else is there
-    /// (`put-data-lake-settings` replaces the whole settings).
-    pub(crate) fn jq(&self) -> (String, Vec<(&'static str, String)>) {
+    /// The change as the part of `DataLakeSettings` it sets: switches turned on, lists to add
+    /// to (see [`MERGE_SETTINGS`]).
+    pub fn settings_json(&self) -> serde_json::Value {
         match self {
-            Self::SessionTag { caller, tag } => (
-                ".AllowExternalDataFiltering = true \
-                 | .ExternalDataFilteringAllowList = ((.ExternalDataFilteringAllowList // []) + [{DataLakePrincipalIdentifier: $account}] | unique) \
-                 | .AuthorizedSessionTagValueList = ((.AuthorizedSessionTagValueList // []) + [$tag] | unique)"
-                    .to_owned(),
-                vec![("account", caller.to_string()), ("tag", tag.clone())],
-            ),
-            Self::FullTable => (".AllowFullTableExternalDataAccess = true".to_owned(), Vec::new()),
+            Self::SessionTag { caller, tag } => serde_json::json!({
+                "AllowExternalDataFiltering": true,
+                "ExternalDataFilteringAllowList": [{"DataLakePrincipalIdentifier": caller.to_string()}],
+                "AuthorizedSessionTagValueList": [tag],
+            }),
+            Self::FullTable => serde_json::json!({"AllowFullTableExternalDataAccess": true}),
         }
     }
+
+    /// The changes a [`SettingsChange::settings_json`] part (or several merged) makes.
+    pub fn from_settings_json(value: &serde_json::Value) -> Vec<Self> {
+        let mut out = Vec::new();
+        if value.get("AllowFullTableExternalDataAccess") == Some(&serde_json::Value::Bool(true)) {
+            out.push(Self::FullTable);
+        }
+        if value.get("AllowExternalDataFiltering") == Some(&serde_json::Value::Bool(true)) {
+            let tags: Vec<&str> = value
+                .get("AuthorizedSessionTagValueList")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            let callers = value
+                .get("ExternalDataFilteringAllowList")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|item| {
+                    item.get("DataLakePrincipalIdentifier")?
+                        .as_str()?
+                        .parse::<AccountId>()
+                        .ok()
+                });
+            for caller in callers {
+                for tag in &tags {
+                    out.push(Self::SessionTag {
+                        caller,
+                        tag: (*tag).to_owned(),
+                    });
+                }
+            }
+        }
+        out
+    }
 }
+
+/// A `jq` program that adds a part of `DataLakeSettings` (`$change`) to the settings read: a
+/// switch is set, a list gets the new items (without repeats), everything else is kept, since
+/// `put-data-lake-settings` replaces the whole settings.
+pub const MERGE_SETTINGS: &str = "reduce ($change | to_entries[]) as $entry (.; if ($entry.value | type) == \"array\" then .[$entry.key] = ((.[$entry.key] // []) + $entry.value | unique) else .[$entry.key] = $entry.value end)";
 
 /// How an external engine was let in.
 #[derive(Debug, Clone, PartialEq, Eq)]

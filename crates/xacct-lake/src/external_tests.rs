@@ -197,27 +197,38 @@ fn in_one_account_its_own_settings_decide() {
 
 #[test]
 fn the_commands_that_change_the_settings_keep_the_rest_and_quote_the_tag() {
+    let odd = "it's $(touch x); `y`";
     let remedy = Remedy::ExternalEngines {
         account: account(OWNER),
         region: "us-east-1".to_owned(),
-        change: tag("it's $(touch x); `y`"),
+        change: tag(odd),
     };
     let command = remedy.cli();
     assert!(
-        command.starts_with("aws lakeformation get-data-lake-settings --region us-east-1 --catalog-id 111111111111 --query DataLakeSettings > settings.json && jq --arg account 222222222222 --arg tag "),
+        command.starts_with("aws lakeformation get-data-lake-settings --region us-east-1 --catalog-id 111111111111 --query DataLakeSettings > settings.json && jq --argjson change "),
         "{command}"
     );
     assert!(
         command.ends_with("settings.json > changed.json && aws lakeformation put-data-lake-settings --region us-east-1 --catalog-id 111111111111 --data-lake-settings file://changed.json"),
         "{command}"
     );
-    // Split as a POSIX shell splits it: the tag is one word, as given, and the program is
-    // one word too.
+    // Split as a POSIX shell splits it: the change is one word, JSON holding the tag as
+    // given, and the program is the next word.
     let Some(words) = shlex::split(&command) else {
         panic!("the command splits: {command}");
     };
-    let at = words.iter().position(|word| word == "tag").unwrap_or(0);
-    assert_eq!(words[at + 1], "it's $(touch x); `y`");
-    assert!(words[at + 2].starts_with(".AllowExternalDataFiltering = true | "));
-    assert!(words[at + 2].contains("| unique)"));
+    let at = words.iter().position(|word| word == "change").unwrap_or(0);
+    let change: serde_json::Value = serde_json::from_str(&words[at + 1]).unwrap();
+    assert_eq!(change["AuthorizedSessionTagValueList"][0], odd);
+    assert_eq!(
+        change["ExternalDataFilteringAllowList"][0]["DataLakePrincipalIdentifier"],
+        CONSUMER
+    );
+    assert_eq!(words[at + 2], crate::external::MERGE_SETTINGS);
+    // The part of the settings reads back as the change it is.
+    assert_eq!(SettingsChange::from_settings_json(&change), [tag(odd)]);
+    assert_eq!(
+        SettingsChange::from_settings_json(&SettingsChange::FullTable.settings_json()),
+        [SettingsChange::FullTable]
+    );
 }

@@ -125,17 +125,22 @@ impl Remedy {
             } => settings_edit(
                 *account,
                 region,
+                "",
                 &format!(".Parameters.CROSS_ACCOUNT_VERSION = \"{to}\""),
-                &[],
             ),
             Self::ExternalEngines {
                 account,
                 region,
                 change,
-            } => {
-                let (program, arguments) = change.jq();
-                settings_edit(*account, region, &program, &arguments)
-            }
+            } => settings_edit(
+                *account,
+                region,
+                &format!(
+                    " --argjson change {}",
+                    shell(&change.settings_json().to_string())
+                ),
+                external::MERGE_SETTINGS,
+            ),
         }
     }
 }
@@ -149,19 +154,11 @@ pub(crate) fn shell(word: &str) -> String {
     )
 }
 
-/// The commands that edit `account`'s data lake settings with a `jq` program: read them, change
-/// only what the program says, write them back (`put-data-lake-settings` replaces them all).
-fn settings_edit(
-    account: AccountId,
-    region: &str,
-    program: &str,
-    arguments: &[(&str, String)],
-) -> String {
+/// The commands that edit `account`'s data lake settings with a `jq` program (after its
+/// arguments, quoted): read them, change only what the program says, write them back
+/// (`put-data-lake-settings` replaces them all).
+fn settings_edit(account: AccountId, region: &str, arguments: &str, program: &str) -> String {
     let region = shell(region);
-    let arguments: String = arguments
-        .iter()
-        .map(|(name, value)| format!(" --arg {name} {}", shell(value)))
-        .collect();
     format!(
         "aws lakeformation get-data-lake-settings --region {region} --catalog-id {account} --query DataLakeSettings > settings.json && jq{arguments} {} settings.json > changed.json && aws lakeformation put-data-lake-settings --region {region} --catalog-id {account} --data-lake-settings file://changed.json",
         shell(program)

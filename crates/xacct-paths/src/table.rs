@@ -579,8 +579,12 @@ pub enum Engine {
 
 /// The engine an expectation reads with.
 pub fn engine(world: &World, expectation: &Expectation) -> Engine {
-    let Some(compute) = expectation
-        .from
+    engine_of(world, &expectation.from)
+}
+
+/// The engine a reader named as expectations and intents name it (`from`) reads with.
+pub fn engine_of(world: &World, from: &str) -> Engine {
+    let Some(compute) = from
         .strip_prefix("compute:")
         .and_then(|name| world.compute.get(name))
     else {

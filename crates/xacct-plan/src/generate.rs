@@ -52,6 +52,11 @@ pub enum Document {
     },
     /// Lake Formation grants made by an account (`GrantPermissions` bodies).
     LakeGrants,
+    /// The application integration settings of an account's data lake settings in a Region:
+    /// the part of `DataLakeSettings` to add (`xacct_lake::SettingsChange::settings_json`).
+    LakeSettings {
+        region: String,
+    },
     /// A Unity Catalog object made in Databricks, not in AWS: `storage-credential` or
     /// `external-location`, by name (its body is the Databricks API's create request).
     UnityCatalog {
@@ -683,7 +688,11 @@ fn lake_candidates(context: &Context<'_>) -> Vec<Change> {
         .lake
         .table(&reference)
         .and_then(|found| found.location.clone());
-    let registered = context.world.lake.registered_location(&reference).is_some();
+    // Lake Formation vends credentials for a registered location, to the engines that ask it
+    // (docs/scenario-format.md, "Engine"); Databricks and EMR without it read on their own.
+    let engine = xacct_paths::table::engine_of(context.world, &context.intent.from);
+    let registered = context.world.lake.registered_location(&reference).is_some()
+        && !matches!(engine, xacct_paths::table::Engine::OwnAccess { .. });
     let data = location.as_deref().and_then(|location| {
         let path = location.strip_prefix("s3://")?;
         let (bucket, prefix) = path.split_once('/').unwrap_or((path, ""));
@@ -850,6 +859,28 @@ fn lake_candidates(context: &Context<'_>) -> Vec<Change> {
             }),
             "Lake Formation vends the credentials for the registered location",
         );
+        // EMR is an engine outside AWS's analytics services: the settings of the table's owner
+        // and of the cluster's account must authorize the tag EMR puts on its sessions.
+        if let xacct_paths::table::Engine::External { tag: Some(tag) } = &engine {
+            let change = xacct_lake::SettingsChange::SessionTag {
+                caller: consumer,
+                tag: tag.clone(),
+            };
+            let mut accounts = vec![owner];
+            if consumer != owner {
+                accounts.push(consumer);
+            }
+            for account in accounts {
+                push(
+                    account,
+                    Document::LakeSettings {
+                        region: region.to_owned(),
+                    },
+                    change.settings_json(),
+                    "Lake Formation vends credentials to EMR only when the data lake settings authorize the session tag EMR puts on the runtime role's sessions",
+                );
+            }
+        }
     }
     out
 }

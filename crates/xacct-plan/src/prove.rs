@@ -148,6 +148,18 @@ fn apply_change(world: &mut World, change: &Change) -> Result<(), String> {
             );
             return Ok(());
         }
+        Document::LakeSettings { region } => {
+            let settings = &mut world
+                .lake
+                .governance
+                .entry((change.account, region.clone()))
+                .or_default()
+                .external_engines;
+            for found in xacct_lake::SettingsChange::from_settings_json(&change.content) {
+                found.apply(settings);
+            }
+            return Ok(());
+        }
         Document::LakeGrants => {
             let body = &change.content;
             let text = |value: Option<&serde_json::Value>| {
@@ -438,16 +450,25 @@ fn prepare<'a>(world: &'a World, intent: &'a Intent) -> Result<Prepared<'a>, Pla
     }
     let start = resolve(world, &intent.from)
         .map_err(|error| PlanError::Unsupported(format!("`{}` does not resolve", error.0)))?;
-    let Principal::Role(caller_role) = &start.session.principal else {
+    let Principal::Role(host_role) = &start.session.principal else {
         return Err(PlanError::Unsupported(
             "the compute must run as a role".to_owned(),
         ));
     };
-    let caller_account = world
-        .principal_account(&start.session.principal)
-        .ok_or_else(|| {
-            PlanError::Unsupported(format!("role {caller_role} is not in the scenario"))
-        })?;
+    // An EMR step with a runtime role reaches S3, Glue and Lake Formation as that role only:
+    // it is the caller the documents are for (the host role's part is the compute's checks).
+    // <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-steps-runtime-roles.html>
+    let runtime_role = intent
+        .from
+        .strip_prefix("compute:")
+        .and_then(|name| world.compute.get(name))
+        .and_then(|compute| compute.settings.runtime_role.as_ref())
+        .map(|role| role.value.to_string());
+    let caller_role = runtime_role.as_ref().unwrap_or(host_role);
+    let caller_principal = Principal::Role(caller_role.clone());
+    let caller_account = world.principal_account(&caller_principal).ok_or_else(|| {
+        PlanError::Unsupported(format!("role {caller_role} is not in the scenario"))
+    })?;
     let data_account = match &intent.target {
         IntentTarget::S3 { bucket, .. } => world.buckets.get(bucket).map(|found| found.account),
         IntentTarget::Stream { arn } => world.streams.get(arn).map(|found| found.account),
@@ -565,13 +586,18 @@ pub fn plan(world: &World, intent: &Intent) -> Result<Plan, PlanError> {
             .flat_map(|result| {
                 result.failing_cases().into_iter().map(|case| {
                     format!(
-                        "{} on {} stays denied{}",
+                        "{} on {} stays denied{}{}",
                         case.action,
                         case.resource,
                         case.outcome
                             .error
                             .as_ref()
                             .map(|error| format!(" ({error})"))
+                            .unwrap_or_default(),
+                        // The policies may allow it and another gate refuse (Lake Formation).
+                        case.refusal
+                            .as_ref()
+                            .map(|refusal| format!(": {refusal}"))
                             .unwrap_or_default()
                     )
                 })

@@ -118,9 +118,10 @@ pub(crate) fn exists(world: &World, plan: &Plan, account: &str, document: &Docum
                 owner.to_string() == account && catalog.databases.contains_key(name)
             })
         }
-        Document::RolePolicy { .. } | Document::ClientSettings { .. } | Document::LakeGrants => {
-            false
-        }
+        Document::RolePolicy { .. }
+        | Document::ClientSettings { .. }
+        | Document::LakeGrants
+        | Document::LakeSettings { .. } => false,
         _ => existing_policy(world, plan, document).is_some(),
     }
 }
@@ -280,6 +281,28 @@ pub(crate) fn grants(account: &str, statements: &[&Change]) -> Vec<Value> {
     out
 }
 
+/// The parts of `DataLakeSettings` the statements add, merged: switches on, lists joined.
+fn lake_settings(statements: &[&Change]) -> Value {
+    let mut out = serde_json::Map::new();
+    for change in statements {
+        for (key, value) in change.content.as_object().into_iter().flatten() {
+            match (out.get_mut(key), value) {
+                (Some(Value::Array(items)), Value::Array(more)) => {
+                    for item in more {
+                        if !items.contains(item) {
+                            items.push(item.clone());
+                        }
+                    }
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 /// The body of the document as JSON: a policy whole, settings as an object, grants as a list.
 pub(crate) fn document_json(
     world: &World,
@@ -291,6 +314,7 @@ pub(crate) fn document_json(
     match document {
         Document::ClientSettings { .. } => settings(statements),
         Document::LakeGrants => Value::Array(grants(account, statements)),
+        Document::LakeSettings { .. } => lake_settings(statements),
         Document::ResourceLink { .. }
         | Document::UnityCatalog { .. }
         | Document::AccessPoint { .. } => statements
@@ -332,6 +356,12 @@ pub(crate) fn document_path(document: &Document) -> Vec<String> {
             ]
         }
         Document::LakeGrants => vec!["lakeformation", "grant-permissions.json"],
+        Document::LakeSettings { region } => {
+            return vec![
+                "lakeformation".to_owned(),
+                format!("data-lake-settings-{region}.json"),
+            ]
+        }
         Document::UnityCatalog { kind, name, .. } => {
             return vec![
                 "databricks".to_owned(),

@@ -445,6 +445,7 @@ fn plan_writes_every_format_for_every_plan_example() {
         "emrfs-role-mapping",
         "glue-catalog-share",
         "unity-catalog",
+        "emr-runtime-role",
     ] {
         for format in ["json", "terraform", "cli", "runbook"] {
             let folder = format!("examples/{guide}/plan");

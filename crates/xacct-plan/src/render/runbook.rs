@@ -96,6 +96,10 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
             Document::LakeGrants => {
                 "Grant in Lake Formation (as a data lake administrator)".to_owned()
             }
+            Document::LakeSettings { region } => format!(
+                "Add to the data lake settings in {} (as a data lake administrator; keep the other settings, as `put-data-lake-settings` replaces them all)",
+                one_line(region)
+            ),
             Document::ResourceLink { name } => format!("Create the resource link {}", code(name)),
             Document::UnityCatalog { kind, name, .. } => format!(
                 "In Databricks (Catalog Explorer, the Databricks CLI or Terraform, as a metastore admin), create the {} {}",

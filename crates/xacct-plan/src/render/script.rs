@@ -324,6 +324,47 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     );
                 }
             }
+            Document::LakeSettings { region } => {
+                let _ = writeln!(
+                    out,
+                    "# account {account}: Lake Formation's application integration settings in {}, added to the settings there (put-data-lake-settings replaces them all)",
+                    one_line(region)
+                );
+                let mut read = base("lakeformation", "get-data-lake-settings");
+                let mut write = base("lakeformation", "put-data-lake-settings");
+                for words in [&mut read, &mut write] {
+                    words.extend(["--region".to_owned(), region.clone()]);
+                    words.extend(["--catalog-id".to_owned(), account.clone()]);
+                }
+                let _ = writeln!(
+                    out,
+                    "{} > data-lake-settings.json",
+                    line(read, &["--query", "DataLakeSettings", "--output", "json"])
+                );
+                let _ = writeln!(
+                    out,
+                    "{} > data-lake-settings.changed.json",
+                    command(&[
+                        "jq",
+                        "--argjson",
+                        "change",
+                        &compact(&body),
+                        xacct_lake::external::MERGE_SETTINGS,
+                        "data-lake-settings.json",
+                    ])
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    line(
+                        write,
+                        &[
+                            "--data-lake-settings",
+                            "file://data-lake-settings.changed.json"
+                        ]
+                    )
+                );
+            }
             Document::ResourceLink { name } => {
                 let _ = writeln!(
                     out,

@@ -366,6 +366,26 @@ fn render(world: &World, plan: &Plan, only: Option<&str>) -> String {
                     &mut credential_resources,
                 ));
             }
+            Document::LakeSettings { region } => {
+                // `aws_lakeformation_data_lake_settings` replaces every setting (administrators
+                // included), so xacct does not write one: these are what to add to the
+                // account's own.
+                let local = names.unique("locals", &format!("account_{account}_lake_settings"));
+                let attributes: serde_json::Map<String, Value> = body
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(key, value)| (terraform_setting(key), terraform_value(value)))
+                    .collect();
+                nodes.push(Node::Block {
+                    comment: Some(format!(
+                        "Add to the aws_lakeformation_data_lake_settings of account {account} ({region}): it replaces every setting, so xacct does not write one"
+                    )),
+                    kind: "locals".to_owned(),
+                    labels: Vec::new(),
+                    body: vec![attribute(&local, Val::Json(Value::Object(attributes)))],
+                });
+            }
             Document::ClientSettings { compute, kind } => {
                 let local = names.unique("locals", &format!("{compute}_{kind}"));
                 nodes.push(Node::Block {
@@ -538,5 +558,39 @@ fn unity_catalog(
         kind: "resource".to_owned(),
         labels: vec![resource.0.to_owned(), resource.1],
         body: attributes,
+    }
+}
+
+/// The Terraform attribute of a `DataLakeSettings` member
+/// (`AuthorizedSessionTagValueList` is `authorized_session_tag_value_list`).
+fn terraform_setting(key: &str) -> String {
+    let mut out = String::new();
+    for (index, character) in key.chars().enumerate() {
+        if character.is_ascii_uppercase() {
+            if index > 0 {
+                out.push('_');
+            }
+            out.push(character.to_ascii_lowercase());
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
+/// A settings value as the Terraform provider takes it: principals by their identifier.
+fn terraform_value(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| {
+                    item.get("DataLakePrincipalIdentifier")
+                        .cloned()
+                        .unwrap_or_else(|| item.clone())
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
