@@ -165,7 +165,7 @@ impl SourceFile {
 
     fn named(&self) -> &NamedSource<Arc<String>> {
         self.named.get_or_init(|| {
-            NamedSource::new(self.name.clone(), Arc::clone(self.text_shared()))
+            NamedSource::new(shown_name(&self.name), Arc::clone(self.text_shared()))
                 .with_language("json")
         })
     }
@@ -197,8 +197,26 @@ impl SourceFile {
     /// `file:line:column` of a span, as editors and terminals link it.
     pub fn location(&self, span: Span) -> String {
         let (line, column) = self.line_column(span.start);
-        format!("{}:{line}:{column}", self.name)
+        format!("{}:{line}:{column}", shown_name(&self.name))
     }
+}
+
+/// A file name as a terminal line shows it: control characters (a newline in a name, an
+/// escape sequence) are written as escapes, so that the name stays on its line and cannot
+/// move the cursor or recolour what follows. Other names are unchanged.
+fn shown_name(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_owned();
+    }
+    name.chars()
+        .map(|character| {
+            if character.is_control() {
+                character.escape_default().to_string()
+            } else {
+                character.to_string()
+            }
+        })
+        .collect()
 }
 
 fn line_starts_of(text: &str) -> Vec<u32> {
@@ -302,6 +320,32 @@ mod tests {
         assert_eq!(changed.text(), "");
         assert_eq!(changed.location(Span::new(15, 21)), "big.json:2:14");
         assert_eq!(changed.content_hash(), content_hash(text.as_bytes()));
+    }
+
+    #[test]
+    fn a_name_with_control_characters_stays_on_its_line() {
+        let text = "{\n  \"Effect\": \"Alow\"\n}\n";
+        let odd = SourceFile::new("we\"ird;$(x)\nname\u{1b}[31m.json", text);
+        assert_eq!(
+            odd.location(Span::new(15, 21)),
+            "we\"ird;$(x)\\nname\\u{1b}[31m.json:2:14"
+        );
+        assert_eq!(
+            SourceFile::new("plain name.json", text).location(Span::new(15, 21)),
+            "plain name.json:2:14"
+        );
+        let finding = SourcedFinding {
+            finding: Finding::error("invalid-effect", Span::new(15, 21), "bad effect"),
+            source: odd,
+        };
+        // The name miette puts in the header of the quoted snippet.
+        let Some(code) = finding.source_code() else {
+            panic!("a finding quotes its file");
+        };
+        let Ok(contents) = code.read_span(&miette::SourceSpan::from(15..21), 0, 0) else {
+            panic!("the span is in the text");
+        };
+        assert_eq!(contents.name(), Some("we\"ird;$(x)\\nname\\u{1b}[31m.json"));
     }
 
     #[test]
