@@ -40,7 +40,7 @@ fn each_compute_reads_with_its_own_engine() {
     assert_eq!(
         engine(&emr, &read.expectation),
         Engine::External {
-            tag: Some("Amazon EMR".to_owned())
+            tag: "Amazon EMR".to_owned()
         }
     );
     let glue = example("glue-catalog-share");

@@ -571,7 +571,7 @@ pub enum Engine {
     /// role sessions carry `LakeFormationAuthorizedCaller` with this value, and Lake Formation
     /// vends only where the application integration settings let it.
     /// <https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-lf-iam-role.html>
-    External { tag: Option<String> },
+    External { tag: String },
     /// An engine that does not ask Lake Formation for credentials (Databricks, EMR without
     /// Lake Formation configured): it reads the table's objects with its own S3 access.
     OwnAccess { why: String },
@@ -602,7 +602,7 @@ pub fn engine_of(world: &World, from: &str) -> Engine {
     if settings.runtime_role.is_some() {
         return match lake_tag {
             Some(tag) => Engine::External {
-                tag: Some(tag.value.clone()),
+                tag: tag.value.clone(),
             },
             None => Engine::OwnAccess {
                 why: format!("the security configuration of `{}` does not integrate Lake Formation (no `LakeFormationConfiguration`), so EMRFS reads the table's objects as the runtime role", compute.name),
@@ -665,7 +665,7 @@ fn data_cases(
         if let Engine::External { tag } = &engine {
             match world
                 .lake
-                .admit_external_engine(requester, tag.as_deref(), target)
+                .admit_external_engine(requester, Some(tag), target)
             {
                 Ok(admission) => {
                     case.note = case.note.take().map(|note| {

@@ -861,7 +861,7 @@ fn lake_candidates(context: &Context<'_>) -> Vec<Change> {
         );
         // EMR is an engine outside AWS's analytics services: the settings of the table's owner
         // and of the cluster's account must authorize the tag EMR puts on its sessions.
-        if let xacct_paths::table::Engine::External { tag: Some(tag) } = &engine {
+        if let xacct_paths::table::Engine::External { tag } = &engine {
             let change = xacct_lake::SettingsChange::SessionTag {
                 caller: consumer,
                 tag: tag.clone(),
