@@ -82,12 +82,13 @@ fn span_of<T>(value: &TomlSpanned<T>) -> Span {
 }
 
 /// Reads the file an `[[import]]` table names and adds what it describes to the world;
-/// `prepared` is the file read ahead (`ahead`), if it was.
+/// `prepared` is the file read ahead (`ahead`), if it was. Returns what was read and is no
+/// longer needed, for the thread that made it to free (`ahead::each_import`).
 pub(crate) fn load_import(
     loader: &mut Loader,
     entry: &ImportEntry,
     prepared: Option<ahead::Prepared>,
-) {
+) -> Option<ahead::Leftovers> {
     let kind = entry.kind.get_ref().as_str();
     let kind_span = span_of(&entry.kind);
     if !KINDS.contains(&kind) {
@@ -107,13 +108,13 @@ pub(crate) fn load_import(
                 None => format!("supported kinds: {}", KINDS.join(", ")),
             }
         });
-        return;
+        return None;
     }
     // A bucket policy says nothing of the bucket it belongs to: the manifest must.
     let bucket = if kind == "bucket-policy" {
         match bucket::target(loader, entry) {
             Some(target) => Some(target),
-            None => return,
+            None => return None,
         }
     } else {
         None
@@ -122,7 +123,7 @@ pub(crate) fn load_import(
     let scope = if lake::KINDS.contains(&kind) {
         match lake::scope(loader, entry, kind) {
             Some(scope) => Some(scope),
-            None => return,
+            None => return None,
         }
     } else {
         None
@@ -131,7 +132,7 @@ pub(crate) fn load_import(
     let access_point = if kind == "access-point-policy" {
         match access_point::policy_target(loader, entry) {
             Some(arn) => Some(arn),
-            None => return,
+            None => return None,
         }
     } else {
         None
@@ -146,7 +147,7 @@ pub(crate) fn load_import(
                     "a {kind} import needs `account`: the file does not say which account it is of"
                 ),
             );
-            return;
+            return None;
         };
         match text.parse::<AccountId>() {
             Ok(account) => Some((
@@ -162,15 +163,13 @@ pub(crate) fn load_import(
                     kind_span,
                     format!("`account` of this import: {error}"),
                 );
-                return;
+                return None;
             }
         }
     } else {
         None
     };
-    let Some((source, root, policies)) = read(loader, entry, prepared) else {
-        return;
-    };
+    let (source, root, policies) = read(loader, entry, prepared)?;
     let mut export = Export {
         loader,
         source,
@@ -198,6 +197,10 @@ pub(crate) fn load_import(
         (_, _, Some(scope)) => lake::import(&mut export, &root, kind, &scope),
         _ => {}
     }
+    Some(ahead::Leftovers {
+        root,
+        policies: export.policies,
+    })
 }
 
 /// Reads and parses the export file, or takes it as read ahead; problems are findings.

@@ -399,7 +399,7 @@ impl Loader {
         let files = self.files.clone();
         let base = self.base.clone();
         import::ahead::each_import(&manifest.import, &files, &base, |entry, prepared| {
-            import::load_import(self, entry, prepared);
+            import::load_import(self, entry, prepared)
         });
         if let Some(organization) = &manifest.organization {
             if self.world.organization.is_some() {
