@@ -13,7 +13,8 @@
 //! and point into the files themselves; a large export's text is let go once read, as the
 //! loader lets it go (`import::ahead::export_source`), and read again only to quote it.
 //!
-//! **Trust.** The entry is read back only if its own content hash holds; anything that does
+//! **Trust.** The entry is read back only if the check of its own bytes holds (a fast hash
+//! against damage, see `damage_check`); anything that does
 //! not read back (a cut or changed file, another format) is a miss, never a panic and never
 //! a wrong world. Worlds with parts the snapshot does not write (see `codec::cacheable`),
 //! and loads that listed a folder (bundle `include` patterns), are not kept.
@@ -32,7 +33,7 @@ use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encode
 use xacct_policy::{Kept, LineStarts, SourceFile};
 
 /// Changes whenever what the snapshot writes changes, with the crate version alongside.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &str = "xacct compiled world";
 
 /// What the cache did for a load.
@@ -152,8 +153,18 @@ fn header(key: &Key, manifest_text: &str, reads: &[RecordedRead], payload: &[u8]
             }
         }
     });
-    hash(&mut encoder, content_hash(payload));
+    encoder.u64(damage_check(payload));
     encoder.into_bytes()
+}
+
+/// The check of an entry's own bytes: against damage (a cut or a changed byte), not against
+/// anyone, since whoever can write the entry can write its check too. So a fast hash does,
+/// where SHA-256 of the hundred MB of a 100,000-role world took a tenth of a repeat load's CPU
+/// time (docs/benchmarks.md, "Fifth pass"). The hashes of the files, which key the cache by
+/// content and must resist a crafted collision, stay SHA-256.
+fn damage_check(payload: &[u8]) -> u64 {
+    use std::hash::BuildHasher as _;
+    foldhash::quality::FixedState::with_seed(0x7861_6363_7400_0004).hash_one(payload)
 }
 
 fn hash(encoder: &mut Encoder, hash: ContentHash) {
@@ -354,7 +365,7 @@ fn read_entry(
             })
         })
         .map_err(damaged)?;
-    let payload_hash = read_hash(&mut header).map_err(damaged)?;
+    let payload_check = header.u64().map_err(damaged)?;
     if !header.finished() {
         return Err(damaged(Damaged("header longer than written")));
     }
@@ -367,7 +378,7 @@ fn read_entry(
     let files = access.confined_to(folder);
     let known = known_texts(&files, manifest_text, &reads);
     let (payload_whole, reread, decoded) =
-        check_while_decoding(payload, payload_hash, &files, &reads, known);
+        check_while_decoding(payload, payload_check, &files, &reads, known);
     if !payload_whole {
         return Err(damaged(Damaged("its content does not match its hash")));
     }
@@ -390,7 +401,7 @@ fn read_entry(
 /// the bytes, and no core idles while another hashes.
 fn check_while_decoding(
     payload: &[u8],
-    payload_hash: ContentHash,
+    payload_check: u64,
     files: &FileAccess,
     reads: &[RecordedRead],
     known: Vec<KnownText>,
@@ -405,7 +416,7 @@ fn check_while_decoding(
     let work = || loop {
         let job = next.fetch_add(1, Ordering::Relaxed);
         if job == 0 {
-            let _ = whole.set(payload_hash == content_hash(payload));
+            let _ = whole.set(payload_check == damage_check(payload));
             continue;
         }
         let (Some(read), Some(slot)) = (reads.get(job - 1), kept.get(job - 1)) else {
