@@ -6,10 +6,13 @@
 //! Principals are numbered: roles first, then users, each in ARN order (the order of the
 //! world's maps), so results that follow the numbering are deterministic.
 
-use std::collections::HashMap;
 use xacct_eval::SourcedPolicy;
 use xacct_policy::{AccountId, Effect, PrincipalEntry};
 use xacct_world::{Principal, World};
+
+/// A fast hasher: the index is built for every question, and at 100,000 roles hashing its
+/// ARNs and names with SipHash was most of its building.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A principal's number in a [`CallerIndex`].
 pub type Id = u32;
@@ -70,10 +73,10 @@ impl<'w> CallerIndex<'w> {
         let entries: Vec<Entry<'w>> = roles.chain(users).collect();
         let mut index = Self {
             roles: world.roles.len(),
-            by_arn: HashMap::with_capacity(entries.len()),
-            by_account: HashMap::new(),
-            roles_by_name: HashMap::with_capacity(world.roles.len()),
-            users_by_name: HashMap::with_capacity(world.users.len()),
+            by_arn: HashMap::with_capacity_and_hasher(entries.len(), Default::default()),
+            by_account: HashMap::with_capacity_and_hasher(world.accounts.len(), Default::default()),
+            roles_by_name: HashMap::with_capacity_and_hasher(world.roles.len(), Default::default()),
+            users_by_name: HashMap::with_capacity_and_hasher(world.users.len(), Default::default()),
             entries: Vec::new(),
             profiles: Vec::new(),
         };

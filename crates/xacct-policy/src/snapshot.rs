@@ -200,12 +200,28 @@ impl Encoder {
     }
 }
 
+/// A text the reader has, given to the [`Decoder`] in the order the encoder was told of it.
+#[derive(Clone)]
+pub enum KnownText {
+    Text(Arc<String>),
+    /// A text being read again elsewhere, known so far by its length and hash: its source
+    /// files are made [pending](SourceFile::pending) and listed by
+    /// [`Decoder::pending_sources`], to be given the text (or its lines) once it is read.
+    Pending {
+        length: usize,
+        hash: ContentHash,
+        read_again: Arc<dyn Fn() -> Option<String> + Send + Sync>,
+    },
+}
+
 /// Reads values back from bytes written by an [`Encoder`].
 pub struct Decoder<'a> {
     bytes: &'a [u8],
     at: usize,
     tables: [Vec<Arc<dyn Any + Send + Sync>>; TABLES],
-    known_texts: Vec<Arc<String>>,
+    known_texts: Vec<KnownText>,
+    /// The source files made of a pending known text, with the text's number.
+    pending: Vec<(usize, Arc<SourceFile>)>,
 }
 
 type Read<T> = Result<T, Damaged>;
@@ -213,12 +229,28 @@ type Read<T> = Result<T, Damaged>;
 impl<'a> Decoder<'a> {
     /// A decoder of `bytes`, with the texts the encoder was told of, in the same order.
     pub fn new(bytes: &'a [u8], known_texts: Vec<Arc<String>>) -> Self {
+        Self::with_known(
+            bytes,
+            known_texts.into_iter().map(KnownText::Text).collect(),
+        )
+    }
+
+    /// A decoder of `bytes`, with the texts the encoder was told of, in the same order, some
+    /// of them perhaps still being read.
+    pub fn with_known(bytes: &'a [u8], known_texts: Vec<KnownText>) -> Self {
         Self {
             bytes,
             at: 0,
             tables: Default::default(),
             known_texts,
+            pending: Vec::new(),
         }
+    }
+
+    /// The source files made of pending known texts, with the number of the text (its place
+    /// in the known texts), in the order they were read.
+    pub fn pending_sources(&self) -> &[(usize, Arc<SourceFile>)] {
+        &self.pending
     }
 
     /// Whether every byte was read: a snapshot with bytes left over is damaged too.
@@ -368,20 +400,25 @@ impl<'a> Decoder<'a> {
         // the `Arc` it makes wraps the `Arc` `SourceFile::shared` returns.
         let outer = self.shared(Table::Source, |decoder| {
             let name = decoder.str()?.to_owned();
-            let text: Arc<String> = match decoder.u64()? {
-                0 => Arc::new(decoder.str()?.to_owned()),
-                number => {
-                    let index =
-                        usize::try_from(number - 1).map_err(|_| Damaged("number too large"))?;
-                    Arc::clone(
-                        decoder
-                            .known_texts
-                            .get(index)
-                            .ok_or(Damaged("refers to a file not read"))?,
-                    )
+            let number = decoder.u64()?;
+            if number == 0 {
+                return Ok(SourceFile::new(name, decoder.str()?));
+            }
+            let index = usize::try_from(number - 1).map_err(|_| Damaged("number too large"))?;
+            match decoder.known_texts.get(index) {
+                None => Err(Damaged("refers to a file not read")),
+                Some(KnownText::Text(text)) => Ok(SourceFile::shared(name, Arc::clone(text))),
+                Some(KnownText::Pending {
+                    length,
+                    hash,
+                    read_again,
+                }) => {
+                    let read_again = Arc::clone(read_again);
+                    let source = SourceFile::pending(name, *length, *hash, move || read_again());
+                    decoder.pending.push((index, Arc::clone(&source)));
+                    Ok(source)
                 }
-            };
-            Ok(SourceFile::shared(name, text))
+            }
         })?;
         Ok(Arc::clone(&outer))
     }

@@ -10,9 +10,11 @@
 //! every outcome is the same. So an edited, added (once missing) or removed file, a file now
 //! refused, or another build of xacct, each means a fresh load, which writes the entry anew.
 //! Source texts are not stored: they are the files just read, so explanations still quote
-//! and point into the files themselves.
+//! and point into the files themselves; a large export's text is let go once read, as the
+//! loader lets it go (`import::ahead::export_source`), and read again only to quote it.
 //!
-//! **Trust.** The entry is read back only if its own content hash holds; anything that does
+//! **Trust.** The entry is read back only if the check of its own bytes holds (a fast hash
+//! against damage, see `damage_check`); anything that does
 //! not read back (a cut or changed file, another format) is a miss, never a panic and never
 //! a wrong world. Worlds with parts the snapshot does not write (see `codec::cacheable`),
 //! and loads that listed a folder (bundle `include` patterns), are not kept.
@@ -27,11 +29,11 @@ use crate::files::{self, FileAccess, ReadOutcome, RecordedRead};
 use crate::load::{load_text_with, Loaded};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encoder};
-use xacct_policy::SourceFile;
+use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encoder, KnownText};
+use xacct_policy::{Kept, LineStarts, SourceFile};
 
 /// Changes whenever what the snapshot writes changes, with the crate version alongside.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &str = "xacct compiled world";
 
 /// What the cache did for a load.
@@ -151,8 +153,18 @@ fn header(key: &Key, manifest_text: &str, reads: &[RecordedRead], payload: &[u8]
             }
         }
     });
-    hash(&mut encoder, content_hash(payload));
+    encoder.u64(damage_check(payload));
     encoder.into_bytes()
+}
+
+/// The check of an entry's own bytes: against damage (a cut or a changed byte), not against
+/// anyone, since whoever can write the entry can write its check too. So a fast hash does,
+/// where SHA-256 of the hundred MB of a 100,000-role world took a tenth of a repeat load's CPU
+/// time (docs/benchmarks.md, "Fifth pass"). The hashes of the files, which key the cache by
+/// content and must resist a crafted collision, stay SHA-256.
+fn damage_check(payload: &[u8]) -> u64 {
+    use std::hash::BuildHasher as _;
+    foldhash::quality::FixedState::with_seed(0x7861_6363_7400_0004).hash_one(payload)
 }
 
 fn hash(encoder: &mut Encoder, hash: ContentHash) {
@@ -210,39 +222,15 @@ fn write_entry(
         })
 }
 
-/// Each read made again, on as many threads as there are cores (up to four): its text, `None`
-/// for a read refused as before, or which file changed.
-fn read_again(files: &FileAccess, reads: &[RecordedRead]) -> Result<Vec<Option<String>>, String> {
-    let threads = crate::import::ahead::workers();
-    let part = reads.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<Option<String>>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = reads
-            .chunks(part)
-            .map(|part| {
-                scope.spawn(|| {
-                    part.iter()
-                        .map(|read| read_one_again(files, read))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err("a file could not be read again".to_owned()))
-            })
-            .collect()
-    });
-    let mut texts = Vec::with_capacity(reads.len());
-    for part in parts {
-        texts.extend(part?);
-    }
-    Ok(texts)
+/// Whether the text of `read` is let go once read, as the loader lets it go
+/// (`import::ahead::export_source`): a large export's.
+fn lets_go(read: &RecordedRead, length: u64) -> bool {
+    read.what == crate::import::ahead::WHAT
+        && usize::try_from(length)
+            .is_ok_and(|length| length > crate::import::ahead::KEEP_TEXTS_UP_TO)
 }
 
-fn read_one_again(files: &FileAccess, read: &RecordedRead) -> Result<Option<String>, String> {
+fn read_one_again(files: &FileAccess, read: &RecordedRead) -> Result<Option<Kept>, String> {
     let now = files.read_text(&read.path, read.limit, read.what);
     let same = match (&now, &read.outcome) {
         (Ok(text), ReadOutcome::Text { length, hash }) => {
@@ -254,7 +242,60 @@ fn read_one_again(files: &FileAccess, read: &RecordedRead) -> Result<Option<Stri
     if !same {
         return Err(format!("`{}` changed", read.path.display()));
     }
-    Ok(now.ok())
+    // Made here, on the reading thread, as the loader's reading threads make them.
+    Ok(now.ok().map(|text| {
+        if lets_go(read, text.len() as u64) {
+            Kept::Lines(LineStarts::of(&text))
+        } else {
+            Kept::Text(Arc::new(text))
+        }
+    }))
+}
+
+/// The texts the snapshot may refer to, in the encoder's order (`known_hashes`): the
+/// manifest's, then each read that gave a text, still to be read again.
+fn known_texts(files: &FileAccess, manifest_text: &str, reads: &[RecordedRead]) -> Vec<KnownText> {
+    let mut known = vec![KnownText::Text(Arc::new(manifest_text.to_owned()))];
+    for read in reads {
+        let ReadOutcome::Text { length, hash } = &read.outcome else {
+            continue;
+        };
+        let (files, path, limit, what) = (files.clone(), read.path.clone(), read.limit, read.what);
+        known.push(KnownText::Pending {
+            length: usize::try_from(*length).unwrap_or(usize::MAX),
+            hash: *hash,
+            read_again: Arc::new(move || files.read_text_again(&path, limit, what).ok()),
+        });
+    }
+    known
+}
+
+/// Gives each source file of the world what it keeps of its text read again (`kept`, by
+/// read); `false` if one does not take it.
+fn provide(pending: &[(usize, Arc<SourceFile>)], kept: Vec<Option<Kept>>) -> bool {
+    // By the known text's number: the manifest's is 0 and is given whole.
+    let mut texts: Vec<Option<Kept>> = std::iter::once(None)
+        .chain(kept.into_iter().flatten().map(Some))
+        .collect();
+    let mut uses = vec![0usize; texts.len()];
+    for (index, _) in pending {
+        if let Some(count) = uses.get_mut(*index) {
+            *count += 1;
+        }
+    }
+    pending.iter().all(|(index, source)| {
+        let (Some(slot), Some(count)) = (texts.get_mut(*index), uses.get_mut(*index)) else {
+            return false;
+        };
+        *count -= 1;
+        // Moved to its last user; copied for the others (two files with the same text).
+        let kept = if *count == 0 {
+            slot.take()
+        } else {
+            slot.clone()
+        };
+        kept.is_some_and(|kept| source.provide(kept))
+    })
 }
 
 /// The entry's world, if the entry is there, reads back, and every read it depends on has
@@ -324,7 +365,7 @@ fn read_entry(
             })
         })
         .map_err(damaged)?;
-    let payload_hash = read_hash(&mut header).map_err(damaged)?;
+    let payload_check = header.u64().map_err(damaged)?;
     if !header.finished() {
         return Err(damaged(Damaged("header longer than written")));
     }
@@ -335,23 +376,83 @@ fn read_entry(
         base
     };
     let files = access.confined_to(folder);
-    // The entry's own hash is checked while the files are read again: both are most of a
-    // repeat load's time (a hundred MB each at 100,000 roles), and they do not depend on
-    // each other.
-    let (payload_whole, reread) = std::thread::scope(|scope| {
-        let payload_whole = scope.spawn(|| payload_hash == content_hash(payload));
-        let reread = read_again(&files, &reads);
-        (payload_whole.join().unwrap_or(false), reread)
-    });
+    let known = known_texts(&files, manifest_text, &reads);
+    let (payload_whole, reread, decoded) =
+        check_while_decoding(payload, payload_check, &files, &reads, known);
     if !payload_whole {
         return Err(damaged(Damaged("its content does not match its hash")));
     }
-    let mut texts: Vec<Arc<String>> = vec![Arc::new(manifest_text.to_owned())];
-    texts.extend(reread?.into_iter().flatten().map(Arc::new));
-    let mut decoder = Decoder::new(payload, texts);
-    let loaded = codec::decode_loaded(&mut decoder).map_err(damaged)?;
-    if !decoder.finished() {
-        return Err(damaged(Damaged("longer than its world")));
+    let kept = reread?;
+    let (loaded, pending) = decoded.map_err(damaged)?;
+    if !provide(&pending, kept) {
+        return Err(damaged(Damaged("a file read again does not fit its world")));
     }
     Ok(loaded)
+}
+
+/// The entry's own hash checked, and the files read again, while the world is read back:
+/// the three are most of a repeat load's time (a hundred MB each at 100,000 roles) and do not
+/// depend on each other. The caller uses the world only if both checks hold; until then its
+/// source files know their texts by length and hash only.
+///
+/// The checks are jobs taken in turn by as many threads as there are cores (up to four), less
+/// the one decoding, which takes the jobs left once it is done: the exports are a thousand
+/// files of a few hundred KB and the other reads are small, so no thread is left with most of
+/// the bytes, and no core idles while another hashes.
+fn check_while_decoding(
+    payload: &[u8],
+    payload_check: u64,
+    files: &FileAccess,
+    reads: &[RecordedRead],
+    known: Vec<KnownText>,
+) -> (bool, Result<Vec<Option<Kept>>, String>, Decoded) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    // Job 0 is the entry's hash, job `i + 1` the read `i`.
+    let next = AtomicUsize::new(0);
+    let whole = OnceLock::new();
+    let kept: Vec<OnceLock<Result<Option<Kept>, String>>> =
+        reads.iter().map(|_| OnceLock::new()).collect();
+    let work = || loop {
+        let job = next.fetch_add(1, Ordering::Relaxed);
+        if job == 0 {
+            let _ = whole.set(payload_check == damage_check(payload));
+            continue;
+        }
+        let (Some(read), Some(slot)) = (reads.get(job - 1), kept.get(job - 1)) else {
+            return;
+        };
+        let _ = slot.set(read_one_again(files, read));
+    };
+    let helpers = crate::import::ahead::workers().saturating_sub(1).max(1);
+    let decoded = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
+        let decoded = decode(payload, known);
+        work();
+        // Joined here, so that a helper that panicked is a job left undone, not a panic.
+        for handle in handles {
+            let _ = handle.join();
+        }
+        decoded
+    });
+    let kept = kept
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|| Err("a file could not be read again".to_owned()))
+        })
+        .collect();
+    (whole.get().copied().unwrap_or(false), kept, decoded)
+}
+
+type Decoded = Result<(Loaded, Vec<(usize, Arc<SourceFile>)>), Damaged>;
+
+/// The world in `payload`, with the source files made of texts still being read.
+fn decode(payload: &[u8], known: Vec<KnownText>) -> Decoded {
+    let mut decoder = Decoder::with_known(payload, known);
+    let loaded = codec::decode_loaded(&mut decoder)?;
+    if !decoder.finished() {
+        return Err(Damaged("longer than its world"));
+    }
+    Ok((loaded, decoder.pending_sources().to_vec()))
 }

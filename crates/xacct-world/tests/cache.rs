@@ -247,3 +247,62 @@ fn a_world_the_snapshot_does_not_hold_is_loaded_from_its_files_each_time() {
     }
     assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 0);
 }
+
+/// The source file of the role `name` in a load.
+fn role_source(loaded: &Loaded, name: &str) -> std::sync::Arc<xacct_policy::SourceFile> {
+    let role = loaded
+        .world
+        .roles
+        .values()
+        .find(|role| role.name == name)
+        .unwrap();
+    std::sync::Arc::clone(role.origin.source().unwrap())
+}
+
+#[test]
+fn a_large_export_read_back_is_let_go_as_on_a_fresh_load() {
+    let (_dir, scenario) = example_copy();
+    let cache = tempfile::tempdir().unwrap();
+    // Past the 64 KiB the loader keeps: blank lines after the document.
+    let export = scenario.join("111111111111/authorization-details.json");
+    let text = std::fs::read_to_string(&export).unwrap();
+    let large = format!("{text}{}", "\n".repeat(70_000));
+    std::fs::write(&export, &large).unwrap();
+    let small = scenario.join("222222222222/authorization-details.json");
+
+    let fresh = load_with(&scenario, &FileAccess::anywhere()).unwrap();
+    let role_location = |loaded: &Loaded, name: &str| {
+        let role = loaded.world.roles.values().find(|role| role.name == name);
+        role.unwrap().origin.location()
+    };
+    assert!(!role_source(&fresh, "MyRoleA").holds_text());
+    let location = role_location(&fresh, "MyRoleA");
+    assert!(
+        location.contains("authorization-details.json:"),
+        "{location}"
+    );
+    let (_, used) = load_cached(&scenario, &FileAccess::anywhere(), cache.path()).unwrap();
+    assert_eq!(written_because(&used), "no cache entry");
+    let (cached, used) = load_cached(&scenario, &FileAccess::anywhere(), cache.path()).unwrap();
+    assert_eq!(used, CacheUse::Hit);
+    let read_back = role_source(&cached, "MyRoleA");
+    assert_eq!(read_back.name, role_source(&fresh, "MyRoleA").name);
+    assert!(!read_back.holds_text());
+    // The small export's text is kept, as the loader keeps it.
+    let kept = role_source(&cached, "MyRoleB");
+    assert_eq!(kept.name, role_source(&fresh, "MyRoleB").name);
+    assert!(kept.holds_text());
+    assert_eq!(kept.text(), std::fs::read_to_string(&small).unwrap());
+
+    // Changed on disk after the load: the text let go is not quoted, and the location is
+    // still the one in the text the world was made from.
+    std::fs::write(&export, large.replace("MyRoleA", "MyRoleZ")).unwrap();
+    assert_eq!(read_back.text(), "");
+    assert_eq!(role_location(&cached, "MyRoleA"), location);
+    // Unchanged, it is read again to quote it, and points where a fresh load points.
+    std::fs::write(&export, &large).unwrap();
+    let (again, used) = load_cached(&scenario, &FileAccess::anywhere(), cache.path()).unwrap();
+    assert_eq!(used, CacheUse::Hit);
+    assert_eq!(role_location(&again, "MyRoleA"), location);
+    assert_eq!(role_source(&again, "MyRoleA").text(), large);
+}

@@ -17,7 +17,7 @@ use xacct_policy::json::{self, Json, JsonSyntaxError};
 use xacct_policy::{read_policy, ParsedPolicy, PolicyKind, SourceFile};
 
 /// What `read` says of an export file, in its error messages.
-pub(super) const WHAT: &str = "an export file";
+pub(crate) const WHAT: &str = "an export file";
 
 /// An export file read and parsed ahead.
 pub(crate) struct Prepared {
@@ -100,7 +100,7 @@ pub(crate) fn workers() -> usize {
 /// Exports larger than this are let go once read, and read again only to quote them
 /// (`SourceFile::let_go`): at 100,000 roles their texts were 170 MB of a 560 MB load, and an
 /// answer quotes few of them, if any. Smaller ones, which most scenarios have, are kept.
-const KEEP_TEXTS_UP_TO: usize = 64 << 10;
+pub(crate) const KEEP_TEXTS_UP_TO: usize = 64 << 10;
 
 /// The source file of an export read as `text`.
 pub(super) fn export_source(files: &FileAccess, full: &Path, text: String) -> Arc<SourceFile> {
