@@ -345,13 +345,15 @@ impl<'a> Decoder<'a> {
     }
 
     /// A sequence; its length is checked against the bytes left (every item takes at least
-    /// one), so a damaged length cannot ask for a huge allocation.
+    /// one), and the room reserved up front is capped, so that a damaged length cannot ask for
+    /// a huge allocation: a repeat load decodes the entry while its check is still running.
     pub fn seq<T>(&mut self, mut read: impl FnMut(&mut Self) -> Read<T>) -> Read<Vec<T>> {
+        const RESERVED_UP_TO: usize = 1 << 16;
         let length = self.usize()?;
         if length > self.bytes.len().saturating_sub(self.at) {
             return Err(Damaged("sequence longer than the snapshot"));
         }
-        let mut items = Vec::with_capacity(length);
+        let mut items = Vec::with_capacity(length.min(RESERVED_UP_TO));
         for _ in 0..length {
             items.push(read(self)?);
         }
