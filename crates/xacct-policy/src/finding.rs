@@ -124,17 +124,9 @@ impl SourceFile {
         text: &str,
         read_again: impl Fn() -> Option<String> + Send + Sync + 'static,
     ) -> Arc<Self> {
-        Arc::new(Self {
-            name: name.into(),
-            text: OnceLock::new(),
-            again: Some(TextAgain {
-                read: Box::new(read_again),
-                length: text.len(),
-                hash: content_hash(text.as_bytes()),
-            }),
-            named: OnceLock::new(),
-            line_starts: OnceLock::from(line_starts_of(text)),
-        })
+        let source = Self::pending(name, text.len(), content_hash(text.as_bytes()), read_again);
+        let _ = source.line_starts.set(line_starts_of(text));
+        source
     }
 
     /// A file known at first by its text's length and content hash only: the cache of
