@@ -388,7 +388,7 @@ fn a_session_tag_the_settings_authorize_lets_an_engine_in() {
     let explanation = consumer_closed.explanation.unwrap_or_default();
     assert!(
         explanation.contains("--catalog-id 222222222222")
-            && explanation.contains("--arg tag engine1"),
+            && explanation.contains(r#""AuthorizedSessionTagValueList":["engine1"]"#),
         "{explanation}"
     );
     change_settings(&state, ADMIN_B, authorize);
