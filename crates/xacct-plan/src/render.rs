@@ -67,19 +67,7 @@ pub(crate) fn role_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
-/// Text for one line of a comment or a heading: control characters (a newline above all)
-/// are written escaped, so no value ends the comment and starts a command.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
+pub use xacct_policy::one_line;
 
 /// Whether the plan creates this role.
 pub(crate) fn creates_role(plan: &Plan, role: &str) -> bool {

@@ -203,7 +203,7 @@ impl SourceFile {
 
     fn named(&self) -> &NamedSource<Arc<String>> {
         self.named.get_or_init(|| {
-            NamedSource::new(shown_name(&self.name), Arc::clone(self.text_shared()))
+            NamedSource::new(one_line(&self.name), Arc::clone(self.text_shared()))
                 .with_language("json")
         })
     }
@@ -235,18 +235,19 @@ impl SourceFile {
     /// `file:line:column` of a span, as editors and terminals link it.
     pub fn location(&self, span: Span) -> String {
         let (line, column) = self.line_column(span.start);
-        format!("{}:{line}:{column}", shown_name(&self.name))
+        format!("{}:{line}:{column}", one_line(&self.name))
     }
 }
 
-/// A file name as a terminal line shows it: control characters (a newline in a name, an
-/// escape sequence) are written as escapes, so that the name stays on its line and cannot
-/// move the cursor or recolour what follows. Other names are unchanged.
-fn shown_name(name: &str) -> String {
-    if !name.chars().any(char::is_control) {
-        return name.to_owned();
+/// Text for one line of a terminal, a comment or a heading: control characters (a newline
+/// in a file name, an escape sequence) are written as escapes, so that the text stays on its
+/// line, cannot move the cursor or recolour what follows, and never ends a comment to start
+/// a command. Other text is unchanged.
+pub fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
     }
-    name.chars()
+    text.chars()
         .map(|character| {
             if character.is_control() {
                 character.escape_default().to_string()

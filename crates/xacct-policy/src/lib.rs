@@ -27,7 +27,7 @@ pub use action::{ActionName, ActionPattern};
 pub use arn::{Arn, ArnPattern};
 pub use condition::{Condition, ConditionContext, RequestValues};
 pub use document::{Effect, Policy, PolicyKind, PolicyVersion, Statement};
-pub use finding::{Finding, Kept, LineStarts, Severity, SourceFile, SourcedFinding};
+pub use finding::{one_line, Finding, Kept, LineStarts, Severity, SourceFile, SourcedFinding};
 pub use principal::PrincipalEntry;
 pub use read::{parse_policy, read_policy, ParsedPolicy};
 pub use span::{Span, Spanned};

@@ -140,16 +140,14 @@ pub(crate) fn each_import(
                 scope.spawn(move || {
                     for entry in imports.iter().skip(worker).step_by(workers) {
                         let prepared = prepare(files, base, entry);
-                        drop(given_back.try_iter().collect::<Vec<_>>());
+                        given_back.try_iter().for_each(drop);
                         if sender.send(prepared).is_err() {
                             break;
                         }
                     }
                     drop(sender);
                     // Until the loader is done: it sends back the last exports.
-                    for leftovers in given_back {
-                        drop(leftovers);
-                    }
+                    given_back.iter().for_each(drop);
                 });
                 (receiver, give_back)
             })
@@ -164,10 +162,11 @@ pub(crate) fn each_import(
                 .flatten();
             let read_there = prepared.is_some();
             let leftovers = take(entry, prepared);
-            if let (true, Some(leftovers)) = (read_there, leftovers) {
-                if let Some(Err(returned)) = returns.get(worker).map(|back| back.send(leftovers)) {
-                    drop(returned.0);
-                }
+            // Freed here instead only if that worker stopped.
+            if let (true, Some(leftovers), Some(back)) =
+                (read_there, leftovers, returns.get(worker))
+            {
+                let _unsent = back.send(leftovers);
             }
         }
         drop(returns);
