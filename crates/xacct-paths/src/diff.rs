@@ -14,6 +14,7 @@
 //! one scenario before and after a Terraform plan.
 
 pub mod changes;
+pub mod compute;
 pub mod questions;
 mod scope;
 
@@ -21,6 +22,7 @@ pub use changes::{Affects, ChangeKind, Document};
 pub use questions::{Group, Question, Subject};
 
 use crate::callers::CallerIndex;
+use crate::index::TrustIndex;
 use crate::who_can::incremental::Changed;
 use crate::who_can::incremental::Incremental;
 use crate::who_can::{who_can_prepared, Kind, Prepared, Reach, WhoCanQuery, DEFAULT_DEPTH};
@@ -72,7 +74,9 @@ pub struct Access {
 impl Access {
     fn of(question: &Question, reach: &Reach, world: &World) -> Self {
         let resource_account = question.subject.account_in(world);
-        let principal_account = account_of(&reach.principal);
+        // A compute stands for the role it starts as.
+        let principal_account =
+            account_of(&reach.principal).or_else(|| reach.role.as_deref().and_then(account_of));
         let cross_account = match reach.kind {
             Kind::Service => false,
             Kind::Outside => true,
@@ -212,8 +216,15 @@ pub fn access(world: &World, options: &Options) -> Result<Vec<Access>, DiffError
     let callers = CallerIndex::new(world);
     let prepared = Prepared::new(world);
     let mut out = Vec::new();
-    for question in questions::of_worlds(world, world) {
-        for reach in answer(world, &callers, &prepared, &question, options.max_depth)?.values() {
+    let asked = questions::of_worlds(world, world);
+    for question in &asked {
+        for reach in answer(world, &callers, &prepared, question, options.max_depth)?.values() {
+            out.push(Access::of(question, reach, world));
+        }
+    }
+    let index = TrustIndex::new(world);
+    for question in compute::questions(world, world, &asked) {
+        for reach in compute::answer(world, &index, &question, options.max_depth).values() {
             out.push(Access::of(&question, reach, world));
         }
     }
@@ -290,6 +301,18 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         };
         out.compare(question, &was, &is, &documents, [before, after]);
     }
+    // Few, and each a whole read: asked of both worlds whenever anything changed.
+    if !documents.is_empty() {
+        let indexes = [TrustIndex::new(before), TrustIndex::new(after)];
+        let reads = compute::questions(before, after, &questions);
+        out.questions += reads.len();
+        out.asked += reads.len();
+        for question in &reads {
+            let [was, is] = [(before, &indexes[0]), (after, &indexes[1])]
+                .map(|(world, index)| compute::answer(world, index, question, options.max_depth));
+            out.compare(question, &was, &is, &documents, [before, after]);
+        }
+    }
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {
         list.sort_by(|left, right| order(&left.access).cmp(&order(&right.access)));
@@ -364,6 +387,7 @@ fn causes(access: &Access, documents: &[Document], before: &World, after: &World
             .as_ref()
             .is_some_and(|table| table.account == *account && table.region == *region),
         Affects::Lake => table.is_some(),
+        Affects::Compute { name } => access.principal == compute::principal_of(name),
         Affects::Everything => true,
     };
     documents

@@ -540,10 +540,11 @@ impl<'w> Builder<'w> {
                     crate::who_can::Kind::User => NodeKind::User,
                     // The role it holds is drawn making the request; a service through the
                     // role it assumes. Principals outside the scenario have no node to draw
-                    // (`who-can` lists them).
+                    // (`who-can` lists them); who-can answers with no compute.
                     crate::who_can::Kind::InstanceProfile
                     | crate::who_can::Kind::Service
-                    | crate::who_can::Kind::Outside => continue,
+                    | crate::who_can::Kind::Outside
+                    | crate::who_can::Kind::Compute => continue,
                 };
                 if let Some(principal) = self.node(kind, &reach.principal) {
                     access

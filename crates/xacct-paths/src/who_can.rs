@@ -87,6 +87,10 @@ pub enum Kind {
     Service,
     /// Principals the scenario does not hold that a policy lets in: see `outside`.
     Outside,
+    /// A compute entry of the scenario (`compute:NAME`) as a reader of table data: `diff`
+    /// asks it, because whether Lake Formation vends credentials depends on the engine, not
+    /// only on the role (see `diff::compute`). who-can itself never answers with one.
+    Compute,
 }
 
 impl Kind {
@@ -97,6 +101,7 @@ impl Kind {
             Self::InstanceProfile => "instance profile",
             Self::Service => "service",
             Self::Outside => "outside the scenario:",
+            Self::Compute => "compute",
         }
     }
 }

@@ -176,6 +176,13 @@ fn sentence(change: &AccessChange, verb: &str) -> String {
         (Kind::InstanceProfile, Some(role)) => {
             format!("instance profile {} (role {role})", access.principal)
         }
+        (Kind::Compute, Some(role)) => format!(
+            "compute {} (as {role})",
+            access
+                .principal
+                .strip_prefix("compute:")
+                .unwrap_or(&access.principal)
+        ),
         (kind, _) => format!("{} {}", kind.name(), access.principal),
     };
     format!(

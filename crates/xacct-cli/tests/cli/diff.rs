@@ -363,3 +363,27 @@ fn a_bad_plan_is_reported_once() {
         .count();
     assert_eq!(dangling, 1, "{stdout}");
 }
+
+#[test]
+fn diff_of_lake_settings_that_leave_out_emr_names_the_cluster() {
+    let arguments = [
+        "diff",
+        "examples/emr-runtime-role",
+        "examples/emr-runtime-role/broken/lake-settings-leave-out-emr",
+        "--at",
+        AT,
+    ];
+    let (code, stdout, stderr) = xacct(&arguments);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!(stdout);
+    let mut failing = arguments.to_vec();
+    failing.extend(["--fail-on", "lost-access", "--format", "json"]);
+    let (code, stdout, stderr) = xacct(&failing);
+    assert_eq!(code, 1, "{stderr}");
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    let lost = value["lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 1, "{stdout}");
+    assert_eq!(lost[0]["kind"], "compute");
+    assert_eq!(lost[0]["principal"], "compute:etl");
+    assert_eq!(lost[0]["action"], "lakeformation:GetDataAccess");
+}

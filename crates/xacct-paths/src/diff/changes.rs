@@ -29,6 +29,9 @@ pub enum Affects {
     Catalog { account: AccountId, region: String },
     /// Requests on every table (Lake Formation grants and settings, RAM shares).
     Lake,
+    /// What a compute entry reads through the credentials Lake Formation vends to it (its
+    /// engine settings decide whether it asks, and as which role).
+    Compute { name: String },
     /// Any request (the organization's structure, the accounts it has).
     Everything,
 }
@@ -424,6 +427,38 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
             }
         },
     );
+    // A compute's settings are compared as read, without where each was read from.
+    collect.keyed(
+        &before.compute,
+        &after.compute,
+        |name| {
+            (
+                format!("compute {name}"),
+                Affects::Compute { name: name.clone() },
+            )
+        },
+        |collect, name, left, right| {
+            if (
+                &left.instance_profile,
+                &left.role,
+                &left.deployed_by,
+                &left.access_keys,
+            ) != (
+                &right.instance_profile,
+                &right.role,
+                &right.deployed_by,
+                &right.access_keys,
+            ) || settings_as_read(&left.settings) != settings_as_read(&right.settings)
+            {
+                collect.push(
+                    format!("settings of compute {name}"),
+                    ChangeKind::Changed,
+                    None,
+                    Affects::Compute { name: name.clone() },
+                );
+            }
+        },
+    );
     // The lake's parts have no text of their own: compared as read.
     if format!("{:?}", before.lake) != format!("{:?}", after.lake) {
         collect.push(
@@ -531,4 +566,36 @@ fn same_levels(left: &[Vec<SourcedPolicy>], right: &[Vec<SourcedPolicy>]) -> boo
             .iter()
             .zip(right)
             .all(|(left, right)| same_list(left, right))
+}
+
+/// A compute's settings as values, without the positions and layers each was read at (a setting
+/// that moved in its file, or a file that moved, is not a change).
+fn settings_as_read(settings: &xacct_world::model::ComputeSettings) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("span");
+                map.remove("layer");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let fields = (
+        &settings.databricks,
+        &settings.mounts,
+        &settings.kinesis,
+        &settings.emr,
+        &settings.security_configuration,
+        &settings.emr_user,
+        &settings.glue,
+        &settings.runtime_role,
+        &settings.runtime_role_steps,
+    );
+    // Settings that do not serialize are compared as they print, positions included.
+    let mut value = serde_json::to_value(fields)
+        .unwrap_or_else(|_| serde_json::Value::String(format!("{settings:?}")));
+    strip(&mut value);
+    value
 }

@@ -63,6 +63,8 @@ impl Scope {
                     scope.catalogs.insert((*account, region.clone()));
                 }
                 Affects::Lake => scope.lake = true,
+                // Only the compute questions, which are asked whenever anything changed.
+                Affects::Compute { .. } => {}
                 Affects::Everything => scope.everything = true,
             }
         }

@@ -394,3 +394,96 @@ fn the_incremental_answers_differ_as_the_whole_answers_do() {
     }
     assert!(differing > 0, "the changes change nothing");
 }
+
+fn example(path: &str) -> World {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(path);
+    let loaded = xacct_world::load(&dir).unwrap();
+    assert!(!loaded.has_errors(), "{}: errors", dir.display());
+    let mut world = loaded.world;
+    world.request_time = xacct_eval::RequestTime::parse("2026-12-07T09:30:00Z").unwrap();
+    world
+}
+
+/// `(principal, action, resource)` of every compute access in `changes`.
+fn compute_keys(changes: &[AccessChange]) -> BTreeSet<Key> {
+    keys(changes)
+        .into_iter()
+        .filter(|(principal, _, _)| principal.starts_with("compute:"))
+        .collect()
+}
+
+const ORDERS: &str = "arn:aws:glue:us-east-1:111111111111:table/sales/orders";
+
+#[test]
+fn lake_settings_that_leave_out_emr_lose_the_clusters_table_read_and_nothing_else() {
+    let before = example("emr-runtime-role");
+    let after = example("emr-runtime-role/broken/lake-settings-leave-out-emr");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    // The runtime role keeps its grants (from Athena it still reads): only the cluster,
+    // which Lake Formation no longer vends to, loses the data.
+    let lost: Vec<&AccessChange> = found.lost.iter().collect();
+    assert_eq!(lost.len(), 1, "{lost:#?}");
+    let read = lost[0];
+    assert_eq!(read.access.kind, Kind::Compute);
+    assert_eq!(read.access.principal, "compute:etl");
+    assert_eq!(read.access.action, "lakeformation:GetDataAccess");
+    assert_eq!(read.access.resource, ORDERS);
+    assert_eq!(
+        read.access.chain,
+        ["arn:aws:iam::111111111111:role/etl-step"]
+    );
+    assert_eq!(
+        cause_names(&found, read),
+        ["Lake Formation grants and settings, Glue catalogs, RAM shares"]
+    );
+    assert!(found.gained.is_empty());
+    // Turned back on, the same read is gained.
+    let back = diff(&after, &before, &Options::default()).unwrap();
+    assert_eq!(compute_keys(&back.gained), compute_keys(&found.lost));
+    assert!(back.lost.is_empty());
+}
+
+#[test]
+fn a_cluster_that_stops_integrating_lake_formation_loses_the_vended_read() {
+    let before = example("emr-runtime-role");
+    let mut after = before.clone();
+    let compute = after.compute.get_mut("etl").unwrap();
+    compute
+        .settings
+        .security_configuration
+        .as_mut()
+        .and_then(|security| security.runtime_roles.as_mut())
+        .unwrap()
+        .lake_formation_tag = None;
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    assert_eq!(
+        compute_keys(&found.lost),
+        BTreeSet::from([(
+            "compute:etl".to_owned(),
+            "lakeformation:GetDataAccess".to_owned(),
+            ORDERS.to_owned()
+        )])
+    );
+    let read = found
+        .lost
+        .iter()
+        .find(|change| change.access.kind == Kind::Compute)
+        .unwrap();
+    assert_eq!(cause_names(&found, read), ["settings of compute etl"]);
+}
+
+#[test]
+fn a_compute_moved_in_its_files_is_not_a_changed_document() {
+    // The broken variant names the same settings files by other relative paths and holds
+    // its manifest's lines elsewhere: only the lake settings differ.
+    let before = example("emr-runtime-role");
+    let after = example("emr-runtime-role/broken/lake-settings-leave-out-emr");
+    let documents = changes::between(&before, &after);
+    let names: Vec<&str> = documents.iter().map(|doc| doc.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Lake Formation grants and settings, Glue catalogs, RAM shares"]
+    );
+}
