@@ -24,6 +24,7 @@
 //! never the scenario's own folder (docs/scenario-format.md, "The cache of compiled worlds").
 
 mod codec;
+mod lake;
 
 use crate::files::{self, FileAccess, ReadOutcome, RecordedRead};
 use crate::load::{load_text_with, Loaded};
@@ -33,7 +34,7 @@ use xacct_policy::snapshot::{content_hash, ContentHash, Damaged, Decoder, Encode
 use xacct_policy::{Kept, LineStarts, SourceFile};
 
 /// Changes whenever what the snapshot writes changes, with the crate version alongside.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const MAGIC: &str = "xacct compiled world";
 
 /// What the cache did for a load.

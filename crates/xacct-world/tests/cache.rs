@@ -64,6 +64,7 @@ fn cached(path: &Path, cache: &Path) -> (String, CacheUse) {
 fn every_cached_scenario_reads_back_as_loaded_from_its_files() {
     let cache = tempfile::tempdir().unwrap();
     let mut hits = 0;
+    let (mut lake_hits, mut access_point_hits) = (0, 0);
     for path in scenarios() {
         let (first, used) = cached(&path, cache.path());
         let kept = matches!(used, CacheUse::Written { .. });
@@ -83,6 +84,13 @@ fn every_cached_scenario_reads_back_as_loaded_from_its_files() {
         }
         assert_eq!(used, CacheUse::Hit, "{}", path.display());
         hits += 1;
+        let world = load_with(&path, &FileAccess::anywhere()).unwrap().world;
+        if !world.lake.catalogs.is_empty() || !world.lake.grants.is_empty() {
+            lake_hits += 1;
+        }
+        if !world.access_points.is_empty() {
+            access_point_hits += 1;
+        }
         let from_files = fresh(&path);
         assert_eq!(first, from_files, "{}: first load", path.display());
         assert!(
@@ -91,10 +99,17 @@ fn every_cached_scenario_reads_back_as_loaded_from_its_files() {
             path.display()
         );
     }
-    // The scenarios without compute settings, Lake Formation, Unity Catalog or access points.
+    // The scenarios without compute settings, Unity Catalog or intents; among them those
+    // with Lake Formation and Glue, and with access points.
+    eprintln!("{hits} kept, {lake_hits} with a lake, {access_point_hits} with access points");
     assert!(
-        hits >= 3,
+        hits >= 15,
         "only {hits} scenarios were read back from the cache"
+    );
+    assert!(lake_hits >= 8, "only {lake_hits} with a lake");
+    assert!(
+        access_point_hits >= 4,
+        "only {access_point_hits} with access points"
     );
 }
 

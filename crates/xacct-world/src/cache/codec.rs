@@ -14,12 +14,13 @@ use xacct_policy::snapshot::{Damaged, Decoder, Encoder};
 use xacct_policy::{Finding, Severity, SourcedFinding};
 use xacct_s3::{BlockPublicAccess, CannedAcl, DefaultEncryption, ObjectOwnership};
 
-type Read<T> = Result<T, Damaged>;
+pub(super) type Read<T> = Result<T, Damaged>;
 
 /// Why a world is not kept, when it is not: the parts of a world this snapshot does not
-/// write (compute settings, Lake Formation and Glue, Unity Catalog, access points, plan
-/// intents, whose external ids may be drawn anew on each load). Such a world is loaded from
-/// its files every time.
+/// write (compute settings, Unity Catalog and plan intents, whose external ids may be drawn
+/// anew on each load; buckets assumed for a question). Such a world is loaded from its files
+/// every time. The Lake Formation and Glue parts and the access points are written
+/// (`cache::lake`): a collected organization holds them.
 pub(crate) fn cacheable(world: &World) -> Result<(), &'static str> {
     // Every field named, none with `..`: a field added to the world (or the lake) does not
     // compile here until it is written by the snapshot or listed as a reason not to keep the
@@ -32,11 +33,11 @@ pub(crate) fn cacheable(world: &World) -> Result<(), &'static str> {
         groups: _,
         instance_profiles: _,
         buckets: _,
-        access_points,
+        access_points: _,
         keys: _,
         streams: _,
         compute,
-        lake,
+        lake: _,
         unity_catalog,
         catalog_policies: _,
         expectations: _,
@@ -44,25 +45,11 @@ pub(crate) fn cacheable(world: &World) -> Result<(), &'static str> {
         request_time: _,
         assumed_buckets,
     } = world;
-    let xacct_lake::Lake {
-        catalogs,
-        grants,
-        shares,
-        organization_sharing: _,
-        organization: _,
-        members: _,
-        governance,
-    } = lake;
     let checks = [
         (compute.is_empty(), "compute"),
-        (access_points.is_empty(), "access points"),
         (intents.is_empty(), "intents"),
         (assumed_buckets.is_empty(), "assumed buckets"),
         (unity_catalog.is_empty(), "Unity Catalog"),
-        (
-            catalogs.is_empty() && grants.is_empty() && shares.is_empty() && governance.is_empty(),
-            "Lake Formation or Glue",
-        ),
     ];
     match checks.iter().find(|(fine, _)| !fine) {
         Some((_, what)) => Err(what),
@@ -166,17 +153,17 @@ fn read_policies(decoder: &mut Decoder<'_>) -> Read<Vec<SourcedPolicy>> {
     decoder.seq(read_sourced)
 }
 
-fn optional_policy(encoder: &mut Encoder, policy: Option<&SourcedPolicy>) {
+pub(super) fn optional_policy(encoder: &mut Encoder, policy: Option<&SourcedPolicy>) {
     encoder.option(policy, sourced);
 }
 
-fn read_optional_policy(decoder: &mut Decoder<'_>) -> Read<Option<SourcedPolicy>> {
+pub(super) fn read_optional_policy(decoder: &mut Decoder<'_>) -> Read<Option<SourcedPolicy>> {
     decoder.option(read_sourced)
 }
 
 /// An origin in a file is the file (shared, written once) and the span; any other is its
 /// two texts, and one of neither is empty texts. The location is made again when asked.
-fn origin(encoder: &mut Encoder, origin: &Origin) {
+pub(super) fn origin(encoder: &mut Encoder, origin: &Origin) {
     if let Some(source) = origin.source() {
         encoder.u8(1);
         encoder.source(source);
@@ -192,7 +179,7 @@ fn origin(encoder: &mut Encoder, origin: &Origin) {
     }
 }
 
-fn read_origin(decoder: &mut Decoder<'_>) -> Read<Origin> {
+pub(super) fn read_origin(decoder: &mut Decoder<'_>) -> Read<Origin> {
     let mut origin = match decoder.u8()? {
         0 => Origin::default(),
         1 => {
@@ -258,14 +245,14 @@ fn read_map<K: Ord, V>(
     }
 }
 
-fn block_public_access(encoder: &mut Encoder, settings: &BlockPublicAccess) {
+pub(super) fn block_public_access(encoder: &mut Encoder, settings: &BlockPublicAccess) {
     encoder.bool(settings.block_public_acls);
     encoder.bool(settings.ignore_public_acls);
     encoder.bool(settings.block_public_policy);
     encoder.bool(settings.restrict_public_buckets);
 }
 
-fn read_block_public_access(decoder: &mut Decoder<'_>) -> Read<BlockPublicAccess> {
+pub(super) fn read_block_public_access(decoder: &mut Decoder<'_>) -> Read<BlockPublicAccess> {
     Ok(BlockPublicAccess {
         block_public_acls: decoder.bool()?,
         ignore_public_acls: decoder.bool()?,
@@ -350,6 +337,8 @@ fn world(encoder: &mut Encoder, world: &World) {
     for member in &lake.members {
         encoder.account(*member);
     }
+    super::lake::lake(encoder, lake);
+    text_keyed(encoder, &world.access_points, super::lake::access_point);
     encoder.usize(world.catalog_policies.len());
     for ((account, region), policy) in &world.catalog_policies {
         encoder.account(*account);
@@ -360,7 +349,7 @@ fn world(encoder: &mut Encoder, world: &World) {
 }
 
 /// A map by text key: the key is written too (it need not be a field of the value).
-fn text_keyed<V>(
+pub(super) fn text_keyed<V>(
     encoder: &mut Encoder,
     map: &BTreeMap<String, V>,
     mut write: impl FnMut(&mut Encoder, &V),
@@ -372,7 +361,7 @@ fn text_keyed<V>(
     }
 }
 
-fn read_text_keyed<V>(
+pub(super) fn read_text_keyed<V>(
     decoder: &mut Decoder<'_>,
     mut read: impl FnMut(&mut Decoder<'_>) -> Read<V>,
 ) -> Read<BTreeMap<String, V>> {
@@ -667,12 +656,14 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
             origin: read_origin(decoder)?,
         })
     })?;
-    let lake = xacct_lake::Lake {
+    let mut lake = xacct_lake::Lake {
         organization_sharing: decoder.bool()?,
         organization: decoder.opt_string()?,
         members: decoder.seq(Decoder::account)?.into_iter().collect(),
         ..Default::default()
     };
+    super::lake::read_lake(decoder, &mut lake)?;
+    let access_points = read_text_keyed(decoder, super::lake::read_access_point)?;
     let catalog_policies = decoder.seq(|decoder| {
         Ok((
             (decoder.account()?, decoder.string()?),
@@ -690,6 +681,7 @@ fn decode_world(decoder: &mut Decoder<'_>) -> Read<World> {
         buckets,
         keys,
         streams,
+        access_points,
         lake,
         catalog_policies: catalog_policies.into_iter().collect(),
         expectations,
