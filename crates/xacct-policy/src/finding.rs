@@ -290,7 +290,11 @@ fn line_starts_of(text: &str) -> Vec<u32> {
     const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let offset = |index: usize| u32::try_from(index + 1).unwrap_or(u32::MAX);
     let bytes = text.as_bytes();
-    let mut starts = vec![0];
+    // Counted first, so the table is made at its size: grown by doubling, it took fresh pages
+    // at each step, a twentieth of a 300,000-role load (docs/benchmarks.md, "Seventh pass").
+    let lines = bytes.iter().filter(|byte| **byte == b'\n').count();
+    let mut starts = Vec::with_capacity(lines + 1);
+    starts.push(0);
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {

@@ -177,20 +177,27 @@ pub(crate) fn each_import(
 /// was read with. The loader takes a document from here when it is the one it asks for, and
 /// reads it itself otherwise, so a guess here can cost time but never change an answer.
 #[derive(Default)]
-pub(super) struct PolicyMemo(HashMap<(usize, PolicyKind), ParsedPolicy>);
+pub(super) struct PolicyMemo(HashMap<(usize, PolicyKind), ParsedPolicy, foldhash::fast::RandomState>);
 
 impl PolicyMemo {
     /// The documents of `get-account-authorization-details`: trust policies, inline policies
     /// and managed policy versions, with the rules the authorization import reads them with.
     fn of_authorization_details(root: &Json) -> Self {
-        let mut memo = Self::default();
-        memo.walk(root);
-        memo
+        // The documents found first, then the map made at its size: grown one document at a
+        // time, its table was rebuilt eight times per export, each time on fresh pages
+        // (docs/benchmarks.md, "Seventh pass").
+        let mut documents = Vec::new();
+        Self::walk(root, &mut documents);
+        let mut memo = HashMap::with_capacity_and_hasher(documents.len(), Default::default());
+        for (start, kind, document) in documents {
+            memo.insert((start, kind), read_policy(document, kind));
+        }
+        Self(memo)
     }
 
-    fn walk(&mut self, value: &Json) {
+    fn walk<'j>(value: &'j Json, found: &mut Vec<(usize, PolicyKind, &'j Json)>) {
         match value {
-            Json::Array { items, .. } => items.iter().for_each(|item| self.walk(item)),
+            Json::Array { items, .. } => items.iter().for_each(|item| Self::walk(item, found)),
             Json::Object { members, .. } => {
                 for member in members {
                     let kind = match member.name.as_str() {
@@ -201,10 +208,9 @@ impl PolicyMemo {
                     };
                     match (kind, &member.value) {
                         (Some(kind), document @ Json::Object { span, .. }) => {
-                            self.0
-                                .insert((span.start, kind), read_policy(document, kind));
+                            found.push((span.start, kind, document));
                         }
-                        (_, other) => self.walk(other),
+                        (_, other) => Self::walk(other, found),
                     }
                 }
             }
