@@ -222,10 +222,13 @@ pub fn access(world: &World, options: &Options) -> Result<Vec<Access>, DiffError
             out.push(Access::of(question, reach, world));
         }
     }
-    let index = TrustIndex::new(world);
-    for question in compute::questions(world, world, &asked) {
-        for reach in compute::answer(world, &index, &question, options.max_depth).values() {
-            out.push(Access::of(&question, reach, world));
+    let reads = compute::questions(world, world, &asked);
+    if !reads.is_empty() {
+        let index = TrustIndex::new(world);
+        for question in &reads {
+            for reach in compute::answer(world, &index, question, options.max_depth).values() {
+                out.push(Access::of(question, reach, world));
+            }
         }
     }
     Ok(out)
@@ -302,10 +305,10 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         out.compare(question, &was, &is, &documents, [before, after]);
     }
     // Few, and each a whole read: asked of both worlds whenever anything changed.
-    if !documents.is_empty() {
+    let reads = compute::questions(before, after, &questions);
+    out.questions += reads.len();
+    if !documents.is_empty() && !reads.is_empty() {
         let indexes = [TrustIndex::new(before), TrustIndex::new(after)];
-        let reads = compute::questions(before, after, &questions);
-        out.questions += reads.len();
         out.asked += reads.len();
         for question in &reads {
             let [was, is] = [(before, &indexes[0]), (after, &indexes[1])]

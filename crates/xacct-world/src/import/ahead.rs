@@ -177,7 +177,9 @@ pub(crate) fn each_import(
 /// was read with. The loader takes a document from here when it is the one it asks for, and
 /// reads it itself otherwise, so a guess here can cost time but never change an answer.
 #[derive(Default)]
-pub(super) struct PolicyMemo(HashMap<(usize, PolicyKind), ParsedPolicy, foldhash::fast::RandomState>);
+pub(super) struct PolicyMemo(
+    HashMap<(usize, PolicyKind), ParsedPolicy, foldhash::fast::RandomState>,
+);
 
 impl PolicyMemo {
     /// The documents of `get-account-authorization-details`: trust policies, inline policies
