@@ -316,6 +316,27 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
             out.compare(question, &was, &is, &documents, [before, after]);
         }
     }
+    // A compute whose settings changed reaches the data through other roles: every other
+    // question is asked of it, in both worlds.
+    let computes = compute::changed(&documents);
+    if !computes.is_empty() {
+        let indexes = [TrustIndex::new(before), TrustIndex::new(after)];
+        let asked: Vec<&Question> = questions
+            .iter()
+            .filter(|question| question.subject.table().is_none())
+            .collect();
+        out.questions += computes.len() * asked.len();
+        out.asked += computes.len() * asked.len();
+        for name in &computes {
+            for question in asked.iter().copied() {
+                let [was, is] =
+                    [(before, &indexes[0]), (after, &indexes[1])].map(|(world, index)| {
+                        compute::answer_request(world, index, name, question, options.max_depth)
+                    });
+                out.compare(question, &was, &is, &documents, [before, after]);
+            }
+        }
+    }
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {
         list.sort_by(|left, right| order(&left.access).cmp(&order(&right.access)));

@@ -8,7 +8,14 @@
 //! read `check` decides for it: the Glue calls, both gates, and the vended data.
 //!
 //! A compute that reads with its own S3 access (Databricks, EMR without Lake Formation) is
-//! not asked here: the bucket and prefix questions of its roles answer for it.
+//! not asked for tables: the bucket and prefix questions of its roles answer for it.
+//!
+//! A compute whose own settings changed (its instance profile, a mount's or the S3A
+//! settings' role, its EMRFS role mappings, its runtime role; or the compute added or
+//! removed) reaches the data through other roles while no principal's documents changed, so
+//! such a compute is also asked every other question of the diff, as `check` decides a
+//! request from it: through the route its settings give for that data, else any chain from
+//! the role it starts as.
 
 use super::questions::{Group, Question, Subject};
 use crate::assume::allowed_by;
@@ -57,6 +64,69 @@ pub fn questions(before: &World, after: &World, asked: &[Question]) -> Vec<Quest
         .collect()
 }
 
+/// The computes whose own settings changed between the two worlds, by name.
+pub fn changed(documents: &[super::Document]) -> BTreeSet<String> {
+    documents
+        .iter()
+        .flat_map(|document| &document.affects)
+        .filter_map(|affects| match affects {
+            super::Affects::Compute { name } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `name`, a compute of `world`, can make `question`'s request, and through which
+/// roles: as `check` decides an expectation from it (the route its settings give, else any
+/// chain from its starting role), for the questions on buckets, keys and streams. Empty when
+/// the world does not hold the compute or the resource.
+pub fn answer_request(
+    world: &World,
+    index: &TrustIndex,
+    name: &str,
+    question: &Question,
+    max_depth: usize,
+) -> BTreeMap<String, Reach> {
+    let mut out = BTreeMap::new();
+    if question.subject.table().is_some()
+        || !world.compute.contains_key(name)
+        || !question.subject.exists_in(world)
+    {
+        return out;
+    }
+    let from = principal_of(name);
+    let expectation = Expectation::new(
+        format!("{from} {} {}", question.action, question.resource),
+        from.clone(),
+        vec![question.action.clone()],
+        vec![question.resource.clone()],
+    );
+    let result = run_expectation_with_depth(world, index, &expectation, max_depth);
+    let Some(primary) = result.cases.first() else {
+        return out;
+    };
+    if result.passed() {
+        out.insert(from.clone(), reach_of(from, primary));
+    }
+    out
+}
+
+/// A compute's reach, from the case that decided its request.
+fn reach_of(from: String, case: &crate::check::Case) -> Reach {
+    let path = &case.outcome.path;
+    Reach {
+        principal: from,
+        kind: Kind::Compute,
+        role: Some(path.start.principal.arn().to_owned()),
+        chain: path.hops.iter().map(|hop| hop.to.clone()).collect(),
+        external_ids: BTreeMap::new(),
+        allowed_by: path.last.as_ref().map(allowed_by).unwrap_or_default(),
+        session_names: BTreeMap::new(),
+        through: Vec::new(),
+        access_point: None,
+    }
+}
+
 /// The computes of `world` that read `question`'s table through vended credentials, by
 /// principal (`compute:NAME`).
 pub fn answer(
@@ -99,23 +169,7 @@ pub fn answer(
         if !result.passed() {
             continue;
         }
-        let path = &data.outcome.path;
-        let chain: Vec<String> = path.hops.iter().map(|hop| hop.to.clone()).collect();
-        let allowed_by = path.last.as_ref().map(allowed_by).unwrap_or_default();
-        out.insert(
-            from.clone(),
-            Reach {
-                principal: from,
-                kind: Kind::Compute,
-                role: Some(path.start.principal.arn().to_owned()),
-                chain,
-                external_ids: BTreeMap::new(),
-                allowed_by,
-                session_names: BTreeMap::new(),
-                through: Vec::new(),
-                access_point: None,
-            },
-        );
+        out.insert(from.clone(), reach_of(from, data));
     }
     out
 }

@@ -487,3 +487,52 @@ fn a_compute_moved_in_its_files_is_not_a_changed_document() {
         ["Lake Formation grants and settings, Glue catalogs, RAM shares"]
     );
 }
+
+#[test]
+fn an_emrfs_mapping_that_stops_matching_loses_the_clusters_reach_through_it() {
+    // The field guide's EMRFS role mapping: the cluster reaches the other account's bucket
+    // through the role its mapping names for the prefix. The broken variant's mapping names
+    // another prefix, and no principal's documents change: only the cluster loses the data.
+    let before = example("emrfs-role-mapping");
+    let after = example("emrfs-role-mapping/broken/prefix-does-not-match");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    assert!(found.gained.is_empty(), "{:#?}", found.gained);
+    let lost = keys(&found.lost);
+    let bucket = "arn:aws:s3:::doc-example-bucket";
+    let objects = "arn:aws:s3:::doc-example-bucket/*";
+    let expected: BTreeSet<Key> = [
+        ("s3:ListBucket", bucket),
+        ("s3:GetObject", objects),
+        ("s3:PutObject", objects),
+        ("s3:DeleteObject", objects),
+    ]
+    .into_iter()
+    .map(|(action, resource)| {
+        (
+            "compute:writer".to_owned(),
+            action.to_owned(),
+            resource.to_owned(),
+        )
+    })
+    .collect();
+    assert_eq!(lost, expected);
+    for change in &found.lost {
+        assert_eq!(
+            change.access.chain,
+            ["arn:aws:iam::222222222222:role/role_in_destination_account"]
+        );
+        assert_eq!(cause_names(&found, change), ["settings of compute writer"]);
+    }
+    // Each answer is check's own: the mapped write allowed before, refused after.
+    let write = xacct_world::Expectation::new(
+        "write",
+        "compute:writer",
+        vec!["s3:PutObject".to_owned()],
+        vec![objects.to_owned()],
+    );
+    let passes = |world: &World| {
+        crate::check::run_expectation(world, &crate::index::TrustIndex::new(world), &write).passed()
+    };
+    assert!(passes(&before));
+    assert!(!passes(&after));
+}
