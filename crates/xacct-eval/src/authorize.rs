@@ -275,7 +275,15 @@ pub fn authorize(request: &Request) -> Response {
         principal_side_limits(&mut gaps);
     } else if naming == Some(Naming::Direct) {
         // Named exactly (user, session, `*`): the resource policy grants on its own, and
-        // implicit denies in a boundary or session policy do not take it away.
+        // implicit denies in a boundary or session policy do not take it away. A role's trust
+        // policy is the exception: "If a permissions boundary is set for the user, then it
+        // must allow the sts:AssumeRole action"
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html>).
+        // The page speaks of a user's boundary; a role session's boundary and a session
+        // policy are held to the same rule, the reading that never allows more.
+        if is_trust_action(request) {
+            principal_side_limits(&mut gaps);
+        }
     } else if resource_policy_required && naming.is_none() {
         gaps.push(Gap::ResourcePolicy);
     } else if naming == Some(Naming::Role) || identity_allows {
