@@ -137,10 +137,18 @@ fn scps_apply(request: &Request) -> bool {
         && !request.caller.is_service()
 }
 
-/// RCPs do not restrict service-linked roles, nor services that do not support them.
+/// RCPs do not restrict service-linked roles, nor services that do not support them, nor the
+/// management account's own resources: "RCPs don't affect resources in the management account.
+/// They only affect resources in member accounts within the organization"
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+/// A request says only whether the caller is of the management account, so its resources are
+/// known to be there only when the request stays in the caller's account.
 fn rcps_apply(request: &Request) -> bool {
+    let resource_in_management_account =
+        request.principal_is_management_account && !request.is_cross_account();
     !request.policies.rcps.is_empty()
         && !request.principal_is_service_linked_role
+        && !resource_in_management_account
         && crate::coverage::rcps_cover(request.action.lowercase())
 }
 
