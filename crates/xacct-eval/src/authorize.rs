@@ -129,12 +129,13 @@ fn is_key_policy_action(request: &Request) -> bool {
 }
 
 /// Whether SCPs constrain this caller: not the management account's principals, not
-/// service-linked roles, not service principals.
+/// service-linked roles, not service principals nor identity providers (no IAM principal of
+/// the organization).
 fn scps_apply(request: &Request) -> bool {
     !request.policies.scps.is_empty()
         && !request.principal_is_management_account
         && !request.principal_is_service_linked_role
-        && !request.caller.is_service()
+        && !request.caller.is_outside_iam()
 }
 
 /// RCPs do not restrict service-linked roles, nor services that do not support them, nor the
@@ -268,8 +269,9 @@ pub fn authorize(request: &Request) -> Response {
         }
     };
 
-    if request.caller.is_service() {
-        // A service principal has no identity-based policies: the resource policy decides.
+    if request.caller.is_outside_iam() {
+        // A service principal or an identity provider has no identity-based policies: the
+        // resource policy decides.
         if naming.is_none() {
             gaps.push(Gap::ResourcePolicy);
         }

@@ -308,7 +308,7 @@ fn derive_context(
         Caller::Service { name } => {
             context.derive("aws:PrincipalServiceName", single(name.clone()));
         }
-        Caller::RoleSession { .. } => {}
+        Caller::RoleSession { .. } | Caller::IdentityProvider { .. } => {}
     }
     let is_service = if caller.is_service() { "true" } else { "false" };
     check_or_derive(
