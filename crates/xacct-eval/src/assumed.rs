@@ -248,10 +248,22 @@ impl Context {
             ContextValue::Single("true".to_owned()),
         );
         // False unless a service forwards the caller's credentials (forward access sessions),
-        // which a request naming the caller directly is not.
+        // which a request naming the caller directly is not. A request that says which service
+        // it came through (`kms:ViaService`, `aws:CalledVia`) is such a forwarded request: "FAS
+        // is used by Amazon S3 to make calls to AWS Key Management Service to decrypt an object"
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html>),
+        // and aws:ViaAWSService is true for it, which AWS's own IP fences rely on to spare
+        // those calls (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-ip.html>).
+        let forwarded = ["kms:viaservice", "aws:calledvia"].iter().any(|key| {
+            self.entry(key).is_some_and(|entry| match &entry.value {
+                ContextValue::Single(value) => !value.is_empty(),
+                ContextValue::Multi(values) => !values.is_empty(),
+            })
+        });
+        let via_aws_service = if forwarded { "true" } else { "false" };
         self.derive(
             "aws:ViaAWSService",
-            ContextValue::Single("false".to_owned()),
+            ContextValue::Single(via_aws_service.to_owned()),
         );
         assumed
     }

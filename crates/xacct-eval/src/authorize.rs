@@ -129,18 +129,27 @@ fn is_key_policy_action(request: &Request) -> bool {
 }
 
 /// Whether SCPs constrain this caller: not the management account's principals, not
-/// service-linked roles, not service principals.
+/// service-linked roles, not service principals nor identity providers (no IAM principal of
+/// the organization).
 fn scps_apply(request: &Request) -> bool {
     !request.policies.scps.is_empty()
         && !request.principal_is_management_account
         && !request.principal_is_service_linked_role
-        && !request.caller.is_service()
+        && !request.caller.is_outside_iam()
 }
 
-/// RCPs do not restrict service-linked roles, nor services that do not support them.
+/// RCPs do not restrict service-linked roles, nor services that do not support them, nor the
+/// management account's own resources: "RCPs don't affect resources in the management account.
+/// They only affect resources in member accounts within the organization"
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>).
+/// A request says only whether the caller is of the management account, so its resources are
+/// known to be there only when the request stays in the caller's account.
 fn rcps_apply(request: &Request) -> bool {
+    let resource_in_management_account =
+        request.principal_is_management_account && !request.is_cross_account();
     !request.policies.rcps.is_empty()
         && !request.principal_is_service_linked_role
+        && !resource_in_management_account
         && crate::coverage::rcps_cover(request.action.lowercase())
 }
 
@@ -260,8 +269,9 @@ pub fn authorize(request: &Request) -> Response {
         }
     };
 
-    if request.caller.is_service() {
-        // A service principal has no identity-based policies: the resource policy decides.
+    if request.caller.is_outside_iam() {
+        // A service principal or an identity provider has no identity-based policies: the
+        // resource policy decides.
         if naming.is_none() {
             gaps.push(Gap::ResourcePolicy);
         }
@@ -275,7 +285,15 @@ pub fn authorize(request: &Request) -> Response {
         principal_side_limits(&mut gaps);
     } else if naming == Some(Naming::Direct) {
         // Named exactly (user, session, `*`): the resource policy grants on its own, and
-        // implicit denies in a boundary or session policy do not take it away.
+        // implicit denies in a boundary or session policy do not take it away. A role's trust
+        // policy is the exception: "If a permissions boundary is set for the user, then it
+        // must allow the sts:AssumeRole action"
+        // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html>).
+        // The page speaks of a user's boundary; a role session's boundary and a session
+        // policy are held to the same rule, the reading that never allows more.
+        if is_trust_action(request) {
+            principal_side_limits(&mut gaps);
+        }
     } else if resource_policy_required && naming.is_none() {
         gaps.push(Gap::ResourcePolicy);
     } else if naming == Some(Naming::Role) || identity_allows {

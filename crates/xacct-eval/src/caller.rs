@@ -32,6 +32,13 @@ pub enum Caller {
     },
     /// An AWS service principal, such as `ec2.amazonaws.com`.
     Service { name: String },
+    /// A web identity or SAML provider presenting a token to AssumeRoleWithWebIdentity or
+    /// AssumeRoleWithSAML: an OIDC or SAML provider ARN
+    /// (`arn:aws:iam::ACCOUNT:oidc-provider/HOST`), or a public provider's name
+    /// (`accounts.google.com`, `cognito-identity.amazonaws.com`). It is no IAM principal of any
+    /// account, so only the role's trust policy speaks for it, in a `Federated` entry
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity>).
+    IdentityProvider { provider: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,10 +64,11 @@ impl Caller {
                 && text
                     .bytes()
                     .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-'));
-            return if looks_like_service {
-                Ok(Self::Service {
-                    name: text.to_ascii_lowercase(),
-                })
+            let name = text.to_ascii_lowercase();
+            return if looks_like_service && is_identity_provider_name(&name) {
+                Ok(Self::IdentityProvider { provider: name })
+            } else if looks_like_service {
+                Ok(Self::Service { name })
             } else {
                 Err(invalid("expected a 12-digit account id, an IAM or STS ARN, or a service principal such as `ec2.amazonaws.com`"))
             };
@@ -75,6 +83,11 @@ impl Caller {
         let last = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
         match (arn.service(), resource.split_once('/')) {
             ("iam", None) if resource == "root" => Ok(Self::AccountRoot { account }),
+            ("iam", Some(("oidc-provider" | "saml-provider", name))) if !name.is_empty() => {
+                Ok(Self::IdentityProvider {
+                    provider: text.to_owned(),
+                })
+            }
             ("iam", Some(("user", path))) if !last(path).is_empty() => Ok(Self::User {
                 account,
                 name: last(path),
@@ -104,7 +117,7 @@ impl Caller {
                     arn: text.to_owned(),
                 })
             }
-            _ => Err(invalid("expected the ARN of a root user, user, role, assumed-role session or federated user")),
+            _ => Err(invalid("expected the ARN of a root user, user, role, assumed-role session, federated user, or OIDC or SAML provider")),
         }
     }
 
@@ -158,7 +171,7 @@ impl Caller {
             | Self::User { account, .. }
             | Self::RoleSession { account, .. }
             | Self::FederatedUser { account, .. } => Some(*account),
-            Self::Service { .. } => None,
+            Self::Service { .. } | Self::IdentityProvider { .. } => None,
         }
     }
 
@@ -168,7 +181,7 @@ impl Caller {
             Self::AccountRoot { account } => Some(format!("arn:aws:iam::{account}:root")),
             Self::User { arn, .. } | Self::FederatedUser { arn, .. } => Some(arn.clone()),
             Self::RoleSession { role_arn, .. } => Some(role_arn.clone()),
-            Self::Service { .. } => None,
+            Self::Service { .. } | Self::IdentityProvider { .. } => None,
         }
     }
 
@@ -183,6 +196,7 @@ impl Caller {
             } => format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}"),
             Self::RoleSession { role_arn, .. } => role_arn.clone(),
             Self::Service { name } => name.clone(),
+            Self::IdentityProvider { provider } => provider.clone(),
             other => other.principal_arn().unwrap_or_default(),
         }
     }
@@ -202,13 +216,29 @@ impl Caller {
             Self::User { .. } => Some("User"),
             Self::RoleSession { .. } => Some("AssumedRole"),
             Self::FederatedUser { .. } => Some("FederatedUser"),
-            Self::Service { .. } => None,
+            Self::Service { .. } | Self::IdentityProvider { .. } => None,
         }
     }
 
     pub fn is_service(&self) -> bool {
         matches!(self, Self::Service { .. })
     }
+
+    /// A caller that is no IAM principal of any account (a service, an identity provider): it
+    /// has no identity-based policies, no SCPs reach it, and the resource policy alone decides.
+    pub fn is_outside_iam(&self) -> bool {
+        matches!(self, Self::Service { .. } | Self::IdentityProvider { .. })
+    }
+}
+
+/// Public identity providers a trust policy names by name in `Federated`
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity>):
+/// Amazon Cognito, Login with Amazon, Facebook and Google. Any other dotted name outside
+/// `amazonaws.com` is an OIDC host, as service principals all end in `amazonaws.com`
+/// (`amazonaws.com.cn` in China).
+fn is_identity_provider_name(name: &str) -> bool {
+    name == "cognito-identity.amazonaws.com"
+        || !(name.ends_with(".amazonaws.com") || name.ends_with(".amazonaws.com.cn"))
 }
 
 impl fmt::Display for Caller {
@@ -244,6 +274,22 @@ mod tests {
         let user = Caller::parse("arn:aws:iam::111111111111:user/ops/alice").unwrap();
         assert!(matches!(user, Caller::User { ref name, .. } if name == "alice"));
         assert!(Caller::parse("ec2.amazonaws.com").unwrap().is_service());
+        for provider in [
+            "cognito-identity.amazonaws.com",
+            "accounts.google.com",
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+            "arn:aws:iam::111111111111:saml-provider/Okta",
+        ] {
+            let caller = Caller::parse(provider).unwrap();
+            assert!(
+                matches!(caller, Caller::IdentityProvider { .. }) && caller.is_outside_iam(),
+                "{provider}"
+            );
+            assert!(
+                !caller.is_service() && caller.account().is_none(),
+                "{provider}"
+            );
+        }
         let with_path = session
             .clone()
             .with_role_arn("arn:aws:iam::111111111111:role/restricted/MyRoleA")

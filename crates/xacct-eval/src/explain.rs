@@ -341,8 +341,9 @@ impl Explanation {
                     level_name(Some(*level))
                 ),
                 Gap::ResourcePolicy if request.policies.resource.is_none() => {
-                    if request.caller.is_service() {
-                        format!("`{caller}` is a service principal, so only a resource-based policy can grant it access, and there is none")
+                    if request.caller.is_outside_iam() {
+                        let kind = if request.caller.is_service() { "a service principal" } else { "an identity provider" };
+                        format!("`{caller}` is {kind}, so only a resource-based policy can grant it access, and there is none")
                     } else if response.cross_account {
                         format!("cross-account: `{resource}` belongs to {}, which has no resource-based policy here, so nothing on the resource side allows `{caller}`", request.resource_account)
                     } else {
@@ -352,7 +353,7 @@ impl Explanation {
                 Gap::ResourcePolicy if response.cross_account => format!(
                     "cross-account: {resource_policy_name} (account {}) does not allow `{caller}` to `{action}`{}",
                     request.resource_account,
-                    if identity_allowed && !request.caller.is_service() { ", although an identity-based policy does" } else { "" }
+                    if identity_allowed && !request.caller.is_outside_iam() { ", although an identity-based policy does" } else { "" }
                 ),
                 Gap::ResourcePolicy => format!(
                     "{resource_policy_name} does not allow `{caller}` to `{action}`, and it must: identity-based policies alone cannot grant this"
@@ -394,7 +395,7 @@ impl Explanation {
                 })
                 .collect();
             by.dedup();
-            let how = if request.caller.is_service() || !response.cross_account {
+            let how = if request.caller.is_outside_iam() || !response.cross_account {
                 "allowed"
             } else {
                 "allowed on both sides of the account boundary"

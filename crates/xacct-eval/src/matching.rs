@@ -71,6 +71,13 @@ pub fn entry_names(entry: &PrincipalEntry, caller: &Caller) -> Option<Naming> {
         (PrincipalEntry::Service { name }, Caller::Service { name: caller_name }) => {
             (name == caller_name).then_some(Naming::Direct)
         }
+        // Provider ARNs and names are compared without case: IAM's provider names are host
+        // names, which DNS reads without case.
+        (PrincipalEntry::Federated { provider }, Caller::IdentityProvider { provider: caller }) => {
+            provider
+                .eq_ignore_ascii_case(caller)
+                .then_some(Naming::Direct)
+        }
         _ => None,
     }
 }
@@ -115,7 +122,9 @@ pub fn not_principal_exempts(clause: &PrincipalClause, request: &Request) -> boo
                         && entry_names(entry, caller) == Some(Naming::Direct)
                 })
         }
-        Caller::Service { .. } => listed(&|entry| entry_names(entry, caller).is_some()),
+        Caller::Service { .. } | Caller::IdentityProvider { .. } => {
+            listed(&|entry| entry_names(entry, caller).is_some())
+        }
     }
 }
 

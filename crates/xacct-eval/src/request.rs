@@ -184,7 +184,7 @@ impl Request {
                 })
             }
         };
-        derive_context(&caller, resource_account, &mut context)?;
+        derive_context(&caller, &action, resource_account, &mut context)?;
         Ok(Self {
             caller,
             action,
@@ -244,6 +244,7 @@ fn check_or_derive(
 
 fn derive_context(
     caller: &Caller,
+    action: &ActionName,
     resource_account: AccountId,
     context: &mut Context,
 ) -> Result<(), InvalidRequest> {
@@ -254,8 +255,27 @@ fn derive_context(
         resource_account.to_string(),
         exact,
     )?;
+    // S3's own name for the owner of the requested resource, which the S3 condition keys page
+    // lists for the object and bucket actions; VPC endpoint policies and SCPs use it as a
+    // perimeter (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html>).
+    if action.service() == "s3" {
+        check_or_derive(
+            context,
+            "s3:ResourceAccount",
+            resource_account.to_string(),
+            exact,
+        )?;
+    }
     if let Some(account) = caller.account() {
         check_or_derive(context, "aws:PrincipalAccount", account.to_string(), exact)?;
+        // "Because each API call can originate from only one AWS account, kms:CallerAccount is
+        // a single valued condition key": the caller's account, in every request on a key. The
+        // AWS managed keys' policies rest on it (`Principal: {"AWS": "*"}` narrowed to one
+        // account), so leaving it out would make them allow nobody
+        // (<https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account>).
+        if action.service() == "kms" {
+            check_or_derive(context, "kms:CallerAccount", account.to_string(), exact)?;
+        }
     }
     if let Some(principal_arn) = caller.principal_arn() {
         // A session ARN carries no role path, so a supplied role ARN with a path is accepted
@@ -288,7 +308,7 @@ fn derive_context(
         Caller::Service { name } => {
             context.derive("aws:PrincipalServiceName", single(name.clone()));
         }
-        Caller::RoleSession { .. } => {}
+        Caller::RoleSession { .. } | Caller::IdentityProvider { .. } => {}
     }
     let is_service = if caller.is_service() { "true" } else { "false" };
     check_or_derive(

@@ -43,6 +43,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use xacct_eval::matching::Naming;
+use xacct_eval::service_rules::ServiceRule;
 use xacct_eval::wire::{read_request, NoFiles};
 use xacct_eval::{authorize, Layer};
 use xacct_policy::SourceFile;
@@ -896,7 +897,8 @@ impl Gen {
             }
             Caller::Role { .. } => {}
         }
-        if target.def.keys.contains(&"s3:ResourceAccount") && self.chance(0.5) {
+        // xacct derives s3:ResourceAccount for every S3 request, as AWS sends it.
+        if target.def.keys.contains(&"s3:ResourceAccount") {
             set("s3:ResourceAccount", json!(target.account));
         }
         let keys = GLOBAL_KEYS.iter().chain(
@@ -1689,6 +1691,9 @@ enum XacctOutcome {
         decision: &'static str,
         /// A resource-policy Allow named the caller directly.
         direct_grant: Option<DirectGrant>,
+        /// STS refuses the call for the caller's kind of credentials (root AssumeRole, a
+        /// federated user's STS or IAM call, a role session's GetFederationToken).
+        credential_refusal: bool,
     },
     Rejected(String),
 }
@@ -1787,9 +1792,18 @@ fn run_xacct(name: &str, value: &Value) -> XacctOutcome {
             } else {
                 grants.first().copied()
             };
+            let credential_refusal = response.refused_by_service.as_ref().is_some_and(|refusal| {
+                matches!(
+                    refusal.rule,
+                    ServiceRule::RootAssumeRole
+                        | ServiceRule::FederatedUserStsOrIam
+                        | ServiceRule::RoleSessionTokenCall
+                )
+            });
             XacctOutcome::Decision {
                 decision: response.decision.name(),
                 direct_grant,
+                credential_refusal,
             }
         }
         None => XacctOutcome::Rejected(
@@ -2696,6 +2710,61 @@ fn classes() -> Vec<Class> {
                             .to_string()
                             .replace(&format!("\"{user}\""), &format!("\"{nobody}\""));
                         *policy = serde_json::from_str(&text).expect("rewritten policy");
+                    }
+                }
+                out
+            }),
+        },
+        Class {
+            id: "credentials-that-cannot-call",
+            present: |_, xacct| {
+                matches!(
+                    xacct,
+                    XacctOutcome::Decision {
+                        credential_refusal: true,
+                        ..
+                    }
+                )
+            },
+            emulation: Emulation::Iam(|request| {
+                let mut out = request.clone();
+                let list = out
+                    .as_object_mut()
+                    .expect("request object")
+                    .entry("identityPolicies")
+                    .or_insert_with(|| json!([]));
+                list.as_array_mut().expect("policy list").push(
+                    json!({"Version": V12, "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}),
+                );
+                out
+            }),
+        },
+        Class {
+            id: "trust-policy-direct-grant-vs-boundary",
+            present: |request, xacct| {
+                let action = request
+                    .get("action")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                action.starts_with("sts:")
+                    && (request.get("permissionBoundary").is_some()
+                        || request.get("sessionPolicy").is_some())
+                    && matches!(
+                        xacct,
+                        XacctOutcome::Decision {
+                            direct_grant: Some(_),
+                            ..
+                        }
+                    )
+                    && caller_account(request) == resource_account(request)
+            },
+            emulation: Emulation::Xacct(|request| {
+                let mut out = request.clone();
+                for layer in ["permissionBoundary", "sessionPolicy"] {
+                    if let Some(policy) = out.get_mut(layer) {
+                        statements_mut(policy)
+                            .push(json!({"Effect": "Allow", "Action": "*", "Resource": "*"}));
                     }
                 }
                 out

@@ -1291,10 +1291,11 @@ fn evaluate(text: &str) -> Result<Evaluated, TestCaseError> {
     let request = read(text)?;
     let response = authorize(&request);
     let decision = response.decision;
-    // (d) ExplicitDeny exactly when a deny matched; Allow exactly when nothing is missing.
+    // (d) ExplicitDeny exactly when a deny matched or a service refuses the call (credentials
+    // that can never make it); Allow exactly when nothing is missing.
     prop_assert_eq!(
         decision == Decision::ExplicitDeny,
-        !response.denies.is_empty(),
+        !response.denies.is_empty() || response.refused_by_service.is_some(),
         "denies {:?} for {}",
         response.denies,
         text
@@ -1337,12 +1338,15 @@ fn evaluate(text: &str) -> Result<Evaluated, TestCaseError> {
         "matched statements missing from the explanation of {}",
         text
     );
-    prop_assert_eq!(
-        explanation.deciding_layer.is_some(),
-        decision != Decision::Allow,
-        "{}",
-        prose
-    );
+    // A service's refusal rests on no policy layer, unless a deny matched as well.
+    if response.refused_by_service.is_none() || !response.denies.is_empty() {
+        prop_assert_eq!(
+            explanation.deciding_layer.is_some(),
+            decision != Decision::Allow,
+            "{}",
+            prose
+        );
+    }
     Ok(Evaluated { response })
 }
 
