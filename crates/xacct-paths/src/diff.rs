@@ -79,7 +79,8 @@ impl Access {
             account_of(&reach.principal).or_else(|| reach.role.as_deref().and_then(account_of));
         let cross_account = match reach.kind {
             Kind::Service => false,
-            Kind::Outside => true,
+            // Identities an identity provider vouches for are outside every account.
+            Kind::Outside | Kind::Federated => true,
             _ => principal_account.is_some() && principal_account != resource_account,
         };
         Self {

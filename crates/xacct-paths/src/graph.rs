@@ -544,7 +544,8 @@ impl<'w> Builder<'w> {
                     crate::who_can::Kind::InstanceProfile
                     | crate::who_can::Kind::Service
                     | crate::who_can::Kind::Outside
-                    | crate::who_can::Kind::Compute => continue,
+                    | crate::who_can::Kind::Compute
+                    | crate::who_can::Kind::Federated => continue,
                 };
                 if let Some(principal) = self.node(kind, &reach.principal) {
                     access

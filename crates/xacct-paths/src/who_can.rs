@@ -24,6 +24,7 @@
 //! ([`xacct_world::question`]).
 
 mod access_point;
+mod federated;
 pub(crate) use access_point::routes_of as access_point_routes;
 pub use access_point::Route as AccessPointRoute;
 pub mod incremental;
@@ -91,6 +92,9 @@ pub enum Kind {
     /// asks it, because whether Lake Formation vends credentials depends on the engine, not
     /// only on the role (see `diff::compute`). who-can itself never answers with one.
     Compute,
+    /// An identity provider (OIDC, SAML, Cognito) a role's trust lets in, with the trust's
+    /// conditions: see `federated`.
+    Federated,
 }
 
 impl Kind {
@@ -102,6 +106,7 @@ impl Kind {
             Self::Service => "service",
             Self::Outside => "outside the scenario:",
             Self::Compute => "compute",
+            Self::Federated => "identity provider",
         }
     }
 }
@@ -371,6 +376,9 @@ pub fn who_can_prepared(
     let resource_side: Vec<&SourcedPolicy> = resource_side.iter().collect();
     let mut answer = direct(world, callers, prepared, query, &resource_side)?;
     access_point::add_routes(world, callers, prepared, query, &mut answer)?;
+    if prepared.federated() {
+        federated::add(world, &mut answer);
+    }
     sort(&mut answer);
     Ok(answer)
 }

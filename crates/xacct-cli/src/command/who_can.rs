@@ -194,6 +194,9 @@ fn text(world: &World, query: &WhoCanQuery, answer: &WhoCan, notes: &Notes<'_>) 
             (Kind::Service, Some(role)) => {
                 format!(" (assumes {role}, through {})", reach.through.join(" / "))
             }
+            (Kind::Federated, _) if !reach.through.is_empty() => {
+                format!(" ({})", reach.through.join(" / "))
+            }
             _ => String::new(),
         };
         let _ = writeln!(out, "  {} {}{role}", reach.kind.name(), reach.principal);

@@ -536,3 +536,64 @@ fn an_emrfs_mapping_that_stops_matching_loses_the_clusters_reach_through_it() {
     assert!(passes(&before));
     assert!(!passes(&after));
 }
+
+fn github_world(subject: &str) -> World {
+    let trust = crate::tests_support::inline(&format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"token.actions.githubusercontent.com:sub": "{subject}"}}}}}}]}}"#
+    ));
+    let read = crate::tests_support::allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*");
+    crate::tests_support::load(&format!(
+        r#"
+[[account]]
+id = "111111111111"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/deploy"
+trust = {trust}
+policies = [{read}]
+
+[[bucket]]
+name = "data"
+account = "111111111111"
+"#
+    ))
+}
+
+#[test]
+fn a_github_trust_widened_to_every_repository_is_new_access_from_outside() {
+    let before = github_world("repo:example/deploy:ref:refs/heads/main");
+    let after = github_world("repo:*");
+    let found = diff(&before, &after, &Options::default()).unwrap();
+    let gained: Vec<&Access> = found
+        .gained
+        .iter()
+        .map(|change| &change.access)
+        .filter(|access| access.action == "s3:GetObject")
+        .collect();
+    assert_eq!(gained.len(), 1, "{gained:#?}");
+    assert_eq!(gained[0].kind, Kind::Federated);
+    assert!(gained[0]
+        .principal
+        .ends_with("token.actions.githubusercontent.com:sub StringLike repo:*"));
+    assert!(gained[0].cross_account);
+    assert_eq!(gained[0].chain, ["arn:aws:iam::111111111111:role/deploy"]);
+    let lost: Vec<&String> = found
+        .lost
+        .iter()
+        .map(|change| &change.access.principal)
+        .collect();
+    assert_eq!(lost.len(), 1);
+    assert!(lost[0].ends_with("repo:example/deploy:ref:refs/heads/main"));
+    // Scoped or not, the same diff.
+    let everything = diff(
+        &before,
+        &after,
+        &Options {
+            everything: true,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(keys(&everything.gained), keys(&found.gained));
+    assert_eq!(keys(&everything.lost), keys(&found.lost));
+}

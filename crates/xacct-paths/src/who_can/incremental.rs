@@ -223,6 +223,8 @@ impl<'a> Incremental<'a> {
             if world.resolve_alias(&query.resource).is_some()
                 || !access_point::routes_of(world, &query.action, &query.resource).is_empty()
                 || !side.prepared.trusts().is_empty()
+                // The identity providers' ways in follow the roles' whole answers.
+                || side.prepared.federated()
             {
                 return Ok(None);
             }

@@ -19,6 +19,8 @@ use xacct_world::World;
 /// it; asking many questions of one world ([`crate::diff`]) is faster with one.
 pub struct Prepared {
     trusts: Named,
+    /// Some role's trust lets an identity provider in (`federated`).
+    federated: bool,
     outside: RefCell<HashMap<Named, Rc<Built>>>,
     edges: Edges,
     /// The ARNs of the principals that may pass a role (for the services' ways in).
@@ -118,6 +120,7 @@ impl Prepared {
     pub fn new(world: &World) -> Self {
         Self {
             trusts: outside::named_by_trusts(world),
+            federated: super::federated::trusted_anywhere(world),
             outside: RefCell::new(HashMap::new()),
             edges: Edges::default(),
             passers: OnceCell::new(),
@@ -133,6 +136,11 @@ impl Prepared {
     /// What the world's trust policies let in from outside it.
     pub(super) fn trusts(&self) -> &Named {
         &self.trusts
+    }
+
+    /// Whether some role's trust lets an identity provider in.
+    pub(super) fn federated(&self) -> bool {
+        self.federated
     }
 
     /// The ARNs of the principals of the world that may pass a role, in id order.
