@@ -4,8 +4,10 @@
 use crate::command::exit;
 use crate::render::json;
 use crate::scenario::{self, Output};
-use std::path::{Component, Path, PathBuf};
-use xacct_plan::render::{self, OutputFile};
+use std::path::PathBuf;
+use xacct_plan::render;
+
+mod confined;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -45,58 +47,6 @@ impl Format {
             Self::Runbook => render::Format::Runbook,
         }
     }
-}
-
-/// Writes the files under `root`. Each path is relative and made of plain parts (the
-/// renderer makes them so); a path that is not is refused rather than followed.
-fn write_files(root: &Path, files: &[OutputFile]) -> Result<usize, String> {
-    for file in files {
-        let plain = file
-            .path
-            .components()
-            .all(|part| matches!(part, Component::Normal(_)));
-        if !plain {
-            return Err(format!(
-                "refusing to write {} outside {}",
-                file.path.display(),
-                root.display()
-            ));
-        }
-    }
-    std::fs::create_dir_all(root)
-        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
-    let real_root = root
-        .canonicalize()
-        .map_err(|error| format!("cannot read {}: {error}", root.display()))?;
-    for file in files {
-        let target = root.join(&file.path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
-            // A symbolic link already inside DIR must not lead the files out of it.
-            let real_parent = parent
-                .canonicalize()
-                .map_err(|error| format!("cannot read {}: {error}", parent.display()))?;
-            let link = std::fs::symlink_metadata(&target)
-                .is_ok_and(|metadata| metadata.file_type().is_symlink());
-            if !real_parent.starts_with(&real_root) || link {
-                return Err(format!(
-                    "refusing to write {}: a symbolic link leads outside {}",
-                    target.display(),
-                    root.display()
-                ));
-            }
-        }
-        std::fs::write(&target, &file.text)
-            .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
-        #[cfg(unix)]
-        if file.executable {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755))
-                .map_err(|error| format!("cannot make {} executable: {error}", target.display()))?;
-        }
-    }
-    Ok(files.len())
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -149,7 +99,7 @@ pub fn run(args: &Args) -> u8 {
     if let Some(plan) = &merged.plan {
         if let Some(root) = &args.output {
             let files = render::files(world, plan, args.format.files());
-            match write_files(root, &files) {
+            match confined::write_files(root, &files) {
                 Ok(count) => errln!("wrote {count} file(s) under {}", root.display()),
                 Err(message) => {
                     errln!("error: {message}");

@@ -20,6 +20,8 @@ mod files;
 mod findings_doc;
 /// `xacct graph` in every format, with its filters.
 mod graph;
+/// Input nobody on the team wrote: planted links, odd files, names and flags.
+mod hostile_input;
 /// The README, LICENSE and Cargo.toml say what the build is.
 mod install;
 /// Lake Formation tags and data cell filters: column reads explained (issue 14).

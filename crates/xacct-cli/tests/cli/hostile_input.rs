@@ -1,0 +1,98 @@
+//! Input nobody on the team wrote: links planted in an output folder, and the other files,
+//! names and flags a new user tries first. Each test failed before its fix.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot run its command fails"
+)]
+
+use super::xacct;
+use std::path::{Path, PathBuf};
+
+const TWO_INTENTS: &str = "crates/xacct-plan/tests/fixtures/two-intents";
+
+/// A fresh folder under the system's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("xacct-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// Every entry (files and folders) under `root`, relative to it.
+fn entries(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            out.push(path.strip_prefix(root).unwrap().display().to_string());
+            if path.symlink_metadata().unwrap().is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn plan_into(out: &Path, format: &str) -> (i32, String) {
+    let (code, _, stderr) = xacct(&[
+        "plan",
+        TWO_INTENTS,
+        "--format",
+        format,
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    (code, stderr)
+}
+
+/// A link to a folder outside, planted where the JSON documents go two folders deeper: the
+/// plan is refused before any folder is made through the link, and before any other file.
+#[cfg(unix)]
+#[test]
+fn plan_output_makes_no_folder_through_a_planted_link() {
+    let scratch = scratch("plan-folder-link");
+    let (out, elsewhere) = (scratch.join("out"), scratch.join("elsewhere"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("222222222222")).unwrap();
+    let (code, stderr) = plan_into(&out, "json");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("a symbolic link leads outside"), "{stderr}");
+    assert_eq!(entries(&elsewhere), Vec::<String>::new(), "made outside");
+    assert_eq!(entries(&out), ["222222222222"], "half a plan written");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// A link planted at a script's own name is refused before the other scripts are written; a
+/// hard link shared with a file outside is replaced, never written through.
+#[cfg(unix)]
+#[test]
+fn plan_output_never_writes_through_a_planted_file() {
+    let scratch = scratch("plan-file-link");
+    let (out, elsewhere) = (scratch.join("out"), scratch.join("elsewhere"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("victim.sh"), out.join("run-all.sh")).unwrap();
+    let (code, stderr) = plan_into(&out, "cli");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(entries(&out), ["run-all.sh"], "half a plan written");
+    assert_eq!(entries(&elsewhere), Vec::<String>::new());
+
+    std::fs::remove_file(out.join("run-all.sh")).unwrap();
+    let shared = elsewhere.join("shared");
+    std::fs::write(&shared, "outside\n").unwrap();
+    std::fs::hard_link(&shared, out.join("run-all.sh")).unwrap();
+    let (code, stderr) = plan_into(&out, "cli");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "outside\n");
+    let script = std::fs::read_to_string(out.join("run-all.sh")).unwrap();
+    assert!(script.contains("sh ./222222222222.sh"), "{script}");
+    assert_eq!(
+        entries(&out),
+        ["111111111111.sh", "222222222222.sh", "run-all.sh"],
+        "a temporary file was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
