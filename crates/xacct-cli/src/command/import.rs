@@ -29,14 +29,21 @@ pub fn run(args: &Args) -> u8 {
         .filter(|parent| !parent.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let access = crate::files::access();
-    let manifest = match xacct_world::import::manifest_for_with(&args.inputs, &output_dir, &access)
-    {
-        Ok(manifest) => manifest,
-        Err(message) => {
-            errln!("error: {message}");
-            return exit::BAD_INPUT;
-        }
-    };
+    let manifest =
+        match xacct_world::import::manifest_and_skipped(&args.inputs, &output_dir, &access) {
+            Ok((manifest, skipped)) => {
+                if !crate::render::stream::quiet() {
+                    for skipped in skipped {
+                        errln!("warning: skipped {skipped}");
+                    }
+                }
+                manifest
+            }
+            Err(message) => {
+                errln!("error: {message}");
+                return exit::BAD_INPUT;
+            }
+        };
     match &args.output {
         Some(path) => match std::fs::write(path, manifest) {
             Ok(()) => {

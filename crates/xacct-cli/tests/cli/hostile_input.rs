@@ -96,3 +96,72 @@ fn plan_output_never_writes_through_a_planted_file() {
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// A folder of exports holding one bucket policy with a trailing comma: the file's name says
+/// what it is, so the import stops at it with its line and column, instead of "no AWS export
+/// found" (or, beside other exports, a comment at the end of the manifest).
+#[test]
+fn import_stops_at_a_broken_file_named_as_an_export() {
+    let scratch = scratch("import-broken");
+    let account = scratch.join("exports/222222222222");
+    std::fs::create_dir_all(&account).unwrap();
+    let broken = account.join("lake-b.bucket-policy.json");
+    std::fs::write(
+        &broken,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::lake-b/*",}]}"#,
+    )
+    .unwrap();
+    let exports = scratch.join("exports");
+    let (code, stdout, stderr) = xacct(&["import", exports.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "named as a bucket policy, but not JSON (trailing comma at line 1 column 131)"
+        ),
+        "{stderr}"
+    );
+    // Named as a bucket policy, but some other JSON.
+    std::fs::write(&broken, r#"{"Bucket": "lake-b"}"#).unwrap();
+    let (code, _, stderr) = xacct(&["import", exports.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("holds neither `Policy` nor `Statement`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// JSON files in a folder of exports that are not exports are said on standard error (and,
+/// when nothing else is found, in the error), not only in a comment of the manifest.
+#[test]
+fn import_says_which_files_it_skipped() {
+    let scratch = scratch("import-skipped");
+    let exports = scratch.join("exports");
+    std::fs::create_dir_all(exports.join("222222222222")).unwrap();
+    std::fs::write(exports.join("notes.json"), "{x").unwrap();
+    std::fs::write(exports.join("empty.json"), "").unwrap();
+    let folder = exports.to_str().unwrap();
+    let (code, _, stderr) = xacct(&["import", folder]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no AWS export found"), "{stderr}");
+    assert!(
+        stderr.contains("notes.json: not JSON (key must be a string at line 1 column 2)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("empty.json: empty: not JSON"), "{stderr}");
+
+    std::fs::copy(
+        super::workspace_root().join("examples/s3-role-chain/policies/lake-b-bucket-policy.json"),
+        exports.join("222222222222/lake-b.bucket-policy.json"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = xacct(&["import", folder]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("bucket = \"lake-b\""), "{stdout}");
+    assert!(stderr.contains("warning: skipped "), "{stderr}");
+    assert!(stderr.contains("notes.json: not JSON"), "{stderr}");
+    let (code, _, stderr) = xacct(&["--quiet", "import", folder]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "--quiet: {stderr}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
