@@ -165,3 +165,110 @@ fn import_says_which_files_it_skipped() {
     assert!(stderr.is_empty(), "--quiet: {stderr}");
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// A scenario with an intent `plan` refuses (an external id on the bucket policy route) and,
+/// unless `refused_only`, one it plans.
+fn plan_scenario(name: &str, refused_only: bool) -> PathBuf {
+    let folder = scratch(name);
+    let mut manifest = r#"
+[[account]]
+id = "111111111111"
+
+[[account]]
+id = "222222222222"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/etl"
+trust = { inline = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}''' }
+
+[[instance_profile]]
+arn = "arn:aws:iam::111111111111:instance-profile/etl"
+role = "etl"
+
+[[bucket]]
+name = "lake-b"
+account = "222222222222"
+
+[[compute]]
+name = "etl"
+instance_profile = "arn:aws:iam::111111111111:instance-profile/etl"
+
+[[intent]]
+name = "an external id on the bucket policy route"
+compute = "compute:etl"
+access = "read"
+target = "s3://lake-b/sales/"
+route = "resource-policy"
+external_id = "abc"
+"#
+    .to_owned();
+    if !refused_only {
+        manifest.push_str(
+            r#"
+[[intent]]
+name = "planned"
+compute = "compute:etl"
+access = "read"
+target = "s3://lake-b/sales/"
+route = "resource-policy"
+"#,
+        );
+    }
+    std::fs::write(folder.join("xacct.toml"), manifest).unwrap();
+    folder
+}
+
+fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("not JSON ({error}): {stdout:?}"))
+}
+
+/// `plan --format json` is a whole document whatever happens: with the intents it refused
+/// (which it left out before), when it refused them all, and when no intent has the name
+/// `--intent` gives (it printed nothing before).
+#[test]
+fn plan_json_is_a_document_with_its_refusals() {
+    let both = plan_scenario("plan-json-refused", false);
+    let (code, stdout, stderr) = xacct(&["plan", both.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let document = json_of(&stdout);
+    assert_eq!(document["intents"], serde_json::json!(["planned"]));
+    let refused = &document["refused"][0];
+    assert_eq!(
+        refused["intent"],
+        "an external id on the bucket policy route"
+    );
+    assert_eq!(refused["location"]["line"], 25, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("an external id only applies to the assume-role route"),
+        "{refused}"
+    );
+
+    let only = plan_scenario("plan-json-all-refused", true);
+    let (code, stdout, stderr) = xacct(&["plan", only.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let document = json_of(&stdout);
+    assert_eq!(document["error"], "no intent can be planned");
+    assert_eq!(document["refused"].as_array().unwrap().len(), 1);
+    assert!(document.get("accounts").is_none(), "{document}");
+
+    let (code, stdout, stderr) = xacct(&[
+        "plan",
+        both.to_str().unwrap(),
+        "--format",
+        "json",
+        "--intent",
+        "planed",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    let document = json_of(&stdout);
+    let error = document["error"].as_str().unwrap();
+    assert!(
+        error.contains("no [[intent]] named `planed`; did you mean `planned`?"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&both);
+    let _ = std::fs::remove_dir_all(&only);
+}

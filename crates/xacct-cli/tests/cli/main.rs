@@ -498,7 +498,16 @@ fn plan_refuses_an_external_id_spark_cannot_send() {
         xacct(&["plan", "crates/xacct-cli/tests/fixtures/plan-external-id"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("cannot pass an external id"), "{stderr}");
-    assert!(stdout.trim().is_empty(), "{stdout}");
+    // No plan, but a whole JSON document that says why.
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(document.get("accounts").is_none(), "{stdout}");
+    assert!(
+        document["refused"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot pass an external id"),
+        "{stdout}"
+    );
 }
 
 // Documents AWS stores with oddities are decided, with a warning (eval) or a warning finding
