@@ -57,9 +57,9 @@ pub struct Args {
     /// through a column list, an LF-Tag expression or a data cell filter.
     #[arg(long, requires = "read_table", value_delimiter = ',')]
     columns: Vec<String>,
-    /// The Region of the Data Catalog for `--read-table`.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
+    /// The Region of the Data Catalog for `--read-table` [default: us-east-1].
+    #[arg(long)]
+    region: Option<String>,
     /// The registered consumer an enhanced fan-out reader uses (by ARN).
     #[arg(long, requires = "read_stream")]
     consumer: Option<String>,
@@ -361,11 +361,53 @@ fn bad_input(args: &Args, loaded: &xacct_world::Loaded, message: &str) -> u8 {
     exit::BAD_INPUT
 }
 
+/// The Region of the Data Catalog a `--read-table` question asks without `--region`.
+const DEFAULT_CATALOG_REGION: &str = "us-east-1";
+
+/// A flag that belongs to a kind of question given without that question: it would change
+/// nothing, and the user who gave it expects it to. clap's `requires` does not catch these
+/// when the question given instead conflicts with the one required (clap-rs/clap#4520).
+fn misplaced_flag(args: &Args) -> Option<String> {
+    let given = [
+        (
+            "--columns",
+            !args.columns.is_empty(),
+            args.read_table.is_some(),
+            "--read-table",
+        ),
+        (
+            "--region",
+            args.region.is_some(),
+            args.read_table.is_some(),
+            "--read-table",
+        ),
+        (
+            "--consumer",
+            args.consumer.is_some(),
+            args.read_stream.is_some(),
+            "--read-stream",
+        ),
+    ];
+    given
+        .into_iter()
+        .find(|(_, present, with, _)| *present && !*with)
+        .map(|(flag, _, _, question)| {
+            format!("`{flag}` is for `{question}` questions only: it would change nothing here")
+        })
+}
+
 pub fn run(args: &Args) -> u8 {
     let output = match args.format {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
+    if let Some(message) = misplaced_flag(args) {
+        errln!("error: {message}");
+        if matches!(args.format, Format::Json) {
+            json::print(&json::failure("explain", &message, []));
+        }
+        return exit::BAD_INPUT;
+    }
     if let (Some(action), Some(resource)) = (&args.action, &args.resource) {
         if let Err(error) = xacct_world::question::check(action, resource) {
             let message = error.with_help();
@@ -465,7 +507,10 @@ pub fn run(args: &Args) -> u8 {
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),
             columns: args.columns.clone(),
-            region: args.region.clone(),
+            region: args
+                .region
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CATALOG_REGION.to_owned()),
             ..Expectation::new(
                 operation.what.clone(),
                 from.clone(),

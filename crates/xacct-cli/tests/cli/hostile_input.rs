@@ -272,3 +272,56 @@ fn plan_json_is_a_document_with_its_refusals() {
     let _ = std::fs::remove_dir_all(&both);
     let _ = std::fs::remove_dir_all(&only);
 }
+
+/// A flag of one kind of question given with another is refused, not ignored: `--columns`
+/// with `--action` was answered as if no column had been named (clap's `requires` does not
+/// hold when the question given conflicts with the one required).
+#[test]
+fn explain_refuses_a_flag_of_another_question() {
+    let question = [
+        "explain",
+        "examples/s3-role-chain",
+        "--from",
+        "compute:etl",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+    ];
+    for (flag, value, owner) in [
+        ("--columns", "a,b", "--read-table"),
+        ("--region", "eu-west-1", "--read-table"),
+        (
+            "--consumer",
+            "arn:aws:kinesis:us-east-1:222222222222:stream/s/consumer/c:1",
+            "--read-stream",
+        ),
+    ] {
+        let mut arguments = question.to_vec();
+        arguments.extend([flag, value]);
+        let (code, stdout, stderr) = xacct(&arguments);
+        assert_eq!(code, 2, "{flag}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("`{flag}` is for `{owner}` questions only")),
+            "{flag}: {stderr}"
+        );
+        arguments.extend(["--format", "json"]);
+        let (code, stdout, _) = xacct(&arguments);
+        assert_eq!(code, 2);
+        assert!(json_of(&stdout)["error"].as_str().unwrap().contains(flag));
+    }
+    // With their own question they are taken.
+    let (code, stdout, stderr) = xacct(&[
+        "explain",
+        "examples/lf-tags",
+        "--from",
+        "arn:aws:iam::222222222222:role/sales-report-job",
+        "--read-table",
+        "sales_shared.customers",
+        "--columns",
+        "customer_id",
+        "--region",
+        "us-east-1",
+    ]);
+    assert_ne!(code, 2, "{stdout}{stderr}");
+}
