@@ -39,3 +39,22 @@ impl At {
         self.at.unwrap_or_else(xacct_eval::RequestTime::now)
     }
 }
+
+/// Why an `--external-id ROLE_ARN=ID` cannot be used: its role is not in the scenario, so the
+/// id would be passed to no trust policy and the answer would read as if it had been (a
+/// mistyped ARN changes nothing but looks taken). `None` when every role is known.
+pub fn unknown_external_id_role(
+    world: &xacct_world::World,
+    external_ids: &[(String, String)],
+) -> Option<String> {
+    let (role, id) = external_ids
+        .iter()
+        .find(|(role, _)| !world.roles.contains_key(role.as_str()))?;
+    let mut message =
+        format!("`--external-id {role}={id}`: no role of the scenario has the ARN `{role}`");
+    let roles: Vec<String> = world.roles.keys().map(ToString::to_string).collect();
+    if let Some(near) = xacct_world::suggest::closest(role, &roles) {
+        message.push_str(&format!("; did you mean `{near}`?"));
+    }
+    Some(message)
+}

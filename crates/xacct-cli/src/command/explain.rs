@@ -442,6 +442,9 @@ pub fn run(args: &Args) -> u8 {
             Err(message) => bad_input(args, &loaded, &message),
         };
     }
+    if let Some(message) = crate::command::unknown_external_id_role(&world, &args.external_ids) {
+        return bad_input(args, &loaded, &message);
+    }
     let from = normalized_from(args.from.as_deref().unwrap_or_default());
     // A Unity Catalog credential is asked as Databricks uses it: its master role assumes the
     // credential's role, passing the credential's external id.

@@ -75,6 +75,15 @@ pub fn run(args: &Args) -> u8 {
     // The world is taken, not cloned: at 100,000 roles a copy costs as much as the search.
     // Nor is it freed: the process ends after the answer, and freeing millions of small
     // values one by one took a tenth of the command (docs/benchmarks.md).
+    if let Some(message) =
+        crate::command::unknown_external_id_role(&loaded.world, &args.external_ids)
+    {
+        errln!("error: {message}");
+        if matches!(args.format, Format::Json) {
+            json::print(&json::failure("who-can", &message, &loaded.findings));
+        }
+        return exit::BAD_INPUT;
+    }
     let mut world = std::mem::ManuallyDrop::new(std::mem::take(&mut loaded.world));
     world.request_time = args.at.time();
     let mut assumptions = world.assume_undeclared([args.resource.as_str()]);

@@ -325,3 +325,73 @@ fn explain_refuses_a_flag_of_another_question() {
     ]);
     assert_ne!(code, 2, "{stdout}{stderr}");
 }
+
+/// `--external-id` for a role the scenario does not hold (a mistyped ARN) is refused with the
+/// closest role: before, the id went to no trust policy and the answer looked like it had.
+#[test]
+fn an_external_id_for_an_unknown_role_is_refused() {
+    let mistyped = "arn:aws:iam::222222222222:role/MyRoleb=ext-1";
+    let request = [
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+    ];
+    let mut who_can = vec!["who-can", "examples/s3-role-chain"];
+    who_can.extend(request);
+    let mut explain = vec!["explain", "examples/s3-role-chain", "--from", "compute:etl"];
+    explain.extend(request);
+    for mut arguments in [who_can, explain] {
+        arguments.extend(["--external-id", mistyped]);
+        let (code, stdout, stderr) = xacct(&arguments);
+        assert_eq!(code, 2, "{}: {stdout}{stderr}", arguments[0]);
+        assert!(
+            stderr.contains("no role of the scenario has the ARN `arn:aws:iam::222222222222:role/MyRoleb`; did you mean `arn:aws:iam::222222222222:role/MyRoleB`?"),
+            "{stderr}"
+        );
+        arguments.extend(["--format", "json"]);
+        let (code, stdout, _) = xacct(&arguments);
+        assert_eq!(code, 2);
+        assert!(json_of(&stdout)["error"]
+            .as_str()
+            .unwrap()
+            .contains("MyRoleb"));
+    }
+    let (code, _, stderr) = xacct(&[
+        "who-can",
+        "examples/s3-role-chain",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+        "--external-id",
+        "arn:aws:iam::222222222222:role/MyRoleB=ext-1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// `graph --account` with an id nothing belongs to (a mistyped id) is an error like a `--from`
+/// or `--to` the scenario does not hold; it drew an empty graph and exited 0.
+#[test]
+fn graph_of_an_account_the_scenario_does_not_hold_is_refused() {
+    let (code, stdout, stderr) = xacct(&[
+        "graph",
+        "examples/s3-role-chain",
+        "--account",
+        "222222222223",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("`--account 222222222223`: no role"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = xacct(&[
+        "graph",
+        "examples/s3-role-chain",
+        "--account",
+        "222222222222",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("MyRoleB"), "{stdout}");
+}
