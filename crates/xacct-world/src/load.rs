@@ -414,7 +414,21 @@ impl Loader {
                 self.organization(organization);
             }
         }
+        // A second [[account]] of the same id would replace the first whole: its SCPs, RCPs
+        // and Block Public Access gone without a word, and denials with them.
+        let mut declared = BTreeMap::new();
         for entry in &manifest.account {
+            let id = entry.id.get_ref().trim().to_owned();
+            if let Some(first) = declared.get(&id) {
+                let message = format!("account {id} is declared twice (first at {first})");
+                self.error("duplicate-account", span_of(&entry.id), message)
+                    .help = Some(
+                    "merge the two [[account]] tables: the second would replace the first's SCPs, RCPs and settings"
+                        .to_owned(),
+                );
+                continue;
+            }
+            declared.insert(id, self.origin(span_of(&entry.id)).location());
             self.account_entry(entry);
         }
         let mut groups = BTreeMap::new();

@@ -395,3 +395,88 @@ fn graph_of_an_account_the_scenario_does_not_hold_is_refused() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("MyRoleB"), "{stdout}");
 }
+
+/// A scenario folder holding `manifest` and, under `policies/`, a trust policy for EC2.
+fn manifest_scenario(name: &str, manifest: &str) -> PathBuf {
+    let folder = scratch(name);
+    std::fs::write(folder.join("xacct.toml"), manifest).unwrap();
+    folder
+}
+
+const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+/// A mistake inside `{ inline = ... }` names the key and its place: it was "data did not match
+/// any variant of untagged enum PolicySource" at the whole table.
+#[test]
+fn a_mistake_in_an_inline_policy_names_its_key() {
+    for (written, message, column, help) in [
+        (
+            format!("{{ inlin = '{EC2_TRUST}' }}"),
+            "unknown field `inlin`, expected `inline` or `origin`",
+            11,
+            Some("did you mean `inline`?"),
+        ),
+        (
+            format!("{{ inline = '{EC2_TRUST}', foo = 1 }}"),
+            "unknown field `foo`, expected `inline` or `origin`",
+            EC2_TRUST.len() + 24,
+            None,
+        ),
+        (
+            "5".to_owned(),
+            "invalid type: integer `5`, expected a policy file's path",
+            9,
+            None,
+        ),
+    ] {
+        let folder = manifest_scenario(
+            "inline-mistake",
+            &format!("[[role]]\narn = \"arn:aws:iam::111111111111:role/etl\"\ntrust = {written}\n"),
+        );
+        let (code, stdout, _) = xacct(&["validate", folder.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 1, "{stdout}");
+        let finding = &json_of(&stdout)["findings"][0];
+        assert_eq!(finding["code"], "invalid-manifest", "{finding}");
+        assert!(
+            finding["message"].as_str().unwrap().starts_with(message),
+            "{finding}"
+        );
+        assert_eq!(finding["location"]["line"], 3, "{finding}");
+        assert_eq!(finding["location"]["column"], column, "{finding}");
+        assert_eq!(finding["help"].as_str(), help, "{finding}");
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+}
+
+/// Two `[[account]]` tables with one id: the second replaced the first whole, its SCPs and
+/// RCPs with it, so that a denial the first table set was dropped without a word.
+#[test]
+fn an_account_declared_twice_is_an_error() {
+    let manifest = format!(
+        r#"[[account]]
+id = "111111111111"
+rcps = [{{ inline = '{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}}]}}' }}]
+
+[[account]]
+id = "111111111111"
+name = "the same account again"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/etl"
+trust = {{ inline = '{EC2_TRUST}' }}
+"#
+    );
+    let folder = manifest_scenario("account-twice", &manifest);
+    let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let finding = &json_of(&stdout)["findings"][0];
+    assert_eq!(finding["code"], "duplicate-account", "{finding}");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("account 111111111111 is declared twice (first at ")
+            && message.ends_with("xacct.toml:2:6)"),
+        "{message}"
+    );
+    assert_eq!(finding["location"]["line"], 6, "{finding}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
