@@ -107,7 +107,9 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
     };
     match toml::from_str::<Manifest>(source.text()) {
         Ok(manifest) => {
-            for problem in crate::names::check(&manifest) {
+            let names = crate::names::check(&manifest);
+            let duplicates = crate::duplicates::check(&manifest, source.text());
+            for problem in names.into_iter().chain(duplicates) {
                 let span = Span::new(problem.span.start, problem.span.end);
                 loader.error(problem.code, span, problem.message).help = Some(problem.help);
             }

@@ -480,3 +480,79 @@ trust = {{ inline = '{EC2_TRUST}' }}
     assert_eq!(finding["location"]["line"], 6, "{finding}");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// A bucket declared again without its policy: the second table replaced the first, and the
+/// policy's Deny went with it, so that a request the scenario denies read as allowed. Each
+/// kind of table is checked the same way.
+#[test]
+fn a_second_declaration_of_a_table_is_an_error() {
+    let deny_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::lake-b","arn:aws:s3:::lake-b/*"]}]}"#;
+    let manifest = format!(
+        r#"[[account]]
+id = "222222222222"
+
+[[role]]
+arn = "arn:aws:iam::222222222222:role/reader"
+trust = {{ inline = '{EC2_TRUST}' }}
+policies = [{{ inline = '{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}]}}' }}]
+
+[[bucket]]
+name = "lake-b"
+account = "222222222222"
+policy = {{ inline = '{deny_all}' }}
+
+[[bucket]]
+name = "lake-b"
+account = "222222222222"
+
+[[user]]
+arn = "arn:aws:iam::222222222222:user/alice"
+
+[[user]]
+arn = "arn:aws:iam::222222222222:user/team/Alice"
+"#
+    );
+    let folder = manifest_scenario("declared-twice", &manifest);
+    let (code, stdout, stderr) = xacct(&[
+        "explain",
+        folder.to_str().unwrap(),
+        "--from",
+        "arn:aws:iam::222222222222:role/reader",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let document = json_of(&stdout);
+    let findings: Vec<(String, u64)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["code"] == "duplicate-declaration")
+        .map(|finding| {
+            (
+                finding["message"].as_str().unwrap().to_owned(),
+                finding["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            (
+                "bucket `lake-b` is declared twice (first at line 10)".to_owned(),
+                15
+            ),
+            (
+                "user `arn:aws:iam::222222222222:user/team/Alice` is declared twice (first at line 19)"
+                    .to_owned(),
+                22
+            ),
+        ],
+        "{document}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
