@@ -556,3 +556,26 @@ arn = "arn:aws:iam::222222222222:user/team/Alice"
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// `validate` on a folder of policies (no xacct.toml) says what it reads instead of "cannot
+/// read DIR/xacct.toml", and a run with a file it could not read does not end in a summary
+/// that reads as clean ("0 error(s), 0 warning(s)").
+#[test]
+fn validate_says_what_it_could_not_read() {
+    let (code, stdout, stderr) = xacct(&["validate", "examples/policies"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("`examples/policies` is a folder without xacct.toml: give the policy files themselves (`examples/policies/*.json`)"),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "0 error(s), 0 warning(s), 1 file(s) unreadable\n");
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "--kind",
+        "resource",
+        "examples/policies/clean-bucket-policy.json",
+        "examples/policies/missing.json",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "0 error(s), 0 warning(s), 1 file(s) unreadable\n");
+}
