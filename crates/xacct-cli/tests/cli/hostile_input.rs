@@ -579,3 +579,49 @@ fn validate_says_what_it_could_not_read() {
     assert_eq!(code, 2);
     assert_eq!(stdout, "0 error(s), 0 warning(s), 1 file(s) unreadable\n");
 }
+
+/// A trust policy that grants another service's action is one IAM refuses ("AssumeRole policy
+/// may only specify STS AssumeRole actions"): an error with its place, in `validate --kind
+/// trust` and in a scenario, where it was taken silently.
+#[test]
+fn a_trust_policy_with_another_services_action_is_refused() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":["sts:AssumeRole","s3:GetObject"]}]}"#;
+    let folder = manifest_scenario(
+        "trust-foreign-action",
+        &format!(
+            "[[role]]\narn = \"arn:aws:iam::111111111111:role/etl\"\ntrust = \"trust.json\"\n"
+        ),
+    );
+    std::fs::write(folder.join("trust.json"), trust).unwrap();
+    let file = folder.join("trust.json");
+    let (code, stdout, _) = xacct(&[
+        "validate",
+        "--kind",
+        "trust",
+        "--format",
+        "json",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    let finding = &json_of(&stdout)["findings"][0];
+    assert_eq!(
+        finding["code"], "non-sts-action-in-trust-policy",
+        "{finding}"
+    );
+    assert_eq!(finding["location"]["column"], 127, "{finding}");
+    let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(
+        json_of(&stdout)["findings"][0]["code"],
+        "non-sts-action-in-trust-policy"
+    );
+    // Its own actions only: sts's, or every action.
+    std::fs::write(
+        &file,
+        trust.replace(r#","s3:GetObject""#, r#","sts:TagSession""#),
+    )
+    .unwrap();
+    let (code, stdout, _) = xacct(&["validate", "--kind", "trust", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
