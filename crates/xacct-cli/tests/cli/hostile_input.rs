@@ -219,7 +219,9 @@ route = "resource-policy"
 }
 
 fn json_of(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("not JSON ({error}): {stdout:?}"))
+    let parsed = serde_json::from_str(stdout);
+    assert!(parsed.is_ok(), "not JSON: {stdout:?}");
+    parsed.unwrap()
 }
 
 /// `plan --format json` is a whole document whatever happens: with the intents it refused
@@ -588,9 +590,7 @@ fn a_trust_policy_with_another_services_action_is_refused() {
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":["sts:AssumeRole","s3:GetObject"]}]}"#;
     let folder = manifest_scenario(
         "trust-foreign-action",
-        &format!(
-            "[[role]]\narn = \"arn:aws:iam::111111111111:role/etl\"\ntrust = \"trust.json\"\n"
-        ),
+        "[[role]]\narn = \"arn:aws:iam::111111111111:role/etl\"\ntrust = \"trust.json\"\n",
     );
     std::fs::write(folder.join("trust.json"), trust).unwrap();
     let file = folder.join("trust.json");
@@ -623,5 +623,108 @@ fn a_trust_policy_with_another_services_action_is_refused() {
     .unwrap();
     let (code, stdout, _) = xacct(&["validate", "--kind", "trust", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// A prefix outside Latin-1 (`日本/`): IAM refuses a policy document holding characters above
+/// U+00FF, so the script, the files for `file://` and the runbook write them as JSON escapes,
+/// the same documents the JSON output holds.
+#[test]
+fn plan_documents_iam_takes_whatever_the_prefix() {
+    let folder = scratch("plan-non-latin");
+    let manifest = format!(
+        r#"[[account]]
+id = "111111111111"
+
+[[account]]
+id = "222222222222"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/etl"
+trust = {{ inline = '{EC2_TRUST}' }}
+
+[[instance_profile]]
+arn = "arn:aws:iam::111111111111:instance-profile/etl"
+role = "etl"
+
+[[bucket]]
+name = "lake-b"
+account = "222222222222"
+
+[[compute]]
+name = "etl"
+instance_profile = "arn:aws:iam::111111111111:instance-profile/etl"
+
+[[intent]]
+name = "reads the 日本 prefix"
+compute = "compute:etl"
+access = "read"
+target = "s3://lake-b/日本/"
+route = "assume-role"
+role_name = "reader"
+"#
+    );
+    std::fs::write(folder.join("xacct.toml"), manifest).unwrap();
+    let scenario = folder.to_str().unwrap();
+    let (code, stdout, stderr) = xacct(&["plan", scenario, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let planned = json_of(&stdout);
+    let documents: Vec<&serde_json::Value> = planned["accounts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|files| files.as_object().unwrap().values())
+        .collect();
+    assert!(
+        documents
+            .iter()
+            .any(|document| document.to_string().contains("日本")),
+        "{planned}"
+    );
+    let latin_1 = |text: &str| text.chars().all(|c| u32::from(c) <= 0xFF);
+
+    let (code, script, stderr) = xacct(&["plan", scenario, "--format", "cli"]);
+    assert_eq!(code, 0, "{stderr}");
+    let policy_lines: Vec<&str> = script
+        .lines()
+        .filter(|line| line.contains("policy-document '"))
+        .collect();
+    assert!(!policy_lines.is_empty(), "{script}");
+    for line in policy_lines {
+        assert!(latin_1(line), "{line}");
+        // The quoted argument, as the shell hands it to aws: one of the planned documents.
+        let argument = line.split("policy-document '").nth(1).unwrap();
+        let argument = argument.strip_suffix('\'').unwrap();
+        let document: serde_json::Value = serde_json::from_str(argument).unwrap();
+        assert!(documents.contains(&&document), "{document}");
+    }
+
+    let (code, runbook, _) = xacct(&["plan", scenario, "--format", "runbook"]);
+    assert_eq!(code, 0);
+    let blocks: Vec<&str> = runbook.split("```json").skip(1).collect();
+    assert!(!blocks.is_empty());
+    for block in blocks {
+        let json = block.split("```").next().unwrap();
+        assert!(latin_1(json), "{json}");
+    }
+    // The intent's name, a comment, keeps its characters.
+    assert!(runbook.contains("reads the 日本 prefix"), "{runbook}");
+
+    let out = folder.join("out");
+    let (code, _, stderr) = xacct(&[
+        "plan",
+        scenario,
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let written =
+        std::fs::read_to_string(out.join("222222222222/roles/reader/xacct-plan.json")).unwrap();
+    assert!(written.contains("\\u65e5\\u672c/*"), "{written}");
+    assert!(latin_1(&written), "{written}");
+    let document: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert!(documents.contains(&&document), "{document}");
     let _ = std::fs::remove_dir_all(&folder);
 }

@@ -372,9 +372,10 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
         .filter(|bucket| !bucket.is_empty())
     else {
         if claimed.is_some() {
-            return refuse(format!(
+            return refuse(
                 "holds no string `Policy` (`aws s3control get-access-point-policy` writes one)"
-            ));
+                    .to_owned(),
+            );
         }
         return Ok(Err(if bucket_shaped {
             format!("a policy, but which bucket it belongs to is unknown: name it `<bucket>{BUCKET_SUFFIX}`")
