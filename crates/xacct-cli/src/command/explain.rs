@@ -129,6 +129,15 @@ fn s3_location(world: &World, from: &str, path: &str) -> Result<(String, String)
     if let Some(location) = xacct_compute::S3Location::parse(path) {
         return Ok((location.bucket, location.key));
     }
+    // An S3 URI without its bucket is a mistyped URI, not a path of a mount.
+    let scheme = path
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    if scheme.is_some_and(|scheme| ["s3", "s3a", "s3n"].contains(&scheme.as_str())) {
+        return Err(format!(
+            "`{path}` names no bucket: write s3://BUCKET/KEY (a folder ends with `/`)"
+        ));
+    }
     let compute = from
         .strip_prefix("compute:")
         .and_then(|name| world.compute.get(name))

@@ -728,3 +728,23 @@ role_name = "reader"
     assert!(documents.contains(&&document), "{document}");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// An S3 URI without its bucket was answered as a path under none of the compute's mounts.
+#[test]
+fn a_read_of_an_s3_uri_without_a_bucket_says_so() {
+    for path in ["s3://", "s3:///sales/", "S3A://"] {
+        let (code, _, stderr) = xacct(&[
+            "explain",
+            "examples/s3-role-chain",
+            "--from",
+            "compute:etl",
+            "--read",
+            path,
+        ]);
+        assert_eq!(code, 2, "{path}: {stderr}");
+        assert!(
+            stderr.contains(&format!("`{path}` names no bucket: write s3://BUCKET/KEY")),
+            "{stderr}"
+        );
+    }
+}
