@@ -748,3 +748,48 @@ fn a_read_of_an_s3_uri_without_a_bucket_says_so() {
         );
     }
 }
+
+/// `eval` of a request whose identity policy misspells its action, or names a bucket for an
+/// object action: decided (the statement matches nothing), and now said, as `validate` and a
+/// scenario say it. Before, the denial came with no warning at all.
+#[test]
+fn eval_warns_of_a_statement_that_matches_nothing() {
+    let request: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            super::workspace_root().join("examples/eval/cross-account-read.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let folder = scratch("eval-matches-nothing");
+    for (name, action, resource, code) in [
+        (
+            "misspelt",
+            "s3:GetObjekt",
+            "arn:aws:s3:::lake-b/*",
+            "unknown-action",
+        ),
+        (
+            "bucket",
+            "s3:GetObject",
+            "arn:aws:s3:::lake-b",
+            "resource-type-mismatch",
+        ),
+    ] {
+        let mut request = request.clone();
+        let statement = &mut request["identityPolicies"][0]["Statement"][0];
+        statement["Action"] = serde_json::json!(action);
+        statement["Resource"] = serde_json::json!(resource);
+        let file = folder.join(format!("{name}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&request).unwrap()).unwrap();
+        let path = file.to_str().unwrap();
+        let (code_out, stdout, _) = xacct(&["eval", path, "--at", super::AT, "--format", "json"]);
+        assert_eq!(code_out, 1, "{stdout}");
+        let document = json_of(&stdout);
+        assert_eq!(document["decision"], "ImplicitDeny");
+        assert_eq!(document["findings"][0]["code"], code, "{document}");
+        let (_, _, stderr) = xacct(&["eval", path, "--at", super::AT]);
+        assert!(stderr.contains(code), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&folder);
+}
