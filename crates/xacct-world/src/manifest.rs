@@ -624,8 +624,9 @@ pub struct ExpectEntry {
     pub actions: Vec<Spanned<String>>,
     #[serde(default)]
     pub resources: Vec<Spanned<String>>,
+    /// Spanned, so that a value AWS would never send is named where it is written.
     #[serde(default)]
-    pub context: BTreeMap<String, toml::Value>,
+    pub context: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     pub decision: Spanned<String>,
     /// External ids the caller passes when assuming roles, by role ARN.
     #[serde(default)]

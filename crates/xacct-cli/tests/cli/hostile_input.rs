@@ -793,3 +793,35 @@ fn eval_warns_of_a_statement_that_matches_nothing() {
     }
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// A context value no request carries, in an `[[expect]]`, is bad input at its place: it was
+/// a failed check (exit 1) whose error named no line.
+#[test]
+fn an_expectation_context_value_aws_never_sends_is_an_error_where_written() {
+    let manifest = format!(
+        r#"[[role]]
+arn = "arn:aws:iam::111111111111:role/etl"
+trust = {{ inline = '{EC2_TRUST}' }}
+
+[[expect]]
+name = "etl cannot read from the wrong network"
+from = "arn:aws:iam::111111111111:role/etl"
+actions = ["s3:GetObject"]
+resources = ["arn:aws:s3:::lake-b/x"]
+decision = "deny"
+context = {{ "aws:SourceIp" = "10.0.0.300" }}
+"#
+    );
+    let folder = manifest_scenario("expect-context", &manifest);
+    let (code, stdout, stderr) = xacct(&["check", folder.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let finding = &json_of(&stdout)["findings"][0];
+    assert_eq!(finding["code"], "invalid-context-value", "{finding}");
+    assert_eq!(
+        finding["message"],
+        "`aws:SourceIp` must be an IP address, found `10.0.0.300`"
+    );
+    assert_eq!(finding["location"]["line"], 11, "{finding}");
+    assert_eq!(finding["location"]["column"], 30, "{finding}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
