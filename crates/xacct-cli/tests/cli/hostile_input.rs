@@ -825,3 +825,52 @@ context = {{ "aws:SourceIp" = "10.0.0.300" }}
     assert_eq!(finding["location"]["column"], 30, "{finding}");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// `import --output DIR`, as `plan --output DIR` is written: the manifest goes to
+/// DIR/xacct.toml (it was "cannot write DIR: Is a directory"), and a skipped file is named as
+/// it was found, not from the manifest's folder.
+#[test]
+fn import_output_to_a_folder_writes_its_manifest() {
+    let scratch = scratch("import-output-folder");
+    let exports = scratch.join("exports");
+    std::fs::create_dir_all(exports.join("222222222222")).unwrap();
+    std::fs::copy(
+        super::workspace_root().join("examples/s3-role-chain/policies/lake-b-bucket-policy.json"),
+        exports.join("222222222222/lake-b.bucket-policy.json"),
+    )
+    .unwrap();
+    std::fs::write(exports.join("notes.json"), "{x").unwrap();
+    let scenario = scratch.join("scenario");
+    std::fs::create_dir_all(&scenario).unwrap();
+    let (code, _, stderr) = xacct(&[
+        "import",
+        exports.to_str().unwrap(),
+        "--output",
+        scenario.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(scenario.join("xacct.toml")).unwrap();
+    assert!(
+        manifest.contains("path = \"../exports/222222222222/lake-b.bucket-policy.json\""),
+        "{manifest}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "warning: skipped {}: not JSON",
+            exports.join("notes.json").display()
+        )),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = xacct(&[
+        "--allow-outside",
+        exports.to_str().unwrap(),
+        "who-can",
+        scenario.to_str().unwrap(),
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}

@@ -135,8 +135,8 @@ pub fn manifest_for_with(
 }
 
 /// [`manifest_for_with`], with the files found in folders and skipped (`path: reason`, the
-/// path relative to `output_dir`), for the caller to say: a comment at the end of a manifest
-/// is easily missed.
+/// path as found), for the caller to say: a comment at the end of a manifest is easily
+/// missed.
 pub fn manifest_and_skipped(
     paths: &[PathBuf],
     output_dir: &Path,
@@ -168,7 +168,7 @@ pub fn manifest_and_skipped(
         match detect(&file, &access)? {
             Ok(kind) => found.push((kind, relative(&file, output_dir)?)),
             Err(reason) if explicit => return Err(format!("`{}`: {reason}", file.display())),
-            Err(reason) => skipped.push((relative(&file, output_dir)?, reason)),
+            Err(reason) => skipped.push((relative(&file, output_dir)?, file, reason)),
         }
     }
     if found.is_empty() {
@@ -177,8 +177,8 @@ pub fn manifest_and_skipped(
             .map(|path| path.display().to_string())
             .collect();
         let mut message = format!("no AWS export found in {}", searched.join(", "));
-        for (path, reason) in &skipped {
-            let _ = write!(message, "\n  skipped {path}: {reason}");
+        for (_, file, reason) in &skipped {
+            let _ = write!(message, "\n  skipped {}: {reason}", file.display());
         }
         return Err(message);
     }
@@ -255,13 +255,15 @@ pub fn manifest_and_skipped(
     }
     if !skipped.is_empty() {
         out.push_str("\n# Skipped: not an AWS export this command recognises.\n");
-        for (path, reason) in &skipped {
+        for (path, _, reason) in &skipped {
             let _ = writeln!(out, "#   {path}: {reason}");
         }
     }
+    // Said to the user as the files were found (the comment above names them from the
+    // manifest's folder).
     let skipped = skipped
         .into_iter()
-        .map(|(path, reason)| format!("{path}: {reason}"))
+        .map(|(_, file, reason)| format!("{}: {reason}", file.display()))
         .collect();
     Ok((out, skipped))
 }
