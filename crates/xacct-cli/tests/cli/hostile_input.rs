@@ -874,3 +874,30 @@ fn import_output_to_a_folder_writes_its_manifest() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// An account name is free text: in Mermaid, `<` and `>` were left for Mermaid to read as
+/// HTML, a carriage return broke the line, and a name holding `#quot;` turned into a quote.
+#[test]
+fn graph_labels_hold_any_account_name() {
+    let manifest = format!(
+        "[[account]]\nid = \"111111111111\"\nname = \"A <img src=x onerror=alert(1)> #quot; \\r\\n x\"\n\n[[role]]\narn = \"arn:aws:iam::111111111111:role/etl\"\ntrust = {{ inline = '{EC2_TRUST}' }}\n"
+    );
+    let folder = manifest_scenario("graph-names", &manifest);
+    let (code, stdout, stderr) = xacct(&["graph", folder.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let title = stdout
+        .lines()
+        .find(|line| line.contains("subgraph account_111111111111"))
+        .unwrap();
+    assert_eq!(
+        title,
+        "  subgraph account_111111111111[\"111111111111 A #lt;img src=x onerror=alert(1)#gt; #35;quot;    x\"]"
+    );
+    let (code, dot, _) = xacct(&["graph", folder.to_str().unwrap(), "--format", "dot"]);
+    assert_eq!(code, 0);
+    assert!(
+        dot.contains("label=\"111111111111 A <img src=x onerror=alert(1)> #quot; \r\\n x\";"),
+        "{dot}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
