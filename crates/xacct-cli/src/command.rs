@@ -58,3 +58,28 @@ pub fn unknown_external_id_role(
     }
     Some(message)
 }
+
+/// `KEY=VALUE` of `--context` and `--external-id`, split at the first `=`: values hold `=`
+/// often (a base64 external id ends in `==`, a tag value `k=v`), keys seldom (a condition key
+/// never; a role name may, and such a role is then named as unknown, never silently wrong).
+pub fn parse_pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("`{text}` is not `key=value`"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_pair_splits_at_its_first_equals_sign() {
+        assert_eq!(
+            super::parse_pair("arn:aws:iam::1:role/r=c2VjcmV0==").unwrap(),
+            ("arn:aws:iam::1:role/r".to_owned(), "c2VjcmV0==".to_owned())
+        );
+        assert_eq!(
+            super::parse_pair("aws:PrincipalTag/team=a=b").unwrap(),
+            ("aws:PrincipalTag/team".to_owned(), "a=b".to_owned())
+        );
+        assert!(super::parse_pair("no-equals").is_err());
+    }
+}

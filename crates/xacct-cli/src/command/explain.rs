@@ -64,7 +64,7 @@ pub struct Args {
     #[arg(long, requires = "read_stream")]
     consumer: Option<String>,
     /// A context key for every request of the chain, `key=value` (repeatable).
-    #[arg(long = "context", value_parser = parse_pair)]
+    #[arg(long = "context", value_parser = crate::command::parse_pair)]
     context: Vec<(String, String)>,
     /// Pin the chain through these roles, in order (repeatable).
     #[arg(long)]
@@ -74,7 +74,7 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["via", "depth"])]
     direct: bool,
     /// An external id passed when assuming a role, `ROLE_ARN=ID` (repeatable).
-    #[arg(long = "external-id", value_parser = parse_pair)]
+    #[arg(long = "external-id", value_parser = crate::command::parse_pair)]
     external_ids: Vec<(String, String)>,
     /// Longest AssumeRole chain to search (for `--action` questions).
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
@@ -95,12 +95,6 @@ pub struct Args {
 enum Format {
     Text,
     Json,
-}
-
-fn parse_pair(text: &str) -> Result<(String, String), String> {
-    text.rsplit_once('=')
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .ok_or_else(|| format!("`{text}` is not `key=value`"))
 }
 
 /// One group of requests that share their context (a `ListBucket` carries `s3:prefix`, the

@@ -24,11 +24,11 @@ pub struct Args {
     #[arg(long)]
     resource: String,
     /// A context key for every request of every chain, `key=value` (repeatable).
-    #[arg(long = "context", value_parser = parse_pair)]
+    #[arg(long = "context", value_parser = crate::command::parse_pair)]
     context: Vec<(String, String)>,
     /// The external id callers pass when assuming a role, `ROLE_ARN=ID` (repeatable). Without
     /// it, the values the role's trust policy asks for are used.
-    #[arg(long = "external-id", value_parser = parse_pair)]
+    #[arg(long = "external-id", value_parser = crate::command::parse_pair)]
     external_ids: Vec<(String, String)>,
     /// Longest AssumeRole chain to search.
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
@@ -46,12 +46,6 @@ pub struct Args {
 enum Format {
     Text,
     Json,
-}
-
-fn parse_pair(text: &str) -> Result<(String, String), String> {
-    text.rsplit_once('=')
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .ok_or_else(|| format!("`{text}` is not `key=value`"))
 }
 
 pub fn run(args: &Args) -> u8 {

@@ -901,3 +901,40 @@ fn graph_labels_hold_any_account_name() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// An external id ending in `==` (base64): `--external-id ROLE=ID` was split at its last `=`,
+/// so the id went to a role named `...=c2VjcmV0=` with an empty id.
+#[test]
+fn an_external_id_holding_equals_signs_is_passed_whole() {
+    let manifest = r#"[[role]]
+arn = "arn:aws:iam::111111111111:role/caller"
+trust = { inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}' }
+policies = [{ inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/partner"}]}' }]
+
+[[role]]
+arn = "arn:aws:iam::222222222222:role/partner"
+trust = { inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/caller"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"c2VjcmV0=="}}}]}' }
+"#;
+    let folder = manifest_scenario("external-id-equals", manifest);
+    let scenario = folder.to_str().unwrap();
+    let ask = |external_id: &str| {
+        xacct(&[
+            "explain",
+            scenario,
+            "--from",
+            "arn:aws:iam::111111111111:role/caller",
+            "--direct",
+            "--action",
+            "sts:AssumeRole",
+            "--resource",
+            "arn:aws:iam::222222222222:role/partner",
+            "--external-id",
+            external_id,
+        ])
+    };
+    let (code, stdout, stderr) = ask("arn:aws:iam::222222222222:role/partner=c2VjcmV0==");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, stderr) = ask("arn:aws:iam::222222222222:role/partner=c2VjcmV0");
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let _ = std::fs::remove_dir_all(&folder);
+}
