@@ -40,13 +40,21 @@ impl At {
     }
 }
 
-/// Why an `--external-id ROLE_ARN=ID` cannot be used: its role is not in the scenario, so the
-/// id would be passed to no trust policy and the answer would read as if it had been (a
-/// mistyped ARN changes nothing but looks taken). `None` when every role is known.
+/// Why an `--external-id ROLE_ARN=ID` cannot be used: the id is one STS refuses, or its role is
+/// not in the scenario, so the id would be passed to no trust policy and the answer would read
+/// as if it had been (a mistyped ARN changes nothing but looks taken). `None` when all is well.
 pub fn unknown_external_id_role(
     world: &xacct_world::World,
     external_ids: &[(String, String)],
 ) -> Option<String> {
+    // An id STS would refuse (AssumeRole's `ExternalId` pattern) can pass no trust policy.
+    if let Some((role, id, problem)) = external_ids.iter().find_map(|(role, id)| {
+        xacct_world::names::external_id_error(id).map(|problem| (role, id, problem))
+    }) {
+        return Some(format!(
+            "`--external-id {role}={id}`: the external id {problem} (AssumeRole, STS API Reference)"
+        ));
+    }
     let (role, id) = external_ids
         .iter()
         .find(|(role, _)| !world.roles.contains_key(role.as_str()))?;

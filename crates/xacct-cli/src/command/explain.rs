@@ -449,6 +449,21 @@ pub fn run(args: &Args) -> u8 {
         return bad_input(args, &loaded, &message);
     }
     let from = normalized_from(args.from.as_deref().unwrap_or_default());
+    // A session STS would never name (`RoleSessionName`, AssumeRole in the STS API Reference)
+    // is no caller: `assumed-role/ROLE/` or `.../s;$(id)` must not be answered as one.
+    if let Some(session) = from
+        .strip_prefix("arn:aws:sts::")
+        .and_then(|rest| rest.split_once(":assumed-role/"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, session)| session)
+    {
+        if let Some(problem) = xacct_world::names::session_name_error(session) {
+            let message = format!(
+                "`{from}`: the session name `{session}` {problem} (AssumeRole, STS API Reference)"
+            );
+            return bad_input(args, &loaded, &message);
+        }
+    }
     // A Unity Catalog credential is asked as Databricks uses it: its master role assumes the
     // credential's role, passing the credential's external id.
     let mut via = args.via.clone();

@@ -938,3 +938,42 @@ trust = { inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Prin
     assert_eq!(code, 1, "{stdout}{stderr}");
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// A session STS never names, or an external id STS refuses, is bad input: such a caller was
+/// answered (allowed) and such an id was passed to the trust policies.
+#[test]
+fn a_session_or_external_id_sts_refuses_is_bad_input() {
+    let question = |from: &str, external_id: &str| {
+        let mut arguments = vec![
+            "explain",
+            "examples/s3-role-chain",
+            "--from",
+            from,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::lake-b/x",
+        ];
+        if !external_id.is_empty() {
+            arguments.extend(["--external-id", external_id]);
+        }
+        xacct(&arguments)
+    };
+    let session = "arn:aws:sts::111111111111:assumed-role/MyRoleA";
+    for (name, problem) in [("s;$(id) x", "holds ';'"), ("", "is 0 characters long")] {
+        let (code, _, stderr) = question(&format!("{session}/{name}"), "");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!("the session name `{name}` {problem}")),
+            "{stderr}"
+        );
+    }
+    let (code, _, stderr) = question(&format!("{session}/i-0abc123"), "");
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = question(
+        &format!("{session}/i-0abc123"),
+        "arn:aws:iam::222222222222:role/MyRoleB=a;b",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the external id holds ';'"), "{stderr}");
+}
