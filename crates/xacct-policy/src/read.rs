@@ -774,16 +774,19 @@ impl Reader {
                             .with_help("write one action per string, such as \"s3:GetObject\", with no spaces"),
                         );
                     }
-                    // IAM refuses a trust policy naming another service's action
-                    // (`MalformedPolicyDocument: AssumeRole policy may only specify STS
-                    // AssumeRole actions`): it would never be stored.
+                    // IAM refuses a trust policy naming another service's action when it is
+                    // written (`MalformedPolicyDocument: AssumeRole policy may only specify STS
+                    // AssumeRole actions`). That message is known from users' reports, not
+                    // from the IAM reference, which does not say whether a Deny is held to it:
+                    // a warning, and the statement decided as written (it matches no STS
+                    // request).
                     let foreign = pattern
                         .service()
                         .filter(|service| !service.eq_ignore_ascii_case("sts"));
                     if let (PolicyKind::Trust, false, Some(service)) = (self.kind, negated, foreign)
                     {
                         self.push(
-                            Finding::error(
+                            Finding::warning(
                                 "non-sts-action-in-trust-policy",
                                 text.span,
                                 format!(
