@@ -13,8 +13,9 @@ pub struct Args {
     /// document and every settings file it names.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Where the policies are attached; the rules differ (e.g. only resource-based policies
-    /// name a Principal).
+    /// Where the policies are attached, one of identity, inline, resource, trust, scp, rcp,
+    /// boundary, session; the rules differ (e.g. only resource-based policies name a
+    /// Principal). A scenario folder's documents are checked as the manifest attaches them.
     #[arg(long, default_value = "identity", value_parser = parse_kind)]
     kind: PolicyKind,
     /// How to report: text for people, JSON or SARIF for programs (docs/output-format.md).
