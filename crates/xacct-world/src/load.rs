@@ -107,6 +107,21 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
     };
     match toml::from_str::<Manifest>(source.text()) {
         Ok(manifest) => {
+            // An empty file (or one of comments only) loads as an empty world, where every
+            // question has an answer ("no principal can"): say so, or the answer reads as one
+            // about the user's accounts.
+            if toml::from_str::<toml::Table>(source.text()).is_ok_and(|table| table.is_empty()) {
+                loader
+                    .warning(
+                        "empty-manifest",
+                        Span::new(0, 0),
+                        "the manifest declares nothing: every answer is about an empty world, with no principal and no policy",
+                    )
+                    .help = Some(
+                    "declare accounts, roles and buckets (docs/scenario-format.md), or write the manifest from AWS exports with `xacct import EXPORTS --output DIR`"
+                        .to_owned(),
+                );
+            }
             let names = crate::names::check(&manifest);
             let duplicates = crate::duplicates::check(&manifest, source.text());
             for problem in names.into_iter().chain(duplicates) {

@@ -981,3 +981,28 @@ fn a_session_or_external_id_sts_refuses_is_bad_input() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("the external id holds ';'"), "{stderr}");
 }
+
+/// An empty manifest (a new user's first `touch xacct.toml`) loads as an empty world where
+/// who-can answers "no principal can": the answer now comes with a warning saying why.
+#[test]
+fn an_empty_manifest_is_said_to_declare_nothing() {
+    let folder = manifest_scenario("empty-manifest", "# nothing yet\n");
+    let (code, stdout, stderr) = xacct(&[
+        "who-can",
+        folder.to_str().unwrap(),
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::lake-b/x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let document = json_of(&stdout);
+    assert_eq!(
+        document["findings"][0]["code"], "empty-manifest",
+        "{document}"
+    );
+    assert_eq!(document["findings"][0]["severity"], "warning");
+    let _ = std::fs::remove_dir_all(&folder);
+}
