@@ -20,8 +20,10 @@ mod files;
 mod findings_doc;
 /// `xacct graph` in every format, with its filters.
 mod graph;
-/// Input nobody on the team wrote: planted links, odd files, names and flags.
+/// Input nobody on the team wrote: odd files, names, flags and manifests.
 mod hostile_input;
+/// What plan and import write from such input: planted links, stray exports, escapes.
+mod hostile_output;
 /// The README, LICENSE and Cargo.toml say what the build is.
 mod install;
 /// Lake Formation tags and data cell filters: column reads explained (issue 14).
