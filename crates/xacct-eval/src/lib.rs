@@ -19,6 +19,6 @@ pub mod wire;
 pub use assumed::{Assumption, RequestTime};
 pub use authorize::{authorize, Decision, Gap, Response, StatementRef};
 pub use caller::Caller;
-pub use context::{Context, ContextValue};
+pub use context::{Context, ContextValue, InvalidContextValue};
 pub use explain::Explanation;
 pub use request::{Layer, PolicySet, Request, SourcedPolicy};

@@ -184,6 +184,19 @@ pub fn build(world: &World, query: &GraphQuery) -> Result<WorldGraph, GraphError
         })?),
         None => None,
     };
+    // An account nothing in the drawing belongs to (a mistyped id) would draw an empty graph
+    // that reads as "this account reaches nothing".
+    if let Some(account) = query.account {
+        let held = graph
+            .graph
+            .node_weights()
+            .any(|node| node.account == Some(account));
+        if !held {
+            return Err(GraphError(format!(
+                "`--account {account}`: no role, user, instance profile, bucket, key, stream or table of the scenario is in this account"
+            )));
+        }
+    }
     let from = query.from.as_deref().and_then(|from| graph.find(from));
     Ok(graph.keep(from, to, query.account))
 }

@@ -69,6 +69,28 @@ pub(crate) fn role_name(arn: &str) -> &str {
 
 pub use xacct_policy::one_line;
 
+/// JSON text IAM takes as it is: every character above U+00FF written as a `\uXXXX` escape.
+/// IAM's policy-document parameters (`PutRolePolicy`, `CreatePolicy`, `CreateRole`,
+/// `UpdateAssumeRolePolicy`) accept only tab, line feed, carriage return and U+0020 to U+00FF
+/// (the `PolicyDocument` pattern of PutRolePolicy,
+/// <https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-aws-sdk-client-iam/Interface/PutRolePolicyCommandInput>),
+/// so a prefix such as `日本/` written raw is refused, while its escape is the same document.
+/// Outside strings JSON text is ASCII, so escaping the whole text touches strings only.
+pub(crate) fn iam_safe_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        if u32::from(character) <= 0xFF {
+            out.push(character);
+        } else {
+            let mut units = [0_u16; 2];
+            for unit in character.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
 /// Whether the plan creates this role.
 pub(crate) fn creates_role(plan: &Plan, role: &str) -> bool {
     plan.created_roles.iter().any(|(_, arn)| arn == role)
@@ -403,6 +425,21 @@ pub(crate) fn access_point_name(arn: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn iam_safe_json_is_the_same_document_in_latin_1() {
+        let value = serde_json::json!({"Resource": "arn:aws:s3:::b/日本/\u{1F600}é/*"});
+        let safe = super::iam_safe_json(&value.to_string());
+        assert!(safe.chars().all(|c| u32::from(c) <= 0xFF), "{safe}");
+        assert!(
+            safe.contains("\\u65e5\\u672c") && safe.contains("\\ud83d\\ude00é"),
+            "{safe}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            value
+        );
+    }
+
     use super::*;
     use xacct_policy::{parse_policy, PolicyKind, SourceFile};
 

@@ -774,6 +774,29 @@ impl Reader {
                             .with_help("write one action per string, such as \"s3:GetObject\", with no spaces"),
                         );
                     }
+                    // IAM refuses a trust policy naming another service's action when it is
+                    // written (`MalformedPolicyDocument: AssumeRole policy may only specify STS
+                    // AssumeRole actions`). That message is known from users' reports, not
+                    // from the IAM reference, which does not say whether a Deny is held to it:
+                    // a warning, and the statement decided as written (it matches no STS
+                    // request).
+                    let foreign = pattern
+                        .service()
+                        .filter(|service| !service.eq_ignore_ascii_case("sts"));
+                    if let (PolicyKind::Trust, false, Some(service)) = (self.kind, negated, foreign)
+                    {
+                        self.push(
+                            Finding::warning(
+                                "non-sts-action-in-trust-policy",
+                                text.span,
+                                format!(
+                                    "`{}` is an action of `{service}`: IAM refuses a trust policy whose actions are not STS's (\"AssumeRole policy may only specify STS AssumeRole actions\")",
+                                    text.value
+                                ),
+                            )
+                            .with_help("a trust policy says who may assume the role (`sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity`, `sts:AssumeRoleWithSAML`, `sts:TagSession`, ...); what the role may do goes in its permissions policies"),
+                        );
+                    }
                     patterns.push(Spanned::new(pattern, text.span));
                 }
                 Err(error) => {
@@ -1271,7 +1294,7 @@ mod tests {
 
     #[test]
     fn reports_each_classic_mistake() {
-        let cases: [(&str, PolicyKind, &str); 12] = [
+        let cases: [(&str, PolicyKind, &str); 13] = [
             (
                 r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}"#,
                 PolicyKind::Identity,
@@ -1331,6 +1354,11 @@ mod tests {
                 r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":{"AWS":"111111111111"},"Action":"s3:*","Resource":"*"}}"#,
                 PolicyKind::Rcp,
                 "rcp-principal",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":["sts:AssumeRole","s3:GetObject"]}}"#,
+                PolicyKind::Trust,
+                "non-sts-action-in-trust-policy",
             ),
         ];
         for (text, kind, code) in cases {

@@ -22,7 +22,7 @@ mod lake_tags;
 mod organizations;
 pub mod terraform;
 
-pub use detect::{manifest_for, manifest_for_with};
+pub use detect::{manifest_and_skipped, manifest_for, manifest_for_with};
 
 /// An entity of an export that was left out of the world because of an error of its own (an
 /// ARN AWS never writes, a policy AWS would not store, a managed policy or group it depends on

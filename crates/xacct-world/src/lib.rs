@@ -6,6 +6,7 @@ pub mod access_point;
 pub mod assumption;
 mod bundle_files;
 pub mod cache;
+pub mod duplicates;
 pub mod exposure;
 pub mod files;
 pub mod import;

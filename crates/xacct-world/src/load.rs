@@ -107,7 +107,24 @@ pub fn load_text_with(source: Arc<SourceFile>, base: &Path, access: &FileAccess)
     };
     match toml::from_str::<Manifest>(source.text()) {
         Ok(manifest) => {
-            for problem in crate::names::check(&manifest) {
+            // An empty file (or one of comments only) loads as an empty world, where every
+            // question has an answer ("no principal can"): say so, or the answer reads as one
+            // about the user's accounts.
+            if toml::from_str::<toml::Table>(source.text()).is_ok_and(|table| table.is_empty()) {
+                loader
+                    .warning(
+                        "empty-manifest",
+                        Span::new(0, 0),
+                        "the manifest declares nothing: every answer is about an empty world, with no principal and no policy",
+                    )
+                    .help = Some(
+                    "declare accounts, roles and buckets (docs/scenario-format.md), or write the manifest from AWS exports with `xacct import EXPORTS --output DIR`"
+                        .to_owned(),
+                );
+            }
+            let names = crate::names::check(&manifest);
+            let duplicates = crate::duplicates::check(&manifest, source.text());
+            for problem in names.into_iter().chain(duplicates) {
                 let span = Span::new(problem.span.start, problem.span.end);
                 loader.error(problem.code, span, problem.message).help = Some(problem.help);
             }
@@ -414,7 +431,21 @@ impl Loader {
                 self.organization(organization);
             }
         }
+        // A second [[account]] of the same id would replace the first whole: its SCPs, RCPs
+        // and Block Public Access gone without a word, and denials with them.
+        let mut declared = BTreeMap::new();
         for entry in &manifest.account {
+            let id = entry.id.get_ref().trim().to_owned();
+            if let Some(first) = declared.get(&id) {
+                let message = format!("account {id} is declared twice (first at {first})");
+                self.error("duplicate-account", span_of(&entry.id), message)
+                    .help = Some(
+                    "merge the two [[account]] tables: the second would replace the first's SCPs, RCPs and settings"
+                        .to_owned(),
+                );
+                continue;
+            }
+            declared.insert(id, self.origin(span_of(&entry.id)).location());
             self.account_entry(entry);
         }
         let mut groups = BTreeMap::new();

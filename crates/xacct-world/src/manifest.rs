@@ -94,11 +94,41 @@ pub struct IntentEntry {
 /// span of what was written.
 pub type PolicyRef = Spanned<PolicySource>;
 
-#[derive(Debug, Deserialize, Clone)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum PolicySource {
     Path(String),
     Inline(InlinePolicy),
+}
+
+/// By hand rather than `#[serde(untagged)]`: an untagged enum turns every mistake in
+/// `{ inline = ... }` (a mistyped key, a number for the text) into "data did not match any
+/// variant", which names neither the key nor the fix.
+impl<'de> Deserialize<'de> for PolicySource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PolicySource;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str(
+                    "a policy file's path, or `{ inline = '''{...}''' }` holding the document",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<PolicySource, E> {
+                Ok(PolicySource::Path(path.to_owned()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PolicySource, A::Error> {
+                InlinePolicy::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(PolicySource::Inline)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -594,8 +624,9 @@ pub struct ExpectEntry {
     pub actions: Vec<Spanned<String>>,
     #[serde(default)]
     pub resources: Vec<Spanned<String>>,
+    /// Spanned, so that a value AWS would never send is named where it is written.
     #[serde(default)]
-    pub context: BTreeMap<String, toml::Value>,
+    pub context: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     pub decision: Spanned<String>,
     /// External ids the caller passes when assuming roles, by role ARN.
     #[serde(default)]

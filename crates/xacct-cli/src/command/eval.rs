@@ -54,10 +54,28 @@ pub fn run(args: &Args) -> u8 {
     let response = authorize(&request);
     let explanation = Explanation::new(&request, &response);
     let skipped = denies_skipped_for_absent_keys(&request);
+    // What the service catalog knows, as `validate` and scenarios say it: a misspelt action or
+    // a statement whose resources the action never takes is decided (it matches nothing),
+    // with the warning that says why.
+    let services: Vec<_> = request
+        .policies
+        .every()
+        .filter_map(|policy| {
+            let source = policy.source.as_ref()?;
+            let findings = xacct_catalog::service_findings(&policy.policy);
+            Some(
+                findings
+                    .into_iter()
+                    .map(|finding| finding.in_source(source)),
+            )
+        })
+        .flatten()
+        .collect();
     let warnings: Vec<_> = read
         .findings
         .iter()
         .filter(|finding| finding.finding.severity == Severity::Warning)
+        .chain(&services)
         .chain(&skipped)
         .collect();
     match args.format {

@@ -57,14 +57,14 @@ pub struct Args {
     /// through a column list, an LF-Tag expression or a data cell filter.
     #[arg(long, requires = "read_table", value_delimiter = ',')]
     columns: Vec<String>,
-    /// The Region of the Data Catalog for `--read-table`.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
+    /// The Region of the Data Catalog for `--read-table` [default: us-east-1].
+    #[arg(long)]
+    region: Option<String>,
     /// The registered consumer an enhanced fan-out reader uses (by ARN).
     #[arg(long, requires = "read_stream")]
     consumer: Option<String>,
     /// A context key for every request of the chain, `key=value` (repeatable).
-    #[arg(long = "context", value_parser = parse_pair)]
+    #[arg(long = "context", value_parser = crate::command::parse_pair)]
     context: Vec<(String, String)>,
     /// Pin the chain through these roles, in order (repeatable).
     #[arg(long)]
@@ -74,7 +74,7 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["via", "depth"])]
     direct: bool,
     /// An external id passed when assuming a role, `ROLE_ARN=ID` (repeatable).
-    #[arg(long = "external-id", value_parser = parse_pair)]
+    #[arg(long = "external-id", value_parser = crate::command::parse_pair)]
     external_ids: Vec<(String, String)>,
     /// Longest AssumeRole chain to search (for `--action` questions).
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
@@ -95,12 +95,6 @@ pub struct Args {
 enum Format {
     Text,
     Json,
-}
-
-fn parse_pair(text: &str) -> Result<(String, String), String> {
-    text.rsplit_once('=')
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .ok_or_else(|| format!("`{text}` is not `key=value`"))
 }
 
 /// One group of requests that share their context (a `ListBucket` carries `s3:prefix`, the
@@ -128,6 +122,15 @@ fn normalized_from(from: &str) -> String {
 fn s3_location(world: &World, from: &str, path: &str) -> Result<(String, String), String> {
     if let Some(location) = xacct_compute::S3Location::parse(path) {
         return Ok((location.bucket, location.key));
+    }
+    // An S3 URI without its bucket is a mistyped URI, not a path of a mount.
+    let scheme = path
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    if scheme.is_some_and(|scheme| ["s3", "s3a", "s3n"].contains(&scheme.as_str())) {
+        return Err(format!(
+            "`{path}` names no bucket: write s3://BUCKET/KEY (a folder ends with `/`)"
+        ));
     }
     let compute = from
         .strip_prefix("compute:")
@@ -361,11 +364,53 @@ fn bad_input(args: &Args, loaded: &xacct_world::Loaded, message: &str) -> u8 {
     exit::BAD_INPUT
 }
 
+/// The Region of the Data Catalog a `--read-table` question asks without `--region`.
+const DEFAULT_CATALOG_REGION: &str = "us-east-1";
+
+/// A flag that belongs to a kind of question given without that question: it would change
+/// nothing, and the user who gave it expects it to. clap's `requires` does not catch these
+/// when the question given instead conflicts with the one required (clap-rs/clap#4520).
+fn misplaced_flag(args: &Args) -> Option<String> {
+    let given = [
+        (
+            "--columns",
+            !args.columns.is_empty(),
+            args.read_table.is_some(),
+            "--read-table",
+        ),
+        (
+            "--region",
+            args.region.is_some(),
+            args.read_table.is_some(),
+            "--read-table",
+        ),
+        (
+            "--consumer",
+            args.consumer.is_some(),
+            args.read_stream.is_some(),
+            "--read-stream",
+        ),
+    ];
+    given
+        .into_iter()
+        .find(|(_, present, with, _)| *present && !*with)
+        .map(|(flag, _, _, question)| {
+            format!("`{flag}` is for `{question}` questions only: it would change nothing here")
+        })
+}
+
 pub fn run(args: &Args) -> u8 {
     let output = match args.format {
         Format::Text => Output::Text,
         Format::Json => Output::Json,
     };
+    if let Some(message) = misplaced_flag(args) {
+        errln!("error: {message}");
+        if matches!(args.format, Format::Json) {
+            json::print(&json::failure("explain", &message, []));
+        }
+        return exit::BAD_INPUT;
+    }
     if let (Some(action), Some(resource)) = (&args.action, &args.resource) {
         if let Err(error) = xacct_world::question::check(action, resource) {
             let message = error.with_help();
@@ -400,7 +445,25 @@ pub fn run(args: &Args) -> u8 {
             Err(message) => bad_input(args, &loaded, &message),
         };
     }
+    if let Some(message) = crate::command::unknown_external_id_role(&world, &args.external_ids) {
+        return bad_input(args, &loaded, &message);
+    }
     let from = normalized_from(args.from.as_deref().unwrap_or_default());
+    // A session STS would never name (`RoleSessionName`, AssumeRole in the STS API Reference)
+    // is no caller: `assumed-role/ROLE/` or `.../s;$(id)` must not be answered as one.
+    if let Some(session) = from
+        .strip_prefix("arn:aws:sts::")
+        .and_then(|rest| rest.split_once(":assumed-role/"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, session)| session)
+    {
+        if let Some(problem) = xacct_world::names::session_name_error(session) {
+            let message = format!(
+                "`{from}`: the session name `{session}` {problem} (AssumeRole, STS API Reference)"
+            );
+            return bad_input(args, &loaded, &message);
+        }
+    }
     // A Unity Catalog credential is asked as Databricks uses it: its master role assumes the
     // credential's role, passing the credential's external id.
     let mut via = args.via.clone();
@@ -465,7 +528,10 @@ pub fn run(args: &Args) -> u8 {
             client_path: client_path.clone(),
             read_tables: args.read_table.iter().cloned().collect(),
             columns: args.columns.clone(),
-            region: args.region.clone(),
+            region: args
+                .region
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CATALOG_REGION.to_owned()),
             ..Expectation::new(
                 operation.what.clone(),
                 from.clone(),

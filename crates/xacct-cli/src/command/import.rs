@@ -10,7 +10,7 @@ pub struct Args {
     /// and an organizations bundle (see docs/scenario-format.md).
     #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     inputs: Vec<PathBuf>,
-    /// Where to write the manifest; standard output when absent.
+    /// Where to write the manifest (a folder: its `xacct.toml`); standard output when absent.
     #[arg(long)]
     output: Option<PathBuf>,
     #[command(flatten)]
@@ -18,26 +18,40 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
+    // `--output DIR`, as `plan` takes it: the manifest is DIR/xacct.toml, not an error.
+    let output = args.output.as_ref().map(|path| {
+        if path.is_dir() {
+            path.join("xacct.toml")
+        } else {
+            path.clone()
+        }
+    });
     if let Some(plan) = &args.terraform.plan {
-        return super::import_terraform::run(plan, &args.terraform, args.output.as_deref());
+        return super::import_terraform::run(plan, &args.terraform, output.as_deref());
     }
-    let output_dir = args
-        .output
+    let output_dir = output
         .as_ref()
         .and_then(|path| path.parent())
         // A bare file name (`--output xacct.toml`) has the empty path as its parent.
         .filter(|parent| !parent.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let access = crate::files::access();
-    let manifest = match xacct_world::import::manifest_for_with(&args.inputs, &output_dir, &access)
-    {
-        Ok(manifest) => manifest,
-        Err(message) => {
-            errln!("error: {message}");
-            return exit::BAD_INPUT;
-        }
-    };
-    match &args.output {
+    let manifest =
+        match xacct_world::import::manifest_and_skipped(&args.inputs, &output_dir, &access) {
+            Ok((manifest, skipped)) => {
+                if !crate::render::stream::quiet() {
+                    for skipped in skipped {
+                        errln!("warning: skipped {skipped}");
+                    }
+                }
+                manifest
+            }
+            Err(message) => {
+                errln!("error: {message}");
+                return exit::BAD_INPUT;
+            }
+        };
+    match &output {
         Some(path) => match std::fs::write(path, manifest) {
             Ok(()) => {
                 errln!(

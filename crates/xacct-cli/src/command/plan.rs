@@ -4,8 +4,10 @@
 use crate::command::exit;
 use crate::render::json;
 use crate::scenario::{self, Output};
-use std::path::{Component, Path, PathBuf};
-use xacct_plan::render::{self, OutputFile};
+use std::path::PathBuf;
+use xacct_plan::render;
+
+mod confined;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,58 +49,6 @@ impl Format {
     }
 }
 
-/// Writes the files under `root`. Each path is relative and made of plain parts (the
-/// renderer makes them so); a path that is not is refused rather than followed.
-fn write_files(root: &Path, files: &[OutputFile]) -> Result<usize, String> {
-    for file in files {
-        let plain = file
-            .path
-            .components()
-            .all(|part| matches!(part, Component::Normal(_)));
-        if !plain {
-            return Err(format!(
-                "refusing to write {} outside {}",
-                file.path.display(),
-                root.display()
-            ));
-        }
-    }
-    std::fs::create_dir_all(root)
-        .map_err(|error| format!("cannot create {}: {error}", root.display()))?;
-    let real_root = root
-        .canonicalize()
-        .map_err(|error| format!("cannot read {}: {error}", root.display()))?;
-    for file in files {
-        let target = root.join(&file.path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
-            // A symbolic link already inside DIR must not lead the files out of it.
-            let real_parent = parent
-                .canonicalize()
-                .map_err(|error| format!("cannot read {}: {error}", parent.display()))?;
-            let link = std::fs::symlink_metadata(&target)
-                .is_ok_and(|metadata| metadata.file_type().is_symlink());
-            if !real_parent.starts_with(&real_root) || link {
-                return Err(format!(
-                    "refusing to write {}: a symbolic link leads outside {}",
-                    target.display(),
-                    root.display()
-                ));
-            }
-        }
-        std::fs::write(&target, &file.text)
-            .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
-        #[cfg(unix)]
-        if file.executable {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755))
-                .map_err(|error| format!("cannot make {} executable: {error}", target.display()))?;
-        }
-    }
-    Ok(files.len())
-}
-
 pub fn run(args: &Args) -> u8 {
     let output = match args.format {
         Format::Json => Output::Json,
@@ -114,14 +64,29 @@ pub fn run(args: &Args) -> u8 {
         .filter(|intent| args.intent.as_ref().is_none_or(|name| &intent.name == name))
         .collect();
     if intents.is_empty() {
-        errln!(
-            "error: {} has no [[intent]]{}",
+        let names: Vec<String> = world
+            .intents
+            .iter()
+            .map(|intent| intent.name.clone())
+            .collect();
+        let message = render::one_line(&format!(
+            "{} has no [[intent]]{}{}",
             args.scenario.display(),
             args.intent
                 .as_ref()
                 .map(|name| format!(" named `{name}`"))
+                .unwrap_or_default(),
+            args.intent
+                .as_ref()
+                .and_then(|name| xacct_world::suggest::closest(name, &names))
+                .map(|near| format!("; did you mean `{near}`?"))
                 .unwrap_or_default()
-        );
+        ));
+        errln!("error: {message}");
+        // A program reading JSON gets a document whatever happened (docs/output-format.md).
+        if matches!(output, Output::Json) && args.output.is_none() {
+            json::print(&json::failure("plan", &message, &loaded.findings));
+        }
         return exit::BAD_INPUT;
     }
     for intent in &intents {
@@ -146,10 +111,12 @@ pub fn run(args: &Args) -> u8 {
             ))
         );
     }
-    if let Some(plan) = &merged.plan {
+    if args.output.is_none() && matches!(args.format, Format::Json) {
+        print_json(&loaded, &merged);
+    } else if let Some(plan) = &merged.plan {
         if let Some(root) = &args.output {
             let files = render::files(world, plan, args.format.files());
-            match write_files(root, &files) {
+            match confined::write_files(root, &files) {
                 Ok(count) => errln!("wrote {count} file(s) under {}", root.display()),
                 Err(message) => {
                     errln!("error: {message}");
@@ -158,11 +125,8 @@ pub fn run(args: &Args) -> u8 {
             }
         } else {
             match args.format {
-                Format::Json => json::print(&json::document(
-                    "plan",
-                    &loaded.findings,
-                    render::json(world, plan),
-                )),
+                // Printed above, with or without a plan.
+                Format::Json => {}
                 Format::Terraform => out!("{}", render::terraform(world, plan)),
                 Format::Cli => out!("{}", render::cli(world, plan)),
                 Format::Runbook => out!("{}", render::runbook(world, plan)),
@@ -174,4 +138,30 @@ pub fn run(args: &Args) -> u8 {
     } else {
         exit::FINDINGS
     }
+}
+
+/// The plan's JSON document, with `refused` (each intent that cannot be planned: `intent`,
+/// `location`, `error`) whether or not a plan was made; when none was, `error` says so, and
+/// `intents` and `accounts` are absent, as for any command that could not answer.
+fn print_json(loaded: &xacct_world::Loaded, merged: &xacct_plan::Merged) {
+    let refused: Vec<serde_json::Value> = merged
+        .refused
+        .iter()
+        .map(|(intent, error)| {
+            serde_json::json!({
+                "intent": intent.name,
+                "location": intent.origin.location(),
+                "span": intent.origin.span,
+                "error": error.to_string(),
+            })
+        })
+        .collect();
+    let mut body = match &merged.plan {
+        Some(plan) => render::json(&loaded.world, plan),
+        None => serde_json::json!({ "error": "no intent can be planned" }),
+    };
+    if let serde_json::Value::Object(fields) = &mut body {
+        fields.insert("refused".to_owned(), serde_json::Value::Array(refused));
+    }
+    json::print(&json::document("plan", &loaded.findings, body));
 }

@@ -13,8 +13,9 @@ pub struct Args {
     /// document and every settings file it names.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Where the policies are attached; the rules differ (e.g. only resource-based policies
-    /// name a Principal).
+    /// Where the policies are attached, one of identity, inline, resource, trust, scp, rcp,
+    /// boundary, session; the rules differ (e.g. only resource-based policies name a
+    /// Principal). A scenario folder's documents are checked as the manifest attaches them.
     #[arg(long, default_value = "identity", value_parser = parse_kind)]
     kind: PolicyKind,
     /// How to report: text for people, JSON or SARIF for programs (docs/output-format.md).
@@ -45,6 +46,15 @@ pub fn run(args: &Args) -> u8 {
     let mut findings = Vec::new();
     for path in &args.files {
         if path.is_dir() {
+            // A folder of policy documents is what a newcomer gives first: say what is read.
+            if !path.join("xacct.toml").exists() {
+                unreadable.push(format!(
+                    "`{}` is a folder without xacct.toml: give the policy files themselves (`{}`) or a scenario folder",
+                    path.display(),
+                    path.join("*.json").display()
+                ));
+                continue;
+            }
             match xacct_world::load_with(path, &crate::files::access()) {
                 Ok(loaded) => findings.extend(loaded.findings),
                 Err(message) => unreadable.push(message),
@@ -113,7 +123,17 @@ pub fn run(args: &Args) -> u8 {
                 } else {
                     stream::style::paint(stream::style::WARNING, &warnings)
                 };
-                outln!("{errors}, {warnings}");
+                if unreadable.is_empty() {
+                    outln!("{errors}, {warnings}");
+                } else {
+                    // "0 error(s)" alone would read as a clean run after a file that could not
+                    // be read at all.
+                    let unread = stream::style::paint(
+                        stream::style::ERROR,
+                        &format!("{} file(s) unreadable", unreadable.len()),
+                    );
+                    outln!("{errors}, {warnings}, {unread}");
+                }
             }
         }
         Format::Json => {

@@ -24,11 +24,11 @@ pub struct Args {
     #[arg(long)]
     resource: String,
     /// A context key for every request of every chain, `key=value` (repeatable).
-    #[arg(long = "context", value_parser = parse_pair)]
+    #[arg(long = "context", value_parser = crate::command::parse_pair)]
     context: Vec<(String, String)>,
     /// The external id callers pass when assuming a role, `ROLE_ARN=ID` (repeatable). Without
     /// it, the values the role's trust policy asks for are used.
-    #[arg(long = "external-id", value_parser = parse_pair)]
+    #[arg(long = "external-id", value_parser = crate::command::parse_pair)]
     external_ids: Vec<(String, String)>,
     /// Longest AssumeRole chain to search.
     #[arg(long, default_value_t = DEFAULT_DEPTH)]
@@ -46,12 +46,6 @@ pub struct Args {
 enum Format {
     Text,
     Json,
-}
-
-fn parse_pair(text: &str) -> Result<(String, String), String> {
-    text.rsplit_once('=')
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .ok_or_else(|| format!("`{text}` is not `key=value`"))
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -75,6 +69,15 @@ pub fn run(args: &Args) -> u8 {
     // The world is taken, not cloned: at 100,000 roles a copy costs as much as the search.
     // Nor is it freed: the process ends after the answer, and freeing millions of small
     // values one by one took a tenth of the command (docs/benchmarks.md).
+    if let Some(message) =
+        crate::command::unknown_external_id_role(&loaded.world, &args.external_ids)
+    {
+        errln!("error: {message}");
+        if matches!(args.format, Format::Json) {
+            json::print(&json::failure("who-can", &message, &loaded.findings));
+        }
+        return exit::BAD_INPUT;
+    }
     let mut world = std::mem::ManuallyDrop::new(std::mem::take(&mut loaded.world));
     world.request_time = args.at.time();
     let mut assumptions = world.assume_undeclared([args.resource.as_str()]);

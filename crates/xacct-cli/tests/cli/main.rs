@@ -20,6 +20,10 @@ mod files;
 mod findings_doc;
 /// `xacct graph` in every format, with its filters.
 mod graph;
+/// Input nobody on the team wrote: odd files, names, flags and manifests.
+mod hostile_input;
+/// What plan and import write from such input: planted links, stray exports, escapes.
+mod hostile_output;
 /// The README, LICENSE and Cargo.toml say what the build is.
 mod install;
 /// Lake Formation tags and data cell filters: column reads explained (issue 14).
@@ -496,7 +500,16 @@ fn plan_refuses_an_external_id_spark_cannot_send() {
         xacct(&["plan", "crates/xacct-cli/tests/fixtures/plan-external-id"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("cannot pass an external id"), "{stderr}");
-    assert!(stdout.trim().is_empty(), "{stdout}");
+    // No plan, but a whole JSON document that says why.
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(document.get("accounts").is_none(), "{stdout}");
+    assert!(
+        document["refused"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot pass an external id"),
+        "{stdout}"
+    );
 }
 
 // Documents AWS stores with oddities are decided, with a warning (eval) or a warning finding

@@ -60,8 +60,23 @@ fn node_text(graph: &WorldGraph, node: NodeIndex) -> Option<(String, NodeKind, S
     ))
 }
 
+/// A label inside `"..."` of a Mermaid line. Names are free text (an account's `name`): `#`
+/// first, so that a name holding `#quot;` stays those characters; `<` and `>`, which Mermaid
+/// would read as HTML in a label; every line break (a `\r` too), which would end the line.
+/// Mermaid's entity codes: <https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters>.
 fn mermaid_text(text: &str) -> String {
-    text.replace('"', "#quot;").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            control if control.is_control() => out.push(' '),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A Mermaid `flowchart LR`, one `subgraph` per account.

@@ -69,7 +69,10 @@ pub fn files(world: &World, plan: &Plan, format: Format) -> Vec<OutputFile> {
                 let body = document_json(world, plan, &account, &document, &statements);
                 let mut parts = vec![account.clone()];
                 parts.extend(document_path(&document));
-                let text = serde_json::to_string_pretty(&body).unwrap_or_default() + "\n";
+                // Read with `file://` by the aws CLI, which sends the text as it is.
+                let text =
+                    super::iam_safe_json(&serde_json::to_string_pretty(&body).unwrap_or_default())
+                        + "\n";
                 out.push(file(&parts, text, false));
             }
             out

@@ -116,7 +116,8 @@ pub fn runbook(world: &World, plan: &Plan) -> String {
         }
         let _ = writeln!(out, "   Why: {}.\n", reasons.join("; "));
         let body = document_json(world, plan, &account, &document, &statements);
-        let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+        // Pasted into the console, which sends the text as it is.
+        let pretty = super::iam_safe_json(&serde_json::to_string_pretty(&body).unwrap_or_default());
         let fence = if pretty.contains("```") {
             "~~~~"
         } else {

@@ -33,7 +33,7 @@ fn command(words: &[&str]) -> String {
 }
 
 fn compact(value: &Value) -> String {
-    value.to_string()
+    super::iam_safe_json(&value.to_string())
 }
 
 /// Before any change: every role profile the script uses must assume the role it is named

@@ -131,6 +131,17 @@ pub fn manifest_for_with(
     output_dir: &Path,
     access: &FileAccess,
 ) -> Result<String, String> {
+    manifest_and_skipped(paths, output_dir, access).map(|(manifest, _)| manifest)
+}
+
+/// [`manifest_for_with`], with the files found in folders and skipped (`path: reason`, the
+/// path as found), for the caller to say: a comment at the end of a manifest is easily
+/// missed.
+pub fn manifest_and_skipped(
+    paths: &[PathBuf],
+    output_dir: &Path,
+    access: &FileAccess,
+) -> Result<(String, Vec<String>), String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -157,7 +168,7 @@ pub fn manifest_for_with(
         match detect(&file, &access)? {
             Ok(kind) => found.push((kind, relative(&file, output_dir)?)),
             Err(reason) if explicit => return Err(format!("`{}`: {reason}", file.display())),
-            Err(reason) => skipped.push((relative(&file, output_dir)?, reason)),
+            Err(reason) => skipped.push((relative(&file, output_dir)?, file, reason)),
         }
     }
     if found.is_empty() {
@@ -165,7 +176,11 @@ pub fn manifest_for_with(
             .iter()
             .map(|path| path.display().to_string())
             .collect();
-        return Err(format!("no AWS export found in {}", searched.join(", ")));
+        let mut message = format!("no AWS export found in {}", searched.join(", "));
+        for (_, file, reason) in &skipped {
+            let _ = write!(message, "\n  skipped {}: {reason}", file.display());
+        }
+        return Err(message);
     }
     let bundles: Vec<&str> = found
         .iter()
@@ -240,11 +255,17 @@ pub fn manifest_for_with(
     }
     if !skipped.is_empty() {
         out.push_str("\n# Skipped: not an AWS export this command recognises.\n");
-        for (path, reason) in skipped {
+        for (path, _, reason) in &skipped {
             let _ = writeln!(out, "#   {path}: {reason}");
         }
     }
-    Ok(out)
+    // Said to the user as the files were found (the comment above names them from the
+    // manifest's folder).
+    let skipped = skipped
+        .into_iter()
+        .map(|(_, file, reason)| format!("{}: {reason}", file.display()))
+        .collect();
+    Ok((out, skipped))
 }
 
 /// Every `*.json` file under `folder`, sorted, hidden entries left out.
@@ -284,12 +305,23 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
             Some(help) => format!("{error}\n  help: {help}"),
             None => error.to_string(),
         })?;
+    // A file named as an export is one: what keeps it from being read is an error, not a
+    // line in the manifest's comments that nobody reads.
+    let claimed = claimed_export(file);
+    let refuse = |reason: String| match claimed {
+        Some(what) => Err(format!(
+            "`{}`: named as {what}, but {reason}",
+            file.display()
+        )),
+        None => Ok(Err(reason)),
+    };
     let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
-        Err(error) => return Ok(Err(format!("not JSON ({error})"))),
+        Err(_) if text.trim().is_empty() => return refuse("empty: not JSON".to_owned()),
+        Err(error) => return refuse(format!("not JSON ({error})")),
     };
     let Some(object) = value.as_object() else {
-        return Ok(Err("not a JSON object".to_owned()));
+        return refuse("not a JSON object".to_owned());
     };
     if object.contains_key("DescribeOrganization") || object.contains_key("ListRoots") {
         return Ok(Ok(Kind::Organizations));
@@ -341,6 +373,12 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
         .strip_suffix(BUCKET_SUFFIX)
         .filter(|bucket| !bucket.is_empty())
     else {
+        if claimed.is_some() {
+            return refuse(
+                "holds no string `Policy` (`aws s3control get-access-point-policy` writes one)"
+                    .to_owned(),
+            );
+        }
         return Ok(Err(if bucket_shaped {
             format!("a policy, but which bucket it belongs to is unknown: name it `<bucket>{BUCKET_SUFFIX}`")
         } else {
@@ -348,9 +386,7 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
         }));
     };
     if !bucket_shaped {
-        return Ok(Err(
-            "named like a bucket policy, but holds neither `Policy` nor `Statement`".to_owned(),
-        ));
+        return refuse("holds neither `Policy` nor `Statement`".to_owned());
     }
     let account = file
         .parent()
@@ -364,6 +400,23 @@ fn detect(file: &Path, access: &FileAccess) -> Result<Result<Kind, String>, Stri
             "`{}`: which account owns bucket `{bucket}` is unknown: put the file in a folder named after the account id, e.g. `222222222222/{file_name}`",
             file.display()
         )),
+    }
+}
+
+/// What the name of `file` says it is: `NAME.bucket-policy.json` or
+/// `NAME.access-point-policy.json` (a name before the suffix).
+fn claimed_export(file: &Path) -> Option<&'static str> {
+    let name = file.file_name()?.to_str()?;
+    let named = |suffix: &str| {
+        name.strip_suffix(suffix)
+            .is_some_and(|stem| !stem.is_empty())
+    };
+    if named(BUCKET_SUFFIX) {
+        Some("a bucket policy")
+    } else if named(ACCESS_POINT_SUFFIX) {
+        Some("an access point policy")
+    } else {
+        None
     }
 }
 

@@ -17,7 +17,9 @@ impl Loader {
             }
         };
         let mut context = Vec::new();
-        for (key, value) in &entry.context {
+        for (spanned_key, spanned_value) in &entry.context {
+            let key = spanned_key.get_ref();
+            let value = spanned_value.get_ref();
             let converted = match value {
                 toml::Value::String(text) => Some(ContextValue::Single(text.clone())),
                 toml::Value::Integer(number) => Some(ContextValue::Single(number.to_string())),
@@ -31,9 +33,25 @@ impl Loader {
                 _ => None,
             };
             match converted {
-                Some(value) => context.push((key.clone(), value)),
+                Some(value) => {
+                    // A key or value no request carries (`aws:SourceIp = "nope"`) is an error
+                    // here, where it is written, not a failed check at run time.
+                    let checked = xacct_eval::Context::new().insert(key, value.clone());
+                    match checked {
+                        Ok(()) => context.push((key.clone(), value)),
+                        Err(error) => {
+                            let span = match error {
+                                xacct_eval::InvalidContextValue::Key(_) => span_of(spanned_key),
+                                xacct_eval::InvalidContextValue::Type { .. } => {
+                                    span_of(spanned_value)
+                                }
+                            };
+                            self.error("invalid-context-value", span, error.to_string());
+                        }
+                    }
+                }
                 None => {
-                    self.error("invalid-context-value", span_of(&entry.name), format!("context key `{key}` must be a string, number, boolean or array of strings"));
+                    self.error("invalid-context-value", span_of(spanned_value), format!("context key `{key}` must be a string, number, boolean or array of strings"));
                 }
             }
         }
@@ -286,8 +304,9 @@ impl Loader {
                 continue;
             };
             let given = entry.context.iter().find_map(|(name, value)| {
-                name.eq_ignore_ascii_case("s3:x-amz-acl")
-                    .then(|| value.as_str())
+                name.get_ref()
+                    .eq_ignore_ascii_case("s3:x-amz-acl")
+                    .then(|| value.get_ref().as_str())
                     .flatten()
             });
             if given.is_some() || !without_bofc || writer == bucket.account {
