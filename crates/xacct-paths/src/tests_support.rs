@@ -64,3 +64,27 @@ pub fn expectation(from: &str, actions: &[&str], resource: &str) -> xacct_world:
         vec![resource.to_owned()],
     )
 }
+
+/// One role in 111111111111 with the trust policy made of `statements` (JSON objects, comma
+/// separated) that may `s3:GetObject` in the bucket `data` of the same account.
+pub fn role_reading_data(statements: &str) -> World {
+    load(&format!(
+        r#"
+[[account]]
+id = "111111111111"
+
+[[role]]
+arn = "arn:aws:iam::111111111111:role/deploy"
+trust = {trust}
+policies = [{read}]
+
+[[bucket]]
+name = "data"
+account = "111111111111"
+"#,
+        trust = inline(&format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#
+        )),
+        read = allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*"),
+    ))
+}

@@ -538,24 +538,8 @@ fn an_emrfs_mapping_that_stops_matching_loses_the_clusters_reach_through_it() {
 }
 
 fn github_world(subject: &str) -> World {
-    let trust = crate::tests_support::inline(&format!(
-        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"token.actions.githubusercontent.com:sub": "{subject}"}}}}}}]}}"#
-    ));
-    let read = crate::tests_support::allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*");
-    crate::tests_support::load(&format!(
-        r#"
-[[account]]
-id = "111111111111"
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/deploy"
-trust = {trust}
-policies = [{read}]
-
-[[bucket]]
-name = "data"
-account = "111111111111"
-"#
+    crate::tests_support::role_reading_data(&format!(
+        r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringLike": {{"token.actions.githubusercontent.com:sub": "{subject}"}}}}}}"#
     ))
 }
 

@@ -178,35 +178,14 @@ pub fn add(world: &World, answer: &mut WhoCan) {
 mod tests {
     use super::*;
     use crate::callers::CallerIndex;
-    use crate::tests_support::{allow, inline, load};
+    use crate::tests_support::{inline, load};
     use crate::who_can::{who_can, WhoCanQuery};
 
     const GITHUB: &str =
         "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com";
 
-    /// A role in 111 that GitHub's OIDC provider may assume with `trust`'s statements, and that
-    /// reads the bucket; a second role it may assume reads the bucket too.
     fn world(statements: &str) -> World {
-        let manifest = format!(
-            r#"
-[[account]]
-id = "111111111111"
-
-[[role]]
-arn = "arn:aws:iam::111111111111:role/deploy"
-trust = {trust}
-policies = [{read}]
-
-[[bucket]]
-name = "data"
-account = "111111111111"
-"#,
-            trust = inline(&format!(
-                r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#
-            )),
-            read = allow(r#""s3:GetObject""#, "arn:aws:s3:::data/*"),
-        );
-        load(&manifest)
+        crate::tests_support::role_reading_data(statements)
     }
 
     fn providers_of(world: &World) -> Vec<(String, Vec<String>)> {

@@ -248,23 +248,28 @@ const PERMISSIONS: [Permission; 10] = [
     Permission::Select,
 ];
 
+/// A value of an enum without data, as its index in `table` (which lists every variant).
+fn indexed<T: PartialEq>(encoder: &mut Encoder, table: &[T], value: &T) {
+    encoder.usize(
+        table
+            .iter()
+            .position(|known| known == value)
+            .unwrap_or(usize::MAX),
+    );
+}
+
+fn read_indexed<T: Copy>(decoder: &mut Decoder<'_>, table: &[T], what: &'static str) -> Read<T> {
+    table.get(decoder.usize()?).copied().ok_or(Damaged(what))
+}
+
 fn permissions(encoder: &mut Encoder, permissions: &[Permission]) {
     encoder.seq(permissions, |encoder, permission| {
-        let index = PERMISSIONS
-            .iter()
-            .position(|known| known == permission)
-            .unwrap_or(usize::MAX);
-        encoder.usize(index);
+        indexed(encoder, &PERMISSIONS, permission);
     });
 }
 
 fn read_permissions(decoder: &mut Decoder<'_>) -> Read<Vec<Permission>> {
-    decoder.seq(|decoder| {
-        PERMISSIONS
-            .get(decoder.usize()?)
-            .copied()
-            .ok_or(Damaged("not a Lake Formation permission"))
-    })
+    decoder.seq(|decoder| read_indexed(decoder, &PERMISSIONS, "not a Lake Formation permission"))
 }
 
 fn principal(encoder: &mut Encoder, principal: &GrantPrincipal) {
@@ -487,11 +492,7 @@ fn share(encoder: &mut Encoder, share: &Share) {
     encoder.usize(invitations.len());
     for (account, state) in invitations {
         encoder.account(*account);
-        let index = INVITATION_STATES
-            .iter()
-            .position(|known| known == state)
-            .unwrap_or(usize::MAX);
-        encoder.usize(index);
+        indexed(encoder, &INVITATION_STATES, state);
     }
     encoder.usize(invitation_arns.len());
     for (account, arn) in invitation_arns {
@@ -511,10 +512,7 @@ fn read_share(decoder: &mut Decoder<'_>) -> Read<Share> {
         allow_external_principals: decoder.bool()?,
         invitations: unique(decoder.seq(|decoder| {
             let account = decoder.account()?;
-            let state = INVITATION_STATES
-                .get(decoder.usize()?)
-                .copied()
-                .ok_or(Damaged("not an invitation state"))?;
+            let state = read_indexed(decoder, &INVITATION_STATES, "not an invitation state")?;
             Ok((account, state))
         })?)?,
         invitation_arns: unique(
