@@ -42,16 +42,20 @@ fn calls_of(statement: &Statement) -> impl Iterator<Item = &'static str> + '_ {
     })
 }
 
-/// The call a provider's users make: SAML providers' (`arn:aws:iam::ACCOUNT:saml-provider/...`)
-/// `AssumeRoleWithSAML`, every other provider's (OIDC providers, Cognito, the public web
-/// identity providers named by name) `AssumeRoleWithWebIdentity`.
-fn call_of(provider: &str) -> &'static str {
-    if provider.contains(":saml-provider/") {
-        "sts:AssumeRoleWithSAML"
-    } else {
-        "sts:AssumeRoleWithWebIdentity"
+/// Whether `call` is the one a provider's users make: SAML providers'
+/// (`arn:aws:iam::ACCOUNT:saml-provider/...`) `AssumeRoleWithSAML`, every other provider's
+/// (OIDC providers, Cognito, the public web identity providers named by name)
+/// `AssumeRoleWithWebIdentity`; `"*"` lets either in.
+fn call_fits(provider: &str, call: &str) -> bool {
+    if provider == ANY_PROVIDER {
+        return true;
     }
+    let saml = provider.contains(":saml-provider/");
+    (call == "sts:AssumeRoleWithSAML") == saml
 }
+
+/// What a trust's `"Principal": "*"` lets in through these calls: a token of any provider.
+const ANY_PROVIDER: &str = "any identity provider (\"Principal\": \"*\")";
 
 fn providers(statement: &Statement) -> impl Iterator<Item = &str> {
     statement
@@ -61,6 +65,7 @@ fn providers(statement: &Statement) -> impl Iterator<Item = &str> {
         .flat_map(|principal| &principal.entries)
         .filter_map(|entry| match &entry.value {
             PrincipalEntry::Federated { provider } => Some(provider.as_str()),
+            PrincipalEntry::Everyone => Some(ANY_PROVIDER),
             _ => None,
         })
 }
@@ -75,6 +80,7 @@ fn denied(statements: &[Statement], provider: &str, call: &str) -> bool {
                 !principal.negated
                     && principal.entries.iter().any(|entry| match &entry.value {
                         PrincipalEntry::Federated { provider: named } => named == provider,
+                        // A trust open to everyone is closed only by a Deny of everyone.
                         PrincipalEntry::Everyone => true,
                         _ => false,
                     })
@@ -89,7 +95,7 @@ fn ways_in(statements: &[Statement]) -> Vec<WayIn<'_>> {
         .filter(|statement| statement.effect == Effect::Allow)
     {
         for provider in providers(statement) {
-            for call in calls_of(statement).filter(|call| *call == call_of(provider)) {
+            for call in calls_of(statement).filter(|call| call_fits(provider, call)) {
                 if !denied(statements, provider, call) {
                     out.push(WayIn {
                         provider,
@@ -251,6 +257,15 @@ mod tests {
                 vec!["arn:aws:iam::111111111111:role/deploy".to_owned()]
             )]
         );
+    }
+
+    #[test]
+    fn a_trust_open_to_everyone_lets_any_provider_in() {
+        let open =
+            r#"{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}"#;
+        let found = providers_of(&world(open));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].0.starts_with(ANY_PROVIDER));
     }
 
     #[test]
