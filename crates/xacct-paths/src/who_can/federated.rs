@@ -9,7 +9,8 @@
 //! accepts `repo:*` (any repository on GitHub) are different principals, and `diff` shows a
 //! trust widened from one to the other as access gained. Under-reporting is the worse error,
 //! so the conditions are not decided (an answer may list a way in the conditions close); an
-//! unconditional Deny of the provider in the same trust policy does close it.
+//! unconditional Deny of the provider in the same trust policy does close it. A trust open to
+//! `"*"` for these calls lets any provider's tokens in.
 
 use super::{Kind, Reach, WhoCan};
 use std::collections::BTreeMap;
@@ -146,7 +147,13 @@ pub fn add(world: &World, answer: &mut WhoCan) {
             continue;
         };
         for way in ways_in(&role.trust.policy.statements) {
-            let principal = format!("{} when {}", way.provider, conditions_of(way.statement));
+            // Policy text, so one line: a value holding a newline or an escape sequence stays
+            // on its line of the answer.
+            let principal = xacct_policy::one_line(&format!(
+                "{} when {}",
+                way.provider,
+                conditions_of(way.statement)
+            ));
             let chain: Vec<String> = std::iter::once(role.arn.clone())
                 .chain(reach.chain.iter().cloned())
                 .collect();
@@ -256,6 +263,25 @@ mod tests {
                 format!("{saml} when no condition: anyone the provider vouches for"),
                 vec!["arn:aws:iam::111111111111:role/deploy".to_owned()]
             )]
+        );
+    }
+
+    #[test]
+    fn a_condition_value_holding_a_newline_stays_on_one_line() {
+        let world = world(&allow_github(
+            r#", "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:a\nb\u001b[31m"}}"#,
+        ));
+        let found = providers_of(&world);
+        assert_eq!(found.len(), 1);
+        assert!(
+            !found[0].0.chars().any(char::is_control),
+            "{:?}",
+            found[0].0
+        );
+        assert!(
+            found[0].0.ends_with(r"repo:a\nb\u{1b}[31m"),
+            "{:?}",
+            found[0].0
         );
     }
 
