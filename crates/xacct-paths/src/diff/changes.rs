@@ -303,7 +303,8 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
                 || left.region != right.region
             {
                 let name = format!("settings of bucket {}", right.name);
-                collect.push(name, ChangeKind::Changed, None, bucket(&right.name));
+                let at = declared_at(&right.origin);
+                collect.push(name, ChangeKind::Changed, at, bucket(&right.name));
             }
         },
     );
@@ -453,7 +454,7 @@ fn resources(collect: &mut Collector, before: &World, after: &World) {
                 collect.push(
                     format!("settings of compute {name}"),
                     ChangeKind::Changed,
-                    None,
+                    declared_at(&right.origin),
                     Affects::Compute { name: name.clone() },
                 );
             }
@@ -566,6 +567,12 @@ fn same_levels(left: &[Vec<SourcedPolicy>], right: &[Vec<SourcedPolicy>]) -> boo
             .iter()
             .zip(right)
             .all(|(left, right)| same_list(left, right))
+}
+
+/// Where an entity is declared, when it is declared in a file (its table of the manifest, or
+/// its entry in an export): the place a reviewer opens for a change of its settings.
+fn declared_at(origin: &xacct_world::model::Origin) -> Option<String> {
+    Some(origin.location()).filter(|location| !location.is_empty())
 }
 
 /// A compute's settings as values, without the positions and layers each was read at (a setting
