@@ -305,39 +305,7 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
         };
         out.compare(question, &was, &is, &documents, [before, after]);
     }
-    // Few, and each a whole read: asked of both worlds whenever anything changed.
-    let reads = compute::questions(before, after, &questions);
-    out.questions += reads.len();
-    if !documents.is_empty() && !reads.is_empty() {
-        let indexes = [TrustIndex::new(before), TrustIndex::new(after)];
-        out.asked += reads.len();
-        for question in &reads {
-            let [was, is] = [(before, &indexes[0]), (after, &indexes[1])]
-                .map(|(world, index)| compute::answer(world, index, question, options.max_depth));
-            out.compare(question, &was, &is, &documents, [before, after]);
-        }
-    }
-    // A compute whose settings changed reaches the data through other roles: every other
-    // question is asked of it, in both worlds.
-    let computes = compute::changed(&documents);
-    if !computes.is_empty() {
-        let indexes = [TrustIndex::new(before), TrustIndex::new(after)];
-        let asked: Vec<&Question> = questions
-            .iter()
-            .filter(|question| question.subject.table().is_none())
-            .collect();
-        out.questions += computes.len() * asked.len();
-        out.asked += computes.len() * asked.len();
-        for name in &computes {
-            for question in asked.iter().copied() {
-                let [was, is] =
-                    [(before, &indexes[0]), (after, &indexes[1])].map(|(world, index)| {
-                        compute::answer_request(world, index, name, question, options.max_depth)
-                    });
-                out.compare(question, &was, &is, &documents, [before, after]);
-            }
-        }
-    }
+    out.ask_computes(&questions, &documents, [before, after], options.max_depth);
     out.documents = documents;
     for list in [&mut out.gained, &mut out.lost] {
         list.sort_by(|left, right| order(&left.access).cmp(&order(&right.access)));
@@ -346,6 +314,51 @@ pub fn diff(before: &World, after: &World, options: &Options) -> Result<Diff, Di
 }
 
 impl Diff {
+    /// The compute questions (`compute`): the reads through Lake Formation whenever anything
+    /// changed, and every other question of a compute whose settings changed. The trust indexes
+    /// they need are made once, and only when one is asked.
+    fn ask_computes(
+        &mut self,
+        questions: &[Question],
+        documents: &[Document],
+        worlds: [&World; 2],
+        max_depth: usize,
+    ) {
+        let [before, after] = worlds;
+        let indexes = std::cell::OnceCell::new();
+        let sides = || {
+            let [index_before, index_after] = indexes.get_or_init(|| worlds.map(TrustIndex::new));
+            [(before, index_before), (after, index_after)]
+        };
+        let reads = compute::questions(before, after, questions);
+        self.questions += reads.len();
+        if !documents.is_empty() {
+            self.asked += reads.len();
+            for question in &reads {
+                let [was, is] = sides()
+                    .map(|(world, index)| compute::answer(world, index, question, max_depth));
+                self.compare(question, &was, &is, documents, worlds);
+            }
+        }
+        // A compute whose settings changed reaches the data through other roles: every other
+        // question is asked of it, in both worlds.
+        let computes = compute::changed(documents);
+        let others: Vec<&Question> = questions
+            .iter()
+            .filter(|question| question.subject.table().is_none())
+            .collect();
+        self.questions += computes.len() * others.len();
+        self.asked += computes.len() * others.len();
+        for name in &computes {
+            for question in others.iter().copied() {
+                let [was, is] = sides().map(|(world, index)| {
+                    compute::answer_request(world, index, name, question, max_depth)
+                });
+                self.compare(question, &was, &is, documents, worlds);
+            }
+        }
+    }
+
     /// Adds what `is` has and `was` lacks as gained, and the reverse as lost.
     fn compare(
         &mut self,
