@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use xacct_paths::diff::{diff, AccessChange, Diff, Options};
 use xacct_paths::who_can::{Kind, DEFAULT_DEPTH};
+use xacct_plan::render::one_line;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -169,7 +170,8 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
-/// `role arn:... can read arn:aws:s3:::b/* (s3:GetObject)`.
+/// `role arn:... can read arn:aws:s3:::b/* (s3:GetObject)`, on one line: names come from the
+/// scenario (a compute's name may hold a newline or an escape sequence).
 fn sentence(change: &AccessChange, verb: &str) -> String {
     let access = &change.access;
     let who = match (access.kind, &access.role) {
@@ -185,12 +187,12 @@ fn sentence(change: &AccessChange, verb: &str) -> String {
         ),
         (kind, _) => format!("{} {}", kind.name(), access.principal),
     };
-    format!(
+    one_line(&format!(
         "{who} {verb} {} {} ({})",
         access.group.name(),
         access.resource,
         access.action
-    )
+    ))
 }
 
 fn causes_text(change: &AccessChange) -> String {
@@ -219,7 +221,8 @@ fn section(out: &mut String, title: &str, changes: &[&AccessChange], sign: &str)
     for change in changes {
         let _ = writeln!(out, "  {sign} {}", sentence(change, verb));
         if !change.access.chain.is_empty() {
-            let _ = writeln!(out, "      through {}", change.access.chain.join(" -> "));
+            let chain = one_line(&change.access.chain.join(" -> "));
+            let _ = writeln!(out, "      through {chain}");
         }
         let _ = writeln!(out, "      changed: {}", causes_text(change));
     }
@@ -256,7 +259,7 @@ fn text(found: &Diff, assumed: &[String]) -> String {
                 "  [{}] {} {}{at}",
                 index + 1,
                 document.change.name(),
-                document.name
+                one_line(&document.name)
             );
         }
     }

@@ -387,3 +387,58 @@ fn diff_of_lake_settings_that_leave_out_emr_names_the_cluster() {
     assert_eq!(lost[0]["principal"], "compute:etl");
     assert_eq!(lost[0]["action"], "lakeformation:GetDataAccess");
 }
+
+/// A copy of the EMRFS example whose compute has a name holding a quote, `;`, `$(...)`, a
+/// newline and an escape sequence, with `edit` applied to its manifest.
+fn hostile_emrfs_copy(into: &std::path::Path, edit: impl Fn(String) -> String) {
+    let from = workspace_root().join("examples/emrfs-role-mapping");
+    for folder in ["", "policies", "emr"] {
+        std::fs::create_dir_all(into.join(folder)).unwrap();
+        for entry in std::fs::read_dir(from.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, into.join(folder).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let manifest = std::fs::read_to_string(into.join("xacct.toml"))
+        .unwrap()
+        .replace(r#"name = "writer""#, r#"name = "w\"r;$(id)\nz\u001b[31m""#)
+        .replace(
+            r#""compute:writer""#,
+            r#""compute:w\"r;$(id)\nz\u001b[31m""#,
+        );
+    std::fs::write(into.join("xacct.toml"), edit(manifest)).unwrap();
+}
+
+#[test]
+fn diff_of_a_compute_named_with_a_newline_keeps_each_line_one_line() {
+    let work = tempfile::tempdir().unwrap();
+    let (before, after) = (work.path().join("before"), work.path().join("after"));
+    hostile_emrfs_copy(&before, |manifest| manifest);
+    // Without its security configuration the cluster has no EMRFS mapping to the other
+    // account's role: it loses the bucket.
+    hostile_emrfs_copy(&after, |manifest| {
+        manifest.replace(
+            "security_configuration = \"emr/security-configuration.json\"\n",
+            "",
+        )
+    });
+    let (code, stdout, stderr) = xacct(&[
+        "diff",
+        before.to_str().unwrap(),
+        after.to_str().unwrap(),
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(r#"compute w"r;$(id)\nz\u{1b}[31m (as "#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("changed settings of compute w"), "{stdout}");
+    for line in stdout.lines() {
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(!line.starts_with('z'), "a name broke its line: {stdout}");
+    }
+}
